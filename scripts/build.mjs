@@ -1,0 +1,38 @@
+// Bundles the extension client, the language server and the CLI with esbuild, and copies the
+// tree-sitter WebAssembly files next to the bundles (web-tree-sitter looks for them beside its script).
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, readdirSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+mkdirSync(dist, { recursive: true });
+
+const entries = {
+  client: 'client/src/extension.ts',
+  server: 'server/src/lsp/main.ts',
+  cli: 'server/src/cli/main.ts',
+  'scan-worker': 'server/src/cli/scanWorker.ts',
+};
+const extra = process.argv.includes('--tests') ? { 'test/e2e/suite': 'test/e2e/suite/index.ts' } : {};
+
+await build({
+  absWorkingDir: root,
+  entryPoints: Object.fromEntries(
+    Object.entries({ ...entries, ...extra }).filter(([, src]) => existsSync(join(root, src))),
+  ),
+  outdir: dist,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode', 'mocha'],
+  sourcemap: true,
+  minify: process.argv.includes('--minify'),
+  logLevel: 'warning',
+});
+
+copyFileSync(join(root, 'node_modules/web-tree-sitter/web-tree-sitter.wasm'), join(dist, 'web-tree-sitter.wasm'));
+copyFileSync(join(root, 'node_modules/tree-sitter-python/tree-sitter-python.wasm'), join(dist, 'tree-sitter-python.wasm'));
+console.log(`built ${readdirSync(dist).filter((f) => f.endsWith('.js')).join(', ')}`);

@@ -1,0 +1,113 @@
+// The analysis driver: parse → resolve names → run rules → findings (suppressed by noqa, filtered by
+// select/ignore, severities applied) and the per-document statistics. Never throws on any input.
+import type { MappingDatabase, Target } from '../mappings/database';
+import { ImportPlanner } from './edits';
+import { emptyStats, type Finding, type UseStats } from './findings';
+import { parsePython, type Tree } from './parser';
+import { resolve, type ApiUse, type Resolution } from './resolve';
+import { classifyUse, countUse, type UseVerdict } from './rules/apiMapping';
+import { ruleMeta } from './rules/catalog';
+import { ALL_RULES } from './rules/index';
+import type { Report, RuleContext } from './rules/types';
+import { findSuppressions, isSuppressed } from './noqa';
+import { ruleEnabled, type Settings } from './settings';
+import { LineIndex } from './text';
+
+export interface DocumentAnalysis {
+  findings: Finding[];
+  stats: UseStats;
+  /** Number of syntax errors tree-sitter recovered from. */
+  syntaxErrors: number;
+  /** Findings hidden by noqa comments. */
+  suppressed: number;
+  /** Set when a rule failed: the other rules' findings are still returned. */
+  internalErrors: string[];
+  resolution?: Resolution;
+}
+
+export function targetOf(settings: Settings): Target {
+  return { version: settings.mindsporeVersion, device: settings.device, api: settings.targetApi };
+}
+
+function countErrors(tree: Tree): number {
+  if (!tree.rootNode.hasError) return 0;
+  let n = 0;
+  const cursor = tree.walk();
+  // iterative pre-order walk, descending only into subtrees that contain errors
+  let more = true;
+  while (more) {
+    const node = cursor.currentNode;
+    if (node.type === 'ERROR' || node.isMissing) n++;
+    if (node.hasError && node.type !== 'ERROR' && cursor.gotoFirstChild()) continue;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) {
+        more = false;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+/** Analyses Python text; `tree` may be passed when the caller keeps it for incremental parsing. */
+export function analyzeText(text: string, settings: Settings, db: MappingDatabase, tree?: Tree): DocumentAnalysis {
+  const out: DocumentAnalysis = { findings: [], stats: emptyStats(), syntaxErrors: 0, suppressed: 0, internalErrors: [] };
+  let ownTree = false;
+  try {
+    if (!tree) {
+      tree = parsePython(text);
+      ownTree = true;
+    }
+    out.syntaxErrors = countErrors(tree);
+    const resolution = resolve(tree);
+    out.resolution = resolution;
+    const lines = new LineIndex(text);
+    const target = targetOf(settings);
+    const claimed = new Set<ApiUse>();
+    const enabled = (code: string) => ruleEnabled(code, settings) && settings.severity[code] !== 'off';
+    const suppressions = findSuppressions(text, lines);
+    const ctx: RuleContext = {
+      text,
+      tree,
+      lines,
+      resolution,
+      db,
+      settings,
+      target,
+      imports: new ImportPlanner(tree, text, resolution.moduleBindings, resolution.boundNames),
+      enabled,
+      claim: (u) => void claimed.add(u),
+      claimed: (u) => claimed.has(u),
+      report: (r: Report) => {
+        if (!enabled(r.code)) return;
+        const range = lines.range(r.start, r.end);
+        if (isSuppressed(suppressions, r.code, range.start.line)) {
+          out.suppressed++;
+          return;
+        }
+        const override = settings.severity[r.code];
+        const severity = override && override !== 'off' ? override : r.severity ?? ruleMeta(r.code)?.severity ?? 'warning';
+        out.findings.push({ ...r, severity, range });
+      },
+    };
+    for (const rule of ALL_RULES) {
+      try {
+        rule.check(ctx);
+      } catch (err) {
+        out.internalErrors.push(`${rule.codes.join('/')}: ${(err as Error).stack ?? err}`);
+      }
+    }
+    const memo = new Map<string, UseVerdict>();
+    for (const use of resolution.uses) {
+      if (use.qname.startsWith('numpy.')) continue;
+      countUse(out.stats, use, classifyUse(ctx, use, memo));
+    }
+    out.findings.sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
+  } catch (err) {
+    out.internalErrors.push(`analysis failed: ${(err as Error).stack ?? err}`);
+  } finally {
+    if (ownTree) tree?.delete();
+    if (ownTree) out.resolution = undefined; // nodes die with the tree
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+// Suppression comments: `# noqa`, `# noqa: MSP101, MSP102`, `# mindport: ignore[MSP101]` on a line, and a
+// file-level `# mindport: noqa` (all rules) or `# mindport: noqa: MSP101` on a line of its own.
+import type { LineIndex } from './text';
+
+export interface Suppressions {
+  file: 'all' | Set<string> | undefined;
+  lines: Map<number, 'all' | Set<string>>;
+}
+
+const LINE_RE = /#\s*(?:noqa(?::\s*([A-Za-z0-9_, \t]+))?|mindport:\s*ignore\[([A-Za-z0-9_, \t]*)\])/gi;
+const FILE_RE = /^[ \t]*#\s*mindport:\s*noqa(?::\s*([A-Za-z0-9_, \t]+))?[ \t]*$/gim;
+
+function codes(list: string): Set<string> {
+  return new Set(list.split(/[,\s]+/).filter(Boolean).map((c) => c.toUpperCase()));
+}
+
+export function findSuppressions(text: string, lines: LineIndex): Suppressions {
+  const res: Suppressions = { file: undefined, lines: new Map() };
+  if (!text.includes('#')) return res;
+  for (const m of text.matchAll(FILE_RE)) {
+    if (!m[1]) res.file = 'all';
+    else if (res.file !== 'all') res.file = new Set([...(res.file ?? []), ...codes(m[1])]);
+  }
+  for (const m of text.matchAll(LINE_RE)) {
+    if (/mindport:\s*noqa/i.test(m[0])) continue;
+    const line = lines.positionAt(m.index ?? 0).line;
+    const list = m[1] ?? m[2];
+    const prev = res.lines.get(line);
+    if (list === undefined || (m[2] !== undefined && list.trim() === '')) res.lines.set(line, 'all');
+    else if (prev !== 'all') {
+      const mine = codes(list);
+      // `# noqa: E501` names no MindPort code: it suppresses nothing of ours
+      res.lines.set(line, new Set([...(prev ?? []), ...mine]));
+    }
+  }
+  return res;
+}
+
+export function isSuppressed(s: Suppressions, code: string, line: number): boolean {
+  if (s.file === 'all' || s.file?.has(code)) return true;
+  const l = s.lines.get(line);
+  return l === 'all' || (l !== undefined && l.has(code));
+}

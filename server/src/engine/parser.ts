@@ -1,0 +1,73 @@
+// Loads tree-sitter (WebAssembly) and the Python grammar once per process, and parses Python text,
+// incrementally when an old tree and the edits are given.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Language, Parser, type Edit, type Tree } from 'web-tree-sitter';
+
+export type { Node, Tree, Edit, Point } from 'web-tree-sitter';
+
+let ready: Promise<Language> | undefined;
+let language: Language | undefined;
+let loadedFrom: string | undefined;
+
+/**
+ * Where the wasm files are: next to the bundle (dist/) when running bundled, else in node_modules.
+ * `MINDPORT_WASM_DIR` overrides both (used by tests that prove the bundle loads its own copies).
+ */
+function wasmDirCandidates(): string[] {
+  const dirs: string[] = [];
+  if (process.env.MINDPORT_WASM_DIR) dirs.push(process.env.MINDPORT_WASM_DIR);
+  dirs.push(__dirname, join(__dirname, '..'), join(__dirname, '..', 'dist'));
+  return dirs;
+}
+
+function locate(file: string, fallback: string): string {
+  for (const dir of wasmDirCandidates()) {
+    const p = join(dir, file);
+    if (existsSync(p)) return p;
+  }
+  return require.resolve(fallback);
+}
+
+/** Initialises tree-sitter and the Python grammar; safe to call many times. */
+export function initParser(): Promise<Language> {
+  if (!ready) {
+    ready = (async () => {
+      const runtime = locate('web-tree-sitter.wasm', 'web-tree-sitter/web-tree-sitter.wasm');
+      await Parser.init({ locateFile: () => runtime });
+      const grammar = locate('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm');
+      language = await Language.load(grammar);
+      loadedFrom = grammar;
+      return language;
+    })();
+  }
+  return ready;
+}
+
+/** The path the Python grammar was loaded from (for diagnostics and the bundle test). */
+export function grammarPath(): string | undefined {
+  return loadedFrom;
+}
+
+let shared: Parser | undefined;
+
+function parser(): Parser {
+  if (!language) throw new Error('initParser() must be awaited before parsing');
+  if (!shared) {
+    shared = new Parser();
+    shared.setLanguage(language);
+  }
+  return shared;
+}
+
+/** Parses text; with `old` (already edited with `tree.edit`) tree-sitter reuses unchanged subtrees. */
+export function parsePython(text: string, old?: Tree): Tree {
+  const tree = parser().parse(text, old ?? null);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  return tree;
+}
+
+/** Applies a text edit to a tree so that the next parse can reuse it. Offsets are UTF-16 units. */
+export function editTree(tree: Tree, edit: Edit): void {
+  tree.edit(edit);
+}

@@ -1,0 +1,731 @@
+// Name resolution: walks a Python syntax tree once, in statement order, keeping scopes of what each name is
+// bound to, and records every use of a tracked library (torch and friends) with its fully-qualified name.
+// It also infers which expressions are tensors or torch module instances, so that `x.view(...)` resolves to
+// `torch.Tensor.view` and `self.fc(x)` to the `torch.nn.Linear` assigned in `__init__`.
+import type { Node, Tree } from './parser';
+
+/** Top-level packages whose uses are recorded. */
+export const TRACKED_ROOTS = new Set([
+  'torch',
+  'torchvision',
+  'torchaudio',
+  'torchtext',
+  'torch_scatter',
+  'torch_geometric',
+  'torch_npu',
+  'dgl',
+  'einops',
+  'timm',
+  'apex',
+  'numpy',
+]);
+
+export type Confidence = 'high' | 'low';
+
+/** What an expression is known to be. */
+export type Value =
+  /** A module, function, class or constant of an imported package: `torch.nn`, `torch.nn.functional.relu`. */
+  | { kind: 'name'; qname: string }
+  /** An instance of a class: `torch.Tensor`, `torch.nn.Linear`, `torch.optim.Adam`, or a user `nn.Module` subclass. */
+  | { kind: 'instance'; qname: string; confidence: Confidence; cls?: ClassInfo; self?: boolean }
+  /** A class defined in this file that derives (directly or not) from a tracked class. */
+  | { kind: 'class'; cls: ClassInfo };
+
+export type UseContext = 'call' | 'attribute' | 'base' | 'decorator' | 'annotation' | 'isinstance' | 'default' | 'reference';
+
+export interface ApiUse {
+  /** Fully-qualified name: `torch.nn.functional.interpolate`, `torch.Tensor.view`, `torch.nn.Module.train`. */
+  qname: string;
+  /** The expression that names the API (`F.interpolate`, or `x.view` for a method). */
+  node: Node;
+  /** What a rename replaces: the whole expression for a name, the method identifier for a method. */
+  nameNode: Node;
+  /** Set for methods: the receiver expression. */
+  receiver?: Node;
+  /** For methods: what the receiver is (e.g. `torch.Tensor`). */
+  receiverType?: string;
+  context: UseContext;
+  /** The call node when the use is called. */
+  call?: Node;
+  confidence: Confidence;
+  /** How the name was reached: 'import' (a static name), 'method' (on an instance). */
+  via: 'import' | 'method';
+}
+
+export interface ClassInfo {
+  name: string;
+  node: Node;
+  /** The tracked base class, e.g. `torch.nn.Module` (also set through a local base class). */
+  torchBase?: string;
+  /** `self.X = ...` bindings seen in its methods. */
+  attrs: Map<string, Value>;
+  methods: Map<string, Node>;
+}
+
+export interface Resolution {
+  uses: ApiUse[];
+  classes: ClassInfo[];
+  /** Values of identifiers and attributes that are known instances (tensors, modules), by node id. */
+  instances: Map<number, Value & { kind: 'instance' }>;
+  /** Names bound by imports at module level (alias → qualified name), for fixes that add imports. */
+  moduleBindings: Map<string, string>;
+  /** Every name bound anywhere in the file (to avoid clashes when a fix introduces a name). */
+  boundNames: Set<string>;
+}
+
+/** Tensor methods that return something other than a tensor. */
+const NON_TENSOR_METHODS = new Set([
+  'size', 'item', 'tolist', 'numel', 'dim', 'ndimension', 'numpy', 'is_contiguous', 'data_ptr', 'element_size',
+  'nelement', 'get_device', 'stride', 'is_floating_point', 'is_complex', 'equal', 'backward', 'register_hook',
+  'untyped_storage', 'storage', 'type', 'retain_grad', 'is_pinned',
+]);
+/** Tensor attributes that are tensors. */
+const TENSOR_ATTRS = new Set(['T', 'mT', 'H', 'mH', 'data', 'grad', 'real', 'imag']);
+/**
+ * Method names distinctive enough that an unknown receiver is probably a tensor (reported with low confidence).
+ * Names common on other types (split, sum, mean, copy, to, ...) are left out.
+ */
+export const TENSOR_ONLY_METHODS = new Set([
+  'view', 'view_as', 'permute', 'contiguous', 'cuda', 'masked_fill', 'masked_fill_', 'unsqueeze', 'squeeze',
+  'type_as', 'expand', 'expand_as', 'chunk', 'index_add_', 'index_add', 'scatter_add_', 'scatter_add', 'scatter_',
+  'scatter_reduce', 'scatter_reduce_', 'detach', 'double', 'half', 'bfloat16', 'requires_grad_', 'masked_select',
+  'nonzero', 'clamp', 'clamp_', 'softmax', 'log_softmax', 'unfold', 'flatten', 'transpose', 'numel', 'pin_memory',
+  'new_zeros', 'new_ones', 'new_full', 'new_empty', 'new_tensor', 'zero_', 'uniform_', 'normal_', 'bmm', 'matmul',
+  'addmm', 'baddbmm', 'gather', 'narrow', 'repeat_interleave', 'roll', 'flip', 'argmax', 'argmin', 'topk',
+  'cumsum', 'float', 'long', 'int', 'bool', 'cpu', 'backward',
+]);
+/** Calls into torch (lower-case functions) that do not return tensors. */
+const NON_TENSOR_FUNCS = /^(torch\.(is_\w+|set_\w+|get_\w+|manual_seed|seed|save|load|no_grad|enable_grad|inference_mode|set_grad_enabled|autocast|compile|device|dtype|finfo|iinfo|typename|numel|use_deterministic_algorithms|cuda\..*|backends\..*|jit\..*|distributed\..*|utils\..*|amp\..*|hub\..*|onnx\..*|profiler\..*|multiprocessing\..*|random\..*|nn\.init\.\w+|nn\.utils\..*|optim\..*))$/;
+/** Module-instance methods that return the module itself. */
+const SELF_RETURNING_MODULE_METHODS = new Set(['cuda', 'cpu', 'to', 'train', 'eval', 'float', 'half', 'double', 'bfloat16', 'requires_grad_', 'apply', 'type']);
+
+/** Known package modules: a use that names one of these is a module reference, not an API. */
+export const KNOWN_MODULES = new Set([
+  'torch', 'torch.nn', 'torch.nn.functional', 'torch.nn.init', 'torch.nn.parallel', 'torch.nn.utils', 'torch.nn.modules',
+  'torch.optim', 'torch.optim.lr_scheduler', 'torch.utils', 'torch.utils.data', 'torch.utils.data.distributed',
+  'torch.utils.checkpoint', 'torch.cuda', 'torch.cuda.amp', 'torch.amp', 'torch.cpu', 'torch.cpu.amp', 'torch.fft',
+  'torch.linalg', 'torch.special', 'torch.distributed', 'torch.backends', 'torch.backends.cudnn', 'torch.backends.cuda',
+  'torch.jit', 'torch.autograd', 'torch.distributions', 'torch.hub', 'torch.onnx', 'torch.testing', 'torchvision',
+  'torchvision.transforms', 'torchvision.models', 'torchvision.ops', 'torchvision.datasets', 'torchaudio', 'torchtext',
+  'torch_scatter', 'torch_geometric', 'torch_geometric.nn', 'torch_geometric.utils', 'torch_geometric.data', 'dgl',
+  'dgl.function', 'dgl.nn', 'einops', 'einops.layers', 'einops.layers.torch', 'timm', 'timm.models', 'timm.layers',
+  'timm.models.layers', 'numpy', 'numpy.random', 'numpy.linalg', 'numpy.fft', 'apex', 'apex.amp', 'torch_npu',
+]);
+
+const MAX_DEPTH = 300;
+
+class Scope {
+  readonly vars = new Map<string, Value | null>();
+  constructor(
+    readonly parent: Scope | undefined,
+    readonly kind: 'module' | 'function' | 'class' | 'comprehension',
+    readonly cls?: ClassInfo,
+  ) {}
+  lookup(name: string): Value | undefined {
+    if (this.vars.has(name)) return this.vars.get(name) ?? undefined;
+    // class bodies are not visible from the functions nested in them
+    let s = this.parent;
+    while (s) {
+      if (s.kind !== 'class' && s.vars.has(name)) return s.vars.get(name) ?? undefined;
+      s = s.parent;
+    }
+    return undefined;
+  }
+}
+
+function rootOf(qname: string): string {
+  const i = qname.indexOf('.');
+  return i < 0 ? qname : qname.slice(0, i);
+}
+
+export function isTracked(qname: string): boolean {
+  return TRACKED_ROOTS.has(rootOf(qname));
+}
+
+/** The family a method of an instance belongs to: nn modules share `torch.nn.Module`, optimizers `torch.optim.Optimizer`. */
+export function methodOwner(instanceQname: string): string {
+  if (instanceQname === 'torch.Tensor' || instanceQname === 'torch.nn.Parameter') return 'torch.Tensor';
+  if (/^torch\.nn\.(modules\.\w+\.)?[A-Z]\w*$/.test(instanceQname) || instanceQname.startsWith('torch.nn.parallel.')) return 'torch.nn.Module';
+  if (/^torch\.optim\.[A-Z]\w*$/.test(instanceQname)) return 'torch.optim.Optimizer';
+  if (instanceQname.startsWith('torch.optim.lr_scheduler.')) return 'torch.optim.lr_scheduler.LRScheduler';
+  return instanceQname;
+}
+
+type InstanceValue = Extract<Value, { kind: 'instance' }>;
+const TENSOR: InstanceValue = { kind: 'instance', qname: 'torch.Tensor', confidence: 'high' };
+
+export function resolve(tree: Tree): Resolution {
+  const uses: ApiUse[] = [];
+  const classes: ClassInfo[] = [];
+  const instances = new Map<number, Value & { kind: 'instance' }>();
+  const boundNames = new Set<string>();
+  const moduleScope = new Scope(undefined, 'module');
+  let scope = moduleScope;
+
+  const bind = (name: string, v: Value | null) => {
+    scope.vars.set(name, v);
+    boundNames.add(name);
+  };
+
+  // ---- values -------------------------------------------------------------------------------------------
+  function callResult(fv: Value, call: Node, fnNode: Node, depth: number): Value | undefined {
+    if (fv.kind === 'class') return { kind: 'instance', qname: fv.cls.torchBase ?? 'object', confidence: 'high', cls: fv.cls };
+    if (fv.kind === 'instance') {
+      // calling a module instance runs its forward: the result is a tensor
+      return fv.qname === 'torch.Tensor' ? undefined : TENSOR;
+    }
+    const q = fv.qname;
+    if (!isTracked(q) || rootOf(q) === 'numpy') return undefined;
+    const last = q.slice(q.lastIndexOf('.') + 1);
+    if (q === 'torch.tensor' || q === 'torch.Tensor' || q === 'torch.nn.Parameter' || q === 'torch.from_numpy' || q === 'torch.as_tensor') return TENSOR;
+    if (/^[A-Z]/.test(last)) return { kind: 'instance', qname: q, confidence: 'high' };
+    if (q.startsWith('torch.') && !NON_TENSOR_FUNCS.test(q)) return TENSOR;
+    void call;
+    void fnNode;
+    void depth;
+    return undefined;
+  }
+
+  function memberValue(o: Value & { kind: 'instance' }, attr: string): Value | undefined {
+    if (o.cls && o.self !== false) {
+      const v = o.cls.attrs.get(attr);
+      if (v) return v;
+    }
+    if (o.qname === 'torch.Tensor' && TENSOR_ATTRS.has(attr)) return { ...TENSOR, confidence: o.confidence };
+    if (methodOwner(o.qname) === 'torch.nn.Module' && (attr === 'weight' || attr === 'bias')) return TENSOR;
+    return undefined;
+  }
+
+  function valueOf(node: Node, depth = 0): Value | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    switch (node.type) {
+      case 'identifier':
+        return scope.lookup(node.text);
+      case 'attribute': {
+        const obj = node.childForFieldName('object');
+        const attr = node.childForFieldName('attribute');
+        if (!obj || !attr) return undefined;
+        const o = valueOf(obj, depth + 1);
+        if (!o) return undefined;
+        if (o.kind === 'name') return { kind: 'name', qname: `${o.qname}.${attr.text}` };
+        if (o.kind === 'instance') return memberValue(o, attr.text);
+        return undefined;
+      }
+      case 'call': {
+        const fn = node.childForFieldName('function');
+        if (!fn) return undefined;
+        if (fn.type === 'attribute') {
+          const obj = fn.childForFieldName('object');
+          const attr = fn.childForFieldName('attribute');
+          const o = obj ? valueOf(obj, depth + 1) : undefined;
+          if (o?.kind === 'instance' && attr) {
+            const m = attr.text;
+            const member = memberValue(o, m);
+            if (member) return callResult(member, node, fn, depth);
+            if (o.qname === 'torch.Tensor') return NON_TENSOR_METHODS.has(m) ? undefined : { ...TENSOR, confidence: o.confidence };
+            if (methodOwner(o.qname) === 'torch.nn.Module' || o.cls) {
+              if (SELF_RETURNING_MODULE_METHODS.has(m)) return o;
+              if (m === 'forward') return TENSOR;
+            }
+            return undefined;
+          }
+        }
+        const fv = valueOf(fn, depth + 1);
+        return fv ? callResult(fv, node, fn, depth) : undefined;
+      }
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren.find((c) => c && c.type !== 'comment');
+        return inner ? valueOf(inner, depth + 1) : undefined;
+      }
+      case 'binary_operator': {
+        const l = node.childForFieldName('left');
+        const r = node.childForFieldName('right');
+        const lv = l ? valueOf(l, depth + 1) : undefined;
+        if (lv?.kind === 'instance' && lv.qname === 'torch.Tensor') return lv;
+        const rv = r ? valueOf(r, depth + 1) : undefined;
+        if (rv?.kind === 'instance' && rv.qname === 'torch.Tensor') return rv;
+        return undefined;
+      }
+      case 'unary_operator': {
+        const a = node.childForFieldName('argument');
+        const v = a ? valueOf(a, depth + 1) : undefined;
+        return v?.kind === 'instance' && v.qname === 'torch.Tensor' ? v : undefined;
+      }
+      case 'subscript': {
+        const v = node.childForFieldName('value');
+        const vv = v ? valueOf(v, depth + 1) : undefined;
+        return vv?.kind === 'instance' && vv.qname === 'torch.Tensor' ? vv : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  // ---- uses ---------------------------------------------------------------------------------------------
+  function contextOf(node: Node): { context: UseContext; call?: Node } {
+    const p = node.parent;
+    if (!p) return { context: 'reference' };
+    if (p.type === 'call' && p.childForFieldName('function')?.id === node.id) return { context: 'call', call: p };
+    if (p.type === 'decorator') return { context: 'decorator' };
+    if (p.type === 'type' || p.type === 'generic_type') return { context: 'annotation' };
+    if (p.type === 'argument_list') {
+      const gp = p.parent;
+      if (gp?.type === 'class_definition') return { context: 'base' };
+      if (gp?.type === 'call' && gp.childForFieldName('function')?.text === 'isinstance') return { context: 'isinstance' };
+    }
+    if (p.type === 'tuple' && p.parent?.type === 'argument_list' && p.parent.parent?.childForFieldName('function')?.text === 'isinstance')
+      return { context: 'isinstance' };
+    if ((p.type === 'default_parameter' || p.type === 'typed_default_parameter') && p.childForFieldName('value')?.id === node.id)
+      return { context: 'default' };
+    if (p.type === 'attribute') return { context: 'attribute' };
+    return { context: 'reference' };
+  }
+
+  function record(node: Node, qname: string, nameNode: Node, via: ApiUse['via'], confidence: Confidence, receiver?: Node, receiverType?: string) {
+    const { context, call } = contextOf(node);
+    uses.push({ qname, node, nameNode, receiver, receiverType, context, call, confidence, via });
+  }
+
+  /** Visits an expression: records uses, descends into sub-expressions. Iterative over siblings, bounded in depth. */
+  function visitExpr(node: Node, depth = 0): void {
+    if (depth > MAX_DEPTH) return;
+    switch (node.type) {
+      case 'identifier': {
+        const v = scope.lookup(node.text);
+        if (v?.kind === 'name' && isTracked(v.qname) && !KNOWN_MODULES.has(v.qname) && v.qname.includes('.')) {
+          record(node, v.qname, node, 'import', 'high');
+        } else if (v?.kind === 'instance') {
+          instances.set(node.id, v);
+        }
+        return;
+      }
+      case 'attribute': {
+        const obj = node.childForFieldName('object');
+        const attr = node.childForFieldName('attribute');
+        if (!obj || !attr) break;
+        const o = valueOf(obj, depth);
+        if (o?.kind === 'name') {
+          const q = `${o.qname}.${attr.text}`;
+          if (isTracked(q) && !KNOWN_MODULES.has(q)) record(node, q, node, 'import', 'high');
+          return; // the rest of the chain is part of this name
+        }
+        if (o?.kind === 'instance') {
+          instances.set(obj.id, o);
+          const member = memberValue(o, attr.text);
+          if (member?.kind === 'instance') instances.set(node.id, member);
+          else if (!member && node.parent?.type === 'call' && !o.cls?.methods.has(attr.text) && !o.cls?.attrs.has(attr.text)) {
+            // a method call on a known instance; user-defined methods and attributes are not torch APIs
+            const owner = o.cls && !o.cls.torchBase ? undefined : methodOwner(o.qname);
+            if (owner && isTracked(owner)) record(node, `${owner}.${attr.text}`, attr, 'method', o.confidence, obj, o.qname);
+          }
+        } else if (!o && TENSOR_ONLY_METHODS.has(attr.text) && node.parent?.type === 'call' && obj.type !== 'call' && obj.text !== 'self') {
+          record(node, `torch.Tensor.${attr.text}`, attr, 'method', 'low', obj, 'torch.Tensor');
+        } else if (!o && TENSOR_ONLY_METHODS.has(attr.text) && node.parent?.type === 'call' && obj.type === 'call') {
+          record(node, `torch.Tensor.${attr.text}`, attr, 'method', 'low', obj, 'torch.Tensor');
+        }
+        visitExpr(obj, depth + 1);
+        return;
+      }
+      case 'lambda': {
+        const saved = scope;
+        scope = new Scope(scope, 'function');
+        const params = node.childForFieldName('parameters');
+        if (params) for (const p of params.namedChildren) if (p) bindTarget(p, null);
+        const body = node.childForFieldName('body');
+        if (body) visitExpr(body, depth + 1);
+        scope = saved;
+        return;
+      }
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'dictionary_comprehension':
+      case 'generator_expression': {
+        const saved = scope;
+        scope = new Scope(scope, 'comprehension');
+        // bind loop targets first (the body refers to them), then visit everything in source order
+        for (const c of node.namedChildren) {
+          if (c?.type === 'for_in_clause') {
+            const right = c.childForFieldName('right');
+            if (right) visitExpr(right, depth + 1);
+            const left = c.childForFieldName('left');
+            if (left) bindTarget(left, null);
+          }
+        }
+        for (const c of node.namedChildren) {
+          if (!c) continue;
+          if (c.type === 'for_in_clause') continue;
+          visitExpr(c, depth + 1);
+        }
+        scope = saved;
+        return;
+      }
+      case 'named_expression': {
+        const value = node.childForFieldName('value');
+        if (value) visitExpr(value, depth + 1);
+        const name = node.childForFieldName('name');
+        if (name) bind(name.text, value ? valueOf(value) ?? null : null);
+        return;
+      }
+      case 'string':
+      case 'comment':
+      case 'integer':
+      case 'float':
+        return;
+    }
+    for (const c of node.namedChildren) if (c) visitExpr(c, depth + 1);
+  }
+
+  // ---- bindings -----------------------------------------------------------------------------------------
+  function bindTarget(target: Node, v: Value | null): void {
+    switch (target.type) {
+      case 'identifier':
+        bind(target.text, v);
+        if (v?.kind === 'instance') instances.set(target.id, v);
+        return;
+      case 'attribute': {
+        const obj = target.childForFieldName('object');
+        const attr = target.childForFieldName('attribute');
+        if (obj?.type === 'identifier' && attr) {
+          const o = scope.lookup(obj.text);
+          if (o?.kind === 'instance' && o.self && o.cls) {
+            if (v) o.cls.attrs.set(attr.text, v);
+            else o.cls.attrs.delete(attr.text);
+          }
+        }
+        return;
+      }
+      case 'typed_parameter':
+      case 'default_parameter':
+      case 'typed_default_parameter': {
+        const name = target.childForFieldName('name') ?? target.namedChildren.find((c) => c?.type === 'identifier');
+        if (name) bind(name.text, v);
+        return;
+      }
+      case 'list_splat_pattern':
+      case 'dictionary_splat_pattern':
+      case 'pattern_list':
+      case 'tuple_pattern':
+      case 'list_pattern':
+      case 'tuple':
+      case 'list':
+      case 'parenthesized_expression':
+        for (const c of target.namedChildren) if (c) bindTarget(c, target.type.endsWith('splat_pattern') ? null : tupleElement(v));
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** `a, b = x.chunk(2)` keeps tensor-ness for the parts; anything else is unknown. */
+  function tupleElement(v: Value | null): Value | null {
+    return v?.kind === 'instance' && v.qname === 'torch.Tensor' ? v : null;
+  }
+
+  function importName(dotted: string): Value | null {
+    return { kind: 'name', qname: dotted };
+  }
+
+  function visitImport(node: Node): void {
+    for (const c of node.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'dotted_name') {
+        // `import torch.nn.functional` binds `torch`
+        const first = c.namedChildren[0]?.text ?? c.text;
+        bind(first, importName(first));
+        if (scope === moduleScope) moduleBindingsSet(first, first);
+      } else if (c.type === 'aliased_import') {
+        const name = c.childForFieldName('name');
+        const alias = c.childForFieldName('alias');
+        if (name && alias) {
+          bind(alias.text, importName(name.text.replace(/\s+/g, '')));
+          if (scope === moduleScope) moduleBindingsSet(alias.text, name.text);
+        }
+      }
+    }
+  }
+
+  const moduleBindings = new Map<string, string>();
+  function moduleBindingsSet(alias: string, qname: string) {
+    moduleBindings.set(alias, qname.replace(/\s+/g, ''));
+  }
+
+  function visitImportFrom(node: Node): void {
+    const mod = node.childForFieldName('module_name');
+    const relative = !mod || mod.type === 'relative_import';
+    const base = relative ? '' : mod.text.replace(/\s+/g, '');
+    for (const c of node.namedChildren) {
+      if (!c || c.id === mod?.id) continue;
+      if (c.type === 'dotted_name') {
+        const local = c.text;
+        bind(local, relative ? null : importName(`${base}.${local}`));
+        if (!relative && scope === moduleScope) moduleBindingsSet(local, `${base}.${local}`);
+      } else if (c.type === 'aliased_import') {
+        const name = c.childForFieldName('name');
+        const alias = c.childForFieldName('alias');
+        if (name && alias) {
+          bind(alias.text, relative ? null : importName(`${base}.${name.text}`));
+          if (!relative && scope === moduleScope) moduleBindingsSet(alias.text, `${base}.${name.text}`);
+        }
+      }
+      // wildcard imports bind nothing we can know
+    }
+  }
+
+  // ---- statements ---------------------------------------------------------------------------------------
+  function visitParameters(params: Node | null, cls: ClassInfo | undefined, isMethod: boolean): void {
+    if (!params) return;
+    let first = true;
+    for (const p of params.namedChildren) {
+      if (!p) continue;
+      const type = p.childForFieldName('type');
+      if (type) visitExpr(type);
+      const dflt = p.type === 'default_parameter' || p.type === 'typed_default_parameter' ? p.childForFieldName('value') : null;
+      if (dflt) {
+        // defaults are evaluated in the enclosing scope
+        const inner = scope;
+        scope = inner.parent ?? inner;
+        visitExpr(dflt);
+        scope = inner;
+      }
+      let v: Value | null = null;
+      if (first && isMethod && cls && (p.type === 'identifier' || p.type === 'typed_parameter')) {
+        v = { kind: 'instance', qname: cls.torchBase ?? 'object', confidence: 'high', cls, self: true };
+      } else if (type) {
+        const tv = valueOf(type.namedChildren[0] ?? type);
+        if (tv?.kind === 'name' && (tv.qname === 'torch.Tensor' || tv.qname === 'torch.nn.Parameter')) v = TENSOR;
+        else if (tv?.kind === 'name' && /^torch\.nn\.[A-Z]/.test(tv.qname)) v = { kind: 'instance', qname: tv.qname, confidence: 'high' };
+      }
+      if (p.type === 'identifier') bind(p.text, v);
+      else bindTarget(p, v);
+      first = false;
+    }
+  }
+
+  function visitFunction(node: Node, cls: ClassInfo | undefined, decorators: Node[]): void {
+    for (const d of decorators) visitExpr(d);
+    const name = node.childForFieldName('name');
+    const ret = node.childForFieldName('return_type');
+    if (ret) visitExpr(ret);
+    const isMethod = !!cls && !decorators.some((d) => /staticmethod/.test(d.text));
+    const saved = scope;
+    scope = new Scope(scope, 'function', cls);
+    visitParameters(node.childForFieldName('parameters'), cls, isMethod);
+    const body = node.childForFieldName('body');
+    if (body) visitBlock(body);
+    scope = saved;
+    if (name) bind(name.text, null);
+  }
+
+  function visitClass(node: Node, decorators: Node[]): void {
+    for (const d of decorators) visitExpr(d);
+    const name = node.childForFieldName('name');
+    const supers = node.childForFieldName('superclasses');
+    const cls: ClassInfo = { name: name?.text ?? '?', node, attrs: new Map(), methods: new Map() };
+    if (supers) {
+      visitExpr(supers);
+      for (const s of supers.namedChildren) {
+        if (!s || s.type === 'keyword_argument') continue;
+        const v = valueOf(s);
+        if (v?.kind === 'name' && isTracked(v.qname)) {
+          cls.torchBase ??= v.qname;
+        } else if (v?.kind === 'class' && v.cls.torchBase) {
+          cls.torchBase ??= v.cls.torchBase;
+          for (const [k, a] of v.cls.attrs) cls.attrs.set(k, a);
+        }
+      }
+    }
+    classes.push(cls);
+    const saved = scope;
+    scope = new Scope(scope, 'class', cls);
+    const body = node.childForFieldName('body');
+    if (body) {
+      // __init__ first: other methods use the attributes it sets
+      const stmts = body.namedChildren.filter((c): c is Node => !!c);
+      const defOf = (s: Node) => (s.type === 'decorated_definition' ? s.childForFieldName('definition') : s);
+      const init = stmts.filter((s) => defOf(s)?.type === 'function_definition' && defOf(s)?.childForFieldName('name')?.text === '__init__');
+      for (const s of stmts) {
+        const d = defOf(s);
+        const mname = d?.type === 'function_definition' ? d.childForFieldName('name')?.text : undefined;
+        if (d && mname) cls.methods.set(mname, d);
+      }
+      for (const s of [...init, ...stmts.filter((s) => !init.includes(s))]) visitStatement(s, 0);
+    }
+    scope = saved;
+    if (name) bind(name.text, { kind: 'class', cls });
+  }
+
+  function visitBlock(block: Node, depth = 0): void {
+    for (const s of block.namedChildren) if (s) visitStatement(s, depth + 1);
+  }
+
+  function visitStatement(node: Node, depth: number): void {
+    if (depth > MAX_DEPTH) return;
+    switch (node.type) {
+      case 'import_statement':
+        visitImport(node);
+        return;
+      case 'import_from_statement':
+        visitImportFrom(node);
+        return;
+      case 'future_import_statement':
+        return;
+      case 'expression_statement': {
+        for (const c of node.namedChildren) if (c) visitStatement(c, depth + 1);
+        return;
+      }
+      case 'assignment': {
+        const right = node.childForFieldName('right');
+        const left = node.childForFieldName('left');
+        const type = node.childForFieldName('type');
+        if (type) visitExpr(type);
+        if (right) {
+          if (right.type === 'assignment') visitStatement(right, depth + 1); // a = b = expr
+          else visitExpr(right);
+        }
+        if (left) {
+          if (left.type !== 'identifier' && left.type !== 'pattern_list' && left.type !== 'tuple_pattern') visitExpr(left);
+          let v: Value | null = right ? valueOf(right.type === 'assignment' ? innermostValue(right) : right) ?? null : null;
+          if (!v && type) {
+            const tv = valueOf(type.namedChildren[0] ?? type);
+            if (tv?.kind === 'name' && tv.qname === 'torch.Tensor') v = TENSOR;
+          }
+          bindTarget(left, v);
+          if (right?.type === 'assignment') {
+            const l2 = right.childForFieldName('left');
+            if (l2) bindTarget(l2, v);
+          }
+        }
+        return;
+      }
+      case 'augmented_assignment': {
+        const right = node.childForFieldName('right');
+        const left = node.childForFieldName('left');
+        if (right) visitExpr(right);
+        if (left) visitExpr(left);
+        return;
+      }
+      case 'function_definition':
+        visitFunction(node, scope.kind === 'class' ? scope.cls : undefined, []);
+        return;
+      case 'class_definition':
+        visitClass(node, []);
+        return;
+      case 'decorated_definition': {
+        const def = node.childForFieldName('definition');
+        const decos = node.namedChildren.filter((c): c is Node => c?.type === 'decorator');
+        if (def?.type === 'function_definition') visitFunction(def, scope.kind === 'class' ? scope.cls : undefined, decos);
+        else if (def?.type === 'class_definition') visitClass(def, decos);
+        else for (const d of decos) visitExpr(d);
+        return;
+      }
+      case 'for_statement': {
+        const right = node.childForFieldName('right');
+        if (right) visitExpr(right);
+        const left = node.childForFieldName('left');
+        if (left) {
+          // `for blk in self.blocks` over a ModuleList: each item is a module
+          const rv = right ? valueOf(right) : undefined;
+          const item: Value | null =
+            rv?.kind === 'instance' && /^torch\.nn\.(ModuleList|Sequential)$/.test(rv.qname)
+              ? { kind: 'instance', qname: 'torch.nn.Module', confidence: 'high' }
+              : null;
+          bindTarget(left, item);
+        }
+        const body = node.childForFieldName('body');
+        if (body) visitBlock(body, depth);
+        const alt = node.childForFieldName('alternative');
+        if (alt) visitStatement(alt, depth + 1);
+        return;
+      }
+      case 'with_statement': {
+        for (const c of node.namedChildren) {
+          if (!c) continue;
+          if (c.type === 'with_clause') {
+            for (const item of c.namedChildren) {
+              if (!item) continue;
+              const value = item.childForFieldName('value');
+              if (value?.type === 'as_pattern') {
+                const expr = value.namedChildren[0];
+                if (expr) visitExpr(expr);
+                const target = value.childForFieldName('alias');
+                const t = target?.namedChildren[0] ?? target;
+                if (t) bindTarget(t, expr ? valueOf(expr) ?? null : null);
+              } else if (value) visitExpr(value);
+            }
+          } else if (c.type === 'block') visitBlock(c, depth);
+        }
+        return;
+      }
+      case 'except_clause': {
+        for (const c of node.namedChildren) {
+          if (!c) continue;
+          if (c.type === 'block') visitBlock(c, depth);
+          else if (c.type === 'as_pattern') {
+            const e = c.namedChildren[0];
+            if (e) visitExpr(e);
+            const alias = c.childForFieldName('alias');
+            const t = alias?.namedChildren[0] ?? alias;
+            if (t) bindTarget(t, null);
+          } else visitExpr(c);
+        }
+        return;
+      }
+      case 'global_statement':
+      case 'nonlocal_statement':
+      case 'pass_statement':
+      case 'break_statement':
+      case 'continue_statement':
+      case 'comment':
+        return;
+      case 'block':
+        visitBlock(node, depth);
+        return;
+      case 'if_statement':
+      case 'elif_clause':
+      case 'else_clause':
+      case 'while_statement':
+      case 'try_statement':
+      case 'finally_clause':
+      case 'module':
+      case 'ERROR':
+      case 'match_statement':
+      case 'case_clause':
+        for (const c of node.namedChildren) {
+          if (!c) continue;
+          if (isStatement(c)) visitStatement(c, depth + 1);
+          else visitExpr(c);
+        }
+        return;
+      default:
+        if (isStatement(node)) {
+          for (const c of node.namedChildren) if (c) (isStatement(c) ? visitStatement(c, depth + 1) : visitExpr(c));
+        } else visitExpr(node);
+    }
+  }
+
+  function innermostValue(a: Node): Node {
+    let n = a;
+    while (n.type === 'assignment') {
+      const r = n.childForFieldName('right');
+      if (!r) break;
+      n = r;
+    }
+    return n;
+  }
+
+  visitStatement(tree.rootNode, 0);
+  return { uses, classes, instances, moduleBindings, boundNames };
+}
+
+const STATEMENT_TYPES = new Set([
+  'import_statement', 'import_from_statement', 'future_import_statement', 'expression_statement', 'function_definition',
+  'class_definition', 'decorated_definition', 'for_statement', 'while_statement', 'if_statement', 'try_statement',
+  'with_statement', 'return_statement', 'raise_statement', 'assert_statement', 'delete_statement', 'global_statement',
+  'nonlocal_statement', 'pass_statement', 'break_statement', 'continue_statement', 'block', 'elif_clause',
+  'else_clause', 'except_clause', 'finally_clause', 'match_statement', 'case_clause', 'print_statement',
+  'exec_statement', 'type_alias_statement', 'ERROR', 'assignment', 'augmented_assignment',
+]);
+
+function isStatement(n: Node): boolean {
+  return STATEMENT_TYPES.has(n.type);
+}

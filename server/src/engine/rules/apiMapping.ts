@@ -1,0 +1,322 @@
+// MSP101–MSP105: every resolved torch API use, looked up in the mapping database and judged against the
+// configured device, MindSpore version and API preference. Fixes rename the call, rename or drop keyword
+// arguments, spell out torch defaults that MindSpore changed, and add the MindSpore import.
+import type { MappedEntry, TwinChoice } from '../../mappings/database';
+import { platformOf } from '../../mappings/database';
+import type { ArgDiff, Param, Twin } from '../../mappings/schema';
+import { removeArgumentEdit } from '../edits';
+import type { Fix, TextEdit, UseStats } from '../findings';
+import type { Node } from '../parser';
+import type { ApiUse } from '../resolve';
+import type { Rule, RuleContext } from './types';
+
+/** Arguments MindSpore does not take on any API (placement, layout and output buffers are not per call there). */
+const GENERALLY_UNSUPPORTED: Record<string, string> = {
+  out: 'MindSpore functions return new tensors and take no output buffer',
+  layout: 'MindSpore tensors have no layout argument',
+  device: 'MindSpore places tensors by the global device context (set_context / set_device), not per call',
+  pin_memory: 'MindSpore manages host memory itself',
+  memory_format: 'MindSpore has no memory-format argument',
+  size_average: 'deprecated in torch; use reduction=',
+  reduce: 'deprecated in torch; use reduction=',
+  sparse_grad: 'MindSpore has no sparse gradients here',
+};
+/** Removing these keeps what the program computes even when the value is not the default. */
+const SAFE_TO_DROP = new Set(['device', 'pin_memory']);
+
+export interface UseVerdict {
+  entry?: MappedEntry;
+  choice?: TwinChoice;
+  /** counted as ready to port: a twin exists in the version and runs on the device */
+  ready: boolean;
+}
+
+/** Classifies a use for the statistics and the rules (memoised per name within one analysis). */
+export function classifyUse(ctx: Pick<RuleContext, 'db' | 'target'>, use: ApiUse, memo: Map<string, UseVerdict>): UseVerdict {
+  let v = memo.get(use.qname);
+  if (!v) {
+    const entry = ctx.db.get(use.qname);
+    if (!entry) v = { ready: false };
+    else {
+      const choice = ctx.db.choose(entry, ctx.target);
+      v = { entry, choice, ready: !!choice.twin && !choice.uncovered && choice.status !== 'behavior' };
+    }
+    memo.set(use.qname, v);
+  }
+  return v;
+}
+
+export function countUse(stats: UseStats, use: ApiUse, v: UseVerdict): void {
+  if (use.confidence === 'low') {
+    stats.lowConfidence++;
+    return;
+  }
+  stats.apiUses++;
+  const s = v.choice?.twin ? v.choice.status : 'none';
+  if (s === 'same') stats.same++;
+  else if (s === 'args') stats.args++;
+  else if (s === 'behavior') stats.behavior++;
+  else stats.none++;
+  if (v.ready) stats.ready++;
+}
+
+function short(api: string): string {
+  return `\`${api}\``;
+}
+
+const LOW = ' (low confidence: the receiver is only guessed to be a tensor from the method name)';
+
+interface CallArgs {
+  list: Node;
+  positional: Node[];
+  keywords: Map<string, { arg: Node; name: Node; value: Node }>;
+  hasSplat: boolean;
+}
+
+function callArgs(call: Node | undefined): CallArgs | undefined {
+  const list = call?.childForFieldName('arguments');
+  if (!list || list.type !== 'argument_list') return undefined;
+  const positional: Node[] = [];
+  const keywords = new Map<string, { arg: Node; name: Node; value: Node }>();
+  let hasSplat = false;
+  for (const a of list.namedChildren) {
+    if (!a || a.type === 'comment') continue;
+    if (a.type === 'keyword_argument') {
+      const name = a.childForFieldName('name');
+      const value = a.childForFieldName('value');
+      if (name && value) keywords.set(name.text, { arg: a, name, value });
+    } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') hasSplat = true;
+    else positional.push(a);
+  }
+  return { list, positional, keywords, hasSplat };
+}
+
+/** The argument node passed for a torch parameter, by keyword or by position. */
+function passedArg(args: CallArgs, params: Param[] | undefined, name: string, isMethod: boolean): { node: Node; value: Node } | undefined {
+  const kw = args.keywords.get(name);
+  if (kw) return { node: kw.arg, value: kw.value };
+  if (!params) return undefined;
+  const ps = isMethod && params[0]?.name === 'self' ? params.slice(1) : params;
+  const i = ps.findIndex((p) => p.name === name);
+  if (i >= 0 && !ps[i].kwOnly && i < args.positional.length && !ps.slice(0, i).some((p) => p.name.startsWith('*'))) {
+    return { node: args.positional[i], value: args.positional[i] };
+  }
+  return undefined;
+}
+
+const norm = (s: string) => s.replace(/\s+/g, '').replace(/"/g, "'");
+
+function torchDefault(params: Param[] | undefined, name: string): string | undefined {
+  return params?.find((p) => p.name === name)?.default;
+}
+
+function describe(d: ArgDiff): string {
+  const t = d.torch ? `\`${d.torch}\`` : '';
+  switch (d.change) {
+    case 'renamed':
+      return `${t} is called \`${d.ms}\``;
+    case 'dropped':
+      return `${t} does not exist`;
+    case 'unsupported':
+      return `${t} is not supported`;
+    case 'default':
+      return `${t} defaults to ${d.msDefault ? `\`${d.msDefault}\`` : 'a different value'}`;
+    case 'behavior':
+      return `${t || 'behaviour'} differs${d.note ? ` (${d.note})` : ''}`;
+    case 'added':
+      return `MindSpore adds \`${d.ms}\``;
+  }
+}
+
+export const apiMappingRule: Rule = {
+  codes: ['MSP101', 'MSP102', 'MSP103', 'MSP104', 'MSP105'],
+  order: 100,
+  check(ctx) {
+    const memo = new Map<string, UseVerdict>();
+    for (const use of ctx.resolution.uses) {
+      if (ctx.claimed(use) || use.qname.startsWith('numpy.')) continue;
+      if (use.confidence === 'low' && !ctx.settings.lowConfidence) continue;
+      const v = classifyUse(ctx, use, memo);
+      if (!v.entry) {
+        reportUnknown(ctx, use);
+        continue;
+      }
+      const choice = v.choice!;
+      if (!choice.twin) {
+        reportNoTwin(ctx, use, v.entry, choice);
+        continue;
+      }
+      checkUnsupportedArgs(ctx, use, v.entry, choice.twin);
+      if (choice.uncovered) {
+        reportDevice(ctx, use, v.entry, choice);
+        continue;
+      }
+      reportTwin(ctx, use, v.entry, choice.twin, choice);
+    }
+  },
+};
+
+function reportUnknown(ctx: RuleContext, use: ApiUse): void {
+  if (use.confidence !== 'high') return;
+  const interesting =
+    use.via === 'import'
+      ? use.context === 'call' || use.context === 'base' || use.context === 'decorator'
+      : use.receiverType === 'torch.Tensor' && use.context === 'attribute';
+  if (!interesting) return;
+  ctx.report({
+    code: 'MSP103',
+    message: `${short(use.qname)} is not in MindPort's mapping database: no MindSpore equivalent is known`,
+    start: use.node.startIndex,
+    end: use.node.endIndex,
+    fixes: [],
+    data: { torchApi: use.qname, confidence: use.confidence },
+  });
+}
+
+function reportNoTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, choice: TwinChoice): void {
+  const tooNew = choice.tooNew
+    ? `: ${short(choice.tooNew.twin.api)} exists only from MindSpore ${choice.tooNew.since} (target ${ctx.target.version})`
+    : '';
+  const advice = entry.advice ? ` ${entry.advice}` : '';
+  ctx.report({
+    code: 'MSP103',
+    message: `${short(use.qname)} has no MindSpore equivalent${tooNew}.${advice}${use.confidence === 'low' ? LOW : ''}`,
+    severity: use.confidence === 'low' ? 'info' : undefined,
+    start: use.node.startIndex,
+    end: use.node.endIndex,
+    fixes: [],
+    data: { torchApi: use.qname, confidence: use.confidence },
+  });
+}
+
+function reportDevice(ctx: RuleContext, use: ApiUse, entry: MappedEntry, choice: TwinChoice): void {
+  const u = choice.uncovered!;
+  const dev = platformOf(ctx.target.device);
+  const where = u.platforms.length ? `${u.platforms.join('/')} only` : 'no listed platform';
+  const alt = choice.twin && choice.twin !== u.twin ? choice.twin : undefined;
+  const fixes: Fix[] = [];
+  if (alt) {
+    const edits = renameEdits(ctx, use, alt);
+    if (edits) fixes.push({ title: `Use ${alt.api} (runs on ${dev})`, applicability: alt.status === 'same' ? 'safe' : 'unsafe', edits });
+  }
+  ctx.report({
+    code: 'MSP105',
+    message: `${short(u.twin.api)} does not run on ${dev} in MindSpore ${ctx.target.version} (${where})${alt ? `; ${short(alt.api)} does` : ''}`,
+    start: use.node.startIndex,
+    end: use.node.endIndex,
+    fixes,
+    data: { torchApi: entry.torch, msApi: u.twin.api, twin: u.which, confidence: use.confidence },
+  });
+}
+
+/** The edits that make the use name the twin: a method rename, or the new dotted name plus its import. */
+function renameEdits(ctx: RuleContext, use: ApiUse, twin: Twin): TextEdit[] | undefined {
+  if (use.via === 'method') {
+    const m = /^mindspore\.Tensor\.(\w+)$/.exec(twin.api);
+    if (!m) return undefined; // method → function needs a human
+    return m[1] === use.nameNode.text ? [] : [{ start: use.nameNode.startIndex, end: use.nameNode.endIndex, newText: m[1] }];
+  }
+  const plan = ctx.imports.plan(twin.api);
+  const edits: TextEdit[] = [];
+  if (plan.expr !== use.node.text) {
+    edits.push({ start: use.node.startIndex, end: use.node.endIndex, newText: plan.expr });
+    if (plan.edit) edits.push(plan.edit);
+  }
+  return edits;
+}
+
+function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twin, choice: TwinChoice): void {
+  const rename = renameEdits(ctx, use, twin);
+  const isMethod = use.via === 'method';
+  const args = use.context === 'call' ? callArgs(use.call) : undefined;
+  const differences: string[] = [];
+  const edits: TextEdit[] = [...(rename ?? [])];
+  let safe = rename !== undefined && use.confidence === 'high';
+  if (twin.status === 'behavior') {
+    safe = false;
+    differences.push(twin.note ?? entry.note ?? 'behaviour differs');
+  }
+  for (const d of twin.args ?? []) {
+    if (d.change === 'unsupported' || d.change === 'added') continue; // MSP104 reports unsupported arguments
+    const passed = args && d.torch ? passedArg(args, entry.params, d.torch, isMethod) : undefined;
+    if (d.change === 'renamed' && d.torch && d.ms) {
+      const kw = args?.keywords.get(d.torch);
+      if (kw) {
+        edits.push({ start: kw.name.startIndex, end: kw.name.endIndex, newText: d.ms });
+        differences.push(describe(d));
+      } else if (!args || passed === undefined) {
+        // not passed by keyword: nothing to rename here
+      }
+    } else if (d.change === 'dropped' && d.torch) {
+      if (passed && args) {
+        const dflt = torchDefault(entry.params, d.torch);
+        const same = dflt !== undefined && norm(dflt) === norm(passed.value.text);
+        edits.push(removeArgumentEdit(args.list, passed.node));
+        if (!same) safe = false;
+        differences.push(describe(d) + (same ? ' (the default is passed; dropping it is safe)' : ''));
+      }
+    } else if (d.change === 'default' && d.torch) {
+      if (args && !passed) {
+        const dflt = torchDefault(entry.params, d.torch);
+        if (dflt !== undefined && !args.hasSplat) {
+          const name = twin.args?.find((x) => x.torch === d.torch && x.change === 'renamed')?.ms ?? d.torch;
+          const all = args.list.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+          const at = all.length ? all[all.length - 1].endIndex : args.list.endIndex - 1;
+          edits.push({ start: at, end: at, newText: `${all.length ? ', ' : ''}${name}=${dflt}` });
+          differences.push(`${describe(d)}; torch's \`${dflt}\` is passed explicitly`);
+        } else {
+          safe = false;
+          differences.push(describe(d));
+        }
+      } else if (!args) differences.push(describe(d));
+    } else if (d.change === 'behavior') {
+      if (!d.torch || passed || !args) {
+        safe = false;
+        differences.push(describe(d));
+      }
+    }
+  }
+  const code = twin.status === 'same' && differences.length === 0 ? 'MSP101' : 'MSP102';
+  if (code === 'MSP101' && edits.length === 0) return; // nothing to change: not worth a diagnostic
+  const low = use.confidence === 'low';
+  const detail = differences.length ? `: ${differences.join('; ')}` : code === 'MSP101' ? ' (same behaviour)' : twin.note ? `: ${twin.note}` : ': behaviour differs';
+  const fixes: Fix[] =
+    rename === undefined || edits.length === 0
+      ? []
+      : [{ title: `Replace with ${twin.api}`, applicability: safe ? 'safe' : 'unsafe', edits }];
+  ctx.report({
+    code,
+    message: `${short(use.qname)} → ${short(twin.api)}${detail}${low ? LOW : ''}`,
+    severity: low ? (code === 'MSP101' ? 'hint' : 'info') : undefined,
+    start: use.node.startIndex,
+    end: use.node.endIndex,
+    fixes,
+    data: { torchApi: entry.torch, msApi: twin.api, twin: choice.which, confidence: use.confidence },
+  });
+}
+
+function checkUnsupportedArgs(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twin): void {
+  if (use.context !== 'call') return;
+  const args = callArgs(use.call);
+  if (!args) return;
+  const listed = new Map<string, string>();
+  for (const d of twin.args ?? []) if (d.change === 'unsupported' && d.torch) listed.set(d.torch, d.note ?? 'MindSpore does not support it');
+  const names = new Set([...listed.keys(), ...args.keywords.keys()]);
+  for (const name of names) {
+    const why = listed.get(name) ?? (use.via === 'import' ? GENERALLY_UNSUPPORTED[name] : undefined);
+    if (!why) continue;
+    const passed = passedArg(args, entry.params, name, use.via === 'method');
+    if (!passed) continue;
+    const dflt = torchDefault(entry.params, name);
+    const isDefault = dflt !== undefined && norm(dflt) === norm(passed.value.text);
+    const safe = (isDefault || SAFE_TO_DROP.has(name)) && use.confidence === 'high';
+    ctx.report({
+      code: 'MSP104',
+      message: `\`${name}=\` is not supported by ${short(twin.api)}: ${why}`,
+      start: passed.node.startIndex,
+      end: passed.node.endIndex,
+      fixes: [{ title: `Remove the \`${name}\` argument`, applicability: safe ? 'safe' : 'unsafe', edits: [removeArgumentEdit(args.list, passed.node)] }],
+      data: { torchApi: entry.torch, msApi: twin.api, confidence: use.confidence },
+    });
+  }
+}

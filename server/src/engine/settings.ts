@@ -1,0 +1,75 @@
+// Analysis settings, typed in one place. Editor settings (`mindport.*`), CLI flags and project files
+// (`[tool.mindport]` in pyproject.toml, or mindport.toml) all end up as one `Settings` value.
+import { z } from 'zod';
+import { MS_VERSIONS } from '../mappings/schema';
+
+export const DEVICES = ['Ascend910B', 'Ascend310P', 'GPU', 'CPU'] as const;
+export const SEVERITIES = ['error', 'warning', 'info', 'hint', 'off'] as const;
+export type SeverityName = (typeof SEVERITIES)[number];
+
+const RuleCodes = z.array(z.string().regex(/^MSP\d{0,3}$/, 'a rule code or prefix such as MSP101 or MSP2'));
+
+export const SettingsSchema = z.object({
+  mindsporeVersion: z.enum(MS_VERSIONS).default('2.6'),
+  device: z.enum(DEVICES).default('Ascend910B'),
+  targetApi: z.enum(['auto', 'mint', 'classic']).default('auto'),
+  /** Rule codes or prefixes to enable; empty means all. */
+  select: RuleCodes.default([]),
+  /** Rule codes or prefixes to disable. */
+  ignore: RuleCodes.default([]),
+  /** Per-rule severity override. */
+  severity: z.record(z.string().regex(/^MSP\d{3}$/), z.enum(SEVERITIES)).default({}),
+  /** Report tensor-method uses whose receiver is only guessed from the method name. */
+  lowConfidence: z.boolean().default(true),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({});
+
+export interface SettingsProblem {
+  /** e.g. `mindport.device` or `pyproject.toml [tool.mindport] device` */
+  setting: string;
+  message: string;
+}
+
+/**
+ * Validates a partial settings object field by field: a wrong value is reported (naming the setting) and the
+ * default or the base value is kept, so one typo never switches the whole configuration off.
+ */
+export function parseSettings(
+  raw: Record<string, unknown> | undefined,
+  base: Settings = DEFAULT_SETTINGS,
+  label: (key: string) => string = (k) => `mindport.${k}`,
+): { settings: Settings; problems: SettingsProblem[] } {
+  const settings: Settings = { ...base };
+  const problems: SettingsProblem[] = [];
+  if (!raw) return { settings, problems };
+  const shape = SettingsSchema.shape as Record<string, z.ZodType>;
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === undefined || value === null) continue;
+    const field = shape[key];
+    if (!field) {
+      problems.push({ setting: label(key), message: `unknown setting "${key}"` });
+      continue;
+    }
+    const res = field.safeParse(value);
+    if (res.success) (settings as Record<string, unknown>)[key] = res.data;
+    else
+      problems.push({
+        setting: label(key),
+        message: `${JSON.stringify(value)} is not valid: ${res.error.issues[0]?.message ?? 'invalid value'}; using ${JSON.stringify(
+          (settings as Record<string, unknown>)[key],
+        )}`,
+      });
+  }
+  return { settings, problems };
+}
+
+/** Whether a rule code is enabled by select/ignore (prefixes allowed, the longest match wins as in Ruff). */
+export function ruleEnabled(code: string, settings: Settings): boolean {
+  const longest = (list: string[]) => list.filter((p) => code.startsWith(p)).reduce((m, p) => Math.max(m, p.length), -1);
+  const sel = settings.select.length === 0 ? 0 : longest(settings.select);
+  const ign = longest(settings.ignore);
+  if (sel < 0) return false;
+  return ign < 0 || sel > ign;
+}

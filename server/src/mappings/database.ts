@@ -1,0 +1,220 @@
+// Loads mappings/*.json into one queryable database. A broken file or entry is reported with its file and
+// key, and everything else keeps working. Overlay files (hand-written) win over generated ones.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Entry, MappingFile, MS_VERSIONS, type MsVersion, type Platform, type Status, type Twin } from './schema';
+import { findDuplicateKeys } from './jsonDuplicates';
+
+export interface LoadProblem {
+  file: string;
+  key?: string;
+  message: string;
+}
+
+export interface MappedEntry extends Entry {
+  torch: string;
+  /** Files that contributed to this entry, generated first. */
+  files: string[];
+}
+
+export type Device = 'Ascend910B' | 'Ascend310P' | 'GPU' | 'CPU';
+export type TargetApi = 'auto' | 'mint' | 'classic';
+
+export interface Target {
+  version: MsVersion;
+  device: Device;
+  api: TargetApi;
+}
+
+export type TwinKind = 'mint' | 'classic';
+
+export interface TwinChoice {
+  entry: MappedEntry;
+  /** The twin a suggestion should use, when one covers the target. */
+  twin?: Twin;
+  which?: TwinKind;
+  /** Set when no twin that exists at this version covers the device: the best twin there is, for the message. */
+  uncovered?: { twin: Twin; which: TwinKind; platforms: Platform[] };
+  /** Set when twins exist but only from a later version than the configured one. */
+  tooNew?: { twin: Twin; which: TwinKind; since: MsVersion };
+  status: Status;
+}
+
+export function platformOf(device: Device): Platform {
+  return device.startsWith('Ascend') ? 'Ascend' : (device as Platform);
+}
+
+export function versionAtLeast(v: MsVersion, min: MsVersion): boolean {
+  return MS_VERSIONS.indexOf(v) >= MS_VERSIONS.indexOf(min);
+}
+
+/** Platforms of a twin at a version: that version's list, else the closest earlier, else the closest later one. */
+export function twinPlatforms(twin: Twin, version: MsVersion): Platform[] | undefined {
+  const p = twin.platforms;
+  if (!p) return undefined;
+  const idx = MS_VERSIONS.indexOf(version);
+  for (let i = idx; i >= 0; i--) if (p[MS_VERSIONS[i]]) return p[MS_VERSIONS[i]];
+  for (let i = idx + 1; i < MS_VERSIONS.length; i++) if (p[MS_VERSIONS[i]]) return p[MS_VERSIONS[i]];
+  return undefined;
+}
+
+function covers(twin: Twin, target: Target): boolean {
+  const plats = twinPlatforms(twin, target.version);
+  // An API whose docs carry no platform line is taken to run everywhere the classic API runs.
+  return !plats || plats.length === 0 || plats.includes(platformOf(target.device));
+}
+
+function exists(twin: Twin, version: MsVersion): boolean {
+  return !twin.since || versionAtLeast(version, twin.since);
+}
+
+export class MappingDatabase {
+  readonly entries = new Map<string, MappedEntry>();
+  readonly problems: LoadProblem[] = [];
+  private readonly aliases = new Map<string, string>();
+
+  /** Loads every `*.json` file of a folder (sorted; generated layers before overlays). */
+  static loadDir(dir: string): MappingDatabase {
+    const db = new MappingDatabase();
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+    } catch (err) {
+      db.problems.push({ file: dir, message: `cannot read the mappings folder: ${(err as Error).message}` });
+      return db;
+    }
+    const files: { name: string; text: string }[] = [];
+    for (const name of names) {
+      try {
+        files.push({ name, text: readFileSync(join(dir, name), 'utf8') });
+      } catch (err) {
+        db.problems.push({ file: name, message: `cannot read: ${(err as Error).message}` });
+      }
+    }
+    db.addFiles(files);
+    return db;
+  }
+
+  static fromFiles(files: { name: string; text: string }[]): MappingDatabase {
+    const db = new MappingDatabase();
+    db.addFiles(files);
+    return db;
+  }
+
+  private addFiles(files: { name: string; text: string }[]): void {
+    const parsed: { name: string; file: MappingFile }[] = [];
+    for (const { name, text } of files) {
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (err) {
+        this.problems.push({ file: name, message: `invalid JSON: ${(err as Error).message}` });
+        continue;
+      }
+      for (const dup of findDuplicateKeys(text)) {
+        this.problems.push({ file: name, key: dup, message: `duplicate key "${dup}" (only the last one would count)` });
+      }
+      const res = MappingFile.safeParse(json);
+      if (!res.success) {
+        this.problems.push({ file: name, message: formatZodError(res.error) });
+        continue;
+      }
+      parsed.push({ name, file: res.data });
+    }
+    // generated layers first, so overlays are merged over them
+    parsed.sort((a, b) => (a.file.layer === b.file.layer ? 0 : a.file.layer === 'generated' ? -1 : 1));
+    for (const { name, file } of parsed) {
+      for (const [key, raw] of Object.entries(file.entries)) {
+        const res = Entry.safeParse(raw);
+        if (!res.success) {
+          this.problems.push({ file: name, key, message: formatZodError(res.error) });
+          continue;
+        }
+        this.put(key, res.data, name);
+      }
+    }
+  }
+
+  private put(key: string, entry: Entry, file: string): void {
+    const prev = this.entries.get(key);
+    const merged: MappedEntry = prev
+      ? {
+          ...prev,
+          ...entry,
+          mint: mergeTwin(prev.mint, entry.mint),
+          classic: mergeTwin(prev.classic, entry.classic),
+          torch: key,
+          files: [...prev.files, file],
+        }
+      : { ...entry, torch: key, files: [file] };
+    this.entries.set(key, merged);
+    for (const alias of entry.aliases ?? []) this.aliases.set(alias, key);
+  }
+
+  get(torchApi: string): MappedEntry | undefined {
+    return this.entries.get(torchApi) ?? this.entries.get(this.aliases.get(torchApi) ?? '');
+  }
+
+  has(torchApi: string): boolean {
+    return this.get(torchApi) !== undefined;
+  }
+
+  /** Overall status of an entry: its own, else the best of its twins, else `none`. */
+  statusOf(entry: Entry): Status {
+    if (entry.status) return entry.status;
+    const order: Status[] = ['same', 'args', 'behavior'];
+    const s = [entry.mint?.status, entry.classic?.status].filter(Boolean) as Status[];
+    if (s.length === 0) return 'none';
+    return s.sort((a, b) => order.indexOf(a) - order.indexOf(b))[0];
+  }
+
+  /** Picks the twin a suggestion uses for the configured device, MindSpore version and API preference. */
+  choose(entry: MappedEntry, target: Target): TwinChoice {
+    const candidates: [TwinKind, Twin][] = [];
+    const add = (k: TwinKind) => {
+      const t = entry[k];
+      if (t) candidates.push([k, t]);
+    };
+    if (target.api === 'classic') {
+      add('classic');
+      add('mint');
+    } else if (target.api === 'mint') {
+      add('mint');
+      add('classic');
+    } else if (platformOf(target.device) === 'Ascend') {
+      add('mint');
+      add('classic');
+    } else {
+      // mint is mostly Ascend-only in 2.6: on GPU/CPU the classic API is the safer default
+      add('classic');
+      add('mint');
+    }
+    if (candidates.length === 0) return { entry, status: 'none' };
+    const existing = candidates.filter(([, t]) => exists(t, target.version));
+    if (existing.length === 0) {
+      const [which, twin] = candidates[0];
+      return { entry, status: 'none', tooNew: { twin, which, since: twin.since! } };
+    }
+    const ok = existing.find(([, t]) => covers(t, target));
+    if (ok) return { entry, twin: ok[1], which: ok[0], status: ok[1].status };
+    const [which, twin] = existing[0];
+    return {
+      entry,
+      status: twin.status,
+      uncovered: { twin, which, platforms: twinPlatforms(twin, target.version) ?? [] },
+    };
+  }
+}
+
+function mergeTwin(a: Twin | undefined, b: Twin | undefined): Twin | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return { ...a, ...b, platforms: { ...a.platforms, ...b.platforms } };
+}
+
+export function formatZodError(err: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  return err.issues
+    .slice(0, 5)
+    .map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}

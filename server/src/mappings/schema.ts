@@ -1,0 +1,92 @@
+// The shape of the mapping database (mappings/*.json), validated with zod at load time and in tests.
+// One file holds `{ "$schema"?: string, "source"?: string, "entries": { "<torch api>": Entry } }`.
+import { z } from 'zod';
+
+/** MindSpore release lines the database knows about, oldest first. */
+export const MS_VERSIONS = ['2.3', '2.4', '2.5', '2.6', '2.7'] as const;
+export type MsVersion = (typeof MS_VERSIONS)[number];
+
+export const Platform = z.enum(['Ascend', 'GPU', 'CPU']);
+export type Platform = z.infer<typeof Platform>;
+
+/** How a MindSpore twin relates to the torch API. */
+export const Status = z.enum([
+  'same', // same behaviour: a rename is enough
+  'args', // argument differences (renamed, dropped, unsupported, default changed)
+  'behavior', // behaviour differs beyond the arguments
+  'none', // no MindSpore equivalent
+]);
+export type Status = z.infer<typeof Status>;
+
+/** One argument-level difference between the torch API and a MindSpore twin. */
+export const ArgDiff = z.strictObject({
+  /** The torch argument name (`-` style absence is written as a missing field). */
+  torch: z.string().min(1).optional(),
+  /** The MindSpore argument name, when there is one. */
+  ms: z.string().min(1).optional(),
+  change: z.enum(['renamed', 'dropped', 'unsupported', 'default', 'behavior', 'added']),
+  /** Changed default: the MindSpore default, as Python source. */
+  msDefault: z.string().optional(),
+  /** Short explanation in the project's own words. */
+  note: z.string().optional(),
+});
+export type ArgDiff = z.infer<typeof ArgDiff>;
+
+/** One torch parameter: name and default (Python source) if it has one. */
+export const Param = z.strictObject({
+  name: z.string().min(1),
+  default: z.string().optional(),
+  /** keyword-only (after `*`) */
+  kwOnly: z.boolean().optional(),
+});
+export type Param = z.infer<typeof Param>;
+
+export const Twin = z.strictObject({
+  /** Fully-qualified MindSpore name, e.g. `mindspore.mint.nn.functional.relu` or `mindspore.Tensor.view`. */
+  api: z.string().regex(/^mindspore(\.[A-Za-z_][A-Za-z0-9_]*)+$/, 'must be a dotted mindspore.* name'),
+  status: Status.exclude(['none']),
+  /** The first MindSpore version that has this twin. */
+  since: z.enum(MS_VERSIONS).optional(),
+  /** Supported platforms per MindSpore version ("Supported Platforms" of the API docs). */
+  platforms: z.partialRecord(z.enum(MS_VERSIONS), z.array(Platform)).optional(),
+  args: z.array(ArgDiff).optional(),
+  /** CANN aclnn operator behind a mint API on Ascend. */
+  aclnn: z.string().optional(),
+  /** Official difference page. */
+  doc: z.url().optional(),
+  note: z.string().optional(),
+});
+export type Twin = z.infer<typeof Twin>;
+
+export const Entry = z.strictObject({
+  kind: z.enum(['function', 'class', 'method', 'attribute', 'module']).optional(),
+  /** Overall status: derived from the twins when omitted. */
+  status: Status.optional(),
+  /** The torch signature, in order. */
+  params: z.array(Param).optional(),
+  /** The `mindspore.mint` twin. */
+  mint: Twin.optional(),
+  /** The classic `mindspore.ops` / `mindspore.nn` / `mindspore.Tensor` twin. */
+  classic: Twin.optional(),
+  /** What real ports do instead, in the project's own words (always set for status `none`). */
+  advice: z.string().optional(),
+  note: z.string().optional(),
+  /** A MindPort rule that owns this API (e.g. MSP201 for torch.fft.*): the generic mapping rules stay silent. */
+  rule: z.string().regex(/^MSP\d{3}$/).optional(),
+  /** Section of the official table, or `extra` for hand-written entries. */
+  section: z.string().optional(),
+  /** Where the facts come from. */
+  sources: z.array(z.string()).optional(),
+  /** Aliases: other torch names for the same API (e.g. `torch.Tensor.absolute`). */
+  aliases: z.array(z.string()).optional(),
+});
+export type Entry = z.infer<typeof Entry>;
+
+export const MappingFile = z.strictObject({
+  $schema: z.string().optional(),
+  /** `generated` files are written by `npm run mappings:import`; `overlay` files are hand-written and win. */
+  layer: z.enum(['generated', 'overlay']),
+  description: z.string().optional(),
+  entries: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/, 'must be a dotted torch name'), z.unknown()),
+});
+export type MappingFile = z.infer<typeof MappingFile>;
