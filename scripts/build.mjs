@@ -29,6 +29,9 @@ await build({
   target: 'node20',
   external: ['vscode', 'mocha'],
   sourcemap: true,
+  // ESM dependencies (web-tree-sitter) read import.meta.url; in a CommonJS bundle that is this file's URL
+  banner: { js: "const __mindport_import_meta_url = require('url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__mindport_import_meta_url' },
   minify: process.argv.includes('--minify'),
   logLevel: 'warning',
 });

@@ -104,9 +104,13 @@ test('choose(): the classic twin on GPU and CPU when the mint API is Ascend-only
     assert.equal(c.which, 'classic', d);
     assert.equal(c.twin?.api, 'mindspore.ops.both');
   }
-  // even when the user prefers mint, an Ascend-only mint twin yields to the classic one on GPU
+  // even when the user prefers mint, an Ascend-only mint twin yields to the classic one on GPU,
+  // and the preference that does not run there is reported (MSP105)
   const c = chooseDb.choose(chooseDb.get('torch.both')!, T('GPU', '2.6', 'mint'));
   assert.equal(c.which, 'classic');
+  assert.equal(c.uncovered?.twin.api, 'mindspore.mint.both');
+  // in auto mode the fallback is silent
+  assert.equal(chooseDb.choose(chooseDb.get('torch.both')!, T('GPU')).uncovered, undefined);
 });
 
 test('choose(): uncovered when no twin covers the device', () => {
@@ -142,6 +146,7 @@ test('choose() on the real database: gelu is mint on Ascend, ops on GPU', () => 
   assert.equal(db.choose(e, T('Ascend910B')).twin?.api, 'mindspore.mint.nn.functional.gelu');
   assert.equal(db.choose(e, T('GPU')).twin?.api, 'mindspore.ops.gelu');
   const lin = db.get('torch.nn.Linear')!;
-  assert.equal(db.choose(lin, T('CPU')).twin?.api, 'mindspore.nn.Dense'); // GPU/CPU prefer the classic API
+  assert.equal(db.choose(lin, T('CPU')).twin?.api, 'mindspore.mint.nn.Linear'); // auto: mint wherever it runs
+  assert.equal(db.choose(lin, T('CPU', '2.6', 'classic')).twin?.api, 'mindspore.nn.Dense');
   assert.equal(db.choose(lin, T('CPU', '2.6', 'mint')).twin?.api, 'mindspore.mint.nn.Linear'); // mint.nn.Linear runs on CPU too
 });

@@ -2,7 +2,7 @@
 // incrementally when an old tree and the edits are given.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Language, Parser, type Edit, type Tree } from 'web-tree-sitter';
+import { Language, Parser, type Tree } from 'web-tree-sitter';
 
 export type { Node, Tree, Edit, Point } from 'web-tree-sitter';
 
@@ -67,7 +67,3 @@ export function parsePython(text: string, old?: Tree): Tree {
   return tree;
 }
 
-/** Applies a text edit to a tree so that the next parse can reuse it. Offsets are UTF-16 units. */
-export function editTree(tree: Tree, edit: Edit): void {
-  tree.edit(edit);
-}

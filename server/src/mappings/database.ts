@@ -181,13 +181,10 @@ export class MappingDatabase {
     } else if (target.api === 'mint') {
       add('mint');
       add('classic');
-    } else if (platformOf(target.device) === 'Ascend') {
-      add('mint');
-      add('classic');
     } else {
-      // mint is mostly Ascend-only in 2.6: on GPU/CPU the classic API is the safer default
-      add('classic');
+      // auto: mint first; on GPU/CPU an Ascend-only mint API falls through to the classic twin below
       add('mint');
+      add('classic');
     }
     if (candidates.length === 0) return { entry, status: 'none' };
     const existing = candidates.filter(([, t]) => exists(t, target.version));
@@ -196,7 +193,15 @@ export class MappingDatabase {
       return { entry, status: 'none', tooNew: { twin, which, since: twin.since! } };
     }
     const ok = existing.find(([, t]) => covers(t, target));
-    if (ok) return { entry, twin: ok[1], which: ok[0], status: ok[1].status };
+    if (ok) {
+      const [prefWhich, pref] = existing[0];
+      // an explicit namespace preference that does not run on the device is worth saying (MSP105)
+      const uncovered =
+        target.api !== 'auto' && pref !== ok[1] && prefWhich === target.api
+          ? { twin: pref, which: prefWhich, platforms: twinPlatforms(pref, target.version) ?? [] }
+          : undefined;
+      return { entry, twin: ok[1], which: ok[0], status: ok[1].status, uncovered };
+    }
     const [which, twin] = existing[0];
     return {
       entry,

@@ -1,0 +1,290 @@
+// The CLI's commands, written against an `io` object so tests can run them in-process as well as through
+// the bundled dist/cli.js.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { explainJson, explainMarkdown } from '../engine/explain';
+import { collectFiles } from '../engine/walk';
+import { fixAll } from '../engine/fixAll';
+import { initParser } from '../engine/parser';
+import { ProjectConfigFinder } from '../engine/projectConfig';
+import type { FileResult } from '../engine/project';
+import { formatJson, formatSarif, formatText } from '../engine/report';
+import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../engine/settings';
+import { decodeSource } from '../engine/text';
+import { targetOf } from '../engine/analyze';
+import { loadDatabase } from '../mappings/location';
+import type { MappingDatabase } from '../mappings/database';
+import { scanFiles } from './scan';
+import pkg from '../../../package.json';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export class UsageError extends Error {}
+
+const HELP = `mindport ${pkg.version} — port PyTorch code to MindSpore (Ascend NPU, GPU, CPU)
+
+Usage:
+  mindport scan PATH...      report torch APIs and what they become in MindSpore
+      --format text|json|sarif   output format (default text)
+      --device Ascend910B|Ascend310P|GPU|CPU
+      --ms-version 2.3|2.4|2.5|2.6|2.7
+      --target-api auto|mint|classic
+      --select CODES / --ignore CODES   comma-separated rule codes or prefixes (MSP1, MSP104)
+      --exit-zero                exit 0 even when error-level findings exist
+      --no-gitignore             also scan files .gitignore excludes
+      --jobs N                   worker threads (default: one per core)
+  mindport explain API... [--json]   what MindPort knows about torch APIs
+  mindport fix PATH... [--unsafe] [--diff]   apply fixes in place (safe ones unless --unsafe)
+  mindport hosts list | hosts check NAME     remote Ascend/DCU hosts (~/.config/mindport/hosts.toml)
+  mindport run FILE --host NAME [--launcher python|msrun|slurm] [--timeout S] [-- ARGS...]
+
+Exit status: 0 no error-level findings, 1 error-level findings (scan) or failures, 2 usage error.
+Project settings come from the closest mindport.toml or pyproject.toml [tool.mindport]; flags win over them.
+`;
+
+function write(s: NodeJS.WritableStream, text: string): void {
+  s.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+function splitCodes(v: string | undefined): string[] | undefined {
+  return v === undefined ? undefined : v.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean);
+}
+
+function flagSettings(values: Record<string, unknown>): { raw: Record<string, unknown> } {
+  const raw: Record<string, unknown> = {};
+  if (values.device !== undefined) raw.device = values.device;
+  if (values['ms-version'] !== undefined) raw.mindsporeVersion = values['ms-version'];
+  if (values['target-api'] !== undefined) raw.targetApi = values['target-api'];
+  if (values.select !== undefined) raw.select = splitCodes(values.select as string);
+  if (values.ignore !== undefined) raw.ignore = splitCodes(values.ignore as string);
+  return { raw };
+}
+
+/** Settings for one file: defaults, then the project file, then command-line flags (flags win). */
+class SettingsResolver {
+  private readonly finder = new ProjectConfigFinder();
+  private readonly reported = new Set<string>();
+  constructor(
+    private readonly flags: Record<string, unknown>,
+    private readonly io: CliIo,
+  ) {
+    const { problems } = parseSettings(flags, DEFAULT_SETTINGS, (k) => `--${k === 'mindsporeVersion' ? 'ms-version' : k === 'targetApi' ? 'target-api' : k}`);
+    if (problems.length) throw new UsageError(problems.map((p) => `${p.setting}: ${p.message}`).join('\n'));
+  }
+  for(path: string): Settings {
+    const { settings, problems } = this.finder.settingsFor(path, DEFAULT_SETTINGS);
+    for (const p of problems) {
+      const key = `${p.setting}: ${p.message}`;
+      if (!this.reported.has(key)) {
+        this.reported.add(key);
+        write(this.io.stderr, `mindport: warning: ${key}`);
+      }
+    }
+    return parseSettings(this.flags, settings).settings;
+  }
+}
+
+function reportDbProblems(db: MappingDatabase, io: CliIo): void {
+  for (const p of db.problems) write(io.stderr, `mindport: warning: mapping file ${p.file}${p.key ? ` entry "${p.key}"` : ''}: ${p.message}`);
+}
+
+async function cmdScan(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', default: 'text' },
+      device: { type: 'string' },
+      'ms-version': { type: 'string' },
+      'target-api': { type: 'string' },
+      select: { type: 'string' },
+      ignore: { type: 'string' },
+      'exit-zero': { type: 'boolean', default: false },
+      'no-gitignore': { type: 'boolean', default: false },
+      jobs: { type: 'string' },
+      progress: { type: 'boolean' },
+    },
+  });
+  if (!['text', 'json', 'sarif'].includes(values.format!)) throw new UsageError(`--format must be text, json or sarif (got "${values.format}")`);
+  if (positionals.length === 0) throw new UsageError('scan needs at least one file or folder');
+  const { raw } = flagSettings(values);
+  const resolver = new SettingsResolver(raw, io);
+  let files: string[];
+  try {
+    files = collectFiles(positionals.map((p) => (p.startsWith('/') ? p : `${io.cwd}/${p}`)), { gitignore: !values['no-gitignore'] });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const db = loadDatabase();
+  reportDbProblems(db, io);
+  const jobs = values.jobs ? Number(values.jobs) : undefined;
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError('--jobs takes a whole number of at least 1');
+  const showProgress = values.progress ?? !!io.stderr.isTTY;
+  const results: FileResult[] = await scanFiles(files, (p) => resolver.for(p), {
+    jobs,
+    onProgress: showProgress
+      ? (done, total, path) => io.stderr.write(`\r\x1b[K[${done}/${total}] ${relative(io.cwd, path)}`.slice(0, 200) + (done === total ? '\r\x1b[K' : ''))
+      : undefined,
+  });
+  const out = values.format === 'json' ? formatJson(results, io.cwd) : values.format === 'sarif' ? formatSarif(results, io.cwd, pkg.version) : formatText(results, io.cwd);
+  write(io.stdout, out);
+  const errors = results.some((r) => r.findings.some((f) => f.severity === 'error'));
+  return errors && !values['exit-zero'] ? 1 : 0;
+}
+
+async function cmdExplain(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean', default: false }, device: { type: 'string' }, 'ms-version': { type: 'string' }, 'target-api': { type: 'string' } },
+  });
+  if (positionals.length === 0) throw new UsageError('explain needs at least one torch API name, e.g. torch.nn.functional.interpolate');
+  const { raw } = flagSettings(values);
+  const { settings, problems } = parseSettings(raw);
+  if (problems.length) throw new UsageError(problems.map((p) => `${p.setting}: ${p.message}`).join('\n'));
+  const db = loadDatabase();
+  reportDbProblems(db, io);
+  const target = targetOf(settings);
+  let missing = 0;
+  for (const name of positionals) {
+    const entry = db.get(name);
+    if (!entry) missing++;
+    if (values.json) write(io.stdout, JSON.stringify(explainJson(db, name, target)));
+    else write(io.stdout, entry ? `${explainMarkdown(db, entry, target)}\n` : `${name}: not in MindPort's mapping database (no MindSpore equivalent known)\n`);
+  }
+  return missing === positionals.length ? 1 : 0;
+}
+
+async function cmdFix(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      unsafe: { type: 'boolean', default: false },
+      diff: { type: 'boolean', default: false },
+      device: { type: 'string' },
+      'ms-version': { type: 'string' },
+      'target-api': { type: 'string' },
+      select: { type: 'string' },
+      ignore: { type: 'string' },
+    },
+  });
+  if (positionals.length === 0) throw new UsageError('fix needs at least one file or folder');
+  const resolver = new SettingsResolver(flagSettings(values).raw, io);
+  let files: string[];
+  try {
+    files = collectFiles(positionals.map((p) => (p.startsWith('/') ? p : `${io.cwd}/${p}`)));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const db = loadDatabase();
+  reportDbProblems(db, io);
+  let changed = 0;
+  let total = 0;
+  let failed = 0;
+  for (const file of files) {
+    const rel = relative(io.cwd, file) || file;
+    if (file.endsWith('.ipynb')) {
+      write(io.stderr, `${rel}: skipped: notebooks are fixed in the editor (quick fixes per cell)`);
+      continue;
+    }
+    const bytes = readFileSync(file);
+    const decoded = decodeSource(bytes);
+    if (decoded.warning) {
+      write(io.stderr, `${rel}: skipped: ${decoded.warning}; not rewritten so nothing is lost`);
+      failed++;
+      continue;
+    }
+    const res = fixAll(decoded.text, resolver.for(file), db, { unsafe: values.unsafe });
+    if (res.refused) write(io.stderr, `${rel}: ${res.refused}`);
+    if (res.text === decoded.text) continue;
+    const n = [...res.applied.values()].reduce((a, b) => a + b, 0);
+    total += n;
+    changed++;
+    if (values.diff) write(io.stdout, unifiedDiff(rel, decoded.text, res.text));
+    const out = encodeLike(decoded.encoding, res.text);
+    writeFileSync(file, out);
+    write(io.stdout, `${rel}: applied ${n} fix${n === 1 ? '' : 'es'} (${[...res.applied].map(([c, k]) => `${c} ×${k}`).join(', ')})`);
+  }
+  write(io.stdout, `Fixed ${total} finding${total === 1 ? '' : 's'} in ${changed} file${changed === 1 ? '' : 's'}${values.unsafe ? ' (unsafe fixes included)' : ''}.`);
+  return failed ? 1 : 0;
+}
+
+function encodeLike(encoding: string, text: string): Buffer {
+  switch (encoding) {
+    case 'utf-8-bom':
+      return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
+    case 'latin-1':
+      return Buffer.from(text, 'latin1');
+    case 'utf-16le':
+      return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    case 'utf-16be': {
+      const le = Buffer.from(text, 'utf16le');
+      for (let i = 0; i + 1 < le.length; i += 2) [le[i], le[i + 1]] = [le[i + 1], le[i]];
+      return Buffer.concat([Buffer.from([0xfe, 0xff]), le]);
+    }
+    default:
+      return Buffer.from(text, 'utf8');
+  }
+}
+
+/** A small line diff (whole changed lines, no context merging) for `fix --diff`. */
+function unifiedDiff(name: string, a: string, b: string): string {
+  const al = a.split('\n');
+  const bl = b.split('\n');
+  let start = 0;
+  while (start < al.length && start < bl.length && al[start] === bl[start]) start++;
+  let ea = al.length - 1;
+  let eb = bl.length - 1;
+  while (ea >= start && eb >= start && al[ea] === bl[eb]) {
+    ea--;
+    eb--;
+  }
+  const out = [`--- a/${name}`, `+++ b/${name}`, `@@ -${start + 1},${ea - start + 1} +${start + 1},${eb - start + 1} @@`];
+  for (let i = start; i <= ea; i++) out.push(`-${al[i]}`);
+  for (let i = start; i <= eb; i++) out.push(`+${bl[i]}`);
+  return out.join('\n');
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    if (!cmd || cmd === '-h' || cmd === '--help' || cmd === 'help') {
+      write(io.stdout, HELP);
+      return cmd ? 0 : 2;
+    }
+    if (cmd === '--version' || cmd === '-V') {
+      write(io.stdout, pkg.version);
+      return 0;
+    }
+    if (cmd === 'hosts' || cmd === 'run') return await remote(cmd, rest, io);
+    await initParser();
+    switch (cmd) {
+      case 'scan':
+        return await cmdScan(rest, io);
+      case 'explain':
+        return await cmdExplain(rest, io);
+      case 'fix':
+        return await cmdFix(rest, io);
+      default:
+        throw new UsageError(`unknown command "${cmd}" (try mindport --help)`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      write(io.stderr, `mindport: ${(err as Error).message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+async function remote(cmd: string, argv: string[], io: CliIo): Promise<number> {
+  const mod = await import('../remote/cli');
+  return cmd === 'hosts' ? mod.hostsCommand(argv, io) : mod.runCommand(argv, io);
+}

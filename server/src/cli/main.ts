@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// `mindport`: the command line on the same engine as the language server.
+//   mindport scan PATH... [--format text|json|sarif] [--device D] [--ms-version V] [--target-api A]
+//                         [--select CODES] [--ignore CODES] [--exit-zero] [--no-gitignore]
+//   mindport explain API... [--json]
+//   mindport fix PATH... [--unsafe] [--diff]
+//   mindport hosts list | check NAME;  mindport run FILE --host NAME [...] [-- ARGS...]
+import { runCli } from './commands';
+
+runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`mindport: internal error: ${(err as Error).stack ?? err}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,69 @@
+// A Python document kept open for editing: its text and syntax tree, updated incrementally. Each edit is
+// applied to the old tree (`tree.edit`) so the next parse reuses every subtree the edit did not touch.
+import { Edit } from 'web-tree-sitter';
+import { parsePython, type Tree } from './parser';
+
+export interface DocumentEdit {
+  /** UTF-16 offsets into the text before the edit. */
+  start: number;
+  end: number;
+  /** (line, character) of start and end before the edit. */
+  startPoint: { row: number; column: number };
+  endPoint: { row: number; column: number };
+  newText: string;
+}
+
+export class PythonDocument {
+  private treeValue: Tree | undefined;
+  private stale = false;
+
+  constructor(private textValue: string) {}
+
+  get text(): string {
+    return this.textValue;
+  }
+
+  /** The current tree, parsing (incrementally when possible) if edits arrived since the last parse. */
+  get tree(): Tree {
+    if (!this.treeValue) this.treeValue = parsePython(this.textValue);
+    else if (this.stale) {
+      const old = this.treeValue;
+      this.treeValue = parsePython(this.textValue, old);
+      old.delete();
+    }
+    this.stale = false;
+    return this.treeValue;
+  }
+
+  /** Applies one edit to the text and, if a tree exists, to the tree. */
+  edit(e: DocumentEdit): void {
+    this.textValue = this.textValue.slice(0, e.start) + e.newText + this.textValue.slice(e.end);
+    if (!this.treeValue) return;
+    const lines = e.newText.split(/\r\n|\r|\n/);
+    const newEndPoint =
+      lines.length === 1
+        ? { row: e.startPoint.row, column: e.startPoint.column + e.newText.length }
+        : { row: e.startPoint.row + lines.length - 1, column: lines[lines.length - 1].length };
+    this.treeValue.edit(new Edit({
+      startIndex: e.start,
+      oldEndIndex: e.end,
+      newEndIndex: e.start + e.newText.length,
+      startPosition: e.startPoint,
+      oldEndPosition: e.endPoint,
+      newEndPosition: newEndPoint,
+    }));
+    this.stale = true;
+  }
+
+  /** Replaces the whole text (full sync); the next parse starts from scratch. */
+  replace(text: string): void {
+    this.textValue = text;
+    this.treeValue?.delete();
+    this.treeValue = undefined;
+  }
+
+  dispose(): void {
+    this.treeValue?.delete();
+    this.treeValue = undefined;
+  }
+}

@@ -1,0 +1,81 @@
+// Markdown (hover, `mindport explain`) and structured explanations of one database entry: both twins,
+// status, argument differences, platforms per version, the aclnn operator, advice and the official link.
+import type { MappedEntry, MappingDatabase, Target } from '../mappings/database';
+import { twinPlatforms } from '../mappings/database';
+import { MS_VERSIONS, type Twin } from '../mappings/schema';
+
+const STATUS_TEXT = {
+  same: 'same behaviour',
+  args: 'argument differences',
+  behavior: 'behaviour differences',
+  none: 'no MindSpore equivalent',
+} as const;
+
+function platformsLine(t: Twin): string | undefined {
+  if (!t.platforms) return undefined;
+  const parts = MS_VERSIONS.filter((v) => t.platforms?.[v]).map((v) => `${v}: ${t.platforms![v]!.join(' ') || '—'}`);
+  return parts.length ? parts.join(' · ') : undefined;
+}
+
+function argLines(t: Twin): string[] {
+  return (t.args ?? []).map((a) => {
+    const name = a.torch ? `\`${a.torch}\`` : '';
+    switch (a.change) {
+      case 'renamed':
+        return `${name} → \`${a.ms}\``;
+      case 'dropped':
+        return `${name}: not in MindSpore`;
+      case 'unsupported':
+        return `${name}: not supported${a.note ? ` (${a.note})` : ''}`;
+      case 'default':
+        return `${name}: default differs${a.msDefault ? ` (MindSpore: \`${a.msDefault}\`)` : ''}${a.note ? `; ${a.note}` : ''}`;
+      case 'behavior':
+        return `${name || 'behaviour'}: ${a.note ?? 'behaves differently'}`;
+      case 'added':
+        return `MindSpore adds \`${a.ms}\`${a.note ? `: ${a.note}` : ''}`;
+    }
+  });
+}
+
+function twinMarkdown(label: string, t: Twin, target?: Target, chosen?: boolean): string[] {
+  const lines = [`**${label}**${chosen ? ' (used for your target)' : ''}: \`${t.api}\` — ${STATUS_TEXT[t.status]}${t.since ? `, since ${t.since}` : ''}`];
+  const p = platformsLine(t);
+  if (p) lines.push(`- platforms: ${p}${target ? ` (at ${target.version}: ${(twinPlatforms(t, target.version) ?? []).join(' ') || 'not listed'})` : ''}`);
+  if (t.aclnn) lines.push(`- Ascend operator: \`${t.aclnn}\``);
+  for (const a of argLines(t)) lines.push(`- ${a}`);
+  if (t.note) lines.push(`- ${t.note}`);
+  if (t.doc) lines.push(`- [official difference page](${t.doc})`);
+  return lines;
+}
+
+export function explainMarkdown(db: MappingDatabase, entry: MappedEntry, target?: Target): string {
+  const status = db.statusOf(entry);
+  const choice = target ? db.choose(entry, target) : undefined;
+  const out = [`### \`${entry.torch}\``, `${STATUS_TEXT[status]}${entry.rule ? ` · see rule ${entry.rule}` : ''}`, ''];
+  if (entry.mint) out.push(...twinMarkdown('mint', entry.mint, target, choice?.which === 'mint'), '');
+  if (entry.classic) out.push(...twinMarkdown('classic', entry.classic, target, choice?.which === 'classic'), '');
+  if (choice?.uncovered) out.push(`⚠ \`${choice.uncovered.twin.api}\` does not run on ${target!.device} in MindSpore ${target!.version}.`, '');
+  if (entry.advice) out.push(`**What ports do:** ${entry.advice}`, '');
+  if (entry.note) out.push(entry.note, '');
+  return out.join('\n').trim();
+}
+
+/** The JSON form of `mindport explain --json`. */
+export function explainJson(db: MappingDatabase, name: string, target?: Target): Record<string, unknown> {
+  const entry = db.get(name);
+  if (!entry) return { torch_api: name, found: false };
+  const choice = target ? db.choose(entry, target) : undefined;
+  return {
+    torch_api: entry.torch,
+    found: true,
+    status: db.statusOf(entry),
+    mint: entry.mint ?? null,
+    classic: entry.classic ?? null,
+    suggested: choice?.twin?.api ?? null,
+    suggested_twin: choice?.which ?? null,
+    params: entry.params ?? null,
+    advice: entry.advice ?? null,
+    note: entry.note ?? null,
+    rule: entry.rule ?? null,
+  };
+}

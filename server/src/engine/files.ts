@@ -1,0 +1,35 @@
+// Reading source files for analysis: Python files and notebooks, with size limits and encoding fallbacks.
+import { readFileSync, statSync } from 'node:fs';
+import { readIpynb, joinCells, type NotebookText } from './notebook';
+import { decodeSource } from './text';
+
+export const MAX_FILE_BYTES = 20 * 1024 * 1024;
+
+export type SourceFile =
+  | { kind: 'python'; path: string; text: string; warning?: string }
+  | { kind: 'notebook'; path: string; text: string; notebook: NotebookText; cells: string[]; warning?: string }
+  | { kind: 'skipped'; path: string; reason: string };
+
+export function readSource(path: string, maxBytes = MAX_FILE_BYTES): SourceFile {
+  try {
+    const size = statSync(path).size;
+    if (size > maxBytes) {
+      return { kind: 'skipped', path, reason: `file is ${(size / 1048576).toFixed(1)} MB, above the ${(maxBytes / 1048576).toFixed(0)} MB limit` };
+    }
+    const bytes = readFileSync(path);
+    if (path.endsWith('.ipynb')) {
+      const cells = readIpynb(bytes.toString('utf8'));
+      const notebook = joinCells(cells);
+      return { kind: 'notebook', path, text: notebook.text, notebook, cells };
+    }
+    if (bytes.includes(0)) {
+      const decoded = decodeSource(bytes);
+      if (decoded.encoding === 'utf-8' || decoded.encoding === 'latin-1') return { kind: 'skipped', path, reason: 'binary file (contains NUL bytes)' };
+      return { kind: 'python', path, text: decoded.text, warning: decoded.warning };
+    }
+    const decoded = decodeSource(bytes);
+    return { kind: 'python', path, text: decoded.text, warning: decoded.warning };
+  } catch (err) {
+    return { kind: 'skipped', path, reason: (err as Error).message };
+  }
+}

@@ -1,0 +1,61 @@
+// "Fix all": applies the fixes of a document again and again (as Ruff does) until none is left or the
+// text stops changing, because fixes that touch neighbouring text are applied one pass at a time.
+import type { MappingDatabase } from '../mappings/database';
+import { analyzeText } from './analyze';
+import { applyFixes } from './edits';
+import type { Fix } from './findings';
+import { parsePython } from './parser';
+import type { Settings } from './settings';
+
+export interface FixAllResult {
+  text: string;
+  /** Fixes applied, by rule code. */
+  applied: Map<string, number>;
+  /** Set when a pass would have produced text that no longer parses: that pass was dropped. */
+  refused?: string;
+}
+
+const MAX_PASSES = 10;
+
+export function fixAll(text: string, settings: Settings, db: MappingDatabase, opts: { unsafe?: boolean } = {}): FixAllResult {
+  const applied = new Map<string, number>();
+  let current = text;
+  let refused: string | undefined;
+  const baseErrors = countSyntaxErrors(text);
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const analysis = analyzeText(current, settings, db);
+    const fixes: { code: string; fix: Fix }[] = [];
+    for (const f of analysis.findings) {
+      const fix = f.fixes.find((x) => x.applicability === 'safe' || opts.unsafe);
+      if (fix && fix.edits.length) fixes.push({ code: f.code, fix });
+    }
+    if (fixes.length === 0) break;
+    const res = applyFixes(current, fixes.map((f) => f.fix));
+    if (res.applied.length === 0 || res.text === current) break;
+    // a fix must never make the code worse: refuse a pass that adds syntax errors
+    if (countSyntaxErrors(res.text) > baseErrors) {
+      refused = 'a fix would have broken the syntax; those fixes were not applied';
+      break;
+    }
+    for (const f of fixes) if (res.applied.includes(f.fix)) applied.set(f.code, (applied.get(f.code) ?? 0) + 1);
+    current = res.text;
+  }
+  return { text: current, applied, refused };
+}
+
+export function countSyntaxErrors(text: string): number {
+  const tree = parsePython(text);
+  try {
+    if (!tree.rootNode.hasError) return 0;
+    let n = 0;
+    const stack = [tree.rootNode];
+    while (stack.length) {
+      const node = stack.pop()!;
+      if (node.type === 'ERROR' || node.isMissing) n++;
+      else if (node.hasError) for (const c of node.children) if (c) stack.push(c);
+    }
+    return n;
+  } finally {
+    tree.delete();
+  }
+}

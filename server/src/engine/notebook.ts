@@ -1,0 +1,87 @@
+// Jupyter notebooks: code cells are joined into one Python text (so an import in cell 1 resolves in cell 3),
+// IPython magics and shell escapes are blanked into comments of the same length, and findings are mapped
+// back to the cell and line they came from.
+import type { Finding } from './findings';
+import { LineIndex } from './text';
+
+export interface NotebookText {
+  text: string;
+  /** Offset in `text` where each cell starts. */
+  cellStarts: number[];
+  cellLengths: number[];
+}
+
+/** Blanks lines Python cannot parse (`%magic`, `!shell`, `%%cell magic` bodies) keeping offsets. */
+export function neutraliseMagics(cell: string): string {
+  if (/^\s*%%/.test(cell)) return cell.replace(/[^\r\n]/g, (c, i: number) => (i === 0 ? '#' : c));
+  return cell.replace(/^([ \t]*)([%!])/gm, (_m, indent: string) => `${indent}#`);
+}
+
+export function joinCells(cells: string[]): NotebookText {
+  const parts: string[] = [];
+  const cellStarts: number[] = [];
+  const cellLengths: number[] = [];
+  let offset = 0;
+  for (const cell of cells) {
+    cellStarts.push(offset);
+    cellLengths.push(cell.length);
+    const text = neutraliseMagics(cell);
+    parts.push(text);
+    offset += text.length + 1; // the joining newline
+  }
+  return { text: parts.join('\n'), cellStarts, cellLengths };
+}
+
+/** Which cell an offset of the joined text belongs to, and the offset inside that cell. */
+export function cellOf(nb: NotebookText, offset: number): { cell: number; offset: number } {
+  let lo = 0;
+  let hi = nb.cellStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (nb.cellStarts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { cell: lo, offset: Math.min(offset - nb.cellStarts[lo], nb.cellLengths[lo]) };
+}
+
+/** Splits findings per cell, with ranges and fix edits rebased onto each cell's own text. */
+export function findingsPerCell(nb: NotebookText, cells: string[], findings: Finding[]): Finding[][] {
+  const out: Finding[][] = cells.map(() => []);
+  const indexes = cells.map((c) => new LineIndex(c));
+  for (const f of findings) {
+    const { cell, offset } = cellOf(nb, f.start);
+    const base = nb.cellStarts[cell];
+    const end = Math.min(f.end - base, nb.cellLengths[cell]);
+    const idx = indexes[cell];
+    out[cell].push({
+      ...f,
+      start: offset,
+      end,
+      range: idx.range(offset, end),
+      // fixes whose edits leave the cell (an import added in another cell) are rebased per cell by the caller
+      fixes: f.fixes.map((fix) => ({
+        ...fix,
+        edits: fix.edits.map((e) => ({ ...e, start: e.start - base, end: e.end - base })),
+      })),
+    });
+  }
+  return out;
+}
+
+/** Reads the code cells of an .ipynb file. Throws with a clear message on broken JSON. */
+export function readIpynb(json: string): string[] {
+  let nb: unknown;
+  try {
+    nb = JSON.parse(json);
+  } catch (err) {
+    throw new Error(`not a valid notebook (JSON): ${(err as Error).message}`);
+  }
+  const cells = (nb as { cells?: unknown }).cells;
+  if (!Array.isArray(cells)) throw new Error('not a valid notebook: no "cells" list');
+  const isPython = (nb as { metadata?: { language_info?: { name?: string }; kernelspec?: { language?: string } } }).metadata;
+  const lang = isPython?.language_info?.name ?? isPython?.kernelspec?.language ?? 'python';
+  if (lang !== 'python') return [];
+  return cells
+    .filter((c: { cell_type?: string }) => c?.cell_type === 'code')
+    .map((c: { source?: string | string[] }) => (Array.isArray(c.source) ? c.source.join('') : (c.source ?? '')));
+}

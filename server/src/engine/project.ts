@@ -1,0 +1,56 @@
+// Analysing one file from disk (Python or notebook) into a FileResult: what the CLI, the workspace scan and
+// the report share.
+import type { MappingDatabase } from '../mappings/database';
+import { analyzeText } from './analyze';
+import type { Finding, UseStats } from './findings';
+import { emptyStats } from './findings';
+import { cellOf } from './notebook';
+import { readSource, type SourceFile } from './files';
+import type { Settings } from './settings';
+import { LineIndex } from './text';
+
+export interface FileFinding extends Finding {
+  /** 0-based code-cell index for notebooks; the range is then relative to that cell. */
+  cell?: number;
+}
+
+export interface FileResult {
+  path: string;
+  findings: FileFinding[];
+  stats: UseStats;
+  syntaxErrors: number;
+  lineCount: number;
+  skipped?: string;
+  warning?: string;
+  internalErrors: string[];
+}
+
+export function analyzeSource(src: SourceFile, settings: Settings, db: MappingDatabase): FileResult {
+  if (src.kind === 'skipped') {
+    return { path: src.path, findings: [], stats: emptyStats(), syntaxErrors: 0, lineCount: 0, skipped: src.reason, internalErrors: [] };
+  }
+  const a = analyzeText(src.text, settings, db);
+  let findings: FileFinding[] = a.findings;
+  if (src.kind === 'notebook') {
+    const idx = src.cells.map((c) => new LineIndex(c));
+    findings = a.findings.map((f) => {
+      const s = cellOf(src.notebook, f.start);
+      const e = cellOf(src.notebook, f.end);
+      const end = e.cell === s.cell ? e.offset : src.cells[s.cell].length;
+      return { ...f, cell: s.cell, start: s.offset, end, range: idx[s.cell].range(s.offset, end) };
+    });
+  }
+  return {
+    path: src.path,
+    findings,
+    stats: a.stats,
+    syntaxErrors: a.syntaxErrors,
+    lineCount: src.text.split('\n').length,
+    warning: src.warning,
+    internalErrors: a.internalErrors,
+  };
+}
+
+export function analyzeFile(path: string, settings: Settings, db: MappingDatabase): FileResult {
+  return analyzeSource(readSource(path), settings, db);
+}

@@ -1,0 +1,166 @@
+// Step 2: upload the workspace. The file list honours .gitignore files (root and nested) through the
+// `ignore` package; the upload uses rsync over ssh when both ends have rsync, else a tar stream over ssh.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { lstatSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import { quote, quotePath, rsyncQuote } from './shellQuote';
+import type { SshSession } from './ssh';
+
+/** Never uploaded, whatever .gitignore says. */
+export const ALWAYS_SKIPPED = ['.git', '.hg', '.svn', '.mindport-cache', '__pycache__', '.venv', '.mypy_cache', '.pytest_cache'];
+
+export interface FileList {
+  /** Paths relative to the root, with `/` separators. */
+  files: string[];
+  bytes: number;
+  largest: Array<{ path: string; bytes: number }>;
+}
+
+export function listWorkspaceFiles(root: string): FileList {
+  const files: string[] = [];
+  const sizes: Array<{ path: string; bytes: number }> = [];
+  let bytes = 0;
+  const walk = (rel: string, rules: Array<{ base: string; ig: Ignore }>) => {
+    const abs = rel ? join(root, rel) : root;
+    const gi = join(abs, '.gitignore');
+    let here = rules;
+    if (existsSync(gi)) here = [...rules, { base: rel, ig: ignore().add(readFileSync(gi, 'utf8')) }];
+    const ignored = (p: string, dir: boolean) =>
+      here.some(({ base, ig }) => {
+        const sub = base ? p.slice(base.length + 1) : p;
+        return sub !== '' && ig.ignores(dir ? sub + '/' : sub);
+      });
+    let entries: string[];
+    try {
+      entries = readdirSync(abs).sort();
+    } catch {
+      return;
+    }
+    for (const name of entries) {
+      if (ALWAYS_SKIPPED.includes(name)) continue;
+      const p = rel ? `${rel}/${name}` : name;
+      let st;
+      try {
+        st = lstatSync(join(root, p));
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) {
+        if (!ignored(p, true)) walk(p, here);
+      } else if ((st.isFile() || st.isSymbolicLink()) && !ignored(p, false)) {
+        files.push(p);
+        bytes += st.size;
+        sizes.push({ path: p, bytes: st.size });
+      }
+    }
+  };
+  walk('', []);
+  sizes.sort((a, b) => b.bytes - a.bytes);
+  return { files, bytes, largest: sizes.slice(0, 5) };
+}
+
+export class SyncError extends Error {}
+
+const mb = (n: number) => (n / (1024 * 1024)).toFixed(1);
+
+/** The remote folder for a local workspace: `<workdir>/<name>-<hash of the local path>`. */
+export function remoteProjectDir(workdir: string, localRoot: string): string {
+  const name = basename(localRoot).replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^\.+/, '') || 'workspace';
+  const hash = createHash('sha256').update(localRoot).digest('hex').slice(0, 8);
+  return `${workdir.replace(/\/+$/, '')}/${name}-${hash}`;
+}
+
+export interface SyncResult {
+  method: 'rsync' | 'tar';
+  files: number;
+  bytes: number;
+  /** Absolute remote directory (physical, as `pwd -P` prints it). */
+  remoteDir: string;
+  /** Other spellings of the same directory that may show up in tracebacks. */
+  remoteAliases: string[];
+}
+
+function localHasRsync(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = spawn('rsync', ['--version'], { stdio: 'ignore', windowsHide: true });
+    c.on('error', () => resolve(false));
+    c.on('close', (code) => resolve(code === 0));
+  });
+}
+
+function waitChild(child: ReturnType<typeof spawn>, label: string, signal?: AbortSignal): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (d: string) => (stderr += d));
+    const onAbort = () => child.kill('SIGTERM');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.on('error', (e) => reject(new SyncError(`cannot start ${label}: ${e.message}`)));
+    child.on('close', (code) => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+export interface SyncOptions {
+  signal?: AbortSignal;
+  /** Remote tools found by the preflight. */
+  remoteTools: Set<string>;
+  /** Force one method (tests). */
+  method?: 'rsync' | 'tar';
+  log?: (line: string) => void;
+}
+
+export async function syncWorkspace(ssh: SshSession, localRoot: string, opts: SyncOptions): Promise<SyncResult> {
+  const host = ssh.host;
+  const list = listWorkspaceFiles(localRoot);
+  const limit = host.max_sync_mb * 1024 * 1024;
+  if (list.bytes > limit) {
+    const big = list.largest.map((f) => `${f.path} (${mb(f.bytes)} MB)`).join(', ');
+    throw new SyncError(
+      `the workspace is ${mb(list.bytes)} MB after .gitignore, above the ${host.max_sync_mb} MB limit (max_sync_mb in the host configuration). ` +
+        `Largest files: ${big}. Add data and checkpoints to .gitignore, or raise max_sync_mb.`,
+    );
+  }
+  const dir = remoteProjectDir(host.workdir, localRoot);
+  const prep = ssh.check(await ssh.exec(`mkdir -p ${quotePath(dir)} && cd ${quotePath(dir)} && echo "@@MP:dir:$(pwd -P)" && echo "@@MP:logical:$(pwd)"`, { signal: opts.signal }));
+  if (prep.aborted) throw new SyncError('cancelled');
+  const remoteDir = /^@@MP:dir:(.*)$/m.exec(prep.stdout)?.[1];
+  const logical = /^@@MP:logical:(.*)$/m.exec(prep.stdout)?.[1];
+  if (prep.code !== 0 || !remoteDir) throw new SyncError(`cannot create ${dir} on ${host.destination}: ${prep.stderr.trim() || `exit ${prep.code}`}`);
+  const aliases = [...new Set([logical, dir.startsWith('~/') ? undefined : dir].filter((x): x is string => !!x && x !== remoteDir))];
+
+  let method = opts.method;
+  if (!method) method = opts.remoteTools.has('rsync') && (await localHasRsync()) ? 'rsync' : 'tar';
+  const nul = Buffer.from(list.files.map((f) => f + '\0').join(''), 'utf8');
+
+  if (method === 'rsync') {
+    const sshCmd = [host.ssh_path, ...ssh.baseArgs()].map(rsyncQuote).join(' ');
+    // -s (protect args) keeps the remote path away from the remote shell; names travel NUL-separated on stdin.
+    const args = ['-rlptz', '-s', '--from0', '--files-from=-', '-e', sshCmd, './', `${host.destination}:${remoteDir}/`];
+    opts.log?.(`rsync ${args.slice(0, 4).join(' ')} -e ssh ... ${host.destination}:${remoteDir}/`);
+    const child = spawn('rsync', args, { cwd: localRoot, stdio: ['pipe', 'ignore', 'pipe'], windowsHide: true });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(nul);
+    const r = await waitChild(child, 'rsync', opts.signal);
+    if (opts.signal?.aborted) throw new SyncError('cancelled');
+    if (r.code !== 0) throw new SyncError(`rsync failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+  } else {
+    const tar = spawn('tar', ['-c', '-f', '-', '--no-recursion', '--null', '-T', '-'], { cwd: localRoot, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    tar.stdin.on('error', () => undefined);
+    tar.stdin.end(nul);
+    const remote = ssh.spawnRaw(ssh.argv(`tar -x -m -f - -C ${quote(remoteDir)}`));
+    tar.stdout.pipe(remote.stdin!);
+    remote.stdin!.on('error', () => undefined);
+    remote.stdout!.resume();
+    const [t, s] = await Promise.all([waitChild(tar, 'tar', opts.signal), waitChild(remote, 'ssh', opts.signal)]);
+    if (opts.signal?.aborted) throw new SyncError('cancelled');
+    if (t.code !== 0) throw new SyncError(`local tar failed (exit ${t.code}): ${t.stderr.trim().split('\n').slice(-2).join(' / ')}`);
+    if (s.code === 255) throw new SyncError(`upload failed: ${s.stderr.trim().split('\n').slice(-2).join(' / ')}`);
+    if (s.code !== 0) throw new SyncError(`remote tar failed (exit ${s.code}): ${s.stderr.trim().split('\n').slice(-2).join(' / ')}`);
+  }
+  return { method, files: list.files.length, bytes: list.bytes, remoteDir, remoteAliases: aliases };
+}
