@@ -50,6 +50,11 @@ export const Twin = z.strictObject({
   /** Supported platforms per MindSpore version ("Supported Platforms" of the API docs). */
   platforms: z.partialRecord(z.enum(MS_VERSIONS), z.array(Platform)).optional(),
   args: z.array(ArgDiff).optional(),
+  /**
+   * How the twin is called: `method` (on an instance), `static` (a static/class method called on the class),
+   * `function` or `class`. When omitted it is inferred from the name (`mindspore.Tensor.view` is a method).
+   */
+  form: z.enum(['function', 'class', 'method', 'static']).optional(),
   /** CANN aclnn operator behind a mint API on Ascend. */
   aclnn: z.string().optional(),
   /** Official difference page. */

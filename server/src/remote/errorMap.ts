@@ -51,7 +51,7 @@ const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 const PY_FRAME = /^\s*File "(.+)", line (\d+)(?:, in .*)?$/;
 const MS_FRAME = /In file (.+?):(\d+)(?:~(\d+))?(?:,\s*(\d+)(?:~(\d+))?)?\s*$/;
 const MS_FRAME_OLD = /In file (.+?)\((\d+)\)\s*$/;
-const CANN_CODE = /(?:^|[\s[(])(E[0-9A-Z]\d{4})(?=[:\]\s),]|$)/;
+const CANN_CODE = /(?:^|[\s[(:])(E[0-9A-Z]\d{4})(?=[:\]\s),]|$)/;
 const DTYPE = /not implemented for (?:(DT_[A-Z0-9_]+)|'(\w+)')/;
 const OP_NOT_MATCHED = /The current \[([^\]]+)\] operator did not match any operator prototype library/;
 const OOM = /Out of memory!!!|\b(?:NPU|HIP|CUDA|GPU|DCU) out of memory\b/i;

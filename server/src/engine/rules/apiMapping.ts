@@ -209,6 +209,16 @@ function reportDevice(ctx: RuleContext, use: ApiUse, entry: MappedEntry, choice:
   });
 }
 
+/** `mindspore.Tensor.view` and `mindspore.nn.Cell.recompute` are instance methods unless the entry says otherwise. */
+export function twinForm(twin: Twin): NonNullable<Twin['form']> {
+  if (twin.form) return twin.form;
+  const parts = twin.api.split('.');
+  const last = parts[parts.length - 1];
+  const owner = parts[parts.length - 2] ?? '';
+  if (/^[A-Z]/.test(owner) && /^[a-z_]/.test(last)) return 'method';
+  return /^[A-Z]/.test(last) ? 'class' : 'function';
+}
+
 /** The edits that make the use name the twin: a method rename, or the new dotted name plus its import. */
 function renameEdits(ctx: RuleContext, use: ApiUse, twin: Twin): TextEdit[] | undefined {
   if (use.via === 'method') {
@@ -216,6 +226,7 @@ function renameEdits(ctx: RuleContext, use: ApiUse, twin: Twin): TextEdit[] | un
     if (!m) return undefined; // method → function needs a human
     return m[1] === use.nameNode.text ? [] : [{ start: use.nameNode.startIndex, end: use.nameNode.endIndex, newText: m[1] }];
   }
+  if (twinForm(twin) === 'method') return undefined; // function → method needs a human
   const plan = ctx.imports.plan(twin.api);
   const edits: TextEdit[] = [];
   if (plan.expr !== use.node.text) {
