@@ -1,0 +1,145 @@
+// Checks a person would make in the workbench, with Playwright on the code-server page (a fresh window with the
+// extension loaded from source): Problems panel rows, the quick-fix menu, a hover, the status bar item, and the
+// rendered report webview. Each check saves a screenshot in test-results/; `shots` collects the ones worth
+// showing in the README (copied to images/screenshot-<name>.png by run.mjs).
+import { join } from 'node:path';
+
+const isMac = process.platform === 'darwin';
+const mod = isMac ? 'Meta' : 'Control';
+
+export async function uiChecks(page, { results, log, shots }) {
+  let passed = 0;
+  let failed = 0;
+  const failures = [];
+  const check = async (name, fn) => {
+    const t0 = Date.now();
+    try {
+      await fn();
+      passed++;
+      log(`ui ✓ ${name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+      failed++;
+      const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+      failures.push(`${name}: ${msg}`);
+      log(`ui ✗ ${name}: ${msg}`);
+      await page.screenshot({ path: join(results, `ui-failed-${name.replace(/\W+/g, '-')}.png`) }).catch(() => undefined);
+      await page.keyboard.press('Escape').catch(() => undefined);
+    }
+  };
+  const shot = async (name, opts = {}) => {
+    await page.screenshot({ path: join(results, `${name}.png`), ...opts });
+    shots.push(`${name}.png`);
+  };
+
+  const palette = async (command) => {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${command}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first();
+    await row.waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+  };
+
+  const openFile = async (name) => {
+    await page.keyboard.press(`${mod}+KeyP`);
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(name);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
+    await page.keyboard.press('Enter');
+    await page.locator(`.tab.active[aria-label^="${name}"], .tab.active:has-text("${name}")`).first().waitFor({ timeout: 10_000 });
+  };
+
+  await check('workbench loads', async () => {
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: 30_000 });
+  });
+
+  await check('Problems panel lists MindPort findings', async () => {
+    await openFile('model.py');
+    await page.locator('.monaco-editor .squiggly-info, .monaco-editor .squiggly-warning, .monaco-editor .squiggly-error').first().waitFor({ timeout: 60_000 });
+    await palette('View: Focus Problems');
+    const rows = page.locator('.markers-panel .monaco-list-row');
+    await rows.first().waitFor({ timeout: 20_000 });
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('.markers-panel .monaco-list-row')].some((r) => /MSP10\d/.test(r.textContent ?? '')),
+      null,
+      { timeout: 20_000 },
+    );
+    const texts = await rows.allTextContents();
+    if (!texts.some((t) => /MSP101/.test(t))) throw new Error(`no MSP101 row: ${texts.slice(0, 6).join(' | ')}`);
+    await shot('problems');
+  });
+
+  await check('quick-fix menu offers the MindSpore rewrite', async () => {
+    // clicking the MSP101 row puts the cursor on the finding
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'MSP101' }).filter({ hasText: /abs/ }).first();
+    if (await row.count()) await row.click();
+    else await page.locator('.markers-panel .monaco-list-row', { hasText: 'MSP101' }).first().click();
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor.focused').first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press(`${mod}+Period`);
+    const menu = page.locator('.action-widget');
+    await menu.waitFor({ state: 'visible', timeout: 15_000 });
+    const text = await menu.innerText();
+    if (!/mindspore|mint|ms\./i.test(text)) throw new Error(`quick-fix menu: ${text.replace(/\n/g, ' | ')}`);
+    await shot('quickfix');
+    await page.keyboard.press('Escape');
+  });
+
+  await check('hover explains the torch API', async () => {
+    await palette('Show or Focus Hover');
+    const hover = page.locator('.monaco-hover:not(.hidden)').first();
+    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    const text = await hover.innerText();
+    if (!/mindspore/i.test(text)) throw new Error(`hover: ${text.slice(0, 200)}`);
+    await shot('hover');
+    await page.keyboard.press('Escape');
+  });
+
+  await check('status bar shows the target and opens the device picker', async () => {
+    const item = page.locator('.statusbar-item', { hasText: 'MindSpore 2.6 · Ascend 910B' }).first();
+    await item.waitFor({ timeout: 20_000 });
+    const box = await item.boundingBox();
+    await item.click();
+    const picker = page.locator('.quick-input-widget');
+    await picker.waitFor({ state: 'visible', timeout: 10_000 });
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Ascend 310P' }).first().waitFor({ timeout: 10_000 });
+    if (box) {
+      const vp = page.viewportSize();
+      await page.screenshot({
+        path: join(results, 'statusbar.png'),
+        clip: { x: 0, y: Math.max(0, box.y - 330), width: Math.min(vp.width, 900), height: Math.min(vp.height - Math.max(0, box.y - 330), 360) },
+      });
+      shots.push('statusbar.png');
+    }
+    await page.keyboard.press('Escape');
+  });
+
+  await check('the porting report renders in a webview', async () => {
+    await palette('MindPort: Show Porting Report');
+    const outer = page.frameLocator('iframe.webview.ready').first();
+    const inner = outer.frameLocator('iframe#active-frame, iframe[title]').first();
+    await inner.locator('#ready').waitFor({ timeout: 60_000 });
+    const ready = await inner.locator('#ready').innerText();
+    if (!/\d+(\.\d+)?%/.test(ready)) throw new Error(`ready-to-port figure: ${ready}`);
+    await inner.locator('svg.chart, p:has-text("No blockers")').first().waitFor({ timeout: 5_000 });
+    const rows = inner.locator('#files tbody tr');
+    if ((await rows.count()) < 4) throw new Error(`only ${await rows.count()} file rows`);
+    // sort by number of findings, descending: the first row then has the most
+    const th = inner.locator('#files th', { hasText: 'Findings' });
+    await th.click();
+    await th.click();
+    const firstFindings = Number(await rows.first().locator('td').nth(2).innerText());
+    const allFindings = (await inner.locator('#files tbody tr td:nth-child(3)').allInnerTexts()).map(Number);
+    if (firstFindings !== Math.max(...allFindings)) throw new Error(`sorting failed: first ${firstFindings}, max ${Math.max(...allFindings)}`);
+    await page.waitForTimeout(300);
+    await shot('report');
+    // a row opens the file at the line
+    await rows.first().click();
+    await page.locator('.tab.active', { hasText: '.py' }).first().waitFor({ timeout: 10_000 });
+  });
+
+  return { passed, failed, failures };
+}
