@@ -1,0 +1,557 @@
+// The MindPort language server: documents and notebooks in, diagnostics, code actions, hovers and commands
+// out. All analysis is the engine's; this file only speaks LSP.
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  CodeAction,
+  CodeActionKind,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  NotebookDocuments,
+  ResponseError,
+  TextDocumentSyncKind,
+  type CodeActionParams,
+  type Connection,
+  type Diagnostic,
+  type Hover,
+  type HoverParams,
+  type InitializeParams,
+  type InitializeResult,
+  type TextEdit as LspTextEdit,
+  type WorkspaceEdit,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyzeText, targetOf, type DocumentAnalysis } from '../engine/analyze';
+import { PythonDocument } from '../engine/document';
+import { explainMarkdown } from '../engine/explain';
+import type { Finding } from '../engine/findings';
+import { fixAll } from '../engine/fixAll';
+import { joinCells, cellOf, type NotebookText } from '../engine/notebook';
+import { initParser } from '../engine/parser';
+import { analyzeFile, type FileResult } from '../engine/project';
+import { ProjectConfigFinder } from '../engine/projectConfig';
+import { ruleDocUrl, ruleMeta } from '../engine/rules/catalog';
+import { DEFAULT_SETTINGS, parseSettings, SettingsSchema, type Settings, type SettingsProblem } from '../engine/settings';
+import { collectFiles } from '../engine/walk';
+import { loadDatabase } from '../mappings/location';
+import { buildReport } from './report';
+import { Commands, ConfigProblemsNotification, ExplainRequest, ReportRequest, type ExplainParams, type ReportParams } from './protocol';
+import { toDiagnostic, toLspEdit, minimalEdit } from './convert';
+
+interface UseSpan {
+  start: number;
+  end: number;
+  qname: string;
+}
+
+interface Analysed {
+  version: number;
+  text: string;
+  findings: Finding[];
+  uses: UseSpan[];
+  settings: Settings;
+}
+
+interface OpenDoc {
+  uri: string;
+  td: TextDocument;
+  doc: PythonDocument;
+  analysed?: Analysed;
+  timer?: NodeJS.Timeout;
+}
+
+interface OpenNotebook {
+  uri: string;
+  cells: string[]; // cell document URIs, in order
+  analysed?: Analysed & { nb: NotebookText; versions: string };
+}
+
+const SETTINGS_KEYS = Object.keys(SettingsSchema.shape);
+
+export function startServer(connection: Connection): void {
+  const docs = new Map<string, OpenDoc>();
+  const notebookDocs = new NotebookDocuments(TextDocument);
+  const notebooks = new Map<string, OpenNotebook>();
+  const notebookTimers = new Map<string, NodeJS.Timeout>();
+  const finder = new ProjectConfigFinder();
+  const reportedProblems = new Set<string>();
+  let scanResults = new Map<string, FileResult>();
+  let pullConfig = false;
+  let pushedSettings: Record<string, unknown> | undefined;
+  let workspaceFolders: string[] = [];
+  let debounceMs = Number(process.env.MINDPORT_DEBOUNCE_MS ?? 150);
+  let ready: Promise<unknown> = Promise.resolve();
+  const db = loadDatabase();
+  const settingsCache = new Map<string, Promise<Settings>>();
+
+  const log = (msg: string) => connection.console.log(`MindPort: ${msg}`);
+
+  function reportProblems(problems: SettingsProblem[]): void {
+    const fresh = problems.filter((p) => !reportedProblems.has(`${p.setting}|${p.message}`));
+    if (!fresh.length) return;
+    for (const p of fresh) {
+      reportedProblems.add(`${p.setting}|${p.message}`);
+      connection.console.warn(`MindPort: ${p.setting}: ${p.message}`);
+    }
+    void connection.sendNotification(ConfigProblemsNotification, { problems: fresh });
+  }
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    pullConfig = !!params.capabilities.workspace?.configuration;
+    workspaceFolders = (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri));
+    if (!workspaceFolders.length && params.rootUri) workspaceFolders = [fileURLToPath(params.rootUri)];
+    const init = (params.initializationOptions ?? {}) as { debounceMs?: number; settings?: Record<string, unknown> };
+    if (typeof init.debounceMs === 'number' && init.debounceMs >= 0) debounceMs = init.debounceMs;
+    if (init.settings) pushedSettings = init.settings;
+    ready = initParser();
+    for (const p of db.problems) {
+      reportProblems([{ setting: `mappings/${p.file}${p.key ? ` "${p.key}"` : ''}`, message: p.message }]);
+    }
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
+        notebookDocumentSync: { notebookSelector: [{ notebook: '*', cells: [{ language: 'python' }] }] },
+        codeActionProvider: {
+          codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll, `${CodeActionKind.SourceFixAll}.mindport`],
+          resolveProvider: false,
+        },
+        hoverProvider: true,
+        executeCommandProvider: { commands: Object.values(Commands) },
+        workspace: { workspaceFolders: { supported: true } },
+      },
+      serverInfo: { name: 'mindport', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    void connection.client
+      .register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: '**/pyproject.toml' }, { globPattern: '**/mindport.toml' }],
+      })
+      .catch(() => undefined); // clients without dynamic registration: config changes apply on the next reload
+  });
+
+  // ---- settings ---------------------------------------------------------------------------------------
+  function pick(raw: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+    if (!raw) return undefined;
+    return Object.fromEntries(Object.entries(raw).filter(([k]) => SETTINGS_KEYS.includes(k)));
+  }
+
+  async function settingsFor(uri: string): Promise<Settings> {
+    let cached = settingsCache.get(uri);
+    if (!cached) {
+      cached = (async () => {
+        let editor: Record<string, unknown> | undefined;
+        if (pullConfig) {
+          try {
+            editor = (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'mindport' })) as Record<string, unknown>;
+          } catch {
+            editor = undefined;
+          }
+        } else editor = pushedSettings;
+        const base = parseSettings(pick(editor), DEFAULT_SETTINGS);
+        reportProblems(base.problems);
+        if (!uri.startsWith('file:')) return base.settings;
+        const project = finder.settingsFor(fileURLToPath(uri), base.settings);
+        reportProblems(project.problems);
+        return project.settings;
+      })();
+      settingsCache.set(uri, cached);
+    }
+    return cached;
+  }
+
+  function settingsChanged(): void {
+    settingsCache.clear();
+    finder.clear();
+    for (const d of docs.values()) schedule(d, 0);
+    for (const nb of notebooks.values()) scheduleNotebook(nb.uri, 0);
+  }
+
+  connection.onDidChangeConfiguration((change) => {
+    const s = (change.settings as { mindport?: Record<string, unknown> } | undefined)?.mindport;
+    if (s) pushedSettings = s;
+    reportedProblems.clear();
+    settingsChanged();
+  });
+
+  connection.onDidChangeWatchedFiles((params) => {
+    if (params.changes.some((c) => /(pyproject|mindport)\.toml$/.test(c.uri) && c.type !== undefined && c.type in FileChangeType)) {
+      settingsChanged();
+    }
+  });
+
+  // ---- analysis -----------------------------------------------------------------------------------------
+  function toAnalysed(version: number, text: string, a: DocumentAnalysis, settings: Settings): Analysed {
+    const uses = (a.resolution?.uses ?? []).map((u) => ({ start: u.node.startIndex, end: u.node.endIndex, qname: u.qname }));
+    for (const e of a.internalErrors) connection.console.error(`MindPort: internal error: ${e}`);
+    return { version, text, findings: a.findings, uses, settings };
+  }
+
+  async function analyseDoc(d: OpenDoc): Promise<Analysed | undefined> {
+    await ready;
+    const version = d.td.version;
+    if (d.analysed?.version === version) return d.analysed;
+    const settings = await settingsFor(d.uri);
+    if (d.td.version !== version || !docs.has(d.uri)) return undefined; // superseded while waiting
+    let a: DocumentAnalysis;
+    try {
+      a = analyzeText(d.doc.text, settings, db, d.doc.tree);
+    } catch (err) {
+      connection.console.error(`MindPort: analysis failed for ${d.uri}: ${(err as Error).stack}`);
+      return undefined;
+    }
+    d.analysed = toAnalysed(version, d.doc.text, a, settings);
+    return d.analysed;
+  }
+
+  function schedule(d: OpenDoc, delay = debounceMs): void {
+    if (d.timer) clearTimeout(d.timer);
+    d.timer = setTimeout(() => {
+      d.timer = undefined;
+      void analyseDoc(d).then((an) => {
+        if (!an || an.version !== d.td.version || !docs.has(d.uri)) return;
+        void connection.sendDiagnostics({ uri: d.uri, version: an.version, diagnostics: an.findings.map((f) => toDiagnostic(f, d.td)) });
+      });
+    }, delay);
+  }
+
+  connection.onDidOpenTextDocument(({ textDocument }) => {
+    if (textDocument.languageId !== 'python' && !textDocument.uri.endsWith('.py')) return;
+    const d: OpenDoc = {
+      uri: textDocument.uri,
+      td: TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text),
+      doc: new PythonDocument(textDocument.text),
+    };
+    docs.get(textDocument.uri)?.doc.dispose();
+    docs.set(textDocument.uri, d);
+    schedule(d, 0);
+  });
+
+  connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+    const d = docs.get(textDocument.uri);
+    if (!d) return;
+    for (const change of contentChanges) {
+      if ('range' in change) {
+        const start = d.td.offsetAt(change.range.start);
+        const end = d.td.offsetAt(change.range.end);
+        const sp = d.td.positionAt(start);
+        const ep = d.td.positionAt(end);
+        d.doc.edit({
+          start,
+          end,
+          startPoint: { row: sp.line, column: sp.character },
+          endPoint: { row: ep.line, column: ep.character },
+          newText: change.text,
+        });
+      } else d.doc.replace(change.text);
+      d.td = TextDocument.update(d.td, [change], textDocument.version);
+    }
+    schedule(d);
+  });
+
+  connection.onDidCloseTextDocument(({ textDocument }) => {
+    const d = docs.get(textDocument.uri);
+    if (!d) return;
+    if (d.timer) clearTimeout(d.timer);
+    d.doc.dispose();
+    docs.delete(textDocument.uri);
+    // keep workspace-scan results visible for closed files; otherwise clear
+    const path = textDocument.uri.startsWith('file:') ? fileURLToPath(textDocument.uri) : undefined;
+    const scanned = path ? scanResults.get(path) : undefined;
+    void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: scanned ? fileResultDiagnostics(scanned) : [] });
+  });
+
+  // ---- notebooks ----------------------------------------------------------------------------------------
+  function notebookCellTexts(nb: OpenNotebook): string[] {
+    return nb.cells.map((uri) => notebookDocs.cellTextDocuments.get(uri)?.getText() ?? '');
+  }
+
+  function syncNotebook(uri: string): OpenNotebook | undefined {
+    const doc = notebookDocs.getNotebookDocument(uri);
+    if (!doc) return undefined;
+    const cells = doc.cells
+      .map((c) => c.document)
+      .filter((u) => notebookDocs.cellTextDocuments.get(u)?.languageId === 'python');
+    const nb = notebooks.get(uri) ?? { uri, cells };
+    nb.cells = cells;
+    notebooks.set(uri, nb);
+    return nb;
+  }
+
+  async function analyseNotebook(nb: OpenNotebook): Promise<OpenNotebook['analysed']> {
+    await ready;
+    const texts = notebookCellTexts(nb);
+    const versions = nb.cells.map((u) => `${u}@${notebookDocs.cellTextDocuments.get(u)?.version}`).join('|');
+    if (nb.analysed?.versions === versions) return nb.analysed;
+    const settings = await settingsFor(nb.uri);
+    const joined = joinCells(texts);
+    const a = analyzeText(joined.text, settings, db);
+    nb.analysed = { ...toAnalysed(0, joined.text, a, settings), nb: joined, versions };
+    return nb.analysed;
+  }
+
+  function scheduleNotebook(uri: string, delay = debounceMs): void {
+    const t = notebookTimers.get(uri);
+    if (t) clearTimeout(t);
+    notebookTimers.set(
+      uri,
+      setTimeout(() => {
+        notebookTimers.delete(uri);
+        const nb = syncNotebook(uri);
+        if (!nb) return;
+        void analyseNotebook(nb).then((an) => {
+          if (!an) return;
+          const per: Diagnostic[][] = nb.cells.map(() => []);
+          for (const f of an.findings) {
+            const { cell } = cellOf(an.nb, f.start);
+            const td = notebookDocs.cellTextDocuments.get(nb.cells[cell]);
+            if (td) per[cell].push(toDiagnostic(rebase(f, an.nb, cell), td));
+          }
+          nb.cells.forEach((cellUri, i) => void connection.sendDiagnostics({ uri: cellUri, diagnostics: per[i] }));
+        });
+      }, delay),
+    );
+  }
+
+  function rebase(f: Finding, nb: NotebookText, cell: number): Finding {
+    const base = nb.cellStarts[cell];
+    return { ...f, start: f.start - base, end: Math.min(f.end - base, nb.cellLengths[cell]) };
+  }
+
+  notebookDocs.onDidOpen((nb) => scheduleNotebook(nb.uri, 0));
+  notebookDocs.onDidChange((e) => scheduleNotebook(e.notebookDocument.uri));
+  notebookDocs.onDidClose((nb) => {
+    const known = notebooks.get(nb.uri);
+    for (const c of known?.cells ?? []) void connection.sendDiagnostics({ uri: c, diagnostics: [] });
+    notebooks.delete(nb.uri);
+  });
+  notebookDocs.listen(connection);
+
+  function notebookOfCell(cellUri: string): { nb: OpenNotebook; index: number } | undefined {
+    for (const nb of notebooks.values()) {
+      const index = nb.cells.indexOf(cellUri);
+      if (index >= 0) return { nb, index };
+    }
+    return undefined;
+  }
+
+  // ---- code actions -------------------------------------------------------------------------------------
+  /** The analysed text behind a document or notebook cell, with what is needed to map offsets to edits. */
+  async function context(uri: string): Promise<
+    | { kind: 'doc'; d: OpenDoc; an: Analysed }
+    | { kind: 'cell'; nb: OpenNotebook; index: number; an: NonNullable<OpenNotebook['analysed']> }
+    | undefined
+  > {
+    const d = docs.get(uri);
+    if (d) {
+      const an = await analyseDoc(d);
+      return an ? { kind: 'doc', d, an } : undefined;
+    }
+    const cell = notebookOfCell(uri);
+    if (cell) {
+      const an = await analyseNotebook(cell.nb);
+      return an ? { kind: 'cell', nb: cell.nb, index: cell.index, an } : undefined;
+    }
+    return undefined;
+  }
+
+  function editsToWorkspaceEdit(ctx: NonNullable<Awaited<ReturnType<typeof context>>>, edits: { start: number; end: number; newText: string }[]): WorkspaceEdit {
+    const changes: Record<string, LspTextEdit[]> = {};
+    for (const e of edits) {
+      if (ctx.kind === 'doc') (changes[ctx.d.uri] ??= []).push(toLspEdit(e, ctx.d.td));
+      else {
+        const s = cellOf(ctx.an.nb, e.start);
+        const uri = ctx.nb.cells[s.cell];
+        const td = notebookDocs.cellTextDocuments.get(uri);
+        if (!td) continue;
+        const base = ctx.an.nb.cellStarts[s.cell];
+        (changes[uri] ??= []).push(toLspEdit({ start: e.start - base, end: e.end - base, newText: e.newText }, td));
+      }
+    }
+    return { changes };
+  }
+
+  connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> => {
+    const ctx = await context(params.textDocument.uri);
+    if (!ctx) return [];
+    const td = ctx.kind === 'doc' ? ctx.d.td : notebookDocs.cellTextDocuments.get(params.textDocument.uri)!;
+    const base = ctx.kind === 'doc' ? 0 : ctx.an.nb.cellStarts[ctx.index];
+    const rangeStart = td.offsetAt(params.range.start) + base;
+    const rangeEnd = td.offsetAt(params.range.end) + base;
+    const only = params.context.only;
+    const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
+    const actions: CodeAction[] = [];
+
+    if (wants(CodeActionKind.QuickFix)) {
+      for (const f of ctx.an.findings) {
+        if (f.end < rangeStart || f.start > rangeEnd) continue;
+        if (ctx.kind === 'cell' && cellOf(ctx.an.nb, f.start).cell !== ctx.index) continue;
+        const diag = toDiagnostic(ctx.kind === 'doc' ? f : rebase(f, ctx.an.nb, ctx.index), td);
+        for (const fix of f.fixes) {
+          actions.push({
+            title: `${fix.title}${fix.applicability === 'unsafe' ? ' (unsafe: check the result)' : ''}`,
+            kind: CodeActionKind.QuickFix,
+            diagnostics: [diag],
+            isPreferred: fix.applicability === 'safe',
+            edit: editsToWorkspaceEdit(ctx, fix.edits),
+          });
+        }
+        const noqa = noqaEdit(ctx.an.text, f);
+        if (noqa) {
+          actions.push({
+            title: `Ignore ${f.code} on this line`,
+            kind: CodeActionKind.QuickFix,
+            diagnostics: [diag],
+            edit: editsToWorkspaceEdit(ctx, [noqa]),
+          });
+        }
+      }
+    }
+    if (ctx.kind === 'doc' && (wants(`${CodeActionKind.SourceFixAll}.mindport`) && (only || ctx.an.findings.some((f) => f.fixes[0]?.applicability === 'safe')))) {
+      const res = fixAll(ctx.an.text, ctx.an.settings, db);
+      if (res.text !== ctx.an.text) {
+        actions.push({
+          title: 'MindPort: fix all safe problems',
+          kind: `${CodeActionKind.SourceFixAll}.mindport`,
+          edit: { changes: { [ctx.d.uri]: [toLspEdit(minimalEdit(ctx.an.text, res.text), ctx.d.td)] } },
+        });
+      }
+    }
+    return actions;
+  });
+
+  function noqaEdit(text: string, f: Finding): { start: number; end: number; newText: string } | undefined {
+    let lineEnd = f.start;
+    while (lineEnd < text.length && text[lineEnd] !== '\n' && text[lineEnd] !== '\r') lineEnd++;
+    let lineStart = f.start;
+    while (lineStart > 0 && text[lineStart - 1] !== '\n' && text[lineStart - 1] !== '\r') lineStart--;
+    const line = text.slice(lineStart, lineEnd);
+    if (/\\\s*$/.test(line)) return undefined; // a continued line cannot take a comment
+    const m = /#\s*noqa(?::\s*([A-Za-z0-9_, ]+))?/i.exec(line);
+    if (m && !m[1]) return undefined; // bare noqa already suppresses everything
+    if (m) {
+      const at = lineStart + m.index + m[0].trimEnd().length;
+      return { start: at, end: at, newText: `, ${f.code}` };
+    }
+    const trimmed = line.trimEnd().length;
+    return { start: lineStart + trimmed, end: lineStart + trimmed, newText: `  # noqa: ${f.code}` };
+  }
+
+  // ---- hover --------------------------------------------------------------------------------------------
+  connection.onHover(async (params: HoverParams): Promise<Hover | null> => {
+    const ctx = await context(params.textDocument.uri);
+    if (!ctx) return null;
+    const td = ctx.kind === 'doc' ? ctx.d.td : notebookDocs.cellTextDocuments.get(params.textDocument.uri)!;
+    const base = ctx.kind === 'doc' ? 0 : ctx.an.nb.cellStarts[ctx.index];
+    const offset = td.offsetAt(params.position) + base;
+    // a rule code inside a noqa comment
+    const lineText = td.getText({ start: { line: params.position.line, character: 0 }, end: { line: params.position.line + 1, character: 0 } });
+    for (const m of lineText.matchAll(/MSP\d{3}/g)) {
+      const i = m.index ?? 0;
+      if (lineText.lastIndexOf('#', i) >= 0 && params.position.character >= i && params.position.character <= i + m[0].length) {
+        const meta = ruleMeta(m[0]);
+        if (meta) return { contents: { kind: 'markdown', value: `**${meta.code}** (${meta.name}): ${meta.summary}\n\n[Rule documentation](${ruleDocUrl(meta.code)})` } };
+      }
+    }
+    const use = ctx.an.uses.find((u) => offset >= u.start && offset <= u.end);
+    if (!use) return null;
+    const entry = db.get(use.qname);
+    const value = entry
+      ? explainMarkdown(db, entry, targetOf(ctx.an.settings))
+      : `### \`${use.qname}\`\nnot in MindPort's mapping database: no MindSpore equivalent is known`;
+    return {
+      contents: { kind: 'markdown', value },
+      range: { start: td.positionAt(use.start - base), end: td.positionAt(use.end - base) },
+    };
+  });
+
+  // ---- workspace scan, report, explain ------------------------------------------------------------------
+  function fileResultDiagnostics(r: FileResult): Diagnostic[] {
+    return r.findings.filter((f) => f.cell === undefined).map((f) => toDiagnostic(f));
+  }
+
+  async function scanWorkspace(progress?: { report(pct: number, msg: string): void; isCancelled(): boolean }): Promise<{ files: number; cancelled: boolean }> {
+    await ready;
+    let files: string[] = [];
+    for (const folder of workspaceFolders) {
+      try {
+        files.push(...collectFiles([folder]));
+      } catch (err) {
+        log(`cannot scan ${folder}: ${(err as Error).message}`);
+      }
+    }
+    files = [...new Set(files)];
+    const results = new Map<string, FileResult>();
+    for (let i = 0; i < files.length; i++) {
+      if (progress?.isCancelled()) return { files: i, cancelled: true };
+      const path = files[i];
+      const uri = pathToFileURL(path).href;
+      const settings = await settingsFor(uri);
+      const r = analyzeFile(path, settings, db);
+      results.set(path, r);
+      if (!docs.has(uri) && !path.endsWith('.ipynb')) void connection.sendDiagnostics({ uri, diagnostics: fileResultDiagnostics(r) });
+      progress?.report(Math.round(((i + 1) * 100) / files.length), `${i + 1}/${files.length} files`);
+      if (i % 20 === 19) await new Promise((r) => setImmediate(r)); // let cancellation arrive
+    }
+    scanResults = results;
+    return { files: files.length, cancelled: false };
+  }
+
+  connection.onExecuteCommand(async (params) => {
+    switch (params.command) {
+      case Commands.scanWorkspace: {
+        const progress = await connection.window.createWorkDoneProgress();
+        progress.begin('MindPort: scanning the workspace', 0, 'collecting files', true);
+        try {
+          const r = await scanWorkspace({
+            report: (pct, msg) => progress.report(pct, msg),
+            isCancelled: () => progress.token.isCancellationRequested,
+          });
+          return r;
+        } finally {
+          progress.done();
+        }
+      }
+      case Commands.portFile: {
+        const [uri] = (params.arguments ?? []) as string[];
+        return portFile(uri);
+      }
+      default:
+        throw new ResponseError(-32601, `unknown command ${params.command}`);
+    }
+  });
+
+  async function portFile(uri: string): Promise<WorkspaceEdit> {
+    // wired to engine/port.ts once "Port this file" lands (issue 4)
+    throw new ResponseError(-32603, `Port this file is not available in this build (${uri})`);
+  }
+
+  connection.onRequest(ReportRequest, async (params: ReportParams | undefined) => {
+    if (params?.scan !== false || scanResults.size === 0) await scanWorkspace();
+    // open documents are newer than what is on disk
+    const results = [...scanResults.values()];
+    return buildReport(results, workspaceFolders[0] ?? process.cwd());
+  });
+
+  connection.onRequest(ExplainRequest, async (params: ExplainParams) => {
+    let names = params.names ?? [];
+    let settings = DEFAULT_SETTINGS;
+    if (params.uri && params.position) {
+      const ctx = await context(params.uri);
+      if (ctx) {
+        settings = ctx.an.settings;
+        const td = ctx.kind === 'doc' ? ctx.d.td : notebookDocs.cellTextDocuments.get(params.uri)!;
+        const base = ctx.kind === 'doc' ? 0 : ctx.an.nb.cellStarts[ctx.index];
+        const offset = td.offsetAt(params.position) + base;
+        const use = ctx.an.uses.find((u) => offset >= u.start && offset <= u.end);
+        names = use ? [use.qname] : [];
+      }
+    }
+    return {
+      entries: names.map((n) => {
+        const e = db.get(n);
+        return { torchApi: n, found: !!e, markdown: e ? explainMarkdown(db, e, targetOf(settings)) : `\`${n}\`: not in MindPort's mapping database` };
+      }),
+    };
+  });
+}
