@@ -13,6 +13,8 @@ export interface ReportFinding {
   api?: string;
   /** A device limitation (e.g. `Ascend910B`) when the finding is about what a device cannot run. */
   device?: string;
+  /** 1-based notebook cell, for findings in a notebook. */
+  cell?: number;
 }
 
 export interface ReportFile {
@@ -40,11 +42,13 @@ export interface Report {
     [key: string]: unknown;
   };
   readyPercent: number;
-  byRule: { code: string; count: number }[];
+  byRule: { code: string; count: number; summary?: string }[];
   byDeviceLimit: { device: string; count: number }[];
   blockers: { label: string; count: number }[];
   target?: { mindsporeVersion?: string; device?: string };
   sarif?: unknown;
+  /** The server's Markdown (the same as `mindport scan --format markdown`), when it sends one. */
+  markdown?: string;
   generatedAt: string;
 }
 
@@ -81,6 +85,11 @@ function findingDevice(f: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
+/** Rules about what the target device cannot run: MSP105 (twin not on the device) and the MSP2xx family. */
+export function isDeviceRule(code: string): boolean {
+  return code === 'MSP105' || /^MSP2\d\d$/.test(code);
+}
+
 export function normalizeReport(raw: unknown): Report {
   const r = obj(raw);
   const files: ReportFile[] = arr(r.files).map((fv) => {
@@ -97,8 +106,11 @@ export function normalizeReport(raw: unknown): Report {
         column: Math.max(1, column),
         message: str(g.message),
         severity: normSeverity(g.severity),
-        api: typeof g.api === 'string' ? g.api : typeof g.torchApi === 'string' ? g.torchApi : undefined,
+        api:
+          [g.api, g.torchApi, g.torch_api].find((v): v is string => typeof v === 'string' && v.length > 0) ??
+          /^`(torch\.[\w.]+)`/.exec(str(g.message))?.[1],
         device: findingDevice(g),
+        cell: typeof g.cell === 'number' ? g.cell : undefined,
       };
     });
     const apiUses = num(f.apiUses);
@@ -135,14 +147,16 @@ export function normalizeReport(raw: unknown): Report {
     r.readyPercent,
     totals.apiUses ? Math.round((100 * (totals.apiUses - totals.unmapped)) / totals.apiUses) : 100,
   );
-  const byRuleRaw = obj(t.byRule ?? r.byRule);
+  const byRuleArr = arr(r.byRule).map(obj).filter((x) => typeof x.code === 'string');
+  const ruleSummary = new Map(byRuleArr.map((x) => [str(x.code), str(x.summary)]));
+  const byRuleRaw = byRuleArr.length ? Object.fromEntries(byRuleArr.map((x) => [str(x.code), num(x.count)])) : obj(t.byRule);
   const byRule = Object.keys(byRuleRaw).length
     ? sorted(new Map(Object.entries(byRuleRaw).map(([k, v]) => [k, num(v)])))
     : sorted(countBy(all, (f) => f.code));
   const byDevRaw = obj(t.byDeviceLimit ?? t.byDevice ?? r.byDeviceLimit);
   const byDeviceLimit = Object.keys(byDevRaw).length
     ? sorted(new Map(Object.entries(byDevRaw).map(([k, v]) => [k, num(v)])))
-    : sorted(countBy(all, (f) => f.device));
+    : sorted(countBy(all, (f) => f.device ?? (isDeviceRule(f.code) ? `${f.code}${ruleSummary.get(f.code) ? ` ${ruleSummary.get(f.code)}` : ''}` : undefined)));
   const blockerSource = all.filter((f) => f.severity === 'error' || f.severity === 'warning');
   const blockers = sorted(
     countBy(blockerSource.length ? blockerSource : all, (f) => f.api ?? `${f.code} ${shorten(f.message, 60)}`),
@@ -152,13 +166,14 @@ export function normalizeReport(raw: unknown): Report {
     files,
     totals,
     readyPercent: Math.max(0, Math.min(100, readyPercent)),
-    byRule: byRule.map(([code, count]) => ({ code, count })),
+    byRule: byRule.map(([code, count]) => ({ code, count, summary: ruleSummary.get(code) || undefined })),
     byDeviceLimit: byDeviceLimit.map(([device, count]) => ({ device, count })),
     blockers: blockers.map(([label, count]) => ({ label, count })),
     target: Object.keys(target).length
       ? { mindsporeVersion: str(target.mindsporeVersion) || undefined, device: str(target.device) || undefined }
       : undefined,
     sarif: r.sarif,
+    markdown: typeof r.markdown === 'string' ? r.markdown : undefined,
     generatedAt: new Date().toISOString(),
   };
 }
@@ -188,7 +203,7 @@ export function reportToMarkdown(r: Report): string {
   }
   if (r.byRule.length) {
     out.push('## Findings by rule', '', '| Rule | Count |', '|---|---:|');
-    for (const b of r.byRule) out.push(`| ${b.code} | ${b.count} |`);
+    for (const b of r.byRule) out.push(`| ${b.code}${b.summary ? ` ${mdCell(b.summary)}` : ''} | ${b.count} |`);
     out.push('');
   }
   if (r.byDeviceLimit.length) {
@@ -207,7 +222,7 @@ export function reportToMarkdown(r: Report): string {
     out.push('## Findings', '');
     for (const f of withFindings) {
       out.push(`### ${f.path}`, '');
-      for (const g of f.findings) out.push(`- ${f.path}:${g.line}:${g.column} **${g.code}** (${g.severity}) ${mdCell(g.message)}`);
+      for (const g of f.findings) out.push(`- ${f.path}${g.cell ? `[cell ${g.cell}]` : ''}:${g.line}:${g.column} **${g.code}** (${g.severity}) ${mdCell(g.message)}`);
       out.push('');
     }
   }

@@ -14,7 +14,7 @@ const esc = (s: unknown) =>
 export function exportReport(report: Report, format: ExportFormat): string {
   if (format === 'markdown') return reportToMarkdown(report);
   if (format === 'sarif') return JSON.stringify(reportToSarif(report), null, 2) + '\n';
-  const { sarif: _sarif, ...rest } = report;
+  const { sarif: _sarif, markdown: _markdown, ...rest } = report;
   return JSON.stringify(rest, null, 2) + '\n';
 }
 
@@ -86,7 +86,7 @@ export function renderReportHtml(report: Report, opts: { cspSource: string; nonc
     .slice(0, LIMIT)
     .map(
       ({ f, i, g }) => `<tr class="finding-row sev-${esc(g.severity)}" tabindex="0" data-file="${i}" data-line="${g.line}" data-col="${g.column}">
-<td data-v="${esc(f.path)}"><a href="#">${esc(f.path)}:${g.line}</a></td>
+<td data-v="${esc(f.path)}"><a href="#">${esc(f.path)}${g.cell ? ` [cell ${g.cell}]` : ''}:${g.line}</a></td>
 <td data-v="${esc(g.code)}">${esc(g.code)}</td>
 <td data-v="${esc(g.severity)}">${esc(g.severity)}</td>
 <td data-v="${esc(g.message)}">${esc(g.message)}</td></tr>`,
@@ -105,12 +105,12 @@ export function renderReportHtml(report: Report, opts: { cspSource: string; nonc
 body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 0 20px 40px; }
 h1 { font-size: 1.6em; font-weight: 600; } h2 { font-size: 1.2em; margin-top: 1.6em; border-bottom: 1px solid var(--vscode-panel-border, #8884); padding-bottom: 4px; }
 .muted { opacity: .75; }
-.summary { display: flex; gap: 28px; flex-wrap: wrap; align-items: center; }
+.summary { display: flex; gap: 20px; flex-wrap: wrap; align-items: center; }
 .ready { font-size: 2.6em; font-weight: 700; }
 .ready small { font-size: .4em; font-weight: 400; display: block; opacity: .8; }
-.meter { width: 240px; height: 10px; background: var(--vscode-editorWidget-background, #8883); border-radius: 5px; overflow: hidden; }
+.meter { width: 160px; height: 10px; background: var(--vscode-editorWidget-background, #8883); border-radius: 5px; overflow: hidden; }
 .meter > div { height: 100%; background: var(--vscode-progressBar-background, #0a7); }
-.stat b { display: block; font-size: 1.4em; }
+.stat { min-width: 64px; } .stat b { display: block; font-size: 1.4em; }
 .cols { display: flex; gap: 40px; flex-wrap: wrap; }
 table { border-collapse: collapse; margin-top: 6px; }
 th, td { text-align: left; padding: 3px 10px; border-bottom: 1px solid var(--vscode-panel-border, #8883); }
@@ -151,7 +151,7 @@ ${target}
 <h2>Top blockers</h2>
 ${barChart(report.blockers, 'Top blockers')}
 <div class="cols">
-<section><h2>Findings by rule</h2>${countTable(report.byRule.map((r) => ({ k: r.code, v: r.count })), ['Rule', 'Findings'], 'No findings.')}</section>
+<section><h2>Findings by rule</h2>${countTable(report.byRule.map((r) => ({ k: r.summary ? `${r.code} ${r.summary}` : r.code, v: r.count })), ['Rule', 'Findings'], 'No findings.')}</section>
 <section><h2>Findings by device limit</h2>${countTable(
     report.byDeviceLimit.map((r) => ({ k: r.device, v: r.count })),
     ['Device', 'Findings'],

@@ -75,8 +75,9 @@ export async function uiChecks(page, { results, log, shots }) {
   await check('quick-fix menu offers the MindSpore rewrite', async () => {
     // clicking the MSP101 row puts the cursor on the finding
     const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'MSP101' }).filter({ hasText: /abs/ }).first();
-    if (await row.count()) await row.click();
-    else await page.locator('.markers-panel .monaco-list-row', { hasText: 'MSP101' }).first().click();
+    // click the start of the row (the message), not the rule-code link, which opens the rule's page
+    const target = (await row.count()) ? row : page.locator('.markers-panel .monaco-list-row', { hasText: 'MSP101' }).first();
+    await target.click({ position: { x: 60, y: 10 } });
     await page.keyboard.press('Enter');
     await page.locator('.monaco-editor.focused').first().waitFor({ timeout: 10_000 });
     await page.keyboard.press(`${mod}+Period`);
@@ -118,6 +119,8 @@ export async function uiChecks(page, { results, log, shots }) {
   });
 
   await check('the porting report renders in a webview', async () => {
+    // hide the panel so the report gets the whole editor area
+    if (await page.locator('.part.panel:visible').count()) await page.keyboard.press(`${mod}+KeyJ`);
     await palette('MindPort: Show Porting Report');
     const outer = page.frameLocator('iframe.webview.ready').first();
     const inner = outer.frameLocator('iframe#active-frame, iframe[title]').first();
