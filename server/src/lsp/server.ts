@@ -5,7 +5,6 @@ import {
   CodeAction,
   CodeActionKind,
   DidChangeWatchedFilesNotification,
-  FileChangeType,
   NotebookDocuments,
   ResponseError,
   TextDocumentSyncKind,
@@ -163,8 +162,14 @@ export function startServer(connection: Connection): void {
   function settingsChanged(): void {
     settingsCache.clear();
     finder.clear();
-    for (const d of docs.values()) schedule(d, 0);
-    for (const nb of notebooks.values()) scheduleNotebook(nb.uri, 0);
+    for (const d of docs.values()) {
+      d.analysed = undefined;
+      schedule(d, 0);
+    }
+    for (const nb of notebooks.values()) {
+      nb.analysed = undefined;
+      scheduleNotebook(nb.uri, 0);
+    }
   }
 
   connection.onDidChangeConfiguration((change) => {
@@ -175,7 +180,7 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onDidChangeWatchedFiles((params) => {
-    if (params.changes.some((c) => /(pyproject|mindport)\.toml$/.test(c.uri) && c.type !== undefined && c.type in FileChangeType)) {
+    if (params.changes.some((c) => /(pyproject|mindport)\.toml$/.test(c.uri))) {
       settingsChanged();
     }
   });

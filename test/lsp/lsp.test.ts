@@ -1,0 +1,278 @@
+// The language server over stdio, driven by a real LSP client connection.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { CodeAction, Diagnostic, Hover } from 'vscode-languageserver-protocol';
+import { countSyntaxErrors } from '../../server/src/engine/fixAll';
+import { initParser } from '../../server/src/engine/parser';
+import { applyLspEdits, ROOT, startClient, type TestClient } from './client';
+
+const tmp = mkdtempSync(join(tmpdir(), 'mindport-lsp-'));
+let client: TestClient;
+let n = 0;
+
+function open(text: string, dir = tmp, name?: string): string {
+  const path = join(dir, name ?? `doc${++n}.py`);
+  writeFileSync(path, text);
+  const uri = pathToFileURL(path).href;
+  client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+  return uri;
+}
+
+function codes(ds: Diagnostic[]): string[] {
+  return ds.map((d) => String(d.code));
+}
+
+async function actions(uri: string, diag: Diagnostic | undefined, only?: string[]): Promise<CodeAction[]> {
+  const range = diag?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  return (await client.conn.sendRequest('textDocument/codeAction', {
+    textDocument: { uri },
+    range,
+    context: { diagnostics: diag ? [diag] : [], only },
+  })) as CodeAction[];
+}
+
+before(async () => {
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'ignore' });
+  await initParser();
+  client = await startClient({ rootUri: pathToFileURL(tmp).href });
+});
+after(async () => {
+  await client?.stop();
+});
+
+describe('diagnostics', () => {
+  test('an opened file gets diagnostics with codes, source and a link to the rule page', async () => {
+    const uri = open('import torch\nimport torch.nn.functional as F\nx = torch.abs(y)\nz = torch.fft.rfft2(x)\nw = F.gelu(x)\n');
+    const p = await client.waitDiagnostics(uri, (p) => p.diagnostics.length >= 2);
+    assert.ok(codes(p.diagnostics).includes('MSP101'), JSON.stringify(codes(p.diagnostics)));
+    const abs = p.diagnostics.find((d) => d.message.includes('torch.abs'))!;
+    assert.equal(abs.source, 'mindport');
+    assert.equal(abs.range.start.line, 2);
+    assert.equal(abs.range.start.character, 4);
+    const href = abs.codeDescription!.href;
+    assert.match(href, /docs\/rules\/MSP101\.md$/);
+    assert.ok(existsSync(fileURLToPath(href)), `rule page ${href} exists`);
+    // the FFT call is flagged (by the generic rule or the Ascend rule)
+    assert.ok(p.diagnostics.some((d) => d.message.includes('rfft2')));
+  });
+
+  test('incremental edits update the diagnostics', async () => {
+    const uri = open('import torch\nx = torch.abs(y)\n');
+    await client.waitDiagnostics(uri, (p) => codes(p.diagnostics).includes('MSP101'));
+    // replace `abs` by `zeros` and add a device= argument, in two range edits
+    client.conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ range: { start: { line: 1, character: 10 }, end: { line: 1, character: 13 } }, text: 'zeros' }],
+    });
+    client.conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 3 },
+      contentChanges: [{ range: { start: { line: 1, character: 17 }, end: { line: 1, character: 17 } }, text: ", device='cuda'" }],
+    });
+    const p = await client.waitDiagnostics(uri, (p) => p.version === 3);
+    assert.ok(p.diagnostics.some((d) => d.message.includes('torch.zeros')), JSON.stringify(p.diagnostics.map((d) => d.message)));
+    assert.ok(codes(p.diagnostics).includes('MSP104'));
+    const dev = p.diagnostics.find((d) => d.code === 'MSP104')!;
+    assert.deepEqual(dev.range.start, { line: 1, character: 19 });
+  });
+
+  test('broken Python still gets diagnostics for the valid parts, and the server keeps answering', async () => {
+    const uri = open('import torch\ndef broken(:\n    pass\nx = torch.abs(y)\n\x00\uFFFF garbage ((((\n');
+    const p = await client.waitDiagnostics(uri);
+    assert.ok(p.diagnostics.some((d) => d.message.includes('torch.abs')));
+    const hover = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 8 } })) as Hover | null;
+    assert.ok(hover);
+  });
+});
+
+describe('code actions', () => {
+  test('the quick fix for MSP101 renames the call and adds the import; the result parses', async () => {
+    const text = 'import torch\n\nx = torch.abs(y)\n';
+    const uri = open(text);
+    const p = await client.waitDiagnostics(uri, (p) => codes(p.diagnostics).includes('MSP101'));
+    const diag = p.diagnostics.find((d) => d.code === 'MSP101')!;
+    const acts = await actions(uri, diag, ['quickfix']);
+    const fix = acts.find((a) => a.isPreferred)!;
+    assert.ok(fix, JSON.stringify(acts.map((a) => a.title)));
+    assert.match(fix.title, /mindspore\.mint\.abs/);
+    const out = applyLspEdits(text, fix.edit!.changes![uri]);
+    assert.equal(out, 'import torch\nfrom mindspore import mint\n\nx = mint.abs(y)\n');
+    assert.equal(countSyntaxErrors(out), 0);
+  });
+
+  test('source.fixAll.mindport applies only safe fixes, all of them', async () => {
+    const text = [
+      'import torch',
+      'import torch.nn as nn',
+      '',
+      'a = torch.abs(x)',
+      'b = torch.zeros(3, device="cuda")',
+      'layer = nn.LayerNorm(8)',
+      'c = torch.fft.rfft2(a)',
+      '',
+    ].join('\n');
+    const uri = open(text);
+    await client.waitDiagnostics(uri, (p) => p.diagnostics.length > 0);
+    const acts = await actions(uri, undefined, ['source.fixAll.mindport']);
+    assert.equal(acts.length, 1);
+    assert.equal(acts[0].kind, 'source.fixAll.mindport');
+    const out = applyLspEdits(text, acts[0].edit!.changes![uri]);
+    assert.equal(
+      out,
+      [
+        'import torch',
+        'import torch.nn as nn',
+        'from mindspore import mint',
+        '',
+        'a = mint.abs(x)',
+        'b = mint.zeros(3)',
+        'layer = mint.nn.LayerNorm(8)',
+        'c = torch.fft.rfft2(a)',
+        '',
+      ].join('\n'),
+    );
+    assert.equal(countSyntaxErrors(out), 0);
+  });
+
+  test('"Ignore on this line" adds a noqa comment that then suppresses the finding', async () => {
+    const text = 'import torch\nx = torch.abs(y)\n';
+    const uri = open(text);
+    const p = await client.waitDiagnostics(uri, (p) => codes(p.diagnostics).includes('MSP101'));
+    const acts = await actions(uri, p.diagnostics[0], ['quickfix']);
+    const ignore = acts.find((a) => a.title.startsWith('Ignore MSP101'))!;
+    const out = applyLspEdits(text, ignore.edit!.changes![uri]);
+    assert.equal(out, 'import torch\nx = torch.abs(y)  # noqa: MSP101\n');
+    client.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: out }] });
+    const after = await client.waitDiagnostics(uri, (p) => p.version === 2);
+    assert.deepEqual(codes(after.diagnostics), []);
+  });
+});
+
+describe('suppression comments', () => {
+  test('noqa forms', async () => {
+    const text = [
+      'import torch',
+      'a = torch.abs(x)  # noqa',
+      'b = torch.abs(x)  # noqa: MSP101',
+      'c = torch.abs(x)  # noqa: E501',
+      'd = torch.abs(x)  # mindport: ignore[MSP101]',
+      'e = torch.abs(x)  # noqa: MSP102',
+      '',
+    ].join('\n');
+    const uri = open(text);
+    const p = await client.waitDiagnostics(uri);
+    assert.deepEqual(p.diagnostics.map((d) => d.range.start.line).sort(), [3, 5]);
+    const fileLevel = open('# mindport: noqa\nimport torch\na = torch.abs(x)\n');
+    const q = await client.waitDiagnostics(fileLevel);
+    assert.equal(q.diagnostics.length, 0);
+  });
+});
+
+describe('hover', () => {
+  test('hover on a torch API shows its MindSpore twins and platforms', async () => {
+    const uri = open('import torch.nn.functional as F\ny = F.interpolate(x, size=4)\n');
+    await client.waitDiagnostics(uri);
+    const hover = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 8 } })) as Hover;
+    const value = (hover.contents as { value: string }).value;
+    assert.match(value, /torch\.nn\.functional\.interpolate/);
+    assert.match(value, /mindspore\.mint\.nn\.functional\.interpolate/);
+    assert.match(value, /platforms/);
+  });
+
+  test('hover on a rule code in a noqa comment explains the rule', async () => {
+    const uri = open('import torch\nx = torch.abs(y)  # noqa: MSP101\n');
+    await client.waitDiagnostics(uri);
+    const hover = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 29 } })) as Hover;
+    assert.match((hover.contents as { value: string }).value, /MSP101.*same-behaviour/s);
+  });
+});
+
+describe('configuration', () => {
+  test('changing the device setting changes the suggestion', async () => {
+    const uri = open('import torch.nn.functional as F\ny = F.gelu(x)\n');
+    const p = await client.waitDiagnostics(uri, (p) => p.diagnostics.length > 0);
+    assert.match(p.diagnostics[0].message, /mindspore\.mint\.nn\.functional\.gelu/);
+    client.settings = { device: 'GPU' };
+    client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+    const q = await client.waitDiagnostics(uri, (p) => p.diagnostics.some((d) => d.message.includes('mindspore.ops.gelu')));
+    assert.ok(q);
+    client.settings = {};
+    client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+    await client.waitDiagnostics(uri, (p) => p.diagnostics.some((d) => d.message.includes('mint.nn.functional.gelu')));
+  });
+
+  test('a wrong setting value is reported by name and the default is used', async () => {
+    client.settings = { device: 'TPU' };
+    client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+    const uri = open('import torch\nx = torch.abs(y)\n');
+    const p = await client.waitDiagnostics(uri, (p) => p.diagnostics.length > 0);
+    assert.match(p.diagnostics[0].message, /mint\.abs/);
+    const note = client.notifications.find((x) => x.method === 'mindport/configProblems');
+    assert.ok(note, 'a configProblems notification arrives');
+    assert.match(JSON.stringify(note!.params), /mindport\.device.*TPU/);
+    client.settings = {};
+    client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+  });
+
+  test('[tool.mindport] in the closest pyproject.toml applies, and a change to it reloads', async () => {
+    const proj = join(tmp, 'proj');
+    mkdirSync(join(proj, 'pkg'), { recursive: true });
+    writeFileSync(join(proj, 'pyproject.toml'), '[project]\nname = "x"\n\n[tool.mindport]\nignore = ["MSP101"]\n');
+    const uri = open('import torch\nx = torch.abs(y)\nz = torch.zeros(2, out=w)\n', join(proj, 'pkg'));
+    const p = await client.waitDiagnostics(uri, (p) => p.diagnostics.length > 0);
+    assert.ok(!codes(p.diagnostics).includes('MSP101'));
+    assert.ok(codes(p.diagnostics).includes('MSP104'));
+    writeFileSync(join(proj, 'pyproject.toml'), '[tool.mindport]\nignore = ["MSP104"]\n');
+    client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(join(proj, 'pyproject.toml')).href, type: 2 }] });
+    const q = await client.waitDiagnostics(uri, (p) => codes(p.diagnostics).includes('MSP101'));
+    assert.ok(!codes(q.diagnostics).includes('MSP104'));
+  });
+});
+
+describe('notebooks', () => {
+  test('an import in cell 1 resolves in cell 3, and diagnostics land on that cell', async () => {
+    const nbUri = pathToFileURL(join(tmp, 'nb.ipynb')).href;
+    const cells = ['import torch', '%matplotlib inline\nprint(1)', 'x = torch.abs(y)'];
+    const cellUris = cells.map((_, i) => `vscode-notebook-cell:${fileURLToPath(nbUri)}#cell${i}`);
+    client.conn.sendNotification('notebookDocument/didOpen', {
+      notebookDocument: { uri: nbUri, notebookType: 'jupyter-notebook', version: 1, cells: cells.map((_, i) => ({ kind: 2, document: cellUris[i] })) },
+      cellTextDocuments: cells.map((text, i) => ({ uri: cellUris[i], languageId: 'python', version: 1, text })),
+    });
+    const p = await client.waitDiagnostics(cellUris[2], (p) => p.diagnostics.length > 0);
+    assert.equal(p.diagnostics[0].code, 'MSP101');
+    assert.deepEqual(p.diagnostics[0].range.start, { line: 0, character: 4 });
+    // the quick fix adds the import to cell 1 and renames in cell 3
+    const acts = await actions(cellUris[2], p.diagnostics[0], ['quickfix']);
+    const fix = acts.find((a) => a.isPreferred)!;
+    assert.deepEqual(Object.keys(fix.edit!.changes!).sort(), [cellUris[0], cellUris[2]].sort());
+    assert.equal(applyLspEdits(cells[0], fix.edit!.changes![cellUris[0]]), 'import torch\nfrom mindspore import mint');
+    assert.equal(applyLspEdits(cells[2], fix.edit!.changes![cellUris[2]]), 'x = mint.abs(y)');
+  });
+});
+
+describe('workspace scan and report', () => {
+  test('scanWorkspace publishes diagnostics for unopened files and the report summarises them', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'mindport-ws-'));
+    writeFileSync(join(ws, 'a.py'), 'import torch\nx = torch.abs(y)\n');
+    mkdirSync(join(ws, 'node_modules'));
+    writeFileSync(join(ws, 'node_modules', 'skip.py'), 'import torch\nx = torch.abs(y)\n');
+    const c = await startClient({ rootUri: pathToFileURL(ws).href });
+    try {
+      const aUri = pathToFileURL(join(ws, 'a.py')).href;
+      const wait = c.waitDiagnostics(aUri, (p) => p.diagnostics.length > 0);
+      const r = (await c.conn.sendRequest('workspace/executeCommand', { command: 'mindport.server.scanWorkspace', arguments: [] })) as { files: number };
+      assert.equal(r.files, 1);
+      await wait;
+      const report = (await c.conn.sendRequest('mindport/report', { scan: false })) as { files: { path: string }[]; readyPercent: number; byRule: { code: string }[] };
+      assert.deepEqual(report.files.map((f) => f.path), ['a.py']);
+      assert.equal(report.readyPercent, 100);
+      assert.equal(report.byRule[0].code, 'MSP101');
+    } finally {
+      await c.stop();
+    }
+  });
+});
