@@ -300,7 +300,7 @@ export async function runRemote(opts: RunOptions): Promise<RunSummary> {
         const prelude = [envSetup(host, mode), exportLine('ASCEND_PROCESS_LOG_PATH', `${runDir}/plog`), exportLine('PYTHONUNBUFFERED', '1'), `mkdir -p ${quote(runDir)}/plog`].join('\n');
         const r = await runSlurm(
           ssh,
-          { runDir, remoteDir: sync.remoteDir, prelude, command: launchCommand(host, 'python', entryRel, args, runDir), jobName: `mindport-${runId}` },
+          { runDir, remoteDir: sync.remoteDir, prelude, loginEnv: envSetup(host, mode), command: launchCommand(host, 'python', entryRel, args, runDir), jobName: `mindport-${runId}` },
           { signal: ctl.signal, onOutput: emit('stdout'), onInfo: (m) => onEvent({ type: 'info', message: m }) },
         );
         summary.jobId = r.jobId;

@@ -11,6 +11,8 @@ export interface SlurmJob {
   remoteDir: string;
   /** Shell lines run inside the job before the command (environment). */
   prelude: string;
+  /** Shell lines run on the login node before sbatch/squeue/sacct/scancel (the host's environment). */
+  loginEnv?: string;
   /** The command words (already chosen: python / msrun ...). */
   command: string[];
   jobName: string;
@@ -69,8 +71,9 @@ export async function runSlurm(ssh: SshSession, job: SlurmJob, opts: SlurmRunOpt
   const host = ssh.host;
   const eof = `MP_EOF_${randomBytes(8).toString('hex')}`;
   const jobScript = `#!/bin/sh\n${job.prelude}\nexec ${quoteArgs(job.command)} </dev/null\n`;
+  const env = job.loginEnv ? job.loginEnv + '\n' : '';
   const submit = [
-    `mkdir -p ${quote(job.runDir)} || exit 90`,
+    env + `mkdir -p ${quote(job.runDir)} || exit 90`,
     `cat > ${quote(job.runDir)}/job.sh <<'${eof}'`,
     jobScript + eof,
     `chmod +x ${quote(job.runDir)}/job.sh`,
@@ -84,7 +87,7 @@ export async function runSlurm(ssh: SshSession, job: SlurmJob, opts: SlurmRunOpt
   let offset = 0;
   const poll = async (): Promise<string> => {
     const script = [
-      `f=${quote(outFile)}; off=${offset}`,
+      env + `f=${quote(outFile)}; off=${offset}`,
       'size=0; [ -f "$f" ] && size=$(wc -c < "$f" | tr -d " ")',
       `echo "@@MP:state:$(squeue -h -j ${jobId} -o %T 2>/dev/null | head -n 1)"`,
       'echo "@@MP:size:$size"',
@@ -109,7 +112,7 @@ export async function runSlurm(ssh: SshSession, job: SlurmJob, opts: SlurmRunOpt
     if (opts.signal?.aborted) {
       cancelled = true;
       opts.onInfo(`cancelling Slurm job ${jobId} (scancel)`);
-      await ssh.exec(`scancel ${jobId}`);
+      await ssh.exec(`${env}scancel ${jobId}`);
       for (let i = 0; i < 20; i++) {
         const st = await poll();
         if (!st) break;
@@ -122,7 +125,7 @@ export async function runSlurm(ssh: SshSession, job: SlurmJob, opts: SlurmRunOpt
     await sleep(interval, opts.signal);
   }
   await poll(); // the last bytes written before the job ended
-  const acct = await ssh.exec(`sacct -j ${jobId} --format=State,ExitCode -n -P 2>/dev/null || scontrol show job -o ${jobId} 2>/dev/null`);
+  const acct = await ssh.exec(`${env}sacct -j ${jobId} --format=State,ExitCode -n -P 2>/dev/null || scontrol show job -o ${jobId} 2>/dev/null`);
   let parsed = parseSacct(acct.stdout);
   if (!parsed) {
     const m = /JobState=(\S+).*?ExitCode=(\d+):(\d+)/.exec(acct.stdout) ?? /ExitCode=(\d+):(\d+).*?JobState=(\S+)/.exec(acct.stdout);
