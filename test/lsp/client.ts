@@ -74,7 +74,9 @@ export async function startClient(opts: { rootUri?: string; settings?: Record<st
       }
     }
   });
-  conn.onNotification((method, params) => notifications.push({ method, params }));
+  conn.onNotification('mindport/configProblems', (params: unknown) => {
+    notifications.push({ method: 'mindport/configProblems', params });
+  });
   conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map(() => client.settings));
   conn.onRequest('client/registerCapability', () => null);
   conn.onRequest('window/workDoneProgress/create', () => null);

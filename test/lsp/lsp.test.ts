@@ -23,6 +23,11 @@ function open(text: string, dir = tmp, name?: string): string {
   return uri;
 }
 
+/** Diagnostic messages may be markup in LSP 3.18. */
+function msg(d: Diagnostic): string {
+  return typeof d.message === 'string' ? d.message : d.message.value;
+}
+
 function codes(ds: Diagnostic[]): string[] {
   return ds.map((d) => String(d.code));
 }
@@ -50,7 +55,7 @@ describe('diagnostics', () => {
     const uri = open('import torch\nimport torch.nn.functional as F\nx = torch.abs(y)\nz = torch.fft.rfft2(x)\nw = F.gelu(x)\n');
     const p = await client.waitDiagnostics(uri, (p) => p.diagnostics.length >= 2);
     assert.ok(codes(p.diagnostics).includes('MSP101'), JSON.stringify(codes(p.diagnostics)));
-    const abs = p.diagnostics.find((d) => d.message.includes('torch.abs'))!;
+    const abs = p.diagnostics.find((d) => msg(d).includes('torch.abs'))!;
     assert.equal(abs.source, 'mindport');
     assert.equal(abs.range.start.line, 2);
     assert.equal(abs.range.start.character, 4);
@@ -58,7 +63,7 @@ describe('diagnostics', () => {
     assert.match(href, /docs\/rules\/MSP101\.md$/);
     assert.ok(existsSync(fileURLToPath(href)), `rule page ${href} exists`);
     // the FFT call is flagged (by the generic rule or the Ascend rule)
-    assert.ok(p.diagnostics.some((d) => d.message.includes('rfft2')));
+    assert.ok(p.diagnostics.some((d) => msg(d).includes('rfft2')));
   });
 
   test('incremental edits update the diagnostics', async () => {
@@ -74,7 +79,7 @@ describe('diagnostics', () => {
       contentChanges: [{ range: { start: { line: 1, character: 17 }, end: { line: 1, character: 17 } }, text: ", device='cuda'" }],
     });
     const p = await client.waitDiagnostics(uri, (p) => p.version === 3);
-    assert.ok(p.diagnostics.some((d) => d.message.includes('torch.zeros')), JSON.stringify(p.diagnostics.map((d) => d.message)));
+    assert.ok(p.diagnostics.some((d) => msg(d).includes('torch.zeros')), JSON.stringify(p.diagnostics.map(msg)));
     assert.ok(codes(p.diagnostics).includes('MSP104'));
     const dev = p.diagnostics.find((d) => d.code === 'MSP104')!;
     assert.deepEqual(dev.range.start, { line: 1, character: 19 });
@@ -83,7 +88,7 @@ describe('diagnostics', () => {
   test('broken Python still gets diagnostics for the valid parts, and the server keeps answering', async () => {
     const uri = open('import torch\ndef broken(:\n    pass\nx = torch.abs(y)\n\x00\uFFFF garbage ((((\n');
     const p = await client.waitDiagnostics(uri);
-    assert.ok(p.diagnostics.some((d) => d.message.includes('torch.abs')));
+    assert.ok(p.diagnostics.some((d) => msg(d).includes('torch.abs')));
     const hover = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 8 } })) as Hover | null;
     assert.ok(hover);
   });
@@ -195,14 +200,14 @@ describe('configuration', () => {
   test('changing the device setting changes the suggestion', async () => {
     const uri = open('import torch.nn.functional as F\ny = F.gelu(x)\n');
     const p = await client.waitDiagnostics(uri, (p) => p.diagnostics.length > 0);
-    assert.match(p.diagnostics[0].message, /mindspore\.mint\.nn\.functional\.gelu/);
+    assert.match(msg(p.diagnostics[0]), /mindspore\.mint\.nn\.functional\.gelu/);
     client.settings = { device: 'GPU' };
     client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
-    const q = await client.waitDiagnostics(uri, (p) => p.diagnostics.some((d) => d.message.includes('mindspore.ops.gelu')));
+    const q = await client.waitDiagnostics(uri, (p) => p.diagnostics.some((d) => msg(d).includes('mindspore.ops.gelu')));
     assert.ok(q);
     client.settings = {};
     client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
-    await client.waitDiagnostics(uri, (p) => p.diagnostics.some((d) => d.message.includes('mint.nn.functional.gelu')));
+    await client.waitDiagnostics(uri, (p) => p.diagnostics.some((d) => msg(d).includes('mint.nn.functional.gelu')));
   });
 
   test('a wrong setting value is reported by name and the default is used', async () => {
@@ -210,7 +215,7 @@ describe('configuration', () => {
     client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
     const uri = open('import torch\nx = torch.abs(y)\n');
     const p = await client.waitDiagnostics(uri, (p) => p.diagnostics.length > 0);
-    assert.match(p.diagnostics[0].message, /mint\.abs/);
+    assert.match(msg(p.diagnostics[0]), /mint\.abs/);
     const note = client.notifications.find((x) => x.method === 'mindport/configProblems');
     assert.ok(note, 'a configProblems notification arrives');
     assert.match(JSON.stringify(note!.params), /mindport\.device.*TPU/);
