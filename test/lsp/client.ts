@@ -23,8 +23,10 @@ export interface TestClient {
   stop(): Promise<void>;
 }
 
-export async function startClient(opts: { rootUri?: string; settings?: Record<string, unknown>; debounceMs?: number } = {}): Promise<TestClient> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+export async function startClient(
+  opts: { rootUri?: string; settings?: Record<string, unknown>; debounceMs?: number; serverPath?: string; cwd?: string } = {},
+): Promise<TestClient> {
+  const child = spawn(process.execPath, [opts.serverPath ?? join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], cwd: opts.cwd });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
