@@ -251,3 +251,25 @@ describe('slurm and sampling helpers', () => {
     assert.ok(!l.files.some((f) => f.startsWith('data/') || f.endsWith('.ckpt')), l.files.join());
   });
 });
+
+describe('VS Code contributions', () => {
+  const root = join(__dirname, '..', '..');
+  const contrib = JSON.parse(readFileSync(join(root, 'client/src/remote/contributes.json'), 'utf8'));
+  test('the hosts setting is machine-scoped, restricted, and lists every schema field', () => {
+    const prop = contrib.contributes.configuration.properties['mindport.remote.hosts'];
+    assert.equal(prop.scope, 'machine');
+    assert.deepEqual(contrib.capabilities.untrustedWorkspaces.restrictedConfigurations, ['mindport.remote.hosts']);
+    assert.deepEqual(Object.keys(prop.additionalProperties.properties).sort(), Object.keys(HostSchema.shape).sort());
+    assert.equal(contrib.contributes.taskDefinitions[0].type, 'mindport-remote');
+    const cmds = contrib.contributes.commands.map((c: { command: string }) => c.command).sort();
+    assert.deepEqual(cmds, ['mindport.cancelRun', 'mindport.checkHost', 'mindport.runOnAscend', 'mindport.runOnDcu']);
+  });
+  test('the client reads only the user-level hosts value and checks trust in its handlers', () => {
+    const src = readFileSync(join(root, 'client/src/remote/index.ts'), 'utf8');
+    assert.match(src, /inspect<unknown>\('remote\.hosts'\)/);
+    assert.match(src, /parseHosts\(inspected\?\.globalValue\)/);
+    assert.doesNotMatch(src, /\.get(<[^>]*>)?\('remote\.hosts'/);
+    assert.ok((src.match(/isTrusted/g) ?? []).length >= 3);
+    assert.doesNotMatch(src, /child_process|exec\(/);
+  });
+});
