@@ -11,6 +11,28 @@ export const RULES: RuleMeta[] = [
   { code: 'MSP103', name: 'torch-api-no-twin', summary: 'no MindSpore equivalent known', severity: 'warning', fix: 'none' },
   { code: 'MSP104', name: 'unsupported-argument', summary: 'argument MindSpore does not support', severity: 'warning', fix: 'sometimes' },
   { code: 'MSP105', name: 'twin-not-on-device', summary: 'MindSpore twin not supported on the configured device', severity: 'warning', fix: 'sometimes' },
+  // device and operator limits
+  { code: 'MSP201', name: 'fft-complex-on-ascend', summary: 'FFT or complex numbers: use DFT matrices and (re, im) pairs', severity: 'warning', fix: 'sometimes' },
+  { code: 'MSP202', name: 'float64-on-device', summary: 'float64 reaching the device: compute on the host, cast to float32', severity: 'warning', fix: 'sometimes' },
+  { code: 'MSP203', name: 'dynamic-shape', summary: 'data-dependent shape that graph mode recompiles or rejects', severity: 'warning', fix: 'none' },
+  { code: 'MSP204', name: 'scatter-message-passing', summary: 'scatter/gather message passing: ops.gather + unsorted_segment_sum, slow on Ascend', severity: 'warning', fix: 'sometimes' },
+  { code: 'MSP205', name: 'device-placement', summary: 'per-tensor device placement: the device is global in MindSpore', severity: 'warning', fix: 'sometimes' },
+  { code: 'MSP206', name: 'compile-to-graph-mode', summary: 'torch.compile / TorchScript: use graph mode or ms.jit', severity: 'warning', fix: 'sometimes' },
+  // memory
+  { code: 'MSP301', name: 'checkpoint-to-recompute', summary: 'gradient checkpointing: use Cell.recompute()', severity: 'warning', fix: 'sometimes' },
+  { code: 'MSP302', name: 'deep-stack-no-recompute', summary: 'deep stack of identical blocks without recompute', severity: 'info', fix: 'sometimes' },
+  { code: 'MSP303', name: 'autocast-to-amp', summary: 'autocast/GradScaler: amp_level O2 and dynamic loss scaling', severity: 'warning', fix: 'sometimes' },
+  { code: 'MSP304', name: 'no-mixed-precision', summary: 'training loop without mixed precision', severity: 'info', fix: 'none' },
+  { code: 'MSP305', name: 'materialised-attention', summary: 'attention matrix materialised: fused flash attention on Ascend', severity: 'info', fix: 'none' },
+  { code: 'MSP306', name: 'graph-kept-across-steps', summary: 'graph-attached values kept across steps', severity: 'warning', fix: 'sometimes' },
+  // structure
+  { code: 'MSP401', name: 'module-to-cell', summary: 'nn.Module subclass: nn.Cell with construct', severity: 'warning', fix: 'always' },
+  { code: 'MSP402', name: 'train-eval-mode', summary: '.train()/.eval(): set_train(True/False)', severity: 'warning', fix: 'sometimes' },
+  { code: 'MSP403', name: 'grad-mode-context', summary: 'no_grad/inference_mode/requires_grad_: not needed with functional autodiff', severity: 'info', fix: 'sometimes' },
+  { code: 'MSP404', name: 'backward-step-loop', summary: 'zero_grad/backward/step: a value_and_grad train step', severity: 'warning', fix: 'sometimes' },
+  { code: 'MSP405', name: 'data-pipeline', summary: 'Dataset/DataLoader: GeneratorDataset + batch', severity: 'warning', fix: 'sometimes' },
+  { code: 'MSP406', name: 'checkpoint-files', summary: 'torch.save/load/state_dict: MindSpore checkpoints and parameter names', severity: 'warning', fix: 'sometimes' },
+  { code: 'MSP407', name: 'distributed', summary: 'torch.distributed/DDP: communication.init, data-parallel context, msrun', severity: 'warning', fix: 'sometimes' },
 ];
 
 const byCode = new Map(RULES.map((r) => [r.code, r]));

@@ -1,0 +1,241 @@
+// "Port this file": applies every fix (safe and unsafe) pass after pass, as fix-all does, then marks each line
+// it could not convert with a `# TODO(mindport) MSPxxx: ...` comment above it (same indentation), and removes
+// torch imports nothing uses any more. The result always parses at least as well as the input: a pass that
+// would add syntax errors is retried fix by fix, and fixes that break the syntax are skipped (left as TODOs).
+import type { MappingDatabase } from '../mappings/database';
+import { analyzeText } from './analyze';
+import { applyEdits, applyFixes } from './edits';
+import type { Finding, Fix, TextEdit } from './findings';
+import { countSyntaxErrors } from './fixAll';
+import { parsePython, type Node } from './parser';
+import { enclosingStatement, eol, indentAt, lineEndWithBreak, lineStartOf } from './rules/util';
+import type { Settings } from './settings';
+
+export interface PortSummary {
+  /** fixes applied */
+  converted: number;
+  /** findings left as TODO comments */
+  left: number;
+  perRule: Record<string, { converted: number; left: number }>;
+  /** converted / (converted + left), 1 when there was nothing to do */
+  rate: number;
+}
+
+export interface PortResult {
+  text: string;
+  summary: PortSummary;
+}
+
+const MAX_PASSES = 12;
+const PORTED_ROOTS = /^(torch|torchvision|torchaudio|torchtext|torch_scatter|torch_geometric|torch_npu|dgl|timm|apex|einops)(\.|$)/;
+export const TODO_PREFIX = '# TODO(mindport)';
+
+function bump(per: PortSummary['perRule'], code: string, key: 'converted' | 'left', n = 1): void {
+  per[code] ??= { converted: 0, left: 0 };
+  per[code][key] += n;
+}
+
+function preferredFix(f: Finding): Fix | undefined {
+  return f.fixes.find((x) => x.edits.length > 0);
+}
+
+export function portText(text: string, settings: Settings, db: MappingDatabase): PortResult {
+  const perRule: PortSummary['perRule'] = {};
+  const base = countSyntaxErrors(text);
+  let current = text;
+  const broken = new Set<string>(); // fixes (by code and title at a place) that broke the syntax
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const analysis = analyzeText(current, settings, db);
+    const todo: { code: string; fix: Fix; key: string }[] = [];
+    for (const f of analysis.findings) {
+      const fix = preferredFix(f);
+      if (!fix) continue;
+      const key = `${f.code}:${current.slice(f.start, f.end)}:${fix.title}`;
+      if (!broken.has(key)) todo.push({ code: f.code, fix, key });
+    }
+    if (!todo.length) break;
+    let res = applyFixes(current, todo.map((t) => t.fix));
+    let accepted = res.applied;
+    if (countSyntaxErrors(res.text) > base) {
+      // find the fixes that break the syntax one at a time, and keep the others
+      const good: Fix[] = [];
+      for (const t of todo) {
+        const trial = applyFixes(current, [...good, t.fix]);
+        if (!trial.applied.includes(t.fix)) continue;
+        if (countSyntaxErrors(trial.text) > base) broken.add(t.key);
+        else good.push(t.fix);
+      }
+      res = applyFixes(current, good);
+      accepted = res.applied;
+    }
+    if (!accepted.length || res.text === current) break;
+    for (const t of todo) if (accepted.includes(t.fix)) bump(perRule, t.code, 'converted');
+    current = res.text;
+  }
+  current = removeUnusedImports(current, base);
+  const marked = markTodos(current, settings, db, perRule, base);
+  current = marked;
+  let converted = 0;
+  let left = 0;
+  for (const v of Object.values(perRule)) {
+    converted += v.converted;
+    left += v.left;
+  }
+  return { text: current, summary: { converted, left, perRule, rate: converted + left === 0 ? 1 : Math.round((1000 * converted) / (converted + left)) / 1000 } };
+}
+
+function oneLine(s: string, max = 150): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+/** Adds a TODO comment above the statement of every finding left, once per line and code. */
+function markTodos(text: string, settings: Settings, db: MappingDatabase, perRule: PortSummary['perRule'], base: number): string {
+  const analysis = analyzeText(text, settings, db);
+  const tree = parsePython(text);
+  try {
+    const nl = eol(text);
+    const edits: TextEdit[] = [];
+    const seen = new Set<string>();
+    const codesAt = new Map<number, string[]>();
+    for (const f of analysis.findings) {
+      if (f.severity === 'hint') continue;
+      const node = tree.rootNode.descendantForIndex(f.start, Math.max(f.start, f.end - 1)) ?? tree.rootNode;
+      const stmt = enclosingStatement(node) ?? node;
+      const at = lineStartOf(text, stmt.startIndex);
+      const key = `${at}:${f.code}:${f.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      // a TODO already written for this code right above (a fix left one): count it, do not repeat it
+      const above = text.slice(Math.max(0, at - 400), at).split(/\r?\n/).slice(-4).join('\n');
+      bump(perRule, f.code, 'left');
+      if (above.includes(`${TODO_PREFIX} ${f.code}: ${oneLine(f.message)}`)) continue;
+      const list = codesAt.get(at) ?? [];
+      list.push(f.code);
+      codesAt.set(at, list);
+      edits.push({ start: at, end: at, newText: `${indentAt(text, stmt.startIndex)}${TODO_PREFIX} ${f.code}: ${oneLine(f.message)}${nl}` });
+    }
+    // torch names still used where no rule left a TODO, and the imports they need
+    const todoLines = new Set(edits.map((e) => e.start));
+    const extra = new Map<number, { indent: string; names: Set<string> }>();
+    for (const imp of torchImports(tree.rootNode)) {
+      const users = usesOfImport(tree.rootNode, imp);
+      if (!users.length) continue;
+      const names = new Set<string>();
+      for (const u of users) {
+        let top: Node = u;
+        while (top.parent?.type === 'attribute' && top.parent.childForFieldName('object')?.id === top.id) top = top.parent;
+        names.add(top.text.replace(/\s+/g, ''));
+        const stmt = enclosingStatement(u) ?? u;
+        const at = lineStartOf(text, stmt.startIndex);
+        if (todoLines.has(at)) continue;
+        const e = extra.get(at) ?? { indent: indentAt(text, stmt.startIndex), names: new Set<string>() };
+        e.names.add(top.text.replace(/\s+/g, ''));
+        extra.set(at, e);
+      }
+      const at = lineStartOf(text, imp.stmt.startIndex);
+      const list = [...names].slice(0, 8).join(', ');
+      edits.push({ start: at, end: at, newText: `${indentAt(text, imp.stmt.startIndex)}${TODO_PREFIX}: still needed for ${list}${names.size > 8 ? ', …' : ''}; remove this import once those are ported${nl}` });
+    }
+    for (const [at, e] of extra) {
+      bump(perRule, 'manual', 'left');
+      edits.push({ start: at, end: at, newText: `${e.indent}${TODO_PREFIX}: port ${[...e.names].join(', ')} by hand (no automatic conversion known)${nl}` });
+    }
+    const out = applyEdits(text, edits).text;
+    return countSyntaxErrors(out) > base ? text : out;
+  } finally {
+    tree.delete();
+  }
+}
+
+interface ImportInfo {
+  stmt: Node;
+  /** local names bound by the statement, with the node to remove for each */
+  names: { local: string; node: Node }[];
+}
+
+function torchImports(root: Node): ImportInfo[] {
+  const out: ImportInfo[] = [];
+  for (const s of root.namedChildren) {
+    if (!s) continue;
+    if (s.type === 'import_statement') {
+      const names: ImportInfo['names'] = [];
+      for (const c of s.namedChildren) {
+        if (!c) continue;
+        const dotted = c.type === 'aliased_import' ? c.childForFieldName('name')?.text ?? '' : c.text;
+        if (!PORTED_ROOTS.test(dotted)) continue;
+        const local = c.type === 'aliased_import' ? c.childForFieldName('alias')?.text ?? '' : dotted.split('.')[0];
+        names.push({ local, node: c });
+      }
+      if (names.length) out.push({ stmt: s, names });
+    } else if (s.type === 'import_from_statement') {
+      const mod = s.childForFieldName('module_name');
+      if (!mod || !PORTED_ROOTS.test(mod.text)) continue;
+      const names: ImportInfo['names'] = [];
+      for (const c of s.namedChildren) {
+        if (!c || c.id === mod.id) continue;
+        if (c.type === 'dotted_name') names.push({ local: c.text, node: c });
+        else if (c.type === 'aliased_import') names.push({ local: c.childForFieldName('alias')?.text ?? '', node: c });
+        else if (c.type === 'wildcard_import') names.push({ local: '*', node: c });
+      }
+      if (names.length) out.push({ stmt: s, names });
+    }
+  }
+  return out;
+}
+
+/** Identifiers (outside import statements) that refer to a name an import binds. */
+function usesOfImport(root: Node, imp: ImportInfo): Node[] {
+  const locals = new Set(imp.names.map((n) => n.local));
+  const out: Node[] = [];
+  if (locals.has('*')) return [imp.stmt];
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'import_statement' || n.type === 'import_from_statement' || n.type === 'comment' || n.type === 'string') continue;
+    if (n.type === 'identifier' && locals.has(n.text)) {
+      const p = n.parent;
+      const isAttrName = p?.type === 'attribute' && p.childForFieldName('attribute')?.id === n.id;
+      const isKw = p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === n.id;
+      if (!isAttrName && !isKw) out.push(n);
+    }
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return out;
+}
+
+/** Removes torch-family imports (or single names of them) that nothing refers to any more. */
+function removeUnusedImports(text: string, base: number): string {
+  const tree = parsePython(text);
+  try {
+    const edits: TextEdit[] = [];
+    for (const imp of torchImports(tree.rootNode)) {
+      const used = imp.names.filter((n) => n.local === '*' || usesOfImport(tree.rootNode, { stmt: imp.stmt, names: [n] }).length > 0);
+      if (used.length === imp.names.length) continue;
+      const others = imp.stmt.namedChildren.filter((c) => c && c.type !== 'comment' && c.id !== imp.stmt.childForFieldName('module_name')?.id).length;
+      if (used.length === 0 && others === imp.names.length) {
+        const after = text.slice(imp.stmt.endIndex, lineEndWithBreak(text, imp.stmt.endIndex));
+        if (lineStartOf(text, imp.stmt.startIndex) === imp.stmt.startIndex - indentAt(text, imp.stmt.startIndex).length && /^[ \t]*(#.*)?\r?\n?$/.test(after)) {
+          // keep a trailing comment of the line
+          const comment = /#.*/.exec(after)?.[0];
+          edits.push({
+            start: lineStartOf(text, imp.stmt.startIndex),
+            end: comment ? imp.stmt.endIndex + after.indexOf('#') + comment.length : lineEndWithBreak(text, imp.stmt.endIndex),
+            newText: comment ?? '',
+          });
+        }
+        continue;
+      }
+      // drop single names: rebuild the name list
+      const keep = imp.stmt.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment' && c.id !== imp.stmt.childForFieldName('module_name')?.id && (!imp.names.some((n) => n.node.id === c.id) || used.some((u) => u.node.id === c.id)));
+      if (!keep.length) continue;
+      const first = imp.stmt.namedChildren.find((c) => c && c.id !== imp.stmt.childForFieldName('module_name')?.id && c.type !== 'comment')!;
+      const lastNode = [...imp.stmt.namedChildren].reverse().find((c) => c && c.type !== 'comment')!;
+      edits.push({ start: first.startIndex, end: lastNode.endIndex, newText: keep.map((k) => k.text).join(', ') });
+    }
+    const out = applyEdits(text, edits).text;
+    return countSyntaxErrors(out) > base ? text : out;
+  } finally {
+    tree.delete();
+  }
+}

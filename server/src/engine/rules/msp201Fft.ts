@@ -1,0 +1,167 @@
+// MSP201: FFT and complex numbers. Ascend ports carry complex values as (re, im) pairs of float Tensors and
+// compute real FFTs as products with precomputed DFT matrices. The fix inserts the DFT helper once and rewrites
+// rfft/irfft/rfft2/irfft2 calls whose axes are written out; view_as_complex/view_as_real become pair operations.
+import type { Fix, TextEdit } from '../findings';
+import type { Node } from '../parser';
+import type { ApiUse } from '../resolve';
+import { DFT_HELPER_SOURCE } from './msp201DftHelper';
+import type { Rule, RuleContext } from './types';
+import { argOf, callArgs, claimUses, enclosingStatement, eol, findAll, insertBeforeStatement, isAscend, lineStartOf, reportAdvice, ruleOwned, scopeNode, tick, walk } from './util';
+
+export const DFT_HELPER_MARKER = '# mindport: DFT helper';
+
+const COMPLEX_NAMES = new Set([
+  'torch.view_as_complex', 'torch.view_as_real', 'torch.complex64', 'torch.complex128', 'torch.cfloat', 'torch.cdouble',
+  'torch.complex', 'torch.polar', 'torch.Tensor.real', 'torch.Tensor.imag', 'torch.Tensor.conj', 'torch.Tensor.angle',
+]);
+
+/** torch signature: name → [size parameter, its position] (dim follows it, then norm). */
+const REWRITABLE: Record<string, { helper: string; size: string; inverse: boolean }> = {
+  'torch.fft.rfft': { helper: 'dft_rfft', size: 'n', inverse: false },
+  'torch.fft.irfft': { helper: 'dft_irfft', size: 'n', inverse: true },
+  'torch.fft.rfft2': { helper: 'dft_rfft2', size: 's', inverse: false },
+  'torch.fft.irfft2': { helper: 'dft_irfft2', size: 's', inverse: true },
+};
+
+function isLiteralInt(n: Node): boolean {
+  if (n.type === 'integer') return true;
+  if (n.type === 'unary_operator') return n.namedChildren.length === 1 && n.namedChildren[0]?.type === 'integer';
+  return false;
+}
+
+function isLiteralDims(n: Node): boolean {
+  if (isLiteralInt(n)) return true;
+  if (n.type === 'tuple' || n.type === 'list') return n.namedChildren.every((c) => !!c && isLiteralInt(c));
+  return false;
+}
+
+/** Where the helper goes: after the last top-level import (or docstring / __future__), else at the top. */
+export function helperInsertEdit(ctx: Pick<RuleContext, 'tree' | 'text'>): TextEdit | undefined {
+  if (ctx.text.includes(DFT_HELPER_MARKER)) return undefined;
+  const nl = eol(ctx.text);
+  const src = DFT_HELPER_SOURCE.replace(/\n/g, nl);
+  let anchor: Node | undefined;
+  for (const c of ctx.tree.rootNode.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'import_statement' || c.type === 'import_from_statement' || c.type === 'future_import_statement') anchor = c;
+    else if (c.type === 'comment') continue;
+    else if (!anchor && c.type === 'expression_statement' && c.namedChildren[0]?.type === 'string') anchor = c;
+    else break;
+  }
+  if (!anchor) return { start: 0, end: 0, newText: `${src}${nl}${nl}` };
+  let at = anchor.endIndex;
+  while (at < ctx.text.length && ctx.text[at] !== '\n' && ctx.text[at] !== '\r') at++;
+  return { start: at, end: at, newText: `${nl}${nl}${src.replace(/\r?\n$/, '')}${nl}` };
+}
+
+function rewriteFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+  const spec = REWRITABLE[use.qname];
+  if (!spec || use.context !== 'call' || use.via !== 'import' || !use.call) return undefined;
+  const args = callArgs(use.call);
+  if (!args || args.hasSplat) return undefined;
+  for (const k of args.keywords.keys()) if (!['input', spec.size, 'dim', 'norm'].includes(k)) return undefined;
+  if (args.positional.length > 4) return undefined;
+  const input = argOf(args, 'input', 0);
+  const size = argOf(args, spec.size, 1);
+  const dim = argOf(args, 'dim', 2);
+  const norm = argOf(args, 'norm', 3);
+  if (!input) return undefined;
+  if (dim && !isLiteralDims(dim)) return undefined; // axes must be visible
+  if (norm && norm.type !== 'string' && norm.text !== 'None') return undefined;
+  if (size && !spec.inverse && size.text !== 'None') return undefined; // padding/cropping the input is not handled
+  const parts = [input.text];
+  if (size && size.text !== 'None') parts.push(`${spec.size}=${size.text}`);
+  if (dim) parts.push(`dim=${dim.text}`);
+  if (norm && norm.text !== 'None') parts.push(`norm=${norm.text}`);
+  const edits: TextEdit[] = [{ start: use.call.startIndex, end: use.call.endIndex, newText: `${spec.helper}(${parts.join(', ')})` }];
+  // the result changes from a complex Tensor to a (re, im) pair (or takes one): leave a reminder above the statement
+  const stmt = enclosingStatement(use.call);
+  if (stmt && !/TODO\(mindport\) MSP201/.test(ctx.text.slice(Math.max(0, lineStartOf(ctx.text, stmt.startIndex) - 200), stmt.startIndex))) {
+    const note = spec.inverse ? `${spec.helper} takes a (re, im) pair: pass the real and imaginary parts` : `${spec.helper} returns a (re, im) pair: adapt the code that uses the result`;
+    edits.push(insertBeforeStatement(ctx.text, stmt, [`# TODO(mindport) MSP201: ${note}`]));
+  }
+  const helper = helperInsertEdit(ctx);
+  if (helper) edits.push(helper);
+  return {
+    title: `Rewrite with the DFT helper (${spec.helper}, returns a (re, im) pair)`,
+    applicability: 'unsafe',
+    edits,
+  };
+}
+
+function pairFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+  if (use.context !== 'call' || use.via !== 'import' || !use.call) return undefined;
+  const args = callArgs(use.call);
+  if (!args || args.hasSplat || args.all.length !== 1 || args.positional.length !== 1) return undefined;
+  const x = args.positional[0];
+  if (use.qname === 'torch.view_as_complex') {
+    return {
+      title: 'Split into a (re, im) pair',
+      applicability: 'unsafe',
+      edits: [{ start: use.call.startIndex, end: use.call.endIndex, newText: `(${x.text}[..., 0], ${x.text}[..., 1])` }],
+    };
+  }
+  if (use.qname === 'torch.view_as_real') {
+    const plan = ctx.imports.plan('mindspore.ops.stack');
+    const edits: TextEdit[] = [{ start: use.call.startIndex, end: use.call.endIndex, newText: `${plan.expr}(${x.text}, -1)` }];
+    if (plan.edit) edits.push(plan.edit);
+    return { title: 'Stack the (re, im) pair on a last axis', applicability: 'unsafe', edits };
+  }
+  return undefined;
+}
+
+const COMPLEX_PRODUCERS = /^torch\.(fft\.\w+|view_as_complex|complex|polar)$/;
+
+export const msp201Rule: Rule = {
+  codes: ['MSP201'],
+  order: 20,
+  check(ctx) {
+    const uses = claimUses(ctx, (u) => u.qname.startsWith('torch.fft.') || COMPLEX_NAMES.has(u.qname) || ruleOwned(ctx, 'MSP201', u));
+    if (!ctx.enabled('MSP201')) return;
+    const ascend = isAscend(ctx);
+    const severity = ascend ? undefined : 'info';
+    const where = ascend
+      ? 'Ascend ports use no FFT operator and no complex dtype'
+      : `complex and FFT support in MindSpore is limited (target ${ctx.target.device}); the Ascend-ready form is the same`;
+    for (const use of uses) {
+      const isFft = use.qname.startsWith('torch.fft.');
+      const what = isFft
+        ? `${tick(use.qname)}: ${where}: multiply by precomputed DFT matrices (real/imaginary float parts, built on the host) and carry complex values as (re, im) pairs.`
+        : `${tick(use.qname)}: ${where}: keep real and imaginary parts as two float Tensors.`;
+      const fix = isFft ? rewriteFix(ctx, use) : pairFix(ctx, use);
+      reportAdvice(ctx, 'MSP201', use, what, { severity, fixes: fix ? [fix] : [] });
+    }
+    // complex einsum: an einsum over a value that came from an FFT or view_as_complex
+    const producersByScope = new Map<number, Set<string>>();
+    for (const use of uses) {
+      if (!COMPLEX_PRODUCERS.test(use.qname) || !use.call) continue;
+      const asg = use.call.parent;
+      const left = asg?.type === 'assignment' ? asg.childForFieldName('left') : undefined;
+      if (!left) continue;
+      const scope = scopeNode(use.call);
+      const names = producersByScope.get(scope.id) ?? new Set<string>();
+      for (const id of findAll(left, (n) => n.type === 'identifier')) names.add(id.text);
+      producersByScope.set(scope.id, names);
+    }
+    for (const use of ctx.resolution.uses) {
+      if (use.qname !== 'torch.einsum' || !use.call) continue;
+      const names = producersByScope.get(scopeNode(use.call).id);
+      if (!names) continue;
+      const args = callArgs(use.call);
+      let complex = false;
+      for (const a of args?.positional.slice(1) ?? []) walk(a, (n) => void (n.type === 'identifier' && names.has(n.text) && (complex = true)));
+      if (!complex) continue;
+      ctx.claim(use);
+      ctx.report({
+        code: 'MSP201',
+        message: `complex ${tick('torch.einsum')}: ${where}. Write it on (re, im) pairs: ` +
+          '(a_re*b_re - a_im*b_im, a_re*b_im + a_im*b_re), each an einsum or a broadcast multiply and sum over real Tensors.',
+        severity,
+        start: use.call.startIndex,
+        end: use.call.endIndex,
+        fixes: [],
+        data: { torchApi: 'torch.einsum', confidence: use.confidence },
+      });
+    }
+  },
+};

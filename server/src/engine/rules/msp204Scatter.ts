@@ -1,0 +1,51 @@
+// MSP204: scatter/gather message passing (index_add_, scatter_add_, scatter_reduce, torch_scatter, PyG, DGL).
+// Ports keep static src/dst index Tensors, gather with ops.gather and sum with ops.unsorted_segment_sum or
+// TensorScatterAdd. This is the slow part on Ascend, so the rule warns about speed as well as correctness.
+import type { Fix, TextEdit } from '../findings';
+import type { ApiUse } from '../resolve';
+import type { Rule, RuleContext } from './types';
+import { argOf, callArgs, claimUses, isAscend, reportAdvice, ruleOwned, tick } from './util';
+
+const TENSOR_METHODS = /^torch\.(Tensor\.)?(index_add_?|scatter_add_?|scatter_reduce_?|index_reduce_?|index_put_?)$/;
+const LIBS = /^(torch_scatter|torch_geometric|dgl)\./;
+
+function segmentSumFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+  if (use.via !== 'import' || use.context !== 'call' || !use.call) return undefined;
+  if (!/^torch_scatter\.(scatter|scatter_add|scatter_sum)$/.test(use.qname)) return undefined;
+  const args = callArgs(use.call);
+  if (!args || args.hasSplat) return undefined;
+  for (const k of args.keywords.keys()) if (!['src', 'index', 'dim', 'dim_size', 'reduce'].includes(k)) return undefined;
+  if (args.positional.length > 2) return undefined; // out/dim given positionally: leave it to a human
+  const src = argOf(args, 'src', 0);
+  const index = argOf(args, 'index', 1);
+  const dim = args.keywords.get('dim')?.value;
+  const size = args.keywords.get('dim_size')?.value;
+  const reduce = args.keywords.get('reduce')?.value;
+  if (!src || !index || !size || dim?.text !== '0') return undefined;
+  if (reduce && !/^["'](sum|add)["']$/.test(reduce.text)) return undefined;
+  const plan = ctx.imports.plan('mindspore.ops.unsorted_segment_sum');
+  const edits: TextEdit[] = [{ start: use.call.startIndex, end: use.call.endIndex, newText: `${plan.expr}(${src.text}, ${index.text}, ${size.text})` }];
+  if (plan.edit) edits.push(plan.edit);
+  return { title: 'Use ops.unsorted_segment_sum', applicability: 'unsafe', edits };
+}
+
+export const msp204Rule: Rule = {
+  codes: ['MSP204'],
+  order: 20,
+  check(ctx) {
+    const uses = claimUses(ctx, (u) => TENSOR_METHODS.test(u.qname) || LIBS.test(u.qname) || ruleOwned(ctx, 'MSP204', u));
+    if (!ctx.enabled('MSP204')) return;
+    const speed = isAscend(ctx)
+      ? ' Scatter-style updates are among the slowest operations on Ascend: keep the graph static and benchmark this part.'
+      : '';
+    for (const use of uses) {
+      // import-only references (types in annotations, base classes) get one short note
+      const lib = LIBS.test(use.qname);
+      const lead = lib
+        ? `${tick(use.qname)}: graph libraries are not available for MindSpore; express message passing with static src/dst index Tensors, ops.gather and ops.unsorted_segment_sum (or TensorScatterAdd).`
+        : `${tick(use.qname)}: scatter-style update; in MindSpore use ops.gather for the messages and ops.unsorted_segment_sum / ops.TensorScatterAdd to sum them into nodes (these return new Tensors, nothing is updated in place).`;
+      const fix = segmentSumFix(ctx, use);
+      reportAdvice(ctx, 'MSP204', use, lead + speed, { fixes: fix ? [fix] : [] });
+    }
+  },
+};

@@ -1,0 +1,151 @@
+// MSP205: per-tensor and per-module device placement (.cuda(), .to(device), torch.device, torch.cuda.*,
+// torch.backends.cudnn.*, pin_memory). MindSpore places all work on one device per process, chosen once with
+// set_context(device_target=...); the moves are no-ops there and can go.
+import type { Fix, TextEdit } from '../findings';
+import type { Node } from '../parser';
+import type { ApiUse } from '../resolve';
+import type { Rule, RuleContext } from './types';
+import {
+  callArgs, calleeName, calleeObject, claimUses, deleteStatementEdit, enclosingStatement, indentAt, reportAdvice, ruleOwned,
+  statementCall, tick, twinRenameFix, walk, eol,
+} from './util';
+
+const MOVE_METHODS = new Set(['cuda', 'cpu', 'to', 'pin_memory', 'npu']);
+/** torch.cuda / torch.backends settings whose removal changes nothing the program computes. */
+const HARMLESS = /^torch\.(cuda\.(synchronize|empty_cache|reset_peak_memory_stats|reset_max_memory_allocated|ipc_collect)|backends\.cudnn\.(benchmark|enabled))$/;
+
+function deviceTarget(ctx: RuleContext): string {
+  return ctx.target.device.startsWith('Ascend') ? 'Ascend' : ctx.target.device;
+}
+
+/** An argument that names a device: `device`, `args.device`, 'cuda:0', torch.device(...), a rank. */
+function deviceLike(n: Node): boolean {
+  if (n.type === 'string') return /^[rbuf]*["'](cuda|cpu|npu|mps|xla)(:\d+)?["']$/i.test(n.text);
+  if (n.type === 'identifier' || n.type === 'attribute') return /(device|dev|gpu|cuda|rank)\w*$/i.test(n.text);
+  if (n.type === 'call') return /(^|\.)device$/.test(n.childForFieldName('function')?.text ?? '');
+  if (n.type === 'integer') return true; // .cuda(0)
+  return false;
+}
+
+/** Whether `recv.method(args)` is a pure device move (and so a no-op in MindSpore). */
+function isMove(call: Node): boolean {
+  const name = calleeName(call);
+  if (!name || !MOVE_METHODS.has(name) || !calleeObject(call)) return false;
+  const args = callArgs(call);
+  if (!args || args.hasSplat) return false;
+  for (const k of args.keywords.keys()) if (!['device', 'non_blocking', 'memory_format'].includes(k)) return false;
+  if (name === 'to') {
+    const dev = args.keywords.get('device')?.value ?? args.positional[0];
+    return !!dev && deviceLike(dev) && args.positional.length <= 1;
+  }
+  return args.positional.every(deviceLike) && args.positional.length <= 1;
+}
+
+function moveFix(ctx: RuleContext, call: Node): Fix | undefined {
+  const stmt = enclosingStatement(call);
+  const name = calleeName(call);
+  // `model.to(device)` / `model.cuda()` as a statement: delete the line
+  if (stmt && statementCall(stmt)?.id === call.id) {
+    const e = deleteStatementEdit(ctx.text, stmt);
+    return e ? { title: `Remove the .${name}() statement (placement is global in MindSpore)`, applicability: 'safe', edits: [e] } : undefined;
+  }
+  const obj = calleeObject(call)!;
+  return { title: `Remove .${name}() (placement is global in MindSpore)`, applicability: 'safe', edits: [{ start: call.startIndex, end: call.endIndex, newText: obj.text }] };
+}
+
+function deviceAssignFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+  // device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+  const stmt = use.call ? enclosingStatement(use.call) : undefined;
+  const asg = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+  if (!stmt || asg?.type !== 'assignment') return undefined;
+  const left = asg.childForFieldName('left');
+  const right = asg.childForFieldName('right');
+  if (left?.type !== 'identifier' || !right || !use.call) return undefined;
+  if (use.call.startIndex < right.startIndex || use.call.endIndex > right.endIndex) return undefined;
+  const plan = ctx.imports.plan('mindspore.set_context');
+  const nl = eol(ctx.text);
+  const edits: TextEdit[] = [
+    { start: asg.startIndex, end: asg.endIndex, newText: `${left.text} = "${deviceTarget(ctx)}"${nl}${indentAt(ctx.text, asg.startIndex)}${plan.expr}(device_target=${left.text})` },
+  ];
+  if (plan.edit) edits.push(plan.edit);
+  return { title: `Set the device once: ${plan.expr}(device_target="${deviceTarget(ctx)}")`, applicability: 'unsafe', edits };
+}
+
+function settingFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+  // torch.backends.cudnn.benchmark = True  → delete the line
+  const asg = use.node.parent;
+  if (asg?.type !== 'assignment' || asg.childForFieldName('left')?.id !== use.node.id) return undefined;
+  const stmt = enclosingStatement(asg);
+  const e = stmt && stmt.namedChildren[0]?.id === asg.id ? deleteStatementEdit(ctx.text, stmt) : undefined;
+  if (!e) return undefined;
+  return { title: 'Remove this CUDA setting', applicability: HARMLESS.test(use.qname) ? 'safe' : 'unsafe', edits: [e] };
+}
+
+function callStatementFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+  if (!use.call || !HARMLESS.test(use.qname)) return undefined;
+  const stmt = enclosingStatement(use.call);
+  if (!stmt || statementCall(stmt)?.id !== use.call.id) return undefined;
+  const e = deleteStatementEdit(ctx.text, stmt);
+  return e ? { title: `Remove ${use.qname}()`, applicability: 'safe', edits: [e] } : undefined;
+}
+
+const GLOBAL = 'MindSpore places all work on one device per process: set it once with ms.set_context(device_target=...)' +
+  ' (ms.set_device in newer versions)';
+
+export const msp205Rule: Rule = {
+  codes: ['MSP205'],
+  order: 20,
+  check(ctx) {
+    const moves = new Set<number>();
+    const uses = claimUses(ctx, (u) => {
+      if (u.via === 'method' && MOVE_METHODS.has(u.nameNode.text) && /^torch\.(Tensor|nn\.Module)$/.test(u.qname.replace(/\.\w+$/, ''))) {
+        if (u.call && isMove(u.call)) {
+          moves.add(u.call.id);
+          return true;
+        }
+        return u.nameNode.text !== 'to'; // .to(dtype) belongs to the generic rules
+      }
+      return u.qname === 'torch.device' || u.qname.startsWith('torch.cuda.') || u.qname.startsWith('torch.backends.') || ruleOwned(ctx, 'MSP205', u);
+    });
+    if (!ctx.enabled('MSP205')) return;
+    for (const use of uses) {
+      if (use.call && moves.has(use.call.id)) {
+        const fix = moveFix(ctx, use.call);
+        reportAdvice(ctx, 'MSP205', use, `${tick(`.${use.nameNode.text}()`)} moves data between devices; ${GLOBAL}, so this call can go.`, { fixes: fix ? [fix] : [] });
+        continue;
+      }
+      let fix: Fix | undefined;
+      let lead: string;
+      if (use.qname === 'torch.device') {
+        fix = deviceAssignFix(ctx, use);
+        lead = `${tick('torch.device')}: there are no device objects to pass around; ${GLOBAL}.`;
+      } else if (use.qname.startsWith('torch.backends.')) {
+        fix = settingFix(ctx, use);
+        lead = `${tick(use.qname)} is a CUDA/cuDNN setting with no MindSpore counterpart.`;
+      } else if (use.qname.startsWith('torch.cuda.')) {
+        fix = callStatementFix(ctx, use) ?? twinRenameFix(ctx, use);
+        lead = `${tick(use.qname)}: CUDA-specific; ${GLOBAL}.`;
+      } else {
+        lead = `${tick(use.qname)}: ${GLOBAL}.`;
+      }
+      reportAdvice(ctx, 'MSP205', use, lead, { fixes: fix ? [fix] : [], node: use.qname.startsWith('torch.backends.') ? use.node : undefined });
+    }
+    // `.to(device)` / `.cuda()` on receivers the resolver does not know (loop variables, function results)
+    const seen = new Set([...moves]);
+    walk(ctx.tree.rootNode, (n) => {
+      if (n.type !== 'call' || seen.has(n.id) || !isMove(n)) return;
+      const name = calleeName(n)!;
+      if (name !== 'to' && name !== 'cuda') return;
+      seen.add(n.id);
+      const fix = moveFix(ctx, n);
+      ctx.report({
+        code: 'MSP205',
+        message: `${tick(`.${name}(...)`)} moves data to a device; ${GLOBAL}, so this call can go.`,
+        start: n.startIndex,
+        end: n.endIndex,
+        fixes: fix ? [fix] : [],
+        data: { torchApi: `torch.Tensor.${name}`, confidence: 'low' },
+      });
+    });
+  },
+};

@@ -1,0 +1,48 @@
+// MSP206: torch.compile and TorchScript (jit.script / jit.trace). MindSpore compiles with graph mode:
+// ms.set_context(mode=ms.GRAPH_MODE) for the whole network, or @ms.jit on a function or construct.
+import type { Fix, TextEdit } from '../findings';
+import type { ApiUse } from '../resolve';
+import type { Rule, RuleContext } from './types';
+import { callArgs, claimUses, reportAdvice, ruleOwned, tick } from './util';
+
+const COMPILERS = /^torch\.(compile|jit\.(script|trace|trace_module|freeze|optimize_for_inference|ignore|export|unused|is_scripting|is_tracing|annotate|script_method|ScriptModule|load|save))$/;
+const CONSTRAINTS =
+  'Graph mode compiles construct once: avoid Python control flow that depends on tensor values, data-dependent shapes, ' +
+  'and Python features the graph compiler does not support; PyNative mode runs like eager PyTorch.';
+
+function decoratorFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+  // @torch.compile / @torch.compile(...) / @torch.jit.script → @ms.jit
+  if (!/^torch\.(compile|jit\.script)$/.test(use.qname)) return undefined;
+  const deco = use.context === 'decorator' ? use.node : use.call?.parent?.type === 'decorator' ? use.call : undefined;
+  if (!deco) return undefined;
+  const plan = ctx.imports.plan('mindspore.jit');
+  const edits: TextEdit[] = [{ start: deco.startIndex, end: deco.endIndex, newText: plan.expr }];
+  if (plan.edit) edits.push(plan.edit);
+  return { title: `Use @${plan.expr} (graph-mode compilation)`, applicability: 'unsafe', edits };
+}
+
+function unwrapFix(use: ApiUse): Fix | undefined {
+  // net = torch.compile(model, ...) → net = model: graph mode is switched on globally instead
+  if (!/^torch\.(compile|jit\.(script|trace))$/.test(use.qname) || use.context !== 'call' || !use.call) return undefined;
+  if (use.call.parent?.type === 'decorator') return undefined;
+  const args = callArgs(use.call);
+  const first = args?.positional[0];
+  if (!first || args?.hasSplat || first.type === 'lambda') return undefined;
+  return { title: 'Keep the model itself (compile with graph mode instead)', applicability: 'unsafe', edits: [{ start: use.call.startIndex, end: use.call.endIndex, newText: first.text }] };
+}
+
+export const msp206Rule: Rule = {
+  codes: ['MSP206'],
+  order: 20,
+  check(ctx) {
+    const uses = claimUses(ctx, (u) => COMPILERS.test(u.qname) || ruleOwned(ctx, 'MSP206', u));
+    if (!ctx.enabled('MSP206')) return;
+    for (const use of uses) {
+      const fix = decoratorFix(ctx, use) ?? unwrapFix(use);
+      const lead = /ignore|export|unused/.test(use.qname)
+        ? `${tick(use.qname)}: TorchScript annotations have no role in MindSpore; code outside construct is plain Python, and ms.jit compiles only what it decorates.`
+        : `${tick(use.qname)} → graph mode: ms.set_context(mode=ms.GRAPH_MODE) for the network, or @ms.jit on a function. ${CONSTRAINTS}`;
+      reportAdvice(ctx, 'MSP206', use, lead, { fixes: fix ? [fix] : [], node: use.context === 'decorator' ? use.node : undefined });
+    }
+  },
+};

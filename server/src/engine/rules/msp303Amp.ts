@@ -1,0 +1,81 @@
+// MSP303: autocast and GradScaler. MindSpore sets mixed precision on the network once
+// (ms.amp.auto_mixed_precision(net, "O2") or Model(..., amp_level="O2"), keeping LayerNorm/Softmax/GELU/BatchNorm
+// in float32) and scales the loss with DynamicLossScaleManager or ms.amp.DynamicLossScaler.
+import type { Fix, TextEdit } from '../findings';
+import type { Node } from '../parser';
+import type { ApiUse } from '../resolve';
+import type { Rule, RuleContext } from './types';
+import { assignedValue, callArgs, claimUses, enclosingStatement, indentAt, insertAfterStatement, reportAdvice, ruleOwned, scopeNode, tick, unwrapWithEdit, walk } from './util';
+
+const AUTOCAST = /^torch\.(autocast|(cuda\.|cpu\.)?amp\.autocast)$/;
+const SCALER = /^torch\.(cuda\.)?amp\.GradScaler$/;
+
+/** The model called inside a block: an identifier bound to a module instance, with the statement that created it. */
+function modelIn(ctx: RuleContext, block: Node): { name: string; stmt: Node } | undefined {
+  let found: { name: string; stmt: Node } | undefined;
+  walk(block, (n) => {
+    if (found || n.type !== 'call') return;
+    const fn = n.childForFieldName('function');
+    if (fn?.type !== 'identifier') return;
+    const value = assignedValue(scopeNode(n), fn.text, n.startIndex) ?? assignedValue(scopeNode(scopeNode(n)), fn.text, n.startIndex);
+    if (!value || value.type !== 'call') return;
+    const u = ctx.resolution.uses.find((x) => x.call?.id === value.id);
+    const cls = ctx.resolution.classes.find((c) => c.name === value.childForFieldName('function')?.text && c.torchBase);
+    if (!cls && !(u && /^torch\.nn\.[A-Z]/.test(u.qname))) return;
+    const stmt = enclosingStatement(value);
+    if (stmt) found = { name: fn.text, stmt };
+  });
+  return found;
+}
+
+function autocastFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+  const item = use.call?.parent;
+  const clause = item?.type === 'with_item' ? item.parent : undefined;
+  const stmt = clause?.type === 'with_clause' ? clause.parent : undefined;
+  if (!stmt || stmt.type !== 'with_statement' || clause!.namedChildren.length !== 1) return undefined;
+  const unwrap = unwrapWithEdit(ctx.text, stmt);
+  if (!unwrap) return undefined;
+  const edits: TextEdit[] = [unwrap];
+  const model = modelIn(ctx, stmt);
+  let title = 'Remove the autocast block (set mixed precision on the network instead)';
+  if (model && !ctx.text.includes('auto_mixed_precision')) {
+    const plan = ctx.imports.plan('mindspore.amp.auto_mixed_precision');
+    edits.push(insertAfterStatement(ctx.text, model.stmt, `${model.name} = ${plan.expr}(${model.name}, "O2")`, indentAt(ctx.text, model.stmt.startIndex)));
+    if (plan.edit) edits.push(plan.edit);
+    title = `Remove the autocast block and cast ${model.name} with auto_mixed_precision(..., "O2")`;
+  }
+  return { title, applicability: 'unsafe', edits };
+}
+
+function scalerFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+  if (!SCALER.test(use.qname) || use.context !== 'call' || !use.call) return undefined;
+  const args = callArgs(use.call);
+  if (!args || args.all.length > 0) return undefined;
+  const plan = ctx.imports.plan('mindspore.amp.DynamicLossScaler');
+  const edits: TextEdit[] = [{ start: use.call.startIndex, end: use.call.endIndex, newText: `${plan.expr}(scale_value=2**16, scale_factor=2, scale_window=2000)` }];
+  if (plan.edit) edits.push(plan.edit);
+  return { title: 'Use ms.amp.DynamicLossScaler with GradScaler\'s defaults', applicability: 'unsafe', edits };
+}
+
+export const msp303Rule: Rule = {
+  codes: ['MSP303'],
+  order: 30,
+  check(ctx) {
+    const uses = claimUses(ctx, (u) => AUTOCAST.test(u.qname) || SCALER.test(u.qname) || /^torch\.(cuda\.)?amp\.GradScaler\./.test(u.qname) || u.qname.startsWith('apex.amp') || ruleOwned(ctx, 'MSP303', u));
+    if (!ctx.enabled('MSP303')) return;
+    for (const use of uses) {
+      let lead: string;
+      let fix: Fix | undefined;
+      if (AUTOCAST.test(use.qname)) {
+        lead = `${tick(use.qname)}: set mixed precision once on the network: ms.amp.auto_mixed_precision(net, "O2") (or Model(..., amp_level="O2")); O2 keeps LayerNorm, Softmax, GELU and BatchNorm in float32.`;
+        fix = autocastFix(ctx, use);
+      } else if (SCALER.test(use.qname)) {
+        lead = `${tick(use.qname)}: dynamic loss scaling is ms.amp.DynamicLossScaler in a functional step (scale the loss in the forward function, unscale the grads, check all_finite, adjust) or DynamicLossScaleManager with Model/TrainOneStepWithLossScaleCell.`;
+        fix = scalerFix(ctx, use);
+      } else {
+        lead = `${tick(use.qname)}: in a MindSpore train step: loss = scaler.scale(loss) inside the forward function, grads = scaler.unscale(grads), finite = ms.amp.all_finite(grads), scaler.adjust(finite), and update only when finite.`;
+      }
+      reportAdvice(ctx, 'MSP303', use, lead, { fixes: fix ? [fix] : [] });
+    }
+  },
+};

@@ -1,0 +1,83 @@
+// MSP401: nn.Module subclasses become nn.Cell subclasses whose forward is called construct. The fix renames
+// the base class and the forward method (and self.forward / super().forward calls in the class); it is unsafe
+// when the class uses hooks or buffers, whose MindSpore counterparts behave differently.
+import type { Fix, TextEdit } from '../findings';
+import type { Node } from '../parser';
+import type { ClassInfo } from '../resolve';
+import type { Rule, RuleContext } from './types';
+import { claimUses, tick, walk } from './util';
+
+const RISKY = /register_buffer|register_\w*hook|\b_apply\b|def __call__|named_buffers|\.buffers\(/;
+
+function forwardRenames(cls: ClassInfo): TextEdit[] {
+  const edits: TextEdit[] = [];
+  const fwd = cls.methods.get('forward');
+  const name = fwd?.childForFieldName('name');
+  if (!fwd || !name || cls.methods.has('construct')) return edits;
+  edits.push({ start: name.startIndex, end: name.endIndex, newText: 'construct' });
+  walk(cls.node, (n) => {
+    if (n.type !== 'attribute') return;
+    const attr = n.childForFieldName('attribute');
+    const obj = n.childForFieldName('object');
+    if (attr?.text === 'forward' && obj && (obj.text === 'self' || /^super\(.*\)$/s.test(obj.text))) {
+      edits.push({ start: attr.startIndex, end: attr.endIndex, newText: 'construct' });
+    }
+  });
+  return edits;
+}
+
+function isBaseOf(cls: ClassInfo, node: Node): boolean {
+  const supers = cls.node.childForFieldName('superclasses');
+  return !!supers && node.parent?.id === supers.id;
+}
+
+export const msp401Rule: Rule = {
+  codes: ['MSP401'],
+  order: 40,
+  check(ctx: RuleContext) {
+    const uses = claimUses(ctx, (u) => u.qname === 'torch.nn.Module' && u.via === 'import');
+    if (!ctx.enabled('MSP401')) return;
+    const done = new Set<ClassInfo>();
+    for (const use of uses) {
+      const plan = ctx.imports.plan('mindspore.nn.Cell');
+      const edits: TextEdit[] = [{ start: use.node.startIndex, end: use.node.endIndex, newText: plan.expr }];
+      if (plan.edit) edits.push(plan.edit);
+      const cls = use.context === 'base' ? ctx.resolution.classes.find((c) => isBaseOf(c, use.node)) : undefined;
+      let risky = false;
+      if (cls) {
+        done.add(cls);
+        edits.push(...forwardRenames(cls));
+        risky = RISKY.test(cls.node.text);
+      }
+      const fix: Fix = {
+        title: cls ? `Derive ${cls.name} from ${plan.expr} and rename forward to construct` : `Use ${plan.expr}`,
+        applicability: risky ? 'unsafe' : 'safe',
+        edits,
+      };
+      ctx.report({
+        code: 'MSP401',
+        message: cls
+          ? `${tick(cls.name)} derives from nn.Module: in MindSpore it derives from nn.Cell and its forward is called construct${risky ? '; it uses buffers or hooks, which work differently in MindSpore (buffers become Parameter(requires_grad=False) or plain Tensor attributes)' : ''}.`
+          : `${tick('nn.Module')} → ${tick('nn.Cell')}.`,
+        start: use.node.startIndex,
+        end: use.node.endIndex,
+        fixes: [fix],
+        data: { torchApi: 'torch.nn.Module', msApi: 'mindspore.nn.Cell', confidence: use.confidence },
+      });
+    }
+    // subclasses of local Module subclasses: only forward needs renaming
+    for (const cls of ctx.resolution.classes) {
+      if (done.has(cls) || cls.torchBase !== 'torch.nn.Module') continue;
+      const edits = forwardRenames(cls);
+      if (!edits.length) continue;
+      const name = cls.methods.get('forward')!.childForFieldName('name')!;
+      ctx.report({
+        code: 'MSP401',
+        message: `${tick(`${cls.name}.forward`)}: a Cell's forward computation is called construct.`,
+        start: name.startIndex,
+        end: name.endIndex,
+        fixes: [{ title: 'Rename forward to construct', applicability: RISKY.test(cls.node.text) ? 'unsafe' : 'safe', edits }],
+      });
+    }
+  },
+};

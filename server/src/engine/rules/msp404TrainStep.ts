@@ -1,0 +1,162 @@
+// MSP404: the optimizer.zero_grad() / loss.backward() / optimizer.step() loop. MindSpore differentiates a
+// forward function: grad_fn = ms.value_and_grad(forward_fn, None, optimizer.parameters), then
+// loss, grads = grad_fn(inputs...) and optimizer(grads). The fix builds that from a recognisable loop body.
+import type { Fix, TextEdit } from '../findings';
+import type { Node } from '../parser';
+import type { Rule, RuleContext } from './types';
+import {
+  calleeName, calleeObject, claimUses, eol, findAll, freshName, hasMultilineString, indentAt, lineEndOf, lineStartOf,
+  reportAdvice, ruleOwned, statementCall, tick, walk,
+} from './util';
+
+interface Step {
+  loop: Node;
+  zero?: Node;
+  backward: Node;
+  step: Node;
+  optimizer: string;
+  loss: string;
+  forward: Node[];
+  pre: Node[];
+  after: Node[];
+}
+
+function methodStatement(n: Node, name: string): Node | undefined {
+  const c = statementCall(n);
+  return c && calleeName(c) === name && calleeObject(c) ? c : undefined;
+}
+
+/** Names a statement list reads and assigns (identifiers only; attributes and keywords excluded). */
+function names(stmts: Node[]): { read: string[]; assigned: Set<string> } {
+  const read: string[] = [];
+  const assigned = new Set<string>();
+  for (const s of stmts) {
+    walk(s, (n) => {
+      if (n.type === 'assignment' || n.type === 'augmented_assignment') {
+        for (const id of findAll(n.childForFieldName('left')!, (c) => c.type === 'identifier' && c.parent?.type !== 'attribute')) assigned.add(id.text);
+      }
+      if (n.type === 'for_in_clause' || n.type === 'for_statement') {
+        const l = n.childForFieldName('left');
+        if (l) for (const id of findAll(l, (c) => c.type === 'identifier')) assigned.add(id.text);
+      }
+      if (n.type !== 'identifier') return;
+      const p = n.parent;
+      if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === n.id) return;
+      if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === n.id) return;
+      if (!read.includes(n.text)) read.push(n.text);
+    });
+  }
+  return { read, assigned };
+}
+
+function findStep(loop: Node): Step | undefined {
+  const body = loop.childForFieldName('body');
+  if (!body) return undefined;
+  const stmts = body.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  const bi = stmts.findIndex((s) => methodStatement(s, 'backward'));
+  if (bi < 0) return undefined;
+  const bcall = methodStatement(stmts[bi], 'backward')!;
+  if (bcall.childForFieldName('arguments')?.namedChildren.length) return undefined;
+  const lossNode = calleeObject(bcall)!;
+  const step = stmts[bi + 1];
+  const scall = step ? methodStatement(step, 'step') : undefined;
+  if (!scall || scall.childForFieldName('arguments')?.namedChildren.length) return undefined;
+  const optimizer = calleeObject(scall)!.text;
+  const zi = stmts.findIndex((s) => {
+    const c = methodStatement(s, 'zero_grad');
+    return c && calleeObject(c)!.text === optimizer;
+  });
+  if (zi < 0 || lossNode.type !== 'identifier') return undefined;
+  const start = zi < bi ? zi + 1 : 0;
+  const forward = stmts.slice(start, bi);
+  if (!forward.length) return undefined;
+  const pre = stmts.slice(0, zi < bi ? zi : 0);
+  const after = stmts.slice(bi + 2).filter((s) => s !== stmts[zi]);
+  for (const s of forward) {
+    if (findAll(s, (n) => /^(break_statement|continue_statement|return_statement|yield|function_definition|class_definition)$/.test(n.type)).length) return undefined;
+    if (hasMultilineString(s)) return undefined;
+  }
+  const { assigned } = names(forward);
+  if (!assigned.has(lossNode.text)) return undefined;
+  return { loop, zero: zi >= 0 ? stmts[zi] : undefined, backward: stmts[bi], step, optimizer, loss: lossNode.text, forward, pre, after };
+}
+
+function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
+  const nl = eol(ctx.text);
+  const loopIndent = indentAt(ctx.text, s.loop.startIndex);
+  const bodyIndent = indentAt(ctx.text, s.forward[0].startIndex);
+  // inputs: names the forward part reads that the loop binds (its target, or earlier statements of the body)
+  const loopBound = new Set<string>();
+  const left = s.loop.childForFieldName('left');
+  if (left) for (const id of findAll(left, (c) => c.type === 'identifier')) loopBound.add(id.text);
+  for (const n of names(s.pre).assigned) loopBound.add(n);
+  const fw = names(s.forward);
+  const uniqParams = fw.read.filter((r) => loopBound.has(r));
+  // values the rest of the loop reads from the forward part come back as auxiliary outputs
+  const later = names(s.after).read;
+  const aux = [...fw.assigned].filter((a) => a !== s.loss && later.includes(a));
+  const fn = freshName(ctx, 'forward_fn');
+  const gfn = freshName(ctx, 'grad_fn');
+  const grads = freshName(ctx, 'grads');
+  const vag = ctx.imports.plan('mindspore.value_and_grad');
+  const segStart = lineStartOf(ctx.text, s.forward[0].startIndex);
+  // forward statements, with any comments between them, re-indented into the function
+  const segEnd = lineStartOf(ctx.text, s.backward.startIndex);
+  const src = ctx.text.slice(segStart, segEnd).replace(/\s+$/, '');
+  const inner = `${loopIndent}    `;
+  const fbody = src.split(/\r?\n/).map((l) => (l.startsWith(bodyIndent) ? inner + l.slice(bodyIndent.length) : l.trim() ? inner + l.trim() : l));
+  const ret = aux.length ? `return ${s.loss}, ${aux.join(', ')}` : `return ${s.loss}`;
+  const def = [
+    `${loopIndent}def ${fn}(${uniqParams.join(', ')}):`,
+    ...fbody,
+    `${inner}${ret}`,
+    `${loopIndent}${gfn} = ${vag.expr}(${fn}, None, ${s.optimizer}.parameters${aux.length ? ', has_aux=True' : ''})`,
+  ].join(nl);
+  const call = aux.length ? `(${s.loss}, ${aux.join(', ')}), ${grads}` : `${s.loss}, ${grads}`;
+  const edits: TextEdit[] = [];
+  const loopLine = lineStartOf(ctx.text, s.loop.startIndex);
+  edits.push({ start: loopLine, end: loopLine, newText: def + nl });
+  // replace [zero_grad (if first) .. step] with the two new lines
+  const from = s.zero && s.zero.startIndex < s.forward[0].startIndex ? lineStartOf(ctx.text, s.zero.startIndex) : segStart;
+  edits.push({
+    start: from,
+    end: lineEndOf(ctx.text, s.step.endIndex),
+    newText: `${bodyIndent}${call} = ${gfn}(${uniqParams.join(', ')})${nl}${bodyIndent}${s.optimizer}(${grads})`,
+  });
+  if (s.zero && s.zero.startIndex > s.step.startIndex) {
+    edits.push({ start: lineStartOf(ctx.text, s.zero.startIndex), end: lineEndOf(ctx.text, s.zero.endIndex) + (ctx.text[lineEndOf(ctx.text, s.zero.endIndex)] === '\r' ? 2 : 1), newText: '' });
+  }
+  if (vag.edit) edits.push(vag.edit);
+  return { title: `Rewrite as a value_and_grad train step (${fn} / ${gfn})`, applicability: 'unsafe', edits };
+}
+
+export const msp404Rule: Rule = {
+  codes: ['MSP404'],
+  order: 40,
+  check(ctx) {
+    const uses = claimUses(ctx, (u) => /^torch\.(Tensor\.backward|optim\.Optimizer\.(step|zero_grad)|autograd\.(backward|grad))$/.test(u.qname) || ruleOwned(ctx, 'MSP404', u));
+    if (!ctx.enabled('MSP404')) return;
+    const covered = new Set<number>();
+    walk(ctx.tree.rootNode, (n) => {
+      if (n.type !== 'for_statement' && n.type !== 'while_statement') return;
+      const s = findStep(n);
+      if (!s) return;
+      const fix = buildFix(ctx, s);
+      for (const st of [s.backward, s.step, s.zero]) if (st) covered.add(st.startIndex);
+      const call = statementCall(s.backward)!;
+      ctx.report({
+        code: 'MSP404',
+        message: `${tick(`${s.optimizer}.zero_grad() / ${s.loss}.backward() / ${s.optimizer}.step()`)} → a functional train step: ${tick(`grad_fn = ms.value_and_grad(forward_fn, None, ${s.optimizer}.parameters)`)}, then ${tick(`${s.loss}, grads = grad_fn(...)`)} and ${tick(`${s.optimizer}(grads)`)} (the optimizer must be a MindSpore optimizer over the network's trainable parameters).`,
+        start: call.startIndex,
+        end: call.endIndex,
+        fixes: fix ? [fix] : [],
+        data: { torchApi: 'torch.Tensor.backward', msApi: 'mindspore.value_and_grad' },
+      });
+    });
+    for (const use of uses) {
+      const stmt = use.call?.parent;
+      if (stmt && covered.has(stmt.startIndex)) continue;
+      reportAdvice(ctx, 'MSP404', use, `${tick(use.qname)}: MindSpore computes gradients with a grad function instead of backward()/step(): ${tick('loss, grads = ms.value_and_grad(forward_fn, None, optimizer.parameters)(...)')} then ${tick('optimizer(grads)')} (see the ms-train-step snippet).`);
+    }
+  },
+};

@@ -1,0 +1,88 @@
+// MSP405: Dataset / DataLoader. MindSpore wraps any random-access Python source in
+// mindspore.dataset.GeneratorDataset(source, column_names, shuffle) and batches with .batch(bs, drop_remainder=True)
+// (fixed batch shapes keep graph mode from recompiling); num_workers → num_parallel_workers.
+import type { Fix, TextEdit } from '../findings';
+import type { Node } from '../parser';
+import type { ApiUse } from '../resolve';
+import type { Rule, RuleContext } from './types';
+import { assignedValue, callArgs, claimUses, findAll, reportAdvice, ruleOwned, scopeNode, tick } from './util';
+
+const DATASETS = /^torch\.utils\.data\.(Dataset|IterableDataset)$/;
+
+function baseRemoval(ctx: RuleContext, use: ApiUse): Fix | undefined {
+  const supers = use.node.parent;
+  if (use.context !== 'base' || supers?.type !== 'argument_list') return undefined;
+  const all = supers.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  let edit: TextEdit;
+  if (all.length === 1) edit = { start: supers.startIndex, end: supers.endIndex, newText: '' };
+  else {
+    const i = all.findIndex((a) => a.id === use.node.id);
+    edit = i < all.length - 1 ? { start: use.node.startIndex, end: all[i + 1].startIndex, newText: '' } : { start: all[i - 1].endIndex, end: use.node.endIndex, newText: '' };
+  }
+  void ctx;
+  return { title: 'Make it a plain Python class (GeneratorDataset wraps it)', applicability: 'unsafe', edits: [edit] };
+}
+
+/** Column names from the `return a, b` of the dataset class's __getitem__. */
+function columns(ctx: RuleContext, dataset: Node): string[] | undefined {
+  let expr: Node | undefined = dataset;
+  if (expr.type === 'identifier') expr = assignedValue(scopeNode(expr), expr.text, expr.startIndex);
+  if (expr?.type !== 'call') return undefined;
+  const clsName = expr.childForFieldName('function')?.text;
+  const cls = ctx.resolution.classes.find((c) => c.name === clsName);
+  const getitem = cls?.methods.get('__getitem__');
+  if (!getitem) return undefined;
+  const rets = findAll(getitem, (n) => n.type === 'return_statement');
+  let cols: string[] | undefined;
+  for (const r of rets) {
+    const v = r.namedChildren[0];
+    if (!v) return undefined;
+    const items = v.type === 'expression_list' || v.type === 'tuple' ? v.namedChildren.filter((c): c is Node => !!c) : [v];
+    const names = items.map((it, i) => (it.type === 'identifier' ? it.text : it.type === 'attribute' ? it.childForFieldName('attribute')!.text : `col${i}`));
+    if (cols && cols.length !== names.length) return undefined;
+    cols ??= names;
+  }
+  if (!cols || new Set(cols).size !== cols.length) return cols?.map((_, i) => `col${i}`);
+  return cols;
+}
+
+function loaderFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+  if (use.qname !== 'torch.utils.data.DataLoader' || use.context !== 'call' || !use.call) return undefined;
+  const args = callArgs(use.call);
+  if (!args || args.hasSplat || args.positional.length > 3) return undefined;
+  const allowed = ['dataset', 'batch_size', 'shuffle', 'num_workers', 'drop_last', 'pin_memory', 'persistent_workers', 'prefetch_factor'];
+  for (const k of args.keywords.keys()) if (!allowed.includes(k)) return undefined;
+  const ds = args.keywords.get('dataset')?.value ?? args.positional[0];
+  if (!ds) return undefined;
+  const cols = columns(ctx, ds);
+  if (!cols) return undefined;
+  const bs = args.keywords.get('batch_size')?.value.text ?? args.positional[1]?.text ?? '1';
+  const shuffle = args.keywords.get('shuffle')?.value.text ?? args.positional[2]?.text ?? 'False';
+  const workers = args.keywords.get('num_workers')?.value.text;
+  const plan = ctx.imports.plan('mindspore.dataset.GeneratorDataset');
+  const parts = [ds.text, `column_names=[${cols.map((c) => JSON.stringify(c)).join(', ')}]`, `shuffle=${shuffle}`];
+  if (workers && workers !== '0') parts.push(`num_parallel_workers=${workers}`);
+  const edits: TextEdit[] = [{ start: use.call.startIndex, end: use.call.endIndex, newText: `${plan.expr}(${parts.join(', ')}).batch(${bs}, drop_remainder=True)` }];
+  if (plan.edit) edits.push(plan.edit);
+  return { title: 'Use GeneratorDataset(...).batch(..., drop_remainder=True)', applicability: 'unsafe', edits };
+}
+
+export const msp405Rule: Rule = {
+  codes: ['MSP405'],
+  order: 40,
+  check(ctx) {
+    const uses = claimUses(ctx, (u) => DATASETS.test(u.qname) || u.qname === 'torch.utils.data.DataLoader' || u.qname === 'torch.utils.data.TensorDataset' || ruleOwned(ctx, 'MSP405', u));
+    if (!ctx.enabled('MSP405')) return;
+    for (const use of uses) {
+      if (DATASETS.test(use.qname)) {
+        const fix = baseRemoval(ctx, use);
+        reportAdvice(ctx, 'MSP405', use, `${tick(use.qname)}: MindSpore needs no base class: any object with __getitem__ and __len__ (or an iterable) is wrapped by ${tick('mindspore.dataset.GeneratorDataset(source, column_names=[...])')}; return NumPy arrays from __getitem__.`, { fixes: fix ? [fix] : [] });
+      } else if (use.qname === 'torch.utils.data.DataLoader') {
+        const fix = loaderFix(ctx, use);
+        reportAdvice(ctx, 'MSP405', use, `${tick('DataLoader')} → ${tick('GeneratorDataset(source, column_names, shuffle=..., num_parallel_workers=...).batch(batch_size, drop_remainder=True)')}: fixed batch shapes keep graph mode from recompiling (the last partial batch is dropped); for data parallel pass num_shards/shard_id.`, { fixes: fix ? [fix] : [] });
+      } else {
+        reportAdvice(ctx, 'MSP405', use, `${tick(use.qname)}: build the source in NumPy and wrap it with ${tick('GeneratorDataset')} (or NumpySlicesDataset).`);
+      }
+    }
+  },
+};

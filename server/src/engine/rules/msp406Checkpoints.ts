@@ -1,0 +1,77 @@
+// MSP406: torch.save / torch.load / state_dict / load_state_dict → ms.save_checkpoint / ms.load_checkpoint /
+// parameters_dict / ms.load_param_into_net. Parameter names differ between the frameworks (BatchNorm
+// running_mean → moving_mean, running_var → moving_variance, weight/bias → gamma/beta), so torch .pth files need
+// a name-mapping conversion.
+import type { Fix, TextEdit } from '../findings';
+import type { ApiUse } from '../resolve';
+import type { Rule, RuleContext } from './types';
+import { callArgs, calleeName, calleeObject, claimUses, reportAdvice, ruleOwned, tick } from './util';
+
+const NAMES = 'Parameter names differ: BatchNorm running_mean/running_var → moving_mean/moving_variance and weight/bias → gamma/beta (LayerNorm too), so convert .pth files with a name map.';
+
+function callFix(ctx: RuleContext, use: ApiUse, msName: string, text: (expr: string) => string | undefined, title: string): Fix | undefined {
+  if (!use.call) return undefined;
+  const plan = ctx.imports.plan(msName);
+  const t = text(plan.expr);
+  if (!t) return undefined;
+  const edits: TextEdit[] = [{ start: use.call.startIndex, end: use.call.endIndex, newText: t }];
+  if (plan.edit) edits.push(plan.edit);
+  return { title, applicability: 'unsafe', edits };
+}
+
+function fixFor(ctx: RuleContext, use: ApiUse): Fix | undefined {
+  if (use.context !== 'call' || !use.call) return undefined;
+  const args = callArgs(use.call);
+  if (!args || args.hasSplat) return undefined;
+  switch (use.qname) {
+    case 'torch.save': {
+      const [obj, path] = args.positional;
+      if (!obj || !path || args.keywords.size) return undefined;
+      // torch.save(model.state_dict(), path) → ms.save_checkpoint(model, path)
+      let net: string | undefined;
+      if (obj.type === 'call' && calleeName(obj) === 'state_dict' && !obj.childForFieldName('arguments')?.namedChildren.length) net = calleeObject(obj)?.text;
+      else if (ctx.resolution.instances.get(obj.id) && obj.type === 'identifier') net = obj.text;
+      if (!net) return undefined;
+      return callFix(ctx, use, 'mindspore.save_checkpoint', (e) => `${e}(${net}, ${path.text})`, 'Use ms.save_checkpoint');
+    }
+    case 'torch.load': {
+      const path = args.keywords.get('f')?.value ?? args.positional[0];
+      for (const k of args.keywords.keys()) if (!['f', 'map_location', 'weights_only'].includes(k)) return undefined;
+      if (!path || args.positional.length > 1) return undefined;
+      return callFix(ctx, use, 'mindspore.load_checkpoint', (e) => `${e}(${path.text})`, 'Use ms.load_checkpoint (returns a dict of Parameters)');
+    }
+    case 'torch.nn.Module.load_state_dict': {
+      const obj = calleeObject(use.call);
+      const sd = args.keywords.get('state_dict')?.value ?? args.positional[0];
+      const strict = args.keywords.get('strict')?.value ?? args.positional[1];
+      if (!obj || !sd) return undefined;
+      return callFix(ctx, use, 'mindspore.load_param_into_net', (e) => `${e}(${obj.text}, ${sd.text}${strict ? `, strict_load=${strict.text}` : ''})`, 'Use ms.load_param_into_net');
+    }
+    case 'torch.nn.Module.state_dict': {
+      if (args.all.length) return undefined;
+      // inside torch.save(...) the save fix handles it
+      if (use.call.parent?.parent?.type === 'call' && /(^|\.)save$/.test(use.call.parent.parent.childForFieldName('function')?.text ?? '')) return undefined;
+      return { title: 'Use parameters_dict()', applicability: 'unsafe', edits: [{ start: use.nameNode.startIndex, end: use.nameNode.endIndex, newText: 'parameters_dict' }] };
+    }
+  }
+  return undefined;
+}
+
+export const msp406Rule: Rule = {
+  codes: ['MSP406'],
+  order: 40,
+  check(ctx) {
+    const uses = claimUses(ctx, (u) => /^torch\.(save|load|nn\.Module\.(state_dict|load_state_dict)|optim\.Optimizer\.(state_dict|load_state_dict))$/.test(u.qname) || ruleOwned(ctx, 'MSP406', u));
+    if (!ctx.enabled('MSP406')) return;
+    for (const use of uses) {
+      const fix = fixFor(ctx, use);
+      const what = {
+        'torch.save': 'ms.save_checkpoint(net_or_param_list, "x.ckpt")',
+        'torch.load': 'ms.load_checkpoint("x.ckpt") (a dict of Parameters)',
+        'torch.nn.Module.load_state_dict': 'ms.load_param_into_net(net, param_dict)',
+        'torch.nn.Module.state_dict': 'net.parameters_dict()',
+      }[use.qname];
+      reportAdvice(ctx, 'MSP406', use, `${tick(use.qname)}${what ? ` → ${tick(what)}` : ': optimizer state is saved with the network parameters by ms.save_checkpoint(optimizer, ...) or kept in the optimizer Cell'}. ${NAMES}`, { fixes: fix ? [fix] : [] });
+    }
+  },
+};

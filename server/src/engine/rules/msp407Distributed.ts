@@ -1,0 +1,64 @@
+// MSP407: torch.distributed / DistributedDataParallel / DistributedSampler. MindSpore data parallelism:
+// mindspore.communication.init(), ms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.DATA_PARALLEL,
+// gradients_mean=True), dataset sharding (num_shards/shard_id), launched with msrun.
+import type { Fix, TextEdit } from '../findings';
+import type { ApiUse } from '../resolve';
+import type { Rule, RuleContext } from './types';
+import { callArgs, claimUses, enclosingStatement, eol, indentAt, reportAdvice, ruleOwned, statementCall, tick, twinRenameFix } from './util';
+
+const OWNED = /^torch\.(distributed\.|nn\.parallel\.(DistributedDataParallel|DataParallel)$|utils\.data\.distributed\.|multiprocessing\.spawn$)/;
+const LAUNCH = 'Launch with msrun (e.g. `msrun --worker_num=8 --local_worker_num=8 train.py`).';
+
+function initFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+  if (!use.call) return undefined;
+  const stmt = enclosingStatement(use.call);
+  if (!stmt || statementCall(stmt)?.id !== use.call.id) return undefined;
+  const init = ctx.imports.plan('mindspore.communication.init');
+  const ctxPlan = ctx.imports.plan('mindspore.set_auto_parallel_context');
+  const mode = ctx.imports.plan('mindspore.ParallelMode');
+  const nl = eol(ctx.text);
+  const ind = indentAt(ctx.text, stmt.startIndex);
+  const edits: TextEdit[] = [
+    { start: use.call.startIndex, end: use.call.endIndex, newText: `${init.expr}()${nl}${ind}${ctxPlan.expr}(parallel_mode=${mode.expr}.DATA_PARALLEL, gradients_mean=True)` },
+  ];
+  for (const p of [init, ctxPlan, mode]) if (p.edit) edits.push(p.edit);
+  return { title: 'Use communication.init() and a data-parallel context', applicability: 'unsafe', edits };
+}
+
+function ddpFix(use: ApiUse): Fix | undefined {
+  const args = callArgs(use.call);
+  const model = args?.keywords.get('module')?.value ?? args?.positional[0];
+  if (!use.call || !model || args?.hasSplat) return undefined;
+  return { title: 'Keep the model itself (data parallelism comes from the parallel context)', applicability: 'unsafe', edits: [{ start: use.call.startIndex, end: use.call.endIndex, newText: model.text }] };
+}
+
+export const msp407Rule: Rule = {
+  codes: ['MSP407'],
+  order: 40,
+  check(ctx) {
+    const uses = claimUses(ctx, (u) => OWNED.test(u.qname) || ruleOwned(ctx, 'MSP407', u));
+    if (!ctx.enabled('MSP407')) return;
+    for (const use of uses) {
+      let fix: Fix | undefined;
+      let lead: string;
+      const q = use.qname;
+      if (q === 'torch.distributed.init_process_group') {
+        fix = initFix(ctx, use);
+        lead = `${tick(q)} → ${tick('mindspore.communication.init()')} plus ${tick('ms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.DATA_PARALLEL, gradients_mean=True)')}. ${LAUNCH}`;
+      } else if (/DistributedDataParallel|DataParallel/.test(q)) {
+        fix = use.context === 'call' ? ddpFix(use) : undefined;
+        lead = `${tick(q)}: no wrapper in MindSpore — the data-parallel context averages gradients (with a functional step, wrap grads with nn.DistributedGradReducer). ${LAUNCH}`;
+      } else if (q.startsWith('torch.utils.data.distributed.')) {
+        lead = `${tick(q)} → shard the dataset: ${tick('GeneratorDataset(..., num_shards=get_group_size(), shard_id=get_rank())')}.`;
+      } else if (/all_reduce|all_gather|broadcast|reduce_scatter/.test(q)) {
+        lead = `${tick(q)}: collectives are operators in MindSpore (ops.AllReduce(), ops.AllGather(), ...) and return new Tensors instead of updating in place.`;
+      } else if (q === 'torch.multiprocessing.spawn') {
+        lead = `${tick(q)}: MindSpore starts one process per device with msrun; no spawning in the script. ${LAUNCH}`;
+      } else {
+        fix = twinRenameFix(ctx, use);
+        lead = `${tick(q)}: MindSpore's collective communication lives in mindspore.communication (init, get_rank, get_group_size).`;
+      }
+      reportAdvice(ctx, 'MSP407', use, lead, { fixes: fix ? [fix] : [] });
+    }
+  },
+};

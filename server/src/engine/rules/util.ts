@@ -1,0 +1,320 @@
+// Small helpers shared by the specialised rules (MSP2xx–MSP4xx): call arguments, statements and lines,
+// tree walks, device checks, and a standard "advice" report for uses the mapping database gives to a rule.
+import type { Fix, Severity, TextEdit } from '../findings';
+import type { Node } from '../parser';
+import type { ApiUse } from '../resolve';
+import type { RuleContext } from './types';
+
+export function isAscend(ctx: Pick<RuleContext, 'target'>): boolean {
+  return ctx.target.device.startsWith('Ascend');
+}
+
+export function deviceName(ctx: Pick<RuleContext, 'target'>): string {
+  return isAscend(ctx) ? 'Ascend' : ctx.target.device;
+}
+
+export interface CallArgs {
+  list: Node;
+  positional: Node[];
+  keywords: Map<string, { arg: Node; name: Node; value: Node }>;
+  hasSplat: boolean;
+  all: Node[];
+}
+
+export function callArgs(call: Node | undefined | null): CallArgs | undefined {
+  const list = call?.childForFieldName('arguments');
+  if (!list || list.type !== 'argument_list') return undefined;
+  const positional: Node[] = [];
+  const all: Node[] = [];
+  const keywords = new Map<string, { arg: Node; name: Node; value: Node }>();
+  let hasSplat = false;
+  for (const a of list.namedChildren) {
+    if (!a || a.type === 'comment') continue;
+    all.push(a);
+    if (a.type === 'keyword_argument') {
+      const name = a.childForFieldName('name');
+      const value = a.childForFieldName('value');
+      if (name && value) keywords.set(name.text, { arg: a, name, value });
+    } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') hasSplat = true;
+    else positional.push(a);
+  }
+  return { list, positional, keywords, hasSplat, all };
+}
+
+/** Argument by keyword or by position. */
+export function argOf(args: CallArgs | undefined, name: string, pos: number): Node | undefined {
+  if (!args) return undefined;
+  return args.keywords.get(name)?.value ?? (pos >= 0 ? args.positional[pos] : undefined);
+}
+
+/** Pre-order walk; return false from `fn` to skip a node's children. */
+export function walk(node: Node, fn: (n: Node) => boolean | void, depth = 0): void {
+  if (depth > 400) return;
+  if (fn(node) === false) return;
+  for (const c of node.namedChildren) if (c) walk(c, fn, depth + 1);
+}
+
+export function findAll(node: Node, pred: (n: Node) => boolean): Node[] {
+  const out: Node[] = [];
+  walk(node, (n) => {
+    if (pred(n)) out.push(n);
+  });
+  return out;
+}
+
+const SIMPLE_STATEMENTS = new Set([
+  'expression_statement', 'return_statement', 'delete_statement', 'raise_statement', 'assert_statement', 'pass_statement',
+  'import_statement', 'import_from_statement', 'global_statement', 'nonlocal_statement', 'break_statement', 'continue_statement',
+]);
+const COMPOUND_STATEMENTS = new Set([
+  'if_statement', 'for_statement', 'while_statement', 'try_statement', 'with_statement', 'function_definition',
+  'class_definition', 'decorated_definition', 'match_statement',
+]);
+
+export function isStatementNode(n: Node): boolean {
+  return SIMPLE_STATEMENTS.has(n.type) || COMPOUND_STATEMENTS.has(n.type);
+}
+
+/** The statement (simple or compound) that contains a node. */
+export function enclosingStatement(node: Node): Node | undefined {
+  let n: Node | null = node;
+  while (n) {
+    if (isStatementNode(n) && (n.parent?.type === 'block' || n.parent?.type === 'module')) return n;
+    n = n.parent;
+  }
+  return undefined;
+}
+
+export function enclosing(node: Node, types: string[]): Node | undefined {
+  let n = node.parent;
+  while (n) {
+    if (types.includes(n.type)) return n;
+    n = n.parent;
+  }
+  return undefined;
+}
+
+export function lineStartOf(text: string, offset: number): number {
+  let i = offset;
+  while (i > 0 && text[i - 1] !== '\n' && text[i - 1] !== '\r') i--;
+  return i;
+}
+
+export function lineEndOf(text: string, offset: number): number {
+  let i = offset;
+  while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
+  return i;
+}
+
+/** End of the line including its line break. */
+export function lineEndWithBreak(text: string, offset: number): number {
+  let i = lineEndOf(text, offset);
+  if (text[i] === '\r') i++;
+  if (text[i] === '\n') i++;
+  return i;
+}
+
+export function indentAt(text: string, offset: number): string {
+  const s = lineStartOf(text, offset);
+  return /^[ \t]*/.exec(text.slice(s, s + 200))![0];
+}
+
+export function eol(text: string): string {
+  return text.includes('\r\n') ? '\r\n' : '\n';
+}
+
+/** Whether the statement is the only thing on its line(s) (nothing before it, only a comment after it). */
+export function ownsLines(text: string, stmt: Node): boolean {
+  const before = text.slice(lineStartOf(text, stmt.startIndex), stmt.startIndex);
+  const after = text.slice(stmt.endIndex, lineEndOf(text, stmt.endIndex));
+  return /^[ \t]*$/.test(before) && /^[ \t]*(#.*)?$/.test(after);
+}
+
+/**
+ * Deletes a statement with its line. When it is the only statement of its block, it becomes `pass` so the
+ * block stays valid. Returns undefined when the statement shares its line with others.
+ */
+export function deleteStatementEdit(text: string, stmt: Node): TextEdit | undefined {
+  if (!ownsLines(text, stmt)) return undefined;
+  const block = stmt.parent;
+  const siblings = block ? block.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') : [];
+  if (block?.type === 'block' && siblings.length === 1) {
+    return { start: stmt.startIndex, end: stmt.endIndex, newText: 'pass' };
+  }
+  return { start: lineStartOf(text, stmt.startIndex), end: lineEndWithBreak(text, stmt.endIndex), newText: '' };
+}
+
+/** Inserts a line (with the given indentation) after a statement's last line. */
+export function insertAfterStatement(text: string, stmt: Node, line: string, indent: string): TextEdit {
+  const at = lineEndOf(text, stmt.endIndex);
+  return { start: at, end: at, newText: `${eol(text)}${indent}${line}` };
+}
+
+/** Inserts lines before the line a statement starts on, each with the statement's indentation. */
+export function insertBeforeStatement(text: string, stmt: Node, lines: string[]): TextEdit {
+  const at = lineStartOf(text, stmt.startIndex);
+  const ind = indentAt(text, stmt.startIndex);
+  const nl = eol(text);
+  return { start: at, end: at, newText: lines.map((l) => (l ? ind + l : l) + nl).join('') };
+}
+
+/** Re-indents a block of source lines: removes `from` and adds `to` at the start of every line that has it. */
+export function reindent(src: string, from: string, to: string): string {
+  return src
+    .split(/(\r?\n)/)
+    .map((part, i) => {
+      if (i % 2 === 1 || part === '') return part;
+      if (part.startsWith(from)) return to + part.slice(from.length);
+      if (/^[ \t]*$/.test(part)) return part;
+      return to + part.replace(/^[ \t]*/, '');
+    })
+    .join('');
+}
+
+/** Whether a node contains a string literal spanning several lines (re-indenting would change it). */
+export function hasMultilineString(node: Node): boolean {
+  return findAll(node, (n) => n.type === 'string' && n.startPosition.row !== n.endPosition.row).length > 0;
+}
+
+/** The attribute name of a call `x.name(...)`, or the identifier of `name(...)`. */
+export function calleeName(call: Node): string | undefined {
+  const fn = call.childForFieldName('function');
+  if (!fn) return undefined;
+  if (fn.type === 'identifier') return fn.text;
+  if (fn.type === 'attribute') return fn.childForFieldName('attribute')?.text;
+  return undefined;
+}
+
+export function calleeObject(call: Node): Node | undefined {
+  const fn = call.childForFieldName('function');
+  return fn?.type === 'attribute' ? fn.childForFieldName('object') ?? undefined : undefined;
+}
+
+/** Uses matching a predicate; each is claimed (whether or not the code is enabled) so MSP101–105 stay silent. */
+export function claimUses(ctx: RuleContext, pred: (u: ApiUse) => boolean): ApiUse[] {
+  const out: ApiUse[] = [];
+  for (const u of ctx.resolution.uses) {
+    if (ctx.claimed(u)) continue;
+    if (!pred(u)) continue;
+    ctx.claim(u);
+    out.push(u);
+  }
+  return out;
+}
+
+/** Uses whose database entry names this rule. */
+export function ruleOwned(ctx: RuleContext, code: string, u: ApiUse): boolean {
+  return ctx.db.get(u.qname)?.rule === code;
+}
+
+export function tick(s: string): string {
+  return `\`${s}\``;
+}
+
+/** The fix that renames a use to the twin the database chooses for the target (always unsafe: rule-owned APIs differ). */
+export function twinRenameFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+  const entry = ctx.db.get(use.qname);
+  if (!entry) return undefined;
+  const twin = ctx.db.choose(entry, ctx.target).twin;
+  if (!twin) return undefined;
+  if (use.via === 'method') {
+    const m = /^mindspore\.Tensor\.(\w+)$/.exec(twin.api);
+    if (!m || m[1] === use.nameNode.text) return undefined;
+    return { title: `Use ${twin.api}`, applicability: 'unsafe', edits: [{ start: use.nameNode.startIndex, end: use.nameNode.endIndex, newText: m[1] }] };
+  }
+  if (!/^mindspore\.[\w.]+$/.test(twin.api) || /\.[A-Z]\w*\.[a-z]/.test(twin.api)) return undefined;
+  const plan = ctx.imports.plan(twin.api);
+  if (plan.expr === use.node.text) return undefined;
+  const edits: TextEdit[] = [{ start: use.node.startIndex, end: use.node.endIndex, newText: plan.expr }];
+  if (plan.edit) edits.push(plan.edit);
+  return { title: `Use ${twin.api}`, applicability: 'unsafe', edits };
+}
+
+/** Reports a use with the database's advice, optional extra text and fixes. */
+export function reportAdvice(
+  ctx: RuleContext,
+  code: string,
+  use: ApiUse,
+  lead: string,
+  opts: { severity?: Severity; fixes?: Fix[]; node?: Node } = {},
+): void {
+  const advice = ctx.db.get(use.qname)?.advice;
+  const node = opts.node ?? use.call ?? use.node;
+  ctx.report({
+    code,
+    message: `${lead}${advice && !lead.includes(advice) ? ` ${advice}` : ''}${use.confidence === 'low' ? ' (low confidence: the receiver is guessed from the method name)' : ''}`,
+    severity: opts.severity ?? (use.confidence === 'low' ? 'info' : undefined),
+    start: node.startIndex,
+    end: node.endIndex,
+    fixes: opts.fixes ?? [],
+    data: { torchApi: use.qname, confidence: use.confidence },
+  });
+}
+
+/** Replaces a call `recv.method(...)` with just `recv` (text of the receiver). */
+export function dropMethodCallEdit(call: Node): TextEdit | undefined {
+  const obj = calleeObject(call);
+  if (!obj) return undefined;
+  return { start: call.startIndex, end: call.endIndex, newText: obj.text };
+}
+
+/** The function (or module) a node is in. */
+export function scopeNode(node: Node): Node {
+  return enclosing(node, ['function_definition', 'lambda']) ?? rootOf(node);
+}
+
+export function rootOf(node: Node): Node {
+  let n = node;
+  while (n.parent) n = n.parent;
+  return n;
+}
+
+/** The last value assigned to a plain name before `before` in the same scope, if any. */
+export function assignedValue(scope: Node, name: string, before: number): Node | undefined {
+  let best: Node | undefined;
+  walk(scope, (n) => {
+    if (n !== scope && (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda')) return false;
+    if (n.type === 'assignment' && n.endIndex <= before) {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if (left?.type === 'identifier' && left.text === name && right) best = right;
+    }
+    return true;
+  });
+  return best;
+}
+
+/** The block body statements directly contained in a node's `body` field. */
+export function bodyStatements(node: Node): Node[] {
+  const body = node.childForFieldName('body');
+  return body ? body.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') : [];
+}
+
+/** Is `n` an expression statement whose expression is a call? Returns that call. */
+export function statementCall(n: Node): Node | undefined {
+  if (n.type !== 'expression_statement') return undefined;
+  const e = n.namedChildren[0];
+  return e?.type === 'call' ? e : undefined;
+}
+
+/** Unwraps a `with` statement: replaces it by its body, dedented to the `with` line's indentation. */
+export function unwrapWithEdit(text: string, withStmt: Node): TextEdit | undefined {
+  const body = withStmt.childForFieldName('body') ?? withStmt.namedChildren.find((c) => c?.type === 'block');
+  if (!body || hasMultilineString(body)) return undefined;
+  if (body.startPosition.row === withStmt.startPosition.row) return undefined; // `with x: stmt` on one line
+  if (!ownsLines(text, withStmt)) return undefined;
+  const first = body.namedChildren.find((c) => !!c);
+  if (!first) return undefined;
+  const outer = indentAt(text, withStmt.startIndex);
+  const inner = indentAt(text, first.startIndex);
+  const start = lineStartOf(text, withStmt.startIndex);
+  const bodyStart = lineStartOf(text, first.startIndex);
+  const end = lineEndOf(text, withStmt.endIndex);
+  return { start, end, newText: reindent(text.slice(bodyStart, end), inner, outer) };
+}
+
+/** A fresh name not bound anywhere in the file. */
+export function freshName(ctx: RuleContext, base: string): string {
+  if (!ctx.resolution.boundNames.has(base)) return base;
+  for (let i = 2; ; i++) if (!ctx.resolution.boundNames.has(`${base}${i}`)) return `${base}${i}`;
+}
