@@ -148,11 +148,13 @@ const walkthrough = {
 
 // Steps 4 and 5 use the remote-run feature's commands and settings when it is present.
 const remotePath = join(root, 'client/src/remote/contributes.json');
-const remote = existsSync(remotePath) ? JSON.parse(readFileSync(remotePath, 'utf8')) : undefined;
+const remoteFile = existsSync(remotePath) ? JSON.parse(readFileSync(remotePath, 'utf8')) : undefined;
+// either { contributes, activationEvents, capabilities } or the contributions themselves
+const remote = remoteFile && (remoteFile.contributes ? { ...remoteFile.contributes, activationEvents: remoteFile.activationEvents, capabilities: remoteFile.capabilities } : remoteFile);
 const remoteCommands = new Set((remote?.commands ?? []).map((c) => c.command));
 const pickCmd = (...names) => names.find((n) => remoteCommands.has(n));
-const addHostCmd = pickCmd('mindport.remote.addHost', 'mindport.addRemoteHost', 'mindport.remote.configureHost', 'mindport.remote.selectHost');
-const runCmd = pickCmd('mindport.remote.run', 'mindport.remote.runFile', 'mindport.runRemote', 'mindport.remote.smokeTest');
+const checkHostCmd = pickCmd('mindport.checkHost', 'mindport.remote.checkHost');
+const runCmd = pickCmd('mindport.runOnAscend', 'mindport.remote.run', 'mindport.runRemote');
 const remoteSettings = Object.keys(
   Object.assign({}, ...[remote?.configuration ?? []].flat().map((c) => c?.properties ?? {})),
 );
@@ -160,17 +162,22 @@ walkthrough.steps.push(
   {
     id: 'addHost',
     title: 'Add a remote Ascend host',
-    description: `Point MindPort at a machine with an Ascend NPU that you can reach over SSH.${addHostCmd ? `\n[Add Remote Host](command:${addHostCmd})` : ''}`,
+    description:
+      'Point MindPort at a machine with an Ascend NPU that you reach over SSH, in your user settings.' +
+      (remoteSettings.includes('mindport.remote.hosts')
+        ? `\n[Edit Remote Hosts](command:workbench.action.openSettingsJson?${encodeURIComponent(JSON.stringify([{ revealSetting: { key: 'mindport.remote.hosts', edit: true } }]))})`
+        : '') +
+      (checkHostCmd ? `\n[Check Remote Host](command:${checkHostCmd})` : ''),
     media: { markdown: 'client/walkthrough/add-host.md' },
     completionEvents: [
-      ...(addHostCmd ? [`onCommand:${addHostCmd}`] : []),
       ...remoteSettings.filter((k) => /host/i.test(k)).map((k) => `onSettingChanged:${k}`),
+      ...(checkHostCmd ? [`onCommand:${checkHostCmd}`] : []),
     ],
   },
   {
     id: 'runOnAscend',
     title: 'Run on Ascend',
-    description: `Copy the ported file to the host and run it there; its output streams into a terminal and its errors land in Problems.${runCmd ? `\n[Run on Remote Host](command:${runCmd})` : ''}`,
+    description: `Copy the workspace to the host and run the ported file there; its output streams into a terminal and its errors land in Problems.${runCmd ? `\n[Run on Ascend](command:${runCmd})` : ''}`,
     media: { markdown: 'client/walkthrough/run.md' },
     completionEvents: runCmd ? [`onCommand:${runCmd}`] : [],
   },

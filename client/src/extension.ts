@@ -9,7 +9,7 @@ import { registerCommands, VirtualDocs, PREVIEW_SCHEME, EXPLAIN_SCHEME, fetchRep
 import { ReportPanel } from './reportView';
 import { ProblemReporter, readSettings, SECTION } from './settings';
 import { TargetStatus } from './statusBar';
-// import { registerRemote } from './remote/index'; // enabled once client/src/remote/index.ts exists
+import { registerRemote } from './remote/index';
 
 /** What `activate` returns: used by the end-to-end tests, and by other extensions that want the report. */
 export interface MindPortApi {
@@ -100,7 +100,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MindPo
   );
 
   try {
-    // registerRemote(context, log);
+    registerRemote(context, log);
   } catch (e) {
     log.error(`remote features failed to register: ${e instanceof Error ? e.message : String(e)}`);
   }

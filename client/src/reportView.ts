@@ -69,7 +69,7 @@ export function renderReportHtml(report: Report, opts: { cspSource: string; nonc
     .map((f, i) => {
       const first = f.findings[0];
       const errors = f.findings.filter((g) => g.severity === 'error').length;
-      return `<tr class="file-row" tabindex="0" data-file="${i}" data-line="${first?.line ?? 1}" data-col="${first?.column ?? 1}">
+      return `<tr class="file-row" tabindex="0" data-file="${i}" data-line="${first?.line ?? 1}" data-col="${first?.column ?? 1}"${first?.cell ? ` data-cell="${first.cell}"` : ''}>
 <td data-v="${esc(f.path)}"><a href="#">${esc(f.path)}</a></td>
 <td class="n" data-v="${f.readyPercent}">${f.readyPercent}%</td>
 <td class="n" data-v="${f.findings.length}">${f.findings.length}</td>
@@ -85,7 +85,7 @@ export function renderReportHtml(report: Report, opts: { cspSource: string; nonc
   const findingRows = findings
     .slice(0, LIMIT)
     .map(
-      ({ f, i, g }) => `<tr class="finding-row sev-${esc(g.severity)}" tabindex="0" data-file="${i}" data-line="${g.line}" data-col="${g.column}">
+      ({ f, i, g }) => `<tr class="finding-row sev-${esc(g.severity)}" tabindex="0" data-file="${i}" data-line="${g.line}" data-col="${g.column}"${g.cell ? ` data-cell="${g.cell}"` : ''}>
 <td data-v="${esc(f.path)}"><a href="#">${esc(f.path)}${g.cell ? ` [cell ${g.cell}]` : ''}:${g.line}</a></td>
 <td data-v="${esc(g.code)}">${esc(g.code)}</td>
 <td data-v="${esc(g.severity)}">${esc(g.severity)}</td>
@@ -174,7 +174,7 @@ ${findingRows}
   const vscode = acquireVsCodeApi();
   document.querySelectorAll('button[data-export]').forEach((b) => b.addEventListener('click', () => vscode.postMessage({ type: 'export', format: b.dataset.export })));
   document.querySelectorAll('button[data-action=refresh]').forEach((b) => b.addEventListener('click', () => vscode.postMessage({ type: 'refresh' })));
-  const open = (tr) => vscode.postMessage({ type: 'open', file: Number(tr.dataset.file), line: Number(tr.dataset.line), column: Number(tr.dataset.col) });
+  const open = (tr) => vscode.postMessage({ type: 'open', file: Number(tr.dataset.file), line: Number(tr.dataset.line), column: Number(tr.dataset.col), cell: tr.dataset.cell ? Number(tr.dataset.cell) : undefined });
   document.querySelectorAll('tr[data-file]').forEach((tr) => {
     tr.addEventListener('click', (e) => { e.preventDefault(); open(tr); });
     tr.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(tr); } });
@@ -245,14 +245,14 @@ export class ReportPanel {
     return this.panel;
   }
 
-  private async onMessage(m: { type?: string; format?: ExportFormat; file?: number; line?: number; column?: number }): Promise<void> {
+  private async onMessage(m: { type?: string; format?: ExportFormat; file?: number; line?: number; column?: number; cell?: number }): Promise<void> {
     try {
       if (m.type === 'ready') {
         this.readyCount++;
         for (const w of this.readyWaiters.splice(0)) w();
       } else if (m.type === 'open' && this.report && typeof m.file === 'number') {
         const f = this.report.files[m.file];
-        if (f) await openAt(f.uri ? vscode.Uri.parse(f.uri) : resolvePath(f.path), m.line ?? 1, m.column ?? 1);
+        if (f) await openAt(f.uri ? vscode.Uri.parse(f.uri) : resolvePath(f.path), m.line ?? 1, m.column ?? 1, m.cell);
       } else if (m.type === 'export' && this.report && m.format) {
         const uri = await saveExport(this.report, m.format);
         if (uri) {
@@ -281,12 +281,25 @@ export function resolvePath(p: string): vscode.Uri {
   return folder ? vscode.Uri.joinPath(folder, p) : vscode.Uri.file(p);
 }
 
-/** Opens a document with the cursor at a 1-based line and column. */
-export async function openAt(uri: vscode.Uri, line: number, column: number): Promise<vscode.TextEditor | undefined> {
-  if (uri.path.endsWith('.ipynb')) {
-    await vscode.commands.executeCommand('vscode.openWith', uri, 'jupyter-notebook');
-    return undefined;
-  }
+/**
+ * Opens a document with the cursor at a 1-based line and column. For a notebook, `cell` is the 1-based code cell
+ * (as the CLI prints it) and the line is inside that cell.
+ */
+export async function openAt(uri: vscode.Uri, line: number, column: number, cell?: number): Promise<vscode.TextEditor | undefined> {
   const pos = new vscode.Position(Math.max(0, line - 1), Math.max(0, column - 1));
-  return vscode.window.showTextDocument(uri, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One, preview: false });
+  const selection = new vscode.Range(pos, pos);
+  if (uri.path.endsWith('.ipynb')) {
+    const nb = await vscode.workspace.openNotebookDocument(uri);
+    const code = nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code);
+    const target = code[Math.max(0, (cell ?? 1) - 1)] ?? code[0];
+    const editor = await vscode.window.showNotebookDocument(nb, {
+      viewColumn: vscode.ViewColumn.One,
+      preview: false,
+      selections: target ? [new vscode.NotebookRange(target.index, target.index + 1)] : undefined,
+    });
+    if (!target) return undefined;
+    editor.revealRange(new vscode.NotebookRange(target.index, target.index + 1), vscode.NotebookEditorRevealType.InCenterIfOutsideViewport);
+    return vscode.window.showTextDocument(target.document, { selection, viewColumn: vscode.ViewColumn.One, preview: false });
+  }
+  return vscode.window.showTextDocument(uri, { selection, viewColumn: vscode.ViewColumn.One, preview: false });
 }

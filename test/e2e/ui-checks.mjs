@@ -69,7 +69,7 @@ export async function uiChecks(page, { results, log, shots }) {
     );
     const texts = await rows.allTextContents();
     if (!texts.some((t) => /MSP101/.test(t))) throw new Error(`no MSP101 row: ${texts.slice(0, 6).join(' | ')}`);
-    await shot('problems');
+    await shot('diagnostics');
   });
 
   await check('quick-fix menu offers the MindSpore rewrite', async () => {
@@ -107,14 +107,10 @@ export async function uiChecks(page, { results, log, shots }) {
     const picker = page.locator('.quick-input-widget');
     await picker.waitFor({ state: 'visible', timeout: 10_000 });
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Ascend 310P' }).first().waitFor({ timeout: 10_000 });
-    if (box) {
-      const vp = page.viewportSize();
-      await page.screenshot({
-        path: join(results, 'statusbar.png'),
-        clip: { x: 0, y: Math.max(0, box.y - 330), width: Math.min(vp.width, 900), height: Math.min(vp.height - Math.max(0, box.y - 330), 360) },
-      });
-      shots.push('statusbar.png');
-    }
+    if (!box) throw new Error('status bar item has no box');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2); // its tooltip
+    await page.waitForTimeout(300);
+    await shot('statusbar');
     await page.keyboard.press('Escape');
   });
 
@@ -142,6 +138,24 @@ export async function uiChecks(page, { results, log, shots }) {
     // a row opens the file at the line
     await rows.first().click();
     await page.locator('.tab.active', { hasText: '.py' }).first().waitFor({ timeout: 10_000 });
+  });
+
+  await check('the walkthrough lists its five steps', async () => {
+    await palette('View: Close All Editors');
+    await palette('Welcome: Open Walkthrough...');
+    const input = page.locator('.quick-input-widget input');
+    await input.fill('Port PyTorch code');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Port PyTorch code to MindSpore' }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    const container = page.locator('.gettingStartedContainer');
+    await container.locator('text=Choose your target').first().waitFor({ timeout: 20_000 });
+    for (const step of ['Scan the workspace', 'Fix what can be fixed', 'Add a remote Ascend host', 'Run on Ascend'])
+      await container.locator(`text=${step}`).first().waitFor({ timeout: 5_000 });
+    // the step's markdown page renders in a webview on the right
+    const media = page.frameLocator('.gettingStartedContainer iframe.webview.ready').first().frameLocator('iframe#active-frame, iframe[title]').first();
+    await media.locator('h1', { hasText: 'Choose your target' }).waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(300);
+    await shot('walkthrough');
   });
 
   return { passed, failed, failures };

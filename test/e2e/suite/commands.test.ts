@@ -25,7 +25,14 @@ describe('commands', () => {
     const panel = a.reportPanel.webviewPanel;
     assert.ok(panel, 'no report panel');
     assert.equal(panel.viewType, 'mindport.report');
-    await Promise.race([ready, new Promise((_, rej) => setTimeout(() => rej(new Error('webview script did not run')), 20_000))]);
+    const t0 = Date.now();
+    await Promise.race([
+      ready,
+      new Promise((_, rej) =>
+        setTimeout(() => rej(new Error(`webview script did not run within 45 s (visible ${panel.visible}, active ${panel.active}, ready count ${a.reportPanel.readyCount})`)), 45_000),
+      ),
+    ]);
+    console.log(`      (report webview script ran after ${Date.now() - t0} ms)`);
     const html = a.reportPanel.html ?? '';
     assert.match(html, /ready to port/);
     assert.match(html, /<svg[^>]*aria-label="Top blockers"/);
