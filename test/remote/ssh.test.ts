@@ -179,7 +179,7 @@ describe('remote runs over a real sshd', { skip, timeout: 120_000 }, () => {
 
   test('timeout stops the run and leaves nothing behind', async () => {
     const marker = `mp-timeout-${process.pid}`;
-    const r = await run({ timeout: 2 }, 'slow.py', [marker]);
+    const r = await run({ timeout: 1.5 }, 'slow.py', [marker]);
     assert.equal(r.summary.status, 'timeout');
     assert.equal(r.summary.exitCode, 124);
     assert.deepEqual(procs(marker), []);
