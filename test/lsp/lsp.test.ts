@@ -281,3 +281,25 @@ describe('workspace scan and report', () => {
     }
   });
 });
+
+describe('port this file', () => {
+  test('the portFile command returns an edit creating <name>_ms.py with the converted code', async () => {
+    const text = 'import torch\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n    def forward(self, x):\n        return torch.abs(x)\n';
+    const uri = open(text, tmp, 'net.py');
+    await client.waitDiagnostics(uri);
+    const edit = (await client.conn.sendRequest('workspace/executeCommand', { command: 'mindport.server.portFile', arguments: [uri] })) as {
+      documentChanges: ({ kind: string; uri: string } | { textDocument: { uri: string }; edits: { newText: string }[] })[];
+      summary: { converted: number };
+    };
+    const create = edit.documentChanges[0] as { kind: string; uri: string };
+    assert.equal(create.kind, 'create');
+    assert.match(create.uri, /\/net_ms\.py$/);
+    const out = (edit.documentChanges[1] as { edits: { newText: string }[] }).edits[0].newText;
+    assert.match(out, /class Net\(.*nn\.Cell\):/);
+    assert.match(out, /def construct\(self, x\):/);
+    assert.match(out, /mint\.abs\(x\)/);
+    assert.doesNotMatch(out, /^import torch/m);
+    assert.equal(countSyntaxErrors(out), 0);
+    assert.ok(edit.summary.converted >= 3);
+  });
+});

@@ -16,6 +16,7 @@ import { targetOf } from '../engine/analyze';
 import { loadDatabase } from '../mappings/location';
 import type { MappingDatabase } from '../mappings/database';
 import { scanFiles } from './scan';
+import { portCommand } from './port';
 import pkg from '../../../package.json';
 
 export interface CliIo {
@@ -41,6 +42,7 @@ Usage:
       --jobs N                   worker threads (default: one per core)
   mindport explain API... [--json]   what MindPort knows about torch APIs
   mindport fix PATH... [--unsafe] [--diff]   apply fixes in place (safe ones unless --unsafe)
+  mindport port FILE... [-o OUT_DIR]   write <name>_ms.py: every fix applied, TODO(mindport) where it could not
   mindport hosts list | hosts check NAME     remote Ascend/DCU hosts (~/.config/mindport/hosts.toml)
   mindport run FILE --host NAME [--launcher python|msrun|slurm] [--timeout S] [-- ARGS...]
 
@@ -272,6 +274,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await cmdExplain(rest, io);
       case 'fix':
         return await cmdFix(rest, io);
+      case 'port':
+        return await portCommand(rest, io);
       default:
         throw new UsageError(`unknown command "${cmd}" (try mindport --help)`);
     }

@@ -33,6 +33,9 @@ import { DEFAULT_SETTINGS, parseSettings, SettingsSchema, type Settings, type Se
 import { collectFiles } from '../engine/walk';
 import { loadDatabase } from '../mappings/location';
 import { buildReport } from './report';
+import { portText, type PortSummary } from '../engine/port';
+import { portedPath } from '../cli/port';
+import { readFileSync } from 'node:fs';
 import { Commands, ConfigProblemsNotification, ExplainRequest, ReportRequest, type ExplainParams, type ReportParams } from './protocol';
 import { toDiagnostic, toLspEdit, minimalEdit } from './convert';
 
@@ -526,9 +529,27 @@ export function startServer(connection: Connection): void {
     }
   });
 
-  async function portFile(uri: string): Promise<WorkspaceEdit> {
-    // wired to engine/port.ts once "Port this file" lands (issue 4)
-    throw new ResponseError(-32603, `Port this file is not available in this build (${uri})`);
+  async function portFile(uri: string): Promise<WorkspaceEdit & { summary: PortSummary; target: string }> {
+    await ready;
+    if (!uri?.startsWith('file:')) throw new ResponseError(-32602, 'Port this file needs a file on disk');
+    const path = fileURLToPath(uri);
+    const d = docs.get(uri);
+    let text: string;
+    try {
+      text = d?.doc.text ?? readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new ResponseError(-32602, `cannot read ${path}: ${(err as Error).message}`);
+    }
+    const res = portText(text, await settingsFor(uri), db);
+    const target = pathToFileURL(portedPath(path)).href;
+    return {
+      target,
+      summary: res.summary,
+      documentChanges: [
+        { kind: 'create', uri: target, options: { overwrite: true } },
+        { textDocument: { uri: target, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: res.text }] },
+      ],
+    };
   }
 
   connection.onRequest(ReportRequest, async (params: ReportParams | undefined) => {
