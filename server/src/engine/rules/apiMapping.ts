@@ -247,6 +247,14 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
     safe = false;
     differences.push(twin.note ?? entry.note ?? 'behaviour differs');
   }
+  const keywordized = args ? keywordizePositionals(args, entry.params, twin, isMethod) : undefined;
+  if (keywordized) {
+    edits.push(...keywordized.edits);
+    if (!keywordized.ok) {
+      safe = false;
+      differences.push('arguments passed by position may land on other MindSpore parameters: pass them by keyword');
+    }
+  }
   for (const d of twin.args ?? []) {
     if (d.change === 'unsupported' || d.change === 'added') continue; // MSP104 reports unsupported arguments
     const passed = args && d.torch ? passedArg(args, entry.params, d.torch, isMethod) : undefined;
@@ -255,8 +263,8 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
       if (kw) {
         edits.push({ start: kw.name.startIndex, end: kw.name.endIndex, newText: d.ms });
         differences.push(describe(d));
-      } else if (!args || passed === undefined) {
-        // not passed by keyword: nothing to rename here
+      } else if (passed && keywordized?.ok) {
+        differences.push(describe(d)); // passed by position: now passed by its MindSpore name
       }
     } else if (d.change === 'dropped' && d.torch) {
       if (passed && args) {
@@ -304,6 +312,39 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
     fixes,
     data: { torchApi: entry.torch, msApi: twin.api, twin: choice.which, confidence: use.confidence },
   });
+}
+
+/**
+ * MindSpore orders parameters differently where torch's differ (`nn.Linear(3, 4, False)`: the third parameter
+ * of `nn.Dense` is `weight_init`, not `has_bias`; `nn.Conv2d` has `pad_mode` before `padding`). So every
+ * positional argument from the first renamed, dropped, re-defaulted or differing one on is passed by keyword,
+ * under its MindSpore name (dropped ones are removed by the caller). `ok` is false when that cannot be done
+ * (unknown positions, `*args`): the caller marks the fix unsafe.
+ */
+function keywordizePositionals(args: CallArgs, params: Param[] | undefined, twin: Twin, isMethod: boolean): { edits: TextEdit[]; ok: boolean } | undefined {
+  const changed = new Map<string, string | null>();
+  for (const d of twin.args ?? []) {
+    if (!d.torch) continue;
+    if (d.change === 'renamed' && d.ms) changed.set(d.torch, d.ms);
+    else if (d.change === 'dropped') changed.set(d.torch, null);
+    else if ((d.change === 'default' || d.change === 'behavior') && !changed.has(d.torch)) changed.set(d.torch, d.torch);
+  }
+  if (changed.size === 0 || args.positional.length === 0) return undefined;
+  if (!params) return undefined; // positions unknown: renames only apply to keywords
+  const ps = isMethod && params[0]?.name === 'self' ? params.slice(1) : params;
+  const first = args.positional.findIndex((_, i) => ps[i] !== undefined && changed.has(ps[i].name));
+  if (first < 0) return undefined;
+  if (args.hasSplat || ps.slice(0, args.positional.length).some((p) => p.name.startsWith('*') || p.kwOnly) || args.positional.length > ps.length) {
+    return { edits: [], ok: false };
+  }
+  const edits: TextEdit[] = [];
+  for (let i = first; i < args.positional.length; i++) {
+    const name = changed.has(ps[i].name) ? changed.get(ps[i].name) : ps[i].name;
+    if (name === null) continue; // dropped: removed with its comma by the caller
+    const at = args.positional[i].startIndex;
+    edits.push({ start: at, end: at, newText: `${name}=` });
+  }
+  return { edits, ok: true };
 }
 
 function checkUnsupportedArgs(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twin): void {

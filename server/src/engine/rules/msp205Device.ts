@@ -105,7 +105,7 @@ export const msp205Rule: Rule = {
         }
         return u.nameNode.text !== 'to'; // .to(dtype) belongs to the generic rules
       }
-      return u.qname === 'torch.device' || u.qname.startsWith('torch.cuda.') || u.qname.startsWith('torch.backends.') || ruleOwned(ctx, 'MSP205', u);
+      return u.qname === 'torch.device' || (u.qname.startsWith('torch.cuda.') && !u.qname.startsWith('torch.cuda.amp.')) || u.qname.startsWith('torch.backends.') || ruleOwned(ctx, 'MSP205', u);
     });
     if (!ctx.enabled('MSP205')) return;
     for (const use of uses) {

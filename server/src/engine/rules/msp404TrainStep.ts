@@ -5,7 +5,7 @@ import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from './types';
 import {
-  calleeName, calleeObject, claimUses, eol, findAll, freshName, hasMultilineString, indentAt, lineEndOf, lineStartOf,
+  calleeName, calleeObject, claimUses, eol, findAll, freshName, hasMultilineString, indentAt, lineEndOf, lineEndWithBreak, lineStartOf,
   reportAdvice, ruleOwned, statementCall, tick, walk,
 } from './util';
 
@@ -99,7 +99,9 @@ function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
   const gfn = freshName(ctx, 'grad_fn');
   const grads = freshName(ctx, 'grads');
   const vag = ctx.imports.plan('mindspore.value_and_grad');
-  const segStart = lineStartOf(ctx.text, s.forward[0].startIndex);
+  // from the line after zero_grad (keeping comments in between) or the first forward statement
+  const zeroFirst = !!s.zero && s.zero.startIndex < s.forward[0].startIndex;
+  const segStart = zeroFirst ? lineEndWithBreak(ctx.text, s.zero!.endIndex) : lineStartOf(ctx.text, s.forward[0].startIndex);
   // forward statements, with any comments between them, re-indented into the function
   const segEnd = lineStartOf(ctx.text, s.backward.startIndex);
   const src = ctx.text.slice(segStart, segEnd).replace(/\s+$/, '');
@@ -117,7 +119,7 @@ function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
   const loopLine = lineStartOf(ctx.text, s.loop.startIndex);
   edits.push({ start: loopLine, end: loopLine, newText: def + nl });
   // replace [zero_grad (if first) .. step] with the two new lines
-  const from = s.zero && s.zero.startIndex < s.forward[0].startIndex ? lineStartOf(ctx.text, s.zero.startIndex) : segStart;
+  const from = zeroFirst ? lineStartOf(ctx.text, s.zero!.startIndex) : segStart;
   edits.push({
     start: from,
     end: lineEndOf(ctx.text, s.step.endIndex),

@@ -38,7 +38,9 @@ function columns(ctx: RuleContext, dataset: Node): string[] | undefined {
     const v = r.namedChildren[0];
     if (!v) return undefined;
     const items = v.type === 'expression_list' || v.type === 'tuple' ? v.namedChildren.filter((c): c is Node => !!c) : [v];
-    const names = items.map((it, i) => (it.type === 'identifier' ? it.text : it.type === 'attribute' ? it.childForFieldName('attribute')!.text : `col${i}`));
+    const nameOf = (it: Node): string | undefined =>
+      it.type === 'identifier' ? it.text : it.type === 'attribute' ? it.childForFieldName('attribute')?.text : it.type === 'subscript' ? nameOf(it.childForFieldName('value')!) : undefined;
+    const names = items.map((it, i) => nameOf(it) ?? `col${i}`);
     if (cols && cols.length !== names.length) return undefined;
     cols ??= names;
   }

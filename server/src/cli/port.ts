@@ -1,0 +1,107 @@
+// `mindport port FILE... [-o OUT_DIR]`: writes a MindSpore version of each Python file beside it as
+// <name>_ms.py (or into OUT_DIR), with TODO comments where MindPort could not convert, and prints a summary.
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { portText, type PortSummary } from '../engine/port';
+import { initParser } from '../engine/parser';
+import { ProjectConfigFinder } from '../engine/projectConfig';
+import { DEFAULT_SETTINGS, parseSettings } from '../engine/settings';
+import { decodeSource } from '../engine/text';
+import { loadDatabase } from '../mappings/location';
+import type { CliIo } from './commands';
+
+const USAGE = 'usage: mindport port FILE... [-o OUT_DIR] [--device D] [--ms-version V] [--target-api A] [--select CODES] [--ignore CODES]';
+
+function write(s: NodeJS.WritableStream, text: string): void {
+  s.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** The output path: `<name>_ms.py` beside the input, or in outDir. */
+export function portedPath(file: string, outDir?: string): string {
+  const ext = extname(file) || '.py';
+  const name = `${basename(file, ext)}_ms${ext}`;
+  return outDir ? join(outDir, name) : join(dirname(file), name);
+}
+
+export function formatSummary(rel: string, s: PortSummary): string {
+  const per = Object.entries(s.perRule)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([code, v]) => `${code} ${v.converted}/${v.converted + v.left}`)
+    .join(', ');
+  return `${rel}: converted ${s.converted}, left ${s.left} as TODO (${Math.round(s.rate * 100)}%)${per ? ` — ${per}` : ''}`;
+}
+
+export async function portCommand(argv: string[], io: CliIo): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        'out-dir': { type: 'string', short: 'o' },
+        device: { type: 'string' },
+        'ms-version': { type: 'string' },
+        'target-api': { type: 'string' },
+        select: { type: 'string' },
+        ignore: { type: 'string' },
+      },
+    }));
+  } catch (err) {
+    write(io.stderr, `mindport port: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (!positionals.length) {
+    write(io.stderr, `mindport port: no file given\n${USAGE}`);
+    return 2;
+  }
+  const codes = (v: unknown) => (typeof v === 'string' ? v.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean) : undefined);
+  const flags: Record<string, unknown> = {
+    device: values.device,
+    mindsporeVersion: values['ms-version'],
+    targetApi: values['target-api'],
+    select: codes(values.select),
+    ignore: codes(values.ignore),
+  };
+  const checked = parseSettings(flags, DEFAULT_SETTINGS, (k) => `--${k === 'mindsporeVersion' ? 'ms-version' : k === 'targetApi' ? 'target-api' : k}`);
+  if (checked.problems.length) {
+    write(io.stderr, checked.problems.map((p) => `mindport port: ${p.setting}: ${p.message}`).join('\n'));
+    return 2;
+  }
+  const outDir = typeof values['out-dir'] === 'string' ? resolve(io.cwd, values['out-dir']) : undefined;
+  if (outDir) mkdirSync(outDir, { recursive: true });
+  await initParser();
+  const db = loadDatabase();
+  const finder = new ProjectConfigFinder();
+  let failed = 0;
+  let converted = 0;
+  let left = 0;
+  for (const p of positionals) {
+    const file = resolve(io.cwd, p);
+    const rel = relative(io.cwd, file) || file;
+    if (!existsSync(file) || !statSync(file).isFile() || !file.endsWith('.py')) {
+      write(io.stderr, `${rel}: not a Python file`);
+      failed++;
+      continue;
+    }
+    const decoded = decodeSource(readFileSync(file));
+    if (decoded.warning) {
+      write(io.stderr, `${rel}: skipped: ${decoded.warning}`);
+      failed++;
+      continue;
+    }
+    const settings = parseSettings(flags, finder.settingsFor(file, DEFAULT_SETTINGS).settings).settings;
+    const res = portText(decoded.text, settings, db);
+    const out = portedPath(file, outDir);
+    writeFileSync(out, res.text, 'utf8');
+    converted += res.summary.converted;
+    left += res.summary.left;
+    write(io.stdout, `${formatSummary(rel, res.summary)} → ${relative(io.cwd, out) || out}`);
+  }
+  if (positionals.length > 1) {
+    const rate = converted + left === 0 ? 100 : Math.round((100 * converted) / (converted + left));
+    write(io.stdout, `Total: converted ${converted}, left ${left} as TODO (${rate}%)`);
+  }
+  return failed ? 1 : 0;
+}

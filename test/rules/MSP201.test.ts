@@ -1,0 +1,65 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DFT_HELPER_SOURCE } from '../../server/src/engine/rules/msp201DftHelper';
+import { findings, fix, lines, ROOT, settings, setup, all } from './helpers';
+
+before(setup);
+
+test('flags torch.fft calls in every import style', () => {
+  assert.equal(findings(lines('import torch', 'y = torch.fft.rfft2(x)'), 'MSP201').length, 1);
+  assert.equal(findings(lines('from torch import fft', 'y = fft.rfft2(x, dim=(1, 2))'), 'MSP201').length, 1);
+  assert.equal(findings(lines('from torch.fft import rfft2 as R', 'y = R(x)'), 'MSP201').length, 1);
+  assert.equal(findings(lines('import torch as T', 'z = T.view_as_complex(x)', 'd = T.complex64'), 'MSP201').length, 2);
+});
+
+test('the generic rule stays silent on claimed FFT uses', () => {
+  const f = all(lines('import torch', 'y = torch.fft.rfft2(x)'));
+  assert.deepEqual(f.map((x) => x.code), ['MSP201']);
+});
+
+test('a local rebinding is not flagged', () => {
+  assert.equal(findings(lines('import torch', 'def rfft2(x):', '    return x', 'fft = object()', 'y = rfft2(x)'), 'MSP201').length, 0);
+  assert.equal(findings(lines('from torch import fft', 'fft = MyFFT()', 'y = fft.rfft2(x)'), 'MSP201').length, 0);
+});
+
+test('severity is softer off Ascend', () => {
+  assert.equal(findings(lines('import torch', 'y = torch.fft.rfft2(x)'), 'MSP201')[0].severity, 'warning');
+  assert.equal(findings(lines('import torch', 'y = torch.fft.rfft2(x)'), 'MSP201', settings({ device: 'GPU' }))[0].severity, 'info');
+});
+
+test('rfft2 with visible axes is rewritten to the DFT helper, inserted once after the imports', () => {
+  const src = lines('import torch', '', '', 'def f(x, H, W):', '    y = torch.fft.rfft2(x, dim=(1, 2), norm="ortho")', '    return torch.fft.irfft2(y, s=(H, W), dim=(1, 2), norm="ortho")');
+  const r = fix(src, 'MSP201');
+  assert.equal(r.applicability, 'unsafe');
+  assert.match(r.text, /y = dft_rfft2\(x, dim=\(1, 2\), norm="ortho"\)/);
+  assert.match(r.text, /# mindport: DFT helper/);
+  assert.match(r.text, /# TODO\(mindport\) MSP201: dft_rfft2 returns a \(re, im\) pair/);
+  const r2 = fix(r.text, 'MSP201');
+  assert.match(r2.text, /return dft_irfft2\(y, s=\(H, W\), dim=\(1, 2\), norm="ortho"\)/);
+  assert.equal(r2.text.split('# mindport: DFT helper').length, 2, 'helper inserted once');
+});
+
+test('calls with axes that are not literal, or an input size, get no rewrite', () => {
+  assert.equal(findings(lines('import torch', 'y = torch.fft.rfft2(x, dim=dims)'), 'MSP201')[0].fixes.length, 0);
+  assert.equal(findings(lines('import torch', 'y = torch.fft.rfft(x, n=64)'), 'MSP201')[0].fixes.length, 0);
+  assert.equal(findings(lines('import torch', 'y = torch.fft.fftn(x)'), 'MSP201')[0].fixes.length, 0);
+});
+
+test('view_as_complex / view_as_real become pair operations', () => {
+  assert.match(fix(lines('import torch', 'z = torch.view_as_complex(x)'), 'MSP201').text, /z = \(x\[\.\.\., 0\], x\[\.\.\., 1\]\)/);
+  assert.match(fix(lines('import torch', 'r = torch.view_as_real(z)'), 'MSP201').text, /r = ops\.stack\(z, -1\)\n/);
+});
+
+test('complex einsum on an FFT result is reported', () => {
+  const src = lines('import torch', 'def f(x, w):', '    xf = torch.fft.rfft2(x)', '    return torch.einsum("bi,io->bo", xf, w)', 'def g(a, w):', '    return torch.einsum("bi,io->bo", a, w)');
+  const f = findings(src, 'MSP201');
+  assert.equal(f.filter((x) => x.message.startsWith('complex')).length, 1);
+});
+
+test('the helper source is the same in the rule, the file template and the snippet', () => {
+  assert.equal(readFileSync(join(ROOT, 'snippets', 'dft_helper.py'), 'utf8'), DFT_HELPER_SOURCE);
+  const snip = JSON.parse(readFileSync(join(ROOT, 'snippets', 'python.json'), 'utf8'));
+  assert.equal(snip['MindSpore DFT helper'].body.join('\n') + '\n', DFT_HELPER_SOURCE);
+});

@@ -1,0 +1,25 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { findings, fix, lines, settings, setup, all } from './helpers';
+
+before(setup);
+
+test('index_add_, scatter_add_, torch_scatter, PyG and DGL', () => {
+  const src = lines('import torch', 'import torch_scatter', 'from torch_geometric.nn import MessagePassing', 'import dgl.function as fn', 'def f(h: torch.Tensor, idx, m, g):', '    h.index_add_(0, idx, m)', '    h.scatter_add_(0, idx, m)', '    a = torch_scatter.scatter_add(m, idx, dim=0)', '    g.update_all(fn.copy_u("h", "m"), fn.sum("m", "h"))');
+  const f = findings(src, 'MSP204');
+  assert.ok(f.length >= 5, f.map((x) => x.message).join('\n'));
+  assert.match(f[0].message, /slowest operations on Ascend/);
+  assert.doesNotMatch(findings(src, 'MSP204', settings({ device: 'GPU' }))[0].message, /slowest/);
+});
+
+test('scatter(..., dim=0, dim_size=N) becomes unsorted_segment_sum (unsafe)', () => {
+  const r = fix(lines('from torch_scatter import scatter as S', 'agg = S(m, dst, dim=0, dim_size=n, reduce="sum")'), 'MSP204');
+  assert.equal(r.applicability, 'unsafe');
+  assert.match(r.text, /agg = ops\.unsorted_segment_sum\(m, dst, n\)/);
+  assert.match(r.text, /from mindspore import ops/);
+  assert.equal(findings(lines('from torch_scatter import scatter', 'a = scatter(m, dst, dim=0, reduce="max")'), 'MSP204')[0].fixes.length, 0);
+});
+
+test('a user function named scatter is not flagged', () => {
+  assert.equal(findings(lines('def scatter(a, b):', '    return a', 'y = scatter(1, 2)'), 'MSP204').length, 0);
+});

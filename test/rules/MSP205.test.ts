@@ -1,0 +1,41 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { findings, fix, lines, settings, setup, all } from './helpers';
+
+before(setup);
+
+test('.cuda() and .to(device) are removed (safe), .to(dtype) is left alone', () => {
+  const src = lines('import torch', 'def f(x, device):', '    y = x.cuda()', '    z = x.to(device)', '    w = x.to(torch.float16)', '    return y, z, w');
+  const f = findings(src, 'MSP205');
+  assert.equal(f.length, 2);
+  const r = fix(src, 'MSP205');
+  assert.equal(r.applicability, 'safe');
+  assert.match(r.text, /y = x\n/);
+  assert.match(fix(src, 'MSP205', 1).text, /z = x\n/);
+});
+
+test('statement-level model.to(device) and cudnn flags are deleted', () => {
+  const src = lines('import torch.nn as nn', 'import torch', 'model = nn.Linear(2, 2)', 'model.to(device)', 'torch.backends.cudnn.benchmark = True', 'print(1)');
+  const f = findings(src, 'MSP205');
+  assert.equal(f.length, 2);
+  assert.equal(fix(src, 'MSP205').text, lines('import torch.nn as nn', 'import torch', 'model = nn.Linear(2, 2)', 'torch.backends.cudnn.benchmark = True', 'print(1)'));
+  assert.equal(fix(src, 'MSP205', 1).text, lines('import torch.nn as nn', 'import torch', 'model = nn.Linear(2, 2)', 'model.to(device)', 'print(1)'));
+});
+
+test('only statement in a block becomes pass', () => {
+  const src = lines('import torch', 'if ok:', '    torch.cuda.synchronize()');
+  assert.equal(fix(src, 'MSP205').text, lines('import torch', 'if ok:', '    pass'));
+});
+
+test('torch.device assignment becomes a global set_context (unsafe)', () => {
+  const src = lines('import torch', 'device = torch.device("cuda" if torch.cuda.is_available() else "cpu")');
+  const r = fix(src, 'MSP205');
+  assert.equal(r.applicability, 'unsafe');
+  assert.match(r.text, /device = "Ascend"\nms\.set_context\(device_target=device\)/);
+  assert.match(fix(src, 'MSP205', 0, settings({ device: 'GPU' })).text, /device = "GPU"/);
+});
+
+test('from-imports and a local cuda module', () => {
+  assert.equal(findings(lines('from torch import cuda', 'cuda.synchronize()'), 'MSP205').length, 1);
+  assert.equal(findings(lines('import mylib as cuda', 'cuda.synchronize()'), 'MSP205').length, 0);
+});

@@ -1,0 +1,26 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { findings, fix, lines, settings, setup, all } from './helpers';
+
+before(setup);
+
+test('autocast block is unwrapped and the model cast to O2 (unsafe)', () => {
+  const src = lines('import torch', 'import torch.nn as nn', 'model = nn.Linear(2, 2)', 'for x in data:', '    with torch.autocast("cuda", dtype=torch.float16):', '        y = model(x)', '        z = y * 2', '    print(z)');
+  const f = findings(src, 'MSP303');
+  assert.equal(f.length, 1);
+  const r = fix(src, 'MSP303');
+  assert.equal(r.applicability, 'unsafe');
+  assert.match(r.text, /model = nn\.Linear\(2, 2\)\nmodel = ms\.amp\.auto_mixed_precision\(model, "O2"\)\n/);
+  assert.match(r.text, /for x in data:\n    y = model\(x\)\n    z = y \* 2\n    print\(z\)/);
+});
+
+test('GradScaler and its methods; from-import alias', () => {
+  const src = lines('from torch.cuda.amp import GradScaler as GS, autocast', 'scaler = GS()', 'scaler.scale(loss).backward()', 'scaler.step(opt)', 'with autocast():', '    pass');
+  const f = findings(src, 'MSP303');
+  assert.equal(f.length, 4);
+  assert.match(fix(src, 'MSP303').text, /scaler = ms\.amp\.DynamicLossScaler\(scale_value=2\*\*16, scale_factor=2, scale_window=2000\)/);
+});
+
+test('a local autocast is not flagged', () => {
+  assert.equal(findings(lines('from contextlib import nullcontext as autocast', 'with autocast():', '    pass'), 'MSP303').length, 0);
+});

@@ -1,0 +1,28 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { findings, fix, lines, settings, setup, all } from './helpers';
+
+before(setup);
+
+const SRC = lines('import torch.nn as nn', 'class Net(nn.Module):', '    def forward(self, x):', '        return self.inner(x)', '    def twice(self, x):', '        return self.forward(self.forward(x))', 'class Sub(Net):', '    def forward(self, x):', '        return super().forward(x)');
+
+test('Module subclass → Cell with construct (safe), MSP102 silent', () => {
+  const f = findings(SRC, 'MSP401');
+  assert.equal(f.length, 2);
+  assert.ok(!all(SRC).some((x) => x.code === 'MSP102'));
+  const r = fix(SRC, 'MSP401');
+  assert.equal(r.applicability, 'safe');
+  assert.match(r.text, /class Net\(ms\.nn\.Cell\):\n    def construct\(self, x\)/);
+  assert.match(r.text, /return self\.construct\(self\.construct\(x\)\)/);
+  const r2 = fix(SRC, 'MSP401', 1);
+  assert.match(r2.text, /class Sub\(Net\):\n    def construct\(self, x\):\n        return super\(\)\.construct\(x\)/);
+});
+
+test('buffers or hooks make the fix unsafe; torch.nn.Module via from-import', () => {
+  const src = lines('from torch.nn import Module', 'class B(Module):', '    def __init__(self):', '        super().__init__()', '        self.register_buffer("m", None)', '    def forward(self, x):', '        return x');
+  assert.equal(fix(src, 'MSP401').applicability, 'unsafe');
+});
+
+test('a local class called Module is not flagged', () => {
+  assert.equal(findings(lines('class Module:', '    pass', 'class A(Module):', '    def forward(self):', '        pass'), 'MSP401').length, 0);
+});

@@ -1,0 +1,56 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { findings, fix, lines, settings, setup, all } from './helpers';
+
+before(setup);
+
+const SRC = lines(
+  'import torch',
+  'def train(model, loader, optimizer, criterion):',
+  '    for x, y in loader:',
+  '        optimizer.zero_grad()',
+  '        # forward',
+  '        out = model(x)',
+  '        loss = criterion(out, y)',
+  '        loss.backward()',
+  '        optimizer.step()',
+  '        print(loss.item(), out.shape)',
+);
+
+test('a recognisable loop becomes a value_and_grad step (unsafe)', () => {
+  const f = findings(SRC, 'MSP404');
+  assert.equal(f.length, 1);
+  const r = fix(SRC, 'MSP404');
+  assert.equal(r.applicability, 'unsafe');
+  assert.equal(
+    r.text,
+    lines(
+      'import torch',
+      'import mindspore as ms',
+      'def train(model, loader, optimizer, criterion):',
+      '    def forward_fn(x, y):',
+      '        # forward',
+      '        out = model(x)',
+      '        loss = criterion(out, y)',
+      '        return loss, out',
+      '    grad_fn = ms.value_and_grad(forward_fn, None, optimizer.parameters, has_aux=True)',
+      '    for x, y in loader:',
+      '        (loss, out), grads = grad_fn(x, y)',
+      '        optimizer(grads)',
+      '        print(loss.item(), out.shape)',
+    ),
+  );
+});
+
+test('zero_grad after step, while loop; unrecognisable loops get advice only', () => {
+  const b = lines('while True:', '    loss = net(x).sum()', '    loss.backward()', '    opt.step()', '    opt.zero_grad()');
+  assert.match(fix(b, 'MSP404').text, /def forward_fn\(\):\n    loss = net\(x\)\.sum\(\)\n    return loss\ngrad_fn = /);
+  const c = lines('import torch', 'opt = torch.optim.SGD(ps, lr=0.1)', 'for x in d:', '    loss = f(x)', '    loss.backward()', '    clip(ps)', '    opt.step()');
+  const f = findings(c, 'MSP404');
+  assert.ok(f.length >= 1);
+  assert.ok(f.every((x) => x.fixes.length === 0));
+});
+
+test('a user step() without backward is not flagged', () => {
+  assert.equal(findings(lines('for e in range(3):', '    sched.step()'), 'MSP404').length, 0);
+});
