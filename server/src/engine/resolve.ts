@@ -531,6 +531,8 @@ export function resolve(tree: Tree): Resolution {
         } else if (v?.kind === 'class' && v.cls.torchBase) {
           cls.torchBase ??= v.cls.torchBase;
           for (const [k, a] of v.cls.attrs) cls.attrs.set(k, a);
+          // methods inherited from a local base class are user methods, not torch APIs
+          for (const [k, m] of v.cls.methods) cls.methods.set(k, m);
         }
       }
     }
@@ -657,9 +659,14 @@ export function resolve(tree: Tree): Resolution {
         return;
       }
       case 'except_clause': {
+        // `try: from torch.nn import X` / `except ImportError: X = None`: the fallback does not hide the import
+        const imported = new Map([...scope.vars].filter(([, v]) => v?.kind === 'name'));
         for (const c of node.namedChildren) {
           if (!c) continue;
-          if (c.type === 'block') visitBlock(c, depth);
+          if (c.type === 'block') {
+            visitBlock(c, depth);
+            for (const [k, v] of imported) if (scope.vars.get(k) === null) scope.vars.set(k, v);
+          }
           else if (c.type === 'as_pattern') {
             const e = c.namedChildren[0];
             if (e) visitExpr(e);

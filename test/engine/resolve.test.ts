@@ -1,0 +1,418 @@
+// Name resolution, PaConvert style: the same API reached through every import form and used in every kind
+// of position resolves to one fully-qualified name, with the right context; local rebindings stop it.
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { initParser } from '../../server/src/engine/parser';
+import { analyze, usesOf, type UseRow } from './helpers';
+
+before(async () => {
+  await initParser();
+});
+
+const find = (rows: UseRow[], qname: string, line?: number) => rows.filter((r) => r.qname === qname && (line === undefined || r.line === line));
+const one = (rows: UseRow[], qname: string, line: number): UseRow => {
+  const hits = find(rows, qname, line);
+  assert.equal(hits.length, 1, `expected one ${qname} on line ${line}, got ${JSON.stringify(rows, null, 1)}`);
+  return hits[0];
+};
+const qnamesOnLine = (rows: UseRow[], line: number) => rows.filter((r) => r.line === line).map((r) => r.qname);
+
+describe('import forms', () => {
+  const forms: [string, string, string][] = [
+    // [import lines, expression naming torch.nn.functional.relu, expression naming torch.nn.Conv2d]
+    ['import torch', 'torch.nn.functional.relu', 'torch.nn.Conv2d'],
+    ['import torch.nn as nn', 'nn.functional.relu', 'nn.Conv2d'],
+    ['from torch import nn', 'nn.functional.relu', 'nn.Conv2d'],
+    ['from torch.nn import functional as F\nfrom torch import nn', 'F.relu', 'nn.Conv2d'],
+    ['from torch.nn.functional import relu\nfrom torch.nn import Conv2d', 'relu', 'Conv2d'],
+    ['from torch.nn.functional import relu as R\nfrom torch.nn import Conv2d as C', 'R', 'C'],
+    ['import torch.nn.functional\nimport torch.nn', 'torch.nn.functional.relu', 'torch.nn.Conv2d'],
+    ['import torch.nn.functional as F, torch.nn as nn', 'F.relu', 'nn.Conv2d'],
+  ];
+  for (const [imports, relu, conv] of forms) {
+    test(`${imports.replace(/\n/g, '; ')}: ${relu}, ${conv}`, () => {
+      const src = `${imports}
+y = ${relu}(x)
+def f(a=${relu}):
+    return a
+class Net(${conv}):
+    pass
+ok = isinstance(m, ${conv})
+ok = isinstance(m, (int, ${conv}))
+def g(m: ${conv}) -> ${conv}:
+    return m
+act = ${relu}
+`;
+      const rows = usesOf(src);
+      const n = imports.split('\n').length;
+      assert.equal(one(rows, 'torch.nn.functional.relu', n + 1).context, 'call');
+      assert.equal(one(rows, 'torch.nn.functional.relu', n + 2).context, 'default');
+      assert.equal(one(rows, 'torch.nn.Conv2d', n + 4).context, 'base');
+      assert.equal(one(rows, 'torch.nn.Conv2d', n + 6).context, 'isinstance');
+      assert.equal(one(rows, 'torch.nn.Conv2d', n + 7).context, 'isinstance');
+      const ann = find(rows, 'torch.nn.Conv2d', n + 8);
+      assert.deepEqual(ann.map((r) => r.context), ['annotation', 'annotation']);
+      assert.equal(one(rows, 'torch.nn.functional.relu', n + 10).context, 'reference');
+      for (const r of rows) {
+        assert.equal(r.via, 'import');
+        assert.equal(r.confidence, 'high');
+      }
+      // module names (torch, torch.nn, torch.nn.functional) are never reported as APIs
+      assert.deepEqual(rows.filter((r) => !['torch.nn.functional.relu', 'torch.nn.Conv2d'].includes(r.qname)), []);
+    });
+  }
+
+  test('attribute references, decorators and calls in decorators', () => {
+    const src = `import torch
+import torch.nn as nn
+dt = torch.float64
+x.to(dtype=torch.float32)
+@torch.jit.script
+def f(x):
+    return x
+@torch.no_grad()
+def g():
+    pass
+class M(nn.Module):
+    @torch.jit.export
+    def h(self):
+        pass
+`;
+    const rows = usesOf(src);
+    assert.equal(one(rows, 'torch.float64', 3).context, 'reference');
+    assert.equal(one(rows, 'torch.float32', 4).context, 'reference');
+    assert.equal(one(rows, 'torch.jit.script', 5).context, 'decorator');
+    assert.equal(one(rows, 'torch.no_grad', 8).context, 'call');
+    assert.equal(one(rows, 'torch.nn.Module', 11).context, 'base');
+    assert.equal(one(rows, 'torch.jit.export', 12).context, 'decorator');
+  });
+
+  test('imports inside functions are local to them', () => {
+    const src = `def f(x):
+    import torch.nn.functional as F
+    return F.gelu(x)
+def g(x):
+    from torch import nn
+    def inner():
+        return nn.ReLU()
+    return inner
+def h(x):
+    return F.gelu(x)
+`;
+    const rows = usesOf(src);
+    assert.equal(one(rows, 'torch.nn.functional.gelu', 3).context, 'call');
+    assert.equal(one(rows, 'torch.nn.ReLU', 7).context, 'call');
+    assert.deepEqual(qnamesOnLine(rows, 10), [], 'F is not bound in h');
+  });
+
+  test('imports inside try blocks, with and without an except fallback', () => {
+    const src = `try:
+    import torch.nn.functional as F
+except ImportError:
+    pass
+try:
+    from torch.nn import LayerNorm
+except ImportError:
+    LayerNorm = None
+try:
+    import torch_npu
+    from torch_npu.contrib import transfer_to_npu
+except Exception:
+    torch_npu = None
+y = F.silu(x)
+n = LayerNorm(8)
+transfer_to_npu.foo()
+`;
+    const rows = usesOf(src);
+    assert.equal(one(rows, 'torch.nn.functional.silu', 14).context, 'call');
+    assert.equal(one(rows, 'torch.nn.LayerNorm', 15).context, 'call');
+    assert.ok(find(rows, 'torch_npu.contrib.transfer_to_npu.foo', 16).length === 1);
+  });
+
+  test('import inside an if block and inside a with block', () => {
+    const src = `import sys
+if sys.version_info > (3, 8):
+    import torch
+with open('f') as fh:
+    from torch import nn
+torch.abs(x)
+nn.ReLU()
+`;
+    const rows = usesOf(src);
+    assert.ok(one(rows, 'torch.abs', 6));
+    assert.ok(one(rows, 'torch.nn.ReLU', 7));
+  });
+
+  test('relative and wildcard imports bind nothing tracked', () => {
+    const rows = usesOf('from . import torch\nfrom .nn import Linear\nfrom torch.nn import *\ntorch.abs(x)\nLinear(2, 3)\nConv2d(1, 2, 3)\n');
+    assert.deepEqual(rows, []);
+  });
+
+  test('untracked packages are ignored, tracked ones beside torch are recorded', () => {
+    const rows = usesOf('import os\nimport einops\nimport torchvision.transforms as T\nos.path.join("a")\neinops.rearrange(x, "a b -> b a")\nT.Resize(3)\n');
+    assert.deepEqual(rows.map((r) => r.qname), ['einops.rearrange', 'torchvision.transforms.Resize']);
+  });
+});
+
+describe('rebinding and scopes', () => {
+  test('a local rebinding stops resolution from that point on', () => {
+    const src = `import torch.nn as nn
+a = nn.Linear(2, 3)
+nn = Foo()
+b = nn.Linear(2, 3)
+import torch.nn as nn
+c = nn.Linear(2, 3)
+`;
+    const rows = usesOf(src);
+    assert.ok(one(rows, 'torch.nn.Linear', 2));
+    assert.deepEqual(qnamesOnLine(rows, 4), []);
+    assert.ok(one(rows, 'torch.nn.Linear', 6));
+  });
+
+  test('other rebinding forms: for targets, with targets, tuple unpacking, walrus, def, class, except as', () => {
+    const src = `import torch
+import torch.nn.functional as F
+for torch in range(3):
+    torch.abs(1)
+import torch
+with ctx() as F:
+    F.relu(1)
+import torch.nn.functional as F
+a, F = 1, 2
+F.relu(1)
+import torch.nn.functional as F
+if (F := 3):
+    F.relu(1)
+import torch.nn.functional as F
+def F():
+    pass
+F.relu(1)
+import torch
+class torch:
+    pass
+torch.abs(1)
+import torch
+try:
+    pass
+except Exception as torch:
+    torch.abs(1)
+`;
+    const rows = usesOf(src);
+    assert.deepEqual(rows, [], JSON.stringify(rows));
+  });
+
+  test('function parameters shadow an import, also lambda parameters and comprehension variables', () => {
+    const src = `import torch
+import torch.nn as nn
+def f(torch, nn=None, *args, F=None, **kw):
+    torch.abs(1)
+    nn.Linear(1, 2)
+g = lambda torch: torch.abs(1)
+h = [torch.abs(1) for torch in range(3)]
+torch.abs(2)
+`;
+    const rows = usesOf(src);
+    assert.deepEqual(rows.map((r) => `${r.line}:${r.qname}`), ['8:torch.abs']);
+  });
+
+  test('a parameter default is evaluated in the enclosing scope, not the function scope', () => {
+    const src = `import torch
+def f(torch=torch.float32):
+    return torch
+`;
+    const rows = usesOf(src);
+    assert.equal(one(rows, 'torch.float32', 2).context, 'default');
+  });
+
+  test('class body bindings are not visible in methods; method parameters are local', () => {
+    const src = `import torch
+import torch.nn as nn
+class K:
+    torch = 3
+    dtype = torch.float32
+    def m(self):
+        return torch.abs(2)
+    def n(self, nn):
+        return nn.Linear(1, 2)
+    act = nn.ReLU()
+torch.abs(3)
+`;
+    const rows = usesOf(src);
+    assert.deepEqual(qnamesOnLine(rows, 5), [], 'torch is the class attribute here');
+    assert.ok(one(rows, 'torch.abs', 7), 'the method sees the module-level torch');
+    assert.deepEqual(qnamesOnLine(rows, 9), [], 'nn is a parameter');
+    assert.ok(one(rows, 'torch.nn.ReLU', 10));
+    assert.ok(one(rows, 'torch.abs', 11));
+  });
+
+  test('a name rebound inside a function does not affect the module scope', () => {
+    const src = `import torch
+def f():
+    torch = None
+    return torch.abs(1)
+torch.abs(2)
+`;
+    const rows = usesOf(src);
+    assert.deepEqual(rows.map((r) => `${r.line}:${r.qname}`), ['5:torch.abs']);
+  });
+});
+
+describe('receivers', () => {
+  test('a tensor from a torch factory or op, the result of a tensor method, an annotated parameter', () => {
+    const src = `import torch
+x = torch.randn(2, 3)
+x.view(6)
+y = torch.matmul(x, x.T)
+y.permute(1, 0)
+z = x.float()
+z.view(-1)
+w = (x + 1) * 2
+w.unsqueeze(0)
+def f(a: torch.Tensor, b: "int"):
+    a.contiguous()
+    a.squeeze(0).view(3)
+p = torch.tensor([1.0])[0]
+p.view(1)
+q, r = x.chunk(2)
+q.view(3)
+`;
+    const rows = usesOf(src);
+    const high = (line: number, qname: string) => {
+      const u = one(rows, qname, line);
+      assert.equal(u.confidence, 'high', `${qname} line ${line}`);
+      assert.equal(u.via, 'method');
+      assert.equal(u.context, 'call');
+    };
+    high(3, 'torch.Tensor.view');
+    high(5, 'torch.Tensor.permute');
+    high(7, 'torch.Tensor.view');
+    high(9, 'torch.Tensor.unsqueeze');
+    high(11, 'torch.Tensor.contiguous');
+    high(12, 'torch.Tensor.squeeze');
+    high(12, 'torch.Tensor.view');
+    high(14, 'torch.Tensor.view');
+    high(16, 'torch.Tensor.view');
+  });
+
+  test('nn.Parameter and module attributes assigned in __init__', () => {
+    const src = `import torch
+import torch.nn as nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.zeros(3))
+        self.fc = nn.Linear(3, 4)
+        self.blocks = nn.ModuleList([nn.Linear(4, 4) for _ in range(2)])
+    def forward(self, x):
+        self.w.view(3, 1)
+        h = self.fc(x).view(-1, 4)
+        h.transpose(0, 1)
+        self.fc.weight.view(-1)
+        for blk in self.blocks:
+            h = blk(h)
+        h.flatten()
+        return self.fc.forward(x).permute(1, 0)
+`;
+    const rows = usesOf(src);
+    for (const [line, qname] of [
+      [10, 'torch.Tensor.view'],
+      [11, 'torch.Tensor.view'],
+      [12, 'torch.Tensor.transpose'],
+      [13, 'torch.Tensor.view'],
+      [16, 'torch.Tensor.flatten'],
+      [17, 'torch.Tensor.permute'],
+    ] as const) {
+      const u = one(rows, qname, line);
+      assert.equal(u.confidence, 'high', `${qname} line ${line}: ${JSON.stringify(u)}`);
+    }
+  });
+
+  test('an unknown receiver with a tensor-only method name is low confidence; common names are not guessed', () => {
+    const src = `def f(x, d):
+    x.view(3)
+    x.permute(0, 1)
+    d.items()
+    d.mean()
+    d.split(",")
+    x.to("cuda")
+`;
+    const rows = usesOf(src);
+    assert.deepEqual(
+      rows.map((r) => `${r.line}:${r.qname}:${r.confidence}`),
+      ['2:torch.Tensor.view:low', '3:torch.Tensor.permute:low'],
+    );
+  });
+
+  test('the low-confidence guess is said in the diagnostic message and data, and lowConfidence=false hides it', () => {
+    const src = 'def f(x):\n    return x.transpose(0, 1)\n';
+    const a = analyze(src, { select: ['MSP1'] });
+    const f = a.findings.find((x) => x.data?.torchApi === 'torch.Tensor.transpose');
+    assert.ok(f, JSON.stringify(a.findings));
+    assert.equal(f.data?.confidence, 'low');
+    assert.match(f.message, /low confidence/);
+    assert.equal(f.severity, 'hint', 'a same-behaviour rename of a guessed receiver is only a hint');
+    assert.equal(f.fixes[0]?.applicability, 'unsafe', 'a guess is never fixed silently');
+    assert.equal(a.stats.lowConfidence, 1);
+    assert.equal(a.stats.apiUses, 0);
+    const off = analyze(src, { select: ['MSP1'], lowConfidence: false });
+    assert.deepEqual(off.findings, []);
+  });
+
+  test('a high-confidence tensor method says nothing about confidence', () => {
+    const a = analyze('import torch\nx = torch.ones(2)\ny = x.transpose(0, 1)\n', { select: ['MSP1'] });
+    const f = a.findings.find((x) => x.data?.torchApi === 'torch.Tensor.transpose');
+    assert.ok(f, JSON.stringify(a.findings));
+    assert.equal(f.data?.confidence, 'high');
+    assert.equal(f.severity, 'info');
+    assert.equal(f.fixes[0]?.applicability, 'safe');
+    assert.doesNotMatch(f.message, /low confidence/);
+  });
+
+  test('user methods are never torch APIs, also inherited and same-named ones', () => {
+    const src = `import torch
+import torch.nn as nn
+class Base(nn.Module):
+    def helper(self, x):
+        return x
+    def view(self, x):
+        return x
+class Net(Base):
+    def forward(self, x):
+        a = self.helper(x)
+        b = self.view(x)
+        c = self.extra(x)
+        self.cuda()
+        return self.train()
+    def extra(self, x):
+        return x
+class Plain:
+    def go(self):
+        return self.view(3)
+    def view(self, n):
+        return n
+`;
+    const rows = usesOf(src);
+    assert.deepEqual(qnamesOnLine(rows, 10), []);
+    assert.deepEqual(qnamesOnLine(rows, 11), []);
+    assert.deepEqual(qnamesOnLine(rows, 12), []);
+    assert.deepEqual(qnamesOnLine(rows, 13), ['torch.nn.Module.cuda']);
+    assert.deepEqual(qnamesOnLine(rows, 14), ['torch.nn.Module.train']);
+    assert.deepEqual(qnamesOnLine(rows, 19), []);
+  });
+
+  test('non-tensor results are not tensors: x.size(), x.item(), torch.is_tensor()', () => {
+    const src = `import torch
+x = torch.ones(3)
+n = x.size()
+n.numel()
+v = x.item()
+v.real
+ok = torch.is_tensor(x)
+ok.bit_length()
+`;
+    const rows = usesOf(src);
+    assert.deepEqual(find(rows, 'torch.Tensor.numel', 4).map((r) => r.confidence), ['low']);
+    assert.deepEqual(qnamesOnLine(rows, 6), []);
+    assert.deepEqual(qnamesOnLine(rows, 8), []);
+  });
+});

@@ -1,0 +1,400 @@
+// MSP101–MSP105 end to end through analyzeText with the real mapping database: messages, severities, fix
+// applicability, target switches, and PaConvert-style argument rewrites (each API called five ways, the
+// preferred fix applied, the exact MindSpore code asserted, and the result re-parsed without errors).
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { fixAll, countSyntaxErrors } from '../../server/src/engine/fixAll';
+import type { Finding } from '../../server/src/engine/findings';
+import { initParser } from '../../server/src/engine/parser';
+import type { Settings } from '../../server/src/engine/settings';
+import { analyze, applyPreferred, realDb, settings } from './helpers';
+
+before(async () => {
+  await initParser();
+});
+
+const MSP1 = { select: ['MSP1'] };
+const only = (findings: Finding[], code: string) => findings.filter((f) => f.code === code);
+const single = (findings: Finding[], code: string, torchApi?: string): Finding => {
+  const hits = only(findings, code).filter((f) => !torchApi || f.data?.torchApi === torchApi);
+  assert.equal(hits.length, 1, `expected one ${code}${torchApi ? ` for ${torchApi}` : ''}: ${JSON.stringify(findings.map((f) => [f.code, f.message]), null, 1)}`);
+  return hits[0];
+};
+
+describe('MSP101 same-behaviour twin', () => {
+  test('message, severity, safe fix that renames and adds the import once', () => {
+    const src = 'import torch\n\ny = torch.abs(x)\nz = torch.abs(y)\n';
+    const a = analyze(src, MSP1);
+    const fs = only(a.findings, 'MSP101');
+    assert.equal(fs.length, 2);
+    assert.equal(fs[0].message, '`torch.abs` → `mindspore.mint.abs` (same behaviour)');
+    assert.equal(fs[0].severity, 'info');
+    assert.deepEqual(fs[0].range, { start: { line: 2, character: 4 }, end: { line: 2, character: 13 } });
+    assert.equal(fs[0].fixes[0].applicability, 'safe');
+    assert.deepEqual(fs[0].data, { torchApi: 'torch.abs', msApi: 'mindspore.mint.abs', twin: 'mint', confidence: 'high' });
+    assert.equal(applyPreferred(src, a.findings), 'import torch\nfrom mindspore import mint\n\ny = mint.abs(x)\nz = mint.abs(y)\n');
+    assert.equal(a.stats.apiUses, 2);
+    assert.equal(a.stats.same, 2);
+    assert.equal(a.stats.ready, 2);
+  });
+
+  test('an existing MindSpore import is reused; a clashing name falls back to the full module path', () => {
+    const reuse = 'import torch\nfrom mindspore import mint as M\ny = torch.abs(x)\n';
+    assert.equal(applyPreferred(reuse, analyze(reuse, MSP1).findings), 'import torch\nfrom mindspore import mint as M\ny = M.abs(x)\n');
+    const clash = 'import torch\nmint = "peppermint"\ny = torch.abs(x)\n';
+    assert.equal(applyPreferred(clash, analyze(clash, MSP1).findings), 'import torch\nimport mindspore\nmint = "peppermint"\ny = mindspore.mint.abs(x)\n');
+    const docstring = '"""Doc."""\nfrom __future__ import annotations\ny = torch_abs = 1\n';
+    assert.equal(analyze(docstring, MSP1).findings.length, 0);
+  });
+
+  test('the severity can be overridden per rule, and off disables the rule', () => {
+    const src = 'import torch\ny = torch.abs(x)\n';
+    assert.equal(single(analyze(src, { ...MSP1, severity: { MSP101: 'error' } }).findings, 'MSP101').severity, 'error');
+    assert.deepEqual(analyze(src, { severity: { MSP101: 'off' } }).findings.filter((f) => f.code === 'MSP101'), []);
+  });
+});
+
+describe('MSP102 twin with differences', () => {
+  test('renamed keyword arguments: warning, message lists each difference, safe fix', () => {
+    const src = 'import torch\ny = torch.amax(x, dim=1, keepdim=True)\n';
+    const f = single(analyze(src, { ...MSP1, targetApi: 'classic' }).findings, 'MSP102');
+    assert.equal(f.severity, 'warning');
+    assert.equal(f.message, '`torch.amax` → `mindspore.ops.amax`: `dim` is called `axis`; `keepdim` is called `keepdims`');
+    assert.equal(f.fixes[0].applicability, 'safe');
+    assert.equal(f.data?.twin, 'classic');
+  });
+
+  test('a behaviour difference makes the fix unsafe', () => {
+    const src = 'import torch\ny = torch.cat([a, b], dim=0)\n';
+    const f = single(analyze(src, { ...MSP1, targetApi: 'classic' }).findings, 'MSP102');
+    assert.equal(f.fixes[0].applicability, 'unsafe');
+    assert.match(f.message, /`dim` is called `axis`/);
+  });
+
+  test('a changed default is spelled out with torch\'s value', () => {
+    const src = 'import torch.nn as nn\nn = nn.LayerNorm(16)\n';
+    const a = analyze(src, { ...MSP1, targetApi: 'classic' });
+    const f = single(a.findings, 'MSP102');
+    assert.match(f.message, /`eps` defaults to [^;]+; torch's `1e-05` is passed explicitly/);
+    assert.equal(applyPreferred(src, a.findings), 'import torch.nn as nn\nimport mindspore as ms\nn = ms.nn.LayerNorm(normalized_shape=16, epsilon=1e-05)\n');
+  });
+});
+
+describe('MSP103 no equivalent', () => {
+  test('an API with no twin: warning with the database advice, no fix', () => {
+    const f = single(analyze('import torch.nn as nn\nbag = nn.EmbeddingBag(10, 3)\n', MSP1).findings, 'MSP103');
+    assert.equal(f.severity, 'warning');
+    assert.match(f.message, /^`torch\.nn\.EmbeddingBag` has no MindSpore equivalent\. \S/);
+    assert.deepEqual(f.fixes, []);
+  });
+
+  test('an API missing from the database is reported when called', () => {
+    const a = analyze('import torch\ny = torch.not_a_real_api(x)\nz = torch.not_a_real_attr\n', MSP1);
+    const f = single(a.findings, 'MSP103');
+    assert.equal(f.message, "`torch.not_a_real_api` is not in MindPort's mapping database: no MindSpore equivalent is known");
+    assert.equal(f.range.start.line, 1);
+    assert.equal(a.stats.none, 2);
+  });
+
+  test('a twin newer than the target version is named with its version', () => {
+    const f = single(analyze('import torch.nn.functional as F\ny = F.gelu(x)\n', { ...MSP1, mindsporeVersion: '2.3' }).findings, 'MSP103');
+    assert.match(f.message, /`mindspore\.mint\.nn\.functional\.gelu` exists only from MindSpore 2\.5 \(target 2\.3\)/);
+  });
+});
+
+describe('target switches change the suggestion (torch.nn.functional.gelu)', () => {
+  const src = 'import torch.nn.functional as F\ny = F.gelu(x)\n';
+  const cases: [string, Partial<Settings>, string, string, 'safe' | 'unsafe'][] = [
+    ['Ascend 910B, 2.6, auto', {}, 'MSP101', 'y = mint.nn.functional.gelu(x)', 'safe'],
+    ['Ascend 310P', { device: 'Ascend310P' }, 'MSP101', 'y = mint.nn.functional.gelu(x)', 'safe'],
+    ['GPU', { device: 'GPU' }, 'MSP102', 'y = ops.gelu(input_x=x)', 'safe'],
+    ['CPU', { device: 'CPU' }, 'MSP102', 'y = ops.gelu(input_x=x)', 'safe'],
+    ['MindSpore 2.4 (mint gelu is 2.5+)', { mindsporeVersion: '2.4' }, 'MSP102', 'y = ops.gelu(input_x=x)', 'safe'],
+    ['MindSpore 2.6', { mindsporeVersion: '2.6' }, 'MSP101', 'y = mint.nn.functional.gelu(x)', 'safe'],
+    ['targetApi classic on Ascend', { targetApi: 'classic' }, 'MSP102', 'y = ops.gelu(input_x=x)', 'safe'],
+    ['targetApi mint on Ascend', { targetApi: 'mint' }, 'MSP101', 'y = mint.nn.functional.gelu(x)', 'safe'],
+    ['targetApi mint on GPU: MSP105 offers the classic twin', { targetApi: 'mint', device: 'GPU' }, 'MSP105', 'y = ops.gelu(x)', 'unsafe'],
+  ];
+  for (const [name, over, code, line, applicability] of cases) {
+    test(name, () => {
+      const a = analyze(src, { ...MSP1, ...over });
+      const f = single(a.findings, code, 'torch.nn.functional.gelu');
+      assert.equal(f.fixes[0]?.applicability, applicability);
+      const out = applyPreferred(src, a.findings);
+      assert.ok(out.split('\n').includes(line), out);
+      assert.equal(countSyntaxErrors(out), 0);
+    });
+  }
+
+  test('MSP105 message names the device, version, platforms and the alternative', () => {
+    const f = single(analyze(src, { ...MSP1, targetApi: 'mint', device: 'GPU' }).findings, 'MSP105');
+    assert.equal(f.severity, 'warning');
+    assert.equal(f.message, '`mindspore.mint.nn.functional.gelu` does not run on GPU in MindSpore 2.6 (Ascend only); `mindspore.ops.gelu` does');
+    assert.equal(f.data?.msApi, 'mindspore.mint.nn.functional.gelu');
+  });
+
+  test('the ready-to-port count follows the device', () => {
+    assert.equal(analyze(src, { targetApi: 'mint', device: 'GPU' }).stats.ready, 0);
+    assert.equal(analyze(src, { device: 'GPU' }).stats.ready, 1);
+  });
+});
+
+describe('MSP104 unsupported arguments on factories', () => {
+  const cases: [string, string, string, 'safe' | 'unsafe', string][] = [
+    // [call, argument named, message part, applicability, code after the MSP104 fix alone]
+    ["torch.zeros(2, 3, device='cuda')", 'device', 'placement is global', 'safe', 'torch.zeros(2, 3)'],
+    ['torch.zeros((2, 3), device=dev)', 'device', 'placement is global', 'safe', 'torch.zeros((2, 3))'],
+    ['torch.zeros(size=(2, 3), device=None, dtype=torch.float32)', 'device', 'placement is global', 'safe', 'torch.zeros(size=(2, 3), dtype=torch.float32)'],
+    ['torch.ones(2, out=buf)', 'out', 'use the return value', 'unsafe', 'torch.ones(2)'],
+    ['torch.ones(2, out=None)', 'out', 'use the return value', 'safe', 'torch.ones(2)'],
+    ['torch.randn(2, 3, requires_grad=True)', 'requires_grad', 'only Parameters carry requires_grad', 'unsafe', 'torch.randn(2, 3)'],
+    ['torch.randn(2, 3, requires_grad=False)', 'requires_grad', 'only Parameters carry requires_grad', 'safe', 'torch.randn(2, 3)'],
+    ['torch.randn(requires_grad=True, size=(2, 3))', 'requires_grad', 'only Parameters carry requires_grad', 'unsafe', 'torch.randn(size=(2, 3))'],
+    ['torch.full((2,), 1.0, pin_memory=True)', 'pin_memory', '', 'safe', 'torch.full((2,), 1.0)'],
+    ["torch.tensor([1, 2], device='cuda:0')", 'device', 'placement is global', 'safe', 'torch.tensor([1, 2])'],
+  ];
+  for (const [call, arg, why, applicability, after] of cases) {
+    test(call, () => {
+      const src = `import torch\ny = ${call}\n`;
+      const a = analyze(src, MSP1);
+      const f = single(a.findings, 'MSP104');
+      assert.equal(f.severity, 'warning');
+      assert.match(f.message, new RegExp(`^\`${arg}=\` is not supported by \`mindspore(\\.\\w+)+\`: .*${why}`));
+      assert.equal(f.fixes[0].applicability, applicability);
+      assert.equal(src.slice(f.start, f.end).startsWith(`${arg}=`), true, 'the range covers the argument');
+      const out = applyPreferred(src, [f]);
+      assert.equal(out, `import torch\ny = ${after}\n`);
+      assert.equal(countSyntaxErrors(out), 0);
+    });
+  }
+
+  test('MSP104 and the rename combine: the whole call is ported by the preferred fixes', () => {
+    const src = "import torch\ny = torch.zeros(2, 3, device='cuda')\n";
+    const a = analyze(src, MSP1);
+    assert.equal(applyPreferred(src, a.findings), 'import torch\nfrom mindspore import mint\ny = mint.zeros(2, 3)\n');
+  });
+
+  test('generally unsupported keywords are reported also for APIs that do not list them', () => {
+    const src = 'import torch\ny = torch.abs(x, out=z)\n';
+    const f = single(analyze(src, MSP1).findings, 'MSP104');
+    assert.match(f.message, /^`out=` is not supported by `mindspore\.mint\.abs`/);
+    assert.equal(f.fixes[0].applicability, 'unsafe');
+  });
+});
+
+describe('argument rewrites, five calling styles each (PaConvert style)', () => {
+  interface Api {
+    name: string;
+    settings: Partial<Settings>;
+    imports: string;
+    added: string;
+    /** [torch call, exact MindSpore call after the preferred fixes, applicability] */
+    calls: [string, string, 'safe' | 'unsafe'][];
+  }
+  const CLASSIC_CPU: Partial<Settings> = { targetApi: 'classic', device: 'CPU' };
+  const apis: Api[] = [
+    {
+      name: 'torch.nn.Linear → mindspore.nn.Dense (Dense takes weight_init third: positionals become keywords)',
+      settings: CLASSIC_CPU,
+      imports: 'import torch\nimport torch.nn as nn',
+      added: 'import mindspore as ms',
+      calls: [
+        ['torch.nn.Linear(3, 4, False)', 'ms.nn.Dense(in_channels=3, out_channels=4, has_bias=False)', 'safe'],
+        ['torch.nn.Linear(in_features=3, out_features=4, bias=False)', 'ms.nn.Dense(in_channels=3, out_channels=4, has_bias=False)', 'safe'],
+        ['torch.nn.Linear(bias=True, out_features=4, in_features=3)', 'ms.nn.Dense(has_bias=True, out_channels=4, in_channels=3)', 'safe'],
+        ['torch.nn.Linear(3, 4)', 'ms.nn.Dense(in_channels=3, out_channels=4)', 'safe'],
+        ['nn.Linear(3, out_features=4)', 'ms.nn.Dense(in_channels=3, out_channels=4)', 'safe'],
+      ],
+    },
+    {
+      name: 'torch.nn.LayerNorm → mindspore.nn.LayerNorm (eps renamed with a new default, elementwise_affine dropped)',
+      settings: CLASSIC_CPU,
+      imports: 'import torch\nfrom torch import nn',
+      added: 'import mindspore as ms',
+      calls: [
+        ['torch.nn.LayerNorm(8, 1e-5, True)', 'ms.nn.LayerNorm(normalized_shape=8, epsilon=1e-5)', 'unsafe'],
+        ['torch.nn.LayerNorm(normalized_shape=8, eps=1e-6, elementwise_affine=True)', 'ms.nn.LayerNorm(normalized_shape=8, epsilon=1e-6)', 'unsafe'],
+        ['torch.nn.LayerNorm(eps=1e-6, normalized_shape=[4, 8])', 'ms.nn.LayerNorm(epsilon=1e-6, normalized_shape=[4, 8])', 'unsafe'],
+        ['torch.nn.LayerNorm(8)', 'ms.nn.LayerNorm(normalized_shape=8, epsilon=1e-05)', 'unsafe'],
+        ['nn.LayerNorm(8, eps=1e-6)', 'ms.nn.LayerNorm(normalized_shape=8, epsilon=1e-6)', 'unsafe'],
+      ],
+    },
+    {
+      name: 'torch.nn.Dropout → mindspore.nn.Dropout (p by keyword: the first parameter is keep_prob; inplace dropped)',
+      settings: CLASSIC_CPU,
+      imports: 'import torch\nimport torch.nn as nn',
+      added: 'import mindspore as ms',
+      calls: [
+        ['torch.nn.Dropout(0.1, False)', 'ms.nn.Dropout(p=0.1)', 'unsafe'],
+        ['torch.nn.Dropout(p=0.1, inplace=False)', 'ms.nn.Dropout(p=0.1)', 'unsafe'],
+        ['torch.nn.Dropout(inplace=True, p=0.3)', 'ms.nn.Dropout(p=0.3)', 'unsafe'],
+        ['torch.nn.Dropout()', 'ms.nn.Dropout()', 'safe'],
+        ['nn.Dropout(0.2)', 'ms.nn.Dropout(p=0.2)', 'unsafe'],
+      ],
+    },
+    {
+      name: 'torch.nn.functional.dropout → mindspore.ops.dropout (inplace dropped)',
+      settings: CLASSIC_CPU,
+      imports: 'import torch\nimport torch.nn.functional as F',
+      added: 'from mindspore import ops',
+      calls: [
+        ['torch.nn.functional.dropout(x, 0.1, True, False)', 'ops.dropout(x, 0.1, True)', 'safe'],
+        ['torch.nn.functional.dropout(input=x, p=0.1, training=True, inplace=False)', 'ops.dropout(input=x, p=0.1, training=True)', 'safe'],
+        ['torch.nn.functional.dropout(inplace=False, training=False, p=0.5, input=x)', 'ops.dropout(training=False, p=0.5, input=x)', 'safe'],
+        ['torch.nn.functional.dropout(x)', 'ops.dropout(x)', 'safe'],
+        ['F.dropout(x, p=0.1, inplace=True)', 'ops.dropout(x, p=0.1)', 'unsafe'],
+      ],
+    },
+    {
+      name: 'torch.cat → mindspore.ops.cat (dim renamed axis)',
+      settings: CLASSIC_CPU,
+      imports: 'import torch\nfrom torch import cat as concat',
+      added: 'from mindspore import ops',
+      calls: [
+        ['torch.cat([a, b], 1)', 'ops.cat(tensors=[a, b], axis=1)', 'unsafe'],
+        ['torch.cat(tensors=[a, b], dim=1)', 'ops.cat(tensors=[a, b], axis=1)', 'unsafe'],
+        ['torch.cat(dim=-1, tensors=(a, b))', 'ops.cat(axis=-1, tensors=(a, b))', 'unsafe'],
+        ['torch.cat([a, b])', 'ops.cat(tensors=[a, b])', 'unsafe'],
+        ['concat((a, b), -1)', 'ops.cat(tensors=(a, b), axis=-1)', 'unsafe'],
+      ],
+    },
+    {
+      name: 'torch.amax → mindspore.ops.amax (input, dim, keepdim renamed)',
+      settings: CLASSIC_CPU,
+      imports: 'import torch\nfrom torch import amax',
+      added: 'from mindspore import ops',
+      calls: [
+        ['torch.amax(x, 1, True)', 'ops.amax(x, 1, True)', 'unsafe'],
+        ['torch.amax(input=x, dim=1, keepdim=True)', 'ops.amax(x=x, axis=1, keepdims=True)', 'safe'],
+        ['torch.amax(keepdim=False, dim=(0, 1), input=x)', 'ops.amax(keepdims=False, axis=(0, 1), x=x)', 'safe'],
+        ['torch.amax(x, dim=1)', 'ops.amax(x, axis=1)', 'safe'],
+        ['amax(x, dim=-1, keepdim=True)', 'ops.amax(x, axis=-1, keepdims=True)', 'safe'],
+      ],
+    },
+    {
+      name: 'torch.nn.functional.gelu on GPU → mindspore.ops.gelu (input renamed input_x)',
+      settings: { device: 'GPU' },
+      imports: 'import torch\nimport torch.nn.functional as F',
+      added: 'from mindspore import ops',
+      calls: [
+        ["torch.nn.functional.gelu(x, 'tanh')", "ops.gelu(input_x=x, approximate='tanh')", 'safe'],
+        ["torch.nn.functional.gelu(input=x, approximate='tanh')", "ops.gelu(input_x=x, approximate='tanh')", 'safe'],
+        ["torch.nn.functional.gelu(approximate='none', input=x)", "ops.gelu(approximate='none', input_x=x)", 'safe'],
+        ['torch.nn.functional.gelu(x)', 'ops.gelu(input_x=x)', 'safe'],
+        ['F.gelu(x)', 'ops.gelu(input_x=x)', 'safe'],
+      ],
+    },
+    {
+      name: 'torch.nn.functional.interpolate on Ascend → mindspore.mint.nn.functional.interpolate (antialias dropped)',
+      settings: {},
+      imports: 'import torch\nimport torch.nn.functional as F',
+      added: 'from mindspore import mint',
+      calls: [
+        ["torch.nn.functional.interpolate(x, None, 2.0, 'nearest', None, None, False)", "mint.nn.functional.interpolate(x, None, 2.0, 'nearest', None, None)", 'safe'],
+        ["torch.nn.functional.interpolate(input=x, scale_factor=2.0, mode='bilinear', align_corners=False, antialias=False)", "mint.nn.functional.interpolate(input=x, scale_factor=2.0, mode='bilinear', align_corners=False)", 'safe'],
+        ["torch.nn.functional.interpolate(antialias=False, mode='nearest', size=(4, 4), input=x)", "mint.nn.functional.interpolate(mode='nearest', size=(4, 4), input=x)", 'safe'],
+        ['torch.nn.functional.interpolate(x, size=(4, 4))', 'mint.nn.functional.interpolate(x, size=(4, 4))', 'safe'],
+        ['F.interpolate(x, scale_factor=2, antialias=True)', 'mint.nn.functional.interpolate(x, scale_factor=2)', 'unsafe'],
+      ],
+    },
+    {
+      name: 'torch.optim.lr_scheduler.CosineAnnealingLR → mindspore.experimental (verbose dropped)',
+      settings: {},
+      imports: 'import torch\nfrom torch.optim import lr_scheduler',
+      added: 'import mindspore as ms',
+      calls: [
+        ['torch.optim.lr_scheduler.CosineAnnealingLR(opt, 10, 0, -1, False)', 'ms.experimental.optim.lr_scheduler.CosineAnnealingLR(opt, 10, 0, -1)', 'safe'],
+        ['torch.optim.lr_scheduler.CosineAnnealingLR(optimizer=opt, T_max=10, eta_min=0, last_epoch=-1, verbose=False)', 'ms.experimental.optim.lr_scheduler.CosineAnnealingLR(optimizer=opt, T_max=10, eta_min=0, last_epoch=-1)', 'safe'],
+        ['torch.optim.lr_scheduler.CosineAnnealingLR(verbose=False, T_max=10, optimizer=opt)', 'ms.experimental.optim.lr_scheduler.CosineAnnealingLR(T_max=10, optimizer=opt)', 'safe'],
+        ['torch.optim.lr_scheduler.CosineAnnealingLR(opt, 10)', 'ms.experimental.optim.lr_scheduler.CosineAnnealingLR(opt, 10)', 'safe'],
+        ['lr_scheduler.CosineAnnealingLR(opt, T_max=10, verbose=True)', 'ms.experimental.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10)', 'unsafe'],
+      ],
+    },
+    {
+      name: 'torch.nn.MultiheadAttention → mindspore.nn.MultiheadAttention (bias renamed has_bias)',
+      settings: { targetApi: 'classic' },
+      imports: 'import torch\nimport torch.nn as nn',
+      added: 'import mindspore as ms',
+      calls: [
+        ['torch.nn.MultiheadAttention(16, 4, 0.0, True)', 'ms.nn.MultiheadAttention(16, 4, 0.0, has_bias=True)', 'unsafe'],
+        ['torch.nn.MultiheadAttention(embed_dim=16, num_heads=4, dropout=0.1, bias=False)', 'ms.nn.MultiheadAttention(embed_dim=16, num_heads=4, dropout=0.1, has_bias=False)', 'unsafe'],
+        ['torch.nn.MultiheadAttention(bias=False, num_heads=4, embed_dim=16)', 'ms.nn.MultiheadAttention(has_bias=False, num_heads=4, embed_dim=16)', 'unsafe'],
+        ['torch.nn.MultiheadAttention(16, 4)', 'ms.nn.MultiheadAttention(16, 4)', 'unsafe'],
+        ['nn.MultiheadAttention(16, num_heads=4, bias=True)', 'ms.nn.MultiheadAttention(16, num_heads=4, has_bias=True)', 'unsafe'],
+      ],
+    },
+    {
+      name: 'torch.linspace → mindspore.ops.linspace (dtype dropped)',
+      settings: CLASSIC_CPU,
+      imports: 'import torch\nfrom torch import linspace as ls',
+      added: 'from mindspore import ops',
+      calls: [
+        ['torch.linspace(0, 1, 5)', 'ops.linspace(start=0, end=1, steps=5)', 'unsafe'],
+        ['torch.linspace(start=0, end=1, steps=5, dtype=torch.float32)', 'ops.linspace(start=0, end=1, steps=5)', 'unsafe'],
+        ['torch.linspace(steps=5, end=1.0, start=0.0)', 'ops.linspace(steps=5, end=1.0, start=0.0)', 'unsafe'],
+        ['torch.linspace(0, 1, steps=5)', 'ops.linspace(start=0, end=1, steps=5)', 'unsafe'],
+        ['ls(-1, 1, 9, dtype=torch.float32)', 'ops.linspace(start=-1, end=1, steps=9)', 'unsafe'],
+      ],
+    },
+  ];
+  for (const api of apis) {
+    describe(api.name, () => {
+      for (const [call, expected, applicability] of api.calls) {
+        test(call, () => {
+          const src = `${api.imports}\ny = ${call}\n`;
+          const a = analyze(src, { ...MSP1, ...api.settings });
+          const f = a.findings.filter((x) => x.code === 'MSP101' || x.code === 'MSP102');
+          assert.equal(f.length, 1, JSON.stringify(a.findings.map((x) => [x.code, x.message])));
+          assert.equal(f[0].fixes[0]?.applicability, applicability, f[0].message);
+          const out = applyPreferred(src, a.findings);
+          assert.equal(out, `${api.imports}\n${api.added}\ny = ${expected}\n`);
+          assert.equal(countSyntaxErrors(out), 0);
+        });
+      }
+    });
+  }
+
+  test('a *args call cannot be re-keyworded: the fix is unsafe and says why', () => {
+    const src = 'import torch\ny = torch.nn.Linear(*dims, False)\n';
+    const f = single(analyze(src, { ...MSP1, ...CLASSIC_CPU }).findings, 'MSP102');
+    assert.equal(f.fixes[0].applicability, 'unsafe');
+    assert.match(f.message, /pass them by keyword/);
+  });
+});
+
+describe('fixAll', () => {
+  const src = `import torch
+import torch.nn.functional as F
+
+def f(x):
+    y = torch.abs(x)
+    z = torch.zeros(2, 3, requires_grad=True)
+    return F.gelu(y) + z
+`;
+  test('safe fixes only by default; unsafe ones on request; the result parses', () => {
+    const safe = fixAll(src, settings(MSP1), realDb());
+    assert.equal(
+      safe.text,
+      `import torch
+import torch.nn.functional as F
+from mindspore import mint
+
+def f(x):
+    y = mint.abs(x)
+    z = mint.zeros(2, 3, requires_grad=True)
+    return mint.nn.functional.gelu(y) + z
+`,
+    );
+    assert.equal(safe.applied.get('MSP104'), undefined);
+    const all = fixAll(src, settings(MSP1), realDb(), { unsafe: true });
+    assert.match(all.text, /z = mint\.zeros\(2, 3\)\n/);
+    assert.equal(all.applied.get('MSP104'), 1);
+    assert.equal(countSyntaxErrors(all.text), 0);
+    assert.equal(all.refused, undefined);
+  });
+
+  test('running it again changes nothing', () => {
+    const once = fixAll(src, settings(MSP1), realDb(), { unsafe: true }).text;
+    assert.equal(fixAll(once, settings(MSP1), realDb(), { unsafe: true }).text, once);
+  });
+});
