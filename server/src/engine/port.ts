@@ -4,7 +4,8 @@
 // would add syntax errors is retried fix by fix, and fixes that break the syntax are skipped (left as TODOs).
 import type { MappingDatabase } from '../mappings/database';
 import { analyzeText } from './analyze';
-import { applyEdits, applyFixes } from './edits';
+import { applyEdits, applyFixes, ImportPlanner } from './edits';
+import { resolve } from './resolve';
 import type { Finding, Fix, TextEdit } from './findings';
 import { countSyntaxErrors } from './fixAll';
 import { parsePython, type Node } from './parser';
@@ -72,6 +73,7 @@ export function portText(text: string, settings: Settings, db: MappingDatabase):
     for (const t of todo) if (accepted.includes(t.fix)) bump(perRule, t.code, 'converted');
     current = res.text;
   }
+  current = rewriteReferences(current, settings, db, perRule, base);
   current = removeUnusedImports(current, base);
   const marked = markTodos(current, settings, db, perRule, base);
   current = marked;
@@ -235,6 +237,49 @@ function removeUnusedImports(text: string, base: number): string {
     }
     const out = applyEdits(text, edits).text;
     return countSyntaxErrors(out) > base ? text : out;
+  } finally {
+    tree.delete();
+  }
+}
+
+/**
+ * Non-call references the rules leave alone (annotations such as `x: torch.Tensor`, dtypes passed as values):
+ * renamed to their MindSpore twin when the database has a same-behaviour one. Counted as MSP101 conversions.
+ */
+const SAME_REFERENCES: Record<string, string> = Object.fromEntries([
+  ['torch.Tensor', 'mindspore.Tensor'],
+  ...['float16', 'float32', 'bfloat16', 'int8', 'int16', 'int32', 'int64', 'uint8', 'bool'].map((d) => [`torch.${d}`, `mindspore.${d}`]),
+  ['torch.float', 'mindspore.float32'],
+  ['torch.half', 'mindspore.float16'],
+  ['torch.long', 'mindspore.int64'],
+  ['torch.int', 'mindspore.int32'],
+]);
+
+function rewriteReferences(text: string, settings: Settings, db: MappingDatabase, perRule: PortSummary['perRule'], base: number): string {
+  const tree = parsePython(text);
+  try {
+    const res = resolve(tree);
+    const planner = new ImportPlanner(tree, text, res.moduleBindings, res.boundNames);
+    const target = { version: settings.mindsporeVersion, device: settings.device, api: settings.targetApi };
+    const edits: TextEdit[] = [];
+    let n = 0;
+    for (const use of res.uses) {
+      if (use.via !== 'import' || use.context === 'call' || use.context === 'base' || use.context === 'decorator') continue;
+      if (!use.qname.startsWith('torch.')) continue;
+      const entry = db.get(use.qname);
+      const twin = entry ? db.choose(entry, target).twin : undefined;
+      const api = twin && twin.status === 'same' ? twin.api : SAME_REFERENCES[use.qname];
+      if (!api || !/^mindspore\.[\w.]+$/.test(api)) continue;
+      const plan = planner.plan(api);
+      edits.push({ start: use.node.startIndex, end: use.node.endIndex, newText: plan.expr });
+      if (plan.edit) edits.push(plan.edit);
+      n++;
+    }
+    if (!n) return text;
+    const out = applyEdits(text, edits).text;
+    if (countSyntaxErrors(out) > base) return text;
+    bump(perRule, 'MSP101', 'converted', n);
+    return out;
   } finally {
     tree.delete();
   }
