@@ -154,7 +154,7 @@ ${barChart(report.blockers, 'Top blockers')}
 <section><h2>Findings by rule</h2>${countTable(report.byRule.map((r) => ({ k: r.summary ? `${r.code} ${r.summary}` : r.code, v: r.count })), ['Rule', 'Findings'], 'No findings.')}</section>
 <section><h2>Findings by device limit</h2>${countTable(
     report.byDeviceLimit.map((r) => ({ k: r.device, v: r.count })),
-    ['Device', 'Findings'],
+    ['Limit', 'Findings'],
     'No device limitations found.',
   )}</section>
 </div>
@@ -250,9 +250,8 @@ export class ReportPanel {
       if (m.type === 'ready') {
         this.readyCount++;
         for (const w of this.readyWaiters.splice(0)) w();
-      } else if (m.type === 'open' && this.report && typeof m.file === 'number') {
-        const f = this.report.files[m.file];
-        if (f) await openAt(f.uri ? vscode.Uri.parse(f.uri) : resolvePath(f.path), m.line ?? 1, m.column ?? 1, m.cell);
+      } else if (m.type === 'open' && typeof m.file === 'number') {
+        await this.openEntry(m.file, m.line ?? 1, m.column ?? 1, m.cell);
       } else if (m.type === 'export' && this.report && m.format) {
         const uri = await saveExport(this.report, m.format);
         if (uri) {
@@ -267,6 +266,13 @@ export class ReportPanel {
       this.log.error(`report view: ${e instanceof Error ? e.message : String(e)}`);
       void vscode.window.showErrorMessage(`MindPort: ${e instanceof Error ? e.message : String(e)}`);
     }
+  }
+
+  /** What a click on a table row does: opens the report's file number `file` at the line (and notebook cell). */
+  async openEntry(file: number, line: number, column: number, cell?: number): Promise<vscode.TextEditor | undefined> {
+    const f = this.report?.files[file];
+    if (!f) return undefined;
+    return openAt(f.uri ? vscode.Uri.parse(f.uri) : resolvePath(f.path), line, column, cell);
   }
 
   dispose(): void {

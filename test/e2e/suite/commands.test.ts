@@ -41,6 +41,28 @@ describe('commands', () => {
     assert.doesNotMatch(html, /(?:src|href)\s*=\s*["']?https?:|url\(\s*["']?https?:|@import/i, 'the report must not load remote resources');
   });
 
+  it('a report row opens the file at the line, and a notebook finding at its cell', async () => {
+    const a = await api();
+    const report = a.reportPanel.current!;
+    const ti = report.files.findIndex((f) => f.path.endsWith('train.py'));
+    const finding = report.files[ti].findings[0];
+    const editor = await a.reportPanel.openEntry(ti, finding.line, finding.column);
+    assert.ok(editor);
+    assert.match(editor.document.uri.path, /train\.py$/);
+    assert.equal(editor.selection.active.line, finding.line - 1);
+    assert.equal(editor.selection.active.character, finding.column - 1);
+
+    const ni = report.files.findIndex((f) => f.path.endsWith('.ipynb'));
+    const nf = report.files[ni].findings.find((f) => f.cell !== undefined);
+    assert.ok(nf, 'no notebook finding with a cell in the report');
+    const cellEditor = await a.reportPanel.openEntry(ni, nf.line, nf.column, nf.cell);
+    assert.ok(cellEditor, 'no cell editor');
+    assert.equal(cellEditor.document.uri.scheme, 'vscode-notebook-cell');
+    assert.match(cellEditor.document.getText(), /torch\.abs/);
+    assert.equal(cellEditor.selection.active.line, nf.line - 1);
+    assert.ok(vscode.window.activeNotebookEditor?.notebook.uri.path.endsWith('notebook.ipynb'));
+  });
+
   it('exports the report as Markdown, JSON and SARIF', async () => {
     const dir = wsUri('out');
     const md = await vscode.commands.executeCommand<vscode.Uri>('mindport.exportReport', 'markdown', vscode.Uri.joinPath(dir, 'r.md'));
