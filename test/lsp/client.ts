@@ -58,7 +58,7 @@ export async function startClient(
     async stop() {
       try {
         await Promise.race([conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
-        conn.sendNotification('exit');
+        await conn.sendNotification('exit').catch(() => undefined);
       } catch {
         /* already gone */
       }
