@@ -188,6 +188,15 @@ describe('hover', () => {
     assert.match(value, /platforms/);
   });
 
+  test('hover in a chained call shows the innermost API under the cursor', async () => {
+    const uri = open('import torch\ny = torch.abs(x).sum()\n');
+    await client.waitDiagnostics(uri);
+    const at = async (character: number) =>
+      ((await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character } })) as Hover).contents as { value: string };
+    assert.match((await at(11)).value, /^### `torch\.abs`/);
+    assert.match((await at(19)).value, /^### `torch\.Tensor\.sum`/);
+  });
+
   test('hover on a rule code in a noqa comment explains the rule', async () => {
     const uri = open('import torch\nx = torch.abs(y)  # noqa: MSP101\n');
     await client.waitDiagnostics(uri);

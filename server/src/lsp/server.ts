@@ -69,6 +69,13 @@ interface OpenNotebook {
 
 const SETTINGS_KEYS = Object.keys(SettingsSchema.shape);
 
+/** The innermost API use at an offset (in `torch.abs(x).sum()`, `abs` is inside the chain that ends in `sum`). */
+function smallestUseAt(uses: UseSpan[], offset: number): UseSpan | undefined {
+  let best: UseSpan | undefined;
+  for (const u of uses) if (offset >= u.start && offset <= u.end && (!best || u.end - u.start < best.end - best.start)) best = u;
+  return best;
+}
+
 export function startServer(connection: Connection): void {
   const docs = new Map<string, OpenDoc>();
   const notebookDocs = new NotebookDocuments(TextDocument);
@@ -190,7 +197,11 @@ export function startServer(connection: Connection): void {
 
   // ---- analysis -----------------------------------------------------------------------------------------
   function toAnalysed(version: number, text: string, a: DocumentAnalysis, settings: Settings): Analysed {
-    const uses = (a.resolution?.uses ?? []).map((u) => ({ start: u.node.startIndex, end: u.node.endIndex, qname: u.qname }));
+    // a method's span is its name (`sum` in `torch.abs(x).sum()`), a dotted name's the whole expression
+    const uses = (a.resolution?.uses ?? []).map((u) => {
+      const n = u.via === 'method' ? u.nameNode : u.node;
+      return { start: n.startIndex, end: n.endIndex, qname: u.qname };
+    });
     for (const e of a.internalErrors) connection.console.error(`MindPort: internal error: ${e}`);
     return { version, text, findings: a.findings, uses, settings };
   }
@@ -461,7 +472,7 @@ export function startServer(connection: Connection): void {
         if (meta) return { contents: { kind: 'markdown', value: `**${meta.code}** (${meta.name}): ${meta.summary}\n\n[Rule documentation](${ruleDocUrl(meta.code)})` } };
       }
     }
-    const use = ctx.an.uses.find((u) => offset >= u.start && offset <= u.end);
+    const use = smallestUseAt(ctx.an.uses, offset);
     if (!use) return null;
     const entry = db.get(use.qname);
     const value = entry
@@ -505,17 +516,18 @@ export function startServer(connection: Connection): void {
     return { files: files.length, cancelled: false };
   }
 
-  connection.onExecuteCommand(async (params) => {
+  connection.onExecuteCommand(async (params, token, workDone) => {
     switch (params.command) {
       case Commands.scanWorkspace: {
-        const progress = await connection.window.createWorkDoneProgress();
+        // the client's own progress (workDoneToken) when it sent one, else one the server creates
+        const progress = params.workDoneToken !== undefined ? workDone : await connection.window.createWorkDoneProgress();
         progress.begin('MindPort: scanning the workspace', 0, 'collecting files', true);
         try {
-          const r = await scanWorkspace({
+          return await scanWorkspace({
             report: (pct, msg) => progress.report(pct, msg),
-            isCancelled: () => progress.token.isCancellationRequested,
+            isCancelled: () =>
+              token.isCancellationRequested || ('token' in progress && (progress.token as { isCancellationRequested: boolean }).isCancellationRequested),
           });
-          return r;
         } finally {
           progress.done();
         }
@@ -569,7 +581,7 @@ export function startServer(connection: Connection): void {
         const td = ctx.kind === 'doc' ? ctx.d.td : notebookDocs.cellTextDocuments.get(params.uri)!;
         const base = ctx.kind === 'doc' ? 0 : ctx.an.nb.cellStarts[ctx.index];
         const offset = td.offsetAt(params.position) + base;
-        const use = ctx.an.uses.find((u) => offset >= u.start && offset <= u.end);
+        const use = smallestUseAt(ctx.an.uses, offset);
         names = use ? [use.qname] : [];
       }
     }
