@@ -253,7 +253,7 @@ const updates = {
   },
   icon: 'images/icon.png',
   galleryBanner: { color: '#1e2a3a', theme: 'dark' },
-  repository: pkg.repository ?? { type: 'git', url: 'https://github.com/mindport/mindport.git' },
+  repository: pkg.repository, // no public repository yet: vsce runs with --allow-missing-repository
   keywords: ['pytorch', 'mindspore', 'ascend', 'npu', 'huawei', 'porting', 'migration', 'torch', 'cann', 'linter'],
   files: undefined, // .vscodeignore decides what the VSIX ships; `files` would override it
 };
