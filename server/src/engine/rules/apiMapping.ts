@@ -9,6 +9,7 @@ import type { Fix, TextEdit, UseStats } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
+import { callArgs, type CallArgs } from './util';
 
 /** Arguments MindSpore does not take on any API (placement, layout and output buffers are not per call there). */
 const GENERALLY_UNSUPPORTED: Record<string, string> = {
@@ -65,31 +66,6 @@ function short(api: string): string {
 }
 
 const LOW = ' (low confidence: the receiver is only guessed to be a tensor from the method name)';
-
-interface CallArgs {
-  list: Node;
-  positional: Node[];
-  keywords: Map<string, { arg: Node; name: Node; value: Node }>;
-  hasSplat: boolean;
-}
-
-function callArgs(call: Node | undefined): CallArgs | undefined {
-  const list = call?.childForFieldName('arguments');
-  if (!list || list.type !== 'argument_list') return undefined;
-  const positional: Node[] = [];
-  const keywords = new Map<string, { arg: Node; name: Node; value: Node }>();
-  let hasSplat = false;
-  for (const a of list.namedChildren) {
-    if (!a || a.type === 'comment') continue;
-    if (a.type === 'keyword_argument') {
-      const name = a.childForFieldName('name');
-      const value = a.childForFieldName('value');
-      if (name && value) keywords.set(name.text, { arg: a, name, value });
-    } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') hasSplat = true;
-    else positional.push(a);
-  }
-  return { list, positional, keywords, hasSplat };
-}
 
 /** The argument node passed for a torch parameter, by keyword or by position. */
 function passedArg(args: CallArgs, params: Param[] | undefined, name: string, isMethod: boolean): { node: Node; value: Node } | undefined {
@@ -279,7 +255,7 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
         const dflt = torchDefault(entry.params, d.torch);
         if (dflt !== undefined && !args.hasSplat) {
           const name = twin.args?.find((x) => x.torch === d.torch && x.change === 'renamed')?.ms ?? d.torch;
-          const all = args.list.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+          const all = args.all;
           const at = all.length ? all[all.length - 1].endIndex : args.list.endIndex - 1;
           edits.push({ start: at, end: at, newText: `${all.length ? ', ' : ''}${name}=${dflt}` });
           differences.push(`${describe(d)}; torch's \`${dflt}\` is passed explicitly`);
