@@ -3,6 +3,7 @@
 import type { MappingDatabase, Target } from '../mappings/database';
 import { ImportPlanner } from './edits';
 import { emptyStats, type Finding, type UseStats } from './findings';
+import { Node } from 'web-tree-sitter';
 import { parsePython, type Tree } from './parser';
 import { resolve, type ApiUse, type Resolution } from './resolve';
 import { classifyUse, countUse, type UseVerdict } from './rules/apiMapping';
@@ -49,17 +50,63 @@ function countErrors(tree: Tree): number {
   return n;
 }
 
+// Performance (web-tree-sitter): every property read of a Node crosses into WebAssembly, and `tree.rootNode`,
+// `namedChildren` and `childForFieldName` allocate new Node objects each time. Two changes that keep every
+// result identical:
+//  - a node's type never changes, so it is read from WebAssembly once per Node object;
+//  - the rules and name resolution share one root node per analysis, so the `namedChildren` arrays that
+//    web-tree-sitter caches on each Node are built once and reused by every later walk of the tree.
+const proto = Node.prototype as unknown as Record<PropertyKey, unknown>;
+const typeGetter = Object.getOwnPropertyDescriptor(Node.prototype, 'type')?.get;
+if (typeGetter && !proto[Symbol.for('mindport.memo')]) {
+  proto[Symbol.for('mindport.memo')] = true;
+  const TYPE = Symbol('type');
+  const PARENT = Symbol('parent');
+  const FIELDS = Symbol('fields');
+  type Memo = Node & { [TYPE]?: string; [PARENT]?: Node | null; [FIELDS]?: Map<string, Node | null> };
+  Object.defineProperty(Node.prototype, 'type', {
+    configurable: true,
+    get(this: Memo) {
+      return (this[TYPE] ??= typeGetter.call(this) as string);
+    },
+  });
+  // a node's parent and fields are fixed for a given tree: read them once per Node object
+  const parentGetter = Object.getOwnPropertyDescriptor(Node.prototype, 'parent')?.get;
+  if (parentGetter) {
+    Object.defineProperty(Node.prototype, 'parent', {
+      configurable: true,
+      get(this: Memo) {
+        return this[PARENT] !== undefined ? this[PARENT] : (this[PARENT] = parentGetter.call(this) as Node | null);
+      },
+    });
+  }
+  const childForFieldName = Node.prototype.childForFieldName;
+  Node.prototype.childForFieldName = function (this: Memo, field: string): Node | null {
+    const memo = (this[FIELDS] ??= new Map());
+    let child = memo.get(field);
+    if (child === undefined) memo.set(field, (child = childForFieldName.call(this, field)));
+    return child;
+  };
+}
+
+/** A view of `tree` whose `rootNode` is always the same Node object (the tree itself is not copied). */
+function sharedRoot(tree: Tree): Tree {
+  return Object.create(tree, { rootNode: { value: tree.rootNode } }) as Tree;
+}
+
 /** Analyses Python text; `tree` may be passed when the caller keeps it for incremental parsing. */
 export function analyzeText(text: string, settings: Settings, db: MappingDatabase, tree?: Tree): DocumentAnalysis {
   const out: DocumentAnalysis = { findings: [], stats: emptyStats(), syntaxErrors: 0, suppressed: 0, internalErrors: [] };
   let ownTree = false;
   try {
     if (!tree) {
-      tree = parsePython(text);
+      // tree-sitter-python breaks lines only at \n; Python also at a lone \r (old Mac files). Same length, same offsets.
+      tree = parsePython(/\r(?!\n)/.test(text) ? text.replace(/\r(?!\n)/g, '\n') : text);
       ownTree = true;
     }
-    out.syntaxErrors = countErrors(tree);
-    const resolution = resolve(tree);
+    const shared = sharedRoot(tree);
+    out.syntaxErrors = countErrors(shared);
+    const resolution = resolve(shared);
     out.resolution = resolution;
     const lines = new LineIndex(text);
     const target = targetOf(settings);
@@ -68,13 +115,13 @@ export function analyzeText(text: string, settings: Settings, db: MappingDatabas
     const suppressions = findSuppressions(text, lines);
     const ctx: RuleContext = {
       text,
-      tree,
+      tree: shared,
       lines,
       resolution,
       db,
       settings,
       target,
-      imports: new ImportPlanner(tree, text, resolution.moduleBindings, resolution.boundNames),
+      imports: new ImportPlanner(shared, text, resolution.moduleBindings, resolution.boundNames),
       enabled,
       claim: (u) => void claimed.add(u),
       claimed: (u) => claimed.has(u),

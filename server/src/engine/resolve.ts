@@ -229,6 +229,9 @@ export function resolve(tree: Tree): Resolution {
             }
             return undefined;
           }
+          // the receiver is evaluated once: evaluating `fn` again would redo it at every level of a method
+          // chain (`a.f().g().h()...`), exponential in the chain's length
+          return o?.kind === 'name' && attr ? callResult({ kind: 'name', qname: `${o.qname}.${attr.text}` }, node, fn, depth) : undefined;
         }
         const fv = valueOf(fn, depth + 1);
         return fv ? callResult(fv, node, fn, depth) : undefined;

@@ -80,7 +80,10 @@ export function decodeSource(bytes: Uint8Array): DecodedText {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), encoding: 'utf-16le' };
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), encoding: 'utf-16be' };
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, 400));
-  const cookie = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/m.exec(head.split(/\r?\n/).slice(0, 2).join('\n'));
+  // PEP 263: a cookie on line 1, or on line 2 when line 1 is a comment or blank
+  const [first = '', second = ''] = head.split(/\r\n|\r|\n/);
+  const COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+  const cookie = COOKIE.exec(first) ?? (/^[ \t\f]*(#.*)?$/.test(first) ? COOKIE.exec(second) : null);
   const declared = cookie?.[1].toLowerCase();
   if (declared && /^(latin-?1|iso-?8859-?1|cp1252|windows-1252)$/.test(declared)) {
     return { text: new TextDecoder('latin1').decode(bytes), encoding: 'latin-1' };
