@@ -1,5 +1,5 @@
 // Shared helpers of the engine tests: parsing, resolving, analysing with the real mapping database.
-import { join, resolve as resolvePath } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import { analyzeText, type DocumentAnalysis } from '../../server/src/engine/analyze';
 import { applyFixes } from '../../server/src/engine/edits';
 import type { Finding } from '../../server/src/engine/findings';
@@ -11,15 +11,10 @@ import { loadDatabase } from '../../server/src/mappings/location';
 
 export const ROOT = resolvePath(__dirname, '..', '..');
 
-/**
- * The real database through loadDatabase(). Run from source (tsx), location.ts's first candidate folder is
- * server/src/mappings (the loader's own folder, which holds no JSON), so the repository's mappings/ is named
- * explicitly; mappings-load.test.ts has a `todo` test for that lookup.
- */
+/** The real database, through loadDatabase() as the CLI and the server load it. */
 export function realDb(): MappingDatabase {
-  process.env.MINDPORT_MAPPINGS_DIR ??= join(ROOT, 'mappings');
   const db = loadDatabase();
-  if (db.entries.size < 1000) throw new Error(`mapping database not loaded (${db.entries.size} entries)`);
+  if (db.entries.size < 1000) throw new Error(`mapping database not loaded (${db.entries.size} entries): ${JSON.stringify(db.problems)}`);
   return db;
 }
 

@@ -112,7 +112,7 @@ export function analyzeText(text: string, settings: Settings, db: MappingDatabas
     const target = targetOf(settings);
     const claimed = new Set<ApiUse>();
     const enabled = (code: string) => ruleEnabled(code, settings) && settings.severity[code] !== 'off';
-    const suppressions = findSuppressions(text, lines);
+    const suppressions = findSuppressions(text, lines, tree);
     const ctx: RuleContext = {
       text,
       tree: shared,

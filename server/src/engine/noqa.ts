@@ -1,5 +1,6 @@
 // Suppression comments: `# noqa`, `# noqa: MSP101, MSP102`, `# mindport: ignore[MSP101]` on a line, and a
 // file-level `# mindport: noqa` (all rules) or `# mindport: noqa: MSP101` on a line of its own.
+import type { Tree } from './parser';
 import type { LineIndex } from './text';
 
 export interface Suppressions {
@@ -14,15 +15,18 @@ function codes(list: string): Set<string> {
   return new Set(list.split(/[,\s]+/).filter(Boolean).map((c) => c.toUpperCase()));
 }
 
-export function findSuppressions(text: string, lines: LineIndex): Suppressions {
+/** With the tree, only real comments count: a `# noqa` inside a string literal suppresses nothing. */
+export function findSuppressions(text: string, lines: LineIndex, tree?: Tree): Suppressions {
   const res: Suppressions = { file: undefined, lines: new Map() };
   if (!text.includes('#')) return res;
+  const inComment = (offset: number) => !tree || tree.rootNode.descendantForIndex(offset)?.type === 'comment';
   for (const m of text.matchAll(FILE_RE)) {
+    if (!inComment((m.index ?? 0) + m[0].indexOf('#'))) continue;
     if (!m[1]) res.file = 'all';
     else if (res.file !== 'all') res.file = new Set([...(res.file ?? []), ...codes(m[1])]);
   }
   for (const m of text.matchAll(LINE_RE)) {
-    if (/mindport:\s*noqa/i.test(m[0])) continue;
+    if (/mindport:\s*noqa/i.test(m[0]) || !inComment(m.index ?? 0)) continue;
     const line = lines.positionAt(m.index ?? 0).line;
     const list = m[1] ?? m[2];
     const prev = res.lines.get(line);

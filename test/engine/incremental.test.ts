@@ -1,0 +1,128 @@
+// Incremental parsing: a PythonDocument edited in place and re-parsed gives the same tree as a fresh parse,
+// over seeded random single-character edits and multi-line edits.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { PythonDocument, type DocumentEdit } from '../../server/src/engine/document';
+import { initParser, parsePython } from '../../server/src/engine/parser';
+import { LineIndex } from '../../server/src/engine/text';
+import { ROOT } from './helpers';
+
+before(async () => {
+  await initParser();
+});
+
+/** mulberry32: small, seeded, reproducible. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function editAt(text: string, start: number, end: number, newText: string): DocumentEdit {
+  const idx = new LineIndex(text);
+  const s = idx.positionAt(start);
+  const e = idx.positionAt(end);
+  return { start, end, startPoint: { row: s.line, column: s.character }, endPoint: { row: e.line, column: e.character }, newText };
+}
+
+function fresh(text: string): string {
+  const t = parsePython(text);
+  try {
+    return t.rootNode.toString();
+  } finally {
+    t.delete();
+  }
+}
+
+const SOURCE = readFileSync(join(ROOT, 'test/engine/fixtures/incremental_model.py'), 'utf8');
+
+test('the fixture parses without errors to begin with', () => {
+  const t = parsePython(SOURCE);
+  assert.equal(t.rootNode.hasError, false);
+  t.delete();
+});
+
+for (const seed of [1, 42, 20240601]) {
+  test(`400 random single-character edits (seed ${seed}) match a fresh parse after each`, () => {
+    const rand = prng(seed);
+    const doc = new PythonDocument(SOURCE);
+    void doc.tree;
+    const alphabet = ['(', ')', '[', ']', ':', ',', ' ', '\n', '    ', 'a', 'x', '1', '.', '"', "'", '#', '=', '\\', 'é', '😀'];
+    try {
+      for (let i = 0; i < 400; i++) {
+        const text = doc.text;
+        const at = Math.floor(rand() * (text.length + 1));
+        const kind = rand();
+        let e: DocumentEdit;
+        const ch = alphabet[Math.floor(rand() * alphabet.length)];
+        if (kind < 0.4 || text.length === 0) e = editAt(text, at, at, ch); // insert
+        else {
+          // delete or replace one UTF-16 unit, never half a surrogate pair
+          let end = Math.min(at + 1, text.length);
+          let start = Math.min(at, text.length - 1);
+          if (/[\udc00-\udfff]/.test(text[start] ?? '')) start--;
+          if (/[\ud800-\udbff]/.test(text[end - 1] ?? '')) end++;
+          e = editAt(text, start, end, kind < 0.7 ? '' : ch);
+        }
+        doc.edit(e);
+        assert.equal(doc.tree.rootNode.toString(), fresh(doc.text), `edit ${i}: ${JSON.stringify(e)}`);
+      }
+    } finally {
+      doc.dispose();
+    }
+  });
+}
+
+test('multi-line edits: insert a block, replace a function body, delete lines, several edits before one parse', () => {
+  const doc = new PythonDocument(SOURCE);
+  void doc.tree;
+  try {
+    const apply = (start: number, end: number, newText: string) => doc.edit(editAt(doc.text, start, end, newText));
+    // insert a whole class after the imports
+    const afterImports = doc.text.indexOf('\n\n') + 1;
+    apply(afterImports, afterImports, '\nclass Extra(nn.Module):\n    def forward(self, x):\n        return x.view(-1)\n');
+    assert.equal(doc.tree.rootNode.toString(), fresh(doc.text));
+    // replace the body of the first def with three lines (CRLF inside)
+    const def = doc.text.indexOf('    def ');
+    const bodyStart = doc.text.indexOf('\n', def) + 1;
+    const bodyEnd = doc.text.indexOf('\n\n', bodyStart);
+    apply(bodyStart, bodyEnd, '        a = 1\r\n        b = [a,\r\n             2]\r\n        return b');
+    assert.equal(doc.tree.rootNode.toString(), fresh(doc.text));
+    // delete lines 3..6
+    const idx = new LineIndex(doc.text);
+    apply(idx.lineStart(2), idx.lineStart(6), '');
+    assert.equal(doc.tree.rootNode.toString(), fresh(doc.text));
+    // several edits before a single re-parse, back to front so offsets stay valid
+    const t = doc.text;
+    const third = Math.floor(t.length / 3);
+    doc.edit(editAt(doc.text, 2 * third, 2 * third + 5, 'if x:\n    pass\n'));
+    doc.edit(editAt(doc.text, third, third, '"""doc\nstring"""\n'));
+    doc.edit(editAt(doc.text, 0, 0, '# header\n'));
+    assert.equal(doc.tree.rootNode.toString(), fresh(doc.text));
+    // open an unterminated triple-quoted string, then close it
+    const mid = doc.text.indexOf('\n', Math.floor(doc.text.length / 2)) + 1;
+    doc.edit(editAt(doc.text, mid, mid, '"""\n'));
+    assert.equal(doc.tree.rootNode.toString(), fresh(doc.text));
+    doc.edit(editAt(doc.text, doc.text.length, doc.text.length, '\n"""\n'));
+    assert.equal(doc.tree.rootNode.toString(), fresh(doc.text));
+  } finally {
+    doc.dispose();
+  }
+});
+
+test('replace() starts over and dispose() is idempotent', () => {
+  const doc = new PythonDocument('x = 1\n');
+  assert.equal(doc.tree.rootNode.toString(), fresh('x = 1\n'));
+  doc.replace('import torch\n');
+  assert.equal(doc.text, 'import torch\n');
+  assert.equal(doc.tree.rootNode.toString(), fresh('import torch\n'));
+  doc.dispose();
+  doc.dispose();
+});
