@@ -1,0 +1,376 @@
+// The bundled CLI (dist/cli.js) end to end: scan in every format with its summary and exit codes, flags,
+// file discovery, notebooks, explain, fix, and a copy of dist/ that runs with no node_modules reachable.
+import assert from 'node:assert/strict';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CLI = join(ROOT, 'dist', 'cli.js');
+let tmp: string;
+
+before(() => {
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'ignore' });
+  tmp = mkdtempSync(join(tmpdir(), 'mindport-cli-'));
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+function cli(args: string[], cwd: string = tmp, cliPath = CLI): Promise<Run> {
+  const env = { ...process.env };
+  delete env.MINDPORT_MAPPINGS_DIR;
+  delete env.MINDPORT_WASM_DIR;
+  return new Promise((done) => {
+    execFile(process.execPath, [cliPath, ...args], { cwd, env, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+/** A fresh folder under the temp dir with the given files. */
+function project(name: string, files: Record<string, string | Buffer>): string {
+  const dir = join(tmp, name);
+  rmSync(dir, { recursive: true, force: true });
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), content);
+  }
+  return dir;
+}
+
+const MODEL = `import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+        self.bag = nn.EmbeddingBag(10, 3)
+
+    def forward(self, x):
+        y = torch.abs(x)
+        return F.gelu(self.fc(y))
+`;
+
+describe('scan', { concurrency: true }, () => {
+  test('text output: one line per finding and the summary', async () => {
+    const dir = project('text', { 'model.py': MODEL });
+    const r = await cli(['scan', '.', '--select', 'MSP1'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.ok(lines.includes('model.py:12:13: MSP101 info: `torch.abs` → `mindspore.mint.abs` (same behaviour) [*]'), r.stdout);
+    assert.match(r.stdout, /^model\.py:9:20: MSP103 warning: `torch\.nn\.EmbeddingBag` has no MindSpore equivalent/m);
+    assert.match(r.stdout, /^Scanned 1 file \(14 lines\): \d+ findings?/m);
+    assert.match(r.stdout, /^torch API uses: (\d+) — same behaviour (\d+), with differences (\d+), no equivalent (\d+)/m);
+    const [, uses, same, diff, none] = /^torch API uses: (\d+) — same behaviour (\d+), with differences (\d+), no equivalent (\d+)/m.exec(r.stdout)!.map(Number);
+    assert.equal(uses, same + diff + none);
+    assert.ok(none >= 1 && same >= 2, r.stdout);
+    assert.match(r.stdout, /^Ready to port: \d+(\.\d)?%$/m);
+    assert.match(r.stdout, /^By rule: .*MSP101 \d+/m);
+  });
+
+  test('examples/: every file scanned, summary and exit 0 without error-level findings', async () => {
+    const r = await cli(['scan', 'examples/'], ROOT);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Scanned 5 files \(\d+ lines\): \d+ findings/m);
+    assert.match(r.stdout, /^examples\/weather_port\/train\.py:\d+:\d+: MSP\d{3} /m);
+    assert.match(r.stdout, /^examples\/weather_port\/models\/afno\.py:\d+:\d+: MSP\d{3} /m);
+    const pct = Number(/^Ready to port: ([\d.]+)%$/m.exec(r.stdout)?.[1]);
+    assert.ok(pct > 0 && pct < 100, r.stdout);
+  });
+
+  test('--format json: each finding with code, path, 1-based line/column, message, severity, fix_applicability', async () => {
+    const dir = project('json', { 'pkg/model.py': MODEL });
+    const r = await cli(['scan', 'pkg', '--format', 'json', '--select', 'MSP1'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.ok(j.findings.length >= 3);
+    for (const f of j.findings) {
+      for (const k of ['code', 'path', 'line', 'column', 'message', 'severity', 'fix_applicability']) assert.ok(k in f, `${k} in ${JSON.stringify(f)}`);
+      assert.match(f.code, /^MSP1\d\d$/);
+      assert.equal(f.path, 'pkg/model.py');
+      assert.ok(f.line >= 1 && f.column >= 1);
+      assert.ok(['error', 'warning', 'info', 'hint'].includes(f.severity));
+      assert.ok([null, 'safe', 'unsafe'].includes(f.fix_applicability));
+    }
+    const abs = j.findings.find((f: { torch_api: string }) => f.torch_api === 'torch.abs');
+    assert.deepEqual([abs.code, abs.line, abs.column, abs.severity, abs.fix_applicability], ['MSP101', 12, 13, 'info', 'safe']);
+    const bag = j.findings.find((f: { torch_api: string }) => f.torch_api === 'torch.nn.EmbeddingBag');
+    assert.deepEqual([bag.code, bag.fix_applicability], ['MSP103', null]);
+    assert.equal(j.summary.files, 1);
+    assert.equal(j.summary.stats.apiUses, j.summary.stats.same + j.summary.stats.args + j.summary.stats.behavior + j.summary.stats.none);
+    assert.equal(typeof j.summary.readyPercent, 'number');
+    assert.deepEqual(j.skipped, []);
+  });
+
+  test('--format sarif: 2.1.0, rules with ids, results with ruleId and physical locations', async () => {
+    const dir = project('sarif', { 'model.py': MODEL });
+    const r = await cli(['scan', 'model.py', '--format', 'sarif', '--select', 'MSP1'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout);
+    assert.equal(s.version, '2.1.0');
+    const run = s.runs[0];
+    assert.equal(run.tool.driver.name, 'mindport');
+    const ids = run.tool.driver.rules.map((x: { id: string }) => x.id);
+    for (const id of ['MSP101', 'MSP102', 'MSP103', 'MSP104', 'MSP105']) assert.ok(ids.includes(id), id);
+    assert.ok(run.results.length >= 3);
+    for (const res of run.results) {
+      assert.ok(ids.includes(res.ruleId));
+      assert.equal(run.tool.driver.rules[res.ruleIndex].id, res.ruleId);
+      const loc = res.locations[0].physicalLocation;
+      assert.equal(loc.artifactLocation.uri, 'model.py');
+      assert.ok(loc.region.startLine >= 1 && loc.region.startColumn >= 1);
+      assert.ok(['error', 'warning', 'note'].includes(res.level));
+    }
+    const abs = run.results.find((x: { message: { text: string } }) => x.message.text.startsWith('`torch.abs`'));
+    assert.deepEqual([abs.ruleId, abs.locations[0].physicalLocation.region.startLine, abs.locations[0].physicalLocation.region.startColumn], ['MSP101', 12, 13]);
+  });
+
+  test('exit codes: 0 clean, 1 with an error-level finding (severity from mindport.toml), --exit-zero', async () => {
+    const clean = project('clean', { 'a.py': 'import os\nprint(os.getcwd())\n' });
+    const r0 = await cli(['scan', '.'], clean);
+    assert.equal(r0.code, 0, r0.stderr);
+    assert.match(r0.stdout, /^Scanned 1 file \(3 lines\): 0 findings$/m);
+    assert.match(r0.stdout, /^Ready to port: 100%$/m);
+
+    const table = project('err-table', { 'mindport.toml': '[severity]\nMSP103 = "error"\n', 'a.py': 'import torch.nn as nn\nb = nn.EmbeddingBag(10, 3)\n' });
+    const r1 = await cli(['scan', '.', '--select', 'MSP103'], table);
+    assert.equal(r1.code, 1, r1.stdout + r1.stderr);
+    assert.match(r1.stdout, /^a\.py:2:5: MSP103 error: /m);
+    assert.equal((await cli(['scan', '.', '--select', 'MSP103', '--exit-zero'], table)).code, 0);
+
+    const inline = project('err-inline', { 'pyproject.toml': '[tool.mindport]\nseverity = { MSP103 = "error" }\n', 'a.py': 'import torch.nn as nn\nb = nn.EmbeddingBag(10, 3)\n' });
+    assert.equal((await cli(['scan', 'a.py', '--select', 'MSP103'], inline)).code, 1);
+    assert.equal((await cli(['scan', 'a.py', '--select', 'MSP101'], inline)).code, 0, 'the error-level rule is not selected');
+  });
+
+  test('exit 2 on usage errors, with a message on stderr', async () => {
+    const dir = project('usage', { 'a.py': 'x = 1\n' });
+    const all = [['scan', '.', '--bogus'], ['scan', '.', '--format', 'xml'], ['scan', 'missing-dir'], ['scan'], ['frobnicate'], ['scan', '.', '--device', 'TPU'], ['explain'], []];
+    const runs = await Promise.all(all.map((args) => cli(args, dir)));
+    all.forEach((args, i) => {
+      const r = runs[i];
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+      if (args.length) assert.match(r.stderr, /^mindport: \S/, args.join(' '));
+    });
+    assert.match(runs[0].stderr, /--bogus/);
+    assert.match(runs[1].stderr, /--format must be text, json or sarif \(got "xml"\)/);
+    assert.match(runs[2].stderr, /no such file or folder: .*missing-dir/);
+    assert.match(runs[5].stderr, /--device/);
+    const help = await cli(['--help'], dir);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Usage:\n\s+mindport scan PATH/);
+  });
+
+  test('--select and --ignore (codes and prefixes)', async () => {
+    const dir = project('select', { 'a.py': "import torch\ny = torch.abs(x)\nz = torch.zeros(2, device='cuda')\n" });
+    const codes = async (args: string[]) => (JSON.parse((await cli(['scan', '.', '--format', 'json', ...args], dir)).stdout).findings as { code: string }[]).map((f) => f.code).sort();
+    assert.deepEqual(await codes(['--select', 'MSP101']), ['MSP101', 'MSP101']);
+    assert.deepEqual(await codes(['--select', 'MSP104']), ['MSP104']);
+    assert.deepEqual(await codes(['--select', 'msp1', '--ignore', 'MSP101']), ['MSP104']);
+    assert.deepEqual(await codes(['--select', 'MSP1,MSP2', '--ignore', 'MSP2,MSP104']), ['MSP101', 'MSP101']);
+  });
+
+  test('--device GPU changes the suggestion', async () => {
+    const dir = project('device', { 'a.py': 'import torch.nn.functional as F\ny = F.gelu(x)\n' });
+    const asc = await cli(['scan', '.', '--select', 'MSP1'], dir);
+    assert.match(asc.stdout, /MSP101 info: `torch\.nn\.functional\.gelu` → `mindspore\.mint\.nn\.functional\.gelu`/);
+    const gpu = await cli(['scan', '.', '--select', 'MSP1', '--device', 'GPU'], dir);
+    assert.match(gpu.stdout, /MSP102 warning: `torch\.nn\.functional\.gelu` → `mindspore\.ops\.gelu`/);
+    const mint = await cli(['scan', '.', '--select', 'MSP1', '--device', 'GPU', '--target-api', 'mint'], dir);
+    assert.match(mint.stdout, /MSP105 warning: `mindspore\.mint\.nn\.functional\.gelu` does not run on GPU/);
+    const old = await cli(['scan', '.', '--select', 'MSP1', '--ms-version', '2.4'], dir);
+    assert.match(old.stdout, /`mindspore\.ops\.gelu`/);
+  });
+
+  test('.git, virtualenvs, node_modules and .gitignore\'d files are skipped; a file named explicitly is not', async () => {
+    const src = 'import torch\ny = torch.abs(x)\n';
+    const dir = project('walk', {
+      'keep.py': src,
+      'sub/keep2.py': src,
+      '.git/hooks/x.py': src,
+      'venv/lib/x.py': src,
+      '.venv/x.py': src,
+      'env/pyvenv.cfg': 'home = /usr\n',
+      'env/lib/x.py': src,
+      'node_modules/pkg/x.py': src,
+      '__pycache__/x.py': src,
+      '.gitignore': 'build/\n*_gen.py\n',
+      'build/out.py': src,
+      'model_gen.py': src,
+      'sub/.gitignore': 'local.py\n',
+      'sub/local.py': src,
+      'notes.txt': 'torch.abs',
+    });
+    const paths = async (args: string[]) => [...new Set((JSON.parse((await cli(['scan', ...args, '--format', 'json', '--select', 'MSP1'], dir)).stdout).findings as { path: string }[]).map((f) => f.path))].sort();
+    assert.deepEqual(await paths(['.']), ['keep.py', 'sub/keep2.py']);
+    assert.deepEqual(await paths(['.', '--no-gitignore']), ['build/out.py', 'keep.py', 'model_gen.py', 'sub/keep2.py', 'sub/local.py']);
+    assert.deepEqual(await paths(['model_gen.py']), ['model_gen.py']);
+  });
+
+  test('notebooks: code cells scanned together, findings carry the cell number', async () => {
+    const nb = {
+      cells: [
+        { cell_type: 'markdown', source: ['# Title'] },
+        { cell_type: 'code', source: ['import torch\n', '%matplotlib inline'] },
+        { cell_type: 'code', source: ['!pip install x\n', 'y = torch.abs(x)'] },
+      ],
+      metadata: { kernelspec: { language: 'python' } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
+    const dir = project('nb', { 'n.ipynb': JSON.stringify(nb), 'broken.ipynb': '{ nope' });
+    const text = await cli(['scan', '.', '--select', 'MSP1'], dir);
+    assert.match(text.stdout, /^n\.ipynb\[cell 2\]:2:5: MSP101 info: `torch\.abs`/m);
+    assert.match(text.stdout, /^broken\.ipynb: skipped: not a valid notebook/m);
+    const j = JSON.parse((await cli(['scan', '.', '--select', 'MSP1', '--format', 'json'], dir)).stdout);
+    assert.deepEqual(j.findings.map((f: { path: string; cell: number; line: number; column: number }) => [f.path, f.cell, f.line, f.column]), [['n.ipynb', 2, 2, 5]]);
+    assert.deepEqual(j.skipped.map((s: { path: string }) => s.path), ['broken.ipynb']);
+    const sarif = JSON.parse((await cli(['scan', '.', '--select', 'MSP1', '--format', 'sarif'], dir)).stdout);
+    assert.equal(sarif.runs[0].results[0].properties.cell, 2);
+  });
+
+  test('a non-UTF-8 file: the warning is printed and the file still analysed', async () => {
+    const dir = project('latin', { 'a.py': Buffer.from('import torch\ns = "caf\xe9"\ny = torch.abs(x)\n', 'latin1') });
+    const r = await cli(['scan', '.', '--select', 'MSP1'], dir);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^a\.py: warning: the file is not valid UTF-8; it was read as Latin-1/m);
+    assert.match(r.stdout, /^a\.py:3:5: MSP101 /m);
+  });
+
+  test('a bad project setting is a warning naming the file and key; scanning goes on', async () => {
+    const dir = project('badcfg', { 'mindport.toml': 'device = "TPU"\ncolour = 1\n', 'a.py': 'import torch\ny = torch.abs(x)\n' });
+    const r = await cli(['scan', '.', '--select', 'MSP1'], dir);
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /mindport: warning: .*mindport\.toml.*device: "TPU" is not valid/);
+    assert.match(r.stderr, /mindport: warning: .*mindport\.toml.*colour.*unknown key/);
+    assert.match(r.stdout, /MSP101 info: `torch\.abs` → `mindspore\.mint\.abs`/, 'the default device is kept');
+  });
+});
+
+describe('explain', { concurrency: true }, () => {
+  test('text', async () => {
+    const r = await cli(['explain', 'torch.nn.functional.gelu']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /`torch\.nn\.functional\.gelu`/);
+    assert.match(r.stdout, /mindspore\.mint\.nn\.functional\.gelu/);
+    assert.match(r.stdout, /mindspore\.ops\.gelu/);
+  });
+
+  test('--json with torch_api and both twins; the device changes the suggestion', async () => {
+    const j = JSON.parse((await cli(['explain', 'torch.nn.functional.gelu', '--json'])).stdout);
+    assert.equal(j.torch_api, 'torch.nn.functional.gelu');
+    assert.equal(j.found, true);
+    assert.equal(j.mint.api, 'mindspore.mint.nn.functional.gelu');
+    assert.equal(j.classic.api, 'mindspore.ops.gelu');
+    assert.equal(j.suggested, 'mindspore.mint.nn.functional.gelu');
+    assert.equal(JSON.parse((await cli(['explain', 'torch.nn.functional.gelu', '--json', '--device', 'GPU'])).stdout).suggested, 'mindspore.ops.gelu');
+  });
+
+  test('an unknown API exits 1; a mix of known and unknown exits 0', async () => {
+    const r = await cli(['explain', 'torch.not_a_real_api']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /torch\.not_a_real_api: not in MindPort's mapping database/);
+    const j = await cli(['explain', 'torch.not_a_real_api', '--json']);
+    assert.equal(j.code, 1);
+    assert.equal(JSON.parse(j.stdout).found, false);
+    assert.equal((await cli(['explain', 'torch.abs', 'torch.not_a_real_api'])).code, 0);
+  });
+});
+
+describe('fix', { concurrency: true }, () => {
+  const SRC = `import torch
+
+def f(x):
+    y = torch.abs(x)
+    z = torch.zeros(2, 3, requires_grad=True)
+    return y + z
+`;
+
+  test('safe fixes only by default; the file re-parses and scans clean of what was fixed', async () => {
+    const dir = project('fix-safe', { 'a.py': SRC });
+    const r = await cli(['fix', 'a.py', '--select', 'MSP1'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^a\.py: applied \d+ fix(es)? \(MSP101 ×2\)$/m);
+    const out = readFileSync(join(dir, 'a.py'), 'utf8');
+    assert.equal(
+      out,
+      `import torch
+from mindspore import mint
+
+def f(x):
+    y = mint.abs(x)
+    z = mint.zeros(2, 3, requires_grad=True)
+    return y + z
+`,
+    );
+    const after = JSON.parse((await cli(['scan', 'a.py', '--format', 'json', '--select', 'MSP1'], dir)).stdout);
+    assert.deepEqual(after.findings.map((f: { code: string }) => f.code), [], 'no torch call is left to report');
+    assert.equal(spawnSync('python3', ['-c', `import ast,sys; ast.parse(open(${JSON.stringify(join(dir, 'a.py'))}).read())`]).status ?? 0, 0);
+  });
+
+  test('--unsafe applies more, --diff prints the change', async () => {
+    const dir = project('fix-unsafe', { 'a.py': SRC });
+    const r = await cli(['fix', 'a.py', '--select', 'MSP1', '--unsafe', '--diff'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^-    z = torch\.zeros\(2, 3, requires_grad=True\)$/m);
+    assert.match(r.stdout, /^\+    z = mint\.zeros\(2, 3\)$/m);
+    assert.match(r.stdout, /\(unsafe fixes included\)/);
+    assert.match(readFileSync(join(dir, 'a.py'), 'utf8'), /z = mint\.zeros\(2, 3\)\n/);
+  });
+
+  test('a Latin-1 file without a coding cookie is refused and left byte-identical', async () => {
+    const bytes = Buffer.from('import torch\ns = "caf\xe9"\ny = torch.abs(x)\n', 'latin1');
+    const dir = project('fix-latin', { 'a.py': bytes });
+    const r = await cli(['fix', 'a.py'], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /a\.py: skipped: the file is not valid UTF-8.*not rewritten/);
+    assert.ok(readFileSync(join(dir, 'a.py')).equals(bytes));
+  });
+
+  test('a file with a latin-1 coding cookie is fixed and keeps its encoding byte for byte', async () => {
+    const bytes = Buffer.from('# -*- coding: latin-1 -*-\nimport torch\ns = "caf\xe9 \xb5"\ny = torch.abs(x)\n', 'latin1');
+    const dir = project('fix-cookie', { 'a.py': bytes });
+    assert.equal((await cli(['fix', 'a.py', '--select', 'MSP1'], dir)).code, 0);
+    assert.ok(
+      readFileSync(join(dir, 'a.py')).equals(Buffer.from('# -*- coding: latin-1 -*-\nimport torch\nfrom mindspore import mint\ns = "caf\xe9 \xb5"\ny = mint.abs(x)\n', 'latin1')),
+    );
+  });
+
+  test('notebooks are not rewritten by fix', async () => {
+    const nb = JSON.stringify({ cells: [{ cell_type: 'code', source: ['import torch\n', 'y = torch.abs(x)'] }], metadata: {}, nbformat: 4, nbformat_minor: 5 });
+    const dir = project('fix-nb', { 'n.ipynb': nb });
+    const r = await cli(['fix', '.'], dir);
+    assert.match(r.stderr, /n\.ipynb: skipped: notebooks are fixed in the editor/);
+    assert.equal(readFileSync(join(dir, 'n.ipynb'), 'utf8'), nb);
+  });
+});
+
+test('the bundled CLI loads its wasm files from dist/ with no node_modules reachable', async () => {
+  const install = mkdtempSync(join(tmpdir(), 'mindport-cli-install-'));
+  try {
+    mkdirSync(join(install, 'dist'));
+    for (const f of readdirSync(join(ROOT, 'dist'))) {
+      if (f.endsWith('.js') || f.endsWith('.wasm')) cpSync(join(ROOT, 'dist', f), join(install, 'dist', f));
+    }
+    cpSync(join(ROOT, 'mappings'), join(install, 'mappings'), { recursive: true });
+    assert.deepEqual(readdirSync(join(install, 'dist')).filter((f) => f.endsWith('.wasm')).sort(), ['tree-sitter-python.wasm', 'web-tree-sitter.wasm']);
+    // nothing named node_modules on the way up from the temp folder
+    for (let d = install; d !== dirname(d); d = dirname(d)) assert.equal(readdirSync(d).includes('node_modules'), false, d);
+    const file = join(install, 'model.py');
+    writeFileSync(file, 'import torch\ny = torch.abs(x)\n');
+    const r = await cli(['scan', file, '--format', 'json'], install, join(install, 'dist', 'cli.js'));
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.deepEqual(j.findings.map((f: { code: string; torch_api: string }) => [f.code, f.torch_api]), [['MSP101', 'torch.abs']]);
+  } finally {
+    rmSync(install, { recursive: true, force: true });
+  }
+});
