@@ -231,6 +231,13 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
       differences.push('arguments passed by position may land on other MindSpore parameters: pass them by keyword');
     }
   }
+  if (args && entry.params?.[0]?.name === '*size' && args.positional.length > 1 && !args.hasSplat) {
+    // torch.zeros(2, 3) takes the shape as separate arguments; MindSpore takes one tuple: zeros((2, 3))
+    const first = args.positional[0];
+    const last = args.positional[args.positional.length - 1];
+    edits.push({ start: first.startIndex, end: first.startIndex, newText: '(' }, { start: last.endIndex, end: last.endIndex, newText: ')' });
+    differences.push('the shape is passed as one tuple');
+  }
   for (const d of twin.args ?? []) {
     if (d.change === 'unsupported' || d.change === 'added') continue; // MSP104 reports unsupported arguments
     const passed = args && d.torch ? passedArg(args, entry.params, d.torch, isMethod) : undefined;
