@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// A/B of the one-thread analysis: the engine as it is (B) against the same engine with some files taken from
+// an earlier commit (A), everything else identical (so other people's rule changes do not skew the result).
+//   node bench/ab.mjs REV [--files a.ts,b.ts] [--pairs N] [--rounds N] [--sample K]
+// Runs A and B alternately N times on every K-th corpus file and prints the best CPU and wall times of each.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureCorpus } from './corpus.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const opt = (n, d) => (argv.includes(n) ? argv[argv.indexOf(n) + 1] : d);
+const rev = argv[0];
+if (!rev || rev.startsWith('--')) {
+  console.error('usage: node bench/ab.mjs REV [--files a.ts,b.ts] [--pairs N] [--rounds N] [--sample K]');
+  process.exit(2);
+}
+const files = opt(
+  '--files',
+  'server/src/engine/analyze.ts,server/src/engine/resolve.ts,server/src/engine/noqa.ts,server/src/engine/text.ts,server/src/engine/rules/apiMapping.ts',
+).split(',');
+const pairs = Number(opt('--pairs', '3'));
+const rounds = Number(opt('--rounds', '2'));
+const sample = Number(opt('--sample', '4'));
+const cacheDir = process.env.MINDPORT_BENCH_CACHE ?? join(tmpdir(), 'mindport-bench');
+const corpus = ensureCorpus({ cacheDir });
+const list = join(cacheDir, `ab-files-${process.pid}.json`);
+writeFileSync(list, JSON.stringify(corpus.files.filter((_, i) => i % sample === 0).map((f) => join(corpus.dir, f))));
+
+const { build } = await import('esbuild');
+const old = Object.fromEntries(files.map((f) => [resolve(root, f), execFileSync('git', ['show', `${rev}:${f}`], { cwd: root, encoding: 'utf8' })]));
+async function bundle(outfile, replace) {
+  await build({
+    absWorkingDir: root,
+    entryPoints: [join(root, 'bench', 'harness.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    banner: { js: "const __mindport_import_meta_url = require('url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__mindport_import_meta_url' },
+    logLevel: 'warning',
+    plugins: replace
+      ? [{ name: 'ab', setup: (b) => b.onLoad({ filter: /\.ts$/ }, (a) => (old[a.path] !== undefined ? { contents: old[a.path], loader: 'ts', resolveDir: dirname(a.path) } : undefined)) }]
+      : [],
+  });
+}
+const A = join(cacheDir, 'harness-A.cjs');
+const B = join(cacheDir, 'harness-B.cjs');
+await bundle(A, true);
+await bundle(B, false);
+const env = { ...process.env, MINDPORT_WASM_DIR: join(root, 'dist'), MINDPORT_MAPPINGS_DIR: join(root, 'mappings') };
+const best = { A: { cpu: Infinity, wall: Infinity, parseCpu: Infinity }, B: { cpu: Infinity, wall: Infinity, parseCpu: Infinity } };
+let findings = {};
+for (let i = 0; i < pairs; i++) {
+  for (const [k, h] of [['A', A], ['B', B]]) {
+    const r = spawnSync(process.execPath, [h, 'measure', list, '--rounds', String(rounds)], { env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    const m = JSON.parse(r.stdout.trim().split('\n').pop());
+    best[k].cpu = Math.min(best[k].cpu, m.analyzeBestCpu);
+    best[k].wall = Math.min(best[k].wall, m.analyzeBest);
+    best[k].parseCpu = Math.min(best[k].parseCpu, m.parseBestCpu);
+    best[k].lines = m.lines;
+    findings[k] = m.findings;
+    console.log(`${k} pair ${i + 1}: analysis cpu ${m.analyzeMs.map((x) => Math.round(x.cpu)).join('/')} ms, wall ${m.analyzeMs.map((x) => Math.round(x.wall)).join('/')} ms`);
+  }
+}
+console.log(JSON.stringify({ rev, files, lines: best.A.lines, findings, A: best.A, B: best.B, cpu_gain: +(1 - best.B.cpu / best.A.cpu).toFixed(3) }));

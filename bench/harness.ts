@@ -1,0 +1,120 @@
+// Benchmark harness for the one-thread figures. bench/run.mjs bundles it with esbuild (like scripts/build.mjs
+// bundles the server) so the engine runs as the shipped dist/ code does, not through tsx.
+//   node harness.cjs measure LIST.json [--rounds N]   → JSON {lines, parseMs, analyzeMs, ...} on stdout
+//   node harness.cjs profile LIST.json [--rounds N]   → analysis only (run under node --cpu-prof)
+// LIST.json: an array of absolute file paths. Sources are read into memory first: no disk I/O is timed.
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { initParser, parsePython } from '../server/src/engine/parser';
+import { analyzeSource } from '../server/src/engine/project';
+import { readSource, type SourceFile } from '../server/src/engine/files';
+import { DEFAULT_SETTINGS } from '../server/src/engine/settings';
+import { loadDatabase } from '../server/src/mappings/location';
+import { resolve } from '../server/src/engine/resolve';
+import { ALL_RULES } from '../server/src/engine/rules/index';
+import { analyzeText } from '../server/src/engine/analyze';
+import type { RuleContext } from '../server/src/engine/rules/types';
+
+async function main(): Promise<void> {
+  const [mode, listPath] = process.argv.slice(2);
+  const ri = process.argv.indexOf('--rounds');
+  const rounds = ri > 0 ? Number(process.argv[ri + 1]) : 3;
+  const files: string[] = JSON.parse(readFileSync(listPath, 'utf8'));
+  await initParser();
+  const db = loadDatabase();
+  const sources: SourceFile[] = files.map((f) => readSource(f));
+  const texts = sources.map((s) => (s.kind === 'skipped' ? '' : s.text));
+  const lines = texts.reduce((n, t) => n + t.split('\n').length, 0);
+  const settings = DEFAULT_SETTINGS;
+
+  // wall-clock time, and CPU time of this process (user + system): on a machine shared with other work the
+  // CPU time is the steadier figure, since waiting for a core is not counted
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const timed = (fn: () => void) => {
+    const w0 = performance.now();
+    const c0 = cpuMs();
+    fn();
+    return { wall: performance.now() - w0, cpu: cpuMs() - c0 };
+  };
+  const parseAll = () => timed(() => {
+    for (const t of texts) parsePython(t).delete();
+  });
+  let findings = 0;
+  const analyzeAll = () => timed(() => {
+    findings = 0;
+    for (const s of sources) findings += analyzeSource(s, settings, db).findings.length;
+  });
+
+  if (mode === 'breakdown') {
+    // where the analysis time goes: the parse, name resolution, and each rule (run on its own, unclaimed)
+    const t: Record<string, number> = {};
+    const add = (k: string, t0: number) => (t[k] = (t[k] ?? 0) + performance.now() - t0);
+    for (let r = 0; r < rounds; r++) {
+      for (const s of sources) {
+        if (s.kind === 'skipped') continue;
+        let t0 = performance.now();
+        const tree = parsePython(s.text);
+        add('parse', t0);
+        t0 = performance.now();
+        const res = resolve(tree);
+        add('resolve', t0);
+        t0 = performance.now();
+        analyzeText(s.text, settings, db, tree);
+        add('analyzeText (all but parse)', t0);
+        for (const rule of ALL_RULES) {
+          const ctx = { text: s.text, tree, resolution: res, db, settings, target: { version: settings.mindsporeVersion, device: settings.device, api: settings.targetApi },
+            lines: { range: () => ({ start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }), positionAt: () => ({ line: 0, character: 0 }) },
+            imports: { plan: () => ({ expr: '' }) }, enabled: () => true, claim: () => undefined, claimed: () => false, report: () => undefined } as unknown as RuleContext;
+          t0 = performance.now();
+          try {
+            rule.check(ctx);
+          } catch {
+            /* a rule that needs the real context */
+          }
+          add(`rule ${rule.codes[0]}..`, t0);
+        }
+        tree.delete();
+      }
+    }
+    for (const [k, v] of Object.entries(t).sort((a, b) => b[1] - a[1])) process.stdout.write(`${k.padEnd(32)} ${(v / rounds).toFixed(0).padStart(7)} ms\n`);
+    return;
+  }
+  if (mode === 'profile') {
+    for (let r = 0; r < rounds; r++) analyzeAll();
+    process.stdout.write(JSON.stringify({ lines, findings }) + '\n');
+    return;
+  }
+  // warm up (JIT, wasm tiers), then alternate parse and analysis rounds and keep the best of each:
+  // on a shared machine the minimum is the figure least disturbed by other processes
+  for (let i = 0; i < Math.min(60, sources.length); i++) {
+    parsePython(texts[i]).delete();
+    analyzeSource(sources[i], settings, db);
+  }
+  const parseMs: { wall: number; cpu: number }[] = [];
+  const analyzeMs: { wall: number; cpu: number }[] = [];
+  for (let r = 0; r < rounds; r++) {
+    parseMs.push(parseAll());
+    analyzeMs.push(analyzeAll());
+  }
+  process.stdout.write(
+    JSON.stringify({
+      files: files.length,
+      lines,
+      findings,
+      parseMs,
+      analyzeMs,
+      parseBest: Math.min(...parseMs.map((m) => m.wall)),
+      analyzeBest: Math.min(...analyzeMs.map((m) => m.wall)),
+      parseBestCpu: Math.min(...parseMs.map((m) => m.cpu)),
+      analyzeBestCpu: Math.min(...analyzeMs.map((m) => m.cpu)),
+    }) + '\n',
+  );
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).stack ?? err}\n`);
+  process.exitCode = 1;
+});

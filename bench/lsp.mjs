@@ -1,0 +1,180 @@
+// LSP figures against the bundled server (node dist/server.js --stdio), with debounce 0:
+//  - edit latency: single-character edits on a 5,000-line file, didChange → publishDiagnostics of that version
+//  - memory: server resident set after opening N files and receiving their diagnostics
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const require = createRequire(import.meta.url);
+const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-languageserver-protocol/node');
+
+export async function startServer(dist, workspaceDir) {
+  const child = spawn(process.execPath, [join(dist, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const listeners = new Set();
+  conn.onNotification('textDocument/publishDiagnostics', (p) => {
+    for (const l of listeners) l(p);
+  });
+  conn.onNotification(() => undefined);
+  conn.onRequest('client/registerCapability', () => null);
+  conn.onRequest('window/workDoneProgress/create', () => null);
+  conn.listen();
+  await conn.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: pathToFileURL(workspaceDir).href,
+    workspaceFolders: [{ uri: pathToFileURL(workspaceDir).href, name: 'bench' }],
+    capabilities: {},
+    initializationOptions: { debounceMs: 0 },
+  });
+  conn.sendNotification('initialized', {});
+  return {
+    conn,
+    child,
+    stderr: () => stderr,
+    onDiagnostics(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+    async stop() {
+      try {
+        await Promise.race([conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
+        conn.sendNotification('exit');
+      } catch {
+        /* gone */
+      }
+      conn.dispose();
+      child.kill();
+    },
+  };
+}
+
+function rssMb(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k) => Number(/\d+/.exec(status.split('\n').find((l) => l.startsWith(k)) ?? '0')[0]);
+    return { rss: kb('VmRSS:') / 1024, hwm: kb('VmHWM:') / 1024 };
+  } catch {
+    return { rss: NaN, hwm: NaN };
+  }
+}
+
+const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+};
+
+/**
+ * Types `sessions` snippets of `perSession` characters each, one didChange per character, at the end of
+ * statement lines spread through the file (a newline, the indentation, then code: intermediate states have
+ * syntax errors, as real typing does).
+ */
+export async function editLatency(dist, file, { edits = 200, sessions = 4 } = {}) {
+  const s = await startServer(dist, join(file, '..'));
+  try {
+    const uri = pathToFileURL(file).href;
+    let text = readFileSync(file, 'utf8');
+    let version = 1;
+    const waitFor = (v) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no diagnostics for version ${v}; stderr: ${s.stderr()}`)), 30000);
+        const off = s.onDiagnostics((p) => {
+          if (p.uri === uri && p.version === v) {
+            clearTimeout(timer);
+            off();
+            resolve(p);
+          }
+        });
+      });
+    const opened = waitFor(1);
+    const t0 = performance.now();
+    s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version, text } });
+    const first = await opened;
+    const openMs = performance.now() - t0;
+
+    const lines = text.split('\n');
+    const perSession = Math.ceil(edits / sessions);
+    const times = [];
+    for (let k = 0; k < sessions && times.length < edits; k++) {
+      // a statement line inside a method body, around k/sessions of the way through the file
+      let line = Math.floor(((k + 0.5) / sessions) * lines.length);
+      while (line < lines.length - 1 && !/^ {8}\w+ = /.test(lines[line])) line++;
+      const indent = /^ */.exec(lines[line])[0];
+      const snippet = `\n${indent}y = torch.relu(x) + F.gelu(h).mean(dim=-1) * self.scale + x.view(B, N, -1).sum()`.slice(0, perSession);
+      let col = lines[line].length;
+      let row = line;
+      let n = 0;
+      for (const ch of snippet) {
+        if (times.length >= edits) break;
+        version++;
+        const done = waitFor(version);
+        const t = performance.now();
+        s.conn.sendNotification('textDocument/didChange', {
+          textDocument: { uri, version },
+          contentChanges: [{ range: { start: { line: row, character: col }, end: { line: row, character: col } }, text: ch }],
+        });
+        await done;
+        times.push(performance.now() - t);
+        n++;
+        if (ch === '\n') {
+          row++;
+          col = 0;
+        } else col++;
+      }
+      // keep the local copy of the lines in step with the server's text
+      const parts = (lines[line] + snippet.slice(0, n)).split('\n');
+      lines.splice(line, 1, ...parts);
+    }
+    text = lines.join('\n');
+    return {
+      edits: times.length,
+      lines: text.split('\n').length,
+      openMs,
+      diagnostics: first.diagnostics.length,
+      p50: percentile(times, 50),
+      p95: percentile(times, 95),
+      max: Math.max(...times),
+      mean: times.reduce((a, b) => a + b, 0) / times.length,
+    };
+  } finally {
+    await s.stop();
+  }
+}
+
+/** Opens `count` Python files (didOpen, all at once), waits for every file's diagnostics, then reads the RSS. */
+export async function memoryAfterOpening(dist, dir, files, count = 1000) {
+  const s = await startServer(dist, dir);
+  try {
+    const before = rssMb(s.child.pid);
+    const chosen = files.filter((f) => f.endsWith('.py')).slice(0, count);
+    const pending = new Set(chosen.map((f) => pathToFileURL(f).href));
+    const all = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${pending.size} files got no diagnostics; stderr: ${s.stderr().slice(-2000)}`)), 600000);
+      s.onDiagnostics((p) => {
+        pending.delete(p.uri);
+        if (pending.size === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    let lines = 0;
+    const t0 = performance.now();
+    for (const f of chosen) {
+      const text = readFileSync(f, 'utf8');
+      lines += text.split('\n').length;
+      s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: pathToFileURL(f).href, languageId: 'python', version: 1, text } });
+    }
+    await all;
+    const openAllMs = performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 500));
+    const after = rssMb(s.child.pid);
+    return { files: chosen.length, lines, openAllMs, rssBeforeMb: before.rss, rssMb: after.rss, peakMb: after.hwm };
+  } finally {
+    await s.stop();
+  }
+}

@@ -1,0 +1,252 @@
+#!/usr/bin/env node
+// MindPort benchmark: `node bench/run.mjs [FOLDER...] [--json] [--only a,b] [--rounds N] [--cpu-prof] [--no-corpus]`
+// Measures, on the generated corpus (cached outside the repo) plus any folders given:
+//   parse_lines_per_s        bare tree-sitter parsing, one thread (the limit to compare against)
+//   analyze_lines_per_s_1t   full analysis including the parse, one thread; overhead_ratio = analysis ÷ parse time
+//   scan_lines_per_s         `mindport scan` end to end (dist/cli.js, worker threads on every core)
+//   edit_p50_ms/edit_p95_ms  single-character didChange → publishDiagnostics on a 5,000-line file (debounce 0)
+//   rss_mb_1000_files        language-server resident memory after opening 1,000 files
+//   activation_ms            require(dist/client.js) + activate() with a vscode stub (see bench/activation.cjs)
+//   bundle_kb                size of each dist/*.js
+// Sections: parse (parse+analyze), scan, edit, rss, activation, bundle. Needs `node scripts/build.mjs` first.
+// Goals are printed (PASS/MISS), never asserted.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { ensureCorpus } from './corpus.mjs';
+import { editLatency, memoryAfterOpening } from './lsp.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// --dist DIR benchmarks another build (e.g. a saved copy of an earlier dist/); mappings come from the repo
+const distArg = process.argv.indexOf('--dist');
+const dist = distArg > 0 ? resolve(process.argv[distArg + 1]) : join(root, 'dist');
+process.env.MINDPORT_MAPPINGS_DIR ??= join(root, 'mappings');
+const cacheDir = process.env.MINDPORT_BENCH_CACHE ?? join(tmpdir(), 'mindport-bench');
+
+// ---- arguments ------------------------------------------------------------------------------------------
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const option = (name, dflt) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
+const asJson = flag('--json');
+const only = option('--only', 'parse,scan,edit,rss,activation,bundle').split(',');
+const rounds = Number(option('--rounds', '2'));
+const folders = argv.filter((a, i) => !a.startsWith('--') && !['--only', '--rounds', '--dist'].includes(argv[i - 1])).map((f) => resolve(f));
+const out = asJson ? process.stderr : process.stdout;
+const say = (s) => out.write(`${s}\n`);
+
+if (!existsSync(join(dist, 'server.js')) || !existsSync(join(dist, 'cli.js'))) {
+  console.error('bench: dist/ is missing; run `node scripts/build.mjs` first');
+  process.exit(2);
+}
+
+// ---- inputs ---------------------------------------------------------------------------------------------
+function walk(dir, acc = []) {
+  for (const name of readdirSync(dir).sort()) {
+    if (name.startsWith('.') || ['node_modules', '__pycache__', 'venv', 'site-packages'].includes(name)) continue;
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) walk(p, acc);
+    else if (/\.(py|pyi|ipynb)$/.test(name)) acc.push(p);
+  }
+  return acc;
+}
+
+const t0 = performance.now();
+const corpus = flag('--no-corpus') ? undefined : ensureCorpus({ cacheDir });
+if (corpus) say(`corpus: ${corpus.dir} (${corpus.files.length} files, sha256 ${corpus.sha256.slice(0, 12)}${corpus.cached ? ', cached' : `, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`})`);
+const roots = [...(corpus ? [corpus.dir] : []), ...folders];
+const files = [...(corpus ? corpus.files.map((f) => join(corpus.dir, f)) : []), ...folders.flatMap((f) => (statSync(f).isDirectory() ? walk(f) : [f]))];
+if (!files.length) {
+  console.error('bench: no files');
+  process.exit(2);
+}
+mkdirSync(cacheDir, { recursive: true });
+const listPath = join(cacheDir, `files-${process.pid}.json`);
+writeFileSync(listPath, JSON.stringify(files));
+
+const results = { node: process.version, cores: cpus().length, cpu: cpus()[0]?.model, mem_gb: +(totalmem() / 2 ** 30).toFixed(1), files: files.length };
+
+function run(cmd, args, opts = {}) {
+  return new Promise((res, rej) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => (code === 0 ? res({ stdout, stderr }) : rej(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`))));
+  });
+}
+
+const errors = {};
+async function section(name, fn) {
+  if (!only.includes(name)) return;
+  try {
+    await fn();
+  } catch (err) {
+    errors[name] = String(err?.message ?? err).slice(0, 500);
+    say(`${name}: FAILED: ${errors[name]}`);
+  }
+}
+
+// ---- harness (esbuild bundle of the engine, as in scripts/build.mjs) ------------------------------------
+async function harness() {
+  const { build } = await import('esbuild');
+  const outfile = join(cacheDir, 'harness.cjs');
+  await build({
+    absWorkingDir: root,
+    entryPoints: [join(root, 'bench', 'harness.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    banner: { js: "const __mindport_import_meta_url = require('url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__mindport_import_meta_url' },
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+const harnessEnv = { ...process.env, MINDPORT_WASM_DIR: dist };
+
+await section('parse', async () => {
+  const h = await harness();
+  say(`parse + one-thread analysis: ${rounds} rounds, best of each ...`);
+  const { stdout } = await run(process.execPath, [h, 'measure', listPath, '--rounds', String(rounds)], { env: harnessEnv });
+  const m = JSON.parse(stdout.trim().split('\n').pop());
+  results.lines = m.lines;
+  results.findings = m.findings;
+  results.parse_lines_per_s = Math.round(m.lines / (m.parseBest / 1000));
+  results.analyze_lines_per_s_1t = Math.round(m.lines / (m.analyzeBest / 1000));
+  results.overhead_ratio = +(m.analyzeBest / m.parseBest).toFixed(3);
+  results.parse_ms_rounds = m.parseMs.map(Math.round);
+  results.analyze_ms_rounds = m.analyzeMs.map(Math.round);
+  if (flag('--cpu-prof')) {
+    const profDir = join(cacheDir, 'profiles');
+    mkdirSync(profDir, { recursive: true });
+    await run(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, h, 'profile', listPath, '--rounds', '2'], { env: harnessEnv });
+    const latest = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(profDir, f)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+    say(`cpu profile: ${latest}`);
+    for (const row of topSelf(JSON.parse(readFileSync(latest, 'utf8')), 25)) say(`  ${row}`);
+  }
+});
+
+function topSelf(prof, n) {
+  const dt = new Map();
+  const byId = new Map(prof.nodes.map((x) => [x.id, x]));
+  for (let i = 0; i < prof.samples.length; i++) dt.set(prof.samples[i], (dt.get(prof.samples[i]) ?? 0) + (prof.timeDeltas[i] ?? 0));
+  const agg = new Map();
+  let total = 0;
+  for (const [id, us] of dt) {
+    const node = byId.get(id);
+    const cf = node.callFrame;
+    const key = `${cf.functionName || '(anonymous)'} ${cf.url.split('/').pop()}:${cf.lineNumber + 1}`;
+    agg.set(key, (agg.get(key) ?? 0) + us);
+    total += us;
+  }
+  return [...agg].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
+}
+
+// ---- scan (CLI end to end) ------------------------------------------------------------------------------
+await section('scan', async () => {
+  const lines = results.lines ?? files.reduce((n, f) => n + countLines(f), 0);
+  results.lines ??= lines;
+  const scan = async (jobs) => {
+    const args = [join(dist, 'cli.js'), 'scan', ...roots, '--format', 'json', '--exit-zero', '--no-gitignore', ...(jobs ? ['--jobs', String(jobs)] : [])];
+    const t = performance.now();
+    const { stdout } = await run(process.execPath, args, { maxBuffer: 1 << 30 });
+    const ms = performance.now() - t;
+    writeFileSync(join(cacheDir, `scan-${jobs ?? 'all'}.json`), stdout);
+    return ms;
+  };
+  say(`scan: mindport scan (all cores), then --jobs 1 ...`);
+  const msAll = await scan(undefined);
+  results.scan_lines_per_s = Math.round(lines / (msAll / 1000));
+  results.scan_ms = Math.round(msAll);
+  const ms1 = await scan(1);
+  results.scan_lines_per_s_1job = Math.round(lines / (ms1 / 1000));
+  const a = readFileSync(join(cacheDir, 'scan-all.json'), 'utf8');
+  const b = readFileSync(join(cacheDir, 'scan-1.json'), 'utf8');
+  results.scan_outputs_identical = a === b;
+});
+
+function countLines(f) {
+  const t = readFileSync(f, 'utf8');
+  if (!f.endsWith('.ipynb')) return t.split('\n').length;
+  try {
+    return JSON.parse(t).cells.filter((c) => c.cell_type === 'code').reduce((n, c) => n + [].concat(c.source).join('').split('\n').length, 0);
+  } catch {
+    return 0;
+  }
+}
+
+// ---- LSP ------------------------------------------------------------------------------------------------
+await section('edit', async () => {
+  const target = corpus ? join(corpus.dir, corpus.editTarget) : files.find((f) => f.endsWith('.py'));
+  say(`edit: 200 single-character edits on ${target} ...`);
+  const e = await editLatency(dist, target, { edits: 200, sessions: 4 });
+  results.edit_file_lines = e.lines;
+  results.edit_open_ms = Math.round(e.openMs);
+  results.edit_p50_ms = +e.p50.toFixed(2);
+  results.edit_p95_ms = +e.p95.toFixed(2);
+  results.edit_max_ms = +e.max.toFixed(2);
+});
+
+await section('rss', async () => {
+  say('rss: opening 1,000 files over LSP ...');
+  const m = await memoryAfterOpening(dist, roots[0], files, 1000);
+  results.rss_files = m.files;
+  results.rss_mb_1000_files = Math.round(m.rssMb);
+  results.rss_peak_mb = Math.round(m.peakMb);
+  results.rss_idle_mb = Math.round(m.rssBeforeMb);
+  results.open_1000_files_ms = Math.round(m.openAllMs);
+});
+
+// ---- activation -----------------------------------------------------------------------------------------
+await section('activation', async () => {
+  say('activation: require(dist/client.js) + activate() with a vscode stub, 5 fresh processes ...');
+  const runs = [];
+  for (let i = 0; i < 5; i++) runs.push(JSON.parse(execFileSync(process.execPath, [join(root, 'bench', 'activation.cjs'), dist], { encoding: 'utf8' }).trim()));
+  const best = runs.reduce((a, b) => (b.activationMs < a.activationMs ? b : a));
+  results.activation_ms = +best.activationMs.toFixed(1);
+  results.activation_require_ms = +best.requireMs.toFixed(1);
+  results.activation_activate_ms = +best.activateMs.toFixed(1);
+  results.activation_median_ms = +runs.map((r) => r.activationMs).sort((a, b) => a - b)[2].toFixed(1);
+  results.server_started_at_activation = best.serverStartedEagerly;
+  if (best.activateError) results.activation_error = best.activateError;
+});
+
+await section('bundle', async () => {
+  results.bundle_kb = Object.fromEntries(
+    readdirSync(dist)
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => [f, Math.round(statSync(join(dist, f)).size / 1024)]),
+  );
+});
+if (Object.keys(errors).length) results.errors = errors;
+
+// ---- report ---------------------------------------------------------------------------------------------
+const goals = [
+  ['overhead_ratio ≤ 1.3', results.overhead_ratio, (v) => v <= 1.3],
+  ['scan_lines_per_s ≥ parse_lines_per_s', results.scan_lines_per_s, (v) => results.parse_lines_per_s !== undefined && v >= results.parse_lines_per_s],
+  ['edit_p95_ms ≤ 20 (5,000 lines)', results.edit_p95_ms, (v) => v <= 20],
+  ['rss_mb_1000_files ≤ 300', results.rss_mb_1000_files, (v) => v <= 300],
+  ['activation_ms ≤ 50', results.activation_ms, (v) => v <= 50],
+];
+results.goals = Object.fromEntries(goals.filter(([, v]) => v !== undefined).map(([k, v, ok]) => [k, ok(v) ? 'PASS' : 'MISS']));
+
+const fmt = (v) => (typeof v === 'number' ? v.toLocaleString('en-US') : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const rows = Object.entries(results).filter(([k]) => k !== 'goals');
+const w = Math.max(...rows.map(([k]) => k.length));
+say('');
+say(`${'metric'.padEnd(w)}  value`);
+say(`${'-'.repeat(w)}  ${'-'.repeat(30)}`);
+for (const [k, v] of rows) say(`${k.padEnd(w)}  ${fmt(v)}`);
+say('');
+for (const [k, v, ok] of goals) say(`${v === undefined ? 'SKIP' : ok(v) ? 'PASS' : 'MISS'}  ${k}${v === undefined ? '' : `  (${fmt(v)})`}`);
+if (asJson) process.stdout.write(JSON.stringify(results) + '\n');
