@@ -61,32 +61,13 @@ const typeGetter = Object.getOwnPropertyDescriptor(Node.prototype, 'type')?.get;
 if (typeGetter && !proto[Symbol.for('mindport.memo')]) {
   proto[Symbol.for('mindport.memo')] = true;
   const TYPE = Symbol('type');
-  const PARENT = Symbol('parent');
-  const FIELDS = Symbol('fields');
-  type Memo = Node & { [TYPE]?: string; [PARENT]?: Node | null; [FIELDS]?: Map<string, Node | null> };
+  type Memo = Node & { [TYPE]?: string };
   Object.defineProperty(Node.prototype, 'type', {
     configurable: true,
     get(this: Memo) {
       return (this[TYPE] ??= typeGetter.call(this) as string);
     },
   });
-  // a node's parent and fields are fixed for a given tree: read them once per Node object
-  const parentGetter = Object.getOwnPropertyDescriptor(Node.prototype, 'parent')?.get;
-  if (parentGetter) {
-    Object.defineProperty(Node.prototype, 'parent', {
-      configurable: true,
-      get(this: Memo) {
-        return this[PARENT] !== undefined ? this[PARENT] : (this[PARENT] = parentGetter.call(this) as Node | null);
-      },
-    });
-  }
-  const childForFieldName = Node.prototype.childForFieldName;
-  Node.prototype.childForFieldName = function (this: Memo, field: string): Node | null {
-    const memo = (this[FIELDS] ??= new Map());
-    let child = memo.get(field);
-    if (child === undefined) memo.set(field, (child = childForFieldName.call(this, field)));
-    return child;
-  };
 }
 
 /** A view of `tree` whose `rootNode` is always the same Node object (the tree itself is not copied). */
