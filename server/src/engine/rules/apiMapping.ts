@@ -278,10 +278,21 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
       }
     }
   }
-  const code = twin.status === 'same' && differences.length === 0 ? 'MSP101' : 'MSP102';
+  // an `args` twin whose structured differences do not touch this call (MindSpore-only extra arguments, arguments
+  // not passed) behaves the same here
+  const noneApply = twin.status === 'args' && (twin.args?.length ?? 0) > 0 && differences.length === 0;
+  const code = (twin.status === 'same' || noneApply) && differences.length === 0 ? 'MSP101' : 'MSP102';
   if (code === 'MSP101' && edits.length === 0) return; // nothing to change: not worth a diagnostic
   const low = use.confidence === 'low';
-  const detail = differences.length ? `: ${differences.join('; ')}` : code === 'MSP101' ? ' (same behaviour)' : twin.note ? `: ${twin.note}` : ': behaviour differs';
+  const detail = differences.length
+    ? `: ${differences.join('; ')}`
+    : code === 'MSP101'
+      ? noneApply
+        ? ' (same behaviour for this call: none of its argument differences apply)'
+        : ' (same behaviour)'
+      : twin.note
+        ? `: ${twin.note}`
+        : ': behaviour differs';
   const fixes: Fix[] =
     rename === undefined || edits.length === 0
       ? []
