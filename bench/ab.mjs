@@ -56,6 +56,14 @@ await bundle(B, false);
 const env = { ...process.env, MINDPORT_WASM_DIR: join(root, 'dist'), MINDPORT_MAPPINGS_DIR: join(root, 'mappings') };
 const best = { A: { cpu: Infinity, wall: Infinity, parseCpu: Infinity }, B: { cpu: Infinity, wall: Infinity, parseCpu: Infinity } };
 let findings = {};
+// same output first: every FileResult of A and B must be identical
+const dump = (h) => {
+  const r = spawnSync(process.execPath, [h, 'dump', list], { env, encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout;
+};
+const identical = dump(A) === dump(B);
+console.log(`outputs identical: ${identical}`);
 for (let i = 0; i < pairs; i++) {
   for (const [k, h] of [['A', A], ['B', B]]) {
     const r = spawnSync(process.execPath, [h, 'measure', list, '--rounds', String(rounds)], { env, encoding: 'utf8' });
@@ -69,4 +77,4 @@ for (let i = 0; i < pairs; i++) {
     console.log(`${k} pair ${i + 1}: analysis cpu ${m.analyzeMs.map((x) => Math.round(x.cpu)).join('/')} ms, wall ${m.analyzeMs.map((x) => Math.round(x.wall)).join('/')} ms`);
   }
 }
-console.log(JSON.stringify({ rev, files, lines: best.A.lines, findings, A: best.A, B: best.B, cpu_gain: +(1 - best.B.cpu / best.A.cpu).toFixed(3) }));
+console.log(JSON.stringify({ rev, files, identical, lines: best.A.lines, findings, A: best.A, B: best.B, cpu_gain: +(1 - best.B.cpu / best.A.cpu).toFixed(3) }));

@@ -13,6 +13,7 @@ const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = r
 
 export async function startServer(dist, workspaceDir) {
   const child = spawn(process.execPath, [join(dist, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.on('error', () => undefined); // the server may be gone before the last message is written
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
@@ -41,12 +42,14 @@ export async function startServer(dist, workspaceDir) {
       return () => listeners.delete(fn);
     },
     async stop() {
+      const exited = new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
       try {
         await Promise.race([conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
-        conn.sendNotification('exit');
+        await conn.sendNotification('exit');
       } catch {
         /* gone */
       }
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
       conn.dispose();
       child.kill();
     },
