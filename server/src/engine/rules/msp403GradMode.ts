@@ -44,7 +44,7 @@ export const msp403Rule: Rule = {
       const lead = use.qname === 'torch.Tensor.requires_grad_'
         ? `${tick('.requires_grad_()')}: MindSpore differentiates with respect to Parameters (set param.requires_grad) or the inputs named by grad_position; use ops.stop_gradient to cut a path.`
         : `${tick(use.qname)}: not needed in MindSpore — gradients are only computed inside value_and_grad/grad calls; use ops.stop_gradient where a value must not be differentiated.`;
-      reportAdvice(ctx, 'MSP403', use, lead, { fixes: fix ? [fix] : [] });
+      reportAdvice(ctx, 'MSP403', use, lead, { fixes: fix ? [fix] : [], withAdvice: false });
     }
   },
 };

@@ -71,7 +71,7 @@ export const msp406Rule: Rule = {
         'torch.nn.Module.load_state_dict': 'ms.load_param_into_net(net, param_dict)',
         'torch.nn.Module.state_dict': 'net.parameters_dict()',
       }[use.qname];
-      reportAdvice(ctx, 'MSP406', use, `${tick(use.qname)}${what ? ` → ${tick(what)}` : ': optimizer state is saved with the network parameters by ms.save_checkpoint(optimizer, ...) or kept in the optimizer Cell'}. ${NAMES}`, { fixes: fix ? [fix] : [] });
+      reportAdvice(ctx, 'MSP406', use, `${tick(use.qname)}${what ? ` → ${tick(what)}` : ': optimizer state is saved with the network parameters by ms.save_checkpoint(optimizer, ...) or kept in the optimizer Cell'}. ${NAMES}`, { fixes: fix ? [fix] : [], withAdvice: false });
     }
   },
 };

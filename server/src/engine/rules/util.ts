@@ -236,9 +236,10 @@ export function reportAdvice(
   code: string,
   use: ApiUse,
   lead: string,
-  opts: { severity?: Severity; fixes?: Fix[]; node?: Node } = {},
+  opts: { severity?: Severity; fixes?: Fix[]; node?: Node; withAdvice?: boolean } = {},
 ): void {
-  const advice = ctx.db.get(use.qname)?.advice;
+  // the database's advice is appended unless the rule's own text already says what to do
+  const advice = opts.withAdvice === false ? undefined : ctx.db.get(use.qname)?.advice;
   const node = opts.node ?? use.call ?? use.node;
   ctx.report({
     code,
