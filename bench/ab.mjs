@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCorpus } from './corpus.mjs';
+import { nodeBundleOptions } from '../scripts/esbuild-options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -37,13 +38,7 @@ async function bundle(outfile, replace) {
     absWorkingDir: root,
     entryPoints: [join(root, 'bench', 'harness.ts')],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    banner: { js: "const __mindport_import_meta_url = require('url').pathToFileURL(__filename).href;" },
-    define: { 'import.meta.url': '__mindport_import_meta_url' },
-    logLevel: 'warning',
+    ...nodeBundleOptions,
     plugins: replace
       ? [{ name: 'ab', setup: (b) => b.onLoad({ filter: /\.ts$/ }, (a) => (old[a.path] !== undefined ? { contents: old[a.path], loader: 'ts', resolveDir: dirname(a.path) } : undefined)) }]
       : [],

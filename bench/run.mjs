@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { ensureCorpus } from './corpus.mjs';
 import { editLatency, memoryAfterOpening } from './lsp.mjs';
+import { nodeBundleOptions } from '../scripts/esbuild-options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // --dist DIR benchmarks another build (e.g. a saved copy of an earlier dist/); mappings come from the repo
@@ -104,13 +105,7 @@ async function harness() {
     absWorkingDir: root,
     entryPoints: [join(root, 'bench', 'harness.ts')],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    banner: { js: "const __mindport_import_meta_url = require('url').pathToFileURL(__filename).href;" },
-    define: { 'import.meta.url': '__mindport_import_meta_url' },
-    logLevel: 'warning',
+    ...nodeBundleOptions,
   });
   return outfile;
 }

@@ -1,6 +1,7 @@
 // Bundles the extension client, the language server and the CLI with esbuild, and copies the
 // tree-sitter WebAssembly files next to the bundles (web-tree-sitter looks for them beside its script).
 import { build } from 'esbuild';
+import { nodeBundleOptions } from './esbuild-options.mjs';
 import { copyFileSync, mkdirSync, readdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,18 +23,11 @@ await build({
   entryPoints: Object.fromEntries(
     Object.entries({ ...entries, ...extra }).filter(([, src]) => existsSync(join(root, src))),
   ),
+  ...nodeBundleOptions,
   outdir: dist,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
   external: ['vscode', 'mocha'],
   sourcemap: true,
-  // ESM dependencies (web-tree-sitter) read import.meta.url; in a CommonJS bundle that is this file's URL
-  banner: { js: "const __mindport_import_meta_url = require('url').pathToFileURL(__filename).href;" },
-  define: { 'import.meta.url': '__mindport_import_meta_url' },
   minify: process.argv.includes('--minify'),
-  logLevel: 'warning',
 });
 
 copyFileSync(join(root, 'node_modules/web-tree-sitter/web-tree-sitter.wasm'), join(dist, 'web-tree-sitter.wasm'));

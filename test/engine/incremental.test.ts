@@ -41,7 +41,7 @@ function fresh(text: string): string {
   }
 }
 
-const SOURCE = readFileSync(join(ROOT, 'test/engine/fixtures/incremental_model.py'), 'utf8');
+const SOURCE = readFileSync(join(ROOT, 'examples/weather_port/models/transformer.py'), 'utf8');
 
 test('the fixture parses without errors to begin with', () => {
   const t = parsePython(SOURCE);
