@@ -4,7 +4,7 @@
 //   VSCODE_EXECUTABLE_PATH="/Applications/Visual Studio Code.app/Contents/MacOS/Electron" node test/e2e/electron.mjs
 // On a Linux machine without a display, wrap it in `xvfb-run -a`. Prints `e2e: N passed, N failed` like run.mjs.
 import { runTests } from '@vscode/test-electron';
-import { build } from 'esbuild';
+import { bundleSuite } from './bundle-suite.mjs';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,18 +23,7 @@ if (process.env.MINDPORT_E2E_SKIP_BUILD !== '1') {
   const b = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
   if (b.status !== 0) process.exit(1);
 }
-await build({
-  absWorkingDir: root,
-  entryPoints: { 'test/e2e/suite': 'test/e2e/suite/index.ts' },
-  outdir: join(root, 'dist'),
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  external: ['vscode', 'mocha'],
-  sourcemap: 'inline',
-  logLevel: 'warning',
-});
+await bundleSuite(root);
 
 const tmp = mkdtempSync(join(tmpdir(), 'mindport-e2e-electron-'));
 const ws = join(tmp, 'pytorch-project');

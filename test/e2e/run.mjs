@@ -142,19 +142,8 @@ async function main() {
   }
   if (!existsSync(join(root, 'dist/server.js')) || !existsSync(join(root, 'dist/client.js')))
     throw new Error('dist/client.js or dist/server.js is missing: run node scripts/build.mjs');
-  const { build } = await import('esbuild');
-  await build({
-    absWorkingDir: root,
-    entryPoints: { 'test/e2e/suite': 'test/e2e/suite/index.ts' },
-    outdir: join(root, 'dist'),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode', 'mocha'],
-    sourcemap: 'inline',
-    logLevel: 'warning',
-  });
+  const { bundleSuite } = await import('./bundle-suite.mjs');
+  await bundleSuite(root);
   say('built extension and test bundle');
 
   // 3. code-server on a free loopback port, in its own process group and temp dir
