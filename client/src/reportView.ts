@@ -288,16 +288,17 @@ export function resolvePath(p: string): vscode.Uri {
 }
 
 /**
- * Opens a document with the cursor at a 1-based line and column. For a notebook, `cell` is the 1-based code cell
- * (as the CLI prints it) and the line is inside that cell.
+ * Opens a document with the cursor at a 1-based line and column. For a notebook, `cell` is the 1-based cell number
+ * counting every cell, markdown included (as the CLI prints it and the editor numbers cells); the line is inside it.
  */
 export async function openAt(uri: vscode.Uri, line: number, column: number, cell?: number): Promise<vscode.TextEditor | undefined> {
   const pos = new vscode.Position(Math.max(0, line - 1), Math.max(0, column - 1));
   const selection = new vscode.Range(pos, pos);
   if (uri.path.endsWith('.ipynb')) {
     const nb = await vscode.workspace.openNotebookDocument(uri);
-    const code = nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code);
-    const target = code[Math.max(0, (cell ?? 1) - 1)] ?? code[0];
+    const cells = nb.getCells();
+    const wanted = cells[Math.max(0, (cell ?? 1) - 1)];
+    const target = wanted?.kind === vscode.NotebookCellKind.Code ? wanted : cells.find((c) => c.kind === vscode.NotebookCellKind.Code);
     const editor = await vscode.window.showNotebookDocument(nb, {
       viewColumn: vscode.ViewColumn.One,
       preview: false,

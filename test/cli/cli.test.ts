@@ -215,7 +215,7 @@ describe('scan', { concurrency: true }, () => {
     assert.deepEqual(await paths(['model_gen.py']), ['model_gen.py']);
   });
 
-  test('notebooks: code cells scanned together, findings carry the cell number', async () => {
+  test('notebooks: code cells scanned together, findings carry the cell number as editors count cells (markdown included)', async () => {
     const nb = {
       cells: [
         { cell_type: 'markdown', source: ['# Title'] },
@@ -228,10 +228,10 @@ describe('scan', { concurrency: true }, () => {
     };
     const dir = project('nb', { 'n.ipynb': JSON.stringify(nb), 'broken.ipynb': '{ nope' });
     const text = await cli(['scan', '.', '--select', 'MSP1'], dir);
-    assert.match(text.stdout, /^n\.ipynb\[cell 2\]:2:5: MSP101 info: `torch\.abs`/m);
+    assert.match(text.stdout, /^n\.ipynb\[cell 3\]:2:5: MSP101 info: `torch\.abs`/m);
     assert.match(text.stdout, /^broken\.ipynb: skipped: not a valid notebook/m);
     const j = JSON.parse((await cli(['scan', '.', '--select', 'MSP1', '--format', 'json'], dir)).stdout);
-    assert.deepEqual(j.findings.map((f: { path: string; cell: number; line: number; column: number }) => [f.path, f.cell, f.line, f.column]), [['n.ipynb', 2, 2, 5]]);
+    assert.deepEqual(j.findings.map((f: { path: string; cell: number; line: number; column: number }) => [f.path, f.cell, f.line, f.column]), [['n.ipynb', 3, 2, 5]]);
     assert.deepEqual(j.skipped.map((s: { path: string }) => s.path), ['broken.ipynb']);
     const sarif = JSON.parse((await cli(['scan', '.', '--select', 'MSP1', '--format', 'sarif'], dir)).stdout);
     assert.equal(sarif.runs[0].results[0].properties.cell, 2);

@@ -1,13 +1,13 @@
 // Reading source files for analysis: Python files and notebooks, with size limits and encoding fallbacks.
 import { readFileSync, statSync } from 'node:fs';
-import { readIpynb, joinCells, type NotebookText } from './notebook';
+import { readIpynbCells, joinCells, type NotebookText } from './notebook';
 import { decodeSource } from './text';
 
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
 export type SourceFile =
   | { kind: 'python'; path: string; text: string; warning?: string }
-  | { kind: 'notebook'; path: string; text: string; notebook: NotebookText; cells: string[]; warning?: string }
+  | { kind: 'notebook'; path: string; text: string; notebook: NotebookText; cells: string[]; cellIndex: number[]; warning?: string }
   | { kind: 'skipped'; path: string; reason: string };
 
 export function readSource(path: string, maxBytes = MAX_FILE_BYTES): SourceFile {
@@ -18,9 +18,10 @@ export function readSource(path: string, maxBytes = MAX_FILE_BYTES): SourceFile 
     }
     const bytes = readFileSync(path);
     if (path.endsWith('.ipynb')) {
-      const cells = readIpynb(bytes.toString('utf8'));
+      const code = readIpynbCells(bytes.toString('utf8'));
+      const cells = code.map((c) => c.source);
       const notebook = joinCells(cells);
-      return { kind: 'notebook', path, text: notebook.text, notebook, cells };
+      return { kind: 'notebook', path, text: notebook.text, notebook, cells, cellIndex: code.map((c) => c.index) };
     }
     if (bytes.includes(0)) {
       const decoded = decodeSource(bytes);

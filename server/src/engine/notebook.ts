@@ -70,6 +70,11 @@ export function findingsPerCell(nb: NotebookText, cells: string[], findings: Fin
 
 /** Reads the code cells of an .ipynb file. Throws with a clear message on broken JSON. */
 export function readIpynb(json: string): string[] {
+  return readIpynbCells(json).map((c) => c.source);
+}
+
+/** The code cells of an .ipynb file with their position among all cells (markdown included), as editors number them. */
+export function readIpynbCells(json: string): { source: string; index: number }[] {
   let nb: unknown;
   try {
     nb = JSON.parse(json);
@@ -82,6 +87,7 @@ export function readIpynb(json: string): string[] {
   const lang = isPython?.language_info?.name ?? isPython?.kernelspec?.language ?? 'python';
   if (lang !== 'python') return [];
   return cells
-    .filter((c: { cell_type?: string }) => c?.cell_type === 'code')
-    .map((c: { source?: string | string[] }) => (Array.isArray(c.source) ? c.source.join('') : (c.source ?? '')));
+    .map((c: { cell_type?: string; source?: string | string[] }, index: number) => ({ c, index }))
+    .filter(({ c }) => c?.cell_type === 'code')
+    .map(({ c, index }) => ({ source: Array.isArray(c.source) ? c.source.join('') : (c.source ?? ''), index }));
 }

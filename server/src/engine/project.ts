@@ -10,7 +10,7 @@ import type { Settings } from './settings';
 import { LineIndex } from './text';
 
 export interface FileFinding extends Finding {
-  /** 0-based code-cell index for notebooks; the range is then relative to that cell. */
+  /** 0-based cell index for notebooks (markdown cells counted, as editors number cells); the range is relative to that cell. */
   cell?: number;
 }
 
@@ -37,7 +37,7 @@ export function analyzeSource(src: SourceFile, settings: Settings, db: MappingDa
       const s = cellOf(src.notebook, f.start);
       const e = cellOf(src.notebook, f.end);
       const end = e.cell === s.cell ? e.offset : src.cells[s.cell].length;
-      return { ...f, cell: s.cell, start: s.offset, end, range: idx[s.cell].range(s.offset, end) };
+      return { ...f, cell: src.cellIndex[s.cell], start: s.offset, end, range: idx[s.cell].range(s.offset, end) };
     });
   }
   return {
