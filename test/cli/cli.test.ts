@@ -234,7 +234,7 @@ describe('scan', { concurrency: true }, () => {
     assert.deepEqual(j.findings.map((f: { path: string; cell: number; line: number; column: number }) => [f.path, f.cell, f.line, f.column]), [['n.ipynb', 3, 2, 5]]);
     assert.deepEqual(j.skipped.map((s: { path: string }) => s.path), ['broken.ipynb']);
     const sarif = JSON.parse((await cli(['scan', '.', '--select', 'MSP1', '--format', 'sarif'], dir)).stdout);
-    assert.equal(sarif.runs[0].results[0].properties.cell, 2);
+    assert.equal(sarif.runs[0].results[0].properties.cell, 3);
   });
 
   test('a non-UTF-8 file: the warning is printed and the file still analysed', async () => {
