@@ -1,5 +1,8 @@
 // Shared helpers of the engine tests: parsing, resolving, analysing with the real mapping database.
+import assert from 'node:assert/strict';
 import { resolve as resolvePath } from 'node:path';
+import { describe, test } from 'node:test';
+import { countSyntaxErrors } from '../../server/src/engine/fixAll';
 import { analyzeText, type DocumentAnalysis } from '../../server/src/engine/analyze';
 import { applyFixes } from '../../server/src/engine/edits';
 import type { Finding } from '../../server/src/engine/findings';
@@ -55,4 +58,38 @@ export function analyze(src: string, over: Partial<Settings> = {}): DocumentAnal
 /** Applies the preferred (first) fix of every finding, in one pass. */
 export function applyPreferred(src: string, findings: Finding[]): string {
   return applyFixes(src, findings.flatMap((f) => (f.fixes[0] ? [f.fixes[0]] : []))).text;
+}
+
+/** One API of a PaConvert-style rewrite table. */
+export interface RewriteApi {
+  name: string;
+  settings: Partial<Settings>;
+  imports: string;
+  /** The import line(s) the fix adds after `imports`. */
+  added: string;
+  /** [torch call, exact MindSpore call after the preferred fixes, applicability of the MSP101/MSP102 fix] */
+  calls: [string, string, 'safe' | 'unsafe'][];
+}
+
+/**
+ * One test per call: exactly one MSP101/MSP102 finding with the given fix safety, and the preferred fixes turn
+ * `y = <call>` into exactly `y = <expected>` (plus the added import) that parses.
+ */
+export function describeRewrites(apis: RewriteApi[]): void {
+  for (const api of apis) {
+    describe(api.name, () => {
+      for (const [call, expected, applicability] of api.calls) {
+        test(call, () => {
+          const src = `${api.imports}\ny = ${call}\n`;
+          const a = analyze(src, { select: ['MSP1'], ...api.settings });
+          const f = a.findings.filter((x) => x.code === 'MSP101' || x.code === 'MSP102');
+          assert.equal(f.length, 1, JSON.stringify(a.findings.map((x) => [x.code, x.message])));
+          assert.equal(f[0].fixes[0]?.applicability, applicability, f[0].message);
+          const out = applyPreferred(src, a.findings);
+          assert.equal(out, `${api.imports}\n${api.added}\ny = ${expected}\n`);
+          assert.equal(countSyntaxErrors(out), 0);
+        });
+      }
+    });
+  }
 }

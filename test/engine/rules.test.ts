@@ -7,7 +7,7 @@ import { fixAll, countSyntaxErrors } from '../../server/src/engine/fixAll';
 import type { Finding } from '../../server/src/engine/findings';
 import { initParser } from '../../server/src/engine/parser';
 import type { Settings } from '../../server/src/engine/settings';
-import { analyze, applyPreferred, realDb, settings } from './helpers';
+import { analyze, applyPreferred, describeRewrites, realDb, settings, type RewriteApi } from './helpers';
 
 before(async () => {
   await initParser();
@@ -183,14 +183,7 @@ describe('MSP104 unsupported arguments on factories', () => {
 });
 
 describe('argument rewrites, five calling styles each (PaConvert style)', () => {
-  interface Api {
-    name: string;
-    settings: Partial<Settings>;
-    imports: string;
-    added: string;
-    /** [torch call, exact MindSpore call after the preferred fixes, applicability] */
-    calls: [string, string, 'safe' | 'unsafe'][];
-  }
+  type Api = RewriteApi;
   const CLASSIC_CPU: Partial<Settings> = { targetApi: 'classic', device: 'CPU' };
   const apis: Api[] = [
     {
@@ -337,22 +330,7 @@ describe('argument rewrites, five calling styles each (PaConvert style)', () => 
       ],
     },
   ];
-  for (const api of apis) {
-    describe(api.name, () => {
-      for (const [call, expected, applicability] of api.calls) {
-        test(call, () => {
-          const src = `${api.imports}\ny = ${call}\n`;
-          const a = analyze(src, { ...MSP1, ...api.settings });
-          const f = a.findings.filter((x) => x.code === 'MSP101' || x.code === 'MSP102');
-          assert.equal(f.length, 1, JSON.stringify(a.findings.map((x) => [x.code, x.message])));
-          assert.equal(f[0].fixes[0]?.applicability, applicability, f[0].message);
-          const out = applyPreferred(src, a.findings);
-          assert.equal(out, `${api.imports}\n${api.added}\ny = ${expected}\n`);
-          assert.equal(countSyntaxErrors(out), 0);
-        });
-      }
-    });
-  }
+  describeRewrites(apis);
 
   test('a *args call cannot be re-keyworded: the fix is unsafe and says why', () => {
     const src = 'import torch\ny = torch.nn.Linear(*dims, False)\n';

@@ -51,21 +51,14 @@ import { before, describe, test } from 'node:test';
 import { countSyntaxErrors } from '../../server/src/engine/fixAll';
 import { initParser } from '../../server/src/engine/parser';
 import type { Settings } from '../../server/src/engine/settings';
-import { analyze, applyPreferred } from '../engine/helpers';
+import { describeRewrites, type RewriteApi } from '../engine/helpers';
 
 before(async () => {
   await initParser();
 });
 
 type Applicability = 'safe' | 'unsafe';
-interface Api {
-  name: string;
-  settings: Partial<Settings>;
-  imports: string;
-  added: string;
-  /** [torch call, exact MindSpore call after the preferred fixes, applicability of the MSP101/MSP102 fix] */
-  calls: [string, string, Applicability][];
-}
+type Api = RewriteApi;
 
 const MSP1: Partial<Settings> = { select: ['MSP1'] };
 const MINT: Partial<Settings> = {};
@@ -509,20 +502,5 @@ describe('argument rewrites of 35 more APIs, five calling styles each', () => {
     for (const a of apis) assert.equal(a.calls.length, 5, a.name);
   });
 
-  for (const api of apis) {
-    describe(api.name, () => {
-      for (const [call, expected, applicability] of api.calls) {
-        test(call, () => {
-          const src = `${api.imports}\ny = ${call}\n`;
-          const a = analyze(src, { ...MSP1, ...api.settings });
-          const f = a.findings.filter((x) => x.code === 'MSP101' || x.code === 'MSP102');
-          assert.equal(f.length, 1, JSON.stringify(a.findings.map((x) => [x.code, x.message])));
-          assert.equal(f[0].fixes[0]?.applicability, applicability, f[0].message);
-          const out = applyPreferred(src, a.findings);
-          assert.equal(out, `${api.imports}\n${api.added}\ny = ${expected}\n`);
-          assert.equal(countSyntaxErrors(out), 0);
-        });
-      }
-    });
-  }
+  describeRewrites(apis);
 });
