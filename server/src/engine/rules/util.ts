@@ -270,18 +270,41 @@ export function rootOf(node: Node): Node {
   return n;
 }
 
+/** Per tree, per scope node: the plain-name assignments of the scope in source order (built once per scope). */
+const ASSIGNMENTS = new WeakMap<object, Map<number, Map<string, { end: number; right: Node }[]>>>();
+
+function scopeAssignments(scope: Node): Map<string, { end: number; right: Node }[]> {
+  let perTree = ASSIGNMENTS.get(scope.tree);
+  if (!perTree) {
+    perTree = new Map();
+    ASSIGNMENTS.set(scope.tree, perTree);
+  }
+  let byName = perTree.get(scope.id);
+  if (!byName) {
+    const found = new Map<string, { end: number; right: Node }[]>();
+    walk(scope, (n) => {
+      if (n.id !== scope.id && (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda')) return false;
+      if (n.type === 'assignment') {
+        const left = n.childForFieldName('left');
+        const right = n.childForFieldName('right');
+        if (left?.type === 'identifier' && right) {
+          const list = found.get(left.text);
+          if (list) list.push({ end: n.endIndex, right });
+          else found.set(left.text, [{ end: n.endIndex, right }]);
+        }
+      }
+      return true;
+    });
+    perTree.set(scope.id, found);
+    byName = found;
+  }
+  return byName;
+}
+
 /** The last value assigned to a plain name before `before` in the same scope, if any. */
 export function assignedValue(scope: Node, name: string, before: number): Node | undefined {
   let best: Node | undefined;
-  walk(scope, (n) => {
-    if (n !== scope && (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda')) return false;
-    if (n.type === 'assignment' && n.endIndex <= before) {
-      const left = n.childForFieldName('left');
-      const right = n.childForFieldName('right');
-      if (left?.type === 'identifier' && left.text === name && right) best = right;
-    }
-    return true;
-  });
+  for (const a of scopeAssignments(scope).get(name) ?? []) if (a.end <= before) best = a.right;
   return best;
 }
 
