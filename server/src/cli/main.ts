@@ -7,6 +7,14 @@
 //   mindport hosts list | check NAME;  mindport run FILE --host NAME [...] [-- ARGS...]
 import { runCli } from './commands';
 
+// `mindport scan . | head` closes the pipe early: stop quietly instead of printing a stack trace
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }).then(
   (code) => {
     process.exitCode = code;
