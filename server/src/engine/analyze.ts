@@ -4,7 +4,7 @@ import type { MappingDatabase, Target } from '../mappings/database';
 import { ImportPlanner } from './edits';
 import { emptyStats, type Finding, type UseStats } from './findings';
 import { Node } from 'web-tree-sitter';
-import { parsePython, type Tree } from './parser';
+import { countTreeErrors, parsePython, type Tree } from './parser';
 import { resolve, type ApiUse, type Resolution } from './resolve';
 import { classifyUse, countUse, type UseVerdict } from './rules/apiMapping';
 import { ruleMeta } from './rules/catalog';
@@ -30,25 +30,6 @@ export function targetOf(settings: Settings): Target {
   return { version: settings.mindsporeVersion, device: settings.device, api: settings.targetApi };
 }
 
-function countErrors(tree: Tree): number {
-  if (!tree.rootNode.hasError) return 0;
-  let n = 0;
-  const cursor = tree.walk();
-  // iterative pre-order walk, descending only into subtrees that contain errors
-  let more = true;
-  while (more) {
-    const node = cursor.currentNode;
-    if (node.type === 'ERROR' || node.isMissing) n++;
-    if (node.hasError && node.type !== 'ERROR' && cursor.gotoFirstChild()) continue;
-    while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent()) {
-        more = false;
-        break;
-      }
-    }
-  }
-  return n;
-}
 
 // Performance (web-tree-sitter): every property read of a Node crosses into WebAssembly, and `tree.rootNode`,
 // `namedChildren` and `childForFieldName` allocate new Node objects each time. Two changes that keep every
@@ -86,7 +67,7 @@ export function analyzeText(text: string, settings: Settings, db: MappingDatabas
       ownTree = true;
     }
     const shared = sharedRoot(tree);
-    out.syntaxErrors = countErrors(shared);
+    out.syntaxErrors = countTreeErrors(shared);
     const resolution = resolve(shared);
     out.resolution = resolution;
     const lines = new LineIndex(text);

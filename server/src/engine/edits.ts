@@ -17,8 +17,8 @@ export function applyEdits(text: string, edits: TextEdit[]): { text: string; app
   const accepted: TextEdit[] = [];
   const skipped: TextEdit[] = [];
   for (const e of unique) {
-    const clash = accepted.some((a) => e.start < a.end && a.start < e.end) ||
-      accepted.some((a) => a.start === a.end && e.start === e.end && a.start === e.start && false);
+    // inserts at the same offset do not clash: they are applied in list order
+    const clash = accepted.some((a) => e.start < a.end && a.start < e.end);
     if (clash) skipped.push(e);
     else accepted.push(e);
   }

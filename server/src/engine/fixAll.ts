@@ -4,7 +4,7 @@ import type { MappingDatabase } from '../mappings/database';
 import { analyzeText } from './analyze';
 import { applyFixes } from './edits';
 import type { Fix } from './findings';
-import { parsePython } from './parser';
+import { countTreeErrors, parsePython } from './parser';
 import type { Settings } from './settings';
 
 export interface FixAllResult {
@@ -46,15 +46,7 @@ export function fixAll(text: string, settings: Settings, db: MappingDatabase, op
 export function countSyntaxErrors(text: string): number {
   const tree = parsePython(text);
   try {
-    if (!tree.rootNode.hasError) return 0;
-    let n = 0;
-    const stack = [tree.rootNode];
-    while (stack.length) {
-      const node = stack.pop()!;
-      if (node.type === 'ERROR' || node.isMissing) n++;
-      else if (node.hasError) for (const c of node.children) if (c) stack.push(c);
-    }
-    return n;
+    return countTreeErrors(tree);
   } finally {
     tree.delete();
   }

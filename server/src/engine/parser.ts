@@ -67,3 +67,20 @@ export function parsePython(text: string, old?: Tree): Tree {
   return tree;
 }
 
+
+/** Number of ERROR and MISSING nodes: descends only into subtrees that contain errors, not into ERROR nodes. */
+export function countTreeErrors(tree: Tree): number {
+  if (!tree.rootNode.hasError) return 0;
+  let n = 0;
+  const cursor = tree.walk();
+  try {
+    for (;;) {
+      const node = cursor.currentNode;
+      if (node.type === 'ERROR' || node.isMissing) n++;
+      if (node.hasError && node.type !== 'ERROR' && cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return n;
+    }
+  } finally {
+    cursor.delete();
+  }
+}

@@ -106,8 +106,8 @@ export function formatJson(results: FileResult[], cwd: string): string {
 }
 
 export function formatSarif(results: FileResult[], cwd: string, version: string): string {
-  const used = new Set(results.flatMap((r) => r.findings.map((f) => f.code)));
-  const rules = RULES.filter((r) => used.has(r.code) || true).map((r) => ({
+  // every rule is listed (SARIF viewers show the catalogue), not only those with results
+  const rules = RULES.map((r) => ({
     id: r.code,
     name: r.name,
     shortDescription: { text: r.summary },
@@ -147,7 +147,6 @@ export function formatSarif(results: FileResult[], cwd: string, version: string)
       },
     ],
   };
-  void ruleMeta;
   return JSON.stringify(sarif, null, 2);
 }
 

@@ -168,7 +168,7 @@ export function resolve(tree: Tree): Resolution {
   };
 
   // ---- values -------------------------------------------------------------------------------------------
-  function callResult(fv: Value, call: Node, fnNode: Node, depth: number): Value | undefined {
+  function callResult(fv: Value): Value | undefined {
     if (fv.kind === 'class') return { kind: 'instance', qname: fv.cls.torchBase ?? 'object', confidence: 'high', cls: fv.cls };
     if (fv.kind === 'instance') {
       // calling a module instance runs its forward: the result is a tensor
@@ -180,9 +180,6 @@ export function resolve(tree: Tree): Resolution {
     if (q === 'torch.tensor' || q === 'torch.Tensor' || q === 'torch.nn.Parameter' || q === 'torch.from_numpy' || q === 'torch.as_tensor') return TENSOR;
     if (/^[A-Z]/.test(last)) return { kind: 'instance', qname: q, confidence: 'high' };
     if (q.startsWith('torch.') && !NON_TENSOR_FUNCS.test(q)) return TENSOR;
-    void call;
-    void fnNode;
-    void depth;
     return undefined;
   }
 
@@ -221,7 +218,7 @@ export function resolve(tree: Tree): Resolution {
           if (o?.kind === 'instance' && attr) {
             const m = attr.text;
             const member = memberValue(o, m);
-            if (member) return callResult(member, node, fn, depth);
+            if (member) return callResult(member);
             if (o.qname === 'torch.Tensor') return NON_TENSOR_METHODS.has(m) ? undefined : { ...TENSOR, confidence: o.confidence };
             if (methodOwner(o.qname) === 'torch.nn.Module' || o.cls) {
               if (SELF_RETURNING_MODULE_METHODS.has(m)) return o;
@@ -231,10 +228,10 @@ export function resolve(tree: Tree): Resolution {
           }
           // the receiver is evaluated once: evaluating `fn` again would redo it at every level of a method
           // chain (`a.f().g().h()...`), exponential in the chain's length
-          return o?.kind === 'name' && attr ? callResult({ kind: 'name', qname: `${o.qname}.${attr.text}` }, node, fn, depth) : undefined;
+          return o?.kind === 'name' && attr ? callResult({ kind: 'name', qname: `${o.qname}.${attr.text}` }) : undefined;
         }
         const fv = valueOf(fn, depth + 1);
-        return fv ? callResult(fv, node, fn, depth) : undefined;
+        return fv ? callResult(fv) : undefined;
       }
       case 'parenthesized_expression': {
         const inner = node.namedChildren.find((c) => c && c.type !== 'comment');

@@ -237,10 +237,7 @@ export async function runRemote(opts: RunOptions): Promise<RunSummary> {
       if (ctl.signal.aborted) throw e;
       if (e instanceof SshError) {
         step('preflight', 'failed', e.message);
-        summary.status = 'unreachable';
-        summary.exitCode = EXIT.unreachable;
-        summary.lastError = e.message;
-        return finish();
+        return fail('unreachable', EXIT.unreachable, e.message);
       }
       throw e;
     }
@@ -251,10 +248,7 @@ export async function runRemote(opts: RunOptions): Promise<RunSummary> {
     const fw = pf.platform ? `MindSpore ${pf.mindsporeVersion ?? '?'} on ${pf.platform}` : pf.torch ?? '';
     if (!pf.ok) {
       step('preflight', 'failed', pf.errors.join('; '));
-      summary.status = 'preflight-failed';
-      summary.exitCode = EXIT.preflight;
-      summary.lastError = pf.errors[0];
-      return finish();
+      return fail('preflight-failed', EXIT.preflight, pf.errors[0]);
     }
     step('preflight', 'done', [fw, devs && `devices ${devs}`, pf.envScript && `env ${pf.envScript}`].filter(Boolean).join('; '));
     if (opts.preflightOnly) {
@@ -271,10 +265,7 @@ export async function runRemote(opts: RunOptions): Promise<RunSummary> {
       if (ctl.signal.aborted) throw e;
       if (e instanceof SyncError || e instanceof SshError) {
         step('sync', 'failed', e.message);
-        summary.status = 'sync-failed';
-        summary.exitCode = EXIT.sync;
-        summary.lastError = e.message;
-        return finish();
+        return fail('sync-failed', EXIT.sync, e.message);
       }
       throw e;
     }
@@ -389,15 +380,20 @@ export async function runRemote(opts: RunOptions): Promise<RunSummary> {
     }
     if (e instanceof SshError) {
       onEvent({ type: 'error', message: e.message });
-      summary.status = 'unreachable';
-      summary.exitCode = EXIT.unreachable;
-      summary.lastError = e.message;
-      return finish();
+      return fail('unreachable', EXIT.unreachable, e.message);
     }
     throw e;
   } finally {
     opts.signal?.removeEventListener('abort', onUserAbort);
     await ssh.close();
+  }
+
+  /** Ends the run with a status, its exit code and the error that caused it. */
+  function fail(status: RunStatus, exitCode: number, error?: string): RunSummary {
+    summary.status = status;
+    summary.exitCode = exitCode;
+    if (error !== undefined) summary.lastError = error;
+    return finish();
   }
 
   function finish(): RunSummary {
