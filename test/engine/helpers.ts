@@ -6,7 +6,7 @@ import { countSyntaxErrors } from '../../server/src/engine/fixAll';
 import { analyzeText, type DocumentAnalysis } from '../../server/src/engine/analyze';
 import { applyFixes } from '../../server/src/engine/edits';
 import type { Finding } from '../../server/src/engine/findings';
-import { parsePython } from '../../server/src/engine/parser';
+import { parseSyntax } from '../../server/src/engine/parser';
 import { resolve, type ApiUse } from '../../server/src/engine/resolve';
 import { DEFAULT_SETTINGS, type Settings } from '../../server/src/engine/settings';
 import type { MappingDatabase } from '../../server/src/mappings/database';
@@ -32,19 +32,14 @@ export interface UseRow {
 
 /** Every recorded use of a source text, as plain rows (1-based lines). */
 export function usesOf(src: string): UseRow[] {
-  const tree = parsePython(src);
-  try {
-    return resolve(tree).uses.map((u) => ({
-      qname: u.qname,
-      line: u.node.startPosition.row + 1,
-      context: u.context,
-      confidence: u.confidence,
-      via: u.via,
-      text: u.node.text,
-    }));
-  } finally {
-    tree.delete();
-  }
+  return resolve(parseSyntax(src)).uses.map((u) => ({
+    qname: u.qname,
+    line: u.node.startPosition.row + 1,
+    context: u.context,
+    confidence: u.confidence,
+    via: u.via,
+    text: u.node.text,
+  }));
 }
 
 export function settings(over: Partial<Settings> = {}): Settings {

@@ -1,7 +1,7 @@
 // A Python document kept open for editing: its text and syntax tree, updated incrementally. Each edit is
 // applied to the old tree (`tree.edit`) so the next parse reuses every subtree the edit did not touch.
 import { Edit } from 'web-tree-sitter';
-import { parsePython, type Tree } from './parser';
+import { parsePython, type TsTree } from './parser';
 
 export interface DocumentEdit {
   /** UTF-16 offsets into the text before the edit. */
@@ -14,7 +14,7 @@ export interface DocumentEdit {
 }
 
 export class PythonDocument {
-  private treeValue: Tree | undefined;
+  private treeValue: TsTree | undefined;
   private stale = false;
 
   constructor(private textValue: string) {}
@@ -24,7 +24,7 @@ export class PythonDocument {
   }
 
   /** The current tree, parsing (incrementally when possible) if edits arrived since the last parse. */
-  get tree(): Tree {
+  get tree(): TsTree {
     if (!this.treeValue) this.treeValue = parsePython(this.textValue);
     else if (this.stale) {
       const old = this.treeValue;

@@ -1,14 +1,18 @@
 // Loads tree-sitter (WebAssembly) and the Python grammar once per process, and parses Python text,
-// incrementally when an old tree and the edits are given.
+// incrementally when an old tree and the edits are given. The engine reads trees through SyntaxTree
+// (syntax.ts), a copy in plain arrays; `TsTree` is tree-sitter's own tree, kept only for incremental parsing.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { Language, Parser, type Tree as TsTree } from 'web-tree-sitter';
+import { copyTree, isCursorBinding, type CursorBinding, type SyntaxTree } from './syntax';
 
-export type { Node, Tree, Edit, Point } from 'web-tree-sitter';
+export type { Tree as TsTree, Edit } from 'web-tree-sitter';
+export type { SyntaxNode as Node, SyntaxTree as Tree, Point } from './syntax';
 
 let ready: Promise<Language> | undefined;
 let language: Language | undefined;
 let loadedFrom: string | undefined;
+let binding: CursorBinding | undefined;
 
 /**
  * Where the wasm files are: next to the bundle (dist/) when running bundled, else in node_modules.
@@ -34,7 +38,11 @@ export function initParser(): Promise<Language> {
   if (!ready) {
     ready = (async () => {
       const runtime = locate('web-tree-sitter.wasm', 'web-tree-sitter/web-tree-sitter.wasm');
-      await Parser.init({ locateFile: () => runtime });
+      // Emscripten makes the options object the runtime's module object: it then carries the exported
+      // WebAssembly functions, which copyTree calls directly (falling back to the public API without them).
+      const moduleObject: Record<string, unknown> = { locateFile: () => runtime };
+      await Parser.init(moduleObject);
+      if (isCursorBinding(moduleObject) && process.env.MINDPORT_SLOW_TREE_COPY !== '1') binding = moduleObject;
       const grammar = locate('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm');
       language = await Language.load(grammar);
       loadedFrom = grammar;
@@ -61,15 +69,35 @@ function parser(): Parser {
 }
 
 /** Parses text; with `old` (already edited with `tree.edit`) tree-sitter reuses unchanged subtrees. */
-export function parsePython(text: string, old?: Tree): Tree {
+export function parsePython(text: string, old?: TsTree): TsTree {
   const tree = parser().parse(text, old ?? null);
   if (!tree) throw new Error('tree-sitter returned no tree');
   return tree;
 }
 
 
+/** Whether trees are copied through the runtime's cursor functions (the fast path) rather than the public API. */
+export function copiesDirectly(): boolean {
+  return binding !== undefined;
+}
+
+/** The engine's copy of a tree-sitter tree; `text` is the text that was parsed. */
+export function toSyntax(tree: TsTree, text: string): SyntaxTree {
+  return copyTree(tree, text, binding);
+}
+
+/** Parses text into the engine's tree (the tree-sitter tree is freed at once). */
+export function parseSyntax(text: string): SyntaxTree {
+  const tree = parsePython(text);
+  try {
+    return copyTree(tree, text, binding);
+  } finally {
+    tree.delete();
+  }
+}
+
 /** Number of ERROR and MISSING nodes: descends only into subtrees that contain errors, not into ERROR nodes. */
-export function countTreeErrors(tree: Tree): number {
+export function countTreeErrors(tree: TsTree): number {
   if (!tree.rootNode.hasError) return 0;
   let n = 0;
   const cursor = tree.walk();

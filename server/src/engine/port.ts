@@ -8,7 +8,7 @@ import { applyEdits, applyFixes, ImportPlanner } from './edits';
 import { resolve } from './resolve';
 import type { Finding, Fix, TextEdit } from './findings';
 import { countSyntaxErrors } from './fixAll';
-import { parsePython, type Node } from './parser';
+import { parseSyntax, type Node } from './parser';
 import { enclosingStatement, eol, indentAt, lineEndWithBreak, lineStartOf } from './rules/util';
 import type { Settings } from './settings';
 
@@ -94,60 +94,56 @@ function oneLine(s: string, max = 150): string {
 /** Adds a TODO comment above the statement of every finding left, once per line and code. */
 function markTodos(text: string, settings: Settings, db: MappingDatabase, perRule: PortSummary['perRule'], base: number): string {
   const analysis = analyzeText(text, settings, db);
-  const tree = parsePython(text);
-  try {
-    const nl = eol(text);
-    const edits: TextEdit[] = [];
-    const seen = new Set<string>();
-    const codesAt = new Map<number, string[]>();
-    for (const f of analysis.findings) {
-      if (f.severity === 'hint') continue;
-      const node = tree.rootNode.descendantForIndex(f.start, Math.max(f.start, f.end - 1)) ?? tree.rootNode;
-      const stmt = enclosingStatement(node) ?? node;
-      const at = lineStartOf(text, stmt.startIndex);
-      const key = `${at}:${f.code}:${f.message}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      // a TODO already written for this code right above (a fix left one): count it, do not repeat it
-      const above = text.slice(Math.max(0, at - 400), at).split(/\r?\n/).slice(-4).join('\n');
-      bump(perRule, f.code, 'left');
-      if (above.includes(`${TODO_PREFIX} ${f.code}: ${oneLine(f.message)}`)) continue;
-      const list = codesAt.get(at) ?? [];
-      list.push(f.code);
-      codesAt.set(at, list);
-      edits.push({ start: at, end: at, newText: `${indentAt(text, stmt.startIndex)}${TODO_PREFIX} ${f.code}: ${oneLine(f.message)}${nl}` });
-    }
-    // torch names still used where no rule left a TODO, and the imports they need
-    const todoLines = new Set(edits.map((e) => e.start));
-    const extra = new Map<number, { indent: string; names: Set<string> }>();
-    for (const imp of torchImports(tree.rootNode)) {
-      const users = usesOfImport(tree.rootNode, imp);
-      if (!users.length) continue;
-      const names = new Set<string>();
-      for (const u of users) {
-        let top: Node = u;
-        while (top.parent?.type === 'attribute' && top.parent.childForFieldName('object')?.id === top.id) top = top.parent;
-        names.add(top.text.replace(/\s+/g, ''));
-        const stmt = enclosingStatement(u) ?? u;
-        const at = lineStartOf(text, stmt.startIndex);
-        if (todoLines.has(at)) continue;
-        const e = extra.get(at) ?? { indent: indentAt(text, stmt.startIndex), names: new Set<string>() };
-        e.names.add(top.text.replace(/\s+/g, ''));
-        extra.set(at, e);
-      }
-      const at = lineStartOf(text, imp.stmt.startIndex);
-      const list = [...names].slice(0, 8).join(', ');
-      edits.push({ start: at, end: at, newText: `${indentAt(text, imp.stmt.startIndex)}${TODO_PREFIX}: still needed for ${list}${names.size > 8 ? ', …' : ''}; remove this import once those are ported${nl}` });
-    }
-    for (const [at, e] of extra) {
-      bump(perRule, 'manual', 'left');
-      edits.push({ start: at, end: at, newText: `${e.indent}${TODO_PREFIX}: port ${[...e.names].join(', ')} by hand (no automatic conversion known)${nl}` });
-    }
-    const out = applyEdits(text, edits).text;
-    return countSyntaxErrors(out) > base ? text : out;
-  } finally {
-    tree.delete();
+  const tree = parseSyntax(text);
+  const nl = eol(text);
+  const edits: TextEdit[] = [];
+  const seen = new Set<string>();
+  const codesAt = new Map<number, string[]>();
+  for (const f of analysis.findings) {
+    if (f.severity === 'hint') continue;
+    const node = tree.rootNode.descendantForIndex(f.start, Math.max(f.start, f.end - 1)) ?? tree.rootNode;
+    const stmt = enclosingStatement(node) ?? node;
+    const at = lineStartOf(text, stmt.startIndex);
+    const key = `${at}:${f.code}:${f.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    // a TODO already written for this code right above (a fix left one): count it, do not repeat it
+    const above = text.slice(Math.max(0, at - 400), at).split(/\r?\n/).slice(-4).join('\n');
+    bump(perRule, f.code, 'left');
+    if (above.includes(`${TODO_PREFIX} ${f.code}: ${oneLine(f.message)}`)) continue;
+    const list = codesAt.get(at) ?? [];
+    list.push(f.code);
+    codesAt.set(at, list);
+    edits.push({ start: at, end: at, newText: `${indentAt(text, stmt.startIndex)}${TODO_PREFIX} ${f.code}: ${oneLine(f.message)}${nl}` });
   }
+  // torch names still used where no rule left a TODO, and the imports they need
+  const todoLines = new Set(edits.map((e) => e.start));
+  const extra = new Map<number, { indent: string; names: Set<string> }>();
+  for (const imp of torchImports(tree.rootNode)) {
+    const users = usesOfImport(tree.rootNode, imp);
+    if (!users.length) continue;
+    const names = new Set<string>();
+    for (const u of users) {
+      let top: Node = u;
+      while (top.parent?.type === 'attribute' && top.parent.childForFieldName('object')?.id === top.id) top = top.parent;
+      names.add(top.text.replace(/\s+/g, ''));
+      const stmt = enclosingStatement(u) ?? u;
+      const at = lineStartOf(text, stmt.startIndex);
+      if (todoLines.has(at)) continue;
+      const e = extra.get(at) ?? { indent: indentAt(text, stmt.startIndex), names: new Set<string>() };
+      e.names.add(top.text.replace(/\s+/g, ''));
+      extra.set(at, e);
+    }
+    const at = lineStartOf(text, imp.stmt.startIndex);
+    const list = [...names].slice(0, 8).join(', ');
+    edits.push({ start: at, end: at, newText: `${indentAt(text, imp.stmt.startIndex)}${TODO_PREFIX}: still needed for ${list}${names.size > 8 ? ', …' : ''}; remove this import once those are ported${nl}` });
+  }
+  for (const [at, e] of extra) {
+    bump(perRule, 'manual', 'left');
+    edits.push({ start: at, end: at, newText: `${e.indent}${TODO_PREFIX}: port ${[...e.names].join(', ')} by hand (no automatic conversion known)${nl}` });
+  }
+  const out = applyEdits(text, edits).text;
+  return countSyntaxErrors(out) > base ? text : out;
 }
 
 interface ImportInfo {
@@ -208,38 +204,34 @@ function usesOfImport(root: Node, imp: ImportInfo): Node[] {
 
 /** Removes torch-family imports (or single names of them) that nothing refers to any more. */
 function removeUnusedImports(text: string, base: number): string {
-  const tree = parsePython(text);
-  try {
-    const edits: TextEdit[] = [];
-    for (const imp of torchImports(tree.rootNode)) {
-      const used = imp.names.filter((n) => n.local === '*' || usesOfImport(tree.rootNode, { stmt: imp.stmt, names: [n] }).length > 0);
-      if (used.length === imp.names.length) continue;
-      const others = imp.stmt.namedChildren.filter((c) => c && c.type !== 'comment' && c.id !== imp.stmt.childForFieldName('module_name')?.id).length;
-      if (used.length === 0 && others === imp.names.length) {
-        const after = text.slice(imp.stmt.endIndex, lineEndWithBreak(text, imp.stmt.endIndex));
-        if (lineStartOf(text, imp.stmt.startIndex) === imp.stmt.startIndex - indentAt(text, imp.stmt.startIndex).length && /^[ \t]*(#.*)?\r?\n?$/.test(after)) {
-          // keep a trailing comment of the line
-          const comment = /#.*/.exec(after)?.[0];
-          edits.push({
-            start: lineStartOf(text, imp.stmt.startIndex),
-            end: comment ? imp.stmt.endIndex + after.indexOf('#') + comment.length : lineEndWithBreak(text, imp.stmt.endIndex),
-            newText: comment ?? '',
-          });
-        }
-        continue;
+  const tree = parseSyntax(text);
+  const edits: TextEdit[] = [];
+  for (const imp of torchImports(tree.rootNode)) {
+    const used = imp.names.filter((n) => n.local === '*' || usesOfImport(tree.rootNode, { stmt: imp.stmt, names: [n] }).length > 0);
+    if (used.length === imp.names.length) continue;
+    const others = imp.stmt.namedChildren.filter((c) => c && c.type !== 'comment' && c.id !== imp.stmt.childForFieldName('module_name')?.id).length;
+    if (used.length === 0 && others === imp.names.length) {
+      const after = text.slice(imp.stmt.endIndex, lineEndWithBreak(text, imp.stmt.endIndex));
+      if (lineStartOf(text, imp.stmt.startIndex) === imp.stmt.startIndex - indentAt(text, imp.stmt.startIndex).length && /^[ \t]*(#.*)?\r?\n?$/.test(after)) {
+        // keep a trailing comment of the line
+        const comment = /#.*/.exec(after)?.[0];
+        edits.push({
+          start: lineStartOf(text, imp.stmt.startIndex),
+          end: comment ? imp.stmt.endIndex + after.indexOf('#') + comment.length : lineEndWithBreak(text, imp.stmt.endIndex),
+          newText: comment ?? '',
+        });
       }
-      // drop single names: rebuild the name list
-      const keep = imp.stmt.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment' && c.id !== imp.stmt.childForFieldName('module_name')?.id && (!imp.names.some((n) => n.node.id === c.id) || used.some((u) => u.node.id === c.id)));
-      if (!keep.length) continue;
-      const first = imp.stmt.namedChildren.find((c) => c && c.id !== imp.stmt.childForFieldName('module_name')?.id && c.type !== 'comment')!;
-      const lastNode = [...imp.stmt.namedChildren].reverse().find((c) => c && c.type !== 'comment')!;
-      edits.push({ start: first.startIndex, end: lastNode.endIndex, newText: keep.map((k) => k.text).join(', ') });
+      continue;
     }
-    const out = applyEdits(text, edits).text;
-    return countSyntaxErrors(out) > base ? text : out;
-  } finally {
-    tree.delete();
+    // drop single names: rebuild the name list
+    const keep = imp.stmt.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment' && c.id !== imp.stmt.childForFieldName('module_name')?.id && (!imp.names.some((n) => n.node.id === c.id) || used.some((u) => u.node.id === c.id)));
+    if (!keep.length) continue;
+    const first = imp.stmt.namedChildren.find((c) => c && c.id !== imp.stmt.childForFieldName('module_name')?.id && c.type !== 'comment')!;
+    const lastNode = [...imp.stmt.namedChildren].reverse().find((c) => c && c.type !== 'comment')!;
+    edits.push({ start: first.startIndex, end: lastNode.endIndex, newText: keep.map((k) => k.text).join(', ') });
   }
+  const out = applyEdits(text, edits).text;
+  return countSyntaxErrors(out) > base ? text : out;
 }
 
 /**
@@ -256,31 +248,27 @@ const SAME_REFERENCES: Record<string, string> = Object.fromEntries([
 ]);
 
 function rewriteReferences(text: string, settings: Settings, db: MappingDatabase, perRule: PortSummary['perRule'], base: number): string {
-  const tree = parsePython(text);
-  try {
-    const res = resolve(tree);
-    const planner = new ImportPlanner(tree, text, res.moduleBindings, res.boundNames);
-    const target = { version: settings.mindsporeVersion, device: settings.device, api: settings.targetApi };
-    const edits: TextEdit[] = [];
-    let n = 0;
-    for (const use of res.uses) {
-      if (use.via !== 'import' || use.context === 'call' || use.context === 'base' || use.context === 'decorator') continue;
-      if (!use.qname.startsWith('torch.')) continue;
-      const entry = db.get(use.qname);
-      const twin = entry ? db.choose(entry, target).twin : undefined;
-      const api = twin && twin.status === 'same' ? twin.api : SAME_REFERENCES[use.qname];
-      if (!api || !/^mindspore\.[\w.]+$/.test(api)) continue;
-      const plan = planner.plan(api);
-      edits.push({ start: use.node.startIndex, end: use.node.endIndex, newText: plan.expr });
-      if (plan.edit) edits.push(plan.edit);
-      n++;
-    }
-    if (!n) return text;
-    const out = applyEdits(text, edits).text;
-    if (countSyntaxErrors(out) > base) return text;
-    bump(perRule, 'MSP101', 'converted', n);
-    return out;
-  } finally {
-    tree.delete();
+  const tree = parseSyntax(text);
+  const res = resolve(tree);
+  const planner = new ImportPlanner(tree, text, res.moduleBindings, res.boundNames);
+  const target = { version: settings.mindsporeVersion, device: settings.device, api: settings.targetApi };
+  const edits: TextEdit[] = [];
+  let n = 0;
+  for (const use of res.uses) {
+    if (use.via !== 'import' || use.context === 'call' || use.context === 'base' || use.context === 'decorator') continue;
+    if (!use.qname.startsWith('torch.')) continue;
+    const entry = db.get(use.qname);
+    const twin = entry ? db.choose(entry, target).twin : undefined;
+    const api = twin && twin.status === 'same' ? twin.api : SAME_REFERENCES[use.qname];
+    if (!api || !/^mindspore\.[\w.]+$/.test(api)) continue;
+    const plan = planner.plan(api);
+    edits.push({ start: use.node.startIndex, end: use.node.endIndex, newText: plan.expr });
+    if (plan.edit) edits.push(plan.edit);
+    n++;
   }
+  if (!n) return text;
+  const out = applyEdits(text, edits).text;
+  if (countSyntaxErrors(out) > base) return text;
+  bump(perRule, 'MSP101', 'converted', n);
+  return out;
 }

@@ -1,0 +1,400 @@
+// A syntax tree copied out of tree-sitter into plain JavaScript arrays, in one walk, and the node objects
+// name resolution and the rules read. Why: every property read of a web-tree-sitter Node is a call into
+// WebAssembly, and `namedChildren`, `parent` and `childForFieldName` allocate new Node objects on every call;
+// the rules read each node many times, so analysis cost six times the parse. Here each node is visited once
+// by a tree cursor (type, range, field) and everything after that is array reads.
+//
+// SyntaxNode offers the part of web-tree-sitter's Node interface the engine uses, with the same meaning
+// (test/engine/syntax.test.ts compares the two on every node of real and broken files). Nodes are interned:
+// one object per node, so `===`, Map and Set work. The copy does not hold on to the tree-sitter tree, which
+// may be deleted as soon as the copy is made.
+import type { Language, Tree as TsTree, TreeCursor } from 'web-tree-sitter';
+import { LineIndex } from './text';
+
+const NAMED = 1;
+const MISSING = 2;
+const ERROR_TYPE_ID = 65535; // ts_builtin_sym_error as a uint16
+
+/** The WebAssembly functions of web-tree-sitter's runtime that the fast walk calls directly. */
+export interface CursorBinding {
+  _ts_tree_cursor_goto_first_child_wasm(tree: number): number;
+  _ts_tree_cursor_goto_next_sibling_wasm(tree: number): number;
+  _ts_tree_cursor_goto_parent_wasm(tree: number): number;
+  _ts_tree_cursor_current_node_type_id_wasm(tree: number): number;
+  _ts_tree_cursor_current_field_id_wasm(tree: number): number;
+  _ts_tree_cursor_start_index_wasm(tree: number): number;
+  _ts_tree_cursor_end_index_wasm(tree: number): number;
+  _ts_tree_cursor_current_node_is_missing_wasm(tree: number): number;
+}
+
+const BINDING_FUNCTIONS: (keyof CursorBinding)[] = [
+  '_ts_tree_cursor_goto_first_child_wasm',
+  '_ts_tree_cursor_goto_next_sibling_wasm',
+  '_ts_tree_cursor_goto_parent_wasm',
+  '_ts_tree_cursor_current_node_type_id_wasm',
+  '_ts_tree_cursor_current_field_id_wasm',
+  '_ts_tree_cursor_start_index_wasm',
+  '_ts_tree_cursor_end_index_wasm',
+  '_ts_tree_cursor_current_node_is_missing_wasm',
+];
+
+/** Whether `m` (the Emscripten module object web-tree-sitter was initialised with) exposes the cursor functions. */
+export function isCursorBinding(m: unknown): m is CursorBinding {
+  return !!m && BINDING_FUNCTIONS.every((f) => typeof (m as Record<string, unknown>)[f] === 'function');
+}
+
+/** Per-language tables: type names, which types are named, field ids by name. */
+interface LanguageTables {
+  types: string[];
+  named: Uint8Array;
+  fieldIds: Map<string, number>;
+}
+const tablesByLanguage = new WeakMap<Language, LanguageTables>();
+function tablesOf(language: Language): LanguageTables {
+  let t = tablesByLanguage.get(language);
+  if (!t) {
+    const types = language.types.map((name, id) => name ?? language.types[id] ?? 'ERROR');
+    const named = new Uint8Array(65536);
+    for (let id = 0; id < types.length; id++) named[id] = language.nodeTypeIsNamed(id) ? 1 : 0;
+    named[ERROR_TYPE_ID] = 1;
+    const fieldIds = new Map<string, number>();
+    language.fields.forEach((name, id) => {
+      if (name) fieldIds.set(name, id);
+    });
+    t = { types, named, fieldIds };
+    tablesByLanguage.set(language, t);
+  }
+  return t;
+}
+
+// Scratch arrays reused by every copy (grown when a tree is larger); each tree keeps exact-size copies.
+let capacity = 0;
+let sType = new Uint16Array(0);
+let sField = new Uint8Array(0);
+let sFlags = new Uint8Array(0);
+let sStart = new Int32Array(0);
+let sEnd = new Int32Array(0);
+let sParent = new Int32Array(0);
+let sNext = new Int32Array(0); // next sibling
+let sFirst = new Int32Array(0); // first child
+let sLast = new Int32Array(0); // subtree end (exclusive): the node's descendants are i+1 .. sLast[i]-1
+let sDepth = new Uint16Array(0);
+function grow(min: number): void {
+  let cap = Math.max(1024, capacity);
+  while (cap < min) cap *= 2;
+  const g = <T extends Uint8Array | Uint16Array | Int32Array>(a: T, make: (n: number) => T): T => {
+    const b = make(cap);
+    b.set(a);
+    return b;
+  };
+  sType = g(sType, (n) => new Uint16Array(n));
+  sField = g(sField, (n) => new Uint8Array(n));
+  sFlags = g(sFlags, (n) => new Uint8Array(n));
+  sStart = g(sStart, (n) => new Int32Array(n));
+  sEnd = g(sEnd, (n) => new Int32Array(n));
+  sParent = g(sParent, (n) => new Int32Array(n));
+  sNext = g(sNext, (n) => new Int32Array(n));
+  sFirst = g(sFirst, (n) => new Int32Array(n));
+  sLast = g(sLast, (n) => new Int32Array(n));
+  sDepth = g(sDepth, (n) => new Uint16Array(n));
+  capacity = cap;
+}
+
+interface Walker {
+  first(): boolean;
+  next(): boolean;
+  up(): boolean;
+  typeId(): number;
+  field(): number;
+  start(): number;
+  end(): number;
+  missing(): boolean;
+}
+
+function directWalker(m: CursorBinding, address: number): Walker {
+  // Each function reads the cursor from web-tree-sitter's transfer buffer and moves write it back, so
+  // nothing needs copying between calls as long as no other tree-sitter call runs in between.
+  const f = m._ts_tree_cursor_goto_first_child_wasm;
+  const n = m._ts_tree_cursor_goto_next_sibling_wasm;
+  const u = m._ts_tree_cursor_goto_parent_wasm;
+  const t = m._ts_tree_cursor_current_node_type_id_wasm;
+  const fi = m._ts_tree_cursor_current_field_id_wasm;
+  const s = m._ts_tree_cursor_start_index_wasm;
+  const e = m._ts_tree_cursor_end_index_wasm;
+  const mi = m._ts_tree_cursor_current_node_is_missing_wasm;
+  return {
+    first: () => f(address) === 1,
+    next: () => n(address) === 1,
+    up: () => u(address) === 1,
+    typeId: () => t(address),
+    field: () => fi(address),
+    start: () => s(address),
+    end: () => e(address),
+    missing: () => mi(address) === 1,
+  };
+}
+
+function cursorWalker(c: TreeCursor): Walker {
+  return {
+    first: () => c.gotoFirstChild(),
+    next: () => c.gotoNextSibling(),
+    up: () => c.gotoParent(),
+    typeId: () => c.nodeTypeId,
+    field: () => c.currentFieldId,
+    start: () => c.startIndex,
+    end: () => c.endIndex,
+    missing: () => c.nodeIsMissing,
+  };
+}
+
+/**
+ * Copies a tree-sitter tree. `text` must be the text that was parsed. With `binding` (the module object
+ * given to `Parser.init`) the walk calls the runtime's cursor functions directly; without it, the public
+ * TreeCursor API (the same walk, about twice as slow).
+ */
+export function copyTree(tree: TsTree, text: string, binding?: CursorBinding): SyntaxTree {
+  const tables = tablesOf(tree.language);
+  const checkMissing = tree.rootNode.hasError;
+  const cursor = tree.walk();
+  try {
+    const address = (tree as unknown as Record<number, unknown>)[0];
+    let w: Walker;
+    if (binding && typeof address === 'number') {
+      void cursor.startIndex; // puts this cursor into the transfer buffer
+      w = directWalker(binding, address);
+    } else w = cursorWalker(cursor);
+    const named = tables.named;
+    let count = 0;
+    let depth = 0;
+    let parent = -1;
+    let prev = -1; // the previous sibling of the node being added
+    let errors = 0; // ERROR and MISSING nodes, not counting those inside an ERROR node
+    let errorDepth = -1; // depth of the ERROR node we are inside, or -1
+    for (;;) {
+      if (count >= capacity) grow(count + 1);
+      const i = count++;
+      const type = w.typeId();
+      sType[i] = type;
+      sField[i] = w.field();
+      sStart[i] = w.start();
+      sEnd[i] = w.end();
+      sParent[i] = parent;
+      sFirst[i] = -1;
+      sNext[i] = -1;
+      sDepth[i] = depth > 65535 ? 65535 : depth;
+      let flags = named[type];
+      if (checkMissing) {
+        const isError = type === ERROR_TYPE_ID;
+        const isMissing = w.missing();
+        if (isMissing) flags |= MISSING;
+        if (isError || isMissing) {
+          if (errorDepth < 0) errors++;
+          if (isError && errorDepth < 0) errorDepth = depth;
+        }
+      }
+      sFlags[i] = flags;
+      if (prev >= 0) sNext[prev] = i;
+      else if (parent >= 0) sFirst[parent] = i;
+      if (w.first()) {
+        parent = i;
+        prev = -1;
+        depth++;
+        continue;
+      }
+      sLast[i] = i + 1;
+      prev = i;
+      let done = false;
+      while (!w.next()) {
+        if (!w.up()) {
+          done = true;
+          break;
+        }
+        // back at `parent`: its subtree ends here
+        sLast[parent] = count;
+        prev = parent;
+        parent = sParent[parent];
+        depth--;
+        if (errorDepth > depth) errorDepth = -1;
+      }
+      if (done) break;
+      if (errorDepth >= depth) errorDepth = -1;
+    }
+    return new SyntaxTree(text, tables, count, errors);
+  } finally {
+    cursor.delete();
+  }
+}
+
+export class SyntaxTree {
+  readonly size: number;
+  /** ERROR and MISSING nodes, not counting those inside an ERROR node. */
+  readonly errorCount: number;
+  /** @internal */ readonly typeIds: Uint16Array;
+  /** @internal */ readonly fields: Uint8Array;
+  /** @internal */ readonly flags: Uint8Array;
+  /** @internal */ readonly starts: Int32Array;
+  /** @internal */ readonly ends: Int32Array;
+  /** @internal */ readonly parents: Int32Array;
+  /** @internal */ readonly nextSiblings: Int32Array;
+  /** @internal */ readonly firstChildren: Int32Array;
+  /** @internal */ readonly subtreeEnds: Int32Array;
+  /** @internal */ readonly depths: Uint16Array;
+  /** @internal */ readonly types: string[];
+  private readonly fieldIds: Map<string, number>;
+  private readonly nodes: (SyntaxNode | undefined)[];
+  private lineIndex: LineIndex | undefined;
+
+  /** @internal use copyTree */
+  constructor(readonly text: string, tables: LanguageTables, size: number, errorCount: number) {
+    this.size = size;
+    this.errorCount = errorCount;
+    this.typeIds = sType.slice(0, size);
+    this.fields = sField.slice(0, size);
+    this.flags = sFlags.slice(0, size);
+    this.starts = sStart.slice(0, size);
+    this.ends = sEnd.slice(0, size);
+    this.parents = sParent.slice(0, size);
+    this.nextSiblings = sNext.slice(0, size);
+    this.firstChildren = sFirst.slice(0, size);
+    this.subtreeEnds = sLast.slice(0, size);
+    this.depths = sDepth.slice(0, size);
+    this.types = tables.types;
+    this.fieldIds = tables.fieldIds;
+    this.nodes = new Array(size);
+  }
+
+  get rootNode(): SyntaxNode {
+    return this.node(0);
+  }
+
+  /** The node with this index (0 is the root; indices follow document order, parents before children). */
+  node(i: number): SyntaxNode {
+    return (this.nodes[i] ??= new SyntaxNode(this, i));
+  }
+
+  typeOf(i: number): string {
+    return this.types[this.typeIds[i]] ?? 'ERROR';
+  }
+
+  /** @internal */
+  fieldId(name: string): number {
+    return this.fieldIds.get(name) ?? -1;
+  }
+
+  /** @internal */
+  get lines(): LineIndex {
+    return (this.lineIndex ??= new LineIndex(this.text));
+  }
+}
+
+export interface Point {
+  row: number;
+  column: number;
+}
+
+export class SyntaxNode {
+  private childList: SyntaxNode[] | undefined;
+  private namedList: SyntaxNode[] | undefined;
+  private typeName: string | undefined;
+
+  /** @internal use SyntaxTree.node */
+  constructor(readonly tree: SyntaxTree, readonly id: number) {}
+
+  get type(): string {
+    return (this.typeName ??= this.tree.typeOf(this.id));
+  }
+  get typeId(): number {
+    return this.tree.typeIds[this.id];
+  }
+  get isNamed(): boolean {
+    return (this.tree.flags[this.id] & NAMED) !== 0;
+  }
+  get isMissing(): boolean {
+    return (this.tree.flags[this.id] & MISSING) !== 0;
+  }
+  get isError(): boolean {
+    return this.tree.typeIds[this.id] === ERROR_TYPE_ID;
+  }
+  get startIndex(): number {
+    return this.tree.starts[this.id];
+  }
+  get endIndex(): number {
+    return this.tree.ends[this.id];
+  }
+  get startPosition(): Point {
+    const p = this.tree.lines.positionAt(this.startIndex);
+    return { row: p.line, column: p.character };
+  }
+  get endPosition(): Point {
+    const p = this.tree.lines.positionAt(this.endIndex);
+    return { row: p.line, column: p.character };
+  }
+  get text(): string {
+    return this.tree.text.slice(this.tree.starts[this.id], this.tree.ends[this.id]);
+  }
+  get parent(): SyntaxNode | null {
+    const p = this.tree.parents[this.id];
+    return p < 0 ? null : this.tree.node(p);
+  }
+  /** Every child, anonymous ones (punctuation, keywords) included. */
+  get children(): SyntaxNode[] {
+    if (!this.childList) {
+      const list: SyntaxNode[] = [];
+      const { firstChildren, nextSiblings } = this.tree;
+      for (let c = firstChildren[this.id]; c >= 0; c = nextSiblings[c]) list.push(this.tree.node(c));
+      this.childList = list;
+    }
+    return this.childList;
+  }
+  get namedChildren(): SyntaxNode[] {
+    if (!this.namedList) {
+      const list: SyntaxNode[] = [];
+      const { firstChildren, nextSiblings, flags } = this.tree;
+      for (let c = firstChildren[this.id]; c >= 0; c = nextSiblings[c]) if (flags[c] & NAMED) list.push(this.tree.node(c));
+      this.namedList = list;
+    }
+    return this.namedList;
+  }
+  get childCount(): number {
+    return this.children.length;
+  }
+  get namedChildCount(): number {
+    return this.namedChildren.length;
+  }
+  /** The first child in the given field (`function`, `arguments`, `name`, ...), as tree-sitter's childForFieldName. */
+  childForFieldName(name: string): SyntaxNode | null {
+    const id = this.tree.fieldId(name);
+    if (id < 0) return null;
+    const { firstChildren, nextSiblings, fields } = this.tree;
+    for (let c = firstChildren[this.id]; c >= 0; c = nextSiblings[c]) if (fields[c] === id) return this.tree.node(c);
+    return null;
+  }
+  childrenForFieldName(name: string): SyntaxNode[] {
+    const id = this.tree.fieldId(name);
+    const out: SyntaxNode[] = [];
+    if (id < 0) return out;
+    const { firstChildren, nextSiblings, fields } = this.tree;
+    for (let c = firstChildren[this.id]; c >= 0; c = nextSiblings[c]) if (fields[c] === id) out.push(this.tree.node(c));
+    return out;
+  }
+  /** The smallest node (named or not) that spans start..end, as tree-sitter's descendantForIndex. */
+  descendantForIndex(start: number, end = start): SyntaxNode {
+    const { firstChildren, nextSiblings, starts, ends } = this.tree;
+    let node = this.id;
+    for (;;) {
+      let found = -1;
+      for (let c = firstChildren[node]; c >= 0; c = nextSiblings[c]) {
+        if (starts[c] > start) break;
+        if (ends[c] < end) continue;
+        if (ends[c] <= start && !(starts[c] === ends[c] && ends[c] === start)) continue;
+        found = c;
+        break;
+      }
+      if (found < 0) return this.tree.node(node);
+      node = found;
+    }
+  }
+  toString(): string {
+    return `(${this.type} ${this.startIndex}-${this.endIndex})`;
+  }
+}

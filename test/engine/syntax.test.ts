@@ -1,0 +1,128 @@
+// The engine's copy of the syntax tree (syntax.ts) must say exactly what tree-sitter's own Node API says:
+// every node's type, range, text, position, named and missing flags, parent, children, fields, the error count, for real files and for
+// broken ones, through the direct runtime calls and through the public cursor API.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import type { Node as TsNode, Tree as TsTree } from 'web-tree-sitter';
+import { copiesDirectly, countTreeErrors, initParser, parsePython, toSyntax } from '../../server/src/engine/parser';
+import { copyTree, type SyntaxNode, type SyntaxTree } from '../../server/src/engine/syntax';
+import { ROOT } from './helpers';
+
+before(async () => {
+  await initParser();
+});
+
+function pythonFiles(dir: string, acc: string[] = []): string[] {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) pythonFiles(p, acc);
+    else if (name.endsWith('.py')) acc.push(p);
+  }
+  return acc;
+}
+
+const BROKEN: Record<string, string> = {
+  'unclosed call': 'import torch\nx = torch.zeros(2, 3\ny = 1\n',
+  'missing colon': 'def f(x)\n    return torch.relu(x)\n',
+  'stray dedent': 'class A:\n    def f(self):\n        pass\n  x = 1\n',
+  'half an edit': 'import torch.nn as nn\nclass M(nn.Module):\n    def forward(self, x):\n        y = torch.re\n        return F.gelu(\n',
+  'error inside error': 'x = (((( [ { ) ] ) ) ) :: @@ def\nif True\n  else:\n',
+  'only garbage': '))))(((( $$$ ``` ',
+  'empty': '',
+  'non-ASCII': 'név = "žluťoučký kůň"  # 中文注释\nx = torch.tensor([1.0])  # ü\n',
+  'CRLF': 'import torch\r\nx = torch.ones(3)\r\nif x:\r\n    pass\r\n',
+};
+
+function fieldNames(tree: TsTree): string[] {
+  return tree.language.fields.filter((f): f is string => !!f);
+}
+
+/** Compares one node and, recursively, its children; returns the number of nodes compared. */
+function compare(ts: TsNode, ours: SyntaxNode, fields: string[], where: string): number {
+  const at = `${where} @${ts.startIndex}-${ts.endIndex} ${ts.type}`;
+  assert.equal(ours.type, ts.type, at);
+  assert.equal(ours.startIndex, ts.startIndex, `${at}: start`);
+  assert.equal(ours.endIndex, ts.endIndex, `${at}: end`);
+  assert.equal(ours.isNamed, ts.isNamed, `${at}: isNamed`);
+  assert.equal(ours.isMissing, ts.isMissing, `${at}: isMissing`);
+  assert.equal(ours.text, ts.text, `${at}: text`);
+  assert.deepEqual(ours.startPosition, ts.startPosition, `${at}: startPosition`);
+  assert.deepEqual(ours.endPosition, ts.endPosition, `${at}: endPosition`);
+  assert.equal(ours.parent?.startIndex, ts.parent?.startIndex, `${at}: parent`);
+  assert.equal(ours.parent?.type, ts.parent?.type, `${at}: parent type`);
+  for (const f of fields) {
+    const a = ts.childForFieldName(f);
+    const b = ours.childForFieldName(f);
+    assert.equal(b?.type, a?.type, `${at}: field ${f}`);
+    assert.equal(b?.startIndex, a?.startIndex, `${at}: field ${f} start`);
+    assert.equal(b?.endIndex, a?.endIndex, `${at}: field ${f} end`);
+  }
+  const named = ts.namedChildren.filter((c): c is TsNode => !!c);
+  assert.deepEqual(ours.namedChildren.map((c) => `${c.type}@${c.startIndex}`), named.map((c) => `${c.type}@${c.startIndex}`), `${at}: namedChildren`);
+  const kids = ts.children.filter((c): c is TsNode => !!c);
+  assert.equal(ours.children.length, kids.length, `${at}: children`);
+  let n = 1;
+  kids.forEach((k, i) => (n += compare(k, ours.children[i], fields, where)));
+  return n;
+}
+
+function checkText(text: string, where: string, direct: boolean): SyntaxTree {
+  const ts = parsePython(text);
+  try {
+    const ours = direct ? toSyntax(ts, text) : copyTree(ts, text);
+    const n = compare(ts.rootNode, ours.rootNode, fieldNames(ts), where);
+    assert.equal(n, ours.size, `${where}: node count`);
+    assert.equal(ours.errorCount, countTreeErrors(ts), `${where}: syntax errors`);
+    // descendantForIndex at every 7th offset and for a few ranges
+    for (let i = 0; i <= text.length; i += 7) {
+      const a = ts.rootNode.descendantForIndex(i);
+      const b = ours.rootNode.descendantForIndex(i);
+      assert.equal(`${b.type}@${b.startIndex}-${b.endIndex}`, `${a?.type}@${a?.startIndex}-${a?.endIndex}`, `${where}: descendantForIndex(${i})`);
+      const j = Math.min(text.length, i + 11);
+      const c = ts.rootNode.descendantForIndex(i, j);
+      const d = ours.rootNode.descendantForIndex(i, j);
+      assert.equal(`${d.type}@${d.startIndex}-${d.endIndex}`, `${c?.type}@${c?.startIndex}-${c?.endIndex}`, `${where}: descendantForIndex(${i}, ${j})`);
+    }
+    return ours;
+  } finally {
+    ts.delete();
+  }
+}
+
+describe('syntax tree copy', () => {
+  test('the direct (fast) path is in use with the bundled web-tree-sitter', () => {
+    assert.equal(copiesDirectly(), true);
+  });
+
+  for (const direct of [true, false]) {
+    const how = direct ? 'direct calls' : 'public cursor API';
+    test(`every node of examples/ and test fixtures matches tree-sitter (${how})`, () => {
+      const files = [...pythonFiles(join(ROOT, 'examples')), ...pythonFiles(join(ROOT, 'test', 'rules', 'fixtures')), ...pythonFiles(join(ROOT, 'test', 'remote', 'fixtures'))];
+      assert.ok(files.length >= 5, 'sample files found');
+      for (const f of files) checkText(readFileSync(f, 'utf8'), f, direct);
+    });
+
+    test(`broken and unusual sources match tree-sitter (${how})`, () => {
+      for (const [name, text] of Object.entries(BROKEN)) checkText(text, name, direct);
+    });
+  }
+
+  test('nodes are interned and the copy outlives the tree-sitter tree', () => {
+    const text = 'import torch\ny = torch.relu(x)\n';
+    const ts = parsePython(text);
+    const tree = toSyntax(ts, text);
+    ts.delete();
+    const call = tree.rootNode.namedChildren[1].namedChildren[0].childForFieldName('right');
+    assert.equal(call?.type, 'call');
+    assert.equal(call?.childForFieldName('function')?.text, 'torch.relu');
+    assert.equal(call?.parent, tree.rootNode.namedChildren[1].namedChildren[0]);
+    assert.equal(call, tree.rootNode.descendantForIndex(text.indexOf('torch.relu(') , text.indexOf('(x)') + 2));
+  });
+
+  test('errors are counted once per error region, as the analysis reports them', () => {
+    assert.equal(checkText('x = 1\n', 'clean', true).errorCount, 0);
+    assert.ok(checkText(BROKEN['unclosed call'], 'unclosed', true).errorCount >= 1);
+  });
+});
