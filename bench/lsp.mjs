@@ -174,7 +174,7 @@ export async function memoryAfterOpening(dist, dir, files, count = 1000) {
     }
     await all;
     const openAllMs = performance.now() - t0;
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 2000)); // the server settles (an idle collection runs after 0.4 s)
     const after = rssMb(s.child.pid);
     return { files: chosen.length, lines, openAllMs, rssBeforeMb: before.rss, rssMb: after.rss, peakMb: after.hwm };
   } finally {

@@ -109,6 +109,20 @@ describe('code actions', () => {
     assert.equal(countSyntaxErrors(out), 0);
   });
 
+  test('quick fixes still work on a file opened before 100 others (its analysis was let go)', async () => {
+    const text = 'import torch\n\nx = torch.abs(y)\n';
+    const first = open(text);
+    const p = await client.waitDiagnostics(first, (p) => codes(p.diagnostics).includes('MSP101'));
+    const others = Array.from({ length: 100 }, (_, i) => open(`import torch\nz${i} = torch.ones(${i + 1})\n`));
+    await Promise.all(others.map((u) => client.waitDiagnostics(u, (q) => q.diagnostics.length > 0)));
+    const diag = p.diagnostics.find((d) => d.code === 'MSP101')!;
+    const fix = (await actions(first, diag, ['quickfix'])).find((a) => a.isPreferred);
+    assert.ok(fix, 'a preferred quick fix');
+    assert.equal(applyLspEdits(text, fix.edit!.changes![first]), 'import torch\nfrom mindspore import mint\n\nx = mint.abs(y)\n');
+    const hover = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri: first }, position: { line: 2, character: 11 } })) as Hover | null;
+    assert.match(JSON.stringify(hover?.contents ?? ''), /mindspore\.mint\.abs/);
+  });
+
   test('source.fixAll.mindport applies only safe fixes, all of them', async () => {
     const text = [
       'import torch',

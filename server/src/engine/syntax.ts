@@ -100,50 +100,17 @@ function grow(min: number): void {
   capacity = cap;
 }
 
-interface Walker {
-  first(): boolean;
-  next(): boolean;
-  up(): boolean;
-  typeId(): number;
-  field(): number;
-  start(): number;
-  end(): number;
-  missing(): boolean;
-}
-
-function directWalker(m: CursorBinding, address: number): Walker {
-  // Each function reads the cursor from web-tree-sitter's transfer buffer and moves write it back, so
-  // nothing needs copying between calls as long as no other tree-sitter call runs in between.
-  const f = m._ts_tree_cursor_goto_first_child_wasm;
-  const n = m._ts_tree_cursor_goto_next_sibling_wasm;
-  const u = m._ts_tree_cursor_goto_parent_wasm;
-  const t = m._ts_tree_cursor_current_node_type_id_wasm;
-  const fi = m._ts_tree_cursor_current_field_id_wasm;
-  const s = m._ts_tree_cursor_start_index_wasm;
-  const e = m._ts_tree_cursor_end_index_wasm;
-  const mi = m._ts_tree_cursor_current_node_is_missing_wasm;
+/** The public TreeCursor API shaped like the runtime functions (which take the tree's address, unused here). */
+function cursorBinding(c: TreeCursor): CursorBinding {
   return {
-    first: () => f(address) === 1,
-    next: () => n(address) === 1,
-    up: () => u(address) === 1,
-    typeId: () => t(address),
-    field: () => fi(address),
-    start: () => s(address),
-    end: () => e(address),
-    missing: () => mi(address) === 1,
-  };
-}
-
-function cursorWalker(c: TreeCursor): Walker {
-  return {
-    first: () => c.gotoFirstChild(),
-    next: () => c.gotoNextSibling(),
-    up: () => c.gotoParent(),
-    typeId: () => c.nodeTypeId,
-    field: () => c.currentFieldId,
-    start: () => c.startIndex,
-    end: () => c.endIndex,
-    missing: () => c.nodeIsMissing,
+    _ts_tree_cursor_goto_first_child_wasm: () => (c.gotoFirstChild() ? 1 : 0),
+    _ts_tree_cursor_goto_next_sibling_wasm: () => (c.gotoNextSibling() ? 1 : 0),
+    _ts_tree_cursor_goto_parent_wasm: () => (c.gotoParent() ? 1 : 0),
+    _ts_tree_cursor_current_node_type_id_wasm: () => c.nodeTypeId,
+    _ts_tree_cursor_current_field_id_wasm: () => c.currentFieldId,
+    _ts_tree_cursor_start_index_wasm: () => c.startIndex,
+    _ts_tree_cursor_end_index_wasm: () => c.endIndex,
+    _ts_tree_cursor_current_node_is_missing_wasm: () => (c.nodeIsMissing ? 1 : 0),
   };
 }
 
@@ -156,13 +123,27 @@ export function copyTree(tree: TsTree, text: string, binding?: CursorBinding): S
   const tables = tablesOf(tree.language);
   const checkMissing = tree.rootNode.hasError;
   const cursor = tree.walk();
+  const expected = tree.rootNode.descendantCount;
+  if (expected > capacity) grow(expected);
   try {
-    const address = (tree as unknown as Record<number, unknown>)[0];
-    let w: Walker;
-    if (binding && typeof address === 'number') {
+    const raw = (tree as unknown as Record<number, unknown>)[0];
+    let m: CursorBinding;
+    let address = 0;
+    if (binding && typeof raw === 'number') {
+      // Each runtime function reads the cursor from web-tree-sitter's transfer buffer and the moves write it
+      // back, so nothing is copied between calls as long as no other tree-sitter call runs in between.
       void cursor.startIndex; // puts this cursor into the transfer buffer
-      w = directWalker(binding, address);
-    } else w = cursorWalker(cursor);
+      m = binding;
+      address = raw;
+    } else m = cursorBinding(cursor);
+    const first = m._ts_tree_cursor_goto_first_child_wasm;
+    const next = m._ts_tree_cursor_goto_next_sibling_wasm;
+    const up = m._ts_tree_cursor_goto_parent_wasm;
+    const typeIdOf = m._ts_tree_cursor_current_node_type_id_wasm;
+    const fieldOf = m._ts_tree_cursor_current_field_id_wasm;
+    const startOf = m._ts_tree_cursor_start_index_wasm;
+    const endOf = m._ts_tree_cursor_end_index_wasm;
+    const missingOf = m._ts_tree_cursor_current_node_is_missing_wasm;
     const named = tables.named;
     let count = 0;
     let depth = 0;
@@ -173,11 +154,11 @@ export function copyTree(tree: TsTree, text: string, binding?: CursorBinding): S
     for (;;) {
       if (count >= capacity) grow(count + 1);
       const i = count++;
-      const type = w.typeId();
+      const type = typeIdOf(address);
       sType[i] = type;
-      sField[i] = w.field();
-      sStart[i] = w.start();
-      sEnd[i] = w.end();
+      sField[i] = fieldOf(address);
+      sStart[i] = startOf(address);
+      sEnd[i] = endOf(address);
       sParent[i] = parent;
       sFirst[i] = -1;
       sNext[i] = -1;
@@ -185,7 +166,7 @@ export function copyTree(tree: TsTree, text: string, binding?: CursorBinding): S
       let flags = named[type];
       if (checkMissing) {
         const isError = type === ERROR_TYPE_ID;
-        const isMissing = w.missing();
+        const isMissing = missingOf(address) === 1;
         if (isMissing) flags |= MISSING;
         if (isError || isMissing) {
           if (errorDepth < 0) errors++;
@@ -195,7 +176,7 @@ export function copyTree(tree: TsTree, text: string, binding?: CursorBinding): S
       sFlags[i] = flags;
       if (prev >= 0) sNext[prev] = i;
       else if (parent >= 0) sFirst[parent] = i;
-      if (w.first()) {
+      if (first(address) === 1) {
         parent = i;
         prev = -1;
         depth++;
@@ -204,8 +185,8 @@ export function copyTree(tree: TsTree, text: string, binding?: CursorBinding): S
       sLast[i] = i + 1;
       prev = i;
       let done = false;
-      while (!w.next()) {
-        if (!w.up()) {
+      while (next(address) !== 1) {
+        if (up(address) !== 1) {
           done = true;
           break;
         }
@@ -274,6 +255,24 @@ export class SyntaxTree {
 
   typeOf(i: number): string {
     return this.types[this.typeIds[i]] ?? 'ERROR';
+  }
+
+  /**
+   * Calls `fn` on `from` and its named descendants in document order, the way a recursive walk over
+   * `namedChildren` would: `fn` returning false skips that node's descendants, anonymous nodes and what is
+   * below them are skipped, and nothing deeper than `maxDepth` levels below `from` is visited.
+   */
+  walkNamed(from: number, fn: (n: SyntaxNode) => boolean | void, maxDepth: number): void {
+    const { flags, subtreeEnds, depths } = this;
+    const limit = depths[from] + maxDepth;
+    const end = subtreeEnds[from];
+    let i = from;
+    while (i < end) {
+      if (depths[i] > limit || fn(this.node(i)) === false) {
+        i = subtreeEnds[i];
+      } else i++;
+      while (i < end && !(flags[i] & NAMED)) i = subtreeEnds[i];
+    }
   }
 
   /** @internal */

@@ -38,6 +38,8 @@ import { portedPath } from '../cli/port';
 import { readFileSync } from 'node:fs';
 import { Commands, ConfigProblemsNotification, ExplainRequest, ReportRequest, type ExplainParams, type ReportParams } from './protocol';
 import { toDiagnostic, toLspEdit, minimalEdit } from './convert';
+import { compactFinding, stringInterner, type StoredFinding } from './compact';
+import { IdleCollector } from './idleCollector';
 
 interface UseSpan {
   start: number;
@@ -48,7 +50,7 @@ interface UseSpan {
 interface Analysed {
   version: number;
   text: string;
-  findings: Finding[];
+  findings: StoredFinding[];
   uses: UseSpan[];
   settings: Settings;
 }
@@ -59,6 +61,8 @@ interface OpenDoc {
   doc: PythonDocument;
   analysed?: Analysed;
   timer?: NodeJS.Timeout;
+  /** Set by the first didChange: only edited documents keep a tree for incremental parsing. */
+  edited?: boolean;
 }
 
 interface OpenNotebook {
@@ -196,23 +200,31 @@ export function startServer(connection: Connection): void {
   });
 
   // ---- analysis -----------------------------------------------------------------------------------------
+  const intern = stringInterner();
+  const idle = new IdleCollector();
   function toAnalysed(version: number, text: string, a: DocumentAnalysis, settings: Settings): Analysed {
     // a method's span is its name (`sum` in `torch.abs(x).sum()`), a dotted name's the whole expression
     const uses = (a.resolution?.uses ?? []).map((u) => {
       const n = u.via === 'method' ? u.nameNode : u.node;
-      return { start: n.startIndex, end: n.endIndex, qname: u.qname };
+      return { start: n.startIndex, end: n.endIndex, qname: intern(u.qname) };
     });
     for (const e of a.internalErrors) connection.console.error(`MindPort: internal error: ${e}`);
-    return { version, text, findings: a.findings, uses, settings };
+    idle.worked();
+    return { version, text, findings: a.findings.map((f) => compactFinding(f, intern)), uses, settings };
   }
 
-  // Syntax trees are kept for incremental re-parsing only by the most recently analysed documents: a tree
-  // takes about 1.5 KB of WebAssembly memory per line (1,000 open files held ~560 MB). Another document's
-  // next edit re-parses it from scratch, once; the results are the same.
-  const TREES_KEPT = 32;
+  // Syntax trees are kept for incremental re-parsing only by the documents edited most recently: the engine
+  // reads its own copy of the tree (freed after each analysis), and a tree-sitter tree takes about 1.5 KB of
+  // WebAssembly memory per line, which WebAssembly never returns. A document opened but not edited keeps
+  // none; its first edit parses it once from scratch. The results are the same either way.
+  const TREES_KEPT = 8;
   const withTree = new Map<string, OpenDoc>(); // least recently analysed first
   function keepTree(d: OpenDoc): void {
     withTree.delete(d.uri);
+    if (!d.edited) {
+      d.doc.dispose();
+      return;
+    }
     withTree.set(d.uri, d);
     for (const [uri, old] of withTree) {
       if (withTree.size <= TREES_KEPT) break;
@@ -221,10 +233,28 @@ export function startServer(connection: Connection): void {
     }
   }
 
+  // Analyses (findings with their fixes, API uses) are kept for the documents used most recently; the client
+  // already holds every document's diagnostics, and a request about another document (a quick fix, a hover)
+  // analyses it again first, with the same result. 1,000 open files would otherwise keep ~130,000 findings.
+  const ANALYSES_KEPT = 64;
+  const withAnalysis = new Map<string, OpenDoc>(); // least recently used first
+  function touchAnalysis(d: OpenDoc): void {
+    withAnalysis.delete(d.uri);
+    withAnalysis.set(d.uri, d);
+    for (const [uri, old] of withAnalysis) {
+      if (withAnalysis.size <= ANALYSES_KEPT) break;
+      withAnalysis.delete(uri);
+      old.analysed = undefined;
+    }
+  }
+
   async function analyseDoc(d: OpenDoc): Promise<Analysed | undefined> {
     await ready;
     const version = d.td.version;
-    if (d.analysed?.version === version) return d.analysed;
+    if (d.analysed?.version === version) {
+      touchAnalysis(d);
+      return d.analysed;
+    }
     const settings = await settingsFor(d.uri);
     if (d.td.version !== version || !docs.has(d.uri)) return undefined; // superseded while waiting
     let a: DocumentAnalysis;
@@ -236,6 +266,7 @@ export function startServer(connection: Connection): void {
     }
     d.analysed = toAnalysed(version, d.doc.text, a, settings);
     keepTree(d);
+    touchAnalysis(d);
     return d.analysed;
   }
 
@@ -259,6 +290,7 @@ export function startServer(connection: Connection): void {
     };
     docs.get(textDocument.uri)?.doc.dispose();
     withTree.delete(textDocument.uri);
+    withAnalysis.delete(textDocument.uri);
     docs.set(textDocument.uri, d);
     schedule(d, 0);
   });
@@ -282,6 +314,7 @@ export function startServer(connection: Connection): void {
       } else d.doc.replace(change.text);
       d.td = TextDocument.update(d.td, [change], textDocument.version);
     }
+    d.edited = true;
     schedule(d);
   });
 
@@ -291,6 +324,7 @@ export function startServer(connection: Connection): void {
     if (d.timer) clearTimeout(d.timer);
     d.doc.dispose();
     withTree.delete(textDocument.uri);
+    withAnalysis.delete(textDocument.uri);
     docs.delete(textDocument.uri);
     // keep workspace-scan results visible for closed files; otherwise clear
     const path = textDocument.uri.startsWith('file:') ? fileURLToPath(textDocument.uri) : undefined;
@@ -350,7 +384,7 @@ export function startServer(connection: Connection): void {
     );
   }
 
-  function rebase(f: Finding, nb: NotebookText, cell: number): Finding {
+  function rebase(f: StoredFinding, nb: NotebookText, cell: number): StoredFinding {
     const base = nb.cellStarts[cell];
     return { ...f, start: f.start - base, end: Math.min(f.end - base, nb.cellLengths[cell]) };
   }
@@ -457,7 +491,7 @@ export function startServer(connection: Connection): void {
     return actions;
   });
 
-  function noqaEdit(text: string, f: Finding): { start: number; end: number; newText: string } | undefined {
+  function noqaEdit(text: string, f: StoredFinding): { start: number; end: number; newText: string } | undefined {
     let lineEnd = f.start;
     while (lineEnd < text.length && text[lineEnd] !== '\n' && text[lineEnd] !== '\r') lineEnd++;
     let lineStart = f.start;
@@ -526,6 +560,7 @@ export function startServer(connection: Connection): void {
       const settings = await settingsFor(uri);
       const r = analyzeFile(path, settings, db);
       results.set(path, r);
+      idle.worked();
       if (!docs.has(uri) && !path.endsWith('.ipynb')) void connection.sendDiagnostics({ uri, diagnostics: fileResultDiagnostics(r) });
       progress?.report(Math.round(((i + 1) * 100) / files.length), `${i + 1}/${files.length} files`);
       if (i % 20 === 19) await new Promise((r) => setImmediate(r)); // let cancellation arrive

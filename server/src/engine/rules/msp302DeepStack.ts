@@ -42,13 +42,15 @@ export const msp302Rule: Rule = {
       for (const v of cls.attrs.values()) if (v.kind === 'instance' && v.cls && v.cls !== cls && heavy(v.cls, depth + 1)) return true;
       return false;
     };
+    const containers = ctx.resolution.uses.filter((u) => u.call && /^torch\.nn\.(ModuleList|Sequential)$/.test(u.qname));
+    if (!containers.length) return;
     for (const cls of ctx.resolution.classes) {
       if (!cls.torchBase) continue;
       const init = cls.methods.get('__init__');
       const fwd = cls.methods.get('forward') ?? cls.methods.get('construct');
       if (!init || !fwd) continue;
-      for (const use of ctx.resolution.uses) {
-        if (!use.call || !/^torch\.nn\.(ModuleList|Sequential)$/.test(use.qname)) continue;
+      for (const use of containers) {
+        if (!use.call) continue;
         if (use.call.startIndex < init.startIndex || use.call.endIndex > init.endIndex) continue;
         const asg = use.call.parent;
         const attr = asg?.type === 'assignment' && asg.childForFieldName('right')?.id === use.call.id ? asg.childForFieldName('left')?.text : undefined;

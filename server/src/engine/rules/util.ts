@@ -50,8 +50,7 @@ export function argOf(args: CallArgs | undefined, name: string, pos: number): No
 /** Pre-order walk; return false from `fn` to skip a node's children. */
 export function walk(node: Node, fn: (n: Node) => boolean | void, depth = 0): void {
   if (depth > 400) return;
-  if (fn(node) === false) return;
-  for (const c of node.namedChildren) if (c) walk(c, fn, depth + 1);
+  node.tree.walkNamed(node.id, fn, 400 - depth);
 }
 
 export function findAll(node: Node, pred: (n: Node) => boolean): Node[] {
