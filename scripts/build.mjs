@@ -11,7 +11,9 @@ const dist = join(root, 'dist');
 mkdirSync(dist, { recursive: true });
 
 const entries = {
+  // the extension: a small entry loaded at activation, and its body loaded right after (client/src/extension.ts)
   client: 'client/src/extension.ts',
+  'client-main': 'client/src/main.ts',
   server: 'server/src/lsp/main.ts',
   cli: 'server/src/cli/main.ts',
   'scan-worker': 'server/src/cli/scanWorker.ts',

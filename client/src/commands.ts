@@ -370,8 +370,10 @@ function codeOf(d: vscode.Diagnostic): string {
   return typeof code === 'object' ? String(code.value) : String(code);
 }
 
-export function registerCommands(c: CommandContext): vscode.Disposable[] {
-  const reg = vscode.commands.registerCommand;
+export function registerCommands(
+  c: CommandContext,
+  reg: (id: string, fn: (...args: never[]) => unknown) => vscode.Disposable = vscode.commands.registerCommand,
+): vscode.Disposable[] {
   return [
     reg('mindport.scanWorkspace', (opts?: { quiet?: boolean }) => scanWorkspace(c, opts)),
     reg('mindport.showReport', (opts?: { scan?: boolean }) => showReport(c, opts)),

@@ -1,119 +1,98 @@
-// MindPort VS Code extension: a thin client for the MindPort language server (dist/server.js), in the manner of
-// microsoft/vscode-eslint. Diagnostics, quick fixes, `source.fixAll.mindport` and hovers all come from the server;
-// this file starts it, validates the settings, and registers the commands, the status bar item and the report.
+// MindPort VS Code extension entry point (dist/client.js), kept small so that activation is quick: it
+// registers every contributed command and the `mindport-remote` task provider, then loads the body
+// (dist/client-main.js: the language client, settings validation, commands, report view, remote runs; see
+// main.ts) right after activate() returns. A command run before the body has loaded waits for it.
 import * as vscode from 'vscode';
-import { State, type LanguageClient } from 'vscode-languageclient/node';
-import { ConfigProblemsNotification, type ConfigProblemsParams } from '../../server/src/lsp/protocol';
-import { createClient } from './client';
-import { registerCommands, VirtualDocs, PREVIEW_SCHEME, EXPLAIN_SCHEME, fetchReport, type CommandContext } from './commands';
-import { ReportPanel } from './reportView';
-import { ProblemReporter, readSettings, SECTION } from './settings';
-import { TargetStatus } from './statusBar';
-import { registerRemote } from './remote/index';
+import { join } from 'node:path';
+import type { MindPortMain } from './main';
+import type { Registrar } from './registrar';
 
 /** What `activate` returns: used by the end-to-end tests, and by other extensions that want the report. */
 export interface MindPortApi {
-  client(): LanguageClient | undefined;
-  /** Resolves once the language server is running. */
+  client(): ReturnType<MindPortMain['client']>;
+  /** Resolves once the body is loaded and the language server is running. */
   ready(): Promise<void>;
-  reportPanel: ReportPanel;
-  status: TargetStatus;
+  /** Available once ready() has resolved. */
+  readonly reportPanel: MindPortMain['reportPanel'];
+  readonly status: MindPortMain['status'];
   /** Settings warnings shown so far (each once). */
   problemsShown(): string[];
 }
 
-let client: LanguageClient | undefined;
+const TASK_TYPE = 'mindport-remote';
+let body: MindPortMain | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<MindPortApi> {
+export function activate(context: vscode.ExtensionContext): MindPortApi {
   const log = vscode.window.createOutputChannel('MindPort', { log: true });
   context.subscriptions.push(log);
   log.info(`MindPort ${context.extension.packageJSON.version} activating (VS Code ${vscode.version})`);
 
-  const problems = new ProblemReporter(log);
-  const validate = () => {
-    const scopes: (vscode.Uri | undefined)[] = vscode.workspace.workspaceFolders?.map((f) => f.uri) ?? [undefined];
-    problems.sync(scopes.flatMap((scope) => readSettings(scope).problems));
-  };
-  validate();
-
-  const status = new TargetStatus();
-  context.subscriptions.push(status);
-
-  let started: Promise<void> = Promise.resolve();
-  const start = () => {
-    client = createClient(context, log);
-    const c = client;
-    c.onNotification(ConfigProblemsNotification, (p: ConfigProblemsParams) => problems.report(p?.problems ?? []));
-    started = c.start().catch((e: unknown) => {
-      log.error(`language server failed to start: ${e instanceof Error ? e.message : String(e)}`);
-      void vscode.window.showErrorMessage('MindPort: the language server failed to start. See the MindPort output.', 'Show Output').then(
-        (pick) => pick && log.show(),
-      );
-      throw e;
-    });
-    return started;
-  };
-  void start().catch(() => undefined);
-
-  const restart = async () => {
-    log.info('restarting the language server');
-    problems.reset();
-    validate();
-    if (client && client.state !== State.Stopped) {
-      try {
-        await client.stop(2000);
-      } catch (e) {
-        log.warn(`stopping the server: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
-    await start();
-    status.update();
-  };
-
-  const docs = new VirtualDocs();
-  context.subscriptions.push(
-    vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, docs),
-    vscode.workspace.registerTextDocumentContentProvider(EXPLAIN_SCHEME, docs),
-  );
-  const cmdCtx: CommandContext = {
-    context,
-    log,
-    client: () => {
-      if (!client) throw new Error('the MindPort language server is not running');
-      return client;
+  const handlers = new Map<string, (...args: unknown[]) => unknown>();
+  const providers = new Map<string, vscode.TaskProvider>();
+  const registrar: Registrar = {
+    command(id, fn) {
+      handlers.set(id, fn as (...args: unknown[]) => unknown);
+      return new vscode.Disposable(() => handlers.delete(id));
     },
-    ready: () => started,
-    restart,
-    status,
-    docs,
-    report: undefined as unknown as ReportPanel,
+    taskProvider(type, provider) {
+      providers.set(type, provider);
+      return new vscode.Disposable(() => providers.delete(type));
+    },
   };
-  const report = new ReportPanel(log, () => fetchReport(cmdCtx, true));
-  cmdCtx.report = report;
-  context.subscriptions.push(report, ...registerCommands(cmdCtx));
 
+  let loading: Promise<MindPortMain> | undefined;
+  const load = (): Promise<MindPortMain> =>
+    (loading ??= new Promise<MindPortMain>((resolve) => {
+      // a computed path, so that the bundler leaves the body in its own file
+      const main = require(join(__dirname, 'client-main.js')) as typeof import('./main');
+      body = main.start(context, log, registrar);
+      resolve(body);
+    }).catch((e: unknown) => {
+      log.error(`MindPort failed to load: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      throw e;
+    }));
+
+  const contributed = (context.extension.packageJSON as { contributes?: { commands?: { command: string }[] } }).contributes?.commands ?? [];
+  for (const { command } of contributed) {
+    context.subscriptions.push(
+      vscode.commands.registerCommand(command, async (...args: unknown[]) => {
+        await load();
+        const fn = handlers.get(command);
+        if (!fn) throw new Error(`MindPort: the command ${command} is not available`);
+        return fn(...args);
+      }),
+    );
+  }
   context.subscriptions.push(
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(SECTION)) validate();
+    vscode.tasks.registerTaskProvider(TASK_TYPE, {
+      provideTasks: async (token) => {
+        await load();
+        return (await providers.get(TASK_TYPE)?.provideTasks(token)) ?? [];
+      },
+      resolveTask: async (task, token) => {
+        await load();
+        return (await providers.get(TASK_TYPE)?.resolveTask(task, token)) ?? undefined;
+      },
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => status.update()),
   );
 
-  try {
-    registerRemote(context, log);
-  } catch (e) {
-    log.error(`remote features failed to register: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  setImmediate(() => void load().catch(() => undefined));
 
   return {
-    client: () => client,
-    ready: () => started,
-    reportPanel: report,
-    status,
-    problemsShown: () => [...problems.history],
+    client: () => body?.client(),
+    ready: async () => (await load()).ready(),
+    get reportPanel() {
+      if (!body) throw new Error('MindPort is still loading: await ready() first');
+      return body.reportPanel;
+    },
+    get status() {
+      if (!body) throw new Error('MindPort is still loading: await ready() first');
+      return body.status;
+    },
+    problemsShown: () => body?.problemsShown() ?? [],
   };
 }
 
 export async function deactivate(): Promise<void> {
-  if (client && client.state !== State.Stopped) await client.stop();
+  await body?.deactivate();
 }

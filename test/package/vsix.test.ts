@@ -46,6 +46,7 @@ test('the .vsix ships the bundles, wasm files, mappings, rule pages and snippets
   for (const needed of [
     'extension/package.json',
     'extension/dist/client.js',
+    'extension/dist/client-main.js', // the extension's body, loaded right after activation
     'extension/dist/server.js',
     'extension/dist/cli.js',
     'extension/dist/web-tree-sitter.wasm',

@@ -8,6 +8,7 @@ import { parseHosts, formatProblem, loadProjectRun, resolveEntry, type HostConfi
 import { runRemote, formatSummary, type RunEvent, type RunSummary } from '../../../server/src/remote/run';
 import type { RunMode } from '../../../server/src/remote/preflight';
 import type { RemoteDiagnostic } from '../../../server/src/remote/errorMap';
+import { DIRECT, type Registrar } from '../registrar';
 
 export const TASK_TYPE = 'mindport-remote';
 
@@ -258,7 +259,7 @@ function projectDefaults(file: string | undefined): { host?: string; args: strin
   return { host: p.run.host, args: p.run.args };
 }
 
-export function registerRemote(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
+export function registerRemote(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, registrar: Registrar = DIRECT): void {
   const remote = new RemoteController(context, log);
   context.subscriptions.push(remote.diagnostics);
 
@@ -297,9 +298,9 @@ export function registerRemote(context: vscode.ExtensionContext, log: vscode.Log
   };
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('mindport.runOnAscend', (arg?: unknown) => start('ascend', arg)),
-    vscode.commands.registerCommand('mindport.runOnDcu', (arg?: unknown) => start('dcu', arg)),
-    vscode.commands.registerCommand('mindport.checkHost', async (arg?: unknown): Promise<RunSummary | undefined> => {
+    registrar.command('mindport.runOnAscend', (arg?: unknown) => start('ascend', arg)),
+    registrar.command('mindport.runOnDcu', (arg?: unknown) => start('dcu', arg)),
+    registrar.command('mindport.checkHost', async (arg?: unknown): Promise<RunSummary | undefined> => {
       if (refuseUntrusted()) return undefined;
       const name = await pickHost(undefined, typeof arg === 'string' ? arg : (arg as CommandArgs | undefined)?.host, log);
       if (!name) return undefined;
@@ -330,12 +331,12 @@ export function registerRemote(context: vscode.ExtensionContext, log: vscode.Log
         },
       );
     }),
-    vscode.commands.registerCommand('mindport.cancelRun', () => {
+    registrar.command('mindport.cancelRun', () => {
       const n = remote.cancelAll();
       if (!n) void vscode.window.showInformationMessage('MindPort: no remote run is in progress.');
       return n;
     }),
-    vscode.tasks.registerTaskProvider(TASK_TYPE, {
+    registrar.taskProvider(TASK_TYPE, {
       provideTasks: () => {
         if (!vscode.workspace.isTrusted) return [];
         const folder = vscode.workspace.workspaceFolders?.[0];
