@@ -53,7 +53,8 @@ const tablesByLanguage = new WeakMap<Language, LanguageTables>();
 function tablesOf(language: Language): LanguageTables {
   let t = tablesByLanguage.get(language);
   if (!t) {
-    const types = language.types.map((name, id) => name ?? language.types[id] ?? 'ERROR');
+    // indexed by every possible type id, so a lookup never misses (65535 is ERROR)
+    const types: string[] = Array.from({ length: 65536 }, (_, id) => language.types[id] || 'ERROR');
     const named = new Uint8Array(65536);
     for (let id = 0; id < types.length; id++) named[id] = language.nodeTypeIsNamed(id) ? 1 : 0;
     named[ERROR_TYPE_ID] = 1;
@@ -254,7 +255,7 @@ export class SyntaxTree {
   }
 
   typeOf(i: number): string {
-    return this.types[this.typeIds[i]] ?? 'ERROR';
+    return this.types[this.typeIds[i]];
   }
 
   /**
@@ -294,13 +295,12 @@ export interface Point {
 export class SyntaxNode {
   private childList: SyntaxNode[] | undefined;
   private namedList: SyntaxNode[] | undefined;
-  private typeName: string | undefined;
 
   /** @internal use SyntaxTree.node */
   constructor(readonly tree: SyntaxTree, readonly id: number) {}
 
   get type(): string {
-    return (this.typeName ??= this.tree.typeOf(this.id));
+    return this.tree.types[this.tree.typeIds[this.id]];
   }
   get typeId(): number {
     return this.tree.typeIds[this.id];
