@@ -109,6 +109,21 @@ describe('syntax tree copy', () => {
     });
   }
 
+  test('nodesOfType finds what a walk from the root finds, in the same order', () => {
+    const texts = [...pythonFiles(join(ROOT, 'examples')).map((f) => readFileSync(f, 'utf8')), ...Object.values(BROKEN)];
+    const deep = `x = ${'('.repeat(450)}1${')'.repeat(450)}\ny = f(1)\n`; // deeper than the walk's limit
+    for (const text of [...texts, deep]) {
+      const ts = parsePython(text);
+      const tree = toSyntax(ts, text);
+      ts.delete();
+      for (const types of [['call'], ['for_statement', 'while_statement'], ['subscript', 'call', 'keyword_argument'], ['ERROR'], ['integer'], ['no_such_type']]) {
+        const walked: string[] = [];
+        tree.walkNamed(0, (n) => void (types.includes(n.type) && walked.push(`${n.type}@${n.startIndex}`)), 400);
+        assert.deepEqual(tree.nodesOfType(types).map((n) => `${n.type}@${n.startIndex}`), walked, `${types.join(',')} in ${text.slice(0, 40)}`);
+      }
+    }
+  });
+
   test('nodes are interned and the copy outlives the tree-sitter tree', () => {
     const text = 'import torch\ny = torch.relu(x)\n';
     const ts = parsePython(text);

@@ -46,6 +46,8 @@ export function isCursorBinding(m: unknown): m is CursorBinding {
 /** Per-language tables: type names, which types are named, field ids by name. */
 interface LanguageTables {
   types: string[];
+  /** Every type id with this name (aliases can give several ids one name). */
+  idsByName: Map<string, number[]>;
   named: Uint8Array;
   fieldIds: Map<string, number>;
 }
@@ -62,7 +64,15 @@ function tablesOf(language: Language): LanguageTables {
     language.fields.forEach((name, id) => {
       if (name) fieldIds.set(name, id);
     });
-    t = { types, named, fieldIds };
+    const idsByName = new Map<string, number[]>();
+    for (let id = 0; id < language.types.length; id++) {
+      const name = types[id];
+      const list = idsByName.get(name) ?? [];
+      list.push(id);
+      idsByName.set(name, list);
+    }
+    idsByName.set('ERROR', [...(idsByName.get('ERROR') ?? []), ERROR_TYPE_ID]);
+    t = { types, idsByName, named, fieldIds };
     tablesByLanguage.set(language, t);
   }
   return t;
@@ -223,6 +233,7 @@ export class SyntaxTree {
   /** @internal */ readonly depths: Uint16Array;
   /** @internal */ readonly types: string[];
   private readonly fieldIds: Map<string, number>;
+  private readonly idsByName: Map<string, number[]>;
   private readonly nodes: (SyntaxNode | undefined)[];
   private lineIndex: LineIndex | undefined;
 
@@ -242,6 +253,7 @@ export class SyntaxTree {
     this.depths = sDepth.slice(0, size);
     this.types = tables.types;
     this.fieldIds = tables.fieldIds;
+    this.idsByName = tables.idsByName;
     this.nodes = new Array(size);
   }
 
@@ -275,6 +287,36 @@ export class SyntaxTree {
       while (i < end && !(flags[i] & NAMED)) i = subtreeEnds[i];
     }
   }
+
+  /**
+   * The nodes of these types that a walk from the root (`walkNamed(0, …, maxDepth)`) would visit, in the
+   * same (document) order: one pass over the arrays the first time, then a lookup. For rules that look at
+   * every call, loop or subscript of the file.
+   */
+  nodesOfType(types: readonly string[], maxDepth = 400): SyntaxNode[] {
+    if (!this.byType || this.byTypeDepth !== maxDepth) {
+      const { flags, parents, depths, typeIds } = this;
+      const reachable = new Uint8Array(this.size);
+      const buckets = new Map<number, number[]>();
+      const limit = depths[0] + maxDepth;
+      for (let i = 0; i < this.size; i++) {
+        const p = parents[i];
+        if (!(flags[i] & NAMED) || (p >= 0 && !reachable[p]) || depths[i] > limit) continue;
+        reachable[i] = 1;
+        let b = buckets.get(typeIds[i]);
+        if (!b) buckets.set(typeIds[i], (b = []));
+        b.push(i);
+      }
+      this.byType = buckets;
+      this.byTypeDepth = maxDepth;
+    }
+    const lists = types.flatMap((t) => (this.idsByName.get(t) ?? []).map((id) => this.byType!.get(id) ?? [])).filter((l) => l.length);
+    if (!lists.length) return [];
+    const ids = lists.length === 1 ? lists[0] : lists.flat().sort((a, b) => a - b);
+    return ids.map((i) => this.node(i));
+  }
+  private byType: Map<number, number[]> | undefined;
+  private byTypeDepth = -1;
 
   /** @internal */
   fieldId(name: string): number {

@@ -58,7 +58,7 @@ export const msp203Rule: Rule = {
     }
     // boolean-mask indexing and data-dependent reshapes, found in the tree
     const tensorNode = (n: Node) => ctx.resolution.instances.get(n.id)?.qname === 'torch.Tensor';
-    walk(ctx.tree.rootNode, (n) => {
+    const visit = (n: Node): void => {
       if (n.type === 'subscript') {
         const value = n.childForFieldName('value');
         const idx = n.namedChildren.filter((c) => c && c.id !== value?.id);
@@ -100,7 +100,8 @@ export const msp203Rule: Rule = {
           fixes: [],
         });
       }
-    });
+    };
+    for (const n of ctx.tree.nodesOfType(['subscript', 'call'])) visit(n);
   },
 };
 

@@ -132,10 +132,10 @@ export const msp205Rule: Rule = {
     }
     // `.to(device)` / `.cuda()` on receivers the resolver does not know (loop variables, function results)
     const seen = new Set([...moves]);
-    walk(ctx.tree.rootNode, (n) => {
-      if (n.type !== 'call' || seen.has(n.id) || !isMove(n)) return;
+    for (const n of ctx.tree.nodesOfType(['call'])) {
+      if (seen.has(n.id) || !isMove(n)) continue;
       const name = calleeName(n)!;
-      if (name !== 'to' && name !== 'cuda') return;
+      if (name !== 'to' && name !== 'cuda') continue;
       seen.add(n.id);
       const fix = moveFix(ctx, n);
       ctx.report({
@@ -146,6 +146,6 @@ export const msp205Rule: Rule = {
         fixes: fix ? [fix] : [],
         data: { torchApi: `torch.Tensor.${name}`, confidence: 'low' },
       });
-    });
+    }
   },
 };

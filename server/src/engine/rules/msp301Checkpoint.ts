@@ -62,10 +62,9 @@ export const msp301Rule: Rule = {
       const f = fix(ctx, use);
       reportAdvice(ctx, 'MSP301', use, `${tick(use.qname)}: ${lead}`, { fixes: f ? [f] : [] });
     }
-    walk(ctx.tree.rootNode, (n) => {
-      if (n.type !== 'call') return;
+    for (const n of ctx.tree.nodesOfType(['call'])) {
       const name = calleeName(n);
-      if (name !== 'set_grad_checkpointing' && name !== 'gradient_checkpointing_enable' && name !== 'grad_checkpointing') return;
+      if (name !== 'set_grad_checkpointing' && name !== 'gradient_checkpointing_enable' && name !== 'grad_checkpointing') continue;
       ctx.report({
         code: 'MSP301',
         message: `${tick(`${name}()`)}: the checkpointing switch of the model library has no MindSpore twin; call \`.recompute()\` on each block Cell (e.g. \`for blk in net.blocks: blk.recompute()\`).`,
@@ -73,6 +72,6 @@ export const msp301Rule: Rule = {
         end: n.endIndex,
         fixes: [],
       });
-    });
+    }
   },
 };

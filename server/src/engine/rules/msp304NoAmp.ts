@@ -25,11 +25,10 @@ export const msp304Rule: Rule = {
     if (ctx.resolution.uses.some((u) => /autocast|GradScaler|\.amp\.|^apex\.amp/.test(u.qname))) return;
     if (/auto_mixed_precision|amp_level|\.to_float\(|LossScale/.test(ctx.text)) return;
     const loops: Node[] = [];
-    walk(ctx.tree.rootNode, (n) => {
-      if (n.type !== 'for_statement' && n.type !== 'while_statement') return;
+    for (const n of ctx.tree.nodesOfType(['for_statement', 'while_statement'])) {
       const f = contains(n, ['backward', 'step']);
       if (f.size === 2) loops.push(n);
-    });
+    }
     // innermost loops only
     const inner = loops.filter((l) => !loops.some((o) => o !== l && o.startIndex >= l.startIndex && o.endIndex <= l.endIndex));
     for (const loop of inner) {

@@ -22,7 +22,7 @@ export const msp306Rule: Rule = {
       applicability: 'unsafe',
       edits: [{ start: arg.endIndex, end: arg.endIndex, newText: '.item()' }],
     });
-    walk(ctx.tree.rootNode, (n) => {
+    const visit = (n: Node): void => {
       if (n.type === 'call' && calleeName(n) === 'append' && calleeObject(n) && inLoop(n)) {
         const args = callArgs(n);
         const a = args?.positional[0];
@@ -79,6 +79,7 @@ export const msp306Rule: Rule = {
           fixes,
         });
       }
-    });
+    };
+    for (const n of ctx.tree.nodesOfType(['call', 'augmented_assignment', 'assignment', 'keyword_argument'])) visit(n);
   },
 };

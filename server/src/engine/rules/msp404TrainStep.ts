@@ -139,10 +139,9 @@ export const msp404Rule: Rule = {
     const uses = claimUses(ctx, (u) => /^torch\.(Tensor\.backward|optim\.Optimizer\.(step|zero_grad)|autograd\.(backward|grad))$/.test(u.qname) || ruleOwned(ctx, 'MSP404', u));
     if (!ctx.enabled('MSP404')) return;
     const covered = new Set<number>();
-    walk(ctx.tree.rootNode, (n) => {
-      if (n.type !== 'for_statement' && n.type !== 'while_statement') return;
+    for (const n of ctx.tree.nodesOfType(['for_statement', 'while_statement'])) {
       const s = findStep(n);
-      if (!s) return;
+      if (!s) continue;
       const fix = buildFix(ctx, s);
       for (const st of [s.backward, s.step, s.zero]) if (st) covered.add(st.startIndex);
       const call = statementCall(s.backward)!;
@@ -154,7 +153,7 @@ export const msp404Rule: Rule = {
         fixes: fix ? [fix] : [],
         data: { torchApi: 'torch.Tensor.backward', msApi: 'mindspore.value_and_grad' },
       });
-    });
+    }
     for (const use of uses) {
       const stmt = use.call?.parent;
       if (stmt && covered.has(stmt.startIndex)) continue;
