@@ -11,11 +11,9 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-export function toDiagnostic(f: Finding): Diagnostic;
-export function toDiagnostic(f: Omit<Finding, 'range'>, td: TextDocument): Diagnostic;
-export function toDiagnostic(f: Omit<Finding, 'range'> & { range?: Finding['range'] }, td?: TextDocument): Diagnostic {
+export function toDiagnostic(f: Finding, td?: TextDocument): Diagnostic {
   return {
-    range: td ? { start: td.positionAt(f.start), end: td.positionAt(f.end) } : f.range!,
+    range: td ? { start: td.positionAt(f.start), end: td.positionAt(f.end) } : f.range,
     severity: SEVERITY[f.severity],
     code: f.code,
     codeDescription: { href: ruleDocUrl(f.code) },

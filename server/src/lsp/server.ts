@@ -38,7 +38,6 @@ import { portedPath } from '../cli/port';
 import { readFileSync } from 'node:fs';
 import { Commands, ConfigProblemsNotification, ExplainRequest, ReportRequest, type ExplainParams, type ReportParams } from './protocol';
 import { toDiagnostic, toLspEdit, minimalEdit } from './convert';
-import { compactFinding, stringInterner, type StoredFinding } from './compact';
 import { IdleCollector } from './idleCollector';
 
 interface UseSpan {
@@ -50,7 +49,7 @@ interface UseSpan {
 interface Analysed {
   version: number;
   text: string;
-  findings: StoredFinding[];
+  findings: Finding[];
   uses: UseSpan[];
   settings: Settings;
 }
@@ -200,17 +199,16 @@ export function startServer(connection: Connection): void {
   });
 
   // ---- analysis -----------------------------------------------------------------------------------------
-  const intern = stringInterner();
   const idle = new IdleCollector();
   function toAnalysed(version: number, text: string, a: DocumentAnalysis, settings: Settings): Analysed {
     // a method's span is its name (`sum` in `torch.abs(x).sum()`), a dotted name's the whole expression
     const uses = (a.resolution?.uses ?? []).map((u) => {
       const n = u.via === 'method' ? u.nameNode : u.node;
-      return { start: n.startIndex, end: n.endIndex, qname: intern(u.qname) };
+      return { start: n.startIndex, end: n.endIndex, qname: u.qname };
     });
     for (const e of a.internalErrors) connection.console.error(`MindPort: internal error: ${e}`);
     idle.worked();
-    return { version, text, findings: a.findings.map((f) => compactFinding(f, intern)), uses, settings };
+    return { version, text, findings: a.findings, uses, settings };
   }
 
   // Syntax trees are kept for incremental re-parsing only by the documents edited most recently: the engine
@@ -384,7 +382,7 @@ export function startServer(connection: Connection): void {
     );
   }
 
-  function rebase(f: StoredFinding, nb: NotebookText, cell: number): StoredFinding {
+  function rebase(f: Finding, nb: NotebookText, cell: number): Finding {
     const base = nb.cellStarts[cell];
     return { ...f, start: f.start - base, end: Math.min(f.end - base, nb.cellLengths[cell]) };
   }
@@ -491,7 +489,7 @@ export function startServer(connection: Connection): void {
     return actions;
   });
 
-  function noqaEdit(text: string, f: StoredFinding): { start: number; end: number; newText: string } | undefined {
+  function noqaEdit(text: string, f: Finding): { start: number; end: number; newText: string } | undefined {
     let lineEnd = f.start;
     while (lineEnd < text.length && text[lineEnd] !== '\n' && text[lineEnd] !== '\r') lineEnd++;
     let lineStart = f.start;
