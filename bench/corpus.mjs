@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, renameSync 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-export const CORPUS_VERSION = 3;
+export const CORPUS_VERSION = 4;
 
 function mulberry32(seed) {
   let a = seed >>> 0;
@@ -412,6 +412,57 @@ function dataFile(g, targetLines) {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * A research script that does everything at module level (the shape of many analysis and quick-experiment
+ * scripts): one flat scope with thousands of assignments, name-indexed subscripts (`x[mask]`), tensor
+ * arithmetic, small training loops, plots. Rules that look a name up in its scope see every statement here.
+ */
+const SCRIPT_FNS = ['exp', 'log', 'sqrt', 'abs', 'sigmoid', 'tanh', 'flatten', 'zeros_like', 'ones_like', 'erf', 'cumsum'];
+const SCRIPT_METHODS = ['contiguous', 'float', 'half', 'detach', 'clone', 'abs', 'exp', 'cpu', 'softmax'];
+function scriptFile(g, targetLines) {
+  const st = g.pick(IMPORT_STYLES);
+  const lines = ['"""Experiment script: load, train, evaluate, plot."""', ...st.lines, 'import numpy as np', 'import matplotlib.pyplot as plt', ''];
+  lines.push(`device = ${st.t}.device("cuda" if ${st.t}.cuda.is_available() else "cpu")`);
+  lines.push(`x_0 = ${st.t}.randn(${g.int(16, 256)}, ${g.int(8, 128)}, device=device)`);
+  let n = 1;
+  while (lines.length < targetLines) {
+    const a = `x_${g.int(Math.max(0, n - 40), n - 1)}`;
+    const r = g.r();
+    if (r < 0.25) {
+      lines.push(`mask_${n} = ${a} ${g.pick(['>', '<', '>='])} ${g.int(0, 9) / 10}`);
+      lines.push(`x_${n} = ${a}[mask_${n}]`);
+    } else if (r < 0.5) {
+      const fn = g.pick(SCRIPT_FNS);
+      const m = g.pick(SCRIPT_METHODS);
+      lines.push(g.chance(0.5) ? `x_${n} = ${st.t}.${fn}(${fn === 'cumsum' ? `${a}, dim=0` : a})` : `x_${n} = ${a}.${m}(${m === 'softmax' ? 'dim=-1' : ''})`);
+    } else if (r < 0.65) {
+      lines.push(`x_${n} = (${a} - ${a}.mean()) / (${a}.std() + 1e-6)`);
+    } else if (r < 0.75) {
+      lines.push(`stats_${n} = {"mean": ${a}.mean().item(), "max": ${a}.max().item()}`);
+      lines.push(`print("step ${n}", stats_${n})`);
+      lines.push(`x_${n} = ${a}`);
+    } else if (r < 0.85) {
+      lines.push(`idx_${n} = ${st.t}.argsort(${a}.sum(dim=-1))[:${g.int(2, 32)}]`);
+      lines.push(`x_${n} = ${a}[idx_${n}]`);
+    } else if (r < 0.93) {
+      lines.push(`w_${n} = ${st.nn}.Linear(${a}.shape[-1], ${a}.shape[-1]).to(device)`);
+      lines.push(`opt_${n} = ${st.t}.optim.Adam(w_${n}.parameters(), lr=1e-3)`);
+      lines.push(`for epoch in range(${g.int(2, 20)}):`);
+      lines.push(`    opt_${n}.zero_grad()`);
+      lines.push(`    loss = ${st.F}.mse_loss(w_${n}(${a}), ${a})`);
+      lines.push(`    loss.backward()`);
+      lines.push(`    opt_${n}.step()`);
+      lines.push(`x_${n} = w_${n}(${a}).detach()`);
+    } else {
+      lines.push(`plt.plot(${a}.flatten().cpu().numpy()[:${g.int(10, 500)}])`);
+      lines.push(`plt.savefig("fig_${n}.png")`);
+      lines.push(`x_${n} = ${a}.clone()`);
+    }
+    n++;
+  }
+  return lines.join('\n') + '\n';
+}
+
 function notebook(g, targetLines) {
   const st = g.pick(IMPORT_STYLES);
   const cells = [];
@@ -455,6 +506,10 @@ export function* corpusFiles(seed = 7, targetLines = 420_000) {
     yield [`models/long/generated_${n}.py`, t];
     lines += count(t);
   }
+  // a 5,000-line module-level script: one scope with thousands of names (a shape that once made a rule quadratic)
+  const script = scriptFile(g, 5000);
+  yield ['scripts/long/dense_script_5000.py', script];
+  lines += count(script);
   const projects = ['weather', 'vision', 'nlp', 'graph', 'diffusion', 'rl'];
   while (lines < targetLines) {
     const proj = projects[i % projects.length];
@@ -467,9 +522,12 @@ export function* corpusFiles(seed = 7, targetLines = 420_000) {
     } else if (r < 0.75) {
       path = `${proj}/train_${ident(g)}_${i}.py`;
       text = trainFile(g, g.int(80, 450));
-    } else if (r < 0.9) {
+    } else if (r < 0.87) {
       path = `${proj}/data/${ident(g)}_${i}.py`;
       text = dataFile(g, g.int(50, 300));
+    } else if (r < 0.91) {
+      path = `${proj}/scripts/${ident(g)}_${i}.py`;
+      text = scriptFile(g, g.int(100, 1200));
     } else if (r < 0.95) {
       path = `${proj}/notebooks/${ident(g)}_${i}.ipynb`;
       text = notebook(g, g.int(80, 600));
