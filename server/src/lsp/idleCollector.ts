@@ -1,6 +1,6 @@
 // Gives memory back after bursts of work. Opening a folder of files (or a workspace scan) leaves hundreds of
 // megabytes of garbage that V8, with a large heap limit, may keep for a long time; once the server has been idle
-// for a moment and the heap has grown since the last collection, one full collection runs. It never runs while
+// for a moment and the heap has grown since the last collection, a full collection runs (two, see below). It never runs while
 // work is pending, and at most once per idle period.
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -41,6 +41,9 @@ export class IdleCollector {
   private maybeCollect(): void {
     this.timer = undefined;
     if (getHeapStatistics().used_heap_size - this.baseline < this.growthBytes) return;
+    // twice: the second collection finds the first one's swept pages empty and gives them back to the system
+    // (one collection leaves the heap's committed size almost unchanged)
+    this.gc?.();
     this.gc?.();
     this.collections++;
     this.baseline = getHeapStatistics().used_heap_size;
