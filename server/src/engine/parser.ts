@@ -42,7 +42,7 @@ export function initParser(): Promise<Language> {
       // WebAssembly functions, which copyTree calls directly (falling back to the public API without them).
       const moduleObject: Record<string, unknown> = { locateFile: () => runtime };
       await Parser.init(moduleObject);
-      if (isCursorBinding(moduleObject) && process.env.MINDPORT_SLOW_TREE_COPY !== '1') binding = moduleObject;
+      if (isCursorBinding(moduleObject)) binding = moduleObject;
       const grammar = locate('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm');
       language = await Language.load(grammar);
       loadedFrom = grammar;
