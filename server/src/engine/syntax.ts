@@ -78,37 +78,35 @@ function tablesOf(language: Language): LanguageTables {
   return t;
 }
 
-// Scratch arrays reused by every copy (grown when a tree is larger); each tree keeps exact-size copies.
-let capacity = 0;
-let sType = new Uint16Array(0);
-let sField = new Uint8Array(0);
-let sFlags = new Uint8Array(0);
-let sStart = new Int32Array(0);
-let sEnd = new Int32Array(0);
-let sParent = new Int32Array(0);
-let sNext = new Int32Array(0); // next sibling
-let sFirst = new Int32Array(0); // first child
-let sLast = new Int32Array(0); // subtree end (exclusive): the node's descendants are i+1 .. sLast[i]-1
-let sDepth = new Uint16Array(0);
-function grow(min: number): void {
-  let cap = Math.max(1024, capacity);
-  while (cap < min) cap *= 2;
-  const g = <T extends Uint8Array | Uint16Array | Int32Array>(a: T, make: (n: number) => T): T => {
-    const b = make(cap);
-    b.set(a);
-    return b;
+/** The per-node columns of a copied tree. */
+interface Columns {
+  type: Uint16Array;
+  field: Uint8Array;
+  flags: Uint8Array;
+  start: Int32Array;
+  end: Int32Array;
+  parent: Int32Array;
+  next: Int32Array; // next sibling, or -1
+  first: Int32Array; // first child, or -1
+  last: Int32Array; // subtree end (exclusive): the node's descendants are i+1 .. last[i]-1
+  depth: Uint16Array;
+}
+
+function columns(n: number, from?: Columns): Columns {
+  const c: Columns = {
+    type: new Uint16Array(n),
+    field: new Uint8Array(n),
+    flags: new Uint8Array(n),
+    start: new Int32Array(n),
+    end: new Int32Array(n),
+    parent: new Int32Array(n),
+    next: new Int32Array(n),
+    first: new Int32Array(n),
+    last: new Int32Array(n),
+    depth: new Uint16Array(n),
   };
-  sType = g(sType, (n) => new Uint16Array(n));
-  sField = g(sField, (n) => new Uint8Array(n));
-  sFlags = g(sFlags, (n) => new Uint8Array(n));
-  sStart = g(sStart, (n) => new Int32Array(n));
-  sEnd = g(sEnd, (n) => new Int32Array(n));
-  sParent = g(sParent, (n) => new Int32Array(n));
-  sNext = g(sNext, (n) => new Int32Array(n));
-  sFirst = g(sFirst, (n) => new Int32Array(n));
-  sLast = g(sLast, (n) => new Int32Array(n));
-  sDepth = g(sDepth, (n) => new Uint16Array(n));
-  capacity = cap;
+  if (from) for (const k of Object.keys(c) as (keyof Columns)[]) c[k].set(from[k].subarray(0, Math.min(n, from[k].length)));
+  return c;
 }
 
 /** The public TreeCursor API shaped like the runtime functions (which take the tree's address, unused here). */
@@ -135,7 +133,6 @@ export function copyTree(tree: TsTree, text: string, binding?: CursorBinding): S
   const checkMissing = tree.rootNode.hasError;
   const cursor = tree.walk();
   const expected = tree.rootNode.descendantCount;
-  if (expected > capacity) grow(expected);
   try {
     const raw = (tree as unknown as Record<number, unknown>)[0];
     let m: CursorBinding;
@@ -156,6 +153,10 @@ export function copyTree(tree: TsTree, text: string, binding?: CursorBinding): S
     const endOf = m._ts_tree_cursor_end_index_wasm;
     const missingOf = m._ts_tree_cursor_current_node_is_missing_wasm;
     const named = tables.named;
+    // the root's descendant count is the number of nodes the walk visits; grown below should it ever differ
+    let cap = Math.max(1, expected);
+    let cols = columns(cap);
+    let { type: T, field: F, flags: FL, start: S, end: E, parent: P, next: N, first: FC, last: L, depth: D } = cols;
     let count = 0;
     let depth = 0;
     let parent = -1;
@@ -163,17 +164,21 @@ export function copyTree(tree: TsTree, text: string, binding?: CursorBinding): S
     let errors = 0; // ERROR and MISSING nodes, not counting those inside an ERROR node
     let errorDepth = -1; // depth of the ERROR node we are inside, or -1
     for (;;) {
-      if (count >= capacity) grow(count + 1);
+      if (count >= cap) {
+        cap *= 2;
+        cols = columns(cap, cols);
+        ({ type: T, field: F, flags: FL, start: S, end: E, parent: P, next: N, first: FC, last: L, depth: D } = cols);
+      }
       const i = count++;
       const type = typeIdOf(address);
-      sType[i] = type;
-      sField[i] = fieldOf(address);
-      sStart[i] = startOf(address);
-      sEnd[i] = endOf(address);
-      sParent[i] = parent;
-      sFirst[i] = -1;
-      sNext[i] = -1;
-      sDepth[i] = depth > 65535 ? 65535 : depth;
+      T[i] = type;
+      F[i] = fieldOf(address);
+      S[i] = startOf(address);
+      E[i] = endOf(address);
+      P[i] = parent;
+      FC[i] = -1;
+      N[i] = -1;
+      D[i] = depth > 65535 ? 65535 : depth;
       let flags = named[type];
       if (checkMissing) {
         const isError = type === ERROR_TYPE_ID;
@@ -184,16 +189,16 @@ export function copyTree(tree: TsTree, text: string, binding?: CursorBinding): S
           if (isError && errorDepth < 0) errorDepth = depth;
         }
       }
-      sFlags[i] = flags;
-      if (prev >= 0) sNext[prev] = i;
-      else if (parent >= 0) sFirst[parent] = i;
+      FL[i] = flags;
+      if (prev >= 0) N[prev] = i;
+      else if (parent >= 0) FC[parent] = i;
       if (first(address) === 1) {
         parent = i;
         prev = -1;
         depth++;
         continue;
       }
-      sLast[i] = i + 1;
+      L[i] = i + 1;
       prev = i;
       let done = false;
       while (next(address) !== 1) {
@@ -202,16 +207,17 @@ export function copyTree(tree: TsTree, text: string, binding?: CursorBinding): S
           break;
         }
         // back at `parent`: its subtree ends here
-        sLast[parent] = count;
+        L[parent] = count;
         prev = parent;
-        parent = sParent[parent];
+        parent = P[parent];
         depth--;
         if (errorDepth > depth) errorDepth = -1;
       }
       if (done) break;
       if (errorDepth >= depth) errorDepth = -1;
     }
-    return new SyntaxTree(text, tables, count, errors);
+    if (count < cap) cols = columns(count, cols);
+    return new SyntaxTree(text, tables, cols, count, errors);
   } finally {
     cursor.delete();
   }
@@ -238,19 +244,19 @@ export class SyntaxTree {
   private lineIndex: LineIndex | undefined;
 
   /** @internal use copyTree */
-  constructor(readonly text: string, tables: LanguageTables, size: number, errorCount: number) {
+  constructor(readonly text: string, tables: LanguageTables, cols: Columns, size: number, errorCount: number) {
     this.size = size;
     this.errorCount = errorCount;
-    this.typeIds = sType.slice(0, size);
-    this.fields = sField.slice(0, size);
-    this.flags = sFlags.slice(0, size);
-    this.starts = sStart.slice(0, size);
-    this.ends = sEnd.slice(0, size);
-    this.parents = sParent.slice(0, size);
-    this.nextSiblings = sNext.slice(0, size);
-    this.firstChildren = sFirst.slice(0, size);
-    this.subtreeEnds = sLast.slice(0, size);
-    this.depths = sDepth.slice(0, size);
+    this.typeIds = cols.type;
+    this.fields = cols.field;
+    this.flags = cols.flags;
+    this.starts = cols.start;
+    this.ends = cols.end;
+    this.parents = cols.parent;
+    this.nextSiblings = cols.next;
+    this.firstChildren = cols.first;
+    this.subtreeEnds = cols.last;
+    this.depths = cols.depth;
     this.types = tables.types;
     this.fieldIds = tables.fieldIds;
     this.idsByName = tables.idsByName;

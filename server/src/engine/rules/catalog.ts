@@ -62,7 +62,11 @@ function findDocsDir(): string {
   return docsDir;
 }
 
-/** The rule's documentation page, as a file URI to the copy shipped with MindPort. */
+const docUrls = new Map<string, string>();
+
+/** The rule's documentation page, as a file URI to the copy shipped with MindPort (every diagnostic has one). */
 export function ruleDocUrl(code: string): string {
-  return pathToFileURL(join(findDocsDir(), `${code}.md`)).href;
+  let url = docUrls.get(code);
+  if (url === undefined) docUrls.set(code, (url = pathToFileURL(join(findDocsDir(), `${code}.md`)).href));
+  return url;
 }
