@@ -107,6 +107,17 @@ export class ImportPlanner {
     return { offset: 0, before: '', after: '\n' };
   }
 
+  private aliases: Map<string, string> | undefined;
+
+  /** The first module-level name bound to `qname`, from an index built once (a module can bind thousands of names). */
+  private aliasOf(qname: string): string | undefined {
+    if (!this.aliases) {
+      this.aliases = new Map();
+      for (const [alias, q] of this.moduleBindings) if (!this.aliases.has(q)) this.aliases.set(q, alias);
+    }
+    return this.aliases.get(qname);
+  }
+
   plan(msName: string): ImportPlan {
     const parts = msName.split('.');
     const [binding, importLine, rest] =
@@ -117,14 +128,13 @@ export class ImportPlanner {
           : ['ms', 'import mindspore as ms', parts.slice(1)];
     const full = parts[1] === 'mint' ? 'mindspore.mint' : parts[1] === 'ops' ? 'mindspore.ops' : 'mindspore';
     const join = (head: string) => [head, ...rest].join('.');
-    // reuse any existing binding of the same module
-    for (const [alias, q] of this.moduleBindings) {
-      if (q === full) return { expr: join(alias) };
-    }
+    // reuse any existing binding of the same module (the first one bound)
+    const alias = this.aliasOf(full);
+    if (alias !== undefined) return { expr: join(alias) };
     if (!this.boundNames.has(binding)) {
       return { expr: join(binding), edit: { start: this.insertAt, end: this.insertAt, newText: `${this.prefix}${importLine}${this.suffix}` } };
     }
-    for (const [alias, q] of this.moduleBindings) if (q === 'mindspore' && alias === 'mindspore') return { expr: `mindspore.${parts.slice(1).join('.')}` };
+    if (this.moduleBindings.get('mindspore') === 'mindspore') return { expr: `mindspore.${parts.slice(1).join('.')}` };
     return {
       expr: msName,
       edit: { start: this.insertAt, end: this.insertAt, newText: `${this.prefix}import mindspore${this.suffix}` },
