@@ -42,6 +42,8 @@
 // | 35 | torch.optim.lr_scheduler.ConstantLR         | classic | mindspore.experimental.optim.lr_scheduler.ConstantLR   | verbose dropped                        |
 // |    | torch.nn.functional.elu (again)             | classic | mindspore.ops.elu                                      | input→input_x, inplace dropped         |
 // |    | torch.nn.functional.leaky_relu (again)      | classic | mindspore.ops.leaky_relu                               | negative_slope→alpha (default 0.2), inplace dropped |
+// | 36 | torch.std                                   | classic | mindspore.ops.std                                      | dim→axis, unbiased/correction→ddof (torch divides by N-1 by default, ddof=0 by N), keepdim→keepdims |
+// | 37 | torch.var                                   | classic | mindspore.ops.var                                      | as torch.std                           |
 //
 // "mint" is the default target (Ascend910B, MindSpore 2.6, targetApi auto); "classic" sets targetApi: 'classic'.
 // APIs with a single parameter (nn.ReLU) or without defaults (renorm, scatter) use a second keyword or
@@ -366,6 +368,32 @@ const apis: Api[] = [
       ['torch.argmin(keepdim=True, dim=0, input=x)', 'ops.argmin(keepdims=True, axis=0, input=x)', 'safe'],
       ['torch.argmin(x)', 'ops.argmin(x)', 'safe'],
       ['argmin(x, dim=-1)', 'ops.argmin(x, axis=-1)', 'safe'],
+    ],
+  },
+  {
+    name: 'torch.std → mindspore.ops.std (torch is unbiased by default: ddof is spelled out)',
+    settings: CLASSIC,
+    imports: 'import torch\nfrom torch import std as S',
+    added: OPS_IMPORT,
+    calls: [
+      ['torch.std(x, 1, False, True)', 'ops.std(x, axis=1, ddof=False, keepdims=True)', 'safe'],
+      ['torch.std(input=x, dim=1, unbiased=True, keepdim=False)', 'ops.std(input=x, axis=1, ddof=True, keepdims=False)', 'safe'],
+      ['torch.std(keepdim=True, unbiased=False, dim=0, input=x)', 'ops.std(keepdims=True, ddof=False, axis=0, input=x)', 'safe'],
+      ['torch.std(x)', 'ops.std(x, ddof=True)', 'safe'],
+      ['S(x, dim=-1)', 'ops.std(x, axis=-1, ddof=True)', 'safe'],
+    ],
+  },
+  {
+    name: 'torch.var → mindspore.ops.var (correction= becomes ddof=; no second ddof is added)',
+    settings: CLASSIC,
+    imports: 'import torch\nfrom torch import var as V',
+    added: OPS_IMPORT,
+    calls: [
+      ['torch.var(x, 0, True, True)', 'ops.var(x, axis=0, ddof=True, keepdims=True)', 'safe'],
+      ['torch.var(input=x, dim=0, correction=0)', 'ops.var(input=x, axis=0, ddof=0)', 'safe'],
+      ['torch.var(correction=2, input=x)', 'ops.var(ddof=2, input=x)', 'safe'],
+      ['torch.var(x)', 'ops.var(x, ddof=True)', 'safe'],
+      ['V(x, keepdim=True)', 'ops.var(x, keepdims=True, ddof=True)', 'safe'],
     ],
   },
   {

@@ -258,10 +258,14 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
         differences.push(describe(d) + (same ? ' (the default is passed; dropping it is safe)' : ''));
       }
     } else if (d.change === 'default' && d.torch) {
+      const name = twin.args?.find((x) => x.torch === d.torch && x.change === 'renamed')?.ms ?? d.torch;
+      // another torch argument that becomes the same MindSpore argument was passed (`correction=` for `ddof`)
+      const setOtherwise =
+        !!args && (twin.args ?? []).some((x) => x.change === 'renamed' && x.ms === name && x.torch && x.torch !== d.torch && passedArg(args, entry.params, x.torch, isMethod));
+      if (setOtherwise) continue;
       if (args && !passed) {
         const dflt = torchDefault(entry.params, d.torch);
         if (dflt !== undefined && !args.hasSplat) {
-          const name = twin.args?.find((x) => x.torch === d.torch && x.change === 'renamed')?.ms ?? d.torch;
           const all = args.all;
           const at = all.length ? all[all.length - 1].endIndex : args.list.endIndex - 1;
           edits.push({ start: at, end: at, newText: `${all.length ? ', ' : ''}${name}=${dflt}` });
