@@ -316,14 +316,20 @@ def f(x):
     assert.equal(spawnSync('python3', ['-c', `import ast,sys; ast.parse(open(${JSON.stringify(join(dir, 'a.py'))}).read())`]).status ?? 0, 0);
   });
 
-  test('--unsafe applies more, --diff prints the change', async () => {
+  test('--diff prints what --unsafe would change and writes nothing (exit 1); without it the change is applied', async () => {
     const dir = project('fix-unsafe', { 'a.py': SRC });
     const r = await cli(['fix', 'a.py', '--select', 'MSP1', '--unsafe', '--diff'], dir);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /^-    z = torch\.zeros\(2, 3, requires_grad=True\)$/m);
     assert.match(r.stdout, /^\+    z = mint\.zeros\(\(2, 3\)\)$/m);
-    assert.match(r.stdout, /\(unsafe fixes included\)/);
+    assert.match(r.stdout, /Would fix .*\(unsafe fixes included\); nothing was written/);
+    assert.equal(readFileSync(join(dir, 'a.py'), 'utf8'), SRC, 'the file is untouched');
+    const w = await cli(['fix', 'a.py', '--select', 'MSP1', '--unsafe'], dir);
+    assert.equal(w.code, 0, w.stderr);
+    assert.match(w.stdout, /\(unsafe fixes included\)/);
     assert.match(readFileSync(join(dir, 'a.py'), 'utf8'), /z = mint\.zeros\(\(2, 3\)\)\n/);
+    const again = await cli(['fix', 'a.py', '--select', 'MSP1', '--unsafe', '--diff'], dir);
+    assert.equal(again.code, 0, 'nothing left to change: exit 0');
   });
 
   test('a Latin-1 file without a coding cookie is refused and left byte-identical', async () => {

@@ -41,7 +41,8 @@ Usage:
       --no-gitignore             also scan files .gitignore excludes
       --jobs N                   worker threads (default: one per core)
   mindport explain API... [--json]   what MindPort knows about torch APIs
-  mindport fix PATH... [--unsafe] [--diff]   apply fixes in place (safe ones unless --unsafe)
+  mindport fix PATH... [--unsafe] [--diff]   apply fixes in place (safe ones unless --unsafe); with --diff,
+                                             print the changes instead and write nothing (exit 1 if any)
   mindport port FILE... [-o OUT_DIR]   write <name>_ms.py: every fix applied, TODO(mindport) where it could not
   mindport hosts list | hosts check NAME     remote Ascend/DCU hosts (~/.config/mindport/hosts.toml)
   mindport run FILE --host NAME [--launcher python|msrun|slurm] [--timeout S] [-- ARGS...]
@@ -209,12 +210,23 @@ async function cmdFix(argv: string[], io: CliIo): Promise<number> {
     const n = [...res.applied.values()].reduce((a, b) => a + b, 0);
     total += n;
     changed++;
-    if (values.diff) write(io.stdout, unifiedDiff(rel, decoded.text, res.text));
+    const applied = `${n} fix${n === 1 ? '' : 'es'} (${[...res.applied].map(([c, k]) => `${c} ×${k}`).join(', ')})`;
+    if (values.diff) {
+      // as Ruff's --diff: show what would change, touch nothing
+      write(io.stdout, unifiedDiff(rel, decoded.text, res.text));
+      write(io.stdout, `${rel}: would apply ${applied}`);
+      continue;
+    }
     const out = encodeLike(decoded.encoding, res.text);
     writeFileSync(file, out);
-    write(io.stdout, `${rel}: applied ${n} fix${n === 1 ? '' : 'es'} (${[...res.applied].map(([c, k]) => `${c} ×${k}`).join(', ')})`);
+    write(io.stdout, `${rel}: applied ${applied}`);
   }
-  write(io.stdout, `Fixed ${total} finding${total === 1 ? '' : 's'} in ${changed} file${changed === 1 ? '' : 's'}${values.unsafe ? ' (unsafe fixes included)' : ''}.`);
+  const findings = `${total} finding${total === 1 ? '' : 's'} in ${changed} file${changed === 1 ? '' : 's'}${values.unsafe ? ' (unsafe fixes included)' : ''}`;
+  if (values.diff) {
+    write(io.stdout, `Would fix ${findings}; nothing was written (run without --diff to apply).`);
+    return failed || changed ? 1 : 0;
+  }
+  write(io.stdout, `Fixed ${findings}.`);
   return failed ? 1 : 0;
 }
 

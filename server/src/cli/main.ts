@@ -3,7 +3,7 @@
 //   mindport scan PATH... [--format text|json|sarif] [--device D] [--ms-version V] [--target-api A]
 //                         [--select CODES] [--ignore CODES] [--exit-zero] [--no-gitignore]
 //   mindport explain API... [--json]
-//   mindport fix PATH... [--unsafe] [--diff]
+//   mindport fix PATH... [--unsafe] [--diff]   (--diff: show, do not write)
 //   mindport hosts list | check NAME;  mindport run FILE --host NAME [...] [-- ARGS...]
 import { runCli } from './commands';
 
