@@ -18,7 +18,7 @@
 // | 11 | torch.nn.Dropout2d                          | mint    | mindspore.mint.nn.Dropout2d                            | inplace dropped                        |
 // | 12 | torch.nn.LeakyReLU                          | classic | mindspore.nn.LeakyReLU                                 | negative_slope→alpha (default 0.2), inplace dropped |
 // | 13 | torch.nn.ReLU                               | classic | mindspore.nn.ReLU                                      | inplace dropped                        |
-// | 14 | torch.nn.Conv1d                             | classic | mindspore.nn.Conv1d                                    | groups→group, bias→has_bias (default), padding differs |
+// | 14 | torch.nn.Conv1d                             | classic | mindspore.nn.Conv1d                                    | groups→group, bias→has_bias (default), pad_mode='pad' added |
 // | 15 | torch.nn.ConvTranspose2d                    | classic | mindspore.nn.Conv2dTranspose                           | output_padding, padding_mode dropped; groups→group; bias→has_bias |
 // | 16 | torch.nn.GRU                                | classic | mindspore.nn.GRU                                       | bias→has_bias                          |
 // | 17 | torch.nn.LSTM                               | classic | mindspore.nn.LSTM                                      | bias→has_bias, proj_size dropped       |
@@ -44,6 +44,7 @@
 // |    | torch.nn.functional.leaky_relu (again)      | classic | mindspore.ops.leaky_relu                               | negative_slope→alpha (default 0.2), inplace dropped |
 // | 36 | torch.std                                   | classic | mindspore.ops.std                                      | dim→axis, unbiased/correction→ddof (torch divides by N-1 by default, ddof=0 by N), keepdim→keepdims |
 // | 37 | torch.var                                   | classic | mindspore.ops.var                                      | as torch.std                           |
+// | 38 | torch.nn.Conv3d                             | classic | mindspore.nn.Conv3d                                    | groups→group, bias→has_bias (default), pad_mode='pad' added, positionals after kernel_size keyed |
 //
 // "mint" is the default target (Ascend910B, MindSpore 2.6, targetApi auto); "classic" sets targetApi: 'classic'.
 // APIs with a single parameter (nn.ReLU) or without defaults (renorm, scatter) use a second keyword or
@@ -215,16 +216,16 @@ const apis: Api[] = [
     ],
   },
   {
-    name: 'torch.nn.Conv1d → mindspore.nn.Conv1d (groups is group, bias is has_bias with another default; padding differs)',
+    name: 'torch.nn.Conv1d → mindspore.nn.Conv1d (groups is group, bias is has_bias with another default, pad_mode="pad" as torch pads only by padding)',
     settings: CLASSIC,
     imports: NN_IMPORTS,
     added: MS_IMPORT,
     calls: [
-      ['torch.nn.Conv1d(16, 32, 3, 1, 1, 1, 2, False)', 'ms.nn.Conv1d(16, 32, 3, 1, padding=1, dilation=1, group=2, has_bias=False)', 'unsafe'],
-      ['torch.nn.Conv1d(in_channels=16, out_channels=32, kernel_size=3, groups=2, bias=False)', 'ms.nn.Conv1d(in_channels=16, out_channels=32, kernel_size=3, group=2, has_bias=False)', 'unsafe'],
-      ['torch.nn.Conv1d(bias=True, kernel_size=5, out_channels=8, in_channels=4)', 'ms.nn.Conv1d(has_bias=True, kernel_size=5, out_channels=8, in_channels=4)', 'unsafe'],
-      ['torch.nn.Conv1d(16, 32, 3)', 'ms.nn.Conv1d(16, 32, 3, has_bias=True)', 'unsafe'],
-      ['nn.Conv1d(16, 32, kernel_size=3, groups=4)', 'ms.nn.Conv1d(16, 32, kernel_size=3, group=4, has_bias=True)', 'unsafe'],
+      ['torch.nn.Conv1d(16, 32, 3, 1, 1, 1, 2, False)', 'ms.nn.Conv1d(16, 32, 3, 1, padding=1, dilation=1, group=2, has_bias=False, pad_mode=\'pad\')', 'unsafe'],
+      ['torch.nn.Conv1d(in_channels=16, out_channels=32, kernel_size=3, groups=2, bias=False)', 'ms.nn.Conv1d(in_channels=16, out_channels=32, kernel_size=3, group=2, has_bias=False, pad_mode=\'pad\')', 'unsafe'],
+      ['torch.nn.Conv1d(bias=True, kernel_size=5, out_channels=8, in_channels=4)', 'ms.nn.Conv1d(has_bias=True, kernel_size=5, out_channels=8, in_channels=4, pad_mode=\'pad\')', 'unsafe'],
+      ['torch.nn.Conv1d(16, 32, 3)', 'ms.nn.Conv1d(16, 32, 3, has_bias=True, pad_mode=\'pad\')', 'unsafe'],
+      ['nn.Conv1d(16, 32, kernel_size=3, groups=4)', 'ms.nn.Conv1d(16, 32, kernel_size=3, group=4, has_bias=True, pad_mode=\'pad\')', 'unsafe'],
     ],
   },
   {
@@ -394,6 +395,19 @@ const apis: Api[] = [
       ['torch.var(correction=2, input=x)', 'ops.var(ddof=2, input=x)', 'safe'],
       ['torch.var(x)', 'ops.var(x, ddof=True)', 'safe'],
       ['V(x, keepdim=True)', 'ops.var(x, keepdims=True, ddof=True)', 'safe'],
+    ],
+  },
+  {
+    name: 'torch.nn.Conv3d → mindspore.nn.Conv3d (pad_mode="pad" is passed: MindSpore would pad "same" by default)',
+    settings: CLASSIC,
+    imports: 'import torch\nimport torch.nn as nn\nfrom torch.nn import Conv3d as C3',
+    added: MS_IMPORT,
+    calls: [
+      ['torch.nn.Conv3d(4, 8, 3, 1, 1, 1, 1, False)', "ms.nn.Conv3d(4, 8, 3, 1, padding=1, dilation=1, group=1, has_bias=False, pad_mode='pad')", 'unsafe'],
+      ['torch.nn.Conv3d(in_channels=4, out_channels=8, kernel_size=3, bias=False)', "ms.nn.Conv3d(in_channels=4, out_channels=8, kernel_size=3, has_bias=False, pad_mode='pad')", 'safe'],
+      ['torch.nn.Conv3d(bias=False, kernel_size=3, out_channels=8, in_channels=4)', "ms.nn.Conv3d(has_bias=False, kernel_size=3, out_channels=8, in_channels=4, pad_mode='pad')", 'safe'],
+      ['nn.Conv3d(4, 8, 3)', "ms.nn.Conv3d(4, 8, 3, has_bias=True, pad_mode='pad')", 'safe'],
+      ['C3(4, 8, 3, groups=2)', "ms.nn.Conv3d(4, 8, 3, group=2, has_bias=True, pad_mode='pad')", 'safe'],
     ],
   },
   {

@@ -27,6 +27,13 @@ export const ArgDiff = z.strictObject({
   change: z.enum(['renamed', 'dropped', 'unsupported', 'default', 'behavior', 'added']),
   /** Changed default: the MindSpore default, as Python source. */
   msDefault: z.string().optional(),
+  /**
+   * For `added`: the value (Python source) rewrites pass for this MindSpore argument so that the call keeps
+   * torch's behaviour (nn.Conv2d: `pad_mode='pad'`, since MindSpore's default 'same' pads where torch does not).
+   */
+  value: z.string().optional(),
+  /** For `added` with a value: not when this torch argument is given as a string (`padding='same'` names a mode). */
+  unlessString: z.string().optional(),
   /** Short explanation in the project's own words. */
   note: z.string().optional(),
 });

@@ -239,6 +239,18 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
     differences.push('the shape is passed as one tuple');
   }
   for (const d of twin.args ?? []) {
+    if (d.change === 'added' && d.ms && d.value !== undefined && args && !args.hasSplat) {
+      // a MindSpore-only argument whose default differs from what torch does: pass the value that matches torch
+      const given = args.keywords.has(d.ms) || (twin.args ?? []).some((x) => x.change === 'renamed' && x.ms === d.ms && x.torch && passedArg(args, entry.params, x.torch, isMethod));
+      const asString = d.unlessString ? passedArg(args, entry.params, d.unlessString, isMethod)?.value : undefined;
+      if (!given && !(asString && (asString.type === 'string' || asString.type === 'concatenated_string'))) {
+        const all = args.all;
+        const at = all.length ? all[all.length - 1].endIndex : args.list.endIndex - 1;
+        edits.push({ start: at, end: at, newText: `${all.length ? ', ' : ''}${d.ms}=${d.value}` });
+        differences.push(`\`${d.ms}=${d.value}\` is passed${d.note ? ` (${d.note})` : ''}`);
+      }
+      continue;
+    }
     if (d.change === 'unsupported' || d.change === 'added') continue; // MSP104 reports unsupported arguments
     const passed = args && d.torch ? passedArg(args, entry.params, d.torch, isMethod) : undefined;
     if (d.change === 'renamed' && d.torch && d.ms) {
