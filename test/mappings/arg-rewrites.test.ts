@@ -45,6 +45,7 @@
 // | 36 | torch.std                                   | classic | mindspore.ops.std                                      | dim→axis, unbiased/correction→ddof (torch divides by N-1 by default, ddof=0 by N), keepdim→keepdims |
 // | 37 | torch.var                                   | classic | mindspore.ops.var                                      | as torch.std                           |
 // | 38 | torch.nn.Conv3d                             | classic | mindspore.nn.Conv3d                                    | groups→group, bias→has_bias (default), pad_mode='pad' added, positionals after kernel_size keyed |
+// | 39 | torch.nn.BCEWithLogitsLoss                  | classic | mindspore.nn.BCEWithLogitsLoss                         | reduction comes first in MindSpore: positionals keyed; size_average, reduce dropped |
 //
 // "mint" is the default target (Ascend910B, MindSpore 2.6, targetApi auto); "classic" sets targetApi: 'classic'.
 // APIs with a single parameter (nn.ReLU) or without defaults (renorm, scatter) use a second keyword or
@@ -408,6 +409,19 @@ const apis: Api[] = [
       ['torch.nn.Conv3d(bias=False, kernel_size=3, out_channels=8, in_channels=4)', "ms.nn.Conv3d(has_bias=False, kernel_size=3, out_channels=8, in_channels=4, pad_mode='pad')", 'safe'],
       ['nn.Conv3d(4, 8, 3)', "ms.nn.Conv3d(4, 8, 3, has_bias=True, pad_mode='pad')", 'safe'],
       ['C3(4, 8, 3, groups=2)', "ms.nn.Conv3d(4, 8, 3, group=2, has_bias=True, pad_mode='pad')", 'safe'],
+    ],
+  },
+  {
+    name: 'torch.nn.BCEWithLogitsLoss → mindspore.nn.BCEWithLogitsLoss (other parameter order: positionals are keyed)',
+    settings: CLASSIC,
+    imports: 'import torch\nfrom torch.nn import BCEWithLogitsLoss as L',
+    added: MS_IMPORT,
+    calls: [
+      ["torch.nn.BCEWithLogitsLoss(w, None, None, 'mean', pw)", "ms.nn.BCEWithLogitsLoss(weight=w, reduction='mean', pos_weight=pw)", 'safe'],
+      ["torch.nn.BCEWithLogitsLoss(weight=w, reduction='sum', pos_weight=pw)", "ms.nn.BCEWithLogitsLoss(weight=w, reduction='sum', pos_weight=pw)", 'safe'],
+      ["torch.nn.BCEWithLogitsLoss(pos_weight=pw, reduction='none')", "ms.nn.BCEWithLogitsLoss(pos_weight=pw, reduction='none')", 'safe'],
+      ['torch.nn.BCEWithLogitsLoss()', 'ms.nn.BCEWithLogitsLoss()', 'safe'],
+      ['L(w)', 'ms.nn.BCEWithLogitsLoss(weight=w)', 'safe'],
     ],
   },
   {

@@ -62,6 +62,11 @@ export const Twin = z.strictObject({
    * `function` or `class`. When omitted it is inferred from the name (`mindspore.Tensor.view` is a method).
    */
   form: z.enum(['function', 'class', 'method', 'static']).optional(),
+  /**
+   * The torch parameters keep their names but not their order (nn.BCEWithLogitsLoss takes `reduction` first):
+   * rewrites pass every positional argument by keyword, from the first one.
+   */
+  keywordFrom: z.string().min(1).optional(),
   /** CANN aclnn operator behind a mint API on Ascend. */
   aclnn: z.string().optional(),
   /** Official difference page. */

@@ -339,10 +339,11 @@ function keywordizePositionals(args: CallArgs, params: Param[] | undefined, twin
     else if (d.change === 'dropped') changed.set(d.torch, null);
     else if ((d.change === 'default' || d.change === 'behavior') && !changed.has(d.torch)) changed.set(d.torch, d.torch);
   }
-  if (changed.size === 0 || args.positional.length === 0) return undefined;
+  if ((changed.size === 0 && !twin.keywordFrom) || args.positional.length === 0) return undefined;
   if (!params) return undefined; // positions unknown: renames only apply to keywords
   const ps = isMethod && params[0]?.name === 'self' ? params.slice(1) : params;
-  const first = args.positional.findIndex((_, i) => ps[i] !== undefined && changed.has(ps[i].name));
+  // from the first changed parameter on, or from `keywordFrom` when MindSpore orders the parameters differently
+  const first = args.positional.findIndex((_, i) => ps[i] !== undefined && (changed.has(ps[i].name) || ps[i].name === twin.keywordFrom));
   if (first < 0) return undefined;
   if (args.hasSplat || ps.slice(0, args.positional.length).some((p) => p.name.startsWith('*') || p.kwOnly) || args.positional.length > ps.length) {
     return { edits: [], ok: false };
