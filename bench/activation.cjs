@@ -95,7 +95,8 @@ async function main() {
     subscriptions: [],
     extensionUri: Uri.file(extDir),
     extensionPath: extDir,
-    extension: { packageJSON: JSON.parse(fs.readFileSync(path.join(extDir, 'package.json'), 'utf8')) },
+    // the manifest beside the dist folder (or the repository's, for a dist copied elsewhere)
+    extension: { packageJSON: JSON.parse(fs.readFileSync(fs.existsSync(path.join(extDir, 'package.json')) ? path.join(extDir, 'package.json') : path.join(__dirname, '..', 'package.json'), 'utf8')) },
   });
   const t0 = performance.now();
   const ext = require(path.join(dist, 'client.js'));
