@@ -44,7 +44,7 @@
 // |    | torch.nn.functional.leaky_relu (again)      | classic | mindspore.ops.leaky_relu                               | negative_slope→alpha (default 0.2), inplace dropped |
 // | 36 | torch.std                                   | classic | mindspore.ops.std                                      | dim→axis, unbiased/correction→ddof (torch divides by N-1 by default, ddof=0 by N), keepdim→keepdims |
 // | 37 | torch.var                                   | classic | mindspore.ops.var                                      | as torch.std                           |
-// | 38 | torch.nn.Conv3d                             | classic | mindspore.nn.Conv3d                                    | groups→group, bias→has_bias (default), pad_mode='pad' added, positionals after kernel_size keyed |
+// | 38 | torch.nn.Conv3d                             | classic | mindspore.nn.Conv3d                                    | groups→group, bias→has_bias (default), pad_mode='pad' added (padding='same' → pad_mode), positionals after kernel_size keyed |
 // | 39 | torch.nn.BCEWithLogitsLoss                  | classic | mindspore.nn.BCEWithLogitsLoss                         | reduction comes first in MindSpore: positionals keyed; size_average, reduce dropped |
 //
 // "mint" is the default target (Ascend910B, MindSpore 2.6, targetApi auto); "classic" sets targetApi: 'classic'.
@@ -559,4 +559,20 @@ describe('argument rewrites of 39 more APIs, five calling styles each', () => {
   });
 
   describeRewrites(apis);
+});
+
+describe('value-dependent rewrites', () => {
+  describeRewrites([
+    {
+      name: 'torch.nn.Conv2d/Conv3d with padding given as a string: it names a mode, so it becomes pad_mode (no pad_mode="pad" added)',
+      settings: CLASSIC,
+      imports: NN_IMPORTS,
+      added: MS_IMPORT,
+      calls: [
+        ["nn.Conv3d(4, 8, 3, padding='same')", "ms.nn.Conv3d(4, 8, 3, pad_mode='same', has_bias=True)", 'unsafe'],
+        ["nn.Conv2d(4, 8, 3, 1, 'valid', bias=False)", "ms.nn.Conv2d(4, 8, 3, 1, pad_mode='valid', has_bias=False)", 'unsafe'],
+        ['nn.Conv2d(4, 8, 3, 1, 2)', "ms.nn.Conv2d(4, 8, 3, 1, padding=2, has_bias=True, pad_mode='pad')", 'unsafe'],
+      ],
+    },
+  ]);
 });

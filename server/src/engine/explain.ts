@@ -22,7 +22,7 @@ function argLines(t: Twin): string[] {
     const name = a.torch ? `\`${a.torch}\`` : '';
     switch (a.change) {
       case 'renamed':
-        return `${name} → \`${a.ms}\``;
+        return `${name} → \`${a.ms}\`${a.whenString ? ' (when given as a string)' : ''}`;
       case 'dropped':
         return `${name}: not in MindSpore`;
       case 'unsupported':

@@ -34,6 +34,8 @@ export const ArgDiff = z.strictObject({
   value: z.string().optional(),
   /** For `added` with a value: not when this torch argument is given as a string (`padding='same'` names a mode). */
   unlessString: z.string().optional(),
+  /** For `renamed`: only when the value passed is a string (`padding='same'` → `pad_mode='same'`). */
+  whenString: z.boolean().optional(),
   /** Short explanation in the project's own words. */
   note: z.string().optional(),
 });

@@ -82,6 +82,8 @@ function passedArg(args: CallArgs, params: Param[] | undefined, name: string, is
 
 const norm = (s: string) => s.replace(/\s+/g, '').replace(/"/g, "'");
 
+const isStringLiteral = (n: Node | undefined): boolean => n?.type === 'string' || n?.type === 'concatenated_string';
+
 function torchDefault(params: Param[] | undefined, name: string): string | undefined {
   return params?.find((p) => p.name === name)?.default;
 }
@@ -90,7 +92,7 @@ function describe(d: ArgDiff): string {
   const t = d.torch ? `\`${d.torch}\`` : '';
   switch (d.change) {
     case 'renamed':
-      return `${t} is called \`${d.ms}\``;
+      return d.whenString ? `${t} given as a string is called \`${d.ms}\`` : `${t} is called \`${d.ms}\``;
     case 'dropped':
       return `${t} does not exist`;
     case 'unsupported':
@@ -241,9 +243,11 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
   for (const d of twin.args ?? []) {
     if (d.change === 'added' && d.ms && d.value !== undefined && args && !args.hasSplat) {
       // a MindSpore-only argument whose default differs from what torch does: pass the value that matches torch
-      const given = args.keywords.has(d.ms) || (twin.args ?? []).some((x) => x.change === 'renamed' && x.ms === d.ms && x.torch && passedArg(args, entry.params, x.torch, isMethod));
+      const given =
+        args.keywords.has(d.ms) ||
+        (twin.args ?? []).some((x) => x.change === 'renamed' && !x.whenString && x.ms === d.ms && x.torch && passedArg(args, entry.params, x.torch, isMethod));
       const asString = d.unlessString ? passedArg(args, entry.params, d.unlessString, isMethod)?.value : undefined;
-      if (!given && !(asString && (asString.type === 'string' || asString.type === 'concatenated_string'))) {
+      if (!given && !isStringLiteral(asString)) {
         const all = args.all;
         const at = all.length ? all[all.length - 1].endIndex : args.list.endIndex - 1;
         edits.push({ start: at, end: at, newText: `${all.length ? ', ' : ''}${d.ms}=${d.value}` });
@@ -253,6 +257,7 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
     }
     if (d.change === 'unsupported' || d.change === 'added') continue; // MSP104 reports unsupported arguments
     const passed = args && d.torch ? passedArg(args, entry.params, d.torch, isMethod) : undefined;
+    if (d.change === 'renamed' && d.whenString && !isStringLiteral(passed?.value)) continue; // applies to strings only
     if (d.change === 'renamed' && d.torch && d.ms) {
       const kw = args?.keywords.get(d.torch);
       if (kw) {
@@ -333,9 +338,11 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
  */
 function keywordizePositionals(args: CallArgs, params: Param[] | undefined, twin: Twin, isMethod: boolean): { edits: TextEdit[]; ok: boolean } | undefined {
   const changed = new Map<string, string | null>();
+  const stringRenames = new Map<string, string>(); // torch name → MindSpore name, for string values only
   for (const d of twin.args ?? []) {
     if (!d.torch) continue;
-    if (d.change === 'renamed' && d.ms) changed.set(d.torch, d.ms);
+    if (d.change === 'renamed' && d.ms && d.whenString) stringRenames.set(d.torch, d.ms);
+    else if (d.change === 'renamed' && d.ms) changed.set(d.torch, d.ms);
     else if (d.change === 'dropped') changed.set(d.torch, null);
     else if ((d.change === 'default' || d.change === 'behavior') && !changed.has(d.torch)) changed.set(d.torch, d.torch);
   }
@@ -350,7 +357,7 @@ function keywordizePositionals(args: CallArgs, params: Param[] | undefined, twin
   }
   const edits: TextEdit[] = [];
   for (let i = first; i < args.positional.length; i++) {
-    const name = changed.has(ps[i].name) ? changed.get(ps[i].name) : ps[i].name;
+    const name = stringRenames.has(ps[i].name) && isStringLiteral(args.positional[i]) ? stringRenames.get(ps[i].name)! : changed.has(ps[i].name) ? changed.get(ps[i].name) : ps[i].name;
     if (name === null) continue; // dropped: removed with its comma by the caller
     const at = args.positional[i].startIndex;
     edits.push({ start: at, end: at, newText: `${name}=` });
