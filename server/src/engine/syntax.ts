@@ -89,7 +89,7 @@ interface Columns {
   next: Int32Array; // next sibling, or -1
   first: Int32Array; // first child, or -1
   last: Int32Array; // subtree end (exclusive): the node's descendants are i+1 .. last[i]-1
-  depth: Uint16Array;
+  depth: Int32Array;
 }
 
 function columns(n: number, from?: Columns): Columns {
@@ -103,7 +103,7 @@ function columns(n: number, from?: Columns): Columns {
     next: new Int32Array(n),
     first: new Int32Array(n),
     last: new Int32Array(n),
-    depth: new Uint16Array(n),
+    depth: new Int32Array(n),
   };
   if (from) for (const k of Object.keys(c) as (keyof Columns)[]) c[k].set(from[k].subarray(0, Math.min(n, from[k].length)));
   return c;
@@ -178,7 +178,7 @@ export function copyTree(tree: TsTree, text: string, binding?: CursorBinding): S
       P[i] = parent;
       FC[i] = -1;
       N[i] = -1;
-      D[i] = depth > 65535 ? 65535 : depth;
+      D[i] = depth;
       let flags = named[type];
       if (checkMissing) {
         const isError = type === ERROR_TYPE_ID;
@@ -236,7 +236,7 @@ export class SyntaxTree {
   /** @internal */ readonly nextSiblings: Int32Array;
   /** @internal */ readonly firstChildren: Int32Array;
   /** @internal */ readonly subtreeEnds: Int32Array;
-  /** @internal */ readonly depths: Uint16Array;
+  /** @internal */ readonly depths: Int32Array;
   /** @internal */ readonly types: string[];
   private readonly fieldIds: Map<string, number>;
   private readonly idsByName: Map<string, number[]>;
