@@ -1,4 +1,4 @@
-// Issue 3, argument rewrites: for 39 torch APIs (beyond the 11 of test/engine/rules.test.ts) whose chosen twin
+// Issue 3, argument rewrites: for 40 torch APIs (beyond the 11 of test/engine/rules.test.ts) whose chosen twin
 // renames or drops arguments, five calls each (all positional, all keyword, reordered keywords, defaults omitted,
 // through an alias) are fixed with the preferred fix of every finding on the call, compared with MindSpore code
 // written by hand from the mapping entry, and re-parsed without syntax errors.
@@ -46,6 +46,7 @@
 // | 37 | torch.var                                   | classic | mindspore.ops.var                                      | as torch.std                           |
 // | 38 | torch.nn.Conv3d                             | classic | mindspore.nn.Conv3d                                    | groups→group, bias→has_bias (default), pad_mode='pad' added (padding='same' → pad_mode), positionals after kernel_size keyed |
 // | 39 | torch.nn.BCEWithLogitsLoss                  | classic | mindspore.nn.BCEWithLogitsLoss                         | reduction comes first in MindSpore: positionals keyed; size_average, reduce dropped |
+// | 40 | torch.nn.BatchNorm2d                        | classic | mindspore.nn.BatchNorm2d                               | momentum is 1 − torch's (0.01 → 0.99; an expression e → 1 - (e)) |
 //
 // "mint" is the default target (Ascend910B, MindSpore 2.6, targetApi auto); "classic" sets targetApi: 'classic'.
 // APIs with a single parameter (nn.ReLU) or without defaults (renorm, scatter) use a second keyword or
@@ -425,6 +426,19 @@ const apis: Api[] = [
     ],
   },
   {
+    name: 'torch.nn.BatchNorm2d → mindspore.nn.BatchNorm2d (momentum weighs the running statistic: 1 − torch\'s value)',
+    settings: CLASSIC,
+    imports: 'import torch\nfrom torch.nn import BatchNorm2d as BN',
+    added: MS_IMPORT,
+    calls: [
+      ['torch.nn.BatchNorm2d(32, 1e-5, 0.01, True)', 'ms.nn.BatchNorm2d(32, 1e-5, momentum=0.99, affine=True)', 'safe'],
+      ['torch.nn.BatchNorm2d(num_features=32, eps=1e-3, momentum=0.03)', 'ms.nn.BatchNorm2d(num_features=32, eps=1e-3, momentum=0.97)', 'safe'],
+      ['torch.nn.BatchNorm2d(momentum=0.2, affine=False, num_features=8)', 'ms.nn.BatchNorm2d(momentum=0.8, affine=False, num_features=8)', 'safe'],
+      ['torch.nn.BatchNorm2d(32)', 'ms.nn.BatchNorm2d(32)', 'safe'],
+      ['BN(64, momentum=mom)', 'ms.nn.BatchNorm2d(64, momentum=1 - (mom))', 'safe'],
+    ],
+  },
+  {
     name: 'torch.diag → mindspore.ops.diag (diagonal dropped)',
     settings: CLASSIC,
     imports: 'import torch\nfrom torch import diag as D',
@@ -551,7 +565,7 @@ const apis: Api[] = [
   },
 ];
 
-describe('argument rewrites of 39 more APIs, five calling styles each', () => {
+describe('argument rewrites of 40 more APIs, five calling styles each', () => {
   test('the table covers at least 30 distinct torch APIs', () => {
     const names = new Set(apis.map((a) => a.name.split(' ')[0]));
     assert.ok(names.size >= 30, `${names.size} APIs`);

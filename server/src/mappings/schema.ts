@@ -36,6 +36,8 @@ export const ArgDiff = z.strictObject({
   unlessString: z.string().optional(),
   /** For `renamed`: only when the value passed is a string (`padding='same'` → `pad_mode='same'`). */
   whenString: z.boolean().optional(),
+  /** For `renamed`: MindSpore takes 1 − the torch value (BatchNorm `momentum` weighs the running statistic). */
+  complement: z.boolean().optional(),
   /** Short explanation in the project's own words. */
   note: z.string().optional(),
 });

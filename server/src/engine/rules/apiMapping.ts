@@ -84,6 +84,18 @@ const norm = (s: string) => s.replace(/\s+/g, '').replace(/"/g, "'");
 
 const isStringLiteral = (n: Node | undefined): boolean => n?.type === 'string' || n?.type === 'concatenated_string';
 
+/** `1 - value` as Python source: a number literal is computed (0.01 → 0.99), anything else is wrapped. */
+function complementOf(v: Node): string {
+  if (v.type === 'float' || v.type === 'integer') {
+    const n = Number(v.text.replace(/_/g, ''));
+    if (Number.isFinite(n)) {
+      const c = Number((1 - n).toPrecision(12));
+      return Number.isInteger(c) ? `${c}.0` : String(c);
+    }
+  }
+  return `1 - (${v.text})`;
+}
+
 function torchDefault(params: Param[] | undefined, name: string): string | undefined {
   return params?.find((p) => p.name === name)?.default;
 }
@@ -92,6 +104,7 @@ function describe(d: ArgDiff): string {
   const t = d.torch ? `\`${d.torch}\`` : '';
   switch (d.change) {
     case 'renamed':
+      if (d.complement) return `${t} is 1 − torch's value in MindSpore${d.ms !== d.torch ? ` (as \`${d.ms}\`)` : ''}`;
       return d.whenString ? `${t} given as a string is called \`${d.ms}\`` : `${t} is called \`${d.ms}\``;
     case 'dropped':
       return `${t} does not exist`;
@@ -258,6 +271,20 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
     if (d.change === 'unsupported' || d.change === 'added') continue; // MSP104 reports unsupported arguments
     const passed = args && d.torch ? passedArg(args, entry.params, d.torch, isMethod) : undefined;
     if (d.change === 'renamed' && d.whenString && !isStringLiteral(passed?.value)) continue; // applies to strings only
+    if (d.change === 'renamed' && d.complement && d.torch && d.ms) {
+      if (!passed) continue; // the defaults agree
+      const v = passed.value;
+      const kw = args?.keywords.get(d.torch);
+      if (kw && d.ms !== d.torch) edits.push({ start: kw.name.startIndex, end: kw.name.endIndex, newText: d.ms });
+      if (v.type === 'none') {
+        safe = false;
+        differences.push(`${describe(d)}; \`None\` (a cumulative average) has no MindSpore equivalent`);
+        continue;
+      }
+      edits.push({ start: v.startIndex, end: v.endIndex, newText: complementOf(v) });
+      differences.push(describe(d));
+      continue;
+    }
     if (d.change === 'renamed' && d.torch && d.ms) {
       const kw = args?.keywords.get(d.torch);
       if (kw) {
