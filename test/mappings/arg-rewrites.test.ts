@@ -1,4 +1,4 @@
-// Issue 3, argument rewrites: for 40 torch APIs (beyond the 11 of test/engine/rules.test.ts) whose chosen twin
+// Issue 3, argument rewrites: for 41 torch APIs (beyond the 11 of test/engine/rules.test.ts) whose chosen twin
 // renames or drops arguments, five calls each (all positional, all keyword, reordered keywords, defaults omitted,
 // through an alias) are fixed with the preferred fix of every finding on the call, compared with MindSpore code
 // written by hand from the mapping entry, and re-parsed without syntax errors.
@@ -47,6 +47,7 @@
 // | 38 | torch.nn.Conv3d                             | classic | mindspore.nn.Conv3d                                    | groups→group, bias→has_bias (default), pad_mode='pad' added (padding='same' → pad_mode), positionals after kernel_size keyed |
 // | 39 | torch.nn.BCEWithLogitsLoss                  | classic | mindspore.nn.BCEWithLogitsLoss                         | reduction comes first in MindSpore: positionals keyed; size_average, reduce dropped |
 // | 40 | torch.nn.BatchNorm2d                        | classic | mindspore.nn.BatchNorm2d                               | momentum is 1 − torch's (0.01 → 0.99; an expression e → 1 - (e)) |
+// | 41 | torch.nn.GELU                               | classic | mindspore.nn.GELU                                      | approximate 'none'/'tanh' → False/True; MindSpore's default (tanh) differs, so False is spelled out |
 //
 // "mint" is the default target (Ascend910B, MindSpore 2.6, targetApi auto); "classic" sets targetApi: 'classic'.
 // APIs with a single parameter (nn.ReLU) or without defaults (renorm, scatter) use a second keyword or
@@ -439,6 +440,19 @@ const apis: Api[] = [
     ],
   },
   {
+    name: 'torch.nn.GELU → mindspore.nn.GELU (approximate is a bool there, defaulting to the tanh form)',
+    settings: CLASSIC,
+    imports: 'import torch\nfrom torch.nn import GELU as G',
+    added: MS_IMPORT,
+    calls: [
+      ["torch.nn.GELU('tanh')", 'ms.nn.GELU(approximate=True)', 'safe'],
+      ["torch.nn.GELU(approximate='none')", 'ms.nn.GELU(approximate=False)', 'safe'],
+      ['torch.nn.GELU(approximate="tanh")', 'ms.nn.GELU(approximate=True)', 'safe'],
+      ['torch.nn.GELU()', 'ms.nn.GELU(approximate=False)', 'safe'],
+      ['G(approximate=mode)', 'ms.nn.GELU(approximate=mode)', 'unsafe'],
+    ],
+  },
+  {
     name: 'torch.diag → mindspore.ops.diag (diagonal dropped)',
     settings: CLASSIC,
     imports: 'import torch\nfrom torch import diag as D',
@@ -565,7 +579,7 @@ const apis: Api[] = [
   },
 ];
 
-describe('argument rewrites of 40 more APIs, five calling styles each', () => {
+describe('argument rewrites of 41 more APIs, five calling styles each', () => {
   test('the table covers at least 30 distinct torch APIs', () => {
     const names = new Set(apis.map((a) => a.name.split(' ')[0]));
     assert.ok(names.size >= 30, `${names.size} APIs`);

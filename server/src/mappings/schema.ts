@@ -38,6 +38,12 @@ export const ArgDiff = z.strictObject({
   whenString: z.boolean().optional(),
   /** For `renamed`: MindSpore takes 1 − the torch value (BatchNorm `momentum` weighs the running statistic). */
   complement: z.boolean().optional(),
+  /**
+   * For `renamed`: torch value (Python source) → MindSpore value, for arguments whose values are spelled
+   * differently (nn.GELU `approximate`: `'none'` → `False`). Other values make the fix unsafe. Also applied to
+   * torch's default when a `default` difference spells it out.
+   */
+  valueMap: z.record(z.string(), z.string()).optional(),
   /** Short explanation in the project's own words. */
   note: z.string().optional(),
 });

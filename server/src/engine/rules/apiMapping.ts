@@ -9,7 +9,7 @@ import type { Fix, TextEdit, UseStats } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { callArgs, type CallArgs } from './util';
+import { callArgs, tick, type CallArgs } from './util';
 
 /** Arguments MindSpore does not take on any API (placement, layout and output buffers are not per call there). */
 const GENERALLY_UNSUPPORTED: Record<string, string> = {
@@ -84,6 +84,12 @@ const norm = (s: string) => s.replace(/\s+/g, '').replace(/"/g, "'");
 
 const isStringLiteral = (n: Node | undefined): boolean => n?.type === 'string' || n?.type === 'concatenated_string';
 
+/** The MindSpore spelling of a torch value (quotes and spaces do not matter), if the map has it. */
+function mapValue(map: Record<string, string>, value: string): string | undefined {
+  for (const [k, v] of Object.entries(map)) if (norm(k) === norm(value)) return v;
+  return undefined;
+}
+
 /** `1 - value` as Python source: a number literal is computed (0.01 → 0.99), anything else is wrapped. */
 function complementOf(v: Node): string {
   if (v.type === 'float' || v.type === 'integer') {
@@ -104,6 +110,7 @@ function describe(d: ArgDiff): string {
   const t = d.torch ? `\`${d.torch}\`` : '';
   switch (d.change) {
     case 'renamed':
+      if (d.valueMap) return `${t} takes ${Object.entries(d.valueMap).map(([a, b]) => `${a} as ${b}`).join(', ')}${d.ms !== d.torch ? ` (as \`${d.ms}\`)` : ''}`;
       if (d.complement) return `${t} is 1 − torch's value in MindSpore${d.ms !== d.torch ? ` (as \`${d.ms}\`)` : ''}`;
       return d.whenString ? `${t} given as a string is called \`${d.ms}\`` : `${t} is called \`${d.ms}\``;
     case 'dropped':
@@ -285,6 +292,20 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
       differences.push(describe(d));
       continue;
     }
+    if (d.change === 'renamed' && d.valueMap && d.torch && d.ms) {
+      if (!passed) continue; // an omitted argument is handled by its `default` difference
+      const kw = args?.keywords.get(d.torch);
+      if (kw && d.ms !== d.torch) edits.push({ start: kw.name.startIndex, end: kw.name.endIndex, newText: d.ms });
+      const mapped = mapValue(d.valueMap, passed.value.text);
+      if (mapped === undefined) {
+        safe = false;
+        differences.push(`${describe(d)}; ${tick(passed.value.text)} must be converted by hand`);
+      } else {
+        edits.push({ start: passed.value.startIndex, end: passed.value.endIndex, newText: mapped });
+        differences.push(describe(d));
+      }
+      continue;
+    }
     if (d.change === 'renamed' && d.torch && d.ms) {
       const kw = args?.keywords.get(d.torch);
       if (kw) {
@@ -308,7 +329,9 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
         !!args && (twin.args ?? []).some((x) => x.change === 'renamed' && x.ms === name && x.torch && x.torch !== d.torch && passedArg(args, entry.params, x.torch, isMethod));
       if (setOtherwise) continue;
       if (args && !passed) {
-        const dflt = torchDefault(entry.params, d.torch);
+        const raw = torchDefault(entry.params, d.torch);
+        const map = twin.args?.find((x) => x.torch === d.torch && x.change === 'renamed' && x.valueMap)?.valueMap;
+        const dflt = raw !== undefined && map ? mapValue(map, raw) : raw;
         if (dflt !== undefined && !args.hasSplat) {
           const all = args.all;
           const at = all.length ? all[all.length - 1].endIndex : args.list.endIndex - 1;
