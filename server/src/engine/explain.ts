@@ -22,6 +22,7 @@ function argLines(t: Twin): string[] {
     const name = a.torch ? `\`${a.torch}\`` : '';
     switch (a.change) {
       case 'renamed':
+        if (a.valueMap) return `${name} → \`${a.ms}\`: ${Object.entries(a.valueMap).map(([t, m]) => `\`${t}\` → \`${m}\``).join(', ')}${a.note ? ` (${a.note})` : ''}`;
         if (a.complement) return `${name} → \`${a.ms}\` = 1 − torch's value${a.note ? ` (${a.note})` : ''}`;
         return `${name} → \`${a.ms}\`${a.whenString ? ' (when given as a string)' : ''}`;
       case 'dropped':
