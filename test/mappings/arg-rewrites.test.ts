@@ -602,5 +602,16 @@ describe('value-dependent rewrites', () => {
         ['nn.Conv2d(4, 8, 3, 1, 2)', "ms.nn.Conv2d(4, 8, 3, 1, padding=2, has_bias=True, pad_mode='pad')", 'unsafe'],
       ],
     },
+    {
+      name: 'torch.nn.BatchNorm2d track_running_stats: True/False mean MindSpore use_batch_statistics None/True',
+      settings: CLASSIC,
+      imports: NN_IMPORTS,
+      added: MS_IMPORT,
+      calls: [
+        ['nn.BatchNorm2d(8, track_running_stats=False)', 'ms.nn.BatchNorm2d(8, use_batch_statistics=True)', 'safe'],
+        ['nn.BatchNorm2d(8, 1e-5, 0.1, True, True)', 'ms.nn.BatchNorm2d(8, 1e-5, momentum=0.9, affine=True, use_batch_statistics=None)', 'safe'],
+        ['nn.BatchNorm2d(8, track_running_stats=flag)', 'ms.nn.BatchNorm2d(8, use_batch_statistics=flag)', 'unsafe'],
+      ],
+    },
   ]);
 });
