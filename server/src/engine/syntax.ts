@@ -272,10 +272,6 @@ export class SyntaxTree {
     return (this.nodes[i] ??= new SyntaxNode(this, i));
   }
 
-  typeOf(i: number): string {
-    return this.types[this.typeIds[i]];
-  }
-
   /**
    * Calls `fn` on `from` and its named descendants in document order, the way a recursive walk over
    * `namedChildren` would: `fn` returning false skips that node's descendants, anonymous nodes and what is
@@ -350,17 +346,11 @@ export class SyntaxNode {
   get type(): string {
     return this.tree.types[this.tree.typeIds[this.id]];
   }
-  get typeId(): number {
-    return this.tree.typeIds[this.id];
-  }
   get isNamed(): boolean {
     return (this.tree.flags[this.id] & NAMED) !== 0;
   }
   get isMissing(): boolean {
     return (this.tree.flags[this.id] & MISSING) !== 0;
-  }
-  get isError(): boolean {
-    return this.tree.typeIds[this.id] === ERROR_TYPE_ID;
   }
   get startIndex(): number {
     return this.tree.starts[this.id];
@@ -402,12 +392,6 @@ export class SyntaxNode {
     }
     return this.namedList;
   }
-  get childCount(): number {
-    return this.children.length;
-  }
-  get namedChildCount(): number {
-    return this.namedChildren.length;
-  }
   /** The first child in the given field (`function`, `arguments`, `name`, ...), as tree-sitter's childForFieldName. */
   childForFieldName(name: string): SyntaxNode | null {
     const id = this.tree.fieldId(name);
@@ -415,14 +399,6 @@ export class SyntaxNode {
     const { firstChildren, nextSiblings, fields } = this.tree;
     for (let c = firstChildren[this.id]; c >= 0; c = nextSiblings[c]) if (fields[c] === id) return this.tree.node(c);
     return null;
-  }
-  childrenForFieldName(name: string): SyntaxNode[] {
-    const id = this.tree.fieldId(name);
-    const out: SyntaxNode[] = [];
-    if (id < 0) return out;
-    const { firstChildren, nextSiblings, fields } = this.tree;
-    for (let c = firstChildren[this.id]; c >= 0; c = nextSiblings[c]) if (fields[c] === id) out.push(this.tree.node(c));
-    return out;
   }
   /** The smallest node (named or not) that spans start..end, as tree-sitter's descendantForIndex. */
   descendantForIndex(start: number, end = start): SyntaxNode {
@@ -440,8 +416,5 @@ export class SyntaxNode {
       if (found < 0) return this.tree.node(node);
       node = found;
     }
-  }
-  toString(): string {
-    return `(${this.type} ${this.startIndex}-${this.endIndex})`;
   }
 }
