@@ -35,11 +35,12 @@ export function analyzeText(text: string, settings: Settings, db: MappingDatabas
   const out: DocumentAnalysis = { findings: [], stats: emptyStats(), syntaxErrors: 0, suppressed: 0, internalErrors: [] };
   try {
     // tree-sitter-python breaks lines only at \n; Python also at a lone \r (old Mac files). Same length, same offsets.
-    const tree: Tree = tsTree ? toSyntax(tsTree, text) : parseSyntax(/\r(?!\n)/.test(text) ? text.replace(/\r(?!\n)/g, '\n') : text);
+    // one line index for ranges and node positions (a lone \r ends a line in both texts, so it serves both)
+    const lines = new LineIndex(text);
+    const tree: Tree = tsTree ? toSyntax(tsTree, text, lines) : parseSyntax(/\r(?!\n)/.test(text) ? text.replace(/\r(?!\n)/g, '\n') : text, lines);
     out.syntaxErrors = tree.errorCount;
     const resolution = resolve(tree);
     out.resolution = resolution;
-    const lines = new LineIndex(text);
     const target = targetOf(settings);
     const claimed = new Set<ApiUse>();
     const enabled = (code: string) => ruleEnabled(code, settings) && settings.severity[code] !== 'off';

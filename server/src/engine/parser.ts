@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Language, Parser, type Tree as TsTree } from 'web-tree-sitter';
 import { copyTree, isCursorBinding, type CursorBinding, type SyntaxTree } from './syntax';
+import type { LineIndex } from './text';
 
 export type { Tree as TsTree, Edit } from 'web-tree-sitter';
 export type { SyntaxNode as Node, SyntaxTree as Tree, Point } from './syntax';
@@ -82,15 +83,15 @@ export function copiesDirectly(): boolean {
 }
 
 /** The engine's copy of a tree-sitter tree; `text` is the text that was parsed. */
-export function toSyntax(tree: TsTree, text: string): SyntaxTree {
-  return copyTree(tree, text, binding);
+export function toSyntax(tree: TsTree, text: string, lines?: LineIndex): SyntaxTree {
+  return copyTree(tree, text, binding, lines);
 }
 
 /** Parses text into the engine's tree (the tree-sitter tree is freed at once). */
-export function parseSyntax(text: string): SyntaxTree {
+export function parseSyntax(text: string, lines?: LineIndex): SyntaxTree {
   const tree = parsePython(text);
   try {
-    return copyTree(tree, text, binding);
+    return copyTree(tree, text, binding, lines);
   } finally {
     tree.delete();
   }

@@ -126,9 +126,10 @@ function cursorBinding(c: TreeCursor): CursorBinding {
 /**
  * Copies a tree-sitter tree. `text` must be the text that was parsed. With `binding` (the module object
  * given to `Parser.init`) the walk calls the runtime's cursor functions directly; without it, the public
- * TreeCursor API (the same walk, several times slower: each call copies the cursor in and out).
+ * TreeCursor API (the same walk, several times slower: each call copies the cursor in and out). `lines`, when the
+ * caller already has a LineIndex of the text, serves the nodes' positions.
  */
-export function copyTree(tree: TsTree, text: string, binding?: CursorBinding): SyntaxTree {
+export function copyTree(tree: TsTree, text: string, binding?: CursorBinding, lines?: LineIndex): SyntaxTree {
   const tables = tablesOf(tree.language);
   const checkMissing = tree.rootNode.hasError;
   const cursor = tree.walk();
@@ -217,7 +218,7 @@ export function copyTree(tree: TsTree, text: string, binding?: CursorBinding): S
       if (errorDepth >= depth) errorDepth = -1;
     }
     if (count < cap) cols = columns(count, cols);
-    return new SyntaxTree(text, tables, cols, count, errors);
+    return new SyntaxTree(text, tables, cols, count, errors, lines);
   } finally {
     cursor.delete();
   }
@@ -244,7 +245,8 @@ export class SyntaxTree {
   private lineIndex: LineIndex | undefined;
 
   /** @internal use copyTree */
-  constructor(readonly text: string, tables: LanguageTables, cols: Columns, size: number, errorCount: number) {
+  constructor(readonly text: string, tables: LanguageTables, cols: Columns, size: number, errorCount: number, lines?: LineIndex) {
+    this.lineIndex = lines;
     this.size = size;
     this.errorCount = errorCount;
     this.typeIds = cols.type;
