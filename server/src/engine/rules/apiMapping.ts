@@ -84,6 +84,13 @@ const norm = (s: string) => s.replace(/\s+/g, '').replace(/"/g, "'");
 
 const isStringLiteral = (n: Node | undefined): boolean => n?.type === 'string' || n?.type === 'concatenated_string';
 
+/** An edit adding `text` (e.g. `ddof=True`) as the last argument of a call. */
+function appendArgument(args: CallArgs, text: string): TextEdit {
+  const all = args.all;
+  const at = all.length ? all[all.length - 1].endIndex : args.list.endIndex - 1;
+  return { start: at, end: at, newText: `${all.length ? ', ' : ''}${text}` };
+}
+
 /** The MindSpore spelling of a torch value (quotes and spaces do not matter), if the map has it. */
 function mapValue(map: Record<string, string>, value: string): string | undefined {
   for (const [k, v] of Object.entries(map)) if (norm(k) === norm(value)) return v;
@@ -268,9 +275,7 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
         (twin.args ?? []).some((x) => x.change === 'renamed' && !x.whenString && x.ms === d.ms && x.torch && passedArg(args, entry.params, x.torch, isMethod));
       const asString = d.unlessString ? passedArg(args, entry.params, d.unlessString, isMethod)?.value : undefined;
       if (!given && !isStringLiteral(asString)) {
-        const all = args.all;
-        const at = all.length ? all[all.length - 1].endIndex : args.list.endIndex - 1;
-        edits.push({ start: at, end: at, newText: `${all.length ? ', ' : ''}${d.ms}=${d.value}` });
+        edits.push(appendArgument(args, `${d.ms}=${d.value}`));
         differences.push(`\`${d.ms}=${d.value}\` is passed${d.note ? ` (${d.note})` : ''}`);
       }
       continue;
@@ -278,30 +283,18 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
     if (d.change === 'unsupported' || d.change === 'added') continue; // MSP104 reports unsupported arguments
     const passed = args && d.torch ? passedArg(args, entry.params, d.torch, isMethod) : undefined;
     if (d.change === 'renamed' && d.whenString && !isStringLiteral(passed?.value)) continue; // applies to strings only
-    if (d.change === 'renamed' && d.complement && d.torch && d.ms) {
-      if (!passed) continue; // the defaults agree
+    if (d.change === 'renamed' && (d.complement || d.valueMap) && d.torch && d.ms) {
+      // the value is converted too: 1 − x (BatchNorm momentum) or a MindSpore spelling (GELU approximate)
+      if (!passed) continue; // the defaults agree, or the `default` difference spells torch's out
       const v = passed.value;
       const kw = args?.keywords.get(d.torch);
       if (kw && d.ms !== d.torch) edits.push({ start: kw.name.startIndex, end: kw.name.endIndex, newText: d.ms });
-      if (v.type === 'none') {
+      const converted = d.valueMap ? mapValue(d.valueMap, v.text) : v.type === 'none' ? undefined : complementOf(v);
+      if (converted === undefined) {
         safe = false;
-        differences.push(`${describe(d)}; \`None\` (a cumulative average) has no MindSpore equivalent`);
-        continue;
-      }
-      edits.push({ start: v.startIndex, end: v.endIndex, newText: complementOf(v) });
-      differences.push(describe(d));
-      continue;
-    }
-    if (d.change === 'renamed' && d.valueMap && d.torch && d.ms) {
-      if (!passed) continue; // an omitted argument is handled by its `default` difference
-      const kw = args?.keywords.get(d.torch);
-      if (kw && d.ms !== d.torch) edits.push({ start: kw.name.startIndex, end: kw.name.endIndex, newText: d.ms });
-      const mapped = mapValue(d.valueMap, passed.value.text);
-      if (mapped === undefined) {
-        safe = false;
-        differences.push(`${describe(d)}; ${tick(passed.value.text)} must be converted by hand`);
+        differences.push(`${describe(d)}; ${d.valueMap ? `${tick(v.text)} must be converted by hand` : '`None` (a cumulative average) has no MindSpore equivalent'}`);
       } else {
-        edits.push({ start: passed.value.startIndex, end: passed.value.endIndex, newText: mapped });
+        edits.push({ start: v.startIndex, end: v.endIndex, newText: converted });
         differences.push(describe(d));
       }
       continue;
@@ -333,9 +326,7 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
         const map = twin.args?.find((x) => x.torch === d.torch && x.change === 'renamed' && x.valueMap)?.valueMap;
         const dflt = raw !== undefined && map ? mapValue(map, raw) : raw;
         if (dflt !== undefined && !args.hasSplat) {
-          const all = args.all;
-          const at = all.length ? all[all.length - 1].endIndex : args.list.endIndex - 1;
-          edits.push({ start: at, end: at, newText: `${all.length ? ', ' : ''}${name}=${dflt}` });
+          edits.push(appendArgument(args, `${name}=${dflt}`));
           differences.push(`${describe(d)}; torch's \`${dflt}\` is passed explicitly`);
         } else {
           safe = false;
