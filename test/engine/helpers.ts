@@ -14,6 +14,18 @@ import { loadDatabase } from '../../server/src/mappings/location';
 
 export const ROOT = resolvePath(__dirname, '..', '..');
 
+/** mulberry32: small, seeded, reproducible random numbers in [0, 1). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** The real database, through loadDatabase() as the CLI and the server load it. */
 export function realDb(): MappingDatabase {
   const db = loadDatabase();

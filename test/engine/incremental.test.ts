@@ -7,23 +7,11 @@ import { before, test } from 'node:test';
 import { PythonDocument, type DocumentEdit } from '../../server/src/engine/document';
 import { initParser, parsePython } from '../../server/src/engine/parser';
 import { LineIndex } from '../../server/src/engine/text';
-import { ROOT } from './helpers';
+import { prng, ROOT } from './helpers';
 
 before(async () => {
   await initParser();
 });
-
-/** mulberry32: small, seeded, reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function editAt(text: string, start: number, end: number, newText: string): DocumentEdit {
   const idx = new LineIndex(text);

@@ -23,6 +23,8 @@ export interface DocumentAnalysis {
   /** Set when a rule failed: the other rules' findings are still returned. */
   internalErrors: string[];
   resolution?: Resolution;
+  /** The API uses as plain data (set by incremental analysis, which keeps no whole-file resolution). */
+  useSpans?: UseSpan[];
 }
 
 export function targetOf(settings: Settings): Target {
@@ -30,17 +32,79 @@ export function targetOf(settings: Settings): Target {
 }
 
 
+/** An API use as plain data: where it is named and what it resolves to (hover, "explain"). */
+export interface UseSpan {
+  start: number;
+  end: number;
+  qname: string;
+}
+
+/** A method's span is its name (`sum` in `torch.abs(x).sum()`), a dotted name's the whole expression. */
+export function useSpanOf(u: ApiUse): UseSpan {
+  const n = u.via === 'method' ? u.nameNode : u.node;
+  return { start: n.startIndex, end: n.endIndex, qname: u.qname };
+}
+
 /** Analyses Python text; `tsTree` (of this text) may be passed when the caller keeps it for incremental parsing. */
 export function analyzeText(text: string, settings: Settings, db: MappingDatabase, tsTree?: TsTree): DocumentAnalysis {
-  const out: DocumentAnalysis = { findings: [], stats: emptyStats(), syntaxErrors: 0, suppressed: 0, internalErrors: [] };
   try {
     // tree-sitter-python breaks lines only at \n; Python also at a lone \r (old Mac files). Same length, same offsets.
     // one line index for ranges and node positions (a lone \r ends a line in both texts, so it serves both)
     const lines = new LineIndex(text);
     const tree: Tree = tsTree ? toSyntax(tsTree, text, lines) : parseSyntax(/\r(?!\n)/.test(text) ? text.replace(/\r(?!\n)/g, '\n') : text, lines);
-    out.syntaxErrors = tree.errorCount;
-    const resolution = resolve(tree);
-    out.resolution = resolution;
+    return runAnalysis(text, tree, lines, settings, db).analysis;
+  } catch (err) {
+    return { ...emptyAnalysis(), internalErrors: [`analysis failed: ${(err as Error).stack ?? err}`] };
+  }
+}
+
+function emptyAnalysis(): DocumentAnalysis {
+  return { findings: [], stats: emptyStats(), syntaxErrors: 0, suppressed: 0, internalErrors: [] };
+}
+
+/** What one run of resolution and rules produced, with what incremental analysis needs to split it by statement. */
+export interface AnalysisRun {
+  analysis: DocumentAnalysis;
+  tree: Tree;
+  resolution: Resolution;
+  /** How each use was counted in the statistics (undefined: not counted), parallel to `resolution.uses`. */
+  verdicts: (UseVerdict | undefined)[];
+  /** Start offsets of the findings noqa comments hid. */
+  suppressedAt: number[];
+  /** Names the rules asked `boundNames` about (a fix picking a fresh alias), when `recordQueries` was set. */
+  queried: Set<string>;
+}
+
+export interface RunOptions {
+  /** Replaces the resolution's set of bound names (incremental analysis passes the whole file's). */
+  boundNames?: (r: Resolution) => Set<string>;
+  recordQueries?: boolean;
+}
+
+/** A set that remembers which names were looked up. */
+class QueryRecordingSet extends Set<string> {
+  readonly queried = new Set<string>();
+  override has(name: string): boolean {
+    this.queried.add(name);
+    return super.has(name);
+  }
+}
+
+/**
+ * Resolves names in `tree` and runs every rule. `text` is the document's text: the tree may be of a text with
+ * the same offsets and lines in which some statements are blanked out (incremental analysis).
+ */
+export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings: Settings, db: MappingDatabase, opts: RunOptions = {}): AnalysisRun {
+  const out = emptyAnalysis();
+  out.syntaxErrors = tree.errorCount;
+  const resolution = resolve(tree);
+  if (opts.boundNames) resolution.boundNames = opts.boundNames(resolution);
+  const recording = opts.recordQueries ? new QueryRecordingSet(resolution.boundNames) : undefined;
+  if (recording) resolution.boundNames = recording;
+  out.resolution = resolution;
+  const verdicts: (UseVerdict | undefined)[] = [];
+  const suppressedAt: number[] = [];
+  try {
     const target = targetOf(settings);
     const claimed = new Set<ApiUse>();
     const enabled = (code: string) => ruleEnabled(code, settings) && settings.severity[code] !== 'off';
@@ -62,6 +126,7 @@ export function analyzeText(text: string, settings: Settings, db: MappingDatabas
         const range = lines.range(r.start, r.end);
         if (isSuppressed(suppressions, r.code, range.start.line)) {
           out.suppressed++;
+          suppressedAt.push(r.start);
           return;
         }
         const override = settings.severity[r.code];
@@ -78,12 +143,17 @@ export function analyzeText(text: string, settings: Settings, db: MappingDatabas
     }
     const memo = new Map<string, UseVerdict>();
     for (const use of resolution.uses) {
-      if (use.qname.startsWith('numpy.')) continue;
-      countUse(out.stats, use, classifyUse(ctx, use, memo));
+      if (use.qname.startsWith('numpy.')) {
+        verdicts.push(undefined);
+        continue;
+      }
+      const verdict = classifyUse(ctx, use, memo);
+      verdicts.push(verdict);
+      countUse(out.stats, use, verdict);
     }
     out.findings.sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
   } catch (err) {
     out.internalErrors.push(`analysis failed: ${(err as Error).stack ?? err}`);
   }
-  return out;
+  return { analysis: out, tree, resolution, verdicts, suppressedAt, queried: recording?.queried ?? new Set() };
 }

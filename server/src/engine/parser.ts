@@ -69,6 +69,31 @@ function parser(): Parser {
   return shared;
 }
 
+let ranged: Parser | undefined;
+
+/** A range of the text to parse (UTF-16 offsets; positions in UTF-16 code units). */
+export interface ParseRange {
+  startIndex: number;
+  endIndex: number;
+  startPosition: { row: number; column: number };
+  endPosition: { row: number; column: number };
+}
+
+/**
+ * Parses only the given ranges of `text` (sorted, not overlapping), as if the rest were not there; nodes keep
+ * their offsets in `text`. Uses a parser of its own, since tree-sitter parsers remember their ranges.
+ */
+export function parsePythonRanges(text: string, ranges: ParseRange[]): TsTree {
+  if (!language) throw new Error('initParser() must be awaited before parsing');
+  if (!ranged) {
+    ranged = new Parser();
+    ranged.setLanguage(language);
+  }
+  const tree = ranged.parse(text, null, { includedRanges: ranges });
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  return tree;
+}
+
 /** Parses text; with `old` (already edited with `tree.edit`) tree-sitter reuses unchanged subtrees. */
 export function parsePython(text: string, old?: TsTree): TsTree {
   const tree = parser().parse(text, old ?? null);

@@ -71,6 +71,18 @@ export interface Resolution {
   moduleBindings: Map<string, string>;
   /** Every name bound anywhere in the file (to avoid clashes when a fix introduces a name). */
   boundNames: Set<string>;
+  /**
+   * The names each top-level statement binds (keyed by the statement's start offset): `all` in any scope, `module`
+   * at module level. Incremental analysis uses them to know which statements depend on which.
+   */
+  bindingsByStatement: Map<number, StatementBindings>;
+}
+
+export interface StatementBindings {
+  all: Set<string>;
+  module: Set<string>;
+  /** Names the statement looks up at module level (or that are unbound): what it reads from other statements. */
+  refs: Set<string>;
 }
 
 /** Tensor methods that return something other than a tensor. */
@@ -121,6 +133,12 @@ class Scope {
     readonly kind: 'module' | 'function' | 'class' | 'comprehension',
     readonly cls?: ClassInfo,
   ) {}
+  /** Whether `name` resolves to a binding of a function, class or comprehension (not of the module, nor unbound). */
+  isLocal(name: string): boolean {
+    if (this.kind !== 'module' && this.vars.has(name)) return true;
+    for (let s = this.parent; s; s = s.parent) if (s.kind !== 'class' && s.kind !== 'module' && s.vars.has(name)) return true;
+    return false;
+  }
   lookup(name: string): Value | undefined {
     if (this.vars.has(name)) return this.vars.get(name) ?? undefined;
     // class bodies are not visible from the functions nested in them
@@ -161,10 +179,19 @@ export function resolve(tree: Tree): Resolution {
   const boundNames = new Set<string>();
   const moduleScope = new Scope(undefined, 'module');
   let scope = moduleScope;
+  const bindingsByStatement = new Map<number, StatementBindings>();
+  let current: StatementBindings = { all: new Set(), module: new Set(), refs: new Set() }; // of the top-level statement being visited
+
+  const lookup = (name: string): Value | undefined => {
+    if (!scope.isLocal(name)) current.refs.add(name);
+    return scope.lookup(name);
+  };
 
   const bind = (name: string, v: Value | null) => {
     scope.vars.set(name, v);
     boundNames.add(name);
+    current.all.add(name);
+    if (scope === moduleScope) current.module.add(name);
   };
 
   // ---- values -------------------------------------------------------------------------------------------
@@ -197,7 +224,7 @@ export function resolve(tree: Tree): Resolution {
     if (depth > MAX_DEPTH) return undefined;
     switch (node.type) {
       case 'identifier':
-        return scope.lookup(node.text);
+        return lookup(node.text);
       case 'attribute': {
         const obj = node.childForFieldName('object');
         const attr = node.childForFieldName('attribute');
@@ -291,7 +318,7 @@ export function resolve(tree: Tree): Resolution {
     if (depth > MAX_DEPTH) return;
     switch (node.type) {
       case 'identifier': {
-        const v = scope.lookup(node.text);
+        const v = lookup(node.text);
         if (v?.kind === 'name' && isTracked(v.qname) && !KNOWN_MODULES.has(v.qname) && v.qname.includes('.')) {
           record(node, v.qname, node, 'import', 'high');
         } else if (v?.kind === 'instance') {
@@ -386,7 +413,7 @@ export function resolve(tree: Tree): Resolution {
         const obj = target.childForFieldName('object');
         const attr = target.childForFieldName('attribute');
         if (obj?.type === 'identifier' && attr) {
-          const o = scope.lookup(obj.text);
+          const o = lookup(obj.text);
           if (o?.kind === 'instance' && o.self && o.cls) {
             if (v) o.cls.attrs.set(attr.text, v);
             else o.cls.attrs.delete(attr.text);
@@ -687,13 +714,21 @@ export function resolve(tree: Tree): Resolution {
       case 'block':
         visitBlock(node, depth);
         return;
+      case 'module':
+        for (const c of node.children) {
+          if (!c) continue;
+          current = { all: new Set(), module: new Set(), refs: new Set() };
+          bindingsByStatement.set(c.startIndex, current);
+          if (isStatement(c)) visitStatement(c, depth + 1);
+          else if (c.isNamed) visitExpr(c);
+        }
+        return;
       case 'if_statement':
       case 'elif_clause':
       case 'else_clause':
       case 'while_statement':
       case 'try_statement':
       case 'finally_clause':
-      case 'module':
       case 'ERROR':
       case 'match_statement':
       case 'case_clause':
@@ -721,7 +756,7 @@ export function resolve(tree: Tree): Resolution {
   }
 
   visitStatement(tree.rootNode, 0);
-  return { uses, classes, instances, moduleBindings, boundNames };
+  return { uses, classes, instances, moduleBindings, boundNames, bindingsByStatement };
 }
 
 const STATEMENT_TYPES = new Set([

@@ -322,6 +322,22 @@ export class SyntaxTree {
   private byType: Map<number, number[]> | undefined;
   private byTypeDepth = -1;
 
+  /** ERROR and MISSING nodes in the subtree of node `from` (as `errorCount` counts them for the whole tree). */
+  errorsIn(from: number): number {
+    const { typeIds, flags, subtreeEnds } = this;
+    let n = 0;
+    for (let i = from, end = subtreeEnds[from]; i < end; ) {
+      if (typeIds[i] === ERROR_TYPE_ID) {
+        n++;
+        i = subtreeEnds[i];
+        continue;
+      }
+      if (flags[i] & MISSING) n++;
+      i++;
+    }
+    return n;
+  }
+
   /** @internal */
   fieldId(name: string): number {
     return this.fieldIds.get(name) ?? -1;

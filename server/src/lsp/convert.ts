@@ -26,17 +26,3 @@ export function toDiagnostic(f: Finding, td?: TextDocument): Diagnostic {
 export function toLspEdit(e: TextEdit, td: TextDocument): LspTextEdit {
   return { range: { start: td.positionAt(e.start), end: td.positionAt(e.end) }, newText: e.newText };
 }
-
-/** One edit covering only what changed between two texts (common prefix and suffix kept). */
-export function minimalEdit(before: string, after: string): TextEdit {
-  let s = 0;
-  const max = Math.min(before.length, after.length);
-  while (s < max && before.charCodeAt(s) === after.charCodeAt(s)) s++;
-  let eb = before.length;
-  let ea = after.length;
-  while (eb > s && ea > s && before.charCodeAt(eb - 1) === after.charCodeAt(ea - 1)) {
-    eb--;
-    ea--;
-  }
-  return { start: s, end: eb, newText: after.slice(s, ea) };
-}

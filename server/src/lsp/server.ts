@@ -19,7 +19,8 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeText, targetOf, type DocumentAnalysis } from '../engine/analyze';
+import { analyzeText, targetOf, useSpanOf, type DocumentAnalysis } from '../engine/analyze';
+import { IncrementalAnalyzer } from '../engine/incremental';
 import { PythonDocument } from '../engine/document';
 import { explainMarkdown } from '../engine/explain';
 import type { Finding } from '../engine/findings';
@@ -37,7 +38,8 @@ import { portText, type PortSummary } from '../engine/port';
 import { portedPath } from '../cli/port';
 import { readFileSync } from 'node:fs';
 import { Commands, ConfigProblemsNotification, ExplainRequest, ReportRequest, type ExplainParams, type ReportParams } from './protocol';
-import { toDiagnostic, toLspEdit, minimalEdit } from './convert';
+import { minimalEdit } from '../engine/edits';
+import { toDiagnostic, toLspEdit } from './convert';
 import { IdleCollector } from './idleCollector';
 
 interface UseSpan {
@@ -62,6 +64,8 @@ interface OpenDoc {
   timer?: NodeJS.Timeout;
   /** Set by the first didChange: only edited documents keep a tree for incremental parsing. */
   edited?: boolean;
+  /** Kept with the tree: re-checks only the statements an edit can affect. */
+  incremental?: IncrementalAnalyzer;
 }
 
 interface OpenNotebook {
@@ -202,10 +206,7 @@ export function startServer(connection: Connection): void {
   const idle = new IdleCollector();
   function toAnalysed(version: number, text: string, a: DocumentAnalysis, settings: Settings): Analysed {
     // a method's span is its name (`sum` in `torch.abs(x).sum()`), a dotted name's the whole expression
-    const uses = (a.resolution?.uses ?? []).map((u) => {
-      const n = u.via === 'method' ? u.nameNode : u.node;
-      return { start: n.startIndex, end: n.endIndex, qname: u.qname };
-    });
+    const uses = a.useSpans ?? (a.resolution?.uses ?? []).map(useSpanOf);
     for (const e of a.internalErrors) connection.console.error(`MindPort: internal error: ${e}`);
     idle.worked();
     return { version, text, findings: a.findings, uses, settings };
@@ -228,6 +229,7 @@ export function startServer(connection: Connection): void {
       if (withTree.size <= TREES_KEPT) break;
       withTree.delete(uri);
       old.doc.dispose();
+      old.incremental = undefined;
     }
   }
 
@@ -257,7 +259,8 @@ export function startServer(connection: Connection): void {
     if (d.td.version !== version || !docs.has(d.uri)) return undefined; // superseded while waiting
     let a: DocumentAnalysis;
     try {
-      a = analyzeText(d.doc.text, settings, db, d.doc.tree);
+      // edited documents (those keeping a tree) are analysed incrementally: typing re-checks one statement
+      a = d.edited ? (d.incremental ??= new IncrementalAnalyzer()).analyze(d.doc.text, d.doc.tree, settings, db) : analyzeText(d.doc.text, settings, db, d.doc.tree);
     } catch (err) {
       connection.console.error(`MindPort: analysis failed for ${d.uri}: ${(err as Error).stack}`);
       return undefined;

@@ -17,12 +17,15 @@ function contains(node: Node, names: string[]): Set<string> {
   return found;
 }
 
+/** A use whose name says the file already trains in mixed precision. */
+export const USES_MIXED_PRECISION = /autocast|GradScaler|\.amp\.|^apex\.amp/;
+
 export const msp304Rule: Rule = {
   codes: ['MSP304'],
   order: 30,
   check(ctx) {
     if (!ctx.enabled('MSP304') || !isAscend(ctx)) return;
-    if (ctx.resolution.uses.some((u) => /autocast|GradScaler|\.amp\.|^apex\.amp/.test(u.qname))) return;
+    if (ctx.resolution.uses.some((u) => USES_MIXED_PRECISION.test(u.qname))) return;
     if (/auto_mixed_precision|amp_level|\.to_float\(|LossScale/.test(ctx.text)) return;
     const loops: Node[] = [];
     for (const n of ctx.tree.nodesOfType(['for_statement', 'while_statement'])) {

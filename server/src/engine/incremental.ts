@@ -1,0 +1,505 @@
+// Incremental analysis of an open document: after an edit, only the top-level statements the edit changed, and
+// those that depend on them, are resolved and checked again; every other statement's findings, API uses,
+// statistics and syntax errors are reused from the previous analysis, shifted to their new offsets.
+//
+// How a statement's result can depend on the rest of the file, and how each way is covered:
+//  - by name: a statement reads what others bind at module level (imports, classes, functions, assignments),
+//    and rules look classes up by name. Statements that bind a name a re-checked statement refers to are parsed
+//    and resolved along with it ("context"); statements that refer to a name a changed statement binds are
+//    re-checked too, transitively.
+//  - through the whole text: rules that search the text get the real text (the blanked one has the same offsets).
+//  - through the file's first statements (where fixes insert imports): they are always kept.
+//  - through facts about all uses (MSP304 asks whether the file uses mixed precision anywhere): statements that
+//    carry such a fact, import anything, or hold a file-level noqa comment are always kept.
+//  - through the set of names bound anywhere (a fix picks an alias no statement binds): each statement's bound
+//    names are kept, and the result is used only if every name a rule asked about has the same answer as before.
+// The analysed text keeps every line and offset: statements not needed are replaced by spaces. Whenever a check
+// fails (the blanked text parses differently around a kept statement, a cached fix edits inside the changed
+// region, a rule failed, the change is large, settings changed) the whole file is analysed instead.
+// `test/engine/incremental-analysis.test.ts` replays random edits and compares every result with a full analysis.
+import type { MappingDatabase } from '../mappings/database';
+import { runAnalysis, useSpanOf, type AnalysisRun, type DocumentAnalysis, type UseSpan } from './analyze';
+import { addStats, emptyStats, type Finding, type TextEdit, type UseStats } from './findings';
+import { PythonDocument } from './document';
+import { minimalEdit } from './edits';
+import { toSyntax, type TsTree } from './parser';
+import { countUse } from './rules/apiMapping';
+import { DFT_HELPER_MARKER } from './rules/msp201Fft';
+import { USES_MIXED_PRECISION } from './rules/msp304NoAmp';
+import { eol } from './rules/util';
+import type { Settings } from './settings';
+import { LineIndex } from './text';
+
+/** One top-level statement (or comment) of the module and what analysing the file found in it. */
+interface Statement {
+  start: number;
+  end: number;
+  type: string;
+  text: string;
+  findings: Finding[];
+  uses: UseSpan[];
+  stats: UseStats;
+  suppressed: number;
+  errors: number;
+  /** Names bound in any scope inside the statement. */
+  bound: Set<string>;
+  /** Names bound at module level by the statement. */
+  moduleBound: Set<string>;
+  /**
+   * Names the statement reads at module level, as resolution found them; before a changed statement is analysed,
+   * a guess (what its old version read), checked afterwards.
+   */
+  refs: Set<string>;
+  /** Carries a fact rules read about the whole file, so it is analysed with every change. */
+  pinned: boolean;
+  /** Uses mixed precision (autocast, GradScaler, apex.amp): MSP304 asks whether any statement does. */
+  mixedPrecision: boolean;
+}
+
+interface Snapshot {
+  text: string;
+  settings: Settings;
+  db: MappingDatabase;
+  statements: Statement[];
+  /** Names any analysis asked `boundNames` about since the last full analysis. */
+  queried: Set<string>;
+}
+
+export interface IncrementalStats {
+  /** Analyses that reused statements, and whole-file analyses. */
+  incremental: number;
+  full: number;
+  /** Why the last whole-file analysis happened. */
+  lastFullReason: string;
+}
+
+/** Statements whose text alone says they must always be analysed (imports, `global`, file-level noqa). */
+const PIN_TEXT = /\bimport\b|\bglobal\b|mindport:\s*noqa/;
+/**
+ * Text that rules search the whole file for (recompute/checkpointing calls, mixed-precision set-up, TODO markers
+ * left by fixes, the DFT helper, file-level noqa comments): a change that adds or removes any of it analyses the whole file. A rule that
+ * starts searching the whole text for something else must add it here.
+ */
+const FILE_TEXT_FACTS = new RegExp(
+  String.raw`[\w.\[\]]*\.recompute\(\)?|set_grad_checkpointing|gradient_checkpointing_enable|auto_mixed_precision|amp_level|\.to_float\(|LossScale|TODO\(mindport\)[^\n]*|mindport:\s*noqa[^\r\n]*|` +
+    DFT_HELPER_MARKER.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+  'g',
+);
+/** Above this share of the file changed, analysing everything is as cheap. */
+const MAX_CHANGED_SHARE = 0.5;
+
+export class IncrementalAnalyzer {
+  private snapshot: Snapshot | undefined;
+  private readonly reduced = new ReducedText();
+  readonly stats: IncrementalStats = { incremental: 0, full: 0, lastFullReason: '' };
+
+  /** Analyses `text`; `tsTree` is its tree-sitter tree (kept by the caller and re-parsed incrementally). */
+  analyze(text: string, tsTree: TsTree, settings: Settings, db: MappingDatabase): DocumentAnalysis {
+    let result: DocumentAnalysis | string;
+    try {
+      result = this.snapshot ? this.tryIncremental(text, tsTree, settings, db, this.snapshot) : 'first analysis';
+    } catch (err) {
+      result = `incremental analysis failed: ${(err as Error).message}`;
+    }
+    if (typeof result !== 'string') {
+      this.stats.incremental++;
+      return result;
+    }
+    this.stats.full++;
+    this.stats.lastFullReason = result;
+    return this.full(text, tsTree, settings, db);
+  }
+
+  /** Forgets the previous analysis (the next one is a whole-file analysis). */
+  reset(): void {
+    this.snapshot = undefined;
+  }
+
+  /** Frees the reduced text's tree (WebAssembly memory). */
+  dispose(): void {
+    this.snapshot = undefined;
+    this.reduced.dispose();
+  }
+
+  private full(text: string, tsTree: TsTree, settings: Settings, db: MappingDatabase): DocumentAnalysis {
+    this.snapshot = undefined;
+    let run: AnalysisRun;
+    const lines = new LineIndex(text);
+    try {
+      run = runAnalysis(text, toSyntax(tsTree, text, lines), lines, settings, db, { recordQueries: true });
+    } catch (err) {
+      return { findings: [], stats: emptyStats(), syntaxErrors: 0, suppressed: 0, internalErrors: [`analysis failed: ${(err as Error).stack ?? err}`] };
+    }
+    const root = run.tree.rootNode;
+    if (root.type === 'module' && !run.analysis.internalErrors.length) {
+      const statements = root.children.map((c) => emptyStatement(text, c.startIndex, c.endIndex, c.type));
+      fill(statements, new Set(statements), run);
+      this.snapshot = { text, settings, db, statements, queried: run.queried };
+    }
+    return { ...run.analysis, useSpans: run.resolution.uses.map(useSpanOf) };
+  }
+
+  private tryIncremental(text: string, tsTree: TsTree, settings: Settings, db: MappingDatabase, old: Snapshot): DocumentAnalysis | string {
+    if (settings !== old.settings || db !== old.db) return 'settings changed';
+    const root = tsTree.rootNode;
+    if (root.type !== 'module') return 'the tree has no module root';
+    const delta = text.length - old.text.length;
+    const fresh = root.children.map((c) => ({ start: c.startIndex, end: c.endIndex, type: c.type, hasError: c.hasError }));
+
+    // statements before and after the change: same text at the same (or shifted) place
+    const olds = old.statements;
+    let p = 0;
+    while (p < olds.length && p < fresh.length && sameShape(olds[p], fresh[p], 0) && sameText(old.text, text, olds[p], fresh[p].start)) p++;
+    let s = 0;
+    while (
+      s < olds.length - p &&
+      s < fresh.length - p &&
+      sameShape(olds[olds.length - 1 - s], fresh[fresh.length - 1 - s], delta) &&
+      sameText(old.text, text, olds[olds.length - 1 - s], fresh[fresh.length - 1 - s].start)
+    )
+      s++;
+    // a statement that is broken or starts indented parsed the way it did because of its neighbours (an open
+    // bracket splits a class into pieces): re-check the neighbours with it
+    const needsNeighbours = (i: number) => i >= 0 && i < fresh.length && (fresh[i].hasError || fresh[i].type === 'ERROR' || !atLineStart(text, fresh[i].start));
+    while (p > 0 && (needsNeighbours(p - 1) || needsNeighbours(p))) p--;
+    while (s > 0 && (needsNeighbours(fresh.length - s) || needsNeighbours(fresh.length - s - 1))) s--;
+    // the changed region, old and new, from the end of the last statement before it to the start of the first after
+    const oldFrom = p > 0 ? olds[p - 1].end : 0;
+    const oldTo = s > 0 ? olds[olds.length - s].start : old.text.length;
+    const newTo = oldTo + delta;
+    if (text.slice(0, oldFrom) !== old.text.slice(0, oldFrom) || text.slice(newTo) !== old.text.slice(oldTo)) return 'text outside the changed statements differs';
+    if (newTo - oldFrom > MAX_CHANGED_SHARE * text.length) return 'large change';
+    if (p <= leadingEnd(olds) || p <= leadingEnd(fresh)) return 'the leading imports changed';
+    const oldRegion = old.text.slice(oldFrom, oldTo);
+    const newRegion = text.slice(oldFrom, newTo);
+    if (String(oldRegion.match(FILE_TEXT_FACTS)) !== String(newRegion.match(FILE_TEXT_FACTS))) return 'text the rules search the whole file for changed';
+    if (eol(old.text) !== eol(text)) return 'line endings changed';
+
+    // a cached fix that edits inside the changed region cannot be moved with it
+    const before = olds.slice(0, p);
+    const after = olds.slice(olds.length - s);
+    for (const st of [...before, ...after])
+      for (const f of st.findings)
+        for (const fix of f.fixes)
+          for (const e of fix.edits) {
+            const clear = (e.end <= oldFrom || e.start >= oldTo) && !(oldFrom === oldTo && e.start === oldFrom);
+            if (!clear) return 'a cached fix edits the changed region';
+          }
+
+    // the new statement list: cached ones (moved by delta after the change) and fresh ones to analyse
+    const lines = new LineIndex(text);
+    const changedOld = olds.slice(p, olds.length - s);
+    // until analysed, a changed statement is taken to read what the old ones read (checked below)
+    const guess = new Set<string>();
+    for (const st of changedOld) for (const n of st.refs) guess.add(n);
+    const changed = fresh.slice(p, fresh.length - s).map((f) => emptyStatement(text, f.start, f.end, f.type, new Set(guess)));
+    const statements: Statement[] = [...before, ...changed, ...after.map((st) => shiftStatement(st, delta, oldTo, lines))];
+    const hasError = new Map(statements.map((st, i) => [st, fresh[i].hasError] as const));
+    const fragile = fresh.map((_, i) => needsNeighbours(i));
+
+    // what to re-check: the changed statements and, transitively, whatever refers to a name they bind (before or after)
+    const recheck = new Set<Statement>(changed);
+    const names = new Set<string>();
+    for (const st of changedOld) for (const n of st.moduleBound) names.add(n);
+    for (let round = 0; ; round++) {
+      growDependents(statements, recheck, names);
+      const keep = contextFor(statements, recheck, fragile);
+      const run = analyseKept(this.reduced, text, lines, statements, keep, hasError, settings, db);
+      if (typeof run === 'string') return run;
+      fill(statements, recheck, run);
+      // a name a re-checked statement binds now, read by a statement not re-checked: re-check that one too; a name
+      // it reads now, bound by a statement left out of the context: add that one
+      const missed =
+        statements.some((st) => !recheck.has(st) && [...recheck].some((r) => intersects(st.refs, r.moduleBound))) ||
+        statements.some((st) => !keep.has(st) && [...recheck].some((r) => intersects(r.refs, st.moduleBound)));
+      if (missed) {
+        if (round >= 3) return 'dependencies kept growing';
+        continue;
+      }
+      if (olds.some((st) => st.mixedPrecision) !== statements.some((st) => st.mixedPrecision)) return 'mixed precision use appeared or went';
+      // every name a rule asked about (for a fresh alias) must get the answer it got when cached results were made
+      const boundBefore = unionBound(olds);
+      const boundAfter = unionBound(statements);
+      const queried = new Set([...old.queried, ...run.queried]);
+      for (const q of queried) if (boundBefore.has(q) !== boundAfter.has(q)) return `bound names changed (${q})`;
+      this.snapshot = { text, settings, db, statements, queried };
+      return merge(statements);
+    }
+  }
+}
+
+function emptyStatement(text: string, start: number, end: number, type: string, refs = new Set<string>()): Statement {
+  return {
+    start, end, type, text: text.slice(start, end), findings: [], uses: [], stats: emptyStats(), suppressed: 0, errors: 0,
+    bound: new Set(), moduleBound: new Set(), refs, pinned: false, mixedPrecision: false,
+  };
+}
+
+/** Whether a statement starts in column 0. */
+function atLineStart(text: string, offset: number): boolean {
+  const c = offset > 0 ? text.charCodeAt(offset - 1) : 10;
+  return c === 10 || c === 13;
+}
+
+function sameShape(a: Statement, b: { start: number; end: number; type: string }, delta: number): boolean {
+  return a.start + delta === b.start && a.end + delta === b.end && a.type === b.type;
+}
+
+function sameText(oldText: string, text: string, st: Statement, newStart: number): boolean {
+  return st.text.length === st.end - st.start && text.startsWith(st.text, newStart) && oldText.startsWith(st.text, st.start);
+}
+
+function intersects(a: Set<string>, b: Set<string>): boolean {
+  const [small, big] = a.size <= b.size ? [a, b] : [b, a];
+  for (const x of small) if (big.has(x)) return true;
+  return false;
+}
+
+function unionBound(statements: Statement[]): Set<string> {
+  const all = new Set<string>();
+  for (const st of statements) for (const n of st.bound) all.add(n);
+  return all;
+}
+
+/** Adds to `recheck` every statement that refers to a name bound by a re-checked statement, transitively. */
+function growDependents(statements: Statement[], recheck: Set<Statement>, names: Set<string>): void {
+  for (;;) {
+    let grew = false;
+    for (const st of recheck) for (const n of st.moduleBound) names.add(n);
+    for (const st of statements) {
+      if (recheck.has(st) || !intersects(st.refs, names)) continue;
+      recheck.add(st);
+      grew = true;
+    }
+    if (!grew) return;
+  }
+}
+
+/**
+ * The index of the last of the file's leading statements: imports, docstring, comments and guarded imports, up to
+ * and including the first other statement. Fixes insert imports (and the DFT helper) after them.
+ */
+function leadingEnd(statements: readonly { type: string }[]): number {
+  let i = 0;
+  while (i < statements.length - 1 && /^(import_statement|import_from_statement|future_import_statement|comment|expression_statement|if_statement|try_statement)$/.test(statements[i].type)) i++;
+  return i;
+}
+
+/**
+ * The statements to parse and resolve: those re-checked, those always kept, those binding a name they use, and
+ * the neighbours of broken or indented ones (`fragile`), which parse as they do only next to each other.
+ */
+function contextFor(statements: Statement[], recheck: Set<Statement>, fragile: boolean[]): Set<Statement> {
+  const keep = new Set<Statement>(recheck);
+  // the leading imports, docstring and comments, up to the first other statement (where fixes insert imports)
+  for (let i = 0; i <= leadingEnd(statements); i++) keep.add(statements[i]);
+  for (const st of statements) if (st.pinned) keep.add(st);
+  const wanted = new Set<string>();
+  let frontier = [...keep];
+  while (frontier.length) {
+    for (const st of frontier) for (const n of st.refs) wanted.add(n);
+    frontier = [];
+    const add = (i: number) => {
+      if (i < 0 || i >= statements.length || keep.has(statements[i])) return;
+      keep.add(statements[i]);
+      frontier.push(statements[i]);
+    };
+    statements.forEach((st, i) => {
+      if (!keep.has(st) && intersects(st.moduleBound, wanted)) add(i);
+    });
+    statements.forEach((st, i) => {
+      if (!keep.has(st)) return;
+      if (fragile[i]) {
+        add(i - 1);
+        add(i + 1);
+      }
+      if (fragile[i - 1]) add(i - 1);
+      if (fragile[i + 1]) add(i + 1);
+    });
+  }
+  return keep;
+}
+
+/**
+ * The text tree-sitter parses for an incremental analysis: the document with every run of statements not kept
+ * replaced by one comment of the same length (so offsets stay those of the document), and its tree. Between
+ * edits it changes where the document changed, so it is re-parsed incrementally too.
+ */
+class ReducedText {
+  private doc: PythonDocument | undefined;
+
+  /** Builds the reduced text for `keep`, parses it, and checks the kept statements parse as in the whole text. */
+  parse(text: string, statements: Statement[], keep: Set<Statement>, hasError: Map<Statement, boolean>): { tree: TsTree; fillers: Set<number> } | string {
+    const parts: string[] = [];
+    const fillers = new Set<number>(); // start offsets of the filler comments
+    let at = 0;
+    let skipped = false; // whether the region since `at` holds a statement not kept
+    const flush = (to: number) => {
+      const gap = text.slice(at, to);
+      // `\n#   …\n` + the indentation of the statement that follows, when it fits; else the gap, blanked
+      const indent = /[ \t]*$/.exec(gap)![0];
+      if (!skipped) parts.push(gap);
+      else if (gap.length >= 3 + indent.length && !/[^ \t]/.test(indent)) {
+        fillers.add(at + 1);
+        parts.push('\n#', ' '.repeat(gap.length - 3 - indent.length), '\n', indent);
+      } else parts.push(gap.replace(/[^\r\n]/g, ' '));
+    };
+    for (const st of statements) {
+      if (!keep.has(st)) {
+        skipped = true;
+        continue;
+      }
+      flush(st.start);
+      parts.push(st.text);
+      at = st.end;
+      skipped = false;
+    }
+    flush(text.length);
+    const reduced = parts.join('');
+    if (!this.doc) this.doc = new PythonDocument(reduced);
+    else {
+      const e = minimalEdit(this.doc.text, reduced);
+      if (e.start !== e.end || e.newText) this.doc.edit({ ...e, startPoint: pointAt(this.doc.text, e.start), endPoint: pointAt(this.doc.text, e.end) });
+    }
+    const tree = this.doc.tree;
+    // the kept statements must parse as they do in the whole text: same places, same kinds, errors in the same ones
+    const kept = statements.filter((st) => keep.has(st));
+    const children = tree.rootNode.children.filter((c) => !fillers.has(c.startIndex));
+    if (tree.rootNode.type !== 'module' || children.length !== kept.length) return 'the reduced text parses differently';
+    for (let i = 0; i < kept.length; i++) {
+      const c = children[i];
+      const st = kept[i];
+      if (c.startIndex !== st.start || c.endIndex !== st.end || c.type !== st.type || c.hasError !== hasError.get(st)) return 'the reduced text parses differently';
+    }
+    return { tree, fillers };
+  }
+
+  dispose(): void {
+    this.doc?.dispose();
+    this.doc = undefined;
+  }
+}
+
+/** The (row, column) of an offset, as tree-sitter's edits take them. */
+function pointAt(text: string, offset: number): { row: number; column: number } {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: offset - lineStart };
+}
+
+/** Runs the analysis of the kept statements over the reduced text's tree (offsets and lines of the document). */
+function analyseKept(
+  reduced: ReducedText,
+  text: string,
+  lines: LineIndex,
+  statements: Statement[],
+  keep: Set<Statement>,
+  hasError: Map<Statement, boolean>,
+  settings: Settings,
+  db: MappingDatabase,
+): AnalysisRun | string {
+  const parsed = reduced.parse(text, statements, keep, hasError);
+  if (typeof parsed === 'string') return parsed;
+  const notKept = statements.filter((st) => !keep.has(st));
+  const run = runAnalysis(text, toSyntax(parsed.tree, text, lines), lines, settings, db, {
+    recordQueries: true,
+    boundNames: (r) => {
+      const all = new Set(r.boundNames);
+      for (const st of notKept) for (const n of st.bound) all.add(n);
+      return all;
+    },
+  });
+  if (run.analysis.internalErrors.length) return 'a rule failed';
+  return run;
+}
+
+/** Stores the results of `run` for the statements in `which` (statements of `text`, in order). */
+function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun): void {
+  const targets = statements.filter((st) => which.has(st));
+  for (const st of targets) {
+    st.findings = [];
+    st.uses = [];
+    st.stats = emptyStats();
+    st.suppressed = 0;
+    st.errors = 0;
+    st.bound = new Set();
+    st.moduleBound = new Set();
+    st.refs = new Set();
+    st.pinned = false;
+    st.mixedPrecision = false;
+  }
+  const at = (offset: number): Statement | undefined => {
+    // the last statement starting at or before the offset
+    let lo = 0;
+    let hi = statements.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (statements[mid].start <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    const st = found >= 0 ? statements[found] : statements[0];
+    return st && which.has(st) ? st : undefined;
+  };
+  for (const f of run.analysis.findings) at(f.start)?.findings.push(f);
+  run.resolution.uses.forEach((u, i) => {
+    const st = at(u.node.startIndex);
+    if (!st) return;
+    st.uses.push(useSpanOf(u));
+    const v = run.verdicts[i];
+    if (v) countUse(st.stats, u, v);
+    if (USES_MIXED_PRECISION.test(u.qname)) st.pinned = st.mixedPrecision = true;
+  });
+  for (const off of run.suppressedAt) {
+    const st = at(off);
+    if (st) st.suppressed++;
+  }
+  const root = run.tree.rootNode;
+  for (const c of root.children) {
+    const st = at(c.startIndex);
+    if (!st || st.start !== c.startIndex) continue;
+    st.errors += run.tree.errorsIn(c.id);
+    const b = run.resolution.bindingsByStatement.get(c.startIndex);
+    if (b) {
+      st.bound = b.all;
+      st.moduleBound = b.module;
+      st.refs = b.refs;
+    }
+    if (PIN_TEXT.test(st.text)) st.pinned = true;
+  }
+}
+
+/** A cached statement after the change, moved by `delta` (its findings, fix edits after the change and uses with it). */
+function shiftStatement(st: Statement, delta: number, changeEnd: number, lines: LineIndex): Statement {
+  if (delta === 0) return st;
+  const shiftEdit = (e: TextEdit): TextEdit => (e.start >= changeEnd ? { ...e, start: e.start + delta, end: e.end + delta } : e);
+  return {
+    ...st,
+    start: st.start + delta,
+    end: st.end + delta,
+    findings: st.findings.map((f) => {
+      const start = f.start + delta;
+      const end = f.end + delta;
+      return { ...f, start, end, range: lines.range(start, end), fixes: f.fixes.map((fix) => ({ ...fix, edits: fix.edits.map(shiftEdit) })) };
+    }),
+    uses: st.uses.map((u) => ({ ...u, start: u.start + delta, end: u.end + delta })),
+  };
+}
+
+function merge(statements: Statement[]): DocumentAnalysis {
+  const out: DocumentAnalysis = { findings: [], stats: emptyStats(), syntaxErrors: 0, suppressed: 0, internalErrors: [], useSpans: [] };
+  for (const st of statements) {
+    for (const f of st.findings) out.findings.push(f);
+    for (const u of st.uses) out.useSpans!.push(u);
+    out.stats = addStats(out.stats, st.stats);
+    out.syntaxErrors += st.errors;
+    out.suppressed += st.suppressed;
+  }
+  return out;
+}
