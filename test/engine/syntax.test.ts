@@ -136,6 +136,31 @@ describe('syntax tree copy', () => {
     assert.equal(call, tree.rootNode.descendantForIndex(text.indexOf('torch.relu(') , text.indexOf('(x)') + 2));
   });
 
+  for (const direct of [true, false]) {
+    test(`a copy of some statements has exactly their subtrees, and errorsIn counts each one's errors (${direct ? 'direct calls' : 'public cursor API'})`, () => {
+      for (const text of [...pythonFiles(join(ROOT, 'examples')).map((f) => readFileSync(f, 'utf8')), ...Object.values(BROKEN)]) {
+        const ts = parsePython(text);
+        try {
+          const all = ts.rootNode.children.filter((c): c is TsNode => !!c);
+          const full = toSyntax(ts, text);
+          const errors = (t: SyntaxTree) => t.rootNode.children.reduce((sum, c) => sum + t.errorsIn(c.id), 0);
+          for (const pick of [(i: number) => i % 2 === 0, (i: number) => i % 3 === 1, () => false, () => true]) {
+            const part = direct ? toSyntax(ts, text, undefined, pick) : copyTree(ts, text, undefined, undefined, pick);
+            const kept = all.filter((_, i) => pick(i));
+            assert.deepEqual(part.rootNode.children.map((c) => `${c.type}@${c.startIndex}`), kept.map((c) => `${c.type}@${c.startIndex}`), `kept statements of ${text.slice(0, 30)}`);
+            let n = 1;
+            kept.forEach((k, i) => (n += compare(k, part.rootNode.children[i], fieldNames(ts), 'partial copy')));
+            assert.equal(n, part.size, 'nothing else is copied');
+            assert.equal(errors(part), kept.reduce((sum, k) => sum + full.errorsIn(full.rootNode.children[all.indexOf(k)].id), 0), 'errors of the kept statements');
+          }
+          assert.equal(errors(full), full.errorCount, 'per-statement errors add up to the whole tree\'s');
+        } finally {
+          ts.delete();
+        }
+      }
+    });
+  }
+
   test('errors are counted once per error region, as the analysis reports them', () => {
     assert.equal(checkText('x = 1\n', 'clean', true).errorCount, 0);
     assert.ok(checkText(BROKEN['unclosed call'], 'unclosed', true).errorCount >= 1);

@@ -1,27 +1,31 @@
 // Incremental analysis of an open document: after an edit, only the top-level statements the edit changed, and
 // those that depend on them, are resolved and checked again; every other statement's findings, API uses,
-// statistics and syntax errors are reused from the previous analysis, shifted to their new offsets.
+// statistics and syntax errors are reused from the previous analysis, moved to their new offsets.
 //
-// How a statement's result can depend on the rest of the file, and how each way is covered:
-//  - by name: a statement reads what others bind at module level (imports, classes, functions, assignments),
-//    and rules look classes up by name. Statements that bind a name a re-checked statement refers to are parsed
-//    and resolved along with it ("context"); statements that refer to a name a changed statement binds are
-//    re-checked too, transitively.
-//  - through the whole text: rules that search the text get the real text (the blanked one has the same offsets).
-//  - through the file's first statements (where fixes insert imports): they are always kept.
-//  - through facts about all uses (MSP304 asks whether the file uses mixed precision anywhere): statements that
-//    carry such a fact, import anything, or hold a file-level noqa comment are always kept.
-//  - through the set of names bound anywhere (a fix picks an alias no statement binds): each statement's bound
-//    names are kept, and the result is used only if every name a rule asked about has the same answer as before.
-// The analysed text keeps every line and offset: statements not needed are replaced by spaces. Whenever a check
-// fails (the blanked text parses differently around a kept statement, a cached fix edits inside the changed
-// region, a rule failed, the change is large, settings changed) the whole file is analysed instead.
-// `test/engine/incremental-analysis.test.ts` replays random edits and compares every result with a full analysis.
+// The re-checked statements are analysed with their context as if they were the whole module: their subtrees
+// of the document's (incrementally parsed) tree are copied alone, at the document's offsets and lines. How a
+// statement's result can depend on the rest of the file, and how each way is covered:
+//  - by name: a statement reads what others bind at module level (imports, classes, functions, assignments);
+//    rules look classes up by the names calls use. Resolution records, per statement, the names it binds and
+//    the names it looks up at module level. Statements binding a name a kept statement reads are kept too
+//    (transitively); statements reading a name a changed statement binds (before or after the edit) are
+//    re-checked. A changed statement is first assumed to read what its old version read, and re-analysed with
+//    a larger context if it turns out to read more.
+//  - through the whole text: rules get the document's text; an edit that adds or removes text rules search the
+//    whole file for (FILE_TEXT_FACTS) is analysed as a whole.
+//  - through the file's first statements (where fixes insert imports): they are always kept, and an edit there
+//    is analysed as a whole.
+//  - through facts about all uses (MSP304 asks whether the file uses mixed precision anywhere): statements with
+//    such uses, imports, `global` or a file-level noqa are always kept; if such a use appears or goes, the whole
+//    file is analysed.
+//  - through the names bound anywhere (a fix picks an alias no statement binds): each statement's bound names are
+//    kept, and the result is used only if every name a rule asked about gets the same answer as before.
+// Whenever a check fails (also: a cached fix edits the changed region, a rule failed, the change is large,
+// settings changed) the whole file is analysed instead. `test/engine/incremental-analysis.test.ts` replays
+// random edits and compares every result with a whole-file analysis.
 import type { MappingDatabase } from '../mappings/database';
 import { runAnalysis, useSpanOf, type AnalysisRun, type DocumentAnalysis, type UseSpan } from './analyze';
 import { addStats, emptyStats, type Finding, type TextEdit, type UseStats } from './findings';
-import { PythonDocument } from './document';
-import { minimalEdit } from './edits';
 import { toSyntax, type TsTree } from './parser';
 import { countUse } from './rules/apiMapping';
 import { DFT_HELPER_MARKER } from './rules/msp201Fft';
@@ -90,7 +94,6 @@ const MAX_CHANGED_SHARE = 0.5;
 
 export class IncrementalAnalyzer {
   private snapshot: Snapshot | undefined;
-  private readonly reduced = new ReducedText();
   readonly stats: IncrementalStats = { incremental: 0, full: 0, lastFullReason: '' };
 
   /** Analyses `text`; `tsTree` is its tree-sitter tree (kept by the caller and re-parsed incrementally). */
@@ -115,11 +118,6 @@ export class IncrementalAnalyzer {
     this.snapshot = undefined;
   }
 
-  /** Frees the reduced text's tree (WebAssembly memory). */
-  dispose(): void {
-    this.snapshot = undefined;
-    this.reduced.dispose();
-  }
 
   private full(text: string, tsTree: TsTree, settings: Settings, db: MappingDatabase): DocumentAnalysis {
     this.snapshot = undefined;
@@ -158,16 +156,20 @@ export class IncrementalAnalyzer {
       sameText(old.text, text, olds[olds.length - 1 - s], fresh[fresh.length - 1 - s].start)
     )
       s++;
-    // a statement that is broken or starts indented parsed the way it did because of its neighbours (an open
-    // bracket splits a class into pieces): re-check the neighbours with it
-    const needsNeighbours = (i: number) => i >= 0 && i < fresh.length && (fresh[i].hasError || fresh[i].type === 'ERROR' || !atLineStart(text, fresh[i].start));
-    while (p > 0 && (needsNeighbours(p - 1) || needsNeighbours(p))) p--;
-    while (s > 0 && (needsNeighbours(fresh.length - s) || needsNeighbours(fresh.length - s - 1))) s--;
     // the changed region, old and new, from the end of the last statement before it to the start of the first after
     const oldFrom = p > 0 ? olds[p - 1].end : 0;
     const oldTo = s > 0 ? olds[olds.length - s].start : old.text.length;
     const newTo = oldTo + delta;
-    if (text.slice(0, oldFrom) !== old.text.slice(0, oldFrom) || text.slice(newTo) !== old.text.slice(oldTo)) return 'text outside the changed statements differs';
+    // the matched statements' texts are equal; so must be the gaps between them (blank lines count for positions)
+    const gapsEqual = (from: number, to: number, shift: number) => {
+      for (let i = from; i < to; i++) {
+        const a = i > 0 ? olds[i - 1].end : 0;
+        const b = i < olds.length ? olds[i].start : old.text.length;
+        if (old.text.slice(a, b) !== text.slice(a + shift, b + shift)) return false;
+      }
+      return true;
+    };
+    if (!gapsEqual(0, p, 0) || !gapsEqual(olds.length - s + 1, olds.length + 1, delta)) return 'text outside the changed statements differs';
     if (newTo - oldFrom > MAX_CHANGED_SHARE * text.length) return 'large change';
     if (p <= leadingEnd(olds) || p <= leadingEnd(fresh)) return 'the leading imports changed';
     const oldRegion = old.text.slice(oldFrom, oldTo);
@@ -175,16 +177,20 @@ export class IncrementalAnalyzer {
     if (String(oldRegion.match(FILE_TEXT_FACTS)) !== String(newRegion.match(FILE_TEXT_FACTS))) return 'text the rules search the whole file for changed';
     if (eol(old.text) !== eol(text)) return 'line endings changed';
 
-    // a cached fix that edits inside the changed region cannot be moved with it
+    // A statement parses the same whatever surrounds it only if it starts a line and neither it nor the one before
+    // has a syntax error; otherwise (an open bracket splits a class into pieces at odd indentation) the same text
+    // can parse differently after an edit elsewhere: such statements are always re-checked.
+    const unsettled = fresh.map((f, i) => {
+      const prev = fresh[i - 1];
+      return f.hasError || f.type === 'ERROR' || !atLineStart(text, f.start) || (prev !== undefined && (prev.hasError || prev.type === 'ERROR'));
+    });
     const before = olds.slice(0, p);
     const after = olds.slice(olds.length - s);
-    for (const st of [...before, ...after])
-      for (const f of st.findings)
-        for (const fix of f.fixes)
-          for (const e of fix.edits) {
-            const clear = (e.end <= oldFrom || e.start >= oldTo) && !(oldFrom === oldTo && e.start === oldFrom);
-            if (!clear) return 'a cached fix edits the changed region';
-          }
+    const afterAt = fresh.length - s; // index of the first statement after the change
+    // a cached fix that edits inside the changed region cannot be moved with it
+    const clash = (st: Statement) =>
+      st.findings.some((f) => f.fixes.some((fix) => fix.edits.some((e) => !((e.end <= oldFrom || e.start >= oldTo) && !(oldFrom === oldTo && e.start === oldFrom)))));
+    if (before.some((st, i) => !unsettled[i] && clash(st)) || after.some((st, j) => !unsettled[afterAt + j] && clash(st))) return 'a cached fix edits the changed region';
 
     // the new statement list: cached ones (moved by delta after the change) and fresh ones to analyse
     const lines = new LineIndex(text);
@@ -192,19 +198,23 @@ export class IncrementalAnalyzer {
     // until analysed, a changed statement is taken to read what the old ones read (checked below)
     const guess = new Set<string>();
     for (const st of changedOld) for (const n of st.refs) guess.add(n);
-    const changed = fresh.slice(p, fresh.length - s).map((f) => emptyStatement(text, f.start, f.end, f.type, new Set(guess)));
+    const changed = fresh.slice(p, afterAt).map((f) => emptyStatement(text, f.start, f.end, f.type, new Set(guess)));
     const statements: Statement[] = [...before, ...changed, ...after.map((st) => shiftStatement(st, delta, oldTo, lines))];
-    const hasError = new Map(statements.map((st, i) => [st, fresh[i].hasError] as const));
-    const fragile = fresh.map((_, i) => needsNeighbours(i));
-
-    // what to re-check: the changed statements and, transitively, whatever refers to a name they bind (before or after)
+    // what to re-check: the changed statements, the unsettled ones and, transitively, whatever reads a name they
+    // bind (before or after)
     const recheck = new Set<Statement>(changed);
+    statements.forEach((st, i) => {
+      if (recheck.has(st) || !unsettled[i]) return;
+      changedOld.push(st);
+      statements[i] = emptyStatement(text, st.start, st.end, st.type, new Set(st.refs));
+      recheck.add(statements[i]);
+    });
     const names = new Set<string>();
     for (const st of changedOld) for (const n of st.moduleBound) names.add(n);
     for (let round = 0; ; round++) {
       growDependents(statements, recheck, names);
-      const keep = contextFor(statements, recheck, fragile);
-      const run = analyseKept(this.reduced, text, lines, statements, keep, hasError, settings, db);
+      const keep = contextFor(statements, recheck);
+      const run = analyseKept(tsTree, text, lines, statements, keep, settings, db);
       if (typeof run === 'string') return run;
       fill(statements, recheck, run);
       // a name a re-checked statement binds now, read by a statement not re-checked: re-check that one too; a name
@@ -235,7 +245,7 @@ function emptyStatement(text: string, start: number, end: number, type: string, 
   };
 }
 
-/** Whether a statement starts in column 0. */
+/** Whether an offset starts a line. */
 function atLineStart(text: string, offset: number): boolean {
   const c = offset > 0 ? text.charCodeAt(offset - 1) : 10;
   return c === 10 || c === 13;
@@ -286,126 +296,35 @@ function leadingEnd(statements: readonly { type: string }[]): number {
 }
 
 /**
- * The statements to parse and resolve: those re-checked, those always kept, those binding a name they use, and
- * the neighbours of broken or indented ones (`fragile`), which parse as they do only next to each other.
+ * The statements to resolve: those re-checked, the leading ones, those always kept, the top-level comments (a
+ * `# noqa` after a one-line statement is one), and, transitively, those binding a name a kept one reads.
  */
-function contextFor(statements: Statement[], recheck: Set<Statement>, fragile: boolean[]): Set<Statement> {
+function contextFor(statements: Statement[], recheck: Set<Statement>): Set<Statement> {
   const keep = new Set<Statement>(recheck);
-  // the leading imports, docstring and comments, up to the first other statement (where fixes insert imports)
   for (let i = 0; i <= leadingEnd(statements); i++) keep.add(statements[i]);
-  for (const st of statements) if (st.pinned) keep.add(st);
+  for (const st of statements) if (st.pinned || st.type === 'comment') keep.add(st);
   const wanted = new Set<string>();
   let frontier = [...keep];
   while (frontier.length) {
     for (const st of frontier) for (const n of st.refs) wanted.add(n);
     frontier = [];
-    const add = (i: number) => {
-      if (i < 0 || i >= statements.length || keep.has(statements[i])) return;
-      keep.add(statements[i]);
-      frontier.push(statements[i]);
-    };
-    statements.forEach((st, i) => {
-      if (!keep.has(st) && intersects(st.moduleBound, wanted)) add(i);
-    });
-    statements.forEach((st, i) => {
-      if (!keep.has(st)) return;
-      if (fragile[i]) {
-        add(i - 1);
-        add(i + 1);
-      }
-      if (fragile[i - 1]) add(i - 1);
-      if (fragile[i + 1]) add(i + 1);
-    });
+    for (const st of statements) {
+      if (keep.has(st) || !intersects(st.moduleBound, wanted)) continue;
+      keep.add(st);
+      frontier.push(st);
+    }
   }
   return keep;
 }
 
 /**
- * The text tree-sitter parses for an incremental analysis: the document with every run of statements not kept
- * replaced by one comment of the same length (so offsets stay those of the document), and its tree. Between
- * edits it changes where the document changed, so it is re-parsed incrementally too.
+ * Analyses the kept statements: their subtrees of the document's tree are copied as if they were the whole
+ * module (offsets and lines are the document's), names are resolved and the rules run over them.
  */
-class ReducedText {
-  private doc: PythonDocument | undefined;
-
-  /** Builds the reduced text for `keep`, parses it, and checks the kept statements parse as in the whole text. */
-  parse(text: string, statements: Statement[], keep: Set<Statement>, hasError: Map<Statement, boolean>): { tree: TsTree; fillers: Set<number> } | string {
-    const parts: string[] = [];
-    const fillers = new Set<number>(); // start offsets of the filler comments
-    let at = 0;
-    let skipped = false; // whether the region since `at` holds a statement not kept
-    const flush = (to: number) => {
-      const gap = text.slice(at, to);
-      // `\n#   …\n` + the indentation of the statement that follows, when it fits; else the gap, blanked
-      const indent = /[ \t]*$/.exec(gap)![0];
-      if (!skipped) parts.push(gap);
-      else if (gap.length >= 3 + indent.length && !/[^ \t]/.test(indent)) {
-        fillers.add(at + 1);
-        parts.push('\n#', ' '.repeat(gap.length - 3 - indent.length), '\n', indent);
-      } else parts.push(gap.replace(/[^\r\n]/g, ' '));
-    };
-    for (const st of statements) {
-      if (!keep.has(st)) {
-        skipped = true;
-        continue;
-      }
-      flush(st.start);
-      parts.push(st.text);
-      at = st.end;
-      skipped = false;
-    }
-    flush(text.length);
-    const reduced = parts.join('');
-    if (!this.doc) this.doc = new PythonDocument(reduced);
-    else {
-      const e = minimalEdit(this.doc.text, reduced);
-      if (e.start !== e.end || e.newText) this.doc.edit({ ...e, startPoint: pointAt(this.doc.text, e.start), endPoint: pointAt(this.doc.text, e.end) });
-    }
-    const tree = this.doc.tree;
-    // the kept statements must parse as they do in the whole text: same places, same kinds, errors in the same ones
-    const kept = statements.filter((st) => keep.has(st));
-    const children = tree.rootNode.children.filter((c) => !fillers.has(c.startIndex));
-    if (tree.rootNode.type !== 'module' || children.length !== kept.length) return 'the reduced text parses differently';
-    for (let i = 0; i < kept.length; i++) {
-      const c = children[i];
-      const st = kept[i];
-      if (c.startIndex !== st.start || c.endIndex !== st.end || c.type !== st.type || c.hasError !== hasError.get(st)) return 'the reduced text parses differently';
-    }
-    return { tree, fillers };
-  }
-
-  dispose(): void {
-    this.doc?.dispose();
-    this.doc = undefined;
-  }
-}
-
-/** The (row, column) of an offset, as tree-sitter's edits take them. */
-function pointAt(text: string, offset: number): { row: number; column: number } {
-  let row = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-    row++;
-    lineStart = i + 1;
-  }
-  return { row, column: offset - lineStart };
-}
-
-/** Runs the analysis of the kept statements over the reduced text's tree (offsets and lines of the document). */
-function analyseKept(
-  reduced: ReducedText,
-  text: string,
-  lines: LineIndex,
-  statements: Statement[],
-  keep: Set<Statement>,
-  hasError: Map<Statement, boolean>,
-  settings: Settings,
-  db: MappingDatabase,
-): AnalysisRun | string {
-  const parsed = reduced.parse(text, statements, keep, hasError);
-  if (typeof parsed === 'string') return parsed;
+function analyseKept(tsTree: TsTree, text: string, lines: LineIndex, statements: Statement[], keep: Set<Statement>, settings: Settings, db: MappingDatabase): AnalysisRun | string {
+  const kept = statements.map((st) => keep.has(st));
   const notKept = statements.filter((st) => !keep.has(st));
-  const run = runAnalysis(text, toSyntax(parsed.tree, text, lines), lines, settings, db, {
+  const run = runAnalysis(text, toSyntax(tsTree, text, lines, (i) => kept[i]), lines, settings, db, {
     recordQueries: true,
     boundNames: (r) => {
       const all = new Set(r.boundNames);

@@ -108,8 +108,8 @@ export function copiesDirectly(): boolean {
 }
 
 /** The engine's copy of a tree-sitter tree; `text` is the text that was parsed. */
-export function toSyntax(tree: TsTree, text: string, lines?: LineIndex): SyntaxTree {
-  return copyTree(tree, text, binding, lines);
+export function toSyntax(tree: TsTree, text: string, lines?: LineIndex, keepRootChild?: (i: number) => boolean): SyntaxTree {
+  return copyTree(tree, text, binding, lines, keepRootChild);
 }
 
 /** Parses text into the engine's tree (the tree-sitter tree is freed at once). */

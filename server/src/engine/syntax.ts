@@ -127,9 +127,11 @@ function cursorBinding(c: TreeCursor): CursorBinding {
  * Copies a tree-sitter tree. `text` must be the text that was parsed. With `binding` (the module object
  * given to `Parser.init`) the walk calls the runtime's cursor functions directly; without it, the public
  * TreeCursor API (the same walk, several times slower: each call copies the cursor in and out). `lines`, when the
- * caller already has a LineIndex of the text, serves the nodes' positions.
+ * caller already has a LineIndex of the text, serves the nodes' positions. With `keepRootChild`, only the root's
+ * children it accepts (by position among the root's children) are copied, with their subtrees: the copy is the
+ * tree of those statements alone, at their offsets in the text (incremental analysis).
  */
-export function copyTree(tree: TsTree, text: string, binding?: CursorBinding, lines?: LineIndex): SyntaxTree {
+export function copyTree(tree: TsTree, text: string, binding?: CursorBinding, lines?: LineIndex, keepRootChild?: (i: number) => boolean): SyntaxTree {
   const tables = tablesOf(tree.language);
   const checkMissing = tree.rootNode.hasError;
   const cursor = tree.walk();
@@ -154,8 +156,9 @@ export function copyTree(tree: TsTree, text: string, binding?: CursorBinding, li
     const endOf = m._ts_tree_cursor_end_index_wasm;
     const missingOf = m._ts_tree_cursor_current_node_is_missing_wasm;
     const named = tables.named;
-    // the root's descendant count is the number of nodes the walk visits; grown below should it ever differ
-    let cap = Math.max(1, expected);
+    // the root's descendant count is the number of nodes the walk visits (when copying everything); grown below
+    // when it is not enough
+    let cap = keepRootChild ? 4096 : Math.max(1, expected);
     let cols = columns(cap);
     let { type: T, field: F, flags: FL, start: S, end: E, parent: P, next: N, first: FC, last: L, depth: D } = cols;
     let count = 0;
@@ -164,7 +167,14 @@ export function copyTree(tree: TsTree, text: string, binding?: CursorBinding, li
     let prev = -1; // the previous sibling of the node being added
     let errors = 0; // ERROR and MISSING nodes, not counting those inside an ERROR node
     let errorDepth = -1; // depth of the ERROR node we are inside, or -1
+    let rootChild = -1; // position of the current node among the root's children, when it is one
     for (;;) {
+      if (keepRootChild && depth === 1 && !keepRootChild(++rootChild)) {
+        // leave this statement out: on to the next one, or close the root after the last
+        if (next(address) === 1) continue;
+        L[0] = count;
+        break;
+      }
       if (count >= cap) {
         cap *= 2;
         cols = columns(cap, cols);

@@ -11,6 +11,11 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
+/**
+ * A finding as an LSP diagnostic. Nothing more than VS Code shows is sent: a large file has thousands of
+ * findings and every edit re-sends them all (the API names and fix kinds stay in the server's analysis, which
+ * code actions and hovers use).
+ */
 export function toDiagnostic(f: Finding, td?: TextDocument): Diagnostic {
   return {
     range: td ? { start: td.positionAt(f.start), end: td.positionAt(f.end) } : f.range,
@@ -19,7 +24,6 @@ export function toDiagnostic(f: Finding, td?: TextDocument): Diagnostic {
     codeDescription: { href: ruleDocUrl(f.code) },
     source: 'mindport',
     message: f.message,
-    data: { ...f.data, fix: f.fixes[0]?.applicability ?? null },
   };
 }
 
