@@ -38,7 +38,7 @@ function visible(a: DocumentAnalysis, uses = a.useSpans ?? a.resolution?.uses.ma
 }
 
 function check(inc: IncrementalAnalyzer, doc: PythonDocument, what: string): void {
-  const got = inc.analyze(doc.text, doc.tree, DEFAULT_SETTINGS, db);
+  const got = inc.analyzeDocument(doc, DEFAULT_SETTINGS, db);
   // the same tree as the incremental analyser's (tree-sitter may recover from errors differently in a fresh parse)
   const want = analyzeText(doc.text, DEFAULT_SETTINGS, db, doc.tree);
   if (visible(got) !== visible(want)) {
@@ -133,7 +133,7 @@ test('typing a statement into a method re-checks only what it can change, with t
       check(inc, doc, `after typing ${JSON.stringify(ch)}`);
     }
     assert.ok(inc.stats.full <= 2, `${inc.stats.full} whole-file analyses while typing in a method (last reason: ${inc.stats.lastFullReason})`);
-    const final = inc.analyze(doc.text, doc.tree, DEFAULT_SETTINGS, db);
+    const final = inc.analyzeDocument(doc, DEFAULT_SETTINGS, db);
     assert.ok(final.findings.some((f) => f.code === 'MSP202' && doc.text.slice(f.start, f.end).includes('double')), 'the typed .double() is reported');
   } finally {
     doc.dispose();
@@ -144,10 +144,10 @@ test('settings changes and a replaced text start from a whole-file analysis', ()
   const doc = new PythonDocument(MODEL);
   const inc = new IncrementalAnalyzer();
   try {
-    inc.analyze(doc.text, doc.tree, DEFAULT_SETTINGS, db);
+    inc.analyzeDocument(doc, DEFAULT_SETTINGS, db);
     const other = { ...DEFAULT_SETTINGS, device: 'GPU' as const };
     doc.edit(editAt(doc.text, 0, 0, '#'));
-    const a = inc.analyze(doc.text, doc.tree, other, db);
+    const a = inc.analyzeDocument(doc, other, db);
     assert.equal(inc.stats.lastFullReason, 'settings changed');
     assert.equal(visible(a), visible(analyzeText(doc.text, other, db)));
   } finally {

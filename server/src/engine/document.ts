@@ -13,9 +13,17 @@ export interface DocumentEdit {
   newText: string;
 }
 
+/** A range of the text, in UTF-16 offsets. */
+export interface TextRange {
+  start: number;
+  end: number;
+}
+
 export class PythonDocument {
   private treeValue: TsTree | undefined;
   private stale = false;
+  private parses = 0;
+  private changed: TextRange[] | undefined;
 
   constructor(private textValue: string) {}
 
@@ -25,14 +33,32 @@ export class PythonDocument {
 
   /** The current tree, parsing (incrementally when possible) if edits arrived since the last parse. */
   get tree(): TsTree {
-    if (!this.treeValue) this.treeValue = parsePython(this.textValue);
-    else if (this.stale) {
+    if (!this.treeValue) {
+      this.treeValue = parsePython(this.textValue);
+      this.changed = undefined;
+      this.parses++;
+    } else if (this.stale) {
       const old = this.treeValue;
       this.treeValue = parsePython(this.textValue, old);
+      this.changed = this.treeValue.getChangedRanges(old).map((r) => ({ start: r.startIndex, end: r.endIndex }));
+      this.parses++;
       old.delete();
     }
     this.stale = false;
     return this.treeValue;
+  }
+
+  /** How many times the text was parsed so far (from scratch or incrementally). */
+  get parseCount(): number {
+    return this.parses;
+  }
+
+  /**
+   * Where the syntax changed in the last parse (tree-sitter's changed ranges, offsets of the current text):
+   * nodes outside them are the ones the previous tree had. Undefined when the last parse started from scratch.
+   */
+  get lastChangedRanges(): readonly TextRange[] | undefined {
+    return this.changed;
   }
 
   /** Applies one edit to the text and, if a tree exists, to the tree. */

@@ -20,12 +20,13 @@
 //    file is analysed.
 //  - through the names bound anywhere (a fix picks an alias no statement binds): each statement's bound names are
 //    kept, and the result is used only if every name a rule asked about gets the same answer as before.
-// Whenever a check fails (also: a cached fix edits the changed region, a rule failed, the change is large,
-// settings changed) the whole file is analysed instead. `test/engine/incremental-analysis.test.ts` replays
+// Whenever a check fails (also: a rule failed, the change is large, settings changed) the whole file is
+// analysed instead. `test/engine/incremental-analysis.test.ts` replays
 // random edits and compares every result with a whole-file analysis.
 import type { MappingDatabase } from '../mappings/database';
 import { runAnalysis, useSpanOf, type AnalysisRun, type DocumentAnalysis, type UseSpan } from './analyze';
 import { addStats, emptyStats, type Finding, type TextEdit, type UseStats } from './findings';
+import type { PythonDocument, TextRange } from './document';
 import { toSyntax, type TsTree } from './parser';
 import { countUse } from './rules/apiMapping';
 import { DFT_HELPER_MARKER } from './rules/msp201Fft';
@@ -96,11 +97,25 @@ export class IncrementalAnalyzer {
   private snapshot: Snapshot | undefined;
   readonly stats: IncrementalStats = { incremental: 0, full: 0, lastFullReason: '' };
 
-  /** Analyses `text`; `tsTree` is its tree-sitter tree (kept by the caller and re-parsed incrementally). */
-  analyze(text: string, tsTree: TsTree, settings: Settings, db: MappingDatabase): DocumentAnalysis {
+  private parsesSeen = -1;
+
+  /** Analyses an open document (re-parsed incrementally, which tells where its syntax changed). */
+  analyzeDocument(doc: PythonDocument, settings: Settings, db: MappingDatabase): DocumentAnalysis {
+    const tree = doc.tree;
+    // the changed ranges are relative to the previous parse: usable if that is the tree last analysed
+    const changes = doc.parseCount === this.parsesSeen ? [] : doc.parseCount === this.parsesSeen + 1 ? doc.lastChangedRanges : undefined;
+    this.parsesSeen = doc.parseCount;
+    return this.analyze(doc.text, tree, settings, db, changes);
+  }
+
+  /**
+   * Analyses `text`; `tsTree` is its tree-sitter tree (kept by the caller and re-parsed incrementally) and
+   * `changes` where its syntax changed since the tree of the previous call, when known.
+   */
+  analyze(text: string, tsTree: TsTree, settings: Settings, db: MappingDatabase, changes?: readonly TextRange[]): DocumentAnalysis {
     let result: DocumentAnalysis | string;
     try {
-      result = this.snapshot ? this.tryIncremental(text, tsTree, settings, db, this.snapshot) : 'first analysis';
+      result = this.snapshot ? this.tryIncremental(text, tsTree, settings, db, this.snapshot, changes) : 'first analysis';
     } catch (err) {
       result = `incremental analysis failed: ${(err as Error).message}`;
     }
@@ -137,7 +152,7 @@ export class IncrementalAnalyzer {
     return { ...run.analysis, useSpans: run.resolution.uses.map(useSpanOf) };
   }
 
-  private tryIncremental(text: string, tsTree: TsTree, settings: Settings, db: MappingDatabase, old: Snapshot): DocumentAnalysis | string {
+  private tryIncremental(text: string, tsTree: TsTree, settings: Settings, db: MappingDatabase, old: Snapshot, changes: readonly TextRange[] | undefined): DocumentAnalysis | string {
     if (settings !== old.settings || db !== old.db) return 'settings changed';
     const root = tsTree.rootNode;
     if (root.type !== 'module') return 'the tree has no module root';
@@ -177,20 +192,34 @@ export class IncrementalAnalyzer {
     if (String(oldRegion.match(FILE_TEXT_FACTS)) !== String(newRegion.match(FILE_TEXT_FACTS))) return 'text the rules search the whole file for changed';
     if (eol(old.text) !== eol(text)) return 'line endings changed';
 
-    // A statement parses the same whatever surrounds it only if it starts a line and neither it nor the one before
-    // has a syntax error; otherwise (an open bracket splits a class into pieces at odd indentation) the same text
-    // can parse differently after an edit elsewhere: such statements are always re-checked.
-    const unsettled = fresh.map((f, i) => {
-      const prev = fresh[i - 1];
-      return f.hasError || f.type === 'ERROR' || !atLineStart(text, f.start) || (prev !== undefined && (prev.hasError || prev.type === 'ERROR'));
-    });
+    // A statement with the same text can have a different tree after an edit elsewhere (an open bracket splits a
+    // class into pieces whose parse depends on what precedes them): those tree-sitter re-built are re-checked.
+    // Without tree-sitter's changed ranges, every statement whose parse may depend on its neighbours is: those
+    // not starting a line, with a syntax error, or after one.
     const before = olds.slice(0, p);
     const after = olds.slice(olds.length - s);
     const afterAt = fresh.length - s; // index of the first statement after the change
-    // a cached fix that edits inside the changed region cannot be moved with it
+    // a statement sharing a line with the change is re-checked too (a `# noqa` added after it is a statement)
+    // (before or after the edit)
+    const noBreak = (t: string, a: number, b: number) => !/[\r\n]/.test(t.slice(a, b));
+    const oldChanged = olds.slice(p, olds.length - s);
+    const touchesBefore =
+      noBreak(text, oldFrom, p < afterAt ? fresh[p].start : oldTo + delta) || noBreak(old.text, oldFrom, oldChanged.length ? oldChanged[0].start : oldTo);
+    const touchesAfter =
+      noBreak(text, p < afterAt ? fresh[afterAt - 1].end : oldFrom, oldTo + delta) ||
+      noBreak(old.text, oldChanged.length ? oldChanged[oldChanged.length - 1].end : oldFrom, oldTo);
+    const unsettled = fresh.map((f, i) => {
+      if ((i === p - 1 && touchesBefore) || (i === afterAt && touchesAfter)) return true;
+      if (changes) return changes.some((r) => (r.start < f.end && f.start < r.end) || (r.start === r.end && f.start <= r.start && r.start <= f.end));
+      const prev = fresh[i - 1];
+      return f.hasError || f.type === 'ERROR' || !atLineStart(text, f.start) || (prev !== undefined && (prev.hasError || prev.type === 'ERROR'));
+    });
+    // a cached fix that edits inside the changed region (an indented statement's fix that starts at its line's
+    // start) cannot be moved with it: that statement is re-checked
     const clash = (st: Statement) =>
       st.findings.some((f) => f.fixes.some((fix) => fix.edits.some((e) => !((e.end <= oldFrom || e.start >= oldTo) && !(oldFrom === oldTo && e.start === oldFrom)))));
-    if (before.some((st, i) => !unsettled[i] && clash(st)) || after.some((st, j) => !unsettled[afterAt + j] && clash(st))) return 'a cached fix edits the changed region';
+    before.forEach((st, i) => void (unsettled[i] ||= clash(st)));
+    after.forEach((st, j) => void (unsettled[afterAt + j] ||= clash(st)));
 
     // the new statement list: cached ones (moved by delta after the change) and fresh ones to analyse
     const lines = new LineIndex(text);

@@ -260,7 +260,7 @@ export function startServer(connection: Connection): void {
     let a: DocumentAnalysis;
     try {
       // edited documents (those keeping a tree) are analysed incrementally: typing re-checks one statement
-      a = d.edited ? (d.incremental ??= new IncrementalAnalyzer()).analyze(d.doc.text, d.doc.tree, settings, db) : analyzeText(d.doc.text, settings, db, d.doc.tree);
+      a = d.edited ? (d.incremental ??= new IncrementalAnalyzer()).analyzeDocument(d.doc, settings, db) : analyzeText(d.doc.text, settings, db, d.doc.tree);
     } catch (err) {
       connection.console.error(`MindPort: analysis failed for ${d.uri}: ${(err as Error).stack}`);
       return undefined;
