@@ -2,6 +2,8 @@
 // bundles the server) so the engine runs as the shipped dist/ code does, not through tsx.
 //   node harness.cjs measure LIST.json [--rounds N]   → JSON {lines, parseMs, analyzeMs, ...} on stdout
 //   node harness.cjs profile LIST.json [--rounds N]   → analysis only (run under node --cpu-prof)
+//   node harness.cjs edit FILE.py                     → the edit benchmark's typing, in process: each character
+//                                                        applied to a PythonDocument and analysed incrementally
 // LIST.json: an array of absolute file paths. Sources are read into memory first: no disk I/O is timed.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -14,9 +16,36 @@ import { resolve } from '../server/src/engine/resolve';
 import { ALL_RULES } from '../server/src/engine/rules/index';
 import { analyzeText } from '../server/src/engine/analyze';
 import type { RuleContext } from '../server/src/engine/rules/types';
+import { PythonDocument } from '../server/src/engine/document';
+import { IncrementalAnalyzer } from '../server/src/engine/incremental';
+import { LineIndex } from '../server/src/engine/text';
+// @ts-expect-error: a plain ES module shared with bench/lsp.mjs (bundled by esbuild)
+import { typingEdits } from './edits.mjs';
+
+/** The LSP edit benchmark's typing without LSP: the time the engine takes per edit (incremental parse included). */
+async function editInProcess(file: string): Promise<void> {
+  await initParser();
+  const db = loadDatabase();
+  const text = readFileSync(file, 'utf8');
+  const doc = new PythonDocument(text);
+  const inc = new IncrementalAnalyzer();
+  inc.analyzeDocument(doc, DEFAULT_SETTINGS, db);
+  const times: number[] = [];
+  for (const e of typingEdits(text, { edits: 200, sessions: 4 }) as Iterable<{ row: number; col: number; text: string }>) {
+    const at = new LineIndex(doc.text).offsetAt({ line: e.row, character: e.col });
+    const t0 = performance.now();
+    doc.edit({ start: at, end: at, startPoint: { row: e.row, column: e.col }, endPoint: { row: e.row, column: e.col }, newText: e.text });
+    inc.analyzeDocument(doc, DEFAULT_SETTINGS, db);
+    times.push(performance.now() - t0);
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+  process.stdout.write(JSON.stringify({ edits: times.length, p50: pct(50), p95: pct(95), max: sorted[sorted.length - 1], incremental: inc.stats.incremental, full: inc.stats.full }) + '\n');
+}
 
 async function main(): Promise<void> {
   const [mode, listPath] = process.argv.slice(2);
+  if (mode === 'edit') return editInProcess(listPath);
   const ri = process.argv.indexOf('--rounds');
   const rounds = ri > 0 ? Number(process.argv[ri + 1]) : 3;
   const files: string[] = JSON.parse(readFileSync(listPath, 'utf8'));

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { typingEdits } from './edits.mjs';
 
 const require = createRequire(import.meta.url);
 const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-languageserver-protocol/node');
@@ -72,16 +73,12 @@ const percentile = (xs, p) => {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 };
 
-/**
- * Types `sessions` snippets of `perSession` characters each, one didChange per character, at the end of
- * statement lines spread through the file (a newline, the indentation, then code: intermediate states have
- * syntax errors, as real typing does).
- */
+/** Replays `typingEdits` (bench/edits.mjs) over LSP: one didChange per character, timed to its diagnostics. */
 export async function editLatency(dist, file, { edits = 200, sessions = 4 } = {}) {
   const s = await startServer(dist, join(file, '..'));
   try {
     const uri = pathToFileURL(file).href;
-    let text = readFileSync(file, 'utf8');
+    const text = readFileSync(file, 'utf8');
     let version = 1;
     const waitFor = (v) =>
       new Promise((resolve, reject) => {
@@ -100,45 +97,28 @@ export async function editLatency(dist, file, { edits = 200, sessions = 4 } = {}
     const first = await opened;
     const openMs = performance.now() - t0;
 
-    const lines = text.split('\n');
-    const perSession = Math.ceil(edits / sessions);
     const times = [];
-    for (let k = 0; k < sessions && times.length < edits; k++) {
-      // a statement line inside a method body, around k/sessions of the way through the file
-      let line = Math.floor(((k + 0.5) / sessions) * lines.length);
-      while (line < lines.length - 1 && !/^ {8}\w+ = /.test(lines[line])) line++;
-      const indent = /^ */.exec(lines[line])[0];
-      const snippet = `\n${indent}y = torch.relu(x) + F.gelu(h).mean(dim=-1) * self.scale + x.view(B, N, -1).sum()`.slice(0, perSession);
-      let col = lines[line].length;
-      let row = line;
-      let n = 0;
-      for (const ch of snippet) {
-        if (times.length >= edits) break;
-        version++;
-        const done = waitFor(version);
-        const t = performance.now();
-        s.conn.sendNotification('textDocument/didChange', {
-          textDocument: { uri, version },
-          contentChanges: [{ range: { start: { line: row, character: col }, end: { line: row, character: col } }, text: ch }],
-        });
-        await done;
-        times.push(performance.now() - t);
-        n++;
-        if (ch === '\n') {
-          row++;
-          col = 0;
-        } else col++;
-      }
-      // keep the local copy of the lines in step with the server's text
-      const parts = (lines[line] + snippet.slice(0, n)).split('\n');
-      lines.splice(line, 1, ...parts);
+    let last = first;
+    let newlines = 0;
+    for (const e of typingEdits(text, { edits, sessions })) {
+      if (e.text === '\n') newlines++;
+      version++;
+      const done = waitFor(version);
+      const t = performance.now();
+      s.conn.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version },
+        contentChanges: [{ range: { start: { line: e.row, character: e.col }, end: { line: e.row, character: e.col } }, text: e.text }],
+      });
+      last = await done;
+      times.push(performance.now() - t);
     }
-    text = lines.join('\n');
     return {
       edits: times.length,
-      lines: text.split('\n').length,
+      lines: text.split('\n').length + newlines,
       openMs,
       diagnostics: first.diagnostics.length,
+      // the size of one publishDiagnostics message's parameters, as JSON: what every edit re-sends
+      publishKb: JSON.stringify({ uri, version, diagnostics: last.diagnostics }).length / 1024,
       p50: percentile(times, 50),
       p95: percentile(times, 95),
       max: Math.max(...times),

@@ -197,6 +197,13 @@ await section('edit', async () => {
   results.edit_p50_ms = +e.p50.toFixed(2);
   results.edit_p95_ms = +e.p95.toFixed(2);
   results.edit_max_ms = +e.max.toFixed(2);
+  results.edit_diagnostics = e.diagnostics;
+  results.edit_publish_kb = Math.round(e.publishKb);
+  // the same typing in process: the engine's share of each edit (incremental parse and analysis)
+  const engine = JSON.parse(execFileSync(process.execPath, [await harness(), 'edit', target], { encoding: 'utf8', env: harnessEnv }).trim());
+  results.edit_engine_p50_ms = +engine.p50.toFixed(2);
+  results.edit_engine_p95_ms = +engine.p95.toFixed(2);
+  results.edit_engine_full_analyses = engine.full - 1;
 });
 
 await section('rss', async () => {
