@@ -162,13 +162,13 @@ export class IncrementalAnalyzer {
     // statements before and after the change: same text at the same (or shifted) place
     const olds = old.statements;
     let p = 0;
-    while (p < olds.length && p < fresh.length && sameShape(olds[p], fresh[p], 0) && sameText(old.text, text, olds[p], fresh[p].start)) p++;
+    while (p < olds.length && p < fresh.length && sameShape(olds[p], fresh[p], 0) && sameText(text, olds[p], fresh[p].start)) p++;
     let s = 0;
     while (
       s < olds.length - p &&
       s < fresh.length - p &&
       sameShape(olds[olds.length - 1 - s], fresh[fresh.length - 1 - s], delta) &&
-      sameText(old.text, text, olds[olds.length - 1 - s], fresh[fresh.length - 1 - s].start)
+      sameText(text, olds[olds.length - 1 - s], fresh[fresh.length - 1 - s].start)
     )
       s++;
     // the changed region, old and new, from the end of the last statement before it to the start of the first after
@@ -199,17 +199,28 @@ export class IncrementalAnalyzer {
     const before = olds.slice(0, p);
     const after = olds.slice(olds.length - s);
     const afterAt = fresh.length - s; // index of the first statement after the change
-    // a statement sharing a line with the change is re-checked too (a `# noqa` added after it is a statement)
-    // (before or after the edit)
+    const delta0 = fresh.length - olds.length; // new index - old index, after the change
+    // statements sharing a line with the change are re-checked too (a `# noqa` added after a one-line statement is
+    // a statement of its own), in the new text or the old
     const noBreak = (t: string, a: number, b: number) => !/[\r\n]/.test(t.slice(a, b));
     const oldChanged = olds.slice(p, olds.length - s);
-    const touchesBefore =
-      noBreak(text, oldFrom, p < afterAt ? fresh[p].start : oldTo + delta) || noBreak(old.text, oldFrom, oldChanged.length ? oldChanged[0].start : oldTo);
-    const touchesAfter =
-      noBreak(text, p < afterAt ? fresh[afterAt - 1].end : oldFrom, oldTo + delta) ||
-      noBreak(old.text, oldChanged.length ? oldChanged[oldChanged.length - 1].end : oldFrom, oldTo);
+    const changeStart = p < afterAt ? fresh[p].start : oldTo + delta; // in the new text
+    const changeEnd = p < afterAt ? fresh[afterAt - 1].end : oldFrom;
+    const oldChangeStart = oldChanged.length ? oldChanged[0].start : oldTo;
+    const oldChangeEnd = oldChanged.length ? oldChanged[oldChanged.length - 1].end : oldFrom;
+    // what precedes a statement on its first line sets its columns
+    const linePrefix = (t: string, at: number) => {
+      let i = at;
+      while (i > 0 && t.charCodeAt(i - 1) !== 10 && t.charCodeAt(i - 1) !== 13) i--;
+      return t.slice(i, at);
+    };
+    const sharesLine = (i: number) =>
+      i < p
+        ? noBreak(text, fresh[i].end, changeStart) || noBreak(old.text, olds[i].end, oldChangeStart)
+        : i >= afterAt &&
+          (noBreak(text, changeEnd, fresh[i].start) || noBreak(old.text, oldChangeEnd, olds[i - delta0].start) || linePrefix(text, fresh[i].start) !== linePrefix(old.text, olds[i - delta0].start));
     const unsettled = fresh.map((f, i) => {
-      if ((i === p - 1 && touchesBefore) || (i === afterAt && touchesAfter)) return true;
+      if ((i < p || i >= afterAt) && sharesLine(i)) return true;
       if (changes) return changes.some((r) => (r.start < f.end && f.start < r.end) || (r.start === r.end && f.start <= r.start && r.start <= f.end));
       const prev = fresh[i - 1];
       return f.hasError || f.type === 'ERROR' || !atLineStart(text, f.start) || (prev !== undefined && (prev.hasError || prev.type === 'ERROR'));
@@ -228,7 +239,10 @@ export class IncrementalAnalyzer {
     const guess = new Set<string>();
     for (const st of changedOld) for (const n of st.refs) guess.add(n);
     const changed = fresh.slice(p, afterAt).map((f) => emptyStatement(text, f.start, f.end, f.type, new Set(guess)));
-    const statements: Statement[] = [...before, ...changed, ...after.map((st) => shiftStatement(st, delta, oldTo, lines))];
+    const oldBreaks = lineBreaks(old.text, oldFrom, oldTo);
+    const newBreaks = lineBreaks(text, oldFrom, newTo);
+    const lineDelta = oldBreaks === undefined || newBreaks === undefined ? undefined : newBreaks - oldBreaks;
+    const statements: Statement[] = [...before, ...changed, ...after.map((st) => shiftStatement(st, delta, lineDelta, oldTo, lines))];
     // what to re-check: the changed statements, the unsettled ones and, transitively, whatever reads a name they
     // bind (before or after)
     const recheck = new Set<Statement>(changed);
@@ -284,8 +298,9 @@ function sameShape(a: Statement, b: { start: number; end: number; type: string }
   return a.start + delta === b.start && a.end + delta === b.end && a.type === b.type;
 }
 
-function sameText(oldText: string, text: string, st: Statement, newStart: number): boolean {
-  return st.text.length === st.end - st.start && text.startsWith(st.text, newStart) && oldText.startsWith(st.text, st.start);
+/** Whether the new text holds a cached statement's text (the old text's [start, end)) at `newStart`. */
+function sameText(text: string, st: Statement, newStart: number): boolean {
+  return text.startsWith(st.text, newStart);
 }
 
 function intersects(a: Set<string>, b: Set<string>): boolean {
@@ -423,10 +438,20 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun):
   }
 }
 
-/** A cached statement after the change, moved by `delta` (its findings, fix edits after the change and uses with it). */
-function shiftStatement(st: Statement, delta: number, changeEnd: number, lines: LineIndex): Statement {
-  if (delta === 0) return st;
+/**
+ * A cached statement after the change, moved by `delta` characters and `lineDelta` lines (its findings, fix edits
+ * after the change and uses with it). It starts a line (else it would be re-checked), so columns stay; without
+ * `lineDelta` (a lone CR near the change) positions are recomputed.
+ */
+function shiftStatement(st: Statement, delta: number, lineDelta: number | undefined, changeEnd: number, lines: LineIndex): Statement {
+  if (delta === 0 && lineDelta === 0) return st;
   const shiftEdit = (e: TextEdit): TextEdit => (e.start >= changeEnd ? { ...e, start: e.start + delta, end: e.end + delta } : e);
+  const moveRange = (f: Finding, start: number, end: number) =>
+    lineDelta === undefined
+      ? lines.range(start, end)
+      : lineDelta === 0
+        ? f.range
+        : { start: { line: f.range.start.line + lineDelta, character: f.range.start.character }, end: { line: f.range.end.line + lineDelta, character: f.range.end.character } };
   return {
     ...st,
     start: st.start + delta,
@@ -434,10 +459,21 @@ function shiftStatement(st: Statement, delta: number, changeEnd: number, lines: 
     findings: st.findings.map((f) => {
       const start = f.start + delta;
       const end = f.end + delta;
-      return { ...f, start, end, range: lines.range(start, end), fixes: f.fixes.map((fix) => ({ ...fix, edits: fix.edits.map(shiftEdit) })) };
+      return { ...f, start, end, range: moveRange(f, start, end), fixes: f.fixes.map((fix) => ({ ...fix, edits: fix.edits.map(shiftEdit) })) };
     }),
     uses: st.uses.map((u) => ({ ...u, start: u.start + delta, end: u.end + delta })),
   };
+}
+
+/** Line breaks in text[from, to) as LineIndex counts them (CRLF once), or undefined if a CR could straddle. */
+function lineBreaks(text: string, from: number, to: number): number | undefined {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13) return undefined;
+    if (c === 10) n++;
+  }
+  return n;
 }
 
 function merge(statements: Statement[]): DocumentAnalysis {
