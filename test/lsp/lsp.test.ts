@@ -1,7 +1,7 @@
 // The language server over stdio, driven by a real LSP client connection.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -83,6 +83,39 @@ describe('diagnostics', () => {
     assert.ok(codes(p.diagnostics).includes('MSP104'));
     const dev = p.diagnostics.find((d) => d.code === 'MSP104')!;
     assert.deepEqual(dev.range.start, { line: 1, character: 19 });
+  });
+
+  test('typing character by character into a model file gives the diagnostics of the typed text opened afresh', async () => {
+    // the server analyses edited documents incrementally (only the statements an edit can affect): after every
+    // keystroke, the published diagnostics must be those of the whole text, as a newly opened document gets them
+    let text = readFileSync(join(ROOT, 'test', 'fixtures', 'incremental', 'model.py'), 'utf8');
+    const uri = open(text);
+    await client.waitDiagnostics(uri, (p) => p.version === 1);
+    const anchor = '        x = x + self.mlp(self.norm2(x))';
+    const line = text.slice(0, text.indexOf(anchor)).split('\n').length - 1;
+    let character = anchor.length;
+    let version = 1;
+    let row = line;
+    const typed = '\n        y = torch.fft.rfft2(x).double() + F.gelu(x.view(1, -1))\n        blk = Block(8)';
+    for (const ch of typed) {
+      version++;
+      client.conn.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version },
+        contentChanges: [{ range: { start: { line: row, character }, end: { line: row, character } }, text: ch }],
+      });
+      if (ch === '\n') {
+        row++;
+        character = 0;
+      } else character++;
+    }
+    const at = text.indexOf(anchor) + anchor.length;
+    text = text.slice(0, at) + typed + text.slice(at);
+    const edited = await client.waitDiagnostics(uri, (p) => p.version === version);
+    const fresh = open(text);
+    const reopened = await client.waitDiagnostics(fresh, (p) => p.version === 1);
+    const key = (ds: Diagnostic[]) => ds.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${msg(d)}`);
+    assert.deepEqual(key(edited.diagnostics), key(reopened.diagnostics));
+    assert.ok(edited.diagnostics.some((d) => d.code === 'MSP202' && d.range.start.line === line + 1), 'the typed .double() is reported');
   });
 
   test('broken Python still gets diagnostics for the valid parts, and the server keeps answering', async () => {
