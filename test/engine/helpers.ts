@@ -11,20 +11,12 @@ import { resolve, type ApiUse } from '../../server/src/engine/resolve';
 import { DEFAULT_SETTINGS, type Settings } from '../../server/src/engine/settings';
 import type { MappingDatabase } from '../../server/src/mappings/database';
 import { loadDatabase } from '../../server/src/mappings/location';
+import { mulberry32 } from '../../bench/prng.mjs';
 
 export const ROOT = resolvePath(__dirname, '..', '..');
 
-/** mulberry32: small, seeded, reproducible random numbers in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded random numbers in [0, 1) (mulberry32, the benchmark corpus's generator). */
+export const prng = mulberry32;
 
 /** The real database, through loadDatabase() as the CLI and the server load it. */
 export function realDb(): MappingDatabase {
