@@ -129,13 +129,14 @@ async function cmdScan(argv: string[], io: CliIo): Promise<number> {
   const jobs = values.jobs ? Number(values.jobs) : undefined;
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError('--jobs takes a whole number of at least 1');
   const showProgress = values.progress ?? !!io.stderr.isTTY;
-  const results: FileResult[] = await scanFiles(files, (p) => resolver.for(p), {
+  const { results, jsonFragments } = await scanFiles(files, (p) => resolver.for(p), {
     jobs,
+    jsonCwd: values.format === 'json' ? io.cwd : undefined,
     onProgress: showProgress
       ? (done, total, path) => io.stderr.write(`\r\x1b[K[${done}/${total}] ${relative(io.cwd, path)}`.slice(0, 200) + (done === total ? '\r\x1b[K' : ''))
       : undefined,
   });
-  const out = values.format === 'json' ? formatJson(results, io.cwd) : values.format === 'sarif' ? formatSarif(results, io.cwd, pkg.version) : formatText(results, io.cwd);
+  const out = values.format === 'json' ? formatJson(results, io.cwd, jsonFragments) : values.format === 'sarif' ? formatSarif(results, io.cwd, pkg.version) : formatText(results, io.cwd);
   write(io.stdout, out);
   const errors = results.some((r) => r.findings.some((f) => f.severity === 'error'));
   return errors && !values['exit-zero'] ? 1 : 0;

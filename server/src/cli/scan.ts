@@ -1,6 +1,7 @@
 // Scanning many files: in worker threads when there are enough files to pay for them, else in this thread.
 // Workers (dist/scan-worker.js, beside this bundle) get file paths and settings and send back FileResults
-// (plain data); results are returned in input order whatever order the workers finish in.
+// (plain data), and for a JSON report their part of it already formatted; results are returned in input order
+// whatever order the workers finish in.
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,18 @@ import type { ScanReply, ScanTask } from './scanWorker';
 export interface ScanOptions {
   jobs?: number;
   onProgress?: (done: number, total: number, path: string) => void;
+  /** For `--format json`: workers also format each file's findings (formatJson's pieces), relative to this. */
+  jsonCwd?: string;
+}
+
+export interface ScanOutput {
+  /** In input order. */
+  results: FileResult[];
+  /**
+   * Per file, the JSON report's piece when a worker made it (see ScanOptions.jsonCwd). Where it is set, that
+   * file's findings in `results` carry only their code and severity.
+   */
+  jsonFragments: (string | undefined)[];
 }
 
 /** Below this many files, starting workers (each loads tree-sitter and the mappings) costs more than it saves. */
@@ -27,24 +40,24 @@ function workerScript(): string | undefined {
   return existsSync(p) ? p : undefined;
 }
 
-export async function scanFiles(files: string[], settingsFor: (path: string) => Settings, opts: ScanOptions = {}): Promise<FileResult[]> {
+export async function scanFiles(files: string[], settingsFor: (path: string) => Settings, opts: ScanOptions = {}): Promise<ScanOutput> {
   const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), files.length));
   const script = jobs > 1 && files.length >= MIN_FILES_FOR_WORKERS ? workerScript() : undefined;
   if (!script) return scanInThread(files, settingsFor, opts);
   return scanInWorkers(script, jobs, files, settingsFor, opts);
 }
 
-function scanInThread(files: string[], settingsFor: (path: string) => Settings, opts: ScanOptions): FileResult[] {
+function scanInThread(files: string[], settingsFor: (path: string) => Settings, opts: ScanOptions): ScanOutput {
   const db = loadDatabase();
   const results: FileResult[] = [];
   for (let i = 0; i < files.length; i++) {
     results.push(analyzeFile(files[i], settingsFor(files[i]), db));
     opts.onProgress?.(i + 1, files.length, files[i]);
   }
-  return results;
+  return { results, jsonFragments: [] };
 }
 
-function scanInWorkers(script: string, jobs: number, files: string[], settingsFor: (path: string) => Settings, opts: ScanOptions): Promise<FileResult[]> {
+function scanInWorkers(script: string, jobs: number, files: string[], settingsFor: (path: string) => Settings, opts: ScanOptions): Promise<ScanOutput> {
   // settings in input order (the resolver may print warnings: same order as a scan in one thread)
   const settings = files.map((f) => settingsFor(f));
   // largest files first, so no worker is left with a long file at the end
@@ -57,11 +70,12 @@ function scanInWorkers(script: string, jobs: number, files: string[], settingsFo
   });
   const queue = files.map((_, i) => i).sort((a, b) => size[b] - size[a] || a - b);
   const results: (FileResult | undefined)[] = new Array(files.length);
+  const jsonFragments: (string | undefined)[] = new Array(files.length);
   const leftOver: number[] = []; // files a worker could not return: analysed here at the end
   let done = 0;
   let next = 0;
 
-  return new Promise<FileResult[]>((resolve, reject) => {
+  return new Promise<ScanOutput>((resolve, reject) => {
     const live = new Set<Worker>();
     let finished = false;
     const complete = (i: number, r: FileResult) => {
@@ -75,7 +89,7 @@ function scanInWorkers(script: string, jobs: number, files: string[], settingsFo
       try {
         const db = leftOver.length ? loadDatabase() : undefined;
         for (const i of leftOver) complete(i, analyzeFile(files[i], settings[i], db!));
-        resolve(results as FileResult[]);
+        resolve({ results: results as FileResult[], jsonFragments });
       } catch (err) {
         reject(err);
       }
@@ -88,14 +102,17 @@ function scanInWorkers(script: string, jobs: number, files: string[], settingsFo
         while (inFlight.size < IN_FLIGHT && next < queue.length) {
           const i = queue[next++];
           inFlight.add(i);
-          const task: ScanTask = { index: i, path: files[i], settings: settings[i] };
+          const task: ScanTask = { index: i, path: files[i], settings: settings[i], jsonCwd: opts.jsonCwd };
           worker.postMessage(task);
         }
         if (inFlight.size === 0) void worker.terminate();
       };
       worker.on('message', (m: ScanReply) => {
         inFlight.delete(m.index);
-        if (m.result) complete(m.index, m.result);
+        if (m.result) {
+          jsonFragments[m.index] = m.json;
+          complete(m.index, m.result);
+        }
         else leftOver.push(m.index);
         feed();
       });

@@ -83,26 +83,44 @@ export function formatText(results: FileResult[], cwd: string): string {
   return out.join('\n');
 }
 
-export function formatJson(results: FileResult[], cwd: string): string {
-  const findings = results.flatMap((r) =>
-    r.findings.map((f) => ({
-      code: f.code,
-      path: relative(cwd, r.path) || r.path,
-      line: f.range.start.line + 1,
-      column: f.range.start.character + 1,
-      end_line: f.range.end.line + 1,
-      end_column: f.range.end.character + 1,
-      ...(f.cell !== undefined ? { cell: f.cell + 1 } : {}),
-      message: f.message,
-      severity: f.severity,
-      fix_applicability: f.fixes[0]?.applicability ?? null,
-      torch_api: f.data?.torchApi ?? null,
-      mindspore_api: f.data?.msApi ?? null,
-      confidence: f.data?.confidence ?? 'high',
-    })),
-  );
+/** One finding as `mindport scan --format json` lists it. */
+function jsonFinding(r: FileResult, f: FileResult['findings'][number], cwd: string) {
+  return {
+    code: f.code,
+    path: relative(cwd, r.path) || r.path,
+    line: f.range.start.line + 1,
+    column: f.range.start.character + 1,
+    end_line: f.range.end.line + 1,
+    end_column: f.range.end.character + 1,
+    ...(f.cell !== undefined ? { cell: f.cell + 1 } : {}),
+    message: f.message,
+    severity: f.severity,
+    fix_applicability: f.fixes[0]?.applicability ?? null,
+    torch_api: f.data?.torchApi ?? null,
+    mindspore_api: f.data?.msApi ?? null,
+    confidence: f.data?.confidence ?? 'high',
+  };
+}
+
+/** `JSON.stringify(value, null, 2)` as it appears nested `depth` levels deep in a pretty-printed document. */
+function nestedJson(value: unknown, depth: number): string {
+  return JSON.stringify(value, null, 2).replace(/\n/g, `\n${'  '.repeat(depth)}`);
+}
+
+/**
+ * A file's findings as they appear in the JSON report's "findings" array (each line indented as there,
+ * separated by ",\n"); scan workers compute it so the main thread only joins the pieces.
+ */
+export function jsonFindingsFragment(r: FileResult, cwd: string): string {
+  return r.findings.map((f) => `    ${nestedJson(jsonFinding(r, f, cwd), 2)}`).join(',\n');
+}
+
+/** `JSON.stringify({ findings, summary, skipped }, null, 2)`, built from per-file pieces. */
+export function formatJson(results: FileResult[], cwd: string, fragments?: (string | undefined)[]): string {
+  const pieces = results.map((r, i) => fragments?.[i] ?? jsonFindingsFragment(r, cwd)).filter((p) => p.length > 0);
   const skipped = results.filter((r) => r.skipped).map((r) => ({ path: relative(cwd, r.path) || r.path, reason: r.skipped }));
-  return JSON.stringify({ findings, summary: summarize(results), skipped }, null, 2);
+  const findings = pieces.length ? `[\n${pieces.join(',\n')}\n  ]` : '[]';
+  return `{\n  "findings": ${findings},\n  "summary": ${nestedJson(summarize(results), 1)},\n  "skipped": ${nestedJson(skipped, 1)}\n}`;
 }
 
 export function formatSarif(results: FileResult[], cwd: string, version: string): string {
