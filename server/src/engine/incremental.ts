@@ -82,8 +82,8 @@ export interface IncrementalStats {
 const PIN_TEXT = /\bimport\b|\bglobal\b|mindport:\s*noqa/;
 /**
  * Text that rules search the whole file for (recompute/checkpointing calls, mixed-precision set-up, TODO markers
- * left by fixes, the DFT helper, file-level noqa comments): a change that adds or removes any of it analyses the whole file. A rule that
- * starts searching the whole text for something else must add it here.
+ * left by fixes, the DFT helper, file-level noqa comments): a change that adds or removes any of it analyses the
+ * whole file. A rule that starts searching the whole text for something else must add it here.
  */
 const FILE_TEXT_FACTS = new RegExp(
   String.raw`[\w.\[\]]*\.recompute\(\)?|set_grad_checkpointing|gradient_checkpointing_enable|auto_mixed_precision|amp_level|\.to_float\(|LossScale|TODO\(mindport\)[^\n]*|mindport:\s*noqa[^\r\n]*|` +
@@ -96,7 +96,6 @@ const MAX_CHANGED_SHARE = 0.5;
 export class IncrementalAnalyzer {
   private snapshot: Snapshot | undefined;
   readonly stats: IncrementalStats = { incremental: 0, full: 0, lastFullReason: '' };
-
   private parsesSeen = -1;
 
   /** Analyses an open document (re-parsed incrementally, which tells where its syntax changed). */
@@ -127,12 +126,6 @@ export class IncrementalAnalyzer {
     this.stats.lastFullReason = result;
     return this.full(text, tsTree, settings, db);
   }
-
-  /** Forgets the previous analysis (the next one is a whole-file analysis). */
-  reset(): void {
-    this.snapshot = undefined;
-  }
-
 
   private full(text: string, tsTree: TsTree, settings: Settings, db: MappingDatabase): DocumentAnalysis {
     this.snapshot = undefined;
