@@ -271,6 +271,8 @@ export function rootOf(node: Node): Node {
 
 /** Per tree, per scope node: the plain-name assignments of the scope in source order (built once per scope). */
 const ASSIGNMENTS = new WeakMap<object, Map<number, Map<string, { end: number; right: Node }[]>>>();
+/** Assignment lists whose ends are not in order. */
+const UNORDERED = new WeakSet<object>();
 
 function scopeAssignments(scope: Node): Map<string, { end: number; right: Node }[]> {
   let perTree = ASSIGNMENTS.get(scope.tree);
@@ -294,6 +296,7 @@ function scopeAssignments(scope: Node): Map<string, { end: number; right: Node }
       }
       return true;
     });
+    for (const list of found.values()) for (let i = 1; i < list.length; i++) if (list[i].end < list[i - 1].end) UNORDERED.add(list);
     perTree.set(scope.id, found);
     byName = found;
   }
@@ -302,9 +305,24 @@ function scopeAssignments(scope: Node): Map<string, { end: number; right: Node }
 
 /** The last value assigned to a plain name before `before` in the same scope, if any. */
 export function assignedValue(scope: Node, name: string, before: number): Node | undefined {
-  let best: Node | undefined;
-  for (const a of scopeAssignments(scope).get(name) ?? []) if (a.end <= before) best = a.right;
-  return best;
+  const list = scopeAssignments(scope).get(name);
+  if (!list) return undefined;
+  // source order keeps the ends in order (a nested `a = b = 1` shares its end), so the last one before `before`
+  // is found by bisection (a name assigned thousands of times in a script is common); a list whose ends are
+  // out of order (a broken tree) is searched from the start
+  if (UNORDERED.has(list)) {
+    let best: Node | undefined;
+    for (const a of list) if (a.end <= before) best = a.right;
+    return best;
+  }
+  let lo = 0;
+  let hi = list.length; // first index with end > before
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].end <= before) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 ? list[lo - 1].right : undefined;
 }
 
 /** The block body statements directly contained in a node's `body` field. */
