@@ -156,3 +156,19 @@ test('settings changes and a replaced text start from a whole-file analysis', ()
     doc.dispose();
   }
 });
+
+test('a flat script with thousands of top-level statements is analysed whole (its statements share names)', () => {
+  const body = Array.from({ length: 1600 }, (_, i) => `x${i % 7} = torch.relu(x${(i + 3) % 7}) * ${i}`).join('\n');
+  const doc = new PythonDocument(`import torch\n${body}\n`);
+  const inc = new IncrementalAnalyzer();
+  try {
+    check(inc, doc, 'first analysis');
+    doc.edit(editAt(doc.text, doc.text.length - 1, doc.text.length - 1, ' + x1.double()'));
+    check(inc, doc, 'after an edit');
+    assert.equal(inc.stats.incremental, 0);
+    assert.equal(inc.stats.lastFullReason, 'a flat script');
+  } finally {
+    doc.dispose();
+  }
+});
+

@@ -24,7 +24,7 @@
 // analysed instead. `test/engine/incremental-analysis.test.ts` replays
 // random edits and compares every result with a whole-file analysis.
 import type { MappingDatabase } from '../mappings/database';
-import { runAnalysis, useSpanOf, type AnalysisRun, type DocumentAnalysis, type UseSpan } from './analyze';
+import { analyzeText, runAnalysis, useSpanOf, type AnalysisRun, type DocumentAnalysis, type UseSpan } from './analyze';
 import { addStats, emptyStats, type Finding, type TextEdit, type UseStats } from './findings';
 import type { PythonDocument, TextRange } from './document';
 import { toSyntax, type TsTree } from './parser';
@@ -92,6 +92,15 @@ const FILE_TEXT_FACTS = new RegExp(
 );
 /** Above this share of the file changed, analysing everything is as cheap. */
 const MAX_CHANGED_SHARE = 0.5;
+/**
+ * Above this share of the file to re-analyse (changed statements, those depending on them and their context),
+ * analysing everything is cheaper, bookkeeping included (a flat script whose statements share a few names).
+ */
+const MAX_KEPT_SHARE = 0.3;
+/** Below this many characters the share rule does not apply (either way is quick; the tests exercise the path). */
+const SMALL_FILE = 20000;
+/** Modules with more top-level statements than this (flat research scripts) are analysed whole. */
+const MAX_STATEMENTS = 1500;
 
 export class IncrementalAnalyzer {
   private snapshot: Snapshot | undefined;
@@ -112,6 +121,13 @@ export class IncrementalAnalyzer {
    * `changes` where its syntax changed since the tree of the previous call, when known.
    */
   analyze(text: string, tsTree: TsTree, settings: Settings, db: MappingDatabase, changes?: readonly TextRange[]): DocumentAnalysis {
+    if (tsTree.rootNode.childCount > MAX_STATEMENTS) {
+      // a flat script: its statements share names, so edits re-check most of it anyway; analyse it whole
+      this.snapshot = undefined;
+      this.stats.full++;
+      this.stats.lastFullReason = 'a flat script';
+      return analyzeText(text, settings, db, tsTree);
+    }
     let result: DocumentAnalysis | string;
     try {
       result = this.snapshot ? this.tryIncremental(text, tsTree, settings, db, this.snapshot, changes) : 'first analysis';
@@ -250,6 +266,10 @@ export class IncrementalAnalyzer {
     for (let round = 0; ; round++) {
       growDependents(statements, recheck, names);
       const keep = contextFor(statements, recheck);
+      // a script whose statements all share a few names re-checks most of itself: analyse it whole instead
+      let keptChars = 0;
+      for (const st of keep) keptChars += st.end - st.start;
+      if (keptChars > MAX_KEPT_SHARE * text.length && text.length > SMALL_FILE) return 'much of the file depends on the change';
       const run = analyseKept(tsTree, text, lines, statements, keep, settings, db);
       if (typeof run === 'string') return run;
       fill(statements, recheck, run);
