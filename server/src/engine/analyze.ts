@@ -58,7 +58,8 @@ export function analyzeText(text: string, settings: Settings, db: MappingDatabas
   }
 }
 
-function emptyAnalysis(): DocumentAnalysis {
+/** An analysis with nothing in it yet. */
+export function emptyAnalysis(): DocumentAnalysis {
   return { findings: [], stats: emptyStats(), syntaxErrors: 0, suppressed: 0, internalErrors: [] };
 }
 
@@ -91,8 +92,8 @@ class QueryRecordingSet extends Set<string> {
 }
 
 /**
- * Resolves names in `tree` and runs every rule. `text` is the document's text: the tree may be of a text with
- * the same offsets and lines in which some statements are blanked out (incremental analysis).
+ * Resolves names in `tree` and runs every rule. `text` is the document's text: the tree may hold only some of its
+ * top-level statements, at their offsets in it (incremental analysis).
  */
 export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings: Settings, db: MappingDatabase, opts: RunOptions = {}): AnalysisRun {
   const out = emptyAnalysis();

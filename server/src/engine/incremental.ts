@@ -24,7 +24,7 @@
 // analysed instead. `test/engine/incremental-analysis.test.ts` replays
 // random edits and compares every result with a whole-file analysis.
 import type { MappingDatabase } from '../mappings/database';
-import { analyzeText, runAnalysis, useSpanOf, type AnalysisRun, type DocumentAnalysis, type UseSpan } from './analyze';
+import { analyzeText, emptyAnalysis, runAnalysis, useSpanOf, type AnalysisRun, type DocumentAnalysis, type UseSpan } from './analyze';
 import { addStats, emptyStats, type Finding, type TextEdit, type UseStats } from './findings';
 import type { PythonDocument, TextRange } from './document';
 import { toSyntax, type TsTree } from './parser';
@@ -150,7 +150,7 @@ export class IncrementalAnalyzer {
     try {
       run = runAnalysis(text, toSyntax(tsTree, text, lines), lines, settings, db, { recordQueries: true });
     } catch (err) {
-      return { findings: [], stats: emptyStats(), syntaxErrors: 0, suppressed: 0, internalErrors: [`analysis failed: ${(err as Error).stack ?? err}`] };
+      return { ...emptyAnalysis(), internalErrors: [`analysis failed: ${(err as Error).stack ?? err}`] };
     }
     const root = run.tree.rootNode;
     if (root.type === 'module' && !run.analysis.internalErrors.length) {
@@ -170,6 +170,9 @@ export class IncrementalAnalyzer {
 
     // statements before and after the change: same text at the same (or shifted) place
     const olds = old.statements;
+    // what the old analysis knew about the whole file: taken now, since re-checking refills statements it shares
+    const mixedBefore = olds.some((st) => st.mixedPrecision);
+    const boundBefore = unionBound(olds);
     let p = 0;
     while (p < olds.length && p < fresh.length && sameShape(olds[p], fresh[p], 0) && sameText(text, olds[p], fresh[p].start)) p++;
     let s = 0;
@@ -212,11 +215,11 @@ export class IncrementalAnalyzer {
     // statements sharing a line with the change are re-checked too (a `# noqa` added after a one-line statement is
     // a statement of its own), in the new text or the old
     const noBreak = (t: string, a: number, b: number) => !/[\r\n]/.test(t.slice(a, b));
-    const oldChanged = olds.slice(p, olds.length - s);
+    const changedOld = olds.slice(p, olds.length - s);
     const changeStart = p < afterAt ? fresh[p].start : oldTo + delta; // in the new text
     const changeEnd = p < afterAt ? fresh[afterAt - 1].end : oldFrom;
-    const oldChangeStart = oldChanged.length ? oldChanged[0].start : oldTo;
-    const oldChangeEnd = oldChanged.length ? oldChanged[oldChanged.length - 1].end : oldFrom;
+    const oldChangeStart = changedOld.length ? changedOld[0].start : oldTo;
+    const oldChangeEnd = changedOld.length ? changedOld[changedOld.length - 1].end : oldFrom;
     // what precedes a statement on its first line sets its columns
     const linePrefix = (t: string, at: number) => {
       let i = at;
@@ -243,7 +246,6 @@ export class IncrementalAnalyzer {
 
     // the new statement list: cached ones (moved by delta after the change) and fresh ones to analyse
     const lines = new LineIndex(text);
-    const changedOld = olds.slice(p, olds.length - s);
     // until analysed, a changed statement is taken to read what the old ones read (checked below)
     const guess = new Set<string>();
     for (const st of changedOld) for (const n of st.refs) guess.add(n);
@@ -275,16 +277,21 @@ export class IncrementalAnalyzer {
       fill(statements, recheck, run);
       // a name a re-checked statement binds now, read by a statement not re-checked: re-check that one too; a name
       // it reads now, bound by a statement left out of the context: add that one
+      const boundByRecheck = new Set<string>();
+      const readByRecheck = new Set<string>();
+      for (const r of recheck) {
+        for (const n of r.moduleBound) boundByRecheck.add(n);
+        for (const n of r.refs) readByRecheck.add(n);
+      }
       const missed =
-        statements.some((st) => !recheck.has(st) && [...recheck].some((r) => intersects(st.refs, r.moduleBound))) ||
-        statements.some((st) => !keep.has(st) && [...recheck].some((r) => intersects(r.refs, st.moduleBound)));
+        statements.some((st) => !recheck.has(st) && intersects(st.refs, boundByRecheck)) ||
+        statements.some((st) => !keep.has(st) && intersects(readByRecheck, st.moduleBound));
       if (missed) {
         if (round >= 3) return 'dependencies kept growing';
         continue;
       }
-      if (olds.some((st) => st.mixedPrecision) !== statements.some((st) => st.mixedPrecision)) return 'mixed precision use appeared or went';
+      if (mixedBefore !== statements.some((st) => st.mixedPrecision)) return 'mixed precision use appeared or went';
       // every name a rule asked about (for a fresh alias) must get the answer it got when cached results were made
-      const boundBefore = unionBound(olds);
       const boundAfter = unionBound(statements);
       const queried = new Set([...old.queried, ...run.queried]);
       for (const q of queried) if (boundBefore.has(q) !== boundAfter.has(q)) return `bound names changed (${q})`;
@@ -490,7 +497,7 @@ function lineBreaks(text: string, from: number, to: number): number | undefined 
 }
 
 function merge(statements: Statement[]): DocumentAnalysis {
-  const out: DocumentAnalysis = { findings: [], stats: emptyStats(), syntaxErrors: 0, suppressed: 0, internalErrors: [], useSpans: [] };
+  const out: DocumentAnalysis = { ...emptyAnalysis(), useSpans: [] };
   for (const st of statements) {
     for (const f of st.findings) out.findings.push(f);
     for (const u of st.uses) out.useSpans!.push(u);
