@@ -133,20 +133,11 @@ class Scope {
     readonly kind: 'module' | 'function' | 'class' | 'comprehension',
     readonly cls?: ClassInfo,
   ) {}
-  /** Whether `name` resolves to a binding of a function, class or comprehension (not of the module, nor unbound). */
-  isLocal(name: string): boolean {
-    if (this.kind !== 'module' && this.vars.has(name)) return true;
-    for (let s = this.parent; s; s = s.parent) if (s.kind !== 'class' && s.kind !== 'module' && s.vars.has(name)) return true;
-    return false;
-  }
-  lookup(name: string): Value | undefined {
-    if (this.vars.has(name)) return this.vars.get(name) ?? undefined;
+  /** The scope whose binding of `name` is visible here, if any. */
+  find(name: string): Scope | undefined {
+    if (this.vars.has(name)) return this;
     // class bodies are not visible from the functions nested in them
-    let s = this.parent;
-    while (s) {
-      if (s.kind !== 'class' && s.vars.has(name)) return s.vars.get(name) ?? undefined;
-      s = s.parent;
-    }
+    for (let s = this.parent; s; s = s.parent) if (s.kind !== 'class' && s.vars.has(name)) return s;
     return undefined;
   }
 }
@@ -182,9 +173,11 @@ export function resolve(tree: Tree): Resolution {
   const bindingsByStatement = new Map<number, StatementBindings>();
   let current: StatementBindings = { all: new Set(), module: new Set(), refs: new Set() }; // of the top-level statement being visited
 
+  /** What `name` is bound to here; a name bound at module level (or not at all) is recorded as read from there. */
   const lookup = (name: string): Value | undefined => {
-    if (!scope.isLocal(name)) current.refs.add(name);
-    return scope.lookup(name);
+    const s = scope.find(name);
+    if (!s || s.kind === 'module') current.refs.add(name);
+    return s?.vars.get(name) ?? undefined;
   };
 
   const bind = (name: string, v: Value | null) => {
