@@ -19,7 +19,7 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeText, targetOf, useSpanOf, type DocumentAnalysis } from '../engine/analyze';
+import { analyzeText, targetOf, useSpanOf, type DocumentAnalysis, type UseSpan } from '../engine/analyze';
 import { IncrementalAnalyzer } from '../engine/incremental';
 import { PythonDocument } from '../engine/document';
 import { explainMarkdown } from '../engine/explain';
@@ -41,12 +41,6 @@ import { Commands, ConfigProblemsNotification, ExplainRequest, ReportRequest, ty
 import { minimalEdit } from '../engine/edits';
 import { toDiagnostic, toLspEdit } from './convert';
 import { IdleCollector } from './idleCollector';
-
-interface UseSpan {
-  start: number;
-  end: number;
-  qname: string;
-}
 
 interface Analysed {
   version: number;
@@ -77,6 +71,15 @@ interface OpenNotebook {
 const SETTINGS_KEYS = Object.keys(SettingsSchema.shape);
 
 /** The innermost API use at an offset (in `torch.abs(x).sum()`, `abs` is inside the chain that ends in `sum`). */
+/** Drops the least recently added entries of `map` (insertion order) beyond `limit`, telling `onEvict` of each. */
+function evictOldest<K, V>(map: Map<K, V>, limit: number, onEvict: (v: V) => void): void {
+  for (const [k, v] of map) {
+    if (map.size <= limit) break;
+    map.delete(k);
+    onEvict(v);
+  }
+}
+
 function smallestUseAt(uses: UseSpan[], offset: number): UseSpan | undefined {
   let best: UseSpan | undefined;
   for (const u of uses) if (offset >= u.start && offset <= u.end && (!best || u.end - u.start < best.end - best.start)) best = u;
@@ -225,12 +228,10 @@ export function startServer(connection: Connection): void {
       return;
     }
     withTree.set(d.uri, d);
-    for (const [uri, old] of withTree) {
-      if (withTree.size <= TREES_KEPT) break;
-      withTree.delete(uri);
+    evictOldest(withTree, TREES_KEPT, (old) => {
       old.doc.dispose();
       old.incremental = undefined;
-    }
+    });
   }
 
   // Analyses (findings with their fixes, API uses) are kept for the documents used most recently; the client
@@ -241,11 +242,7 @@ export function startServer(connection: Connection): void {
   function touchAnalysis(d: OpenDoc): void {
     withAnalysis.delete(d.uri);
     withAnalysis.set(d.uri, d);
-    for (const [uri, old] of withAnalysis) {
-      if (withAnalysis.size <= ANALYSES_KEPT) break;
-      withAnalysis.delete(uri);
-      old.analysed = undefined;
-    }
+    evictOldest(withAnalysis, ANALYSES_KEPT, (old) => (old.analysed = undefined));
   }
 
   async function analyseDoc(d: OpenDoc): Promise<Analysed | undefined> {
