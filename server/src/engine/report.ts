@@ -83,11 +83,11 @@ export function formatText(results: FileResult[], cwd: string): string {
   return out.join('\n');
 }
 
-/** One finding as `mindport scan --format json` lists it. */
-function jsonFinding(r: FileResult, f: FileResult['findings'][number], cwd: string) {
+/** One finding as `mindport scan --format json` lists it (`path`: its file's, as the report shows it). */
+function jsonFinding(f: FileResult['findings'][number], path: string) {
   return {
     code: f.code,
-    path: relative(cwd, r.path) || r.path,
+    path,
     line: f.range.start.line + 1,
     column: f.range.start.character + 1,
     end_line: f.range.end.line + 1,
@@ -112,7 +112,8 @@ function nestedJson(value: unknown, depth: number): string {
  * separated by ",\n"); scan workers compute it so the main thread only joins the pieces.
  */
 export function jsonFindingsFragment(r: FileResult, cwd: string): string {
-  return r.findings.map((f) => `    ${nestedJson(jsonFinding(r, f, cwd), 2)}`).join(',\n');
+  const path = relative(cwd, r.path) || r.path;
+  return r.findings.map((f) => `    ${nestedJson(jsonFinding(f, path), 2)}`).join(',\n');
 }
 
 /** `JSON.stringify({ findings, summary, skipped }, null, 2)`, built from per-file pieces. */
