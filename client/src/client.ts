@@ -1,4 +1,5 @@
-// Starts the MindPort language server (dist/server.js) over node IPC, for Python files and Python notebook cells.
+// Starts the MindPort language server (dist/server.js) over stdio (where its publishDiagnostics encoder applies:
+// server/src/lsp/messageEncoding.ts), for Python files and Python notebook cells.
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { SECTION } from './settings';
@@ -6,8 +7,8 @@ import { SECTION } from './settings';
 export function createClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): LanguageClient {
   const module = vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath;
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    run: { module, transport: TransportKind.stdio },
+    debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [

@@ -1,9 +1,31 @@
-// Entry point of the language server: `node dist/server.js --stdio` (any editor) or node-ipc (VS Code).
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+// Entry point of the language server: `node dist/server.js --stdio` (what the extension starts; any editor),
+// or --node-ipc / --socket=N / --pipe=NAME.
+import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, type Connection } from 'vscode-languageserver/node';
+import { MessageEncoder } from './messageEncoding';
 import { startServer } from './server';
 
-const connection = createConnection(ProposedFeatures.all);
+function stdioConnection(): Connection {
+  // Built here rather than by createConnection's own --stdio handling, to write with MessageEncoder (large
+  // publishDiagnostics cost a fraction); what that handling also does is repeated below.
+  const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout, { contentTypeEncoder: new MessageEncoder() }));
+  // stdout carries the protocol: anything printed goes to the client's log instead
+  const log = (kind: 'log' | 'info' | 'warn' | 'error') => (...args: unknown[]) => connection.console[kind](args.map((a) => (typeof a === 'string' ? a : String(a))).join(' '));
+  console.log = log('log');
+  console.debug = log('log');
+  console.info = log('info');
+  console.warn = log('warn');
+  console.error = log('error');
+  // the client went away: nothing is left to serve
+  process.stdin.on('end', () => process.exit(shutdownReceived ? 0 : 1));
+  return connection;
+}
+
+let shutdownReceived = false;
+const connection = process.argv.includes('--stdio') ? stdioConnection() : createConnection(ProposedFeatures.all);
 startServer(connection);
+connection.onShutdown(() => {
+  shutdownReceived = true;
+});
 connection.listen();
 
 // the server must never die on a document: log stray errors instead of exiting
