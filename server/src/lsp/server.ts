@@ -274,7 +274,7 @@ export function startServer(connection: Connection): void {
       d.timer = undefined;
       void analyseDoc(d).then((an) => {
         if (!an || an.version !== d.td.version || !docs.has(d.uri)) return;
-        void connection.sendDiagnostics({ uri: d.uri, version: an.version, diagnostics: an.findings.map((f) => toDiagnostic(f, d.td)) });
+        void connection.sendDiagnostics({ uri: d.uri, version: an.version, diagnostics: an.findings.map((f) => toDiagnostic(f)) }); // ranges as the engine computed them on this version's text
       });
     }, delay);
   }
