@@ -245,6 +245,42 @@ describe('scan', { concurrency: true }, () => {
     assert.match(r.stdout, /^a\.py:3:5: MSP101 /m);
   });
 
+  test('a scan in worker threads reports exactly what one thread does, file by file in path order', async () => {
+    // enough files for workers (24+), of every kind: findings, none, a notebook, a skipped file, a non-UTF-8 one,
+    // broken Python, and a long file early on (files are reported in order whichever worker finishes first)
+    const files: Record<string, string | Buffer> = {
+      'a00_long.py': `import torch\n${'y = torch.abs(x) + torch.cdist(a, b)\n'.repeat(500)}`,
+      'a01_broken.py': 'import torch\ndef f(:\n    return torch.abs(x\n',
+      'a02_latin.py': Buffer.from('import torch\ns = "caf\xe9"\ny = torch.abs(x)\n', 'latin1'),
+      'a03_empty.py': '',
+      'a04_nb.ipynb': JSON.stringify({ cells: [{ cell_type: 'code', source: ['import torch\n', 'y = torch.abs(x)'] }], metadata: {}, nbformat: 4, nbformat_minor: 5 }),
+      'a05_bad.ipynb': '{ nope',
+      'mindport.toml': '[severity]\nMSP103 = "error"\n',
+    };
+    for (let i = 6; i < 34; i++) files[`m${String(i).padStart(2, '0')}.py`] = i % 3 ? MODEL : 'x = 1\n';
+    const dir = project('many', files);
+    for (const format of ['text', 'json']) {
+      const one = await cli(['scan', '.', '--format', format, '--jobs', '1'], dir);
+      const two = await cli(['scan', '.', '--format', format, '--jobs', '2'], dir);
+      assert.equal(two.code, 1, 'MSP103 is an error here: exit 1');
+      assert.equal(one.code, two.code);
+      assert.equal(two.stdout, one.stdout, `${format}: same report from workers as from one thread`);
+      if (format === 'json') {
+        const j = JSON.parse(two.stdout);
+        const paths: string[] = j.findings.map((f: { path: string }) => f.path);
+        assert.deepEqual([...new Set(paths)], [...new Set(paths)].sort(), 'findings grouped by file in path order');
+        assert.equal(paths.filter((p) => p === 'a00_long.py').length, 1000);
+        assert.equal(j.summary.files, 33);
+        assert.deepEqual(j.skipped.map((s: { path: string }) => s.path), ['a05_bad.ipynb']);
+        assert.equal(j.summary.findings, j.findings.length);
+        assert.equal(j.summary.bySeverity.error, j.findings.filter((f: { severity: string }) => f.severity === 'error').length);
+      } else {
+        assert.match(two.stdout, /^a02_latin\.py: warning: the file is not valid UTF-8/m);
+        assert.match(two.stdout, /^Scanned 33 files \(\d+ lines, 1 skipped\): \d+ findings, \d+ fixable with `mindport fix` \(marked \*\)$/m);
+      }
+    }
+  });
+
   test('a bad project setting is a warning naming the file and key; scanning goes on', async () => {
     const dir = project('badcfg', { 'mindport.toml': 'device = "TPU"\ncolour = 1\n', 'a.py': 'import torch\ny = torch.abs(x)\n' });
     const r = await cli(['scan', '.', '--select', 'MSP1'], dir);

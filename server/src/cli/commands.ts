@@ -9,7 +9,7 @@ import { fixAll } from '../engine/fixAll';
 import { initParser } from '../engine/parser';
 import { ProjectConfigFinder } from '../engine/projectConfig';
 import type { FileResult } from '../engine/project';
-import { formatJson, formatSarif, formatText } from '../engine/report';
+import { formatSarif, ReportStream, type StreamFormat } from '../engine/report';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../engine/settings';
 import { decodeSource } from '../engine/text';
 import { targetOf } from '../engine/analyze';
@@ -129,15 +129,24 @@ async function cmdScan(argv: string[], io: CliIo): Promise<number> {
   const jobs = values.jobs ? Number(values.jobs) : undefined;
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError('--jobs takes a whole number of at least 1');
   const showProgress = values.progress ?? !!io.stderr.isTTY;
-  const { results, jsonFragments } = await scanFiles(files, (p) => resolver.for(p), {
+  // text and JSON reports are written file by file while the scan goes on; SARIF is one document, written at the end
+  const stream = values.format === 'sarif' ? undefined : new ReportStream(values.format as StreamFormat, (c) => io.stdout.write(c));
+  const { results } = await scanFiles(files, (p) => resolver.for(p), {
     jobs,
-    jsonCwd: values.format === 'json' ? io.cwd : undefined,
+    report: stream ? { format: values.format as StreamFormat, cwd: io.cwd } : undefined,
+    onFile: stream
+      ? (_, __, part) => {
+          if (!part?.length) return;
+          if (showProgress && io.stdout.isTTY) io.stderr.write('\r\x1b[K'); // the progress line is drawn again next time
+          stream.part(part);
+        }
+      : undefined,
     onProgress: showProgress
       ? (done, total, path) => io.stderr.write(`\r\x1b[K[${done}/${total}] ${relative(io.cwd, path)}`.slice(0, 200) + (done === total ? '\r\x1b[K' : ''))
       : undefined,
   });
-  const out = values.format === 'json' ? formatJson(results, io.cwd, jsonFragments) : values.format === 'sarif' ? formatSarif(results, io.cwd, pkg.version) : formatText(results, io.cwd);
-  write(io.stdout, out);
+  if (stream) stream.end(results, io.cwd);
+  else write(io.stdout, formatSarif(results, io.cwd, pkg.version));
   const errors = results.some((r) => r.findings.some((f) => f.severity === 'error'));
   return errors && !values['exit-zero'] ? 1 : 0;
 }

@@ -1,13 +1,15 @@
 // Scanning many files: in worker threads when there are enough files to pay for them, else in this thread.
 // Workers (dist/scan-worker.js, beside this bundle) get file paths and settings and send back FileResults
-// (plain data), and for a JSON report their part of it already formatted; results are returned in input order
-// whatever order the workers finish in.
-import { existsSync, statSync } from 'node:fs';
+// (plain data) and, for a text or JSON report, their file's part of it already formatted and encoded. Files
+// are handed out in input order and reported (onFile) in input order whatever order the workers finish in,
+// so the report can be written while the scan goes on.
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FileResult } from '../engine/project';
 import { analyzeFile } from '../engine/project';
+import { reportPart, type StreamFormat } from '../engine/report';
 import type { Settings } from '../engine/settings';
 import { loadDatabase } from '../mappings/location';
 import type { ScanReply, ScanTask } from './scanWorker';
@@ -15,18 +17,33 @@ import type { ScanReply, ScanTask } from './scanWorker';
 export interface ScanOptions {
   jobs?: number;
   onProgress?: (done: number, total: number, path: string) => void;
-  /** For `--format json`: workers also format each file's findings (formatJson's pieces), relative to this. */
-  jsonCwd?: string;
+  /** Each file's part of a report in this format (reportPart), paths relative to `cwd`, given to onFile. */
+  report?: { format: StreamFormat; cwd: string };
+  /**
+   * Called once per file, in input order, as soon as it and every file before it are done; `part` is its report
+   * part (as text or UTF-8 bytes) when `report` is set. Where a worker made the part, the file's findings in
+   * `result` carry only what a summary needs: code, severity and the first fix's applicability.
+   */
+  onFile?: (index: number, result: FileResult, part: string | Uint8Array | undefined) => void;
 }
 
 export interface ScanOutput {
   /** In input order. */
   results: FileResult[];
-  /**
-   * Per file, the JSON report's piece when a worker made it (see ScanOptions.jsonCwd). Where it is set, that
-   * file's findings in `results` carry only their code and severity.
-   */
-  jsonFragments: (string | undefined)[];
+}
+
+/** Calls onFile in input order as results come in, in any order. */
+function inOrder(opts: ScanOptions, count: number) {
+  const waiting = new Map<number, [FileResult, string | Uint8Array | undefined]>();
+  let next = 0;
+  return (i: number, r: FileResult, part: string | Uint8Array | undefined) => {
+    if (!opts.onFile) return;
+    waiting.set(i, [r, part]);
+    for (let w = waiting.get(next); w && next < count; w = waiting.get(next)) {
+      waiting.delete(next);
+      opts.onFile(next++, w[0], w[1]);
+    }
+  };
 }
 
 /** Below this many files, starting workers (each loads tree-sitter and the mappings) costs more than it saves. */
@@ -51,26 +68,22 @@ function scanInThread(files: string[], settingsFor: (path: string) => Settings, 
   const db = loadDatabase();
   const results: FileResult[] = [];
   for (let i = 0; i < files.length; i++) {
-    results.push(analyzeFile(files[i], settingsFor(files[i]), db));
+    const r = analyzeFile(files[i], settingsFor(files[i]), db);
+    results.push(r);
     opts.onProgress?.(i + 1, files.length, files[i]);
+    opts.onFile?.(i, r, opts.report ? reportPart(opts.report.format, r, opts.report.cwd) : undefined);
   }
-  return { results, jsonFragments: [] };
+  return { results };
 }
 
 function scanInWorkers(script: string, jobs: number, files: string[], settingsFor: (path: string) => Settings, opts: ScanOptions): Promise<ScanOutput> {
   // settings in input order (the resolver may print warnings: same order as a scan in one thread)
   const settings = files.map((f) => settingsFor(f));
-  // largest files first, so no worker is left with a long file at the end
-  const size = files.map((f) => {
-    try {
-      return statSync(f).size;
-    } catch {
-      return 0;
-    }
-  });
-  const queue = files.map((_, i) => i).sort((a, b) => size[b] - size[a] || a - b);
+  // files are handed out in input order, so the report can be written from the start (a long file near the end
+  // keeps one worker busy for at most its own analysis, a fraction of a second)
+  const queue = files.map((_, i) => i);
   const results: (FileResult | undefined)[] = new Array(files.length);
-  const jsonFragments: (string | undefined)[] = new Array(files.length);
+  const report = inOrder(opts, files.length);
   const leftOver: number[] = []; // files a worker could not return: analysed here at the end
   let done = 0;
   let next = 0;
@@ -78,10 +91,11 @@ function scanInWorkers(script: string, jobs: number, files: string[], settingsFo
   return new Promise<ScanOutput>((resolve, reject) => {
     const live = new Set<Worker>();
     let finished = false;
-    const complete = (i: number, r: FileResult) => {
+    const complete = (i: number, r: FileResult, part?: string | Uint8Array) => {
       results[i] = r;
       done++;
       opts.onProgress?.(done, files.length, files[i]);
+      report(i, r, part ?? (opts.report ? reportPart(opts.report.format, r, opts.report.cwd) : undefined));
     };
     const finish = () => {
       if (finished || live.size > 0) return;
@@ -89,7 +103,7 @@ function scanInWorkers(script: string, jobs: number, files: string[], settingsFo
       try {
         const db = leftOver.length ? loadDatabase() : undefined;
         for (const i of leftOver) complete(i, analyzeFile(files[i], settings[i], db!));
-        resolve({ results: results as FileResult[], jsonFragments });
+        resolve({ results: results as FileResult[] });
       } catch (err) {
         reject(err);
       }
@@ -102,17 +116,14 @@ function scanInWorkers(script: string, jobs: number, files: string[], settingsFo
         while (inFlight.size < IN_FLIGHT && next < queue.length) {
           const i = queue[next++];
           inFlight.add(i);
-          const task: ScanTask = { index: i, path: files[i], settings: settings[i], jsonCwd: opts.jsonCwd };
+          const task: ScanTask = { index: i, path: files[i], settings: settings[i], report: opts.report };
           worker.postMessage(task);
         }
         if (inFlight.size === 0) void worker.terminate();
       };
       worker.on('message', (m: ScanReply) => {
         inFlight.delete(m.index);
-        if (m.result) {
-          jsonFragments[m.index] = m.json;
-          complete(m.index, m.result);
-        }
+        if (m.result) complete(m.index, m.result, m.part);
         else leftOver.push(m.index);
         feed();
       });

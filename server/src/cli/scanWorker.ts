@@ -5,23 +5,25 @@ import { initParser } from '../engine/parser';
 import { analyzeFile, type FileResult } from '../engine/project';
 import type { Settings } from '../engine/settings';
 import { loadDatabase } from '../mappings/location';
-import { jsonFindingsFragment } from '../engine/report';
+import { reportPart, type StreamFormat } from '../engine/report';
 
 export interface ScanTask {
   index: number;
   path: string;
   settings: Settings;
-  /** Set for `--format json`: the worker also formats the file's findings for the report (relative to this). */
-  jsonCwd?: string;
+  /** Set for a text or JSON report: the worker also makes the file's part of it (paths relative to `cwd`). */
+  report?: { format: StreamFormat; cwd: string };
 }
 
 export interface ScanReply {
   index: number;
   /** Absent when the file could not be analysed or its result not sent: the main thread then analyses it. */
   result?: FileResult;
-  /** The file's part of the JSON report, when asked for. */
-  json?: string;
+  /** The file's report part as UTF-8, when asked for (its buffer is transferred, not copied). */
+  part?: Uint8Array;
 }
+
+const utf8 = new TextEncoder();
 
 if (parentPort) {
   const port = parentPort;
@@ -32,12 +34,13 @@ if (parentPort) {
         let result: FileResult | undefined;
         try {
           result = analyzeFile(task.path, task.settings, db);
-          if (task.jsonCwd !== undefined) {
-            // the report's part is formatted here; the main thread then needs only each finding's code and
-            // severity (the summary, the exit status), so that is all that is sent (much less to copy)
-            const json = jsonFindingsFragment(result, task.jsonCwd);
-            const findings = result.findings.map((f) => ({ code: f.code, severity: f.severity }));
-            port.postMessage({ index: task.index, result: { ...result, findings: findings as FileResult['findings'] }, json } satisfies ScanReply);
+          if (task.report) {
+            // the report's part is formatted and encoded here; the main thread then needs of each finding only
+            // what the summary and the exit status read, so that is all that is sent (much less to copy)
+            const part = utf8.encode(reportPart(task.report.format, result, task.report.cwd));
+            const findings = result.findings.map((f) => ({ code: f.code, severity: f.severity, fixes: f.fixes.slice(0, 1).map((x) => ({ applicability: x.applicability })) }));
+            const reply: ScanReply = { index: task.index, result: { ...result, findings: findings as unknown as FileResult['findings'] }, part };
+            port.postMessage(reply, [part.buffer as ArrayBuffer]);
           } else port.postMessage({ index: task.index, result } satisfies ScanReply);
         } catch {
           port.postMessage({ index: task.index } satisfies ScanReply);

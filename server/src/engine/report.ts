@@ -43,25 +43,25 @@ export function summarize(results: FileResult[]): Summary {
   };
 }
 
-function loc(r: FileResult, f: FileResult['findings'][number], cwd: string): string {
-  const p = relative(cwd, r.path) || r.path;
-  return `${p}${f.cell !== undefined ? `[cell ${f.cell + 1}]` : ''}:${f.range.start.line + 1}:${f.range.start.character + 1}`;
+/** One file's lines of the text report (skipped, warnings, internal errors, findings), joined by "\n"; "" if none. */
+export function textFileLines(r: FileResult, cwd: string): string {
+  const out: string[] = [];
+  const path = relative(cwd, r.path) || r.path;
+  if (r.skipped) out.push(`${path}: skipped: ${r.skipped}`);
+  if (r.warning) out.push(`${path}: warning: ${r.warning}`);
+  for (const e of r.internalErrors) out.push(`${path}: internal error (please report): ${e.split('\n')[0]}`);
+  for (const f of r.findings) {
+    const fix = f.fixes[0] ? ` [${f.fixes[0].applicability === 'safe' ? '*' : 'fix: unsafe'}]` : '';
+    out.push(`${path}${f.cell !== undefined ? `[cell ${f.cell + 1}]` : ''}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.code} ${f.severity}: ${f.message}${fix}`);
+  }
+  return out.join('\n');
 }
 
-export function formatText(results: FileResult[], cwd: string): string {
+/** The text report's closing lines: files, findings, API uses, readiness, counts by rule. */
+export function textSummary(results: FileResult[]): string {
   const out: string[] = [];
-  for (const r of results) {
-    if (r.skipped) out.push(`${relative(cwd, r.path) || r.path}: skipped: ${r.skipped}`);
-    if (r.warning) out.push(`${relative(cwd, r.path) || r.path}: warning: ${r.warning}`);
-    for (const e of r.internalErrors) out.push(`${relative(cwd, r.path) || r.path}: internal error (please report): ${e.split('\n')[0]}`);
-    for (const f of r.findings) {
-      const fix = f.fixes[0] ? ` [${f.fixes[0].applicability === 'safe' ? '*' : 'fix: unsafe'}]` : '';
-      out.push(`${loc(r, f, cwd)}: ${f.code} ${f.severity}: ${f.message}${fix}`);
-    }
-  }
   const s = summarize(results);
   const fixable = results.reduce((n, r) => n + r.findings.filter((f) => f.fixes[0]?.applicability === 'safe').length, 0);
-  out.push('');
   out.push(
     `Scanned ${s.files} file${s.files === 1 ? '' : 's'} (${s.lines} lines${s.skipped ? `, ${s.skipped} skipped` : ''}): ${s.findings} finding${s.findings === 1 ? '' : 's'}` +
       (fixable ? `, ${fixable} fixable with \`mindport fix\` (marked *)` : ''),
@@ -83,45 +83,70 @@ export function formatText(results: FileResult[], cwd: string): string {
   return out.join('\n');
 }
 
-/** One finding as `mindport scan --format json` lists it (`path`: its file's, as the report shows it). */
-function jsonFinding(f: FileResult['findings'][number], path: string) {
-  return {
-    code: f.code,
-    path,
-    line: f.range.start.line + 1,
-    column: f.range.start.character + 1,
-    end_line: f.range.end.line + 1,
-    end_column: f.range.end.character + 1,
-    ...(f.cell !== undefined ? { cell: f.cell + 1 } : {}),
-    message: f.message,
-    severity: f.severity,
-    fix_applicability: f.fixes[0]?.applicability ?? null,
-    torch_api: f.data?.torchApi ?? null,
-    mindspore_api: f.data?.msApi ?? null,
-    confidence: f.data?.confidence ?? 'high',
-  };
-}
-
 /** `JSON.stringify(value, null, 2)` as it appears nested `depth` levels deep in a pretty-printed document. */
 function nestedJson(value: unknown, depth: number): string {
   return JSON.stringify(value, null, 2).replace(/\n/g, `\n${'  '.repeat(depth)}`);
 }
 
 /**
- * A file's findings as they appear in the JSON report's "findings" array (each line indented as there,
- * separated by ",\n"); scan workers compute it so the main thread only joins the pieces.
+ * A file's findings as they appear in the JSON report's "findings" array: what
+ * `JSON.stringify(finding, null, 2)` gives, indented as there and separated by ",\n", written directly (this
+ * is most of a large scan's output; scan workers make it).
  */
 export function jsonFindingsFragment(r: FileResult, cwd: string): string {
-  const path = relative(cwd, r.path) || r.path;
-  return r.findings.map((f) => `    ${nestedJson(jsonFinding(f, path), 2)}`).join(',\n');
+  const path = JSON.stringify(relative(cwd, r.path) || r.path);
+  const q = JSON.stringify;
+  const orNull = (v: string | undefined) => (v === undefined || v === null ? 'null' : q(v));
+  return r.findings
+    .map(
+      (f) =>
+        `    {\n      "code": ${q(f.code)},\n      "path": ${path},\n      "line": ${f.range.start.line + 1},\n      "column": ${f.range.start.character + 1},\n` +
+        `      "end_line": ${f.range.end.line + 1},\n      "end_column": ${f.range.end.character + 1},\n${f.cell !== undefined ? `      "cell": ${f.cell + 1},\n` : ''}` +
+        `      "message": ${q(f.message)},\n      "severity": ${q(f.severity)},\n      "fix_applicability": ${orNull(f.fixes[0]?.applicability)},\n` +
+        `      "torch_api": ${orNull(f.data?.torchApi)},\n      "mindspore_api": ${orNull(f.data?.msApi)},\n      "confidence": ${q(f.data?.confidence ?? 'high')}\n    }`,
+    )
+    .join(',\n');
 }
 
-/** `JSON.stringify({ findings, summary, skipped }, null, 2)`, built from per-file pieces. */
-export function formatJson(results: FileResult[], cwd: string, fragments?: (string | undefined)[]): string {
-  const pieces = results.map((r, i) => fragments?.[i] ?? jsonFindingsFragment(r, cwd)).filter((p) => p.length > 0);
-  const skipped = results.filter((r) => r.skipped).map((r) => ({ path: relative(cwd, r.path) || r.path, reason: r.skipped }));
-  const findings = pieces.length ? `[\n${pieces.join(',\n')}\n  ]` : '[]';
-  return `{\n  "findings": ${findings},\n  "summary": ${nestedJson(summarize(results), 1)},\n  "skipped": ${nestedJson(skipped, 1)}\n}`;
+/** Report formats written file by file as a scan goes (SARIF is one document, written whole). */
+export type StreamFormat = 'text' | 'json';
+
+/** One file's part of a streamed report; "" when it has nothing to show. */
+export function reportPart(format: StreamFormat, r: FileResult, cwd: string): string {
+  return format === 'json' ? jsonFindingsFragment(r, cwd) : textFileLines(r, cwd);
+}
+
+/**
+ * Writes a text or JSON report as its files' parts arrive, in order: the same bytes as formatting the whole
+ * report at the end (formatText, formatJson), without holding it all.
+ */
+export class ReportStream {
+  private parts = 0;
+
+  constructor(
+    private readonly format: StreamFormat,
+    private readonly write: (chunk: string | Uint8Array) => void,
+  ) {
+    if (format === 'json') write('{\n  "findings": [');
+  }
+
+  /** A file's part (reportPart), as text or its UTF-8 bytes; empty parts are skipped. */
+  part(piece: string | Uint8Array): void {
+    if (piece.length === 0) return;
+    if (this.format === 'json') this.write(this.parts++ ? ',\n' : '\n');
+    else if (this.parts++) this.write('\n');
+    this.write(piece);
+  }
+
+  /** The closing part, from every file's result (findings need only their code, severity and first fix). */
+  end(results: FileResult[], cwd: string): void {
+    if (this.format === 'text') {
+      this.write(`${this.parts ? '\n' : ''}\n${textSummary(results)}\n`);
+      return;
+    }
+    const skipped = results.filter((r) => r.skipped).map((r) => ({ path: relative(cwd, r.path) || r.path, reason: r.skipped }));
+    this.write(`${this.parts ? '\n  ]' : ']'},\n  "summary": ${nestedJson(summarize(results), 1)},\n  "skipped": ${nestedJson(skipped, 1)}\n}\n`);
+  }
 }
 
 export function formatSarif(results: FileResult[], cwd: string, version: string): string {

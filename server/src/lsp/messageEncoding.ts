@@ -51,7 +51,7 @@ class ByteMessage {
     const out = Buffer.allocUnsafe(this.length);
     let at = 0;
     for (const p of this.pieces) {
-      if (typeof p === 'string') at += out.latin1Write(p, at);
+      if (typeof p === 'string') at += out.write(p, at, 'latin1');
       else {
         out.set(p, at);
         at += p.length;
