@@ -108,7 +108,12 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
   try {
     const target = targetOf(settings);
     const claimed = new Set<ApiUse>();
-    const enabled = (code: string) => ruleEnabled(code, settings) && settings.severity[code] !== 'off';
+    const enabledCodes = new Map<string, boolean>(); // a few codes, asked about once per finding
+    const enabled = (code: string) => {
+      let on = enabledCodes.get(code);
+      if (on === undefined) enabledCodes.set(code, (on = ruleEnabled(code, settings) && settings.severity[code] !== 'off'));
+      return on;
+    };
     const suppressions = findSuppressions(text, lines, tree);
     const ctx: RuleContext = {
       text,

@@ -47,14 +47,14 @@ interface Statement {
   suppressed: number;
   errors: number;
   /** Names bound in any scope inside the statement. */
-  bound: Set<string>;
+  bound: ReadonlySet<string>;
   /** Names bound at module level by the statement. */
-  moduleBound: Set<string>;
+  moduleBound: ReadonlySet<string>;
   /**
    * Names the statement reads at module level, as resolution found them; before a changed statement is analysed,
    * a guess (what its old version read), checked afterwards.
    */
-  refs: Set<string>;
+  refs: ReadonlySet<string>;
   /** Carries a fact rules read about the whole file, so it is analysed with every change. */
   pinned: boolean;
   /** Uses mixed precision (autocast, GradScaler, apex.amp): MSP304 asks whether any statement does. */
@@ -301,7 +301,7 @@ export class IncrementalAnalyzer {
   }
 }
 
-function emptyStatement(text: string, start: number, end: number, type: string, refs = new Set<string>()): Statement {
+function emptyStatement(text: string, start: number, end: number, type: string, refs: ReadonlySet<string> = new Set<string>()): Statement {
   return {
     start, end, type, text: text.slice(start, end), findings: [], uses: [], stats: emptyStats(), suppressed: 0, errors: 0,
     bound: new Set(), moduleBound: new Set(), refs, pinned: false, mixedPrecision: false,
@@ -323,7 +323,7 @@ function sameText(text: string, st: Statement, newStart: number): boolean {
   return text.startsWith(st.text, newStart);
 }
 
-function intersects(a: Set<string>, b: Set<string>): boolean {
+function intersects(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   const [small, big] = a.size <= b.size ? [a, b] : [b, a];
   for (const x of small) if (big.has(x)) return true;
   return false;

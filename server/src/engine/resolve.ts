@@ -79,11 +79,16 @@ export interface Resolution {
 }
 
 export interface StatementBindings {
-  all: Set<string>;
-  module: Set<string>;
+  all: ReadonlySet<string>;
+  module: ReadonlySet<string>;
   /** Names the statement looks up at module level (or that are unbound): what it reads from other statements. */
-  refs: Set<string>;
+  refs: ReadonlySet<string>;
 }
+
+/** What a statement that binds or reads nothing shares (most sets stay empty: each is made on its first name). */
+const NO_NAMES: ReadonlySet<string> = new Set<string>();
+const noBindings = (): StatementBindings => ({ all: NO_NAMES, module: NO_NAMES, refs: NO_NAMES });
+const added = (set: ReadonlySet<string>, name: string): ReadonlySet<string> => (set === NO_NAMES ? new Set([name]) : (set as Set<string>).add(name));
 
 /** Tensor methods that return something other than a tensor. */
 const NON_TENSOR_METHODS = new Set([
@@ -171,20 +176,20 @@ export function resolve(tree: Tree): Resolution {
   const moduleScope = new Scope(undefined, 'module');
   let scope = moduleScope;
   const bindingsByStatement = new Map<number, StatementBindings>();
-  let current: StatementBindings = { all: new Set(), module: new Set(), refs: new Set() }; // of the top-level statement being visited
+  let current: StatementBindings = noBindings(); // of the top-level statement being visited
 
   /** What `name` is bound to here; a name bound at module level (or not at all) is recorded as read from there. */
   const lookup = (name: string): Value | undefined => {
     const s = scope.find(name);
-    if (!s || s.kind === 'module') current.refs.add(name);
+    if (!s || s.kind === 'module') current.refs = added(current.refs, name);
     return s?.vars.get(name) ?? undefined;
   };
 
   const bind = (name: string, v: Value | null) => {
     scope.vars.set(name, v);
     boundNames.add(name);
-    current.all.add(name);
-    if (scope === moduleScope) current.module.add(name);
+    current.all = added(current.all, name);
+    if (scope === moduleScope) current.module = added(current.module, name);
   };
 
   // ---- values -------------------------------------------------------------------------------------------
@@ -710,7 +715,7 @@ export function resolve(tree: Tree): Resolution {
       case 'module':
         for (const c of node.children) {
           if (!c) continue;
-          current = { all: new Set(), module: new Set(), refs: new Set() };
+          current = noBindings();
           bindingsByStatement.set(c.startIndex, current);
           if (isStatement(c)) visitStatement(c, depth + 1);
           else if (c.isNamed) visitExpr(c);

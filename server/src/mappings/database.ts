@@ -168,8 +168,23 @@ export class MappingDatabase {
     return s.sort((a, b) => order.indexOf(a) - order.indexOf(b))[0];
   }
 
-  /** Picks the twin a suggestion uses for the configured device, MindSpore version and API preference. */
+  /** Choices made so far, per target (`version|device|api`): the same few hundred APIs recur in every file. */
+  private readonly choices = new Map<string, WeakMap<MappedEntry, TwinChoice>>();
+
+  /**
+   * Picks the twin a suggestion uses for the configured device, MindSpore version and API preference. The
+   * result is shared between callers: read it, never change it.
+   */
   choose(entry: MappedEntry, target: Target): TwinChoice {
+    const key = `${target.version}|${target.device}|${target.api}`;
+    let forTarget = this.choices.get(key);
+    if (!forTarget) this.choices.set(key, (forTarget = new WeakMap()));
+    let choice = forTarget.get(entry);
+    if (!choice) forTarget.set(entry, (choice = this.chooseFresh(entry, target)));
+    return choice;
+  }
+
+  private chooseFresh(entry: MappedEntry, target: Target): TwinChoice {
     const candidates: [TwinKind, Twin][] = [];
     const add = (k: TwinKind) => {
       const t = entry[k];

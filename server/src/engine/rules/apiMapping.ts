@@ -370,6 +370,33 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
   });
 }
 
+/** What a twin's argument differences say per torch parameter name, worked out once per twin (mapping data). */
+interface ArgTable {
+  /** torch name → MindSpore keyword to pass it by (null: dropped) */
+  changed: Map<string, string | null>;
+  /** torch name → MindSpore name, for string values only */
+  stringRenames: Map<string, string>;
+  /** torch name → why MindSpore does not support it */
+  unsupported: Map<string, string>;
+}
+const argTables = new WeakMap<Twin, ArgTable>();
+
+function argTable(twin: Twin): ArgTable {
+  let t = argTables.get(twin);
+  if (t) return t;
+  t = { changed: new Map(), stringRenames: new Map(), unsupported: new Map() };
+  for (const d of twin.args ?? []) {
+    if (!d.torch) continue;
+    if (d.change === 'unsupported') t.unsupported.set(d.torch, d.note ?? 'MindSpore does not support it');
+    if (d.change === 'renamed' && d.ms && d.whenString) t.stringRenames.set(d.torch, d.ms);
+    else if (d.change === 'renamed' && d.ms) t.changed.set(d.torch, d.ms);
+    else if (d.change === 'dropped') t.changed.set(d.torch, null);
+    else if ((d.change === 'default' || d.change === 'behavior') && !t.changed.has(d.torch)) t.changed.set(d.torch, d.torch);
+  }
+  argTables.set(twin, t);
+  return t;
+}
+
 /**
  * MindSpore orders parameters differently where torch's differ (`nn.Linear(3, 4, False)`: the third parameter
  * of `nn.Dense` is `weight_init`, not `has_bias`; `nn.Conv2d` has `pad_mode` before `padding`). So every
@@ -378,15 +405,7 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
  * (unknown positions, `*args`): the caller marks the fix unsafe.
  */
 function keywordizePositionals(args: CallArgs, params: Param[] | undefined, twin: Twin, isMethod: boolean): { edits: TextEdit[]; ok: boolean } | undefined {
-  const changed = new Map<string, string | null>();
-  const stringRenames = new Map<string, string>(); // torch name → MindSpore name, for string values only
-  for (const d of twin.args ?? []) {
-    if (!d.torch) continue;
-    if (d.change === 'renamed' && d.ms && d.whenString) stringRenames.set(d.torch, d.ms);
-    else if (d.change === 'renamed' && d.ms) changed.set(d.torch, d.ms);
-    else if (d.change === 'dropped') changed.set(d.torch, null);
-    else if ((d.change === 'default' || d.change === 'behavior') && !changed.has(d.torch)) changed.set(d.torch, d.torch);
-  }
+  const { changed, stringRenames } = argTable(twin);
   if ((changed.size === 0 && !twin.keywordFrom) || args.positional.length === 0) return undefined;
   if (!params) return undefined; // positions unknown: renames only apply to keywords
   const ps = isMethod && params[0]?.name === 'self' ? params.slice(1) : params;
@@ -410,14 +429,16 @@ function checkUnsupportedArgs(ctx: RuleContext, use: ApiUse, entry: MappedEntry,
   if (use.context !== 'call') return;
   const args = callArgs(use.call);
   if (!args) return;
-  const listed = new Map<string, string>();
-  for (const d of twin.args ?? []) if (d.change === 'unsupported' && d.torch) listed.set(d.torch, d.note ?? 'MindSpore does not support it');
-  const names = new Set([...listed.keys(), ...args.keywords.keys()]);
-  for (const name of names) {
+  const listed = argTable(twin).unsupported;
+  // the twin's unsupported parameters, then any other keyword passed (some are unsupported everywhere)
+  for (const name of listed.keys()) checkArg(name);
+  for (const name of args.keywords.keys()) if (!listed.has(name)) checkArg(name);
+
+  function checkArg(name: string): void {
     const why = listed.get(name) ?? (use.via === 'import' ? GENERALLY_UNSUPPORTED[name] : undefined);
-    if (!why) continue;
-    const passed = passedArg(args, entry.params, name, use.via === 'method');
-    if (!passed) continue;
+    if (!why) return;
+    const passed = passedArg(args!, entry.params, name, use.via === 'method');
+    if (!passed) return;
     const dflt = torchDefault(entry.params, name);
     const isDefault = dflt !== undefined && norm(dflt) === norm(passed.value.text);
     const safe = (isDefault || SAFE_TO_DROP.has(name)) && use.confidence === 'high';
@@ -426,7 +447,7 @@ function checkUnsupportedArgs(ctx: RuleContext, use: ApiUse, entry: MappedEntry,
       message: `\`${name}=\` is not supported by ${short(twin.api)}: ${why}`,
       start: passed.node.startIndex,
       end: passed.node.endIndex,
-      fixes: [{ title: `Remove the \`${name}\` argument`, applicability: safe ? 'safe' : 'unsafe', edits: [removeArgumentEdit(args.list, passed.node)] }],
+      fixes: [{ title: `Remove the \`${name}\` argument`, applicability: safe ? 'safe' : 'unsafe', edits: [removeArgumentEdit(args!.list, passed.node)] }],
       data: { torchApi: entry.torch, msApi: twin.api, confidence: use.confidence },
     });
   }
