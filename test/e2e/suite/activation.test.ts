@@ -5,7 +5,7 @@ import { api, open, closeAll } from './helpers';
 describe('activation', () => {
   after(closeAll);
 
-  it('activates on a Python file and starts the language server over IPC', async () => {
+  it('activates on a Python file and starts the language server over stdio', async () => {
     await open('model.py');
     const a = await api();
     const client = a.client();
