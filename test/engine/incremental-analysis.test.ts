@@ -93,8 +93,9 @@ function randomEdit(text: string, rand: () => number): DocumentEdit {
 
 for (const [name, source] of [['model file', MODEL], ['training script', TRAIN]] as const) {
   // seeds that once found a difference are kept (10: noqa after a statement, 11/21: error recovery re-shaping an
-  // unchanged statement, 15/27/1234: a change in a statement's indentation)
-  for (const seed of [7, 10, 11, 15, 21, 27, 1234, 5]) {
+  // unchanged statement, 15/27/1234: a change in a statement's indentation, 9/22: a new statement after the
+  // change at the very offsets of an old one, taken as unchanged when only the edited span was compared)
+  for (const seed of [7, 10, 11, 15, 21, 27, 1234, 5, 9, 22]) {
     test(`${name}: 150 random edits (seed ${seed}), analysed incrementally as a whole-file analysis would`, () => {
       const rand = prng(seed);
       const doc = new PythonDocument(source);
@@ -118,6 +119,34 @@ for (const [name, source] of [['model file', MODEL], ['training script', TRAIN]]
     });
   }
 }
+
+test('several edits between analyses (the document reports the span they changed together)', () => {
+  for (const [source, seed] of [[MODEL, 3], [TRAIN, 4], [MODEL, 9]] as const) {
+    const rand = prng(seed);
+    const doc = new PythonDocument(source);
+    const inc = new IncrementalAnalyzer();
+    try {
+      check(inc, doc, 'first analysis');
+      for (let i = 0; i < 60; i++) {
+        const before = doc.text;
+        const since = doc.textVersion;
+        const n = 1 + Math.floor(rand() * 4);
+        for (let k = 0; k < n; k++) doc.edit(randomEdit(doc.text, rand));
+        const c = doc.textChangeSince(since);
+        assert.ok(c, 'the document knows what changed');
+        assert.equal(c.delta, doc.text.length - before.length);
+        assert.equal(doc.text.slice(0, c.start), before.slice(0, c.start), 'same text before the span');
+        assert.equal(doc.text.slice(c.end), before.slice(c.end - c.delta), 'same text after the span');
+        check(inc, doc, `${n} edits (round ${i}, seed ${seed})`);
+      }
+      assert.equal(doc.textChangeSince(doc.textVersion), null);
+      doc.replace(doc.text + '\n');
+      assert.equal(doc.textChangeSince(0), undefined, 'unknown across a replacement');
+    } finally {
+      doc.dispose();
+    }
+  }
+});
 
 test('typing a statement into a method re-checks only what it can change, with the same result', () => {
   const doc = new PythonDocument(MODEL);

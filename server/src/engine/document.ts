@@ -19,13 +19,51 @@ export interface TextRange {
   end: number;
 }
 
+/** Where the text changed between two versions: [start, end) of the newer text replaced [start, end - delta) of the older. */
+export interface TextChange {
+  start: number;
+  end: number;
+  /** Newer length minus older length. */
+  delta: number;
+}
+
+/** Edits remembered for textChangeSince; an older version's change is then unknown. */
+const EDITS_KEPT = 256;
+
 export class PythonDocument {
   private treeValue: TsTree | undefined;
   private stale = false;
   private parses = 0;
   private changed: TextRange[] | undefined;
+  private version = 0;
+  /** The last edits: [version after the edit, start, old end, new length]; a replace() clears them. */
+  private edits: [number, number, number, number][] = [];
+  private editsFrom = 0; // the oldest version textChangeSince can answer for
 
   constructor(private textValue: string) {}
+
+  /** Counts changes of the text: edits and replacements. */
+  get textVersion(): number {
+    return this.version;
+  }
+
+  /**
+   * The span of the current text that differs from the text at `version` (everything outside it is the same
+   * text, shifted by `delta` after it); `null` when nothing changed, undefined when not known (replaced, or
+   * too many edits ago).
+   */
+  textChangeSince(version: number): TextChange | null | undefined {
+    if (version === this.version) return null;
+    if (version < this.editsFrom || version > this.version) return undefined;
+    let change: TextChange | undefined;
+    for (const [v, start, end, length] of this.edits) {
+      if (v <= version) continue;
+      const d = length - (end - start);
+      // the union, in the coordinates of the text after this edit
+      change = change ? { start: Math.min(change.start, start), end: Math.max(change.end, end) + d, delta: change.delta + d } : { start, end: start + length, delta: d };
+    }
+    return change ?? null;
+  }
 
   get text(): string {
     return this.textValue;
@@ -64,6 +102,8 @@ export class PythonDocument {
   /** Applies one edit to the text and, if a tree exists, to the tree. */
   edit(e: DocumentEdit): void {
     this.textValue = this.textValue.slice(0, e.start) + e.newText + this.textValue.slice(e.end);
+    this.edits.push([++this.version, e.start, e.end, e.newText.length]);
+    if (this.edits.length > EDITS_KEPT) this.editsFrom = this.edits.shift()![0];
     if (!this.treeValue) return;
     const lines = e.newText.split(/\r\n|\r|\n/);
     const newEndPoint =
@@ -84,6 +124,8 @@ export class PythonDocument {
   /** Replaces the whole text (full sync); the next parse starts from scratch. */
   replace(text: string): void {
     this.textValue = text;
+    this.edits = [];
+    this.editsFrom = ++this.version;
     this.treeValue?.delete();
     this.treeValue = undefined;
   }

@@ -26,7 +26,7 @@
 import type { MappingDatabase } from '../mappings/database';
 import { analyzeText, emptyAnalysis, runAnalysis, useSpanOf, type AnalysisRun, type DocumentAnalysis, type UseSpan } from './analyze';
 import { addStats, emptyStats, type Finding, type TextEdit, type UseStats } from './findings';
-import type { PythonDocument, TextRange } from './document';
+import type { PythonDocument, TextChange, TextRange } from './document';
 import { toSyntax, type TsTree } from './parser';
 import { countUse } from './rules/apiMapping';
 import { DFT_HELPER_MARKER } from './rules/msp201Fft';
@@ -68,6 +68,8 @@ interface Snapshot {
   statements: Statement[];
   /** Names any analysis asked `boundNames` about since the last full analysis. */
   queried: Set<string>;
+  /** Every name the statements bind (their `bound` sets together). */
+  bound: Set<string>;
 }
 
 export interface IncrementalStats {
@@ -106,6 +108,8 @@ export class IncrementalAnalyzer {
   private snapshot: Snapshot | undefined;
   readonly stats: IncrementalStats = { incremental: 0, full: 0, lastFullReason: '' };
   private parsesSeen = -1;
+  /** The document version the snapshot's text is, when it came from analyzeDocument. */
+  private textVersionSeen: number | undefined;
 
   /** Analyses an open document (re-parsed incrementally, which tells where its syntax changed). */
   analyzeDocument(doc: PythonDocument, settings: Settings, db: MappingDatabase): DocumentAnalysis {
@@ -113,7 +117,11 @@ export class IncrementalAnalyzer {
     // the changed ranges are relative to the previous parse: usable if that is the tree last analysed
     const changes = doc.parseCount === this.parsesSeen ? [] : doc.parseCount === this.parsesSeen + 1 ? doc.lastChangedRanges : undefined;
     this.parsesSeen = doc.parseCount;
-    return this.analyze(doc.text, tree, settings, db, changes);
+    // where the text changed since the snapshot, when the document still knows: text outside it need not be compared
+    const textChange = this.textVersionSeen === undefined ? undefined : doc.textChangeSince(this.textVersionSeen);
+    const result = this.analyzeWith(doc.text, tree, settings, db, changes, textChange);
+    this.textVersionSeen = doc.textVersion;
+    return result;
   }
 
   /**
@@ -121,6 +129,18 @@ export class IncrementalAnalyzer {
    * `changes` where its syntax changed since the tree of the previous call, when known.
    */
   analyze(text: string, tsTree: TsTree, settings: Settings, db: MappingDatabase, changes?: readonly TextRange[]): DocumentAnalysis {
+    this.textVersionSeen = undefined;
+    return this.analyzeWith(text, tsTree, settings, db, changes, undefined);
+  }
+
+  private analyzeWith(
+    text: string,
+    tsTree: TsTree,
+    settings: Settings,
+    db: MappingDatabase,
+    changes: readonly TextRange[] | undefined,
+    textChange: TextChange | null | undefined,
+  ): DocumentAnalysis {
     if (tsTree.rootNode.childCount > MAX_STATEMENTS) {
       // a flat script: its statements share names, so edits re-check most of it anyway; analyse it whole
       this.snapshot = undefined;
@@ -130,7 +150,7 @@ export class IncrementalAnalyzer {
     }
     let result: DocumentAnalysis | string;
     try {
-      result = this.snapshot ? this.tryIncremental(text, tsTree, settings, db, this.snapshot, changes) : 'first analysis';
+      result = this.snapshot ? this.tryIncremental(text, tsTree, settings, db, this.snapshot, changes, textChange) : 'first analysis';
     } catch (err) {
       result = `incremental analysis failed: ${(err as Error).message}`;
     }
@@ -156,12 +176,20 @@ export class IncrementalAnalyzer {
     if (root.type === 'module' && !run.analysis.internalErrors.length) {
       const statements = root.children.map((c) => emptyStatement(text, c.startIndex, c.endIndex, c.type));
       fill(statements, new Set(statements), run);
-      this.snapshot = { text, settings, db, statements, queried: run.queried };
+      this.snapshot = { text, settings, db, statements, queried: run.queried, bound: unionBound(statements) };
     }
     return { ...run.analysis, useSpans: run.resolution.uses.map(useSpanOf) };
   }
 
-  private tryIncremental(text: string, tsTree: TsTree, settings: Settings, db: MappingDatabase, old: Snapshot, changes: readonly TextRange[] | undefined): DocumentAnalysis | string {
+  private tryIncremental(
+    text: string,
+    tsTree: TsTree,
+    settings: Settings,
+    db: MappingDatabase,
+    old: Snapshot,
+    changes: readonly TextRange[] | undefined,
+    textChange: TextChange | null | undefined,
+  ): DocumentAnalysis | string {
     if (settings !== old.settings || db !== old.db) return 'settings changed';
     const root = tsTree.rootNode;
     if (root.type !== 'module') return 'the tree has no module root';
@@ -172,15 +200,19 @@ export class IncrementalAnalyzer {
     const olds = old.statements;
     // what the old analysis knew about the whole file: taken now, since re-checking refills statements it shares
     const mixedBefore = olds.some((st) => st.mixedPrecision);
-    const boundBefore = unionBound(olds);
+    const boundBefore = old.bound;
+    // old text in [from, to) that the document says no edit touched, before the change (at the same place in the
+    // new text) or after it (moved by delta): it need not be compared
+    const untouchedBefore = (to: number) => textChange === null || (textChange !== undefined && to <= textChange.start);
+    const untouchedAfter = (from: number) => textChange === null || (textChange !== undefined && from >= textChange.end - textChange.delta);
     let p = 0;
-    while (p < olds.length && p < fresh.length && sameShape(olds[p], fresh[p], 0) && sameText(text, olds[p], fresh[p].start)) p++;
+    while (p < olds.length && p < fresh.length && sameShape(olds[p], fresh[p], 0) && (untouchedBefore(olds[p].end) || sameText(text, olds[p], fresh[p].start))) p++;
     let s = 0;
     while (
       s < olds.length - p &&
       s < fresh.length - p &&
       sameShape(olds[olds.length - 1 - s], fresh[fresh.length - 1 - s], delta) &&
-      sameText(text, olds[olds.length - 1 - s], fresh[fresh.length - 1 - s].start)
+      (untouchedAfter(olds[olds.length - 1 - s].start) || sameText(text, olds[olds.length - 1 - s], fresh[fresh.length - 1 - s].start))
     )
       s++;
     // the changed region, old and new, from the end of the last statement before it to the start of the first after
@@ -188,15 +220,17 @@ export class IncrementalAnalyzer {
     const oldTo = s > 0 ? olds[olds.length - s].start : old.text.length;
     const newTo = oldTo + delta;
     // the matched statements' texts are equal; so must be the gaps between them (blank lines count for positions)
-    const gapsEqual = (from: number, to: number, shift: number) => {
+    const gapsEqual = (from: number, to: number, shift: number, untouched: (a: number, b: number) => boolean) => {
       for (let i = from; i < to; i++) {
         const a = i > 0 ? olds[i - 1].end : 0;
         const b = i < olds.length ? olds[i].start : old.text.length;
-        if (old.text.slice(a, b) !== text.slice(a + shift, b + shift)) return false;
+        if (!untouched(a, b) && old.text.slice(a, b) !== text.slice(a + shift, b + shift)) return false;
       }
       return true;
     };
-    if (!gapsEqual(0, p, 0) || !gapsEqual(olds.length - s + 1, olds.length + 1, delta)) return 'text outside the changed statements differs';
+    if (!gapsEqual(0, p, 0, (_, b) => untouchedBefore(b)) || !gapsEqual(olds.length - s + 1, olds.length + 1, delta, (a) => untouchedAfter(a))) {
+      return 'text outside the changed statements differs';
+    }
     if (newTo - oldFrom > MAX_CHANGED_SHARE * text.length) return 'large change';
     if (p <= leadingEnd(olds) || p <= leadingEnd(fresh)) return 'the leading imports changed';
     const oldRegion = old.text.slice(oldFrom, oldTo);
@@ -295,7 +329,7 @@ export class IncrementalAnalyzer {
       const boundAfter = unionBound(statements);
       const queried = new Set([...old.queried, ...run.queried]);
       for (const q of queried) if (boundBefore.has(q) !== boundAfter.has(q)) return `bound names changed (${q})`;
-      this.snapshot = { text, settings, db, statements, queried };
+      this.snapshot = { text, settings, db, statements, queried, bound: boundAfter };
       return merge(statements);
     }
   }
