@@ -61,6 +61,19 @@ interface Statement {
   mixedPrecision: boolean;
 }
 
+/** What one analysis of a document starts from. */
+interface Input {
+  text: string;
+  /** The text's tree-sitter tree (kept by the caller and re-parsed incrementally). */
+  tsTree: TsTree;
+  settings: Settings;
+  db: MappingDatabase;
+  /** Where the syntax changed since the previous call's tree, when known. */
+  changes: readonly TextRange[] | undefined;
+  /** Where the text changed since the snapshot's (null: nowhere), when the document knows. */
+  textChange: TextChange | null | undefined;
+}
+
 interface Snapshot {
   text: string;
   settings: Settings;
@@ -119,7 +132,7 @@ export class IncrementalAnalyzer {
     this.parsesSeen = doc.parseCount;
     // where the text changed since the snapshot, when the document still knows: text outside it need not be compared
     const textChange = this.textVersionSeen === undefined ? undefined : doc.textChangeSince(this.textVersionSeen);
-    const result = this.analyzeWith(doc.text, tree, settings, db, changes, textChange);
+    const result = this.analyzeWith({ text: doc.text, tsTree: tree, settings, db, changes, textChange });
     this.textVersionSeen = doc.textVersion;
     return result;
   }
@@ -130,17 +143,11 @@ export class IncrementalAnalyzer {
    */
   analyze(text: string, tsTree: TsTree, settings: Settings, db: MappingDatabase, changes?: readonly TextRange[]): DocumentAnalysis {
     this.textVersionSeen = undefined;
-    return this.analyzeWith(text, tsTree, settings, db, changes, undefined);
+    return this.analyzeWith({ text, tsTree, settings, db, changes, textChange: undefined });
   }
 
-  private analyzeWith(
-    text: string,
-    tsTree: TsTree,
-    settings: Settings,
-    db: MappingDatabase,
-    changes: readonly TextRange[] | undefined,
-    textChange: TextChange | null | undefined,
-  ): DocumentAnalysis {
+  private analyzeWith(input: Input): DocumentAnalysis {
+    const { text, tsTree, settings, db } = input;
     if (tsTree.rootNode.childCount > MAX_STATEMENTS) {
       // a flat script: its statements share names, so edits re-check most of it anyway; analyse it whole
       this.snapshot = undefined;
@@ -150,7 +157,7 @@ export class IncrementalAnalyzer {
     }
     let result: DocumentAnalysis | string;
     try {
-      result = this.snapshot ? this.tryIncremental(text, tsTree, settings, db, this.snapshot, changes, textChange) : 'first analysis';
+      result = this.snapshot ? this.tryIncremental(input, this.snapshot) : 'first analysis';
     } catch (err) {
       result = `incremental analysis failed: ${(err as Error).message}`;
     }
@@ -181,15 +188,8 @@ export class IncrementalAnalyzer {
     return { ...run.analysis, useSpans: run.resolution.uses.map(useSpanOf) };
   }
 
-  private tryIncremental(
-    text: string,
-    tsTree: TsTree,
-    settings: Settings,
-    db: MappingDatabase,
-    old: Snapshot,
-    changes: readonly TextRange[] | undefined,
-    textChange: TextChange | null | undefined,
-  ): DocumentAnalysis | string {
+  private tryIncremental(input: Input, old: Snapshot): DocumentAnalysis | string {
+    const { text, tsTree, settings, db, changes, textChange } = input;
     if (settings !== old.settings || db !== old.db) return 'settings changed';
     const root = tsTree.rootNode;
     if (root.type !== 'module') return 'the tree has no module root';
