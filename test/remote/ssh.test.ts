@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { stringify as stringifyToml } from 'smol-toml';
 import { HostSchema, type HostInput } from '../../server/src/remote/hostsConfig';
-import { runRemote, type RunEvent, type RunOptions, type RunSummary } from '../../server/src/remote/run';
+import { runRemote, runScript, type RunEvent, type RunOptions, type RunSummary } from '../../server/src/remote/run';
 import { SshSession } from '../../server/src/remote/ssh';
 import { hostsCommand, runCommand } from '../../server/src/remote/cli';
 import { makeWorkspace, markerLine, remoteSkip, startSshd, tempDir, type TestSshd } from './sshd';
@@ -183,6 +183,27 @@ describe('remote runs over a real sshd', { skip, timeout: 120_000 }, () => {
     assert.equal(r.summary.status, 'timeout');
     assert.equal(r.summary.exitCode, 124);
     assert.deepEqual(procs(marker), []);
+  });
+
+  test('with no client left to stop it, the host stops a run past its limit, children included', async () => {
+    // what a run leaves on the host when the editor that started it is gone: only the script's own watchdog
+    const marker = `mp-watchdog-${process.pid}`;
+    const host = HostSchema.parse(s.host({}));
+    const ws = makeWorkspace();
+    const runDir = tempDir('mp-wd-run-');
+    const ssh = new SshSession(host);
+    try {
+      const t0 = Date.now();
+      const r = await ssh.exec(runScript(host, 'npu', ws, runDir, ['python3', join(ws, 'slow.py'), marker], 2), { maxCapture: 4096 });
+      const took = (Date.now() - t0) / 1000;
+      assert.match(r.stdout, /started/);
+      assert.ok(took >= 2 && took < 15, `stopped after ${took} s`);
+      assert.notEqual(r.code, 0);
+      assert.match(readFileSync(join(runDir, 'watchdog'), 'utf8'), /stopped by the host after 2 s/);
+      assert.deepEqual(procs(marker), [], 'the script and its child are gone');
+    } finally {
+      await ssh.close();
+    }
   });
 
   test('workspace above max_sync_mb is refused with a clear message', async () => {

@@ -9,7 +9,7 @@ import { parseHosts, parseHostsToml, loadHostsFile, loadProjectRun, formatProble
 import { parseNpuSmi, parseHySmi, evaluatePreflight, preflightScript } from '../../server/src/remote/preflight';
 import { mapRemoteErrors, lastError } from '../../server/src/remote/errorMap';
 import { parseSacct, parseSbatch, sbatchArgs } from '../../server/src/remote/slurm';
-import { killScript, runScript, summariseSamples, launchCommand } from '../../server/src/remote/run';
+import { hostGraceSec, killScript, runScript, summariseSamples, launchCommand } from '../../server/src/remote/run';
 import { listWorkspaceFiles } from '../../server/src/remote/sync';
 import { FIXTURES, makeWorkspace, markerLine, tempDir } from './sshd';
 
@@ -165,7 +165,7 @@ describe('npu-smi and hy-smi parsing', () => {
   });
   test('generated scripts are valid sh', () => {
     const host = HostSchema.parse({ destination: 'h', kind: 'dcu', env: { TOKEN: "a'b $(x)" }, devices: [1, 0], env_script: "~/dtk/it's env.sh" });
-    for (const s of [preflightScript(host, 'baseline'), runScript(host, 'baseline', "/w/it's", '/w/r', launchCommand(host, 'python', 'a b.py', ['$(x)'], '/w/r')), killScript("/w/it's")]) {
+    for (const s of [preflightScript(host, 'baseline'), runScript(host, 'baseline', "/w/it's", '/w/r', launchCommand(host, 'python', 'a b.py', ['$(x)'], '/w/r'), 60), killScript("/w/it's")]) {
       const r = spawnSync('sh', ['-n'], { input: s, encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr + s);
     }
@@ -235,6 +235,11 @@ describe('slurm and sampling helpers', () => {
     const a = sbatchArgs(host, { runDir: '/r', remoteDir: '/w', prelude: '', command: [], jobName: 'j' });
     assert.ok(a.includes('--gres=npu:2') && a.includes('--parsable') && a.includes('--partition=p1'));
     assert.ok(sbatchArgs({ ...host, kind: 'dcu', slurm: { gres: 8, poll_interval: 2 } }, { runDir: '/r', remoteDir: '/w', prelude: '', command: [], jobName: 'j' }).includes('--gres=dcu:8'));
+    // a time limit always: the host's, else the run's timeout and grace in whole minutes (a vanished client's job ends)
+    assert.ok(a.includes('--time=00:10:00'));
+    const noTime = { ...host, slurm: { poll_interval: 2 } };
+    assert.ok(sbatchArgs(noTime, { runDir: '/r', remoteDir: '/w', prelude: '', command: [], jobName: 'j', timeLimitSec: 1800 + hostGraceSec(1800) }).includes('--time=31'));
+    assert.ok(sbatchArgs(noTime, { runDir: '/r', remoteDir: '/w', prelude: '', command: [], jobName: 'j', timeLimitSec: 5 }).includes('--time=1'));
   });
   test('samples give peak memory and mean power of the selected devices', () => {
     const host = HostSchema.parse({ destination: 'h', kind: 'ascend' });

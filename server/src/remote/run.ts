@@ -89,8 +89,23 @@ const RECORD_PGID = [
   'if [ -r /proc/$$/stat ]; then read -r mp_1 mp_2 mp_3 mp_4 mp_pg mp_sid mp_rest < /proc/$$/stat; else mp_pg=$(ps -o pgid= -p $$ | tr -d " "); mp_sid=$mp_pg; fi',
 ].join('\n');
 
-export function runScript(host: HostConfig, mode: RunMode, remoteDir: string, runDir: string, command: string[]): string {
+/**
+ * Seconds past the run's timeout after which the host stops the run by itself: the client normally stops it at
+ * the timeout, and reports why; the host's own limit is for a client that is gone (editor closed, laptop asleep,
+ * network down), so no job outlives its timeout for long on a shared machine.
+ */
+export function hostGraceSec(timeoutSec: number): number {
+  return Math.min(30, Math.max(3, Math.ceil(timeoutSec / 10)));
+}
+
+/**
+ * The remote side of a run: environment, working directory, the process group recorded for cancelling, a device
+ * sampler and a watchdog (both in the run's process group, both ending with the program), then the program.
+ * The watchdog stops the whole group once `limitSec` have passed, whatever the client does.
+ */
+export function runScript(host: HostConfig, mode: RunMode, remoteDir: string, runDir: string, command: string[], limitSec: number): string {
   const interval = host.sample_interval;
+  const limit = Math.max(1, Math.ceil(limitSec));
   return [
     envSetup(host, mode),
     `cd ${quote(remoteDir)} || exit 97`,
@@ -101,6 +116,8 @@ export function runScript(host: HostConfig, mode: RunMode, remoteDir: string, ru
     `echo "$mp_pg $mp_sid $$" > ${quote(runDir)}/pid`,
     // Device sampler: lives in the run's process group, stops when the program exits, output to a file.
     `( while kill -0 $$ 2>/dev/null; do echo "@@S $(date +%s)"; ${smiCommand(host)} 2>/dev/null; sleep ${interval}; done ) > ${quote(runDir)}/samples.txt 2>&1 </dev/null &`,
+    // Watchdog: ignores the TERM it sends its own group, notes why in the run directory, then KILLs what is left.
+    `( trap '' TERM; mp_t0=$(date +%s); while kill -0 $$ 2>/dev/null; do if [ $(( $(date +%s) - mp_t0 )) -ge ${limit} ]; then echo "stopped by the host after ${limit} s" > ${quote(runDir)}/watchdog; kill -TERM -"$mp_pg"; sleep 3; kill -KILL -"$mp_pg"; exit 0; fi; sleep 1; done ) >/dev/null 2>&1 </dev/null &`,
     `exec ${quoteArgs(command)} </dev/null`,
   ].join('\n');
 }
@@ -291,7 +308,7 @@ export async function runRemote(opts: RunOptions): Promise<RunSummary> {
         const prelude = [envSetup(host, mode), exportLine('ASCEND_PROCESS_LOG_PATH', `${runDir}/plog`), exportLine('PYTHONUNBUFFERED', '1'), `mkdir -p ${quote(runDir)}/plog`].join('\n');
         const r = await runSlurm(
           ssh,
-          { runDir, remoteDir: sync.remoteDir, prelude, loginEnv: envSetup(host, mode), command: launchCommand(host, 'python', entryRel, args, runDir), jobName: `mindport-${runId}` },
+          { runDir, remoteDir: sync.remoteDir, prelude, loginEnv: envSetup(host, mode), command: launchCommand(host, 'python', entryRel, args, runDir), jobName: `mindport-${runId}`, timeLimitSec: timeoutSec + hostGraceSec(timeoutSec) },
           { signal: ctl.signal, onOutput: emit('stdout'), onInfo: (m) => onEvent({ type: 'info', message: m }) },
         );
         summary.jobId = r.jobId;
@@ -317,7 +334,7 @@ export async function runRemote(opts: RunOptions): Promise<RunSummary> {
         };
         ctl.signal.addEventListener('abort', onAbort, { once: true });
         if (ctl.signal.aborted) onAbort();
-        const r = await ssh.exec(runScript(host, mode, sync.remoteDir, runDir, command), {
+        const r = await ssh.exec(runScript(host, mode, sync.remoteDir, runDir, command, timeoutSec + hostGraceSec(timeoutSec)), {
           signal: runCtl.signal,
           onStdout: emit('stdout'),
           onStderr: emit('stderr'),

@@ -16,6 +16,8 @@ export interface SlurmJob {
   /** The command words (already chosen: python / msrun ...). */
   command: string[];
   jobName: string;
+  /** Slurm's time limit for the job when the host sets none (`slurm.time`): the run's timeout and grace. */
+  timeLimitSec?: number;
 }
 
 export function gresFor(host: HostConfig): string {
@@ -28,7 +30,9 @@ export function gresFor(host: HostConfig): string {
 export function sbatchArgs(host: HostConfig, job: SlurmJob): string[] {
   const args = ['sbatch', '--parsable', `--job-name=${job.jobName}`, `--output=${job.runDir}/slurm-%j.out`, `--chdir=${job.remoteDir}`, `--gres=${gresFor(host)}`];
   if (host.slurm?.partition) args.push(`--partition=${host.slurm.partition}`);
+  // a limit always: a job whose client is gone must not run until the partition's (often days long) default ends
   if (host.slurm?.time) args.push(`--time=${host.slurm.time}`);
+  else if (job.timeLimitSec) args.push(`--time=${Math.max(1, Math.ceil(job.timeLimitSec / 60))}`);
   if (host.slurm?.account) args.push(`--account=${host.slurm.account}`);
   args.push(`${job.runDir}/job.sh`);
   return args;
