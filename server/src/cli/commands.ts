@@ -128,19 +128,15 @@ async function cmdScan(argv: string[], io: CliIo): Promise<number> {
   reportDbProblems(db, io);
   const jobs = values.jobs ? Number(values.jobs) : undefined;
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError('--jobs takes a whole number of at least 1');
-  const showProgress = values.progress ?? !!io.stderr.isTTY;
+  // a progress line on the terminal while the report goes to a file or a pipe; a report streaming to the terminal
+  // is its own progress (a progress line between its lines would overwrite the last one written)
+  const showProgress = (values.progress ?? !!io.stderr.isTTY) && !io.stdout.isTTY;
   // text and JSON reports are written file by file while the scan goes on; SARIF is one document, written at the end
   const stream = values.format === 'sarif' ? undefined : new ReportStream(values.format as StreamFormat, (c) => io.stdout.write(c));
   const { results } = await scanFiles(files, (p) => resolver.for(p), {
     jobs,
     report: stream ? { format: values.format as StreamFormat, cwd: io.cwd } : undefined,
-    onFile: stream
-      ? (_, __, part) => {
-          if (!part?.length) return;
-          if (showProgress && io.stdout.isTTY) io.stderr.write('\r\x1b[K'); // the progress line is drawn again next time
-          stream.part(part);
-        }
-      : undefined,
+    onFile: stream ? (_, __, part) => stream.part(part ?? '') : undefined,
     onProgress: showProgress
       ? (done, total, path) => io.stderr.write(`\r\x1b[K[${done}/${total}] ${relative(io.cwd, path)}`.slice(0, 200) + (done === total ? '\r\x1b[K' : ''))
       : undefined,
