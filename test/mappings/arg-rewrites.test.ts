@@ -1,4 +1,4 @@
-// Issue 3, argument rewrites: for 41 torch APIs (beyond the 11 of test/engine/rules.test.ts) whose chosen twin
+// Issue 3, argument rewrites: for 42 torch APIs (beyond the 11 of test/engine/rules.test.ts) whose chosen twin
 // renames or drops arguments, five calls each (all positional, all keyword, reordered keywords, defaults omitted,
 // through an alias) are fixed with the preferred fix of every finding on the call, compared with MindSpore code
 // written by hand from the mapping entry, and re-parsed without syntax errors.
@@ -48,6 +48,7 @@
 // | 39 | torch.nn.BCEWithLogitsLoss                  | classic | mindspore.nn.BCEWithLogitsLoss                         | reduction comes first in MindSpore: positionals keyed; size_average, reduce dropped |
 // | 40 | torch.nn.BatchNorm2d                        | classic | mindspore.nn.BatchNorm2d                               | momentum is 1 − torch's (0.01 → 0.99; an expression e → 1 - (e)) |
 // | 41 | torch.nn.GELU                               | classic | mindspore.nn.GELU                                      | approximate 'none'/'tanh' → False/True; MindSpore's default (tanh) differs, so False is spelled out |
+// | 42 | torch.nn.functional.softmax                 | classic | mindspore.ops.softmax                                  | dim→axis (implicit dim: unsafe, not spelled out), _stacklevel dropped, dtype kept (keyword-only there) |
 //
 // "mint" is the default target (Ascend910B, MindSpore 2.6, targetApi auto); "classic" sets targetApi: 'classic'.
 // APIs with a single parameter (nn.ReLU) or without defaults (renorm, scatter) use a second keyword or
@@ -453,6 +454,20 @@ const apis: Api[] = [
     ],
   },
   {
+    name: 'torch.nn.functional.softmax → mindspore.ops.softmax (dim is axis; dtype is keyword-only there)',
+    settings: CLASSIC,
+    imports: 'import torch\nimport torch.nn.functional as F\nfrom torch.nn.functional import softmax as sm',
+    added: OPS_IMPORT,
+    calls: [
+      ['F.softmax(x, 1, 3, dt)', 'ops.softmax(x, axis=1, dtype=dt)', 'safe'],
+      ['F.softmax(input=x, dim=1, _stacklevel=5, dtype=dt)', 'ops.softmax(input=x, axis=1, dtype=dt)', 'unsafe'],
+      ['F.softmax(dtype=dt, dim=-1, input=x)', 'ops.softmax(dtype=dt, axis=-1, input=x)', 'safe'],
+      // no dim: torch's implicit choice is not MindSpore's last axis for every rank, and None is not spelled out
+      ['torch.nn.functional.softmax(x)', 'ops.softmax(x)', 'unsafe'],
+      ['sm(x, -1)', 'ops.softmax(x, axis=-1)', 'safe'],
+    ],
+  },
+  {
     name: 'torch.diag → mindspore.ops.diag (diagonal dropped)',
     settings: CLASSIC,
     imports: 'import torch\nfrom torch import diag as D',
@@ -579,7 +594,7 @@ const apis: Api[] = [
   },
 ];
 
-describe('argument rewrites of 41 more APIs, five calling styles each', () => {
+describe('argument rewrites of 42 more APIs, five calling styles each', () => {
   test('the table covers at least 30 distinct torch APIs', () => {
     const names = new Set(apis.map((a) => a.name.split(' ')[0]));
     assert.ok(names.size >= 30, `${names.size} APIs`);

@@ -325,7 +325,12 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
         const raw = torchDefault(entry.params, d.torch);
         const map = twin.args?.find((x) => x.torch === d.torch && x.change === 'renamed' && x.valueMap)?.valueMap;
         const dflt = raw !== undefined && map ? mapValue(map, raw) : raw;
-        if (dflt !== undefined && !args.hasSplat) {
+        if (dflt === 'None') {
+          // torch's None there means "chosen for you" (softmax's implicit dim): MindSpore may not take None, and
+          // what torch would choose depends on the input; said, not spelled out
+          safe = false;
+          differences.push(`${describe(d)}${d.note ? `: ${d.note}` : ''}`);
+        } else if (dflt !== undefined && !args.hasSplat) {
           edits.push(appendArgument(args, `${name}=${dflt}`));
           differences.push(`${describe(d)}; torch's \`${dflt}\` is passed explicitly`);
         } else {
