@@ -32,6 +32,11 @@ export interface ScanOutput {
   results: FileResult[];
 }
 
+/** A file's report part made in this thread, when a report is asked for. */
+function partHere(opts: ScanOptions, r: FileResult): string | undefined {
+  return opts.report ? reportPart(opts.report.format, r, opts.report.cwd) : undefined;
+}
+
 /** Calls onFile in input order as results come in, in any order. */
 function inOrder(opts: ScanOptions, count: number) {
   const waiting = new Map<number, [FileResult, string | Uint8Array | undefined]>();
@@ -71,7 +76,7 @@ function scanInThread(files: string[], settingsFor: (path: string) => Settings, 
     const r = analyzeFile(files[i], settingsFor(files[i]), db);
     results.push(r);
     opts.onProgress?.(i + 1, files.length, files[i]);
-    opts.onFile?.(i, r, opts.report ? reportPart(opts.report.format, r, opts.report.cwd) : undefined);
+    opts.onFile?.(i, r, partHere(opts, r));
   }
   return { results };
 }
@@ -95,7 +100,7 @@ function scanInWorkers(script: string, jobs: number, files: string[], settingsFo
       results[i] = r;
       done++;
       opts.onProgress?.(done, files.length, files[i]);
-      report(i, r, part ?? (opts.report ? reportPart(opts.report.format, r, opts.report.cwd) : undefined));
+      report(i, r, part ?? partHere(opts, r));
     };
     const finish = () => {
       if (finished || live.size > 0) return;

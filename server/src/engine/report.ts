@@ -118,7 +118,7 @@ export function reportPart(format: StreamFormat, r: FileResult, cwd: string): st
 
 /**
  * Writes a text or JSON report as its files' parts arrive, in order: the same bytes as formatting the whole
- * report at the end (formatText, formatJson), without holding it all.
+ * report at the end would give (`JSON.stringify(report, null, 2)` for JSON), without holding it all.
  */
 export class ReportStream {
   private parts = 0;

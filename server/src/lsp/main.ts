@@ -1,6 +1,7 @@
 // Entry point of the language server: `node dist/server.js --stdio` (what the extension starts; any editor),
 // or --node-ipc / --socket=N / --pipe=NAME.
 import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, type Connection } from 'vscode-languageserver/node';
+import { inspect } from 'node:util';
 import { MessageEncoder } from './messageEncoding';
 import { startServer } from './server';
 
@@ -9,7 +10,7 @@ function stdioConnection(): Connection {
   // publishDiagnostics cost a fraction); what that handling also does is repeated below.
   const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout, { contentTypeEncoder: new MessageEncoder() }));
   // stdout carries the protocol: anything printed goes to the client's log instead
-  const log = (kind: 'log' | 'info' | 'warn' | 'error') => (...args: unknown[]) => connection.console[kind](args.map((a) => (typeof a === 'string' ? a : String(a))).join(' '));
+  const log = (kind: 'log' | 'info' | 'warn' | 'error') => (...args: unknown[]) => connection.console[kind](args.map((a) => (typeof a === 'string' ? a : inspect(a))).join(' '));
   console.log = log('log');
   console.debug = log('log');
   console.info = log('info');

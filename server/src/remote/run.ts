@@ -292,6 +292,7 @@ export async function runRemote(opts: RunOptions): Promise<RunSummary> {
     // ---- 3. run ----
     const runDir = `${sync.remoteDir}.runs/${runId}`;
     const timeoutSec = opts.timeoutSec ?? host.timeout;
+    const hostLimitSec = timeoutSec + hostGraceSec(timeoutSec); // what the host enforces if the client is gone
     const timer = setTimeout(() => {
       reason ??= 'timeout';
       ctl.abort();
@@ -308,7 +309,7 @@ export async function runRemote(opts: RunOptions): Promise<RunSummary> {
         const prelude = [envSetup(host, mode), exportLine('ASCEND_PROCESS_LOG_PATH', `${runDir}/plog`), exportLine('PYTHONUNBUFFERED', '1'), `mkdir -p ${quote(runDir)}/plog`].join('\n');
         const r = await runSlurm(
           ssh,
-          { runDir, remoteDir: sync.remoteDir, prelude, loginEnv: envSetup(host, mode), command: launchCommand(host, 'python', entryRel, args, runDir), jobName: `mindport-${runId}`, timeLimitSec: timeoutSec + hostGraceSec(timeoutSec) },
+          { runDir, remoteDir: sync.remoteDir, prelude, loginEnv: envSetup(host, mode), command: launchCommand(host, 'python', entryRel, args, runDir), jobName: `mindport-${runId}`, timeLimitSec: hostLimitSec },
           { signal: ctl.signal, onOutput: emit('stdout'), onInfo: (m) => onEvent({ type: 'info', message: m }) },
         );
         summary.jobId = r.jobId;
@@ -334,7 +335,7 @@ export async function runRemote(opts: RunOptions): Promise<RunSummary> {
         };
         ctl.signal.addEventListener('abort', onAbort, { once: true });
         if (ctl.signal.aborted) onAbort();
-        const r = await ssh.exec(runScript(host, mode, sync.remoteDir, runDir, command, timeoutSec + hostGraceSec(timeoutSec)), {
+        const r = await ssh.exec(runScript(host, mode, sync.remoteDir, runDir, command, hostLimitSec), {
           signal: runCtl.signal,
           onStdout: emit('stdout'),
           onStderr: emit('stderr'),

@@ -436,14 +436,12 @@ function checkUnsupportedArgs(ctx: RuleContext, use: ApiUse, entry: MappedEntry,
   if (!args) return;
   const listed = argTable(twin).unsupported;
   // the twin's unsupported parameters, then any other keyword passed (some are unsupported everywhere)
-  for (const name of listed.keys()) checkArg(name);
-  for (const name of args.keywords.keys()) if (!listed.has(name)) checkArg(name);
-
-  function checkArg(name: string): void {
+  const names = [...listed.keys(), ...[...args.keywords.keys()].filter((n) => !listed.has(n))];
+  for (const name of names) {
     const why = listed.get(name) ?? (use.via === 'import' ? GENERALLY_UNSUPPORTED[name] : undefined);
-    if (!why) return;
-    const passed = passedArg(args!, entry.params, name, use.via === 'method');
-    if (!passed) return;
+    if (!why) continue;
+    const passed = passedArg(args, entry.params, name, use.via === 'method');
+    if (!passed) continue;
     const dflt = torchDefault(entry.params, name);
     const isDefault = dflt !== undefined && norm(dflt) === norm(passed.value.text);
     const safe = (isDefault || SAFE_TO_DROP.has(name)) && use.confidence === 'high';
@@ -452,7 +450,7 @@ function checkUnsupportedArgs(ctx: RuleContext, use: ApiUse, entry: MappedEntry,
       message: `\`${name}=\` is not supported by ${short(twin.api)}: ${why}`,
       start: passed.node.startIndex,
       end: passed.node.endIndex,
-      fixes: [{ title: `Remove the \`${name}\` argument`, applicability: safe ? 'safe' : 'unsafe', edits: [removeArgumentEdit(args!.list, passed.node)] }],
+      fixes: [{ title: `Remove the \`${name}\` argument`, applicability: safe ? 'safe' : 'unsafe', edits: [removeArgumentEdit(args.list, passed.node)] }],
       data: { torchApi: entry.torch, msApi: twin.api, confidence: use.confidence },
     });
   }
