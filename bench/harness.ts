@@ -7,7 +7,8 @@
 // LIST.json: an array of absolute file paths. Sources are read into memory first: no disk I/O is timed.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { initParser, parsePython, toSyntax } from '../server/src/engine/parser';
+import { initParser, parsePython } from '../server/src/engine/parser';
+import { ModuleTree } from '../server/src/engine/moduleTree';
 import { analyzeSource } from '../server/src/engine/project';
 import { readSource, type SourceFile } from '../server/src/engine/files';
 import { DEFAULT_SETTINGS } from '../server/src/engine/settings';
@@ -34,7 +35,7 @@ async function editInProcess(file: string): Promise<void> {
   for (const e of typingEdits(text, { edits: 200, sessions: 4 }) as Iterable<{ row: number; col: number; text: string }>) {
     const at = new LineIndex(doc.text).offsetAt({ line: e.row, character: e.col });
     const t0 = performance.now();
-    doc.edit({ start: at, end: at, startPoint: { row: e.row, column: e.col }, endPoint: { row: e.row, column: e.col }, newText: e.text });
+    doc.edit({ start: at, end: at, newText: e.text });
     inc.analyzeDocument(doc, DEFAULT_SETTINGS, db);
     times.push(performance.now() - t0);
   }
@@ -91,10 +92,10 @@ async function main(): Promise<void> {
       for (const s of sources) {
         if (s.kind === 'skipped') continue;
         let t0 = performance.now();
-        const tsTree = parsePython(s.text);
+        const tsTree = ModuleTree.parse(s.text);
         add('parse', t0);
         t0 = performance.now();
-        const tree = toSyntax(tsTree, s.text);
+        const tree = tsTree.copy();
         add('copy tree', t0);
         t0 = performance.now();
         const res = resolve(tree);

@@ -6,8 +6,9 @@ import { countSyntaxErrors } from '../../server/src/engine/fixAll';
 import { analyzeText, type DocumentAnalysis } from '../../server/src/engine/analyze';
 import { applyFixes } from '../../server/src/engine/edits';
 import type { Finding } from '../../server/src/engine/findings';
-import { parseSyntax } from '../../server/src/engine/parser';
+import { parseSyntax } from '../../server/src/engine/moduleTree';
 import { resolve, type ApiUse } from '../../server/src/engine/resolve';
+import type { SyntaxTree } from '../../server/src/engine/syntax';
 import { DEFAULT_SETTINGS, type Settings } from '../../server/src/engine/settings';
 import type { MappingDatabase } from '../../server/src/mappings/database';
 import { loadDatabase } from '../../server/src/mappings/location';
@@ -17,6 +18,15 @@ export const ROOT = resolvePath(__dirname, '..', '..');
 
 /** Seeded random numbers in [0, 1) (mulberry32, the benchmark corpus's generator). */
 export const prng = mulberry32;
+
+/** Every node of a copied tree, one line each (depth, type, offsets, field, flags, parent), to compare trees. */
+export function dumpTree(tree: SyntaxTree): string {
+  const lines: string[] = [];
+  for (let i = 0; i < tree.size; i++) {
+    lines.push(`${'  '.repeat(tree.depths[i])}${tree.types[tree.typeIds[i]]} ${tree.starts[i]}-${tree.ends[i]} f${tree.fields[i]} ${tree.flags[i]} p${tree.parents[i]} n${tree.nextSiblings[i]} l${tree.subtreeEnds[i]}`);
+  }
+  return `${lines.join('\n')}\nerrors ${tree.errorCount}`;
+}
 
 /** The real database, through loadDatabase() as the CLI and the server load it. */
 export function realDb(): MappingDatabase {

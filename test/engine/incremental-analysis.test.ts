@@ -25,11 +25,8 @@ before(async () => {
 const MODEL = readFileSync(join(ROOT, 'test/fixtures/incremental/model.py'), 'utf8');
 const TRAIN = readFileSync(join(ROOT, 'examples/weather_port/train.py'), 'utf8');
 
-function editAt(text: string, start: number, end: number, newText: string): DocumentEdit {
-  const idx = new LineIndex(text);
-  const s = idx.positionAt(start);
-  const e = idx.positionAt(end);
-  return { start, end, startPoint: { row: s.line, column: s.character }, endPoint: { row: e.line, column: e.character }, newText };
+function editAt(start: number, end: number, newText: string): DocumentEdit {
+  return { start, end, newText };
 }
 
 /** What a user sees of an analysis. */
@@ -83,12 +80,12 @@ const CHARS = ['(', ')', '[', ']', ':', ',', ' ', '\n', 'a', 'x', '1', '.', '"',
 function randomEdit(text: string, rand: () => number): DocumentEdit {
   const at = Math.floor(rand() * (text.length + 1));
   const r = rand();
-  if (r < 0.35) return editAt(text, at, at, CHARS[Math.floor(rand() * CHARS.length)]);
-  if (r < 0.55) return editAt(text, at, Math.min(text.length, at + 1 + Math.floor(rand() * 12)), '');
+  if (r < 0.35) return editAt(at, at, CHARS[Math.floor(rand() * CHARS.length)]);
+  if (r < 0.55) return editAt(at, Math.min(text.length, at + 1 + Math.floor(rand() * 12)), '');
   // snippets go at the end of a line, as typed code does
   let eol = text.indexOf('\n', at);
   if (eol < 0) eol = text.length;
-  return editAt(text, eol, eol, SNIPPETS[Math.floor(rand() * SNIPPETS.length)]);
+  return editAt(eol, eol, SNIPPETS[Math.floor(rand() * SNIPPETS.length)]);
 }
 
 for (const [name, source] of [['model file', MODEL], ['training script', TRAIN]] as const) {
@@ -109,7 +106,7 @@ for (const [name, source] of [['model file', MODEL], ['training script', TRAIN]]
           check(inc, doc, `edit ${i} (${JSON.stringify(e.newText)} at ${e.start}-${e.end})`);
           // most edits are undone, as typing and deleting do, so the file stays mostly valid Python
           if (rand() < 0.6) {
-            doc.edit(editAt(doc.text, e.start, e.start + e.newText.length, removed));
+            doc.edit(editAt(e.start, e.start + e.newText.length, removed));
             check(inc, doc, `undoing edit ${i}`);
           }
         }
@@ -158,7 +155,7 @@ test('typing a statement into a method re-checks only what it can change, with t
     for (const ch of '\n        y = torch.relu(x) + F.gelu(x).mean(dim=-1) * self.scale + x.view(1, -1).double()') {
       if (ch === ')' && doc.text[at] === ')') at++;
       else {
-        doc.edit(editAt(doc.text, at, at, ch === '(' ? '()' : ch));
+        doc.edit(editAt(at, at, ch === '(' ? '()' : ch));
         at++;
       }
       check(inc, doc, `after typing ${JSON.stringify(ch)}`);
@@ -177,7 +174,7 @@ test('settings changes and a replaced text start from a whole-file analysis', ()
   try {
     inc.analyzeDocument(doc, DEFAULT_SETTINGS, db);
     const other = { ...DEFAULT_SETTINGS, device: 'GPU' as const };
-    doc.edit(editAt(doc.text, 0, 0, '#'));
+    doc.edit(editAt(0, 0, '#'));
     const a = inc.analyzeDocument(doc, other, db);
     assert.equal(inc.stats.lastFullReason, 'settings changed');
     assert.equal(visible(a), visible(analyzeText(doc.text, other, db)));
@@ -192,7 +189,7 @@ test('a flat script with thousands of top-level statements is analysed whole (it
   const inc = new IncrementalAnalyzer();
   try {
     check(inc, doc, 'first analysis');
-    doc.edit(editAt(doc.text, doc.text.length - 1, doc.text.length - 1, ' + x1.double()'));
+    doc.edit(editAt(doc.text.length - 1, doc.text.length - 1, ' + x1.double()'));
     check(inc, doc, 'after an edit');
     assert.equal(inc.stats.incremental, 0);
     assert.equal(inc.stats.lastFullReason, 'a flat script');

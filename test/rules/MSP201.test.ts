@@ -58,6 +58,18 @@ test('complex einsum on an FFT result is reported', () => {
   assert.equal(f.filter((x) => x.message.startsWith('complex')).length, 1);
 });
 
+test('a class body is its own scope for complex einsum: its FFT results are not module names', () => {
+  const src = lines(
+    'import torch',
+    'class Filters:',
+    '    xf = torch.fft.rfft2(base)',
+    '    mixed = torch.einsum("bi,io->bo", xf, w)',
+    'out = torch.einsum("bi,io->bo", xf, w)',
+  );
+  const complex = findings(src, 'MSP201').filter((x) => x.message.startsWith('complex'));
+  assert.deepEqual(complex.map((x) => src.slice(x.start, x.end).split('(')[0] + ' on line ' + x.range.start.line), ['torch.einsum on line 3']);
+});
+
 test('the helper source is the same in the rule, the file template and the snippet', () => {
   assert.equal(readFileSync(join(ROOT, 'snippets', 'dft_helper.py'), 'utf8'), DFT_HELPER_SOURCE);
   const snip = JSON.parse(readFileSync(join(ROOT, 'snippets', 'python.json'), 'utf8'));

@@ -3,7 +3,8 @@
 import type { MappingDatabase, Target } from '../mappings/database';
 import { ImportPlanner } from './edits';
 import { emptyStats, type Finding, type UseStats } from './findings';
-import { parseSyntax, toSyntax, type Tree, type TsTree } from './parser';
+import { parseSyntax, type ModuleTree } from './moduleTree';
+import type { Tree } from './parser';
 import { resolve, type ApiUse, type Resolution } from './resolve';
 import { classifyUse, countUse, type UseVerdict } from './rules/apiMapping';
 import { ruleMeta } from './rules/catalog';
@@ -45,13 +46,13 @@ export function useSpanOf(u: ApiUse): UseSpan {
   return { start: n.startIndex, end: n.endIndex, qname: u.qname };
 }
 
-/** Analyses Python text; `tsTree` (of this text) may be passed when the caller keeps it for incremental parsing. */
-export function analyzeText(text: string, settings: Settings, db: MappingDatabase, tsTree?: TsTree): DocumentAnalysis {
+/** Analyses Python text; `module` (its tree) may be passed when the caller keeps it for incremental parsing. */
+export function analyzeText(text: string, settings: Settings, db: MappingDatabase, module?: ModuleTree): DocumentAnalysis {
   try {
     // tree-sitter-python breaks lines only at \n; Python also at a lone \r (old Mac files). Same length, same offsets.
     // one line index for ranges and node positions (a lone \r ends a line in both texts, so it serves both)
     const lines = new LineIndex(text);
-    const tree: Tree = tsTree ? toSyntax(tsTree, text, lines) : parseSyntax(/\r(?!\n)/.test(text) ? text.replace(/\r(?!\n)/g, '\n') : text, lines);
+    const tree: Tree = module ? module.copy(lines) : parseSyntax(/\r(?!\n)/.test(text) ? text.replace(/\r(?!\n)/g, '\n') : text, lines);
     return runAnalysis(text, tree, lines, settings, db).analysis;
   } catch (err) {
     return { ...emptyAnalysis(), internalErrors: [`analysis failed: ${(err as Error).stack ?? err}`] };
@@ -74,6 +75,8 @@ export interface AnalysisRun {
   suppressedAt: number[];
   /** Names the rules asked `boundNames` about (a fix picking a fresh alias), when `recordQueries` was set. */
   queried: Set<string>;
+  /** The file-level `# mindport: noqa` in force: '' (none), 'all', or the codes it names, sorted. */
+  fileNoqa: string;
 }
 
 export interface RunOptions {
@@ -105,6 +108,7 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
   out.resolution = resolution;
   const verdicts: (UseVerdict | undefined)[] = [];
   const suppressedAt: number[] = [];
+  let fileNoqa = '';
   try {
     const target = targetOf(settings);
     const claimed = new Set<ApiUse>();
@@ -115,6 +119,7 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
       return on;
     };
     const suppressions = findSuppressions(text, lines, tree);
+    if (suppressions.file) fileNoqa = suppressions.file === 'all' ? 'all' : [...suppressions.file].sort().join(',');
     const ctx: RuleContext = {
       text,
       tree,
@@ -161,5 +166,5 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
   } catch (err) {
     out.internalErrors.push(`analysis failed: ${(err as Error).stack ?? err}`);
   }
-  return { analysis: out, tree, resolution, verdicts, suppressedAt, queried: recording?.queried ?? new Set() };
+  return { analysis: out, tree, resolution, verdicts, suppressedAt, queried: recording?.queried ?? new Set(), fileNoqa };
 }

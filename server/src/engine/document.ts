@@ -1,15 +1,12 @@
-// A Python document kept open for editing: its text and syntax tree, updated incrementally. Each edit is
-// applied to the old tree (`tree.edit`) so the next parse reuses every subtree the edit did not touch.
-import { Edit } from 'web-tree-sitter';
-import { parsePython, type TsTree } from './parser';
+// A Python document kept open for editing: its text and syntax tree, updated incrementally. The edit journal
+// says where the text changed since the last parse; the next parse re-parses only the top-level chunks there
+// (moduleTree.ts).
+import { ModuleTree } from './moduleTree';
 
 export interface DocumentEdit {
   /** UTF-16 offsets into the text before the edit. */
   start: number;
   end: number;
-  /** (line, character) of start and end before the edit. */
-  startPoint: { row: number; column: number };
-  endPoint: { row: number; column: number };
   newText: string;
 }
 
@@ -31,8 +28,8 @@ export interface TextChange {
 const EDITS_KEPT = 256;
 
 export class PythonDocument {
-  private treeValue: TsTree | undefined;
-  private stale = false;
+  private treeValue: ModuleTree | undefined;
+  private parsedVersion = 0;
   private parses = 0;
   private changed: TextRange[] | undefined;
   private version = 0;
@@ -69,20 +66,29 @@ export class PythonDocument {
     return this.textValue;
   }
 
-  /** The current tree, parsing (incrementally when possible) if edits arrived since the last parse. */
-  get tree(): TsTree {
-    if (!this.treeValue) {
-      this.treeValue = parsePython(this.textValue);
+  /** The current tree, parsing (only the changed chunks when possible) if the text changed since the last parse. */
+  get tree(): ModuleTree {
+    const change = this.treeValue && this.parsedVersion !== this.version ? this.textChangeSince(this.parsedVersion) : null;
+    if (!this.treeValue || change === undefined) {
+      this.treeValue?.delete();
+      this.treeValue = undefined;
+      this.treeValue = ModuleTree.parse(this.textValue);
       this.changed = undefined;
       this.parses++;
-    } else if (this.stale) {
+    } else if (change) {
       const old = this.treeValue;
-      this.treeValue = parsePython(this.textValue, old);
-      this.changed = this.treeValue.getChangedRanges(old).map((r) => ({ start: r.startIndex, end: r.endIndex }));
+      this.treeValue = undefined;
+      try {
+        const { tree, changed } = old.reparse(this.textValue, change);
+        this.treeValue = tree;
+        this.changed = changed;
+      } catch (err) {
+        old.delete();
+        throw err;
+      }
       this.parses++;
-      old.delete();
     }
-    this.stale = false;
+    this.parsedVersion = this.version;
     return this.treeValue;
   }
 
@@ -99,26 +105,11 @@ export class PythonDocument {
     return this.changed;
   }
 
-  /** Applies one edit to the text and, if a tree exists, to the tree. */
+  /** Applies one edit to the text (the tree is brought up to date when next asked for). */
   edit(e: DocumentEdit): void {
     this.textValue = this.textValue.slice(0, e.start) + e.newText + this.textValue.slice(e.end);
     this.edits.push([++this.version, e.start, e.end, e.newText.length]);
     if (this.edits.length > EDITS_KEPT) this.editsFrom = this.edits.shift()![0];
-    if (!this.treeValue) return;
-    const lines = e.newText.split(/\r\n|\r|\n/);
-    const newEndPoint =
-      lines.length === 1
-        ? { row: e.startPoint.row, column: e.startPoint.column + e.newText.length }
-        : { row: e.startPoint.row + lines.length - 1, column: lines[lines.length - 1].length };
-    this.treeValue.edit(new Edit({
-      startIndex: e.start,
-      oldEndIndex: e.end,
-      newEndIndex: e.start + e.newText.length,
-      startPosition: e.startPoint,
-      oldEndPosition: e.endPoint,
-      newEndPosition: newEndPoint,
-    }));
-    this.stale = true;
   }
 
   /** Replaces the whole text (full sync); the next parse starts from scratch. */

@@ -4,7 +4,7 @@ import type { MappingDatabase } from '../mappings/database';
 import { analyzeText } from './analyze';
 import { applyFixes } from './edits';
 import type { Fix } from './findings';
-import { countTreeErrors, parsePython } from './parser';
+import { ModuleTree } from './moduleTree';
 import type { Settings } from './settings';
 
 export interface FixAllResult {
@@ -44,9 +44,9 @@ export function fixAll(text: string, settings: Settings, db: MappingDatabase, op
 }
 
 export function countSyntaxErrors(text: string): number {
-  const tree = parsePython(text);
+  const tree = ModuleTree.parse(text);
   try {
-    return countTreeErrors(tree);
+    return tree.errorCount;
   } finally {
     tree.delete();
   }

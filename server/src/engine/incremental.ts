@@ -3,7 +3,7 @@
 // statistics and syntax errors are reused from the previous analysis, moved to their new offsets.
 //
 // The re-checked statements are analysed with their context as if they were the whole module: their subtrees
-// of the document's (incrementally parsed) tree are copied alone, at the document's offsets and lines. How a
+// of the document's tree (re-parsed chunk by chunk) are copied alone, at the document's offsets and lines. How a
 // statement's result can depend on the rest of the file, and how each way is covered:
 //  - by name: a statement reads what others bind at module level (imports, classes, functions, assignments);
 //    rules look classes up by the names calls use. Resolution records, per statement, the names it binds and
@@ -27,7 +27,7 @@ import type { MappingDatabase } from '../mappings/database';
 import { analyzeText, emptyAnalysis, runAnalysis, useSpanOf, type AnalysisRun, type DocumentAnalysis, type UseSpan } from './analyze';
 import { addStats, emptyStats, type Finding, type TextEdit, type UseStats } from './findings';
 import type { PythonDocument, TextChange, TextRange } from './document';
-import { toSyntax, type TsTree } from './parser';
+import type { ModuleTree } from './moduleTree';
 import { countUse } from './rules/apiMapping';
 import { DFT_HELPER_MARKER } from './rules/msp201Fft';
 import { USES_MIXED_PRECISION } from './rules/msp304NoAmp';
@@ -64,8 +64,8 @@ interface Statement {
 /** What one analysis of a document starts from. */
 interface Input {
   text: string;
-  /** The text's tree-sitter tree (kept by the caller and re-parsed incrementally). */
-  tsTree: TsTree;
+  /** The text's tree (kept by the caller and re-parsed incrementally). */
+  module: ModuleTree;
   settings: Settings;
   db: MappingDatabase;
   /** Where the syntax changed since the previous call's tree, when known. */
@@ -83,6 +83,8 @@ interface Snapshot {
   queried: Set<string>;
   /** Every name the statements bind (their `bound` sets together). */
   bound: Set<string>;
+  /** The file-level noqa in force (AnalysisRun.fileNoqa). */
+  fileNoqa: string;
 }
 
 export interface IncrementalStats {
@@ -132,28 +134,28 @@ export class IncrementalAnalyzer {
     this.parsesSeen = doc.parseCount;
     // where the text changed since the snapshot, when the document still knows: text outside it need not be compared
     const textChange = this.textVersionSeen === undefined ? undefined : doc.textChangeSince(this.textVersionSeen);
-    const result = this.analyzeWith({ text: doc.text, tsTree: tree, settings, db, changes, textChange });
+    const result = this.analyzeWith({ text: doc.text, module: tree, settings, db, changes, textChange });
     this.textVersionSeen = doc.textVersion;
     return result;
   }
 
   /**
-   * Analyses `text`; `tsTree` is its tree-sitter tree (kept by the caller and re-parsed incrementally) and
+   * Analyses `text`; `module` is its tree (kept by the caller and re-parsed incrementally) and
    * `changes` where its syntax changed since the tree of the previous call, when known.
    */
-  analyze(text: string, tsTree: TsTree, settings: Settings, db: MappingDatabase, changes?: readonly TextRange[]): DocumentAnalysis {
+  analyze(text: string, module: ModuleTree, settings: Settings, db: MappingDatabase, changes?: readonly TextRange[]): DocumentAnalysis {
     this.textVersionSeen = undefined;
-    return this.analyzeWith({ text, tsTree, settings, db, changes, textChange: undefined });
+    return this.analyzeWith({ text, module, settings, db, changes, textChange: undefined });
   }
 
   private analyzeWith(input: Input): DocumentAnalysis {
-    const { text, tsTree, settings, db } = input;
-    if (tsTree.rootNode.childCount > MAX_STATEMENTS) {
+    const { text, module, settings, db } = input;
+    if (module.statements.length > MAX_STATEMENTS) {
       // a flat script: its statements share names, so edits re-check most of it anyway; analyse it whole
       this.snapshot = undefined;
       this.stats.full++;
       this.stats.lastFullReason = 'a flat script';
-      return analyzeText(text, settings, db, tsTree);
+      return analyzeText(text, settings, db, module);
     }
     let result: DocumentAnalysis | string;
     try {
@@ -167,15 +169,15 @@ export class IncrementalAnalyzer {
     }
     this.stats.full++;
     this.stats.lastFullReason = result;
-    return this.full(text, tsTree, settings, db);
+    return this.full(text, module, settings, db);
   }
 
-  private full(text: string, tsTree: TsTree, settings: Settings, db: MappingDatabase): DocumentAnalysis {
+  private full(text: string, module: ModuleTree, settings: Settings, db: MappingDatabase): DocumentAnalysis {
     this.snapshot = undefined;
     let run: AnalysisRun;
     const lines = new LineIndex(text);
     try {
-      run = runAnalysis(text, toSyntax(tsTree, text, lines), lines, settings, db, { recordQueries: true });
+      run = runAnalysis(text, module.copy(lines), lines, settings, db, { recordQueries: true });
     } catch (err) {
       return { ...emptyAnalysis(), internalErrors: [`analysis failed: ${(err as Error).stack ?? err}`] };
     }
@@ -183,18 +185,16 @@ export class IncrementalAnalyzer {
     if (root.type === 'module' && !run.analysis.internalErrors.length) {
       const statements = root.children.map((c) => emptyStatement(text, c.startIndex, c.endIndex, c.type));
       fill(statements, new Set(statements), run);
-      this.snapshot = { text, settings, db, statements, queried: run.queried, bound: unionBound(statements) };
+      this.snapshot = { text, settings, db, statements, queried: run.queried, bound: unionBound(statements), fileNoqa: run.fileNoqa };
     }
     return { ...run.analysis, useSpans: run.resolution.uses.map(useSpanOf) };
   }
 
   private tryIncremental(input: Input, old: Snapshot): DocumentAnalysis | string {
-    const { text, tsTree, settings, db, changes, textChange } = input;
+    const { text, module, settings, db, changes, textChange } = input;
     if (settings !== old.settings || db !== old.db) return 'settings changed';
-    const root = tsTree.rootNode;
-    if (root.type !== 'module') return 'the tree has no module root';
     const delta = text.length - old.text.length;
-    const fresh = root.children.map((c) => ({ start: c.startIndex, end: c.endIndex, type: c.type, hasError: c.hasError }));
+    const fresh = module.statements;
 
     // statements before and after the change: same text at the same (or shifted) place
     const olds = old.statements;
@@ -306,7 +306,7 @@ export class IncrementalAnalyzer {
       let keptChars = 0;
       for (const st of keep) keptChars += st.end - st.start;
       if (keptChars > MAX_KEPT_SHARE * text.length && text.length > SMALL_FILE) return 'much of the file depends on the change';
-      const run = analyseKept(tsTree, text, lines, statements, keep, settings, db);
+      const run = analyseKept(module, text, lines, statements, keep, settings, db);
       if (typeof run === 'string') return run;
       fill(statements, recheck, run);
       // a name a re-checked statement binds now, read by a statement not re-checked: re-check that one too; a name
@@ -325,11 +325,14 @@ export class IncrementalAnalyzer {
         continue;
       }
       if (mixedBefore !== statements.some((st) => st.mixedPrecision)) return 'mixed precision use appeared or went';
+      // a file-level noqa hides every statement's findings: the same comment text can start or stop counting
+      // (a line of its own, a comment rather than a string), and the statements holding it are always kept
+      if (run.fileNoqa !== old.fileNoqa) return 'a file-level noqa appeared or went';
       // every name a rule asked about (for a fresh alias) must get the answer it got when cached results were made
       const boundAfter = unionBound(statements);
       const queried = new Set([...old.queried, ...run.queried]);
       for (const q of queried) if (boundBefore.has(q) !== boundAfter.has(q)) return `bound names changed (${q})`;
-      this.snapshot = { text, settings, db, statements, queried, bound: boundAfter };
+      this.snapshot = { text, settings, db, statements, queried, bound: boundAfter, fileNoqa: run.fileNoqa };
       return merge(statements);
     }
   }
@@ -419,10 +422,10 @@ function contextFor(statements: Statement[], recheck: Set<Statement>): Set<State
  * Analyses the kept statements: their subtrees of the document's tree are copied as if they were the whole
  * module (offsets and lines are the document's), names are resolved and the rules run over them.
  */
-function analyseKept(tsTree: TsTree, text: string, lines: LineIndex, statements: Statement[], keep: Set<Statement>, settings: Settings, db: MappingDatabase): AnalysisRun | string {
+function analyseKept(module: ModuleTree, text: string, lines: LineIndex, statements: Statement[], keep: Set<Statement>, settings: Settings, db: MappingDatabase): AnalysisRun | string {
   const kept = statements.map((st) => keep.has(st));
   const notKept = statements.filter((st) => !keep.has(st));
-  const run = runAnalysis(text, toSyntax(tsTree, text, lines, (i) => kept[i]), lines, settings, db, {
+  const run = runAnalysis(text, module.copy(lines, (i) => kept[i]), lines, settings, db, {
     recordQueries: true,
     boundNames: (r) => {
       const all = new Set(r.boundNames);

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Language, Parser, type Tree as TsTree } from 'web-tree-sitter';
-import { copyTree, isCursorBinding, type CursorBinding, type SyntaxTree } from './syntax';
+import { copyTree, copyTrees, isCursorBinding, type CursorBinding, type SyntaxTree, type TreePart } from './syntax';
 import type { LineIndex } from './text';
 
 export type { Tree as TsTree, Edit } from 'web-tree-sitter';
@@ -69,31 +69,6 @@ function parser(): Parser {
   return shared;
 }
 
-let ranged: Parser | undefined;
-
-/** A range of the text to parse (UTF-16 offsets; positions in UTF-16 code units). */
-export interface ParseRange {
-  startIndex: number;
-  endIndex: number;
-  startPosition: { row: number; column: number };
-  endPosition: { row: number; column: number };
-}
-
-/**
- * Parses only the given ranges of `text` (sorted, not overlapping), as if the rest were not there; nodes keep
- * their offsets in `text`. Uses a parser of its own, since tree-sitter parsers remember their ranges.
- */
-export function parsePythonRanges(text: string, ranges: ParseRange[]): TsTree {
-  if (!language) throw new Error('initParser() must be awaited before parsing');
-  if (!ranged) {
-    ranged = new Parser();
-    ranged.setLanguage(language);
-  }
-  const tree = ranged.parse(text, null, { includedRanges: ranges });
-  if (!tree) throw new Error('tree-sitter returned no tree');
-  return tree;
-}
-
 /** Parses text; with `old` (already edited with `tree.edit`) tree-sitter reuses unchanged subtrees. */
 export function parsePython(text: string, old?: TsTree): TsTree {
   const tree = parser().parse(text, old ?? null);
@@ -112,14 +87,15 @@ export function toSyntax(tree: TsTree, text: string, lines?: LineIndex, keepRoot
   return copyTree(tree, text, binding, lines, keepRootChild);
 }
 
-/** Parses text into the engine's tree (the tree-sitter tree is freed at once). */
-export function parseSyntax(text: string, lines?: LineIndex): SyntaxTree {
-  const tree = parsePython(text);
-  try {
-    return copyTree(tree, text, binding, lines);
-  } finally {
-    tree.delete();
-  }
+/** The engine's copy of the trees of consecutive parts of `text` as one module (moduleTree.ts). */
+export function copyParts(
+  parts: readonly TreePart[],
+  text: string,
+  lines?: LineIndex,
+  keepRootChild?: (i: number) => boolean,
+  span?: { start: number; end: number },
+): SyntaxTree {
+  return copyTrees(parts, text, binding, lines, keepRootChild, span);
 }
 
 /** Number of ERROR and MISSING nodes: descends only into subtrees that contain errors, not into ERROR nodes. */

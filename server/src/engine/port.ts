@@ -8,7 +8,8 @@ import { applyEdits, applyFixes, ImportPlanner } from './edits';
 import { resolve } from './resolve';
 import type { Finding, Fix, TextEdit } from './findings';
 import { countSyntaxErrors } from './fixAll';
-import { parseSyntax, type Node } from './parser';
+import { parseSyntax } from './moduleTree';
+import type { Node } from './parser';
 import { enclosingStatement, eol, indentAt, lineEndWithBreak, lineStartOf } from './rules/util';
 import type { Settings } from './settings';
 

@@ -123,6 +123,28 @@ function cursorBinding(c: TreeCursor): CursorBinding {
   };
 }
 
+/** What a copy needs of a tree's root (offsets relative to the tree's text). */
+export interface RootInfo {
+  typeId: number;
+  type: string;
+  start: number;
+  end: number;
+  hasError: boolean;
+  descendants: number;
+}
+
+export function rootInfo(tree: TsTree): RootInfo {
+  const r = tree.rootNode;
+  return { typeId: r.typeId, type: r.type, start: r.startIndex, end: r.endIndex, hasError: r.hasError, descendants: r.descendantCount };
+}
+
+/** A tree-sitter tree of part of a text: `text.slice(base, base + …)` was parsed (`root`: its rootInfo, if known). */
+export interface TreePart {
+  tree: TsTree;
+  base: number;
+  root?: RootInfo;
+}
+
 /**
  * Copies a tree-sitter tree. `text` must be the text that was parsed. With `binding` (the module object
  * given to `Parser.init`) the walk calls the runtime's cursor functions directly; without it, the public
@@ -132,106 +154,144 @@ function cursorBinding(c: TreeCursor): CursorBinding {
  * tree of those statements alone, at their offsets in the text (incremental analysis).
  */
 export function copyTree(tree: TsTree, text: string, binding?: CursorBinding, lines?: LineIndex, keepRootChild?: (i: number) => boolean): SyntaxTree {
-  const tables = tablesOf(tree.language);
-  const checkMissing = tree.rootNode.hasError;
-  const cursor = tree.walk();
-  const expected = tree.rootNode.descendantCount;
-  try {
-    const raw = (tree as unknown as Record<number, unknown>)[0];
-    let m: CursorBinding;
-    let address = 0;
-    if (binding && typeof raw === 'number') {
-      // Each runtime function reads the cursor from web-tree-sitter's transfer buffer and the moves write it
-      // back, so nothing is copied between calls as long as no other tree-sitter call runs in between.
-      void cursor.startIndex; // puts this cursor into the transfer buffer
-      m = binding;
-      address = raw;
-    } else m = cursorBinding(cursor);
-    const first = m._ts_tree_cursor_goto_first_child_wasm;
-    const next = m._ts_tree_cursor_goto_next_sibling_wasm;
-    const up = m._ts_tree_cursor_goto_parent_wasm;
-    const typeIdOf = m._ts_tree_cursor_current_node_type_id_wasm;
-    const fieldOf = m._ts_tree_cursor_current_field_id_wasm;
-    const startOf = m._ts_tree_cursor_start_index_wasm;
-    const endOf = m._ts_tree_cursor_end_index_wasm;
-    const missingOf = m._ts_tree_cursor_current_node_is_missing_wasm;
-    const named = tables.named;
-    // the root's descendant count is the number of nodes the walk visits (when copying everything); grown below
-    // when it is not enough
-    let cap = keepRootChild ? 4096 : Math.max(1, expected);
-    let cols = columns(cap);
-    let { type: T, field: F, flags: FL, start: S, end: E, parent: P, next: N, first: FC, last: L, depth: D } = cols;
-    let count = 0;
-    let depth = 0;
-    let parent = -1;
-    let prev = -1; // the previous sibling of the node being added
-    let errors = 0; // ERROR and MISSING nodes, not counting those inside an ERROR node
-    let errorDepth = -1; // depth of the ERROR node we are inside, or -1
-    let rootChild = -1; // position of the current node among the root's children, when it is one
-    for (;;) {
-      if (keepRootChild && depth === 1 && !keepRootChild(++rootChild)) {
-        // leave this statement out: on to the next one, or close the root after the last
-        if (next(address) === 1) continue;
-        L[0] = count;
-        break;
-      }
-      if (count >= cap) {
-        cap *= 2;
-        cols = columns(cap, cols);
-        ({ type: T, field: F, flags: FL, start: S, end: E, parent: P, next: N, first: FC, last: L, depth: D } = cols);
-      }
-      const i = count++;
-      const type = typeIdOf(address);
-      T[i] = type;
-      F[i] = fieldOf(address);
-      S[i] = startOf(address);
-      E[i] = endOf(address);
-      P[i] = parent;
-      FC[i] = -1;
-      N[i] = -1;
-      D[i] = depth;
-      let flags = named[type];
-      if (checkMissing) {
-        const isError = type === ERROR_TYPE_ID;
-        const isMissing = missingOf(address) === 1;
-        if (isMissing) flags |= MISSING;
-        if (isError || isMissing) {
-          if (errorDepth < 0) errors++;
-          if (isError && errorDepth < 0) errorDepth = depth;
-        }
-      }
-      FL[i] = flags;
-      if (prev >= 0) N[prev] = i;
-      else if (parent >= 0) FC[parent] = i;
-      if (first(address) === 1) {
-        parent = i;
-        prev = -1;
-        depth++;
-        continue;
-      }
-      L[i] = i + 1;
-      prev = i;
-      let done = false;
-      while (next(address) !== 1) {
-        if (up(address) !== 1) {
-          done = true;
+  return copyTrees([{ tree, base: 0 }], text, binding, lines, keepRootChild);
+}
+
+/**
+ * Copies the trees of consecutive parts of `text` (its top-level chunks, moduleTree.ts) as one tree: one module
+ * root, whose children are the parts' root children (a part whose root is not a module is a child itself), at
+ * their offsets in `text`. `keepRootChild` counts the root's children across the parts given. The root spans
+ * the parts, or `span` (when only some of a module's parts are given).
+ */
+export function copyTrees(
+  parts: readonly TreePart[],
+  text: string,
+  binding?: CursorBinding,
+  lines?: LineIndex,
+  keepRootChild?: (i: number) => boolean,
+  span?: { start: number; end: number },
+): SyntaxTree {
+  if (!parts.length) throw new Error('copyTrees needs at least one tree');
+  const tables = tablesOf(parts[0].tree.language);
+  const roots = parts.map((p) => {
+    const r = p.root ?? rootInfo(p.tree);
+    return { ...r, start: r.start + p.base, end: r.end + p.base };
+  });
+  const moduleRoot = roots.find((r) => r.type === 'module') ?? roots[0];
+  let cap = 1;
+  for (const r of roots) cap += r.descendants;
+  if (keepRootChild) cap = 4096;
+  let cols = columns(cap);
+  let { type: T, field: F, flags: FL, start: S, end: E, parent: P, next: N, first: FC, last: L, depth: D } = cols;
+  // the root: as the first part's root, spanning every part
+  T[0] = moduleRoot.typeId;
+  FL[0] = tables.named[moduleRoot.typeId] | 0;
+  S[0] = span ? span.start : roots[0].start;
+  E[0] = span ? span.end : roots[roots.length - 1].end;
+  P[0] = -1;
+  N[0] = -1;
+  FC[0] = -1;
+  D[0] = 0;
+  let count = 1;
+  let errors = 0; // ERROR and MISSING nodes, not counting those inside an ERROR node
+  let rootChild = -1; // position of the current node among the root's children, when it is one
+  let prev = -1; // the previous sibling of the node being added
+  const named = tables.named;
+  for (let k = 0; k < parts.length; k++) {
+    const { tree, base } = parts[k];
+    const root = roots[k];
+    const checkMissing = root.hasError;
+    const cursor = tree.walk();
+    try {
+      const raw = (tree as unknown as Record<number, unknown>)[0];
+      let m: CursorBinding;
+      let address = 0;
+      if (binding && typeof raw === 'number') {
+        // Each runtime function reads the cursor from web-tree-sitter's transfer buffer and the moves write it
+        // back, so nothing is copied between calls as long as no other tree-sitter call runs in between.
+        void cursor.startIndex; // puts this cursor into the transfer buffer
+        m = binding;
+        address = raw;
+      } else m = cursorBinding(cursor);
+      const first = m._ts_tree_cursor_goto_first_child_wasm;
+      const next = m._ts_tree_cursor_goto_next_sibling_wasm;
+      const up = m._ts_tree_cursor_goto_parent_wasm;
+      const typeIdOf = m._ts_tree_cursor_current_node_type_id_wasm;
+      const fieldOf = m._ts_tree_cursor_current_field_id_wasm;
+      const startOf = m._ts_tree_cursor_start_index_wasm;
+      const endOf = m._ts_tree_cursor_end_index_wasm;
+      const missingOf = m._ts_tree_cursor_current_node_is_missing_wasm;
+      // a module's children become the root's; any other root (a part that is all error) is a child itself
+      if (root.type === moduleRoot.type && first(address) !== 1) continue;
+      let depth = 1;
+      let parent = 0;
+      let errorDepth = -1; // depth of the ERROR node we are inside, or -1
+      for (;;) {
+        if (keepRootChild && depth === 1 && !keepRootChild(++rootChild)) {
+          // leave this statement out: on to the next one, or to the next part after the last
+          if (next(address) === 1) continue;
           break;
         }
-        // back at `parent`: its subtree ends here
-        L[parent] = count;
-        prev = parent;
-        parent = P[parent];
-        depth--;
-        if (errorDepth > depth) errorDepth = -1;
+        if (count >= cap) {
+          cap *= 2;
+          cols = columns(cap, cols);
+          ({ type: T, field: F, flags: FL, start: S, end: E, parent: P, next: N, first: FC, last: L, depth: D } = cols);
+        }
+        const i = count++;
+        const type = typeIdOf(address);
+        T[i] = type;
+        F[i] = depth === 1 ? 0 : fieldOf(address);
+        S[i] = startOf(address) + base;
+        E[i] = endOf(address) + base;
+        P[i] = parent;
+        FC[i] = -1;
+        N[i] = -1;
+        D[i] = depth;
+        let flags = named[type];
+        if (checkMissing) {
+          const isError = type === ERROR_TYPE_ID;
+          const isMissing = missingOf(address) === 1;
+          if (isMissing) flags |= MISSING;
+          if (isError || isMissing) {
+            if (errorDepth < 0) errors++;
+            if (isError && errorDepth < 0) errorDepth = depth;
+          }
+        }
+        FL[i] = flags;
+        if (prev >= 0) N[prev] = i;
+        else FC[parent] = i;
+        if (first(address) === 1) {
+          parent = i;
+          prev = -1;
+          depth++;
+          continue;
+        }
+        L[i] = i + 1;
+        prev = i;
+        let done = false;
+        while (next(address) !== 1) {
+          if (depth === 1) {
+            done = true;
+            break;
+          }
+          up(address);
+          // back at `parent`: its subtree ends here
+          L[parent] = count;
+          prev = parent;
+          parent = P[parent];
+          depth--;
+          if (errorDepth > depth) errorDepth = -1;
+        }
+        if (done) break;
+        if (errorDepth >= depth) errorDepth = -1;
       }
-      if (done) break;
-      if (errorDepth >= depth) errorDepth = -1;
+    } finally {
+      cursor.delete();
     }
-    if (count < cap) cols = columns(count, cols);
-    return new SyntaxTree(text, tables, cols, count, errors, lines);
-  } finally {
-    cursor.delete();
   }
+  L[0] = count;
+  if (count < cap) cols = columns(count, cols);
+  return new SyntaxTree(text, tables, cols, count, errors, lines);
 }
 
 export class SyntaxTree {

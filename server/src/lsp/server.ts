@@ -298,17 +298,7 @@ export function startServer(connection: Connection): void {
     if (!d) return;
     for (const change of contentChanges) {
       if ('range' in change) {
-        const start = d.td.offsetAt(change.range.start);
-        const end = d.td.offsetAt(change.range.end);
-        const sp = d.td.positionAt(start);
-        const ep = d.td.positionAt(end);
-        d.doc.edit({
-          start,
-          end,
-          startPoint: { row: sp.line, column: sp.character },
-          endPoint: { row: ep.line, column: ep.character },
-          newText: change.text,
-        });
+        d.doc.edit({ start: d.td.offsetAt(change.range.start), end: d.td.offsetAt(change.range.end), newText: change.text });
       } else d.doc.replace(change.text);
       d.td = TextDocument.update(d.td, [change], textDocument.version);
     }

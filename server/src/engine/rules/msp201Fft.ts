@@ -6,7 +6,7 @@ import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import { DFT_HELPER_SOURCE } from './msp201DftHelper';
 import type { Rule, RuleContext } from './types';
-import { argOf, callArgs, claimUses, enclosingStatement, eol, findAll, insertBeforeStatement, isAscend, lineStartOf, reportAdvice, ruleOwned, scopeNode, tick, walk } from './util';
+import { argOf, callArgs, claimUses, enclosing, enclosingStatement, eol, findAll, insertBeforeStatement, isAscend, lineStartOf, reportAdvice, rootOf, ruleOwned, tick, walk } from './util';
 
 export const DFT_HELPER_MARKER = '# mindport: DFT helper';
 
@@ -138,14 +138,14 @@ export const msp201Rule: Rule = {
       const asg = use.call.parent;
       const left = asg?.type === 'assignment' ? asg.childForFieldName('left') : undefined;
       if (!left) continue;
-      const scope = scopeNode(use.call);
+      const scope = nameScope(use.call);
       const names = producersByScope.get(scope.id) ?? new Set<string>();
       for (const id of findAll(left, (n) => n.type === 'identifier')) names.add(id.text);
       producersByScope.set(scope.id, names);
     }
     for (const use of ctx.resolution.uses) {
       if (use.qname !== 'torch.einsum' || !use.call) continue;
-      const names = producersByScope.get(scopeNode(use.call).id);
+      const names = producersByScope.get(nameScope(use.call).id);
       if (!names) continue;
       const args = callArgs(use.call);
       let complex = false;
@@ -165,3 +165,11 @@ export const msp201Rule: Rule = {
     }
   },
 };
+
+/**
+ * The scope a plain name used at `node` lives in: a function, a lambda, a class body (its names are not the
+ * module's; `assignedValue` skips them the same way) or the module.
+ */
+function nameScope(node: Node): Node {
+  return enclosing(node, ['function_definition', 'lambda', 'class_definition']) ?? rootOf(node);
+}

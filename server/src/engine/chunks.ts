@@ -1,0 +1,169 @@
+// Where a Python module's top-level statements start, found by a lexical scan (brackets, strings, comments,
+// line continuations): the text is parsed chunk by chunk, each chunk from one top-level statement to the next,
+// so that an edit re-parses one chunk and an unclosed bracket cannot re-shape the rest of the file.
+//
+// A chunk starts at a line whose first character is code at column 0, outside brackets, strings and
+// backslash continuations, unless the line continues the statement before it (`else`, `elif`, `except`,
+// `finally`, or the definition after a decorator). For valid Python every such line starts a top-level
+// statement, so parsing chunk by chunk gives the tree a whole-file parse gives (test/engine/chunks.test.ts
+// compares both on every file of the examples and fixtures). Missing a start only makes a chunk larger.
+//
+// One recovery for code being typed: a line at column 0 starting with `def`, `class`, `async def` or
+// `import`, which no open bracket can contain, starts a chunk even inside brackets: an unclosed `(` stays
+// an error in its own statement.
+
+import type { TextChange } from './document';
+
+const LF = 10;
+const CR = 13;
+const SPACE = 32;
+const TAB = 9;
+const FF = 12;
+const HASH = 35;
+const BACKSLASH = 92;
+const AT = 64;
+const SQ = 39;
+const DQ = 34;
+
+/** Keywords that continue the statement before them when they start a line at column 0. */
+const CONTINUATION = /(?:else|elif|except|finally)(?![\w\u0080-\uffff])/y;
+/** Keywords that cannot be inside brackets: at column 0 they start a statement even after an unclosed bracket. */
+const STATEMENT_ONLY = /(?:def|class|import|async[ \t]+def)(?![\w\u0080-\uffff])/y;
+
+function matchesAt(re: RegExp, text: string, at: number): boolean {
+  re.lastIndex = at;
+  return re.test(text);
+}
+
+/**
+ * Offsets where top-level chunks start, in order; the first is always 0 (comments and blank lines before
+ * the first statement are a chunk of their own; those after a statement belong to its chunk). Chunk k is text[starts[k], starts[k + 1]).
+ */
+export function chunkStarts(text: string): number[] {
+  const starts = [0];
+  scan(text, 0, (s) => void starts.push(s));
+  return starts;
+}
+
+/**
+ * chunkStarts of `text`, given `old`, the chunk starts of the text before a change: [change.start, change.end)
+ * of `text` replaced [change.start, change.end - change.delta) of it. Only the text from the chunk before the
+ * change to the first start after it that was a start before (the rest then follows as before) is scanned.
+ */
+export function chunkStartsAfter(text: string, old: readonly number[], change: TextChange): number[] {
+  // the last old start at or before the change, and one more back: the change may be on that start's line
+  let k = old.length - 1;
+  while (k > 0 && old[k] > change.start) k--;
+  k = Math.max(0, k - 1);
+  const from = old[k];
+  const starts = old.slice(0, k + 1);
+  const oldIndex = new Map<number, number>();
+  for (let j = k + 1; j < old.length; j++) if (old[j] >= change.end - change.delta) oldIndex.set(old[j], j);
+  let rest = -1;
+  scan(text, from, (s) => {
+    const j = s >= change.end ? oldIndex.get(s - change.delta) : undefined;
+    if (j !== undefined) {
+      // a clean start whose text onwards is the old text's from old[j]: the same starts follow, moved
+      rest = j;
+      return false;
+    }
+    starts.push(s);
+    return true;
+  });
+  if (rest >= 0) for (let j = rest; j < old.length; j++) starts.push(old[j] + change.delta);
+  return starts;
+}
+
+/**
+ * Scans `text` from `from`, a chunk start (outside brackets, strings and continuations), and calls `onStart`
+ * with each later chunk start until it returns false.
+ */
+function scan(text: string, from: number, onStart: (start: number) => boolean | void): void {
+  const n = text.length;
+  let depth = 0; // open brackets
+  let quote = 0; // the quote character of an open triple-quoted string, or 0
+  let afterDecorator = false; // the last logical line at column 0 was a decorator
+  let continued = false; // the previous line ended with a backslash continuation
+  let i = from;
+  while (i < n) {
+    // at the start of a line
+    const lineStart = i;
+    const c0 = text.charCodeAt(i);
+    if (quote === 0 && !continued) {
+      const code = c0 !== SPACE && c0 !== TAB && c0 !== FF && c0 !== HASH && c0 !== LF && c0 !== CR;
+      if (code) {
+        if (depth > 0 && matchesAt(STATEMENT_ONLY, text, i)) depth = 0; // recovery: the bracket was never closed
+        if (depth === 0) {
+          const continues = afterDecorator || matchesAt(CONTINUATION, text, i);
+          if (!continues && lineStart > from && onStart(lineStart) === false) return;
+          afterDecorator = c0 === AT;
+        }
+      }
+    }
+    continued = false;
+    // scan the rest of the line (and any triple-quoted string running on)
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (quote !== 0) {
+        if (c === BACKSLASH) {
+          i += 2;
+          continue;
+        }
+        if (c === quote && text.charCodeAt(i + 1) === quote && text.charCodeAt(i + 2) === quote) {
+          quote = 0;
+          i += 3;
+          continue;
+        }
+        if (c === LF || c === CR) break;
+        i++;
+        continue;
+      }
+      if (c === LF || c === CR) break;
+      if (c === HASH) {
+        while (i < n && text.charCodeAt(i) !== LF && text.charCodeAt(i) !== CR) i++;
+        break;
+      }
+      if (c === SQ || c === DQ) {
+        if (text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c) {
+          quote = c;
+          i += 3;
+          continue;
+        }
+        // a one-line string: ends at its quote or at the end of the line (unterminated)
+        i++;
+        while (i < n) {
+          const d = text.charCodeAt(i);
+          if (d === BACKSLASH) {
+            const e = text.charCodeAt(i + 1);
+            // a backslash before a line break continues the string on the next line
+            if (e === CR && text.charCodeAt(i + 2) === LF) i += 3;
+            else i += 2;
+            continue;
+          }
+          if (d === c) {
+            i++;
+            break;
+          }
+          if (d === LF || d === CR) break;
+          i++;
+        }
+        continue;
+      }
+      if (c === BACKSLASH) {
+        const e = text.charCodeAt(i + 1);
+        if (e === LF || e === CR) {
+          continued = true;
+          i += e === CR && text.charCodeAt(i + 2) === LF ? 3 : 2;
+          break;
+        }
+        i++;
+        continue;
+      }
+      if (c === 40 || c === 91 || c === 123) depth++;
+      else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
+      i++;
+    }
+    // past the line break (a continuation already is)
+    if (i < n && !continued) i += text.charCodeAt(i) === CR && text.charCodeAt(i + 1) === LF ? 2 : 1;
+  }
+}

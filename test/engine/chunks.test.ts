@@ -1,0 +1,139 @@
+// Chunked parsing: where top-level statements start (chunks.ts), that parsing chunk by chunk gives the tree a
+// whole-file parse gives for valid code (moduleTree.ts), and that an unclosed bracket stays in its statement.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { chunkStarts, chunkStartsAfter } from '../../server/src/engine/chunks';
+import { ModuleTree } from '../../server/src/engine/moduleTree';
+import { copiesDirectly, initParser, parsePython, toSyntax } from '../../server/src/engine/parser';
+import { analyze, dumpTree, prng, ROOT } from './helpers';
+
+before(async () => {
+  await initParser();
+});
+
+/** The chunks of `text` as strings. */
+function chunks(text: string): string[] {
+  const starts = chunkStarts(text);
+  return starts.map((s, k) => text.slice(s, starts[k + 1] ?? text.length));
+}
+
+describe('chunkStarts', () => {
+  const cases: [string, string[]][] = [
+    ['one statement per line', ['import torch\n', 'x = 1\n', 'def f():\n    return x\n']],
+    ['leading comments and blank lines are the first chunk', ['# header\n\n', '"""doc"""\n', 'x = 1\n']],
+    ['comments and blank lines after a statement belong to it', ['x = 1\n# note\n\n', 'y = 2\n']],
+    ['a comment at column 0 inside a body does not end it', ['def f():\n    a = 1\n# aside\n    return a\n', 'z = 0\n']],
+    ['decorators stay with their definition', ['@torch.no_grad()\n@wraps(\n    g,\n)\ndef f():\n    pass\n', 'class A:\n    pass\n']],
+    ['else, elif, except and finally continue their statement', ['if a:\n    pass\nelif b:\n    pass\nelse:\n    pass\n', 'try:\n    x()\nexcept E:\n    pass\nfinally:\n    y()\n', 'for i in r:\n    pass\nelse:\n    pass\n']],
+    ['brackets across lines, closed at column 0', ['x = [\n1,\n2\n]\n', 'y = dict(a=1,\nb=2)\n']],
+    ['a triple-quoted string with code-like lines', ['s = """\ndef g():\nclass B:\n"""\n', "t = '''\nimport os\n'''\n", 'z = 1\n']],
+    ['quotes and brackets inside strings and comments do not count', ['a = "(" + \'[\' + "\\"{"  # ) ] }\n', 'b = 2\n']],
+    ['a backslash continuation', ['x = 1 + \\\n2\n', 'y = 2\n']],
+    ['a string continued by a backslash', ['s = "abc\\\ndef"\n', 'y = 2\n']],
+    ['CRLF and lone CR line breaks', ['x = (1,\r\n2)\r\n', 'y = 2\r\n', 'z = 3\r', 'w = 4\r']],
+    ['a name starting with a continuation keyword starts a statement', ['if a:\n    pass\n', 'elsewhere = 1\n', 'finally_ = 2\n']],
+    ['matrix multiplication and comprehensions at column 0 inside brackets', ['x = (a\n@ b)\n', 'y = [v\nfor v in w\nif v]\n']],
+    ['an unclosed bracket ends at the next def, class or import at column 0', ['x = f(\n', 'def g():\n    y = [1,\n', 'class C:\n    pass\n', 'import os\n']],
+    ['an unclosed triple-quoted string runs to the end', ['x = 0\n', 's = """\ndef g():\n    pass\nx = 1\n']],
+    ['an empty text is one empty chunk', ['']],
+  ];
+  for (const [name, want] of cases) {
+    test(name, () => {
+      assert.deepEqual(chunks(want.join('')), want);
+    });
+  }
+});
+
+describe('chunkStartsAfter re-scans only around a change and agrees with a full scan', () => {
+  const pieces = ['(', ')', '"""', "'", '"', '#', '\\\n', '\n', '\r\n', '@d\n', 'else:', 'def f():\n', 'class K:\n', 'import os\n', '    ', 'x', ' = 1\n'];
+  const source = readFileSync(join(ROOT, 'examples/weather_port/train.py'), 'utf8');
+  for (const seed of [3, 14, 15]) {
+    test(`2,000 random edits (seed ${seed})`, () => {
+      const rand = prng(seed);
+      let text = source;
+      let starts = chunkStarts(text);
+      for (let i = 0; i < 2000; i++) {
+        const at = Math.floor(rand() * (text.length + 1));
+        const end = rand() < 0.3 ? Math.min(text.length, at + Math.floor(rand() * 40)) : at;
+        const insert = rand() < 0.8 ? pieces[Math.floor(rand() * pieces.length)] : '';
+        const next = text.slice(0, at) + insert + text.slice(end);
+        const change = { start: at, end: at + insert.length, delta: next.length - text.length };
+        const got = chunkStartsAfter(next, starts, change);
+        assert.deepEqual(got, chunkStarts(next), `edit ${i}: ${JSON.stringify(insert)} at ${at}-${end}`);
+        // every tenth edit goes back to the original text, so it stays mostly valid Python
+        if (i % 10 === 9) {
+          text = source;
+          starts = chunkStarts(text);
+        } else {
+          text = next;
+          starts = got;
+        }
+      }
+    });
+  }
+});
+
+/** Every .py file under a directory. */
+function pythonFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return name === 'node_modules' ? [] : pythonFiles(p);
+    return p.endsWith('.py') ? [p] : [];
+  });
+}
+
+/** Valid Python with every construct a chunk boundary could cut wrongly. */
+const TRICKY = [
+  'import torch\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n    """Doc.\n\ndef not_code():\n"""\n\n    def forward(self, x):\n        return torch.relu(x)\n# a comment at column 0\n\n    def other(self):\n        pass\n\n\n@torch.no_grad()\ndef infer(m, x):\n    return m(x)\n',
+  'x = [\n1,\n2]\ny = (a\n@ b)\nz = [v\nfor v in w]\nif x:\n    pass\nelif y:\n    pass\nelse:\n    pass\ntry:\n    pass\nexcept Exception:\n    pass\nfinally:\n    pass\n',
+  's = f"{x!r:>{width}}" + rb"\\d+" + """a\n"b" \'\'\' \n"""\nt = \'\\\'\'\nu = 1 + \\\n    2\n',
+  'async def f():\n    async with a as b:\n        await b\n\n\nasync def g():\n    pass\nmatch x:\n    case 1:\n        pass\n',
+  'x = 1\r\ny = (2,\r\n3)\r\ndef f():\r\n    return 4\r\n',
+  '# only a comment\n',
+  '\n\n\n',
+  '',
+  'def f():\n\tif x:\n\t\treturn 1\n\treturn 2\nglobal_ = 3; other = 4\n',
+];
+
+describe('chunked parsing gives the whole-file tree for valid code', () => {
+  const files = [...pythonFiles(join(ROOT, 'examples')), ...pythonFiles(join(ROOT, 'test', 'fixtures'))];
+  const samples: [string, string][] = [...files.map((f) => [f.slice(ROOT.length + 1), readFileSync(f, 'utf8')] as [string, string]), ...TRICKY.map((t, i) => [`tricky snippet ${i}`, t] as [string, string])];
+  test('the fast copy is in use (the comparison covers it)', () => {
+    assert.equal(copiesDirectly(), true);
+  });
+  for (const [name, text] of samples) {
+    test(name, () => {
+      const whole = parsePython(text);
+      const chunked = ModuleTree.parse(text);
+      try {
+        if (name.startsWith('examples') || name.startsWith('tricky')) assert.equal(whole.rootNode.hasError, false, `${name} should be valid Python`);
+        assert.equal(dumpTree(chunked.copy()), dumpTree(toSyntax(whole, text)));
+        assert.equal(chunked.statements.length, whole.rootNode.childCount);
+      } finally {
+        whole.delete();
+        chunked.delete();
+      }
+    });
+  }
+});
+
+describe('an unclosed bracket stays in its own statement', () => {
+  const src = 'import torch\n\n\ndef a(x):\n    y = torch.relu(\n\n\ndef b(x):\n    return torch.erfinv(x)\n\n\nclass C:\n    def f(self, x):\n        return torch.fft.fft(x)\n';
+  test('definitions after it are still analysed', () => {
+    const codes = analyze(src).findings.map((f) => `${f.code} ${src.slice(f.start, f.end)}`);
+    assert.ok(codes.some((c) => c.endsWith('torch.erfinv')), codes.join('\n'));
+    assert.ok(codes.some((c) => c.startsWith('MSP201') && c.includes('fft')), codes.join('\n'));
+  });
+  test('the syntax error is in the statement with the bracket', () => {
+    const tree = ModuleTree.parse(src);
+    try {
+      const withErrors = tree.statements.filter((s) => s.hasError).map((s) => src.slice(s.start, s.end).split('\n')[0]);
+      assert.deepEqual(withErrors, ['def a(x):']);
+      assert.deepEqual(tree.statements.map((s) => s.type), ['import_statement', 'function_definition', 'function_definition', 'class_definition']);
+    } finally {
+      tree.delete();
+    }
+  });
+});
