@@ -2,19 +2,21 @@
 //  - edit latency: single-character edits on a 5,000-line file, didChange → publishDiagnostics of that version
 //  - memory: server resident set after opening N files and receiving their diagnostics
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { typingEdits } from './edits.mjs';
 
 const require = createRequire(import.meta.url);
 const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-languageserver-protocol/node');
 
-export async function startServer(dist, workspaceDir) {
+/** Starts `dist/server.js --stdio` (or, with `argv`, node with those arguments) and initialises it. */
+export async function startServer(dist, workspaceDir, argv = [join(dist, 'server.js'), '--stdio']) {
   // BENCH_NODE_ARGS: extra node flags for the server process, e.g. "--cpu-prof --cpu-prof-dir /tmp/prof" to profile it
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), join(dist, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), ...argv], { stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin.on('error', () => undefined); // the server may be gone before the last message is written
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -74,8 +76,27 @@ const percentile = (xs, p) => {
 };
 
 /** Replays `typingEdits` (bench/edits.mjs) over LSP: one didChange per character, timed to its diagnostics. */
-export async function editLatency(dist, file, { edits = 200, sessions = 4 } = {}) {
-  const s = await startServer(dist, join(file, '..'));
+export async function editLatency(dist, file, options = {}) {
+  return typeAndTime(await startServer(dist, join(file, '..')), file, options);
+}
+
+/**
+ * The same typing against bench/publishStub.cjs, which publishes `diagnostics` (what the real server published
+ * for the file) for every edit without analysing anything: the protocol's share of the edit latency.
+ */
+export async function editLatencyFloor(file, diagnostics, options = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'mindport-floor-'));
+  try {
+    const json = join(dir, 'diagnostics.json');
+    writeFileSync(json, JSON.stringify(diagnostics));
+    const stub = fileURLToPath(new URL('./publishStub.cjs', import.meta.url));
+    return await typeAndTime(await startServer('', join(file, '..'), [stub, json]), file, options);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function typeAndTime(s, file, { edits = 200, sessions = 4 } = {}) {
   try {
     const uri = pathToFileURL(file).href;
     const text = readFileSync(file, 'utf8');
@@ -117,6 +138,7 @@ export async function editLatency(dist, file, { edits = 200, sessions = 4 } = {}
       lines: text.split('\n').length + newlines,
       openMs,
       diagnostics: first.diagnostics.length,
+      published: first.diagnostics,
       // the size of one publishDiagnostics message's parameters, as JSON: what every edit re-sends
       publishKb: JSON.stringify({ uri, version, diagnostics: last.diagnostics }).length / 1024,
       p50: percentile(times, 50),

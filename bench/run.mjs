@@ -4,7 +4,9 @@
 //   parse_lines_per_s        bare tree-sitter parsing, one thread (the limit to compare against)
 //   analyze_lines_per_s_1t   full analysis including the parse, one thread; overhead_ratio = analysis ÷ parse time
 //   scan_lines_per_s         `mindport scan` end to end (dist/cli.js, worker threads on every core)
-//   edit_p50_ms/edit_p95_ms  single-character didChange → publishDiagnostics on a 5,000-line file (debounce 0)
+//   edit_p50_ms/edit_p95_ms  single-character didChange → publishDiagnostics on a 5,000-line file (debounce 0);
+//                            edit_floor_*: the same typing against a stand-in server that publishes the same
+//                            diagnostics without analysing (bench/publishStub.cjs): what the protocol alone costs
 //   rss_mb_1000_files        language-server resident memory after opening 1,000 files
 //   activation_ms            require(dist/client.js) + activate() until resolved, with a vscode stub (bench/activation.cjs);
 //                            body_ready_ms: until the deferred body (dist/client-main.js) has created the LanguageClient
@@ -18,7 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { ensureCorpus } from './corpus.mjs';
-import { editLatency, memoryAfterOpening } from './lsp.mjs';
+import { editLatency, editLatencyFloor, memoryAfterOpening } from './lsp.mjs';
 import { nodeBundleOptions } from '../scripts/esbuild-options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -199,6 +201,10 @@ await section('edit', async () => {
   results.edit_max_ms = +e.max.toFixed(2);
   results.edit_diagnostics = e.diagnostics;
   results.edit_publish_kb = Math.round(e.publishKb);
+  // the protocol alone: a stand-in server publishing the same diagnostics for every edit, analysing nothing
+  const floor = await editLatencyFloor(target, e.published, { edits: 200, sessions: 4 });
+  results.edit_floor_p50_ms = +floor.p50.toFixed(2);
+  results.edit_floor_p95_ms = +floor.p95.toFixed(2);
   // the same typing in process: the engine's share of each edit (incremental parse and analysis)
   const engine = JSON.parse(execFileSync(process.execPath, [await harness(), 'edit', target], { encoding: 'utf8', env: harnessEnv }).trim());
   results.edit_engine_p50_ms = +engine.p50.toFixed(2);
