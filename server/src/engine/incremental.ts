@@ -85,6 +85,8 @@ interface Snapshot {
   bound: Set<string>;
   /** The file-level noqa in force (AnalysisRun.fileNoqa). */
   fileNoqa: string;
+  /** The text's line index (the next one is derived from it). */
+  lines: LineIndex;
 }
 
 export interface IncrementalStats {
@@ -185,7 +187,7 @@ export class IncrementalAnalyzer {
     if (root.type === 'module' && !run.analysis.internalErrors.length) {
       const statements = root.children.map((c) => emptyStatement(text, c.startIndex, c.endIndex, c.type));
       fill(statements, new Set(statements), run);
-      this.snapshot = { text, settings, db, statements, queried: run.queried, bound: unionBound(statements), fileNoqa: run.fileNoqa };
+      this.snapshot = { text, settings, db, statements, queried: run.queried, bound: unionBound(statements), fileNoqa: run.fileNoqa, lines };
     }
     return { ...run.analysis, useSpans: run.resolution.uses.map(useSpanOf) };
   }
@@ -279,7 +281,7 @@ export class IncrementalAnalyzer {
     after.forEach((st, j) => void (unsettled[afterAt + j] ||= clash(st)));
 
     // the new statement list: cached ones (moved by delta after the change) and fresh ones to analyse
-    const lines = new LineIndex(text);
+    const lines = textChange === null ? old.lines : textChange ? old.lines.edited(text, textChange) : new LineIndex(text);
     // until analysed, a changed statement is taken to read what the old ones read (checked below)
     const guess = new Set<string>();
     for (const st of changedOld) for (const n of st.refs) guess.add(n);
@@ -332,7 +334,7 @@ export class IncrementalAnalyzer {
       const boundAfter = unionBound(statements);
       const queried = new Set([...old.queried, ...run.queried]);
       for (const q of queried) if (boundBefore.has(q) !== boundAfter.has(q)) return `bound names changed (${q})`;
-      this.snapshot = { text, settings, db, statements, queried, bound: boundAfter, fileNoqa: run.fileNoqa };
+      this.snapshot = { text, settings, db, statements, queried, bound: boundAfter, fileNoqa: run.fileNoqa, lines };
       return merge(statements);
     }
   }

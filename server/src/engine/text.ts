@@ -12,7 +12,15 @@ export interface Range {
 
 export class LineIndex {
   private readonly starts: number[];
-  constructor(readonly text: string) {
+  constructor(
+    readonly text: string,
+    /** @internal the line starts, when already known (see `edited`) */
+    known?: number[],
+  ) {
+    if (known) {
+      this.starts = known;
+      return;
+    }
     const starts = [0];
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
@@ -23,6 +31,23 @@ export class LineIndex {
       }
     }
     this.starts = starts;
+  }
+  /**
+   * The index of `text`, this index's text with [change.start, change.end - change.delta) replaced by
+   * text[change.start, change.end): only the changed span is scanned. Texts with a CR are indexed afresh (a
+   * CR LF pair could straddle the change).
+   */
+  edited(text: string, change: { start: number; end: number; delta: number }): LineIndex {
+    if (text.includes('\r') || this.text.includes('\r')) return new LineIndex(text);
+    const old = this.starts;
+    const starts: number[] = [];
+    let k = 0;
+    while (k < old.length && old[k] <= change.start) starts.push(old[k++]);
+    for (let i = text.indexOf('\n', change.start); i >= 0 && i < change.end; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    const oldEnd = change.end - change.delta;
+    while (k < old.length && old[k] <= oldEnd) k++;
+    for (; k < old.length; k++) starts.push(old[k] + change.delta);
+    return new LineIndex(text, starts);
   }
   get lineCount(): number {
     return this.starts.length;

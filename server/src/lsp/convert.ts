@@ -4,6 +4,9 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding, Severity, TextEdit } from '../engine/findings';
 import { ruleDocUrl } from '../engine/rules/catalog';
 
+/** What the conversions need of a document: its positions (a TextDocument, or the server's OpenDocument). */
+export type Positions = Pick<TextDocument, 'positionAt'>;
+
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,
@@ -16,7 +19,7 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
  * findings and every edit re-sends them all (the API names and fix kinds stay in the server's analysis, which
  * code actions and hovers use).
  */
-export function toDiagnostic(f: Finding, td?: TextDocument): Diagnostic {
+export function toDiagnostic(f: Finding, td?: Positions): Diagnostic {
   return {
     range: td ? { start: td.positionAt(f.start), end: td.positionAt(f.end) } : f.range,
     severity: SEVERITY[f.severity],
@@ -27,6 +30,6 @@ export function toDiagnostic(f: Finding, td?: TextDocument): Diagnostic {
   };
 }
 
-export function toLspEdit(e: TextEdit, td: TextDocument): LspTextEdit {
+export function toLspEdit(e: TextEdit, td: Positions): LspTextEdit {
   return { range: { start: td.positionAt(e.start), end: td.positionAt(e.end) }, newText: e.newText };
 }

@@ -41,6 +41,7 @@ import { Commands, ConfigProblemsNotification, ExplainRequest, ReportRequest, ty
 import { minimalEdit } from '../engine/edits';
 import { toDiagnostic, toLspEdit } from './convert';
 import { IdleCollector } from './idleCollector';
+import { OpenDocument } from './openDocument';
 
 interface Analysed {
   version: number;
@@ -52,10 +53,11 @@ interface Analysed {
 
 interface OpenDoc {
   uri: string;
-  td: TextDocument;
+  td: OpenDocument;
   doc: PythonDocument;
   analysed?: Analysed;
-  timer?: NodeJS.Timeout;
+  /** The pending analysis, if any: cancel() drops it. */
+  timer?: { cancel(): void };
   /** Set by the first didChange: only edited documents keep a tree for incremental parsing. */
   edited?: boolean;
   /** Kept with the tree: re-checks only the statements an edit can affect. */
@@ -269,21 +271,29 @@ export function startServer(connection: Connection): void {
   }
 
   function schedule(d: OpenDoc, delay = debounceMs): void {
-    if (d.timer) clearTimeout(d.timer);
-    d.timer = setTimeout(() => {
+    d.timer?.cancel();
+    const run = () => {
       d.timer = undefined;
       void analyseDoc(d).then((an) => {
         if (!an || an.version !== d.td.version || !docs.has(d.uri)) return;
         void connection.sendDiagnostics({ uri: d.uri, version: an.version, diagnostics: an.findings.map((f) => toDiagnostic(f)) }); // ranges as the engine computed them on this version's text
       });
-    }, delay);
+    };
+    // without a debounce, right after the messages already read (a timer would wait at least 1 ms)
+    if (delay <= 0) {
+      const handle = setImmediate(run);
+      d.timer = { cancel: () => clearImmediate(handle) };
+    } else {
+      const handle = setTimeout(run, delay);
+      d.timer = { cancel: () => clearTimeout(handle) };
+    }
   }
 
   connection.onDidOpenTextDocument(({ textDocument }) => {
     if (textDocument.languageId !== 'python' && !textDocument.uri.endsWith('.py')) return;
     const d: OpenDoc = {
       uri: textDocument.uri,
-      td: TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text),
+      td: new OpenDocument(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text),
       doc: new PythonDocument(textDocument.text),
     };
     docs.get(textDocument.uri)?.doc.dispose();
@@ -298,10 +308,17 @@ export function startServer(connection: Connection): void {
     if (!d) return;
     for (const change of contentChanges) {
       if ('range' in change) {
-        d.doc.edit({ start: d.td.offsetAt(change.range.start), end: d.td.offsetAt(change.range.end), newText: change.text });
-      } else d.doc.replace(change.text);
-      d.td = TextDocument.update(d.td, [change], textDocument.version);
+        const a = d.td.offsetAt(change.range.start);
+        const b = d.td.offsetAt(change.range.end);
+        const [start, end] = a <= b ? [a, b] : [b, a];
+        d.doc.edit({ start, end, newText: change.text });
+        d.td.edited(d.doc.text, { start, end: start + change.text.length, delta: change.text.length - (end - start) });
+      } else {
+        d.doc.replace(change.text);
+        d.td.replaced(change.text);
+      }
     }
+    d.td.version = textDocument.version;
     d.edited = true;
     schedule(d);
   });
@@ -309,7 +326,7 @@ export function startServer(connection: Connection): void {
   connection.onDidCloseTextDocument(({ textDocument }) => {
     const d = docs.get(textDocument.uri);
     if (!d) return;
-    if (d.timer) clearTimeout(d.timer);
+    d.timer?.cancel();
     d.doc.dispose();
     withTree.delete(textDocument.uri);
     withAnalysis.delete(textDocument.uri);
