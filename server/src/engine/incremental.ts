@@ -121,6 +121,10 @@ const SMALL_FILE = 20000;
 /** Modules with more top-level statements than this (flat research scripts) are analysed whole. */
 const MAX_STATEMENTS = 1500;
 
+/**
+ * Analyses one document again and again. The findings and use spans of an analysis are reused by the next one
+ * (those after an edit are moved in place): use a result before analysing the document again.
+ */
 export class IncrementalAnalyzer {
   private snapshot: Snapshot | undefined;
   readonly stats: IncrementalStats = { incremental: 0, full: 0, lastFullReason: '' };
@@ -289,7 +293,8 @@ export class IncrementalAnalyzer {
     const oldBreaks = lineBreaks(old.text, oldFrom, oldTo);
     const newBreaks = lineBreaks(text, oldFrom, newTo);
     const lineDelta = oldBreaks === undefined || newBreaks === undefined ? undefined : newBreaks - oldBreaks;
-    const statements: Statement[] = [...before, ...changed, ...after.map((st) => shiftStatement(st, delta, lineDelta, oldTo, lines))];
+    const moved = new Set<TextEdit>();
+    const statements: Statement[] = [...before, ...changed, ...after.map((st) => shiftStatement(st, delta, lineDelta, oldTo, lines, moved))];
     // what to re-check: the changed statements, the unsettled ones and, transitively, whatever reads a name they
     // bind (before or after)
     const recheck = new Set<Statement>(changed);
@@ -499,29 +504,34 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun):
 
 /**
  * A cached statement after the change, moved by `delta` characters and `lineDelta` lines (its findings, fix edits
- * after the change and uses with it). It starts a line (else it would be re-checked), so columns stay; without
- * `lineDelta` (a lone CR near the change) positions are recomputed.
+ * after the change and uses with it), in place: copying a thousand findings with their ranges and fixes on every
+ * keystroke made most of the young generation's survivors. It starts a line (else it would be re-checked), so
+ * columns stay; without `lineDelta` (a lone CR near the change) positions are recomputed. `moved` collects the
+ * fix edits already moved (rules may share one edit between fixes).
  */
-function shiftStatement(st: Statement, delta: number, lineDelta: number | undefined, changeEnd: number, lines: LineIndex): Statement {
+function shiftStatement(st: Statement, delta: number, lineDelta: number | undefined, changeEnd: number, lines: LineIndex, moved: Set<TextEdit>): Statement {
   if (delta === 0 && lineDelta === 0) return st;
-  const shiftEdit = (e: TextEdit): TextEdit => (e.start >= changeEnd ? { ...e, start: e.start + delta, end: e.end + delta } : e);
-  const moveRange = (f: Finding, start: number, end: number) =>
-    lineDelta === undefined
-      ? lines.range(start, end)
-      : lineDelta === 0
-        ? f.range
-        : { start: { line: f.range.start.line + lineDelta, character: f.range.start.character }, end: { line: f.range.end.line + lineDelta, character: f.range.end.character } };
-  return {
-    ...st,
-    start: st.start + delta,
-    end: st.end + delta,
-    findings: st.findings.map((f) => {
-      const start = f.start + delta;
-      const end = f.end + delta;
-      return { ...f, start, end, range: moveRange(f, start, end), fixes: f.fixes.map((fix) => ({ ...fix, edits: fix.edits.map(shiftEdit) })) };
-    }),
-    uses: st.uses.map((u) => ({ ...u, start: u.start + delta, end: u.end + delta })),
-  };
+  st.start += delta;
+  st.end += delta;
+  for (const f of st.findings) {
+    f.start += delta;
+    f.end += delta;
+    if (lineDelta === undefined) f.range = lines.range(f.start, f.end);
+    else if (lineDelta !== 0) f.range = { start: { line: f.range.start.line + lineDelta, character: f.range.start.character }, end: { line: f.range.end.line + lineDelta, character: f.range.end.character } };
+    for (const fix of f.fixes) {
+      for (const e of fix.edits) {
+        if (e.start < changeEnd || moved.has(e)) continue;
+        moved.add(e);
+        e.start += delta;
+        e.end += delta;
+      }
+    }
+  }
+  for (const u of st.uses) {
+    u.start += delta;
+    u.end += delta;
+  }
+  return st;
 }
 
 /** Line breaks in text[from, to) as LineIndex counts them (CRLF once), or undefined if a CR could straddle. */
