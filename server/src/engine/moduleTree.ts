@@ -15,17 +15,22 @@ interface Chunk {
   end: number;
   /** The tree of text.slice(start, end), offsets relative to `start`. */
   tree: TsTree;
-  /** Its root and top-level statements, relative to `start` (read from the tree once). */
-  info?: { root: RootInfo; statements: TopLevelStatement[] };
+  /** Its root, and its top-level statements, relative to `start` (each read from the tree once, when needed). */
+  root?: RootInfo;
+  statements?: TopLevelStatement[];
 }
 
-function infoOf(c: Chunk): { root: RootInfo; statements: TopLevelStatement[] } {
-  if (!c.info) {
+function rootOf(c: Chunk): RootInfo {
+  return (c.root ??= rootInfo(c.tree));
+}
+
+function statementsOf(c: Chunk): TopLevelStatement[] {
+  if (!c.statements) {
     const root = c.tree.rootNode;
     const nodes = root.type === 'module' ? root.children : [root];
-    c.info = { root: rootInfo(c.tree), statements: nodes.map((n) => ({ start: n.startIndex, end: n.endIndex, type: n.type, hasError: n.hasError })) };
+    c.statements = nodes.map((n) => ({ start: n.startIndex, end: n.endIndex, type: n.type, hasError: n.hasError }));
   }
-  return c.info;
+  return c.statements;
 }
 
 /** A top-level statement (or comment) of the module. */
@@ -135,7 +140,7 @@ export class ModuleTree {
     if (!this.statementList) {
       const list: TopLevelStatement[] = [];
       for (const c of this.chunks) {
-        for (const s of infoOf(c).statements) list.push({ start: s.start + c.start, end: s.end + c.start, type: s.type, hasError: s.hasError });
+        for (const s of statementsOf(c)) list.push({ start: s.start + c.start, end: s.end + c.start, type: s.type, hasError: s.hasError });
       }
       this.statementList = list;
     }
@@ -154,7 +159,7 @@ export class ModuleTree {
    * accepts (by position in `statements`), at their offsets in the text: chunks without one are not visited.
    */
   copy(lines?: LineIndex, keepStatement?: (i: number) => boolean): SyntaxTree {
-    const all = this.chunks.map((c) => ({ tree: c.tree, base: c.start, root: infoOf(c).root }));
+    const all = this.chunks.map((c) => ({ tree: c.tree, base: c.start, root: rootOf(c) }));
     if (!keepStatement) return copyParts(all, this.text, lines);
     const first = all[0];
     const last = all[all.length - 1];
@@ -164,7 +169,7 @@ export class ModuleTree {
     const positions: number[] = [];
     let at = 0;
     this.chunks.forEach((c, k) => {
-      const n = infoOf(c).statements.length;
+      const n = statementsOf(c).length;
       let any = false;
       for (let i = at; i < at + n && !any; i++) any = keepStatement(i);
       if (any) {
