@@ -2,6 +2,7 @@
 // says where the text changed since the last parse; the next parse re-parses only the top-level chunks there
 // (moduleTree.ts).
 import { ModuleTree } from './moduleTree';
+import { LineIndex } from './text';
 
 export interface DocumentEdit {
   /** UTF-16 offsets into the text before the edit. */
@@ -29,6 +30,8 @@ const EDITS_KEPT = 256;
 
 export class PythonDocument {
   private treeValue: ModuleTree | undefined;
+  private linesValue: LineIndex | undefined;
+  private linesVersion = 0;
   private parsedVersion = 0;
   private parses = 0;
   private changed: TextRange[] | undefined;
@@ -64,6 +67,17 @@ export class PythonDocument {
 
   get text(): string {
     return this.textValue;
+  }
+
+  /** The text's line index, derived from the previous one when the edit journal says what changed. */
+  get lines(): LineIndex {
+    if (this.linesValue && this.linesVersion !== this.version) {
+      const change = this.textChangeSince(this.linesVersion);
+      this.linesValue = change ? this.linesValue.edited(this.textValue, change) : change === null ? this.linesValue : undefined;
+    }
+    this.linesValue ??= new LineIndex(this.textValue);
+    this.linesVersion = this.version;
+    return this.linesValue;
   }
 
   /** The current tree, parsing (only the changed chunks when possible) if the text changed since the last parse. */

@@ -72,6 +72,8 @@ interface Input {
   changes: readonly TextRange[] | undefined;
   /** Where the text changed since the snapshot's (null: nowhere), when the document knows. */
   textChange: TextChange | null | undefined;
+  /** The text's line index, when the caller keeps one. */
+  lines: LineIndex | undefined;
 }
 
 interface Snapshot {
@@ -140,7 +142,7 @@ export class IncrementalAnalyzer {
     this.parsesSeen = doc.parseCount;
     // where the text changed since the snapshot, when the document still knows: text outside it need not be compared
     const textChange = this.textVersionSeen === undefined ? undefined : doc.textChangeSince(this.textVersionSeen);
-    const result = this.analyzeWith({ text: doc.text, module: tree, settings, db, changes, textChange });
+    const result = this.analyzeWith({ text: doc.text, module: tree, settings, db, changes, textChange, lines: doc.lines });
     this.textVersionSeen = doc.textVersion;
     return result;
   }
@@ -151,7 +153,7 @@ export class IncrementalAnalyzer {
    */
   analyze(text: string, module: ModuleTree, settings: Settings, db: MappingDatabase, changes?: readonly TextRange[]): DocumentAnalysis {
     this.textVersionSeen = undefined;
-    return this.analyzeWith({ text, module, settings, db, changes, textChange: undefined });
+    return this.analyzeWith({ text, module, settings, db, changes, textChange: undefined, lines: undefined });
   }
 
   private analyzeWith(input: Input): DocumentAnalysis {
@@ -175,13 +177,12 @@ export class IncrementalAnalyzer {
     }
     this.stats.full++;
     this.stats.lastFullReason = result;
-    return this.full(text, module, settings, db);
+    return this.full(text, module, settings, db, input.lines ?? new LineIndex(text));
   }
 
-  private full(text: string, module: ModuleTree, settings: Settings, db: MappingDatabase): DocumentAnalysis {
+  private full(text: string, module: ModuleTree, settings: Settings, db: MappingDatabase, lines: LineIndex): DocumentAnalysis {
     this.snapshot = undefined;
     let run: AnalysisRun;
-    const lines = new LineIndex(text);
     try {
       run = runAnalysis(text, module.copy(lines), lines, settings, db, { recordQueries: true });
     } catch (err) {
@@ -278,14 +279,20 @@ export class IncrementalAnalyzer {
       return f.hasError || f.type === 'ERROR' || !atLineStart(text, f.start) || (prev !== undefined && (prev.hasError || prev.type === 'ERROR'));
     });
     // a cached fix that edits inside the changed region (an indented statement's fix that starts at its line's
-    // start) cannot be moved with it: that statement is re-checked
-    const clash = (st: Statement) =>
-      st.findings.some((f) => f.fixes.some((fix) => fix.edits.some((e) => !((e.end <= oldFrom || e.start >= oldTo) && !(oldFrom === oldTo && e.start === oldFrom)))));
-    before.forEach((st, i) => void (unsettled[i] ||= clash(st)));
-    after.forEach((st, j) => void (unsettled[afterAt + j] ||= clash(st)));
+    // start) cannot be moved with it: that statement is re-checked (plain loops: this runs over every cached fix)
+    const clash = (st: Statement) => {
+      for (const f of st.findings) {
+        for (const fix of f.fixes) {
+          for (const e of fix.edits) if (!((e.end <= oldFrom || e.start >= oldTo) && !(oldFrom === oldTo && e.start === oldFrom))) return true;
+        }
+      }
+      return false;
+    };
+    for (let i = 0; i < before.length; i++) unsettled[i] ||= clash(before[i]);
+    for (let j = 0; j < after.length; j++) unsettled[afterAt + j] ||= clash(after[j]);
 
     // the new statement list: cached ones (moved by delta after the change) and fresh ones to analyse
-    const lines = textChange === null ? old.lines : textChange ? old.lines.edited(text, textChange) : new LineIndex(text);
+    const lines = input.lines ?? (textChange === null ? old.lines : textChange ? old.lines.edited(text, textChange) : new LineIndex(text));
     // until analysed, a changed statement is taken to read what the old ones read (checked below)
     const guess = new Set<string>();
     for (const st of changedOld) for (const n of st.refs) guess.add(n);
@@ -546,10 +553,19 @@ function lineBreaks(text: string, from: number, to: number): number | undefined 
 }
 
 function merge(statements: Statement[]): DocumentAnalysis {
-  const out: DocumentAnalysis = { ...emptyAnalysis(), useSpans: [] };
+  let findings = 0;
+  let uses = 0;
   for (const st of statements) {
-    for (const f of st.findings) out.findings.push(f);
-    for (const u of st.uses) out.useSpans!.push(u);
+    findings += st.findings.length;
+    uses += st.uses.length;
+  }
+  // arrays of the final length, filled in place (pushing grows them several times per keystroke)
+  const out: DocumentAnalysis = { ...emptyAnalysis(), findings: new Array<Finding>(findings), useSpans: new Array<UseSpan>(uses) };
+  let fi = 0;
+  let ui = 0;
+  for (const st of statements) {
+    for (const f of st.findings) out.findings[fi++] = f;
+    for (const u of st.uses) out.useSpans![ui++] = u;
     out.stats = addStats(out.stats, st.stats);
     out.syntaxErrors += st.errors;
     out.suppressed += st.suppressed;

@@ -40,13 +40,10 @@ export class LineIndex {
   edited(text: string, change: { start: number; end: number; delta: number }): LineIndex {
     if (text.includes('\r') || this.text.includes('\r')) return new LineIndex(text);
     const old = this.starts;
-    const starts: number[] = [];
-    let k = 0;
-    while (k < old.length && old[k] <= change.start) starts.push(old[k++]);
+    // the lines starting at or before the change stay, those starting after its old end move by delta
+    const starts = old.slice(0, firstAfter(old, change.start));
     for (let i = text.indexOf('\n', change.start); i >= 0 && i < change.end; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    const oldEnd = change.end - change.delta;
-    while (k < old.length && old[k] <= oldEnd) k++;
-    for (; k < old.length; k++) starts.push(old[k] + change.delta);
+    for (let k = firstAfter(old, change.end - change.delta); k < old.length; k++) starts.push(old[k] + change.delta);
     return new LineIndex(text, starts);
   }
   get lineCount(): number {
@@ -122,4 +119,16 @@ export function decodeSource(bytes: Uint8Array): DecodedText {
       warning: 'the file is not valid UTF-8; it was read as Latin-1 (add a coding cookie or re-save it as UTF-8)',
     };
   }
+}
+
+/** The index of the first element of the ascending `xs` greater than `x` (xs.length if none). */
+function firstAfter(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

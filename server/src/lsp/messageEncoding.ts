@@ -35,31 +35,46 @@ const MAX_TAILS = 20_000;
 
 const ascii = (s: string) => Buffer.from(s, 'latin1');
 
-/**
- * A message built from ASCII strings and byte pieces in two passes (lengths, then one buffer filled with one
- * native copy per piece): a publish of thousands of diagnostics encodes no large string.
- */
-class ByteMessage {
-  private readonly pieces: (Buffer | string)[] = [];
-  private length = 0;
-  /** `piece` must be ASCII when it is a string. */
-  add(piece: Buffer | string): void {
-    this.pieces.push(piece);
-    this.length += piece.length;
+/** Decimal digits of a non-negative safe integer. */
+function digits(n: number): number {
+  let d = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    d++;
   }
-  bytes(): Buffer {
-    const out = Buffer.allocUnsafe(this.length);
-    let at = 0;
-    for (const p of this.pieces) {
-      if (typeof p === 'string') at += out.write(p, at, 'latin1');
-      else {
-        out.set(p, at);
-        at += p.length;
-      }
-    }
-    return out;
+  return d;
+}
+
+/** Writes ASCII strings, bytes and non-negative integers into a buffer sized beforehand. */
+class ByteWriter {
+  private at = 0;
+  constructor(readonly out: Buffer) {}
+  /** `s` must be ASCII. */
+  text(s: string): void {
+    this.at += this.out.write(s, this.at, 'latin1');
+  }
+  bytes(b: Buffer): void {
+    this.out.set(b, this.at);
+    this.at += b.length;
+  }
+  /** `n` must be a non-negative safe integer. */
+  int(n: number): void {
+    this.at += digits(n);
+    let i = this.at;
+    do {
+      this.out[--i] = 48 + (n % 10);
+      n = Math.floor(n / 10);
+    } while (n > 0);
   }
 }
+
+// the constant parts of a diagnostic's range: RANGE_START line CHARACTER character RANGE_END line CHARACTER
+// character RANGE_CLOSE, then its tail
+const RANGE_START = ascii('{"range":{"start":{"line":');
+const CHARACTER = ascii(',"character":');
+const RANGE_END = ascii('},"end":{"line":');
+const RANGE_CLOSE = ascii('}},');
+const RANGE_FIXED = RANGE_START.length + 2 * CHARACTER.length + RANGE_END.length + RANGE_CLOSE.length;
 
 export class MessageEncoder {
   readonly name = 'application/json';
@@ -83,38 +98,68 @@ export class MessageEncoder {
     return ascii(asciiJson(msg));
   }
 
+  /**
+   * A publish in two passes over its diagnostics: their lengths (each one's cached tail, or its JSON when it
+   * has fields the tail does not cover), then one buffer written piece by piece. No string is made per range.
+   */
   private publishBytes(p: PublishDiagnosticsParams): Buffer | undefined {
     if (!p || typeof p.uri !== 'string' || !Array.isArray(p.diagnostics)) return undefined;
     for (const k in p) if (k !== 'uri' && k !== 'version' && k !== 'diagnostics') return undefined;
-    const out = new ByteMessage();
-    out.add(`{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":${asciiJson(p.uri)}${typeof p.version === 'number' ? `,"version":${asciiJson(p.version)}` : ''},"diagnostics":[`);
-    p.diagnostics.forEach((d, i) => this.addDiagnostic(out, d, i > 0 ? ',' : ''));
-    out.add(']}}');
-    return out.bytes();
+    const head = `{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":${asciiJson(p.uri)}${typeof p.version === 'number' ? `,"version":${asciiJson(p.version)}` : ''},"diagnostics":[`;
+    const list = p.diagnostics;
+    const parts = new Array<Tail | string>(list.length);
+    let length = head.length + Math.max(0, list.length - 1) + 3;
+    for (let i = 0; i < list.length; i++) {
+      const d = list[i];
+      const tail = this.tailOf(d);
+      if (tail) {
+        const { start, end } = d.range;
+        length += RANGE_FIXED + digits(start.line) + digits(start.character) + digits(end.line) + digits(end.character) + tail.bytes.length;
+        parts[i] = tail;
+      } else {
+        const json = asciiJson(d);
+        length += json.length;
+        parts[i] = json;
+      }
+    }
+    const out = new ByteWriter(Buffer.allocUnsafe(length));
+    out.text(head);
+    for (let i = 0; i < list.length; i++) {
+      if (i > 0) out.text(',');
+      const part = parts[i];
+      if (typeof part === 'string') {
+        out.text(part);
+        continue;
+      }
+      const { start, end } = list[i].range;
+      out.bytes(RANGE_START);
+      out.int(start.line);
+      out.bytes(CHARACTER);
+      out.int(start.character);
+      out.bytes(RANGE_END);
+      out.int(end.line);
+      out.bytes(CHARACTER);
+      out.int(end.character);
+      out.bytes(RANGE_CLOSE);
+      out.bytes(part.bytes);
+    }
+    out.text(']}}');
+    return out.out;
   }
 
-  private addDiagnostic(out: ByteMessage, d: Diagnostic, separator: string): void {
-    const r = d.range;
-    if (d.tags !== undefined || d.relatedInformation !== undefined || d.data !== undefined || typeof d.message !== 'string' || !isRange(r)) {
-      out.add(separator + asciiJson(d));
-      return;
-    }
+  /** The cached bytes of the diagnostic after its range, or undefined when it has fields they do not cover. */
+  private tailOf(d: Diagnostic): Tail | undefined {
+    if (d.tags !== undefined || d.relatedInformation !== undefined || d.data !== undefined || typeof d.message !== 'string' || !isRange(d.range)) return undefined;
     const href = d.codeDescription?.href;
     let tail = this.tails.get(d.message);
     if (!tail || tail.severity !== d.severity || tail.code !== d.code || tail.href !== href || tail.source !== d.source) {
-      if (d.codeDescription !== undefined && (typeof href !== 'string' || Object.keys(d.codeDescription).length !== 1)) {
-        out.add(separator + asciiJson(d));
-        return;
-      }
+      if (d.codeDescription !== undefined && (typeof href !== 'string' || Object.keys(d.codeDescription).length !== 1)) return undefined;
       if (this.tails.size >= MAX_TAILS) this.tails.clear();
       const rest = asciiJson({ severity: d.severity, code: d.code, codeDescription: d.codeDescription, source: d.source, message: d.message });
       tail = { severity: d.severity, code: d.code, href, source: d.source, bytes: ascii(rest.slice(1)) };
       this.tails.set(d.message, tail);
     }
-    const a = r.start;
-    const b = r.end;
-    out.add(`${separator}{"range":{"start":{"line":${a.line},"character":${a.character}},"end":{"line":${b.line},"character":${b.character}}},`);
-    out.add(tail.bytes);
+    return tail;
   }
 }
 

@@ -291,11 +291,8 @@ export function startServer(connection: Connection): void {
 
   connection.onDidOpenTextDocument(({ textDocument }) => {
     if (textDocument.languageId !== 'python' && !textDocument.uri.endsWith('.py')) return;
-    const d: OpenDoc = {
-      uri: textDocument.uri,
-      td: new OpenDocument(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text),
-      doc: new PythonDocument(textDocument.text),
-    };
+    const doc = new PythonDocument(textDocument.text);
+    const d: OpenDoc = { uri: textDocument.uri, td: new OpenDocument(textDocument.uri, textDocument.languageId, textDocument.version, doc), doc };
     docs.get(textDocument.uri)?.doc.dispose();
     withTree.delete(textDocument.uri);
     withAnalysis.delete(textDocument.uri);
@@ -312,11 +309,7 @@ export function startServer(connection: Connection): void {
         const b = d.td.offsetAt(change.range.end);
         const [start, end] = a <= b ? [a, b] : [b, a];
         d.doc.edit({ start, end, newText: change.text });
-        d.td.edited(d.doc.text, { start, end: start + change.text.length, delta: change.text.length - (end - start) });
-      } else {
-        d.doc.replace(change.text);
-        d.td.replaced(change.text);
-      }
+      } else d.doc.replace(change.text);
     }
     d.td.version = textDocument.version;
     d.edited = true;
