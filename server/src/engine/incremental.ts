@@ -33,7 +33,7 @@ import { DFT_HELPER_MARKER } from './rules/msp201Fft';
 import { USES_MIXED_PRECISION } from './rules/msp304NoAmp';
 import { eol } from './rules/util';
 import type { Settings } from './settings';
-import { LineIndex } from './text';
+import type { LineIndex } from './text';
 
 /** One top-level statement (or comment) of the module and what analysing the file found in it. */
 interface Statement {
@@ -72,8 +72,8 @@ interface Input {
   changes: readonly TextRange[] | undefined;
   /** Where the text changed since the snapshot's (null: nowhere), when the document knows. */
   textChange: TextChange | null | undefined;
-  /** The text's line index, when the caller keeps one. */
-  lines: LineIndex | undefined;
+  /** The text's line index (the document's). */
+  lines: LineIndex;
 }
 
 interface Snapshot {
@@ -87,8 +87,6 @@ interface Snapshot {
   bound: Set<string>;
   /** The file-level noqa in force (AnalysisRun.fileNoqa). */
   fileNoqa: string;
-  /** The text's line index (the next one is derived from it). */
-  lines: LineIndex;
 }
 
 export interface IncrementalStats {
@@ -147,15 +145,6 @@ export class IncrementalAnalyzer {
     return result;
   }
 
-  /**
-   * Analyses `text`; `module` is its tree (kept by the caller and re-parsed incrementally) and
-   * `changes` where its syntax changed since the tree of the previous call, when known.
-   */
-  analyze(text: string, module: ModuleTree, settings: Settings, db: MappingDatabase, changes?: readonly TextRange[]): DocumentAnalysis {
-    this.textVersionSeen = undefined;
-    return this.analyzeWith({ text, module, settings, db, changes, textChange: undefined, lines: undefined });
-  }
-
   private analyzeWith(input: Input): DocumentAnalysis {
     const { text, module, settings, db } = input;
     if (module.statements.length > MAX_STATEMENTS) {
@@ -177,7 +166,7 @@ export class IncrementalAnalyzer {
     }
     this.stats.full++;
     this.stats.lastFullReason = result;
-    return this.full(text, module, settings, db, input.lines ?? new LineIndex(text));
+    return this.full(text, module, settings, db, input.lines);
   }
 
   private full(text: string, module: ModuleTree, settings: Settings, db: MappingDatabase, lines: LineIndex): DocumentAnalysis {
@@ -192,13 +181,13 @@ export class IncrementalAnalyzer {
     if (root.type === 'module' && !run.analysis.internalErrors.length) {
       const statements = root.children.map((c) => emptyStatement(text, c.startIndex, c.endIndex, c.type));
       fill(statements, new Set(statements), run);
-      this.snapshot = { text, settings, db, statements, queried: run.queried, bound: unionBound(statements), fileNoqa: run.fileNoqa, lines };
+      this.snapshot = { text, settings, db, statements, queried: run.queried, bound: unionBound(statements), fileNoqa: run.fileNoqa };
     }
     return { ...run.analysis, useSpans: run.resolution.uses.map(useSpanOf) };
   }
 
   private tryIncremental(input: Input, old: Snapshot): DocumentAnalysis | string {
-    const { text, module, settings, db, changes, textChange } = input;
+    const { text, module, settings, db, changes, textChange, lines } = input;
     if (settings !== old.settings || db !== old.db) return 'settings changed';
     const delta = text.length - old.text.length;
     const fresh = module.statements;
@@ -292,7 +281,6 @@ export class IncrementalAnalyzer {
     for (let j = 0; j < after.length; j++) unsettled[afterAt + j] ||= clash(after[j]);
 
     // the new statement list: cached ones (moved by delta after the change) and fresh ones to analyse
-    const lines = input.lines ?? (textChange === null ? old.lines : textChange ? old.lines.edited(text, textChange) : new LineIndex(text));
     // until analysed, a changed statement is taken to read what the old ones read (checked below)
     const guess = new Set<string>();
     for (const st of changedOld) for (const n of st.refs) guess.add(n);
@@ -346,7 +334,7 @@ export class IncrementalAnalyzer {
       const boundAfter = unionBound(statements);
       const queried = new Set([...old.queried, ...run.queried]);
       for (const q of queried) if (boundBefore.has(q) !== boundAfter.has(q)) return `bound names changed (${q})`;
-      this.snapshot = { text, settings, db, statements, queried, bound: boundAfter, fileNoqa: run.fileNoqa, lines };
+      this.snapshot = { text, settings, db, statements, queried, bound: boundAfter, fileNoqa: run.fileNoqa };
       return merge(statements);
     }
   }

@@ -183,7 +183,7 @@ export function copyTrees(
   if (keepRootChild) cap = 4096;
   let cols = columns(cap);
   let { type: T, field: F, flags: FL, start: S, end: E, parent: P, next: N, first: FC, last: L, depth: D } = cols;
-  // the root: as the first part's root, spanning every part
+  // the module root, spanning every part (or the given span)
   T[0] = moduleRoot.typeId;
   FL[0] = tables.named[moduleRoot.typeId] | 0;
   S[0] = span ? span.start : roots[0].start;
