@@ -33,7 +33,7 @@ export interface ScanOutput {
 }
 
 /** A file's report part made in this thread, when a report is asked for. */
-function partHere(opts: ScanOptions, r: FileResult): string | undefined {
+function partHere(opts: ScanOptions, r: FileResult): Uint8Array | undefined {
   return opts.report ? reportPart(opts.report.format, r, opts.report.cwd) : undefined;
 }
 

@@ -23,8 +23,6 @@ export interface ScanReply {
   part?: Uint8Array;
 }
 
-const utf8 = new TextEncoder();
-
 if (parentPort) {
   const port = parentPort;
   const ready = initParser().then(() => loadDatabase());
@@ -37,7 +35,7 @@ if (parentPort) {
           if (task.report) {
             // the report's part is formatted and encoded here; the main thread then needs of each finding only
             // what the summary and the exit status read, so that is all that is sent (much less to copy)
-            const part = utf8.encode(reportPart(task.report.format, result, task.report.cwd));
+            const part = reportPart(task.report.format, result, task.report.cwd);
             const findings = result.findings.map((f) => ({ code: f.code, severity: f.severity, fixes: f.fixes.slice(0, 1).map((x) => ({ applicability: x.applicability })) }));
             const reply: ScanReply = { index: task.index, result: { ...result, findings: findings as unknown as FileResult['findings'] }, part };
             port.postMessage(reply, [part.buffer as ArrayBuffer]);

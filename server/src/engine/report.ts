@@ -89,31 +89,86 @@ function nestedJson(value: unknown, depth: number): string {
 }
 
 /**
- * A file's findings as they appear in the JSON report's "findings" array: what
- * `JSON.stringify(finding, null, 2)` gives, indented as there and separated by ",\n", written directly (this
- * is most of a large scan's output; scan workers make it).
+ * A file's findings as they appear in the JSON report's "findings" array: the UTF-8 bytes of what
+ * `JSON.stringify(finding, null, 2)` gives, indented as there and separated by ",\n" (this is most of a large
+ * scan's output; scan workers make it). Written straight into bytes: the ASCII framing as latin1, the
+ * strings that may hold other characters (messages, API names, the path) from a cache of their JSON encodings.
+ * Building one string and encoding it cost 3–4 times as much (one "→" makes the whole report a two-byte string).
  */
-export function jsonFindingsFragment(r: FileResult, cwd: string): string {
-  const path = JSON.stringify(relative(cwd, r.path) || r.path);
-  const q = JSON.stringify;
-  const orNull = (v: string | undefined) => (v === undefined || v === null ? 'null' : q(v));
-  return r.findings
-    .map(
-      (f) =>
-        `    {\n      "code": ${q(f.code)},\n      "path": ${path},\n      "line": ${f.range.start.line + 1},\n      "column": ${f.range.start.character + 1},\n` +
-        `      "end_line": ${f.range.end.line + 1},\n      "end_column": ${f.range.end.character + 1},\n${f.cell !== undefined ? `      "cell": ${f.cell + 1},\n` : ''}` +
-        `      "message": ${q(f.message)},\n      "severity": ${q(f.severity)},\n      "fix_applicability": ${orNull(f.fixes[0]?.applicability)},\n` +
-        `      "torch_api": ${orNull(f.data?.torchApi)},\n      "mindspore_api": ${orNull(f.data?.msApi)},\n      "confidence": ${q(f.data?.confidence ?? 'high')}\n    }`,
-    )
-    .join(',\n');
+export function jsonFindingsFragment(r: FileResult, cwd: string): Uint8Array {
+  const out = new ByteWriter(256 + r.findings.length * 640);
+  const path = Buffer.from(JSON.stringify(relative(cwd, r.path) || r.path), 'utf8');
+  for (let i = 0; i < r.findings.length; i++) {
+    const f = r.findings[i];
+    const d = f.data;
+    const fix = f.fixes[0];
+    const { start, end } = f.range;
+    out.ascii(`${i ? ',\n' : ''}    {\n      "code": "${f.code}",\n      "path": `);
+    out.bytes(path);
+    out.ascii(
+      `,\n      "line": ${start.line + 1},\n      "column": ${start.character + 1},\n      "end_line": ${end.line + 1},\n      "end_column": ${end.character + 1},\n` +
+        `${f.cell !== undefined ? `      "cell": ${f.cell + 1},\n` : ''}      "message": `,
+    );
+    out.bytes(jsonBytes(f.message));
+    out.ascii(`,\n      "severity": "${f.severity}",\n      "fix_applicability": ${fix ? `"${fix.applicability}"` : 'null'},\n      "torch_api": `);
+    out.bytes(d?.torchApi == null ? NULL_BYTES : jsonBytes(d.torchApi));
+    out.ascii(',\n      "mindspore_api": ');
+    out.bytes(d?.msApi == null ? NULL_BYTES : jsonBytes(d.msApi));
+    out.ascii(`,\n      "confidence": "${d?.confidence ?? 'high'}"\n    }`);
+  }
+  return out.result();
+}
+
+const NULL_BYTES = Buffer.from('null');
+/** JSON encodings (as UTF-8) of the strings reports repeat: messages and API names. Cleared when it grows large. */
+const jsonCache = new Map<string, Buffer>();
+function jsonBytes(s: string): Buffer {
+  let b = jsonCache.get(s);
+  if (b === undefined) {
+    if (jsonCache.size >= 50_000) jsonCache.clear();
+    jsonCache.set(s, (b = Buffer.from(JSON.stringify(s), 'utf8')));
+  }
+  return b;
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * A growing byte buffer. `ascii` takes only ASCII text (codes, enums, numbers, JSON punctuation). Its memory is
+ * never Node's shared Buffer pool: a scan worker transfers the result's ArrayBuffer to the main thread.
+ */
+class ByteWriter {
+  private buf: Buffer;
+  private length = 0;
+  constructor(capacity: number) {
+    this.buf = Buffer.allocUnsafeSlow(capacity);
+  }
+  private reserve(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(2 * this.buf.length, this.length + n));
+    this.buf.copy(grown, 0, 0, this.length);
+    this.buf = grown;
+  }
+  ascii(s: string): void {
+    this.reserve(s.length);
+    this.length += this.buf.write(s, this.length, 'latin1');
+  }
+  bytes(b: Uint8Array): void {
+    this.reserve(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+  }
+  result(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
 }
 
 /** Report formats written file by file as a scan goes (SARIF is one document, written whole). */
 export type StreamFormat = 'text' | 'json';
 
-/** One file's part of a streamed report; "" when it has nothing to show. */
-export function reportPart(format: StreamFormat, r: FileResult, cwd: string): string {
-  return format === 'json' ? jsonFindingsFragment(r, cwd) : textFileLines(r, cwd);
+/** One file's part of a streamed report, as UTF-8 bytes; empty when it has nothing to show. */
+export function reportPart(format: StreamFormat, r: FileResult, cwd: string): Uint8Array {
+  return format === 'json' ? jsonFindingsFragment(r, cwd) : utf8.encode(textFileLines(r, cwd));
 }
 
 /**
