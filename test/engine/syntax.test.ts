@@ -61,6 +61,9 @@ function compare(ts: TsNode, ours: SyntaxNode, fields: string[], where: string):
   }
   const named = ts.namedChildren.filter((c): c is TsNode => !!c);
   assert.deepEqual(ours.namedChildren.map((c) => `${c.type}@${c.startIndex}`), named.map((c) => `${c.type}@${c.startIndex}`), `${at}: namedChildren`);
+  const walked: string[] = [];
+  for (let c = ours.firstNamedChild; c; c = c.nextNamedSibling) walked.push(`${c.type}@${c.startIndex}`);
+  assert.deepEqual(walked, named.map((c) => `${c.type}@${c.startIndex}`), `${at}: firstNamedChild/nextNamedSibling`);
   const kids = ts.children.filter((c): c is TsNode => !!c);
   assert.equal(ours.children.length, kids.length, `${at}: children`);
   let n = 1;

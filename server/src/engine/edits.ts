@@ -118,7 +118,16 @@ export class ImportPlanner {
     return this.aliases.get(qname);
   }
 
+  private readonly plans = new Map<string, ImportPlan>();
+
+  /** How to name `msName` here. Each call returns its own edit object: findings' edits are moved in place later. */
   plan(msName: string): ImportPlan {
+    let p = this.plans.get(msName);
+    if (!p) this.plans.set(msName, (p = this.makePlan(msName)));
+    return p.edit ? { expr: p.expr, edit: { ...p.edit } } : p;
+  }
+
+  private makePlan(msName: string): ImportPlan {
     const parts = msName.split('.');
     const [binding, importLine, rest] =
       parts[1] === 'mint'

@@ -397,7 +397,7 @@ export function resolve(tree: Tree): Resolution {
       case 'float':
         return;
     }
-    for (const c of node.namedChildren) if (c) visitExpr(c, depth + 1);
+    for (let c = node.firstNamedChild; c; c = c.nextNamedSibling) visitExpr(c, depth + 1);
   }
 
   // ---- bindings -----------------------------------------------------------------------------------------
@@ -582,7 +582,7 @@ export function resolve(tree: Tree): Resolution {
   }
 
   function visitBlock(block: Node, depth = 0): void {
-    for (const s of block.namedChildren) if (s) visitStatement(s, depth + 1);
+    for (let s = block.firstNamedChild; s; s = s.nextNamedSibling) visitStatement(s, depth + 1);
   }
 
   function visitStatement(node: Node, depth: number): void {
@@ -597,7 +597,7 @@ export function resolve(tree: Tree): Resolution {
       case 'future_import_statement':
         return;
       case 'expression_statement': {
-        for (const c of node.namedChildren) if (c) visitStatement(c, depth + 1);
+        for (let c = node.firstNamedChild; c; c = c.nextNamedSibling) visitStatement(c, depth + 1);
         return;
       }
       case 'assignment': {
@@ -738,7 +738,7 @@ export function resolve(tree: Tree): Resolution {
         return;
       default:
         if (isStatement(node)) {
-          for (const c of node.namedChildren) if (c) (isStatement(c) ? visitStatement(c, depth + 1) : visitExpr(c));
+          for (let c = node.firstNamedChild; c; c = c.nextNamedSibling) (isStatement(c) ? visitStatement(c, depth + 1) : visitExpr(c));
         } else visitExpr(node);
     }
   }

@@ -109,6 +109,22 @@ function columns(n: number, from?: Columns): Columns {
   return c;
 }
 
+/** Views of the first `n` entries of every column. */
+function trimmed(c: Columns, n: number): Columns {
+  return {
+    type: c.type.subarray(0, n),
+    field: c.field.subarray(0, n),
+    flags: c.flags.subarray(0, n),
+    start: c.start.subarray(0, n),
+    end: c.end.subarray(0, n),
+    parent: c.parent.subarray(0, n),
+    next: c.next.subarray(0, n),
+    first: c.first.subarray(0, n),
+    last: c.last.subarray(0, n),
+    depth: c.depth.subarray(0, n),
+  };
+}
+
 /** The public TreeCursor API shaped like the runtime functions (which take the tree's address, unused here). */
 function cursorBinding(c: TreeCursor): CursorBinding {
   return {
@@ -290,7 +306,9 @@ export function copyTrees(
     }
   }
   L[0] = count;
-  if (count < cap) cols = columns(count, cols);
+  // The capacity counted every part's own root, which the copy leaves out: views of the first `count` entries
+  // (copying every column again cost as much as filling it). A capacity that grew by doubling is copied down.
+  if (count < cap) cols = count * 2 < cap ? columns(count, cols) : trimmed(cols, count);
   return new SyntaxTree(text, tables, cols, count, errors, lines);
 }
 
@@ -408,6 +426,18 @@ export class SyntaxTree {
     return n;
   }
 
+  /**
+   * A table of facts derived per node (keyed by node index), one per `key` (the caller's own constant): what
+   * several rules work out about the same node is worked out once per tree.
+   */
+  nodeMemo<T>(key: object): Map<number, T> {
+    this.memos ??= new Map();
+    let m = this.memos.get(key);
+    if (!m) this.memos.set(key, (m = new Map()));
+    return m as Map<number, T>;
+  }
+  private memos: Map<object, Map<number, unknown>> | undefined;
+
   /** @internal */
   fieldId(name: string): number {
     return this.fieldIds.get(name) ?? -1;
@@ -479,6 +509,19 @@ export class SyntaxNode {
       this.namedList = list;
     }
     return this.namedList;
+  }
+  /** The first named child, as tree-sitter's firstNamedChild (with nextNamedSibling: a walk that builds no array). */
+  get firstNamedChild(): SyntaxNode | null {
+    const { firstChildren, nextSiblings, flags } = this.tree;
+    let c = firstChildren[this.id];
+    while (c >= 0 && !(flags[c] & NAMED)) c = nextSiblings[c];
+    return c < 0 ? null : this.tree.node(c);
+  }
+  get nextNamedSibling(): SyntaxNode | null {
+    const { nextSiblings, flags } = this.tree;
+    let c = nextSiblings[this.id];
+    while (c >= 0 && !(flags[c] & NAMED)) c = nextSiblings[c];
+    return c < 0 ? null : this.tree.node(c);
   }
   /** The first child in the given field (`function`, `arguments`, `name`, ...), as tree-sitter's childForFieldName. */
   childForFieldName(name: string): SyntaxNode | null {

@@ -435,6 +435,7 @@ function checkUnsupportedArgs(ctx: RuleContext, use: ApiUse, entry: MappedEntry,
   const args = callArgs(use.call);
   if (!args) return;
   const listed = argTable(twin).unsupported;
+  if (listed.size === 0 && args.keywords.size === 0) return;
   // the twin's unsupported parameters, then any other keyword passed (some are unsupported everywhere)
   const names = [...listed.keys(), ...[...args.keywords.keys()].filter((n) => !listed.has(n))];
   for (const name of names) {

@@ -14,19 +14,31 @@ export function deviceName(ctx: Pick<RuleContext, 'target'>): string {
 }
 
 export interface CallArgs {
-  list: Node;
-  positional: Node[];
-  keywords: Map<string, { arg: Node; name: Node; value: Node }>;
-  hasSplat: boolean;
-  all: Node[];
+  readonly list: Node;
+  readonly positional: readonly Node[];
+  readonly keywords: ReadonlyMap<string, { arg: Node; name: Node; value: Node }>;
+  readonly hasSplat: boolean;
+  readonly all: readonly Node[];
 }
 
+const NO_KEYWORDS: ReadonlyMap<string, { arg: Node; name: Node; value: Node }> = new Map();
+/** The key of callArgs' per-tree memo: several rules read the same call's arguments. */
+const CALL_ARGS = {};
+
 export function callArgs(call: Node | undefined | null): CallArgs | undefined {
-  const list = call?.childForFieldName('arguments');
-  if (!list || list.type !== 'argument_list') return undefined;
+  if (!call) return undefined;
+  const memo = call.tree.nodeMemo<CallArgs | null>(CALL_ARGS);
+  let args = memo.get(call.id);
+  if (args === undefined) memo.set(call.id, (args = readCallArgs(call)));
+  return args ?? undefined;
+}
+
+function readCallArgs(call: Node): CallArgs | null {
+  const list = call.childForFieldName('arguments');
+  if (!list || list.type !== 'argument_list') return null;
   const positional: Node[] = [];
   const all: Node[] = [];
-  const keywords = new Map<string, { arg: Node; name: Node; value: Node }>();
+  let keywords: Map<string, { arg: Node; name: Node; value: Node }> | undefined;
   let hasSplat = false;
   for (const a of list.namedChildren) {
     if (!a || a.type === 'comment') continue;
@@ -34,11 +46,11 @@ export function callArgs(call: Node | undefined | null): CallArgs | undefined {
     if (a.type === 'keyword_argument') {
       const name = a.childForFieldName('name');
       const value = a.childForFieldName('value');
-      if (name && value) keywords.set(name.text, { arg: a, name, value });
+      if (name && value) (keywords ??= new Map()).set(name.text, { arg: a, name, value });
     } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') hasSplat = true;
     else positional.push(a);
   }
-  return { list, positional, keywords, hasSplat, all };
+  return { list, positional, keywords: keywords ?? NO_KEYWORDS, hasSplat, all };
 }
 
 /** Argument by keyword or by position. */
