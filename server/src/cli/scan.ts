@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FileResult } from '../engine/project';
-import { analyzeFile } from '../engine/project';
+import { analyzeFile, forSummary } from '../engine/project';
 import { reportPart, type StreamFormat } from '../engine/report';
 import type { Settings } from '../engine/settings';
 import { loadDatabase } from '../mappings/location';
@@ -74,9 +74,10 @@ function scanInThread(files: string[], settingsFor: (path: string) => Settings, 
   const results: FileResult[] = [];
   for (let i = 0; i < files.length; i++) {
     const r = analyzeFile(files[i], settingsFor(files[i]), db);
-    results.push(r);
+    const part = partHere(opts, r);
+    results.push(part ? forSummary(r) : r); // as a worker's result: the part holds the rest
     opts.onProgress?.(i + 1, files.length, files[i]);
-    opts.onFile?.(i, r, partHere(opts, r));
+    opts.onFile?.(i, r, part);
   }
   return { results };
 }

@@ -2,7 +2,7 @@
 // (from dist/ and the shipped mappings folder, as the CLI does), then analyses the files it is sent.
 import { parentPort } from 'node:worker_threads';
 import { initParser } from '../engine/parser';
-import { analyzeFile, type FileResult } from '../engine/project';
+import { analyzeFile, forSummary, type FileResult } from '../engine/project';
 import type { Settings } from '../engine/settings';
 import { loadDatabase } from '../mappings/location';
 import { reportPart, type StreamFormat } from '../engine/report';
@@ -36,8 +36,7 @@ if (parentPort) {
             // the report's part is formatted and encoded here; the main thread then needs of each finding only
             // what the summary and the exit status read, so that is all that is sent (much less to copy)
             const part = reportPart(task.report.format, result, task.report.cwd);
-            const findings = result.findings.map((f) => ({ code: f.code, severity: f.severity, fixes: f.fixes.slice(0, 1).map((x) => ({ applicability: x.applicability })) }));
-            const reply: ScanReply = { index: task.index, result: { ...result, findings: findings as unknown as FileResult['findings'] }, part };
+            const reply: ScanReply = { index: task.index, result: forSummary(result), part };
             port.postMessage(reply, [part.buffer as ArrayBuffer]);
           } else port.postMessage({ index: task.index, result } satisfies ScanReply);
         } catch {

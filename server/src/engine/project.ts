@@ -61,3 +61,13 @@ function countLines(text: string): number {
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
   return n;
 }
+
+/**
+ * A result once its report part is written: each finding keeps only what the summary and the exit status read
+ * (code, severity, the first fix's applicability). A scan keeps every file's result to the end; the full
+ * findings of 400k lines would be hundreds of megabytes the garbage collector walks again and again.
+ */
+export function forSummary(r: FileResult): FileResult {
+  const findings = r.findings.map((f) => ({ code: f.code, severity: f.severity, fixes: f.fixes.slice(0, 1).map((x) => ({ applicability: x.applicability })) }));
+  return { ...r, findings: findings as unknown as FileResult['findings'] };
+}
