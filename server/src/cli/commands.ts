@@ -39,7 +39,7 @@ Usage:
       --select CODES / --ignore CODES   comma-separated rule codes or prefixes (MSP1, MSP104)
       --exit-zero                exit 0 even when error-level findings exist
       --no-gitignore             also scan files .gitignore excludes
-      --jobs N                   worker threads (default: one per core)
+      --jobs N                   worker threads (default: one per core once there are 4 MB of source)
   mindport explain API... [--json]   what MindPort knows about torch APIs
   mindport fix PATH... [--unsafe] [--diff]   apply fixes in place (safe ones unless --unsafe); with --diff,
                                              print the changes instead and write nothing (exit 1 if any)

@@ -166,5 +166,6 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
   } catch (err) {
     out.internalErrors.push(`analysis failed: ${(err as Error).stack ?? err}`);
   }
+  tree.dropMemos();
   return { analysis: out, tree, resolution, verdicts, suppressedAt, queried: recording?.queried ?? new Set(), fileNoqa };
 }

@@ -428,7 +428,8 @@ export class SyntaxTree {
 
   /**
    * A table of facts derived per node (keyed by node index), one per `key` (the caller's own constant): what
-   * several rules work out about the same node is worked out once per tree.
+   * several rules work out about the same node is worked out once per analysis (`dropMemos` ends it: a tree
+   * kept with an analysis result keeps no such tables).
    */
   nodeMemo<T>(key: object): Map<number, T> {
     this.memos ??= new Map();
@@ -437,6 +438,9 @@ export class SyntaxTree {
     return m as Map<number, T>;
   }
   private memos: Map<object, Map<number, unknown>> | undefined;
+  dropMemos(): void {
+    this.memos = undefined;
+  }
 
   /** @internal */
   fieldId(name: string): number {
