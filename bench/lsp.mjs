@@ -81,6 +81,28 @@ export async function editLatency(dist, file, options = {}) {
 }
 
 /**
+ * The same typing while the server scans the workspace `workspaceDir` (the "Scan Workspace" command, started
+ * just before and not awaited): how long live diagnostics wait behind the scan. `scanFiles`: how many files
+ * the scan got through while the edits were timed.
+ */
+export async function editLatencyDuringScan(dist, workspaceDir, file, options = {}) {
+  const s = await startServer(dist, workspaceDir);
+  // the scan publishes each file's diagnostics as it goes (every file but the open one)
+  const target = pathToFileURL(file).href;
+  let scanned = 0;
+  s.onDiagnostics((p) => {
+    if (p.uri !== target) scanned++;
+  });
+  const scan = s.conn.sendRequest('workspace/executeCommand', { command: 'mindport.server.scanWorkspace', arguments: [] }).catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 500)); // the scan is under way
+  const r = await typeAndTime(s, file, { ...options, keepRunning: true });
+  const scannedDuring = scanned;
+  await s.stop();
+  void scan;
+  return { ...r, scanFiles: scannedDuring };
+}
+
+/**
  * The same typing against bench/publishStub.cjs, which publishes `diagnostics` (what the real server published
  * for the file) for every edit without analysing anything: the protocol's share of the edit latency.
  */
@@ -96,7 +118,7 @@ export async function editLatencyFloor(file, diagnostics, options = {}) {
   }
 }
 
-async function typeAndTime(s, file, { edits = 200, sessions = 4 } = {}) {
+async function typeAndTime(s, file, { edits = 200, sessions = 4, keepRunning = false } = {}) {
   try {
     const uri = pathToFileURL(file).href;
     const text = readFileSync(file, 'utf8');
@@ -147,7 +169,7 @@ async function typeAndTime(s, file, { edits = 200, sessions = 4 } = {}) {
       mean: times.reduce((a, b) => a + b, 0) / times.length,
     };
   } finally {
-    await s.stop();
+    if (!keepRunning) await s.stop();
   }
 }
 

@@ -6,7 +6,8 @@
 //   scan_lines_per_s         `mindport scan` end to end (dist/cli.js, worker threads on every core)
 //   edit_p50_ms/edit_p95_ms  single-character didChange → publishDiagnostics on a 5,000-line file (debounce 0);
 //                            edit_floor_*: the same typing against a stand-in server that publishes the same
-//                            diagnostics without analysing (bench/publishStub.cjs): what the protocol alone costs
+//                            diagnostics without analysing (bench/publishStub.cjs): what the protocol alone costs;
+//                            edit_during_scan_*: 100 such edits while "Scan Workspace" runs over the corpus
 //   rss_mb_1000_files        language-server resident memory after opening 1,000 files
 //   activation_ms            require(dist/client.js) + activate() until resolved, with a vscode stub (bench/activation.cjs);
 //                            body_ready_ms: until the deferred body (dist/client-main.js) has created the LanguageClient
@@ -20,7 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { ensureCorpus } from './corpus.mjs';
-import { editLatency, editLatencyFloor, memoryAfterOpening } from './lsp.mjs';
+import { editLatency, editLatencyDuringScan, editLatencyFloor, memoryAfterOpening } from './lsp.mjs';
 import { nodeBundleOptions } from '../scripts/esbuild-options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -210,6 +211,12 @@ await section('edit', async () => {
   results.edit_engine_p50_ms = +engine.p50.toFixed(2);
   results.edit_engine_p95_ms = +engine.p95.toFixed(2);
   results.edit_engine_full_analyses = engine.full - 1;
+  // typing while "Scan Workspace" runs over the whole corpus (its files' diagnostics published as it goes)
+  const during = await editLatencyDuringScan(dist, roots[0], target, { edits: 100, sessions: 2 });
+  results.edit_during_scan_p50_ms = +during.p50.toFixed(2);
+  results.edit_during_scan_p95_ms = +during.p95.toFixed(2);
+  results.edit_during_scan_max_ms = Math.round(during.max);
+  results.edit_during_scan_files = during.scanFiles;
 });
 
 await section('rss', async () => {

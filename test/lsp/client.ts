@@ -24,7 +24,15 @@ export interface TestClient {
 }
 
 export async function startClient(
-  opts: { rootUri?: string; settings?: Record<string, unknown>; debounceMs?: number; serverPath?: string; cwd?: string } = {},
+  opts: {
+    rootUri?: string;
+    settings?: Record<string, unknown>;
+    debounceMs?: number;
+    serverPath?: string;
+    cwd?: string;
+    /** A client that cannot be asked for configuration (as many editors): settings go in initializationOptions. */
+    pushSettings?: boolean;
+  } = {},
 ): Promise<TestClient> {
   const child = spawn(process.execPath, [opts.serverPath ?? join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], cwd: opts.cwd });
   let stderr = '';
@@ -88,12 +96,12 @@ export async function startClient(
     rootUri: opts.rootUri ?? null,
     workspaceFolders: opts.rootUri ? [{ uri: opts.rootUri, name: 'ws' }] : null,
     capabilities: {
-      workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceFolders: true },
+      workspace: { configuration: !opts.pushSettings, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceFolders: true },
       textDocument: { publishDiagnostics: { versionSupport: true }, codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source.fixAll'] } } } },
       window: { workDoneProgress: true },
       notebookDocument: { synchronization: {} },
     },
-    initializationOptions: { debounceMs: opts.debounceMs ?? 0 },
+    initializationOptions: { debounceMs: opts.debounceMs ?? 0, ...(opts.pushSettings ? { settings: opts.settings ?? {} } : {}) },
   });
   conn.sendNotification('initialized', {});
   return client;

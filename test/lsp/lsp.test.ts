@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { CodeAction, Diagnostic, Hover } from 'vscode-languageserver-protocol';
+import { CancellationTokenSource, type CodeAction, type Diagnostic, type Hover } from 'vscode-languageserver-protocol';
 import { countSyntaxErrors } from '../../server/src/engine/fixAll';
 import { initParser } from '../../server/src/engine/parser';
 import { applyLspEdits, ROOT, startClient, type TestClient } from './client';
@@ -332,6 +332,68 @@ describe('workspace scan and report', () => {
       assert.deepEqual(report.files.map((f) => f.path), ['a.py']);
       assert.equal(report.readyPercent, 100);
       assert.equal(report.byRule[0].code, 'MSP101');
+    } finally {
+      await c.stop();
+    }
+  });
+});
+
+describe('workspace scan while typing', () => {
+  /** A workspace of `files` model files of about 3,000 lines each, and one more file to type in. */
+  function bigWorkspace(files: number): { ws: string; typed: string } {
+    const ws = mkdtempSync(join(tmpdir(), 'mindport-ws-big-'));
+    const block = (i: number) =>
+      `class Block${i}(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(64, 64)\n\n` +
+      `    def forward(self, x):\n        y = torch.relu(self.fc(x)).view(-1, 64)\n        z = F.gelu(torch.fft.rfft2(y).abs())\n` +
+      `        return torch.cat([y, z.sum(dim=1, keepdim=True).expand_as(y)], dim=1).cuda()\n\n\n`;
+    const text = 'import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n\n' + Array.from({ length: 250 }, (_, i) => block(i)).join('');
+    for (let i = 0; i < files; i++) writeFileSync(join(ws, `model_${i}.py`), text);
+    const typed = join(ws, 'typed.py');
+    writeFileSync(typed, 'import torch\n');
+    return { ws, typed };
+  }
+
+  test('an open document being typed in gets its diagnostics while the scan still runs', async () => {
+    const { ws, typed } = bigWorkspace(15);
+    // settings pushed: the server asks the client nothing per file, so nothing but the scan's own design lets
+    // the edit through while it runs
+    const c = await startClient({ rootUri: pathToFileURL(ws).href, pushSettings: true });
+    try {
+      const uri = pathToFileURL(typed).href;
+      c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: 'import torch\n' } });
+      await c.waitDiagnostics(uri);
+      let scanDone = false;
+      const scan = c.conn.sendRequest('workspace/executeCommand', { command: 'mindport.server.scanWorkspace', arguments: [] }).then((r) => {
+        scanDone = true;
+        return r as { files: number; cancelled: boolean };
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      const typedDiags = c.waitDiagnostics(uri, (p) => p.version === 2, 60000);
+      c.conn.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version: 2 },
+        contentChanges: [{ text: 'import torch\nx = torch.abs(y)\n' }],
+      });
+      const p = await typedDiags;
+      assert.deepEqual(codes(p.diagnostics), ['MSP101']);
+      assert.equal(scanDone, false, 'the edit waited for the whole workspace scan');
+      const r = await scan;
+      assert.deepEqual(r, { files: 16, cancelled: false });
+    } finally {
+      await c.stop();
+    }
+  });
+
+  test('a cancelled scan stops early and says so', async () => {
+    const { ws } = bigWorkspace(12);
+    const c = await startClient({ rootUri: pathToFileURL(ws).href });
+    try {
+      const source = new CancellationTokenSource();
+      const scan = c.conn.sendRequest('workspace/executeCommand', { command: 'mindport.server.scanWorkspace', arguments: [] }, source.token);
+      await new Promise((r) => setTimeout(r, 300));
+      source.cancel();
+      const r = (await scan) as { files: number; cancelled: boolean };
+      assert.equal(r.cancelled, true);
+      assert.ok(r.files < 13, `${r.files} files scanned after the cancellation`);
     } finally {
       await c.stop();
     }

@@ -26,11 +26,19 @@ export interface ScanOptions {
    * `result` carry only what a summary needs: code, severity and the first fix's applicability.
    */
   onFile?: (index: number, result: FileResult, part: string | Uint8Array | undefined) => void;
+  /**
+   * Analyse in workers whatever the size (the language server: its own thread stays free for the documents
+   * being edited). Without the bundled worker (running from sources) the scan runs in this thread.
+   */
+  background?: boolean;
+  /** Asked before each file is handed out; once true, no further file is analysed and the scan ends early. */
+  isCancelled?: () => boolean;
 }
 
 export interface ScanOutput {
-  /** In input order. */
+  /** In input order; with a cancelled scan, only the files analysed before it stopped (the rest are missing). */
   results: FileResult[];
+  cancelled?: boolean;
 }
 
 /** A file's report part made in this thread, when a report is asked for. */
@@ -86,7 +94,7 @@ function sourceBytes(files: string[]): number {
 export async function scanFiles(files: string[], settingsFor: (path: string) => Settings, opts: ScanOptions = {}): Promise<ScanOutput> {
   const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), files.length));
   const worthIt = files.length >= MIN_FILES_FOR_WORKERS && (opts.jobs !== undefined || sourceBytes(files) >= MIN_BYTES_FOR_WORKERS);
-  const script = jobs > 1 && worthIt ? workerScript() : undefined;
+  const script = opts.background ? workerScript() : jobs > 1 && worthIt ? workerScript() : undefined;
   if (!script) return scanInThread(files, settingsFor, opts);
   return scanInWorkers(script, jobs, files, settingsFor, opts);
 }
@@ -95,6 +103,7 @@ function scanInThread(files: string[], settingsFor: (path: string) => Settings, 
   const db = loadDatabase();
   const results: FileResult[] = [];
   for (let i = 0; i < files.length; i++) {
+    if (opts.isCancelled?.()) return { results, cancelled: true };
     const r = analyzeFile(files[i], settingsFor(files[i]), db);
     const part = partHere(opts, r);
     results.push(part ? forSummary(r) : r); // as a worker's result: the part holds the rest
@@ -129,6 +138,10 @@ function scanInWorkers(script: string, jobs: number, files: string[], settingsFo
       if (finished || live.size > 0) return;
       finished = true;
       try {
+        if (opts.isCancelled?.()) {
+          resolve({ results: results.filter((r): r is FileResult => r !== undefined), cancelled: true });
+          return;
+        }
         const db = leftOver.length ? loadDatabase() : undefined;
         for (const i of leftOver) complete(i, analyzeFile(files[i], settings[i], db!));
         resolve({ results: results as FileResult[] });
@@ -141,7 +154,7 @@ function scanInWorkers(script: string, jobs: number, files: string[], settingsFo
       const inFlight = new Set<number>();
       live.add(worker);
       const feed = () => {
-        while (inFlight.size < IN_FLIGHT && next < queue.length) {
+        while (inFlight.size < IN_FLIGHT && next < queue.length && !opts.isCancelled?.()) {
           const i = queue[next++];
           inFlight.add(i);
           const task: ScanTask = { index: i, path: files[i], settings: settings[i], report: opts.report };

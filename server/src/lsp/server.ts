@@ -27,7 +27,8 @@ import type { Finding } from '../engine/findings';
 import { fixAll } from '../engine/fixAll';
 import { joinCells, cellOf, type NotebookText } from '../engine/notebook';
 import { initParser } from '../engine/parser';
-import { analyzeFile, type FileResult } from '../engine/project';
+import { type FileResult } from '../engine/project';
+import { scanFiles } from '../cli/scan';
 import { ProjectConfigFinder } from '../engine/projectConfig';
 import { ruleDocUrl, ruleMeta } from '../engine/rules/catalog';
 import { DEFAULT_SETTINGS, parseSettings, SettingsSchema, type Settings, type SettingsProblem } from '../engine/settings';
@@ -37,6 +38,7 @@ import { buildReport } from './report';
 import { portText, type PortSummary } from '../engine/port';
 import { portedPath } from '../cli/port';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Commands, ConfigProblemsNotification, ExplainRequest, ReportRequest, type ExplainParams, type ReportParams } from './protocol';
 import { minimalEdit } from '../engine/edits';
 import { toDiagnostic, toLspEdit } from './convert';
@@ -550,19 +552,29 @@ export function startServer(connection: Connection): void {
       }
     }
     files = [...new Set(files)];
-    const results = new Map<string, FileResult>();
-    for (let i = 0; i < files.length; i++) {
-      if (progress?.isCancelled()) return { files: i, cancelled: true };
-      const path = files[i];
-      const uri = pathToFileURL(path).href;
-      const settings = await settingsFor(uri);
-      const r = analyzeFile(path, settings, db);
-      results.set(path, r);
-      idle.worked();
-      if (!docs.has(uri) && !path.endsWith('.ipynb')) void connection.sendDiagnostics({ uri, diagnostics: fileResultDiagnostics(r) });
-      progress?.report(Math.round(((i + 1) * 100) / files.length), `${i + 1}/${files.length} files`);
-      if (i % 20 === 19) await new Promise((r) => setImmediate(r)); // let cancellation arrive
+    // each file's settings first (the editor may be asked for each file's configuration)
+    const settingsOf = new Map<string, Settings>();
+    for (const path of files) {
+      if (progress?.isCancelled()) return { files: 0, cancelled: true };
+      settingsOf.set(path, await settingsFor(pathToFileURL(path).href));
     }
+    // The files are analysed in worker threads (all cores but one): this thread stays free for the documents
+    // being typed in. Analysing them here, even one file per turn of the event loop, kept every keystroke
+    // waiting for the file in progress (and before, for 20 files at a time: seconds).
+    const results = new Map<string, FileResult>();
+    const out = await scanFiles(files, (p) => settingsOf.get(p) ?? DEFAULT_SETTINGS, {
+      background: true,
+      jobs: Math.max(1, availableParallelism() - 1),
+      isCancelled: () => !!progress?.isCancelled(),
+      onFile: (i, r) => {
+        results.set(r.path, r);
+        idle.worked();
+        const uri = pathToFileURL(r.path).href;
+        if (!docs.has(uri) && !r.path.endsWith('.ipynb')) void connection.sendDiagnostics({ uri, diagnostics: fileResultDiagnostics(r) });
+        progress?.report(Math.round(((i + 1) * 100) / files.length), `${i + 1}/${files.length} files`);
+      },
+    });
+    if (out.cancelled) return { files: results.size, cancelled: true };
     scanResults = results;
     return { files: files.length, cancelled: false };
   }
