@@ -92,6 +92,7 @@ function sourceBytes(files: string[]): number {
 }
 
 export async function scanFiles(files: string[], settingsFor: (path: string) => Settings, opts: ScanOptions = {}): Promise<ScanOutput> {
+  if (files.length === 0) return { results: [] };
   const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), files.length));
   const worthIt = files.length >= MIN_FILES_FOR_WORKERS && (opts.jobs !== undefined || sourceBytes(files) >= MIN_BYTES_FOR_WORKERS);
   const script = opts.background ? workerScript() : jobs > 1 && worthIt ? workerScript() : undefined;
