@@ -2,7 +2,9 @@
 // tree-sitter WebAssembly files next to the bundles (web-tree-sitter looks for them beside its script).
 import { build } from 'esbuild';
 import { nodeBundleOptions } from './esbuild-options.mjs';
-import { copyFileSync, mkdirSync, readdirSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,12 +22,41 @@ const entries = {
 };
 const extra = process.argv.includes('--tests') ? { 'test/e2e/suite': 'test/e2e/suite/index.ts' } : {};
 
+// The shipped mapping files that validate, by sha256: the bundles load them without validating again
+// (server/src/mappings/database.ts, isChecked). Validated here with the same schema the bundles contain.
+async function checkedMappings() {
+  const tmp = mkdtempSync(join(tmpdir(), 'mindport-build-'));
+  try {
+    const checker = join(tmp, 'check.cjs');
+    await build({
+      absWorkingDir: root,
+      stdin: {
+        contents: `import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkedMappings } from './server/src/mappings/database';
+const dir = process.argv[2];
+const files = readdirSync(dir).filter((n) => n.endsWith('.json')).sort().map((name) => ({ name, text: readFileSync(join(dir, name), 'utf8') }));
+process.stdout.write(JSON.stringify(checkedMappings(files)));`,
+        resolveDir: root,
+        loader: 'ts',
+      },
+      ...nodeBundleOptions,
+      outfile: checker,
+    });
+    return JSON.parse(execFileSync(process.execPath, [checker, join(root, 'mappings')], { encoding: 'utf8' }));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+const checked = await checkedMappings();
+
 await build({
   absWorkingDir: root,
   entryPoints: Object.fromEntries(
     Object.entries({ ...entries, ...extra }).filter(([, src]) => existsSync(join(root, src))),
   ),
   ...nodeBundleOptions,
+  define: { ...nodeBundleOptions.define, __MINDPORT_CHECKED_MAPPINGS__: JSON.stringify(checked) },
   outdir: dist,
   external: ['vscode', 'mocha'],
   sourcemap: true,
@@ -34,4 +65,4 @@ await build({
 
 copyFileSync(join(root, 'node_modules/web-tree-sitter/web-tree-sitter.wasm'), join(dist, 'web-tree-sitter.wasm'));
 copyFileSync(join(root, 'node_modules/tree-sitter-python/tree-sitter-python.wasm'), join(dist, 'tree-sitter-python.wasm'));
-console.log(`built ${readdirSync(dist).filter((f) => f.endsWith('.js')).join(', ')}`);
+console.log(`built ${readdirSync(dist).filter((f) => f.endsWith('.js')).join(', ')} (${Object.keys(checked).length} mapping files checked)`);

@@ -416,3 +416,33 @@ test('the bundled CLI loads its wasm files from dist/ with no node_modules reach
     rmSync(install, { recursive: true, force: true });
   }
 });
+
+test('shipped mapping files are trusted only while unchanged: an edited one is validated and its problem reported', async () => {
+  // the build records the sha256 of every shipped mapping file it validated, and the bundles load those
+  // without validating again; a copy of dist/ beside a copy of mappings/ is an installed MindPort
+  const install = mkdtempSync(join(tmpdir(), 'mindport-cli-mappings-'));
+  try {
+    mkdirSync(join(install, 'dist'));
+    for (const f of readdirSync(join(ROOT, 'dist'))) {
+      if (f.endsWith('.js') || f.endsWith('.wasm')) cpSync(join(ROOT, 'dist', f), join(install, 'dist', f));
+    }
+    cpSync(join(ROOT, 'mappings'), join(install, 'mappings'), { recursive: true });
+    const installed = join(install, 'dist', 'cli.js');
+    const shipped = await cli(['explain', 'torch.abs', 'torch.nn.functional.interpolate'], install, installed);
+    const fromRepo = await cli(['explain', 'torch.abs', 'torch.nn.functional.interpolate'], install);
+    assert.equal(shipped.code, 0, shipped.stderr);
+    assert.equal(shipped.stderr, '');
+    assert.equal(shipped.stdout, fromRepo.stdout);
+
+    // one entry of a shipped file gains a key the schema does not allow
+    const path = join(install, 'mappings', 'generated-torch.json');
+    const file = JSON.parse(readFileSync(path, 'utf8')) as { entries: Record<string, Record<string, unknown>> };
+    const [key] = Object.keys(file.entries);
+    file.entries[key].surprise = true;
+    writeFileSync(path, JSON.stringify(file, null, 2));
+    const edited = await cli(['explain', 'torch.abs'], install, installed);
+    assert.match(edited.stderr, new RegExp(`mapping file generated-torch\\.json entry "${key.replace(/\./g, '\\.')}": .*surprise`));
+  } finally {
+    rmSync(install, { recursive: true, force: true });
+  }
+});

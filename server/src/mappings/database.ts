@@ -1,5 +1,6 @@
 // Loads mappings/*.json into one queryable database. A broken file or entry is reported with its file and
 // key, and everything else keeps working. Overlay files (hand-written) win over generated ones.
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Entry, MappingFile, MS_VERSIONS, type MsVersion, type Platform, type Status, type Twin } from './schema';
@@ -102,8 +103,13 @@ export class MappingDatabase {
   }
 
   private addFiles(files: { name: string; text: string }[]): void {
-    const parsed: { name: string; file: MappingFile }[] = [];
+    const parsed: { name: string; file: MappingFile; checked: boolean }[] = [];
     for (const { name, text } of files) {
+      if (isChecked(name, text)) {
+        // exactly the file this build validated: the schema transforms nothing, so the JSON is the data
+        parsed.push({ name, file: JSON.parse(text) as MappingFile, checked: true });
+        continue;
+      }
       let json: unknown;
       try {
         json = JSON.parse(text);
@@ -119,12 +125,16 @@ export class MappingDatabase {
         this.problems.push({ file: name, message: formatZodError(res.error) });
         continue;
       }
-      parsed.push({ name, file: res.data });
+      parsed.push({ name, file: res.data, checked: false });
     }
     // generated layers first, so overlays are merged over them
     parsed.sort((a, b) => (a.file.layer === b.file.layer ? 0 : a.file.layer === 'generated' ? -1 : 1));
-    for (const { name, file } of parsed) {
+    for (const { name, file, checked } of parsed) {
       for (const [key, raw] of Object.entries(file.entries)) {
+        if (checked) {
+          this.put(key, raw as Entry, name);
+          continue;
+        }
         const res = Entry.safeParse(raw);
         if (!res.success) {
           this.problems.push({ file: name, key, message: formatZodError(res.error) });
@@ -230,6 +240,29 @@ function mergeTwin(a: Twin | undefined, b: Twin | undefined): Twin | undefined {
   if (!a) return b;
   if (!b) return a;
   return { ...a, ...b, platforms: { ...a.platforms, ...b.platforms } };
+}
+
+/**
+ * Mapping files the build validated (name → sha256 of the text), put into the bundles by scripts/build.mjs.
+ * A shipped file whose text is unchanged is loaded without validating it again (the schema check and the
+ * duplicate-key scan were most of the start-up of the CLI, the server and each scan worker); any other file
+ * (edited, from MINDPORT_MAPPINGS_DIR, or when running from sources) is validated as always.
+ */
+declare const __MINDPORT_CHECKED_MAPPINGS__: Record<string, string> | undefined;
+const CHECKED: Record<string, string> | undefined = typeof __MINDPORT_CHECKED_MAPPINGS__ === 'undefined' ? undefined : __MINDPORT_CHECKED_MAPPINGS__;
+
+function isChecked(name: string, text: string): boolean {
+  const want = CHECKED?.[name];
+  return want !== undefined && createHash('sha256').update(text).digest('hex') === want;
+}
+
+/** sha256 of each file that loads without a problem: what the build records as checked. */
+export function checkedMappings(files: { name: string; text: string }[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of files) {
+    if (MappingDatabase.fromFiles([f]).problems.length === 0) out[f.name] = createHash('sha256').update(f.text).digest('hex');
+  }
+  return out;
 }
 
 export function formatZodError(err: { issues: { path: PropertyKey[]; message: string }[] }): string {
