@@ -395,14 +395,20 @@ def f(x):
   });
 });
 
+/** An installed MindPort: a copy of dist/ (scripts and wasm files) beside a copy of mappings/, in a new temp folder. */
+function installedCopy(prefix: string): string {
+  const install = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(install, 'dist'));
+  for (const f of readdirSync(join(ROOT, 'dist'))) {
+    if (f.endsWith('.js') || f.endsWith('.wasm')) cpSync(join(ROOT, 'dist', f), join(install, 'dist', f));
+  }
+  cpSync(join(ROOT, 'mappings'), join(install, 'mappings'), { recursive: true });
+  return install;
+}
+
 test('the bundled CLI loads its wasm files from dist/ with no node_modules reachable', async () => {
-  const install = mkdtempSync(join(tmpdir(), 'mindport-cli-install-'));
+  const install = installedCopy('mindport-cli-install-');
   try {
-    mkdirSync(join(install, 'dist'));
-    for (const f of readdirSync(join(ROOT, 'dist'))) {
-      if (f.endsWith('.js') || f.endsWith('.wasm')) cpSync(join(ROOT, 'dist', f), join(install, 'dist', f));
-    }
-    cpSync(join(ROOT, 'mappings'), join(install, 'mappings'), { recursive: true });
     assert.deepEqual(readdirSync(join(install, 'dist')).filter((f) => f.endsWith('.wasm')).sort(), ['tree-sitter-python.wasm', 'web-tree-sitter.wasm']);
     // nothing named node_modules on the way up from the temp folder
     for (let d = install; d !== dirname(d); d = dirname(d)) assert.equal(readdirSync(d).includes('node_modules'), false, d);
@@ -419,14 +425,9 @@ test('the bundled CLI loads its wasm files from dist/ with no node_modules reach
 
 test('shipped mapping files are trusted only while unchanged: an edited one is validated and its problem reported', async () => {
   // the build records the sha256 of every shipped mapping file it validated, and the bundles load those
-  // without validating again; a copy of dist/ beside a copy of mappings/ is an installed MindPort
-  const install = mkdtempSync(join(tmpdir(), 'mindport-cli-mappings-'));
+  // without validating again
+  const install = installedCopy('mindport-cli-mappings-');
   try {
-    mkdirSync(join(install, 'dist'));
-    for (const f of readdirSync(join(ROOT, 'dist'))) {
-      if (f.endsWith('.js') || f.endsWith('.wasm')) cpSync(join(ROOT, 'dist', f), join(install, 'dist', f));
-    }
-    cpSync(join(ROOT, 'mappings'), join(install, 'mappings'), { recursive: true });
     const installed = join(install, 'dist', 'cli.js');
     const shipped = await cli(['explain', 'torch.abs', 'torch.nn.functional.interpolate'], install, installed);
     const fromRepo = await cli(['explain', 'torch.abs', 'torch.nn.functional.interpolate'], install);
