@@ -31,12 +31,8 @@ async function checkedMappings() {
     await build({
       absWorkingDir: root,
       stdin: {
-        contents: `import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { checkedMappings } from './server/src/mappings/database';
-const dir = process.argv[2];
-const files = readdirSync(dir).filter((n) => n.endsWith('.json')).sort().map((name) => ({ name, text: readFileSync(join(dir, name), 'utf8') }));
-process.stdout.write(JSON.stringify(checkedMappings(files)));`,
+        contents: `import { checkedMappings } from './server/src/mappings/database';
+process.stdout.write(JSON.stringify(checkedMappings(process.argv[2])));`,
         resolveDir: root,
         loader: 'ts',
       },

@@ -22,10 +22,10 @@ export interface ScanOptions {
   report?: { format: StreamFormat; cwd: string };
   /**
    * Called once per file, in input order, as soon as it and every file before it are done; `part` is its report
-   * part (as text or UTF-8 bytes) when `report` is set. Where a worker made the part, the file's findings in
+   * part (UTF-8 bytes) when `report` is set. Where a worker made the part, the file's findings in
    * `result` carry only what a summary needs: code, severity and the first fix's applicability.
    */
-  onFile?: (index: number, result: FileResult, part: string | Uint8Array | undefined) => void;
+  onFile?: (index: number, result: FileResult, part: Uint8Array | undefined) => void;
   /**
    * Analyse in workers whatever the size (the language server: its own thread stays free for the documents
    * being edited). Without the bundled worker (running from sources) the scan runs in this thread.
@@ -48,9 +48,9 @@ function partHere(opts: ScanOptions, r: FileResult): Uint8Array | undefined {
 
 /** Calls onFile in input order as results come in, in any order. */
 function inOrder(opts: ScanOptions, count: number) {
-  const waiting = new Map<number, [FileResult, string | Uint8Array | undefined]>();
+  const waiting = new Map<number, [FileResult, Uint8Array | undefined]>();
   let next = 0;
-  return (i: number, r: FileResult, part: string | Uint8Array | undefined) => {
+  return (i: number, r: FileResult, part: Uint8Array | undefined) => {
     if (!opts.onFile) return;
     waiting.set(i, [r, part]);
     for (let w = waiting.get(next); w && next < count; w = waiting.get(next)) {
@@ -129,7 +129,7 @@ function scanInWorkers(script: string, jobs: number, files: string[], settingsFo
   return new Promise<ScanOutput>((resolve, reject) => {
     const live = new Set<Worker>();
     let finished = false;
-    const complete = (i: number, r: FileResult, part?: string | Uint8Array) => {
+    const complete = (i: number, r: FileResult, part?: Uint8Array) => {
       results[i] = r;
       done++;
       opts.onProgress?.(done, files.length, files[i]);

@@ -77,22 +77,7 @@ export class MappingDatabase {
   /** Loads every `*.json` file of a folder (sorted; generated layers before overlays). */
   static loadDir(dir: string): MappingDatabase {
     const db = new MappingDatabase();
-    let names: string[] = [];
-    try {
-      names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
-    } catch (err) {
-      db.problems.push({ file: dir, message: `cannot read the mappings folder: ${(err as Error).message}` });
-      return db;
-    }
-    const files: { name: string; text: string }[] = [];
-    for (const name of names) {
-      try {
-        files.push({ name, text: readFileSync(join(dir, name), 'utf8') });
-      } catch (err) {
-        db.problems.push({ file: name, message: `cannot read: ${(err as Error).message}` });
-      }
-    }
-    db.addFiles(files);
+    db.addFiles(readMappingFiles(dir, db.problems));
     return db;
   }
 
@@ -242,6 +227,28 @@ function mergeTwin(a: Twin | undefined, b: Twin | undefined): Twin | undefined {
   return { ...a, ...b, platforms: { ...a.platforms, ...b.platforms } };
 }
 
+/** The `*.json` files of a mappings folder, sorted (generated layers before overlays); what cannot be read is a problem. */
+function readMappingFiles(dir: string, problems: LoadProblem[]): { name: string; text: string }[] {
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+  } catch (err) {
+    problems.push({ file: dir, message: `cannot read the mappings folder: ${(err as Error).message}` });
+    return [];
+  }
+  const files: { name: string; text: string }[] = [];
+  for (const name of names) {
+    try {
+      files.push({ name, text: readFileSync(join(dir, name), 'utf8') });
+    } catch (err) {
+      problems.push({ file: name, message: `cannot read: ${(err as Error).message}` });
+    }
+  }
+  return files;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
 /**
  * Mapping files the build validated (name → sha256 of the text), put into the bundles by scripts/build.mjs.
  * A shipped file whose text is unchanged is loaded without validating it again (the schema check and the
@@ -253,14 +260,14 @@ const CHECKED: Record<string, string> | undefined = typeof __MINDPORT_CHECKED_MA
 
 function isChecked(name: string, text: string): boolean {
   const want = CHECKED?.[name];
-  return want !== undefined && createHash('sha256').update(text).digest('hex') === want;
+  return want !== undefined && sha256(text) === want;
 }
 
-/** sha256 of each file that loads without a problem: what the build records as checked. */
-export function checkedMappings(files: { name: string; text: string }[]): Record<string, string> {
+/** sha256 of each file of a mappings folder that loads without a problem: what the build records as checked. */
+export function checkedMappings(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of files) {
-    if (MappingDatabase.fromFiles([f]).problems.length === 0) out[f.name] = createHash('sha256').update(f.text).digest('hex');
+  for (const f of readMappingFiles(dir, [])) {
+    if (MappingDatabase.fromFiles([f]).problems.length === 0) out[f.name] = sha256(f.text);
   }
   return out;
 }
