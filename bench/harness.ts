@@ -66,8 +66,9 @@ async function main(): Promise<void> {
   const timed = (fn: () => void) => {
     const w0 = performance.now();
     const c0 = cpuMs();
+    const f0 = process.resourceUsage().minorPageFault;
     fn();
-    return { wall: performance.now() - w0, cpu: cpuMs() - c0 };
+    return { wall: performance.now() - w0, cpu: cpuMs() - c0, faults: process.resourceUsage().minorPageFault - f0 };
   };
   const parseAll = () => timed(() => {
     for (const t of texts) parsePython(t).delete();
@@ -132,8 +133,8 @@ async function main(): Promise<void> {
     parsePython(texts[i]).delete();
     analyzeSource(sources[i], settings, db);
   }
-  const parseMs: { wall: number; cpu: number }[] = [];
-  const analyzeMs: { wall: number; cpu: number }[] = [];
+  const parseMs: { wall: number; cpu: number; faults: number }[] = [];
+  const analyzeMs: { wall: number; cpu: number; faults: number }[] = [];
   for (let r = 0; r < rounds; r++) {
     parseMs.push(parseAll());
     analyzeMs.push(analyzeAll());

@@ -42,6 +42,11 @@ interface Statement {
   type: string;
   text: string;
   findings: Finding[];
+  /** The distinct fix edits of its findings (each edit belongs to one statement's findings). */
+  edits: TextEdit[];
+  /** The largest end of those edits, and of those starting before the statement (-1: none). */
+  editsEnd: number;
+  remoteEnd: number;
   uses: UseSpan[];
   stats: UseStats;
   suppressed: number;
@@ -268,17 +273,19 @@ export class IncrementalAnalyzer {
       return f.hasError || f.type === 'ERROR' || !atLineStart(text, f.start) || (prev !== undefined && (prev.hasError || prev.type === 'ERROR'));
     });
     // a cached fix that edits inside the changed region (an indented statement's fix that starts at its line's
-    // start) cannot be moved with it: that statement is re-checked (plain loops: this runs over every cached fix)
+    // start) cannot be moved with it: that statement is re-checked. Only statements whose edits reach the region
+    // are looked at edit by edit: one before it with an edit ending at or after its start; one after it with an
+    // edit starting before the statement (an import added at the top) and ending there, or, for an insertion
+    // right at the statement's start, any edit.
     const clash = (st: Statement) => {
-      for (const f of st.findings) {
-        for (const fix of f.fixes) {
-          for (const e of fix.edits) if (!((e.end <= oldFrom || e.start >= oldTo) && !(oldFrom === oldTo && e.start === oldFrom))) return true;
-        }
-      }
+      for (const e of st.edits) if (!((e.end <= oldFrom || e.start >= oldTo) && !(oldFrom === oldTo && e.start === oldFrom))) return true;
       return false;
     };
-    for (let i = 0; i < before.length; i++) unsettled[i] ||= clash(before[i]);
-    for (let j = 0; j < after.length; j++) unsettled[afterAt + j] ||= clash(after[j]);
+    for (let i = 0; i < before.length; i++) if (before[i].editsEnd >= oldFrom) unsettled[i] ||= clash(before[i]);
+    for (let j = 0; j < after.length; j++) {
+      const st = after[j];
+      if (st.remoteEnd >= oldFrom || (oldFrom === oldTo && st.start === oldTo && st.edits.length > 0)) unsettled[afterAt + j] ||= clash(st);
+    }
 
     // the new statement list: cached ones (moved by delta after the change) and fresh ones to analyse
     // until analysed, a changed statement is taken to read what the old ones read (checked below)
@@ -288,8 +295,7 @@ export class IncrementalAnalyzer {
     const oldBreaks = lineBreaks(old.text, oldFrom, oldTo);
     const newBreaks = lineBreaks(text, oldFrom, newTo);
     const lineDelta = oldBreaks === undefined || newBreaks === undefined ? undefined : newBreaks - oldBreaks;
-    const moved = new Set<TextEdit>();
-    const statements: Statement[] = [...before, ...changed, ...after.map((st) => shiftStatement(st, delta, lineDelta, oldTo, lines, moved))];
+    const statements: Statement[] = [...before, ...changed, ...after.map((st) => shiftStatement(st, delta, lineDelta, oldTo, lines))];
     // what to re-check: the changed statements, the unsettled ones and, transitively, whatever reads a name they
     // bind (before or after)
     const recheck = new Set<Statement>(changed);
@@ -342,7 +348,7 @@ export class IncrementalAnalyzer {
 
 function emptyStatement(text: string, start: number, end: number, type: string, refs: ReadonlySet<string> = new Set<string>()): Statement {
   return {
-    start, end, type, text: text.slice(start, end), findings: [], uses: [], stats: emptyStats(), suppressed: 0, errors: 0,
+    start, end, type, text: text.slice(start, end), findings: [], edits: [], editsEnd: -1, remoteEnd: -1, uses: [], stats: emptyStats(), suppressed: 0, errors: 0,
     bound: new Set(), moduleBound: new Set(), refs, pinned: false, mixedPrecision: false,
   };
 }
@@ -444,6 +450,7 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun):
   const targets = statements.filter((st) => which.has(st));
   for (const st of targets) {
     st.findings = [];
+    st.edits = [];
     st.uses = [];
     st.stats = emptyStats();
     st.suppressed = 0;
@@ -470,6 +477,12 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun):
     return st && which.has(st) ? st : undefined;
   };
   for (const f of run.analysis.findings) at(f.start)?.findings.push(f);
+  for (const st of targets) {
+    const edits = new Set<TextEdit>();
+    for (const f of st.findings) for (const fix of f.fixes) for (const e of fix.edits) edits.add(e);
+    st.edits = [...edits];
+    measureEdits(st);
+  }
   run.resolution.uses.forEach((u, i) => {
     const st = at(u.node.startIndex);
     if (!st) return;
@@ -497,14 +510,25 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun):
   }
 }
 
+/** Sets the statement's `editsEnd` and `remoteEnd` from its edits. */
+function measureEdits(st: Statement): void {
+  let end = -1;
+  let remote = -1;
+  for (const e of st.edits) {
+    if (e.end > end) end = e.end;
+    if (e.start < st.start && e.end > remote) remote = e.end;
+  }
+  st.editsEnd = end;
+  st.remoteEnd = remote;
+}
+
 /**
  * A cached statement after the change, moved by `delta` characters and `lineDelta` lines (its findings, fix edits
  * after the change and uses with it), in place: copying a thousand findings with their ranges and fixes on every
  * keystroke made most of the young generation's survivors. It starts a line (else it would be re-checked), so
- * columns stay; without `lineDelta` (a lone CR near the change) positions are recomputed. `moved` collects the
- * fix edits already moved (rules may share one edit between fixes).
+ * columns stay; without `lineDelta` (a lone CR near the change) positions are recomputed.
  */
-function shiftStatement(st: Statement, delta: number, lineDelta: number | undefined, changeEnd: number, lines: LineIndex, moved: Set<TextEdit>): Statement {
+function shiftStatement(st: Statement, delta: number, lineDelta: number | undefined, changeEnd: number, lines: LineIndex): Statement {
   if (delta === 0 && lineDelta === 0) return st;
   st.start += delta;
   st.end += delta;
@@ -513,14 +537,14 @@ function shiftStatement(st: Statement, delta: number, lineDelta: number | undefi
     f.end += delta;
     if (lineDelta === undefined) f.range = lines.range(f.start, f.end);
     else if (lineDelta !== 0) f.range = { start: { line: f.range.start.line + lineDelta, character: f.range.start.character }, end: { line: f.range.end.line + lineDelta, character: f.range.end.character } };
-    for (const fix of f.fixes) {
-      for (const e of fix.edits) {
-        if (e.start < changeEnd || moved.has(e)) continue;
-        moved.add(e);
-        e.start += delta;
-        e.end += delta;
-      }
+  }
+  if (delta !== 0) {
+    for (const e of st.edits) {
+      if (e.start < changeEnd) continue;
+      e.start += delta;
+      e.end += delta;
     }
+    measureEdits(st);
   }
   for (const u of st.uses) {
     u.start += delta;

@@ -10,6 +10,8 @@ export interface Suppressions {
 
 const LINE_RE = /#\s*(?:noqa(?::\s*([A-Za-z0-9_, \t]+))?|mindport:\s*ignore\[([A-Za-z0-9_, \t]*)\])/gi;
 const FILE_RE = /^[ \t]*#\s*mindport:\s*noqa(?::\s*([A-Za-z0-9_, \t]+))?[ \t]*$/gim;
+/** What every FILE_RE match holds: a quick test first, since FILE_RE's line anchors make it try every line. */
+const FILE_HINT = /mindport:\s*noqa/i;
 
 function codes(list: string): Set<string> {
   return new Set(list.split(/[,\s]+/).filter(Boolean).map((c) => c.toUpperCase()));
@@ -20,7 +22,7 @@ export function findSuppressions(text: string, lines: LineIndex, tree?: Tree): S
   const res: Suppressions = { file: undefined, lines: new Map() };
   if (!text.includes('#')) return res;
   const inComment = (offset: number) => !tree || tree.rootNode.descendantForIndex(offset)?.type === 'comment';
-  for (const m of text.matchAll(FILE_RE)) {
+  for (const m of FILE_HINT.test(text) ? text.matchAll(FILE_RE) : []) {
     if (!inComment((m.index ?? 0) + m[0].indexOf('#'))) continue;
     if (!m[1]) res.file = 'all';
     else if (res.file !== 'all') res.file = new Set([...(res.file ?? []), ...codes(m[1])]);
