@@ -46,7 +46,7 @@ process.stdout.write(JSON.stringify(checkedMappings(process.argv[2])));`,
 }
 const checked = await checkedMappings();
 
-await build({
+const result = await build({
   absWorkingDir: root,
   entryPoints: Object.fromEntries(
     Object.entries({ ...entries, ...extra }).filter(([, src]) => existsSync(join(root, src))),
@@ -57,7 +57,18 @@ await build({
   external: ['vscode', 'mocha'],
   sourcemap: true,
   minify: process.argv.includes('--minify'),
+  metafile: true,
 });
+
+// `import { z } from 'zod'` (rather than `import * as z`) pulls zod's every locale into each bundle: 400 KB that
+// every start of the CLI, the server and each scan worker read and compiled for nothing
+const locales = Object.values(result.metafile.outputs)
+  .flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([p]) => p))
+  .filter((p) => /zod\/v4\/locales\/(?!(en|index)\.js$)/.test(p));
+if (locales.length) {
+  console.error(`build: zod locales bundled (${locales.length} files, e.g. ${locales[0]}): import zod as \`import * as z from 'zod'\``);
+  process.exit(1);
+}
 
 copyFileSync(join(root, 'node_modules/web-tree-sitter/web-tree-sitter.wasm'), join(dist, 'web-tree-sitter.wasm'));
 copyFileSync(join(root, 'node_modules/tree-sitter-python/tree-sitter-python.wasm'), join(dist, 'tree-sitter-python.wasm'));

@@ -284,7 +284,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     if (cmd === 'hosts' || cmd === 'run') return await remote(cmd, rest, io);
-    await initParser();
+    // the parser's WebAssembly compiles off the main thread: read the mapping files meanwhile (a problem with
+    // them is reported where the command loads them, as before)
+    const parser = initParser();
+    try {
+      loadDatabase();
+    } catch {
+      /* reported by the command */
+    }
+    await parser;
     switch (cmd) {
       case 'scan':
         return await cmdScan(rest, io);

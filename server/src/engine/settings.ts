@@ -1,6 +1,6 @@
 // Analysis settings, typed in one place. Editor settings (`mindport.*`), CLI flags and project files
 // (`[tool.mindport]` in pyproject.toml, or mindport.toml) all end up as one `Settings` value.
-import { z } from 'zod';
+import * as z from 'zod';
 import { MS_VERSIONS } from '../mappings/schema';
 
 export const DEVICES = ['Ascend910B', 'Ascend310P', 'GPU', 'CPU'] as const;

@@ -1,6 +1,6 @@
 // The shape of the mapping database (mappings/*.json), validated with zod at load time and in tests.
 // One file holds `{ "$schema"?: string, "source"?: string, "entries": { "<torch api>": Entry } }`.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** MindSpore release lines the database knows about, oldest first. */
 export const MS_VERSIONS = ['2.3', '2.4', '2.5', '2.6', '2.7'] as const;

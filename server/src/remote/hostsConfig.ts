@@ -5,7 +5,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, isAbsolute } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isEnvName } from './shellQuote';
 
 const noControl = (s: string) => !/[\0-\x1f\x7f]/.test(s);
