@@ -198,3 +198,35 @@ test('a flat script with thousands of top-level statements is analysed whole (it
   }
 });
 
+
+test('no fix edit is shared between findings of two top-level statements (the incremental check relies on it)', () => {
+  // IncrementalAnalyzer keeps, per statement, its fix edits and where they end, and moves them with the statement:
+  // an edit object shared with another statement's finding would be moved by one and stale in the other
+  for (const [name, text] of [
+    ['model.py', MODEL],
+    ['train.py', TRAIN],
+    ['transformer.py', readFileSync(join(ROOT, 'examples/weather_port/models/transformer.py'), 'utf8')],
+  ] as const) {
+    const doc = new PythonDocument(text);
+    const starts = doc.tree.statements.map((s) => s.start);
+    const statementOf = (offset: number) => {
+      let k = 0;
+      while (k + 1 < starts.length && starts[k + 1] <= offset) k++;
+      return k;
+    };
+    const owner = new Map<object, number>();
+    let edits = 0;
+    for (const f of analyzeText(text, DEFAULT_SETTINGS, db, doc.tree).findings) {
+      for (const fix of f.fixes) {
+        for (const e of fix.edits) {
+          edits++;
+          const s = statementOf(f.start);
+          assert.equal(owner.get(e) ?? s, s, `${name}: a fix edit of ${f.code} at ${f.start} is shared with another statement's finding`);
+          owner.set(e, s);
+        }
+      }
+    }
+    assert.ok(edits > 10, `${name} has fixes to check`);
+    doc.dispose();
+  }
+});
