@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { before, test } from 'node:test';
 import { analyzeText, useSpanOf, type DocumentAnalysis } from '../../server/src/engine/analyze';
 import { PythonDocument, type DocumentEdit } from '../../server/src/engine/document';
@@ -227,6 +229,51 @@ test('no fix edit is shared between findings of two top-level statements (the in
       }
     }
     assert.ok(edits > 10, `${name} has fixes to check`);
+    doc.dispose();
+  }
+});
+
+test('editing here and there keeps no old versions of the text alive', () => {
+  // A substring of a long string is, in V8, a view that keeps the whole string alive: trees, names and findings
+  // kept across edits once held the document's text as it was when their statement was last analysed, one
+  // version per statement edited. Here 30 statements of a 210 KB file are edited in turn (a version kept per
+  // statement would add 6 MB), after as many edits in one statement (which settle what an edited document keeps).
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const text = Array.from({ length: 60 }, (_, i) => MODEL.replace(/\bclass (\w+)/g, `class $1_${i}`)).join('\n');
+  const doc = new PythonDocument(text);
+  const inc = new IncrementalAnalyzer();
+  const lines = text.split('\n');
+  const bodyLine = (from: number) => {
+    let row = from;
+    while (row < lines.length && !/^ {8}\S/.test(lines[row])) row++; // inside a function body
+    return row;
+  };
+  // a space at the end of the row-th line of the original text (earlier edits only added spaces at line ends)
+  const typeAt = (row: number) => {
+    const at = doc.lines.offsetAt({ line: row, character: doc.text.split('\n', row + 1)[row].length });
+    doc.edit(editAt(at, at, ' '));
+    inc.analyzeDocument(doc, DEFAULT_SETTINGS, db);
+  };
+  try {
+    inc.analyzeDocument(doc, DEFAULT_SETTINGS, db);
+    const first = bodyLine(0);
+    for (let k = 0; k < 30; k++) typeAt(first);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    let edited = 0;
+    for (let k = 1; k <= 30; k++) {
+      const row = bodyLine(Math.floor((k * lines.length) / 31));
+      if (row >= lines.length) break;
+      typeAt(row);
+      edited++;
+    }
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.ok(edited >= 25, `${edited} statements edited`);
+    assert.equal(inc.stats.full, 1, `edits analysed incrementally (last whole-file analysis: ${inc.stats.lastFullReason})`);
+    assert.ok(grown < 10 * text.length, `the heap grew by ${Math.round(grown / 1024)} KB after ${edited} edits of a ${Math.round(text.length / 1024)} KB text`);
+  } finally {
     doc.dispose();
   }
 });

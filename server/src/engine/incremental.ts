@@ -33,7 +33,7 @@ import { DFT_HELPER_MARKER } from './rules/msp201Fft';
 import { USES_MIXED_PRECISION } from './rules/msp304NoAmp';
 import { eol } from './rules/util';
 import type { Settings } from './settings';
-import type { LineIndex } from './text';
+import { ownCopy, type LineIndex } from './text';
 
 /** One top-level statement (or comment) of the module and what analysing the file found in it. */
 interface Statement {
@@ -348,7 +348,7 @@ export class IncrementalAnalyzer {
 
 function emptyStatement(text: string, start: number, end: number, type: string, refs: ReadonlySet<string> = new Set<string>()): Statement {
   return {
-    start, end, type, text: text.slice(start, end), findings: [], edits: [], editsEnd: -1, remoteEnd: -1, uses: [], stats: emptyStats(), suppressed: 0, errors: 0,
+    start, end, type, text: ownCopy(text.slice(start, end)), findings: [], edits: [], editsEnd: -1, remoteEnd: -1, uses: [], stats: emptyStats(), suppressed: 0, errors: 0,
     bound: new Set(), moduleBound: new Set(), refs, pinned: false, mixedPrecision: false,
   };
 }
@@ -476,7 +476,10 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun):
     const st = found >= 0 ? statements[found] : statements[0];
     return st && which.has(st) ? st : undefined;
   };
-  for (const f of run.analysis.findings) at(f.start)?.findings.push(f);
+  for (const f of run.analysis.findings) {
+    const st = at(f.start);
+    if (st) st.findings.push(ownStrings(f));
+  }
   for (const st of targets) {
     const edits = new Set<TextEdit>();
     for (const f of st.findings) for (const fix of f.fixes) for (const e of fix.edits) edits.add(e);
@@ -486,7 +489,9 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun):
   run.resolution.uses.forEach((u, i) => {
     const st = at(u.node.startIndex);
     if (!st) return;
-    st.uses.push(useSpanOf(u));
+    const span = useSpanOf(u);
+    span.qname = ownCopy(span.qname);
+    st.uses.push(span);
     const v = run.verdicts[i];
     if (v) countUse(st.stats, u, v);
     if (USES_MIXED_PRECISION.test(u.qname)) st.pinned = st.mixedPrecision = true;
@@ -502,12 +507,39 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun):
     st.errors += run.tree.errorsIn(c.id);
     const b = run.resolution.bindingsByStatement.get(c.startIndex);
     if (b) {
-      st.bound = b.all;
-      st.moduleBound = b.module;
-      st.refs = b.refs;
+      st.bound = ownNames(b.all);
+      st.moduleBound = ownNames(b.module);
+      st.refs = ownNames(b.refs);
     }
     if (PIN_TEXT.test(st.text)) st.pinned = true;
   }
+}
+
+/**
+ * The finding with its strings (message, fix titles and texts, API names) of their own (see ownCopy): rules build
+ * them from the tree's text, and a statement keeps its findings until it is re-checked.
+ */
+function ownStrings(f: Finding): Finding {
+  f.message = ownCopy(f.message);
+  for (const fix of f.fixes) {
+    fix.title = ownCopy(fix.title);
+    for (const e of fix.edits) e.newText = ownCopy(e.newText);
+  }
+  if (f.data) {
+    if (f.data.torchApi !== undefined) f.data.torchApi = ownCopy(f.data.torchApi);
+    if (f.data.msApi !== undefined) f.data.msApi = ownCopy(f.data.msApi);
+  }
+  return f;
+}
+
+/** The names as strings of their own (see ownCopy): a statement keeps its names until it is re-checked. */
+function ownNames(names: ReadonlySet<string>): ReadonlySet<string> {
+  let long = false;
+  for (const n of names) if (n.length >= 13) long = true;
+  if (!long) return names;
+  const own = new Set<string>();
+  for (const n of names) own.add(ownCopy(n));
+  return own;
 }
 
 /** Sets the statement's `editsEnd` and `remoteEnd` from its edits. */

@@ -7,7 +7,7 @@ import { chunkStarts, chunkStartsAfter } from './chunks';
 import type { TextChange, TextRange } from './document';
 import { countTreeErrors, copyParts, parsePython, type TsTree } from './parser';
 import { rootInfo, type RootInfo, type SyntaxTree } from './syntax';
-import type { LineIndex } from './text';
+import { ownCopy, type LineIndex } from './text';
 
 interface Chunk {
   /** Offsets of the chunk in the module's text. */
@@ -57,7 +57,7 @@ export class ModuleTree {
       for (let k = 0; k < starts.length; k++) {
         const start = starts[k];
         const end = k + 1 < starts.length ? starts[k + 1] : text.length;
-        chunks.push({ start, end, tree: parsePython(text.slice(start, end)) });
+        chunks.push({ start, end, tree: parsePython(ownCopy(text.slice(start, end))) }); // a tree keeps its source (ownCopy)
       }
     } catch (err) {
       for (const c of chunks) c.tree.delete();
@@ -105,7 +105,7 @@ export class ModuleTree {
         if (old && !used.has(old) && old.end + delta === end && old.start <= change.start) {
           // one chunk spans the change: parse it again from its old tree
           used.add(old);
-          const source = text.slice(start, end);
+          const source = ownCopy(text.slice(start, end));
           const from = change.start - start;
           const oldEnd = change.end - delta - start;
           const newEnd = change.end - start;
@@ -119,7 +119,7 @@ export class ModuleTree {
             newEndPosition: pointAt(source, newEnd),
           }));
           tree = parsePython(source, old.tree);
-        } else tree = parsePython(text.slice(start, end));
+        } else tree = parsePython(ownCopy(text.slice(start, end)));
         parsed.push(tree);
         chunks.push({ start, end, tree });
         changed.push({ start, end });

@@ -132,3 +132,12 @@ function firstAfter(xs: readonly number[], x: number): number {
   }
   return lo;
 }
+
+/**
+ * `s` as a string of its own. V8 makes a substring of 13 characters or more a view that keeps its whole string
+ * alive: a tree, name or message kept across edits of a document would otherwise hold the document's whole text
+ * as it was then, one version per such piece.
+ */
+export function ownCopy(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
