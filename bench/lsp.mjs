@@ -173,6 +173,61 @@ async function typeAndTime(s, file, { edits = 200, sessions = 4, keepRunning = f
   }
 }
 
+/**
+ * Typing in a notebook: the code cells of `notebooks` (.ipynb files) joined into one notebook, opened over LSP,
+ * then two lines typed one character at a time at the end of its middle cell; each edit timed from
+ * notebookDocument/didChange to the publishDiagnostics of that cell.
+ */
+export async function notebookEditLatency(dist, notebooks) {
+  const cells = notebooks.flatMap((f) => JSON.parse(readFileSync(f, 'utf8')).cells.filter((c) => c.cell_type === 'code').map((c) => [].concat(c.source).join('')));
+  const dir = mkdtempSync(join(tmpdir(), 'mindport-nb-'));
+  const s = await startServer(dist, dir);
+  try {
+    const nbUri = pathToFileURL(join(dir, 'joined.ipynb')).href;
+    const uris = cells.map((_, i) => `vscode-notebook-cell:${join(dir, 'joined.ipynb')}#cell${i}`);
+    const target = Math.floor(cells.length / 2);
+    let waiting;
+    s.onDiagnostics((p) => {
+      if (waiting && p.uri === uris[target]) {
+        const w = waiting;
+        waiting = undefined;
+        w();
+      }
+    });
+    const published = () => new Promise((resolve) => (waiting = resolve));
+    let done = published();
+    s.conn.sendNotification('notebookDocument/didOpen', {
+      notebookDocument: { uri: nbUri, notebookType: 'jupyter-notebook', version: 1, cells: cells.map((_, i) => ({ kind: 2, document: uris[i] })) },
+      cellTextDocuments: cells.map((text, i) => ({ uri: uris[i], languageId: 'python', version: 1, text })),
+    });
+    await done;
+    const lines = cells[target].split('\n');
+    let line = lines.length - 1;
+    let character = lines[line].length;
+    let version = 1;
+    const times = [];
+    for (const ch of '\ny = torch.relu(x) + F.gelu(h).mean(dim=-1) * scale + x.view(B, N, -1).sum()\nz = torch.fft.rfft2(y).abs()') {
+      version++;
+      done = published();
+      const t = performance.now();
+      s.conn.sendNotification('notebookDocument/didChange', {
+        notebookDocument: { uri: nbUri, version },
+        change: { cells: { textContent: [{ document: { uri: uris[target], version }, changes: [{ range: { start: { line, character }, end: { line, character } }, text: ch }] }] } },
+      });
+      await done;
+      times.push(performance.now() - t);
+      if (ch === '\n') {
+        line++;
+        character = 0;
+      } else character++;
+    }
+    return { cells: cells.length, lines: cells.reduce((n, c) => n + c.split('\n').length, 0), edits: times.length, p50: percentile(times, 50), p95: percentile(times, 95) };
+  } finally {
+    await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Opens `count` Python files (didOpen, all at once), waits for every file's diagnostics, then reads the RSS. */
 export async function memoryAfterOpening(dist, dir, files, count = 1000) {
   const s = await startServer(dist, dir);

@@ -20,6 +20,8 @@ export interface TestClient {
   notifications: { method: string; params: unknown }[];
   /** Resolves with the next diagnostics for `uri` that satisfy `pred`. */
   waitDiagnostics(uri: string, pred?: (p: PublishDiagnosticsParams) => boolean, timeoutMs?: number): Promise<PublishDiagnosticsParams>;
+  /** The diagnostics last published for `uri` if they match, else the next matching ones (waitDiagnostics waits for a new publish). */
+  diagnosticsMatching(uri: string, pred: (p: PublishDiagnosticsParams) => boolean, timeoutMs?: number): Promise<PublishDiagnosticsParams>;
   stop(): Promise<void>;
 }
 
@@ -62,6 +64,10 @@ export async function startClient(
           },
         });
       });
+    },
+    diagnosticsMatching(uri, pred, timeoutMs) {
+      const last = diagnostics.get(uri);
+      return last && pred(last) ? Promise.resolve(last) : client.waitDiagnostics(uri, pred, timeoutMs);
     },
     async stop() {
       try {

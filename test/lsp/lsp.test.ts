@@ -315,6 +315,55 @@ describe('notebooks', () => {
   });
 });
 
+describe('notebooks, typed in', () => {
+  test('after typing in a cell, every cell has the diagnostics a freshly opened notebook gets', async () => {
+    // the joined cells are kept and re-analysed incrementally: the result must not depend on the edits that led to it
+    const cells = ['import torch\nimport torch.nn as nn', 'class Net(nn.Module):\n    def forward(self, x):\n        return torch.abs(x)', 'y = torch.fft.rfft(z)'];
+    const typed = '\n        w = torch.relu(x).double()';
+    const open = (name: string, texts: string[]) => {
+      const nbUri = pathToFileURL(join(tmp, name)).href;
+      const uris = texts.map((_, i) => `vscode-notebook-cell:${fileURLToPath(nbUri)}#cell${i}`);
+      client.conn.sendNotification('notebookDocument/didOpen', {
+        notebookDocument: { uri: nbUri, notebookType: 'jupyter-notebook', version: 1, cells: texts.map((_, i) => ({ kind: 2, document: uris[i] })) },
+        cellTextDocuments: texts.map((text, i) => ({ uri: uris[i], languageId: 'python', version: 1, text })),
+      });
+      return { nbUri, uris };
+    };
+    const edited = open('typed.ipynb', cells);
+    await client.waitDiagnostics(edited.uris[2], (p) => p.diagnostics.length > 0);
+    // type into cell 1 after its last line, one character at a time; then into cell 0
+    const lines = cells[1].split('\n');
+    let line = lines.length - 1;
+    let character = lines[line].length;
+    let version = 1;
+    for (const ch of typed) {
+      version++;
+      client.conn.sendNotification('notebookDocument/didChange', {
+        notebookDocument: { uri: edited.nbUri, version },
+        change: { cells: { textContent: [{ document: { uri: edited.uris[1], version }, changes: [{ range: { start: { line, character }, end: { line, character } }, text: ch }] }] } },
+      });
+      if (ch === '\n') {
+        line++;
+        character = 0;
+      } else character++;
+    }
+    version++;
+    client.conn.sendNotification('notebookDocument/didChange', {
+      notebookDocument: { uri: edited.nbUri, version },
+      change: { cells: { textContent: [{ document: { uri: edited.uris[0], version: 2 }, changes: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'import numpy as np\n' }] }] } },
+    });
+    const final = ['import numpy as np\n' + cells[0], cells[1] + typed, cells[2]];
+    const fresh = open('fresh.ipynb', final);
+    const wants = await Promise.all(fresh.uris.map((u) => client.diagnosticsMatching(u, () => true)));
+    assert.ok(wants[1].diagnostics.some((d) => d.code === 'MSP202'), 'the typed line is analysed (`.double()`: MSP202)');
+    for (let i = 0; i < final.length; i++) {
+      // the edited notebook's cells once their diagnostics are what the fresh one got (a timeout if never)
+      const same = (p: { diagnostics: unknown[] }) => JSON.stringify(p.diagnostics) === JSON.stringify(wants[i].diagnostics);
+      assert.ok(same(await client.diagnosticsMatching(edited.uris[i], same)), `cell ${i}`);
+    }
+  });
+});
+
 describe('workspace scan and report', () => {
   test('scanWorkspace publishes diagnostics for unopened files and the report summarises them', async () => {
     const ws = mkdtempSync(join(tmpdir(), 'mindport-ws-'));

@@ -70,6 +70,9 @@ interface OpenNotebook {
   uri: string;
   cells: string[]; // cell document URIs, in order
   analysed?: Analysed & { nb: NotebookText; versions: string };
+  /** The cells joined, kept (with its tree) while the notebook is among those analysed last: an edit in a cell is re-parsed and re-checked incrementally. */
+  doc?: PythonDocument;
+  incremental?: IncrementalAnalyzer;
 }
 
 const SETTINGS_KEYS = Object.keys(SettingsSchema.shape);
@@ -355,10 +358,38 @@ export function startServer(connection: Connection): void {
     const versions = nb.cells.map((u) => `${u}@${notebookDocs.cellTextDocuments.get(u)?.version}`).join('|');
     if (nb.analysed?.versions === versions) return nb.analysed;
     const settings = await settingsFor(nb.uri);
+    if (!notebooks.has(nb.uri)) return undefined; // closed while waiting
     const joined = joinCells(texts);
-    const a = analyzeText(joined.text, settings, db);
+    let a: DocumentAnalysis;
+    try {
+      // the joined text changes only where the edited cell is: one edit of the kept document
+      if (nb.doc) {
+        if (nb.doc.text !== joined.text) nb.doc.edit(minimalEdit(nb.doc.text, joined.text));
+      } else nb.doc = new PythonDocument(joined.text);
+      a = (nb.incremental ??= new IncrementalAnalyzer()).analyzeDocument(nb.doc, settings, db);
+    } catch (err) {
+      connection.console.error(`MindPort: analysis failed for ${nb.uri}: ${(err as Error).stack}`);
+      forgetNotebookTree(nb);
+      return undefined;
+    }
+    keepNotebookTree(nb);
     nb.analysed = { ...toAnalysed(0, joined.text, a, settings), nb: joined, versions };
     return nb.analysed;
+  }
+
+  // as for documents (TREES_KEPT), only the notebooks analysed most recently keep their joined tree
+  const NOTEBOOK_TREES_KEPT = 4;
+  const notebooksWithTree = new Map<string, OpenNotebook>(); // least recently analysed first
+  function keepNotebookTree(nb: OpenNotebook): void {
+    notebooksWithTree.delete(nb.uri);
+    notebooksWithTree.set(nb.uri, nb);
+    evictOldest(notebooksWithTree, NOTEBOOK_TREES_KEPT, forgetNotebookTree);
+  }
+  function forgetNotebookTree(nb: OpenNotebook): void {
+    notebooksWithTree.delete(nb.uri);
+    nb.doc?.dispose();
+    nb.doc = undefined;
+    nb.incremental = undefined;
   }
 
   function scheduleNotebook(uri: string, delay = debounceMs): void {
@@ -394,6 +425,7 @@ export function startServer(connection: Connection): void {
   notebookDocs.onDidClose((nb) => {
     const known = notebooks.get(nb.uri);
     for (const c of known?.cells ?? []) void connection.sendDiagnostics({ uri: c, diagnostics: [] });
+    if (known) forgetNotebookTree(known);
     notebooks.delete(nb.uri);
   });
   notebookDocs.listen(connection);
