@@ -318,7 +318,8 @@ describe('notebooks', () => {
 describe('notebooks, typed in', () => {
   test('after typing in a cell, every cell has the diagnostics a freshly opened notebook gets', async () => {
     // the joined cells are kept and re-analysed incrementally: the result must not depend on the edits that led to it
-    const cells = ['import torch\nimport torch.nn as nn', 'class Net(nn.Module):\n    def forward(self, x):\n        return torch.abs(x)', 'y = torch.fft.rfft(z)'];
+    // cell 3 uses `F`, which the last edit imports in cell 0: its diagnostics change while its text does not
+    const cells = ['import torch\nimport torch.nn as nn', 'class Net(nn.Module):\n    def forward(self, x):\n        return torch.abs(x)', 'y = torch.fft.rfft(z)', 'q = F.gelu(y)'];
     const typed = '\n        w = torch.relu(x).double()';
     const open = (name: string, texts: string[]) => {
       const nbUri = pathToFileURL(join(tmp, name)).href;
@@ -331,7 +332,7 @@ describe('notebooks, typed in', () => {
     };
     const edited = open('typed.ipynb', cells);
     await client.waitDiagnostics(edited.uris[2], (p) => p.diagnostics.length > 0);
-    // type into cell 1 after its last line, one character at a time; then into cell 0
+    // type into cell 1 after its last line, one character at a time; then import F in cell 0
     const lines = cells[1].split('\n');
     let line = lines.length - 1;
     let character = lines[line].length;
@@ -350,12 +351,13 @@ describe('notebooks, typed in', () => {
     version++;
     client.conn.sendNotification('notebookDocument/didChange', {
       notebookDocument: { uri: edited.nbUri, version },
-      change: { cells: { textContent: [{ document: { uri: edited.uris[0], version: 2 }, changes: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'import numpy as np\n' }] }] } },
+      change: { cells: { textContent: [{ document: { uri: edited.uris[0], version: 2 }, changes: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'import torch.nn.functional as F\n' }] }] } },
     });
-    const final = ['import numpy as np\n' + cells[0], cells[1] + typed, cells[2]];
+    const final = ['import torch.nn.functional as F\n' + cells[0], cells[1] + typed, cells[2], cells[3]];
     const fresh = open('fresh.ipynb', final);
     const wants = await Promise.all(fresh.uris.map((u) => client.diagnosticsMatching(u, () => true)));
     assert.ok(wants[1].diagnostics.some((d) => d.code === 'MSP202'), 'the typed line is analysed (`.double()`: MSP202)');
+    assert.ok(wants[3].diagnostics.length > 0, 'F.gelu in cell 3 is flagged once cell 0 imports F');
     for (let i = 0; i < final.length; i++) {
       // the edited notebook's cells once their diagnostics are what the fresh one got (a timeout if never)
       const same = (p: { diagnostics: unknown[] }) => JSON.stringify(p.diagnostics) === JSON.stringify(wants[i].diagnostics);

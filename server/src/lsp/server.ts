@@ -73,6 +73,11 @@ interface OpenNotebook {
   /** The cells joined, kept (with its tree) while the notebook is among those analysed last: an edit in a cell is re-parsed and re-checked incrementally. */
   doc?: PythonDocument;
   incremental?: IncrementalAnalyzer;
+  /**
+   * What was last published for each cell: its text's version and the JSON of its diagnostics. A cell whose
+   * text and diagnostics are both unchanged is not sent again (an edited cell always is).
+   */
+  published?: Map<string, { version: number | undefined; json: string }>;
 }
 
 const SETTINGS_KEYS = Object.keys(SettingsSchema.shape);
@@ -409,7 +414,17 @@ export function startServer(connection: Connection): void {
             const td = notebookDocs.cellTextDocuments.get(nb.cells[cell]);
             if (td) per[cell].push(toDiagnostic(rebase(f, an.nb, cell), td));
           }
-          nb.cells.forEach((cellUri, i) => void connection.sendDiagnostics({ uri: cellUri, diagnostics: per[i] }));
+          // an edit in one cell rarely changes another's diagnostics (positions are per cell): those are not re-sent
+          const published = (nb.published ??= new Map());
+          nb.cells.forEach((cellUri, i) => {
+            const version = notebookDocs.cellTextDocuments.get(cellUri)?.version;
+            const json = JSON.stringify(per[i]);
+            const last = published.get(cellUri);
+            if (last && last.version === version && last.json === json) return;
+            published.set(cellUri, { version, json });
+            void connection.sendDiagnostics({ uri: cellUri, diagnostics: per[i] });
+          });
+          for (const cellUri of published.keys()) if (!nb.cells.includes(cellUri)) published.delete(cellUri);
         });
       }, delay),
     );
