@@ -450,7 +450,6 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun):
   const targets = statements.filter((st) => which.has(st));
   for (const st of targets) {
     st.findings = [];
-    st.edits = [];
     st.uses = [];
     st.stats = emptyStats();
     st.suppressed = 0;
@@ -481,6 +480,7 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun):
     if (st) st.findings.push(ownStrings(f));
   }
   for (const st of targets) {
+    // every target's edits, from the findings it now holds
     const edits = new Set<TextEdit>();
     for (const f of st.findings) for (const fix of f.fixes) for (const e of fix.edits) edits.add(e);
     st.edits = [...edits];
