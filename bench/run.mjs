@@ -215,6 +215,7 @@ await section('edit', async () => {
   results.edit_p50_ms = +e.p50.toFixed(2);
   results.edit_p95_ms = +e.p95.toFixed(2);
   results.edit_max_ms = +e.max.toFixed(2);
+  results.edit_first_ms = +e.first.toFixed(2);
   results.edit_diagnostics = e.diagnostics;
   results.edit_publish_kb = Math.round(e.publishKb);
   // the protocol alone: a stand-in server publishing the same diagnostics for every edit, analysing nothing

@@ -85,12 +85,15 @@ describe('diagnostics', () => {
     assert.deepEqual(dev.range.start, { line: 1, character: 19 });
   });
 
-  test('typing character by character into a model file gives the diagnostics of the typed text opened afresh', async () => {
-    // the server analyses edited documents incrementally (only the statements an edit can affect): after every
-    // keystroke, the published diagnostics must be those of the whole text, as a newly opened document gets them
+  /**
+   * Opens the incremental fixture, waits `pauseMs` after its first diagnostics, types two lines into a method
+   * one character at a time, and checks that the last diagnostics are those of the typed text opened afresh.
+   */
+  async function typeIntoModel(pauseMs: number): Promise<void> {
     let text = readFileSync(join(ROOT, 'test', 'fixtures', 'incremental', 'model.py'), 'utf8');
     const uri = open(text);
     await client.waitDiagnostics(uri, (p) => p.version === 1);
+    await new Promise((r) => setTimeout(r, pauseMs));
     const anchor = '        x = x + self.mlp(self.norm2(x))';
     const line = text.slice(0, text.indexOf(anchor)).split('\n').length - 1;
     let character = anchor.length;
@@ -116,6 +119,18 @@ describe('diagnostics', () => {
     const key = (ds: Diagnostic[]) => ds.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${msg(d)}`);
     assert.deepEqual(key(edited.diagnostics), key(reopened.diagnostics));
     assert.ok(edited.diagnostics.some((d) => d.code === 'MSP202' && d.range.start.line === line + 1), 'the typed .double() is reported');
+  }
+
+  test('typing character by character into a model file gives the diagnostics of the typed text opened afresh', async () => {
+    // the server analyses edited documents incrementally (only the statements an edit can affect): after every
+    // keystroke, the published diagnostics must be those of the whole text, as a newly opened document gets them
+    await typeIntoModel(0);
+  });
+
+  test('the same typing a moment after opening (the server has readied the document for typing)', async () => {
+    // a moment after the document opened last got its diagnostics, the server parses and analyses it again
+    // incrementally so that the first keystroke starts from per-statement results: those must be the same
+    await typeIntoModel(800);
   });
 
   test('broken Python still gets diagnostics for the valid parts, and the server keeps answering', async () => {

@@ -60,8 +60,11 @@ interface OpenDoc {
   analysed?: Analysed;
   /** The pending analysis, if any: cancel() drops it. */
   timer?: { cancel(): void };
-  /** Set by the first didChange: only edited documents keep a tree for incremental parsing. */
-  edited?: boolean;
+  /**
+   * Set by the first didChange, or when the document opened last is readied for typing (see readyForTyping):
+   * such documents keep a tree for incremental parsing (those among TREES_KEPT).
+   */
+  forTyping?: boolean;
   /** Kept with the tree: re-checks only the statements an edit can affect. */
   incremental?: IncrementalAnalyzer;
 }
@@ -230,12 +233,13 @@ export function startServer(connection: Connection): void {
   // Syntax trees are kept for incremental re-parsing only by the documents edited most recently: the engine
   // reads its own copy of the tree (freed after each analysis), and a tree-sitter tree takes about 1.5 KB of
   // WebAssembly memory per line, which WebAssembly never returns. A document opened but not edited keeps
-  // none; its first edit parses it once from scratch. The results are the same either way.
+  // none (but see readyForTyping); its first edit parses it once from scratch. The results are the same either
+  // way.
   const TREES_KEPT = 8;
   const withTree = new Map<string, OpenDoc>(); // least recently analysed first
   function keepTree(d: OpenDoc): void {
     withTree.delete(d.uri);
-    if (!d.edited) {
+    if (!d.forTyping) {
       d.doc.dispose();
       return;
     }
@@ -269,7 +273,7 @@ export function startServer(connection: Connection): void {
     let a: DocumentAnalysis;
     try {
       // edited documents (those keeping a tree) are analysed incrementally: typing re-checks one statement
-      a = d.edited ? (d.incremental ??= new IncrementalAnalyzer()).analyzeDocument(d.doc, settings, db) : analyzeText(d.doc.text, settings, db, d.doc.tree);
+      a = d.forTyping ? (d.incremental ??= new IncrementalAnalyzer()).analyzeDocument(d.doc, settings, db) : analyzeText(d.doc.text, settings, db, d.doc.tree);
     } catch (err) {
       connection.console.error(`MindPort: analysis failed for ${d.uri}: ${(err as Error).stack}`);
       return undefined;
@@ -287,6 +291,7 @@ export function startServer(connection: Connection): void {
       void analyseDoc(d).then((an) => {
         if (!an || an.version !== d.td.version || !docs.has(d.uri)) return;
         void connection.sendDiagnostics({ uri: d.uri, version: an.version, diagnostics: an.findings.map((f) => toDiagnostic(f)) }); // ranges as the engine computed them on this version's text
+        if (!d.forTyping && d.uri === lastOpened) readyForTyping(d, an);
       });
     };
     // without a debounce, right after the messages already read (a timer would wait at least 1 ms)
@@ -299,8 +304,35 @@ export function startServer(connection: Connection): void {
     }
   }
 
+  // The document opened last is the one a user is about to type in. Its first keystroke would parse and analyse
+  // it whole (a third of a second for 5,000 lines): once no other document has been opened for a moment after
+  // its diagnostics went out, it is parsed and analysed again by its IncrementalAnalyzer (result dropped; the
+  // same findings), keeping the tree and the per-statement results typing starts from. Opening many documents at
+  // once readies only the last; a keystroke before then does the same work itself.
+  const READY_DELAY_MS = 250;
+  let lastOpened: string | undefined;
+  let readying: ReturnType<typeof setTimeout> | undefined;
+  function readyForTyping(d: OpenDoc, an: Analysed): void {
+    clearTimeout(readying);
+    readying = setTimeout(() => {
+      readying = undefined;
+      if (docs.get(d.uri) !== d || d.forTyping || d.uri !== lastOpened || d.td.version !== an.version) return;
+      d.forTyping = true;
+      try {
+        (d.incremental = new IncrementalAnalyzer()).analyzeDocument(d.doc, an.settings, db);
+      } catch (err) {
+        d.incremental = undefined; // the first edit analyses it afresh
+        connection.console.error(`MindPort: analysis failed for ${d.uri}: ${(err as Error).stack}`);
+      }
+      keepTree(d);
+      idle.worked();
+    }, READY_DELAY_MS);
+  }
+
   connection.onDidOpenTextDocument(({ textDocument }) => {
     if (textDocument.languageId !== 'python' && !textDocument.uri.endsWith('.py')) return;
+    lastOpened = textDocument.uri;
+    clearTimeout(readying);
     const doc = new PythonDocument(textDocument.text);
     const d: OpenDoc = { uri: textDocument.uri, td: new OpenDocument(textDocument.uri, textDocument.languageId, textDocument.version, doc), doc };
     docs.get(textDocument.uri)?.doc.dispose();
@@ -322,7 +354,7 @@ export function startServer(connection: Connection): void {
       } else d.doc.replace(change.text);
     }
     d.td.version = textDocument.version;
-    d.edited = true;
+    d.forTyping = true;
     schedule(d);
   });
 
