@@ -1,7 +1,7 @@
 // The language server over stdio, driven by a real LSP client connection.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -444,6 +444,42 @@ describe('workspace scan while typing', () => {
       assert.equal(scanDone, false, 'the edit waited for the whole workspace scan');
       const r = await scan;
       assert.deepEqual(r, { files: 16, cancelled: false });
+    } finally {
+      await c.stop();
+    }
+  });
+
+  test('the scan analyses at a lower priority than the thread answering the editor (Linux)', { skip: process.platform !== 'linux' }, async () => {
+    const { ws } = bigWorkspace(15);
+    const c = await startClient({ rootUri: pathToFileURL(ws).href, pushSettings: true });
+    try {
+      const pid = c.child.pid!;
+      /** Each thread's niceness (field 19 of /proc/PID/task/TID/stat), by thread id. */
+      const niceness = () => {
+        const out = new Map<number, number>();
+        for (const tid of readdirSync(`/proc/${pid}/task`)) {
+          try {
+            const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+            out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+          } catch {
+            /* the thread ended */
+          }
+        }
+        return out;
+      };
+      assert.deepEqual([...new Set(niceness().values())], [0], 'before the scan every thread runs at the usual priority');
+      let scanDone = false;
+      const scan = c.conn.sendRequest('workspace/executeCommand', { command: 'mindport.server.scanWorkspace', arguments: [] }).then(() => (scanDone = true));
+      let lowered: number[] = [];
+      while (!scanDone && lowered.length === 0) {
+        await new Promise((r) => setTimeout(r, 20));
+        lowered = [...niceness()].filter(([, n]) => n === 10).map(([tid]) => tid);
+      }
+      const all = niceness();
+      await scan;
+      assert.ok(lowered.length >= 1, 'a scan worker ran at niceness 10');
+      assert.ok(!lowered.includes(pid));
+      assert.equal(all.get(pid), 0, 'the main thread keeps its priority');
     } finally {
       await c.stop();
     }

@@ -13,7 +13,7 @@ import { analyzeFile, forSummary } from '../engine/project';
 import { reportPart, type StreamFormat } from '../engine/report';
 import type { Settings } from '../engine/settings';
 import { loadDatabase } from '../mappings/location';
-import type { ScanReply, ScanTask } from './scanWorker';
+import type { ScanReply, ScanTask, ScanWorkerData } from './scanWorker';
 
 export interface ScanOptions {
   jobs?: number;
@@ -151,7 +151,7 @@ function scanInWorkers(script: string, jobs: number, files: string[], settingsFo
       }
     };
     for (let w = 0; w < jobs; w++) {
-      const worker = new Worker(script);
+      const worker = new Worker(script, { workerData: { lowPriority: !!opts.background } satisfies ScanWorkerData });
       const inFlight = new Set<number>();
       live.add(worker);
       const feed = () => {

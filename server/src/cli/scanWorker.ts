@@ -1,6 +1,8 @@
 // Worker thread of `mindport scan` (bundled to dist/scan-worker.js): loads tree-sitter and the mappings once
 // (from dist/ and the shipped mappings folder, as the CLI does), then analyses the files it is sent.
-import { parentPort } from 'node:worker_threads';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import { initParser } from '../engine/parser';
 import { analyzeFile, forSummary, type FileResult } from '../engine/project';
 import type { Settings } from '../engine/settings';
@@ -23,7 +25,31 @@ export interface ScanReply {
   part?: Uint8Array;
 }
 
+/** What the thread starting a worker tells it (`workerData`). */
+export interface ScanWorkerData {
+  /** Run at a lower priority than the rest of the process (the language server's scan: typing comes first). */
+  lowPriority?: boolean;
+}
+
+/** The worker's niceness when lowPriority: the process's other threads get about ten times its share of a busy core. */
+export const LOW_PRIORITY = 10;
+
+/**
+ * Lowers this thread's scheduling priority. Linux schedules threads, and `setpriority` given a thread id changes
+ * only that thread; elsewhere the call would change the whole process, so it is not made.
+ */
+function lowerThreadPriority(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop()); // "<pid>/task/<tid>"
+    if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, LOW_PRIORITY);
+  } catch {
+    /* no /proc, or not allowed: the scan runs at the usual priority */
+  }
+}
+
 if (parentPort) {
+  if ((workerData as ScanWorkerData | undefined)?.lowPriority) lowerThreadPriority();
   const port = parentPort;
   const ready = initParser().then(() => loadDatabase());
   port.on('message', (task: ScanTask) => {
