@@ -227,6 +227,15 @@ await section('edit', async () => {
   results.edit_engine_p50_ms = +engine.p50.toFixed(2);
   results.edit_engine_p95_ms = +engine.p95.toFixed(2);
   results.edit_engine_full_analyses = engine.full - 1;
+  // the same typing in a flat research script (thousands of module-level statements sharing names)
+  const script = corpus ? join(corpus.dir, 'scripts', 'long', 'dense_script_5000.py') : undefined;
+  if (script && existsSync(script)) {
+    const sc = await editLatency(dist, script, { edits: 100, sessions: 2 });
+    results.edit_script_lines = sc.lines;
+    results.edit_script_p50_ms = +sc.p50.toFixed(2);
+    results.edit_script_p95_ms = +sc.p95.toFixed(2);
+    results.edit_script_diagnostics = sc.diagnostics;
+  }
   // typing while "Scan Workspace" runs over the whole corpus (its files' diagnostics published as it goes)
   const during = await editLatencyDuringScan(dist, roots[0], target, { edits: 100, sessions: 2 });
   results.edit_during_scan_p50_ms = +during.p50.toFixed(2);

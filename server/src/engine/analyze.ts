@@ -5,10 +5,11 @@ import { ImportPlanner } from './edits';
 import { emptyStats, type Finding, type UseStats } from './findings';
 import { parseSyntax, type ModuleTree } from './moduleTree';
 import type { Tree } from './parser';
-import { resolve, type ApiUse, type Resolution } from './resolve';
+import { resolve, type ApiUse, type Resolution, type ResolveOptions } from './resolve';
 import { classifyUse, countUse, type UseVerdict } from './rules/apiMapping';
 import { ruleMeta } from './rules/catalog';
 import { ALL_RULES } from './rules/index';
+import { watchModuleAssignmentReads } from './rules/util';
 import type { Report, RuleContext } from './rules/types';
 import { findSuppressions, isSuppressed } from './noqa';
 import { ruleEnabled, type Settings } from './settings';
@@ -77,12 +78,20 @@ export interface AnalysisRun {
   queried: Set<string>;
   /** The file-level `# mindport: noqa` in force: '' (none), 'all', or the codes it names, sorted. */
   fileNoqa: string;
+  /**
+   * With `recordQueries`: the module-level assignments rules read: the name, the offset the assignment must precede
+   * (or, with `anywhere`, where it was read: any assignment of the name counts).
+   */
+  assignmentReads: { name: string; before: number; anywhere: boolean }[];
 }
 
 export interface RunOptions {
   /** Replaces the resolution's set of bound names (incremental analysis passes the whole file's). */
   boundNames?: (r: Resolution) => Set<string>;
+  /** Record the names asked about (`queried`), the module-level assignments read, and each statement's exports. */
   recordQueries?: boolean;
+  /** Module-level names bound before each top-level statement (see ResolveOptions.seed). */
+  seed?: ResolveOptions['seed'];
 }
 
 /** A set that remembers which names were looked up. */
@@ -101,7 +110,7 @@ class QueryRecordingSet extends Set<string> {
 export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings: Settings, db: MappingDatabase, opts: RunOptions = {}): AnalysisRun {
   const out = emptyAnalysis();
   out.syntaxErrors = tree.errorCount;
-  const resolution = resolve(tree);
+  const resolution = resolve(tree, { seed: opts.seed, exports: opts.recordQueries });
   if (opts.boundNames) resolution.boundNames = opts.boundNames(resolution);
   const recording = opts.recordQueries ? new QueryRecordingSet(resolution.boundNames) : undefined;
   if (recording) resolution.boundNames = recording;
@@ -109,6 +118,8 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
   const verdicts: (UseVerdict | undefined)[] = [];
   const suppressedAt: number[] = [];
   let fileNoqa = '';
+  const assignmentReads: AnalysisRun['assignmentReads'] = [];
+  if (opts.recordQueries) watchModuleAssignmentReads((name, before, anywhere) => assignmentReads.push({ name, before, anywhere }));
   try {
     const target = targetOf(settings);
     const claimed = new Set<ApiUse>();
@@ -165,7 +176,9 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
     out.findings.sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
   } catch (err) {
     out.internalErrors.push(`analysis failed: ${(err as Error).stack ?? err}`);
+  } finally {
+    if (opts.recordQueries) watchModuleAssignmentReads(undefined);
   }
   tree.dropMemos();
-  return { analysis: out, tree, resolution, verdicts, suppressedAt, queried: recording?.queried ?? new Set(), fileNoqa };
+  return { analysis: out, tree, resolution, verdicts, suppressedAt, queried: recording?.queried ?? new Set(), fileNoqa, assignmentReads };
 }

@@ -24,10 +24,11 @@
 // analysed instead. `test/engine/incremental-analysis.test.ts` replays
 // random edits and compares every result with a whole-file analysis.
 import type { MappingDatabase } from '../mappings/database';
-import { analyzeText, emptyAnalysis, runAnalysis, useSpanOf, type AnalysisRun, type DocumentAnalysis, type UseSpan } from './analyze';
+import { analyzeText, emptyAnalysis, runAnalysis, useSpanOf, type AnalysisRun, type DocumentAnalysis, type RunOptions, type UseSpan } from './analyze';
 import { addStats, emptyStats, type Finding, type TextEdit, type UseStats } from './findings';
 import type { PythonDocument, TextChange, TextRange } from './document';
 import type { ModuleTree } from './moduleTree';
+import type { Seed, Value } from './resolve';
 import { countUse } from './rules/apiMapping';
 import { DFT_HELPER_MARKER } from './rules/msp201Fft';
 import { USES_MIXED_PRECISION } from './rules/msp304NoAmp';
@@ -60,10 +61,43 @@ interface Statement {
    * a guess (what its old version read), checked afterwards.
    */
   refs: ReadonlySet<string>;
+  /**
+   * What each name in `moduleBound` is bound to once the statement has run, as resolution found it: given to the
+   * statements after it when they are analysed without it. TREE: a class of this file (or an instance of one),
+   * which only resolving the statement itself gives.
+   */
+  exports: ReadonlyMap<string, Export>;
+  /** Names of the classes defined anywhere in the statement (rules look classes up by name, whatever binds the name last). */
+  classes: ReadonlySet<string>;
+  /** Names the statement assigns plainly at module level (`name = …`: what rules' `assignedValue` finds). */
+  assigns: ReadonlySet<string>;
+  /** Names whose module-level assignment the statement's rules read (assignedValue): their assigning statements are analysed with it. */
+  assigned: ReadonlySet<string>;
+  /** Names all of whose module-level assignments its rules read (readsModuleAssignments). */
+  assignedAnywhere: ReadonlySet<string>;
   /** Carries a fact rules read about the whole file, so it is analysed with every change. */
   pinned: boolean;
   /** Uses mixed precision (autocast, GradScaler, apex.amp): MSP304 asks whether any statement does. */
   mixedPrecision: boolean;
+}
+
+/** A value a statement leaves a module-level name bound to, as plain data (see Statement.exports). */
+type Export = Value | null | typeof TREE;
+const TREE = Symbol('bound to something of this file');
+
+function exportOf(v: Value | null): Export {
+  if (v === null) return null;
+  if (v.kind === 'name') return { kind: 'name', qname: ownCopy(v.qname) };
+  if (v.kind === 'instance' && !v.cls) return v.self === undefined ? { kind: 'instance', qname: ownCopy(v.qname), confidence: v.confidence } : { kind: 'instance', qname: ownCopy(v.qname), confidence: v.confidence, self: v.self };
+  return TREE;
+}
+
+/** Whether two exports are the same value (TREE never is: what it stands for can have changed). */
+function sameExport(a: Export | undefined, b: Export | undefined): boolean {
+  if (a === undefined || b === undefined || a === TREE || b === TREE) return a === undefined && b === undefined;
+  if (a === null || b === null) return a === b;
+  if (a.kind === 'name') return b.kind === 'name' && a.qname === b.qname;
+  return a.kind === 'instance' && b.kind === 'instance' && a.qname === b.qname && a.confidence === b.confidence && a.self === b.self;
 }
 
 /** What one analysis of a document starts from. */
@@ -102,6 +136,9 @@ export interface IncrementalStats {
   lastFullReason: string;
 }
 
+/** An empty name set statements share (replaced, not added to). */
+const NO_NAMES: ReadonlySet<string> = new Set<string>();
+
 /** Statements whose text alone says they must always be analysed (imports, `global`, file-level noqa). */
 const PIN_TEXT = /\bimport\b|\bglobal\b|mindport:\s*noqa/;
 /**
@@ -123,8 +160,8 @@ const MAX_CHANGED_SHARE = 0.5;
 const MAX_KEPT_SHARE = 0.3;
 /** Below this many characters the share rule does not apply (either way is quick; the tests exercise the path). */
 const SMALL_FILE = 20000;
-/** Modules with more top-level statements than this (flat research scripts) are analysed whole. */
-const MAX_STATEMENTS = 1500;
+/** Analyses of one edit (rounds of dependents, and re-runs for what a run found missing) before giving up. */
+const MAX_RUNS = 12;
 
 /**
  * Analyses one document again and again. The findings and use spans of an analysis are reused by the next one
@@ -152,13 +189,6 @@ export class IncrementalAnalyzer {
 
   private analyzeWith(input: Input): DocumentAnalysis {
     const { text, module, settings, db } = input;
-    if (module.statements.length > MAX_STATEMENTS) {
-      // a flat script: its statements share names, so edits re-check most of it anyway; analyse it whole
-      this.snapshot = undefined;
-      this.stats.full++;
-      this.stats.lastFullReason = 'a flat script';
-      return analyzeText(text, settings, db, module);
-    }
     let result: DocumentAnalysis | string;
     try {
       result = this.snapshot ? this.tryIncremental(input, this.snapshot) : 'first analysis';
@@ -233,7 +263,7 @@ export class IncrementalAnalyzer {
       return 'text outside the changed statements differs';
     }
     if (newTo - oldFrom > MAX_CHANGED_SHARE * text.length) return 'large change';
-    if (p <= leadingEnd(olds) || p <= leadingEnd(fresh)) return 'the leading imports changed';
+    if (p <= leadingEnd(olds, old.text) || p <= leadingEnd(fresh, text)) return 'the leading imports changed';
     const oldRegion = old.text.slice(oldFrom, oldTo);
     const newRegion = text.slice(oldFrom, newTo);
     if (String(oldRegion.match(FILE_TEXT_FACTS)) !== String(newRegion.match(FILE_TEXT_FACTS))) return 'text the rules search the whole file for changed';
@@ -296,40 +326,59 @@ export class IncrementalAnalyzer {
     const newBreaks = lineBreaks(text, oldFrom, newTo);
     const lineDelta = oldBreaks === undefined || newBreaks === undefined ? undefined : newBreaks - oldBreaks;
     const statements: Statement[] = [...before, ...changed, ...after.map((st) => shiftStatement(st, delta, lineDelta, oldTo, lines))];
-    // what to re-check: the changed statements, the unsettled ones and, transitively, whatever reads a name they
-    // bind (before or after)
-    const recheck = new Set<Statement>(changed);
+    // the unsettled statements are analysed again too (each replaces its cached self, kept for comparison)
+    const replaced = new Map<Statement, Statement>();
+    let pending = new Set<Statement>(changed);
     statements.forEach((st, i) => {
-      if (recheck.has(st) || !unsettled[i]) return;
-      changedOld.push(st);
+      if (pending.has(st) || !unsettled[i]) return;
       statements[i] = emptyStatement(text, st.start, st.end, st.type, new Set(st.refs));
-      recheck.add(statements[i]);
+      replaced.set(statements[i], st);
+      pending.add(statements[i]);
     });
-    const names = new Set<string>();
-    for (const st of changedOld) for (const n of st.moduleBound) names.add(n);
-    for (let round = 0; ; round++) {
-      growDependents(statements, recheck, names);
-      const keep = contextFor(statements, recheck);
-      // a script whose statements all share a few names re-checks most of itself: analyse it whole instead
-      let keptChars = 0;
+    const graph = new Graph(statements, text);
+    const regionFrom = p; // index of the first changed statement (or of the first after the change)
+    let keptChars = 0;
+    const queried = new Set(old.queried);
+    const extra = new Set<Statement>(); // statements found needed as context by a run
+    for (let round = 0, runs = 0; ; runs++) {
+      if (runs >= MAX_RUNS) return 'dependencies kept growing';
+      const keep = graph.contextFor(pending, extra);
       for (const st of keep) keptChars += st.end - st.start;
+      // a script whose statements all share a few names re-checks most of itself: analyse it whole instead
       if (keptChars > MAX_KEPT_SHARE * text.length && text.length > SMALL_FILE) return 'much of the file depends on the change';
-      const run = analyseKept(module, text, lines, statements, keep, settings, db);
+      const seeding = graph.seeding(keep);
+      const run = analyseKept(module, text, lines, statements, keep, settings, db, seeding.seed);
       if (typeof run === 'string') return run;
-      fill(statements, recheck, run);
-      // a name a re-checked statement binds now, read by a statement not re-checked: re-check that one too; a name
-      // it reads now, bound by a statement left out of the context: add that one
-      const boundByRecheck = new Set<string>();
-      const readByRecheck = new Set<string>();
-      for (const r of recheck) {
-        for (const n of r.moduleBound) boundByRecheck.add(n);
-        for (const n of r.refs) readByRecheck.add(n);
+      for (const q of run.queried) queried.add(q);
+      // what the pending statements bound before this analysis, to tell which names now mean something else
+      const before = round === 0 ? undefined : new Map([...pending].map((st) => [st, { exports: st.exports, assigns: st.assigns, classes: st.classes }] as const));
+      fill(statements, pending, run);
+      // a name read by a kept statement whose value was not given to it, or an assignment a rule read in a
+      // statement left out: analysed again with those
+      if (seeding.missing.size || graph.unseeded(keep, run, seeding.considered) || graph.missedAssignments(keep, run)) {
+        for (const st of seeding.missing) extra.add(st);
+        graph.learnReads(keep, pending, run); // what kept statements turned out to read, for the next context
+        if (before) for (const [st, b] of before) Object.assign(st, b); // compared again after the next analysis
+        continue;
       }
-      const missed =
-        statements.some((st) => !recheck.has(st) && intersects(st.refs, boundByRecheck)) ||
-        statements.some((st) => !keep.has(st) && intersects(readByRecheck, st.moduleBound));
-      if (missed) {
-        if (round >= 3) return 'dependencies kept growing';
+      // names whose value (or assignment) later statements see changed: the statements reading them are next
+      const next = new Set<Statement>();
+      const changedAt = (i: number, d: Difference) => {
+        for (const st of graph.readersAfter(i, d.values, d.assigns, (n) => d.tree.has(n))) if (!pending.has(st)) next.add(st);
+      };
+      if (round === 0) {
+        // the changed region as a whole: what the statements after it see of each name it binds, before and after
+        changedAt(regionFrom + changed.length - 1, regionDifference(changedOld, statements.slice(regionFrom, regionFrom + changed.length)));
+        for (const [now, was] of replaced) changedAt(graph.indexOf(now), regionDifference([was], [now]));
+      } else {
+        for (const st of pending) {
+          const b = before!.get(st)!;
+          changedAt(graph.indexOf(st), regionDifference([{ ...st, exports: b.exports, assigns: b.assigns, classes: b.classes, moduleBound: new Set(b.exports.keys()) }], [st]));
+        }
+      }
+      if (next.size) {
+        pending = next;
+        round++;
         continue;
       }
       if (mixedBefore !== statements.some((st) => st.mixedPrecision)) return 'mixed precision use appeared or went';
@@ -338,7 +387,6 @@ export class IncrementalAnalyzer {
       if (run.fileNoqa !== old.fileNoqa) return 'a file-level noqa appeared or went';
       // every name a rule asked about (for a fresh alias) must get the answer it got when cached results were made
       const boundAfter = unionBound(statements);
-      const queried = new Set([...old.queried, ...run.queried]);
       for (const q of queried) if (boundBefore.has(q) !== boundAfter.has(q)) return `bound names changed (${q})`;
       this.snapshot = { text, settings, db, statements, queried, bound: boundAfter, fileNoqa: run.fileNoqa };
       return merge(statements);
@@ -346,10 +394,250 @@ export class IncrementalAnalyzer {
   }
 }
 
+interface Difference {
+  values: string[];
+  assigns: string[];
+  /** Those of `values` bound to something of this file (before or after). */
+  tree: ReadonlySet<string>;
+}
+
+/** What statements after a region (or a statement) see differently now: names bound to another value, and names assigned anew. */
+function regionDifference(was: readonly Statement[], now: readonly Statement[]): Difference {
+  const visible = (region: readonly Statement[], n: string): Export | undefined => {
+    for (let i = region.length - 1; i >= 0; i--) if (region[i].moduleBound.has(n)) return region[i].exports.get(n) ?? TREE;
+    return undefined;
+  };
+  const names = new Set<string>();
+  const assigns = new Set<string>();
+  const values: string[] = [];
+  const tree = new Set<string>();
+  for (const st of [...was, ...now]) {
+    for (const n of st.moduleBound) names.add(n);
+    for (const n of st.assigns) assigns.add(n);
+    // a class changed or appeared or went: whatever refers to its name (rules find classes by name)
+    for (const n of st.classes) if (!tree.has(n)) {
+      tree.add(n);
+      values.push(n);
+    }
+  }
+  for (const n of names) {
+    if (tree.has(n)) continue;
+    const a = visible(was, n);
+    const b = visible(now, n);
+    if (sameExport(a, b)) continue;
+    values.push(n);
+    if (a === TREE || b === TREE) tree.add(n);
+  }
+  return { values, assigns: [...assigns], tree };
+}
+
+/** Which statements give which names their values, and which read them: the statement list of one analysis. */
+class Graph {
+  private readonly index = new Map<Statement, number>();
+  constructor(
+    private readonly statements: readonly Statement[],
+    private readonly text: string,
+  ) {
+    statements.forEach((st, i) => this.index.set(st, i));
+  }
+
+  indexOf(st: Statement): number {
+    return this.index.get(st) ?? -1;
+  }
+
+  /** The last statement before index `i` binding `n` at module level (-1: none). */
+  private lastBinder(i: number, n: string): number {
+    for (let j = i - 1; j >= 0; j--) if (this.statements[j].moduleBound.has(n)) return j;
+    return -1;
+  }
+
+  /** The last statement before index `i` assigning `n` plainly at module level (-1: none). */
+  private lastAssigner(i: number, n: string): number {
+    for (let j = i - 1; j >= 0; j--) if (this.statements[j].assigns.has(n)) return j;
+    return -1;
+  }
+
+  /**
+   * The statements to resolve with `pending`: the leading ones, those always kept, the top-level comments (a
+   * `# noqa` after a one-line statement is one) and, transitively, the statements a kept one cannot be analysed
+   * without: the one giving a name it reads a value that is not plain data, and any binding it to a class of this
+   * file or an instance of one (rules look classes up by name, wherever they are), and the one assigning a name whose
+   * assignment its rules read. Every other name it reads is given the value its last binder exported.
+   */
+  contextFor(pending: ReadonlySet<Statement>, extra: ReadonlySet<Statement>): Set<Statement> {
+    const all = this.statements;
+    const keep = new Set<Statement>([...pending, ...extra]);
+    for (let i = 0; i <= leadingEnd(all, this.text); i++) keep.add(all[i]);
+    for (const st of all) if (st.pinned || st.type === 'comment') keep.add(st);
+    const treeBinders = this.treeBinders();
+    let frontier = [...keep];
+    while (frontier.length) {
+      const next: Statement[] = [];
+      const add = (j: number) => {
+        const st = all[j];
+        if (j < 0 || keep.has(st)) return;
+        keep.add(st);
+        next.push(st);
+      };
+      for (const st of frontier) {
+        const i = this.indexOf(st);
+        for (const n of st.refs) {
+          const j = this.lastBinder(i, n);
+          if (j >= 0 && !keep.has(all[j])) {
+            const e = all[j].exports.get(n);
+            if (e === undefined || e === TREE) add(j);
+          }
+          for (const k of treeBinders.get(n) ?? []) add(k);
+        }
+        for (const n of st.assigned) add(this.lastAssigner(i, n));
+        for (const n of st.assignedAnywhere) all.forEach((other, k) => other.assigns.has(n) && add(k));
+      }
+      frontier = next;
+    }
+    return keep;
+  }
+
+  /** Per name, the statements binding it (anywhere) to something of this file: rules look such things up by name. */
+  private treeBinders(): Map<string, number[]> {
+    const out = new Map<string, number[]>();
+    const add = (n: string, i: number) => {
+      const list = out.get(n);
+      if (!list) out.set(n, [i]);
+      else if (list[list.length - 1] !== i) list.push(i);
+    };
+    this.statements.forEach((st, i) => {
+      for (const n of st.classes) add(n, i);
+      for (const [n, e] of st.exports) if (e === TREE) add(n, i);
+    });
+    return out;
+  }
+
+  /**
+   * Resolution's seed for an analysis of `keep`: before each kept statement, the names it reads whose last binder
+   * is not kept, bound to what that binder exported. `missing`: binders found exporting no plain value (to keep);
+   * `considered`: the names each kept statement (by start offset) was seeded for.
+   */
+  seeding(keep: ReadonlySet<Statement>) {
+    const missing = new Set<Statement>();
+    const considered = new Map<number, ReadonlySet<string>>();
+    const byStart = new Map<number, number>();
+    for (const st of keep) byStart.set(st.start, this.indexOf(st));
+    const seed = (start: number): Seed[] | undefined => {
+      const i = byStart.get(start);
+      if (i === undefined) return undefined;
+      const st = this.statements[i];
+      considered.set(start, st.refs);
+      const out: Seed[] = [];
+      for (const n of st.refs) {
+        const j = this.lastBinder(i, n);
+        if (j < 0 || keep.has(this.statements[j])) continue;
+        const e = this.statements[j].exports.get(n);
+        if (e === undefined || e === TREE) missing.add(this.statements[j]);
+        else out.push([n, e, this.statements[j].start]);
+      }
+      return out;
+    };
+    return { seed, missing, considered };
+  }
+
+  /** Whether a kept statement read a name it was not seeded for whose last binder was left out (it reads more than guessed). */
+  unseeded(keep: ReadonlySet<Statement>, run: AnalysisRun, considered: ReadonlyMap<number, ReadonlySet<string>>): boolean {
+    const treeBinders = this.treeBinders();
+    for (const st of keep) {
+      const refs = run.resolution.bindingsByStatement.get(st.start)?.refs;
+      const seen = considered.get(st.start);
+      if (!refs) continue;
+      const i = this.indexOf(st);
+      for (const n of refs) {
+        if (seen?.has(n)) continue;
+        const j = this.lastBinder(i, n);
+        if (j >= 0 && !keep.has(this.statements[j])) return true;
+        for (const k of treeBinders.get(n) ?? []) if (!keep.has(this.statements[k])) return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Adds to the kept statements not being re-checked what this run found them reading (names, assignments) beyond
+   * what their cached analysis recorded (the re-checked ones are refilled from the run).
+   */
+  learnReads(keep: ReadonlySet<Statement>, pending: ReadonlySet<Statement>, run: AnalysisRun): void {
+    for (const st of keep) {
+      if (pending.has(st)) continue;
+      const refs = run.resolution.bindingsByStatement.get(st.start)?.refs;
+      if (refs && [...refs].some((n) => !st.refs.has(n))) st.refs = new Set([...st.refs, ...refs]);
+    }
+    for (const { name, before, anywhere } of run.assignmentReads) {
+      const st = this.statements[this.containing(before)];
+      if (!keep.has(st) || pending.has(st)) continue;
+      if (anywhere && !st.assignedAnywhere.has(name)) st.assignedAnywhere = new Set([...st.assignedAnywhere, name]);
+      if (!anywhere && !st.assigned.has(name)) st.assigned = new Set([...st.assigned, name]);
+    }
+  }
+
+  /** Whether a rule read a module-level assignment made in a statement left out of the analysis. */
+  missedAssignments(keep: ReadonlySet<Statement>, run: AnalysisRun): boolean {
+    for (const { name, before, anywhere } of run.assignmentReads) {
+      if (anywhere) {
+        if (this.statements.some((st) => st.assigns.has(name) && !keep.has(st))) return true;
+        continue;
+      }
+      const i = this.containing(before);
+      const j = this.lastAssigner(i, name);
+      if (j >= 0 && !keep.has(this.statements[j])) return true;
+    }
+    return false;
+  }
+
+  /** The index of the last statement starting at or before `offset` (0 if none). */
+  containing(offset: number): number {
+    let lo = 0;
+    let hi = this.statements.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.statements[mid].start <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  /**
+   * The statements after index `i` that see a changed value of one of `values` (up to the next statement binding
+   * it; anywhere for a name bound to something of this file, which rules look up by name) or read the changed
+   * assignment of one of `assigns`.
+   */
+  readersAfter(i: number, values: readonly string[], assigns: readonly string[], treeValued: (n: string) => boolean): Statement[] {
+    const all = this.statements;
+    const out: Statement[] = [];
+    for (const n of values) {
+      if (treeValued(n)) {
+        for (const st of all) if (st.refs.has(n)) out.push(st);
+        continue;
+      }
+      for (let k = i + 1; k < all.length; k++) {
+        if (all[k].refs.has(n)) out.push(all[k]);
+        if (all[k].moduleBound.has(n)) break;
+      }
+    }
+    for (const n of assigns) {
+      for (const st of all) if (st.assignedAnywhere.has(n)) out.push(st);
+      for (let k = i + 1; k < all.length; k++) {
+        if (all[k].assigned.has(n)) out.push(all[k]);
+        if (all[k].assigns.has(n)) break;
+      }
+    }
+    return out;
+  }
+}
+
 function emptyStatement(text: string, start: number, end: number, type: string, refs: ReadonlySet<string> = new Set<string>()): Statement {
   return {
     start, end, type, text: ownCopy(text.slice(start, end)), findings: [], edits: [], editsEnd: -1, remoteEnd: -1, uses: [], stats: emptyStats(), suppressed: 0, errors: 0,
-    bound: new Set(), moduleBound: new Set(), refs, pinned: false, mixedPrecision: false,
+    bound: new Set(), moduleBound: new Set(), refs, exports: new Map(), classes: NO_NAMES, assigns: NO_NAMES, assigned: NO_NAMES, assignedAnywhere: NO_NAMES, pinned: false, mixedPrecision: false,
   };
 }
 
@@ -380,61 +668,39 @@ function unionBound(statements: Statement[]): Set<string> {
   return all;
 }
 
-/** Adds to `recheck` every statement that refers to a name bound by a re-checked statement, transitively. */
-function growDependents(statements: Statement[], recheck: Set<Statement>, names: Set<string>): void {
-  for (;;) {
-    let grew = false;
-    for (const st of recheck) for (const n of st.moduleBound) names.add(n);
-    for (const st of statements) {
-      if (recheck.has(st) || !intersects(st.refs, names)) continue;
-      recheck.add(st);
-      grew = true;
-    }
-    if (!grew) return;
-  }
-}
-
 /**
  * The index of the last of the file's leading statements: imports, docstring, comments and guarded imports, up to
  * and including the first other statement. Fixes insert imports (and the DFT helper) after them.
  */
-function leadingEnd(statements: readonly { type: string }[]): number {
+function leadingEnd(statements: readonly { type: string; start: number }[], text: string): number {
   let i = 0;
-  while (i < statements.length - 1 && /^(import_statement|import_from_statement|future_import_statement|comment|expression_statement|if_statement|try_statement)$/.test(statements[i].type)) i++;
+  const leading = (st: { type: string; start: number }) =>
+    /^(import_statement|import_from_statement|future_import_statement|comment|if_statement|try_statement)$/.test(st.type) ||
+    // a docstring (ImportPlanner's anchor); any other expression (an assignment) ends them
+    (st.type === 'expression_statement' && /^[rRbBuUfF]{0,2}['"]/.test(text.slice(st.start, st.start + 3)));
+  while (i < statements.length - 1 && leading(statements[i])) i++;
   return i;
-}
-
-/**
- * The statements to resolve: those re-checked, the leading ones, those always kept, the top-level comments (a
- * `# noqa` after a one-line statement is one), and, transitively, those binding a name a kept one reads.
- */
-function contextFor(statements: Statement[], recheck: Set<Statement>): Set<Statement> {
-  const keep = new Set<Statement>(recheck);
-  for (let i = 0; i <= leadingEnd(statements); i++) keep.add(statements[i]);
-  for (const st of statements) if (st.pinned || st.type === 'comment') keep.add(st);
-  const wanted = new Set<string>();
-  let frontier = [...keep];
-  while (frontier.length) {
-    for (const st of frontier) for (const n of st.refs) wanted.add(n);
-    frontier = [];
-    for (const st of statements) {
-      if (keep.has(st) || !intersects(st.moduleBound, wanted)) continue;
-      keep.add(st);
-      frontier.push(st);
-    }
-  }
-  return keep;
 }
 
 /**
  * Analyses the kept statements: their subtrees of the document's tree are copied as if they were the whole
  * module (offsets and lines are the document's), names are resolved and the rules run over them.
  */
-function analyseKept(module: ModuleTree, text: string, lines: LineIndex, statements: Statement[], keep: Set<Statement>, settings: Settings, db: MappingDatabase): AnalysisRun | string {
+function analyseKept(
+  module: ModuleTree,
+  text: string,
+  lines: LineIndex,
+  statements: Statement[],
+  keep: Set<Statement>,
+  settings: Settings,
+  db: MappingDatabase,
+  seed: RunOptions['seed'],
+): AnalysisRun | string {
   const kept = statements.map((st) => keep.has(st));
   const notKept = statements.filter((st) => !keep.has(st));
   const run = runAnalysis(text, module.copy(lines, (i) => kept[i]), lines, settings, db, {
     recordQueries: true,
+    seed,
     boundNames: (r) => {
       const all = new Set(r.boundNames);
       for (const st of notKept) for (const n of st.bound) all.add(n);
@@ -457,6 +723,11 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun):
     st.bound = new Set();
     st.moduleBound = new Set();
     st.refs = new Set();
+    st.exports = new Map();
+    st.classes = NO_NAMES;
+    st.assigns = NO_NAMES;
+    st.assigned = NO_NAMES;
+    st.assignedAnywhere = NO_NAMES;
     st.pinned = false;
     st.mixedPrecision = false;
   }
@@ -496,6 +767,16 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun):
     if (v) countUse(st.stats, u, v);
     if (USES_MIXED_PRECISION.test(u.qname)) st.pinned = st.mixedPrecision = true;
   });
+  for (const c of run.resolution.classes) {
+    const st = at(c.node.startIndex);
+    if (st) st.classes = (st.classes === NO_NAMES ? new Set<string>() : (st.classes as Set<string>)).add(ownCopy(c.name));
+  }
+  const addTo = (set: ReadonlySet<string>, name: string) => (set === NO_NAMES ? new Set<string>() : (set as Set<string>)).add(ownCopy(name));
+  for (const { name, before, anywhere } of run.assignmentReads) {
+    const st = at(before);
+    if (st && anywhere) st.assignedAnywhere = addTo(st.assignedAnywhere, name);
+    else if (st) st.assigned = addTo(st.assigned, name);
+  }
   for (const off of run.suppressedAt) {
     const st = at(off);
     if (st) st.suppressed++;
@@ -510,6 +791,12 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun):
       st.bound = ownNames(b.all);
       st.moduleBound = ownNames(b.module);
       st.refs = ownNames(b.refs);
+      if (b.exports?.size) {
+        const exports = new Map<string, Export>();
+        for (const [n, v] of b.exports) exports.set(ownCopy(n), exportOf(v));
+        st.exports = exports;
+      }
+      if (b.assigns) st.assigns = ownNames(b.assigns);
     }
     if (PIN_TEXT.test(st.text)) st.pinned = true;
   }

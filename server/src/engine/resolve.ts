@@ -83,6 +83,27 @@ export interface StatementBindings {
   module: ReadonlySet<string>;
   /** Names the statement looks up at module level (or that are unbound): what it reads from other statements. */
   refs: ReadonlySet<string>;
+  /** With `ResolveOptions.exports`: what each name in `module` is bound to once the statement has run (null: unknown). */
+  exports?: Map<string, Value | null>;
+  /** With `ResolveOptions.exports`: names in the targets of its module-level assignments (`name = …` is what `assignedValue` finds). */
+  assigns?: ReadonlySet<string>;
+}
+
+/**
+ * A module-level name, what it is bound to, and where the statement binding it starts: taken unless a statement
+ * of this tree starting after that one has bound the name.
+ */
+export type Seed = readonly [name: string, value: Value | null, boundAt: number];
+
+export interface ResolveOptions {
+  /**
+   * Called before each top-level statement is visited, with its start offset: module-level names to bind first,
+   * to what another statement (not in this tree) left them bound to. Incremental analysis resolves some statements
+   * of a file alone this way.
+   */
+  seed?: (statementStart: number) => Iterable<Seed> | undefined;
+  /** Record each top-level statement's `exports`. */
+  exports?: boolean;
 }
 
 /** What a statement that binds or reads nothing shares (most sets stay empty: each is made on its first name). */
@@ -168,7 +189,7 @@ export function methodOwner(instanceQname: string): string {
 type InstanceValue = Extract<Value, { kind: 'instance' }>;
 const TENSOR: InstanceValue = { kind: 'instance', qname: 'torch.Tensor', confidence: 'high' };
 
-export function resolve(tree: Tree): Resolution {
+export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
   const uses: ApiUse[] = [];
   const classes: ClassInfo[] = [];
   const instances = new Map<number, Value & { kind: 'instance' }>();
@@ -177,6 +198,9 @@ export function resolve(tree: Tree): Resolution {
   let scope = moduleScope;
   const bindingsByStatement = new Map<number, StatementBindings>();
   let current: StatementBindings = noBindings(); // of the top-level statement being visited
+  let currentStart = -1; // its start offset
+  /** Where the top-level statement that last bound each module-level name starts (with `seed`). */
+  const moduleBoundAt = new Map<string, number>();
 
   /** What `name` is bound to here; a name bound at module level (or not at all) is recorded as read from there. */
   const lookup = (name: string): Value | undefined => {
@@ -189,7 +213,16 @@ export function resolve(tree: Tree): Resolution {
     scope.vars.set(name, v);
     boundNames.add(name);
     current.all = added(current.all, name);
-    if (scope === moduleScope) current.module = added(current.module, name);
+    if (scope === moduleScope) {
+      current.module = added(current.module, name);
+      if (opts.seed) moduleBoundAt.set(name, currentStart);
+    }
+  };
+
+  /** Names in the target of an assignment at module level (a plain name, a tuple's names, a subscript's, ...). */
+  const recordAssigns = (left: Node) => {
+    if (left.type === 'identifier') current.assigns = added(current.assigns ?? NO_NAMES, left.text);
+    else for (let c = left.firstNamedChild; c; c = c.nextNamedSibling) recordAssigns(c);
   };
 
   // ---- values -------------------------------------------------------------------------------------------
@@ -616,6 +649,7 @@ export function resolve(tree: Tree): Resolution {
             const tv = valueOf(type.namedChildren[0] ?? type);
             if (tv?.kind === 'name' && tv.qname === 'torch.Tensor') v = TENSOR;
           }
+          if (opts.exports && scope === moduleScope) recordAssigns(left);
           bindTarget(left, v);
           if (right?.type === 'assignment') {
             const l2 = right.childForFieldName('left');
@@ -717,8 +751,15 @@ export function resolve(tree: Tree): Resolution {
           if (!c) continue;
           current = noBindings();
           bindingsByStatement.set(c.startIndex, current);
+          currentStart = c.startIndex;
+          const seeds = opts.seed?.(c.startIndex);
+          if (seeds) for (const [name, v, at] of seeds) if ((moduleBoundAt.get(name) ?? -1) < at) moduleScope.vars.set(name, v);
           if (isStatement(c)) visitStatement(c, depth + 1);
           else if (c.isNamed) visitExpr(c);
+          if (opts.exports) {
+            current.exports = new Map();
+            for (const name of current.module) current.exports.set(name, moduleScope.vars.get(name) ?? null);
+          }
         }
         return;
       case 'if_statement':
