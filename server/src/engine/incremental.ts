@@ -469,6 +469,14 @@ class Graph {
     const keep = new Set<Statement>([...pending, ...extra]);
     for (let i = 0; i <= leadingEnd(all, this.text); i++) keep.add(all[i]);
     for (const st of all) if (st.pinned || st.type === 'comment') keep.add(st);
+    // the statements sharing a line with a re-checked one: a `# noqa` at the end of its line can belong to the next
+    // statement's tree (after a syntax error), and noqa comments count only where the tree has a comment
+    const sameLine = (a: number, b: number) => !/[\r\n]/.test(this.text.slice(a, b));
+    for (const st of pending) {
+      const i = this.indexOf(st);
+      for (let j = i; j > 0 && sameLine(all[j - 1].end, all[j].start); j--) keep.add(all[j - 1]);
+      for (let j = i; j + 1 < all.length && sameLine(all[j].end, all[j + 1].start); j++) keep.add(all[j + 1]);
+    }
     const treeBinders = this.treeBinders();
     let frontier = [...keep];
     while (frontier.length) {
