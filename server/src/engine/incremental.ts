@@ -136,6 +136,7 @@ export interface IncrementalStats {
   lastFullReason: string;
 }
 
+const EXCEPT = /\bexcept\b/;
 /** An empty name set statements share (replaced, not added to). */
 const NO_NAMES: ReadonlySet<string> = new Set<string>();
 
@@ -307,8 +308,10 @@ export class IncrementalAnalyzer {
     // are looked at edit by edit: one before it with an edit ending at or after its start; one after it with an
     // edit starting before the statement (an import added at the top) and ending there, or, for an insertion
     // right at the statement's start, any edit.
+    // An insertion right where the region starts clashes too: an import is inserted at the end of the line of the
+    // statement before it, which text typed after that statement on its line moves.
     const clash = (st: Statement) => {
-      for (const e of st.edits) if (!((e.end <= oldFrom || e.start >= oldTo) && !(oldFrom === oldTo && e.start === oldFrom))) return true;
+      for (const e of st.edits) if (!((e.end <= oldFrom || e.start >= oldTo) && !(oldFrom === oldTo && e.start === oldFrom) && !(e.start === e.end && e.start === oldFrom))) return true;
       return false;
     };
     for (let i = 0; i < before.length; i++) if (before[i].editsEnd >= oldFrom) unsettled[i] ||= clash(before[i]);
@@ -628,7 +631,11 @@ class Graph {
       }
       for (let k = i + 1; k < all.length; k++) {
         if (all[k].refs.has(n)) out.push(all[k]);
-        if (all[k].moduleBound.has(n)) break;
+        if (!all[k].moduleBound.has(n)) continue;
+        // a rebinding ends it, but for one in an except clause: resolution keeps an imported name a fallback
+        // there sets to None (`except ImportError: X = None`), so what it leaves depends on what came before
+        if (!EXCEPT.test(all[k].text)) break;
+        out.push(all[k]);
       }
     }
     for (const n of assigns) {
