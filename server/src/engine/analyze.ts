@@ -5,7 +5,7 @@ import { ImportPlanner } from './edits';
 import { emptyStats, type Finding, type UseStats } from './findings';
 import { parseSyntax, type ModuleTree } from './moduleTree';
 import type { Tree } from './parser';
-import { resolve, type ApiUse, type Resolution, type ResolveOptions } from './resolve';
+import { resolve, type ApiUse, type NameSet, type Resolution, type ResolveOptions } from './resolve';
 import { classifyUse, countUse, type UseVerdict } from './rules/apiMapping';
 import { ruleMeta } from './rules/catalog';
 import { ALL_RULES } from './rules/index';
@@ -87,19 +87,20 @@ export interface AnalysisRun {
 
 export interface RunOptions {
   /** Replaces the resolution's set of bound names (incremental analysis passes the whole file's). */
-  boundNames?: (r: Resolution) => Set<string>;
+  boundNames?: (r: Resolution) => NameSet;
   /** Record the names asked about (`queried`), the module-level assignments read, and each statement's exports. */
   recordQueries?: boolean;
   /** Module-level names bound before each top-level statement (see ResolveOptions.seed). */
   seed?: ResolveOptions['seed'];
 }
 
-/** A set that remembers which names were looked up. */
-class QueryRecordingSet extends Set<string> {
+/** A name set that remembers which names were looked up. */
+class QueryRecordingSet implements NameSet {
   readonly queried = new Set<string>();
-  override has(name: string): boolean {
+  constructor(private readonly names: NameSet) {}
+  has(name: string): boolean {
     this.queried.add(name);
-    return super.has(name);
+    return this.names.has(name);
   }
 }
 

@@ -57,12 +57,23 @@ export function chunkStartsAfter(text: string, old: readonly number[], change: T
   k = Math.max(0, k - 1);
   const from = old[k];
   const starts = old.slice(0, k + 1);
-  const oldIndex = new Map<number, number>();
-  for (let j = k + 1; j < old.length; j++) if (old[j] >= change.end - change.delta) oldIndex.set(old[j], j);
+  // the index of an old start after k, at or after the change's old end, equal to `t` (-1: none), by bisection
+  const oldIndex = (t: number): number => {
+    if (t < change.end - change.delta) return -1;
+    let lo = k + 1;
+    let hi = old.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (old[mid] === t) return mid;
+      if (old[mid] < t) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  };
   let rest = -1;
   scan(text, from, (s) => {
-    const j = s >= change.end ? oldIndex.get(s - change.delta) : undefined;
-    if (j !== undefined) {
+    const j = s >= change.end ? oldIndex(s - change.delta) : -1;
+    if (j >= 0) {
       // a clean start whose text onwards is the old text's from old[j]: the same starts follow, moved
       rest = j;
       return false;

@@ -2,6 +2,7 @@
 // `import mindspore ...` lines once, after the file's existing imports.
 import type { Node, Tree } from './parser';
 import type { Fix, TextEdit } from './findings';
+import type { NameSet } from './resolve';
 
 /** Applies non-overlapping edits; overlapping ones (later in the list) are skipped. Returns the new text. */
 export function applyEdits(text: string, edits: TextEdit[]): { text: string; applied: TextEdit[]; skipped: TextEdit[] } {
@@ -76,7 +77,7 @@ export class ImportPlanner {
     private readonly tree: Tree,
     private readonly text: string,
     private readonly moduleBindings: Map<string, string>,
-    private readonly boundNames: Set<string>,
+    private readonly boundNames: NameSet,
   ) {
     const { offset, before, after } = this.findInsertPoint();
     this.insertAt = offset;

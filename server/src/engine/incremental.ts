@@ -350,7 +350,7 @@ export class IncrementalAnalyzer {
       // a script whose statements all share a few names re-checks most of itself: analyse it whole instead
       if (keptChars > MAX_KEPT_SHARE * text.length && text.length > SMALL_FILE) return 'much of the file depends on the change';
       const seeding = graph.seeding(keep);
-      const run = analyseKept(module, text, lines, statements, keep, settings, db, seeding.seed);
+      const run = analyseKept(module, text, lines, statements, keep, settings, db, seeding.seed, boundBefore);
       if (typeof run === 'string') return run;
       for (const q of run.queried) queried.add(q);
       // what the pending statements bound before this analysis, to tell which names now mean something else
@@ -436,16 +436,15 @@ function regionDifference(was: readonly Statement[], now: readonly Statement[]):
 
 /** Which statements give which names their values, and which read them: the statement list of one analysis. */
 class Graph {
-  private readonly index = new Map<Statement, number>();
   constructor(
     private readonly statements: readonly Statement[],
     private readonly text: string,
-  ) {
-    statements.forEach((st, i) => this.index.set(st, i));
-  }
+  ) {}
 
+  /** The statement's index (statements are in text order: found by bisection on its start). */
   indexOf(st: Statement): number {
-    return this.index.get(st) ?? -1;
+    for (let i = this.containing(st.start); i >= 0 && this.statements[i].start === st.start; i--) if (this.statements[i] === st) return i;
+    return this.statements.indexOf(st);
   }
 
   /** The last statement before index `i` binding `n` at module level (-1: none). */
@@ -710,16 +709,18 @@ function analyseKept(
   settings: Settings,
   db: MappingDatabase,
   seed: RunOptions['seed'],
+  boundBefore: ReadonlySet<string>,
 ): AnalysisRun | string {
   const kept = statements.map((st) => keep.has(st));
-  const notKept = statements.filter((st) => !keep.has(st));
   const run = runAnalysis(text, module.copy(lines, (i) => kept[i]), lines, settings, db, {
     recordQueries: true,
     seed,
+    // what the kept statements bind, or any statement did at the last analysis: where a queried name's answer
+    // differs from the whole file's (a re-checked statement stopped binding it), the bound-names check after the
+    // analysis falls back to a whole-file one
     boundNames: (r) => {
-      const all = new Set(r.boundNames);
-      for (const st of notKept) for (const n of st.bound) all.add(n);
-      return all;
+      const own = r.boundNames;
+      return { has: (n: string) => own.has(n) || boundBefore.has(n) };
     },
   });
   if (run.analysis.internalErrors.length) return 'a rule failed';

@@ -73,20 +73,23 @@ export class ModuleTree {
    */
   reparse(text: string, change: TextChange): { tree: ModuleTree; changed: TextRange[] } {
     const { delta } = change;
-    const starts = chunkStartsAfter(
-      text,
-      this.chunks.map((c) => c.start),
-      change,
-    );
-    const before = new Map<number, Chunk>(); // old chunks ending at or before the change, by start
-    const after = new Map<number, Chunk>(); // old chunks starting at or after the change, by new start
-    const around = new Map<number, Chunk>(); // old chunks overlapping the change, by start
-    for (const c of this.chunks) {
-      if (c.end <= change.start) before.set(c.start, c);
-      else if (c.start >= change.end - delta) after.set(c.start + delta, c);
-      else around.set(c.start, c);
-    }
-    const used = new Set<Chunk>();
+    const old = this.chunks;
+    const oldStarts = old.map((c) => c.start);
+    const starts = chunkStartsAfter(text, oldStarts, change);
+    // old chunks by their (old) start, found by bisection (a flat script has thousands of chunks: no maps per edit)
+    const at = (target: number): number => {
+      let lo = 0;
+      let hi = old.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (oldStarts[mid] === target) return mid;
+        if (oldStarts[mid] < target) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      return -1;
+    };
+    const carried = new Uint8Array(old.length); // 1: kept whole (moved), 2: parsed again from its tree
+    const moves: number[] = []; // kept chunks whose start moves: index, new start, new end (applied once all parsed)
     const chunks: Chunk[] = [];
     const changed: TextRange[] = [];
     const parsed: TsTree[] = [];
@@ -94,23 +97,27 @@ export class ModuleTree {
       for (let k = 0; k < starts.length; k++) {
         const start = starts[k];
         const end = k + 1 < starts.length ? starts[k + 1] : text.length;
-        const kept = end <= change.start ? before.get(start) : start >= change.end ? after.get(start) : undefined;
-        if (kept && kept.end - kept.start === end - start) {
-          used.add(kept);
-          chunks.push(kept.start === start ? kept : { ...kept, start, end });
+        // an old chunk wholly before the change at the same start, or wholly after it at the start moved by delta
+        let i = end <= change.start ? at(start) : start >= change.end ? at(start - delta) : -1;
+        if (i >= 0 && (end <= change.start ? old[i].end > change.start : old[i].start < change.end - delta)) i = -1;
+        if (i >= 0 && !carried[i] && old[i].end - old[i].start === end - start) {
+          carried[i] = 1;
+          if (old[i].start !== start) moves.push(i, start, end);
+          chunks.push(old[i]);
           continue;
         }
-        const old = around.get(start);
+        // one chunk spans the change: parse it again from its old tree
+        const j = at(start);
+        const o = j >= 0 ? old[j] : undefined;
         let tree: TsTree;
-        if (old && !used.has(old) && old.end + delta === end && old.start <= change.start) {
-          // one chunk spans the change: parse it again from its old tree
-          used.add(old);
+        if (o && !carried[j] && o.end > change.start && o.start < change.end - delta && o.end + delta === end && o.start <= change.start) {
+          carried[j] = 2;
           const source = ownCopy(text.slice(start, end));
           const from = change.start - start;
           const oldEnd = change.end - delta - start;
           const newEnd = change.end - start;
-          const oldSource = this.text.slice(old.start, old.end);
-          old.tree.edit(new Edit({
+          const oldSource = this.text.slice(o.start, o.end);
+          o.tree.edit(new Edit({
             startIndex: from,
             oldEndIndex: oldEnd,
             newEndIndex: newEnd,
@@ -118,7 +125,7 @@ export class ModuleTree {
             oldEndPosition: pointAt(oldSource, oldEnd),
             newEndPosition: pointAt(source, newEnd),
           }));
-          tree = parsePython(source, old.tree);
+          tree = parsePython(source, o.tree);
         } else tree = parsePython(ownCopy(text.slice(start, end)));
         parsed.push(tree);
         chunks.push({ start, end, tree });
@@ -128,9 +135,12 @@ export class ModuleTree {
       for (const t of parsed) t.delete();
       throw err;
     }
-    // the old trees not carried over are freed; those carried over now belong to the new ModuleTree
-    const carried = new Set(chunks.map((c) => c.tree));
-    for (const c of this.chunks) if (!carried.has(c.tree)) c.tree.delete();
+    // the kept chunks now belong to the new ModuleTree, at their new offsets; the other old trees are freed
+    for (let m = 0; m < moves.length; m += 3) {
+      old[moves[m]].start = moves[m + 1];
+      old[moves[m]].end = moves[m + 2];
+    }
+    for (let i = 0; i < old.length; i++) if (carried[i] !== 1) old[i].tree.delete();
     this.chunks.length = 0;
     return { tree: new ModuleTree(text, chunks), changed };
   }

@@ -62,6 +62,11 @@ export interface ClassInfo {
   methods: Map<string, Node>;
 }
 
+/** A set of names as rules ask it: whether it has one. */
+export interface NameSet {
+  has(name: string): boolean;
+}
+
 export interface Resolution {
   uses: ApiUse[];
   classes: ClassInfo[];
@@ -70,7 +75,7 @@ export interface Resolution {
   /** Names bound by imports at module level (alias → qualified name), for fixes that add imports. */
   moduleBindings: Map<string, string>;
   /** Every name bound anywhere in the file (to avoid clashes when a fix introduces a name). */
-  boundNames: Set<string>;
+  boundNames: NameSet;
   /**
    * The names each top-level statement binds (keyed by the statement's start offset): `all` in any scope, `module`
    * at module level. Incremental analysis uses them to know which statements depend on which.
