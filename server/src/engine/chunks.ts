@@ -45,6 +45,19 @@ export function chunkStarts(text: string): number[] {
   return starts;
 }
 
+/** The index of `target` in ascending `values` from index `from` on (-1: absent), by bisection. */
+export function indexOfSorted(values: readonly number[], target: number, from = 0): number {
+  let lo = from;
+  let hi = values.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid] === target) return mid;
+    if (values[mid] < target) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
 /**
  * chunkStarts of `text`, given `old`, the chunk starts of the text before a change: [change.start, change.end)
  * of `text` replaced [change.start, change.end - change.delta) of it. Only the text from the chunk before the
@@ -57,19 +70,8 @@ export function chunkStartsAfter(text: string, old: readonly number[], change: T
   k = Math.max(0, k - 1);
   const from = old[k];
   const starts = old.slice(0, k + 1);
-  // the index of an old start after k, at or after the change's old end, equal to `t` (-1: none), by bisection
-  const oldIndex = (t: number): number => {
-    if (t < change.end - change.delta) return -1;
-    let lo = k + 1;
-    let hi = old.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (old[mid] === t) return mid;
-      if (old[mid] < t) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
-  };
+  // the index of an old start after k, at or after the change's old end, equal to `t` (-1: none)
+  const oldIndex = (t: number): number => (t < change.end - change.delta ? -1 : indexOfSorted(old, t, k + 1));
   let rest = -1;
   scan(text, from, (s) => {
     const j = s >= change.end ? oldIndex(s - change.delta) : -1;

@@ -3,7 +3,7 @@
 // tree, when one chunk spans the change), and an unclosed bracket re-shapes at most the rest of its own
 // top-level statement. For valid code the copy (`copy`) is the tree a whole-file parse gives.
 import { Edit } from 'web-tree-sitter';
-import { chunkStarts, chunkStartsAfter } from './chunks';
+import { chunkStarts, chunkStartsAfter, indexOfSorted } from './chunks';
 import type { TextChange, TextRange } from './document';
 import { countTreeErrors, copyParts, parsePython, type TsTree } from './parser';
 import { rootInfo, type RootInfo, type SyntaxTree } from './syntax';
@@ -77,17 +77,7 @@ export class ModuleTree {
     const oldStarts = old.map((c) => c.start);
     const starts = chunkStartsAfter(text, oldStarts, change);
     // old chunks by their (old) start, found by bisection (a flat script has thousands of chunks: no maps per edit)
-    const at = (target: number): number => {
-      let lo = 0;
-      let hi = old.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (oldStarts[mid] === target) return mid;
-        if (oldStarts[mid] < target) lo = mid + 1;
-        else hi = mid - 1;
-      }
-      return -1;
-    };
+    const at = (target: number): number => indexOfSorted(oldStarts, target);
     const carried = new Uint8Array(old.length); // 1: kept whole (moved), 2: parsed again from its tree
     const moves: number[] = []; // kept chunks whose start moves: index, new start, new end (applied once all parsed)
     const chunks: Chunk[] = [];
