@@ -5,12 +5,17 @@
 // The re-checked statements are analysed with their context as if they were the whole module: their subtrees
 // of the document's tree (re-parsed chunk by chunk) are copied alone, at the document's offsets and lines. How a
 // statement's result can depend on the rest of the file, and how each way is covered:
-//  - by name: a statement reads what others bind at module level (imports, classes, functions, assignments);
-//    rules look classes up by the names calls use. Resolution records, per statement, the names it binds and
-//    the names it looks up at module level. Statements binding a name a kept statement reads are kept too
-//    (transitively); statements reading a name a changed statement binds (before or after the edit) are
-//    re-checked. A changed statement is first assumed to read what its old version read, and re-analysed with
-//    a larger context if it turns out to read more.
+//  - by name: a statement reads what others bind at module level (imports, classes, functions, assignments).
+//    Resolution records, per statement, the names it binds, the names it looks up at module level and what it
+//    leaves each bound to (exports). A kept statement is resolved with the names it reads seeded to what their
+//    last binder exported, as plain data; the binder itself is resolved with it only when that is not plain
+//    data (a class of this file or an instance of one; any statement defining a class of that name too, as
+//    rules look classes up by name). After a run, the statements reading a name whose exported value changed
+//    (up to the next statement rebinding it) are re-checked in another round. A changed statement is first
+//    assumed to read what its old version read, and analysed again if it turns out to read more.
+//  - through another statement's nodes: a rule reading a module-level assignment (assignedValue, or
+//    readsModuleAssignments) makes the assigning statement part of the context, and re-checks the reader when
+//    that statement changes; statements sharing a line with a re-checked one are in its context (noqa).
 //  - through the whole text: rules get the document's text; an edit that adds or removes text rules search the
 //    whole file for (FILE_TEXT_FACTS) is analysed as a whole.
 //  - through the file's first statements (where fixes insert imports): they are always kept, and an edit there
