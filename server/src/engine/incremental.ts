@@ -358,8 +358,9 @@ export class IncrementalAnalyzer {
       const run = analyseKept(module, text, lines, statements, keep, settings, db, seeding.seed, boundBefore);
       if (typeof run === 'string') return run;
       for (const q of run.queried) queried.add(q);
-      // what the pending statements bound before this analysis, to tell which names now mean something else
-      const before = round === 0 ? undefined : new Map([...pending].map((st) => [st, { exports: st.exports, assigns: st.assigns, classes: st.classes }] as const));
+      // the pending statements as they were before this analysis (fill replaces their fields), to tell which names
+      // now mean something else
+      const before = round === 0 ? undefined : new Map([...pending].map((st) => [st, { ...st }] as const));
       fill(statements, pending, run);
       // a name read by a kept statement whose value was not given to it, or an assignment a rule read in a
       // statement left out: analysed again with those
@@ -379,10 +380,7 @@ export class IncrementalAnalyzer {
         changedAt(regionFrom + changed.length - 1, regionDifference(changedOld, statements.slice(regionFrom, regionFrom + changed.length)));
         for (const [now, was] of replaced) changedAt(graph.indexOf(now), regionDifference([was], [now]));
       } else {
-        for (const st of pending) {
-          const b = before!.get(st)!;
-          changedAt(graph.indexOf(st), regionDifference([{ ...st, exports: b.exports, assigns: b.assigns, classes: b.classes, moduleBound: new Set(b.exports.keys()) }], [st]));
-        }
+        for (const st of pending) changedAt(graph.indexOf(st), regionDifference([before!.get(st)!], [st]));
       }
       if (next.size) {
         pending = next;
@@ -448,7 +446,7 @@ class Graph {
 
   /** The statement's index (statements are in text order: found by bisection on its start). */
   indexOf(st: Statement): number {
-    for (let i = this.containing(st.start); i >= 0 && this.statements[i].start === st.start; i--) if (this.statements[i] === st) return i;
+    for (let i = statementAt(this.statements, st.start); i >= 0 && this.statements[i].start === st.start; i--) if (this.statements[i] === st) return i;
     return this.statements.indexOf(st);
   }
 
@@ -584,7 +582,7 @@ class Graph {
       if (refs && [...refs].some((n) => !st.refs.has(n))) st.refs = new Set([...st.refs, ...refs]);
     }
     for (const { name, before, anywhere } of run.assignmentReads) {
-      const st = this.statements[this.containing(before)];
+      const st = this.statements[statementAt(this.statements, before)];
       if (!keep.has(st) || pending.has(st)) continue;
       if (anywhere && !st.assignedAnywhere.has(name)) st.assignedAnywhere = new Set([...st.assignedAnywhere, name]);
       if (!anywhere && !st.assigned.has(name)) st.assigned = new Set([...st.assigned, name]);
@@ -598,26 +596,11 @@ class Graph {
         if (this.statements.some((st) => st.assigns.has(name) && !keep.has(st))) return true;
         continue;
       }
-      const i = this.containing(before);
+      const i = statementAt(this.statements, before);
       const j = this.lastAssigner(i, name);
       if (j >= 0 && !keep.has(this.statements[j])) return true;
     }
     return false;
-  }
-
-  /** The index of the last statement starting at or before `offset` (0 if none). */
-  containing(offset: number): number {
-    let lo = 0;
-    let hi = this.statements.length - 1;
-    let found = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.statements[mid].start <= offset) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found;
   }
 
   /**
@@ -675,10 +658,19 @@ function sameText(text: string, st: Statement, newStart: number): boolean {
   return text.startsWith(st.text, newStart);
 }
 
-function intersects(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
-  const [small, big] = a.size <= b.size ? [a, b] : [b, a];
-  for (const x of small) if (big.has(x)) return true;
-  return false;
+/** The index of the last statement starting at or before `offset` (0 if none), by bisection. */
+function statementAt(statements: readonly { start: number }[], offset: number): number {
+  let lo = 0;
+  let hi = statements.length - 1;
+  let found = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (statements[mid].start <= offset) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
 }
 
 function unionBound(statements: Statement[]): Set<string> {
@@ -753,18 +745,7 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun):
     st.mixedPrecision = false;
   }
   const at = (offset: number): Statement | undefined => {
-    // the last statement starting at or before the offset
-    let lo = 0;
-    let hi = statements.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (statements[mid].start <= offset) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    const st = found >= 0 ? statements[found] : statements[0];
+    const st = statements[statementAt(statements, offset)];
     return st && which.has(st) ? st : undefined;
   };
   for (const f of run.analysis.findings) {

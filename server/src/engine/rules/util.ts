@@ -317,8 +317,9 @@ function scopeAssignments(scope: Node): Map<string, { end: number; right: Node }
 
 /**
  * Told of every question `assignedValue` is asked about the module's scope (the name, and the offset the
- * assignment must precede, or, with `anywhere`, where it is read: see readsModuleAssignments), while set: incremental analysis, whose tree may hold only some of the module's
- * statements, learns which assignments the rules read.
+ * assignment must precede, or, with `anywhere`, where it is read: see readsModuleAssignments), while set:
+ * incremental analysis, whose tree may hold only some of the module's statements, learns which assignments the
+ * rules read.
  */
 let moduleAssignmentRead: ((name: string, before: number, anywhere: boolean) => void) | undefined;
 export function watchModuleAssignmentReads(fn: ((name: string, before: number, anywhere: boolean) => void) | undefined): void {
