@@ -2,10 +2,11 @@
 // file discovery, notebooks, explain, fix, and a copy of dist/ that runs with no node_modules reachable.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -22,10 +23,11 @@ interface Run {
   stdout: string;
   stderr: string;
 }
-function cli(args: string[], cwd: string = tmp, cliPath = CLI): Promise<Run> {
-  const env = { ...process.env };
+function cli(args: string[], cwd: string = tmp, cliPath = CLI, extraEnv: Record<string, string> = {}): Promise<Run> {
+  const env = { ...process.env, ...extraEnv };
   delete env.MINDPORT_MAPPINGS_DIR;
   delete env.MINDPORT_WASM_DIR;
+  if (!('MINDPORT_CACHE_DIR' in extraEnv)) delete env.MINDPORT_CACHE_DIR;
   return new Promise((done) => {
     execFile(process.execPath, [cliPath, ...args], { cwd, env, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
@@ -33,6 +35,13 @@ function cli(args: string[], cwd: string = tmp, cliPath = CLI): Promise<Run> {
     });
   });
 }
+/** The scan cache's entries under `dir`. */
+function cacheEntries(dir: string): string[] {
+  const root = join(dir, 'v1');
+  if (!existsSync(root)) return [];
+  return readdirSync(root).flatMap((shard) => readdirSync(join(root, shard)).map((f) => join(root, shard, f)));
+}
+const readEntry = (file: string) => JSON.parse(brotliDecompressSync(readFileSync(file)).toString('utf8'));
 /** A fresh folder under the temp dir with the given files. */
 function project(name: string, files: Record<string, string | Buffer>): string {
   const dir = join(tmp, name);
@@ -260,11 +269,19 @@ describe('scan', { concurrency: true }, () => {
     for (let i = 6; i < 34; i++) files[`m${String(i).padStart(2, '0')}.py`] = i % 3 ? MODEL : 'x = 1\n';
     const dir = project('many', files);
     for (const format of ['text', 'json']) {
-      const one = await cli(['scan', '.', '--format', format, '--jobs', '1'], dir);
-      const two = await cli(['scan', '.', '--format', format, '--jobs', '2'], dir);
+      const one = await cli(['scan', '.', '--format', format, '--jobs', '1', '--no-cache'], dir);
+      const two = await cli(['scan', '.', '--format', format, '--jobs', '2', '--no-cache'], dir);
       assert.equal(two.code, 1, 'MSP103 is an error here: exit 1');
       assert.equal(one.code, two.code);
       assert.equal(two.stdout, one.stdout, `${format}: same report from workers as from one thread`);
+      // the same through the scan cache: while workers fill it, then read back from it
+      const cacheDir = join(tmp, `many-cache-${format}`);
+      const filling = await cli(['scan', '.', '--format', format, '--jobs', '2', '--cache-dir', cacheDir], dir);
+      const cached = await cli(['scan', '.', '--format', format, '--jobs', '2', '--cache-dir', cacheDir], dir);
+      assert.equal(cacheEntries(cacheDir).length, 33, `every file but the skipped notebook is kept: ${cacheEntries(cacheDir).length}`);
+      assert.deepEqual([filling.code, cached.code], [1, 1]);
+      assert.equal(filling.stdout, one.stdout, `${format}: same report while the cache is filled`);
+      assert.equal(cached.stdout, one.stdout, `${format}: same report from the cache`);
       if (format === 'json') {
         const j = JSON.parse(two.stdout);
         const paths: string[] = j.findings.map((f: { path: string }) => f.path);
@@ -279,6 +296,63 @@ describe('scan', { concurrency: true }, () => {
         assert.match(two.stdout, /^Scanned 33 files \(\d+ lines, 1 skipped\): \d+ findings, \d+ fixable with `mindport fix` \(marked \*\)$/m);
       }
     }
+  });
+
+  test('the scan cache: unchanged files are read back, changed files, settings or damaged entries analysed again', async () => {
+    const dir = project('cached', { 'pyproject.toml': '[project]\nname = "x"\n', 'src/model.py': MODEL, 'src/other.py': 'import torch\ny = torch.abs(x)\n' });
+    const scan = (...extra: string[]) => cli(['scan', '.', '--format', 'json', ...extra], join(dir, 'src'));
+    const fresh = await scan('--no-cache');
+    assert.equal(existsSync(join(dir, '.mindport-cache')), false, '--no-cache writes nothing');
+    const first = await scan();
+    assert.equal(first.stdout, fresh.stdout);
+    // kept at the project's root (the pyproject.toml above the working folder), ignored by git
+    const cacheDir = join(dir, '.mindport-cache', 'scan');
+    assert.equal(readFileSync(join(cacheDir, '.gitignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).join(), '*');
+    assert.match(readFileSync(join(cacheDir, 'CACHEDIR.TAG'), 'utf8'), /^Signature: 8a477f597d28d172789f06886806bc55/);
+    const entries = cacheEntries(cacheDir);
+    assert.equal(entries.length, 2);
+    // a kept result is what the next scan reports (proof that the file is not analysed again): doctor one
+    const doctored = entries.find((e) => readEntry(e).path.endsWith('other.py'))!;
+    const r = readEntry(doctored);
+    r.findings[0].message = 'FROM THE CACHE';
+    writeFileSync(doctored, brotliCompressSync(JSON.stringify(r)));
+    assert.match((await scan()).stdout, /FROM THE CACHE/);
+    // other settings: analysed again, not the doctored result
+    const gpu = await scan('--device', 'GPU');
+    assert.doesNotMatch(gpu.stdout, /FROM THE CACHE/);
+    assert.equal(gpu.stdout, (await scan('--device', 'GPU', '--no-cache')).stdout);
+    // the file changed: its new findings, a new entry
+    writeFileSync(join(dir, 'src/other.py'), 'import torch\ny = torch.abs(x)\nz = torch.cdist(a, b)\n');
+    const changed = await scan();
+    assert.doesNotMatch(changed.stdout, /FROM THE CACHE/);
+    assert.match(changed.stdout, /torch\.cdist/);
+    assert.equal(changed.stdout, (await scan('--no-cache')).stdout);
+    // a damaged entry (a scan killed while writing cannot leave one, a disk can): a miss, written again
+    writeFileSync(doctored, 'not brotli at all');
+    writeFileSync(join(dir, 'src/other.py'), 'import torch\ny = torch.abs(x)\n');
+    assert.equal((await scan()).stdout, fresh.stdout);
+    assert.equal(readEntry(doctored).findings[0].code, 'MSP101', 'rewritten whole');
+    // entries not written for 30 days go when a scan writes new ones
+    const old = new Date(Date.now() - 40 * 86_400_000);
+    utimesSync(doctored, old, old);
+    writeFileSync(join(dir, 'src/third.py'), 'import torch\n');
+    await scan();
+    assert.equal(existsSync(doctored), false, 'the old entry is pruned');
+    // left: model.py, third.py, other.py's version with torch.cdist, and both first files with --device GPU
+    assert.equal(cacheEntries(cacheDir).length, 5);
+  });
+
+  test('a cache folder that cannot be written is a warning; the scan and its exit status are unchanged', async () => {
+    const dir = project('nocache', { 'a.py': MODEL, 'blocker': 'a file where the cache folder would go' });
+    const plain = await cli(['scan', '.', '--no-cache'], dir);
+    const r = await cli(['scan', '.', '--cache-dir', 'blocker/cache'], dir);
+    assert.equal(r.code, plain.code);
+    assert.equal(r.stdout, plain.stdout);
+    assert.match(r.stderr, /mindport: warning: results are not cached: cannot write .*blocker\/cache/);
+    // MINDPORT_CACHE_DIR chooses the folder too
+    const viaEnv = await cli(['scan', '.'], dir, CLI, { MINDPORT_CACHE_DIR: join(dir, 'env-cache') });
+    assert.equal(viaEnv.stdout, plain.stdout);
+    assert.equal(cacheEntries(join(dir, 'env-cache')).length, 1);
   });
 
   test('a bad project setting is a warning naming the file and key; scanning goes on', async () => {

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Diagnostic, Message } from 'vscode-languageserver/node';
-import { asciiJson, MessageEncoder } from '../../server/src/lsp/messageEncoding';
+import { MessageEncoder } from '../../server/src/lsp/messageEncoding';
+import { asciiJson } from '../../server/src/engine/text';
 
 const AWKWARD = ['`torch.fft.rfft2` → `mindspore.mint.fft.rfft2`', 'quote " backslash \\ newline \n tab \t', 'CJK 张量 emoji 🌊 lone \ud800 surrogate', '\u007f\u0080\u00ff\u2028\u2029', ''];
 

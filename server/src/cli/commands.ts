@@ -1,12 +1,12 @@
 // The CLI's commands, written against an `io` object so tests can run them in-process as well as through
 // the bundled dist/cli.js.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { explainJson, explainMarkdown } from '../engine/explain';
 import { collectFiles } from '../engine/walk';
 import { fixAll } from '../engine/fixAll';
-import { initParser } from '../engine/parser';
+import { grammarPath, initParser } from '../engine/parser';
 import { ProjectConfigFinder } from '../engine/projectConfig';
 import type { FileResult } from '../engine/project';
 import { formatSarif, ReportStream, type StreamFormat } from '../engine/report';
@@ -16,6 +16,7 @@ import { targetOf } from '../engine/analyze';
 import { loadDatabase } from '../mappings/location';
 import type { MappingDatabase } from '../mappings/database';
 import { scanFiles } from './scan';
+import { SCAN_CACHE_SUBDIR, ScanCache, scanFingerprint } from './scanCache';
 import { portCommand } from './port';
 import pkg from '../../../package.json';
 
@@ -40,6 +41,9 @@ Usage:
       --exit-zero                exit 0 even when error-level findings exist
       --no-gitignore             also scan files .gitignore excludes
       --jobs N                   worker threads (default: one per core once there are 4 MB of source)
+      --no-cache                 analyse every file (results are otherwise kept in .mindport-cache/scan
+                                 of the project, and unchanged files are not analysed again)
+      --cache-dir DIR            keep them in DIR instead (also MINDPORT_CACHE_DIR)
   mindport explain API... [--json]   what MindPort knows about torch APIs
   mindport fix PATH... [--unsafe] [--diff]   apply fixes in place (safe ones unless --unsafe); with --diff,
                                              print the changes instead and write nothing (exit 1 if any)
@@ -112,6 +116,8 @@ async function cmdScan(argv: string[], io: CliIo): Promise<number> {
       'no-gitignore': { type: 'boolean', default: false },
       jobs: { type: 'string' },
       progress: { type: 'boolean' },
+      'no-cache': { type: 'boolean', default: false },
+      'cache-dir': { type: 'string' },
     },
   });
   if (!['text', 'json', 'sarif'].includes(values.format!)) throw new UsageError(`--format must be text, json or sarif (got "${values.format}")`);
@@ -133,8 +139,10 @@ async function cmdScan(argv: string[], io: CliIo): Promise<number> {
   const showProgress = (values.progress ?? !!io.stderr.isTTY) && !io.stdout.isTTY;
   // text and JSON reports are written file by file while the scan goes on; SARIF is one document, written at the end
   const stream = values.format === 'sarif' ? undefined : new ReportStream(values.format as StreamFormat, (c) => io.stdout.write(c));
-  const { results } = await scanFiles(files, (p) => resolver.for(p), {
+  const cache = values['no-cache'] ? undefined : openScanCache(values['cache-dir'] ?? io.env.MINDPORT_CACHE_DIR, db, io);
+  const { results, cached } = await scanFiles(files, (p) => resolver.for(p), {
     jobs,
+    cache,
     report: stream ? { format: values.format as StreamFormat, cwd: io.cwd } : undefined,
     onFile: stream ? (_, __, part) => stream.part(part ?? '') : undefined,
     onProgress: showProgress
@@ -143,8 +151,29 @@ async function cmdScan(argv: string[], io: CliIo): Promise<number> {
   });
   if (stream) stream.end(results, io.cwd);
   else write(io.stdout, formatSarif(results, io.cwd, pkg.version));
+  if (cache && (cached ?? 0) < files.length) cache.prune();
   const errors = results.some((r) => r.findings.some((f) => f.severity === 'error'));
   return errors && !values['exit-zero'] ? 1 : 0;
+}
+
+/**
+ * The scan cache: in `dir` when given, else in `.mindport-cache/scan` of the project (the closest folder above
+ * the working directory with a mindport.toml, pyproject.toml or .git, else the working directory). A folder
+ * that cannot be written is a warning, and the scan goes on without it.
+ */
+function openScanCache(dir: string | undefined, db: MappingDatabase, io: CliIo): ScanCache | undefined {
+  const where = dir ? resolve(io.cwd, dir) : join(projectRoot(io.cwd), '.mindport-cache', SCAN_CACHE_SUBDIR);
+  const cache = ScanCache.open(where, scanFingerprint(pkg.version, grammarPath(), db));
+  if (typeof cache !== 'string') return cache;
+  write(io.stderr, `mindport: warning: results are not cached: ${cache}`);
+  return undefined;
+}
+
+function projectRoot(cwd: string): string {
+  for (let d = resolve(cwd); ; d = dirname(d)) {
+    if (['mindport.toml', 'pyproject.toml', '.git'].some((m) => existsSync(join(d, m)))) return d;
+    if (dirname(d) === d) return resolve(cwd);
+  }
 }
 
 async function cmdExplain(argv: string[], io: CliIo): Promise<number> {

@@ -12,7 +12,9 @@ import type { FileResult } from '../engine/project';
 import { analyzeFile, forSummary } from '../engine/project';
 import { reportPart, type StreamFormat } from '../engine/report';
 import type { Settings } from '../engine/settings';
+import type { MappingDatabase } from '../mappings/database';
 import { loadDatabase } from '../mappings/location';
+import type { ScanCache } from './scanCache';
 import type { ScanReply, ScanTask, ScanWorkerData } from './scanWorker';
 
 export interface ScanOptions {
@@ -33,12 +35,16 @@ export interface ScanOptions {
   background?: boolean;
   /** Asked before each file is handed out; once true, no further file is analysed and the scan ends early. */
   isCancelled?: () => boolean;
+  /** Results kept between scans: files found there are not analysed; those analysed are added. */
+  cache?: ScanCache;
 }
 
 export interface ScanOutput {
   /** In input order; with a cancelled scan, only the files analysed before it stopped (the rest are missing). */
   results: FileResult[];
   cancelled?: boolean;
+  /** Files whose result came from the cache. */
+  cached?: number;
 }
 
 /** A file's report part made in this thread, when a report is asked for. */
@@ -93,6 +99,45 @@ function sourceBytes(files: string[]): number {
 
 export async function scanFiles(files: string[], settingsFor: (path: string) => Settings, opts: ScanOptions = {}): Promise<ScanOutput> {
   if (files.length === 0) return { results: [] };
+  const cache = opts.cache;
+  if (!cache) return analyzeFiles(files, settingsFor, opts);
+  // files the cache has are reported at once (in input order with the others); the rest are analysed as usual
+  const settings = new Map<string, Settings>();
+  for (const f of files) if (!settings.has(f)) settings.set(f, settingsFor(f)); // in input order (warnings)
+  const results: FileResult[] = new Array(files.length);
+  const report = inOrder(opts, files.length);
+  const missed: number[] = [];
+  let done = 0;
+  for (let i = 0; i < files.length; i++) {
+    if (opts.isCancelled?.()) return { results: results.filter((r) => r !== undefined), cancelled: true, cached: done };
+    const hit = cache.get(files[i], settings.get(files[i])!);
+    if (!hit) {
+      missed.push(i);
+      continue;
+    }
+    const part = partHere(opts, hit);
+    results[i] = part ? forSummary(hit) : hit;
+    opts.onProgress?.(++done, files.length, files[i]);
+    report(i, hit, part);
+  }
+  const cached = done;
+  if (missed.length === 0) return { results, cached };
+  const rest = await analyzeFiles(
+    missed.map((i) => files[i]),
+    (f) => settings.get(f)!,
+    {
+      ...opts,
+      onProgress: opts.onProgress && ((_, __, path) => opts.onProgress!(++done, files.length, path)),
+      onFile: (j, r, part) => report(missed[j], r, part),
+    },
+  );
+  if (rest.cancelled) return { results: [...results.filter((r) => r !== undefined), ...rest.results], cancelled: true, cached };
+  missed.forEach((i, j) => (results[i] = rest.results[j]));
+  return { results, cached };
+}
+
+/** Analyses every file (in workers when worth it), adding each result to the cache when there is one. */
+async function analyzeFiles(files: string[], settingsFor: (path: string) => Settings, opts: ScanOptions): Promise<ScanOutput> {
   const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), files.length));
   const worthIt = files.length >= MIN_FILES_FOR_WORKERS && (opts.jobs !== undefined || sourceBytes(files) >= MIN_BYTES_FOR_WORKERS);
   const script = opts.background ? workerScript() : jobs > 1 && worthIt ? workerScript() : undefined;
@@ -100,12 +145,17 @@ export async function scanFiles(files: string[], settingsFor: (path: string) => 
   return scanInWorkers(script, jobs, files, settingsFor, opts);
 }
 
+/** One file analysed in this thread (through the cache when there is one). */
+function analyzeHere(opts: ScanOptions, path: string, settings: Settings, db: MappingDatabase): FileResult {
+  return opts.cache ? opts.cache.analyze(path, settings, db) : analyzeFile(path, settings, db);
+}
+
 function scanInThread(files: string[], settingsFor: (path: string) => Settings, opts: ScanOptions): ScanOutput {
   const db = loadDatabase();
   const results: FileResult[] = [];
   for (let i = 0; i < files.length; i++) {
     if (opts.isCancelled?.()) return { results, cancelled: true };
-    const r = analyzeFile(files[i], settingsFor(files[i]), db);
+    const r = analyzeHere(opts, files[i], settingsFor(files[i]), db);
     const part = partHere(opts, r);
     results.push(part ? forSummary(r) : r); // as a worker's result: the part holds the rest
     opts.onProgress?.(i + 1, files.length, files[i]);
@@ -144,7 +194,7 @@ function scanInWorkers(script: string, jobs: number, files: string[], settingsFo
           return;
         }
         const db = leftOver.length ? loadDatabase() : undefined;
-        for (const i of leftOver) complete(i, analyzeFile(files[i], settings[i], db!));
+        for (const i of leftOver) complete(i, analyzeHere(opts, files[i], settings[i], db!));
         resolve({ results: results as FileResult[] });
       } catch (err) {
         reject(err);
@@ -158,7 +208,7 @@ function scanInWorkers(script: string, jobs: number, files: string[], settingsFo
         while (inFlight.size < IN_FLIGHT && next < queue.length && !opts.isCancelled?.()) {
           const i = queue[next++];
           inFlight.add(i);
-          const task: ScanTask = { index: i, path: files[i], settings: settings[i], report: opts.report };
+          const task: ScanTask = { index: i, path: files[i], settings: settings[i], report: opts.report, cache: opts.cache?.spec };
           worker.postMessage(task);
         }
         if (inFlight.size === 0) void worker.terminate();

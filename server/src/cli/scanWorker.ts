@@ -8,6 +8,7 @@ import { analyzeFile, forSummary, type FileResult } from '../engine/project';
 import type { Settings } from '../engine/settings';
 import { loadDatabase } from '../mappings/location';
 import { reportPart, type StreamFormat } from '../engine/report';
+import { ScanCache, type CacheSpec } from './scanCache';
 
 export interface ScanTask {
   index: number;
@@ -15,6 +16,8 @@ export interface ScanTask {
   settings: Settings;
   /** Set for a text or JSON report: the worker also makes the file's part of it (paths relative to `cwd`). */
   report?: { format: StreamFormat; cwd: string };
+  /** Set when the scan keeps results between runs: the worker adds this file's. */
+  cache?: CacheSpec;
 }
 
 export interface ScanReply {
@@ -52,12 +55,14 @@ if (parentPort) {
   if ((workerData as ScanWorkerData | undefined)?.lowPriority) lowerThreadPriority();
   const port = parentPort;
   const ready = initParser().then(() => loadDatabase());
+  let cache: ScanCache | undefined;
   port.on('message', (task: ScanTask) => {
     void ready.then(
       (db) => {
         let result: FileResult | undefined;
         try {
-          result = analyzeFile(task.path, task.settings, db);
+          if (task.cache && cache?.spec.dir !== task.cache.dir) cache = new ScanCache(task.cache);
+          result = task.cache ? cache!.analyze(task.path, task.settings, db) : analyzeFile(task.path, task.settings, db);
           if (task.report) {
             // the report's part is formatted and encoded here; the main thread then needs of each finding only
             // what the summary and the exit status read, so that is all that is sent (much less to copy)

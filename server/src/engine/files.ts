@@ -11,12 +11,26 @@ export type SourceFile =
   | { kind: 'skipped'; path: string; reason: string };
 
 export function readSource(path: string, maxBytes = MAX_FILE_BYTES): SourceFile {
+  const read = readSourceBytes(path, maxBytes);
+  return 'bytes' in read ? sourceFromBytes(path, read.bytes) : read;
+}
+
+/** A file's bytes, or why it is skipped (too large, unreadable). */
+export function readSourceBytes(path: string, maxBytes = MAX_FILE_BYTES): { bytes: Buffer } | Extract<SourceFile, { kind: 'skipped' }> {
   try {
     const size = statSync(path).size;
     if (size > maxBytes) {
       return { kind: 'skipped', path, reason: `file is ${(size / 1048576).toFixed(1)} MB, above the ${(maxBytes / 1048576).toFixed(0)} MB limit` };
     }
-    const bytes = readFileSync(path);
+    return { bytes: readFileSync(path) };
+  } catch (err) {
+    return { kind: 'skipped', path, reason: (err as Error).message };
+  }
+}
+
+/** A file's source from its bytes: a notebook's code cells joined, or Python text decoded (encoding fallbacks). */
+export function sourceFromBytes(path: string, bytes: Buffer): SourceFile {
+  try {
     if (path.endsWith('.ipynb')) {
       const code = readIpynbCells(bytes.toString('utf8'));
       const cells = code.map((c) => c.source);

@@ -141,3 +141,18 @@ function firstAfter(xs: readonly number[], x: number): number {
 export function ownCopy(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1);
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII_ALL = /[^\x00-\x7f]/g;
+const escapeUnit = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
+ * JSON.stringify(value), with every character outside ASCII written as a \uXXXX escape (UTF-16 units): the
+ * same JSON to any reader, one byte per character (encoded and decoded as Latin-1, far quicker than UTF-8).
+ */
+export function asciiJson(value: unknown): string {
+  const s = JSON.stringify(value);
+  // JSON.stringify leaves non-ASCII characters only inside strings, where an escape means the same
+  if (s === undefined || !NON_ASCII.test(s)) return s;
+  return s.replace(NON_ASCII_ALL, escapeUnit);
+}

@@ -8,18 +8,7 @@
 // JSON reader turns back into the same text. The part of a diagnostic after its range (severity, code, link,
 // source, message) is kept, by message, between publishes; only the ranges are formatted again.
 import type { Diagnostic, Message, PublishDiagnosticsParams } from 'vscode-languageserver/node';
-
-const NON_ASCII = /[^\x00-\x7f]/;
-const NON_ASCII_ALL = /[^\x00-\x7f]/g;
-const escapeUnit = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-
-/** JSON.stringify(value), with every character outside ASCII written as a \uXXXX escape (UTF-16 units). */
-export function asciiJson(value: unknown): string {
-  const s = JSON.stringify(value);
-  // JSON.stringify leaves non-ASCII characters only inside strings, where an escape means the same
-  if (s === undefined || !NON_ASCII.test(s)) return s;
-  return s.replace(NON_ASCII_ALL, escapeUnit);
-}
+import { asciiJson } from '../engine/text';
 
 interface Tail {
   severity: Diagnostic['severity'];

@@ -72,6 +72,8 @@ function exists(twin: Twin, version: MsVersion): boolean {
 export class MappingDatabase {
   readonly entries = new Map<string, MappedEntry>();
   readonly problems: LoadProblem[] = [];
+  /** sha256 over the names and texts of the files loaded: changes whenever the data could (cached scan results key on it). */
+  digest = '';
   private readonly aliases = new Map<string, string>();
 
   /** Loads every `*.json` file of a folder (sorted; generated layers before overlays). */
@@ -88,6 +90,7 @@ export class MappingDatabase {
   }
 
   private addFiles(files: { name: string; text: string }[]): void {
+    this.digest = sha256(files.map((f) => `${f.name}\0${f.text}`).join('\0'));
     const parsed: { name: string; file: MappingFile; checked: boolean }[] = [];
     for (const { name, text } of files) {
       if (isChecked(name, text)) {
