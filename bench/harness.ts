@@ -2,11 +2,11 @@
 // bundles the server) so the engine runs as the shipped dist/ code does, not through tsx.
 //   node harness.cjs measure LIST.json [--rounds N]   → JSON {lines, parseMs, analyzeMs, ...} on stdout
 //   node harness.cjs profile LIST.json [--rounds N]   → analysis only (run under node --cpu-prof)
-//   node harness.cjs edit FILE.py                     → the edit benchmark's typing, in process: each character
+//   node harness.cjs edit FILE.py [--slowest N]       → the edit benchmark's typing, in process: each character
 //                                                        applied to a PythonDocument and analysed incrementally
 // LIST.json: an array of absolute file paths. Sources are read into memory first: no disk I/O is timed.
 import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { initParser, parsePython } from '../server/src/engine/parser';
 import { ModuleTree } from '../server/src/engine/moduleTree';
 import { analyzeSource } from '../server/src/engine/project';
@@ -23,8 +23,12 @@ import { LineIndex } from '../server/src/engine/text';
 // @ts-expect-error: a plain ES module shared with bench/lsp.mjs (bundled by esbuild)
 import { typingEdits } from './edits.mjs';
 
-/** The LSP edit benchmark's typing without LSP: the time the engine takes per edit (incremental parse included). */
-async function editInProcess(file: string): Promise<void> {
+/**
+ * The LSP edit benchmark's typing without LSP: the time the engine takes per edit (incremental parse included).
+ * With `--slowest N`, the N slowest edits go to stderr with what they typed and the garbage collection that
+ * ran during them (node's `gc` performance entries).
+ */
+async function editInProcess(file: string, slowest: number): Promise<void> {
   await initParser();
   const db = loadDatabase();
   const text = readFileSync(file, 'utf8');
@@ -32,12 +36,25 @@ async function editInProcess(file: string): Promise<void> {
   const inc = new IncrementalAnalyzer();
   inc.analyzeDocument(doc, DEFAULT_SETTINGS, db);
   const times: number[] = [];
+  const spans: { start: number; end: number; what: string }[] = [];
+  const gcs: PerformanceEntry[] = [];
+  const observer = new PerformanceObserver((list) => gcs.push(...list.getEntries()));
+  if (slowest) observer.observe({ entryTypes: ['gc'] });
   for (const e of typingEdits(text, { edits: 200, sessions: 4 }) as Iterable<{ row: number; col: number; text: string }>) {
     const at = new LineIndex(doc.text).offsetAt({ line: e.row, character: e.col });
     const t0 = performance.now();
     doc.edit({ start: at, end: at, newText: e.text });
     inc.analyzeDocument(doc, DEFAULT_SETTINGS, db);
-    times.push(performance.now() - t0);
+    const t1 = performance.now();
+    times.push(t1 - t0);
+    if (slowest) spans.push({ start: t0, end: t1, what: `${JSON.stringify(e.text)} at line ${e.row + 1}` });
+  }
+  if (slowest) {
+    await new Promise((r) => setTimeout(r, 50)); // the last entries are delivered asynchronously
+    observer.disconnect();
+    const gcDuring = (s: { start: number; end: number }) => gcs.filter((g) => g.startTime >= s.start && g.startTime < s.end).reduce((n, g) => n + g.duration, 0);
+    const rows = spans.map((s, i) => ({ i, ms: s.end - s.start, gc: gcDuring(s), what: s.what })).sort((a, b) => b.ms - a.ms);
+    for (const r of rows.slice(0, slowest)) process.stderr.write(`edit #${r.i}: ${r.ms.toFixed(1)} ms (gc ${r.gc.toFixed(1)} ms) ${r.what}\n`);
   }
   const sorted = [...times].sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
@@ -46,7 +63,8 @@ async function editInProcess(file: string): Promise<void> {
 
 async function main(): Promise<void> {
   const [mode, listPath] = process.argv.slice(2);
-  if (mode === 'edit') return editInProcess(listPath);
+  const si = process.argv.indexOf('--slowest');
+  if (mode === 'edit') return editInProcess(listPath, si > 0 ? Number(process.argv[si + 1]) : 0);
   const ri = process.argv.indexOf('--rounds');
   const rounds = ri > 0 ? Number(process.argv[ri + 1]) : 3;
   const files: string[] = JSON.parse(readFileSync(listPath, 'utf8'));

@@ -169,6 +169,7 @@ async function typeAndTime(s, file, { edits = 200, sessions = 4, keepRunning = f
       p95: percentile(times, 95),
       max: Math.max(...times),
       first: times[0],
+      times,
       mean: times.reduce((a, b) => a + b, 0) / times.length,
     };
   } finally {
