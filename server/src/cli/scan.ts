@@ -4,6 +4,8 @@
 // (plain data) and, for a text or JSON report, their file's part of it already formatted and encoded. Files
 // are handed out in input order and reported (onFile) in input order whatever order the workers finish in,
 // so the report can be written while the scan goes on.
+// With a scan cache (scanCache.ts), whichever thread handles a file looks it up first: a file found there is
+// not analysed (a worker loads tree-sitter and the mappings only for its first file the cache lacks).
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -99,45 +101,6 @@ function sourceBytes(files: string[]): number {
 
 export async function scanFiles(files: string[], settingsFor: (path: string) => Settings, opts: ScanOptions = {}): Promise<ScanOutput> {
   if (files.length === 0) return { results: [] };
-  const cache = opts.cache;
-  if (!cache) return analyzeFiles(files, settingsFor, opts);
-  // files the cache has are reported at once (in input order with the others); the rest are analysed as usual
-  const settings = new Map<string, Settings>();
-  for (const f of files) if (!settings.has(f)) settings.set(f, settingsFor(f)); // in input order (warnings)
-  const results: FileResult[] = new Array(files.length);
-  const report = inOrder(opts, files.length);
-  const missed: number[] = [];
-  let done = 0;
-  for (let i = 0; i < files.length; i++) {
-    if (opts.isCancelled?.()) return { results: results.filter((r) => r !== undefined), cancelled: true, cached: done };
-    const hit = cache.get(files[i], settings.get(files[i])!);
-    if (!hit) {
-      missed.push(i);
-      continue;
-    }
-    const part = partHere(opts, hit);
-    results[i] = part ? forSummary(hit) : hit;
-    opts.onProgress?.(++done, files.length, files[i]);
-    report(i, hit, part);
-  }
-  const cached = done;
-  if (missed.length === 0) return { results, cached };
-  const rest = await analyzeFiles(
-    missed.map((i) => files[i]),
-    (f) => settings.get(f)!,
-    {
-      ...opts,
-      onProgress: opts.onProgress && ((_, __, path) => opts.onProgress!(++done, files.length, path)),
-      onFile: (j, r, part) => report(missed[j], r, part),
-    },
-  );
-  if (rest.cancelled) return { results: [...results.filter((r) => r !== undefined), ...rest.results], cancelled: true, cached };
-  missed.forEach((i, j) => (results[i] = rest.results[j]));
-  return { results, cached };
-}
-
-/** Analyses every file (in workers when worth it), adding each result to the cache when there is one. */
-async function analyzeFiles(files: string[], settingsFor: (path: string) => Settings, opts: ScanOptions): Promise<ScanOutput> {
   const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), files.length));
   const worthIt = files.length >= MIN_FILES_FOR_WORKERS && (opts.jobs !== undefined || sourceBytes(files) >= MIN_BYTES_FOR_WORKERS);
   const script = opts.background ? workerScript() : jobs > 1 && worthIt ? workerScript() : undefined;
@@ -145,23 +108,27 @@ async function analyzeFiles(files: string[], settingsFor: (path: string) => Sett
   return scanInWorkers(script, jobs, files, settingsFor, opts);
 }
 
-/** One file analysed in this thread (through the cache when there is one). */
-function analyzeHere(opts: ScanOptions, path: string, settings: Settings, db: MappingDatabase): FileResult {
-  return opts.cache ? opts.cache.analyze(path, settings, db) : analyzeFile(path, settings, db);
+/** One file analysed in this thread (read back from the cache when it has it); `hits` counts those. */
+function analyzeHere(opts: ScanOptions, path: string, settings: Settings, db: MappingDatabase, hits: { n: number }): FileResult {
+  if (!opts.cache) return analyzeFile(path, settings, db);
+  const found = opts.cache.lookup(path, settings);
+  if ('result' in found) hits.n++;
+  return opts.cache.analyzeMiss(found, db);
 }
 
 function scanInThread(files: string[], settingsFor: (path: string) => Settings, opts: ScanOptions): ScanOutput {
   const db = loadDatabase();
   const results: FileResult[] = [];
+  const hits = { n: 0 };
   for (let i = 0; i < files.length; i++) {
-    if (opts.isCancelled?.()) return { results, cancelled: true };
-    const r = analyzeHere(opts, files[i], settingsFor(files[i]), db);
+    if (opts.isCancelled?.()) return { results, cancelled: true, cached: hits.n };
+    const r = analyzeHere(opts, files[i], settingsFor(files[i]), db, hits);
     const part = partHere(opts, r);
     results.push(part ? forSummary(r) : r); // as a worker's result: the part holds the rest
     opts.onProgress?.(i + 1, files.length, files[i]);
     opts.onFile?.(i, r, part);
   }
-  return { results };
+  return { results, cached: hits.n };
 }
 
 function scanInWorkers(script: string, jobs: number, files: string[], settingsFor: (path: string) => Settings, opts: ScanOptions): Promise<ScanOutput> {
@@ -173,6 +140,7 @@ function scanInWorkers(script: string, jobs: number, files: string[], settingsFo
   const results: (FileResult | undefined)[] = new Array(files.length);
   const report = inOrder(opts, files.length);
   const leftOver: number[] = []; // files a worker could not return: analysed here at the end
+  const hits = { n: 0 };
   let done = 0;
   let next = 0;
 
@@ -190,12 +158,12 @@ function scanInWorkers(script: string, jobs: number, files: string[], settingsFo
       finished = true;
       try {
         if (opts.isCancelled?.()) {
-          resolve({ results: results.filter((r): r is FileResult => r !== undefined), cancelled: true });
+          resolve({ results: results.filter((r): r is FileResult => r !== undefined), cancelled: true, cached: hits.n });
           return;
         }
         const db = leftOver.length ? loadDatabase() : undefined;
-        for (const i of leftOver) complete(i, analyzeHere(opts, files[i], settings[i], db!));
-        resolve({ results: results as FileResult[] });
+        for (const i of leftOver) complete(i, analyzeHere(opts, files[i], settings[i], db!, hits));
+        resolve({ results: results as FileResult[], cached: hits.n });
       } catch (err) {
         reject(err);
       }
@@ -215,6 +183,7 @@ function scanInWorkers(script: string, jobs: number, files: string[], settingsFo
       };
       worker.on('message', (m: ScanReply) => {
         inFlight.delete(m.index);
+        if (m.cached) hits.n++;
         if (m.result) complete(m.index, m.result, m.part);
         else leftOver.push(m.index);
         feed();

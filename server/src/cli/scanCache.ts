@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync,
 import { join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, constants as zlib } from 'node:zlib';
 import type { MappingDatabase } from '../mappings/database';
-import { readSourceBytes, sourceFromBytes } from '../engine/files';
+import { readSourceBytes, sourceFromBytes, type SkippedSource } from '../engine/files';
 import { analyzeSource, type FileResult } from '../engine/project';
 import type { Settings } from '../engine/settings';
 import { asciiJson } from '../engine/text';
@@ -34,6 +34,9 @@ export interface CacheSpec {
 }
 
 const sha256 = () => createHash('sha256');
+
+/** A file looked up in the cache: its result (a hit), or its bytes and entry name (a miss), or why it is skipped. */
+export type Lookup = { path: string; settings: Settings } & ({ result: FileResult } | { bytes: Buffer; key: string } | { skipped: SkippedSource });
 
 export class ScanCache {
   /** Entries this process wrote (the main thread's count; workers write their own). */
@@ -65,31 +68,34 @@ export class ScanCache {
     return join(this.spec.dir, LAYOUT, key.slice(0, 2), `${key.slice(2)}.json.br`);
   }
 
-  /** The earlier result for this file as it is now, if there is one. */
-  get(path: string, settings: Settings): FileResult | undefined {
+  /** The file read once: its earlier result if the cache has one, else what analysing it needs. */
+  lookup(path: string, settings: Settings): Lookup {
     const read = readSourceBytes(path);
-    if (!('bytes' in read)) return undefined; // skipped files are cheap to report again
+    if (!('bytes' in read)) return { path, settings, skipped: read }; // skipped files are cheap to report again
+    const key = this.keyOf(path, settings, read.bytes);
     let packed: Buffer;
     try {
-      packed = readFileSync(this.entryPath(this.keyOf(path, settings, read.bytes)));
+      packed = readFileSync(this.entryPath(key));
     } catch {
-      return undefined;
+      return { path, settings, bytes: read.bytes, key };
     }
     try {
-      const r = JSON.parse(brotliDecompressSync(packed).toString('latin1')) as FileResult; // written as ASCII JSON: Latin-1 is the quick decoding
-      return r && r.path === path && Array.isArray(r.findings) ? r : undefined;
+      // written as ASCII JSON: Latin-1 is the quick decoding
+      const r = JSON.parse(brotliDecompressSync(packed).toString('latin1')) as FileResult;
+      if (r && r.path === path && Array.isArray(r.findings)) return { path, settings, result: r };
     } catch {
-      return undefined; // a damaged entry: analysed and written again
+      /* a damaged entry: analysed and written again */
     }
+    return { path, settings, bytes: read.bytes, key };
   }
 
-  /** Analyses the file as `analyzeFile` does, keeping the result for the next scan. */
-  analyze(path: string, settings: Settings, db: MappingDatabase): FileResult {
-    const read = readSourceBytes(path);
-    if (!('bytes' in read)) return analyzeSource(read, settings, db);
-    const result = analyzeSource(sourceFromBytes(path, read.bytes), settings, db);
+  /** Analyses a file the cache did not have, as `analyzeFile` would, and keeps the result for the next scan. */
+  analyzeMiss(miss: Lookup, db: MappingDatabase): FileResult {
+    if ('result' in miss) return miss.result;
+    if ('skipped' in miss) return analyzeSource(miss.skipped, miss.settings, db);
+    const result = analyzeSource(sourceFromBytes(miss.path, miss.bytes), miss.settings, db);
     // a failure inside the analysis may not happen again: not kept
-    if (!result.skipped && result.internalErrors.length === 0) this.put(this.keyOf(path, settings, read.bytes), result);
+    if (!result.skipped && result.internalErrors.length === 0) this.put(miss.key, result);
     return result;
   }
 

@@ -8,7 +8,8 @@ import { analyzeFile, forSummary, type FileResult } from '../engine/project';
 import type { Settings } from '../engine/settings';
 import { loadDatabase } from '../mappings/location';
 import { reportPart, type StreamFormat } from '../engine/report';
-import { ScanCache, type CacheSpec } from './scanCache';
+import type { MappingDatabase } from '../mappings/database';
+import { ScanCache, type CacheSpec, type Lookup } from './scanCache';
 
 export interface ScanTask {
   index: number;
@@ -26,6 +27,8 @@ export interface ScanReply {
   result?: FileResult;
   /** The file's report part as UTF-8, when asked for (its buffer is transferred, not copied). */
   part?: Uint8Array;
+  /** The result was read back from the scan cache. */
+  cached?: boolean;
 }
 
 /** What the thread starting a worker tells it (`workerData`). */
@@ -54,27 +57,40 @@ function lowerThreadPriority(): void {
 if (parentPort) {
   if ((workerData as ScanWorkerData | undefined)?.lowPriority) lowerThreadPriority();
   const port = parentPort;
-  const ready = initParser().then(() => loadDatabase());
+  // tree-sitter and the mappings are loaded for the first file the cache does not have (none, in a scan of
+  // unchanged files)
+  let ready: Promise<MappingDatabase> | undefined;
   let cache: ScanCache | undefined;
+  const reply = (task: ScanTask, result: FileResult, cached: boolean) => {
+    if (task.report) {
+      // the report's part is formatted and encoded here; the main thread then needs of each finding only
+      // what the summary and the exit status read, so that is all that is sent (much less to copy)
+      const part = reportPart(task.report.format, result, task.report.cwd);
+      port.postMessage({ index: task.index, result: forSummary(result), part, cached } satisfies ScanReply, [part.buffer as ArrayBuffer]);
+    } else port.postMessage({ index: task.index, result, cached } satisfies ScanReply);
+  };
+  const failed = (task: ScanTask) => port.postMessage({ index: task.index } satisfies ScanReply);
   port.on('message', (task: ScanTask) => {
+    let found: Lookup | undefined;
+    try {
+      if (task.cache) {
+        if (cache?.spec.dir !== task.cache.dir || cache.spec.fingerprint !== task.cache.fingerprint) cache = new ScanCache(task.cache);
+        found = cache.lookup(task.path, task.settings);
+        if ('result' in found) return reply(task, found.result, true);
+      }
+    } catch {
+      return failed(task);
+    }
+    ready ??= initParser().then(() => loadDatabase());
     void ready.then(
       (db) => {
-        let result: FileResult | undefined;
         try {
-          if (task.cache && cache?.spec.dir !== task.cache.dir) cache = new ScanCache(task.cache);
-          result = task.cache ? cache!.analyze(task.path, task.settings, db) : analyzeFile(task.path, task.settings, db);
-          if (task.report) {
-            // the report's part is formatted and encoded here; the main thread then needs of each finding only
-            // what the summary and the exit status read, so that is all that is sent (much less to copy)
-            const part = reportPart(task.report.format, result, task.report.cwd);
-            const reply: ScanReply = { index: task.index, result: forSummary(result), part };
-            port.postMessage(reply, [part.buffer as ArrayBuffer]);
-          } else port.postMessage({ index: task.index, result } satisfies ScanReply);
+          reply(task, found ? cache!.analyzeMiss(found, db) : analyzeFile(task.path, task.settings, db), false);
         } catch {
-          port.postMessage({ index: task.index } satisfies ScanReply);
+          failed(task);
         }
       },
-      () => port.postMessage({ index: task.index } satisfies ScanReply),
+      () => failed(task),
     );
   });
 }

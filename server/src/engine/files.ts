@@ -10,13 +10,15 @@ export type SourceFile =
   | { kind: 'notebook'; path: string; text: string; notebook: NotebookText; cells: string[]; cellIndex: number[]; warning?: string }
   | { kind: 'skipped'; path: string; reason: string };
 
+export type SkippedSource = Extract<SourceFile, { kind: 'skipped' }>;
+
 export function readSource(path: string, maxBytes = MAX_FILE_BYTES): SourceFile {
   const read = readSourceBytes(path, maxBytes);
   return 'bytes' in read ? sourceFromBytes(path, read.bytes) : read;
 }
 
 /** A file's bytes, or why it is skipped (too large, unreadable). */
-export function readSourceBytes(path: string, maxBytes = MAX_FILE_BYTES): { bytes: Buffer } | Extract<SourceFile, { kind: 'skipped' }> {
+export function readSourceBytes(path: string, maxBytes = MAX_FILE_BYTES): { bytes: Buffer } | SkippedSource {
   try {
     const size = statSync(path).size;
     if (size > maxBytes) {
