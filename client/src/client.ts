@@ -28,6 +28,8 @@ export function createClient(context: vscode.ExtensionContext, log: vscode.LogOu
     initializationOptions: () => ({
       settings: vscode.workspace.getConfiguration(SECTION),
       extensionPath: context.extensionUri.fsPath,
+      // workspace scans keep their results in this workspace's extension storage (never in the workspace)
+      scanCacheDir: context.storageUri ? vscode.Uri.joinPath(context.storageUri, 'scan-cache').fsPath : undefined,
     }),
     outputChannel: log,
     traceOutputChannel: log,

@@ -34,6 +34,8 @@ export async function startClient(
     cwd?: string;
     /** A client that cannot be asked for configuration (as many editors): settings go in initializationOptions. */
     pushSettings?: boolean;
+    /** More initializationOptions (as the extension sends scanCacheDir). */
+    init?: Record<string, unknown>;
   } = {},
 ): Promise<TestClient> {
   const child = spawn(process.execPath, [opts.serverPath ?? join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], cwd: opts.cwd });
@@ -90,9 +92,7 @@ export async function startClient(
       }
     }
   });
-  conn.onNotification('mindport/configProblems', (params: unknown) => {
-    notifications.push({ method: 'mindport/configProblems', params });
-  });
+  for (const method of ['mindport/configProblems', 'window/logMessage']) conn.onNotification(method, (params: unknown) => notifications.push({ method, params }));
   conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map(() => client.settings));
   conn.onRequest('client/registerCapability', () => null);
   conn.onRequest('window/workDoneProgress/create', () => null);
@@ -107,7 +107,7 @@ export async function startClient(
       window: { workDoneProgress: true },
       notebookDocument: { synchronization: {} },
     },
-    initializationOptions: { debounceMs: opts.debounceMs ?? 0, ...(opts.pushSettings ? { settings: opts.settings ?? {} } : {}) },
+    initializationOptions: { debounceMs: opts.debounceMs ?? 0, ...(opts.pushSettings ? { settings: opts.settings ?? {} } : {}), ...opts.init },
   });
   conn.sendNotification('initialized', {});
   return client;

@@ -1,10 +1,11 @@
 // The language server over stdio, driven by a real LSP client connection.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CancellationTokenSource, type CodeAction, type Diagnostic, type Hover } from 'vscode-languageserver-protocol';
 import { countSyntaxErrors } from '../../server/src/engine/fixAll';
@@ -400,6 +401,60 @@ describe('workspace scan and report', () => {
       assert.equal(report.byRule[0].code, 'MSP101');
     } finally {
       await c.stop();
+    }
+  });
+});
+
+describe('workspace scan cache', () => {
+  test('a second scan reads unchanged files back from the extension storage, never writing into the workspace', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'mindport-ws-'));
+    const store = mkdtempSync(join(tmpdir(), 'mindport-store-'));
+    const a = join(ws, 'a.py');
+    const b = join(ws, 'b.py');
+    writeFileSync(a, 'import torch\nx = torch.abs(y)\n');
+    writeFileSync(b, 'import torch\nx = torch.abs(y)\n');
+    const cacheDir = join(store, 'scan-cache');
+    const c = await startClient({ rootUri: pathToFileURL(ws).href, init: { scanCacheDir: cacheDir } });
+    const entries = () => (existsSync(join(cacheDir, 'v1')) ? readdirSync(join(cacheDir, 'v1')).flatMap((d) => readdirSync(join(cacheDir, 'v1', d)).map((f) => join(cacheDir, 'v1', d, f))) : []);
+    const scan = async () => (await c.conn.sendRequest('workspace/executeCommand', { command: 'mindport.server.scanWorkspace', arguments: [] })) as { files: number };
+    const message = (path: string) => String(c.diagnostics.get(pathToFileURL(path).href)?.diagnostics[0]?.message ?? "");
+    try {
+      assert.equal((await scan()).files, 2);
+      const first = message(a);
+      assert.match(first, /torch\.abs/);
+      assert.equal(entries().length, 2, 'one entry per file');
+      assert.deepEqual(readdirSync(ws).sort(), ['a.py', 'b.py'], 'nothing written into the workspace');
+      // a kept result is what the next scan publishes: doctor a.py's
+      const entry = entries().find((e) => JSON.parse(brotliDecompressSync(readFileSync(e)).toString()).path === a)!;
+      const r = JSON.parse(brotliDecompressSync(readFileSync(entry)).toString());
+      r.findings[0].message = 'FROM THE CACHE';
+      writeFileSync(entry, brotliCompressSync(JSON.stringify(r)));
+      // b.py changed on disk: analysed again
+      writeFileSync(b, 'import torch\nx = torch.cdist(y, y)\n');
+      await scan();
+      assert.equal(message(a), 'FROM THE CACHE');
+      assert.match(message(b), /torch\.cdist/);
+      assert.equal(entries().length, 3);
+    } finally {
+      await c.stop();
+      rmSync(ws, { recursive: true, force: true });
+      rmSync(store, { recursive: true, force: true });
+    }
+  });
+
+  test('without a usable cache folder the scan still runs', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'mindport-ws-'));
+    writeFileSync(join(ws, 'a.py'), 'import torch\nx = torch.abs(y)\n');
+    writeFileSync(join(ws, 'blocker'), 'a file where the cache folder would go');
+    const c = await startClient({ rootUri: pathToFileURL(ws).href, init: { scanCacheDir: join(ws, 'blocker', 'cache') } });
+    try {
+      const r = (await c.conn.sendRequest('workspace/executeCommand', { command: 'mindport.server.scanWorkspace', arguments: [] })) as { files: number };
+      assert.equal(r.files, 1);
+      assert.match(String(c.diagnostics.get(pathToFileURL(join(ws, 'a.py')).href)?.diagnostics[0]?.message), /torch\.abs/);
+      assert.ok(c.notifications.some((n) => n.method === 'window/logMessage' && /not cached: cannot write/.test((n.params as { message: string }).message)), 'the reason is logged');
+    } finally {
+      await c.stop();
+      rmSync(ws, { recursive: true, force: true });
     }
   });
 });

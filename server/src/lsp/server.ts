@@ -26,9 +26,11 @@ import { explainMarkdown } from '../engine/explain';
 import type { Finding } from '../engine/findings';
 import { fixAll } from '../engine/fixAll';
 import { joinCells, cellOf, type NotebookText } from '../engine/notebook';
-import { initParser } from '../engine/parser';
+import { grammarPath, initParser } from '../engine/parser';
 import { type FileResult } from '../engine/project';
 import { scanFiles } from '../cli/scan';
+import { ScanCache, scanFingerprint } from '../cli/scanCache';
+import pkg from '../../../package.json';
 import { ProjectConfigFinder } from '../engine/projectConfig';
 import { ruleDocUrl, ruleMeta } from '../engine/rules/catalog';
 import { DEFAULT_SETTINGS, parseSettings, SettingsSchema, type Settings, type SettingsProblem } from '../engine/settings';
@@ -38,6 +40,7 @@ import { buildReport } from './report';
 import { portText, type PortSummary } from '../engine/port';
 import { portedPath } from '../cli/port';
 import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Commands, ConfigProblemsNotification, ExplainRequest, ReportRequest, type ExplainParams, type ReportParams } from './protocol';
 import { minimalEdit } from '../engine/edits';
@@ -111,6 +114,9 @@ export function startServer(connection: Connection): void {
   let scanResults = new Map<string, FileResult>();
   let pullConfig = false;
   let pushedSettings: Record<string, unknown> | undefined;
+  /** Where workspace scans keep results between scans (the extension's storage, never the workspace); none: not kept. */
+  let scanCacheDir: string | undefined;
+  let scanCache: ScanCache | undefined;
   let workspaceFolders: string[] = [];
   let debounceMs = Number(process.env.MINDPORT_DEBOUNCE_MS ?? 150);
   let ready: Promise<unknown> = Promise.resolve();
@@ -133,8 +139,9 @@ export function startServer(connection: Connection): void {
     pullConfig = !!params.capabilities.workspace?.configuration;
     workspaceFolders = (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri));
     if (!workspaceFolders.length && params.rootUri) workspaceFolders = [fileURLToPath(params.rootUri)];
-    const init = (params.initializationOptions ?? {}) as { debounceMs?: number; settings?: Record<string, unknown> };
+    const init = (params.initializationOptions ?? {}) as { debounceMs?: number; settings?: Record<string, unknown>; scanCacheDir?: unknown };
     if (typeof init.debounceMs === 'number' && init.debounceMs >= 0) debounceMs = init.debounceMs;
+    if (typeof init.scanCacheDir === 'string' && isAbsolute(init.scanCacheDir)) scanCacheDir = init.scanCacheDir;
     if (init.settings) pushedSettings = init.settings;
     ready = initParser();
     for (const p of db.problems) {
@@ -641,8 +648,10 @@ export function startServer(connection: Connection): void {
     // being typed in. Analysing them here, even one file per turn of the event loop, kept every keystroke
     // waiting for the file in progress (and before, for 20 files at a time: seconds).
     const results = new Map<string, FileResult>();
+    const cache = openScanCache();
     const out = await scanFiles(files, (p) => settingsOf.get(p) ?? DEFAULT_SETTINGS, {
       background: true,
+      cache,
       jobs: Math.max(1, availableParallelism() - 1),
       isCancelled: () => !!progress?.isCancelled(),
       onFile: (i, r) => {
@@ -653,9 +662,22 @@ export function startServer(connection: Connection): void {
         progress?.report(Math.round(((i + 1) * 100) / files.length), `${i + 1}/${files.length} files`);
       },
     });
+    if (cache && (out.cached ?? 0) < results.size) cache.prune();
     if (out.cancelled) return { files: results.size, cancelled: true };
     scanResults = results;
     return { files: files.length, cancelled: false };
+  }
+
+  /** The scan cache, opened on the first scan; a folder that cannot be written is logged once and not used. */
+  function openScanCache(): ScanCache | undefined {
+    if (scanCache || !scanCacheDir) return scanCache;
+    const opened = ScanCache.open(scanCacheDir, scanFingerprint(pkg.version, grammarPath(), db));
+    if (typeof opened === 'string') {
+      log(`workspace scans are not cached: ${opened}`);
+      scanCacheDir = undefined;
+      return undefined;
+    }
+    return (scanCache = opened);
   }
 
   connection.onExecuteCommand(async (params, token, workDone) => {
