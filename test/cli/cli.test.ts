@@ -24,7 +24,8 @@ interface Run {
   stderr: string;
 }
 function cli(args: string[], cwd: string = tmp, cliPath = CLI, extraEnv: Record<string, string> = {}): Promise<Run> {
-  const env = { ...process.env, ...extraEnv };
+  // the scan cache goes to the user's cache folder: one under the temp folder, not the real one
+  const env = { ...process.env, XDG_CACHE_HOME: join(tmp, 'xdg-cache'), ...extraEnv };
   delete env.MINDPORT_MAPPINGS_DIR;
   delete env.MINDPORT_WASM_DIR;
   if (!('MINDPORT_CACHE_DIR' in extraEnv)) delete env.MINDPORT_CACHE_DIR;
@@ -300,14 +301,16 @@ describe('scan', { concurrency: true }, () => {
 
   test('the scan cache: unchanged files are read back, changed files, settings or damaged entries analysed again', async () => {
     const dir = project('cached', { 'pyproject.toml': '[project]\nname = "x"\n', 'src/model.py': MODEL, 'src/other.py': 'import torch\ny = torch.abs(x)\n' });
-    const scan = (...extra: string[]) => cli(['scan', '.', '--format', 'json', ...extra], join(dir, 'src'));
+    const xdg = join(tmp, 'cached-xdg');
+    const scan = (...extra: string[]) => cli(['scan', '.', '--format', 'json', ...extra], join(dir, 'src'), CLI, { XDG_CACHE_HOME: xdg });
     const fresh = await scan('--no-cache');
-    assert.equal(existsSync(join(dir, '.mindport-cache')), false, '--no-cache writes nothing');
+    assert.equal(existsSync(xdg), false, '--no-cache writes nothing');
     const first = await scan();
     assert.equal(first.stdout, fresh.stdout);
-    // kept at the project's root (the pyproject.toml above the working folder), ignored by git
-    const cacheDir = join(dir, '.mindport-cache', 'scan');
-    assert.equal(readFileSync(join(cacheDir, '.gitignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).join(), '*');
+    // kept in the user's cache folder, nothing in the project
+    assert.deepEqual(readdirSync(dir).sort(), ['pyproject.toml', 'src']);
+    assert.deepEqual(readdirSync(join(dir, 'src')).sort(), ['model.py', 'other.py']);
+    const cacheDir = join(xdg, 'mindport', 'scan');
     assert.match(readFileSync(join(cacheDir, 'CACHEDIR.TAG'), 'utf8'), /^Signature: 8a477f597d28d172789f06886806bc55/);
     const entries = cacheEntries(cacheDir);
     assert.equal(entries.length, 2);
@@ -332,14 +335,19 @@ describe('scan', { concurrency: true }, () => {
     writeFileSync(join(dir, 'src/other.py'), 'import torch\ny = torch.abs(x)\n');
     assert.equal((await scan()).stdout, fresh.stdout);
     assert.equal(readEntry(doctored).findings[0].code, 'MSP101', 'rewritten whole');
-    // entries not written for 30 days go when a scan writes new ones
+    // entries not written for 30 days go when a scan writes new ones, once a day at most
     const old = new Date(Date.now() - 40 * 86_400_000);
     utimesSync(doctored, old, old);
     writeFileSync(join(dir, 'src/third.py'), 'import torch\n');
     await scan();
+    assert.equal(existsSync(doctored), true, 'pruned less than a day ago: not looked at again');
+    const yesterday = new Date(Date.now() - 2 * 86_400_000);
+    utimesSync(join(cacheDir, 'last-pruned'), yesterday, yesterday);
+    writeFileSync(join(dir, 'src/fourth.py'), 'import torch\n');
+    await scan();
     assert.equal(existsSync(doctored), false, 'the old entry is pruned');
-    // left: model.py, third.py, other.py's version with torch.cdist, and both first files with --device GPU
-    assert.equal(cacheEntries(cacheDir).length, 5);
+    // left: model.py, third.py, fourth.py, other.py's version with torch.cdist, and both first files with --device GPU
+    assert.equal(cacheEntries(cacheDir).length, 6);
   });
 
   test('a cache folder that cannot be written is a warning; the scan and its exit status are unchanged', async () => {

@@ -163,7 +163,7 @@ describe('encodings', () => {
     let out = '';
     let err = '';
     const sink = (f: (s: string) => void) => new Writable({ write: (c, _e, cb) => (f(c.toString()), cb()) });
-    const code = await runCli(['scan', p, '--select', 'MSP1'], {
+    const code = await runCli(['scan', p, '--select', 'MSP1', '--no-cache'], {
       stdout: sink((s) => (out += s)),
       stderr: sink((s) => (err += s)),
       cwd: join(dir, 'enc'),

@@ -92,7 +92,7 @@ export async function startClient(
       }
     }
   });
-  for (const method of ['mindport/configProblems', 'window/logMessage']) conn.onNotification(method, (params: unknown) => notifications.push({ method, params }));
+  for (const method of ['mindport/configProblems', 'window/logMessage']) conn.onNotification(method, (params: unknown) => void notifications.push({ method, params }));
   conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map(() => client.settings));
   conn.onRequest('client/registerCapability', () => null);
   conn.onRequest('window/workDoneProgress/create', () => null);

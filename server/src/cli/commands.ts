@@ -1,7 +1,7 @@
 // The CLI's commands, written against an `io` object so tests can run them in-process as well as through
 // the bundled dist/cli.js.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { explainJson, explainMarkdown } from '../engine/explain';
 import { collectFiles } from '../engine/walk';
@@ -16,7 +16,7 @@ import { targetOf } from '../engine/analyze';
 import { loadDatabase } from '../mappings/location';
 import type { MappingDatabase } from '../mappings/database';
 import { scanFiles } from './scan';
-import { SCAN_CACHE_SUBDIR, ScanCache, scanFingerprint } from './scanCache';
+import { ScanCache, scanFingerprint, userCacheDir } from './scanCache';
 import { portCommand } from './port';
 import pkg from '../../../package.json';
 
@@ -41,8 +41,8 @@ Usage:
       --exit-zero                exit 0 even when error-level findings exist
       --no-gitignore             also scan files .gitignore excludes
       --jobs N                   worker threads (default: one per core once there are 4 MB of source)
-      --no-cache                 analyse every file (results are otherwise kept in .mindport-cache/scan
-                                 of the project, and unchanged files are not analysed again)
+      --no-cache                 analyse every file (results are otherwise kept in the user's cache
+                                 folder, ~/.cache/mindport/scan, and unchanged files not analysed again)
       --cache-dir DIR            keep them in DIR instead (also MINDPORT_CACHE_DIR)
   mindport explain API... [--json]   what MindPort knows about torch APIs
   mindport fix PATH... [--unsafe] [--diff]   apply fixes in place (safe ones unless --unsafe); with --diff,
@@ -139,7 +139,7 @@ async function cmdScan(argv: string[], io: CliIo): Promise<number> {
   const showProgress = (values.progress ?? !!io.stderr.isTTY) && !io.stdout.isTTY;
   // text and JSON reports are written file by file while the scan goes on; SARIF is one document, written at the end
   const stream = values.format === 'sarif' ? undefined : new ReportStream(values.format as StreamFormat, (c) => io.stdout.write(c));
-  const cache = values['no-cache'] ? undefined : openScanCache(values['cache-dir'] ?? io.env.MINDPORT_CACHE_DIR, db, io);
+  const cache = values['no-cache'] ? undefined : openScanCache(values['cache-dir'] || io.env.MINDPORT_CACHE_DIR || undefined, db, io);
   const { results, cached } = await scanFiles(files, (p) => resolver.for(p), {
     jobs,
     cache,
@@ -157,23 +157,15 @@ async function cmdScan(argv: string[], io: CliIo): Promise<number> {
 }
 
 /**
- * The scan cache: in `dir` when given, else in `.mindport-cache/scan` of the project (the closest folder above
- * the working directory with a mindport.toml, pyproject.toml or .git, else the working directory). A folder
- * that cannot be written is a warning, and the scan goes on without it.
+ * The scan cache: in `dir` when given (`--cache-dir`, MINDPORT_CACHE_DIR), else in the user's cache folder
+ * (`userCacheDir`). A folder that cannot be written is a warning, and the scan goes on without it.
  */
 function openScanCache(dir: string | undefined, db: MappingDatabase, io: CliIo): ScanCache | undefined {
-  const where = dir ? resolve(io.cwd, dir) : join(projectRoot(io.cwd), '.mindport-cache', SCAN_CACHE_SUBDIR);
+  const where = dir ? resolve(io.cwd, dir) : userCacheDir(io.env);
   const cache = ScanCache.open(where, scanFingerprint(pkg.version, grammarPath(), db));
   if (typeof cache !== 'string') return cache;
   write(io.stderr, `mindport: warning: results are not cached: ${cache}`);
   return undefined;
-}
-
-function projectRoot(cwd: string): string {
-  for (let d = resolve(cwd); ; d = dirname(d)) {
-    if (['mindport.toml', 'pyproject.toml', '.git'].some((m) => existsSync(join(d, m)))) return d;
-    if (dirname(d) === d) return resolve(cwd);
-  }
 }
 
 async function cmdExplain(argv: string[], io: CliIo): Promise<number> {

@@ -1,12 +1,16 @@
 // `mindport scan`'s results kept between runs (as Ruff keeps its own): a file whose bytes, path and settings
 // are those of an earlier scan by the same MindPort (code, grammar and mapping data) is not analysed again; its
-// result is read back. Each entry is named by a sha256 of all of those, so nothing needs invalidating: any
+// result is read back. By default the cache is the user's (userCacheDir), never a folder of the project: entries
+// committed to a repository could otherwise report whatever they like about its files (and hide error-level
+// findings from a CI gate). Each entry is named by a sha256 of all of those, so nothing needs invalidating: any
 // change gives another name. An entry is written whole under a temporary name and renamed into place (a scan
 // killed half-way, or two scans at once, leave whole entries or none); one that cannot be read or parsed is a
-// miss and is written again. Entries not rewritten for PRUNE_AFTER_DAYS are deleted after a scan that wrote any.
+// miss and is written again. Entries not rewritten for PRUNE_AFTER_DAYS are deleted after a scan that wrote any
+// (looked for at most once a day).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, constants as zlib } from 'node:zlib';
 import type { MappingDatabase } from '../mappings/database';
 import { readSourceBytes, sourceFromBytes, type SkippedSource } from '../engine/files';
@@ -23,8 +27,23 @@ const LAYOUT = 'v1';
  */
 const BROTLI = { params: { [zlib.BROTLI_PARAM_QUALITY]: 1, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT } };
 const PRUNE_AFTER_DAYS = 30;
-/** The folder under a project's `.mindport-cache/` (which also holds remote run logs). */
-export const SCAN_CACHE_SUBDIR = 'scan';
+
+/**
+ * The user's cache folder for scan results: `$XDG_CACHE_HOME/mindport/scan` (else `~/.cache/…`) on Linux,
+ * `~/Library/Caches/mindport/scan` on macOS, `%LOCALAPPDATA%\mindport\scan` on Windows. Entries name their file by
+ * absolute path, so every project shares it.
+ */
+export function userCacheDir(env: NodeJS.ProcessEnv, platform = process.platform, home = homedir()): string {
+  const base =
+    platform === 'win32'
+      ? env.LOCALAPPDATA || join(home, 'AppData', 'Local')
+      : platform === 'darwin'
+        ? join(home, 'Library', 'Caches')
+        : env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME)
+          ? env.XDG_CACHE_HOME
+          : join(home, '.cache');
+  return join(base, 'mindport', 'scan');
+}
 
 /** What a worker thread needs to use the cache (plain data). */
 export interface CacheSpec {
@@ -120,9 +139,23 @@ export class ScanCache {
     }
   }
 
-  /** Deletes entries (and stray temporary files) not written for PRUNE_AFTER_DAYS. */
+  /**
+   * Deletes entries (and stray temporary files) not written for PRUNE_AFTER_DAYS, unless that was done in the
+   * last day (a stat of every entry of a cache many projects share is not for every scan).
+   */
   prune(now = Date.now()): number {
     const root = join(this.spec.dir, LAYOUT);
+    const marker = join(this.spec.dir, 'last-pruned');
+    try {
+      if (now - statSync(marker).mtimeMs < 86_400_000) return 0;
+    } catch {
+      /* never pruned */
+    }
+    try {
+      writeFileSync(marker, `${new Date(now).toISOString()}\n`);
+    } catch {
+      return 0;
+    }
     const before = now - PRUNE_AFTER_DAYS * 86_400_000;
     let removed = 0;
     for (const shard of safeList(root)) {
