@@ -25,7 +25,7 @@ interface Run {
 }
 function cli(args: string[], cwd: string = tmp, cliPath = CLI, extraEnv: Record<string, string> = {}): Promise<Run> {
   // the scan cache goes to the user's cache folder: one under the temp folder, not the real one
-  const env = { ...process.env, XDG_CACHE_HOME: join(tmp, 'xdg-cache'), ...extraEnv };
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: join(tmp, 'xdg-cache'), ...extraEnv };
   delete env.MINDPORT_MAPPINGS_DIR;
   delete env.MINDPORT_WASM_DIR;
   if (!('MINDPORT_CACHE_DIR' in extraEnv)) delete env.MINDPORT_CACHE_DIR;
