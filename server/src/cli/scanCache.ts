@@ -58,15 +58,14 @@ const sha256 = () => createHash('sha256');
 export type Lookup = { path: string; settings: Settings } & ({ result: FileResult } | { bytes: Buffer; key: string } | { skipped: SkippedSource });
 
 export class ScanCache {
-  /** Entries this process wrote (the main thread's count; workers write their own). */
-  written = 0;
+  /** Shard folders known to exist. */
   private readonly shards = new Set<string>();
 
   constructor(readonly spec: CacheSpec) {}
 
   /**
-   * The cache in `dir`, created if needed with a `.gitignore` that ignores it all and a CACHEDIR.TAG (backup
-   * tools skip it); an error message if the folder cannot be written.
+   * The cache in `dir`, created if needed with a CACHEDIR.TAG (backup tools skip it) and a `.gitignore` that
+   * ignores it all (for a `--cache-dir` inside a repository); an error message if the folder cannot be written.
    */
   static open(dir: string, fingerprint: string): ScanCache | string {
     try {
@@ -129,7 +128,6 @@ export class ScanCache {
       }
       writeFileSync(tmp, brotliCompressSync(Buffer.from(asciiJson(result), 'latin1'), BROTLI));
       renameSync(tmp, file);
-      this.written++;
     } catch {
       try {
         unlinkSync(tmp);
