@@ -22,6 +22,8 @@ export interface TestClient {
   waitDiagnostics(uri: string, pred?: (p: PublishDiagnosticsParams) => boolean, timeoutMs?: number): Promise<PublishDiagnosticsParams>;
   /** The diagnostics last published for `uri` if they match, else the next matching ones (waitDiagnostics waits for a new publish). */
   diagnosticsMatching(uri: string, pred: (p: PublishDiagnosticsParams) => boolean, timeoutMs?: number): Promise<PublishDiagnosticsParams>;
+  /** Calls `listener` with every publishDiagnostics from now on, in the order they arrive. */
+  onPublish(listener: (p: PublishDiagnosticsParams) => void): void;
   stop(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export async function startClient(
   child.stderr!.on('data', (d) => (stderr += d));
   const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const diagnostics = new Map<string, PublishDiagnosticsParams>();
+  const publishListeners: ((p: PublishDiagnosticsParams) => void)[] = [];
   const waiters: { uri: string; pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   const notifications: { method: string; params: unknown }[] = [];
   const client: TestClient = {
@@ -67,6 +70,9 @@ export async function startClient(
         });
       });
     },
+    onPublish(listener) {
+      publishListeners.push(listener);
+    },
     diagnosticsMatching(uri, pred, timeoutMs) {
       const last = diagnostics.get(uri);
       return last && pred(last) ? Promise.resolve(last) : client.waitDiagnostics(uri, pred, timeoutMs);
@@ -84,6 +90,7 @@ export async function startClient(
   };
   conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
     diagnostics.set(p.uri, p);
+    for (const l of publishListeners) l(p);
     for (let i = waiters.length - 1; i >= 0; i--) {
       const w = waiters[i];
       if (w.uri === p.uri && w.pred(p)) {

@@ -459,6 +459,33 @@ describe('workspace scan cache', () => {
   });
 });
 
+describe('many files opened at once', () => {
+  test('a keystroke sent right after a burst of opened files is analysed before them', async () => {
+    const block = (i: number) =>
+      `class Block${i}(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(64, 64)\n\n` +
+      `    def forward(self, x):\n        y = torch.relu(self.fc(x)).view(-1, 64)\n        return F.gelu(torch.fft.rfft2(y).abs()).cuda()\n\n\n`;
+    const big = 'import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n\n' + Array.from({ length: 300 }, (_, i) => block(i)).join('');
+    const c = await startClient({ pushSettings: true });
+    try {
+      const typed = 'file:///burst/typed.py';
+      c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: typed, languageId: 'python', version: 1, text: 'import torch\n' } });
+      await c.waitDiagnostics(typed);
+      const order: string[] = [];
+      c.onPublish((p) => order.push(p.version === 2 ? 'typed' : p.uri.slice(-8)));
+      const opened = Array.from({ length: 8 }, (_, i) => `file:///burst/big${i}.py`);
+      for (const uri of opened) c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: `${big}# ${uri}\n` } });
+      c.conn.sendNotification('textDocument/didChange', { textDocument: { uri: typed, version: 2 }, contentChanges: [{ text: 'import torch\ny = torch.abs(x)\n' }] });
+      const d = await c.waitDiagnostics(typed, (p) => p.version === 2, 60_000);
+      assert.match(String(d.diagnostics[0]?.message), /torch\.abs/);
+      await Promise.all(opened.map((uri) => c.waitDiagnostics(uri, () => true, 60_000)));
+      const before = order.indexOf('typed');
+      assert.ok(before >= 0 && before <= 2, `the keystroke's diagnostics came after ${before} of the 8 opened files' (${order.join(', ')})`);
+    } finally {
+      await c.stop();
+    }
+  });
+});
+
 describe('workspace scan while typing', () => {
   /** A workspace of `files` model files of about 3,000 lines each, and one more file to type in. */
   function bigWorkspace(files: number): { ws: string; typed: string } {

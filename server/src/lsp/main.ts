@@ -22,8 +22,10 @@ function stdioConnection(): Connection {
 }
 
 let shutdownReceived = false;
-const connection = process.argv.includes('--stdio') ? stdioConnection() : createConnection(ProposedFeatures.all);
-startServer(connection);
+const stdio = process.argv.includes('--stdio');
+const connection = stdio ? stdioConnection() : createConnection(ProposedFeatures.all);
+// the server lets input that is still being read go before its queued analyses (server.ts)
+startServer(connection, stdio ? { onInput: (listener) => process.stdin.on('data', listener) } : {});
 connection.onShutdown(() => {
   shutdownReceived = true;
 });
