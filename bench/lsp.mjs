@@ -178,6 +178,37 @@ async function typeAndTime(s, file, { edits = 200, sessions = 4, keepRunning = f
 }
 
 /**
+ * A keystroke right after a burst of opened files (as restoring editor tabs does): `file` is opened and its
+ * diagnostics awaited, then `others` copies of it (each under another name) are opened at once and one
+ * character is typed into the first file. `typedMs`: from that keystroke to its diagnostics; `allMs`: until
+ * every opened copy has its diagnostics.
+ */
+export async function burstLatency(dist, file, others = 19) {
+  const s = await startServer(dist, join(file, '..'));
+  try {
+    const text = readFileSync(file, 'utf8');
+    const uri = (i) => pathToFileURL(join(file, '..', `burst_${i}.py`)).href;
+    const published = (pred) => new Promise((r) => s.onDiagnostics((p) => pred(p) && r(p)));
+    const first = published((p) => p.uri === uri(0) && p.version === 1);
+    s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uri(0), languageId: 'python', version: 1, text } });
+    await first;
+    let pending = others;
+    const all = published((p) => p.uri !== uri(0) && p.version === 1 && --pending === 0);
+    const t0 = performance.now();
+    for (let i = 1; i <= others; i++) s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uri(i), languageId: 'python', version: 1, text: `${text}\n# copy ${i}\n` } });
+    const typed = published((p) => p.uri === uri(0) && p.version === 2);
+    const t1 = performance.now();
+    s.conn.sendNotification('textDocument/didChange', { textDocument: { uri: uri(0), version: 2 }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '#' }] });
+    await typed;
+    const typedMs = performance.now() - t1;
+    await all;
+    return { typedMs, allMs: performance.now() - t0, others };
+  } finally {
+    await s.stop();
+  }
+}
+
+/**
  * Typing in a notebook: the code cells of `notebooks` (.ipynb files) joined into one notebook, opened over LSP,
  * then two lines typed one character at a time at the end of its middle cell; each edit timed from
  * notebookDocument/didChange to the publishDiagnostics of that cell.

@@ -8,7 +8,8 @@
 //   edit_p50_ms/edit_p95_ms  single-character didChange → publishDiagnostics on a 5,000-line file (debounce 0);
 //                            edit_floor_*: the same typing against a stand-in server that publishes the same
 //                            diagnostics without analysing (bench/publishStub.cjs): what the protocol alone costs;
-//                            edit_during_scan_*: 100 such edits while "Scan Workspace" runs over the corpus
+//                            edit_during_scan_*: 100 such edits while "Scan Workspace" runs over the corpus;
+//                            edit_after_burst_ms: one keystroke right after 19 copies of the file were opened
 //   rss_mb_1000_files        language-server resident memory after opening 1,000 files
 //   activation_ms            require(dist/client.js) + activate() until resolved, with a vscode stub (bench/activation.cjs);
 //                            body_ready_ms: until the deferred body (dist/client-main.js) has created the LanguageClient
@@ -22,7 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { ensureCorpus } from './corpus.mjs';
-import { editLatency, editLatencyDuringScan, editLatencyFloor, memoryAfterOpening, notebookEditLatency } from './lsp.mjs';
+import { burstLatency, editLatency, editLatencyDuringScan, editLatencyFloor, memoryAfterOpening, notebookEditLatency } from './lsp.mjs';
 import { nodeBundleOptions } from '../scripts/esbuild-options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -265,6 +266,10 @@ await section('edit', async () => {
   results.edit_during_scan_p95_ms = +during.p95.toFixed(2);
   results.edit_during_scan_max_ms = Math.round(during.max);
   results.edit_during_scan_files = during.scanFiles;
+  // a keystroke right after 19 more copies of the file were opened at once (restoring editor tabs)
+  const burst = await burstLatency(dist, target, 19);
+  results.edit_after_burst_ms = Math.round(burst.typedMs);
+  results.open_burst_ms = Math.round(burst.allMs);
   // typing in a notebook: the code cells of the corpus's three largest notebooks (by code lines) joined into one
   const notebooks = files
     .filter((f) => f.endsWith('.ipynb'))
