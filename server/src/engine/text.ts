@@ -40,10 +40,17 @@ export class LineIndex {
   edited(text: string, change: { start: number; end: number; delta: number }): LineIndex {
     if (text.includes('\r') || this.text.includes('\r')) return new LineIndex(text);
     const old = this.starts;
-    // the lines starting at or before the change stay, those starting after its old end move by delta
-    const starts = old.slice(0, firstAfter(old, change.start));
-    for (let i = text.indexOf('\n', change.start); i >= 0 && i < change.end; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    for (let k = firstAfter(old, change.end - change.delta); k < old.length; k++) starts.push(old[k] + change.delta);
+    // the lines starting at or before the change stay, those starting after its old end move by delta; the array
+    // is made at its final length (pushing onto a copy reallocated it as it grew: garbage on every keystroke)
+    const head = firstAfter(old, change.start);
+    const tail = firstAfter(old, change.end - change.delta);
+    let added = 0;
+    for (let i = text.indexOf('\n', change.start); i >= 0 && i < change.end; i = text.indexOf('\n', i + 1)) added++;
+    const starts = new Array<number>(head + added + old.length - tail);
+    for (let k = 0; k < head; k++) starts[k] = old[k];
+    let n = head;
+    for (let i = text.indexOf('\n', change.start); i >= 0 && i < change.end; i = text.indexOf('\n', i + 1)) starts[n++] = i + 1;
+    for (let k = tail; k < old.length; k++) starts[n++] = old[k] + change.delta;
     return new LineIndex(text, starts);
   }
   get lineCount(): number {
