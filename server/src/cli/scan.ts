@@ -37,7 +37,10 @@ export interface ScanOptions {
   background?: boolean;
   /** Asked before each file is handed out; once true, no further file is analysed and the scan ends early. */
   isCancelled?: () => boolean;
-  /** Results kept between scans: files found there are not analysed; those analysed are added. */
+  /**
+   * Results kept between scans: files found there are not analysed (their results' fixes come without edits,
+   * which no report reads); those analysed are added.
+   */
   cache?: ScanCache;
 }
 

@@ -7,6 +7,8 @@
 // killed half-way, or two scans at once, leave whole entries or none); one that cannot be read or parsed is a
 // miss and is written again. Entries not rewritten for PRUNE_AFTER_DAYS are deleted after a scan that wrote any
 // (looked for at most once a day).
+// An entry keeps what scan reports read: each fix keeps its title and applicability but not its edits (a third
+// of the JSON; `mindport fix`, `port` and the editor's quick fixes analyse the file themselves).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -126,7 +128,7 @@ export class ScanCache {
         mkdirSync(join(this.spec.dir, LAYOUT, shard), { recursive: true });
         this.shards.add(shard);
       }
-      writeFileSync(tmp, brotliCompressSync(Buffer.from(asciiJson(result), 'latin1'), BROTLI));
+      writeFileSync(tmp, brotliCompressSync(Buffer.from(asciiJson(withoutFixEdits(result)), 'latin1'), BROTLI));
       renameSync(tmp, file);
     } catch {
       try {
@@ -172,6 +174,12 @@ export class ScanCache {
     }
     return removed;
   }
+}
+
+/** The result as an entry keeps it: fixes without their edits. */
+function withoutFixEdits(r: FileResult): FileResult {
+  const findings = r.findings.map((f) => (f.fixes.length ? { ...f, fixes: f.fixes.map((x) => ({ title: x.title, applicability: x.applicability, edits: [] })) } : f));
+  return { ...r, findings };
 }
 
 function writeIfMissing(path: string, text: string): void {
