@@ -418,8 +418,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       // an indented line of code (inside a definition: one statement re-checked), not ending in a backslash
       if (end - start < 2 || text.charCodeAt(start) !== 32 || text.charCodeAt(end - 1) === 92) continue;
       d.doc.edit({ start: end, end, newText: ' ' });
-      d.incremental!.analyzeDocument(d.doc, settings, db);
-      d.doc.edit({ start: end, end: end + 1, newText: '' });
+      try {
+        d.incremental!.analyzeDocument(d.doc, settings, db);
+      } finally {
+        d.doc.edit({ start: end, end: end + 1, newText: '' }); // whatever happens, the text is the editor's again
+      }
       d.incremental!.analyzeDocument(d.doc, settings, db);
       return;
     }
