@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
+import { unpackEntry } from '../../server/src/cli/scanEntry';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -38,11 +39,12 @@ function cli(args: string[], cwd: string = tmp, cliPath = CLI, extraEnv: Record<
 }
 /** The scan cache's entries under `dir`. */
 function cacheEntries(dir: string): string[] {
-  const root = join(dir, 'v1');
+  const root = join(dir, 'v2');
   if (!existsSync(root)) return [];
   return readdirSync(root).flatMap((shard) => readdirSync(join(root, shard)).map((f) => join(root, shard, f)));
 }
-const readEntry = (file: string) => JSON.parse(brotliDecompressSync(readFileSync(file)).toString('utf8'));
+/** A cache entry's result (scanEntry.ts); written back below as a plain JSON result, which entries may be. */
+const readEntry = (file: string) => unpackEntry(brotliDecompressSync(readFileSync(file)))!;
 /** A fresh folder under the temp dir with the given files. */
 function project(name: string, files: Record<string, string | Buffer>): string {
   const dir = join(tmp, name);

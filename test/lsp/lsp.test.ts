@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
+import { unpackEntry } from '../../server/src/cli/scanEntry';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CancellationTokenSource, type CodeAction, type Diagnostic, type Hover } from 'vscode-languageserver-protocol';
 import { countSyntaxErrors } from '../../server/src/engine/fixAll';
@@ -415,7 +416,7 @@ describe('workspace scan cache', () => {
     writeFileSync(b, 'import torch\nx = torch.abs(y)\n');
     const cacheDir = join(store, 'scan-cache');
     const c = await startClient({ rootUri: pathToFileURL(ws).href, init: { scanCacheDir: cacheDir } });
-    const entries = () => (existsSync(join(cacheDir, 'v1')) ? readdirSync(join(cacheDir, 'v1')).flatMap((d) => readdirSync(join(cacheDir, 'v1', d)).map((f) => join(cacheDir, 'v1', d, f))) : []);
+    const entries = () => (existsSync(join(cacheDir, 'v2')) ? readdirSync(join(cacheDir, 'v2')).flatMap((d) => readdirSync(join(cacheDir, 'v2', d)).map((f) => join(cacheDir, 'v2', d, f))) : []);
     const scan = async () => (await c.conn.sendRequest('workspace/executeCommand', { command: 'mindport.server.scanWorkspace', arguments: [] })) as { files: number };
     const message = (path: string) => String(c.diagnostics.get(pathToFileURL(path).href)?.diagnostics[0]?.message ?? "");
     try {
@@ -425,8 +426,8 @@ describe('workspace scan cache', () => {
       assert.equal(entries().length, 2, 'one entry per file');
       assert.deepEqual(readdirSync(ws).sort(), ['a.py', 'b.py'], 'nothing written into the workspace');
       // a kept result is what the next scan publishes: doctor a.py's
-      const entry = entries().find((e) => JSON.parse(brotliDecompressSync(readFileSync(e)).toString()).path === a)!;
-      const r = JSON.parse(brotliDecompressSync(readFileSync(entry)).toString());
+      const entry = entries().find((e) => unpackEntry(brotliDecompressSync(readFileSync(e)))?.path === a)!;
+      const r = unpackEntry(brotliDecompressSync(readFileSync(entry)))!;
       r.findings[0].message = 'FROM THE CACHE';
       writeFileSync(entry, brotliCompressSync(JSON.stringify(r)));
       // b.py changed on disk: analysed again

@@ -7,8 +7,8 @@
 // killed half-way, or two scans at once, leave whole entries or none); one that cannot be read or parsed is a
 // miss and is written again. Entries not rewritten for PRUNE_AFTER_DAYS are deleted after a scan that wrote any
 // (looked for at most once a day).
-// An entry keeps what scan reports read: each fix keeps its title and applicability but not its edits (a third
-// of the JSON; `mindport fix`, `port` and the editor's quick fixes analyse the file themselves).
+// An entry keeps what scan reports read (scanEntry.ts): each fix keeps its title and applicability but not its
+// edits (`mindport fix`, `port` and the editor's quick fixes analyse the file themselves).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -18,14 +18,14 @@ import type { MappingDatabase } from '../mappings/database';
 import { readSourceBytes, sourceFromBytes, type SkippedSource } from '../engine/files';
 import { analyzeSource, type FileResult } from '../engine/project';
 import type { Settings } from '../engine/settings';
-import { asciiJson } from '../engine/text';
+import { packEntry, unpackEntry } from './scanEntry';
 
 /** Bumped when the entries' layout changes (the code digest covers what analysis produces). */
-const LAYOUT = 'v1';
+const LAYOUT = 'v2';
 /**
- * Entries are JSON compressed with brotli at its fastest setting: about a ninth of the size, and on the corpus
- * of the benchmark quicker than writing and reading the JSON itself (100 MB of it: 0.2 s to compress, 0.2 s to
- * decompress, where writing the plain JSON from the scan's workers cost seconds).
+ * Entries (scanEntry.ts) are compressed with brotli at its fastest setting: on the corpus of the benchmark
+ * quicker than writing and reading them plain (100 MB of plain JSON: 0.2 s to compress, 0.2 s to decompress,
+ * where writing it uncompressed from the scan's workers cost seconds).
  */
 const BROTLI = { params: { [zlib.BROTLI_PARAM_QUALITY]: 1, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT } };
 const PRUNE_AFTER_DAYS = 30;
@@ -100,9 +100,8 @@ export class ScanCache {
       return { path, settings, bytes: read.bytes, key };
     }
     try {
-      // written as ASCII JSON: Latin-1 is the quick decoding
-      const r = JSON.parse(brotliDecompressSync(packed).toString('latin1')) as FileResult;
-      if (r && r.path === path && Array.isArray(r.findings)) return { path, settings, result: r };
+      const r = unpackEntry(brotliDecompressSync(packed));
+      if (r && r.path === path) return { path, settings, result: r };
     } catch {
       /* a damaged entry: analysed and written again */
     }
@@ -128,7 +127,7 @@ export class ScanCache {
         mkdirSync(join(this.spec.dir, LAYOUT, shard), { recursive: true });
         this.shards.add(shard);
       }
-      writeFileSync(tmp, brotliCompressSync(Buffer.from(asciiJson(withoutFixEdits(result)), 'latin1'), BROTLI));
+      writeFileSync(tmp, brotliCompressSync(packEntry(result), BROTLI));
       renameSync(tmp, file);
     } catch {
       try {
@@ -174,12 +173,6 @@ export class ScanCache {
     }
     return removed;
   }
-}
-
-/** The result as an entry keeps it: fixes without their edits. */
-function withoutFixEdits(r: FileResult): FileResult {
-  const findings = r.findings.map((f) => (f.fixes.length ? { ...f, fixes: f.fixes.map((x) => ({ title: x.title, applicability: x.applicability, edits: [] })) } : f));
-  return { ...r, findings };
 }
 
 function writeIfMissing(path: string, text: string): void {
