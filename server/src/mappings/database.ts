@@ -72,7 +72,7 @@ function exists(twin: Twin, version: MsVersion): boolean {
 export class MappingDatabase {
   readonly entries = new Map<string, MappedEntry>();
   readonly problems: LoadProblem[] = [];
-  /** sha256 over the names and texts of the files loaded: changes whenever the data could (cached scan results key on it). */
+  /** sha256 over the names and text hashes of the files loaded: changes whenever the data could (cached scan results key on it). */
   digest = '';
   private readonly aliases = new Map<string, string>();
 
@@ -90,10 +90,12 @@ export class MappingDatabase {
   }
 
   private addFiles(files: { name: string; text: string }[]): void {
-    this.digest = sha256(files.map((f) => `${f.name}\0${f.text}`).join('\0'));
     const parsed: { name: string; file: MappingFile; checked: boolean }[] = [];
-    for (const { name, text } of files) {
-      if (isChecked(name, text)) {
+    // each text is hashed once: for the digest, and to tell a file the build validated
+    const hashes = files.map((f) => sha256(f.text));
+    this.digest = sha256(files.map((f, i) => `${f.name}\0${hashes[i]}`).join('\0'));
+    for (const [i, { name, text }] of files.entries()) {
+      if (CHECKED?.[name] === hashes[i]) {
         // exactly the file this build validated: the schema transforms nothing, so the JSON is the data
         parsed.push({ name, file: JSON.parse(text) as MappingFile, checked: true });
         continue;
@@ -260,11 +262,6 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
  */
 declare const __MINDPORT_CHECKED_MAPPINGS__: Record<string, string> | undefined;
 const CHECKED: Record<string, string> | undefined = typeof __MINDPORT_CHECKED_MAPPINGS__ === 'undefined' ? undefined : __MINDPORT_CHECKED_MAPPINGS__;
-
-function isChecked(name: string, text: string): boolean {
-  const want = CHECKED?.[name];
-  return want !== undefined && sha256(text) === want;
-}
 
 /** sha256 of each file of a mappings folder that loads without a problem: what the build records as checked. */
 export function checkedMappings(dir: string): Record<string, string> {
