@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { explainJson, explainMarkdown } from '../engine/explain';
 import { collectFiles } from '../engine/walk';
 import { fixAll } from '../engine/fixAll';
-import { grammarPath, initParser } from '../engine/parser';
+import { initParser } from '../engine/parser';
 import { ProjectConfigFinder } from '../engine/projectConfig';
 import type { FileResult } from '../engine/project';
 import { formatSarif, ReportStream, type StreamFormat } from '../engine/report';
@@ -16,7 +16,7 @@ import { targetOf } from '../engine/analyze';
 import { loadDatabase } from '../mappings/location';
 import type { MappingDatabase } from '../mappings/database';
 import { scanFiles } from './scan';
-import { ScanCache, scanFingerprint, userCacheDir } from './scanCache';
+import { openScanCache, type ScanCache, userCacheDir } from './scanCache';
 import { portCommand } from './port';
 import pkg from '../../../package.json';
 
@@ -139,8 +139,8 @@ async function cmdScan(argv: string[], io: CliIo): Promise<number> {
   const showProgress = (values.progress ?? !!io.stderr.isTTY) && !io.stdout.isTTY;
   // text and JSON reports are written file by file while the scan goes on; SARIF is one document, written at the end
   const stream = values.format === 'sarif' ? undefined : new ReportStream(values.format as StreamFormat, (c) => io.stdout.write(c));
-  const cache = values['no-cache'] ? undefined : openScanCache(values['cache-dir'] || io.env.MINDPORT_CACHE_DIR || undefined, db, io);
-  const { results, cached } = await scanFiles(files, (p) => resolver.for(p), {
+  const cache = values['no-cache'] ? undefined : scanCacheFor(values['cache-dir'] || io.env.MINDPORT_CACHE_DIR || undefined, db, io);
+  const { results } = await scanFiles(files, (p) => resolver.for(p), {
     jobs,
     cache,
     report: stream ? { format: values.format as StreamFormat, cwd: io.cwd } : undefined,
@@ -151,7 +151,6 @@ async function cmdScan(argv: string[], io: CliIo): Promise<number> {
   });
   if (stream) stream.end(results, io.cwd);
   else write(io.stdout, formatSarif(results, io.cwd, pkg.version));
-  if (cache && (cached ?? 0) < files.length) cache.prune();
   const errors = results.some((r) => r.findings.some((f) => f.severity === 'error'));
   return errors && !values['exit-zero'] ? 1 : 0;
 }
@@ -160,9 +159,8 @@ async function cmdScan(argv: string[], io: CliIo): Promise<number> {
  * The scan cache: in `dir` when given (`--cache-dir`, MINDPORT_CACHE_DIR), else in the user's cache folder
  * (`userCacheDir`). A folder that cannot be written is a warning, and the scan goes on without it.
  */
-function openScanCache(dir: string | undefined, db: MappingDatabase, io: CliIo): ScanCache | undefined {
-  const where = dir ? resolve(io.cwd, dir) : userCacheDir(io.env);
-  const cache = ScanCache.open(where, scanFingerprint(pkg.version, grammarPath(), db));
+function scanCacheFor(dir: string | undefined, db: MappingDatabase, io: CliIo): ScanCache | undefined {
+  const cache = openScanCache(dir ? resolve(io.cwd, dir) : userCacheDir(io.env), db);
   if (typeof cache !== 'string') return cache;
   write(io.stderr, `mindport: warning: results are not cached: ${cache}`);
   return undefined;

@@ -39,7 +39,7 @@ export interface ScanOptions {
   isCancelled?: () => boolean;
   /**
    * Results kept between scans: files found there are not analysed (their results' fixes come without edits,
-   * which no report reads); those analysed are added.
+   * which no report reads); those analysed are added, and old entries pruned after.
    */
   cache?: ScanCache;
 }
@@ -107,8 +107,10 @@ export async function scanFiles(files: string[], settingsFor: (path: string) => 
   const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), files.length));
   const worthIt = files.length >= MIN_FILES_FOR_WORKERS && (opts.jobs !== undefined || sourceBytes(files) >= MIN_BYTES_FOR_WORKERS);
   const script = opts.background ? workerScript() : jobs > 1 && worthIt ? workerScript() : undefined;
-  if (!script) return scanInThread(files, settingsFor, opts);
-  return scanInWorkers(script, jobs, files, settingsFor, opts);
+  const out = script ? await scanInWorkers(script, jobs, files, settingsFor, opts) : scanInThread(files, settingsFor, opts);
+  // a scan that wrote entries looks for old ones to delete (ScanCache.prune: at most once a day)
+  if (opts.cache && (out.cached ?? 0) < out.results.length) opts.cache.prune();
+  return out;
 }
 
 /** One file analysed in this thread (read back from the cache when it has it); `hits` counts those. */

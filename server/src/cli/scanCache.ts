@@ -16,9 +16,11 @@ import { isAbsolute, join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, constants as zlib } from 'node:zlib';
 import type { MappingDatabase } from '../mappings/database';
 import { readSourceBytes, sourceFromBytes, type SkippedSource } from '../engine/files';
+import { grammarPath } from '../engine/parser';
 import { analyzeSource, type FileResult } from '../engine/project';
 import type { Settings } from '../engine/settings';
 import { packEntry, unpackEntry } from './scanEntry';
+import pkg from '../../../package.json';
 
 /** Bumped when the entries' layout changes (the code digest covers what analysis produces). */
 const LAYOUT = 'v2';
@@ -192,10 +194,18 @@ function safeList(dir: string): string[] {
 }
 
 /**
+ * The cache in `dir` for results of this build (ScanCache.open, with the fingerprint below), or why it cannot be
+ * used. Call once the parser is loaded (the grammar's bytes are part of the fingerprint).
+ */
+export function openScanCache(dir: string, db: MappingDatabase): ScanCache | string {
+  return ScanCache.open(dir, scanFingerprint(pkg.version, grammarPath(), db));
+}
+
+/**
  * The fingerprint of what produces a scan's results: the version, the running code (the bundle's bytes, or
  * every source file when run from sources), the grammar's bytes and the mapping data's digest.
  */
-export function scanFingerprint(version: string, grammar: string | undefined, db: MappingDatabase): string {
+function scanFingerprint(version: string, grammar: string | undefined, db: MappingDatabase): string {
   const h = sha256().update(`mindport ${version} ${LAYOUT}\0`);
   if (__filename.endsWith('.js')) h.update(readFileSync(__filename));
   else for (const f of sourceFiles(join(__dirname, '..'))) h.update(f).update(readFileSync(f));

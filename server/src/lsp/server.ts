@@ -26,11 +26,10 @@ import { explainMarkdown } from '../engine/explain';
 import type { Finding } from '../engine/findings';
 import { fixAll } from '../engine/fixAll';
 import { joinCells, cellOf, type NotebookText } from '../engine/notebook';
-import { grammarPath, initParser } from '../engine/parser';
+import { initParser } from '../engine/parser';
 import { type FileResult } from '../engine/project';
 import { scanFiles } from '../cli/scan';
-import { ScanCache, scanFingerprint } from '../cli/scanCache';
-import pkg from '../../../package.json';
+import { openScanCache, type ScanCache } from '../cli/scanCache';
 import { ProjectConfigFinder } from '../engine/projectConfig';
 import { ruleDocUrl, ruleMeta } from '../engine/rules/catalog';
 import { DEFAULT_SETTINGS, parseSettings, SettingsSchema, type Settings, type SettingsProblem } from '../engine/settings';
@@ -742,7 +741,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     // being typed in. Analysing them here, even one file per turn of the event loop, kept every keystroke
     // waiting for the file in progress (and before, for 20 files at a time: seconds).
     const results = new Map<string, FileResult>();
-    const cache = openScanCache();
+    const cache = scanCacheNow();
     const out = await scanFiles(files, (p) => settingsOf.get(p) ?? DEFAULT_SETTINGS, {
       background: true,
       cache,
@@ -756,16 +755,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         progress?.report(Math.round(((i + 1) * 100) / files.length), `${i + 1}/${files.length} files`);
       },
     });
-    if (cache && (out.cached ?? 0) < results.size) cache.prune();
     if (out.cancelled) return { files: results.size, cancelled: true };
     scanResults = results;
     return { files: files.length, cancelled: false };
   }
 
   /** The scan cache, opened on the first scan; a folder that cannot be written is logged once and not used. */
-  function openScanCache(): ScanCache | undefined {
+  function scanCacheNow(): ScanCache | undefined {
     if (scanCache || !scanCacheDir) return scanCache;
-    const opened = ScanCache.open(scanCacheDir, scanFingerprint(pkg.version, grammarPath(), db));
+    const opened = openScanCache(scanCacheDir, db);
     if (typeof opened === 'string') {
       log(`workspace scans are not cached: ${opened}`);
       scanCacheDir = undefined;
