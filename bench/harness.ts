@@ -35,7 +35,8 @@ async function editInProcess(file: string, slowest: number): Promise<void> {
   const inc = new IncrementalAnalyzer();
   inc.analyzeDocument(doc, DEFAULT_SETTINGS, db);
   const times: number[] = [];
-  const spans: { start: number; end: number; what: string }[] = [];
+  const spans: { start: number; end: number; what: string; faults: number }[] = [];
+  const typingFaults0 = process.resourceUsage().minorPageFault;
   const gcs: PerformanceEntry[] = [];
   const observer = new PerformanceObserver((list) => gcs.push(...list.getEntries()));
   if (slowest) observer.observe({ entryTypes: ['gc'] });
@@ -43,19 +44,22 @@ async function editInProcess(file: string, slowest: number): Promise<void> {
     // the document's own line index, kept up to date edit by edit as the server's is (a fresh index per edit
     // would add a quarter of the allocation, and its collections, to what is timed)
     const at = doc.lines.offsetAt({ line: e.row, character: e.col });
+    const f0 = slowest ? process.resourceUsage().minorPageFault : 0;
     const t0 = performance.now();
     doc.edit({ start: at, end: at, newText: e.text });
     inc.analyzeDocument(doc, DEFAULT_SETTINGS, db);
     const t1 = performance.now();
     times.push(t1 - t0);
-    if (slowest) spans.push({ start: t0, end: t1, what: `${JSON.stringify(e.text)} at line ${e.row + 1}` });
+    if (slowest) spans.push({ start: t0, end: t1, what: `${JSON.stringify(e.text)} at line ${e.row + 1}`, faults: process.resourceUsage().minorPageFault - f0 });
   }
   if (slowest) {
     await new Promise((r) => setTimeout(r, 50)); // the last entries are delivered asynchronously
     observer.disconnect();
     const gcDuring = (s: { start: number; end: number }) => gcs.filter((g) => g.startTime >= s.start && g.startTime < s.end).reduce((n, g) => n + g.duration, 0);
-    const rows = spans.map((s, i) => ({ i, ms: s.end - s.start, gc: gcDuring(s), what: s.what })).sort((a, b) => b.ms - a.ms);
-    for (const r of rows.slice(0, slowest)) process.stderr.write(`edit #${r.i}: ${r.ms.toFixed(1)} ms (gc ${r.gc.toFixed(1)} ms) ${r.what}\n`);
+    const rows = spans.map((s, i) => ({ i, ms: s.end - s.start, gc: gcDuring(s), what: s.what, faults: s.faults })).sort((a, b) => b.ms - a.ms);
+    for (const r of rows.slice(0, slowest)) process.stderr.write(`edit #${r.i}: ${r.ms.toFixed(1)} ms (gc ${r.gc.toFixed(1)} ms, ${r.faults} page faults) ${r.what}\n`);
+    const faults = process.resourceUsage().minorPageFault - typingFaults0;
+    process.stderr.write(`page faults while typing: ${faults} (${(faults / times.length).toFixed(0)} per edit)\n`);
   }
   const sorted = [...times].sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];

@@ -4,7 +4,7 @@
 // and the CLI entry points.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { stringify as stringifyToml } from 'smol-toml';
@@ -134,6 +134,44 @@ describe('remote runs over a real sshd', { skip, timeout: 120_000 }, () => {
       assert.ok(existsSync(join(remote, 'errors.py')));
       assert.ok(existsSync(join(remote, 'new\nline $(touch PWNED3).txt')));
       assert.ok(!existsSync(join(remote, 'data')) && !existsSync(join(remote, 'model.ckpt')), 'git-ignored files were uploaded');
+      const found = s.sh(`find ${JSON.stringify(s.dir)} ${JSON.stringify(ws)} /tmp -maxdepth 3 -name 'PWNED*' 2>/dev/null`);
+      assert.equal(found.trim(), '', `an injected command ran: ${found}`);
+    });
+  }
+
+  for (const method of ['rsync', 'tar'] as const) {
+    test(`sync by ${method}: files deleted or renamed locally leave the host's copy; run outputs and ignored files stay`, async () => {
+      const ws = makeWorkspace();
+      mkdirSync(join(ws, 'legacy'));
+      writeFileSync(join(ws, 'legacy', '__init__.py'), '');
+      writeFileSync(join(ws, 'legacy', 'helpers.py'), 'X = 1\n');
+      writeFileSync(join(ws, 'old name $(touch PWNED5).py'), 'Y = 2\n');
+      writeFileSync(join(ws, 'notes.txt'), 'uploaded once, git-ignored later');
+      writeFileSync(join(ws, 'probe.py'), 'import importlib.util as u\nprint("legacy importable:", u.find_spec("legacy") is not None, flush=True)\n');
+      const first = await run({}, 'probe.py', [], { syncMethod: method }, ws);
+      const remote = first.summary.remoteDir!;
+      assert.match(first.out, /legacy importable: True/);
+      assert.ok(existsSync(join(remote, 'legacy', 'helpers.py')) && existsSync(join(remote, 'old name $(touch PWNED5).py')));
+      // what a run writes into the copy, and Python's own caches there
+      mkdirSync(join(remote, 'outputs'));
+      writeFileSync(join(remote, 'outputs', 'metrics.json'), '{}');
+      mkdirSync(join(remote, 'legacy', '__pycache__'));
+      writeFileSync(join(remote, 'legacy', '__pycache__', 'helpers.cpython-311.pyc'), '');
+
+      rmSync(join(ws, 'legacy'), { recursive: true });
+      renameSync(join(ws, 'old name $(touch PWNED5).py'), join(ws, 'new_name.py'));
+      writeFileSync(join(ws, '.gitignore'), readFileSync(join(ws, '.gitignore'), 'utf8') + '\nnotes.txt\n');
+      const second = await run({}, 'probe.py', [], { syncMethod: method }, ws);
+      assert.equal(second.summary.remoteDir, remote);
+      assert.match(second.out, /legacy importable: False/, 'the deleted package is still importable on the host');
+      assert.match(messages(second), /removed 3 files deleted locally since the last sync/);
+      assert.ok(!existsSync(join(remote, 'legacy')), 'the deleted package folder is left on the host');
+      assert.ok(!existsSync(join(remote, 'old name $(touch PWNED5).py')) && existsSync(join(remote, 'new_name.py')));
+      assert.ok(existsSync(join(remote, 'outputs', 'metrics.json')), 'a file the run wrote was removed');
+      assert.ok(existsSync(join(remote, 'notes.txt')), 'a file only git-ignored since was removed');
+      assert.ok(readdirSync(remote).every((n) => !n.includes('synced-files')), 'the list of synced files is kept inside the copy');
+      const third = await run({}, 'probe.py', [], { syncMethod: method }, ws);
+      assert.doesNotMatch(messages(third), /removed/);
       const found = s.sh(`find ${JSON.stringify(s.dir)} ${JSON.stringify(ws)} /tmp -maxdepth 3 -name 'PWNED*' 2>/dev/null`);
       assert.equal(found.trim(), '', `an injected command ran: ${found}`);
     });

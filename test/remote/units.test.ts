@@ -10,7 +10,7 @@ import { parseNpuSmi, parseHySmi, evaluatePreflight, preflightScript } from '../
 import { mapRemoteErrors, lastError } from '../../server/src/remote/errorMap';
 import { parseSacct, parseSbatch, sbatchArgs } from '../../server/src/remote/slurm';
 import { hostGraceSec, killScript, runScript, summariseSamples, launchCommand } from '../../server/src/remote/run';
-import { listWorkspaceFiles } from '../../server/src/remote/sync';
+import { isCopyPath, listWorkspaceFiles, staleEntries } from '../../server/src/remote/sync';
 import { FIXTURES, makeWorkspace, markerLine, tempDir } from './sshd';
 
 const smi = (name: string) => readFileSync(join(FIXTURES, 'host', 'smi', name), 'utf8');
@@ -254,6 +254,22 @@ describe('slurm and sampling helpers', () => {
     const l = listWorkspaceFiles(ws);
     assert.ok(l.files.includes('errors.py') && l.files.includes('pkg/__init__.py'));
     assert.ok(!l.files.some((f) => f.startsWith('data/') || f.endsWith('.ckpt')), l.files.join());
+  });
+  test('stale entries: only files the last sync uploaded and the workspace no longer has, and their vanished folders', () => {
+    const local = new Set(['a.py', 'pkg', 'pkg/__init__.py', 'data', 'data/big.bin', 'keep']);
+    const previous = ['a.py', 'gone.py', 'pkg/__init__.py', 'pkg/old.py', 'old/sub/deep.py', 'old/x.py', 'data/big.bin', 'keep/ignored.txt', 'gone.py'];
+    const stale = staleEntries(previous, ['a.py', 'pkg/__init__.py', 'new.py'], (p) => local.has(p) || p === 'keep/ignored.txt');
+    // data/big.bin and keep/ignored.txt still exist locally (git-ignored since): they stay on the host
+    assert.deepEqual(stale.files, ['gone.py', 'old/sub/deep.py', 'old/x.py', 'pkg/old.py']);
+    assert.deepEqual(stale.dirs, ['old/sub', 'old'], 'deepest first; pkg/ still exists locally');
+  });
+  test('stale entries never name anything outside the copy, nor a skipped folder', () => {
+    for (const bad of ['', '/etc/passwd', '../outside.py', 'a/../../b', 'a//b', './a', 'a/.', '.git/config', 'x/__pycache__/m.pyc', '.mindport-cache/log']) {
+      assert.equal(isCopyPath(bad), false, bad);
+    }
+    for (const good of ['a.py', "odd dir $(touch X)/it's.py", 'new\nline.txt', '..hidden/x', 'a/b/c.py']) assert.equal(isCopyPath(good), true, good);
+    const stale = staleEntries(['../outside.py', '/abs.py', 'fine.py'], [], () => false);
+    assert.deepEqual(stale, { files: ['fine.py'], dirs: [] });
   });
 });
 

@@ -287,7 +287,8 @@ export async function runRemote(opts: RunOptions): Promise<RunSummary> {
       throw e;
     }
     summary.remoteDir = sync.remoteDir;
-    step('sync', 'done', `${sync.files} files, ${(sync.bytes / 1024).toFixed(1)} KiB by ${sync.method} to ${sync.remoteDir}`);
+    const removed = sync.removed ? `; removed ${sync.removed} file${sync.removed === 1 ? '' : 's'} deleted locally since the last sync` : '';
+    step('sync', 'done', `${sync.files} files, ${(sync.bytes / 1024).toFixed(1)} KiB by ${sync.method} to ${sync.remoteDir}${removed}`);
 
     // ---- 3. run ----
     const runDir = `${sync.remoteDir}.runs/${runId}`;

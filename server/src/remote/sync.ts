@@ -1,9 +1,12 @@
 // Step 2: upload the workspace. The file list honours .gitignore files (root and nested) through the
 // `ignore` package; the upload uses rsync over ssh when both ends have rsync, else a tar stream over ssh.
+// The host keeps the list of files the last sync uploaded (beside the copy, not in it): a file uploaded before
+// and since deleted or renamed locally is removed from the copy, so a run cannot import what no longer exists.
+// Nothing else is removed: files a run wrote, and files uploaded before and only git-ignored since, stay.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, posix } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { quote, quotePath, rsyncQuote } from './shellQuote';
 import type { SshSession } from './ssh';
@@ -72,10 +75,44 @@ export function remoteProjectDir(workdir: string, localRoot: string): string {
   return `${workdir.replace(/\/+$/, '')}/${name}-${hash}`;
 }
 
+/** The host's list of the files the last sync uploaded (NUL-separated paths): beside the copy, never in it. */
+export function syncedListPath(remoteDir: string): string {
+  return `${remoteDir}.runs/synced-files`;
+}
+
+/** Whether a path read from the host's list may name a file of the copy: relative, plain segments, none skipped. */
+export function isCopyPath(p: string): boolean {
+  if (p === '' || p.startsWith('/') || p.includes('\0')) return false;
+  return p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..' && !ALWAYS_SKIPPED.includes(seg));
+}
+
+export interface StaleEntries {
+  /** Files the last sync uploaded that no longer exist locally. */
+  files: string[];
+  /** Their folders that no longer exist locally, deepest first. */
+  dirs: string[];
+}
+
+/**
+ * What to remove from the host's copy: files in the last sync's list (`previous`) that this sync did not
+ * upload and that do not exist locally (a file only git-ignored since stays), and the folders they leave that
+ * do not exist locally either.
+ */
+export function staleEntries(previous: readonly string[], uploaded: readonly string[], existsLocally: (path: string) => boolean): StaleEntries {
+  const now = new Set(uploaded);
+  const files = [...new Set(previous)].filter((p) => isCopyPath(p) && !now.has(p) && !existsLocally(p)).sort();
+  const dirs = new Set<string>();
+  for (const f of files) for (let d = posix.dirname(f); d !== '.' && !dirs.has(d); d = posix.dirname(d)) if (!existsLocally(d)) dirs.add(d);
+  const depth = (d: string) => d.split('/').length;
+  return { files, dirs: [...dirs].sort((a, b) => depth(b) - depth(a) || (a < b ? -1 : 1)) };
+}
+
 export interface SyncResult {
   method: 'rsync' | 'tar';
   files: number;
   bytes: number;
+  /** Files removed from the host's copy because they were deleted locally since the last sync. */
+  removed: number;
   /** Absolute remote directory (physical, as `pwd -P` prints it). */
   remoteDir: string;
   /** Other spellings of the same directory that may show up in tracebacks. */
@@ -162,5 +199,29 @@ export async function syncWorkspace(ssh: SshSession, localRoot: string, opts: Sy
     if (s.code === 255) throw new SyncError(`upload failed: ${s.stderr.trim().split('\n').slice(-2).join(' / ')}`);
     if (s.code !== 0) throw new SyncError(`remote tar failed (exit ${s.code}): ${s.stderr.trim().split('\n').slice(-2).join(' / ')}`);
   }
-  return { method, files: list.files.length, bytes: list.bytes, remoteDir, remoteAliases: aliases };
+  const removed = await removeStale(ssh, localRoot, remoteDir, list.files, nul, opts.signal);
+  return { method, files: list.files.length, bytes: list.bytes, removed, remoteDir, remoteAliases: aliases };
+}
+
+// Removes from the copy what the last sync uploaded and the workspace no longer has, then records this sync's
+// list. Paths travel NUL-separated on stdin or as quoted arguments of `sh -c`: never as shell text.
+const REMOVE_SCRIPT = 'cd "$1" || exit 1; shift; xargs -0 rm -f -- || exit 1; for d; do rm -rf -- "$d/__pycache__"; rmdir -- "$d" 2>/dev/null; done; exit 0';
+const RECORD_SCRIPT = 'mkdir -p "$1" && cat > "$1/synced-files.tmp" && mv -f "$1/synced-files.tmp" "$1/synced-files"';
+
+async function removeStale(ssh: SshSession, localRoot: string, remoteDir: string, uploaded: string[], nul: Buffer, signal?: AbortSignal): Promise<number> {
+  const listPath = syncedListPath(remoteDir);
+  const read = ssh.check(await ssh.execArgv(['cat', '--', listPath], { signal, maxCapture: 256 * 1024 * 1024 }));
+  if (read.aborted) throw new SyncError('cancelled');
+  const previous = read.code === 0 ? read.stdout.split('\0').filter(Boolean) : [];
+  const stale = staleEntries(previous, uploaded, (p) => existsSync(join(localRoot, p)));
+  if (stale.files.length) {
+    const nulStale = Buffer.from(stale.files.map((f) => f + '\0').join(''), 'utf8');
+    const r = ssh.check(await ssh.execArgv(['sh', '-c', REMOVE_SCRIPT, 'sh', remoteDir, ...stale.dirs], { signal, stdin: nulStale }));
+    if (r.aborted) throw new SyncError('cancelled');
+    if (r.code !== 0) throw new SyncError(`cannot remove files deleted locally from ${remoteDir}: ${r.stderr.trim().split('\n').slice(-2).join(' / ') || `exit ${r.code}`}`);
+  }
+  const w = ssh.check(await ssh.execArgv(['sh', '-c', RECORD_SCRIPT, 'sh', posix.dirname(listPath)], { signal, stdin: nul }));
+  if (w.aborted) throw new SyncError('cancelled');
+  if (w.code !== 0) throw new SyncError(`cannot record the uploaded files in ${listPath}: ${w.stderr.trim().split('\n').slice(-2).join(' / ') || `exit ${w.code}`}`);
+  return stale.files.length;
 }
