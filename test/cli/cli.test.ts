@@ -470,6 +470,45 @@ def f(x):
     );
   });
 
+  test('a GBK file (coding cookie) is fixed and ported in GBK: every byte outside the fix kept, the output runs', async () => {
+    // 海洋模型, 取绝对值, 温度 in GBK
+    const comment = [0xba, 0xa3, 0xd1, 0xf3, 0xc4, 0xa3, 0xd0, 0xcd];
+    const note = [0xc8, 0xa1, 0xbe, 0xf8, 0xb6, 0xd4, 0xd6, 0xb5];
+    const word = [0xce, 0xc2, 0xb6, 0xc8];
+    const bytes = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));
+    const source = bytes('# -*- coding: gbk -*-\n"""', comment, '"""\nimport torch\ny = torch.abs(x)  # ', note, '\ns = "', word, '"\n');
+    const dir = project('fix-gbk', { 'a.py': source, 'b.py': source });
+    const scan = await cli(['scan', '.', '--select', 'MSP1', '--no-cache'], dir);
+    assert.doesNotMatch(scan.stdout, /warning/, scan.stdout);
+    const r = await cli(['fix', 'a.py', '--select', 'MSP1'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    const fixed = bytes('# -*- coding: gbk -*-\n"""', comment, '"""\nimport torch\nfrom mindspore import mint\ny = mint.abs(x)  # ', note, '\ns = "', word, '"\n');
+    assert.ok(readFileSync(join(dir, 'a.py')).equals(fixed), readFileSync(join(dir, 'a.py')).toString('latin1'));
+    const p = await cli(['port', 'b.py'], dir);
+    assert.equal(p.code, 0, p.stderr);
+    const ported = readFileSync(join(dir, 'b_ms.py'));
+    assert.ok(ported.includes(Buffer.from(note)) && ported.includes(Buffer.from(word)), 'the ported file is not GBK');
+    // Python reads it by its cookie: the Chinese text comes back, and the code compiles
+    const script = 'import sys; src = open(sys.argv[1], "rb").read(); compile(src, sys.argv[1], "exec"); print(src.decode("gbk").splitlines()[1])';
+    const py = spawnSync('python3', ['-c', script, join(dir, 'b_ms.py')], { encoding: 'utf8', env: { ...process.env, PYTHONIOENCODING: 'utf-8' } });
+    assert.equal(py.status, 0, py.stderr);
+    assert.equal(py.stdout.trim(), '"""海洋模型"""');
+  });
+
+  test("a fix whose result the file's encoding cannot hold, or a file its cookie misdescribes, is left byte-identical", async () => {
+    const gb18030 = Buffer.from([...Buffer.from('# coding: gb18030\nimport torch\ns = "', 'latin1'), 0x95, 0x32, 0x82, 0x36, ...Buffer.from('"\ny = torch.abs(x)\n', 'latin1')]); // U+20000: four bytes
+    const bad = Buffer.from('# coding: gbk\nimport torch\ns = "\x81 "\ny = torch.abs(x)\n', 'latin1');
+    const dir = project('fix-gb18030', { 'a.py': gb18030, 'b.py': bad });
+    const r = await cli(['fix', '.', '--select', 'MSP1'], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /a\.py: skipped: the result has a character GB18030 cannot hold as MindPort writes it \(U\+20000\); not rewritten so nothing is lost/);
+    assert.match(r.stderr, /b\.py: skipped: the file is not valid GBK as its coding cookie declares; it was read as Latin-1; not rewritten/);
+    assert.ok(readFileSync(join(dir, 'a.py')).equals(gb18030) && readFileSync(join(dir, 'b.py')).equals(bad));
+    const p = await cli(['port', 'a.py', 'b.py'], dir);
+    assert.equal(p.code, 1);
+    assert.ok(!existsSync(join(dir, 'a_ms.py')) && !existsSync(join(dir, 'b_ms.py')));
+  });
+
   test('notebooks are not rewritten by fix', async () => {
     const nb = JSON.stringify({ cells: [{ cell_type: 'code', source: ['import torch\n', 'y = torch.abs(x)'] }], metadata: {}, nbformat: 4, nbformat_minor: 5 });
     const dir = project('fix-nb', { 'n.ipynb': nb });

@@ -140,6 +140,26 @@ describe('nesting', () => {
 });
 
 describe('encodings', () => {
+  test('a coding cookie naming GBK (or cp936, Big5, Shift_JIS…) is honoured; invalid bytes and unknown names warn', () => {
+    const src = '# -*- coding: gbk -*-\n"""海洋模型"""\nimport torch\ny = torch.abs(x)  # 取绝对值\n';
+    const gbk = Buffer.from([...Buffer.from('# -*- coding: gbk -*-\n"""', 'latin1'), 0xba, 0xa3, 0xd1, 0xf3, 0xc4, 0xa3, 0xd0, 0xcd, ...Buffer.from('"""\nimport torch\ny = torch.abs(x)  # ', 'latin1'), 0xc8, 0xa1, 0xbe, 0xf8, 0xb6, 0xd4, 0xd6, 0xb5, 0x0a]);
+    assert.deepEqual(decodeSource(gbk), { text: src, encoding: 'gbk' });
+    assert.equal(decodeSource(Buffer.concat([Buffer.from('# vim: set fileencoding=cp936 :\n'), gbk.subarray(gbk.indexOf(0x0a) + 1)])).encoding, 'gbk');
+    assert.equal(decodeSource(Buffer.from('#!/usr/bin/env python\n# coding=big5\nx = 1\n')).encoding, 'big5');
+    assert.equal(decodeSource(Buffer.from('# coding: shift-jis\nx = 1\n')).encoding, 'shift_jis');
+    const broken = decodeSource(Buffer.from('# coding: gbk\ns = "\x81 "\n', 'latin1'));
+    assert.equal(broken.encoding, 'latin-1');
+    assert.match(broken.warning ?? '', /not valid GBK as its coding cookie declares; it was read as Latin-1/);
+    const unknown = decodeSource(Buffer.from('# coding: klingon\nx = "é"\n'));
+    assert.equal(unknown.text, '# coding: klingon\nx = "é"\n');
+    assert.match(unknown.warning ?? '', /coding cookie names an encoding MindPort cannot read \(klingon\); it was read as UTF-8/);
+    const p = join(dir, 'gbk.py');
+    writeFileSync(p, gbk);
+    const r = analyzeFile(p, settings(MSP1), realDb());
+    assert.equal(r.warning, undefined);
+    assert.deepEqual(r.findings.map((f) => [f.code, f.range.start.line, f.range.start.character]), [['MSP101', 3, 4]]);
+  });
+
   test('invalid UTF-8 falls back to Latin-1 with a warning; ASCII parts are analysed', () => {
     const bytes = Buffer.from('import torch\ns = "caf\xe9"\ny = torch.abs(x)\n', 'latin1');
     const d = decodeSource(bytes);

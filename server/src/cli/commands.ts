@@ -16,6 +16,7 @@ import { targetOf } from '../engine/analyze';
 import { loadDatabase } from '../mappings/location';
 import type { MappingDatabase } from '../mappings/database';
 import { scanFiles } from './scan';
+import { EncodeError, encodeSource } from './sourceEncoding';
 import { openScanCache, type ScanCache, userCacheDir } from './scanCache';
 import { portCommand } from './port';
 import pkg from '../../../package.json';
@@ -242,7 +243,15 @@ async function cmdFix(argv: string[], io: CliIo): Promise<number> {
       write(io.stdout, `${rel}: would apply ${applied}`);
       continue;
     }
-    const out = encodeLike(decoded.encoding, res.text);
+    let out: Buffer;
+    try {
+      out = encodeSource(decoded.encoding, res.text);
+    } catch (err) {
+      if (!(err instanceof EncodeError)) throw err;
+      write(io.stderr, `${rel}: skipped: ${err.message}; not rewritten so nothing is lost`);
+      failed++;
+      continue;
+    }
     writeFileSync(file, out);
     write(io.stdout, `${rel}: applied ${applied}`);
   }
@@ -253,24 +262,6 @@ async function cmdFix(argv: string[], io: CliIo): Promise<number> {
   }
   write(io.stdout, `Fixed ${findings}.`);
   return failed ? 1 : 0;
-}
-
-function encodeLike(encoding: string, text: string): Buffer {
-  switch (encoding) {
-    case 'utf-8-bom':
-      return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
-    case 'latin-1':
-      return Buffer.from(text, 'latin1');
-    case 'utf-16le':
-      return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
-    case 'utf-16be': {
-      const le = Buffer.from(text, 'utf16le');
-      for (let i = 0; i + 1 < le.length; i += 2) [le[i], le[i + 1]] = [le[i + 1], le[i]];
-      return Buffer.concat([Buffer.from([0xfe, 0xff]), le]);
-    }
-    default:
-      return Buffer.from(text, 'utf8');
-  }
 }
 
 /** A small line diff (whole changed lines, no context merging) for `fix --diff`. */

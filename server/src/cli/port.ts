@@ -8,6 +8,7 @@ import { initParser } from '../engine/parser';
 import { ProjectConfigFinder } from '../engine/projectConfig';
 import { DEFAULT_SETTINGS, parseSettings } from '../engine/settings';
 import { decodeSource } from '../engine/text';
+import { EncodeError, encodeSource } from './sourceEncoding';
 import { loadDatabase } from '../mappings/location';
 import type { CliIo } from './commands';
 
@@ -94,7 +95,16 @@ export async function portCommand(argv: string[], io: CliIo): Promise<number> {
     const settings = parseSettings(flags, finder.settingsFor(file, DEFAULT_SETTINGS).settings).settings;
     const res = portText(decoded.text, settings, db);
     const out = portedPath(file, outDir);
-    writeFileSync(out, res.text, 'utf8');
+    let bytes: Buffer;
+    try {
+      bytes = encodeSource(decoded.encoding, res.text); // the source's encoding: its coding cookie stays true
+    } catch (err) {
+      if (!(err instanceof EncodeError)) throw err;
+      write(io.stderr, `${rel}: skipped: ${err.message}`);
+      failed++;
+      continue;
+    }
+    writeFileSync(out, bytes);
     converted += res.summary.converted;
     left += res.summary.left;
     write(io.stdout, `${formatSummary(rel, res.summary)} → ${relative(io.cwd, out) || out}`);

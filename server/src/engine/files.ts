@@ -41,7 +41,7 @@ export function sourceFromBytes(path: string, bytes: Buffer): SourceFile {
     }
     if (bytes.includes(0)) {
       const decoded = decodeSource(bytes);
-      if (decoded.encoding === 'utf-8' || decoded.encoding === 'latin-1') return { kind: 'skipped', path, reason: 'binary file (contains NUL bytes)' };
+      if (!decoded.encoding.startsWith('utf-16')) return { kind: 'skipped', path, reason: 'binary file (contains NUL bytes)' };
       return { kind: 'python', path, text: decoded.text, warning: decoded.warning };
     }
     const decoded = decodeSource(bytes);

@@ -93,14 +93,38 @@ export class LineIndex {
 
 export interface DecodedText {
   text: string;
-  encoding: 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'latin-1';
+  /**
+   * How the bytes were read: 'utf-8', 'utf-8-bom', 'utf-16le', 'utf-16be', 'latin-1', or the WHATWG name of
+   * another encoding a PEP 263 coding cookie declares ('gbk', 'gb18030', 'big5', 'shift_jis', 'euc-kr', …).
+   */
+  encoding: string;
   /** Set when the bytes were not valid in the declared/detected encoding and a fallback was used. */
   warning?: string;
 }
 
+/** Python codec names the WHATWG Encoding Standard (TextDecoder) spells otherwise. */
+const PYTHON_CODECS: Record<string, string> = { cp936: 'gbk', ms936: 'gbk', cp932: 'shift_jis', ms932: 'shift_jis', sjis: 'shift_jis', big5hkscs: 'big5', cp949: 'euc-kr', ascii: 'utf-8', 'us-ascii': 'utf-8', 'utf-8-sig': 'utf-8' };
+
+/** The TextDecoder encoding of a coding cookie's name, if this runtime can decode it. */
+export function cookieEncoding(declared: string): string | undefined {
+  const name = declared.toLowerCase();
+  for (const label of [PYTHON_CODECS[name], name, name.replace(/_/g, '-'), PYTHON_CODECS[name.replace(/_/g, '-')]]) {
+    if (!label) continue;
+    try {
+      return new TextDecoder(label).encoding;
+    } catch {
+      /* not a label this runtime knows */
+    }
+  }
+  return undefined;
+}
+
+const asLatin1 = (bytes: Uint8Array, warning?: string): DecodedText => ({ text: new TextDecoder('latin1').decode(bytes), encoding: 'latin-1', ...(warning ? { warning } : {}) });
+
 /**
- * Decodes Python source bytes: BOMs, a PEP 263 coding cookie for latin-1-like encodings, and invalid UTF-8
- * (decoded as latin-1 with a warning instead of failing, so analysis still runs on the ASCII parts).
+ * Decodes Python source bytes: BOMs, a PEP 263 coding cookie (Latin-1 and the other encodings TextDecoder
+ * knows, such as GBK), and invalid bytes (read as Latin-1 with a warning instead of failing, so analysis
+ * still runs on the ASCII parts).
  */
 export function decodeSource(bytes: Uint8Array): DecodedText {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
@@ -114,17 +138,26 @@ export function decodeSource(bytes: Uint8Array): DecodedText {
   const COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
   const cookie = COOKIE.exec(first) ?? (/^[ \t\f]*(#.*)?$/.test(first) ? COOKIE.exec(second) : null);
   const declared = cookie?.[1].toLowerCase();
-  if (declared && /^(latin-?1|iso-?8859-?1|cp1252|windows-1252)$/.test(declared)) {
-    return { text: new TextDecoder('latin1').decode(bytes), encoding: 'latin-1' };
+  if (declared && /^(latin-?1|iso-?8859-?1|cp1252|windows-1252)$/.test(declared.replace(/_/g, '-'))) return asLatin1(bytes);
+  const encoding = declared ? cookieEncoding(declared) : 'utf-8';
+  if (encoding === undefined) {
+    const utf8 = decodeUtf8(bytes);
+    const why = `its coding cookie names an encoding MindPort cannot read (${declared})`;
+    return utf8 ? { ...utf8, warning: `${why}; it was read as UTF-8` } : asLatin1(bytes, `${why}; it was read as Latin-1`);
   }
+  if (encoding === 'utf-8') return decodeUtf8(bytes) ?? asLatin1(bytes, 'the file is not valid UTF-8; it was read as Latin-1 (add a coding cookie or re-save it as UTF-8)');
+  try {
+    return { text: new TextDecoder(encoding, { fatal: true }).decode(bytes), encoding };
+  } catch {
+    return asLatin1(bytes, `the file is not valid ${encoding.toUpperCase()} as its coding cookie declares; it was read as Latin-1`);
+  }
+}
+
+function decodeUtf8(bytes: Uint8Array): DecodedText | undefined {
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
   } catch {
-    return {
-      text: new TextDecoder('latin1').decode(bytes),
-      encoding: 'latin-1',
-      warning: 'the file is not valid UTF-8; it was read as Latin-1 (add a coding cookie or re-save it as UTF-8)',
-    };
+    return undefined;
   }
 }
 
