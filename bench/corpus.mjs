@@ -532,6 +532,51 @@ export function* corpusFiles(seed = 7, targetLines = 420_000) {
   }
 }
 
+/**
+ * One long class (not part of the corpus, whose figures it would change): a model whose `__init__` builds many
+ * layers and whose methods are forward-like bodies, as large research models and trainers are written. The
+ * edit benchmark types into it: the whole file is one top-level statement.
+ */
+export function bigClassFile(seed = 11, targetLines = 3000) {
+  const g = new Gen(seed);
+  const st = IMPORT_STYLES[0];
+  const lines = header(g, st, 'Model');
+  lines.push('class OceanModel(nn.Module):');
+  lines.push(...docstring(g, '    '));
+  lines.push('    def __init__(self, dim, hidden=256, num_heads=8, depth=4, drop=0.0):');
+  lines.push('        super().__init__()');
+  const attrs = [];
+  for (let i = 0; i < 40; i++) {
+    const a = `${ident(g)}_${i}`;
+    attrs.push(a);
+    lines.push(`        self.${a} = ${g.pick(LAYERS)(g, st.nn)}`);
+  }
+  lines.push('        self.scale = (dim // num_heads) ** -0.5');
+  for (let m = 0; lines.length < targetLines; m++) {
+    lines.push('');
+    lines.push(`    def ${ident(g)}_${m}(self, x, mask=None):`);
+    if (g.chance(0.4)) lines.push(...docstring(g, '        '));
+    lines.push('        B, N, C = x.shape');
+    const vars = ['x'];
+    for (let i = g.int(6, 22); i > 0; i--) {
+      const v = g.pick(VARS);
+      const r = g.r();
+      if (r < 0.6) lines.push(`        ${v} = ${tensorExpr(g, st, vars)}`);
+      else if (r < 0.75) {
+        lines.push('        if mask is not None:');
+        lines.push(`            ${v} = ${g.pick(vars)}.masked_fill(mask == 0, float('-inf'))`);
+      } else if (r < 0.9) lines.push(`        ${v} = self.${g.pick(attrs)}(${tensorExpr(g, st, vars)})`);
+      else {
+        lines.push(`        for blk in self.${g.pick(attrs)}:`);
+        lines.push('            x = blk(x) + x');
+      }
+      if (!vars.includes(v)) vars.push(v);
+    }
+    lines.push(`        return ${g.pick(vars)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
 /** Writes the corpus once into a cache folder (outside the repo) and returns its path and file list. */
 export function ensureCorpus({ seed = 7, targetLines = 420_000, cacheDir = process.env.MINDPORT_BENCH_CACHE ?? join(tmpdir(), 'mindport-bench') } = {}) {
   const dir = join(cacheDir, `corpus-v${CORPUS_VERSION}-s${seed}-${targetLines}`);

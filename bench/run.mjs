@@ -9,7 +9,8 @@
 //                            edit_floor_*: the same typing against a stand-in server that publishes the same
 //                            diagnostics without analysing (bench/publishStub.cjs): what the protocol alone costs;
 //                            edit_during_scan_*: 100 such edits while "Scan Workspace" runs over the corpus;
-//                            edit_after_burst_ms: one keystroke right after 19 copies of the file were opened
+//                            edit_after_burst_ms: one keystroke right after 19 copies of the file were opened;
+//                            edit_class_*: the same typing inside one 3,000-line class (bigClassFile, beside the corpus)
 //   rss_mb_1000_files        language-server resident memory after opening 1,000 files
 //   activation_ms            require(dist/client.js) + activate() until resolved, with a vscode stub (bench/activation.cjs);
 //                            body_ready_ms: until the deferred body (dist/client-main.js) has created the LanguageClient
@@ -22,7 +23,7 @@ import { cpus, totalmem, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { ensureCorpus } from './corpus.mjs';
+import { bigClassFile, ensureCorpus } from './corpus.mjs';
 import { burstLatency, editLatency, editLatencyDuringScan, editLatencyFloor, memoryAfterOpening, notebookEditLatency } from './lsp.mjs';
 import { nodeBundleOptions } from '../scripts/esbuild-options.mjs';
 
@@ -260,6 +261,18 @@ await section('edit', async () => {
     results.edit_script_p95_ms = +sc.p95.toFixed(2);
     results.edit_script_diagnostics = sc.diagnostics;
   }
+  // the same typing inside one 3,000-line class (written beside the corpus, not in it): the whole file is one
+  // top-level statement, which the incremental analysis re-checks as a whole
+  const bigClass = join(cacheDir, 'extra', 'big_class_3000.py');
+  mkdirSync(dirname(bigClass), { recursive: true });
+  writeFileSync(bigClass, bigClassFile(11, 3000));
+  const cl = await editLatency(dist, bigClass, { edits: 100, sessions: 2 });
+  results.edit_class_lines = cl.lines;
+  results.edit_class_p50_ms = +cl.p50.toFixed(2);
+  results.edit_class_p95_ms = +cl.p95.toFixed(2);
+  const clEngine = JSON.parse(execFileSync(process.execPath, [await harness(), 'edit', bigClass], { encoding: 'utf8', env: harnessEnv }).trim());
+  results.edit_class_engine_p50_ms = +clEngine.p50.toFixed(2);
+  results.edit_class_engine_full_analyses = clEngine.full - 1;
   // typing while "Scan Workspace" runs over the whole corpus (its files' diagnostics published as it goes)
   const during = await editLatencyDuringScan(dist, roots[0], target, { edits: 100, sessions: 2 });
   results.edit_during_scan_p50_ms = +during.p50.toFixed(2);
