@@ -1,8 +1,11 @@
 // The typing the edit benchmarks replay, shared by the LSP run (bench/lsp.mjs) and the in-process engine run
 // (bench/harness.ts `edit`): `sessions` snippets of single characters, each typed at the end of a statement line
 // inside a method body, spread through the file (a newline, the indentation, then code; the intermediate states
-// have syntax errors, as real typing without auto-closed brackets does).
-export function* typingEdits(text, { edits = 200, sessions = 4 } = {}) {
+// have syntax errors, as real typing without auto-closed brackets does). With `autoClose`, as VS Code types
+// Python by default: an opening bracket inserts its closing one too, and typing that closing one steps over it
+// (no edit).
+const CLOSERS = { '(': ')', '[': ']', '{': '}' };
+export function* typingEdits(text, { edits = 200, sessions = 4, autoClose = false } = {}) {
   const lines = text.split('\n');
   const perSession = Math.ceil(edits / sessions);
   let count = 0;
@@ -15,19 +18,26 @@ export function* typingEdits(text, { edits = 200, sessions = 4 } = {}) {
     let col = lines[line].length;
     let row = line;
     let n = 0;
+    const pending = []; // closing brackets auto-inserted and not yet stepped over
     for (const ch of snippet) {
       if (count >= edits) break;
-      /** A one-character insertion at (row, col) of the current text. */
-      yield { row, col, text: ch };
-      count++;
       n++;
+      if (autoClose && ch === pending[pending.length - 1]) {
+        pending.pop(); // steps over the auto-inserted bracket
+        col++;
+        continue;
+      }
+      /** An insertion at (row, col) of the current text: one character, or an auto-closed pair. */
+      yield { row, col, text: autoClose && CLOSERS[ch] ? ch + CLOSERS[ch] : ch };
+      if (autoClose && CLOSERS[ch]) pending.push(CLOSERS[ch]);
+      count++;
       if (ch === '\n') {
         row++;
         col = 0;
       } else col++;
     }
     // keep the local copy of the lines in step with the edited text
-    const parts = (lines[line] + snippet.slice(0, n)).split('\n');
+    const parts = (lines[line] + snippet.slice(0, n) + pending.reverse().join('')).split('\n');
     lines.splice(line, 1, ...parts);
   }
 }

@@ -2,7 +2,7 @@
 // bundles the server) so the engine runs as the shipped dist/ code does, not through tsx.
 //   node harness.cjs measure LIST.json [--rounds N]   → JSON {lines, parseMs, analyzeMs, ...} on stdout
 //   node harness.cjs profile LIST.json [--rounds N]   → analysis only (run under node --cpu-prof)
-//   node harness.cjs edit FILE.py [--slowest N]       → the edit benchmark's typing, in process: each character
+//   node harness.cjs edit FILE.py [--slowest N] [--auto-close] → the edit benchmark's typing, in process: each character
 //                                                        applied to a PythonDocument and analysed incrementally
 // LIST.json: an array of absolute file paths. Sources are read into memory first: no disk I/O is timed.
 import { readFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ import { typingEdits } from './edits.mjs';
  * With `--slowest N`, the N slowest edits go to stderr with what they typed and the garbage collection that
  * ran during them (node's `gc` performance entries).
  */
-async function editInProcess(file: string, slowest: number): Promise<void> {
+async function editInProcess(file: string, slowest: number, autoClose: boolean): Promise<void> {
   await initParser();
   const db = loadDatabase();
   const text = readFileSync(file, 'utf8');
@@ -40,7 +40,7 @@ async function editInProcess(file: string, slowest: number): Promise<void> {
   const gcs: PerformanceEntry[] = [];
   const observer = new PerformanceObserver((list) => gcs.push(...list.getEntries()));
   if (slowest) observer.observe({ entryTypes: ['gc'] });
-  for (const e of typingEdits(text, { edits: 200, sessions: 4 }) as Iterable<{ row: number; col: number; text: string }>) {
+  for (const e of typingEdits(text, { edits: 200, sessions: 4, autoClose }) as Iterable<{ row: number; col: number; text: string }>) {
     // the document's own line index, kept up to date edit by edit as the server's is (a fresh index per edit
     // would add a quarter of the allocation, and its collections, to what is timed)
     const at = doc.lines.offsetAt({ line: e.row, character: e.col });
@@ -69,7 +69,7 @@ async function editInProcess(file: string, slowest: number): Promise<void> {
 async function main(): Promise<void> {
   const [mode, listPath] = process.argv.slice(2);
   const si = process.argv.indexOf('--slowest');
-  if (mode === 'edit') return editInProcess(listPath, si > 0 ? Number(process.argv[si + 1]) : 0);
+  if (mode === 'edit') return editInProcess(listPath, si > 0 ? Number(process.argv[si + 1]) : 0, process.argv.includes('--auto-close'));
   const ri = process.argv.indexOf('--rounds');
   const rounds = ri > 0 ? Number(process.argv[ri + 1]) : 3;
   const files: string[] = JSON.parse(readFileSync(listPath, 'utf8'));

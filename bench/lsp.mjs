@@ -118,7 +118,7 @@ export async function editLatencyFloor(file, diagnostics, options = {}) {
   }
 }
 
-async function typeAndTime(s, file, { edits = 200, sessions = 4, keepRunning = false, pauseMs = 1000 } = {}) {
+async function typeAndTime(s, file, { edits = 200, sessions = 4, keepRunning = false, pauseMs = 1000, autoClose = false } = {}) {
   try {
     const uri = pathToFileURL(file).href;
     const text = readFileSync(file, 'utf8');
@@ -145,7 +145,7 @@ async function typeAndTime(s, file, { edits = 200, sessions = 4, keepRunning = f
     const times = [];
     let last = first;
     let newlines = 0;
-    for (const e of typingEdits(text, { edits, sessions })) {
+    for (const e of typingEdits(text, { edits, sessions, autoClose })) {
       if (e.text === '\n') newlines++;
       version++;
       const done = waitFor(version);

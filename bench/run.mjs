@@ -10,7 +10,8 @@
 //                            diagnostics without analysing (bench/publishStub.cjs): what the protocol alone costs;
 //                            edit_during_scan_*: 100 such edits while "Scan Workspace" runs over the corpus;
 //                            edit_after_burst_ms: one keystroke right after 19 copies of the file were opened;
-//                            edit_class_*: the same typing inside one 3,000-line class (bigClassFile, beside the corpus)
+//                            edit_class_*: the same typing inside one 3,000-line class (bigClassFile, beside the corpus);
+//                            edit_class_autoclose_*: there with brackets auto-closed (VS Code's default for Python)
 //   rss_mb_1000_files        language-server resident memory after opening 1,000 files
 //   activation_ms            require(dist/client.js) + activate() until resolved, with a vscode stub (bench/activation.cjs);
 //                            body_ready_ms: until the deferred body (dist/client-main.js) has created the LanguageClient
@@ -273,6 +274,13 @@ await section('edit', async () => {
   const clEngine = JSON.parse(execFileSync(process.execPath, [await harness(), 'edit', bigClass], { encoding: 'utf8', env: harnessEnv }).trim());
   results.edit_class_engine_p50_ms = +clEngine.p50.toFixed(2);
   results.edit_class_engine_full_analyses = clEngine.full - 1;
+  // the same with brackets auto-closed, as VS Code types Python by default: no unclosed bracket re-shapes the class
+  const ca = await editLatency(dist, bigClass, { edits: 100, sessions: 2, autoClose: true });
+  results.edit_class_autoclose_p50_ms = +ca.p50.toFixed(2);
+  results.edit_class_autoclose_p95_ms = +ca.p95.toFixed(2);
+  const caEngine = JSON.parse(execFileSync(process.execPath, [await harness(), 'edit', bigClass, '--auto-close'], { encoding: 'utf8', env: harnessEnv }).trim());
+  results.edit_class_autoclose_engine_p50_ms = +caEngine.p50.toFixed(2);
+  results.edit_class_autoclose_engine_full_analyses = caEngine.full - 1;
   // typing while "Scan Workspace" runs over the whole corpus (its files' diagnostics published as it goes)
   const during = await editLatencyDuringScan(dist, roots[0], target, { edits: 100, sessions: 2 });
   results.edit_during_scan_p50_ms = +during.p50.toFixed(2);

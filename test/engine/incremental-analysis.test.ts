@@ -101,7 +101,21 @@ function randomEdit(text: string, rand: () => number): DocumentEdit {
   return editAt(eol, eol, SNIPPETS[Math.floor(rand() * SNIPPETS.length)]);
 }
 
-for (const [name, source] of [['model file', MODEL], ['training script', TRAIN], ['flat script', SCRIPT]] as const) {
+const EVERY_CLASS = { memberMinChars: 0 }; // every class re-checked method by method, as large ones are
+// a class of 40 methods calling each other (a re-check of one leaves the others out: calls to them must stay calls
+// of the class's own methods), with noqa comments, and a module-level statement using the class
+const BIG_CLASS = `import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n\nclass Big(nn.Module):\n    def __init__(self, d):\n        super().__init__()\n        self.fc = nn.Linear(d, d)\n\n    def forward(self, x):\n        return self.step_0(x)\n\n${Array.from(
+  { length: 40 },
+  (_, i) => `    def step_${i}(self, x):\n        y = torch.relu(x) + self.fc(x)  # noqa: MSP101\n        z = torch.zeros_like(y).cuda()\n        return F.gelu(z) * self.step_${(i + 1) % 40}(y)\n`,
+).join('\n')}\n\nmodel = Big(4)\n`;
+for (const [name, source, options] of [
+  ['model file', MODEL, {}],
+  ['training script', TRAIN, {}],
+  ['flat script', SCRIPT, {}],
+  ['model file, classes method by method', MODEL, EVERY_CLASS],
+  ['training script, classes method by method', TRAIN, EVERY_CLASS],
+  ['a large class', BIG_CLASS, EVERY_CLASS],
+] as const) {
   // seeds that once found a difference are kept (10: noqa after a statement, 11/21: error recovery re-shaping an
   // unchanged statement, 15/27/1234: a change in a statement's indentation, 9/22: a new statement after the
   // change at the very offsets of an old one, taken as unchanged when only the edited span was compared,
@@ -113,7 +127,7 @@ for (const [name, source] of [['model file', MODEL], ['training script', TRAIN],
     test(`${name}: 150 random edits (seed ${seed}), analysed incrementally as a whole-file analysis would`, () => {
       const rand = prng(seed);
       const doc = new PythonDocument(source);
-      const inc = new IncrementalAnalyzer();
+      const inc = new IncrementalAnalyzer(options);
       try {
         check(inc, doc, 'first analysis');
         for (let i = 0; i < 150; i++) {
@@ -127,6 +141,7 @@ for (const [name, source] of [['model file', MODEL], ['training script', TRAIN],
             check(inc, doc, `undoing edit ${i}`);
           }
         }
+        if (source === BIG_CLASS) assert.ok(inc.stats.members > 0, 'no edit re-checked one method alone');
       } finally {
         doc.dispose();
       }
@@ -180,6 +195,44 @@ test('typing a statement into a method re-checks only what it can change, with t
     assert.ok(inc.stats.full <= 2, `${inc.stats.full} whole-file analyses while typing in a method (last reason: ${inc.stats.lastFullReason})`);
     const final = inc.analyzeDocument(doc, DEFAULT_SETTINGS, db);
     assert.ok(final.findings.some((f) => f.code === 'MSP202' && doc.text.slice(f.start, f.end).includes('double')), 'the typed .double() is reported');
+  } finally {
+    doc.dispose();
+  }
+});
+
+test('typing in one method of a large class re-checks that method alone, with the same result', () => {
+  const doc = new PythonDocument(BIG_CLASS);
+  const inc = new IncrementalAnalyzer({ memberMinChars: 2000 });
+  const type = (after: string, snippet: string) => {
+    let at = doc.text.indexOf(after) + after.length;
+    // as an editor types: an opening bracket brings its closing one, typing that one steps over it
+    for (const ch of snippet) {
+      if (ch === ')' && doc.text[at] === ')') at++;
+      else {
+        doc.edit(editAt(at, at, ch === '(' ? '()' : ch));
+        at++;
+      }
+      check(inc, doc, `after typing ${JSON.stringify(ch)} after ${JSON.stringify(after)}`);
+    }
+  };
+  try {
+    check(inc, doc, 'first analysis');
+    const typed = '\n        w = torch.relu(x).double() + F.gelu(y).float()';
+    type('return F.gelu(z) * self.step_21(y)', typed);
+    const steps = [...typed].filter((ch) => ch !== ')').length;
+    assert.ok(inc.stats.members >= steps - 2, `${inc.stats.members} of ${steps} keystrokes re-checked the method alone (last whole-file reason: ${inc.stats.lastFullReason})`);
+    const final = inc.analyzeDocument(doc, DEFAULT_SETTINGS, db);
+    assert.ok(final.findings.some((f) => f.code === 'MSP202' && doc.text.slice(f.start, f.end).includes('double')), 'the typed .double() is reported');
+    // a method binding an attribute (other methods resolve it), __init__ and forward (rules elsewhere read them):
+    // the class is re-checked whole
+    type('return F.gelu(z) * self.step_31(y)', '\n        self.cache = torch.ones(2')
+    let before = inc.stats.members;
+    type('self.cache = torch.ones(2', ' ');
+    assert.equal(inc.stats.members, before, 'a keystroke in a method binding an attribute re-checked that method alone');
+    before = inc.stats.members;
+    type('self.fc = nn.Linear(d, d)', '\n        self.drop = nn.Dropout(0.1)');
+    type('return self.step_0(x)', ' + x.double()');
+    assert.equal(inc.stats.members, before, 'a keystroke in __init__ or forward re-checked that method alone');
   } finally {
     doc.dispose();
   }

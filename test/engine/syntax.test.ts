@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { Node as TsNode, Tree as TsTree } from 'web-tree-sitter';
 import { copiesDirectly, countTreeErrors, initParser, parsePython, toSyntax } from '../../server/src/engine/parser';
+import { ModuleTree } from '../../server/src/engine/moduleTree';
 import { copyTree, type SyntaxNode, type SyntaxTree } from '../../server/src/engine/syntax';
 import { ROOT } from './helpers';
 
@@ -95,6 +96,35 @@ function checkText(text: string, where: string, direct: boolean): SyntaxTree {
 }
 
 describe('syntax tree copy', () => {
+  test('a copy leaving out some class members is the full copy without their subtrees, links intact', () => {
+    const text = readFileSync(join(ROOT, 'test/fixtures/incremental/model.py'), 'utf8');
+    const module = ModuleTree.parse(text);
+    try {
+      const full = module.copy();
+      const members = full.rootNode.namedChildren.filter((c) => c.type === 'class_definition').flatMap((c) => c.childForFieldName('body')!.namedChildren);
+      const gone = members.filter((_, i) => i % 3 === 1);
+      assert.ok(gone.length >= 3, 'the fixture has classes with several members');
+      const at = new Map(gone.map((m) => [m.startIndex, m.endIndex] as const));
+      const cut = module.copy(undefined, undefined, { minDepth: 3, drop: (start, end) => at.get(start) === end });
+      const inGone = (n: SyntaxNode) => gone.some((m) => n.startIndex >= m.startIndex && n.endIndex <= m.endIndex && n.startIndex < m.endIndex);
+      const describeNode = (n: SyntaxNode | null) => (n ? `${n.type}@${n.startIndex}-${n.endIndex}` : '-');
+      const nextKept = (n: SyntaxNode): SyntaxNode | null => {
+        let x = n.nextNamedSibling;
+        while (x && inGone(x)) x = x.nextNamedSibling;
+        return x;
+      };
+      const want: string[] = [];
+      const got: string[] = [];
+      full.walkNamed(0, (n) => (inGone(n) ? false : void want.push(`${describeNode(n)} in ${describeNode(n.parent)} next ${describeNode(nextKept(n))}`)), 400);
+      cut.walkNamed(0, (n) => void got.push(`${describeNode(n)} in ${describeNode(n.parent)} next ${describeNode(n.nextNamedSibling)}`), 400);
+      assert.equal(got.length, want.length);
+      assert.deepEqual(got, want);
+      assert.ok(got.length < full.size, 'nothing was left out');
+    } finally {
+      module.delete();
+    }
+  });
+
   test('the direct (fast) path is in use with the bundled web-tree-sitter', () => {
     assert.equal(copiesDirectly(), true);
   });

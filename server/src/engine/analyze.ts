@@ -92,6 +92,8 @@ export interface RunOptions {
   recordQueries?: boolean;
   /** Module-level names bound before each top-level statement (see ResolveOptions.seed). */
   seed?: ResolveOptions['seed'];
+  /** Methods of top-level classes left out of the tree (see ResolveOptions.classMethods). */
+  classMethods?: ResolveOptions['classMethods'];
 }
 
 /** A name set that remembers which names were looked up. */
@@ -111,7 +113,7 @@ class QueryRecordingSet implements NameSet {
 export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings: Settings, db: MappingDatabase, opts: RunOptions = {}): AnalysisRun {
   const out = emptyAnalysis();
   out.syntaxErrors = tree.errorCount;
-  const resolution = resolve(tree, { seed: opts.seed, exports: opts.recordQueries });
+  const resolution = resolve(tree, { seed: opts.seed, exports: opts.recordQueries, classMethods: opts.classMethods });
   if (opts.boundNames) resolution.boundNames = opts.boundNames(resolution);
   const recording = opts.recordQueries ? new QueryRecordingSet(resolution.boundNames) : undefined;
   if (recording) resolution.boundNames = recording;

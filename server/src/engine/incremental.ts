@@ -25,6 +25,11 @@
 //    file is analysed.
 //  - through the names bound anywhere (a fix picks an alias no statement binds): each statement's bound names are
 //    kept, and the result is used only if every name a rule asked about gets the same answer as before.
+// A large class is one top-level statement; an edit inside one of its methods re-checks the class with that
+// method and the members others depend on (those rules read by name: __init__, forward, construct,
+// __getitem__; any binding an attribute, defining a class, importing, or using mixed precision), and the
+// other methods keep what they found (`Statement.members`, `tryMember`). What the re-check finds outside the
+// edited method must be what was found there before, or the whole file is analysed.
 // Whenever a check fails (also: a rule failed, the change is large, settings changed) the whole file is
 // analysed instead. `test/engine/incremental-analysis.test.ts` replays
 // random edits and compares every result with a whole-file analysis.
@@ -33,12 +38,14 @@ import { analyzeText, emptyAnalysis, runAnalysis, useSpanOf, type AnalysisRun, t
 import { addStats, emptyStats, type Finding, type TextEdit, type UseStats } from './findings';
 import type { PythonDocument, TextChange, TextRange } from './document';
 import type { ModuleTree } from './moduleTree';
-import type { Seed, Value } from './resolve';
+import type { Node, Tree } from './parser';
+import type { MemberBindings, Seed, StatementBindings, Value } from './resolve';
 import { countUse } from './rules/apiMapping';
 import { DFT_HELPER_MARKER } from './rules/msp201Fft';
 import { USES_MIXED_PRECISION } from './rules/msp304NoAmp';
 import { eol } from './rules/util';
 import type { Settings } from './settings';
+import type { NodeFilter } from './syntax';
 import { ownCopy, type LineIndex } from './text';
 
 /** One top-level statement (or comment) of the module and what analysing the file found in it. */
@@ -84,6 +91,43 @@ interface Statement {
   pinned: boolean;
   /** Uses mixed precision (autocast, GradScaler, apex.amp): MSP304 asks whether any statement does. */
   mixedPrecision: boolean;
+  /** For a top-level class of at least `memberMinChars`: what each member of its body found (see tryMember). */
+  members?: Member[];
+}
+
+/** A member of a large class's body (a method, an assignment, a comment) and what the class's analysis found in it. */
+interface Member {
+  start: number;
+  end: number;
+  type: string;
+  /** A method's name (a function definition, decorated or not); '' for anything else. */
+  name: string;
+  /** Names it binds (any scope) and reads at module level. */
+  bound: ReadonlySet<string>;
+  refs: ReadonlySet<string>;
+  stats: UseStats;
+  suppressed: number;
+  errors: number;
+  /**
+   * What happens in it reaches beyond it other than by module-level names: it binds an attribute (`self.x = …`,
+   * which other methods resolve), defines a class, imports, declares a global, holds a file-level noqa, or uses
+   * mixed precision. It is always part of a class's re-check, and an edit in it re-checks the whole class.
+   */
+  reaching: boolean;
+}
+
+/**
+ * Methods rules read by name from elsewhere (MSP301/302 `__init__`, MSP302/401 `forward`/`construct`, MSP405
+ * `__getitem__`): always part of a class's re-check, and an edit in one re-checks the whole class. A rule that
+ * starts reading another method by name must add it here.
+ */
+const SHARED_METHODS = new Set(['__init__', 'forward', 'construct', '__getitem__']);
+/** A top-level class at least this long keeps what each member found, so that an edit in a method re-checks that method. */
+const MEMBER_MIN_CHARS = 20000;
+
+export interface IncrementalOptions {
+  /** Classes at least this long (in characters) are re-checked method by method (tests lower it). */
+  memberMinChars?: number;
 }
 
 /** A value a statement leaves a module-level name bound to, as plain data (see Statement.exports). */
@@ -137,6 +181,8 @@ export interface IncrementalStats {
   /** Analyses that reused statements, and whole-file analyses. */
   incremental: number;
   full: number;
+  /** Of the incremental ones: those that re-checked one method of a large class. */
+  members: number;
   /** Why the last whole-file analysis happened. */
   lastFullReason: string;
 }
@@ -175,7 +221,12 @@ const MAX_RUNS = 12;
  */
 export class IncrementalAnalyzer {
   private snapshot: Snapshot | undefined;
-  readonly stats: IncrementalStats = { incremental: 0, full: 0, lastFullReason: '' };
+  readonly stats: IncrementalStats = { incremental: 0, full: 0, members: 0, lastFullReason: '' };
+  private readonly memberMinChars: number;
+
+  constructor(options: IncrementalOptions = {}) {
+    this.memberMinChars = options.memberMinChars ?? MEMBER_MIN_CHARS;
+  }
   private parsesSeen = -1;
   /** The document version the snapshot's text is, when it came from analyzeDocument. */
   private textVersionSeen: number | undefined;
@@ -221,7 +272,7 @@ export class IncrementalAnalyzer {
     const root = run.tree.rootNode;
     if (root.type === 'module' && !run.analysis.internalErrors.length) {
       const statements = root.children.map((c) => emptyStatement(text, c.startIndex, c.endIndex, c.type));
-      fill(statements, new Set(statements), run);
+      fill(statements, new Set(statements), run, this.memberMinChars);
       this.snapshot = { text, settings, db, statements, queried: run.queried, bound: unionBound(statements), fileNoqa: run.fileNoqa };
     }
     return { ...run.analysis, useSpans: run.resolution.uses.map(useSpanOf) };
@@ -230,6 +281,8 @@ export class IncrementalAnalyzer {
   private tryIncremental(input: Input, old: Snapshot): DocumentAnalysis | string {
     const { text, module, settings, db, changes, textChange, lines } = input;
     if (settings !== old.settings || db !== old.db) return 'settings changed';
+    const inMethod = this.tryMember(input, old);
+    if (inMethod !== undefined) return inMethod;
     const delta = text.length - old.text.length;
     const fresh = module.statements;
 
@@ -361,7 +414,7 @@ export class IncrementalAnalyzer {
       // the pending statements as they were before this analysis (fill replaces their fields), to tell which names
       // now mean something else
       const before = round === 0 ? undefined : new Map([...pending].map((st) => [st, { ...st }] as const));
-      fill(statements, pending, run);
+      fill(statements, pending, run, this.memberMinChars);
       // a name read by a kept statement whose value was not given to it, or an assignment a rule read in a
       // statement left out: analysed again with those
       if (seeding.missing.size || graph.unseeded(keep, run, seeding.considered) || graph.missedAssignments(keep, run)) {
@@ -397,6 +450,180 @@ export class IncrementalAnalyzer {
       this.snapshot = { text, settings, db, statements, queried, bound: boundAfter, fileNoqa: run.fileNoqa };
       return merge(statements);
     }
+  }
+
+  /**
+   * An edit inside one method of a large class (one with `members`): the class is re-checked with that method and
+   * the members others depend on (SHARED_METHODS, `reaching` ones, anything not a method), the other methods left
+   * out of its tree, and keep what they found. Undefined: not such an edit (nothing was changed; the statement by
+   * statement analysis goes on); a string: why the re-check could not be used, after cached statements were moved
+   * (the whole file is analysed then).
+   */
+  private tryMember(input: Input, old: Snapshot): DocumentAnalysis | string | undefined {
+    const { text, module, settings, db, changes, textChange, lines } = input;
+    if (!textChange || changes === undefined) return undefined;
+    const olds = old.statements;
+    const fresh = module.statements;
+    if (fresh.length !== olds.length) return undefined;
+    const { delta } = textChange;
+    const oldEnd = textChange.end - delta; // the changed span's end in the old text
+    const i = statementAt(olds, textChange.start);
+    const st = olds[i];
+    const members = st.members;
+    if (!members || st.mixedPrecision || textChange.start < st.start || oldEnd > st.end) return undefined;
+    // every statement where it was (those after the class moved by delta), and tree-sitter re-built nothing else
+    for (let j = 0; j < olds.length; j++) if (!sameShape(olds[j], fresh[j], j < i ? 0 : delta) && j !== i) return undefined;
+    if (fresh[i].start !== st.start || fresh[i].end !== st.end + delta || fresh[i].type !== st.type) return undefined;
+    // (the class's chunk is re-parsed as a whole, blank lines after it included: its members are compared below)
+    const from = i > 0 ? fresh[i - 1].end : 0;
+    const to = i + 1 < fresh.length ? fresh[i + 1].start : text.length;
+    for (const r of changes) if (r.start < from || r.end > to) return undefined;
+    // the edited method: the change inside it; a method others do not read by name, binding nothing they resolve
+    // (its region: up to the next member, as text typed after its last line, blank or not yet part of it, is)
+    const k = memberIndexAt(members, textChange.start);
+    const m = members[k];
+    const regionEnd = k + 1 < members.length ? members[k + 1].start : st.end;
+    if (!m || m.start > textChange.start || oldEnd > regionEnd || m.name === '' || m.reaching || SHARED_METHODS.has(m.name)) return undefined;
+    const now = module.classMembers(i);
+    if (!now || now.length !== members.length) return undefined;
+    for (let j = 0; j < members.length; j++) {
+      const a = members[j];
+      const b = now[j];
+      const d = j > k ? delta : 0;
+      if (b.start !== a.start + d || b.type !== a.type) return undefined;
+      if (j === k ? b.name !== a.name || b.end > regionEnd + delta : b.end !== a.end + d || b.hasError !== a.errors > 0) return undefined;
+    }
+    const oldText = old.text.slice(m.start, regionEnd);
+    const newText = text.slice(m.start, regionEnd + delta);
+    if (PIN_TEXT.test(newText) || String(oldText.match(FILE_TEXT_FACTS)) !== String(newText.match(FILE_TEXT_FACTS))) return undefined;
+    if (eol(old.text) !== eol(text)) return undefined;
+    const oldBreaks = lineBreaks(old.text, textChange.start, oldEnd);
+    const newBreaks = lineBreaks(text, textChange.start, textChange.end);
+    if (oldBreaks === undefined || newBreaks === undefined) return undefined;
+    const lineDelta = newBreaks - oldBreaks;
+    // cached fix edits reaching into the edited method, from other statements or the class's other members
+    const inOld = (e: TextEdit) => e.end >= m.start && e.start <= regionEnd;
+    const outside = (f: { start: number }) => f.start < m.start || f.start >= regionEnd;
+    for (const f of st.findings) if (outside(f)) for (const fix of f.fixes) if (fix.edits.some(inOld)) return undefined;
+    for (let j = 0; j < olds.length; j++) {
+      const o = olds[j];
+      if (j !== i && (j < i ? o.editsEnd >= m.start : o.remoteEnd >= m.start) && o.edits.some(inOld)) return undefined;
+    }
+
+    // ---- from here on cached statements are moved: a failure analyses the whole file ----
+    const moved = (o: number) => (o >= oldEnd ? o + delta : o);
+    const cls: Statement = { ...st, end: st.end + delta, text: ownCopy(text.slice(st.start, st.end + delta)) };
+    const statements = olds.slice();
+    statements[i] = cls;
+    for (let j = i + 1; j < statements.length; j++) statements[j] = shiftStatement(olds[j], delta, lineDelta, oldEnd, lines);
+    // the members left out of the tree: methods, neither edited nor read by others
+    const dropped = members.filter((x, j) => j !== k && x.name !== '' && !x.reaching && !SHARED_METHODS.has(x.name));
+    const droppedAt = new Map(dropped.map((x) => [moved(x.start), moved(x.end)] as const));
+    const dropNode: NodeFilter = { minDepth: 3, drop: (start, end) => droppedAt.get(start) === end };
+    const droppedNames = [...new Set(dropped.map((x) => x.name))];
+    const classMethods = (start: number) => (start === cls.start ? droppedNames : undefined);
+    const graph = new Graph(statements, text);
+    const pending = new Set([cls]);
+    const extra = new Set<Statement>();
+    let run: AnalysisRun | string;
+    for (let runs = 0; ; runs++) {
+      if (runs >= MAX_RUNS) return 'dependencies kept growing';
+      const keep = graph.contextFor(pending, extra);
+      const seeding = graph.seeding(keep);
+      run = analyseKept(module, text, lines, statements, keep, settings, db, seeding.seed, old.bound, dropNode, classMethods);
+      if (typeof run === 'string') return run;
+      const refs = run.resolution.bindingsByStatement.get(cls.start)?.refs;
+      if (refs) cls.refs = union(cls.refs, refs);
+      if (seeding.missing.size || graph.unseeded(keep, run, seeding.considered) || graph.missedAssignments(keep, run)) {
+        for (const x of seeding.missing) extra.add(x);
+        graph.learnReads(keep, pending, run);
+        continue;
+      }
+      break;
+    }
+    const b = run.resolution.bindingsByStatement.get(cls.start);
+    const nodes = memberNodes(run.tree, cls.start);
+    const mStart = m.start;
+    const mEnd = regionEnd + delta;
+    const mNode = nodes?.find((n) => n.startIndex === mStart);
+    if (!b?.members || !mNode || mNode.endIndex > mEnd) return 'the edited method was not found again';
+    const fresh1 = memberRecord(mNode, run, b.members.get(mStart), text);
+    if (fresh1.reaching || fresh1.name !== m.name) return 'the edited method binds what other members resolve';
+    // what the re-check found outside the edited method must be what the class's last analysis found there
+    const isDropped = (o: number) => {
+      const x = members[memberIndexAt(members, o)];
+      return x !== undefined && x !== m && o >= x.start && o < x.end && dropped.includes(x);
+    };
+    const before = st.findings.filter((f) => outside(f) && !isDropped(f.start));
+    const found = run.analysis.findings.filter((f) => f.start >= cls.start && f.start < cls.end && (f.start < mStart || f.start >= mEnd));
+    if (found.length !== before.length || found.some((f, j) => !sameFinding(before[j], f, moved, (l) => (before[j].start >= oldEnd ? l + lineDelta : l)))) {
+      return 'the class found something else outside the edited method';
+    }
+    const usesBefore = st.uses.filter((u) => outside(u) && !isDropped(u.start));
+    const usesFound = run.resolution.uses.map(useSpanOf).filter((u) => u.start >= cls.start && u.start < cls.end && (u.start < mStart || u.start >= mEnd));
+    if (usesFound.length !== usesBefore.length || usesFound.some((u, j) => u.qname !== usesBefore[j].qname || u.start !== moved(usesBefore[j].start))) {
+      return 'the class resolved something else outside the edited method';
+    }
+    if (run.fileNoqa !== old.fileNoqa) return 'a file-level noqa appeared or went';
+
+    // the class's results: the other members' as they were (moved), the edited method's from the re-check
+    const shifted = new Set<TextEdit>();
+    const shiftFinding = (f: Finding) => {
+      for (const fix of f.fixes) for (const e of fix.edits) if (e.start >= oldEnd && !shifted.has(e)) {
+        shifted.add(e);
+        e.start += delta;
+        e.end += delta;
+      }
+      if (f.start < oldEnd) return f;
+      f.start += delta;
+      f.end += delta;
+      if (lineDelta !== 0) f.range = { start: { line: f.range.start.line + lineDelta, character: f.range.start.character }, end: { line: f.range.end.line + lineDelta, character: f.range.end.character } };
+      return f;
+    };
+    const inEdited = (o: number) => o >= mStart && o < mEnd;
+    cls.findings = [
+      ...st.findings.filter((f) => f.start < m.start).map(shiftFinding),
+      ...run.analysis.findings.filter((f) => inEdited(f.start)).map(ownStrings),
+      ...st.findings.filter((f) => f.start >= regionEnd).map(shiftFinding),
+    ];
+    const newUses: UseSpan[] = [];
+    run.resolution.uses.forEach((u) => {
+      const span = useSpanOf(u);
+      if (inEdited(span.start)) newUses.push({ ...span, qname: ownCopy(span.qname) });
+    });
+    const kept = st.uses.filter(outside);
+    for (const u of kept) if (u.start >= regionEnd) {
+      u.start += delta;
+      u.end += delta;
+    }
+    const list = (cls.members = members.map((x, j) => (j < k ? x : j === k ? fresh1 : ((x.start += delta), (x.end += delta), x))));
+    // in the order resolution visits them: the class's header, then __init__, then the other members in text order
+    const rank = (o: number) => {
+      const j = memberIndexAt(list, o);
+      return j < 0 ? -2 : list[j].name === '__init__' && o < list[j].end ? -1 : j;
+    };
+    cls.uses = [...kept, ...newUses].map((u) => [rank(u.start), u] as const).sort((x, y) => x[0] - y[0]).map(([, u]) => u);
+    cls.stats = addStats(subStats(st.stats, m.stats), fresh1.stats);
+    cls.suppressed = st.suppressed - m.suppressed + fresh1.suppressed;
+    cls.errors = st.errors - m.errors + fresh1.errors;
+    cls.bound = union(b.all, ...dropped.map((x) => x.bound));
+    cls.refs = union(b.refs, ...dropped.map((x) => x.refs));
+    for (const { name, before: at, anywhere } of run.assignmentReads) {
+      if (at < cls.start || at >= cls.end) continue;
+      if (anywhere) cls.assignedAnywhere = union(cls.assignedAnywhere, [name]);
+      else cls.assigned = union(cls.assigned, [name]);
+    }
+    const edits = new Set<TextEdit>();
+    for (const f of cls.findings) for (const fix of f.fixes) for (const e of fix.edits) edits.add(e);
+    cls.edits = [...edits];
+    measureEdits(cls);
+    const queried = new Set(old.queried);
+    for (const q of run.queried) queried.add(q);
+    const boundAfter = unionBound(statements);
+    for (const q of queried) if (old.bound.has(q) !== boundAfter.has(q)) return `bound names changed (${q})`;
+    this.snapshot = { text, settings, db, statements, queried, bound: boundAfter, fileNoqa: run.fileNoqa };
+    this.stats.members++;
+    return merge(statements);
   }
 }
 
@@ -707,11 +934,14 @@ function analyseKept(
   db: MappingDatabase,
   seed: RunOptions['seed'],
   boundBefore: ReadonlySet<string>,
+  dropNode?: NodeFilter,
+  classMethods?: RunOptions['classMethods'],
 ): AnalysisRun | string {
   const kept = statements.map((st) => keep.has(st));
-  const run = runAnalysis(text, module.copy(lines, (i) => kept[i]), lines, settings, db, {
+  const run = runAnalysis(text, module.copy(lines, (i) => kept[i], dropNode), lines, settings, db, {
     recordQueries: true,
     seed,
+    classMethods,
     // what the kept statements bind, or any statement did at the last analysis: where a queried name's answer
     // differs from the whole file's (a re-checked statement stopped binding it), the bound-names check after the
     // analysis falls back to a whole-file one
@@ -724,10 +954,14 @@ function analyseKept(
   return run;
 }
 
-/** Stores the results of `run` for the statements in `which` (statements of `text`, in order). */
-function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun): void {
+/**
+ * Stores the results of `run` for the statements in `which` (statements of `text`, in order); a top-level class
+ * of at least `memberMinChars` also keeps them member by member.
+ */
+function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun, memberMinChars: number): void {
   const targets = statements.filter((st) => which.has(st));
   for (const st of targets) {
+    st.members = undefined;
     st.findings = [];
     st.uses = [];
     st.stats = emptyStats();
@@ -801,7 +1035,121 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun):
       if (b.assigns) st.assigns = ownNames(b.assigns);
     }
     if (PIN_TEXT.test(st.text)) st.pinned = true;
+    if (st.end - st.start >= memberMinChars && !st.mixedPrecision && b?.members) st.members = classMemberRecords(run, c, b);
   }
+}
+
+/** What the class statement `c` found, member by member (undefined if it is not a class). */
+function classMemberRecords(run: AnalysisRun, c: Node, b: StatementBindings): Member[] | undefined {
+  const nodes = memberNodes(run.tree, c.startIndex);
+  if (!nodes) return undefined;
+  return nodes.map((n) => memberRecord(n, run, b.members?.get(n.startIndex), run.tree.text));
+}
+
+/** The members (named children of the body) of the class that top-level statement `start` defines. */
+function memberNodes(tree: Tree, start: number): Node[] | undefined {
+  for (const c of tree.rootNode.namedChildren) {
+    if (c.startIndex !== start) continue;
+    const def = c.type === 'decorated_definition' ? c.childForFieldName('definition') : c;
+    const body = def?.type === 'class_definition' ? def.childForFieldName('body') : null;
+    return body ? body.namedChildren : undefined;
+  }
+  return undefined;
+}
+
+/** Node types through which a member can bind what others resolve (attributes, classes, globals). */
+const REACHING_TYPES = ['assignment', 'augmented_assignment', 'for_statement', 'as_pattern', 'delete_statement', 'class_definition', 'global_statement', 'nonlocal_statement'];
+
+/** What the class's analysis (`run`) found in one member of its body. */
+function memberRecord(n: Node, run: AnalysisRun, bindings: MemberBindings | undefined, text: string): Member {
+  const start = n.startIndex;
+  const end = n.endIndex;
+  const def = n.type === 'decorated_definition' ? n.childForFieldName('definition') : n;
+  const record: Member = {
+    start,
+    end,
+    type: n.type,
+    name: def?.type === 'function_definition' ? ownCopy(def.childForFieldName('name')?.text ?? '') : '',
+    bound: ownNames(bindings?.all ?? NO_NAMES),
+    refs: ownNames(bindings?.refs ?? NO_NAMES),
+    stats: emptyStats(),
+    suppressed: 0,
+    errors: run.tree.errorsIn(n.id),
+    reaching: PIN_TEXT.test(text.slice(start, end)),
+  };
+  run.resolution.uses.forEach((u, i) => {
+    const at = u.node.startIndex;
+    if (at < start || at >= end) return;
+    const v = run.verdicts[i];
+    if (v) countUse(record.stats, u, v);
+    if (USES_MIXED_PRECISION.test(u.qname)) record.reaching = true;
+  });
+  for (const at of run.suppressedAt) if (at >= start && at < end) record.suppressed++;
+  if (!record.reaching) {
+    for (const x of run.tree.nodesOfType(REACHING_TYPES)) {
+      if (x.startIndex < start || x.startIndex >= end) continue;
+      if (x.type === 'class_definition' || x.type === 'global_statement' || x.type === 'nonlocal_statement') record.reaching = true;
+      else {
+        const target = x.type === 'as_pattern' ? x.childForFieldName('alias') : x.type === 'delete_statement' ? x : x.childForFieldName('left');
+        if (target && hasAttribute(target)) record.reaching = true;
+      }
+      if (record.reaching) break;
+    }
+  }
+  return record;
+}
+
+function hasAttribute(n: Node): boolean {
+  if (n.type === 'attribute') return true;
+  for (let c = n.firstNamedChild; c; c = c.nextNamedSibling) if (hasAttribute(c)) return true;
+  return false;
+}
+
+/** The index of the member holding `offset` (or the last one starting before it; -1 if none). */
+function memberIndexAt(members: readonly Member[], offset: number): number {
+  let lo = 0;
+  let hi = members.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (members[mid].start <= offset) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/** Whether a finding of the re-check is the cached one, moved (`at`: offsets, `line`: lines) as the edit moved text. */
+function sameFinding(was: Finding, now: Finding, at: (o: number) => number, line: (l: number) => number): boolean {
+  if (was.code !== now.code || was.severity !== now.severity || was.message !== now.message) return false;
+  if (at(was.start) !== now.start || at(was.end) !== now.end) return false;
+  if (line(was.range.start.line) !== now.range.start.line || line(was.range.end.line) !== now.range.end.line) return false;
+  if (was.range.start.character !== now.range.start.character || was.range.end.character !== now.range.end.character) return false;
+  if (JSON.stringify(was.data) !== JSON.stringify(now.data) || was.fixes.length !== now.fixes.length) return false;
+  return was.fixes.every((fix, i) => {
+    const other = now.fixes[i];
+    if (fix.title !== other.title || fix.applicability !== other.applicability || fix.edits.length !== other.edits.length) return false;
+    return fix.edits.every((e, j) => at(e.start) === other.edits[j].start && at(e.end) === other.edits[j].end && e.newText === other.edits[j].newText);
+  });
+}
+
+function union(a: ReadonlySet<string>, ...more: Iterable<string>[]): ReadonlySet<string> {
+  let out: Set<string> | undefined;
+  for (const names of more) for (const n of names) if (!a.has(n) && !out?.has(n)) (out ??= new Set(a)).add(ownCopy(n));
+  return out ?? a;
+}
+
+function subStats(a: UseStats, b: UseStats): UseStats {
+  return {
+    apiUses: a.apiUses - b.apiUses,
+    same: a.same - b.same,
+    args: a.args - b.args,
+    behavior: a.behavior - b.behavior,
+    none: a.none - b.none,
+    ready: a.ready - b.ready,
+    lowConfidence: a.lowConfidence - b.lowConfidence,
+  };
 }
 
 /**
@@ -870,6 +1218,12 @@ function shiftStatement(st: Statement, delta: number, lineDelta: number | undefi
   for (const u of st.uses) {
     u.start += delta;
     u.end += delta;
+  }
+  if (st.members && delta !== 0) {
+    for (const m of st.members) {
+      m.start += delta;
+      m.end += delta;
+    }
   }
   return st;
 }

@@ -6,7 +6,7 @@ import { Edit } from 'web-tree-sitter';
 import { chunkStarts, chunkStartsAfter, indexOfSorted } from './chunks';
 import type { TextChange, TextRange } from './document';
 import { countTreeErrors, copyParts, parsePython, type TsTree } from './parser';
-import { rootInfo, type RootInfo, type SyntaxTree } from './syntax';
+import { rootInfo, type NodeFilter, type RootInfo, type SyntaxTree } from './syntax';
 import { ownCopy, type LineIndex } from './text';
 
 interface Chunk {
@@ -31,6 +31,15 @@ function statementsOf(c: Chunk): TopLevelStatement[] {
     c.statements = nodes.map((n) => ({ start: n.startIndex, end: n.endIndex, type: n.type, hasError: n.hasError }));
   }
   return c.statements;
+}
+
+/** A member of a top-level class's body: a method (`name`: a function definition's, decorated or not; else ''), an assignment, a comment. */
+export interface ClassMember {
+  start: number;
+  end: number;
+  type: string;
+  name: string;
+  hasError: boolean;
 }
 
 /** A top-level statement (or comment) of the module. */
@@ -157,10 +166,11 @@ export class ModuleTree {
   /**
    * The engine's copy of the module's tree (syntax.ts); with `keepStatement`, only the top-level statements it
    * accepts (by position in `statements`), at their offsets in the text: chunks without one are not visited.
+   * With `dropNode`, the nodes it names are left out too (with their subtrees).
    */
-  copy(lines?: LineIndex, keepStatement?: (i: number) => boolean): SyntaxTree {
+  copy(lines?: LineIndex, keepStatement?: (i: number) => boolean, dropNode?: NodeFilter): SyntaxTree {
     const all = this.chunks.map((c) => ({ tree: c.tree, base: c.start, root: rootOf(c) }));
-    if (!keepStatement) return copyParts(all, this.text, lines);
+    if (!keepStatement) return copyParts(all, this.text, lines, undefined, undefined, dropNode);
     const first = all[0];
     const last = all[all.length - 1];
     const span = { start: first.root.start + first.base, end: last.root.end + last.base };
@@ -179,7 +189,33 @@ export class ModuleTree {
       at += n;
     });
     if (!parts.length) return copyParts([first], this.text, lines, () => false, span); // nothing kept: an empty module
-    return copyParts(parts, this.text, lines, (i) => keepStatement(positions[i]), span);
+    return copyParts(parts, this.text, lines, (i) => keepStatement(positions[i]), span, dropNode);
+  }
+
+  /**
+   * The members of top-level statement `i` (by position in `statements`) when it defines a class (decorated or
+   * not): the statements and comments of its body, at their offsets in the text. Undefined for anything else.
+   */
+  classMembers(i: number): ClassMember[] | undefined {
+    let at = 0;
+    for (const c of this.chunks) {
+      const n = statementsOf(c).length;
+      if (i >= at + n) {
+        at += n;
+        continue;
+      }
+      const root = c.tree.rootNode;
+      const node = root.type === 'module' ? root.child(i - at) : root;
+      const def = node?.type === 'decorated_definition' ? node.childForFieldName('definition') : node;
+      const body = def?.type === 'class_definition' ? def.childForFieldName('body') : null;
+      if (!body) return undefined;
+      return body.namedChildren.map((m) => {
+        const d = m!.type === 'decorated_definition' ? m!.childForFieldName('definition') : m!;
+        const name = d?.type === 'function_definition' ? d.childForFieldName('name')?.text ?? '' : '';
+        return { start: m!.startIndex + c.start, end: m!.endIndex + c.start, type: m!.type, name, hasError: m!.hasError };
+      });
+    }
+    return undefined;
   }
 
   /** Frees the tree-sitter trees. */

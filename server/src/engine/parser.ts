@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Language, Parser, type Tree as TsTree } from 'web-tree-sitter';
-import { copyTree, copyTrees, isCursorBinding, type CursorBinding, type SyntaxTree, type TreePart } from './syntax';
+import { copyTree, copyTrees, isCursorBinding, type CursorBinding, type NodeFilter, type SyntaxTree, type TreePart } from './syntax';
 import type { LineIndex } from './text';
 
 export type { Tree as TsTree, Edit } from 'web-tree-sitter';
@@ -94,8 +94,9 @@ export function copyParts(
   lines?: LineIndex,
   keepRootChild?: (i: number) => boolean,
   span?: { start: number; end: number },
+  dropNode?: NodeFilter,
 ): SyntaxTree {
-  return copyTrees(parts, text, binding, lines, keepRootChild, span);
+  return copyTrees(parts, text, binding, lines, keepRootChild, span, dropNode);
 }
 
 /** Number of ERROR and MISSING nodes: descends only into subtrees that contain errors, not into ERROR nodes. */

@@ -92,6 +92,17 @@ export interface StatementBindings {
   exports?: Map<string, Value | null>;
   /** With `ResolveOptions.exports`: names in the targets of its module-level assignments (`name = …` is what `assignedValue` finds). */
   assigns?: ReadonlySet<string>;
+  /**
+   * For a statement that is a class definition (decorated or not): the names each member of its body binds (in
+   * any scope) and reads at module level, keyed by the member's start offset. Incremental analysis re-checks
+   * one method of a large class with them.
+   */
+  members?: Map<number, MemberBindings>;
+}
+
+export interface MemberBindings {
+  all: ReadonlySet<string>;
+  refs: ReadonlySet<string>;
 }
 
 /**
@@ -109,6 +120,12 @@ export interface ResolveOptions {
   seed?: (statementStart: number) => Iterable<Seed> | undefined;
   /** Record each top-level statement's `exports`. */
   exports?: boolean;
+  /**
+   * Method names a top-level class has beyond those in the tree (keyed by the statement's start offset):
+   * incremental analysis re-checks one method of a large class with the other methods left out of the tree,
+   * and calls to them must still be calls of the class's own methods.
+   */
+  classMethods?: (statementStart: number) => Iterable<string> | undefined;
 }
 
 /** What a statement that binds or reads nothing shares (most sets stay empty: each is made on its first name). */
@@ -204,13 +221,18 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
   const bindingsByStatement = new Map<number, StatementBindings>();
   let current: StatementBindings = noBindings(); // of the top-level statement being visited
   let currentStart = -1; // its start offset
+  let currentTop = -1; // its node id
+  let member: MemberBindings | undefined; // of the member of a top-level class being visited
   /** Where the top-level statement that last bound each module-level name starts (with `seed`). */
   const moduleBoundAt = new Map<string, number>();
 
   /** What `name` is bound to here; a name bound at module level (or not at all) is recorded as read from there. */
   const lookup = (name: string): Value | undefined => {
     const s = scope.find(name);
-    if (!s || s.kind === 'module') current.refs = added(current.refs, name);
+    if (!s || s.kind === 'module') {
+      current.refs = added(current.refs, name);
+      if (member) member.refs = added(member.refs, name);
+    }
     return s?.vars.get(name) ?? undefined;
   };
 
@@ -218,6 +240,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
     scope.vars.set(name, v);
     boundNames.add(name);
     current.all = added(current.all, name);
+    if (member) member.all = added(member.all, name);
     if (scope === moduleScope) {
       current.module = added(current.module, name);
       if (opts.seed) moduleBoundAt.set(name, currentStart);
@@ -613,7 +636,14 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
         const mname = d?.type === 'function_definition' ? d.childForFieldName('name')?.text : undefined;
         if (d && mname) cls.methods.set(mname, d);
       }
-      for (const s of [...init, ...stmts.filter((s) => !init.includes(s))]) visitStatement(s, 0);
+      // the members of a top-level class: what each binds and reads is recorded apart too
+      const top = member === undefined && (node.id === currentTop || node.parent?.id === currentTop) ? (current.members = new Map()) : undefined;
+      if (top) for (const n of opts.classMethods?.(currentStart) ?? []) if (!cls.methods.has(n)) cls.methods.set(n, node);
+      for (const s of [...init, ...stmts.filter((s) => !init.includes(s))]) {
+        if (top) top.set(s.startIndex, (member = { all: NO_NAMES, refs: NO_NAMES }));
+        visitStatement(s, 0);
+        if (top) member = undefined;
+      }
     }
     scope = saved;
     if (name) bind(name.text, { kind: 'class', cls });
@@ -757,6 +787,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
           current = noBindings();
           bindingsByStatement.set(c.startIndex, current);
           currentStart = c.startIndex;
+          currentTop = c.id;
           const seeds = opts.seed?.(c.startIndex);
           if (seeds) for (const [name, v, at] of seeds) if ((moduleBoundAt.get(name) ?? -1) < at) moduleScope.vars.set(name, v);
           if (isStatement(c)) visitStatement(c, depth + 1);

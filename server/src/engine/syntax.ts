@@ -174,6 +174,16 @@ export function copyTree(tree: TsTree, text: string, binding?: CursorBinding, li
 }
 
 /**
+ * Nodes to leave out of a copy, with their subtrees: asked of every node at `minDepth` or deeper (depth 1: the
+ * root's children), with its offsets in the text. Incremental analysis leaves out the members of a class that
+ * an edit elsewhere in the class cannot change.
+ */
+export interface NodeFilter {
+  minDepth: number;
+  drop(start: number, end: number, depth: number): boolean;
+}
+
+/**
  * Copies the trees of consecutive parts of `text` (its top-level chunks, moduleTree.ts) as one tree: one module
  * root, whose children are the parts' root children (a part whose root is not a module is a child itself), at
  * their offsets in `text`. `keepRootChild` counts the root's children across the parts given. The root spans
@@ -186,6 +196,7 @@ export function copyTrees(
   lines?: LineIndex,
   keepRootChild?: (i: number) => boolean,
   span?: { start: number; end: number },
+  dropNode?: NodeFilter,
 ): SyntaxTree {
   if (!parts.length) throw new Error('copyTrees needs at least one tree');
   const tables = tablesOf(parts[0].tree.language);
@@ -253,12 +264,33 @@ export function copyTrees(
           cols = columns(cap, cols);
           ({ type: T, field: F, flags: FL, start: S, end: E, parent: P, next: N, first: FC, last: L, depth: D } = cols);
         }
+        const start = startOf(address) + base;
+        const end = endOf(address) + base;
+        if (dropNode !== undefined && depth >= dropNode.minDepth && dropNode.drop(start, end, depth)) {
+          // leave this node and its subtree out: on to its next sibling, or up to the first ancestor having one
+          let done = false;
+          while (next(address) !== 1) {
+            if (depth === 1) {
+              done = true;
+              break;
+            }
+            up(address);
+            L[parent] = count;
+            prev = parent;
+            parent = P[parent];
+            depth--;
+            if (errorDepth > depth) errorDepth = -1;
+          }
+          if (done) break;
+          if (errorDepth >= depth) errorDepth = -1;
+          continue;
+        }
         const i = count++;
         const type = typeIdOf(address);
         T[i] = type;
         F[i] = depth === 1 ? 0 : fieldOf(address);
-        S[i] = startOf(address) + base;
-        E[i] = endOf(address) + base;
+        S[i] = start;
+        E[i] = end;
         P[i] = parent;
         FC[i] = -1;
         N[i] = -1;
