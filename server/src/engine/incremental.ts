@@ -550,9 +550,10 @@ export class IncrementalAnalyzer {
     const fresh1 = memberRecord(mNode, run, b.members.get(mStart), text);
     if (fresh1.reaching || fresh1.name !== m.name) return 'the edited method binds what other members resolve';
     // what the re-check found outside the edited method must be what the class's last analysis found there
+    const droppedSet = new Set(dropped);
     const isDropped = (o: number) => {
       const x = members[memberIndexAt(members, o)];
-      return x !== undefined && x !== m && o >= x.start && o < x.end && dropped.includes(x);
+      return x !== undefined && o >= x.start && o < x.end && droppedSet.has(x);
     };
     const before = st.findings.filter((f) => outside(f) && !isDropped(f.start));
     const found = run.analysis.findings.filter((f) => f.start >= cls.start && f.start < cls.end && (f.start < mStart || f.start >= mEnd));
@@ -1086,8 +1087,7 @@ function memberRecord(n: Node, run: AnalysisRun, bindings: MemberBindings | unde
   });
   for (const at of run.suppressedAt) if (at >= start && at < end) record.suppressed++;
   if (!record.reaching) {
-    for (const x of run.tree.nodesOfType(REACHING_TYPES)) {
-      if (x.startIndex < start || x.startIndex >= end) continue;
+    for (const x of run.tree.nodesOfTypeIn(n.id, REACHING_TYPES)) {
       if (x.type === 'class_definition' || x.type === 'global_statement' || x.type === 'nonlocal_statement') record.reaching = true;
       else {
         const target = x.type === 'as_pattern' ? x.childForFieldName('alias') : x.type === 'delete_statement' ? x : x.childForFieldName('left');

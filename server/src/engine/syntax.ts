@@ -442,6 +442,15 @@ export class SyntaxTree {
   private byType: Map<number, number[]> | undefined;
   private byTypeDepth = -1;
 
+  /** The named nodes of these types in the subtree of node `from` (itself included), in document order: one pass over its arrays. */
+  nodesOfTypeIn(from: number, types: readonly string[]): SyntaxNode[] {
+    const wanted = new Set(types.flatMap((t) => this.idsByName.get(t) ?? []));
+    const { flags, typeIds, subtreeEnds } = this;
+    const out: SyntaxNode[] = [];
+    for (let i = from, end = subtreeEnds[from]; i < end; i++) if (flags[i] & NAMED && wanted.has(typeIds[i])) out.push(this.node(i));
+    return out;
+  }
+
   /** ERROR and MISSING nodes in the subtree of node `from` (as `errorCount` counts them for the whole tree). */
   errorsIn(from: number): number {
     const { typeIds, flags, subtreeEnds } = this;
