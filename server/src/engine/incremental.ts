@@ -480,7 +480,7 @@ export class IncrementalAnalyzer {
     for (const r of changes) if (r.start < from || r.end > to) return undefined;
     // the edited method: the change inside it; a method others do not read by name, binding nothing they resolve
     // (its region: up to the next member, as text typed after its last line, blank or not yet part of it, is)
-    const k = memberIndexAt(members, textChange.start);
+    const k = lastStartingBy(members, textChange.start);
     const m = members[k];
     const regionEnd = k + 1 < members.length ? members[k + 1].start : st.end;
     if (!m || m.start > textChange.start || oldEnd > regionEnd || m.name === '' || m.reaching || SHARED_METHODS.has(m.name)) return undefined;
@@ -552,7 +552,7 @@ export class IncrementalAnalyzer {
     // what the re-check found outside the edited method must be what the class's last analysis found there
     const droppedSet = new Set(dropped);
     const isDropped = (o: number) => {
-      const x = members[memberIndexAt(members, o)];
+      const x = members[lastStartingBy(members, o)];
       return x !== undefined && o >= x.start && o < x.end && droppedSet.has(x);
     };
     const before = st.findings.filter((f) => outside(f) && !isDropped(f.start));
@@ -600,7 +600,7 @@ export class IncrementalAnalyzer {
     const list = (cls.members = members.map((x, j) => (j < k ? x : j === k ? fresh1 : ((x.start += delta), (x.end += delta), x))));
     // in the order resolution visits them: the class's header, then __init__, then the other members in text order
     const rank = (o: number) => {
-      const j = memberIndexAt(list, o);
+      const j = lastStartingBy(list, o);
       return j < 0 ? -2 : list[j].name === '__init__' && o < list[j].end ? -1 : j;
     };
     cls.uses = [...kept, ...newUses].map((u) => [rank(u.start), u] as const).sort((x, y) => x[0] - y[0]).map(([, u]) => u);
@@ -888,12 +888,17 @@ function sameText(text: string, st: Statement, newStart: number): boolean {
 
 /** The index of the last statement starting at or before `offset` (0 if none), by bisection. */
 function statementAt(statements: readonly { start: number }[], offset: number): number {
+  return Math.max(0, lastStartingBy(statements, offset));
+}
+
+/** The index of the last of `items` (in text order) starting at or before `offset` (-1 if none), by bisection. */
+function lastStartingBy(items: readonly { start: number }[], offset: number): number {
   let lo = 0;
-  let hi = statements.length - 1;
-  let found = 0;
+  let hi = items.length - 1;
+  let found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (statements[mid].start <= offset) {
+    if (items[mid].start <= offset) {
       found = mid;
       lo = mid + 1;
     } else hi = mid - 1;
@@ -1103,21 +1108,6 @@ function hasAttribute(n: Node): boolean {
   if (n.type === 'attribute') return true;
   for (let c = n.firstNamedChild; c; c = c.nextNamedSibling) if (hasAttribute(c)) return true;
   return false;
-}
-
-/** The index of the member holding `offset` (or the last one starting before it; -1 if none). */
-function memberIndexAt(members: readonly Member[], offset: number): number {
-  let lo = 0;
-  let hi = members.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (members[mid].start <= offset) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
 }
 
 /** Whether a finding of the re-check is the cached one, moved (`at`: offsets, `line`: lines) as the edit moved text. */

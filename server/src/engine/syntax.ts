@@ -266,56 +266,41 @@ export function copyTrees(
         }
         const start = startOf(address) + base;
         const end = endOf(address) + base;
-        if (dropNode !== undefined && depth >= dropNode.minDepth && dropNode.drop(start, end, depth)) {
-          // leave this node and its subtree out: on to its next sibling, or up to the first ancestor having one
-          let done = false;
-          while (next(address) !== 1) {
-            if (depth === 1) {
-              done = true;
-              break;
+        // a node the filter drops is left out with its subtree: on to its next sibling
+        if (dropNode === undefined || depth < dropNode.minDepth || !dropNode.drop(start, end, depth)) {
+          const i = count++;
+          const type = typeIdOf(address);
+          T[i] = type;
+          F[i] = depth === 1 ? 0 : fieldOf(address);
+          S[i] = start;
+          E[i] = end;
+          P[i] = parent;
+          FC[i] = -1;
+          N[i] = -1;
+          D[i] = depth;
+          let flags = named[type];
+          if (checkMissing) {
+            const isError = type === ERROR_TYPE_ID;
+            const isMissing = missingOf(address) === 1;
+            if (isMissing) flags |= MISSING;
+            if (isError || isMissing) {
+              if (errorDepth < 0) errors++;
+              if (isError && errorDepth < 0) errorDepth = depth;
             }
-            up(address);
-            L[parent] = count;
-            prev = parent;
-            parent = P[parent];
-            depth--;
-            if (errorDepth > depth) errorDepth = -1;
           }
-          if (done) break;
-          if (errorDepth >= depth) errorDepth = -1;
-          continue;
-        }
-        const i = count++;
-        const type = typeIdOf(address);
-        T[i] = type;
-        F[i] = depth === 1 ? 0 : fieldOf(address);
-        S[i] = start;
-        E[i] = end;
-        P[i] = parent;
-        FC[i] = -1;
-        N[i] = -1;
-        D[i] = depth;
-        let flags = named[type];
-        if (checkMissing) {
-          const isError = type === ERROR_TYPE_ID;
-          const isMissing = missingOf(address) === 1;
-          if (isMissing) flags |= MISSING;
-          if (isError || isMissing) {
-            if (errorDepth < 0) errors++;
-            if (isError && errorDepth < 0) errorDepth = depth;
+          FL[i] = flags;
+          if (prev >= 0) N[prev] = i;
+          else FC[parent] = i;
+          if (first(address) === 1) {
+            parent = i;
+            prev = -1;
+            depth++;
+            continue;
           }
+          L[i] = i + 1;
+          prev = i;
         }
-        FL[i] = flags;
-        if (prev >= 0) N[prev] = i;
-        else FC[parent] = i;
-        if (first(address) === 1) {
-          parent = i;
-          prev = -1;
-          depth++;
-          continue;
-        }
-        L[i] = i + 1;
-        prev = i;
+        // on to the next sibling, or up to the first ancestor having one
         let done = false;
         while (next(address) !== 1) {
           if (depth === 1) {
