@@ -123,7 +123,7 @@ interface Member {
  */
 const SHARED_METHODS = new Set(['__init__', 'forward', 'construct', '__getitem__']);
 /** A top-level class at least this long keeps what each member found, so that an edit in a method re-checks that method. */
-const MEMBER_MIN_CHARS = 20000;
+const MEMBER_MIN_CHARS = 10000;
 
 export interface IncrementalOptions {
   /** Classes at least this long (in characters) are re-checked method by method (tests lower it). */
@@ -547,7 +547,10 @@ export class IncrementalAnalyzer {
     const mEnd = regionEnd + delta;
     const mNode = nodes?.find((n) => n.startIndex === mStart);
     if (!b?.members || !mNode || mNode.endIndex > mEnd) return 'the edited method was not found again';
-    const fresh1 = memberRecord(mNode, run, b.members.get(mStart), text);
+    const inNode = (at: number) => at >= mNode.startIndex && at < mNode.endIndex;
+    const mUses: number[] = [];
+    run.resolution.uses.forEach((u, j) => inNode(u.node.startIndex) && mUses.push(j));
+    const fresh1 = memberRecord(mNode, run, b.members.get(mStart), text, mUses, run.suppressedAt.filter(inNode).length);
     if (fresh1.reaching || fresh1.name !== m.name) return 'the edited method binds what other members resolve';
     // what the re-check found outside the edited method must be what the class's last analysis found there
     const droppedSet = new Set(dropped);
@@ -1049,7 +1052,17 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun, 
 function classMemberRecords(run: AnalysisRun, c: Node, b: StatementBindings): Member[] | undefined {
   const nodes = memberNodes(run.tree, c.startIndex);
   if (!nodes) return undefined;
-  return nodes.map((n) => memberRecord(n, run, b.members?.get(n.startIndex), run.tree.text));
+  // the run's uses and hidden findings by member, in one pass each
+  const uses = nodes.map(() => [] as number[]);
+  const hidden = nodes.map(() => [] as number[]);
+  const starts = nodes.map((n) => ({ start: n.startIndex }));
+  const bin = (at: number, into: number[][], value: number) => {
+    const j = lastStartingBy(starts, at);
+    if (j >= 0 && at < nodes[j].endIndex) into[j].push(value);
+  };
+  run.resolution.uses.forEach((u, i) => bin(u.node.startIndex, uses, i));
+  for (const at of run.suppressedAt) bin(at, hidden, at);
+  return nodes.map((n, j) => memberRecord(n, run, b.members?.get(n.startIndex), run.tree.text, uses[j], hidden[j].length));
 }
 
 /** The members (named children of the body) of the class that top-level statement `start` defines. */
@@ -1067,7 +1080,7 @@ function memberNodes(tree: Tree, start: number): Node[] | undefined {
 const REACHING_TYPES = ['assignment', 'augmented_assignment', 'for_statement', 'as_pattern', 'delete_statement', 'class_definition', 'global_statement', 'nonlocal_statement'];
 
 /** What the class's analysis (`run`) found in one member of its body. */
-function memberRecord(n: Node, run: AnalysisRun, bindings: MemberBindings | undefined, text: string): Member {
+function memberRecord(n: Node, run: AnalysisRun, bindings: MemberBindings | undefined, text: string, uses: readonly number[], suppressed: number): Member {
   const start = n.startIndex;
   const end = n.endIndex;
   const def = n.type === 'decorated_definition' ? n.childForFieldName('definition') : n;
@@ -1079,18 +1092,16 @@ function memberRecord(n: Node, run: AnalysisRun, bindings: MemberBindings | unde
     bound: ownNames(bindings?.all ?? NO_NAMES),
     refs: ownNames(bindings?.refs ?? NO_NAMES),
     stats: emptyStats(),
-    suppressed: 0,
+    suppressed,
     errors: run.tree.errorsIn(n.id),
     reaching: PIN_TEXT.test(text.slice(start, end)),
   };
-  run.resolution.uses.forEach((u, i) => {
-    const at = u.node.startIndex;
-    if (at < start || at >= end) return;
+  for (const i of uses) {
+    const u = run.resolution.uses[i];
     const v = run.verdicts[i];
     if (v) countUse(record.stats, u, v);
     if (USES_MIXED_PRECISION.test(u.qname)) record.reaching = true;
-  });
-  for (const at of run.suppressedAt) if (at >= start && at < end) record.suppressed++;
+  }
   if (!record.reaching) {
     for (const x of run.tree.nodesOfTypeIn(n.id, REACHING_TYPES)) {
       if (x.type === 'class_definition' || x.type === 'global_statement' || x.type === 'nonlocal_statement') record.reaching = true;
