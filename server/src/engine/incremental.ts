@@ -532,8 +532,14 @@ export class IncrementalAnalyzer {
       const seeding = graph.seeding(keep);
       run = analyseKept(module, text, lines, statements, keep, settings, db, seeding.seed, old.bound, dropNode, classMethods);
       if (typeof run === 'string') return run;
+      // what the class turned out to read (names, module-level assignments), for the next context
       const refs = run.resolution.bindingsByStatement.get(cls.start)?.refs;
       if (refs) cls.refs = union(cls.refs, refs);
+      for (const { name, before: at, anywhere } of run.assignmentReads) {
+        if (at < cls.start || at >= cls.end) continue;
+        if (anywhere) cls.assignedAnywhere = union(cls.assignedAnywhere, [name]);
+        else cls.assigned = union(cls.assigned, [name]);
+      }
       if (seeding.missing.size || graph.unseeded(keep, run, seeding.considered) || graph.missedAssignments(keep, run)) {
         for (const x of seeding.missing) extra.add(x);
         graph.learnReads(keep, pending, run);
@@ -612,11 +618,6 @@ export class IncrementalAnalyzer {
     cls.errors = st.errors - m.errors + fresh1.errors;
     cls.bound = union(b.all, ...dropped.map((x) => x.bound));
     cls.refs = union(b.refs, ...dropped.map((x) => x.refs));
-    for (const { name, before: at, anywhere } of run.assignmentReads) {
-      if (at < cls.start || at >= cls.end) continue;
-      if (anywhere) cls.assignedAnywhere = union(cls.assignedAnywhere, [name]);
-      else cls.assigned = union(cls.assigned, [name]);
-    }
     const edits = new Set<TextEdit>();
     for (const f of cls.findings) for (const fix of f.fixes) for (const e of fix.edits) edits.add(e);
     cls.edits = [...edits];
