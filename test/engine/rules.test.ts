@@ -182,6 +182,38 @@ describe('MSP104 unsupported arguments on factories', () => {
   });
 });
 
+describe("MSP104 legacy size_average= / reduce= become the reduction= torch maps them to", () => {
+  const cases: [string, string | undefined][] = [
+    // [call, the call after every safe fix (undefined: the rename is not safe, nothing is rewritten)]
+    ['nn.BCEWithLogitsLoss(size_average=False)', 'mint.nn.BCEWithLogitsLoss(reduction="sum")'],
+    ['nn.BCEWithLogitsLoss(reduce=False, pos_weight=w)', 'mint.nn.BCEWithLogitsLoss(reduction="none", pos_weight=w)'],
+    ['nn.BCEWithLogitsLoss(pos_weight=w, reduce=False, size_average=True)', 'mint.nn.BCEWithLogitsLoss(pos_weight=w, reduction="none")'],
+    ['nn.BCEWithLogitsLoss(size_average=True, reduce=None)', 'mint.nn.BCEWithLogitsLoss(reduction="mean")'],
+    ['F.mse_loss(a, b, size_average=False, reduce=True)', 'mint.nn.functional.mse_loss(a, b, reduction="sum")'],
+    ['F.mse_loss(a, b, reduce=True, size_average=False)', 'mint.nn.functional.mse_loss(a, b, reduction="sum")'],
+    // not literal, or reduction= passed too (torch lets the legacy arguments win): left to the user
+    ['nn.BCEWithLogitsLoss(size_average=avg)', undefined],
+    ['nn.BCEWithLogitsLoss(size_average=False, reduction="mean")', undefined],
+  ];
+  for (const [call, after] of cases) {
+    test(call, () => {
+      const src = `import torch.nn as nn\nimport torch.nn.functional as F\nloss = ${call}\n`;
+      const a = analyze(src, MSP1);
+      const legacy = only(a.findings, 'MSP104');
+      assert.ok(legacy.length >= 1, 'the legacy argument is reported');
+      const r = fixAll(src, settings(MSP1), realDb());
+      if (after === undefined) {
+        assert.ok(legacy.every((f) => f.fixes[0].applicability === 'unsafe'));
+        assert.equal(r.text.includes(`loss = ${call}`), true, `a safe fix changed ${call}: ${r.text}`);
+      } else {
+        assert.ok(legacy.every((f) => f.fixes[0].applicability === 'safe' && /reduction="(mean|sum|none)"/.test(f.fixes[0].title)));
+        assert.match(r.text, new RegExp(`loss = ${after.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n`));
+        assert.equal(countSyntaxErrors(r.text), 0);
+      }
+    });
+  }
+});
+
 describe('argument rewrites, five calling styles each (PaConvert style)', () => {
   type Api = RewriteApi;
   const CLASSIC_CPU: Partial<Settings> = { targetApi: 'classic', device: 'CPU' };
@@ -359,9 +391,10 @@ from mindspore import mint
 
 def f(x):
     y = mint.abs(x)
-    z = mint.zeros((2, 3), requires_grad=True)
+    z = torch.zeros(2, 3, requires_grad=True)
     return mint.nn.functional.gelu(y) + z
 `,
+      // mint.zeros takes no requires_grad=: renaming alone would leave a call that fails, so it is not safe
     );
     assert.equal(safe.applied.get('MSP104'), undefined);
     const all = fixAll(src, settings(MSP1), realDb(), { unsafe: true });

@@ -252,6 +252,9 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
     safe = false;
     differences.push(twin.note ?? entry.note ?? 'behaviour differs');
   }
+  // an argument the twin does not take, which MSP104 cannot fix without changing what the call computes: the
+  // renamed call would fail, so renaming alone is not safe
+  if (args && unsupportedArgs(use, entry, twin, args).some((u) => !u.safe)) safe = false;
   const keywordized = args ? keywordizePositionals(args, entry.params, twin, isMethod) : undefined;
   if (keywordized) {
     edits.push(...keywordized.edits);
@@ -430,28 +433,78 @@ function keywordizePositionals(args: CallArgs, params: Param[] | undefined, twin
   return { edits, ok: true };
 }
 
+/** An argument the twin does not take, as passed in a call, and whether its MSP104 fix keeps what the call computes. */
+interface UnsupportedArg {
+  name: string;
+  why: string;
+  passed: { node: Node; value: Node };
+  /** The fix: remove the argument, or (legacy reduction) rewrite it. */
+  edits: TextEdit[];
+  title: string;
+  safe: boolean;
+}
+
+/**
+ * torch's legacy `size_average=` / `reduce=` (losses) as the `reduction=` they stand for, when both are literal
+ * (True, False, None) and `reduction=` is not passed: torch maps them so itself (`_Reduction.legacy_get_string`:
+ * both true or unset → 'mean', reduce alone → 'sum', reduce=False → 'none').
+ */
+function legacyReduction(args: CallArgs, entry: MappedEntry, twin: Twin, isMethod: boolean): { keep: Node; drop?: Node; value: string } | undefined {
+  if (args.keywords.has('reduction') || argTable(twin).unsupported.has('reduction') || (entry.params && !entry.params.some((p) => p.name === 'reduction'))) return undefined;
+  const sa = passedArg(args, entry.params, 'size_average', isMethod);
+  const rd = passedArg(args, entry.params, 'reduce', isMethod);
+  // by keyword only: a positional one cannot become a keyword with positional arguments after it
+  if ((sa && sa.node.type !== 'keyword_argument') || (rd && rd.node.type !== 'keyword_argument')) return undefined;
+  const literal = (a: typeof sa) => (a === undefined ? null : ({ True: true, False: false, None: null } as Record<string, boolean | null>)[a.value.text]);
+  const sv = literal(sa);
+  const rv = literal(rd);
+  if ((sa && sv === undefined) || (rd && rv === undefined) || (!sa && !rd)) return undefined;
+  const size = sv ?? true;
+  const red = rv ?? true;
+  const value = size && red ? 'mean' : red ? 'sum' : 'none';
+  const [first, second] = [sa?.node, rd?.node].filter((n): n is Node => n !== undefined).sort((a, b) => a.startIndex - b.startIndex);
+  return { keep: first, drop: second, value };
+}
+
+function unsupportedArgs(use: ApiUse, entry: MappedEntry, twin: Twin, args: CallArgs): UnsupportedArg[] {
+  const listed = argTable(twin).unsupported;
+  if (listed.size === 0 && args.keywords.size === 0) return [];
+  const isMethod = use.via === 'method';
+  const legacy = legacyReduction(args, entry, twin, isMethod);
+  const out: UnsupportedArg[] = [];
+  // the twin's unsupported parameters, then any other keyword passed (some are unsupported everywhere)
+  const general = use.via === 'import' ? (entry.params ?? []).map((p) => p.name).filter((n) => n in GENERALLY_UNSUPPORTED) : []; // passed by position too
+  const names = [...new Set([...listed.keys(), ...args.keywords.keys(), ...general])];
+  for (const name of names) {
+    const why = listed.get(name) ?? (use.via === 'import' ? GENERALLY_UNSUPPORTED[name] : undefined);
+    if (!why) continue;
+    const passed = passedArg(args, entry.params, name, isMethod);
+    if (!passed) continue;
+    if (legacy && (name === 'size_average' || name === 'reduce')) {
+      // one rewrite for both: the first becomes reduction=, the other goes
+      const edits: TextEdit[] = [{ start: legacy.keep.startIndex, end: legacy.keep.endIndex, newText: `reduction="${legacy.value}"` }];
+      if (legacy.drop) edits.push(removeArgumentEdit(args.list, legacy.drop));
+      out.push({ name, why, passed, edits, title: `Pass \`reduction="${legacy.value}"\` instead`, safe: use.confidence === 'high' });
+      continue;
+    }
+    const dflt = torchDefault(entry.params, name);
+    const isDefault = dflt !== undefined && norm(dflt) === norm(passed.value.text);
+    out.push({ name, why, passed, edits: [removeArgumentEdit(args.list, passed.node)], title: `Remove the \`${name}\` argument`, safe: (isDefault || SAFE_TO_DROP.has(name)) && use.confidence === 'high' });
+  }
+  return out;
+}
+
 function checkUnsupportedArgs(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twin): void {
   if (use.context !== 'call') return;
   const args = callArgs(use.call);
   if (!args) return;
-  const listed = argTable(twin).unsupported;
-  if (listed.size === 0 && args.keywords.size === 0) return;
-  // the twin's unsupported parameters, then any other keyword passed (some are unsupported everywhere)
-  const names = [...listed.keys(), ...[...args.keywords.keys()].filter((n) => !listed.has(n))];
-  for (const name of names) {
-    const why = listed.get(name) ?? (use.via === 'import' ? GENERALLY_UNSUPPORTED[name] : undefined);
-    if (!why) continue;
-    const passed = passedArg(args, entry.params, name, use.via === 'method');
-    if (!passed) continue;
-    const dflt = torchDefault(entry.params, name);
-    const isDefault = dflt !== undefined && norm(dflt) === norm(passed.value.text);
-    const safe = (isDefault || SAFE_TO_DROP.has(name)) && use.confidence === 'high';
+  for (const u of unsupportedArgs(use, entry, twin, args)) {
     ctx.report({
       code: 'MSP104',
-      message: `\`${name}=\` is not supported by ${short(twin.api)}: ${why}`,
-      start: passed.node.startIndex,
-      end: passed.node.endIndex,
-      fixes: [{ title: `Remove the \`${name}\` argument`, applicability: safe ? 'safe' : 'unsafe', edits: [removeArgumentEdit(args.list, passed.node)] }],
+      message: `\`${u.name}=\` is not supported by ${short(twin.api)}: ${u.why}`,
+      start: u.passed.node.startIndex,
+      end: u.passed.node.endIndex,
+      fixes: [{ title: u.title, applicability: u.safe ? 'safe' : 'unsafe', edits: u.edits }],
       data: { torchApi: entry.torch, msApi: twin.api, confidence: use.confidence },
     });
   }
