@@ -151,12 +151,14 @@ export const apiMappingRule: Rule = {
         reportNoTwin(ctx, use, v.entry, choice);
         continue;
       }
-      checkUnsupportedArgs(ctx, use, v.entry, choice.twin);
+      const args = use.context === 'call' ? callArgs(use.call) : undefined;
+      const unsupported = args ? unsupportedArgs(use, v.entry, choice.twin, args) : [];
+      reportUnsupportedArgs(ctx, use, v.entry, choice.twin, unsupported);
       if (choice.uncovered) {
         reportDevice(ctx, use, v.entry, choice);
         continue;
       }
-      reportTwin(ctx, use, v.entry, choice.twin, choice);
+      reportTwin(ctx, use, v.entry, choice.twin, choice, args, unsupported);
     }
   },
 };
@@ -241,10 +243,9 @@ function renameEdits(ctx: RuleContext, use: ApiUse, twin: Twin): TextEdit[] | un
   return edits;
 }
 
-function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twin, choice: TwinChoice): void {
+function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twin, choice: TwinChoice, args: CallArgs | undefined, unsupported: readonly UnsupportedArg[]): void {
   const rename = renameEdits(ctx, use, twin);
   const isMethod = use.via === 'method';
-  const args = use.context === 'call' ? callArgs(use.call) : undefined;
   const differences: string[] = [];
   const edits: TextEdit[] = [...(rename ?? [])];
   let safe = rename !== undefined && use.confidence === 'high';
@@ -254,7 +255,7 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
   }
   // an argument the twin does not take, which MSP104 cannot fix without changing what the call computes: the
   // renamed call would fail, so renaming alone is not safe
-  if (args && unsupportedArgs(use, entry, twin, args).some((u) => !u.safe)) safe = false;
+  if (unsupported.some((u) => !u.safe)) safe = false;
   const keywordized = args ? keywordizePositionals(args, entry.params, twin, isMethod) : undefined;
   if (keywordized) {
     edits.push(...keywordized.edits);
@@ -494,11 +495,8 @@ function unsupportedArgs(use: ApiUse, entry: MappedEntry, twin: Twin, args: Call
   return out;
 }
 
-function checkUnsupportedArgs(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twin): void {
-  if (use.context !== 'call') return;
-  const args = callArgs(use.call);
-  if (!args) return;
-  for (const u of unsupportedArgs(use, entry, twin, args)) {
+function reportUnsupportedArgs(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twin, unsupported: readonly UnsupportedArg[]): void {
+  for (const u of unsupported) {
     ctx.report({
       code: 'MSP104',
       message: `\`${u.name}=\` is not supported by ${short(twin.api)}: ${u.why}`,
