@@ -53,15 +53,16 @@ export function emptyStats(): UseStats {
   return { apiUses: 0, same: 0, args: 0, behavior: 0, none: 0, ready: 0, lowConfidence: 0 };
 }
 
-export function addStats(a: UseStats, b: UseStats): UseStats {
+/** `a` plus `times` × `b` (-1: a part taken out again). */
+export function addStats(a: UseStats, b: UseStats, times = 1): UseStats {
   return {
-    apiUses: a.apiUses + b.apiUses,
-    same: a.same + b.same,
-    args: a.args + b.args,
-    behavior: a.behavior + b.behavior,
-    none: a.none + b.none,
-    ready: a.ready + b.ready,
-    lowConfidence: a.lowConfidence + b.lowConfidence,
+    apiUses: a.apiUses + times * b.apiUses,
+    same: a.same + times * b.same,
+    args: a.args + times * b.args,
+    behavior: a.behavior + times * b.behavior,
+    none: a.none + times * b.none,
+    ready: a.ready + times * b.ready,
+    lowConfidence: a.lowConfidence + times * b.lowConfidence,
   };
 }
 

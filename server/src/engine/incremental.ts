@@ -577,51 +577,32 @@ export class IncrementalAnalyzer {
     if (run.fileNoqa !== old.fileNoqa) return 'a file-level noqa appeared or went';
 
     // the class's results: the other members' as they were (moved), the edited method's from the re-check
-    const shifted = new Set<TextEdit>();
-    const shiftFinding = (f: Finding) => {
-      for (const fix of f.fixes) for (const e of fix.edits) if (e.start >= oldEnd && !shifted.has(e)) {
-        shifted.add(e);
-        e.start += delta;
-        e.end += delta;
-      }
-      if (f.start < oldEnd) return f;
-      f.start += delta;
-      f.end += delta;
-      if (lineDelta !== 0) f.range = { start: { line: f.range.start.line + lineDelta, character: f.range.start.character }, end: { line: f.range.end.line + lineDelta, character: f.range.end.character } };
-      return f;
-    };
+    moveEdits(st.edits, oldEnd, delta);
+    const after = st.findings.filter((f) => f.start >= regionEnd);
+    for (const f of after) moveFinding(f, delta, lineDelta, lines);
     const inEdited = (o: number) => o >= mStart && o < mEnd;
-    cls.findings = [
-      ...st.findings.filter((f) => f.start < m.start).map(shiftFinding),
-      ...run.analysis.findings.filter((f) => inEdited(f.start)).map(ownStrings),
-      ...st.findings.filter((f) => f.start >= regionEnd).map(shiftFinding),
-    ];
+    cls.findings = [...st.findings.filter((f) => f.start < m.start), ...run.analysis.findings.filter((f) => inEdited(f.start)).map(ownStrings), ...after];
     const newUses: UseSpan[] = [];
     run.resolution.uses.forEach((u) => {
       const span = useSpanOf(u);
       if (inEdited(span.start)) newUses.push({ ...span, qname: ownCopy(span.qname) });
     });
     const kept = st.uses.filter(outside);
-    for (const u of kept) if (u.start >= regionEnd) {
-      u.start += delta;
-      u.end += delta;
-    }
-    const list = (cls.members = members.map((x, j) => (j < k ? x : j === k ? fresh1 : ((x.start += delta), (x.end += delta), x))));
+    moveSpans(kept.filter((u) => u.start >= regionEnd), delta);
+    moveSpans(members.slice(k + 1), delta);
+    const list = (cls.members = [...members.slice(0, k), fresh1, ...members.slice(k + 1)]);
     // in the order resolution visits them: the class's header, then __init__, then the other members in text order
     const rank = (o: number) => {
       const j = lastStartingBy(list, o);
       return j < 0 ? -2 : list[j].name === '__init__' && o < list[j].end ? -1 : j;
     };
     cls.uses = [...kept, ...newUses].map((u) => [rank(u.start), u] as const).sort((x, y) => x[0] - y[0]).map(([, u]) => u);
-    cls.stats = addStats(subStats(st.stats, m.stats), fresh1.stats);
+    cls.stats = addStats(addStats(st.stats, m.stats, -1), fresh1.stats);
     cls.suppressed = st.suppressed - m.suppressed + fresh1.suppressed;
     cls.errors = st.errors - m.errors + fresh1.errors;
     cls.bound = union(b.all, ...dropped.map((x) => x.bound));
     cls.refs = union(b.refs, ...dropped.map((x) => x.refs));
-    const edits = new Set<TextEdit>();
-    for (const f of cls.findings) for (const fix of f.fixes) for (const e of fix.edits) edits.add(e);
-    cls.edits = [...edits];
-    measureEdits(cls);
+    collectEdits(cls);
     const queried = new Set(old.queried);
     for (const q of run.queried) queried.add(q);
     const boundAfter = unionBound(statements);
@@ -996,13 +977,7 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun, 
     const st = at(f.start);
     if (st) st.findings.push(ownStrings(f));
   }
-  for (const st of targets) {
-    // every target's edits, from the findings it now holds
-    const edits = new Set<TextEdit>();
-    for (const f of st.findings) for (const fix of f.fixes) for (const e of fix.edits) edits.add(e);
-    st.edits = [...edits];
-    measureEdits(st);
-  }
+  for (const st of targets) collectEdits(st); // every target's edits, from the findings it now holds
   run.resolution.uses.forEach((u, i) => {
     const st = at(u.node.startIndex);
     if (!st) return;
@@ -1055,15 +1030,18 @@ function classMemberRecords(run: AnalysisRun, c: Node, b: StatementBindings): Me
   if (!nodes) return undefined;
   // the run's uses and hidden findings by member, in one pass each
   const uses = nodes.map(() => [] as number[]);
-  const hidden = nodes.map(() => [] as number[]);
+  const hidden = nodes.map(() => 0);
   const starts = nodes.map((n) => ({ start: n.startIndex }));
-  const bin = (at: number, into: number[][], value: number) => {
+  const memberAt = (at: number) => {
     const j = lastStartingBy(starts, at);
-    if (j >= 0 && at < nodes[j].endIndex) into[j].push(value);
+    return j >= 0 && at < nodes[j].endIndex ? j : -1;
   };
-  run.resolution.uses.forEach((u, i) => bin(u.node.startIndex, uses, i));
-  for (const at of run.suppressedAt) bin(at, hidden, at);
-  return nodes.map((n, j) => memberRecord(n, run, b.members?.get(n.startIndex), run.tree.text, uses[j], hidden[j].length));
+  run.resolution.uses.forEach((u, i) => uses[memberAt(u.node.startIndex)]?.push(i));
+  for (const at of run.suppressedAt) {
+    const j = memberAt(at);
+    if (j >= 0) hidden[j]++;
+  }
+  return nodes.map((n, j) => memberRecord(n, run, b.members?.get(n.startIndex), run.tree.text, uses[j], hidden[j]));
 }
 
 /** The members (named children of the body) of the class that top-level statement `start` defines. */
@@ -1142,18 +1120,6 @@ function union(a: ReadonlySet<string>, ...more: Iterable<string>[]): ReadonlySet
   return out ?? a;
 }
 
-function subStats(a: UseStats, b: UseStats): UseStats {
-  return {
-    apiUses: a.apiUses - b.apiUses,
-    same: a.same - b.same,
-    args: a.args - b.args,
-    behavior: a.behavior - b.behavior,
-    none: a.none - b.none,
-    ready: a.ready - b.ready,
-    lowConfidence: a.lowConfidence - b.lowConfidence,
-  };
-}
-
 /**
  * The finding with its strings (message, fix titles and texts, API names) of their own (see ownCopy): rules build
  * them from the tree's text, and a statement keeps its findings until it is re-checked.
@@ -1203,31 +1169,46 @@ function shiftStatement(st: Statement, delta: number, lineDelta: number | undefi
   if (delta === 0 && lineDelta === 0) return st;
   st.start += delta;
   st.end += delta;
-  for (const f of st.findings) {
-    f.start += delta;
-    f.end += delta;
-    if (lineDelta === undefined) f.range = lines.range(f.start, f.end);
-    else if (lineDelta !== 0) f.range = { start: { line: f.range.start.line + lineDelta, character: f.range.start.character }, end: { line: f.range.end.line + lineDelta, character: f.range.end.character } };
-  }
+  for (const f of st.findings) moveFinding(f, delta, lineDelta, lines);
   if (delta !== 0) {
-    for (const e of st.edits) {
-      if (e.start < changeEnd) continue;
-      e.start += delta;
-      e.end += delta;
-    }
+    moveEdits(st.edits, changeEnd, delta);
     measureEdits(st);
   }
-  for (const u of st.uses) {
-    u.start += delta;
-    u.end += delta;
-  }
-  if (st.members && delta !== 0) {
-    for (const m of st.members) {
-      m.start += delta;
-      m.end += delta;
-    }
-  }
+  moveSpans(st.uses, delta);
+  if (st.members) moveSpans(st.members, delta);
   return st;
+}
+
+/** Moves a finding by `delta` characters and `lineDelta` lines (its positions recomputed from `lines` when undefined). */
+function moveFinding(f: Finding, delta: number, lineDelta: number | undefined, lines: LineIndex): void {
+  f.start += delta;
+  f.end += delta;
+  if (lineDelta === undefined) f.range = lines.range(f.start, f.end);
+  else if (lineDelta !== 0) f.range = { start: { line: f.range.start.line + lineDelta, character: f.range.start.character }, end: { line: f.range.end.line + lineDelta, character: f.range.end.character } };
+}
+
+/** Moves the edits starting at or after `from` by `delta` (each edit once: pass distinct edits). */
+function moveEdits(edits: readonly TextEdit[], from: number, delta: number): void {
+  for (const e of edits) {
+    if (e.start < from) continue;
+    e.start += delta;
+    e.end += delta;
+  }
+}
+
+function moveSpans(spans: readonly { start: number; end: number }[], delta: number): void {
+  for (const x of spans) {
+    x.start += delta;
+    x.end += delta;
+  }
+}
+
+/** Sets the statement's distinct fix edits, from the findings it holds, and how far they reach (measureEdits). */
+function collectEdits(st: Statement): void {
+  const edits = new Set<TextEdit>();
+  for (const f of st.findings) for (const fix of f.fixes) for (const e of fix.edits) edits.add(e);
+  st.edits = [...edits];
+  measureEdits(st);
 }
 
 /** Line breaks in text[from, to) as LineIndex counts them (CRLF once), or undefined if a CR could straddle. */
