@@ -36,6 +36,7 @@
 import type { MappingDatabase } from '../mappings/database';
 import { analyzeText, emptyAnalysis, runAnalysis, useSpanOf, type AnalysisRun, type DocumentAnalysis, type RunOptions, type UseSpan } from './analyze';
 import { addStats, emptyStats, type Finding, type TextEdit, type UseStats } from './findings';
+import { classBodyOf, functionNameOf } from './definitions';
 import type { PythonDocument, TextChange, TextRange } from './document';
 import type { ModuleTree } from './moduleTree';
 import type { Node, Tree } from './parser';
@@ -1048,9 +1049,7 @@ function classMemberRecords(run: AnalysisRun, c: Node, b: StatementBindings): Me
 function memberNodes(tree: Tree, start: number): Node[] | undefined {
   for (const c of tree.rootNode.namedChildren) {
     if (c.startIndex !== start) continue;
-    const def = c.type === 'decorated_definition' ? c.childForFieldName('definition') : c;
-    const body = def?.type === 'class_definition' ? def.childForFieldName('body') : null;
-    return body ? body.namedChildren : undefined;
+    return classBodyOf(c)?.namedChildren;
   }
   return undefined;
 }
@@ -1062,12 +1061,11 @@ const REACHING_TYPES = ['assignment', 'augmented_assignment', 'for_statement', '
 function memberRecord(n: Node, run: AnalysisRun, bindings: MemberBindings | undefined, text: string, uses: readonly number[], suppressed: number): Member {
   const start = n.startIndex;
   const end = n.endIndex;
-  const def = n.type === 'decorated_definition' ? n.childForFieldName('definition') : n;
   const record: Member = {
     start,
     end,
     type: n.type,
-    name: def?.type === 'function_definition' ? ownCopy(def.childForFieldName('name')?.text ?? '') : '',
+    name: ownCopy(functionNameOf(n) ?? ''),
     bound: ownNames(bindings?.all ?? NO_NAMES),
     refs: ownNames(bindings?.refs ?? NO_NAMES),
     stats: emptyStats(),

@@ -4,6 +4,7 @@
 // top-level statement. For valid code the copy (`copy`) is the tree a whole-file parse gives.
 import { Edit } from 'web-tree-sitter';
 import { chunkStarts, chunkStartsAfter, indexOfSorted } from './chunks';
+import { classBodyOf, functionNameOf } from './definitions';
 import type { TextChange, TextRange } from './document';
 import { countTreeErrors, copyParts, parsePython, type TsTree } from './parser';
 import { rootInfo, type NodeFilter, type RootInfo, type SyntaxTree } from './syntax';
@@ -206,14 +207,9 @@ export class ModuleTree {
       }
       const root = c.tree.rootNode;
       const node = root.type === 'module' ? root.child(i - at) : root;
-      const def = node?.type === 'decorated_definition' ? node.childForFieldName('definition') : node;
-      const body = def?.type === 'class_definition' ? def.childForFieldName('body') : null;
+      const body = node ? classBodyOf(node) : null;
       if (!body) return undefined;
-      return body.namedChildren.map((m) => {
-        const d = m!.type === 'decorated_definition' ? m!.childForFieldName('definition') : m!;
-        const name = d?.type === 'function_definition' ? d.childForFieldName('name')?.text ?? '' : '';
-        return { start: m!.startIndex + c.start, end: m!.endIndex + c.start, type: m!.type, name, hasError: m!.hasError };
-      });
+      return body.namedChildren.map((m) => ({ start: m!.startIndex + c.start, end: m!.endIndex + c.start, type: m!.type, name: functionNameOf(m!) ?? '', hasError: m!.hasError }));
     }
     return undefined;
   }

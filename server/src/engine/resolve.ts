@@ -2,6 +2,7 @@
 // bound to, and records every use of a tracked library (torch and friends) with its fully-qualified name.
 // It also infers which expressions are tensors or torch module instances, so that `x.view(...)` resolves to
 // `torch.Tensor.view` and `self.fc(x)` to the `torch.nn.Linear` assigned in `__init__`.
+import { definitionOf, functionNameOf } from './definitions';
 import type { Node, Tree } from './parser';
 
 /** Top-level packages whose uses are recorded. */
@@ -629,11 +630,10 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
     if (body) {
       // __init__ first: other methods use the attributes it sets
       const stmts = body.namedChildren.filter((c): c is Node => !!c);
-      const defOf = (s: Node) => (s.type === 'decorated_definition' ? s.childForFieldName('definition') : s);
-      const init = stmts.filter((s) => defOf(s)?.type === 'function_definition' && defOf(s)?.childForFieldName('name')?.text === '__init__');
+      const init = stmts.filter((s) => functionNameOf(s) === '__init__');
       for (const s of stmts) {
-        const d = defOf(s);
-        const mname = d?.type === 'function_definition' ? d.childForFieldName('name')?.text : undefined;
+        const d = definitionOf(s);
+        const mname = functionNameOf(s);
         if (d && mname) cls.methods.set(mname, d);
       }
       // the members of a top-level class: what each binds and reads is recorded apart too
