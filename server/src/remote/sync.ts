@@ -172,7 +172,7 @@ export async function syncWorkspace(ssh: SshSession, localRoot: string, opts: Sy
 
   let method = opts.method;
   if (!method) method = opts.remoteTools.has('rsync') && (await localHasRsync()) ? 'rsync' : 'tar';
-  const nul = Buffer.from(list.files.map((f) => f + '\0').join(''), 'utf8');
+  const nul = nulSeparated(list.files);
 
   if (method === 'rsync') {
     const sshCmd = [host.ssh_path, ...ssh.baseArgs()].map(rsyncQuote).join(' ');
@@ -184,7 +184,7 @@ export async function syncWorkspace(ssh: SshSession, localRoot: string, opts: Sy
     child.stdin.end(nul);
     const r = await waitChild(child, 'rsync', opts.signal);
     if (opts.signal?.aborted) throw new SyncError('cancelled');
-    if (r.code !== 0) throw new SyncError(`rsync failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+    if (r.code !== 0) throw new SyncError(`rsync failed (exit ${r.code}): ${lastLines(r.stderr, 3)}`);
   } else {
     const tar = spawn('tar', ['-c', '-f', '-', '--no-recursion', '--null', '-T', '-'], { cwd: localRoot, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
     tar.stdin.on('error', () => undefined);
@@ -195,9 +195,9 @@ export async function syncWorkspace(ssh: SshSession, localRoot: string, opts: Sy
     remote.stdout!.resume();
     const [t, s] = await Promise.all([waitChild(tar, 'tar', opts.signal), waitChild(remote, 'ssh', opts.signal)]);
     if (opts.signal?.aborted) throw new SyncError('cancelled');
-    if (t.code !== 0) throw new SyncError(`local tar failed (exit ${t.code}): ${t.stderr.trim().split('\n').slice(-2).join(' / ')}`);
-    if (s.code === 255) throw new SyncError(`upload failed: ${s.stderr.trim().split('\n').slice(-2).join(' / ')}`);
-    if (s.code !== 0) throw new SyncError(`remote tar failed (exit ${s.code}): ${s.stderr.trim().split('\n').slice(-2).join(' / ')}`);
+    if (t.code !== 0) throw new SyncError(`local tar failed (exit ${t.code}): ${lastLines(t.stderr)}`);
+    if (s.code === 255) throw new SyncError(`upload failed: ${lastLines(s.stderr)}`);
+    if (s.code !== 0) throw new SyncError(`remote tar failed (exit ${s.code}): ${lastLines(s.stderr)}`);
   }
   const removed = await removeStale(ssh, localRoot, remoteDir, list.files, nul, opts.signal);
   return { method, files: list.files.length, bytes: list.bytes, removed, remoteDir, remoteAliases: aliases };
@@ -206,7 +206,7 @@ export async function syncWorkspace(ssh: SshSession, localRoot: string, opts: Sy
 // Removes from the copy what the last sync uploaded and the workspace no longer has, then records this sync's
 // list. Paths travel NUL-separated on stdin or as quoted arguments of `sh -c`: never as shell text.
 const REMOVE_SCRIPT = 'cd "$1" || exit 1; shift; xargs -0 rm -f -- || exit 1; for d; do rm -rf -- "$d/__pycache__"; rmdir -- "$d" 2>/dev/null; done; exit 0';
-const RECORD_SCRIPT = 'mkdir -p "$1" && cat > "$1/synced-files.tmp" && mv -f "$1/synced-files.tmp" "$1/synced-files"';
+const RECORD_SCRIPT = 'mkdir -p "$(dirname "$1")" && cat > "$1.tmp" && mv -f "$1.tmp" "$1"';
 
 async function removeStale(ssh: SshSession, localRoot: string, remoteDir: string, uploaded: string[], nul: Buffer, signal?: AbortSignal): Promise<number> {
   const listPath = syncedListPath(remoteDir);
@@ -215,13 +215,22 @@ async function removeStale(ssh: SshSession, localRoot: string, remoteDir: string
   const previous = read.code === 0 ? read.stdout.split('\0').filter(Boolean) : [];
   const stale = staleEntries(previous, uploaded, (p) => existsSync(join(localRoot, p)));
   if (stale.files.length) {
-    const nulStale = Buffer.from(stale.files.map((f) => f + '\0').join(''), 'utf8');
-    const r = ssh.check(await ssh.execArgv(['sh', '-c', REMOVE_SCRIPT, 'sh', remoteDir, ...stale.dirs], { signal, stdin: nulStale }));
+    const r = ssh.check(await ssh.execArgv(['sh', '-c', REMOVE_SCRIPT, 'sh', remoteDir, ...stale.dirs], { signal, stdin: nulSeparated(stale.files) }));
     if (r.aborted) throw new SyncError('cancelled');
-    if (r.code !== 0) throw new SyncError(`cannot remove files deleted locally from ${remoteDir}: ${r.stderr.trim().split('\n').slice(-2).join(' / ') || `exit ${r.code}`}`);
+    if (r.code !== 0) throw new SyncError(`cannot remove files deleted locally from ${remoteDir}: ${lastLines(r.stderr) || `exit ${r.code}`}`);
   }
-  const w = ssh.check(await ssh.execArgv(['sh', '-c', RECORD_SCRIPT, 'sh', posix.dirname(listPath)], { signal, stdin: nul }));
+  const w = ssh.check(await ssh.execArgv(['sh', '-c', RECORD_SCRIPT, 'sh', listPath], { signal, stdin: nul }));
   if (w.aborted) throw new SyncError('cancelled');
-  if (w.code !== 0) throw new SyncError(`cannot record the uploaded files in ${listPath}: ${w.stderr.trim().split('\n').slice(-2).join(' / ') || `exit ${w.code}`}`);
+  if (w.code !== 0) throw new SyncError(`cannot record the uploaded files in ${listPath}: ${lastLines(w.stderr) || `exit ${w.code}`}`);
   return stale.files.length;
+}
+
+/** Paths as NUL-terminated UTF-8 (what xargs -0, tar --null and rsync --from0 read). */
+function nulSeparated(paths: readonly string[]): Buffer {
+  return Buffer.from(paths.map((p) => p + '\0').join(''), 'utf8');
+}
+
+/** The last lines of a program's error output, on one line. */
+function lastLines(stderr: string, n = 2): string {
+  return stderr.trim().split('\n').slice(-n).join(' / ');
 }
