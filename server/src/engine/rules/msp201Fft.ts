@@ -121,15 +121,15 @@ export const msp201Rule: Rule = {
     const ascend = isAscend(ctx);
     const severity = ascend ? undefined : 'info';
     const where = ascend
-      ? 'Ascend ports use no FFT operator and no complex dtype'
-      : `complex and FFT support in MindSpore is limited (target ${ctx.target.device}); the Ascend-ready form is the same`;
+      ? 'Ascend ports use no FFT operator and no complex dtype.'
+      : `complex and FFT support in MindSpore is limited (target ${ctx.target.device}); the Ascend-ready form works everywhere.`;
     for (const use of uses) {
       const isFft = use.qname.startsWith('torch.fft.');
-      const what = isFft
-        ? `${tick(use.qname)}: ${where}: multiply by precomputed DFT matrices (real/imaginary float parts, built on the host) and carry complex values as (re, im) pairs.`
-        : `${tick(use.qname)}: ${where}: keep real and imaginary parts as two float Tensors.`;
+      const fallback = isFft
+        ? 'Multiply by precomputed DFT matrices (real/imaginary float parts, built on the host) and carry complex values as (re, im) pairs.'
+        : 'Keep real and imaginary parts as two float Tensors.';
       const fix = isFft ? rewriteFix(ctx, use) : pairFix(ctx, use);
-      reportAdvice(ctx, 'MSP201', use, what, { severity, fixes: fix ? [fix] : [] });
+      reportAdvice(ctx, 'MSP201', use, `${tick(use.qname)}: ${where}`, { severity, fallback, fixes: fix ? [fix] : [] });
     }
     // complex einsum: an einsum over a value that came from an FFT or view_as_complex
     const producersByScope = new Map<number, Set<string>>();

@@ -35,17 +35,18 @@ export const msp204Rule: Rule = {
   check(ctx) {
     const uses = claimUses(ctx, (u) => TENSOR_METHODS.test(u.qname) || LIBS.test(u.qname) || ruleOwned(ctx, 'MSP204', u));
     if (!ctx.enabled('MSP204')) return;
-    const speed = isAscend(ctx)
-      ? ' Scatter-style updates are among the slowest operations on Ascend: keep the graph static and benchmark this part.'
-      : '';
+    const ascend = isAscend(ctx);
     for (const use of uses) {
       // import-only references (types in annotations, base classes) get one short note
       const lib = LIBS.test(use.qname);
       const lead = lib
-        ? `${tick(use.qname)}: graph libraries are not available for MindSpore; express message passing with static src/dst index Tensors, ops.gather and ops.unsorted_segment_sum (or TensorScatterAdd).`
-        : `${tick(use.qname)}: scatter-style update; in MindSpore use ops.gather for the messages and ops.unsorted_segment_sum / ops.TensorScatterAdd to sum them into nodes (these return new Tensors, nothing is updated in place).`;
+        ? `${tick(use.qname)}: graph libraries are not available for MindSpore${ascend ? ', and scatter-style updates are among the slowest operations on Ascend' : ''}.`
+        : `${tick(use.qname)}: scatter-style update; in MindSpore these return new Tensors (nothing is updated in place)${ascend ? ' and are among the slowest operations on Ascend' : ''}.`;
+      const fallback = lib
+        ? 'Express message passing with static src/dst index Tensors, ops.gather and ops.unsorted_segment_sum (or TensorScatterAdd).'
+        : 'Use ops.gather for the messages and ops.unsorted_segment_sum / ops.TensorScatterAdd to sum them into nodes.';
       const fix = segmentSumFix(ctx, use);
-      reportAdvice(ctx, 'MSP204', use, lead + speed, { fixes: fix ? [fix] : [] });
+      reportAdvice(ctx, 'MSP204', use, lead, { fallback, tail: ascend ? 'Keep the graph static and benchmark this part.' : undefined, fixes: fix ? [fix] : [] });
     }
   },
 };

@@ -111,24 +111,31 @@ export const msp205Rule: Rule = {
     for (const use of uses) {
       if (use.call && moves.has(use.call.id)) {
         const fix = moveFix(ctx, use.call);
-        reportAdvice(ctx, 'MSP205', use, `${tick(`.${use.nameNode.text}()`)} moves data between devices; ${GLOBAL}, so this call can go.`, { fixes: fix ? [fix] : [] });
+        reportAdvice(ctx, 'MSP205', use, `${tick(`.${use.nameNode.text}()`)} moves data between devices; ${GLOBAL}, so this call can go.`, { fixes: fix ? [fix] : [], withAdvice: false });
         continue;
       }
       let fix: Fix | undefined;
       let lead: string;
+      let withAdvice = true;
       if (use.qname === 'torch.device') {
         fix = deviceAssignFix(ctx, use);
         lead = `${tick('torch.device')}: there are no device objects to pass around; ${GLOBAL}.`;
+        withAdvice = false;
       } else if (use.qname.startsWith('torch.backends.')) {
         fix = settingFix(ctx, use);
         lead = `${tick(use.qname)} is a CUDA/cuDNN setting with no MindSpore counterpart.`;
       } else if (use.qname.startsWith('torch.cuda.')) {
         fix = callStatementFix(ctx, use) ?? twinRenameFix(ctx, use);
-        lead = `${tick(use.qname)}: CUDA-specific; ${GLOBAL}.`;
+        lead = `${tick(use.qname)}: CUDA-specific.`;
       } else {
-        lead = `${tick(use.qname)}: ${GLOBAL}.`;
+        lead = `${tick(use.qname)}:`;
       }
-      reportAdvice(ctx, 'MSP205', use, lead, { fixes: fix ? [fix] : [], node: use.qname.startsWith('torch.backends.') ? use.node : undefined });
+      reportAdvice(ctx, 'MSP205', use, lead, {
+        fixes: fix ? [fix] : [],
+        node: use.qname.startsWith('torch.backends.') ? use.node : undefined,
+        withAdvice,
+        fallback: `${GLOBAL}.`,
+      });
     }
     // `.to(device)` / `.cuda()` on receivers the resolver does not know (loop variables, function results)
     const seen = new Set([...moves]);

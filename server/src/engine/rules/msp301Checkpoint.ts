@@ -57,10 +57,13 @@ export const msp301Rule: Rule = {
   check(ctx) {
     const uses = claimUses(ctx, (u) => u.qname.startsWith('torch.utils.checkpoint.') || ruleOwned(ctx, 'MSP301', u));
     if (!ctx.enabled('MSP301')) return;
-    const lead = 'gradient checkpointing → call the block Cell directly and mark it once with `block.recompute()` (MindSpore recomputes its activations in the backward pass); do not drop it silently, it is what keeps large grids in memory.';
     for (const use of uses) {
       const f = fix(ctx, use);
-      reportAdvice(ctx, 'MSP301', use, `${tick(use.qname)}: ${lead}`, { fixes: f ? [f] : [] });
+      reportAdvice(ctx, 'MSP301', use, `${tick(use.qname)}: gradient checkpointing.`, {
+        fixes: f ? [f] : [],
+        fallback: 'Call the block Cell directly and mark it once with `block.recompute()` (MindSpore recomputes its activations in the backward pass).',
+        tail: 'Do not drop it silently: it is what keeps large grids in memory.',
+      });
     }
     for (const n of ctx.tree.nodesOfType(['call'])) {
       const name = calleeName(n);

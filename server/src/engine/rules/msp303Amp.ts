@@ -75,7 +75,7 @@ export const msp303Rule: Rule = {
       } else {
         lead = `${tick(use.qname)}: in a MindSpore train step: loss = scaler.scale(loss) inside the forward function, grads = scaler.unscale(grads), finite = ms.amp.all_finite(grads), scaler.adjust(finite), and update only when finite.`;
       }
-      reportAdvice(ctx, 'MSP303', use, lead, { fixes: fix ? [fix] : [] });
+      reportAdvice(ctx, 'MSP303', use, lead, { fixes: fix ? [fix] : [], withAdvice: false });
     }
   },
 };

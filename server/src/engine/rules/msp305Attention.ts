@@ -32,7 +32,7 @@ export const msp305Rule: Rule = {
     for (const use of sdpa) {
       reportAdvice(ctx, 'MSP305', use, ascend
         ? `${tick(use.qname)}: on Ascend use the fused ops.flash_attention_score (mind its layout and keep-probability arguments); a plain softmax(q @ k^T) @ v works everywhere but materialises the score matrix.`
-        : `${tick(use.qname)}: write softmax(q @ k^T / sqrt(d)) @ v (ops.flash_attention_score is Ascend only).`);
+        : `${tick(use.qname)}: write softmax(q @ k^T / sqrt(d)) @ v (ops.flash_attention_score is Ascend only).`, { withAdvice: false });
     }
     if (!ascend) return;
     for (const use of ctx.resolution.uses) {

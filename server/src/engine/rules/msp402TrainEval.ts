@@ -22,7 +22,7 @@ export const msp402Rule: Rule = {
           });
         }
       }
-      reportAdvice(ctx, 'MSP402', use, `${tick(`.${use.nameNode.text}()`)} → ${tick(`.set_train(${isEval ? 'False' : 'True'})`)}: a Cell's training mode (Dropout, BatchNorm) is set with set_train.`, { fixes });
+      reportAdvice(ctx, 'MSP402', use, `${tick(`.${use.nameNode.text}()`)} → ${tick(`.set_train(${isEval ? 'False' : 'True'})`)}: a Cell's training mode (Dropout, BatchNorm) is set with set_train.`, { fixes, withAdvice: false });
       fixes = [];
     }
   },

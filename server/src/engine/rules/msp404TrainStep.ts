@@ -157,7 +157,10 @@ export const msp404Rule: Rule = {
     for (const use of uses) {
       const stmt = use.call?.parent;
       if (stmt && covered.has(stmt.startIndex)) continue;
-      reportAdvice(ctx, 'MSP404', use, `${tick(use.qname)}: MindSpore computes gradients with a grad function instead of backward()/step(): ${tick('loss, grads = ms.value_and_grad(forward_fn, None, optimizer.parameters)(...)')} then ${tick('optimizer(grads)')} (see the ms-train-step snippet).`);
+      reportAdvice(ctx, 'MSP404', use, `${tick(use.qname)}: MindSpore computes gradients with a grad function instead of backward()/step().`, {
+        fallback: `${tick('loss, grads = ms.value_and_grad(forward_fn, None, optimizer.parameters)(...)')} then ${tick('optimizer(grads)')}.`,
+        tail: 'See the ms-train-step snippet.',
+      });
     }
   },
 };

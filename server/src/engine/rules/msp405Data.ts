@@ -78,10 +78,13 @@ export const msp405Rule: Rule = {
     for (const use of uses) {
       if (DATASETS.test(use.qname)) {
         const fix = baseRemoval(ctx, use);
-        reportAdvice(ctx, 'MSP405', use, `${tick(use.qname)}: MindSpore needs no base class: any object with __getitem__ and __len__ (or an iterable) is wrapped by ${tick('mindspore.dataset.GeneratorDataset(source, column_names=[...])')}; return NumPy arrays from __getitem__.`, { fixes: fix ? [fix] : [] });
+        reportAdvice(ctx, 'MSP405', use, `${tick(use.qname)}: MindSpore needs no dataset base class.`, {
+          fixes: fix ? [fix] : [],
+          fallback: `Any object with __getitem__ and __len__ (or an iterable) is wrapped by ${tick('mindspore.dataset.GeneratorDataset(source, column_names=[...])')}; return NumPy arrays from __getitem__.`,
+        });
       } else if (use.qname === 'torch.utils.data.DataLoader') {
         const fix = loaderFix(ctx, use);
-        reportAdvice(ctx, 'MSP405', use, `${tick('DataLoader')} → ${tick('GeneratorDataset(source, column_names, shuffle=..., num_parallel_workers=...).batch(batch_size, drop_remainder=True)')}: fixed batch shapes keep graph mode from recompiling (the last partial batch is dropped); for data parallel pass num_shards/shard_id.`, { fixes: fix ? [fix] : [] });
+        reportAdvice(ctx, 'MSP405', use, `${tick('DataLoader')} → ${tick('GeneratorDataset(source, column_names, shuffle=..., num_parallel_workers=...).batch(batch_size, drop_remainder=True)')}: fixed batch shapes keep graph mode from recompiling (the last partial batch is dropped); num_workers becomes num_parallel_workers; for data parallel pass num_shards/shard_id.`, { fixes: fix ? [fix] : [], withAdvice: false });
       } else {
         reportAdvice(ctx, 'MSP405', use, `${tick(use.qname)}: build the source in NumPy and wrap it with ${tick('GeneratorDataset')} (or NumpySlicesDataset).`);
       }

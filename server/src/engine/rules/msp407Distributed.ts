@@ -41,24 +41,31 @@ export const msp407Rule: Rule = {
     for (const use of uses) {
       let fix: Fix | undefined;
       let lead: string;
+      let tail: string | undefined;
+      let withAdvice = true; // false where the lead already says what to do
       const q = use.qname;
       if (q === 'torch.distributed.init_process_group') {
         fix = initFix(ctx, use);
-        lead = `${tick(q)} → ${tick('mindspore.communication.init()')} plus ${tick('ms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.DATA_PARALLEL, gradients_mean=True)')}. ${LAUNCH}`;
+        lead = `${tick(q)} → ${tick('mindspore.communication.init()')} plus ${tick('ms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.DATA_PARALLEL, gradients_mean=True)')}.`;
+        tail = LAUNCH;
+        withAdvice = false;
       } else if (/DistributedDataParallel|DataParallel/.test(q)) {
         fix = use.context === 'call' ? ddpFix(use) : undefined;
-        lead = `${tick(q)}: no wrapper in MindSpore — the data-parallel context averages gradients (with a functional step, wrap grads with nn.DistributedGradReducer). ${LAUNCH}`;
+        lead = `${tick(q)}: no wrapper in MindSpore — the data-parallel context averages gradients (with a functional step, wrap grads with nn.DistributedGradReducer).`;
+        tail = LAUNCH;
       } else if (q.startsWith('torch.utils.data.distributed.')) {
         lead = `${tick(q)} → shard the dataset: ${tick('GeneratorDataset(..., num_shards=get_group_size(), shard_id=get_rank())')}.`;
+        withAdvice = false;
       } else if (/all_reduce|all_gather|broadcast|reduce_scatter/.test(q)) {
         lead = `${tick(q)}: collectives are operators in MindSpore (ops.AllReduce(), ops.AllGather(), ...) and return new Tensors instead of updating in place.`;
       } else if (q === 'torch.multiprocessing.spawn') {
-        lead = `${tick(q)}: MindSpore starts one process per device with msrun; no spawning in the script. ${LAUNCH}`;
+        lead = `${tick(q)}: MindSpore starts one process per device with msrun; no spawning in the script.`;
+        tail = LAUNCH;
       } else {
         fix = twinRenameFix(ctx, use);
-        lead = `${tick(q)}: MindSpore's collective communication lives in mindspore.communication (init, get_rank, get_group_size).`;
+        lead = `${tick(q)}: MindSpore's process-group functions (get_rank, get_group_size, ...) are in mindspore.communication.`;
       }
-      reportAdvice(ctx, 'MSP407', use, lead, { fixes: fix ? [fix] : [] });
+      reportAdvice(ctx, 'MSP407', use, lead, { fixes: fix ? [fix] : [], withAdvice, tail });
     }
   },
 };

@@ -241,20 +241,24 @@ export function twinRenameFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   return { title: `Use ${twin.api}`, applicability: 'unsafe', edits };
 }
 
-/** Reports a use with the database's advice, optional extra text and fixes. */
+/**
+ * Reports a use: the rule's `lead` (what is wrong), then what to do: the mapping database's advice for the API,
+ * else the rule's `fallback`, then the rule's `tail`. A rule whose lead already says what to do passes
+ * `withAdvice: false` (no advice, no fallback), so the message does not say it twice in other words.
+ */
 export function reportAdvice(
   ctx: RuleContext,
   code: string,
   use: ApiUse,
   lead: string,
-  opts: { severity?: Severity; fixes?: Fix[]; node?: Node; withAdvice?: boolean } = {},
+  opts: { severity?: Severity; fixes?: Fix[]; node?: Node; withAdvice?: boolean; fallback?: string; tail?: string } = {},
 ): void {
-  // the database's advice is appended unless the rule's own text already says what to do
-  const advice = opts.withAdvice === false ? undefined : ctx.db.get(use.qname)?.advice;
+  const todo = opts.withAdvice === false ? undefined : (ctx.db.get(use.qname)?.advice ?? opts.fallback);
   const node = opts.node ?? use.call ?? use.node;
+  const parts = [lead, todo, opts.tail].filter((p) => p);
   ctx.report({
     code,
-    message: `${lead}${advice && !lead.includes(advice) ? ` ${advice}` : ''}${use.confidence === 'low' ? ' (low confidence: the receiver is guessed from the method name)' : ''}`,
+    message: `${parts.join(' ')}${use.confidence === 'low' ? ' (low confidence: the receiver is guessed from the method name)' : ''}`,
     severity: opts.severity ?? (use.confidence === 'low' ? 'info' : undefined),
     start: node.startIndex,
     end: node.endIndex,
