@@ -191,9 +191,18 @@ describe("MSP104 legacy size_average= / reduce= become the reduction= torch maps
     ['nn.BCEWithLogitsLoss(size_average=True, reduce=None)', 'mint.nn.BCEWithLogitsLoss(reduction="mean")'],
     ['F.mse_loss(a, b, size_average=False, reduce=True)', 'mint.nn.functional.mse_loss(a, b, reduction="sum")'],
     ['F.mse_loss(a, b, reduce=True, size_average=False)', 'mint.nn.functional.mse_loss(a, b, reduction="sum")'],
-    // not literal, or reduction= passed too (torch lets the legacy arguments win): left to the user
+    // by position: the first becomes reduction= when no positional argument would follow it
+    ['nn.MSELoss(True, False)', 'mint.nn.MSELoss(reduction="none")'],
+    ['nn.MSELoss(False)', 'mint.nn.MSELoss(reduction="sum")'],
+    ['nn.CrossEntropyLoss(w, True)', 'mint.nn.CrossEntropyLoss(w, reduction="mean")'],
+    ['F.mse_loss(a, b, None, False)', 'mint.nn.functional.mse_loss(a, b, reduction="none")'],
+    // not literal, or reduction= passed too (torch lets the legacy arguments win), or a positional argument after
+    // them (removing one would hand its place to the next): left to the user
     ['nn.BCEWithLogitsLoss(size_average=avg)', undefined],
     ['nn.BCEWithLogitsLoss(size_average=False, reduction="mean")', undefined],
+    ['nn.MSELoss(avg)', undefined],
+    ['nn.CrossEntropyLoss(w, False, -100)', undefined],
+    ['nn.MSELoss(True, False, "sum")', undefined],
   ];
   for (const [call, after] of cases) {
     test(call, () => {
@@ -203,7 +212,7 @@ describe("MSP104 legacy size_average= / reduce= become the reduction= torch maps
       assert.ok(legacy.length >= 1, 'the legacy argument is reported');
       const r = fixAll(src, settings(MSP1), realDb());
       if (after === undefined) {
-        assert.ok(legacy.every((f) => f.fixes[0].applicability === 'unsafe'));
+        assert.ok(legacy.every((f) => f.fixes.every((x) => x.applicability === 'unsafe')));
         assert.equal(r.text.includes(`loss = ${call}`), true, `a safe fix changed ${call}: ${r.text}`);
       } else {
         assert.ok(legacy.every((f) => f.fixes[0].applicability === 'safe' && /reduction="(mean|sum|none)"/.test(f.fixes[0].title)));

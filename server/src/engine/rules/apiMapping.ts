@@ -439,7 +439,7 @@ interface UnsupportedArg {
   name: string;
   why: string;
   passed: { node: Node; value: Node };
-  /** The fix: remove the argument, or (legacy reduction) rewrite it. */
+  /** The fix: remove the argument, or (legacy reduction) rewrite it; none when neither keeps the call's meaning. */
   edits: TextEdit[];
   title: string;
   safe: boolean;
@@ -454,8 +454,6 @@ function legacyReduction(args: CallArgs, entry: MappedEntry, twin: Twin, isMetho
   if (args.keywords.has('reduction') || argTable(twin).unsupported.has('reduction') || (entry.params && !entry.params.some((p) => p.name === 'reduction'))) return undefined;
   const sa = passedArg(args, entry.params, 'size_average', isMethod);
   const rd = passedArg(args, entry.params, 'reduce', isMethod);
-  // by keyword only: a positional one cannot become a keyword with positional arguments after it
-  if ((sa && sa.node.type !== 'keyword_argument') || (rd && rd.node.type !== 'keyword_argument')) return undefined;
   const literal = (a: typeof sa) => (a === undefined ? null : ({ True: true, False: false, None: null } as Record<string, boolean | null>)[a.value.text]);
   const sv = literal(sa);
   const rv = literal(rd);
@@ -464,17 +462,21 @@ function legacyReduction(args: CallArgs, entry: MappedEntry, twin: Twin, isMetho
   const red = rv ?? true;
   const value = size && red ? 'mean' : red ? 'sum' : 'none';
   const [first, second] = [sa?.node, rd?.node].filter((n): n is Node => n !== undefined).sort((a, b) => a.startIndex - b.startIndex);
+  // the first becomes a keyword argument: no positional argument may stay after it (the second one goes)
+  const at = args.positional.indexOf(first);
+  if (at >= 0 && args.positional.slice(at + 1).some((p) => p !== second)) return undefined;
   return { keep: first, drop: second, value };
 }
 
 function unsupportedArgs(use: ApiUse, entry: MappedEntry, twin: Twin, args: CallArgs): UnsupportedArg[] {
   const listed = argTable(twin).unsupported;
-  if (listed.size === 0 && args.keywords.size === 0) return [];
+  // the twin's unsupported parameters, then any other keyword passed, and parameters unsupported everywhere
+  // (size_average=, reduce=, ...), which may be passed by position too (unless the twin's rewrite drops them)
+  const general = use.via === 'import' ? (entry.params ?? []).map((p) => p.name).filter((n) => n in GENERALLY_UNSUPPORTED && !argTable(twin).changed.has(n)) : [];
+  if (listed.size === 0 && args.keywords.size === 0 && general.length === 0) return [];
   const isMethod = use.via === 'method';
   const legacy = legacyReduction(args, entry, twin, isMethod);
   const out: UnsupportedArg[] = [];
-  // the twin's unsupported parameters, then any other keyword passed (some are unsupported everywhere)
-  const general = use.via === 'import' ? (entry.params ?? []).map((p) => p.name).filter((n) => n in GENERALLY_UNSUPPORTED) : []; // passed by position too
   const names = [...new Set([...listed.keys(), ...args.keywords.keys(), ...general])];
   for (const name of names) {
     const why = listed.get(name) ?? (use.via === 'import' ? GENERALLY_UNSUPPORTED[name] : undefined);
@@ -488,9 +490,18 @@ function unsupportedArgs(use: ApiUse, entry: MappedEntry, twin: Twin, args: Call
       out.push({ name, why, passed, edits, title: `Pass \`reduction="${legacy.value}"\` instead`, safe: use.confidence === 'high' });
       continue;
     }
+    // removing a positional argument would hand its place to the next positional one
+    const shifts = passed.node.type !== 'keyword_argument' && passed.node !== args.positional[args.positional.length - 1];
     const dflt = torchDefault(entry.params, name);
     const isDefault = dflt !== undefined && norm(dflt) === norm(passed.value.text);
-    out.push({ name, why, passed, edits: [removeArgumentEdit(args.list, passed.node)], title: `Remove the \`${name}\` argument`, safe: (isDefault || SAFE_TO_DROP.has(name)) && use.confidence === 'high' });
+    out.push({
+      name,
+      why,
+      passed,
+      edits: shifts ? [] : [removeArgumentEdit(args.list, passed.node)],
+      title: `Remove the \`${name}\` argument`,
+      safe: !shifts && (isDefault || SAFE_TO_DROP.has(name)) && use.confidence === 'high',
+    });
   }
   return out;
 }
@@ -502,7 +513,7 @@ function reportUnsupportedArgs(ctx: RuleContext, use: ApiUse, entry: MappedEntry
       message: `\`${u.name}=\` is not supported by ${short(twin.api)}: ${u.why}`,
       start: u.passed.node.startIndex,
       end: u.passed.node.endIndex,
-      fixes: [{ title: u.title, applicability: u.safe ? 'safe' : 'unsafe', edits: u.edits }],
+      fixes: u.edits.length ? [{ title: u.title, applicability: u.safe ? 'safe' : 'unsafe', edits: u.edits }] : [],
       data: { torchApi: entry.torch, msApi: twin.api, confidence: use.confidence },
     });
   }
