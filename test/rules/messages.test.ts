@@ -4,7 +4,9 @@
 // places work on one device per process: ...".
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { all, lines, settings, setup } from './helpers';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { all, lines, ROOT, settings, setup } from './helpers';
 import type { MappingDatabase } from '../../server/src/mappings/database';
 
 let db: MappingDatabase;
@@ -14,9 +16,9 @@ before(async () => {
 
 const STOP = new Set('the and with for its are this that from into when then where use used them they their one once not only per'.split(' '));
 
-/** Pairs of content words (first 5 letters of words of 3+ letters) that occur twice, not overlapping. */
+/** Pairs of content words (first 5 letters of words of 3+ letters) that occur twice, not overlapping; API names in backticks left out. */
 export function repeatedPairs(message: string): string[] {
-  const words = (message.toLowerCase().match(/[a-z][a-z0-9_]*/g) ?? []).filter((w) => w.length >= 3 && !STOP.has(w)).map((w) => w.slice(0, 5));
+  const words = (message.replace(/`[^`]*`/g, ' ').toLowerCase().match(/[a-z][a-z0-9_]*/g) ?? []).filter((w) => w.length >= 3 && !STOP.has(w)).map((w) => w.slice(0, 5));
   const first = new Map<string, number>();
   const repeated = new Set<string>();
   for (let i = 0; i + 2 <= words.length; i++) {
@@ -93,3 +95,19 @@ test('an API without advice in the database gets the rule own what-to-do', () =>
   assert.ok(db2, 'scatter_min flagged');
   assert.match(db2.message, /Express message passing with static src\/dst index Tensors/);
 });
+
+test('messages of the examples and rule fixtures: no doubled full stop, no repeated advice', () => {
+  const files = [join(ROOT, 'examples'), join(ROOT, 'test', 'rules', 'fixtures')].flatMap((d) => pythonFiles(d));
+  assert.ok(files.length >= 5, `only ${files.length} files`);
+  const bad: string[] = [];
+  for (const file of files) {
+    for (const f of all(readFileSync(file, 'utf8'))) {
+      if (/[^.]\.\.(?!\.)/.test(f.message) || repeatedPairs(f.message).length >= 2) bad.push(`${file}: ${f.code}: ${f.message}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});
+
+function pythonFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? pythonFiles(join(dir, e.name)) : e.name.endsWith('.py') ? [join(dir, e.name)] : []));
+}

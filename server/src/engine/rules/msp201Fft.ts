@@ -157,7 +157,7 @@ export const msp201Rule: Rule = {
       ctx.claim(use);
       ctx.report({
         code: 'MSP201',
-        message: `complex ${tick('torch.einsum')}: ${where}. Write it on (re, im) pairs: ` +
+        message: `complex ${tick('torch.einsum')}: ${where} Write it on (re, im) pairs: ` +
           '(a_re*b_re - a_im*b_im, a_re*b_im + a_im*b_re), each an einsum or a broadcast multiply and sum over real Tensors.',
         severity,
         start: use.call.startIndex,
