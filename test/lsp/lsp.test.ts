@@ -526,6 +526,41 @@ describe('many files opened at once', () => {
       await c.stop();
     }
   });
+
+  test('a keystroke sent right after a burst of opened notebooks is analysed before them', async () => {
+    // notebooks (restored editor tabs) wait in the same queue as files: each one's analysis used to start from its
+    // own timer, all of them in one turn of the event loop, before the keystroke was even read
+    const cell = (i: number) =>
+      `class Block${i}(nn.Module):\n    def forward(self, x):\n        y = torch.relu(x).view(-1, 64)\n        return F.gelu(torch.fft.rfft2(y).abs()).cuda()\n`;
+    const c = await startClient({ pushSettings: true });
+    try {
+      const typed = 'file:///nbburst/typed.py';
+      c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: typed, languageId: 'python', version: 1, text: 'import torch\n' } });
+      await c.waitDiagnostics(typed);
+      const order: string[] = [];
+      c.onPublish((p) => {
+        if (p.version === 2) order.push('typed');
+        else if (/#cell1$/.test(p.uri)) order.push(p.uri);
+      });
+      const notebooks = Array.from({ length: 8 }, (_, n) => `file:///nbburst/nb${n}.ipynb`);
+      const cellUri = (nb: string, i: number) => `vscode-notebook-cell:${nb.slice('file://'.length)}#cell${i}`;
+      for (const nb of notebooks) {
+        const texts = ['import torch\nimport torch.nn as nn\nimport torch.nn.functional as F', ...Array.from({ length: 150 }, (_, i) => cell(i))];
+        c.conn.sendNotification('notebookDocument/didOpen', {
+          notebookDocument: { uri: nb, notebookType: 'jupyter-notebook', version: 1, cells: texts.map((_, i) => ({ kind: 2, document: cellUri(nb, i) })) },
+          cellTextDocuments: texts.map((text, i) => ({ uri: cellUri(nb, i), languageId: 'python', version: 1, text })),
+        });
+      }
+      c.conn.sendNotification('textDocument/didChange', { textDocument: { uri: typed, version: 2 }, contentChanges: [{ text: 'import torch\ny = torch.abs(x)\n' }] });
+      const d = await c.waitDiagnostics(typed, (p) => p.version === 2, 60_000);
+      assert.match(String(d.diagnostics[0]?.message), /torch\.abs/);
+      await Promise.all(notebooks.map((nb) => c.diagnosticsMatching(cellUri(nb, 1), (p) => p.diagnostics.length > 0, 60_000)));
+      const before = order.indexOf('typed');
+      assert.ok(before >= 0 && before <= 2, `the keystroke's diagnostics came after ${before} of the 8 notebooks' (${order.join(', ')})`);
+    } finally {
+      await c.stop();
+    }
+  });
 });
 
 describe('workspace scan while typing', () => {

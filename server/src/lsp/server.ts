@@ -83,6 +83,10 @@ interface OpenNotebook {
    * text and diagnostics are both unchanged is not sent again (an edited cell always is).
    */
   published?: Map<string, { version: number | undefined; json: string }>;
+  /** The pending analysis, if any (waiting for its debounce or in the queue): cancel() drops it. */
+  timer?: { cancel(): void };
+  /** Set by the first edit: the notebook is typed in, and goes first in the queue as documents typed in do. */
+  forTyping?: boolean;
 }
 
 const SETTINGS_KEYS = Object.keys(SettingsSchema.shape);
@@ -112,7 +116,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const docs = new Map<string, OpenDoc>();
   const notebookDocs = new NotebookDocuments(TextDocument);
   const notebooks = new Map<string, OpenNotebook>();
-  const notebookTimers = new Map<string, NodeJS.Timeout>();
   const finder = new ProjectConfigFinder();
   const reportedProblems = new Set<string>();
   let scanResults = new Map<string, FileResult>();
@@ -322,7 +325,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   // waiting for all of them: 3.8 s.) A document whose settings are not known yet asks for them first (the
   // editor may be asked) and comes back to the queue when they are, so that answers arriving together do not
   // start every analysis at once.
-  const waiting = new Map<string, OpenDoc>(); // in the order they were queued
+  // Notebooks wait in the same queue (restored editor tabs open several at once).
+  const waiting = new Map<string, OpenDoc | OpenNotebook>(); // in the order they were queued, by queueKey
   const QUIET_MS = 5;
   let turn: ReturnType<typeof setImmediate> | undefined;
   let quiet: ReturnType<typeof setTimeout> | undefined;
@@ -330,10 +334,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const inputNow = () => (lastInput = performance.now());
   options.onInput?.(inputNow);
 
-  function enqueue(d: OpenDoc): void {
-    waiting.delete(d.uri);
-    waiting.set(d.uri, d);
-    d.timer = { cancel: () => waiting.delete(d.uri) };
+  const isNotebook = (w: OpenDoc | OpenNotebook): w is OpenNotebook => 'cells' in w;
+  const queueKey = (w: OpenDoc | OpenNotebook) => (isNotebook(w) ? `notebook ${w.uri}` : w.uri);
+
+  function enqueue(d: OpenDoc | OpenNotebook): void {
+    const key = queueKey(d);
+    waiting.delete(key);
+    waiting.set(key, d);
+    d.timer = { cancel: () => waiting.delete(key) };
     if (d.forTyping && quiet) {
       clearTimeout(quiet);
       quiet = undefined;
@@ -344,7 +352,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   function nextAnalysis(): void {
     turn = undefined;
     quiet = undefined;
-    let d: OpenDoc | undefined;
+    let d: OpenDoc | OpenNotebook | undefined;
     for (const w of waiting.values()) {
       if (w.forTyping) {
         d = w;
@@ -358,15 +366,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       quiet = setTimeout(nextAnalysis, Math.ceil(QUIET_MS - idle));
       return;
     }
-    waiting.delete(d.uri);
+    waiting.delete(queueKey(d));
     d.timer = undefined;
     const doc = d;
-    if (settingsKnown.has(doc.uri)) void analyseAndPublish(doc);
-    else {
+    const stillOpen = () => (isNotebook(doc) ? notebooks.get(doc.uri) === doc : docs.get(doc.uri) === doc);
+    if (!settingsKnown.has(doc.uri)) {
       void settingsFor(doc.uri).then(() => {
-        if (docs.get(doc.uri) === doc && !doc.timer) enqueue(doc); // not closed or queued again meanwhile
+        if (stillOpen() && !doc.timer) enqueue(doc); // not closed or queued again meanwhile
       });
-    }
+    } else if (isNotebook(doc)) void analyseAndPublishNotebook(doc);
+    else void analyseAndPublish(doc);
     if (waiting.size) turn = setImmediate(nextAnalysis);
   }
 
@@ -529,37 +538,41 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     nb.incremental = undefined;
   }
 
-  function scheduleNotebook(uri: string, delay = debounceMs): void {
-    const t = notebookTimers.get(uri);
-    if (t) clearTimeout(t);
-    notebookTimers.set(
-      uri,
-      setTimeout(() => {
-        notebookTimers.delete(uri);
-        const nb = syncNotebook(uri);
-        if (!nb) return;
-        void analyseNotebook(nb).then((an) => {
-          if (!an) return;
-          const per: Diagnostic[][] = nb.cells.map(() => []);
-          for (const f of an.findings) {
-            const { cell } = cellOf(an.nb, f.start);
-            const td = notebookDocs.cellTextDocuments.get(nb.cells[cell]);
-            if (td) per[cell].push(toDiagnostic(rebase(f, an.nb, cell), td));
-          }
-          // an edit in one cell rarely changes another's diagnostics (positions are per cell): those are not re-sent
-          const published = (nb.published ??= new Map());
-          nb.cells.forEach((cellUri, i) => {
-            const version = notebookDocs.cellTextDocuments.get(cellUri)?.version;
-            const json = JSON.stringify(per[i]);
-            const last = published.get(cellUri);
-            if (last && last.version === version && last.json === json) return;
-            published.set(cellUri, { version, json });
-            void connection.sendDiagnostics({ uri: cellUri, diagnostics: per[i] });
-          });
-          for (const cellUri of published.keys()) if (!nb.cells.includes(cellUri)) published.delete(cellUri);
-        });
-      }, delay),
-    );
+  function scheduleNotebook(uri: string, delay = debounceMs, typed = false): void {
+    const nb = syncNotebook(uri);
+    if (!nb) return;
+    if (typed) nb.forTyping = true;
+    nb.timer?.cancel();
+    if (delay <= 0) {
+      enqueue(nb);
+      return;
+    }
+    const handle = setTimeout(() => enqueue(nb), delay);
+    nb.timer = { cancel: () => clearTimeout(handle) };
+  }
+
+  async function analyseAndPublishNotebook(queued: OpenNotebook): Promise<void> {
+    const nb = syncNotebook(queued.uri); // its cells as they are now
+    if (!nb) return;
+    const an = await analyseNotebook(nb);
+    if (!an || notebooks.get(nb.uri) !== nb) return;
+    const per: Diagnostic[][] = nb.cells.map(() => []);
+    for (const f of an.findings) {
+      const { cell } = cellOf(an.nb, f.start);
+      const td = notebookDocs.cellTextDocuments.get(nb.cells[cell]);
+      if (td) per[cell].push(toDiagnostic(rebase(f, an.nb, cell), td));
+    }
+    // an edit in one cell rarely changes another's diagnostics (positions are per cell): those are not re-sent
+    const published = (nb.published ??= new Map());
+    nb.cells.forEach((cellUri, i) => {
+      const version = notebookDocs.cellTextDocuments.get(cellUri)?.version;
+      const json = JSON.stringify(per[i]);
+      const last = published.get(cellUri);
+      if (last && last.version === version && last.json === json) return;
+      published.set(cellUri, { version, json });
+      void connection.sendDiagnostics({ uri: cellUri, diagnostics: per[i] });
+    });
+    for (const cellUri of published.keys()) if (!nb.cells.includes(cellUri)) published.delete(cellUri);
   }
 
   function rebase(f: Finding, nb: NotebookText, cell: number): Finding {
@@ -568,9 +581,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   }
 
   notebookDocs.onDidOpen((nb) => scheduleNotebook(nb.uri, 0));
-  notebookDocs.onDidChange((e) => scheduleNotebook(e.notebookDocument.uri));
+  notebookDocs.onDidChange((e) => scheduleNotebook(e.notebookDocument.uri, debounceMs, true));
   notebookDocs.onDidClose((nb) => {
     const known = notebooks.get(nb.uri);
+    known?.timer?.cancel();
     for (const c of known?.cells ?? []) void connection.sendDiagnostics({ uri: c, diagnostics: [] });
     if (known) forgetNotebookTree(known);
     notebooks.delete(nb.uri);
