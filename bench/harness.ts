@@ -45,12 +45,14 @@ async function editInProcess(file: string, slowest: number, autoClose: boolean):
     // would add a quarter of the allocation, and its collections, to what is timed)
     const at = doc.lines.offsetAt({ line: e.row, character: e.col });
     const f0 = slowest ? process.resourceUsage().minorPageFault : 0;
+    const full0 = inc.stats.full;
     const t0 = performance.now();
     doc.edit({ start: at, end: at, newText: e.text });
     inc.analyzeDocument(doc, DEFAULT_SETTINGS, db);
     const t1 = performance.now();
     times.push(t1 - t0);
-    if (slowest) spans.push({ start: t0, end: t1, what: `${JSON.stringify(e.text)} at line ${e.row + 1}`, faults: process.resourceUsage().minorPageFault - f0 });
+    const whole = inc.stats.full > full0 ? ` (whole file: ${inc.stats.lastFullReason})` : '';
+    if (slowest) spans.push({ start: t0, end: t1, what: `${JSON.stringify(e.text)} at line ${e.row + 1}${whole}`, faults: process.resourceUsage().minorPageFault - f0 });
   }
   if (slowest) {
     await new Promise((r) => setTimeout(r, 50)); // the last entries are delivered asynchronously

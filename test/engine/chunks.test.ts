@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { chunkStarts, chunkStartsAfter } from '../../server/src/engine/chunks';
+import { chunkStarts, chunkStartsAfter, memberStarts } from '../../server/src/engine/chunks';
 import { ModuleTree } from '../../server/src/engine/moduleTree';
 import { copiesDirectly, initParser, parsePython, toSyntax } from '../../server/src/engine/parser';
 import { analyze, dumpTree, prng, ROOT } from './helpers';
@@ -36,6 +36,7 @@ describe('chunkStarts', () => {
     ['a name starting with a continuation keyword starts a statement', ['if a:\n    pass\n', 'elsewhere = 1\n', 'finally_ = 2\n']],
     ['matrix multiplication and comprehensions at column 0 inside brackets', ['x = (a\n@ b)\n', 'y = [v\nfor v in w\nif v]\n']],
     ['an unclosed bracket ends at the next def, class or import at column 0', ['x = f(\n', 'def g():\n    y = [1,\n', 'class C:\n    pass\n', 'import os\n']],
+    ['an unclosed bracket in a method ends at the next indented def: the class ends where it did', ['class A:\n    def f(self):\n        y = g(\n\n    def h(self):\n        pass\n\n\n', 'x = 1\n']],
     ['an unclosed triple-quoted string runs to the end', ['x = 0\n', 's = """\ndef g():\n    pass\nx = 1\n']],
     ['an empty text is one empty chunk', ['']],
   ];
@@ -117,6 +118,61 @@ describe('chunked parsing gives the whole-file tree for valid code', () => {
       }
     });
   }
+});
+
+describe('memberStarts: where a class is cut into pieces', () => {
+  /** The pieces of a class text (one chunk): the header with its first member, then one per further member. */
+  function pieces(text: string): string[] {
+    const cuts = memberStarts(text, 0, text.length);
+    return [0, ...cuts].map((s, k) => text.slice(s, cuts[k] ?? text.length));
+  }
+  const cases: [string, string[]][] = [
+    ['one piece per member after the first', ['class A(B):\n    def f(self):\n        pass\n\n', '    def g(self):\n        pass\n', '    async def h(self):\n        pass\n']],
+    ['the header runs to the second member: docstring, attributes, header brackets', ['@dataclass\nclass A(\n    B,\n):\n    """Doc.\n    def not_a_member():\n    """\n    x = 1\n    def f(self):\n        pass\n    y = 2\n', '    @property\n    @cached\n    def g(self):\n        return (1,\n    2)\n', '    class Inner:\n        def i(self):\n            pass\n']],
+    ['comments between members stay with the member before them', ['class A:\n    def f(self):\n        pass\n    # about g\n\n', '    def g(self):\n        pass\n']],
+    ['a bracket left open ends at the next member', ['class A:\n    def f(self):\n        y = g(\n', '    def g(self):\n        pass\n']],
+    ['nested definitions are not members', ['class A:\n    def f(self):\n        def inner():\n            pass\n        return inner\n']],
+    ['tabs', ['class A:\n\tdef f(self):\n\t\tpass\n', '\tdef g(self):\n\t\tpass\n']],
+    ['a line indented less than the body (a comment too): not cut', ['class A:\n    def f(self):\n        pass\n# aside\n    def g(self):\n        pass\n']],
+    ['a column-0 comment after the last member: not cut', ['class A:\n    def f(self):\n        pass\n    def g(self):\n        pass\n\n# next section\n']],
+    ['a function is not cut', ['def f():\n    def a():\n        pass\n    def b():\n        pass\n']],
+    ['a decorated function is not cut', ['@dec\ndef f():\n    def a():\n        pass\n    def b():\n        pass\n']],
+  ];
+  for (const [name, want] of cases) {
+    test(name, () => {
+      assert.deepEqual(pieces(want.join('')), want);
+    });
+  }
+});
+
+describe('classes parsed in pieces give the whole-file tree for valid code', () => {
+  const files = [...pythonFiles(join(ROOT, 'examples')), ...pythonFiles(join(ROOT, 'test', 'fixtures'))];
+  const samples: [string, string][] = [...files.map((f) => [f.slice(ROOT.length + 1), readFileSync(f, 'utf8')] as [string, string]), ...TRICKY.map((t, i) => [`tricky snippet ${i}`, t] as [string, string])];
+  samples.push(['members of every kind', 'class A(\n    B,\n):\n    """Doc."""\n    x = 1\n\n    def f(self):\n        pass\n    # about g\n\n    @property\n    def g(self):\n        return (1,\n    2)\n    y = [3,\n4]\n    class Inner:\n        def i(self):\n            pass\n\n    async def h(self):\n        """\n    def not_a_member():\n"""\n        return 1  # trailing\n\n        # indented comment after the last member\n\n\nz = A()\n']);
+  let split = 0;
+  for (const [name, text] of samples) {
+    test(name, () => {
+      const whole = parsePython(text);
+      const pieced = ModuleTree.parse(text, 0); // every class in pieces
+      try {
+        assert.equal(dumpTree(pieced.copy()), dumpTree(toSyntax(whole, text)));
+        assert.deepEqual(pieced.statements.map((s) => [s.start, s.end, s.type]), whole.rootNode.children.map((n) => [n.startIndex, n.endIndex, n.type]));
+        pieced.statements.forEach((s, i) => {
+          const members = pieced.classMembers(i);
+          const node = whole.rootNode.child(i)!;
+          const body = (node.type === 'decorated_definition' ? node.childForFieldName('definition') : node)?.childForFieldName('body');
+          if (members && body && node.type.endsWith('definition')) assert.deepEqual(members.map((m) => [m.start, m.end, m.type, m.name]), body.namedChildren.map((m) => [m!.startIndex, m!.endIndex, m!.type, members.find((x) => x.start === m!.startIndex)?.name]));
+        });
+        split += chunkStarts(text).filter((s, k, all) => memberStarts(text, s, all[k + 1] ?? text.length).length > 0).length;
+      } finally {
+        whole.delete();
+        pieced.delete();
+      }
+    });
+  }
+  test('the comparison covered classes in pieces', () => {
+    assert.ok(split >= 10, `only ${split} classes were cut`);
+  });
 });
 
 describe('an unclosed bracket stays in its own statement', () => {

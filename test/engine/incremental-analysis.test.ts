@@ -110,13 +110,16 @@ const BIG_CLASS = `import torch\nimport torch.nn as nn\nimport torch.nn.function
   { length: 40 },
   (_, i) => `    def step_${i}(self, x):\n        y = torch.relu(x) + self.fc(x)  # noqa: MSP101\n        z = torch.zeros_like(y).cuda()\n        return F.gelu(z) * self.step_${(i + 1) % 40}(y)\n`,
 ).join('\n')}\n\nmodel = Big(4)\n`;
-for (const [name, source, options] of [
-  ['model file', MODEL, {}],
-  ['training script', TRAIN, {}],
-  ['flat script', SCRIPT, {}],
-  ['model file, classes method by method', MODEL, EVERY_CLASS],
-  ['training script, classes method by method', TRAIN, EVERY_CLASS],
-  ['a large class', BIG_CLASS, EVERY_CLASS],
+// (PIECES: every class parsed method by method too, as large ones are)
+const PIECES = { classPiecesMinChars: 0 };
+for (const [name, source, options, docOptions] of [
+  ['model file', MODEL, {}, {}],
+  ['training script', TRAIN, {}, {}],
+  ['flat script', SCRIPT, {}, {}],
+  ['model file, classes method by method', MODEL, EVERY_CLASS, PIECES],
+  ['training script, classes method by method', TRAIN, EVERY_CLASS, PIECES],
+  ['a large class', BIG_CLASS, EVERY_CLASS, {}],
+  ['a large class, parsed method by method', BIG_CLASS, EVERY_CLASS, PIECES],
 ] as const) {
   // seeds that once found a difference are kept (10: noqa after a statement, 11/21: error recovery re-shaping an
   // unchanged statement, 15/27/1234: a change in a statement's indentation, 9/22: a new statement after the
@@ -128,7 +131,7 @@ for (const [name, source, options] of [
   for (const seed of [7, 10, 11, 15, 21, 27, 1234, 5, 9, 22, 123, 158, 129, 311, 342]) {
     test(`${name}: 150 random edits (seed ${seed}), analysed incrementally as a whole-file analysis would`, () => {
       const rand = prng(seed);
-      const doc = new PythonDocument(source);
+      const doc = new PythonDocument(source, docOptions);
       const inc = new IncrementalAnalyzer(options);
       try {
         check(inc, doc, 'first analysis');
@@ -237,6 +240,37 @@ test('typing in one method of a large class re-checks that method alone, with th
     assert.equal(inc.stats.members, before, 'a keystroke in __init__ or forward re-checked that method alone');
   } finally {
     doc.dispose();
+  }
+});
+
+test('typing brackets one by one in a method of a large class (parsed method by method) re-checks that method alone', () => {
+  // without auto-closed brackets every state from `(` to its `)` has one open: parsed whole, tree-sitter re-shapes
+  // the class past the method at each bracket typed, and those keystrokes re-analysed the file (10 of 58 here)
+  for (const [piecesMin, expectMembers] of [[2000, true], [Infinity, false]] as const) {
+    const doc = new PythonDocument(BIG_CLASS, { classPiecesMinChars: piecesMin });
+    const inc = new IncrementalAnalyzer({ memberMinChars: 2000 });
+    try {
+      check(inc, doc, 'first analysis');
+      let at = doc.text.indexOf('return F.gelu(z) * self.step_21(y)') + 'return F.gelu(z) * self.step_21(y)'.length;
+      const typed = '\n        w = torch.relu(x).double() + F.gelu(y[0]).float()';
+      for (const ch of typed) {
+        doc.edit(editAt(at, at, ch));
+        at++;
+        check(inc, doc, `after typing ${JSON.stringify(ch)}`);
+      }
+      const members = inc.stats.members;
+      if (expectMembers) assert.equal(members, typed.length, `${members} of ${typed.length} keystrokes re-checked the method alone (last whole-file reason: ${inc.stats.lastFullReason})`);
+      else assert.ok(members <= typed.length - 5, `parsed whole, ${members} of ${typed.length} keystrokes were re-checked by method: the test no longer tells the two apart`);
+      const final = inc.analyzeDocument(doc, DEFAULT_SETTINGS, db);
+      assert.ok(final.findings.some((f) => f.code === 'MSP202' && doc.text.slice(f.start, f.end).includes('double')), 'the typed .double() is reported');
+      // the other methods' findings are all still there while a bracket is open in this one
+      doc.edit(editAt(at, at, '\n        v = torch.relu('));
+      const open = inc.analyzeDocument(doc, DEFAULT_SETTINGS, db);
+      const cudas = (a: typeof open) => a.findings.filter((f) => f.code === 'MSP205' && doc.text.slice(f.start, f.end).includes('cuda')).length;
+      if (expectMembers) assert.equal(cudas(open), 40, 'a .cuda() finding of another method went missing while a bracket was open');
+    } finally {
+      doc.dispose();
+    }
   }
 });
 

@@ -18,8 +18,8 @@ function editAt(start: number, end: number, newText: string): DocumentEdit {
   return { start, end, newText };
 }
 
-function fresh(text: string): string {
-  const t = ModuleTree.parse(text);
+function fresh(text: string, classPiecesMinChars?: number): string {
+  const t = ModuleTree.parse(text, classPiecesMinChars);
   try {
     return dumpTree(t.copy());
   } finally {
@@ -39,10 +39,11 @@ test('the fixture parses without errors to begin with', () => {
   t.delete();
 });
 
-for (const seed of [1, 42, 20240601]) {
-  test(`400 random single-character edits (seed ${seed}) match a fresh parse after each`, () => {
+// (min: every class of that many characters or more is parsed member by member; 0: all of them)
+for (const [seed, min] of [[1, undefined], [42, undefined], [20240601, undefined], [1, 0], [42, 0], [7, 0], [20240601, 0]] as const) {
+  test(`400 random single-character edits (seed ${seed}${min === 0 ? ', classes in pieces' : ''}) match a fresh parse after each`, () => {
     const rand = prng(seed);
-    const doc = new PythonDocument(SOURCE);
+    const doc = new PythonDocument(SOURCE, { classPiecesMinChars: min });
     void doc.tree;
     const alphabet = ['(', ')', '[', ']', ':', ',', ' ', '\n', '    ', 'a', 'x', '1', '.', '"', "'", '#', '=', '\\', 'é', '😀'];
     try {
@@ -62,7 +63,7 @@ for (const seed of [1, 42, 20240601]) {
           e = editAt(start, end, kind < 0.7 ? '' : ch);
         }
         doc.edit(e);
-        assert.equal(current(doc), fresh(doc.text), `edit ${i}: ${JSON.stringify(e)}`);
+        assert.equal(current(doc), fresh(doc.text, min), `edit ${i}: ${JSON.stringify(e)}`);
       }
     } finally {
       doc.dispose();

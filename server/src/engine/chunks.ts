@@ -10,7 +10,8 @@
 //
 // One recovery for code being typed: a line at column 0 starting with `def`, `class`, `async def` or
 // `import`, which no open bracket can contain, starts a chunk even inside brackets: an unclosed `(` stays
-// an error in its own statement.
+// an error in its own statement. An indented `def`, `class` or `async def` line ends an open bracket too (it
+// starts no chunk): a bracket left open in a method does not swallow the statements after its class.
 
 import type { TextChange } from './document';
 
@@ -87,96 +88,171 @@ export function chunkStartsAfter(text: string, old: readonly number[], change: T
   return starts;
 }
 
+/** Where a lexical scan is, at the start of a line: open brackets, an open triple-quoted string, a continuation. */
+interface LexState {
+  depth: number; // open brackets
+  quote: number; // the quote character of an open triple-quoted string, or 0
+  continued: boolean; // the line before ended with a backslash continuation
+}
+
+/**
+ * Scans the line from `i` (its start) through its line break, updating `st`: the offset of the next line's start
+ * (`text.length` at the end).
+ */
+function lexLine(text: string, i: number, st: LexState): number {
+  const n = text.length;
+  st.continued = false;
+  // the rest of the line (and any triple-quoted string running on)
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (st.quote !== 0) {
+      if (c === BACKSLASH) {
+        i += 2;
+        continue;
+      }
+      if (c === st.quote && text.charCodeAt(i + 1) === st.quote && text.charCodeAt(i + 2) === st.quote) {
+        st.quote = 0;
+        i += 3;
+        continue;
+      }
+      if (c === LF || c === CR) break;
+      i++;
+      continue;
+    }
+    if (c === LF || c === CR) break;
+    if (c === HASH) {
+      while (i < n && text.charCodeAt(i) !== LF && text.charCodeAt(i) !== CR) i++;
+      break;
+    }
+    if (c === SQ || c === DQ) {
+      if (text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c) {
+        st.quote = c;
+        i += 3;
+        continue;
+      }
+      // a one-line string: ends at its quote or at the end of the line (unterminated)
+      i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === BACKSLASH) {
+          const e = text.charCodeAt(i + 1);
+          // a backslash before a line break continues the string on the next line
+          if (e === CR && text.charCodeAt(i + 2) === LF) i += 3;
+          else i += 2;
+          continue;
+        }
+        if (d === c) {
+          i++;
+          break;
+        }
+        if (d === LF || d === CR) break;
+        i++;
+      }
+      continue;
+    }
+    if (c === BACKSLASH) {
+      const e = text.charCodeAt(i + 1);
+      if (e === LF || e === CR) {
+        st.continued = true;
+        return i + (e === CR && text.charCodeAt(i + 2) === LF ? 3 : 2);
+      }
+      i++;
+      continue;
+    }
+    if (c === 40 || c === 91 || c === 123) st.depth++;
+    else if ((c === 41 || c === 93 || c === 125) && st.depth > 0) st.depth--;
+    i++;
+  }
+  // past the line break
+  if (i < n) i += text.charCodeAt(i) === CR && text.charCodeAt(i + 1) === LF ? 2 : 1;
+  return i;
+}
+
+/** Whether the line starting at `i` begins, at column 0, with code (not blank, not a comment). */
+function codeAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return i < text.length && c !== SPACE && c !== TAB && c !== FF && c !== HASH && c !== LF && c !== CR;
+}
+
 /**
  * Scans `text` from `from`, a chunk start (outside brackets, strings and continuations), and calls `onStart`
  * with each later chunk start until it returns false.
  */
 function scan(text: string, from: number, onStart: (start: number) => boolean | void): void {
   const n = text.length;
-  let depth = 0; // open brackets
-  let quote = 0; // the quote character of an open triple-quoted string, or 0
+  const st: LexState = { depth: 0, quote: 0, continued: false };
   let afterDecorator = false; // the last logical line at column 0 was a decorator
-  let continued = false; // the previous line ended with a backslash continuation
   let i = from;
   while (i < n) {
-    // at the start of a line
     const lineStart = i;
-    const c0 = text.charCodeAt(i);
-    if (quote === 0 && !continued) {
-      const code = c0 !== SPACE && c0 !== TAB && c0 !== FF && c0 !== HASH && c0 !== LF && c0 !== CR;
-      if (code) {
-        if (depth > 0 && matchesAt(STATEMENT_ONLY, text, i)) depth = 0; // recovery: the bracket was never closed
-        if (depth === 0) {
+    if (st.quote === 0 && !st.continued) {
+      if (codeAt(text, i)) {
+        if (st.depth > 0 && matchesAt(STATEMENT_ONLY, text, i)) st.depth = 0; // recovery: the bracket was never closed
+        if (st.depth === 0) {
           const continues = afterDecorator || matchesAt(CONTINUATION, text, i);
           if (!continues && lineStart > from && onStart(lineStart) === false) return;
-          afterDecorator = c0 === AT;
+          afterDecorator = text.charCodeAt(i) === AT;
         }
+      } else if (st.depth > 0) {
+        // an indented definition cannot be inside brackets either: the bracket was never closed (so it stays in its
+        // method, and the statements after the class still start chunks)
+        let j = i;
+        for (let c = text.charCodeAt(j); c === SPACE || c === TAB || c === FF; c = text.charCodeAt(++j));
+        if (matchesAt(DEFINITION, text, j)) st.depth = 0;
       }
     }
-    continued = false;
-    // scan the rest of the line (and any triple-quoted string running on)
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (quote !== 0) {
-        if (c === BACKSLASH) {
-          i += 2;
-          continue;
-        }
-        if (c === quote && text.charCodeAt(i + 1) === quote && text.charCodeAt(i + 2) === quote) {
-          quote = 0;
-          i += 3;
-          continue;
-        }
-        if (c === LF || c === CR) break;
-        i++;
-        continue;
-      }
-      if (c === LF || c === CR) break;
-      if (c === HASH) {
-        while (i < n && text.charCodeAt(i) !== LF && text.charCodeAt(i) !== CR) i++;
-        break;
-      }
-      if (c === SQ || c === DQ) {
-        if (text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c) {
-          quote = c;
-          i += 3;
-          continue;
-        }
-        // a one-line string: ends at its quote or at the end of the line (unterminated)
-        i++;
-        while (i < n) {
-          const d = text.charCodeAt(i);
-          if (d === BACKSLASH) {
-            const e = text.charCodeAt(i + 1);
-            // a backslash before a line break continues the string on the next line
-            if (e === CR && text.charCodeAt(i + 2) === LF) i += 3;
-            else i += 2;
-            continue;
-          }
-          if (d === c) {
-            i++;
-            break;
-          }
-          if (d === LF || d === CR) break;
-          i++;
-        }
-        continue;
-      }
-      if (c === BACKSLASH) {
-        const e = text.charCodeAt(i + 1);
-        if (e === LF || e === CR) {
-          continued = true;
-          i += e === CR && text.charCodeAt(i + 2) === LF ? 3 : 2;
-          break;
-        }
-        i++;
-        continue;
-      }
-      if (c === 40 || c === 91 || c === 123) depth++;
-      else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
-      i++;
-    }
-    // past the line break (a continuation already is)
-    if (i < n && !continued) i += text.charCodeAt(i) === CR && text.charCodeAt(i + 1) === LF ? 2 : 1;
+    i = lexLine(text, i, st);
   }
+}
+
+/** A member definition at the start of a class body line (after its indentation): a decorator, `def`, `class`. */
+const MEMBER = /(?:@|(?:def|class|async[ \t]+def)(?![\w\u0080-\uffff]))/y;
+const DEFINITION = /(?:def|class|async[ \t]+def)(?![\w\u0080-\uffff])/y;
+const CLASS = /class(?![\w\u0080-\uffff])/y;
+
+/**
+ * Where the members of the class statement text[start, end) start (a top-level chunk: decorators, the `class`
+ * line, its body), from its second member on: the lines of its body at the body's indentation that begin with a
+ * decorator, `def`, `async def` or `class` (a decorated definition starts at its first decorator). The text
+ * from the class line to the second member, and from each member to the next, can then be parsed alone: an
+ * indented piece parses as its lines would in the class. As at the top level, such a line ends a bracket left
+ * open before it (an unclosed `(` stays an error in its own method). Empty when the class is not to be split
+ * so: a line (a comment too) indented less than the body after it has begun, or a body of one member.
+ */
+export function memberStarts(text: string, start: number, end: number): number[] {
+  const st: LexState = { depth: 0, quote: 0, continued: false };
+  const starts: number[] = [];
+  let indent = ''; // the body's indentation, once its first line is seen
+  let members = 0;
+  let afterDecorator = false;
+  let i = start;
+  while (i < end) {
+    const lineStart = i;
+    if (st.quote === 0 && !st.continued) {
+      let col = 0;
+      for (let c = text.charCodeAt(i); c === SPACE || c === TAB || c === FF; c = text.charCodeAt(i + col)) col++;
+      const c = text.charCodeAt(i + col);
+      if (i + col < end && c !== LF && c !== CR) {
+        if (indent === '') {
+          // the header: decorators, then the class line (lines inside its brackets aside); then the body's first line
+          // of code (not a comment) sets its indentation
+          if (col === 0 && st.depth === 0 && c !== HASH && c !== AT && !matchesAt(CLASS, text, i)) return [];
+          if (col > 0 && c !== HASH && st.depth === 0) indent = text.slice(i, i + col);
+        } else if (col < indent.length || !text.startsWith(indent, i)) {
+          return []; // a line (a comment too) indented less than the body, or otherwise
+        }
+        if (indent !== '' && col === indent.length && c !== HASH) {
+          if (st.depth > 0 && matchesAt(DEFINITION, text, i + col)) st.depth = 0; // recovery: the bracket was never closed
+          if (st.depth === 0) {
+            if (matchesAt(MEMBER, text, i + col)) {
+              if (!afterDecorator && ++members >= 2) starts.push(lineStart);
+              afterDecorator = c === AT;
+            } else afterDecorator = false;
+          }
+        }
+      }
+    }
+    i = lexLine(text, i, st);
+  }
+  return starts;
 }

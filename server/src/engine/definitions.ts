@@ -23,3 +23,16 @@ export function functionNameOf<N extends DefinitionNode<N>>(statement: N): strin
   const def = definitionOf(statement);
   return def?.type === 'function_definition' ? def.childForFieldName('name')?.text : undefined;
 }
+
+/** `def NAME` (after any decorators) at the start of a text: the method a broken member still defines. */
+const BROKEN_DEFINITION = /^(?:@[^\n]*\n[ \t]*)*(?:async[ \t]+)?def[ \t]+([A-Za-z_][A-Za-z0-9_]*)/;
+
+/**
+ * The name of the method a class member defines: as functionNameOf, and for an ERROR node that starts as a
+ * definition (a method being typed in, a bracket still open) the name it starts with. '' for anything else.
+ */
+export function memberNameOf<N extends DefinitionNode<N>>(member: N): string {
+  const name = functionNameOf(member);
+  if (name !== undefined) return name;
+  return member.type === 'ERROR' ? (BROKEN_DEFINITION.exec(member.text)?.[1] ?? '') : '';
+}

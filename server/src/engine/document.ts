@@ -40,7 +40,11 @@ export class PythonDocument {
   private edits: [number, number, number, number][] = [];
   private editsFrom = 0; // the oldest version textChangeSince can answer for
 
-  constructor(private textValue: string) {}
+  /** `classPiecesMinChars`: classes of this many characters or more are parsed method by method (moduleTree.ts; tests lower it). */
+  constructor(
+    private textValue: string,
+    private readonly options: { classPiecesMinChars?: number } = {},
+  ) {}
 
   /** Counts changes of the text: edits and replacements. */
   get textVersion(): number {
@@ -86,7 +90,7 @@ export class PythonDocument {
     if (!this.treeValue || change === undefined) {
       this.treeValue?.delete();
       this.treeValue = undefined;
-      this.treeValue = ModuleTree.parse(this.textValue);
+      this.treeValue = ModuleTree.parse(this.textValue, this.options.classPiecesMinChars);
       this.changed = undefined;
       this.parses++;
     } else if (change) {

@@ -36,7 +36,7 @@
 import type { MappingDatabase } from '../mappings/database';
 import { analyzeText, emptyAnalysis, runAnalysis, useSpanOf, type AnalysisRun, type DocumentAnalysis, type RunOptions, type UseSpan } from './analyze';
 import { addStats, emptyStats, type Finding, type TextEdit, type UseStats } from './findings';
-import { classBodyOf, functionNameOf } from './definitions';
+import { classBodyOf, memberNameOf } from './definitions';
 import type { PythonDocument, TextChange, TextRange } from './document';
 import type { ModuleTree } from './moduleTree';
 import type { Node, Tree } from './parser';
@@ -487,13 +487,20 @@ export class IncrementalAnalyzer {
     if (!m || m.start > textChange.start || oldEnd > regionEnd || m.name === '' || m.reaching || SHARED_METHODS.has(m.name)) return undefined;
     const now = module.classMembers(i);
     if (!now || now.length !== members.length) return undefined;
+    let retyped = false;
     for (let j = 0; j < members.length; j++) {
       const a = members[j];
       const b = now[j];
       const d = j > k ? delta : 0;
-      if (b.start !== a.start + d || b.type !== a.type) return undefined;
+      // the edited method may turn into an ERROR node and back while a bracket is open in it (its name stays)
+      if (j === k && b.type !== a.type && EDITABLE_TYPES.has(a.type) && EDITABLE_TYPES.has(b.type)) retyped = true;
+      else if (b.type !== a.type) return undefined;
+      if (b.start !== a.start + d) return undefined;
       if (j === k ? b.name !== a.name || b.end > regionEnd + delta : b.end !== a.end + d || b.hasError !== a.errors > 0) return undefined;
     }
+    // as an ERROR node it defines no method for name resolution (and defines one again once it parses): where the
+    // class refers to its name elsewhere, what that resolves to changes
+    if (retyped && new RegExp(`\\b${m.name}\\b`).test(text.slice(st.start, m.start) + '\n' + text.slice(regionEnd + delta, st.end + delta))) return undefined;
     const oldText = old.text.slice(m.start, regionEnd);
     const newText = text.slice(m.start, regionEnd + delta);
     if (PIN_TEXT.test(newText) || String(oldText.match(FILE_TEXT_FACTS)) !== String(newText.match(FILE_TEXT_FACTS))) return undefined;
@@ -1054,6 +1061,9 @@ function memberNodes(tree: Tree, start: number): Node[] | undefined {
   return undefined;
 }
 
+/** What a method being typed in can be parsed as, from one keystroke to the next. */
+const EDITABLE_TYPES = new Set(['function_definition', 'decorated_definition', 'ERROR']);
+
 /** Node types through which a member can bind what others resolve (attributes, classes, globals). */
 const REACHING_TYPES = ['assignment', 'augmented_assignment', 'for_statement', 'as_pattern', 'delete_statement', 'class_definition', 'global_statement', 'nonlocal_statement'];
 
@@ -1065,7 +1075,7 @@ function memberRecord(n: Node, run: AnalysisRun, bindings: MemberBindings | unde
     start,
     end,
     type: n.type,
-    name: ownCopy(functionNameOf(n) ?? ''),
+    name: ownCopy(memberNameOf(n)),
     bound: ownNames(bindings?.all ?? NO_NAMES),
     refs: ownNames(bindings?.refs ?? NO_NAMES),
     stats: emptyStats(),

@@ -1,27 +1,42 @@
 // A module's syntax as tree-sitter trees of its top-level chunks (chunks.ts): each chunk's text is parsed
 // alone, so after an edit only the chunks whose text changed are parsed again (incrementally, from their old
 // tree, when one chunk spans the change), and an unclosed bracket re-shapes at most the rest of its own
-// top-level statement. For valid code the copy (`copy`) is the tree a whole-file parse gives.
-import { Edit } from 'web-tree-sitter';
-import { chunkStarts, chunkStartsAfter, indexOfSorted } from './chunks';
-import { classBodyOf, functionNameOf } from './definitions';
+// top-level statement. A large class's chunk is parsed in pieces too: its header with the first member, then
+// each further member (chunks.ts memberStarts), so that typing in one method re-parses that method and an
+// unclosed bracket stays in it. For valid code the copy (`copy`) is the tree a whole-file parse gives.
+import { Edit, type Node as TsNode } from 'web-tree-sitter';
+import { chunkStarts, chunkStartsAfter, indexOfSorted, memberStarts } from './chunks';
+import { classBodyOf, memberNameOf } from './definitions';
 import type { TextChange, TextRange } from './document';
 import { countTreeErrors, copyParts, parsePython, type TsTree } from './parser';
-import { rootInfo, type NodeFilter, type RootInfo, type SyntaxTree } from './syntax';
+import { rootInfo, type NodeFilter, type RootInfo, type SyntaxTree, type TreePart } from './syntax';
 import { ownCopy, type LineIndex } from './text';
 
-interface Chunk {
-  /** Offsets of the chunk in the module's text. */
+/** A span of the text parsed alone: a chunk, or a piece of a large class's chunk. */
+interface Segment {
+  /** Offsets in the module's text. */
   start: number;
   end: number;
   /** The tree of text.slice(start, end), offsets relative to `start`. */
   tree: TsTree;
-  /** Its root, and its top-level statements, relative to `start` (each read from the tree once, when needed). */
+  /** Its root, relative to `start` (read from the tree once, when needed). */
   root?: RootInfo;
+}
+
+interface Chunk extends Segment {
+  /**
+   * A large class's chunk, parsed in pieces: `tree` is then the tree of its header and first member (up to the
+   * first piece), and each piece one further member of its body (comments and blank lines after it included).
+   */
+  pieces?: Segment[];
+  /** Its top-level statements, relative to `start` (read from the trees once, when needed). */
   statements?: TopLevelStatement[];
 }
 
-function rootOf(c: Chunk): RootInfo {
+/** Classes of this many characters or more are parsed member by member. */
+export const CLASS_PIECES_MIN_CHARS = 10000;
+
+function rootOf(c: Segment): RootInfo {
   return (c.root ??= rootInfo(c.tree));
 }
 
@@ -30,8 +45,42 @@ function statementsOf(c: Chunk): TopLevelStatement[] {
     const root = c.tree.rootNode;
     const nodes = root.type === 'module' ? root.children : [root];
     c.statements = nodes.map((n) => ({ start: n.startIndex, end: n.endIndex, type: n.type, hasError: n.hasError }));
+    const last = c.pieces?.[c.pieces.length - 1];
+    if (last && c.statements.length === 1) {
+      // the class ends where its last piece's last statement does
+      const cls = c.statements[0];
+      const end = last.tree.rootNode.lastChild?.endIndex;
+      if (end !== undefined) cls.end = end + last.start - c.start;
+      cls.hasError ||= c.pieces!.some((p) => p.tree.rootNode.hasError);
+    }
   }
   return c.statements;
+}
+
+/** Where a chunk text[start, end) is cut into pieces: [] when it is not a class of `min` characters or more. */
+function cutsOf(text: string, start: number, end: number, min: number): number[] {
+  return end - start >= min ? memberStarts(text, start, end) : [];
+}
+
+/** The segments of a chunk: itself, or its header (up to the first piece) and its pieces. */
+function segmentsOf(c: Chunk): Segment[] {
+  return c.pieces ? [{ start: c.start, end: c.pieces[0].start, tree: c.tree, root: c.root }, ...c.pieces] : [c];
+}
+
+/** Parses text[start, end) as one chunk, in pieces when it is a large class (a tree keeps its source: ownCopy). */
+function parseChunk(text: string, start: number, end: number, min: number): Chunk {
+  const cuts = cutsOf(text, start, end, min);
+  const bounds = [start, ...cuts, end];
+  const trees: TsTree[] = [];
+  try {
+    for (let k = 0; k + 1 < bounds.length; k++) trees.push(parsePython(ownCopy(text.slice(bounds[k], bounds[k + 1]))));
+  } catch (err) {
+    for (const t of trees) t.delete();
+    throw err;
+  }
+  const chunk: Chunk = { start, end, tree: trees[0] };
+  if (cuts.length) chunk.pieces = cuts.map((s, k) => ({ start: s, end: bounds[k + 2], tree: trees[k + 1] }));
+  return chunk;
 }
 
 /** A member of a top-level class's body: a method (`name`: a function definition's, decorated or not; else ''), an assignment, a comment. */
@@ -57,23 +106,25 @@ export class ModuleTree {
   private constructor(
     readonly text: string,
     private readonly chunks: Chunk[],
+    /** Classes of this many characters or more are parsed in pieces (tests lower it). */
+    private readonly piecesMin: number,
   ) {}
 
   /** Parses `text` chunk by chunk. */
-  static parse(text: string): ModuleTree {
+  static parse(text: string, piecesMin = CLASS_PIECES_MIN_CHARS): ModuleTree {
     const starts = chunkStarts(text);
     const chunks: Chunk[] = [];
     try {
       for (let k = 0; k < starts.length; k++) {
         const start = starts[k];
         const end = k + 1 < starts.length ? starts[k + 1] : text.length;
-        chunks.push({ start, end, tree: parsePython(ownCopy(text.slice(start, end))) }); // a tree keeps its source (ownCopy)
+        chunks.push(parseChunk(text, start, end, piecesMin));
       }
     } catch (err) {
-      for (const c of chunks) c.tree.delete();
+      for (const c of chunks) for (const g of segmentsOf(c)) g.tree.delete();
       throw err;
     }
-    return new ModuleTree(text, chunks);
+    return new ModuleTree(text, chunks, piecesMin);
   }
 
   /**
@@ -93,6 +144,7 @@ export class ModuleTree {
     const chunks: Chunk[] = [];
     const changed: TextRange[] = [];
     const parsed: TsTree[] = [];
+    const reused = new Set<TsTree>(); // trees of a re-parsed chunk's pieces kept as they were
     try {
       for (let k = 0; k < starts.length; k++) {
         const start = starts[k];
@@ -106,30 +158,12 @@ export class ModuleTree {
           chunks.push(old[i]);
           continue;
         }
-        // one chunk spans the change: parse it again from its old tree
+        // one chunk spans the change: parse it again, from its old trees
         const j = at(start);
         const o = j >= 0 ? old[j] : undefined;
-        let tree: TsTree;
-        if (o && !carried[j] && o.end > change.start && o.start < change.end - delta && o.end + delta === end && o.start <= change.start) {
-          carried[j] = 2;
-          const source = ownCopy(text.slice(start, end));
-          const from = change.start - start;
-          const oldEnd = change.end - delta - start;
-          const newEnd = change.end - start;
-          const oldSource = this.text.slice(o.start, o.end);
-          o.tree.edit(new Edit({
-            startIndex: from,
-            oldEndIndex: oldEnd,
-            newEndIndex: newEnd,
-            startPosition: pointAt(source, from),
-            oldEndPosition: pointAt(oldSource, oldEnd),
-            newEndPosition: pointAt(source, newEnd),
-          }));
-          tree = parsePython(source, o.tree);
-        } else tree = parsePython(ownCopy(text.slice(start, end)));
-        parsed.push(tree);
-        chunks.push({ start, end, tree });
-        changed.push({ start, end });
+        const spans = o && !carried[j] && o.end > change.start && o.start < change.end - delta && o.end + delta === end && o.start <= change.start;
+        if (spans) carried[j] = 2;
+        chunks.push(this.reparseChunk(text, start, end, spans ? o : undefined, change, parsed, reused, changed));
       }
     } catch (err) {
       for (const t of parsed) t.delete();
@@ -137,12 +171,71 @@ export class ModuleTree {
     }
     // the kept chunks now belong to the new ModuleTree, at their new offsets; the other old trees are freed
     for (let m = 0; m < moves.length; m += 3) {
-      old[moves[m]].start = moves[m + 1];
-      old[moves[m]].end = moves[m + 2];
+      const c = old[moves[m]];
+      const d = moves[m + 1] - c.start;
+      c.start = moves[m + 1];
+      c.end = moves[m + 2];
+      for (const p of c.pieces ?? []) {
+        p.start += d;
+        p.end += d;
+      }
     }
-    for (let i = 0; i < old.length; i++) if (carried[i] !== 1) old[i].tree.delete();
+    for (let i = 0; i < old.length; i++) if (carried[i] !== 1) for (const g of segmentsOf(old[i])) if (!reused.has(g.tree)) g.tree.delete();
     this.chunks.length = 0;
-    return { tree: new ModuleTree(text, chunks), changed };
+    return { tree: new ModuleTree(text, chunks, this.piecesMin), changed };
+  }
+
+  /**
+   * The chunk text[start, end) of the new text, which spans the change; `o`: the old chunk it replaces (same
+   * start, its end moved by the change), if any. Its segments (itself, or its header and pieces) are parsed again
+   * where their text changed: a segment of the same text as an old one (before the change at the same offsets,
+   * or after it moved by the change) keeps its tree, the one spanning the change is re-parsed from its old tree.
+   */
+  private reparseChunk(text: string, start: number, end: number, o: Chunk | undefined, change: TextChange, parsed: TsTree[], reused: Set<TsTree>, changed: TextRange[]): Chunk {
+    const { delta } = change;
+    const cuts = cutsOf(text, start, end, this.piecesMin);
+    const bounds = [start, ...cuts, end];
+    const olds = o ? segmentsOf(o) : [];
+    const oldStarts = olds.map((g) => g.start);
+    const segments: Segment[] = [];
+    for (let k = 0; k + 1 < bounds.length; k++) {
+      const a = bounds[k];
+      const b = bounds[k + 1];
+      // an old segment of the same text, wholly before or wholly after the change
+      const i = b <= change.start ? indexOfSorted(oldStarts, a) : a >= change.end ? indexOfSorted(oldStarts, a - delta) : -1;
+      const same = i >= 0 ? olds[i] : undefined;
+      if (same && !reused.has(same.tree) && same.end - same.start === b - a && (b <= change.start ? same.end <= change.start : same.start >= change.end - delta)) {
+        reused.add(same.tree);
+        segments.push({ start: a, end: b, tree: same.tree, root: same.root });
+        continue;
+      }
+      const h = indexOfSorted(oldStarts, a);
+      const g = h >= 0 ? olds[h] : undefined;
+      let tree: TsTree;
+      if (g && !reused.has(g.tree) && g.end > change.start && g.start < change.end - delta && g.end + delta === b && g.start <= change.start) {
+        // the segment spanning the change: re-parsed from its old tree (which is then freed with the old chunk)
+        const source = ownCopy(text.slice(a, b));
+        const from = change.start - a;
+        const oldEnd = change.end - delta - a;
+        const newEnd = change.end - a;
+        const oldSource = this.text.slice(g.start, g.end);
+        g.tree.edit(new Edit({
+          startIndex: from,
+          oldEndIndex: oldEnd,
+          newEndIndex: newEnd,
+          startPosition: pointAt(source, from),
+          oldEndPosition: pointAt(oldSource, oldEnd),
+          newEndPosition: pointAt(source, newEnd),
+        }));
+        tree = parsePython(source, g.tree);
+      } else tree = parsePython(ownCopy(text.slice(a, b)));
+      parsed.push(tree);
+      segments.push({ start: a, end: b, tree });
+      changed.push({ start: a, end: b });
+    }
+    const chunk: Chunk = { start, end, tree: segments[0].tree, root: segments[0].root };
+    if (cuts.length) chunk.pieces = segments.slice(1);
+    return chunk;
   }
 
   /** The module's top-level statements (and comments), in order, at their offsets in the text. */
@@ -160,7 +253,7 @@ export class ModuleTree {
   /** ERROR and MISSING nodes in the module (as SyntaxTree.errorCount counts them). */
   get errorCount(): number {
     let n = 0;
-    for (const c of this.chunks) n += countTreeErrors(c.tree);
+    for (const c of this.chunks) for (const g of segmentsOf(c)) n += countTreeErrors(g.tree);
     return n;
   }
 
@@ -170,25 +263,31 @@ export class ModuleTree {
    * With `dropNode`, the nodes it names are left out too (with their subtrees).
    */
   copy(lines?: LineIndex, keepStatement?: (i: number) => boolean, dropNode?: NodeFilter): SyntaxTree {
-    const all = this.chunks.map((c) => ({ tree: c.tree, base: c.start, root: rootOf(c) }));
-    if (!keepStatement) return copyParts(all, this.text, lines, undefined, undefined, dropNode);
-    const first = all[0];
-    const last = all[all.length - 1];
-    const span = { start: first.root.start + first.base, end: last.root.end + last.base };
+    // each chunk's parts: its tree, then (a large class in pieces) its pieces, whose statements go into the class
+    const partsOf = (c: Chunk): TreePart[] => [
+      { tree: c.tree, base: c.start, root: rootOf(c) },
+      ...(c.pieces ?? []).map((p) => ({ tree: p.tree, base: p.start, root: rootOf(p), member: true })),
+    ];
+    if (!keepStatement) return copyParts(this.chunks.flatMap(partsOf), this.text, lines, undefined, undefined, dropNode);
+    const first = partsOf(this.chunks[0])[0];
+    const lastChunk = this.chunks[this.chunks.length - 1];
+    const lastParts = partsOf(lastChunk);
+    const last = lastParts[lastParts.length - 1];
+    const span = { start: first.root!.start + first.base, end: last.root!.end + last.base };
     // the chunks holding a kept statement, and the positions in `statements` of their statements
-    const parts: typeof all = [];
+    const parts: TreePart[] = [];
     const positions: number[] = [];
     let at = 0;
-    this.chunks.forEach((c, k) => {
+    for (const c of this.chunks) {
       const n = statementsOf(c).length;
       let any = false;
       for (let i = at; i < at + n && !any; i++) any = keepStatement(i);
       if (any) {
-        parts.push(all[k]);
+        parts.push(...partsOf(c));
         for (let i = at; i < at + n; i++) positions.push(i);
       }
       at += n;
-    });
+    }
     if (!parts.length) return copyParts([first], this.text, lines, () => false, span); // nothing kept: an empty module
     return copyParts(parts, this.text, lines, (i) => keepStatement(positions[i]), span, dropNode);
   }
@@ -209,14 +308,17 @@ export class ModuleTree {
       const node = root.type === 'module' ? root.child(i - at) : root;
       const body = node ? classBodyOf(node) : null;
       if (!body) return undefined;
-      return body.namedChildren.map((m) => ({ start: m!.startIndex + c.start, end: m!.endIndex + c.start, type: m!.type, name: functionNameOf(m!) ?? '', hasError: m!.hasError }));
+      const member = (m: TsNode, base: number): ClassMember => ({ start: m.startIndex + base, end: m.endIndex + base, type: m.type, name: memberNameOf(m), hasError: m.hasError });
+      const members = body.namedChildren.map((m) => member(m!, c.start));
+      for (const p of c.pieces ?? []) for (const m of p.tree.rootNode.namedChildren) members.push(member(m!, p.start));
+      return members;
     }
     return undefined;
   }
 
   /** Frees the tree-sitter trees. */
   delete(): void {
-    for (const c of this.chunks) c.tree.delete();
+    for (const c of this.chunks) for (const g of segmentsOf(c)) g.tree.delete();
     this.chunks.length = 0;
   }
 }

@@ -139,6 +139,20 @@ function cursorBinding(c: TreeCursor): CursorBinding {
   };
 }
 
+/** The body (block) of the class statement `i` (decorated or not) of a copy being built, or -1. */
+function classBody(T: Uint16Array, FC: Int32Array, N: Int32Array, tables: LanguageTables, i: number): number {
+  const lastChild = (x: number) => {
+    let c = FC[x];
+    while (c >= 0 && N[c] >= 0) c = N[c];
+    return c;
+  };
+  let node = i;
+  if (tables.types[T[node]] === 'decorated_definition') node = lastChild(node);
+  if (node < 0 || tables.types[T[node]] !== 'class_definition') return -1;
+  const block = lastChild(node);
+  return block >= 0 && tables.types[T[block]] === 'block' ? block : -1;
+}
+
 /** What a copy needs of a tree's root (offsets relative to the tree's text). */
 export interface RootInfo {
   typeId: number;
@@ -154,11 +168,16 @@ export function rootInfo(tree: TsTree): RootInfo {
   return { typeId: r.typeId, type: r.type, start: r.startIndex, end: r.endIndex, hasError: r.hasError, descendants: r.descendantCount };
 }
 
-/** A tree-sitter tree of part of a text: `text.slice(base, base + …)` was parsed (`root`: its rootInfo, if known). */
+/**
+ * A tree-sitter tree of part of a text: `text.slice(base, base + …)` was parsed (`root`: its rootInfo, if known).
+ * A `member` part is a piece of the body of the class the part before it defines (moduleTree.ts splits large
+ * classes so): its statements are copied into that class's body, after what is there.
+ */
 export interface TreePart {
   tree: TsTree;
   base: number;
   root?: RootInfo;
+  member?: boolean;
 }
 
 /**
@@ -224,9 +243,13 @@ export function copyTrees(
   let rootChild = -1; // position of the current node among the root's children, when it is one
   let prev = -1; // the previous sibling of the node being added
   const named = tables.named;
+  let top = -1; // the last statement copied at depth 1
+  let body = -1; // the class body member parts go into (-1: their class was left out)
   for (let k = 0; k < parts.length; k++) {
-    const { tree, base } = parts[k];
+    const { tree, base, member } = parts[k];
     const root = roots[k];
+    if (member && body < 0) continue;
+    if (!member) body = -1;
     const checkMissing = root.hasError;
     const cursor = tree.walk();
     try {
@@ -248,13 +271,21 @@ export function copyTrees(
       const startOf = m._ts_tree_cursor_start_index_wasm;
       const endOf = m._ts_tree_cursor_end_index_wasm;
       const missingOf = m._ts_tree_cursor_current_node_is_missing_wasm;
-      // a module's children become the root's; any other root (a part that is all error) is a child itself
+      // a module's children become the root's (a member part's: the class body's); any other root (a part that is
+      // all error) is a child itself
       if (root.type === moduleRoot.type && first(address) !== 1) continue;
-      let depth = 1;
-      let parent = 0;
+      const depth0 = member ? D[body] + 1 : 1;
+      const firstCopied = count;
+      let partEnd = -1; // the end of the part's last statement, copied or dropped
+      let depth = depth0;
+      let parent = member ? body : 0;
+      if (member) {
+        prev = FC[body];
+        while (prev >= 0 && N[prev] >= 0) prev = N[prev];
+      }
       let errorDepth = -1; // depth of the ERROR node we are inside, or -1
       for (;;) {
-        if (keepRootChild && depth === 1 && !keepRootChild(++rootChild)) {
+        if (keepRootChild && !member && depth === 1 && !keepRootChild(++rootChild)) {
           // leave this statement out: on to the next one, or to the next part after the last
           if (next(address) === 1) continue;
           break;
@@ -266,12 +297,13 @@ export function copyTrees(
         }
         const start = startOf(address) + base;
         const end = endOf(address) + base;
+        if (depth === depth0) partEnd = end;
         // a node the filter drops is left out with its subtree: on to its next sibling
         if (dropNode === undefined || depth < dropNode.minDepth || !dropNode.drop(start, end, depth)) {
           const i = count++;
           const type = typeIdOf(address);
           T[i] = type;
-          F[i] = depth === 1 ? 0 : fieldOf(address);
+          F[i] = depth === depth0 ? 0 : fieldOf(address);
           S[i] = start;
           E[i] = end;
           P[i] = parent;
@@ -303,7 +335,7 @@ export function copyTrees(
         // on to the next sibling, or up to the first ancestor having one
         let done = false;
         while (next(address) !== 1) {
-          if (depth === 1) {
+          if (depth === depth0) {
             done = true;
             break;
           }
@@ -317,6 +349,17 @@ export function copyTrees(
         }
         if (done) break;
         if (errorDepth >= depth) errorDepth = -1;
+      }
+      if (member) {
+        // the body, its class (and a decorated definition around it) now end with these members
+        for (let a = body; a > 0; a = P[a]) {
+          L[a] = count;
+          if (E[a] < partEnd) E[a] = partEnd;
+        }
+        prev = top;
+      } else if (prev >= firstCopied && D[prev] === 1) {
+        top = prev;
+        body = classBody(T, FC, N, tables, top);
       }
     } finally {
       cursor.delete();
