@@ -306,7 +306,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return d.analysed;
   }
 
-  function schedule(d: OpenDoc, delay = debounceMs): void {
+  function schedule(d: OpenDoc | OpenNotebook, delay = debounceMs): void {
     d.timer?.cancel();
     if (delay <= 0) {
       enqueue(d);
@@ -542,13 +542,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const nb = syncNotebook(uri);
     if (!nb) return;
     if (typed) nb.forTyping = true;
-    nb.timer?.cancel();
-    if (delay <= 0) {
-      enqueue(nb);
-      return;
-    }
-    const handle = setTimeout(() => enqueue(nb), delay);
-    nb.timer = { cancel: () => clearTimeout(handle) };
+    schedule(nb, delay);
   }
 
   async function analyseAndPublishNotebook(queued: OpenNotebook): Promise<void> {
