@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { chunkStarts, chunkStartsAfter, memberStarts } from '../../server/src/engine/chunks';
+import { chunkStarts, chunkStartsAfter, classCuts } from '../../server/src/engine/chunks';
 import { ModuleTree } from '../../server/src/engine/moduleTree';
 import { copiesDirectly, initParser, parsePython, toSyntax } from '../../server/src/engine/parser';
 import { analyze, dumpTree, prng, ROOT } from './helpers';
@@ -120,11 +120,12 @@ describe('chunked parsing gives the whole-file tree for valid code', () => {
   }
 });
 
-describe('memberStarts: where a class is cut into pieces', () => {
-  /** The pieces of a class text (one chunk): the header with its first member, then one per further member. */
+describe('classCuts: where a class is cut into pieces', () => {
+  /** The pieces of a class text (one chunk): the header with its first member, one per further member, the tail. */
   function pieces(text: string): string[] {
-    const cuts = memberStarts(text, 0, text.length);
-    return [0, ...cuts].map((s, k) => text.slice(s, cuts[k] ?? text.length));
+    const cuts = classCuts(text, 0, text.length);
+    const bounds = cuts ? [0, ...cuts.members, ...(cuts.tail < text.length ? [cuts.tail] : []), text.length] : [0, text.length];
+    return bounds.slice(0, -1).map((s, k) => text.slice(s, bounds[k + 1]));
   }
   const cases: [string, string[]][] = [
     ['one piece per member after the first', ['class A(B):\n    def f(self):\n        pass\n\n', '    def g(self):\n        pass\n', '    async def h(self):\n        pass\n']],
@@ -134,7 +135,8 @@ describe('memberStarts: where a class is cut into pieces', () => {
     ['nested definitions are not members', ['class A:\n    def f(self):\n        def inner():\n            pass\n        return inner\n']],
     ['tabs', ['class A:\n\tdef f(self):\n\t\tpass\n', '\tdef g(self):\n\t\tpass\n']],
     ['a line indented less than the body (a comment too): not cut', ['class A:\n    def f(self):\n        pass\n# aside\n    def g(self):\n        pass\n']],
-    ['a column-0 comment after the last member: not cut', ['class A:\n    def f(self):\n        pass\n    def g(self):\n        pass\n\n# next section\n']],
+    ['column-0 comments after the last member are the tail', ['class A:\n    def f(self):\n        pass\n', '    def g(self):\n        pass\n\n', '# next section\n\n# more\n\n']],
+    ['a column-0 comment followed by more of the body: not cut', ['class A:\n    def f(self):\n        pass\n    def g(self):\n        pass\n# aside\n    x = 1\n']],
     ['a function is not cut', ['def f():\n    def a():\n        pass\n    def b():\n        pass\n']],
     ['a decorated function is not cut', ['@dec\ndef f():\n    def a():\n        pass\n    def b():\n        pass\n']],
   ];
@@ -148,7 +150,7 @@ describe('memberStarts: where a class is cut into pieces', () => {
 describe('classes parsed in pieces give the whole-file tree for valid code', () => {
   const files = [...pythonFiles(join(ROOT, 'examples')), ...pythonFiles(join(ROOT, 'test', 'fixtures'))];
   const samples: [string, string][] = [...files.map((f) => [f.slice(ROOT.length + 1), readFileSync(f, 'utf8')] as [string, string]), ...TRICKY.map((t, i) => [`tricky snippet ${i}`, t] as [string, string])];
-  samples.push(['members of every kind', 'class A(\n    B,\n):\n    """Doc."""\n    x = 1\n\n    def f(self):\n        pass\n    # about g\n\n    @property\n    def g(self):\n        return (1,\n    2)\n    y = [3,\n4]\n    class Inner:\n        def i(self):\n            pass\n\n    async def h(self):\n        """\n    def not_a_member():\n"""\n        return 1  # trailing\n\n        # indented comment after the last member\n\n\nz = A()\n']);
+  samples.push(['members of every kind', 'class A(\n    B,\n):\n    """Doc."""\n    x = 1\n\n    def f(self):\n        pass\n    # about g\n\n    @property\n    def g(self):\n        return (1,\n    2)\n    y = [3,\n4]\n    class Inner:\n        def i(self):\n            pass\n\n    async def h(self):\n        """\n    def not_a_member():\n"""\n        return 1  # trailing\n\n        # indented comment after the last member\n\n# a column-0 comment after the class\n\n# and another\nz = A()\n']);
   let split = 0;
   for (const [name, text] of samples) {
     test(name, () => {
@@ -163,7 +165,7 @@ describe('classes parsed in pieces give the whole-file tree for valid code', () 
           const body = (node.type === 'decorated_definition' ? node.childForFieldName('definition') : node)?.childForFieldName('body');
           if (members && body && node.type.endsWith('definition')) assert.deepEqual(members.map((m) => [m.start, m.end, m.type, m.name]), body.namedChildren.map((m) => [m!.startIndex, m!.endIndex, m!.type, members.find((x) => x.start === m!.startIndex)?.name]));
         });
-        split += chunkStarts(text).filter((s, k, all) => memberStarts(text, s, all[k + 1] ?? text.length).length > 0).length;
+        split += chunkStarts(text).filter((s, k, all) => classCuts(text, s, all[k + 1] ?? text.length) !== undefined).length;
       } finally {
         whole.delete();
         pieced.delete();

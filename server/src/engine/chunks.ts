@@ -210,21 +210,30 @@ const MEMBER = /(?:@|(?:def|class|async[ \t]+def)(?![\w\u0080-\uffff]))/y;
 const DEFINITION = /(?:def|class|async[ \t]+def)(?![\w\u0080-\uffff])/y;
 const CLASS = /class(?![\w\u0080-\uffff])/y;
 
+/** Where a class's chunk is cut (classCuts): the starts of its members from the second on, and of its tail. */
+export interface ClassCuts {
+  members: number[];
+  /** Where the column-0 comments after the class's last line start (they are not in the class): `end` if none. */
+  tail: number;
+}
+
 /**
- * Where the members of the class statement text[start, end) start (a top-level chunk: decorators, the `class`
- * line, its body), from its second member on: the lines of its body at the body's indentation that begin with a
- * decorator, `def`, `async def` or `class` (a decorated definition starts at its first decorator). The text
- * from the class line to the second member, and from each member to the next, can then be parsed alone: an
- * indented piece parses as its lines would in the class. As at the top level, such a line ends a bracket left
- * open before it (an unclosed `(` stays an error in its own method). Empty when the class is not to be split
- * so: a line (a comment too) indented less than the body after it has begun, or a body of one member.
+ * Where the class statement text[start, end) (a top-level chunk: decorators, the `class` line, its body, and
+ * the blank lines and comments after it) is cut: at the lines of its body, at the body's indentation, that begin
+ * a member (a decorator, `def`, `async def` or `class`; a decorated definition starts at its first decorator),
+ * from its second member on; and where column-0 comments after its last line begin. The text from the class
+ * line to the second member, from each member to the next, and the tail can then be parsed alone: an indented
+ * piece parses as its lines would in the class. As at the top level, a member line ends a bracket left open
+ * before it (an unclosed `(` stays an error in its own method). Undefined when the class is not to be cut: a
+ * line (a comment too) indented less than the body before the body's last line, or a body of one member.
  */
-export function memberStarts(text: string, start: number, end: number): number[] {
+export function classCuts(text: string, start: number, end: number): ClassCuts | undefined {
   const st: LexState = { depth: 0, quote: 0, continued: false };
-  const starts: number[] = [];
+  const members: number[] = [];
   let indent = ''; // the body's indentation, once its first line is seen
-  let members = 0;
+  let count = 0;
   let afterDecorator = false;
+  let tail = -1; // the first column-0 comment line after the body began, while only such lines followed it
   let i = start;
   while (i < end) {
     const lineStart = i;
@@ -236,16 +245,18 @@ export function memberStarts(text: string, start: number, end: number): number[]
         if (indent === '') {
           // the header: decorators, then the class line (lines inside its brackets aside); then the body's first line
           // of code (not a comment) sets its indentation
-          if (col === 0 && st.depth === 0 && c !== HASH && c !== AT && !matchesAt(CLASS, text, i)) return [];
+          if (col === 0 && st.depth === 0 && c !== HASH && c !== AT && !matchesAt(CLASS, text, i)) return undefined;
           if (col > 0 && c !== HASH && st.depth === 0) indent = text.slice(i, i + col);
-        } else if (col < indent.length || !text.startsWith(indent, i)) {
-          return []; // a line (a comment too) indented less than the body, or otherwise
+        } else if (col === 0 && c === HASH && st.depth === 0) {
+          if (tail < 0) tail = lineStart; // after the class, unless the body goes on below it
+        } else if (tail >= 0 || col < indent.length || !text.startsWith(indent, i)) {
+          return undefined; // a line (a comment too) indented less than the body, or otherwise, inside it
         }
-        if (indent !== '' && col === indent.length && c !== HASH) {
+        if (indent !== '' && tail < 0 && col === indent.length && c !== HASH) {
           if (st.depth > 0 && matchesAt(DEFINITION, text, i + col)) st.depth = 0; // recovery: the bracket was never closed
           if (st.depth === 0) {
             if (matchesAt(MEMBER, text, i + col)) {
-              if (!afterDecorator && ++members >= 2) starts.push(lineStart);
+              if (!afterDecorator && ++count >= 2) members.push(lineStart);
               afterDecorator = c === AT;
             } else afterDecorator = false;
           }
@@ -254,5 +265,5 @@ export function memberStarts(text: string, start: number, end: number): number[]
     }
     i = lexLine(text, i, st);
   }
-  return starts;
+  return members.length ? { members, tail: tail >= 0 ? tail : end } : undefined;
 }

@@ -2,10 +2,10 @@
 // alone, so after an edit only the chunks whose text changed are parsed again (incrementally, from their old
 // tree, when one chunk spans the change), and an unclosed bracket re-shapes at most the rest of its own
 // top-level statement. A large class's chunk is parsed in pieces too: its header with the first member, then
-// each further member (chunks.ts memberStarts), so that typing in one method re-parses that method and an
+// each further member (chunks.ts classCuts), so that typing in one method re-parses that method and an
 // unclosed bracket stays in it. For valid code the copy (`copy`) is the tree a whole-file parse gives.
 import { Edit, type Node as TsNode } from 'web-tree-sitter';
-import { chunkStarts, chunkStartsAfter, indexOfSorted, memberStarts } from './chunks';
+import { chunkStarts, chunkStartsAfter, classCuts, indexOfSorted } from './chunks';
 import { classBodyOf, memberNameOf } from './definitions';
 import type { TextChange, TextRange } from './document';
 import { countTreeErrors, copyParts, parsePython, type TsTree } from './parser';
@@ -29,6 +29,8 @@ interface Chunk extends Segment {
    * first piece), and each piece one further member of its body (comments and blank lines after it included).
    */
   pieces?: Segment[];
+  /** With pieces: the column-0 comments after the class, parsed alone (top-level statements of the module). */
+  tail?: Segment;
   /** Its top-level statements, relative to `start` (read from the trees once, when needed). */
   statements?: TopLevelStatement[];
 }
@@ -53,34 +55,51 @@ function statementsOf(c: Chunk): TopLevelStatement[] {
       if (end !== undefined) cls.end = end + last.start - c.start;
       cls.hasError ||= c.pieces!.some((p) => p.tree.rootNode.hasError);
     }
+    const tail = c.tail;
+    if (tail) for (const n of tail.tree.rootNode.children) c.statements.push({ start: n.startIndex + tail.start - c.start, end: n.endIndex + tail.start - c.start, type: n.type, hasError: n.hasError });
   }
   return c.statements;
 }
 
-/** Where a chunk text[start, end) is cut into pieces: [] when it is not a class of `min` characters or more. */
-function cutsOf(text: string, start: number, end: number, min: number): number[] {
-  return end - start >= min ? memberStarts(text, start, end) : [];
+/**
+ * Where a chunk text[start, end) is cut: its header, pieces and tail as consecutive spans; one span when it is
+ * not a class of `min` characters or more (or is not to be cut). `tail`: whether the last span is the tail.
+ */
+function spansOf(text: string, start: number, end: number, min: number): { bounds: number[]; tail: boolean } {
+  const cuts = end - start >= min ? classCuts(text, start, end) : undefined;
+  if (!cuts) return { bounds: [start, end], tail: false };
+  const tail = cuts.tail < end;
+  return { bounds: [start, ...cuts.members, ...(tail ? [cuts.tail] : []), end], tail };
 }
 
-/** The segments of a chunk: itself, or its header (up to the first piece) and its pieces. */
+/** A chunk of the given segments (consecutive spans: the header, the pieces, the tail when `tail`). */
+function chunkOf(segments: Segment[], tail: boolean): Chunk {
+  const head = segments[0];
+  const chunk: Chunk = { start: head.start, end: segments[segments.length - 1].end, tree: head.tree, root: head.root };
+  if (segments.length > 1) {
+    chunk.pieces = segments.slice(1, tail ? -1 : undefined);
+    if (tail) chunk.tail = segments[segments.length - 1];
+  }
+  return chunk;
+}
+
+/** The segments of a chunk: itself, or its header (up to the first piece), its pieces and its tail. */
 function segmentsOf(c: Chunk): Segment[] {
-  return c.pieces ? [{ start: c.start, end: c.pieces[0].start, tree: c.tree, root: c.root }, ...c.pieces] : [c];
+  if (!c.pieces) return [c];
+  return [{ start: c.start, end: c.pieces[0].start, tree: c.tree, root: c.root }, ...c.pieces, ...(c.tail ? [c.tail] : [])];
 }
 
 /** Parses text[start, end) as one chunk, in pieces when it is a large class (a tree keeps its source: ownCopy). */
 function parseChunk(text: string, start: number, end: number, min: number): Chunk {
-  const cuts = cutsOf(text, start, end, min);
-  const bounds = [start, ...cuts, end];
-  const trees: TsTree[] = [];
+  const { bounds, tail } = spansOf(text, start, end, min);
+  const segments: Segment[] = [];
   try {
-    for (let k = 0; k + 1 < bounds.length; k++) trees.push(parsePython(ownCopy(text.slice(bounds[k], bounds[k + 1]))));
+    for (let k = 0; k + 1 < bounds.length; k++) segments.push({ start: bounds[k], end: bounds[k + 1], tree: parsePython(ownCopy(text.slice(bounds[k], bounds[k + 1]))) });
   } catch (err) {
-    for (const t of trees) t.delete();
+    for (const g of segments) g.tree.delete();
     throw err;
   }
-  const chunk: Chunk = { start, end, tree: trees[0] };
-  if (cuts.length) chunk.pieces = cuts.map((s, k) => ({ start: s, end: bounds[k + 2], tree: trees[k + 1] }));
-  return chunk;
+  return chunkOf(segments, tail);
 }
 
 /** A member of a top-level class's body: a method (`name`: a function definition's, decorated or not; else ''), an assignment, a comment. */
@@ -175,7 +194,7 @@ export class ModuleTree {
       const d = moves[m + 1] - c.start;
       c.start = moves[m + 1];
       c.end = moves[m + 2];
-      for (const p of c.pieces ?? []) {
+      for (const p of [...(c.pieces ?? []), ...(c.tail ? [c.tail] : [])]) {
         p.start += d;
         p.end += d;
       }
@@ -193,8 +212,7 @@ export class ModuleTree {
    */
   private reparseChunk(text: string, start: number, end: number, o: Chunk | undefined, change: TextChange, parsed: TsTree[], reused: Set<TsTree>, changed: TextRange[]): Chunk {
     const { delta } = change;
-    const cuts = cutsOf(text, start, end, this.piecesMin);
-    const bounds = [start, ...cuts, end];
+    const { bounds, tail } = spansOf(text, start, end, this.piecesMin);
     const olds = o ? segmentsOf(o) : [];
     const oldStarts = olds.map((g) => g.start);
     const segments: Segment[] = [];
@@ -233,9 +251,7 @@ export class ModuleTree {
       segments.push({ start: a, end: b, tree });
       changed.push({ start: a, end: b });
     }
-    const chunk: Chunk = { start, end, tree: segments[0].tree, root: segments[0].root };
-    if (cuts.length) chunk.pieces = segments.slice(1);
-    return chunk;
+    return chunkOf(segments, tail);
   }
 
   /** The module's top-level statements (and comments), in order, at their offsets in the text. */
@@ -264,9 +280,11 @@ export class ModuleTree {
    */
   copy(lines?: LineIndex, keepStatement?: (i: number) => boolean, dropNode?: NodeFilter): SyntaxTree {
     // each chunk's parts: its tree, then (a large class in pieces) its pieces, whose statements go into the class
+    // (then its tail: statements of the module again)
     const partsOf = (c: Chunk): TreePart[] => [
       { tree: c.tree, base: c.start, root: rootOf(c) },
       ...(c.pieces ?? []).map((p) => ({ tree: p.tree, base: p.start, root: rootOf(p), member: true })),
+      ...(c.tail ? [{ tree: c.tail.tree, base: c.tail.start, root: rootOf(c.tail) }] : []),
     ];
     if (!keepStatement) return copyParts(this.chunks.flatMap(partsOf), this.text, lines, undefined, undefined, dropNode);
     const first = partsOf(this.chunks[0])[0];
