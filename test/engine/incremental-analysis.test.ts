@@ -274,6 +274,26 @@ test('typing brackets one by one in a method of a large class (parsed method by 
   }
 });
 
+test('a method named elsewhere in its class, broken by an open bracket, is re-checked with the class (non-ASCII names too)', () => {
+  // as an ERROR node the method defines nothing for resolution: `self.föö(...)` in bar becomes an unknown use
+  for (const name of ['helper', 'föö']) {
+    const src = `import torch\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n    def ${name}(self, x):\n        return x\n\n    def bar(self, x):\n        return self.${name}(x) + torch.abs(x)\n\n    def baz(self, x):\n        return x\n`;
+    const doc = new PythonDocument(src, { classPiecesMinChars: 0 });
+    const inc = new IncrementalAnalyzer({ memberMinChars: 0 });
+    try {
+      check(inc, doc, 'first analysis');
+      let at = doc.text.indexOf('        return x\n') + '        return x'.length;
+      for (const ch of '\n        y = torch.relu(x') {
+        doc.edit(editAt(at, at, ch));
+        at++;
+        check(inc, doc, `${name}: after typing ${JSON.stringify(ch)}`);
+      }
+    } finally {
+      doc.dispose();
+    }
+  }
+});
+
 test('settings changes and a replaced text start from a whole-file analysis', () => {
   const doc = new PythonDocument(MODEL);
   const inc = new IncrementalAnalyzer();

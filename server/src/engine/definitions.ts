@@ -25,7 +25,7 @@ export function functionNameOf<N extends DefinitionNode<N>>(statement: N): strin
 }
 
 /** `def NAME` (after any decorators) at the start of a text: the method a broken member still defines. */
-const BROKEN_DEFINITION = /^(?:@[^\n]*\n[ \t]*)*(?:async[ \t]+)?def[ \t]+([A-Za-z_][A-Za-z0-9_]*)/;
+const BROKEN_DEFINITION = /^(?:@[^\n]*\n[ \t]*)*(?:async[ \t]+)?def[ \t]+([\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*)/u;
 
 /**
  * The name of the method a class member defines: as functionNameOf, and for an ERROR node that starts as a

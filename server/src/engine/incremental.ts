@@ -500,7 +500,7 @@ export class IncrementalAnalyzer {
     }
     // as an ERROR node it defines no method for name resolution (and defines one again once it parses): where the
     // class refers to its name elsewhere, what that resolves to changes
-    if (retyped && new RegExp(`\\b${m.name}\\b`).test(text.slice(st.start, m.start) + '\n' + text.slice(regionEnd + delta, st.end + delta))) return undefined;
+    if (retyped && namedIn(m.name, text.slice(st.start, m.start) + '\n' + text.slice(regionEnd + delta, st.end + delta))) return undefined;
     const oldText = old.text.slice(m.start, regionEnd);
     const newText = text.slice(m.start, regionEnd + delta);
     if (PIN_TEXT.test(newText) || String(oldText.match(FILE_TEXT_FACTS)) !== String(newText.match(FILE_TEXT_FACTS))) return undefined;
@@ -1060,6 +1060,15 @@ function memberNodes(tree: Tree, start: number): Node[] | undefined {
   }
   return undefined;
 }
+
+/** Whether `name` (an identifier) occurs in `text` as a whole word (Python identifiers may be non-ASCII). */
+function namedIn(name: string, text: string): boolean {
+  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+    if (!IDENTIFIER_CHAR.test(text[at - 1] ?? ' ') && !IDENTIFIER_CHAR.test(text[at + name.length] ?? ' ')) return true;
+  }
+  return false;
+}
+const IDENTIFIER_CHAR = /[\w\u0080-\uffff]/;
 
 /** What a method being typed in can be parsed as, from one keystroke to the next. */
 const EDITABLE_TYPES = new Set(['function_definition', 'decorated_definition', 'ERROR']);
