@@ -520,8 +520,10 @@ describe('many files opened at once', () => {
       const d = await c.waitDiagnostics(typed, (p) => p.version === 2, 60_000);
       assert.match(String(d.diagnostics[0]?.message), /torch\.abs/);
       await Promise.all(opened.map((uri) => c.diagnosticsMatching(uri, () => true, 60_000))); // published already, or to come
+      // (before the queue: after all 8; on a loaded machine a pause in the reads longer than the server's quiet
+      // period can let one or two analyses start first)
       const before = order.indexOf('typed');
-      assert.ok(before >= 0 && before <= 2, `the keystroke's diagnostics came after ${before} of the 8 opened files' (${order.join(', ')})`);
+      assert.ok(before >= 0 && before <= 4, `the keystroke's diagnostics came after ${before} of the 8 opened files' (${order.join(', ')})`);
     } finally {
       await c.stop();
     }
@@ -555,8 +557,8 @@ describe('many files opened at once', () => {
       const d = await c.waitDiagnostics(typed, (p) => p.version === 2, 60_000);
       assert.match(String(d.diagnostics[0]?.message), /torch\.abs/);
       await Promise.all(notebooks.map((nb) => c.diagnosticsMatching(cellUri(nb, 1), (p) => p.diagnostics.length > 0, 60_000)));
-      const before = order.indexOf('typed');
-      assert.ok(before >= 0 && before <= 2, `the keystroke's diagnostics came after ${before} of the 8 notebooks' (${order.join(', ')})`);
+      const before = order.indexOf('typed'); // (as for files: after all 8 before the change)
+      assert.ok(before >= 0 && before <= 4, `the keystroke's diagnostics came after ${before} of the 8 notebooks' (${order.join(', ')})`);
     } finally {
       await c.stop();
     }
