@@ -108,6 +108,26 @@ test('multi-line edits: insert a block, replace a function body, delete lines, s
   }
 });
 
+test('a class in pieces whose header stops parsing as a class (its name deleted) is parsed whole, then in pieces again', () => {
+  const cls = `import torch\n\n\nclass Net(torch.nn.Module):\n${Array.from({ length: 6 }, (_, i) => `    def m${i}(self, x):\n        return torch.abs(x)\n`).join('\n')}\n\nnet = Net()\n`;
+  const doc = new PythonDocument(cls, { classPiecesMinChars: 0 });
+  void doc.tree;
+  try {
+    const name = cls.indexOf('Net(');
+    const colon = cls.indexOf('):') + 1;
+    doc.edit(editAt(name, colon, '')); // `class :`
+    // the pieces would have no class to go into: the chunk parsed whole, as without pieces
+    assert.equal(current(doc), fresh(doc.text, 0));
+    assert.equal(current(doc), fresh(doc.text, Infinity));
+    assert.equal(current(doc).match(/function_definition/g)?.length, 6, 'every method is still in the tree');
+    doc.edit(editAt(name, name, cls.slice(name, colon)));
+    assert.equal(doc.text, cls);
+    assert.equal(current(doc), fresh(doc.text, 0));
+  } finally {
+    doc.dispose();
+  }
+});
+
 test('replace() starts over and dispose() is idempotent', () => {
   const doc = new PythonDocument('x = 1\n');
   assert.equal(current(doc), fresh('x = 1\n'));

@@ -99,7 +99,19 @@ function parseChunk(text: string, start: number, end: number, min: number): Chun
     for (const g of segments) g.tree.delete();
     throw err;
   }
+  if (segments.length > 1 && !isClassHeader(segments[0].tree)) {
+    // the header does not parse as one class (a colon being typed...): the pieces would have nowhere to go
+    for (const g of segments) g.tree.delete();
+    return { start, end, tree: parsePython(ownCopy(text.slice(start, end))) };
+  }
   return chunkOf(segments, tail);
+}
+
+/** Whether the tree of a class's header (and first member) is one class statement with a body. */
+function isClassHeader(tree: TsTree): boolean {
+  const root = tree.rootNode;
+  const only = root.childCount === 1 ? root.child(0) : null;
+  return !!only && !!classBodyOf(only);
 }
 
 /** A member of a top-level class's body: a method (`name`: a function definition's, decorated or not; else ''), an assignment, a comment. */
@@ -216,6 +228,9 @@ export class ModuleTree {
     const olds = o ? segmentsOf(o) : [];
     const oldStarts = olds.map((g) => g.start);
     const segments: Segment[] = [];
+    const kept: TsTree[] = []; // old trees this chunk keeps
+    const parsedFrom = parsed.length;
+    const changedFrom = changed.length;
     for (let k = 0; k + 1 < bounds.length; k++) {
       const a = bounds[k];
       const b = bounds[k + 1];
@@ -224,6 +239,7 @@ export class ModuleTree {
       const same = i >= 0 ? olds[i] : undefined;
       if (same && !reused.has(same.tree) && same.end - same.start === b - a && (b <= change.start ? same.end <= change.start : same.start >= change.end - delta)) {
         reused.add(same.tree);
+        kept.push(same.tree);
         segments.push({ start: a, end: b, tree: same.tree, root: same.root });
         continue;
       }
@@ -250,6 +266,16 @@ export class ModuleTree {
       parsed.push(tree);
       segments.push({ start: a, end: b, tree });
       changed.push({ start: a, end: b });
+    }
+    if (segments.length > 1 && !isClassHeader(segments[0].tree)) {
+      // the header does not parse as one class: parsed whole (the old trees kept go with the old chunk)
+      for (const t of kept) reused.delete(t);
+      for (const t of parsed.splice(parsedFrom)) t.delete();
+      changed.length = changedFrom;
+      const tree = parsePython(ownCopy(text.slice(start, end)));
+      parsed.push(tree);
+      changed.push({ start, end });
+      return { start, end, tree };
     }
     return chunkOf(segments, tail);
   }
