@@ -83,6 +83,26 @@ function chunkOf(segments: Segment[], tail: boolean): Chunk {
   return chunk;
 }
 
+/**
+ * The old span (of `olds`, sorted, their starts `oldStarts`: found by bisection, a flat script has thousands
+ * of chunks) whose text is the new text[a, b): wholly before the change at the same offsets, or wholly after it
+ * moved by the change. -1: none.
+ */
+function sameSpan(olds: readonly Segment[], oldStarts: readonly number[], a: number, b: number, change: TextChange): number {
+  const { delta } = change;
+  const i = b <= change.start ? indexOfSorted(oldStarts, a) : a >= change.end ? indexOfSorted(oldStarts, a - delta) : -1;
+  if (i < 0 || olds[i].end - olds[i].start !== b - a) return -1;
+  return (b <= change.start ? olds[i].end <= change.start : olds[i].start >= change.end - delta) ? i : -1;
+}
+
+/** The old span the new text[a, b) replaces across the change: the same start, its end moved by the change. -1: none. */
+function spanningSpan(olds: readonly Segment[], oldStarts: readonly number[], a: number, b: number, change: TextChange): number {
+  const { delta } = change;
+  const i = indexOfSorted(oldStarts, a);
+  const g = i >= 0 ? olds[i] : undefined;
+  return g && g.end > change.start && g.start < change.end - delta && g.end + delta === b && g.start <= change.start ? i : -1;
+}
+
 /** The segments of a chunk: itself, or its header (up to the first piece), its pieces and its tail. */
 function segmentsOf(c: Chunk): Segment[] {
   if (!c.pieces) return [c];
@@ -164,12 +184,9 @@ export class ModuleTree {
    * only the returned one). `changed`: the spans of the new text that were parsed again.
    */
   reparse(text: string, change: TextChange): { tree: ModuleTree; changed: TextRange[] } {
-    const { delta } = change;
     const old = this.chunks;
     const oldStarts = old.map((c) => c.start);
     const starts = chunkStartsAfter(text, oldStarts, change);
-    // old chunks by their (old) start, found by bisection (a flat script has thousands of chunks: no maps per edit)
-    const at = (target: number): number => indexOfSorted(oldStarts, target);
     const carried = new Uint8Array(old.length); // 1: kept whole (moved), 2: parsed again from its tree
     const moves: number[] = []; // kept chunks whose start moves: index, new start, new end (applied once all parsed)
     const chunks: Chunk[] = [];
@@ -180,21 +197,19 @@ export class ModuleTree {
       for (let k = 0; k < starts.length; k++) {
         const start = starts[k];
         const end = k + 1 < starts.length ? starts[k + 1] : text.length;
-        // an old chunk wholly before the change at the same start, or wholly after it at the start moved by delta
-        let i = end <= change.start ? at(start) : start >= change.end ? at(start - delta) : -1;
-        if (i >= 0 && (end <= change.start ? old[i].end > change.start : old[i].start < change.end - delta)) i = -1;
-        if (i >= 0 && !carried[i] && old[i].end - old[i].start === end - start) {
+        // an old chunk of the same text, kept whole
+        const i = sameSpan(old, oldStarts, start, end, change);
+        if (i >= 0 && !carried[i]) {
           carried[i] = 1;
           if (old[i].start !== start) moves.push(i, start, end);
           chunks.push(old[i]);
           continue;
         }
         // one chunk spans the change: parse it again, from its old trees
-        const j = at(start);
-        const o = j >= 0 ? old[j] : undefined;
-        const spans = o && !carried[j] && o.end > change.start && o.start < change.end - delta && o.end + delta === end && o.start <= change.start;
-        if (spans) carried[j] = 2;
-        chunks.push(this.reparseChunk(text, start, end, spans ? o : undefined, change, parsed, reused, changed));
+        const j = spanningSpan(old, oldStarts, start, end, change);
+        const o = j >= 0 && !carried[j] ? old[j] : undefined;
+        if (o) carried[j] = 2;
+        chunks.push(this.reparseChunk(text, start, end, o, change, parsed, reused, changed));
       }
     } catch (err) {
       for (const t of parsed) t.delete();
@@ -206,7 +221,7 @@ export class ModuleTree {
       const d = moves[m + 1] - c.start;
       c.start = moves[m + 1];
       c.end = moves[m + 2];
-      for (const p of [...(c.pieces ?? []), ...(c.tail ? [c.tail] : [])]) {
+      for (const p of segmentsOf(c).slice(1)) {
         p.start += d;
         p.end += d;
       }
@@ -234,19 +249,18 @@ export class ModuleTree {
     for (let k = 0; k + 1 < bounds.length; k++) {
       const a = bounds[k];
       const b = bounds[k + 1];
-      // an old segment of the same text, wholly before or wholly after the change
-      const i = b <= change.start ? indexOfSorted(oldStarts, a) : a >= change.end ? indexOfSorted(oldStarts, a - delta) : -1;
+      const i = sameSpan(olds, oldStarts, a, b, change);
       const same = i >= 0 ? olds[i] : undefined;
-      if (same && !reused.has(same.tree) && same.end - same.start === b - a && (b <= change.start ? same.end <= change.start : same.start >= change.end - delta)) {
+      if (same && !reused.has(same.tree)) {
         reused.add(same.tree);
         kept.push(same.tree);
         segments.push({ start: a, end: b, tree: same.tree, root: same.root });
         continue;
       }
-      const h = indexOfSorted(oldStarts, a);
+      const h = spanningSpan(olds, oldStarts, a, b, change);
       const g = h >= 0 ? olds[h] : undefined;
       let tree: TsTree;
-      if (g && !reused.has(g.tree) && g.end > change.start && g.start < change.end - delta && g.end + delta === b && g.start <= change.start) {
+      if (g && !reused.has(g.tree)) {
         // the segment spanning the change: re-parsed from its old tree (which is then freed with the old chunk)
         const source = ownCopy(text.slice(a, b));
         const from = change.start - a;
