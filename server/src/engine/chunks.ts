@@ -168,6 +168,12 @@ function lexLine(text: string, i: number, st: LexState): number {
   return i;
 }
 
+/** The offset after the indentation (spaces, tabs, form feeds) of the line starting at `i`. */
+function indentEnd(text: string, i: number): number {
+  for (let c = text.charCodeAt(i); c === SPACE || c === TAB || c === FF; c = text.charCodeAt(++i));
+  return i;
+}
+
 /** Whether the line starting at `i` begins, at column 0, with code (not blank, not a comment). */
 function codeAt(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
@@ -193,20 +199,17 @@ function scan(text: string, from: number, onStart: (start: number) => boolean | 
           if (!continues && lineStart > from && onStart(lineStart) === false) return;
           afterDecorator = text.charCodeAt(i) === AT;
         }
-      } else if (st.depth > 0) {
+      } else if (st.depth > 0 && matchesAt(DEFINITION, text, indentEnd(text, i))) {
         // an indented definition cannot be inside brackets either: the bracket was never closed (so it stays in its
         // method, and the statements after the class still start chunks)
-        let j = i;
-        for (let c = text.charCodeAt(j); c === SPACE || c === TAB || c === FF; c = text.charCodeAt(++j));
-        if (matchesAt(DEFINITION, text, j)) st.depth = 0;
+        st.depth = 0;
       }
     }
     i = lexLine(text, i, st);
   }
 }
 
-/** A member definition at the start of a class body line (after its indentation): a decorator, `def`, `class`. */
-const MEMBER = /(?:@|(?:def|class|async[ \t]+def)(?![\w\u0080-\uffff]))/y;
+/** A definition at the start of a line (after its indentation): `def`, `class`, `async def`. */
 const DEFINITION = /(?:def|class|async[ \t]+def)(?![\w\u0080-\uffff])/y;
 const CLASS = /class(?![\w\u0080-\uffff])/y;
 
@@ -238,8 +241,7 @@ export function classCuts(text: string, start: number, end: number): ClassCuts |
   while (i < end) {
     const lineStart = i;
     if (st.quote === 0 && !st.continued) {
-      let col = 0;
-      for (let c = text.charCodeAt(i); c === SPACE || c === TAB || c === FF; c = text.charCodeAt(i + col)) col++;
+      const col = indentEnd(text, i) - i;
       const c = text.charCodeAt(i + col);
       if (i + col < end && c !== LF && c !== CR) {
         if (indent === '') {
@@ -253,9 +255,10 @@ export function classCuts(text: string, start: number, end: number): ClassCuts |
           return undefined; // a line (a comment too) indented less than the body, or otherwise, inside it
         }
         if (indent !== '' && tail < 0 && col === indent.length && c !== HASH) {
-          if (st.depth > 0 && matchesAt(DEFINITION, text, i + col)) st.depth = 0; // recovery: the bracket was never closed
+          const definition = matchesAt(DEFINITION, text, i + col);
+          if (st.depth > 0 && definition) st.depth = 0; // recovery: the bracket was never closed
           if (st.depth === 0) {
-            if (matchesAt(MEMBER, text, i + col)) {
+            if (definition || c === AT) {
               if (!afterDecorator && ++count >= 2) members.push(lineStart);
               afterDecorator = c === AT;
             } else afterDecorator = false;

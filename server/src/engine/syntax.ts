@@ -139,17 +139,19 @@ function cursorBinding(c: TreeCursor): CursorBinding {
   };
 }
 
+/** The last child of node `x` of a copy being built (first-child and next-sibling columns), or -1. */
+function lastChild(FC: Int32Array, N: Int32Array, x: number): number {
+  let c = FC[x];
+  while (c >= 0 && N[c] >= 0) c = N[c];
+  return c;
+}
+
 /** The body (block) of the class statement `i` (decorated or not) of a copy being built, or -1. */
 function classBody(T: Uint16Array, FC: Int32Array, N: Int32Array, tables: LanguageTables, i: number): number {
-  const lastChild = (x: number) => {
-    let c = FC[x];
-    while (c >= 0 && N[c] >= 0) c = N[c];
-    return c;
-  };
   let node = i;
-  if (tables.types[T[node]] === 'decorated_definition') node = lastChild(node);
+  if (tables.types[T[node]] === 'decorated_definition') node = lastChild(FC, N, node);
   if (node < 0 || tables.types[T[node]] !== 'class_definition') return -1;
-  const block = lastChild(node);
+  const block = lastChild(FC, N, node);
   return block >= 0 && tables.types[T[block]] === 'block' ? block : -1;
 }
 
@@ -279,10 +281,7 @@ export function copyTrees(
       let partEnd = -1; // the end of the part's last statement, copied or dropped
       let depth = depth0;
       let parent = member ? body : 0;
-      if (member) {
-        prev = FC[body];
-        while (prev >= 0 && N[prev] >= 0) prev = N[prev];
-      }
+      if (member) prev = lastChild(FC, N, body);
       let errorDepth = -1; // depth of the ERROR node we are inside, or -1
       for (;;) {
         if (keepRootChild && !member && depth === 1 && !keepRootChild(++rootChild)) {
