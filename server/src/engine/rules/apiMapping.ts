@@ -469,10 +469,10 @@ function legacyReduction(args: CallArgs, entry: MappedEntry, twin: Twin, isMetho
 }
 
 function unsupportedArgs(use: ApiUse, entry: MappedEntry, twin: Twin, args: CallArgs): UnsupportedArg[] {
-  const listed = argTable(twin).unsupported;
+  const { unsupported: listed, changed } = argTable(twin);
   // the twin's unsupported parameters, then any other keyword passed, and parameters unsupported everywhere
   // (size_average=, reduce=, ...), which may be passed by position too (unless the twin's rewrite drops them)
-  const general = use.via === 'import' ? (entry.params ?? []).map((p) => p.name).filter((n) => n in GENERALLY_UNSUPPORTED && !argTable(twin).changed.has(n)) : [];
+  const general = use.via === 'import' ? (entry.params ?? []).map((p) => p.name).filter((n) => n in GENERALLY_UNSUPPORTED && !changed.has(n)) : [];
   if (listed.size === 0 && args.keywords.size === 0 && general.length === 0) return [];
   const isMethod = use.via === 'method';
   const legacy = legacyReduction(args, entry, twin, isMethod);

@@ -39,17 +39,17 @@ export const msp206Rule: Rule = {
     if (!ctx.enabled('MSP206')) return;
     for (const use of uses) {
       const fix = decoratorFix(ctx, use) ?? unwrapFix(use);
-      if (/ignore|export|unused/.test(use.qname)) {
-        const lead = `${tick(use.qname)}: TorchScript annotations have no role in MindSpore; code outside construct is plain Python, and ms.jit compiles only what it decorates.`;
-        reportAdvice(ctx, 'MSP206', use, lead, { fixes: fix ? [fix] : [], node: use.context === 'decorator' ? use.node : undefined });
-      } else {
-        reportAdvice(ctx, 'MSP206', use, `${tick(use.qname)} → graph mode.`, {
-          fixes: fix ? [fix] : [],
-          node: use.context === 'decorator' ? use.node : undefined,
-          fallback: 'ms.set_context(mode=ms.GRAPH_MODE) for the network, or @ms.jit on a function.',
-          tail: CONSTRAINTS,
-        });
-      }
+      // TorchScript annotations: the lead says all, and the database adds what to do; compilers: graph mode
+      const annotation = /ignore|export|unused/.test(use.qname);
+      const lead = annotation
+        ? `${tick(use.qname)}: TorchScript annotations have no role in MindSpore; code outside construct is plain Python, and ms.jit compiles only what it decorates.`
+        : `${tick(use.qname)} → graph mode.`;
+      reportAdvice(ctx, 'MSP206', use, lead, {
+        fixes: fix ? [fix] : [],
+        node: use.context === 'decorator' ? use.node : undefined,
+        fallback: annotation ? undefined : 'ms.set_context(mode=ms.GRAPH_MODE) for the network, or @ms.jit on a function.',
+        tail: annotation ? undefined : CONSTRAINTS,
+      });
     }
   },
 };
