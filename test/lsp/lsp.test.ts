@@ -502,31 +502,43 @@ describe('workspace scan cache', () => {
 });
 
 describe('many files opened at once', () => {
+  /**
+   * Opens `dir`/typed.py, then `burst()` (which opens 8 documents or notebooks and returns the URIs whose
+   * publishes mark each of them), then types one character into typed.py. The keystroke's diagnostics must come
+   * before half of the 8 (before the queue: after all 8; on a loaded machine a pause in the reads longer than
+   * the server's quiet period can let one or two analyses start first).
+   */
+  async function keystrokeAfterBurst(dir: string, what: string, burst: (c: Awaited<ReturnType<typeof startClient>>) => string[]): Promise<void> {
+    const c = await startClient({ pushSettings: true });
+    try {
+      const typed = `file:///${dir}/typed.py`;
+      c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: typed, languageId: 'python', version: 1, text: 'import torch\n' } });
+      await c.waitDiagnostics(typed);
+      const published: string[] = [];
+      c.onPublish((p) => published.push(p.uri === typed && p.version === 2 ? 'typed' : p.uri));
+      const marks = burst(c);
+      c.conn.sendNotification('textDocument/didChange', { textDocument: { uri: typed, version: 2 }, contentChanges: [{ text: 'import torch\ny = torch.abs(x)\n' }] });
+      const d = await c.waitDiagnostics(typed, (p) => p.version === 2, 60_000);
+      assert.match(String(d.diagnostics[0]?.message), /torch\.abs/);
+      await Promise.all(marks.map((uri) => c.diagnosticsMatching(uri, (p) => p.diagnostics.length > 0, 60_000))); // published already, or to come
+      const order = published.filter((u) => u === 'typed' || marks.includes(u));
+      const before = order.indexOf('typed');
+      assert.ok(before >= 0 && before <= 4, `the keystroke's diagnostics came after ${before} of the 8 ${what}' (${order.join(', ')})`);
+    } finally {
+      await c.stop();
+    }
+  }
+
   test('a keystroke sent right after a burst of opened files is analysed before them', async () => {
     const block = (i: number) =>
       `class Block${i}(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(64, 64)\n\n` +
       `    def forward(self, x):\n        y = torch.relu(self.fc(x)).view(-1, 64)\n        return F.gelu(torch.fft.rfft2(y).abs()).cuda()\n\n\n`;
     const big = 'import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n\n' + Array.from({ length: 300 }, (_, i) => block(i)).join('');
-    const c = await startClient({ pushSettings: true });
-    try {
-      const typed = 'file:///burst/typed.py';
-      c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: typed, languageId: 'python', version: 1, text: 'import torch\n' } });
-      await c.waitDiagnostics(typed);
-      const order: string[] = [];
-      c.onPublish((p) => order.push(p.version === 2 ? 'typed' : p.uri.slice(-8)));
+    await keystrokeAfterBurst('burst', 'opened files', (c) => {
       const opened = Array.from({ length: 8 }, (_, i) => `file:///burst/big${i}.py`);
       for (const uri of opened) c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: `${big}# ${uri}\n` } });
-      c.conn.sendNotification('textDocument/didChange', { textDocument: { uri: typed, version: 2 }, contentChanges: [{ text: 'import torch\ny = torch.abs(x)\n' }] });
-      const d = await c.waitDiagnostics(typed, (p) => p.version === 2, 60_000);
-      assert.match(String(d.diagnostics[0]?.message), /torch\.abs/);
-      await Promise.all(opened.map((uri) => c.diagnosticsMatching(uri, () => true, 60_000))); // published already, or to come
-      // (before the queue: after all 8; on a loaded machine a pause in the reads longer than the server's quiet
-      // period can let one or two analyses start first)
-      const before = order.indexOf('typed');
-      assert.ok(before >= 0 && before <= 4, `the keystroke's diagnostics came after ${before} of the 8 opened files' (${order.join(', ')})`);
-    } finally {
-      await c.stop();
-    }
+      return opened;
+    });
   });
 
   test('a keystroke sent right after a burst of opened notebooks is analysed before them', async () => {
@@ -534,16 +546,7 @@ describe('many files opened at once', () => {
     // own timer, all of them in one turn of the event loop, before the keystroke was even read
     const cell = (i: number) =>
       `class Block${i}(nn.Module):\n    def forward(self, x):\n        y = torch.relu(x).view(-1, 64)\n        return F.gelu(torch.fft.rfft2(y).abs()).cuda()\n`;
-    const c = await startClient({ pushSettings: true });
-    try {
-      const typed = 'file:///nbburst/typed.py';
-      c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: typed, languageId: 'python', version: 1, text: 'import torch\n' } });
-      await c.waitDiagnostics(typed);
-      const order: string[] = [];
-      c.onPublish((p) => {
-        if (p.version === 2) order.push('typed');
-        else if (/#cell1$/.test(p.uri)) order.push(p.uri);
-      });
+    await keystrokeAfterBurst('nbburst', 'notebooks', (c) => {
       const notebooks = Array.from({ length: 8 }, (_, n) => `file:///nbburst/nb${n}.ipynb`);
       const cellUri = (nb: string, i: number) => `vscode-notebook-cell:${nb.slice('file://'.length)}#cell${i}`;
       for (const nb of notebooks) {
@@ -553,15 +556,8 @@ describe('many files opened at once', () => {
           cellTextDocuments: texts.map((text, i) => ({ uri: cellUri(nb, i), languageId: 'python', version: 1, text })),
         });
       }
-      c.conn.sendNotification('textDocument/didChange', { textDocument: { uri: typed, version: 2 }, contentChanges: [{ text: 'import torch\ny = torch.abs(x)\n' }] });
-      const d = await c.waitDiagnostics(typed, (p) => p.version === 2, 60_000);
-      assert.match(String(d.diagnostics[0]?.message), /torch\.abs/);
-      await Promise.all(notebooks.map((nb) => c.diagnosticsMatching(cellUri(nb, 1), (p) => p.diagnostics.length > 0, 60_000)));
-      const before = order.indexOf('typed'); // (as for files: after all 8 before the change)
-      assert.ok(before >= 0 && before <= 4, `the keystroke's diagnostics came after ${before} of the 8 notebooks' (${order.join(', ')})`);
-    } finally {
-      await c.stop();
-    }
+      return notebooks.map((nb) => cellUri(nb, 1));
+    });
   });
 });
 
