@@ -10,6 +10,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { before, test } from 'node:test';
 import { analyzeText, useSpanOf, type DocumentAnalysis } from '../../server/src/engine/analyze';
+import { chunkStarts, classCuts } from '../../server/src/engine/chunks';
 import { PythonDocument, type DocumentEdit } from '../../server/src/engine/document';
 import { IncrementalAnalyzer } from '../../server/src/engine/incremental';
 import { initParser } from '../../server/src/engine/parser';
@@ -110,6 +111,10 @@ const BIG_CLASS = `import torch\nimport torch.nn as nn\nimport torch.nn.function
   { length: 40 },
   (_, i) => `    def step_${i}(self, x):\n        y = torch.relu(x) + self.fc(x)  # noqa: MSP101\n        z = torch.zeros_like(y).cuda()\n        return F.gelu(z) * self.step_${(i + 1) % 40}(y)\n`,
 ).join('\n')}\n\nmodel = Big(4)\n`;
+// the same class with commented-out code: column-0 and less indented comments inside and between its methods
+const BIG_CLASS_COMMENTED = BIG_CLASS.replace(/\n {4}def step_(\d+)\(self, x\):\n/g, (line, i: string) =>
+  Number(i) % 3 === 0 ? `\n# def old_step_${i}(self, x):\n#     return x\n${line.slice(1)}#        x = x * 2\n  # x = x + 1\n` : line,
+);
 // (PIECES: every class parsed method by method too, as large ones are)
 const PIECES = { classPiecesMinChars: 0 };
 for (const [name, source, options, docOptions] of [
@@ -120,7 +125,23 @@ for (const [name, source, options, docOptions] of [
   ['training script, classes method by method', TRAIN, EVERY_CLASS, PIECES],
   ['a large class', BIG_CLASS, EVERY_CLASS, {}],
   ['a large class, parsed method by method', BIG_CLASS, EVERY_CLASS, PIECES],
+  ['a large class with commented-out code, parsed method by method', BIG_CLASS_COMMENTED, EVERY_CLASS, PIECES],
 ] as const) {
+  if (source === BIG_CLASS_COMMENTED) {
+    test(`${name}: the class is valid Python, cut into one piece per method`, () => {
+      const starts = chunkStarts(source);
+      const k = starts.findIndex((s) => source.startsWith('class Big', s));
+      assert.equal(classCuts(source, starts[k], starts[k + 1])?.members.length, 41);
+      assert.match(source, /\n# def old_step_3\(self, x\):\n/);
+      const doc = new PythonDocument(source);
+      try {
+        assert.equal(doc.tree.errorCount, 0);
+      } finally {
+        doc.dispose();
+      }
+    });
+  }
+  let memberChecks = 0;
   // seeds that once found a difference are kept (10: noqa after a statement, 11/21: error recovery re-shaping an
   // unchanged statement, 15/27/1234: a change in a statement's indentation, 9/22: a new statement after the
   // change at the very offsets of an old one, taken as unchanged when only the edited span was compared,
@@ -147,9 +168,15 @@ for (const [name, source, options, docOptions] of [
           }
         }
         if (source === BIG_CLASS) assert.ok(inc.stats.members > 0, 'no edit re-checked one method alone');
+        memberChecks += inc.stats.members;
       } finally {
         doc.dispose();
       }
+    });
+  }
+  if (source === BIG_CLASS_COMMENTED) {
+    test(`${name}: edits re-checked one method alone`, () => {
+      assert.ok(memberChecks > 0, 'no edit re-checked one method alone');
     });
   }
 }

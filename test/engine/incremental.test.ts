@@ -39,11 +39,21 @@ test('the fixture parses without errors to begin with', () => {
   t.delete();
 });
 
+// the fixture with commented-out code in its classes: column-0 comments before each method and inside it
+const COMMENTED = SOURCE.replace(/\n( {4}def \w+\(self[^\n]*\n)/g, '\n# def old(self):\n#     pass\n$1#        x = x\n');
+
+test('the commented-out variant parses without errors and comments its methods', () => {
+  const t = parsePython(COMMENTED);
+  assert.equal(t.rootNode.hasError, false);
+  t.delete();
+  assert.ok(COMMENTED.split('# def old(self):').length > 5);
+});
+
 // (min: every class of that many characters or more is parsed member by member; 0: all of them)
-for (const [seed, min] of [[1, undefined], [42, undefined], [20240601, undefined], [1, 0], [42, 0], [7, 0], [20240601, 0]] as const) {
-  test(`400 random single-character edits (seed ${seed}${min === 0 ? ', classes in pieces' : ''}) match a fresh parse after each`, () => {
+for (const [seed, min, source] of [[1, undefined, SOURCE], [42, undefined, SOURCE], [20240601, undefined, SOURCE], [1, 0, SOURCE], [42, 0, SOURCE], [7, 0, SOURCE], [20240601, 0, SOURCE], [3, 0, COMMENTED], [11, 0, COMMENTED]] as const) {
+  test(`400 random single-character edits (seed ${seed}${min === 0 ? ', classes in pieces' : ''}${source === COMMENTED ? ', commented-out code' : ''}) match a fresh parse after each`, () => {
     const rand = prng(seed);
-    const doc = new PythonDocument(SOURCE, { classPiecesMinChars: min });
+    const doc = new PythonDocument(source, { classPiecesMinChars: min });
     void doc.tree;
     const alphabet = ['(', ')', '[', ']', ':', ',', ' ', '\n', '    ', 'a', 'x', '1', '.', '"', "'", '#', '=', '\\', 'é', '😀'];
     try {

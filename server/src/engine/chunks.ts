@@ -216,7 +216,7 @@ const CLASS = /class(?![\w\u0080-\uffff])/y;
 /** Where a class's chunk is cut (classCuts): the starts of its members from the second on, and of its tail. */
 export interface ClassCuts {
   members: number[];
-  /** Where the column-0 comments after the class's last line start (they are not in the class): `end` if none. */
+  /** Where the comments indented less than the body after the class's last line start (they are not in the class): `end` if none. */
   tail: number;
 }
 
@@ -224,11 +224,13 @@ export interface ClassCuts {
  * Where the class statement text[start, end) (a top-level chunk: decorators, the `class` line, its body, and
  * the blank lines and comments after it) is cut: at the lines of its body, at the body's indentation, that begin
  * a member (a decorator, `def`, `async def` or `class`; a decorated definition starts at its first decorator),
- * from its second member on; and where column-0 comments after its last line begin. The text from the class
- * line to the second member, from each member to the next, and the tail can then be parsed alone: an indented
- * piece parses as its lines would in the class. As at the top level, a member line ends a bracket left open
- * before it (an unclosed `(` stays an error in its own method). Undefined when the class is not to be cut: a
- * line (a comment too) indented less than the body before the body's last line, or a body of one member.
+ * from its second member on; and where the comments after its last line begin, from the first one indented less
+ * than the body. The text from the class line to the second member, from each member to the next, and the tail
+ * can then be parsed alone: an indented piece parses as its lines would in the class (a comment indented less
+ * than the body, commented-out code, between or inside members included). As at the top level, a member line
+ * ends a bracket left open before it (an unclosed `(` stays an error in its own method). Undefined when the class
+ * is not to be cut: a line of code indented less than the body (inside brackets) or unlike it (tabs and spaces),
+ * or a body of one member.
  */
 export function classCuts(text: string, start: number, end: number): ClassCuts | undefined {
   const st: LexState = { depth: 0, quote: 0, continued: false };
@@ -236,7 +238,7 @@ export function classCuts(text: string, start: number, end: number): ClassCuts |
   let indent = ''; // the body's indentation, once its first line is seen
   let count = 0;
   let afterDecorator = false;
-  let tail = -1; // the first column-0 comment line after the body began, while only such lines followed it
+  let tail = -1; // the first comment line indented less than the body after the body began, while only comments followed it
   let i = start;
   while (i < end) {
     const lineStart = i;
@@ -249,11 +251,14 @@ export function classCuts(text: string, start: number, end: number): ClassCuts |
           // of code (not a comment) sets its indentation
           if (col === 0 && st.depth === 0 && c !== HASH && c !== AT && !matchesAt(CLASS, text, i)) return undefined;
           if (col > 0 && c !== HASH && st.depth === 0) indent = text.slice(i, i + col);
-        } else if (col === 0 && c === HASH && st.depth === 0) {
-          if (tail < 0) tail = lineStart; // after the class, unless the body goes on below it
-        } else if (tail >= 0 || col < indent.length || !text.startsWith(indent, i)) {
-          return undefined; // a line (a comment too) indented less than the body, or otherwise, inside it
-        }
+        } else if (c === HASH && st.depth === 0 && (tail >= 0 || (col < indent.length && indent.startsWith(text.slice(i, i + col))))) {
+          // a comment indented less than the body, and any comment after it: after the class (the tail), unless a
+          // line of the body follows (tree-sitter closes the blocks a comment is indented less than only once no
+          // code line follows it in them)
+          if (tail < 0) tail = lineStart;
+        } else if (col < indent.length || !text.startsWith(indent, i)) {
+          return undefined; // a line of code indented less than the body (inside brackets), or otherwise, inside it
+        } else tail = -1; // the body goes on: the comments before this line are in the class
         if (indent !== '' && tail < 0 && col === indent.length && c !== HASH) {
           const definition = matchesAt(DEFINITION, text, i + col);
           if (st.depth > 0 && definition) st.depth = 0; // recovery: the bracket was never closed

@@ -29,7 +29,7 @@ interface Chunk extends Segment {
    * first piece), and each piece one further member of its body (comments and blank lines after it included).
    */
   pieces?: Segment[];
-  /** With pieces: the column-0 comments after the class, parsed alone (top-level statements of the module). */
+  /** With pieces: the comments after the class (from the first one indented less than its body), parsed alone (top-level statements of the module). */
   tail?: Segment;
   /** Its top-level statements, relative to `start` (read from the trees once, when needed). */
   statements?: TopLevelStatement[];
