@@ -577,6 +577,20 @@ export function bigClassFile(seed = 11, targetLines = 3000) {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * A class file (bigClassFile) with commented-out code, as research code has: a method commented out at column 0
+ * between the second and third methods, and a line of the third commented out at column 0.
+ */
+export function withCommentedOutCode(text) {
+  const lines = text.split('\n');
+  const methods = lines.flatMap((l, i) => (/^ {4}def /.test(l) ? [i] : []));
+  if (methods.length < 3) return text;
+  const third = methods[2];
+  lines.splice(third + 1, 0, '#        x = x * self.scale');
+  lines.splice(third, 0, '# def old_forward(self, x):', '#     return self.scale * x');
+  return lines.join('\n');
+}
+
 /** Writes the corpus once into a cache folder (outside the repo) and returns its path and file list. */
 export function ensureCorpus({ seed = 7, targetLines = 420_000, cacheDir = process.env.MINDPORT_BENCH_CACHE ?? join(tmpdir(), 'mindport-bench') } = {}) {
   const dir = join(cacheDir, `corpus-v${CORPUS_VERSION}-s${seed}-${targetLines}`);

@@ -12,6 +12,7 @@
 //                            edit_after_burst_ms: one keystroke right after 19 copies of the file were opened;
 //                            edit_class_*: the same typing inside one 3,000-line class (bigClassFile, beside the corpus);
 //                            edit_class_autoclose_*: there with brackets auto-closed (VS Code's default for Python)
+//                            edit_class_commented_*: the same class with commented-out code at column 0
 //   rss_mb_1000_files        language-server resident memory after opening 1,000 files
 //   activation_ms            require(dist/client.js) + activate() until resolved, with a vscode stub (bench/activation.cjs);
 //                            body_ready_ms: until the deferred body (dist/client-main.js) has created the LanguageClient
@@ -24,7 +25,7 @@ import { cpus, totalmem, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { bigClassFile, ensureCorpus } from './corpus.mjs';
+import { bigClassFile, ensureCorpus, withCommentedOutCode } from './corpus.mjs';
 import { burstLatency, editLatency, editLatencyDuringScan, editLatencyFloor, memoryAfterOpening, notebookEditLatency } from './lsp.mjs';
 import { nodeBundleOptions } from '../scripts/esbuild-options.mjs';
 
@@ -278,6 +279,17 @@ await section('edit', async () => {
     const engine = await engineTyping(bigClass, autoClose);
     results[`${prefix}_engine_p50_ms`] = +engine.p50.toFixed(2);
     results[`${prefix}_engine_full_analyses`] = engine.full - 1;
+  }
+  // the same class with commented-out code at column 0 between and inside its methods
+  const commented = join(cacheDir, 'extra', 'big_class_3000_commented.py');
+  writeFileSync(commented, withCommentedOutCode(bigClassFile(11, 3000)));
+  {
+    const lsp = await editLatency(dist, commented, { edits: 100, sessions: 2 });
+    results.edit_class_commented_p50_ms = +lsp.p50.toFixed(2);
+    results.edit_class_commented_p95_ms = +lsp.p95.toFixed(2);
+    const engine = await engineTyping(commented, false);
+    results.edit_class_commented_engine_p50_ms = +engine.p50.toFixed(2);
+    results.edit_class_commented_engine_full_analyses = engine.full - 1;
   }
   // typing while "Scan Workspace" runs over the whole corpus (its files' diagnostics published as it goes)
   const during = await editLatencyDuringScan(dist, roots[0], target, { edits: 100, sessions: 2 });
