@@ -270,6 +270,27 @@ test('typing in one method of a large class re-checks that method alone, with th
   }
 });
 
+test('a keystroke that parses as an assignment to an attribute of something other than the instance re-checks the method alone', () => {
+  // `w = torch.` typed above `z = …` parses, for a keystroke or two, as an assignment to `torch.z`: it sets no
+  // attribute other methods resolve (`self.x = …` does: the class is re-checked whole then, as above)
+  const doc = new PythonDocument(BIG_CLASS, { classPiecesMinChars: 2000 });
+  const inc = new IncrementalAnalyzer({ memberMinChars: 2000 });
+  try {
+    check(inc, doc, 'first analysis');
+    const line = '        z = torch.zeros_like(y).cuda()\n        return F.gelu(z) * self.step_22(y)';
+    let at = doc.text.indexOf(line);
+    const typed = '        w = torch.relu(x)\n';
+    for (const ch of typed) {
+      doc.edit(editAt(at, at, ch));
+      at++;
+      check(inc, doc, `after typing ${JSON.stringify(ch)}`);
+    }
+    assert.equal(inc.stats.members, typed.length, `${inc.stats.members} of ${typed.length} keystrokes re-checked the method alone (last whole-file reason: ${inc.stats.lastFullReason})`);
+  } finally {
+    doc.dispose();
+  }
+});
+
 test('typing brackets one by one in a method of a large class (parsed method by method) re-checks that method alone', () => {
   // without auto-closed brackets every state from `(` to its `)` has one open: parsed whole, tree-sitter re-shapes
   // the class past the method at each bracket typed, and those keystrokes re-analysed the file (10 of 58 here)

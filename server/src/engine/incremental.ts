@@ -110,9 +110,9 @@ interface Member {
   suppressed: number;
   errors: number;
   /**
-   * What happens in it reaches beyond it other than by module-level names: it binds an attribute (`self.x = …`,
-   * which other methods resolve), defines a class, imports, declares a global, holds a file-level noqa, or uses
-   * mixed precision. It is always part of a class's re-check, and an edit in it re-checks the whole class.
+   * What happens in it reaches beyond it other than by module-level names: it binds an attribute of the
+   * instance (`self.x = …`, which other methods resolve), defines a class, imports, declares a global, holds a
+   * file-level noqa, or uses mixed precision. It is always part of a class's re-check, and an edit in it re-checks the whole class.
    */
   reaching: boolean;
 }
@@ -1098,10 +1098,14 @@ function memberRecord(n: Node, run: AnalysisRun, bindings: MemberBindings | unde
     if (v) countUse(record.stats, u, v);
     if (USES_MIXED_PRECISION.test(u.qname)) record.reaching = true;
   }
+  // an attribute it binds reaches other members when resolution found it to be one of the instance's (`self.x`);
+  // without the member's bindings, any attribute in a target is taken to (`torch.` typed before a line starting
+  // `B, N = …` parses as an assignment to `torch.B` for a keystroke)
+  if (bindings?.setsAttributes) record.reaching = true;
   if (!record.reaching) {
     for (const x of run.tree.nodesOfTypeIn(n.id, REACHING_TYPES)) {
       if (x.type === 'class_definition' || x.type === 'global_statement' || x.type === 'nonlocal_statement') record.reaching = true;
-      else {
+      else if (!bindings) {
         const target = x.type === 'as_pattern' ? x.childForFieldName('alias') : x.type === 'delete_statement' ? x : x.childForFieldName('left');
         if (target && hasAttribute(target)) record.reaching = true;
       }

@@ -104,6 +104,8 @@ export interface StatementBindings {
 export interface MemberBindings {
   all: ReadonlySet<string>;
   refs: ReadonlySet<string>;
+  /** It sets (or deletes) an attribute of the class's instance (`self.x = …`): what other members resolve `self.x` to. */
+  setsAttributes?: boolean;
 }
 
 /**
@@ -477,6 +479,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
           if (o?.kind === 'instance' && o.self && o.cls) {
             if (v) o.cls.attrs.set(attr.text, v);
             else o.cls.attrs.delete(attr.text);
+            if (member) member.setsAttributes = true;
           }
         }
         return;
