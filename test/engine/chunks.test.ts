@@ -137,6 +137,7 @@ describe('classCuts: where a class is cut into pieces', () => {
     ['commented-out code between members stays with the member before it', ['class A:\n    def f(self):\n        pass\n# def old(self):\n#     pass\n', '    def g(self):\n        pass\n']],
     ['commented-out code inside a method (column 0, or indented less than the body)', ['class A:\n    def f(self):\n        x = 1\n#        x = 2\n  # x = 3\n        return x\n', '    def g(self):\n        pass\n']],
     ['a line of code indented less than the body (inside brackets): not cut', ['class A:\n    def f(self):\n        return g(1,\n2)\n    def g(self):\n        pass\n']],
+    ['a form feed in the indentation of a body line: not cut', ['class A:\n    def f(self):\n        pass\n    def g(self):\n        pass\n    \f# aside\n']],
     ['a comment indented unlike the body (a tab against spaces): not cut', ['class A:\n    def f(self):\n        pass\n\t# aside\n    def g(self):\n        pass\n']],
     ['column-0 comments after the last member are the tail', ['class A:\n    def f(self):\n        pass\n', '    def g(self):\n        pass\n\n', '# next section\n\n# more\n\n']],
     ['the tail starts at the first comment indented less than the body; any comment after it is in it', ['class A:\n    def f(self):\n        pass\n', '    def g(self):\n        pass\n        # still in g\n    # still in A\n', '  # after A\n        # after A too\n# and this\n']],
@@ -155,6 +156,7 @@ describe('classes parsed in pieces give the whole-file tree for valid code', () 
   const files = [...pythonFiles(join(ROOT, 'examples')), ...pythonFiles(join(ROOT, 'test', 'fixtures'))];
   const samples: [string, string][] = [...files.map((f) => [f.slice(ROOT.length + 1), readFileSync(f, 'utf8')] as [string, string]), ...TRICKY.map((t, i) => [`tricky snippet ${i}`, t] as [string, string])];
   samples.push(['members of every kind', 'class A(\n    B,\n):\n    """Doc."""\n    x = 1\n\n    def f(self):\n        pass\n    # about g\n\n    @property\n    def g(self):\n        return (1,\n    2)\n    y = [3,\n4]\n    class Inner:\n        def i(self):\n            pass\n\n    async def h(self):\n        """\n    def not_a_member():\n"""\n        return 1  # trailing\n\n        # indented comment after the last member\n\n# a column-0 comment after the class\n\n# and another\nz = A()\n']);
+  samples.push(['a form feed before a comment after the class', 'class A:\n    def f(self):\n        pass\n    def g(self):\n        pass\n    \f# aside\nx = 1\n']);
   samples.push(['commented-out code in a class', 'class A:\n    def f(self):\n        x = 1\n#        x = 2\n  # x = 3\n        if x:\n            y = 1\n# y = 2\n        return x\n# def old(self):\n#     return 0\n\n  # between\n    def g(self):\n        for i in x:\n            pass\n#   end of the loop\n    # body comment\n#\n    @property\n    def h(self):\n        return 1\n        # in h\n    # in A\n  # after A\n    # after A, indented\n# and this\nw = A()\nclass B:\n    def f(self):\n        pass\n# c\n    def g(self):\n        pass\n# end\n']);
   let split = 0;
   for (const [name, text] of samples) {

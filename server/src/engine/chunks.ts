@@ -174,6 +174,11 @@ function indentEnd(text: string, i: number): number {
   return i;
 }
 
+function hasFormFeed(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === FF) return true;
+  return false;
+}
+
 /** Whether the line starting at `i` begins, at column 0, with code (not blank, not a comment). */
 function codeAt(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
@@ -251,6 +256,8 @@ export function classCuts(text: string, start: number, end: number): ClassCuts |
           // of code (not a comment) sets its indentation
           if (col === 0 && st.depth === 0 && c !== HASH && c !== AT && !matchesAt(CLASS, text, i)) return undefined;
           if (col > 0 && c !== HASH && st.depth === 0) indent = text.slice(i, i + col);
+        } else if (hasFormFeed(text, i, i + col)) {
+          return undefined; // a form feed in the indentation: tree-sitter counts the columns after it only
         } else if (c === HASH && st.depth === 0 && (tail >= 0 || (col < indent.length && indent.startsWith(text.slice(i, i + col))))) {
           // a comment indented less than the body, and any comment after it: after the class (the tail), unless a
           // line of the body follows (tree-sitter closes the blocks a comment is indented less than only once no
