@@ -79,3 +79,33 @@ test('other messages (requests, responses, odd parameters) go through unchanged'
   ] as unknown as Message[];
   for (const msg of msgs) assert.deepEqual(await roundTrip(enc, msg), JSON.parse(JSON.stringify(msg)));
 });
+
+test('a document re-published with some of the same diagnostic objects gets the bytes a fresh encoder writes', async () => {
+  // as typing does: most diagnostics are the objects sent last time, some new (a moved or new finding), some
+  // gone, several documents published in turn (more than the encoder keeps), each message checked byte by byte
+  const { mulberry32 } = await import('../../bench/prng.mjs');
+  const rand = mulberry32(5);
+  const enc = new MessageEncoder();
+  const docs = Array.from({ length: 11 }, (_, u) => ({ uri: `file:///w/m${u}.py`, list: Array.from({ length: 40 }, (_, i) => diag(i, AWKWARD[i % AWKWARD.length])) }));
+  let made = 1000;
+  for (let round = 0; round < 300; round++) {
+    const doc = docs[Math.floor(rand() * (round < 100 ? 3 : docs.length))];
+    const next: Diagnostic[] = [];
+    for (const d of doc.list) {
+      const r = rand();
+      if (r < 0.05) continue; // removed
+      if (r < 0.1) next.push(diag(made++, AWKWARD[made % AWKWARD.length])); // replaced by a new object
+      else next.push(d);
+      if (rand() < 0.03) next.push(diag(made++, `new ${made}`)); // inserted
+    }
+    if (rand() < 0.05) next.reverse(); // out of order
+    if (rand() < 0.1) next.splice(Math.floor(rand() * next.length), 0, ...Array.from({ length: 20 }, () => diag(made++, `run ${made}`))); // a run of new ones
+    if (rand() < 0.02) next.length = 0;
+    doc.list = next.length ? next : [diag(made++, 'again')];
+    const msg = { jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: doc.uri, version: round, diagnostics: doc.list } } as Message;
+    const bytes = Buffer.from(await enc.encode(msg));
+    const fresh = Buffer.from(await new MessageEncoder().encode(msg));
+    assert.ok(bytes.equals(fresh), `round ${round}: ${bytes.toString('latin1').slice(0, 200)}`);
+    assert.deepEqual(JSON.parse(bytes.toString('utf8')), JSON.parse(JSON.stringify(msg)));
+  }
+});

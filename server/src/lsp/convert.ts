@@ -3,6 +3,7 @@ import { DiagnosticSeverity, type Diagnostic, type TextEdit as LspTextEdit } fro
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding, Severity, TextEdit } from '../engine/findings';
 import { ruleDocUrl } from '../engine/rules/catalog';
+import { LastIndex } from './lastIndex';
 
 /** What the conversions need of a document: its positions (a TextDocument, or the server's OpenDocument). */
 export type Positions = Pick<TextDocument, 'positionAt'>;
@@ -28,6 +29,30 @@ export function toDiagnostic(f: Finding, td?: Positions): Diagnostic {
     source: 'mindport',
     message: f.message,
   };
+}
+
+/** The findings last published for a document and their diagnostics, in the same order. */
+export interface Published {
+  findings: readonly Finding[];
+  diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * The findings as diagnostics, reusing the diagnostic made for the same finding last time when it has not moved.
+ * Incremental analysis keeps the finding objects of statements an edit did not touch, in order, and gives a
+ * moved finding a new range object: a keystroke in a 5,000-line file makes new diagnostics for the few dozen
+ * findings around it instead of 2,000 (and the encoder re-sends the bytes of the others).
+ */
+export function toDiagnostics(findings: readonly Finding[], last?: Published): Diagnostic[] {
+  const out = new Array<Diagnostic>(findings.length);
+  const at = last && new LastIndex(last.findings);
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i];
+    const k = at ? at.of(f) : -1;
+    const d = k >= 0 ? last!.diagnostics[k] : undefined;
+    out[i] = d && d.range === f.range ? d : toDiagnostic(f);
+  }
+  return out;
 }
 
 export function toLspEdit(e: TextEdit, td: Positions): LspTextEdit {

@@ -5,10 +5,12 @@
 // takes ≈7 ms (and the client's decoding of it ≈3 ms more than of ASCII).
 //
 // Here every message is written as ASCII JSON: characters outside ASCII become \uXXXX escapes, which every
-// JSON reader turns back into the same text. The part of a diagnostic after its range (severity, code, link,
-// source, message) is kept, by message, between publishes; only the ranges are formatted again.
+// JSON reader turns back into the same text. A diagnostic object that was in the document's last publish is sent
+// as the bytes it had there (copied run by run); of the others, the part after the range (severity, code, link,
+// source, message) is kept, by message, between publishes, and only the range is formatted again.
 import type { Diagnostic, Message, PublishDiagnosticsParams } from 'vscode-languageserver/node';
 import { asciiJson } from '../engine/text';
+import { LastIndex } from './lastIndex';
 
 interface Tail {
   severity: Diagnostic['severity'];
@@ -18,6 +20,21 @@ interface Tail {
   /** `"severity":…,"message":…}` as ASCII bytes */
   bytes: Buffer;
 }
+
+/**
+ * A document's last publish: its diagnostics and where each one's bytes are in the message. A diagnostic object
+ * is taken to be unchanged since it was made (the server never changes one: convert.ts makes a new one for a
+ * finding that moved), so the same object in the next publish is sent as the same bytes.
+ */
+interface Sent {
+  diagnostics: readonly Diagnostic[];
+  bytes: Buffer;
+  starts: Int32Array;
+  ends: Int32Array;
+}
+
+/** Documents whose last publish is kept (the ones being typed in are among the most recent). */
+const SENT_KEPT = 8;
 
 /** Cached tails kept at most; beyond this the cache starts afresh (one large file has a few hundred messages). */
 const MAX_TAILS = 20_000;
@@ -36,7 +53,7 @@ function digits(n: number): number {
 
 /** Writes ASCII strings, bytes and non-negative integers into a buffer sized beforehand. */
 class ByteWriter {
-  private at = 0;
+  at = 0;
   constructor(readonly out: Buffer) {}
   /** `s` must be ASCII. */
   text(s: string): void {
@@ -68,6 +85,8 @@ const RANGE_FIXED = RANGE_START.length + 2 * CHARACTER.length + RANGE_END.length
 export class MessageEncoder {
   readonly name = 'application/json';
   private readonly tails = new Map<string, Tail>();
+  /** The last publish of the documents published most recently (a Map keeps insertion order: oldest first). */
+  private readonly sent = new Map<string, Sent>();
 
   encode(msg: Message): Promise<Uint8Array> {
     try {
@@ -88,18 +107,27 @@ export class MessageEncoder {
   }
 
   /**
-   * A publish in two passes over its diagnostics: their lengths (each one's cached tail, or its JSON when it
-   * has fields the tail does not cover), then one buffer written piece by piece. No string is made per range.
+   * A publish in two passes over its diagnostics: their lengths (the bytes they had in the document's last
+   * publish when they are the same objects, else each one's cached tail, or its JSON when it has fields the tail
+   * does not cover), then one buffer written piece by piece. No string is made per range.
    */
   private publishBytes(p: PublishDiagnosticsParams): Buffer | undefined {
     if (!p || typeof p.uri !== 'string' || !Array.isArray(p.diagnostics)) return undefined;
     for (const k in p) if (k !== 'uri' && k !== 'version' && k !== 'diagnostics') return undefined;
     const head = `{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":${asciiJson(p.uri)}${typeof p.version === 'number' ? `,"version":${asciiJson(p.version)}` : ''},"diagnostics":[`;
     const list = p.diagnostics;
-    const parts = new Array<Tail | string>(list.length);
+    const last = this.sent.get(p.uri);
+    const parts = new Array<Tail | string | number>(list.length); // a number: the index of the same diagnostic in `last`
     let length = head.length + Math.max(0, list.length - 1) + 3;
+    const at = last && new LastIndex(last.diagnostics);
     for (let i = 0; i < list.length; i++) {
       const d = list[i];
+      const k = at ? at.of(d) : -1;
+      if (k >= 0) {
+        length += last!.ends[k] - last!.starts[k];
+        parts[i] = k;
+        continue;
+      }
       const tail = this.tailOf(d);
       if (tail) {
         const { start, end } = d.range;
@@ -112,27 +140,51 @@ export class MessageEncoder {
       }
     }
     const out = new ByteWriter(Buffer.allocUnsafe(length));
+    const starts = new Int32Array(list.length);
+    const ends = new Int32Array(list.length);
     out.text(head);
     for (let i = 0; i < list.length; i++) {
       if (i > 0) out.text(',');
+      starts[i] = out.at;
       const part = parts[i];
-      if (typeof part === 'string') {
-        out.text(part);
+      if (typeof part === 'number') {
+        // a run of diagnostics sent one after another last time is one copy (the commas between them included)
+        const sent = last!;
+        const first = i;
+        let k = part;
+        while (i + 1 < list.length && parts[i + 1] === k + 1) {
+          i++;
+          k++;
+        }
+        const shift = out.at - sent.starts[part];
+        for (let t = 0; t <= i - first; t++) {
+          starts[first + t] = sent.starts[part + t] + shift;
+          ends[first + t] = sent.ends[part + t] + shift;
+        }
+        out.bytes(sent.bytes.subarray(sent.starts[part], sent.ends[k]));
         continue;
       }
-      const { start, end } = list[i].range;
-      out.bytes(RANGE_START);
-      out.int(start.line);
-      out.bytes(CHARACTER);
-      out.int(start.character);
-      out.bytes(RANGE_END);
-      out.int(end.line);
-      out.bytes(CHARACTER);
-      out.int(end.character);
-      out.bytes(RANGE_CLOSE);
-      out.bytes(part.bytes);
+      if (typeof part === 'string') out.text(part);
+      else {
+        const { start, end } = list[i].range;
+        out.bytes(RANGE_START);
+        out.int(start.line);
+        out.bytes(CHARACTER);
+        out.int(start.character);
+        out.bytes(RANGE_END);
+        out.int(end.line);
+        out.bytes(CHARACTER);
+        out.int(end.character);
+        out.bytes(RANGE_CLOSE);
+        out.bytes(part.bytes);
+      }
+      ends[i] = out.at;
     }
     out.text(']}}');
+    // kept for the document's next publish (the most recent documents only: each holds its message's bytes)
+    this.sent.delete(p.uri);
+    if (list.length) this.sent.set(p.uri, { diagnostics: list, bytes: out.out, starts, ends });
+    if (this.sent.size > SENT_KEPT) this.sent.delete(this.sent.keys().next().value as string);
     return out.out;
   }
 

@@ -43,7 +43,7 @@ import { isAbsolute } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Commands, ConfigProblemsNotification, ExplainRequest, ReportRequest, type ExplainParams, type ReportParams } from './protocol';
 import { minimalEdit } from '../engine/edits';
-import { toDiagnostic, toLspEdit } from './convert';
+import { toDiagnostic, toDiagnostics, toLspEdit, type Published } from './convert';
 import { IdleCollector } from './idleCollector';
 import { OpenDocument } from './openDocument';
 
@@ -69,6 +69,8 @@ interface OpenDoc {
   forTyping?: boolean;
   /** Kept with the tree: re-checks only the statements an edit can affect. */
   incremental?: IncrementalAnalyzer;
+  /** Kept with the tree: the last publish, whose diagnostics the next one reuses for findings that did not move. */
+  published?: Published;
 }
 
 interface OpenNotebook {
@@ -267,6 +269,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
     withTree.set(d.uri, d);
     evictOldest(withTree, TREES_KEPT, (old) => {
+      old.published = undefined;
       old.doc.dispose();
       old.incremental = undefined;
     });
@@ -382,7 +385,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   async function analyseAndPublish(d: OpenDoc): Promise<void> {
     const an = await analyseDoc(d);
     if (!an || an.version !== d.td.version || !docs.has(d.uri)) return;
-    void connection.sendDiagnostics({ uri: d.uri, version: an.version, diagnostics: an.findings.map((f) => toDiagnostic(f)) }); // ranges as the engine computed them on this version's text
+    // ranges as the engine computed them on this version's text; a document being typed in reuses what did not move
+    const diagnostics = toDiagnostics(an.findings, d.forTyping ? d.published : undefined);
+    d.published = d.forTyping ? { findings: an.findings, diagnostics } : undefined;
+    void connection.sendDiagnostics({ uri: d.uri, version: an.version, diagnostics });
     if (!d.forTyping && d.uri === lastOpened) readyForTyping(d, an);
   }
 
