@@ -18,17 +18,23 @@ function editAt(start: number, end: number, newText: string): DocumentEdit {
   return { start, end, newText };
 }
 
+/** The tree and its top-level statements (as `statements` lists them), as text. */
+function dump(t: ModuleTree): string {
+  return `${dumpTree(t.copy())}\n${t.statements.map((s) => `${s.type} ${s.start}-${s.end} ${s.hasError}`).join('\n')}`;
+}
+
 function fresh(text: string, classPiecesMinChars?: number): string {
   const t = ModuleTree.parse(text, classPiecesMinChars);
   try {
-    return dumpTree(t.copy());
+    return dump(t);
   } finally {
     t.delete();
   }
 }
 
+/** After each edit: the statements of a re-parsed tree reuse those its old tree listed (the leading ones). */
 function current(doc: PythonDocument): string {
-  return dumpTree(doc.tree.copy());
+  return dump(doc.tree);
 }
 
 const SOURCE = readFileSync(join(ROOT, 'examples/weather_port/models/transformer.py'), 'utf8');

@@ -159,6 +159,11 @@ export class ModuleTree {
     private readonly chunks: Chunk[],
     /** Classes of this many characters or more are parsed in pieces (tests lower it). */
     private readonly piecesMin: number,
+    /**
+     * The statements of the tree this one was re-parsed from, when it had listed them, and how many of its first
+     * chunks this tree kept where they were: their statements are the same (a flat script has thousands).
+     */
+    private before?: { list: readonly TopLevelStatement[]; chunks: number },
   ) {}
 
   /** Parses `text` chunk by chunk. */
@@ -227,8 +232,13 @@ export class ModuleTree {
       }
     }
     for (let i = 0; i < old.length; i++) if (carried[i] !== 1) for (const g of segmentsOf(old[i])) if (!reused.has(g.tree)) g.tree.delete();
+    // the leading chunks kept at the same offsets (a kept chunk moved above has another start now)
+    let same = 0;
+    while (same < chunks.length && same < old.length && chunks[same] === old[same] && old[same].start === oldStarts[same]) same++;
+    const before = this.statementList && same > 0 ? { list: this.statementList, chunks: same } : undefined;
     this.chunks.length = 0;
-    return { tree: new ModuleTree(text, chunks, this.piecesMin), changed };
+    this.statementList = undefined;
+    return { tree: new ModuleTree(text, chunks, this.piecesMin, before), changed };
   }
 
   /**
@@ -297,8 +307,17 @@ export class ModuleTree {
   /** The module's top-level statements (and comments), in order, at their offsets in the text. */
   get statements(): readonly TopLevelStatement[] {
     if (!this.statementList) {
-      const list: TopLevelStatement[] = [];
-      for (const c of this.chunks) {
+      let first = 0;
+      let list: TopLevelStatement[] = [];
+      if (this.before) {
+        // the statements of the leading chunks kept where they were are those the old tree listed
+        let n = 0;
+        for (; first < this.before.chunks; first++) n += statementsOf(this.chunks[first]).length;
+        list = this.before.list.slice(0, n);
+        this.before = undefined;
+      }
+      for (let k = first; k < this.chunks.length; k++) {
+        const c = this.chunks[k];
         for (const s of statementsOf(c)) list.push({ start: s.start + c.start, end: s.end + c.start, type: s.type, hasError: s.hasError });
       }
       this.statementList = list;
