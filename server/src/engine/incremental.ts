@@ -1073,8 +1073,10 @@ const IDENTIFIER_CHAR = /[\w\u0080-\uffff]/;
 /** What a method being typed in can be parsed as, from one keystroke to the next. */
 const EDITABLE_TYPES = new Set(['function_definition', 'decorated_definition', 'ERROR']);
 
-/** Node types through which a member can bind what others resolve (attributes, classes, globals). */
-const REACHING_TYPES = ['assignment', 'augmented_assignment', 'for_statement', 'as_pattern', 'delete_statement', 'class_definition', 'global_statement', 'nonlocal_statement'];
+/** Node types through which a member binds what others resolve whatever its targets: classes, globals. */
+const SCOPE_TYPES = ['class_definition', 'global_statement', 'nonlocal_statement'];
+/** Node types through which a member binds what others resolve: those, and targets holding an attribute (`self.x = …`). */
+const REACHING_TYPES = ['assignment', 'augmented_assignment', 'for_statement', 'as_pattern', 'delete_statement', ...SCOPE_TYPES];
 
 /** What the class's analysis (`run`) found in one member of its body. */
 function memberRecord(n: Node, run: AnalysisRun, bindings: MemberBindings | undefined, text: string, uses: readonly number[], suppressed: number): Member {
@@ -1103,9 +1105,9 @@ function memberRecord(n: Node, run: AnalysisRun, bindings: MemberBindings | unde
   // `B, N = …` parses as an assignment to `torch.B` for a keystroke)
   if (bindings?.setsAttributes) record.reaching = true;
   if (!record.reaching) {
-    for (const x of run.tree.nodesOfTypeIn(n.id, REACHING_TYPES)) {
-      if (x.type === 'class_definition' || x.type === 'global_statement' || x.type === 'nonlocal_statement') record.reaching = true;
-      else if (!bindings) {
+    for (const x of run.tree.nodesOfTypeIn(n.id, bindings ? SCOPE_TYPES : REACHING_TYPES)) {
+      if (SCOPE_TYPES.includes(x.type)) record.reaching = true;
+      else {
         const target = x.type === 'as_pattern' ? x.childForFieldName('alias') : x.type === 'delete_statement' ? x : x.childForFieldName('left');
         if (target && hasAttribute(target)) record.reaching = true;
       }
