@@ -93,7 +93,33 @@ const SNIPPETS = [
 ];
 const CHARS = ['(', ')', '[', ']', ':', ',', ' ', '\n', 'a', 'x', '1', '.', '"', '#', '=', 'é'];
 
-function randomEdit(text: string, rand: () => number): DocumentEdit {
+// for a long function: statements typed into its body that change what later ones see (a rebinding, an assignment
+// a rule reads, FFT producers of a complex einsum, mixed precision), and some that cannot stay in the body path
+const FUNCTION_SNIPPETS = [
+  '\n    y = torch.relu(x_1)',
+  '\n    x_2 = None',
+  '\n    x_3 = x_1.double()',
+  '\n    dt = torch.float64',
+  '\n    z = x_1.to(dt)',
+  '\n    spec = torch.fft.rfft(x_1)',
+  '\n    e = torch.einsum("ij,ij->i", spec, x_1)',
+  '\n    w_1 = nn.Linear(4, 4)',
+  '\n    with torch.cuda.amp.autocast():\n        x_1 = w_1(x_1)',
+  '\n    torch.backends.cudnn.benchmark = True',
+  '\n    F = None',
+  '\n    import torch.fft as F',
+  '\n    class Local(nn.Module):\n        pass',
+  '\n    losses.append(loss)',
+  '  # noqa',
+  '\n        x_1 = x_1 * 2',
+  '(',
+  ')',
+  ':',
+  '\n',
+  '    ',
+];
+
+function randomEdit(text: string, rand: () => number, snippets = SNIPPETS): DocumentEdit {
   const at = Math.floor(rand() * (text.length + 1));
   const r = rand();
   if (r < 0.35) return editAt(at, at, CHARS[Math.floor(rand() * CHARS.length)]);
@@ -101,7 +127,7 @@ function randomEdit(text: string, rand: () => number): DocumentEdit {
   // snippets go at the end of a line, as typed code does
   let eol = text.indexOf('\n', at);
   if (eol < 0) eol = text.length;
-  return editAt(eol, eol, SNIPPETS[Math.floor(rand() * SNIPPETS.length)]);
+  return editAt(eol, eol, snippets[Math.floor(rand() * snippets.length)]);
 }
 
 const EVERY_CLASS = { memberMinChars: 0 }; // every class re-checked method by method, as large ones are
@@ -115,6 +141,12 @@ const BIG_CLASS = `import torch\nimport torch.nn as nn\nimport torch.nn.function
 const BIG_CLASS_COMMENTED = BIG_CLASS.replace(/\n {4}def step_(\d+)\(self, x\):\n/g, (line, i: string) =>
   Number(i) % 3 === 0 ? `\n# def old_step_${i}(self, x):\n#     return x\n${line.slice(1)}#        x = x * 2\n  # x = x + 1\n` : line,
 );
+// the flat script as one long function (its imports at module level), and a statement after it calling it
+const SCRIPT_IMPORTS = SCRIPT.slice(0, SCRIPT.indexOf('\ndevice = ') + 1);
+const LONG_FUNCTION = `${SCRIPT_IMPORTS}\nlosses = []\n\n\ndef main():\n${SCRIPT.slice(SCRIPT_IMPORTS.length)
+  .split('\n')
+  .map((l) => (l ? `    ${l}` : l))
+  .join('\n')}\n\nif __name__ == "__main__":\n    main()\n`;
 // (PIECES: every class parsed method by method too, as large ones are)
 const PIECES = { classPiecesMinChars: 0 };
 for (const [name, source, options, docOptions] of [
@@ -126,6 +158,7 @@ for (const [name, source, options, docOptions] of [
   ['a large class', BIG_CLASS, EVERY_CLASS, {}],
   ['a large class, parsed method by method', BIG_CLASS, EVERY_CLASS, PIECES],
   ['a large class with commented-out code, parsed method by method', BIG_CLASS_COMMENTED, EVERY_CLASS, PIECES],
+  ['a long function', LONG_FUNCTION, EVERY_CLASS, {}],
 ] as const) {
   if (source === BIG_CLASS_COMMENTED) {
     test(`${name}: the class is valid Python, cut into one piece per method`, () => {
@@ -142,6 +175,7 @@ for (const [name, source, options, docOptions] of [
     });
   }
   let memberChecks = 0;
+  let bodyChecks = 0;
   // seeds that once found a difference are kept (10: noqa after a statement, 11/21: error recovery re-shaping an
   // unchanged statement, 15/27/1234: a change in a statement's indentation, 9/22: a new statement after the
   // change at the very offsets of an old one, taken as unchanged when only the edited span was compared,
@@ -157,7 +191,7 @@ for (const [name, source, options, docOptions] of [
       try {
         check(inc, doc, 'first analysis');
         for (let i = 0; i < 150; i++) {
-          const e = randomEdit(doc.text, rand);
+          const e = randomEdit(doc.text, rand, source === LONG_FUNCTION ? FUNCTION_SNIPPETS : SNIPPETS);
           const removed = doc.text.slice(e.start, e.end);
           doc.edit(e);
           check(inc, doc, `edit ${i} (${JSON.stringify(e.newText)} at ${e.start}-${e.end})`);
@@ -169,6 +203,7 @@ for (const [name, source, options, docOptions] of [
         }
         if (source === BIG_CLASS) assert.ok(inc.stats.members > 0, 'no edit re-checked one method alone');
         memberChecks += inc.stats.members;
+        bodyChecks += inc.stats.bodies;
       } finally {
         doc.dispose();
       }
@@ -177,6 +212,11 @@ for (const [name, source, options, docOptions] of [
   if (source === BIG_CLASS_COMMENTED) {
     test(`${name}: edits re-checked one method alone`, () => {
       assert.ok(memberChecks > 0, 'no edit re-checked one method alone');
+    });
+  }
+  if (options === EVERY_CLASS && (source === LONG_FUNCTION || source === TRAIN)) {
+    test(`${name}: edits re-checked some statements of a function's body alone`, () => {
+      assert.ok(bodyChecks > 0, "no edit re-checked part of a function's body");
     });
   }
 }
@@ -265,6 +305,31 @@ test('typing in one method of a large class re-checks that method alone, with th
     type('self.fc = nn.Linear(d, d)', '\n        self.drop = nn.Dropout(0.1)');
     type('return self.step_0(x)', ' + x.double()');
     assert.equal(inc.stats.members, before, 'a keystroke in __init__ or forward re-checked that method alone');
+  } finally {
+    doc.dispose();
+  }
+});
+
+test('typing a statement into a long function re-checks only what it can change, with the same result', () => {
+  const doc = new PythonDocument(LONG_FUNCTION);
+  const inc = new IncrementalAnalyzer({ memberMinChars: 1000 }); // main() is 1,800 characters
+  try {
+    check(inc, doc, 'first analysis');
+    // a new statement typed character by character after a line in the middle of main(), reading names bound
+    // before it; then a rebinding of a name later statements read (they are re-checked with it)
+    for (const [after, typed] of [
+      ['    x_3 = ', '\n    y_9 = x_3 + x_2 * 2.0'],
+      ['    y_9 = ', '\n    x_4 = x_3.double'],
+    ]) {
+      let at = doc.text.indexOf('\n', doc.text.indexOf(after));
+      for (const ch of typed) {
+        doc.edit(editAt(at, at, ch));
+        at += ch.length;
+        check(inc, doc, `typing ${JSON.stringify(ch)} of ${JSON.stringify(typed)}`);
+      }
+    }
+    assert.equal(inc.stats.full, 1, `only the first analysis is whole (last: ${inc.stats.lastFullReason})`);
+    assert.ok(inc.stats.bodies >= 40, `${inc.stats.bodies} keystrokes re-checked part of main() alone`);
   } finally {
     doc.dispose();
   }

@@ -9,7 +9,7 @@ import { resolve, type ApiUse, type NameSet, type Resolution, type ResolveOption
 import { classifyUse, countUse, type UseVerdict } from './rules/apiMapping';
 import { ruleMeta } from './rules/catalog';
 import { ALL_RULES } from './rules/index';
-import { watchModuleAssignmentReads } from './rules/util';
+import { watchAssignmentReads } from './rules/util';
 import type { Report, RuleContext } from './rules/types';
 import { findSuppressions, isSuppressed } from './noqa';
 import { ruleEnabled, type Settings } from './settings';
@@ -83,6 +83,8 @@ export interface AnalysisRun {
    * (or, with `anywhere`, where it was read: any assignment of the name counts).
    */
   assignmentReads: { name: string; before: number; anywhere: boolean }[];
+  /** With `recordQueries`: as `assignmentReads`, those of functions' scopes (`fn`: the function definition's start). */
+  functionAssignmentReads: { fn: number; name: string; before: number; anywhere: boolean }[];
 }
 
 export interface RunOptions {
@@ -94,6 +96,10 @@ export interface RunOptions {
   seed?: ResolveOptions['seed'];
   /** Methods of top-level classes left out of the tree (see ResolveOptions.classMethods). */
   classMethods?: ResolveOptions['classMethods'];
+  /** Record the body statements of top-level functions of this many characters or more (see ResolveOptions.bodiesFrom). */
+  bodiesFrom?: number;
+  /** Names of a long function's scope bound before each statement of its body (see ResolveOptions.bodySeed). */
+  bodySeed?: ResolveOptions['bodySeed'];
 }
 
 /** A name set that remembers which names were looked up. */
@@ -113,7 +119,7 @@ class QueryRecordingSet implements NameSet {
 export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings: Settings, db: MappingDatabase, opts: RunOptions = {}): AnalysisRun {
   const out = emptyAnalysis();
   out.syntaxErrors = tree.errorCount;
-  const resolution = resolve(tree, { seed: opts.seed, exports: opts.recordQueries, classMethods: opts.classMethods });
+  const resolution = resolve(tree, { seed: opts.seed, exports: opts.recordQueries, classMethods: opts.classMethods, bodiesFrom: opts.bodiesFrom, bodySeed: opts.bodySeed });
   if (opts.boundNames) resolution.boundNames = opts.boundNames(resolution);
   const recording = opts.recordQueries ? new QueryRecordingSet(resolution.boundNames) : undefined;
   if (recording) resolution.boundNames = recording;
@@ -122,7 +128,13 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
   const suppressedAt: number[] = [];
   let fileNoqa = '';
   const assignmentReads: AnalysisRun['assignmentReads'] = [];
-  if (opts.recordQueries) watchModuleAssignmentReads((name, before, anywhere) => assignmentReads.push({ name, before, anywhere }));
+  const functionAssignmentReads: AnalysisRun['functionAssignmentReads'] = [];
+  if (opts.recordQueries) {
+    watchAssignmentReads((scope, name, before, anywhere) => {
+      if (scope.type === 'module') assignmentReads.push({ name, before, anywhere });
+      else if (scope.type === 'function_definition') functionAssignmentReads.push({ fn: scope.startIndex, name, before, anywhere });
+    });
+  }
   try {
     const target = targetOf(settings);
     const claimed = new Set<ApiUse>();
@@ -180,8 +192,8 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
   } catch (err) {
     out.internalErrors.push(`analysis failed: ${(err as Error).stack ?? err}`);
   } finally {
-    if (opts.recordQueries) watchModuleAssignmentReads(undefined);
+    if (opts.recordQueries) watchAssignmentReads(undefined);
   }
   tree.dropMemos();
-  return { analysis: out, tree, resolution, verdicts, suppressedAt, queried: recording?.queried ?? new Set(), fileNoqa, assignmentReads };
+  return { analysis: out, tree, resolution, verdicts, suppressedAt, queried: recording?.queried ?? new Set(), fileNoqa, assignmentReads, functionAssignmentReads };
 }

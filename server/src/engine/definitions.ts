@@ -18,6 +18,12 @@ export function classBodyOf<N extends DefinitionNode<N>>(statement: N): N | null
   return def?.type === 'class_definition' ? def.childForFieldName('body') : null;
 }
 
+/** The body of the function a statement defines (decorated or not); null for any other statement. */
+export function functionBodyOf<N extends DefinitionNode<N>>(statement: N): N | null {
+  const def = definitionOf(statement);
+  return def?.type === 'function_definition' ? def.childForFieldName('body') : null;
+}
+
 /** The name of the function a statement defines (decorated or not); undefined for any other statement. */
 export function functionNameOf<N extends DefinitionNode<N>>(statement: N): string | undefined {
   const def = definitionOf(statement);

@@ -14,7 +14,7 @@
 //    (up to the next statement rebinding it) are re-checked in another round. A changed statement is first
 //    assumed to read what its old version read, and analysed again if it turns out to read more.
 //  - through another statement's nodes: a rule reading a module-level assignment (assignedValue, or
-//    readsModuleAssignments) makes the assigning statement part of the context, and re-checks the reader when
+//    readsAssignments) makes the assigning statement part of the context, and re-checks the reader when
 //    that statement changes; statements sharing a line with a re-checked one are in its context (noqa).
 //  - through the whole text: rules get the document's text; an edit that adds or removes text rules search the
 //    whole file for (FILE_TEXT_FACTS) is analysed as a whole.
@@ -30,17 +30,20 @@
 // __getitem__; any binding an attribute, defining a class, importing, or using mixed precision), and the
 // other methods keep what they found (`Statement.members`, `tryMember`). What the re-check finds outside the
 // edited method must be what was found there before, or the whole file is analysed.
+// A long top-level function is one statement too; an edit inside its body re-checks the function with the body
+// statements it changed and those they cannot be resolved without, the others left out and the names they bind
+// seeded with what they left (`Statement.body`, `tryBody`): the same checks, in the function's scope.
 // Whenever a check fails (also: a rule failed, the change is large, settings changed) the whole file is
 // analysed instead. `test/engine/incremental-analysis.test.ts` replays
 // random edits and compares every result with a whole-file analysis.
 import type { MappingDatabase } from '../mappings/database';
 import { analyzeText, emptyAnalysis, runAnalysis, useSpanOf, type AnalysisRun, type DocumentAnalysis, type RunOptions, type UseSpan } from './analyze';
 import { addStats, emptyStats, type Finding, type TextEdit, type UseStats } from './findings';
-import { classBodyOf, memberNameOf } from './definitions';
+import { classBodyOf, definitionOf, memberNameOf } from './definitions';
 import type { PythonDocument, TextChange, TextRange } from './document';
 import type { ModuleTree } from './moduleTree';
 import type { Node, Tree } from './parser';
-import type { MemberBindings, Seed, StatementBindings, Value } from './resolve';
+import type { BodyBindings, MemberBindings, Seed, StatementBindings, Value } from './resolve';
 import { countUse } from './rules/apiMapping';
 import { DFT_HELPER_MARKER } from './rules/msp201Fft';
 import { USES_MIXED_PRECISION } from './rules/msp304NoAmp';
@@ -86,7 +89,7 @@ interface Statement {
   assigns: ReadonlySet<string>;
   /** Names whose module-level assignment the statement's rules read (assignedValue): their assigning statements are analysed with it. */
   assigned: ReadonlySet<string>;
-  /** Names all of whose module-level assignments its rules read (readsModuleAssignments). */
+  /** Names all of whose module-level assignments its rules read (readsAssignments). */
   assignedAnywhere: ReadonlySet<string>;
   /** Carries a fact rules read about the whole file, so it is analysed with every change. */
   pinned: boolean;
@@ -94,6 +97,49 @@ interface Statement {
   mixedPrecision: boolean;
   /** For a top-level class of at least `memberMinChars`: what each member of its body found (see tryMember). */
   members?: Member[];
+  /** For a top-level function of at least `memberMinChars`: what each statement of its body found (see tryBody). */
+  body?: FunctionBody;
+}
+
+/** What the analysis of a long top-level function found, statement by statement of its body. */
+interface FunctionBody {
+  /** Where the function definition starts (after its decorators): the scope rules' `assignedValue` reads. */
+  defStart: number;
+  statements: BodyStatement[];
+  /** What it found outside its body's statements (decorators, the `def` line, parameters, trailing comments). */
+  header: Tally;
+}
+
+/** Counts kept for part of a statement, summed into the statement's. */
+interface Tally {
+  stats: UseStats;
+  suppressed: number;
+  errors: number;
+}
+
+/** A statement of a long function's body: what it binds and reads in the function's scope, and what it found. */
+interface BodyStatement extends Tally {
+  start: number;
+  end: number;
+  type: string;
+  /** Names it binds in any scope. */
+  all: ReadonlySet<string>;
+  /** Names it binds in the function's scope, and what each is bound to after it (TREE: something of this file). */
+  local: ReadonlySet<string>;
+  exports: ReadonlyMap<string, Export>;
+  /** Every name it looks up. */
+  refs: ReadonlySet<string>;
+  /** Names it assigns plainly in the function's scope (what `assignedValue` finds). */
+  assigns: ReadonlySet<string>;
+  /** Names whose last assignment before it (in the function's scope) its rules read, and those all of whose assignments they read. */
+  assigned: ReadonlySet<string>;
+  assignedAnywhere: ReadonlySet<string>;
+  /** Always part of a re-check: a comment, or it defines a class, imports, declares a global or holds a file-level noqa. */
+  pinned: boolean;
+  /** Holds `except` (an import fallback there keeps what came before: its bindings do not end a name's readers). */
+  except: boolean;
+  /** Uses mixed precision (MSP304 asks whether any statement does): pinned too. */
+  mixed: boolean;
 }
 
 /** A member of a large class's body (a method, an assignment, a comment) and what the class's analysis found in it. */
@@ -184,6 +230,8 @@ export interface IncrementalStats {
   full: number;
   /** Of the incremental ones: those that re-checked one method of a large class. */
   members: number;
+  /** Of the incremental ones: those that re-checked some statements of a long function's body. */
+  bodies: number;
   /** Why the last whole-file analysis happened. */
   lastFullReason: string;
 }
@@ -222,7 +270,7 @@ const MAX_RUNS = 12;
  */
 export class IncrementalAnalyzer {
   private snapshot: Snapshot | undefined;
-  readonly stats: IncrementalStats = { incremental: 0, full: 0, members: 0, lastFullReason: '' };
+  readonly stats: IncrementalStats = { incremental: 0, full: 0, members: 0, bodies: 0, lastFullReason: '' };
   private readonly memberMinChars: number;
 
   constructor(options: IncrementalOptions = {}) {
@@ -266,7 +314,7 @@ export class IncrementalAnalyzer {
     this.snapshot = undefined;
     let run: AnalysisRun;
     try {
-      run = runAnalysis(text, module.copy(lines), lines, settings, db, { recordQueries: true });
+      run = runAnalysis(text, module.copy(lines), lines, settings, db, { recordQueries: true, bodiesFrom: this.memberMinChars });
     } catch (err) {
       return { ...emptyAnalysis(), internalErrors: [`analysis failed: ${(err as Error).stack ?? err}`] };
     }
@@ -284,6 +332,8 @@ export class IncrementalAnalyzer {
     if (settings !== old.settings || db !== old.db) return 'settings changed';
     const inMethod = this.tryMember(input, old);
     if (inMethod !== undefined) return inMethod;
+    const inBody = this.tryBody(input, old);
+    if (inBody !== undefined) return inBody;
     const delta = text.length - old.text.length;
     const fresh = module.statements;
 
@@ -370,7 +420,8 @@ export class IncrementalAnalyzer {
     // An insertion right where the region starts clashes too: an import is inserted at the end of the line of the
     // statement before it, which text typed after that statement on its line moves.
     const clash = (st: Statement) => {
-      for (const e of st.edits) if (!((e.end <= oldFrom || e.start >= oldTo) && !(oldFrom === oldTo && e.start === oldFrom) && !(e.start === e.end && e.start === oldFrom))) return true;
+      // an edit touching the region counts: one ending where text is typed reaches the end of its line (an unwrap)
+      for (const e of st.edits) if (e.end >= oldFrom && e.start <= oldTo) return true;
       return false;
     };
     for (let i = 0; i < before.length; i++) if (before[i].editsEnd >= oldFrom) unsettled[i] ||= clash(before[i]);
@@ -409,7 +460,7 @@ export class IncrementalAnalyzer {
       // a script whose statements all share a few names re-checks most of itself: analyse it whole instead
       if (keptChars > MAX_KEPT_SHARE * text.length && text.length > SMALL_FILE) return 'much of the file depends on the change';
       const seeding = graph.seeding(keep);
-      const run = analyseKept(module, text, lines, statements, keep, settings, db, seeding.seed, boundBefore);
+      const run = analyseKept(module, text, lines, statements, keep, settings, db, seeding.seed, boundBefore, this.memberMinChars);
       if (typeof run === 'string') return run;
       for (const q of run.queried) queried.add(q);
       // the pending statements as they were before this analysis (fill replaces their fields), to tell which names
@@ -538,7 +589,7 @@ export class IncrementalAnalyzer {
       if (runs >= MAX_RUNS) return 'dependencies kept growing';
       const keep = graph.contextFor(pending, extra);
       const seeding = graph.seeding(keep);
-      run = analyseKept(module, text, lines, statements, keep, settings, db, seeding.seed, old.bound, dropNode, classMethods);
+      run = analyseKept(module, text, lines, statements, keep, settings, db, seeding.seed, old.bound, this.memberMinChars, dropNode, { classMethods });
       if (typeof run === 'string') return run;
       // what the class turned out to read (names, module-level assignments), for the next context
       const refs = run.resolution.bindingsByStatement.get(cls.start)?.refs;
@@ -617,6 +668,288 @@ export class IncrementalAnalyzer {
     for (const q of queried) if (old.bound.has(q) !== boundAfter.has(q)) return `bound names changed (${q})`;
     this.snapshot = { text, settings, db, statements, queried, bound: boundAfter, fileNoqa: run.fileNoqa };
     this.stats.members++;
+    return merge(statements);
+  }
+
+  /**
+   * An edit inside the body of a long top-level function (one with `body`): the function is re-checked with the
+   * body statements the edit changed, those always kept (`pinned`) and those they cannot be resolved without (the
+   * binder of a name they read whose value is not plain data, the assigner of a name whose assignment their rules
+   * read); the other statements are left out of its tree, and the names kept ones read are seeded with what their
+   * last binder left them bound to (`ResolveOptions.bodySeed`). Statements after the change reading a name whose
+   * value it changed are re-checked in another round. What the re-check finds outside the re-checked statements
+   * must be what was found there before (moved), or the whole file is analysed. Undefined: not such an edit.
+   */
+  private tryBody(input: Input, old: Snapshot): DocumentAnalysis | string | undefined {
+    const { text, module, settings, db, changes, textChange, lines } = input;
+    if (!textChange || changes === undefined) return undefined;
+    const olds = old.statements;
+    const fresh = module.statements;
+    if (fresh.length !== olds.length) return undefined;
+    const { delta } = textChange;
+    const oldEnd = textChange.end - delta; // the changed span's end in the old text
+    const i = statementAt(olds, textChange.start);
+    const st = olds[i];
+    const fb = st.body;
+    if (!fb || textChange.start < st.start || oldEnd > st.end) return undefined;
+    const body = fb.statements;
+    if (!body.length || textChange.start < body[0].start) return undefined; // in the decorators, `def` line or parameters
+    for (let j = 0; j < olds.length; j++) if (j !== i && !sameShape(olds[j], fresh[j], j < i ? 0 : delta)) return undefined;
+    if (fresh[i].start !== st.start || fresh[i].end !== st.end + delta || fresh[i].type !== st.type) return undefined;
+    const from = i > 0 ? fresh[i - 1].end : 0;
+    const to = i + 1 < fresh.length ? fresh[i + 1].start : text.length;
+    for (const r of changes) if (r.start < from || r.end > to) return undefined;
+    const now = module.functionBody(i);
+    if (!now) return undefined;
+    // the body statements before and after the change: where they were (those after it moved), not re-built by
+    // tree-sitter, and not on a line of the change
+    const touched = (a: number, b: number) => changes.some((r) => (r.start < b && a < r.end) || (r.start === r.end && a <= r.start && r.start <= b));
+    const lineBetween = (t: string, a: number, b: number) => a <= b && /[\r\n]/.test(t.slice(a, b));
+    let p = 0;
+    while (p < body.length && p < now.length) {
+      const a = body[p];
+      const b = now[p];
+      if (a.start !== b.start || a.end !== b.end || a.type !== b.type || a.end > textChange.start || touched(b.start, b.end) || a.errors > 0 !== b.hasError) break;
+      p++;
+    }
+    while (p > 0 && !lineBetween(text, body[p - 1].end, textChange.start)) p--;
+    let s = 0;
+    while (s < body.length - p && s < now.length - p) {
+      const a = body[body.length - 1 - s];
+      const b = now[now.length - 1 - s];
+      if (a.start + delta !== b.start || a.end + delta !== b.end || a.type !== b.type || a.start < oldEnd || touched(b.start, b.end) || a.errors > 0 !== b.hasError) break;
+      s++;
+    }
+    while (s > 0 && !lineBetween(old.text, oldEnd, body[body.length - s].start)) s--;
+    const changedOld = body.slice(p, body.length - s);
+    const changedNow = now.slice(p, now.length - s);
+    // the changed span, old and new: the change and the statements it touched
+    const oldA = Math.min(textChange.start, changedOld[0]?.start ?? Infinity);
+    const oldB = Math.max(oldEnd, changedOld[changedOld.length - 1]?.end ?? -1);
+    const newA = Math.min(textChange.start, changedNow[0]?.start ?? Infinity);
+    const newB = Math.max(textChange.end, changedNow[changedNow.length - 1]?.end ?? -1);
+    if (oldA !== newA) return undefined;
+    const oldText = old.text.slice(oldA, oldB);
+    const newText = text.slice(newA, newB);
+    if (PIN_TEXT.test(oldText) || PIN_TEXT.test(newText) || CLASS_TEXT.test(oldText) || CLASS_TEXT.test(newText)) return undefined;
+    if (String(oldText.match(FILE_TEXT_FACTS)) !== String(newText.match(FILE_TEXT_FACTS))) return undefined;
+    if (eol(old.text) !== eol(text)) return undefined;
+    const oldBreaks = lineBreaks(old.text, textChange.start, oldEnd);
+    const newBreaks = lineBreaks(text, textChange.start, textChange.end);
+    if (oldBreaks === undefined || newBreaks === undefined) return undefined;
+    const lineDelta = newBreaks - oldBreaks;
+    // cached fix edits reaching into the changed span, from other statements or the function's other parts
+    const inOld = (e: TextEdit) => e.end >= oldA && e.start <= oldB;
+    const outside = (f: { start: number }) => f.start < oldA || f.start >= oldB;
+    for (const f of st.findings) if (outside(f)) for (const fix of f.fixes) if (fix.edits.some(inOld)) return undefined;
+    for (let j = 0; j < olds.length; j++) {
+      const o = olds[j];
+      if (j !== i && (j < i ? o.editsEnd >= oldA : o.remoteEnd >= oldA) && o.edits.some(inOld)) return undefined;
+    }
+
+    // ---- from here on cached statements are moved: a failure analyses the whole file ----
+    const moved = (o: number) => (o >= oldEnd ? o + delta : o);
+    const fn: Statement = { ...st, end: st.end + delta, text: ownCopy(text.slice(st.start, st.end + delta)) };
+    const statements = olds.slice();
+    statements[i] = fn;
+    for (let j = i + 1; j < statements.length; j++) statements[j] = shiftStatement(olds[j], delta, lineDelta, oldEnd, lines);
+    // the body now: the statements before the change as they were, those after it moved, the changed ones to analyse
+    // (until analysed, taken to read what the old ones read)
+    const guess = new Set<string>();
+    for (const x of changedOld) for (const n of x.refs) guess.add(n);
+    const changed = changedNow.map((x) => emptyBodyStatement(x.start, x.end, x.type, new Set(guess)));
+    const after = body.slice(body.length - s);
+    moveSpans(after, delta);
+    const list = [...body.slice(0, p), ...changed, ...after];
+    const index = new Map(list.map((x, j) => [x, j] as const));
+    const pending = new Set<BodyStatement>(changed);
+    const replaced = new Map<BodyStatement, BodyStatement>(); // readers re-checked: their cached records
+    const diffed = new Set<BodyStatement>();
+    const extraBody = new Set<BodyStatement>();
+    const graph = new Graph(statements, text);
+    const pendingTop = new Set([fn]);
+    const extraTop = new Set<Statement>();
+    const defStart = fb.defStart;
+    let run: AnalysisRun | string;
+    let records: ReturnType<typeof bodyRecords>;
+    let keptBody: Set<BodyStatement>;
+    let keptChars = 0;
+    for (let runs = 0; ; runs++) {
+      if (runs >= MAX_RUNS) return 'dependencies kept growing';
+      keptBody = bodyContext(list, index, pending, extraBody);
+      for (const x of keptBody) keptChars += x.end - x.start;
+      // a body whose statements all share a few names re-checks most of itself: analyse it whole instead
+      if (keptChars > MAX_KEPT_SHARE * (fn.end - fn.start) && fn.end - fn.start > SMALL_FILE) return 'much of the function depends on the change';
+      const keep = graph.contextFor(pendingTop, extraTop);
+      const seeding = graph.seeding(keep);
+      const bodySeeding = bodySeedingFor(list, index, keptBody);
+      const droppedAt = new Map<number, number>();
+      for (const x of list) if (!keptBody.has(x)) droppedAt.set(x.start, x.end);
+      const dropNode: NodeFilter = { minDepth: 3, drop: (a, b) => droppedAt.get(a) === b };
+      run = analyseKept(module, text, lines, statements, keep, settings, db, seeding.seed, old.bound, this.memberMinChars, dropNode, {
+        bodySeed: (f, at) => (f === fn.start ? bodySeeding.seed(at) : undefined),
+      });
+      if (typeof run === 'string') return run;
+      // what the function turned out to read at module level (names, assignments), for the next context
+      const b = run.resolution.bindingsByStatement.get(fn.start);
+      if (b?.refs) fn.refs = union(fn.refs, b.refs);
+      for (const { name, before: at, anywhere } of run.assignmentReads) {
+        if (at < fn.start || at >= fn.end) continue;
+        if (anywhere) fn.assignedAnywhere = union(fn.assignedAnywhere, [name]);
+        else fn.assigned = union(fn.assigned, [name]);
+      }
+      let again = false;
+      if (seeding.missing.size || graph.unseeded(keep, run, seeding.considered) || graph.missedAssignments(keep, run)) {
+        for (const x of seeding.missing) extraTop.add(x);
+        graph.learnReads(keep, pendingTop, run);
+        again = true;
+      }
+      const bodies = b?.body;
+      const node = run.tree.rootNode.namedChildren.find((c) => c.startIndex === fn.start);
+      if (!bodies || !node) return "the function's body was not found again";
+      // body statements the kept ones turned out to need: binders without a plain value, names read beyond those
+      // seeded, assignments their rules read
+      for (const x of bodySeeding.missing) {
+        extraBody.add(x);
+        again = true;
+      }
+      for (const x of keptBody) {
+        const refs = bodies.get(x.start)?.refs;
+        if (!refs) return 'a kept statement of the function was not found again';
+        const seen = bodySeeding.considered.get(x.start);
+        const j = index.get(x)!;
+        for (const n of refs) {
+          if (seen?.has(n)) continue;
+          const k = lastLocalBinder(list, j, n);
+          if (k >= 0 && !keptBody.has(list[k])) again = true;
+        }
+        if ([...refs].some((n) => !x.refs.has(n))) x.refs = union(x.refs, refs);
+      }
+      for (const { fn: f, name, before, anywhere } of run.functionAssignmentReads) {
+        if (f !== defStart) continue;
+        const r = lastStartingBy(list, before);
+        const reader = r >= 0 && before < list[r].end ? list[r] : undefined;
+        if (anywhere) {
+          for (const x of list) if (x.assigns.has(name) && !keptBody.has(x)) extraBody.add(x), (again = true);
+          if (reader && !reader.assignedAnywhere.has(name)) reader.assignedAnywhere = union(reader.assignedAnywhere, [name]);
+        } else {
+          const k = lastBodyAssigner(list, r < 0 ? 0 : reader ? r : r + 1, name);
+          if (k >= 0 && !keptBody.has(list[k])) extraBody.add(list[k]), (again = true);
+          if (reader && !reader.assigned.has(name)) reader.assigned = union(reader.assigned, [name]);
+        }
+      }
+      if (again) continue;
+      records = bodyRecords(run, node, bodies);
+      if (!records) return "the function's body was not found again";
+      const fresh1 = new Map(records.records.map((x) => [x.start, x] as const));
+      for (const x of pending) {
+        const r = fresh1.get(x.start);
+        if (!r || r.end !== x.end) return 'a re-checked statement of the function was not found again';
+        Object.assign(x, r);
+      }
+      // names whose value (or assignment) later statements see changed: those statements are next
+      const next = new Set<BodyStatement>();
+      const changedAt = (last: number, d: Difference) => {
+        for (const x of bodyReadersAfter(list, last, d)) if (!pending.has(x)) next.add(x);
+      };
+      if (!diffed.size) changedAt(p + changed.length - 1, bodyDifference(changedOld, changed));
+      for (const x of pending) {
+        if (diffed.has(x)) continue;
+        diffed.add(x);
+        const was = replaced.get(x);
+        if (was) changedAt(index.get(x)!, bodyDifference([was], [x]));
+      }
+      if (!next.size) {
+        // whether the file uses mixed precision (MSP304) is not for the re-checked statements to change
+        if (changedOld.some((x) => x.mixed) !== changed.some((x) => x.mixed) || [...replaced].some(([x, was]) => x.mixed !== was.mixed)) return 'mixed precision use appeared or went';
+        break;
+      }
+      for (const x of next) {
+        replaced.set(x, { ...x });
+        pending.add(x);
+      }
+    }
+
+    // what the re-check found outside the re-checked statements must be what the last analysis found there
+    const pendingAt = (o: number) => {
+      const j = lastStartingBy(list, o);
+      return j >= 0 && o < list[j].end && pending.has(list[j]);
+    };
+    const droppedAt = (o: number) => {
+      const j = lastStartingBy(list, o);
+      return j >= 0 && o < list[j].end && !keptBody.has(list[j]);
+    };
+    const inFn = (o: number) => o >= fn.start && o < fn.end;
+    const compared = (o: number) => !pendingAt(o) && !droppedAt(o);
+    const before = st.findings.filter((f) => outside(f) && compared(moved(f.start)));
+    const found = run.analysis.findings.filter((f) => inFn(f.start) && compared(f.start));
+    if (found.length !== before.length || found.some((f, j) => !sameFinding(before[j], f, moved, (l) => (before[j].start >= oldEnd ? l + lineDelta : l)))) {
+      return 'the function found something else outside the re-checked statements';
+    }
+    const usesBefore = st.uses.filter((u) => outside(u) && compared(moved(u.start)));
+    const usesFound = run.resolution.uses.map(useSpanOf).filter((u) => inFn(u.start) && compared(u.start));
+    if (usesFound.length !== usesBefore.length || usesFound.some((u, j) => u.qname !== usesBefore[j].qname || u.start !== moved(usesBefore[j].start))) {
+      return 'the function resolved something else outside the re-checked statements';
+    }
+    if (run.fileNoqa !== old.fileNoqa) return 'a file-level noqa appeared or went';
+
+    // the function's results: the re-checked statements' from the run, the rest as they were (moved)
+    moveEdits(st.edits, oldEnd, delta);
+    const kept = st.findings.filter((f) => outside(f) && !pendingAt(moved(f.start)));
+    for (const f of kept) if (f.start >= oldEnd) moveFinding(f, delta, lineDelta, lines);
+    const fresh2 = run.analysis.findings.filter((f) => pendingAt(f.start)).map(ownStrings);
+    fn.findings = [...kept, ...fresh2].sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
+    const header: UseSpan[] = [];
+    const newUses = new Map<BodyStatement, UseSpan[]>();
+    for (const u of run.resolution.uses) {
+      const at = u.node.startIndex;
+      if (!inFn(at)) continue;
+      const j = lastStartingBy(list, at);
+      const x = j >= 0 && at < list[j].end ? list[j] : undefined;
+      const span = useSpanOf(u);
+      span.qname = ownCopy(span.qname);
+      if (!x) header.push(span);
+      else if (pending.has(x)) {
+        const group = newUses.get(x);
+        if (group) group.push(span);
+        else newUses.set(x, [span]);
+      }
+    }
+    // in the order resolution visits them: the function's header, then its body's statements in text order
+    const uses = header;
+    const order = list.filter((x) => pending.has(x));
+    let q = 0;
+    for (const u of st.uses) {
+      if (!outside(u)) continue;
+      const at = moved(u.start);
+      const j = lastStartingBy(list, at);
+      if (j < 0 || at >= list[j].end || pending.has(list[j])) continue;
+      while (q < order.length && order[q].start < list[j].start) uses.push(...(newUses.get(order[q++]) ?? []));
+      if (at !== u.start) moveSpans([u], delta);
+      uses.push(u);
+    }
+    while (q < order.length) uses.push(...(newUses.get(order[q++]) ?? []));
+    fn.uses = uses;
+    // counts: the function's, less what the old header and the re-checked statements counted, plus what they count now
+    let tally: Tally = { stats: addStats(st.stats, fb.header.stats, -1), suppressed: st.suppressed - fb.header.suppressed, errors: st.errors - fb.header.errors };
+    const add = (t: Tally, x: Tally, sign: 1 | -1): Tally => ({ stats: addStats(t.stats, x.stats, sign), suppressed: t.suppressed + sign * x.suppressed, errors: t.errors + sign * x.errors });
+    for (const x of changedOld) tally = add(tally, x, -1);
+    for (const was of replaced.values()) tally = add(tally, was, -1);
+    for (const x of pending) tally = add(tally, x, 1);
+    tally = add(tally, records!.header, 1);
+    fn.stats = tally.stats;
+    fn.suppressed = tally.suppressed;
+    fn.errors = tally.errors;
+    const b = run.resolution.bindingsByStatement.get(fn.start)!;
+    fn.bound = union(b.all, ...list.filter((x) => !keptBody.has(x)).map((x) => x.all));
+    fn.body = { defStart, statements: list, header: records!.header };
+    collectEdits(fn);
+    const queried = new Set(old.queried);
+    for (const q2 of run.queried) queried.add(q2);
+    const boundAfter = unionBound(statements);
+    for (const q2 of queried) if (old.bound.has(q2) !== boundAfter.has(q2)) return `bound names changed (${q2})`;
+    this.snapshot = { text, settings, db, statements, queried, bound: boundAfter, fileNoqa: run.fileNoqa };
+    this.stats.bodies++;
     return merge(statements);
   }
 }
@@ -933,14 +1266,16 @@ function analyseKept(
   db: MappingDatabase,
   seed: RunOptions['seed'],
   boundBefore: ReadonlySet<string>,
+  memberMinChars: number,
   dropNode?: NodeFilter,
-  classMethods?: RunOptions['classMethods'],
+  more: Pick<RunOptions, 'classMethods' | 'bodySeed'> = {},
 ): AnalysisRun | string {
   const kept = statements.map((st) => keep.has(st));
   const run = runAnalysis(text, module.copy(lines, (i) => kept[i], dropNode), lines, settings, db, {
     recordQueries: true,
     seed,
-    classMethods,
+    bodiesFrom: memberMinChars,
+    ...more,
     // what the kept statements bind, or any statement did at the last analysis: where a queried name's answer
     // differs from the whole file's (a re-checked statement stopped binding it), the bound-names check after the
     // analysis falls back to a whole-file one
@@ -961,6 +1296,7 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun, 
   const targets = statements.filter((st) => which.has(st));
   for (const st of targets) {
     st.members = undefined;
+    st.body = undefined;
     st.findings = [];
     st.uses = [];
     st.stats = emptyStats();
@@ -1029,6 +1365,7 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun, 
     }
     if (PIN_TEXT.test(st.text)) st.pinned = true;
     if (st.end - st.start >= memberMinChars && !st.mixedPrecision && b?.members) st.members = classMemberRecords(run, c, b);
+    if (st.end - st.start >= memberMinChars && b?.body) st.body = functionBodyRecords(run, c, b.body);
   }
 }
 
@@ -1052,6 +1389,211 @@ function classMemberRecords(run: AnalysisRun, c: Node, b: StatementBindings): Me
   return nodes.map((n, j) => memberRecord(n, run, b.members?.get(n.startIndex), run.tree.text, uses[j], hidden[j]));
 }
 
+/**
+ * What the function statement `c` of the run's tree found, statement by statement of its body (those the tree
+ * holds: a re-check leaves some out), and outside them. Undefined if it is not a function definition.
+ */
+function bodyRecords(run: AnalysisRun, c: Node, bodies: ReadonlyMap<number, BodyBindings>): { defStart: number; nodes: Node[]; records: BodyStatement[]; header: Tally } | undefined {
+  const def = definitionOf(c);
+  const block = def?.type === 'function_definition' ? def.childForFieldName('body') : null;
+  if (!def || !block) return undefined;
+  const nodes = block.namedChildren;
+  const text = run.tree.text;
+  const header: Tally = { stats: emptyStats(), suppressed: 0, errors: run.tree.errorsIn(c.id) };
+  const records: BodyStatement[] = nodes.map((n) => {
+    const b = bodies.get(n.startIndex);
+    const own = text.slice(n.startIndex, n.endIndex);
+    const record: BodyStatement = {
+      start: n.startIndex,
+      end: n.endIndex,
+      type: n.type,
+      all: ownNames(b?.all ?? NO_NAMES),
+      local: ownNames(b?.local ?? NO_NAMES),
+      exports: new Map(),
+      refs: ownNames(b?.refs ?? NO_NAMES),
+      assigns: ownNames(b?.assigns ?? NO_NAMES),
+      assigned: NO_NAMES,
+      assignedAnywhere: NO_NAMES,
+      pinned: n.type === 'comment' || PIN_TEXT.test(own) || run.tree.nodesOfTypeIn(n.id, ['class_definition']).length > 0,
+      except: EXCEPT.test(own),
+      mixed: false,
+      stats: emptyStats(),
+      suppressed: 0,
+      errors: run.tree.errorsIn(n.id),
+    };
+    if (b?.exports) for (const [name, v] of b.exports) (record.exports as Map<string, Export>).set(ownCopy(name), exportOf(v));
+    header.errors -= record.errors;
+    return record;
+  });
+  const at = (offset: number): Tally | undefined => {
+    if (offset < c.startIndex || offset >= c.endIndex) return undefined;
+    const j = lastStartingBy(records, offset);
+    return j >= 0 && offset < records[j].end ? records[j] : header;
+  };
+  run.resolution.uses.forEach((u, i) => {
+    const t = at(u.node.startIndex);
+    const v = run.verdicts[i];
+    if (t && v) countUse(t.stats, u, v);
+    if (t && t !== header && USES_MIXED_PRECISION.test(u.qname)) (t as BodyStatement).mixed = (t as BodyStatement).pinned = true;
+  });
+  for (const off of run.suppressedAt) {
+    const t = at(off);
+    if (t) t.suppressed++;
+  }
+  const addTo = (set: ReadonlySet<string>, name: string) => (set === NO_NAMES ? new Set<string>() : (set as Set<string>)).add(ownCopy(name));
+  for (const { fn, name, before, anywhere } of run.functionAssignmentReads) {
+    if (fn !== def.startIndex) continue;
+    const j = lastStartingBy(records, before);
+    if (j < 0 || before >= records[j].end) continue;
+    if (anywhere) records[j].assignedAnywhere = addTo(records[j].assignedAnywhere, name);
+    else records[j].assigned = addTo(records[j].assigned, name);
+  }
+  return { defStart: def.startIndex, nodes, records, header };
+}
+
+/** What the function statement `c` found, statement by statement of its body (see tryBody). */
+function functionBodyRecords(run: AnalysisRun, c: Node, bodies: ReadonlyMap<number, BodyBindings>): FunctionBody | undefined {
+  const r = bodyRecords(run, c, bodies);
+  return r && { defStart: r.defStart, statements: r.records, header: r.header };
+}
+
+/** A body statement not analysed yet. */
+function emptyBodyStatement(start: number, end: number, type: string, refs: ReadonlySet<string>): BodyStatement {
+  return {
+    start, end, type, all: NO_NAMES, local: NO_NAMES, exports: new Map(), refs, assigns: NO_NAMES, assigned: NO_NAMES, assignedAnywhere: NO_NAMES,
+    pinned: false, except: false, mixed: false, stats: emptyStats(), suppressed: 0, errors: 0,
+  };
+}
+
+/** The last statement of `list` before index `i` binding `n` in the function's scope (-1: none). */
+function lastLocalBinder(list: readonly BodyStatement[], i: number, n: string): number {
+  for (let j = i - 1; j >= 0; j--) if (list[j].local.has(n)) return j;
+  return -1;
+}
+
+/** The last statement of `list` before index `i` assigning `n` plainly in the function's scope (-1: none). */
+function lastBodyAssigner(list: readonly BodyStatement[], i: number, n: string): number {
+  for (let j = i - 1; j >= 0; j--) if (list[j].assigns.has(n)) return j;
+  return -1;
+}
+
+/**
+ * The body statements to resolve with `pending`: those always kept and, transitively, those a kept one cannot be
+ * analysed without: the last binder of a name it reads when what that leaves is not plain data, and the
+ * assigner of a name whose assignment its rules read.
+ */
+function bodyContext(list: readonly BodyStatement[], index: ReadonlyMap<BodyStatement, number>, pending: ReadonlySet<BodyStatement>, extra: ReadonlySet<BodyStatement>): Set<BodyStatement> {
+  const keep = new Set<BodyStatement>([...pending, ...extra]);
+  for (const x of list) if (x.pinned) keep.add(x);
+  // two statements other than comments at least, when the body has two: a fix deleting a statement asks whether
+  // it is its block's only one (deleteStatementEdit)
+  const counted = (x: BodyStatement) => x.type !== 'comment';
+  let count = 0;
+  for (const x of keep) if (counted(x)) count++;
+  for (let j = 0; count < 2 && j < list.length; j++) {
+    if (!keep.has(list[j]) && counted(list[j])) {
+      keep.add(list[j]);
+      count++;
+    }
+  }
+  let frontier = [...keep];
+  while (frontier.length) {
+    const next: BodyStatement[] = [];
+    const add = (j: number) => {
+      if (j < 0 || keep.has(list[j])) return;
+      keep.add(list[j]);
+      next.push(list[j]);
+    };
+    for (const x of frontier) {
+      const i = index.get(x)!;
+      for (const n of x.refs) {
+        const j = lastLocalBinder(list, i, n);
+        if (j < 0 || keep.has(list[j])) continue;
+        const e = list[j].exports.get(n);
+        if (e === undefined || e === TREE) add(j);
+      }
+      for (const n of x.assigned) add(lastBodyAssigner(list, i, n));
+      for (const n of x.assignedAnywhere) list.forEach((y, k) => y.assigns.has(n) && add(k));
+    }
+    frontier = next;
+  }
+  return keep;
+}
+
+/**
+ * Resolution's `bodySeed` for a re-check keeping `keep`: before each kept statement, the names it reads whose last
+ * binder is left out, bound to what that binder left them. `missing`: binders leaving no plain value (to keep);
+ * `considered`: the names each kept statement (by start) was seeded for.
+ */
+function bodySeedingFor(list: readonly BodyStatement[], index: ReadonlyMap<BodyStatement, number>, keep: ReadonlySet<BodyStatement>) {
+  const missing = new Set<BodyStatement>();
+  const considered = new Map<number, ReadonlySet<string>>();
+  const byStart = new Map<number, BodyStatement>();
+  for (const x of keep) byStart.set(x.start, x);
+  const seed = (start: number): Seed[] | undefined => {
+    const x = byStart.get(start);
+    if (!x) return undefined;
+    considered.set(start, x.refs);
+    const i = index.get(x)!;
+    const out: Seed[] = [];
+    for (const n of x.refs) {
+      const j = lastLocalBinder(list, i, n);
+      if (j < 0 || keep.has(list[j])) continue;
+      const e = list[j].exports.get(n);
+      if (e === undefined || e === TREE) missing.add(list[j]);
+      else out.push([n, e, list[j].start]);
+    }
+    return out;
+  };
+  return { seed, missing, considered };
+}
+
+/** What the statements after a run of body statements see differently now (as regionDifference, in the function's scope). */
+function bodyDifference(was: readonly BodyStatement[], now: readonly BodyStatement[]): Difference {
+  const visible = (region: readonly BodyStatement[], n: string): Export | undefined => {
+    for (let i = region.length - 1; i >= 0; i--) if (region[i].local.has(n)) return region[i].exports.get(n) ?? TREE;
+    return undefined;
+  };
+  const names = new Set<string>();
+  const assigns = new Set<string>();
+  for (const x of [...was, ...now]) {
+    for (const n of x.local) names.add(n);
+    for (const n of x.assigns) assigns.add(n);
+  }
+  const values: string[] = [];
+  const tree = new Set<string>();
+  for (const n of names) {
+    const a = visible(was, n);
+    const b = visible(now, n);
+    if (sameExport(a, b)) continue;
+    values.push(n);
+    if (a === TREE || b === TREE) tree.add(n);
+  }
+  return { values, assigns: [...assigns], tree };
+}
+
+/**
+ * The body statements after index `i` that see a changed value of one of `d.values` (up to the next statement
+ * binding it, but for one holding `except`) or read the changed assignment of one of `d.assigns`.
+ */
+function bodyReadersAfter(list: readonly BodyStatement[], i: number, d: Difference): BodyStatement[] {
+  const out: BodyStatement[] = [];
+  for (const n of d.values) {
+    for (let k = i + 1; k < list.length; k++) {
+      if (list[k].refs.has(n)) out.push(list[k]);
+      if (list[k].local.has(n) && !list[k].except) break;
+    }
+  }
+  for (const n of d.assigns) {
+    for (const x of list) if (x.assignedAnywhere.has(n)) out.push(x);
+    for (let k = i + 1; k < list.length; k++) {
+      if (list[k].assigned.has(n)) out.push(list[k]);
+      if (list[k].assigns.has(n)) break;
+    }
+  }
+  return out;
+}
+
 /** The members (named children of the body) of the class that top-level statement `start` defines. */
 function memberNodes(tree: Tree, start: number): Node[] | undefined {
   for (const c of tree.rootNode.namedChildren) {
@@ -1069,6 +1611,8 @@ function namedIn(name: string, text: string): boolean {
   return false;
 }
 const IDENTIFIER_CHAR = /[\w\u0080-\uffff]/;
+/** Text that may define a class: an edit adding or removing it in a function's body re-checks the whole function. */
+const CLASS_TEXT = /\bclass\b/;
 
 /** What a method being typed in can be parsed as, from one keystroke to the next. */
 const EDITABLE_TYPES = new Set(['function_definition', 'decorated_definition', 'ERROR']);
@@ -1199,6 +1743,10 @@ function shiftStatement(st: Statement, delta: number, lineDelta: number | undefi
   }
   moveSpans(st.uses, delta);
   if (st.members) moveSpans(st.members, delta);
+  if (st.body) {
+    moveSpans(st.body.statements, delta);
+    st.body.defStart += delta;
+  }
   return st;
 }
 

@@ -6,7 +6,7 @@
 // unclosed bracket stays in it. For valid code the copy (`copy`) is the tree a whole-file parse gives.
 import { Edit, type Node as TsNode } from 'web-tree-sitter';
 import { chunkStarts, chunkStartsAfter, classCuts, indexOfSorted } from './chunks';
-import { classBodyOf, memberNameOf } from './definitions';
+import { classBodyOf, functionBodyOf, memberNameOf } from './definitions';
 import type { TextChange, TextRange } from './document';
 import { countTreeErrors, copyParts, parsePython, type TsTree } from './parser';
 import { rootInfo, type NodeFilter, type RootInfo, type SyntaxTree, type TreePart } from './syntax';
@@ -286,10 +286,15 @@ export class ModuleTree {
           newEndPosition: pointAt(source, newEnd),
         }));
         tree = parsePython(source, g.tree);
-      } else tree = parsePython(ownCopy(text.slice(a, b)));
+        // what changed: the edited text, and where tree-sitter found the syntax changed
+        changed.push({ start: a + from, end: a + newEnd });
+        for (const r of g.tree.getChangedRanges(tree)) changed.push({ start: a + r.startIndex, end: a + r.endIndex });
+      } else {
+        tree = parsePython(ownCopy(text.slice(a, b)));
+        changed.push({ start: a, end: b });
+      }
       parsed.push(tree);
       segments.push({ start: a, end: b, tree });
-      changed.push({ start: a, end: b });
     }
     if (segments.length > 1 && !isClassHeader(segments[0].tree)) {
       // the header does not parse as one class: parsed whole (the old trees kept go with the old chunk)
@@ -389,6 +394,28 @@ export class ModuleTree {
       const members = body.namedChildren.map((m) => member(m!, c.start));
       for (const p of c.pieces ?? []) for (const m of p.tree.rootNode.namedChildren) members.push(member(m!, p.start));
       return members;
+    }
+    return undefined;
+  }
+
+  /**
+   * The statements of the body of the top-level function that statement `i` defines (decorated or not): undefined
+   * for any other statement, or a function whose chunk was cut in pieces.
+   */
+  functionBody(i: number): TopLevelStatement[] | undefined {
+    let at = 0;
+    for (const c of this.chunks) {
+      const n = statementsOf(c).length;
+      if (i >= at + n) {
+        at += n;
+        continue;
+      }
+      if (c.pieces) return undefined;
+      const root = c.tree.rootNode;
+      const node = root.type === 'module' ? root.child(i - at) : root;
+      const body = node ? functionBodyOf(node) : null;
+      if (!body) return undefined;
+      return body.namedChildren.map((m) => ({ start: m!.startIndex + c.start, end: m!.endIndex + c.start, type: m!.type, hasError: m!.hasError }));
     }
     return undefined;
   }

@@ -99,6 +99,26 @@ export interface StatementBindings {
    * one method of a large class with them.
    */
   members?: Map<number, MemberBindings>;
+  /**
+   * For a function definition (decorated or not) of at least `ResolveOptions.bodiesFrom` characters: what each
+   * statement of its body binds and reads, keyed by the statement's start offset. Incremental analysis re-checks
+   * one statement of a long function with them.
+   */
+  body?: Map<number, BodyBindings>;
+}
+
+/** What one statement of a long top-level function's body binds and reads. */
+export interface BodyBindings {
+  /** Names it binds in any scope. */
+  all: ReadonlySet<string>;
+  /** Names it binds in the function's own scope: what the statements after it see. */
+  local: ReadonlySet<string>;
+  /** Every name it looks up, wherever the binding found is. */
+  refs: ReadonlySet<string>;
+  /** With `ResolveOptions.exports`: what each name in `local` is bound to once the statement has run (null: unknown). */
+  exports?: Map<string, Value | null>;
+  /** Names it assigns plainly in the function's scope (`name = …`: what `assignedValue` finds there). */
+  assigns?: ReadonlySet<string>;
 }
 
 export interface MemberBindings {
@@ -129,6 +149,13 @@ export interface ResolveOptions {
    * and calls to them must still be calls of the class's own methods.
    */
   classMethods?: (statementStart: number) => Iterable<string> | undefined;
+  /** Record the `body` of each top-level function of at least this many characters. */
+  bodiesFrom?: number;
+  /**
+   * Called before each statement of a recorded function body is visited (the function's top-level statement start,
+   * the statement's start): names of the function's scope to bind first, as `seed` does at module level.
+   */
+  bodySeed?: (functionStart: number, statementStart: number) => Iterable<Seed> | undefined;
 }
 
 /** What a statement that binds or reads nothing shares (most sets stay empty: each is made on its first name). */
@@ -228,6 +255,11 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
   let member: MemberBindings | undefined; // of the member of a top-level class being visited
   /** Where the top-level statement that last bound each module-level name starts (with `seed`). */
   const moduleBoundAt = new Map<string, number>();
+  let bodyStatement: BodyBindings | undefined; // of the statement of a recorded function body being visited
+  let bodyStart = -1; // its start offset
+  let bodyScope: Scope | undefined; // the scope of the recorded function
+  /** Where the body statement that last bound each name of the recorded function's scope starts (with `bodySeed`). */
+  const localBoundAt = new Map<string, number>();
 
   /** What `name` is bound to here; a name bound at module level (or not at all) is recorded as read from there. */
   const lookup = (name: string): Value | undefined => {
@@ -236,6 +268,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
       current.refs = added(current.refs, name);
       if (member) member.refs = added(member.refs, name);
     }
+    if (bodyStatement) bodyStatement.refs = added(bodyStatement.refs, name);
     return s?.vars.get(name) ?? undefined;
   };
 
@@ -244,6 +277,13 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
     boundNames.add(name);
     current.all = added(current.all, name);
     if (member) member.all = added(member.all, name);
+    if (bodyStatement) {
+      bodyStatement.all = added(bodyStatement.all, name);
+      if (scope === bodyScope) {
+        bodyStatement.local = added(bodyStatement.local, name);
+        if (opts.bodySeed) localBoundAt.set(name, bodyStart);
+      }
+    }
     if (scope === moduleScope) {
       current.module = added(current.module, name);
       if (opts.seed) moduleBoundAt.set(name, currentStart);
@@ -598,12 +638,37 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
     if (ret) visitExpr(ret);
     const isMethod = !!cls && !decorators.some((d) => /staticmethod/.test(d.text));
     const saved = scope;
+    // a long top-level function: its body is recorded statement by statement
+    const recorded =
+      opts.bodiesFrom !== undefined && saved === moduleScope && bodyStatement === undefined && (node.id === currentTop || node.parent?.id === currentTop) && node.endIndex - node.startIndex >= opts.bodiesFrom;
     scope = new Scope(scope, 'function', cls);
     visitParameters(node.childForFieldName('parameters'), cls, isMethod);
     const body = node.childForFieldName('body');
-    if (body) visitBlock(body);
+    if (body && recorded) visitRecordedBody(body);
+    else if (body) visitBlock(body);
     scope = saved;
     if (name) bind(name.text, null);
+  }
+
+  function visitRecordedBody(body: Node): void {
+    const records = (current.body = new Map());
+    bodyScope = scope;
+    localBoundAt.clear();
+    for (let s = body.firstNamedChild; s; s = s.nextNamedSibling) {
+      const record: BodyBindings = { all: NO_NAMES, local: NO_NAMES, refs: NO_NAMES };
+      records.set(s.startIndex, record);
+      const seeds = opts.bodySeed?.(currentStart, s.startIndex);
+      if (seeds) for (const [name, v, at] of seeds) if ((localBoundAt.get(name) ?? -1) < at) scope.vars.set(name, v);
+      bodyStatement = record;
+      bodyStart = s.startIndex;
+      visitStatement(s, 1);
+      bodyStatement = undefined;
+      if (opts.exports && record.local.size) {
+        record.exports = new Map();
+        for (const name of record.local) record.exports.set(name, scope.vars.get(name) ?? null);
+      }
+    }
+    bodyScope = undefined;
   }
 
   function visitClass(node: Node, decorators: Node[]): void {
@@ -688,6 +753,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
             if (tv?.kind === 'name' && tv.qname === 'torch.Tensor') v = TENSOR;
           }
           if (opts.exports && scope === moduleScope) recordAssigns(left);
+          if (bodyStatement && scope === bodyScope && left.type === 'identifier') bodyStatement.assigns = added(bodyStatement.assigns ?? NO_NAMES, left.text);
           bindTarget(left, v);
           if (right?.type === 'assignment') {
             const l2 = right.childForFieldName('left');

@@ -6,7 +6,7 @@ import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import { DFT_HELPER_SOURCE } from './msp201DftHelper';
 import type { Rule, RuleContext } from './types';
-import { argOf, callArgs, claimUses, enclosing, enclosingStatement, eol, findAll, insertBeforeStatement, isAscend, lineStartOf, reportAdvice, rootOf, ruleOwned, tick, walk, readsModuleAssignments } from './util';
+import { argOf, callArgs, claimUses, enclosing, enclosingStatement, eol, findAll, insertBeforeStatement, isAscend, lineStartOf, reportAdvice, rootOf, ruleOwned, tick, walk, readsAssignments } from './util';
 
 export const DFT_HELPER_MARKER = '# mindport: DFT helper';
 
@@ -147,8 +147,8 @@ export const msp201Rule: Rule = {
       if (use.qname !== 'torch.einsum' || !use.call) continue;
       const scope = nameScope(use.call);
       const args = callArgs(use.call);
-      // at module level the producers may be other statements: incremental analysis must resolve them with this one
-      if (scope.type === 'module') for (const a of args?.positional.slice(1) ?? []) walk(a, (n) => void (n.type === 'identifier' && readsModuleAssignments(n.text, n.startIndex)));
+      // the producers may be other statements (of the module or a long function): incremental analysis must resolve them with this one
+      for (const a of args?.positional.slice(1) ?? []) walk(a, (n) => void (n.type === 'identifier' && readsAssignments(scope, n.text, n.startIndex)));
       const names = producersByScope.get(scope.id);
       if (!names) continue;
       let complex = false;

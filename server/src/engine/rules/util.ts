@@ -320,27 +320,27 @@ function scopeAssignments(scope: Node): Map<string, { end: number; right: Node }
 }
 
 /**
- * Told of every question `assignedValue` is asked about the module's scope (the name, and the offset the
- * assignment must precede, or, with `anywhere`, where it is read: see readsModuleAssignments), while set:
- * incremental analysis, whose tree may hold only some of the module's statements, learns which assignments the
+ * Told of every question `assignedValue` is asked (the scope, the name, and the offset the assignment must
+ * precede, or, with `anywhere`, where it is read: see readsAssignments), while set: incremental analysis, whose
+ * tree may hold only some of the module's statements (or of a long function's), learns which assignments the
  * rules read.
  */
-let moduleAssignmentRead: ((name: string, before: number, anywhere: boolean) => void) | undefined;
-export function watchModuleAssignmentReads(fn: ((name: string, before: number, anywhere: boolean) => void) | undefined): void {
-  moduleAssignmentRead = fn;
+let assignmentRead: ((scope: Node, name: string, before: number, anywhere: boolean) => void) | undefined;
+export function watchAssignmentReads(fn: ((scope: Node, name: string, before: number, anywhere: boolean) => void) | undefined): void {
+  assignmentRead = fn;
 }
 
 /**
- * Tells incremental analysis that a rule reads every module-level assignment of `name` (wherever it is), as rules
+ * Tells incremental analysis that a rule reads every assignment of `name` in `scope` (wherever it is), as rules
  * that collect a scope's assignments by name do.
  */
-export function readsModuleAssignments(name: string, at: number): void {
-  moduleAssignmentRead?.(name, at, true);
+export function readsAssignments(scope: Node, name: string, at: number): void {
+  assignmentRead?.(scope, name, at, true);
 }
 
 /** The last value assigned to a plain name before `before` in the same scope, if any. */
 export function assignedValue(scope: Node, name: string, before: number): Node | undefined {
-  if (moduleAssignmentRead && scope.type === 'module') moduleAssignmentRead(name, before, false);
+  assignmentRead?.(scope, name, before, false);
   const list = scopeAssignments(scope).get(name);
   if (!list) return undefined;
   // source order keeps the ends in order (a nested `a = b = 1` shares its end), so the last one before `before`
