@@ -591,6 +591,19 @@ export function withCommentedOutCode(text) {
   return lines.join('\n');
 }
 
+/**
+ * A script (the corpus's dense one) as one long function: its leading docstring and imports stay at module level,
+ * its next `bodyLines` lines become the body of `main()`, called under `if __name__ == "__main__":`, as
+ * experiment scripts are often written. The edit benchmark types into it: the function is most of the file.
+ */
+export function asLongFunction(script, bodyLines = 2000) {
+  const lines = script.split('\n');
+  let k = 0;
+  while (k < lines.length && /^(import |from |"""|#|$)/.test(lines[k])) k++;
+  const body = lines.slice(k, k + bodyLines).map((l) => (l ? `    ${l}` : l));
+  return [...lines.slice(0, k), '', 'def main():', '    """The experiment, in one function."""', ...body, '', '', 'if __name__ == "__main__":', '    main()', ''].join('\n');
+}
+
 /** Writes the corpus once into a cache folder (outside the repo) and returns its path and file list. */
 export function ensureCorpus({ seed = 7, targetLines = 420_000, cacheDir = process.env.MINDPORT_BENCH_CACHE ?? join(tmpdir(), 'mindport-bench') } = {}) {
   const dir = join(cacheDir, `corpus-v${CORPUS_VERSION}-s${seed}-${targetLines}`);

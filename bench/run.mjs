@@ -13,6 +13,8 @@
 //                            edit_class_*: the same typing inside one 3,000-line class (bigClassFile, beside the corpus);
 //                            edit_class_autoclose_*: there with brackets auto-closed (VS Code's default for Python)
 //                            edit_class_commented_*: the same class with commented-out code at column 0
+//                            edit_function_*: the same typing inside a 2,000-line main() (the dense script's
+//                            statements, asLongFunction)
 //   rss_mb_1000_files        language-server resident memory after opening 1,000 files
 //   activation_ms            require(dist/client.js) + activate() until resolved, with a vscode stub (bench/activation.cjs);
 //                            body_ready_ms: until the deferred body (dist/client-main.js) has created the LanguageClient
@@ -25,7 +27,7 @@ import { cpus, totalmem, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { bigClassFile, ensureCorpus, withCommentedOutCode } from './corpus.mjs';
+import { asLongFunction, bigClassFile, ensureCorpus, withCommentedOutCode } from './corpus.mjs';
 import { burstLatency, editLatency, editLatencyDuringScan, editLatencyFloor, memoryAfterOpening, notebookEditLatency } from './lsp.mjs';
 import { nodeBundleOptions } from '../scripts/esbuild-options.mjs';
 
@@ -290,6 +292,18 @@ await section('edit', async () => {
     const engine = await engineTyping(commented, false);
     results.edit_class_commented_engine_p50_ms = +engine.p50.toFixed(2);
     results.edit_class_commented_engine_full_analyses = engine.full - 1;
+  }
+  // the same typing inside one long function: the dense script's statements as the body of main()
+  if (script && existsSync(script)) {
+    const fn = join(cacheDir, 'extra', 'long_function_2000.py');
+    writeFileSync(fn, asLongFunction(readFileSync(script, 'utf8'), 2000));
+    const lsp = await editLatency(dist, fn, { edits: 100, sessions: 2 });
+    results.edit_function_lines = lsp.lines;
+    results.edit_function_p50_ms = +lsp.p50.toFixed(2);
+    results.edit_function_p95_ms = +lsp.p95.toFixed(2);
+    const engine = await engineTyping(fn, false);
+    results.edit_function_engine_p50_ms = +engine.p50.toFixed(2);
+    results.edit_function_engine_full_analyses = engine.full - 1;
   }
   // typing while "Scan Workspace" runs over the whole corpus (its files' diagnostics published as it goes)
   const during = await editLatencyDuringScan(dist, roots[0], target, { edits: 100, sessions: 2 });

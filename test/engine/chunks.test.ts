@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { chunkStarts, chunkStartsAfter, classCuts } from '../../server/src/engine/chunks';
+import { chunkStarts, chunkStartsAfter, definitionCuts } from '../../server/src/engine/chunks';
 import { ModuleTree } from '../../server/src/engine/moduleTree';
 import { copiesDirectly, initParser, parsePython, toSyntax } from '../../server/src/engine/parser';
 import { analyze, dumpTree, prng, ROOT } from './helpers';
@@ -120,11 +120,11 @@ describe('chunked parsing gives the whole-file tree for valid code', () => {
   }
 });
 
-describe('classCuts: where a class is cut into pieces', () => {
-  /** The pieces of a class text (one chunk): the header with its first member, one per further member, the tail. */
+describe('definitionCuts: where a class is cut into pieces', () => {
+  /** The pieces of a definition's text (one chunk): the header with its first member, one per further member, the tails. */
   function pieces(text: string): string[] {
-    const cuts = classCuts(text, 0, text.length);
-    const bounds = cuts ? [0, ...cuts.members, ...(cuts.tail < text.length ? [cuts.tail] : []), text.length] : [0, text.length];
+    const cuts = definitionCuts(text, 0, text.length);
+    const bounds = cuts ? [0, ...cuts.members, ...cuts.tails, text.length] : [0, text.length];
     return bounds.slice(0, -1).map((s, k) => text.slice(s, bounds[k + 1]));
   }
   const cases: [string, string[]][] = [
@@ -142,8 +142,11 @@ describe('classCuts: where a class is cut into pieces', () => {
     ['column-0 comments after the last member are the tail', ['class A:\n    def f(self):\n        pass\n', '    def g(self):\n        pass\n\n', '# next section\n\n# more\n\n']],
     ['the tail starts at the first comment indented less than the body; any comment after it is in it', ['class A:\n    def f(self):\n        pass\n', '    def g(self):\n        pass\n        # still in g\n    # still in A\n', '  # after A\n        # after A too\n# and this\n']],
     ['a column-0 comment followed by more of the body is in the class', ['class A:\n    def f(self):\n        pass\n', '    def g(self):\n        pass\n# aside\n    x = 1\n']],
-    ['a function is not cut', ['def f():\n    def a():\n        pass\n    def b():\n        pass\n']],
-    ['a decorated function is not cut', ['@dec\ndef f():\n    def a():\n        pass\n    def b():\n        pass\n']],
+    ['a function: one piece per statement of its body after the first', ['def f():\n    \"\"\"Doc.\"\"\"\n', '    x = g(1,\n          2)\n', '    if x:\n        y = 1\n    elif x is None:\n        y = 2\n    else:\n        y = 3\n', '    try:\n        pass\n    except E:\n        pass\n    finally:\n        pass\n', '    @dec\n    def a():\n        pass\n', '    return y  # done\n\n']],
+    ['a decorated function', ['@dec\ndef f(\n    a,\n):\n    def a():\n        pass\n', '    def b():\n        pass\n']],
+    ['a line of a function body inside brackets, at the body indentation, is no cut when the brackets balance', ['def f():\n    x = g(\n    a)\n', '    return x\n']],
+    ['a bracket left open in a function ends at the next statement line of the body', ['def f():\n    x = 1\n', '    y = g(\n        1,\n', '    z = 2\n', '    return z\n']],
+    ['after a bracket left open in a function, the module statements in its chunk are tails, one per statement', ['def f():\n    x = 1\n', '    y = g(\n\n', 'if __name__ == "__main__":\n    f()\n', 'x = 2\n', 'else_ = 3\n']],
   ];
   for (const [name, want] of cases) {
     test(name, () => {
@@ -172,7 +175,7 @@ describe('classes parsed in pieces give the whole-file tree for valid code', () 
           const body = (node.type === 'decorated_definition' ? node.childForFieldName('definition') : node)?.childForFieldName('body');
           if (members && body && node.type.endsWith('definition')) assert.deepEqual(members.map((m) => [m.start, m.end, m.type, m.name]), body.namedChildren.map((m) => [m!.startIndex, m!.endIndex, m!.type, members.find((x) => x.start === m!.startIndex)?.name]));
         });
-        split += chunkStarts(text).filter((s, k, all) => classCuts(text, s, all[k + 1] ?? text.length) !== undefined).length;
+        split += chunkStarts(text).filter((s, k, all) => definitionCuts(text, s, all[k + 1] ?? text.length) !== undefined).length;
       } finally {
         whole.delete();
         pieced.delete();

@@ -10,7 +10,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { before, test } from 'node:test';
 import { analyzeText, useSpanOf, type DocumentAnalysis } from '../../server/src/engine/analyze';
-import { chunkStarts, classCuts } from '../../server/src/engine/chunks';
+import { chunkStarts, definitionCuts } from '../../server/src/engine/chunks';
 import { PythonDocument, type DocumentEdit } from '../../server/src/engine/document';
 import { IncrementalAnalyzer } from '../../server/src/engine/incremental';
 import { initParser } from '../../server/src/engine/parser';
@@ -148,7 +148,7 @@ const LONG_FUNCTION = `${SCRIPT_IMPORTS}\nlosses = []\n\n\ndef main():\n${SCRIPT
   .map((l) => (l ? `    ${l}` : l))
   .join('\n')}\n\nif __name__ == "__main__":\n    main()\n`;
 // (PIECES: every class parsed method by method too, as large ones are)
-const PIECES = { classPiecesMinChars: 0 };
+const PIECES = { classPiecesMinChars: 0 }; // (functions too)
 for (const [name, source, options, docOptions] of [
   ['model file', MODEL, {}, {}],
   ['training script', TRAIN, {}, {}],
@@ -159,12 +159,13 @@ for (const [name, source, options, docOptions] of [
   ['a large class, parsed method by method', BIG_CLASS, EVERY_CLASS, PIECES],
   ['a large class with commented-out code, parsed method by method', BIG_CLASS_COMMENTED, EVERY_CLASS, PIECES],
   ['a long function', LONG_FUNCTION, EVERY_CLASS, {}],
+  ['a long function, parsed statement by statement', LONG_FUNCTION, EVERY_CLASS, PIECES],
 ] as const) {
   if (source === BIG_CLASS_COMMENTED) {
     test(`${name}: the class is valid Python, cut into one piece per method`, () => {
       const starts = chunkStarts(source);
       const k = starts.findIndex((s) => source.startsWith('class Big', s));
-      assert.equal(classCuts(source, starts[k], starts[k + 1])?.members.length, 41);
+      assert.equal(definitionCuts(source, starts[k], starts[k + 1])?.members.length, 41);
       assert.match(source, /\n# def old_step_3\(self, x\):\n/);
       const doc = new PythonDocument(source);
       try {
@@ -311,7 +312,7 @@ test('typing in one method of a large class re-checks that method alone, with th
 });
 
 test('typing a statement into a long function re-checks only what it can change, with the same result', () => {
-  const doc = new PythonDocument(LONG_FUNCTION);
+  const doc = new PythonDocument(LONG_FUNCTION, { classPiecesMinChars: 1000 }); // parsed statement by statement, as long functions are
   const inc = new IncrementalAnalyzer({ memberMinChars: 1000 }); // main() is 1,800 characters
   try {
     check(inc, doc, 'first analysis');

@@ -11,7 +11,8 @@
 // One recovery for code being typed: a line at column 0 starting with `def`, `class`, `async def` or
 // `import`, which no open bracket can contain, starts a chunk even inside brackets: an unclosed `(` stays
 // an error in its own statement. An indented `def`, `class` or `async def` line ends an open bracket too (it
-// starts no chunk): a bracket left open in a method does not swallow the statements after its class.
+// starts no chunk): a bracket left open in a method does not swallow the statements after its class. Large
+// classes and functions are cut further (definitionCuts), with their own recovery for brackets left open.
 
 import type { TextChange } from './document';
 
@@ -217,60 +218,97 @@ function scan(text: string, from: number, onStart: (start: number) => boolean | 
 /** A definition at the start of a line (after its indentation): `def`, `class`, `async def`. */
 const DEFINITION = /(?:def|class|async[ \t]+def)(?![\w\u0080-\uffff])/y;
 const CLASS = /class(?![\w\u0080-\uffff])/y;
+const FUNCTION = /(?:def|async[ \t]+def)(?![\w\u0080-\uffff])/y;
+/** What a statement starts with (a keyword or a name), as a line left inside an unclosed bracket cannot well. */
+const WORD = /[A-Za-z_\u0080-\uffff]/y;
 
-/** Where a class's chunk is cut (classCuts): the starts of its members from the second on, and of its tail. */
-export interface ClassCuts {
+/** Where a definition's chunk is cut (definitionCuts): the starts of its pieces, and of its tails. */
+export interface DefinitionCuts {
   members: number[];
-  /** Where the comments indented less than the body after the class's last line start (they are not in the class): `end` if none. */
-  tail: number;
+  /**
+   * Where the comments indented less than the body after the definition's last line start (they are not in it),
+   * or, after a bracket left open, the module's statements the chunk holds, each: none if neither.
+   */
+  tails: number[];
 }
 
 /**
- * Where the class statement text[start, end) (a top-level chunk: decorators, the `class` line, its body, and
- * the blank lines and comments after it) is cut: at the lines of its body, at the body's indentation, that begin
- * a member (a decorator, `def`, `async def` or `class`; a decorated definition starts at its first decorator),
- * from its second member on; and where the comments after its last line begin, from the first one indented less
- * than the body. The text from the class line to the second member, from each member to the next, and the tail
- * can then be parsed alone: an indented piece parses as its lines would in the class (a comment indented less
- * than the body, commented-out code, between or inside members included). As at the top level, a member line
- * ends a bracket left open before it (an unclosed `(` stays an error in its own method). Undefined when the class
- * is not to be cut: a line of code indented less than the body (inside brackets) or unlike it (tabs and spaces),
- * or a body of one member.
+ * Where the class or function statement text[start, end) (a top-level chunk: decorators, the `class` or `def`
+ * line, its body, and the blank lines and comments after it) is cut: at the lines of its body, at the body's
+ * indentation, that begin a member of a class (a decorator, `def`, `async def` or `class`; a decorated
+ * definition starts at its first decorator) or a statement of a function (any code line but `else`, `elif`,
+ * `except` and `finally`, and the definition after a decorator), from the second on; and where the comments
+ * after its last line begin, from the first one indented less than the body. The text from the header to the
+ * second member, from each member to the next, and the tail can then be parsed alone: an indented piece parses
+ * as its lines would in the definition (a comment indented less than the body, commented-out code, between or
+ * inside members included). As at the top level, a definition line ends a bracket left open before it (an
+ * unclosed `(` stays an error in its own method); in a function whose brackets do not balance (code being
+ * typed), so does a line at the body's indentation starting with a word, and one at column 0 (which the
+ * top-level scan left in the function's chunk) ends the function: it and what follows are the tail, parsed as
+ * the module's statements. Undefined when the definition is not
+ * to be cut: a line of code indented less than the body (inside brackets) or unlike it (tabs and spaces), or a
+ * body of one member.
  */
-export function classCuts(text: string, start: number, end: number): ClassCuts | undefined {
+export function definitionCuts(text: string, start: number, end: number): DefinitionCuts | undefined {
+  // valid code balances its brackets: cut only where a statement can start; with recovery only if not
+  const first = cutsOf(text, start, end, false);
+  if (first.balanced || !first.function) return first.cuts;
+  return cutsOf(text, start, end, true).cuts;
+}
+
+function cutsOf(text: string, start: number, end: number, recover: boolean): { cuts: DefinitionCuts | undefined; balanced: boolean; function: boolean } {
   const st: LexState = { depth: 0, quote: 0, continued: false };
   const members: number[] = [];
   let indent = ''; // the body's indentation, once its first line is seen
+  let fn: boolean | undefined; // a function (else a class), once its header line is seen
   let count = 0;
   let afterDecorator = false;
+  let unbalanced = false; // a bracket was left open at a definition
+  let rejected = false; // not to be cut (the scan goes on, to tell whether its brackets balance)
+  const more: number[] = []; // module statements after the tail's first (recovery)
   let tail = -1; // the first comment line indented less than the body after the body began, while only comments followed it
   let i = start;
   while (i < end) {
     const lineStart = i;
-    if (st.quote === 0 && !st.continued) {
+    if (!rejected && st.quote === 0 && !st.continued) {
       const col = indentEnd(text, i) - i;
       const c = text.charCodeAt(i + col);
       if (i + col < end && c !== LF && c !== CR) {
         if (indent === '') {
-          // the header: decorators, then the class line (lines inside its brackets aside); then the body's first line
-          // of code (not a comment) sets its indentation
-          if (col === 0 && st.depth === 0 && c !== HASH && c !== AT && !matchesAt(CLASS, text, i)) return undefined;
+          // the header: decorators, then the class or def line (lines inside its brackets aside); then the body's
+          // first line of code (not a comment) sets its indentation
+          if (col === 0 && st.depth === 0 && c !== HASH && c !== AT) {
+            if (fn !== undefined) rejected = true; // a second statement at column 0: not a definition with a body
+            else if (matchesAt(CLASS, text, i)) fn = false;
+            else if (matchesAt(FUNCTION, text, i)) fn = true;
+            else rejected = true;
+          }
           if (col > 0 && c !== HASH && st.depth === 0) indent = text.slice(i, i + col);
         } else if (hasFormFeed(text, i, i + col)) {
-          return undefined; // a form feed in the indentation: tree-sitter counts the columns after it only
+          rejected = true; // a form feed in the indentation: tree-sitter counts the columns after it only
         } else if (c === HASH && st.depth === 0 && (tail >= 0 || (col < indent.length && indent.startsWith(text.slice(i, i + col))))) {
-          // a comment indented less than the body, and any comment after it: after the class (the tail), unless a
-          // line of the body follows (tree-sitter closes the blocks a comment is indented less than only once no
-          // code line follows it in them)
+          // a comment indented less than the body, and any comment after it: after the definition (the tail),
+          // unless a line of the body follows (tree-sitter closes the blocks a comment is indented less than only
+          // once no code line follows it in them)
           if (tail < 0) tail = lineStart;
+        } else if (recover && col === 0 && matchesAt(WORD, text, i)) {
+          // a statement at column 0 that the top-level scan left in the chunk (a bracket opened in the body was left
+          // open): the definition ends before it, and what follows is the module's, chunk by chunk (the tails)
+          tail = lineStart;
+          scan(text, lineStart, (s) => (s < end ? void more.push(s) : false));
+          break;
         } else if (col < indent.length || !text.startsWith(indent, i)) {
-          return undefined; // a line of code indented less than the body (inside brackets), or otherwise, inside it
-        } else tail = -1; // the body goes on: the comments before this line are in the class
-        if (indent !== '' && tail < 0 && col === indent.length && c !== HASH) {
+          rejected = true; // a line of code indented less than the body (inside brackets), or otherwise, inside it
+        } else tail = -1; // the body goes on: the comments before this line are in the definition
+        if (!rejected && indent !== '' && tail < 0 && col === indent.length && c !== HASH) {
           const definition = matchesAt(DEFINITION, text, i + col);
-          if (st.depth > 0 && definition) st.depth = 0; // recovery: the bracket was never closed
+          const statement = fn === true && !matchesAt(CONTINUATION, text, i + col);
+          if (st.depth > 0 && (definition || (recover && statement && matchesAt(WORD, text, i + col)))) {
+            st.depth = 0; // recovery: the bracket was never closed
+            unbalanced = true;
+          }
           if (st.depth === 0) {
-            if (definition || c === AT) {
+            if (definition || c === AT || statement) {
               if (!afterDecorator && ++count >= 2) members.push(lineStart);
               afterDecorator = c === AT;
             } else afterDecorator = false;
@@ -280,5 +318,6 @@ export function classCuts(text: string, start: number, end: number): ClassCuts |
     }
     i = lexLine(text, i, st);
   }
-  return members.length ? { members, tail: tail >= 0 ? tail : end } : undefined;
+  const balanced = !unbalanced && st.depth === 0 && st.quote === 0 && st.continued === false;
+  return { cuts: members.length && !rejected ? { members, tails: tail >= 0 ? [tail, ...more] : [] } : undefined, balanced, function: fn === true };
 }

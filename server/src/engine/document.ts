@@ -40,7 +40,7 @@ export class PythonDocument {
   private edits: [number, number, number, number][] = [];
   private editsFrom = 0; // the oldest version textChangeSince can answer for
 
-  /** `classPiecesMinChars`: classes of this many characters or more are parsed method by method (moduleTree.ts; tests lower it). */
+  /** `classPiecesMinChars`: classes and functions of this many characters or more are parsed in pieces (moduleTree.ts; tests lower it). */
   constructor(
     private textValue: string,
     private readonly options: { classPiecesMinChars?: number } = {},

@@ -173,7 +173,7 @@ const SHARED_METHODS = new Set(['__init__', 'forward', 'construct', '__getitem__
 const MEMBER_MIN_CHARS = 10000;
 
 export interface IncrementalOptions {
-  /** Classes at least this long (in characters) are re-checked method by method (tests lower it). */
+  /** Classes and functions at least this long (in characters) are re-checked method by method, statement by statement (tests lower it). */
   memberMinChars?: number;
 }
 
@@ -776,13 +776,14 @@ export class IncrementalAnalyzer {
     let keptChars = 0;
     for (let runs = 0; ; runs++) {
       if (runs >= MAX_RUNS) return 'dependencies kept growing';
-      keptBody = bodyContext(list, index, pending, extraBody);
+      const binders = new LocalBinders(list);
+      keptBody = bodyContext(list, index, binders, pending, extraBody);
       for (const x of keptBody) keptChars += x.end - x.start;
       // a body whose statements all share a few names re-checks most of itself: analyse it whole instead
       if (keptChars > MAX_KEPT_SHARE * (fn.end - fn.start) && fn.end - fn.start > SMALL_FILE) return 'much of the function depends on the change';
       const keep = graph.contextFor(pendingTop, extraTop);
       const seeding = graph.seeding(keep);
-      const bodySeeding = bodySeedingFor(list, index, keptBody);
+      const bodySeeding = bodySeedingFor(list, index, binders, keptBody);
       const droppedAt = new Map<number, number>();
       for (const x of list) if (!keptBody.has(x)) droppedAt.set(x.start, x.end);
       const dropNode: NodeFilter = { minDepth: 3, drop: (a, b) => droppedAt.get(a) === b };
@@ -820,7 +821,7 @@ export class IncrementalAnalyzer {
         const j = index.get(x)!;
         for (const n of refs) {
           if (seen?.has(n)) continue;
-          const k = lastLocalBinder(list, j, n);
+          const k = binders.last(j, n);
           if (k >= 0 && !keptBody.has(list[k])) again = true;
         }
         if ([...refs].some((n) => !x.refs.has(n))) x.refs = union(x.refs, refs);
@@ -1465,10 +1466,32 @@ function emptyBodyStatement(start: number, end: number, type: string, refs: Read
   };
 }
 
-/** The last statement of `list` before index `i` binding `n` in the function's scope (-1: none). */
-function lastLocalBinder(list: readonly BodyStatement[], i: number, n: string): number {
-  for (let j = i - 1; j >= 0; j--) if (list[j].local.has(n)) return j;
-  return -1;
+/** Which statements of a body bind each name in the function's scope (most names read are bound by none). */
+class LocalBinders {
+  private readonly byName = new Map<string, number[]>();
+  constructor(list: readonly BodyStatement[]) {
+    list.forEach((x, j) => {
+      for (const n of x.local) {
+        const at = this.byName.get(n);
+        if (at) at.push(j);
+        else this.byName.set(n, [j]);
+      }
+    });
+  }
+
+  /** The last statement before index `i` binding `n` (-1: none). */
+  last(i: number, n: string): number {
+    const at = this.byName.get(n);
+    if (!at) return -1;
+    let lo = 0;
+    let hi = at.length; // first position with at[pos] >= i
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (at[mid] < i) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 ? at[lo - 1] : -1;
+  }
 }
 
 /** The last statement of `list` before index `i` assigning `n` plainly in the function's scope (-1: none). */
@@ -1482,7 +1505,7 @@ function lastBodyAssigner(list: readonly BodyStatement[], i: number, n: string):
  * analysed without: the last binder of a name it reads when what that leaves is not plain data, and the
  * assigner of a name whose assignment its rules read.
  */
-function bodyContext(list: readonly BodyStatement[], index: ReadonlyMap<BodyStatement, number>, pending: ReadonlySet<BodyStatement>, extra: ReadonlySet<BodyStatement>): Set<BodyStatement> {
+function bodyContext(list: readonly BodyStatement[], index: ReadonlyMap<BodyStatement, number>, binders: LocalBinders, pending: ReadonlySet<BodyStatement>, extra: ReadonlySet<BodyStatement>): Set<BodyStatement> {
   const keep = new Set<BodyStatement>([...pending, ...extra]);
   for (const x of list) if (x.pinned) keep.add(x);
   // two statements other than comments at least, when the body has two: a fix deleting a statement asks whether
@@ -1507,7 +1530,7 @@ function bodyContext(list: readonly BodyStatement[], index: ReadonlyMap<BodyStat
     for (const x of frontier) {
       const i = index.get(x)!;
       for (const n of x.refs) {
-        const j = lastLocalBinder(list, i, n);
+        const j = binders.last(i, n);
         if (j < 0 || keep.has(list[j])) continue;
         const e = list[j].exports.get(n);
         if (e === undefined || e === TREE) add(j);
@@ -1525,7 +1548,7 @@ function bodyContext(list: readonly BodyStatement[], index: ReadonlyMap<BodyStat
  * binder is left out, bound to what that binder left them. `missing`: binders leaving no plain value (to keep);
  * `considered`: the names each kept statement (by start) was seeded for.
  */
-function bodySeedingFor(list: readonly BodyStatement[], index: ReadonlyMap<BodyStatement, number>, keep: ReadonlySet<BodyStatement>) {
+function bodySeedingFor(list: readonly BodyStatement[], index: ReadonlyMap<BodyStatement, number>, binders: LocalBinders, keep: ReadonlySet<BodyStatement>) {
   const missing = new Set<BodyStatement>();
   const considered = new Map<number, ReadonlySet<string>>();
   const byStart = new Map<number, BodyStatement>();
@@ -1537,7 +1560,7 @@ function bodySeedingFor(list: readonly BodyStatement[], index: ReadonlyMap<BodyS
     const i = index.get(x)!;
     const out: Seed[] = [];
     for (const n of x.refs) {
-      const j = lastLocalBinder(list, i, n);
+      const j = binders.last(i, n);
       if (j < 0 || keep.has(list[j])) continue;
       const e = list[j].exports.get(n);
       if (e === undefined || e === TREE) missing.add(list[j]);

@@ -1,11 +1,12 @@
 // A module's syntax as tree-sitter trees of its top-level chunks (chunks.ts): each chunk's text is parsed
 // alone, so after an edit only the chunks whose text changed are parsed again (incrementally, from their old
 // tree, when one chunk spans the change), and an unclosed bracket re-shapes at most the rest of its own
-// top-level statement. A large class's chunk is parsed in pieces too: its header with the first member, then
-// each further member (chunks.ts classCuts), so that typing in one method re-parses that method and an
-// unclosed bracket stays in it. For valid code the copy (`copy`) is the tree a whole-file parse gives.
+// top-level statement. A large class's or function's chunk is parsed in pieces too: its header with the first
+// member, then each further member of the class or statement of the function (chunks.ts definitionCuts), so that
+// typing in one method or statement re-parses that one and an unclosed bracket stays in it. For valid code the
+// copy (`copy`) is the tree a whole-file parse gives.
 import { Edit, type Node as TsNode } from 'web-tree-sitter';
-import { chunkStarts, chunkStartsAfter, classCuts, indexOfSorted } from './chunks';
+import { chunkStarts, chunkStartsAfter, definitionCuts, indexOfSorted } from './chunks';
 import { classBodyOf, functionBodyOf, memberNameOf } from './definitions';
 import type { TextChange, TextRange } from './document';
 import { countTreeErrors, copyParts, parsePython, type TsTree } from './parser';
@@ -21,6 +22,8 @@ interface Segment {
   tree: TsTree;
   /** Its root, relative to `start` (read from the tree once, when needed). */
   root?: RootInfo;
+  /** A piece's statements (its root's named children), relative to `start` (read from the tree once, when needed). */
+  named?: TopLevelStatement[];
 }
 
 interface Chunk extends Segment {
@@ -29,13 +32,17 @@ interface Chunk extends Segment {
    * first piece), and each piece one further member of its body (comments and blank lines after it included).
    */
   pieces?: Segment[];
-  /** With pieces: the comments after the class (from the first one indented less than its body), parsed alone (top-level statements of the module). */
-  tail?: Segment;
+  /**
+   * With pieces: the comments after the definition (from the first one indented less than its body), and, when a
+   * bracket left open in a function made the top-level scan keep the module's statements after it in its chunk,
+   * those statements, each parsed alone as a chunk of its own would be (top-level statements of the module).
+   */
+  tails?: Segment[];
   /** Its top-level statements, relative to `start` (read from the trees once, when needed). */
   statements?: TopLevelStatement[];
 }
 
-/** Classes of this many characters or more are parsed member by member. */
+/** Classes and functions of this many characters or more are parsed member by member (statement by statement). */
 export const CLASS_PIECES_MIN_CHARS = 10000;
 
 function rootOf(c: Segment): RootInfo {
@@ -55,30 +62,28 @@ function statementsOf(c: Chunk): TopLevelStatement[] {
       if (end !== undefined) cls.end = end + last.start - c.start;
       cls.hasError ||= c.pieces!.some((p) => p.tree.rootNode.hasError);
     }
-    const tail = c.tail;
-    if (tail) for (const n of tail.tree.rootNode.children) c.statements.push({ start: n.startIndex + tail.start - c.start, end: n.endIndex + tail.start - c.start, type: n.type, hasError: n.hasError });
+    for (const tail of c.tails ?? []) for (const n of tail.tree.rootNode.children) c.statements.push({ start: n.startIndex + tail.start - c.start, end: n.endIndex + tail.start - c.start, type: n.type, hasError: n.hasError });
   }
   return c.statements;
 }
 
 /**
- * Where a chunk text[start, end) is cut: its header, pieces and tail as consecutive spans; one span when it is
- * not a class of `min` characters or more (or is not to be cut). `tail`: whether the last span is the tail.
+ * Where a chunk text[start, end) is cut: its header, pieces and tails as consecutive spans; one span when it is
+ * not a class or function of `min` characters or more (or is not to be cut). `tails`: how many of the last spans are tails.
  */
-function spansOf(text: string, start: number, end: number, min: number): { bounds: number[]; tail: boolean } {
-  const cuts = end - start >= min ? classCuts(text, start, end) : undefined;
-  if (!cuts) return { bounds: [start, end], tail: false };
-  const tail = cuts.tail < end;
-  return { bounds: [start, ...cuts.members, ...(tail ? [cuts.tail] : []), end], tail };
+function spansOf(text: string, start: number, end: number, min: number): { bounds: number[]; tails: number } {
+  const cuts = end - start >= min ? definitionCuts(text, start, end) : undefined;
+  if (!cuts) return { bounds: [start, end], tails: 0 };
+  return { bounds: [start, ...cuts.members, ...cuts.tails, end], tails: cuts.tails.length };
 }
 
-/** A chunk of the given segments (consecutive spans: the header, the pieces, the tail when `tail`). */
-function chunkOf(segments: Segment[], tail: boolean): Chunk {
+/** A chunk of the given segments (consecutive spans: the header, the pieces, then `tails` tails). */
+function chunkOf(segments: Segment[], tails: number): Chunk {
   const head = segments[0];
   const chunk: Chunk = { start: head.start, end: segments[segments.length - 1].end, tree: head.tree, root: head.root };
   if (segments.length > 1) {
-    chunk.pieces = segments.slice(1, tail ? -1 : undefined);
-    if (tail) chunk.tail = segments[segments.length - 1];
+    chunk.pieces = segments.slice(1, segments.length - tails);
+    if (tails) chunk.tails = segments.slice(segments.length - tails);
   }
   return chunk;
 }
@@ -103,15 +108,21 @@ function spanningSpan(olds: readonly Segment[], oldStarts: readonly number[], a:
   return g && g.end > change.start && g.start < change.end - delta && g.end + delta === b && g.start <= change.start ? i : -1;
 }
 
-/** The segments of a chunk: itself, or its header (up to the first piece), its pieces and its tail. */
+/** The segments of the chunks, in text order, and their starts. */
+function oldSegments(chunks: readonly Chunk[]): { list: Segment[]; starts: number[] } {
+  const list = chunks.flatMap(segmentsOf);
+  return { list, starts: list.map((g) => g.start) };
+}
+
+/** The segments of a chunk: itself, or its header (up to the first piece), its pieces and its tails. */
 function segmentsOf(c: Chunk): Segment[] {
   if (!c.pieces) return [c];
-  return [{ start: c.start, end: c.pieces[0].start, tree: c.tree, root: c.root }, ...c.pieces, ...(c.tail ? [c.tail] : [])];
+  return [{ start: c.start, end: c.pieces[0].start, tree: c.tree, root: c.root }, ...c.pieces, ...(c.tails ?? [])];
 }
 
 /** Parses text[start, end) as one chunk, in pieces when it is a large class (a tree keeps its source: ownCopy). */
 function parseChunk(text: string, start: number, end: number, min: number): Chunk {
-  const { bounds, tail } = spansOf(text, start, end, min);
+  const { bounds, tails } = spansOf(text, start, end, min);
   const segments: Segment[] = [];
   try {
     for (let k = 0; k + 1 < bounds.length; k++) segments.push({ start: bounds[k], end: bounds[k + 1], tree: parsePython(ownCopy(text.slice(bounds[k], bounds[k + 1]))) });
@@ -119,19 +130,19 @@ function parseChunk(text: string, start: number, end: number, min: number): Chun
     for (const g of segments) g.tree.delete();
     throw err;
   }
-  if (segments.length > 1 && !isClassHeader(segments[0].tree)) {
+  if (segments.length > 1 && !isDefinitionHeader(segments[0].tree)) {
     // the header does not parse as one class (a colon being typed...): the pieces would have nowhere to go
     for (const g of segments) g.tree.delete();
     return { start, end, tree: parsePython(ownCopy(text.slice(start, end))) };
   }
-  return chunkOf(segments, tail);
+  return chunkOf(segments, tails);
 }
 
-/** Whether the tree of a class's header (and first member) is one class statement with a body. */
-function isClassHeader(tree: TsTree): boolean {
+/** Whether the tree of a definition's header (and first member) is one class or function statement with a body. */
+function isDefinitionHeader(tree: TsTree): boolean {
   const root = tree.rootNode;
   const only = root.childCount === 1 ? root.child(0) : null;
-  return !!only && !!classBodyOf(only);
+  return !!only && !!(classBodyOf(only) ?? functionBodyOf(only));
 }
 
 /** A member of a top-level class's body: a method (`name`: a function definition's, decorated or not; else ''), an assignment, a comment. */
@@ -157,7 +168,7 @@ export class ModuleTree {
   private constructor(
     readonly text: string,
     private readonly chunks: Chunk[],
-    /** Classes of this many characters or more are parsed in pieces (tests lower it). */
+    /** Classes and functions of this many characters or more are parsed in pieces (tests lower it). */
     private readonly piecesMin: number,
     /**
      * The statements of the tree this one was re-parsed from, when it had listed them, and how many of its first
@@ -198,6 +209,7 @@ export class ModuleTree {
     const changed: TextRange[] = [];
     const parsed: TsTree[] = [];
     const reused = new Set<TsTree>(); // trees of a re-parsed chunk's pieces kept as they were
+    let segments: { list: Segment[]; starts: number[] } | undefined; // every old chunk's segments, in text order
     try {
       for (let k = 0; k < starts.length; k++) {
         const start = starts[k];
@@ -210,11 +222,11 @@ export class ModuleTree {
           chunks.push(old[i]);
           continue;
         }
-        // one chunk spans the change: parse it again, from its old trees
-        const j = spanningSpan(old, oldStarts, start, end, change);
-        const o = j >= 0 && !carried[j] ? old[j] : undefined;
-        if (o) carried[j] = 2;
-        chunks.push(this.reparseChunk(text, start, end, o, change, parsed, reused, changed));
+        // a chunk of new text (the change is in it, or chunk starts moved): parsed again where its text changed,
+        // from the old trees of any chunk (a bracket left open in a function merges the statements after it into
+        // its chunk, whose trees are those of the old chunks)
+        segments ??= oldSegments(old);
+        chunks.push(this.reparseChunk(text, start, end, segments, change, parsed, reused, changed));
       }
     } catch (err) {
       for (const t of parsed) t.delete();
@@ -242,16 +254,16 @@ export class ModuleTree {
   }
 
   /**
-   * The chunk text[start, end) of the new text, which spans the change; `o`: the old chunk it replaces (same
-   * start, its end moved by the change), if any. Its segments (itself, or its header and pieces) are parsed again
-   * where their text changed: a segment of the same text as an old one (before the change at the same offsets,
-   * or after it moved by the change) keeps its tree, the one spanning the change is re-parsed from its old tree.
+   * The chunk text[start, end) of the new text, not an old chunk's text; `old`: the old chunks' segments. Its
+   * segments (itself, or its header, pieces and tail) are parsed again where their text changed: a segment of
+   * the same text as an old one (before the change at the same offsets, or after it moved by the change) keeps
+   * its tree, the one spanning the change (same start, its end moved by the change) is re-parsed from its old tree.
    */
-  private reparseChunk(text: string, start: number, end: number, o: Chunk | undefined, change: TextChange, parsed: TsTree[], reused: Set<TsTree>, changed: TextRange[]): Chunk {
+  private reparseChunk(text: string, start: number, end: number, old: { list: Segment[]; starts: number[] }, change: TextChange, parsed: TsTree[], reused: Set<TsTree>, changed: TextRange[]): Chunk {
     const { delta } = change;
-    const { bounds, tail } = spansOf(text, start, end, this.piecesMin);
-    const olds = o ? segmentsOf(o) : [];
-    const oldStarts = olds.map((g) => g.start);
+    const { bounds, tails } = spansOf(text, start, end, this.piecesMin);
+    const olds = old.list;
+    const oldStarts = old.starts;
     const segments: Segment[] = [];
     const kept: TsTree[] = []; // old trees this chunk keeps
     const parsedFrom = parsed.length;
@@ -264,7 +276,7 @@ export class ModuleTree {
       if (same && !reused.has(same.tree)) {
         reused.add(same.tree);
         kept.push(same.tree);
-        segments.push({ start: a, end: b, tree: same.tree, root: same.root });
+        segments.push({ start: a, end: b, tree: same.tree, root: same.root, named: same.named });
         continue;
       }
       const h = spanningSpan(olds, oldStarts, a, b, change);
@@ -286,9 +298,13 @@ export class ModuleTree {
           newEndPosition: pointAt(source, newEnd),
         }));
         tree = parsePython(source, g.tree);
-        // what changed: the edited text, and where tree-sitter found the syntax changed
-        changed.push({ start: a + from, end: a + newEnd });
-        for (const r of g.tree.getChangedRanges(tree)) changed.push({ start: a + r.startIndex, end: a + r.endIndex });
+        if (k > 0 && k < bounds.length - 1 - tails) {
+          // a piece of a definition's body: what changed is the edited text, and where tree-sitter found the syntax
+          // changed (the other statements of a long function keep their analyses); a chunk's own statements (those
+          // of a broken one can be single tokens, read with their neighbours) are re-checked whole
+          changed.push({ start: a + from, end: a + newEnd });
+          for (const r of g.tree.getChangedRanges(tree)) changed.push({ start: a + r.startIndex, end: a + r.endIndex });
+        } else changed.push({ start: a, end: b });
       } else {
         tree = parsePython(ownCopy(text.slice(a, b)));
         changed.push({ start: a, end: b });
@@ -296,7 +312,7 @@ export class ModuleTree {
       parsed.push(tree);
       segments.push({ start: a, end: b, tree });
     }
-    if (segments.length > 1 && !isClassHeader(segments[0].tree)) {
+    if (segments.length > 1 && !isDefinitionHeader(segments[0].tree)) {
       // the header does not parse as one class: parsed whole (the old trees kept go with the old chunk)
       for (const t of kept) reused.delete(t);
       for (const t of parsed.splice(parsedFrom)) t.delete();
@@ -306,7 +322,7 @@ export class ModuleTree {
       changed.push({ start, end });
       return { start, end, tree };
     }
-    return chunkOf(segments, tail);
+    return chunkOf(segments, tails);
   }
 
   /** The module's top-level statements (and comments), in order, at their offsets in the text. */
@@ -348,7 +364,7 @@ export class ModuleTree {
     const partsOf = (c: Chunk): TreePart[] => [
       { tree: c.tree, base: c.start, root: rootOf(c) },
       ...(c.pieces ?? []).map((p) => ({ tree: p.tree, base: p.start, root: rootOf(p), member: true })),
-      ...(c.tail ? [{ tree: c.tail.tree, base: c.tail.start, root: rootOf(c.tail) }] : []),
+      ...(c.tails ?? []).map((t) => ({ tree: t.tree, base: t.start, root: rootOf(t) })),
     ];
     if (!keepStatement) return copyParts(this.chunks.flatMap(partsOf), this.text, lines, undefined, undefined, dropNode);
     const first = partsOf(this.chunks[0])[0];
@@ -410,12 +426,16 @@ export class ModuleTree {
         at += n;
         continue;
       }
-      if (c.pieces) return undefined;
       const root = c.tree.rootNode;
       const node = root.type === 'module' ? root.child(i - at) : root;
       const body = node ? functionBodyOf(node) : null;
       if (!body) return undefined;
-      return body.namedChildren.map((m) => ({ start: m!.startIndex + c.start, end: m!.endIndex + c.start, type: m!.type, hasError: m!.hasError }));
+      const list = body.namedChildren.map((m) => ({ start: m!.startIndex + c.start, end: m!.endIndex + c.start, type: m!.type, hasError: m!.hasError }));
+      for (const p of c.pieces ?? []) {
+        p.named ??= p.tree.rootNode.namedChildren.map((m) => ({ start: m!.startIndex, end: m!.endIndex, type: m!.type, hasError: m!.hasError }));
+        for (const m of p.named) list.push({ start: m.start + p.start, end: m.end + p.start, type: m.type, hasError: m.hasError });
+      }
+      return list;
     }
     return undefined;
   }

@@ -146,11 +146,11 @@ function lastChild(FC: Int32Array, N: Int32Array, x: number): number {
   return c;
 }
 
-/** The body (block) of the class statement `i` (decorated or not) of a copy being built, or -1. */
-function classBody(T: Uint16Array, FC: Int32Array, N: Int32Array, tables: LanguageTables, i: number): number {
+/** The body (block) of the class or function statement `i` (decorated or not) of a copy being built, or -1. */
+function definitionBody(T: Uint16Array, FC: Int32Array, N: Int32Array, tables: LanguageTables, i: number): number {
   let node = i;
   if (tables.types[T[node]] === 'decorated_definition') node = lastChild(FC, N, node);
-  if (node < 0 || tables.types[T[node]] !== 'class_definition') return -1;
+  if (node < 0 || (tables.types[T[node]] !== 'class_definition' && tables.types[T[node]] !== 'function_definition')) return -1;
   const block = lastChild(FC, N, node);
   return block >= 0 && tables.types[T[block]] === 'block' ? block : -1;
 }
@@ -172,8 +172,8 @@ export function rootInfo(tree: TsTree): RootInfo {
 
 /**
  * A tree-sitter tree of part of a text: `text.slice(base, base + …)` was parsed (`root`: its rootInfo, if known).
- * A `member` part is a piece of the body of the class the part before it defines (moduleTree.ts splits large
- * classes so): its statements are copied into that class's body, after what is there.
+ * A `member` part is a piece of the body of the class or function the part before it defines (moduleTree.ts splits large
+ * ones so): its statements are copied into that body, after what is there.
  */
 export interface TreePart {
   tree: TsTree;
@@ -358,7 +358,7 @@ export function copyTrees(
         prev = top;
       } else if (prev >= firstCopied && D[prev] === 1) {
         top = prev;
-        body = classBody(T, FC, N, tables, top);
+        body = definitionBody(T, FC, N, tables, top);
       }
     } finally {
       cursor.delete();
