@@ -37,7 +37,7 @@
 // analysed instead. `test/engine/incremental-analysis.test.ts` replays
 // random edits and compares every result with a whole-file analysis.
 import type { MappingDatabase } from '../mappings/database';
-import { analyzeText, emptyAnalysis, runAnalysis, useSpanOf, type AnalysisRun, type DocumentAnalysis, type RunOptions, type UseSpan } from './analyze';
+import { emptyAnalysis, runAnalysis, useSpanOf, type AnalysisRun, type DocumentAnalysis, type RunOptions, type UseSpan } from './analyze';
 import { addStats, emptyStats, type Finding, type TextEdit, type UseStats } from './findings';
 import { classBodyOf, definitionOf, memberNameOf } from './definitions';
 import type { PythonDocument, TextChange, TextRange } from './document';
@@ -512,24 +512,12 @@ export class IncrementalAnalyzer {
    * (the whole file is analysed then).
    */
   private tryMember(input: Input, old: Snapshot): DocumentAnalysis | string | undefined {
-    const { text, module, settings, db, changes, textChange, lines } = input;
-    if (!textChange || changes === undefined) return undefined;
+    const { text, module, settings, db, lines } = input;
+    const edited = editedStatement(input, old, (st) => !!st.members && !st.mixedPrecision);
+    if (!edited) return undefined;
+    const { i, st, textChange, delta, oldEnd } = edited;
     const olds = old.statements;
-    const fresh = module.statements;
-    if (fresh.length !== olds.length) return undefined;
-    const { delta } = textChange;
-    const oldEnd = textChange.end - delta; // the changed span's end in the old text
-    const i = statementAt(olds, textChange.start);
-    const st = olds[i];
-    const members = st.members;
-    if (!members || st.mixedPrecision || textChange.start < st.start || oldEnd > st.end) return undefined;
-    // every statement where it was (those after the class moved by delta), and tree-sitter re-built nothing else
-    for (let j = 0; j < olds.length; j++) if (!sameShape(olds[j], fresh[j], j < i ? 0 : delta) && j !== i) return undefined;
-    if (fresh[i].start !== st.start || fresh[i].end !== st.end + delta || fresh[i].type !== st.type) return undefined;
-    // (the class's chunk is re-parsed as a whole, blank lines after it included: its members are compared below)
-    const from = i > 0 ? fresh[i - 1].end : 0;
-    const to = i + 1 < fresh.length ? fresh[i + 1].start : text.length;
-    for (const r of changes) if (r.start < from || r.end > to) return undefined;
+    const members = st.members!;
     // the edited method: the change inside it; a method others do not read by name, binding nothing they resolve
     // (its region: up to the next member, as text typed after its last line, blank or not yet part of it, is)
     const k = lastStartingBy(members, textChange.start);
@@ -555,26 +543,14 @@ export class IncrementalAnalyzer {
     const oldText = old.text.slice(m.start, regionEnd);
     const newText = text.slice(m.start, regionEnd + delta);
     if (PIN_TEXT.test(newText) || String(oldText.match(FILE_TEXT_FACTS)) !== String(newText.match(FILE_TEXT_FACTS))) return undefined;
-    if (eol(old.text) !== eol(text)) return undefined;
-    const oldBreaks = lineBreaks(old.text, textChange.start, oldEnd);
-    const newBreaks = lineBreaks(text, textChange.start, textChange.end);
-    if (oldBreaks === undefined || newBreaks === undefined) return undefined;
-    const lineDelta = newBreaks - oldBreaks;
+    const lineDelta = lineDeltaOf(old.text, text, textChange);
     // cached fix edits reaching into the edited method, from other statements or the class's other members
-    const inOld = (e: TextEdit) => e.end >= m.start && e.start <= regionEnd;
     const outside = (f: { start: number }) => f.start < m.start || f.start >= regionEnd;
-    for (const f of st.findings) if (outside(f)) for (const fix of f.fixes) if (fix.edits.some(inOld)) return undefined;
-    for (let j = 0; j < olds.length; j++) {
-      const o = olds[j];
-      if (j !== i && (j < i ? o.editsEnd >= m.start : o.remoteEnd >= m.start) && o.edits.some(inOld)) return undefined;
-    }
+    if (lineDelta === undefined || editsReach(olds, i, m.start, regionEnd, outside)) return undefined;
 
     // ---- from here on cached statements are moved: a failure analyses the whole file ----
     const moved = (o: number) => (o >= oldEnd ? o + delta : o);
-    const cls: Statement = { ...st, end: st.end + delta, text: ownCopy(text.slice(st.start, st.end + delta)) };
-    const statements = olds.slice();
-    statements[i] = cls;
-    for (let j = i + 1; j < statements.length; j++) statements[j] = shiftStatement(olds[j], delta, lineDelta, oldEnd, lines);
+    const { statements, now: cls } = movedStatements(olds, i, text, edited, lineDelta, lines);
     // the members left out of the tree: methods, neither edited nor read by others
     const dropped = members.filter((x, j) => j !== k && x.name !== '' && !x.reaching && !SHARED_METHODS.has(x.name));
     const droppedAt = new Map(dropped.map((x) => [moved(x.start), moved(x.end)] as const));
@@ -591,14 +567,7 @@ export class IncrementalAnalyzer {
       const seeding = graph.seeding(keep);
       run = analyseKept(module, text, lines, statements, keep, settings, db, seeding.seed, old.bound, this.memberMinChars, dropNode, { classMethods });
       if (typeof run === 'string') return run;
-      // what the class turned out to read (names, module-level assignments), for the next context
-      const refs = run.resolution.bindingsByStatement.get(cls.start)?.refs;
-      if (refs) cls.refs = union(cls.refs, refs);
-      for (const { name, before: at, anywhere } of run.assignmentReads) {
-        if (at < cls.start || at >= cls.end) continue;
-        if (anywhere) cls.assignedAnywhere = union(cls.assignedAnywhere, [name]);
-        else cls.assigned = union(cls.assigned, [name]);
-      }
+      learnModuleReads(cls, run);
       if (seeding.missing.size || graph.unseeded(keep, run, seeding.considered) || graph.missedAssignments(keep, run)) {
         for (const x of seeding.missing) extra.add(x);
         graph.learnReads(keep, pending, run);
@@ -662,12 +631,21 @@ export class IncrementalAnalyzer {
     cls.bound = union(b.all, ...dropped.map((x) => x.bound));
     cls.refs = union(b.refs, ...dropped.map((x) => x.refs));
     collectEdits(cls);
+    const result = this.settle(input, old, statements, run);
+    if (typeof result !== 'string') this.stats.members++;
+    return result;
+  }
+
+  /**
+   * The result of a re-check inside one statement (tryMember, tryBody), if every name a rule asked about (for a
+   * fresh alias) gets the answer it got when the cached results were made; the snapshot for the next edit.
+   */
+  private settle(input: Input, old: Snapshot, statements: Statement[], run: AnalysisRun): DocumentAnalysis | string {
     const queried = new Set(old.queried);
     for (const q of run.queried) queried.add(q);
     const boundAfter = unionBound(statements);
     for (const q of queried) if (old.bound.has(q) !== boundAfter.has(q)) return `bound names changed (${q})`;
-    this.snapshot = { text, settings, db, statements, queried, bound: boundAfter, fileNoqa: run.fileNoqa };
-    this.stats.members++;
+    this.snapshot = { text: input.text, settings: input.settings, db: input.db, statements, queried, bound: boundAfter, fileNoqa: run.fileNoqa };
     return merge(statements);
   }
 
@@ -681,24 +659,14 @@ export class IncrementalAnalyzer {
    * must be what was found there before (moved), or the whole file is analysed. Undefined: not such an edit.
    */
   private tryBody(input: Input, old: Snapshot): DocumentAnalysis | string | undefined {
-    const { text, module, settings, db, changes, textChange, lines } = input;
-    if (!textChange || changes === undefined) return undefined;
+    const { text, module, settings, db, lines } = input;
+    // not in the decorators, `def` line or parameters
+    const edited = editedStatement(input, old, (st, at) => !!st.body?.statements.length && at >= st.body.statements[0].start);
+    if (!edited) return undefined;
+    const { i, st, textChange, changes, delta, oldEnd } = edited;
     const olds = old.statements;
-    const fresh = module.statements;
-    if (fresh.length !== olds.length) return undefined;
-    const { delta } = textChange;
-    const oldEnd = textChange.end - delta; // the changed span's end in the old text
-    const i = statementAt(olds, textChange.start);
-    const st = olds[i];
-    const fb = st.body;
-    if (!fb || textChange.start < st.start || oldEnd > st.end) return undefined;
+    const fb = st.body!;
     const body = fb.statements;
-    if (!body.length || textChange.start < body[0].start) return undefined; // in the decorators, `def` line or parameters
-    for (let j = 0; j < olds.length; j++) if (j !== i && !sameShape(olds[j], fresh[j], j < i ? 0 : delta)) return undefined;
-    if (fresh[i].start !== st.start || fresh[i].end !== st.end + delta || fresh[i].type !== st.type) return undefined;
-    const from = i > 0 ? fresh[i - 1].end : 0;
-    const to = i + 1 < fresh.length ? fresh[i + 1].start : text.length;
-    for (const r of changes) if (r.start < from || r.end > to) return undefined;
     const now = module.functionBody(i);
     if (!now) return undefined;
     // the body statements before and after the change: where they were (those after it moved), not re-built by
@@ -733,26 +701,14 @@ export class IncrementalAnalyzer {
     const newText = text.slice(newA, newB);
     if (PIN_TEXT.test(oldText) || PIN_TEXT.test(newText) || CLASS_TEXT.test(oldText) || CLASS_TEXT.test(newText)) return undefined;
     if (String(oldText.match(FILE_TEXT_FACTS)) !== String(newText.match(FILE_TEXT_FACTS))) return undefined;
-    if (eol(old.text) !== eol(text)) return undefined;
-    const oldBreaks = lineBreaks(old.text, textChange.start, oldEnd);
-    const newBreaks = lineBreaks(text, textChange.start, textChange.end);
-    if (oldBreaks === undefined || newBreaks === undefined) return undefined;
-    const lineDelta = newBreaks - oldBreaks;
+    const lineDelta = lineDeltaOf(old.text, text, textChange);
     // cached fix edits reaching into the changed span, from other statements or the function's other parts
-    const inOld = (e: TextEdit) => e.end >= oldA && e.start <= oldB;
     const outside = (f: { start: number }) => f.start < oldA || f.start >= oldB;
-    for (const f of st.findings) if (outside(f)) for (const fix of f.fixes) if (fix.edits.some(inOld)) return undefined;
-    for (let j = 0; j < olds.length; j++) {
-      const o = olds[j];
-      if (j !== i && (j < i ? o.editsEnd >= oldA : o.remoteEnd >= oldA) && o.edits.some(inOld)) return undefined;
-    }
+    if (lineDelta === undefined || editsReach(olds, i, oldA, oldB, outside)) return undefined;
 
     // ---- from here on cached statements are moved: a failure analyses the whole file ----
     const moved = (o: number) => (o >= oldEnd ? o + delta : o);
-    const fn: Statement = { ...st, end: st.end + delta, text: ownCopy(text.slice(st.start, st.end + delta)) };
-    const statements = olds.slice();
-    statements[i] = fn;
-    for (let j = i + 1; j < statements.length; j++) statements[j] = shiftStatement(olds[j], delta, lineDelta, oldEnd, lines);
+    const { statements, now: fn } = movedStatements(olds, i, text, edited, lineDelta, lines);
     // the body now: the statements before the change as they were, those after it moved, the changed ones to analyse
     // (until analysed, taken to read what the old ones read)
     const guess = new Set<string>();
@@ -791,14 +747,8 @@ export class IncrementalAnalyzer {
         bodySeed: (f, at) => (f === fn.start ? bodySeeding.seed(at) : undefined),
       });
       if (typeof run === 'string') return run;
-      // what the function turned out to read at module level (names, assignments), for the next context
+      learnModuleReads(fn, run);
       const b = run.resolution.bindingsByStatement.get(fn.start);
-      if (b?.refs) fn.refs = union(fn.refs, b.refs);
-      for (const { name, before: at, anywhere } of run.assignmentReads) {
-        if (at < fn.start || at >= fn.end) continue;
-        if (anywhere) fn.assignedAnywhere = union(fn.assignedAnywhere, [name]);
-        else fn.assigned = union(fn.assigned, [name]);
-      }
       let again = false;
       if (seeding.missing.size || graph.unseeded(keep, run, seeding.considered) || graph.missedAssignments(keep, run)) {
         for (const x of seeding.missing) extraTop.add(x);
@@ -945,14 +895,89 @@ export class IncrementalAnalyzer {
     fn.bound = union(b.all, ...list.filter((x) => !keptBody.has(x)).map((x) => x.all));
     fn.body = { defStart, statements: list, header: records!.header };
     collectEdits(fn);
-    const queried = new Set(old.queried);
-    for (const q2 of run.queried) queried.add(q2);
-    const boundAfter = unionBound(statements);
-    for (const q2 of queried) if (old.bound.has(q2) !== boundAfter.has(q2)) return `bound names changed (${q2})`;
-    this.snapshot = { text, settings, db, statements, queried, bound: boundAfter, fileNoqa: run.fileNoqa };
-    this.stats.bodies++;
-    return merge(statements);
+    const result = this.settle(input, old, statements, run);
+    if (typeof result !== 'string') this.stats.bodies++;
+    return result;
   }
+}
+
+/** Adds what a re-checked statement turned out to read at module level (names, assignments), for the next context. */
+function learnModuleReads(st: Statement, run: AnalysisRun): void {
+  const refs = run.resolution.bindingsByStatement.get(st.start)?.refs;
+  if (refs) st.refs = union(st.refs, refs);
+  for (const { name, before: at, anywhere } of run.assignmentReads) {
+    if (at < st.start || at >= st.end) continue;
+    if (anywhere) st.assignedAnywhere = union(st.assignedAnywhere, [name]);
+    else st.assigned = union(st.assigned, [name]);
+  }
+}
+
+/** An edit inside one top-level statement that `wants` it, where nothing else moved but by the edit. */
+interface EditedStatement {
+  i: number;
+  st: Statement;
+  textChange: TextChange;
+  changes: readonly TextRange[];
+  delta: number;
+  /** The changed span's end in the old text. */
+  oldEnd: number;
+}
+
+/**
+ * The top-level statement an edit is inside (`wants`: asked with the edit's start), when every other statement is
+ * where it was (those after it moved by the edit), the statement itself kept its start and type, and tree-sitter
+ * re-built nothing outside it. Undefined otherwise.
+ */
+function editedStatement(input: Input, old: Snapshot, wants: (st: Statement, at: number) => boolean): EditedStatement | undefined {
+  const { text, module, changes, textChange } = input;
+  if (!textChange || changes === undefined) return undefined;
+  const olds = old.statements;
+  const fresh = module.statements;
+  if (fresh.length !== olds.length) return undefined;
+  const { delta } = textChange;
+  const oldEnd = textChange.end - delta;
+  const i = statementAt(olds, textChange.start);
+  const st = olds[i];
+  if (!st || textChange.start < st.start || oldEnd > st.end || !wants(st, textChange.start)) return undefined;
+  for (let j = 0; j < olds.length; j++) if (j !== i && !sameShape(olds[j], fresh[j], j < i ? 0 : delta)) return undefined;
+  if (fresh[i].start !== st.start || fresh[i].end !== st.end + delta || fresh[i].type !== st.type) return undefined;
+  // (its chunk is re-parsed, blank lines after it included: the callers compare its parts)
+  const from = i > 0 ? fresh[i - 1].end : 0;
+  const to = i + 1 < fresh.length ? fresh[i + 1].start : text.length;
+  for (const r of changes) if (r.start < from || r.end > to) return undefined;
+  return { i, st, textChange, changes, delta, oldEnd };
+}
+
+/** How many lines the edit added (negative: removed), undefined if line endings changed or a CR could straddle. */
+function lineDeltaOf(oldText: string, text: string, change: TextChange): number | undefined {
+  if (eol(oldText) !== eol(text)) return undefined;
+  const oldBreaks = lineBreaks(oldText, change.start, change.end - change.delta);
+  const newBreaks = lineBreaks(text, change.start, change.end);
+  return oldBreaks === undefined || newBreaks === undefined ? undefined : newBreaks - oldBreaks;
+}
+
+/**
+ * Whether a cached fix edit reaches into the old text [from, to) of statement `i`: one of its own findings
+ * outside that span (`outside`), or one of another statement's.
+ */
+function editsReach(olds: readonly Statement[], i: number, from: number, to: number, outside: (f: Finding) => boolean): boolean {
+  const inOld = (e: TextEdit) => e.end >= from && e.start <= to;
+  for (const f of olds[i].findings) if (outside(f)) for (const fix of f.fixes) if (fix.edits.some(inOld)) return true;
+  for (let j = 0; j < olds.length; j++) {
+    const o = olds[j];
+    if (j !== i && (j < i ? o.editsEnd >= from : o.remoteEnd >= from) && o.edits.some(inOld)) return true;
+  }
+  return false;
+}
+
+/** The statement list after the edit: statement `i` copied with its new end and text, those after it moved. */
+function movedStatements(olds: readonly Statement[], i: number, text: string, edited: EditedStatement, lineDelta: number, lines: LineIndex): { statements: Statement[]; now: Statement } {
+  const { st, delta, oldEnd } = edited;
+  const now: Statement = { ...st, end: st.end + delta, text: ownCopy(text.slice(st.start, st.end + delta)) };
+  const statements = olds.slice();
+  statements[i] = now;
+  for (let j = i + 1; j < statements.length; j++) statements[j] = shiftStatement(olds[j], delta, lineDelta, oldEnd, lines);
+  return { statements, now };
 }
 
 interface Difference {
@@ -964,22 +989,33 @@ interface Difference {
 
 /** What statements after a region (or a statement) see differently now: names bound to another value, and names assigned anew. */
 function regionDifference(was: readonly Statement[], now: readonly Statement[]): Difference {
-  const visible = (region: readonly Statement[], n: string): Export | undefined => {
-    for (let i = region.length - 1; i >= 0; i--) if (region[i].moduleBound.has(n)) return region[i].exports.get(n) ?? TREE;
+  // a class changed or appeared or went: whatever refers to its name (rules find classes by name)
+  const tree = new Set<string>();
+  for (const st of [...was, ...now]) for (const n of st.classes) tree.add(n);
+  return difference(was, now, (st) => st.moduleBound, tree);
+}
+
+/**
+ * What statements after a region see differently, given what each statement binds (`bound`, with `exports` for
+ * those names): the names in `tree` (bound to something of this file, always), those whose last binding in the
+ * region left another value, and every name the region assigns.
+ */
+function difference<T extends { exports: ReadonlyMap<string, Export>; assigns: ReadonlySet<string> }>(
+  was: readonly T[],
+  now: readonly T[],
+  bound: (x: T) => ReadonlySet<string>,
+  tree = new Set<string>(),
+): Difference {
+  const visible = (region: readonly T[], n: string): Export | undefined => {
+    for (let i = region.length - 1; i >= 0; i--) if (bound(region[i]).has(n)) return region[i].exports.get(n) ?? TREE;
     return undefined;
   };
+  const values = [...tree];
   const names = new Set<string>();
   const assigns = new Set<string>();
-  const values: string[] = [];
-  const tree = new Set<string>();
-  for (const st of [...was, ...now]) {
-    for (const n of st.moduleBound) names.add(n);
-    for (const n of st.assigns) assigns.add(n);
-    // a class changed or appeared or went: whatever refers to its name (rules find classes by name)
-    for (const n of st.classes) if (!tree.has(n)) {
-      tree.add(n);
-      values.push(n);
-    }
+  for (const x of [...was, ...now]) {
+    for (const n of bound(x)) names.add(n);
+    for (const n of x.assigns) assigns.add(n);
   }
   for (const n of names) {
     if (tree.has(n)) continue;
@@ -1573,26 +1609,7 @@ function bodySeedingFor(list: readonly BodyStatement[], index: ReadonlyMap<BodyS
 
 /** What the statements after a run of body statements see differently now (as regionDifference, in the function's scope). */
 function bodyDifference(was: readonly BodyStatement[], now: readonly BodyStatement[]): Difference {
-  const visible = (region: readonly BodyStatement[], n: string): Export | undefined => {
-    for (let i = region.length - 1; i >= 0; i--) if (region[i].local.has(n)) return region[i].exports.get(n) ?? TREE;
-    return undefined;
-  };
-  const names = new Set<string>();
-  const assigns = new Set<string>();
-  for (const x of [...was, ...now]) {
-    for (const n of x.local) names.add(n);
-    for (const n of x.assigns) assigns.add(n);
-  }
-  const values: string[] = [];
-  const tree = new Set<string>();
-  for (const n of names) {
-    const a = visible(was, n);
-    const b = visible(now, n);
-    if (sameExport(a, b)) continue;
-    values.push(n);
-    if (a === TREE || b === TREE) tree.add(n);
-  }
-  return { values, assigns: [...assigns], tree };
+  return difference(was, now, (x) => x.local);
 }
 
 /**

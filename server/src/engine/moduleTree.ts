@@ -395,47 +395,44 @@ export class ModuleTree {
    * not): the statements and comments of its body, at their offsets in the text. Undefined for anything else.
    */
   classMembers(i: number): ClassMember[] | undefined {
-    let at = 0;
-    for (const c of this.chunks) {
-      const n = statementsOf(c).length;
-      if (i >= at + n) {
-        at += n;
-        continue;
-      }
-      const root = c.tree.rootNode;
-      const node = root.type === 'module' ? root.child(i - at) : root;
-      const body = node ? classBodyOf(node) : null;
-      if (!body) return undefined;
-      const member = (m: TsNode, base: number): ClassMember => ({ start: m.startIndex + base, end: m.endIndex + base, type: m.type, name: memberNameOf(m), hasError: m.hasError });
-      const members = body.namedChildren.map((m) => member(m!, c.start));
-      for (const p of c.pieces ?? []) for (const m of p.tree.rootNode.namedChildren) members.push(member(m!, p.start));
-      return members;
-    }
-    return undefined;
+    const found = this.statementNode(i);
+    const body = found && classBodyOf(found.node);
+    if (!found || !body) return undefined;
+    const member = (m: TsNode, base: number): ClassMember => ({ start: m.startIndex + base, end: m.endIndex + base, type: m.type, name: memberNameOf(m), hasError: m.hasError });
+    const members = body.namedChildren.map((m) => member(m!, found.chunk.start));
+    for (const p of found.chunk.pieces ?? []) for (const m of p.tree.rootNode.namedChildren) members.push(member(m!, p.start));
+    return members;
   }
 
   /**
-   * The statements of the body of the top-level function that statement `i` defines (decorated or not): undefined
-   * for any other statement, or a function whose chunk was cut in pieces.
+   * The statements of the body of the top-level function that statement `i` defines (decorated or not), at their
+   * offsets in the text (those of its pieces too). Undefined for any other statement.
    */
   functionBody(i: number): TopLevelStatement[] | undefined {
+    const found = this.statementNode(i);
+    const body = found && functionBodyOf(found.node);
+    if (!found || !body) return undefined;
+    const base = found.chunk.start;
+    const list = body.namedChildren.map((m) => ({ start: m!.startIndex + base, end: m!.endIndex + base, type: m!.type, hasError: m!.hasError }));
+    for (const p of found.chunk.pieces ?? []) {
+      p.named ??= p.tree.rootNode.namedChildren.map((m) => ({ start: m!.startIndex, end: m!.endIndex, type: m!.type, hasError: m!.hasError }));
+      for (const m of p.named) list.push({ start: m.start + p.start, end: m.end + p.start, type: m.type, hasError: m.hasError });
+    }
+    return list;
+  }
+
+  /** Top-level statement `i`'s node in its chunk's (header) tree, and the chunk. */
+  private statementNode(i: number): { chunk: Chunk; node: TsNode } | undefined {
     let at = 0;
-    for (const c of this.chunks) {
-      const n = statementsOf(c).length;
+    for (const chunk of this.chunks) {
+      const n = statementsOf(chunk).length;
       if (i >= at + n) {
         at += n;
         continue;
       }
-      const root = c.tree.rootNode;
+      const root = chunk.tree.rootNode;
       const node = root.type === 'module' ? root.child(i - at) : root;
-      const body = node ? functionBodyOf(node) : null;
-      if (!body) return undefined;
-      const list = body.namedChildren.map((m) => ({ start: m!.startIndex + c.start, end: m!.endIndex + c.start, type: m!.type, hasError: m!.hasError }));
-      for (const p of c.pieces ?? []) {
-        p.named ??= p.tree.rootNode.namedChildren.map((m) => ({ start: m!.startIndex, end: m!.endIndex, type: m!.type, hasError: m!.hasError }));
-        for (const m of p.named) list.push({ start: m.start + p.start, end: m.end + p.start, type: m.type, hasError: m.hasError });
-      }
-      return list;
+      return node ? { chunk, node } : undefined;
     }
     return undefined;
   }
