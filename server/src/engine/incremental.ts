@@ -730,9 +730,10 @@ export class IncrementalAnalyzer {
     let records: ReturnType<typeof bodyRecords>;
     let keptBody: Set<BodyStatement>;
     let keptChars = 0;
+    let binders: LocalBinders | undefined;
     for (let runs = 0; ; runs++) {
       if (runs >= MAX_RUNS) return 'dependencies kept growing';
-      const binders = new LocalBinders(list);
+      binders ??= new LocalBinders(list);
       keptBody = bodyContext(list, index, binders, pending, extraBody);
       for (const x of keptBody) keptChars += x.end - x.start;
       // a body whose statements all share a few names re-checks most of itself: analyse it whole instead
@@ -798,6 +799,7 @@ export class IncrementalAnalyzer {
         if (!r || r.end !== x.end) return 'a re-checked statement of the function was not found again';
         Object.assign(x, r);
       }
+      binders = undefined; // the re-checked statements may bind other names now
       // names whose value (or assignment) later statements see changed: those statements are next
       const next = new Set<BodyStatement>();
       const changedAt = (last: number, d: Difference) => {
