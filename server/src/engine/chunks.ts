@@ -245,9 +245,8 @@ export interface DefinitionCuts {
  * unclosed `(` stays an error in its own method); in a function whose brackets do not balance (code being
  * typed), so does a line at the body's indentation starting with a word, and one at column 0 (which the
  * top-level scan left in the function's chunk) ends the function: it and what follows are the tail, parsed as
- * the module's statements. Undefined when the definition is not
- * to be cut: a line of code indented less than the body (inside brackets) or unlike it (tabs and spaces), or a
- * body of one member.
+ * the module's statements. Undefined when the definition is not to be cut: a line of code indented less than
+ * the body (inside brackets) or unlike it (tabs and spaces), or a body of one member.
  */
 export function definitionCuts(text: string, start: number, end: number): DefinitionCuts | undefined {
   // valid code balances its brackets: cut only where a statement can start; with recovery only if not

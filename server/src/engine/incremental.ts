@@ -592,16 +592,16 @@ export class IncrementalAnalyzer {
       const x = members[lastStartingBy(members, o)];
       return x !== undefined && o >= x.start && o < x.end && droppedSet.has(x);
     };
-    const before = st.findings.filter((f) => outside(f) && !isDropped(f.start));
-    const found = run.analysis.findings.filter((f) => f.start >= cls.start && f.start < cls.end && (f.start < mStart || f.start >= mEnd));
-    if (found.length !== before.length || found.some((f, j) => !sameFinding(before[j], f, moved, (l) => (before[j].start >= oldEnd ? l + lineDelta : l)))) {
-      return 'the class found something else outside the edited method';
-    }
-    const usesBefore = st.uses.filter((u) => outside(u) && !isDropped(u.start));
-    const usesFound = run.resolution.uses.map(useSpanOf).filter((u) => u.start >= cls.start && u.start < cls.end && (u.start < mStart || u.start >= mEnd));
-    if (usesFound.length !== usesBefore.length || usesFound.some((u, j) => u.qname !== usesBefore[j].qname || u.start !== moved(usesBefore[j].start))) {
-      return 'the class resolved something else outside the edited method';
-    }
+    const compared = (o: number) => o >= cls.start && o < cls.end && (o < mStart || o >= mEnd);
+    const differs = foundAsBefore(
+      { findings: st.findings.filter((f) => outside(f) && !isDropped(f.start)), uses: st.uses.filter((u) => outside(u) && !isDropped(u.start)) },
+      { findings: run.analysis.findings.filter((f) => compared(f.start)), uses: run.resolution.uses.map(useSpanOf).filter((u) => compared(u.start)) },
+      moved,
+      oldEnd,
+      lineDelta,
+    );
+    if (differs === 'findings') return 'the class found something else outside the edited method';
+    if (differs === 'uses') return 'the class resolved something else outside the edited method';
     if (run.fileNoqa !== old.fileNoqa) return 'a file-level noqa appeared or went';
 
     // the class's results: the other members' as they were (moved), the edited method's from the re-check
@@ -741,9 +741,9 @@ export class IncrementalAnalyzer {
       const keep = graph.contextFor(pendingTop, extraTop);
       const seeding = graph.seeding(keep);
       const bodySeeding = bodySeedingFor(list, index, binders, keptBody);
-      const droppedAt = new Map<number, number>();
-      for (const x of list) if (!keptBody.has(x)) droppedAt.set(x.start, x.end);
-      const dropNode: NodeFilter = { minDepth: 3, drop: (a, b) => droppedAt.get(a) === b };
+      const droppedSpans = new Map<number, number>();
+      for (const x of list) if (!keptBody.has(x)) droppedSpans.set(x.start, x.end);
+      const dropNode: NodeFilter = { minDepth: 3, drop: (a, b) => droppedSpans.get(a) === b };
       run = analyseKept(module, text, lines, statements, keep, settings, db, seeding.seed, old.bound, this.memberMinChars, dropNode, {
         bodySeed: (f, at) => (f === fn.start ? bodySeeding.seed(at) : undefined),
       });
@@ -793,7 +793,7 @@ export class IncrementalAnalyzer {
       if (again) continue;
       records = bodyRecords(run, node, bodies);
       if (!records) return "the function's body was not found again";
-      const fresh1 = new Map(records.records.map((x) => [x.start, x] as const));
+      const fresh1 = new Map(records.statements.map((x) => [x.start, x] as const));
       for (const x of pending) {
         const r = fresh1.get(x.start);
         if (!r || r.end !== x.end) return 'a re-checked statement of the function was not found again';
@@ -834,16 +834,15 @@ export class IncrementalAnalyzer {
     };
     const inFn = (o: number) => o >= fn.start && o < fn.end;
     const compared = (o: number) => !pendingAt(o) && !droppedAt(o);
-    const before = st.findings.filter((f) => outside(f) && compared(moved(f.start)));
-    const found = run.analysis.findings.filter((f) => inFn(f.start) && compared(f.start));
-    if (found.length !== before.length || found.some((f, j) => !sameFinding(before[j], f, moved, (l) => (before[j].start >= oldEnd ? l + lineDelta : l)))) {
-      return 'the function found something else outside the re-checked statements';
-    }
-    const usesBefore = st.uses.filter((u) => outside(u) && compared(moved(u.start)));
-    const usesFound = run.resolution.uses.map(useSpanOf).filter((u) => inFn(u.start) && compared(u.start));
-    if (usesFound.length !== usesBefore.length || usesFound.some((u, j) => u.qname !== usesBefore[j].qname || u.start !== moved(usesBefore[j].start))) {
-      return 'the function resolved something else outside the re-checked statements';
-    }
+    const differs = foundAsBefore(
+      { findings: st.findings.filter((f) => outside(f) && compared(moved(f.start))), uses: st.uses.filter((u) => outside(u) && compared(moved(u.start))) },
+      { findings: run.analysis.findings.filter((f) => inFn(f.start) && compared(f.start)), uses: run.resolution.uses.map(useSpanOf).filter((u) => inFn(u.start) && compared(u.start)) },
+      moved,
+      oldEnd,
+      lineDelta,
+    );
+    if (differs === 'findings') return 'the function found something else outside the re-checked statements';
+    if (differs === 'uses') return 'the function resolved something else outside the re-checked statements';
     if (run.fileNoqa !== old.fileNoqa) return 'a file-level noqa appeared or went';
 
     // the function's results: the re-checked statements' from the run, the rest as they were (moved)
@@ -901,6 +900,29 @@ export class IncrementalAnalyzer {
     if (typeof result !== 'string') this.stats.bodies++;
     return result;
   }
+}
+
+/** `set` with `name` added (an own copy), in place unless it is the shared empty set (filling a statement's fresh sets). */
+function withName(set: ReadonlySet<string>, name: string): ReadonlySet<string> {
+  return (set === NO_NAMES ? new Set<string>() : (set as Set<string>)).add(ownCopy(name));
+}
+
+/**
+ * Whether a re-check found outside the re-checked part what the last analysis found there (`before`, in the old
+ * text), moved as the edit moved text (`moved`: offsets; lines after `oldEnd` by `lineDelta`): findings and uses.
+ */
+function foundAsBefore(
+  before: { findings: readonly Finding[]; uses: readonly UseSpan[] },
+  found: { findings: readonly Finding[]; uses: readonly UseSpan[] },
+  moved: (o: number) => number,
+  oldEnd: number,
+  lineDelta: number,
+): 'findings' | 'uses' | undefined {
+  const f0 = before.findings;
+  if (found.findings.length !== f0.length || found.findings.some((f, j) => !sameFinding(f0[j], f, moved, (l) => (f0[j].start >= oldEnd ? l + lineDelta : l)))) return 'findings';
+  const u0 = before.uses;
+  if (found.uses.length !== u0.length || found.uses.some((u, j) => u.qname !== u0[j].qname || u.start !== moved(u0[j].start))) return 'uses';
+  return undefined;
 }
 
 /** Adds what a re-checked statement turned out to read at module level (names, assignments), for the next context. */
@@ -1375,11 +1397,10 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun, 
     const st = at(c.node.startIndex);
     if (st) st.classes = (st.classes === NO_NAMES ? new Set<string>() : (st.classes as Set<string>)).add(ownCopy(c.name));
   }
-  const addTo = (set: ReadonlySet<string>, name: string) => (set === NO_NAMES ? new Set<string>() : (set as Set<string>)).add(ownCopy(name));
   for (const { name, before, anywhere } of run.assignmentReads) {
     const st = at(before);
-    if (st && anywhere) st.assignedAnywhere = addTo(st.assignedAnywhere, name);
-    else if (st) st.assigned = addTo(st.assigned, name);
+    if (st && anywhere) st.assignedAnywhere = withName(st.assignedAnywhere, name);
+    else if (st) st.assigned = withName(st.assigned, name);
   }
   for (const off of run.suppressedAt) {
     const st = at(off);
@@ -1404,7 +1425,7 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun, 
     }
     if (PIN_TEXT.test(st.text)) st.pinned = true;
     if (st.end - st.start >= memberMinChars && !st.mixedPrecision && b?.members) st.members = classMemberRecords(run, c, b);
-    if (st.end - st.start >= memberMinChars && b?.body) st.body = functionBodyRecords(run, c, b.body);
+    if (st.end - st.start >= memberMinChars && b?.body) st.body = bodyRecords(run, c, b.body);
   }
 }
 
@@ -1432,7 +1453,7 @@ function classMemberRecords(run: AnalysisRun, c: Node, b: StatementBindings): Me
  * What the function statement `c` of the run's tree found, statement by statement of its body (those the tree
  * holds: a re-check leaves some out), and outside them. Undefined if it is not a function definition.
  */
-function bodyRecords(run: AnalysisRun, c: Node, bodies: ReadonlyMap<number, BodyBindings>): { defStart: number; nodes: Node[]; records: BodyStatement[]; header: Tally } | undefined {
+function bodyRecords(run: AnalysisRun, c: Node, bodies: ReadonlyMap<number, BodyBindings>): FunctionBody | undefined {
   const def = definitionOf(c);
   const block = def?.type === 'function_definition' ? def.childForFieldName('body') : null;
   if (!def || !block) return undefined;
@@ -1479,21 +1500,14 @@ function bodyRecords(run: AnalysisRun, c: Node, bodies: ReadonlyMap<number, Body
     const t = at(off);
     if (t) t.suppressed++;
   }
-  const addTo = (set: ReadonlySet<string>, name: string) => (set === NO_NAMES ? new Set<string>() : (set as Set<string>)).add(ownCopy(name));
   for (const { fn, name, before, anywhere } of run.functionAssignmentReads) {
     if (fn !== def.startIndex) continue;
     const j = lastStartingBy(records, before);
     if (j < 0 || before >= records[j].end) continue;
-    if (anywhere) records[j].assignedAnywhere = addTo(records[j].assignedAnywhere, name);
-    else records[j].assigned = addTo(records[j].assigned, name);
+    if (anywhere) records[j].assignedAnywhere = withName(records[j].assignedAnywhere, name);
+    else records[j].assigned = withName(records[j].assigned, name);
   }
-  return { defStart: def.startIndex, nodes, records, header };
-}
-
-/** What the function statement `c` found, statement by statement of its body (see tryBody). */
-function functionBodyRecords(run: AnalysisRun, c: Node, bodies: ReadonlyMap<number, BodyBindings>): FunctionBody | undefined {
-  const r = bodyRecords(run, c, bodies);
-  return r && { defStart: r.defStart, statements: r.records, header: r.header };
+  return { defStart: def.startIndex, statements: records, header };
 }
 
 /** A body statement not analysed yet. */

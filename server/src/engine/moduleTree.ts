@@ -56,7 +56,7 @@ function statementsOf(c: Chunk): TopLevelStatement[] {
     c.statements = nodes.map((n) => ({ start: n.startIndex, end: n.endIndex, type: n.type, hasError: n.hasError }));
     const last = c.pieces?.[c.pieces.length - 1];
     if (last && c.statements.length === 1) {
-      // the class ends where its last piece's last statement does
+      // the definition ends where its last piece's last statement does
       const cls = c.statements[0];
       const end = last.tree.rootNode.lastChild?.endIndex;
       if (end !== undefined) cls.end = end + last.start - c.start;
@@ -120,7 +120,7 @@ function segmentsOf(c: Chunk): Segment[] {
   return [{ start: c.start, end: c.pieces[0].start, tree: c.tree, root: c.root }, ...c.pieces, ...(c.tails ?? [])];
 }
 
-/** Parses text[start, end) as one chunk, in pieces when it is a large class (a tree keeps its source: ownCopy). */
+/** Parses text[start, end) as one chunk, in pieces when it is a large class or function (a tree keeps its source: ownCopy). */
 function parseChunk(text: string, start: number, end: number, min: number): Chunk {
   const { bounds, tails } = spansOf(text, start, end, min);
   const segments: Segment[] = [];
@@ -131,7 +131,7 @@ function parseChunk(text: string, start: number, end: number, min: number): Chun
     throw err;
   }
   if (segments.length > 1 && !isDefinitionHeader(segments[0].tree)) {
-    // the header does not parse as one class (a colon being typed...): the pieces would have nowhere to go
+    // the header does not parse as one definition (a colon being typed...): the pieces would have nowhere to go
     for (const g of segments) g.tree.delete();
     return { start, end, tree: parsePython(ownCopy(text.slice(start, end))) };
   }
@@ -203,7 +203,7 @@ export class ModuleTree {
     const old = this.chunks;
     const oldStarts = old.map((c) => c.start);
     const starts = chunkStartsAfter(text, oldStarts, change);
-    const carried = new Uint8Array(old.length); // 1: kept whole (moved), 2: parsed again from its tree
+    const carried = new Uint8Array(old.length); // 1: kept whole (moved)
     const moves: number[] = []; // kept chunks whose start moves: index, new start, new end (applied once all parsed)
     const chunks: Chunk[] = [];
     const changed: TextRange[] = [];
@@ -255,7 +255,7 @@ export class ModuleTree {
 
   /**
    * The chunk text[start, end) of the new text, not an old chunk's text; `old`: the old chunks' segments. Its
-   * segments (itself, or its header, pieces and tail) are parsed again where their text changed: a segment of
+   * segments (itself, or its header, pieces and tails) are parsed again where their text changed: a segment of
    * the same text as an old one (before the change at the same offsets, or after it moved by the change) keeps
    * its tree, the one spanning the change (same start, its end moved by the change) is re-parsed from its old tree.
    */
@@ -313,7 +313,7 @@ export class ModuleTree {
       segments.push({ start: a, end: b, tree });
     }
     if (segments.length > 1 && !isDefinitionHeader(segments[0].tree)) {
-      // the header does not parse as one class: parsed whole (the old trees kept go with the old chunk)
+      // the header does not parse as one definition: parsed whole (the old trees kept go with the old chunk)
       for (const t of kept) reused.delete(t);
       for (const t of parsed.splice(parsedFrom)) t.delete();
       changed.length = changedFrom;
