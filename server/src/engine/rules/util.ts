@@ -285,38 +285,43 @@ export function rootOf(node: Node): Node {
   return n;
 }
 
-/** Per tree, per scope node: the plain-name assignments of the scope in source order (built once per scope). */
-const ASSIGNMENTS = new WeakMap<object, Map<number, Map<string, { end: number; right: Node }[]>>>();
-/** Assignment lists whose ends are not in order. */
-const UNORDERED = new WeakSet<object>();
+/**
+ * Per scope node: the plain-name assignments of the scope in source order (built once per scope and analysis).
+ * A memo of the tree rather than a WeakMap keyed by it: V8's young-generation collections keep a WeakMap's
+ * values alive, so every keystroke's tree (and the document text it holds) outlived them and was promoted.
+ */
+const ASSIGNMENTS = {};
 
-function scopeAssignments(scope: Node): Map<string, { end: number; right: Node }[]> {
-  let perTree = ASSIGNMENTS.get(scope.tree);
-  if (!perTree) {
-    perTree = new Map();
-    ASSIGNMENTS.set(scope.tree, perTree);
-  }
-  let byName = perTree.get(scope.id);
-  if (!byName) {
-    const found = new Map<string, { end: number; right: Node }[]>();
+/** A scope's assignment lists by name; `unordered`: those whose ends are not in order (a broken tree). */
+interface ScopeAssignments {
+  byName: Map<string, { end: number; right: Node }[]>;
+  unordered: Set<{ end: number; right: Node }[]>;
+}
+
+function scopeAssignments(scope: Node): ScopeAssignments {
+  const perTree = scope.tree.nodeMemo<ScopeAssignments>(ASSIGNMENTS);
+  let found = perTree.get(scope.id);
+  if (!found) {
+    const byName = new Map<string, { end: number; right: Node }[]>();
     walk(scope, (n) => {
       if (n.id !== scope.id && (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda')) return false;
       if (n.type === 'assignment') {
         const left = n.childForFieldName('left');
         const right = n.childForFieldName('right');
         if (left?.type === 'identifier' && right) {
-          const list = found.get(left.text);
+          const list = byName.get(left.text);
           if (list) list.push({ end: n.endIndex, right });
-          else found.set(left.text, [{ end: n.endIndex, right }]);
+          else byName.set(left.text, [{ end: n.endIndex, right }]);
         }
       }
       return true;
     });
-    for (const list of found.values()) for (let i = 1; i < list.length; i++) if (list[i].end < list[i - 1].end) UNORDERED.add(list);
+    const unordered = new Set<{ end: number; right: Node }[]>();
+    for (const list of byName.values()) for (let i = 1; i < list.length; i++) if (list[i].end < list[i - 1].end) unordered.add(list);
+    found = { byName, unordered };
     perTree.set(scope.id, found);
-    byName = found;
   }
-  return byName;
+  return found;
 }
 
 /**
@@ -341,12 +346,13 @@ export function readsAssignments(scope: Node, name: string, at: number): void {
 /** The last value assigned to a plain name before `before` in the same scope, if any. */
 export function assignedValue(scope: Node, name: string, before: number): Node | undefined {
   assignmentRead?.(scope, name, before, false);
-  const list = scopeAssignments(scope).get(name);
+  const { byName, unordered } = scopeAssignments(scope);
+  const list = byName.get(name);
   if (!list) return undefined;
   // source order keeps the ends in order (a nested `a = b = 1` shares its end), so the last one before `before`
   // is found by bisection (a name assigned thousands of times in a script is common); a list whose ends are
   // out of order (a broken tree) is searched from the start
-  if (UNORDERED.has(list)) {
+  if (unordered.has(list)) {
     let best: Node | undefined;
     for (const a of list) if (a.end <= before) best = a.right;
     return best;
