@@ -45,10 +45,10 @@ export interface Published {
  */
 export function toDiagnostics(findings: readonly Finding[], last?: Published): Diagnostic[] {
   const out = new Array<Diagnostic>(findings.length);
-  const at = last && new LastIndex(last.findings);
+  const at = last && new LastIndex(last.findings, findings);
   for (let i = 0; i < findings.length; i++) {
     const f = findings[i];
-    const k = at ? at.of(f) : -1;
+    const k = at ? at.of(i, f) : -1;
     const d = k >= 0 ? last!.diagnostics[k] : undefined;
     out[i] = d && d.range === f.range ? d : toDiagnostic(f);
   }

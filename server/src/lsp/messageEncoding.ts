@@ -119,10 +119,10 @@ export class MessageEncoder {
     const last = this.sent.get(p.uri);
     const parts = new Array<Tail | string | number>(list.length); // a number: the index of the same diagnostic in `last`
     let length = head.length + Math.max(0, list.length - 1) + 3;
-    const at = last && new LastIndex(last.diagnostics);
+    const at = last && new LastIndex(last.diagnostics, list);
     for (let i = 0; i < list.length; i++) {
       const d = list[i];
-      const k = at ? at.of(d) : -1;
+      const k = at ? at.of(i, d) : -1;
       if (k >= 0) {
         length += last!.ends[k] - last!.starts[k];
         parts[i] = k;
