@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { chunkStarts, chunkStartsAfter, definitionCuts } from '../../server/src/engine/chunks';
+import { PythonDocument } from '../../server/src/engine/document';
 import { ModuleTree } from '../../server/src/engine/moduleTree';
 import { copiesDirectly, initParser, parsePython, toSyntax } from '../../server/src/engine/parser';
 import { analyze, dumpTree, prng, ROOT } from './helpers';
@@ -204,4 +205,42 @@ describe('an unclosed bracket stays in its own statement', () => {
       tree.delete();
     }
   });
+});
+
+describe('the statements and members a module tree lists are those of its copy, broken code included', () => {
+  // the incremental analysis keeps or drops statements by their position in these lists and the copy takes them
+  // by position among its root's children (or a body's): a tail or piece that parses as nothing but an ERROR
+  // root once gave the list its tokens while the copy had the one ERROR node
+  const files = [...pythonFiles(join(ROOT, 'examples')), ...pythonFiles(join(ROOT, 'test', 'fixtures', 'incremental'))];
+  const INSERTS = ['(', ')', '[', '"', "'''", ':', '\n', '    ', 'x', '\ndef f(:\n', '\nclass', ' = ', '#'];
+  const spans = (xs: readonly { start: number; end: number; type: string }[]) => xs.map((x) => `${x.type}@${x.start}-${x.end}`);
+  for (const file of files) {
+    test(file.slice(ROOT.length + 1), () => {
+      const rand = prng(file.length);
+      const doc = new PythonDocument(readFileSync(file, 'utf8'), { classPiecesMinChars: 0 });
+      try {
+        for (let i = 0; i < 60; i++) {
+          const text = doc.text;
+          const at = Math.floor(rand() * (text.length + 1));
+          if (rand() < 0.7) doc.edit({ start: at, end: at, newText: INSERTS[Math.floor(rand() * INSERTS.length)] });
+          else doc.edit({ start: at, end: Math.min(text.length, at + 1 + Math.floor(rand() * 20)), newText: '' });
+          const tree = doc.tree;
+          const copy = tree.copy();
+          const children = copy.rootNode.children;
+          const what = `edit ${i}`;
+          assert.deepEqual(spans(tree.statements), spans(children.map((c) => ({ start: c.startIndex, end: c.endIndex, type: c.type }))), what);
+          tree.statements.forEach((_, k) => {
+            const listed = tree.classMembers(k) ?? tree.functionBody(k);
+            if (!listed) return;
+            let node = children[k];
+            if (node.type === 'decorated_definition') node = node.childForFieldName('definition') ?? node;
+            const body = node.childForFieldName('body');
+            assert.deepEqual(spans(listed), spans((body?.namedChildren ?? []).map((m) => ({ start: m.startIndex, end: m.endIndex, type: m.type }))), `${what}, statement ${k}`);
+          });
+        }
+      } finally {
+        doc.dispose();
+      }
+    });
+  }
 });

@@ -62,6 +62,7 @@ const SNIPPETS = [
   '\n        with torch.cuda.amp.autocast():\n            pass',
   '\n    scaler = torch.cuda.amp.GradScaler()',
   '\n        blk.recompute()',
+  '\n    model = auto_mixed_precision(model, "O2")',
   '\n# mindport: noqa\n',
   '  # noqa',
   '\nBlock = None\n',

@@ -49,20 +49,29 @@ function rootOf(c: Segment): RootInfo {
   return (c.root ??= rootInfo(c.tree));
 }
 
+/**
+ * The statements a segment's tree gives the module (or the class or function body a piece belongs to), as the
+ * engine's copy takes them (syntax.ts copyTrees): a module root's children, or the root itself when it is not
+ * a module (a segment that is all error).
+ */
+function rootStatements(tree: TsTree): TsNode[] {
+  const root = tree.rootNode;
+  return root.type === 'module' ? (root.children as TsNode[]) : [root];
+}
+
 function statementsOf(c: Chunk): TopLevelStatement[] {
   if (!c.statements) {
-    const root = c.tree.rootNode;
-    const nodes = root.type === 'module' ? root.children : [root];
+    const nodes = rootStatements(c.tree);
     c.statements = nodes.map((n) => ({ start: n.startIndex, end: n.endIndex, type: n.type, hasError: n.hasError }));
     const last = c.pieces?.[c.pieces.length - 1];
     if (last && c.statements.length === 1) {
       // the definition ends where its last piece's last statement does
       const cls = c.statements[0];
-      const end = last.tree.rootNode.lastChild?.endIndex;
+      const end = rootStatements(last.tree).at(-1)?.endIndex;
       if (end !== undefined) cls.end = end + last.start - c.start;
       cls.hasError ||= c.pieces!.some((p) => p.tree.rootNode.hasError);
     }
-    for (const tail of c.tails ?? []) for (const n of tail.tree.rootNode.children) c.statements.push({ start: n.startIndex + tail.start - c.start, end: n.endIndex + tail.start - c.start, type: n.type, hasError: n.hasError });
+    for (const tail of c.tails ?? []) for (const n of rootStatements(tail.tree)) c.statements.push({ start: n.startIndex + tail.start - c.start, end: n.endIndex + tail.start - c.start, type: n.type, hasError: n.hasError });
   }
   return c.statements;
 }
@@ -400,7 +409,7 @@ export class ModuleTree {
     if (!found || !body) return undefined;
     const member = (m: TsNode, base: number): ClassMember => ({ start: m.startIndex + base, end: m.endIndex + base, type: m.type, name: memberNameOf(m), hasError: m.hasError });
     const members = body.namedChildren.map((m) => member(m!, found.chunk.start));
-    for (const p of found.chunk.pieces ?? []) for (const m of p.tree.rootNode.namedChildren) members.push(member(m!, p.start));
+    for (const p of found.chunk.pieces ?? []) for (const m of rootStatements(p.tree)) if (m.isNamed) members.push(member(m, p.start));
     return members;
   }
 
@@ -415,7 +424,9 @@ export class ModuleTree {
     const base = found.chunk.start;
     const list = body.namedChildren.map((m) => ({ start: m!.startIndex + base, end: m!.endIndex + base, type: m!.type, hasError: m!.hasError }));
     for (const p of found.chunk.pieces ?? []) {
-      p.named ??= p.tree.rootNode.namedChildren.map((m) => ({ start: m!.startIndex, end: m!.endIndex, type: m!.type, hasError: m!.hasError }));
+      p.named ??= rootStatements(p.tree)
+        .filter((m) => m.isNamed)
+        .map((m) => ({ start: m.startIndex, end: m.endIndex, type: m.type, hasError: m.hasError }));
       for (const m of p.named) list.push({ start: m.start + p.start, end: m.end + p.start, type: m.type, hasError: m.hasError });
     }
     return list;
