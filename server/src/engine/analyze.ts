@@ -85,7 +85,12 @@ export interface AnalysisRun {
   assignmentReads: { name: string; before: number; anywhere: boolean }[];
   /** With `recordQueries`: as `assignmentReads`, those of functions' scopes (`fn`: the function definition's start). */
   functionAssignmentReads: { fn: number; name: string; before: number; anywhere: boolean }[];
+  /** What the rules asked `textHas` and its answers (those given in RunOptions.textFacts among them). */
+  textFacts: TextFacts;
 }
+
+/** Answers of RuleContext.textHas, by pattern. */
+export type TextFacts = ReadonlyMap<RegExp, boolean>;
 
 export interface RunOptions {
   /** Replaces the resolution's set of bound names (incremental analysis passes the whole file's). */
@@ -100,6 +105,8 @@ export interface RunOptions {
   bodiesFrom?: number;
   /** Names of a long function's scope bound before each statement of its body (see ResolveOptions.bodySeed). */
   bodySeed?: ResolveOptions['bodySeed'];
+  /** Answers of `textHas` known for this text (incremental analysis: the last analysis's, when still true). */
+  textFacts?: TextFacts;
 }
 
 /** A name set that remembers which names were looked up. */
@@ -129,6 +136,7 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
   let fileNoqa = '';
   const assignmentReads: AnalysisRun['assignmentReads'] = [];
   const functionAssignmentReads: AnalysisRun['functionAssignmentReads'] = [];
+  const textFacts = new Map(opts.textFacts);
   if (opts.recordQueries) {
     watchAssignmentReads((scope, name, before, anywhere) => {
       if (scope.type === 'module') assignmentReads.push({ name, before, anywhere });
@@ -158,6 +166,11 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
       enabled,
       claim: (u) => void claimed.add(u),
       claimed: (u) => claimed.has(u),
+      textHas: (re) => {
+        let has = textFacts.get(re);
+        if (has === undefined) textFacts.set(re, (has = re.test(text)));
+        return has;
+      },
       report: (r: Report) => {
         if (!enabled(r.code)) return;
         const range = lines.range(r.start, r.end);
@@ -195,5 +208,5 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
     if (opts.recordQueries) watchAssignmentReads(undefined);
   }
   tree.dropMemos();
-  return { analysis: out, tree, resolution, verdicts, suppressedAt, queried: recording?.queried ?? new Set(), fileNoqa, assignmentReads, functionAssignmentReads };
+  return { analysis: out, tree, resolution, verdicts, suppressedAt, queried: recording?.queried ?? new Set(), fileNoqa, assignmentReads, functionAssignmentReads, textFacts };
 }

@@ -37,7 +37,7 @@
 // analysed instead. `test/engine/incremental-analysis.test.ts` replays
 // random edits and compares every result with a whole-file analysis.
 import type { MappingDatabase } from '../mappings/database';
-import { emptyAnalysis, runAnalysis, useSpanOf, type AnalysisRun, type DocumentAnalysis, type RunOptions, type UseSpan } from './analyze';
+import { emptyAnalysis, runAnalysis, useSpanOf, type AnalysisRun, type DocumentAnalysis, type RunOptions, type TextFacts, type UseSpan } from './analyze';
 import { addStats, emptyStats, type Finding, type TextEdit, type UseStats } from './findings';
 import { classBodyOf, definitionOf, memberNameOf } from './definitions';
 import type { PythonDocument, TextChange, TextRange } from './document';
@@ -222,6 +222,8 @@ interface Snapshot {
   bound: Set<string>;
   /** The file-level noqa in force (AnalysisRun.fileNoqa). */
   fileNoqa: string;
+  /** What rules asked of the whole text (RuleContext.textHas): still true after an edit FILE_TEXT_FACTS allows. */
+  textFacts: TextFacts;
 }
 
 export interface IncrementalStats {
@@ -243,9 +245,10 @@ const NO_NAMES: ReadonlySet<string> = new Set<string>();
 /** Statements whose text alone says they must always be analysed (imports, `global`, file-level noqa). */
 const PIN_TEXT = /\bimport\b|\bglobal\b|mindport:\s*noqa/;
 /**
- * Text that rules search the whole file for (recompute/checkpointing calls, mixed-precision set-up, TODO markers
- * left by fixes, the DFT helper, file-level noqa comments): a change that adds or removes any of it analyses the
- * whole file. A rule that starts searching the whole text for something else must add it here.
+ * Text that rules search the whole file for (through RuleContext.textHas: recompute/checkpointing calls,
+ * mixed-precision set-up; TODO markers left by fixes, the DFT helper, file-level noqa comments): a change that adds
+ * or removes any of it analyses the whole file, so `textHas` answers carry over any other. A rule that starts
+ * searching the whole text for something else must add it here.
  */
 const FILE_TEXT_FACTS = new RegExp(
   String.raw`[\w.\[\]]*\.recompute\(\)?|set_grad_checkpointing|gradient_checkpointing_enable|auto_mixed_precision|amp_level|\.to_float\(|LossScale|TODO\(mindport\)[^\n]*|mindport:\s*noqa[^\r\n]*|` +
@@ -322,7 +325,7 @@ export class IncrementalAnalyzer {
     if (root.type === 'module' && !run.analysis.internalErrors.length) {
       const statements = root.children.map((c) => emptyStatement(text, c.startIndex, c.endIndex, c.type));
       fill(statements, new Set(statements), run, this.memberMinChars);
-      this.snapshot = { text, settings, db, statements, queried: run.queried, bound: unionBound(statements), fileNoqa: run.fileNoqa };
+      this.snapshot = { text, settings, db, statements, queried: run.queried, bound: unionBound(statements), fileNoqa: run.fileNoqa, textFacts: run.textFacts };
     }
     return { ...run.analysis, useSpans: run.resolution.uses.map(useSpanOf) };
   }
@@ -460,7 +463,7 @@ export class IncrementalAnalyzer {
       // a script whose statements all share a few names re-checks most of itself: analyse it whole instead
       if (keptChars > MAX_KEPT_SHARE * text.length && text.length > SMALL_FILE) return 'much of the file depends on the change';
       const seeding = graph.seeding(keep);
-      const run = analyseKept(module, text, lines, statements, keep, settings, db, seeding.seed, boundBefore, this.memberMinChars);
+      const run = analyseKept(module, text, lines, statements, keep, settings, db, seeding.seed, boundBefore, this.memberMinChars, undefined, { textFacts: old.textFacts });
       if (typeof run === 'string') return run;
       for (const q of run.queried) queried.add(q);
       // the pending statements as they were before this analysis (fill replaces their fields), to tell which names
@@ -499,7 +502,7 @@ export class IncrementalAnalyzer {
       // every name a rule asked about (for a fresh alias) must get the answer it got when cached results were made
       const boundAfter = unionBound(statements);
       for (const q of queried) if (boundBefore.has(q) !== boundAfter.has(q)) return `bound names changed (${q})`;
-      this.snapshot = { text, settings, db, statements, queried, bound: boundAfter, fileNoqa: run.fileNoqa };
+      this.snapshot = { text, settings, db, statements, queried, bound: boundAfter, fileNoqa: run.fileNoqa, textFacts: run.textFacts };
       return merge(statements);
     }
   }
@@ -565,7 +568,7 @@ export class IncrementalAnalyzer {
       if (runs >= MAX_RUNS) return 'dependencies kept growing';
       const keep = graph.contextFor(pending, extra);
       const seeding = graph.seeding(keep);
-      run = analyseKept(module, text, lines, statements, keep, settings, db, seeding.seed, old.bound, this.memberMinChars, dropNode, { classMethods });
+      run = analyseKept(module, text, lines, statements, keep, settings, db, seeding.seed, old.bound, this.memberMinChars, dropNode, { classMethods, textFacts: old.textFacts });
       if (typeof run === 'string') return run;
       learnModuleReads(cls, run);
       if (seeding.missing.size || graph.unseeded(keep, run, seeding.considered) || graph.missedAssignments(keep, run)) {
@@ -645,7 +648,7 @@ export class IncrementalAnalyzer {
     for (const q of run.queried) queried.add(q);
     const boundAfter = unionBound(statements);
     for (const q of queried) if (old.bound.has(q) !== boundAfter.has(q)) return `bound names changed (${q})`;
-    this.snapshot = { text: input.text, settings: input.settings, db: input.db, statements, queried, bound: boundAfter, fileNoqa: run.fileNoqa };
+    this.snapshot = { text: input.text, settings: input.settings, db: input.db, statements, queried, bound: boundAfter, fileNoqa: run.fileNoqa, textFacts: run.textFacts };
     return merge(statements);
   }
 
@@ -746,6 +749,7 @@ export class IncrementalAnalyzer {
       const dropNode: NodeFilter = { minDepth: 3, drop: (a, b) => droppedSpans.get(a) === b };
       run = analyseKept(module, text, lines, statements, keep, settings, db, seeding.seed, old.bound, this.memberMinChars, dropNode, {
         bodySeed: (f, at) => (f === fn.start ? bodySeeding.seed(at) : undefined),
+        textFacts: old.textFacts,
       });
       if (typeof run === 'string') return run;
       learnModuleReads(fn, run);
@@ -1329,7 +1333,7 @@ function analyseKept(
   boundBefore: ReadonlySet<string>,
   memberMinChars: number,
   dropNode?: NodeFilter,
-  more: Pick<RunOptions, 'classMethods' | 'bodySeed'> = {},
+  more: Pick<RunOptions, 'classMethods' | 'bodySeed' | 'textFacts'> = {},
 ): AnalysisRun | string {
   const kept = statements.map((st) => keep.has(st));
   const run = runAnalysis(text, module.copy(lines, (i) => kept[i], dropNode), lines, settings, db, {

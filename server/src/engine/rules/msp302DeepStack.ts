@@ -29,12 +29,15 @@ function mb(bytes: number): string {
   return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.round(bytes / 1e6)} MB`;
 }
 
+/** The file already recomputes or checkpoints somewhere (the whole text, not only the tree's statements). */
+const RECOMPUTE_USED = /\.recompute\(|set_grad_checkpointing|gradient_checkpointing_enable/;
+
 export const msp302Rule: Rule = {
   codes: ['MSP302'],
   order: 30,
   check(ctx) {
     if (!ctx.enabled('MSP302') || ctx.target.device === 'CPU') return;
-    if (/\.recompute\(|set_grad_checkpointing|gradient_checkpointing_enable/.test(ctx.text)) return;
+    if (ctx.textHas(RECOMPUTE_USED)) return;
     const byName = new Map(ctx.resolution.classes.map((c) => [c.name, c] as const));
     const heavy = (cls: ClassInfo, depth = 0): boolean => {
       if (HEAVY.test(cls.node.text)) return true;

@@ -20,13 +20,16 @@ function contains(node: Node, names: string[]): Set<string> {
 /** A use whose name says the file already trains in mixed precision. */
 export const USES_MIXED_PRECISION = /autocast|GradScaler|\.amp\.|^apex\.amp/;
 
+/** The file already sets MindSpore's mixed precision or loss scaling up somewhere (the whole text). */
+const AMP_CONFIGURED = /auto_mixed_precision|amp_level|\.to_float\(|LossScale/;
+
 export const msp304Rule: Rule = {
   codes: ['MSP304'],
   order: 30,
   check(ctx) {
     if (!ctx.enabled('MSP304') || !isAscend(ctx)) return;
     if (ctx.resolution.uses.some((u) => USES_MIXED_PRECISION.test(u.qname))) return;
-    if (/auto_mixed_precision|amp_level|\.to_float\(|LossScale/.test(ctx.text)) return;
+    if (ctx.textHas(AMP_CONFIGURED)) return;
     const loops: Node[] = [];
     for (const n of ctx.tree.nodesOfType(['for_statement', 'while_statement'])) {
       const f = contains(n, ['backward', 'step']);

@@ -34,6 +34,12 @@ export interface RuleContext {
   /** Marks a use as handled by a specialised rule, so the generic mapping rules stay silent on it. */
   claim(use: ApiUse): void;
   claimed(use: ApiUse): boolean;
+  /**
+   * Whether the document's whole text matches `re` (not global), asked once per analysis. Incremental analysis
+   * carries the answer over an edit that leaves the matches of FILE_TEXT_FACTS (incremental.ts) as they were: a
+   * rule asking about text outside the tree it is given must add its pattern there.
+   */
+  textHas(re: RegExp): boolean;
 }
 
 export interface Rule {
