@@ -17,29 +17,49 @@ function codes(list: string): Set<string> {
   return new Set(list.split(/[,\s]+/).filter(Boolean).map((c) => c.toUpperCase()));
 }
 
-/** With the tree, only real comments count: a `# noqa` inside a string literal suppresses nothing. */
+/**
+ * With the tree, only real comments count: a `# noqa` inside a string literal suppresses nothing, and only the
+ * text of the tree's statements is searched (an incremental analysis's tree holds a few of the document's).
+ */
 export function findSuppressions(text: string, lines: LineIndex, tree?: Tree): Suppressions {
   const res: Suppressions = { file: undefined, lines: new Map() };
   if (!text.includes('#')) return res;
   const inComment = (offset: number) => !tree || tree.rootNode.descendantForIndex(offset)?.type === 'comment';
-  for (const m of FILE_HINT.test(text) ? text.matchAll(FILE_RE) : []) {
-    if (!inComment((m.index ?? 0) + m[0].indexOf('#'))) continue;
-    if (!m[1]) res.file = 'all';
-    else if (res.file !== 'all') res.file = new Set([...(res.file ?? []), ...codes(m[1])]);
-  }
-  for (const m of text.matchAll(LINE_RE)) {
-    if (/mindport:\s*noqa/i.test(m[0]) || !inComment(m.index ?? 0)) continue;
-    const line = lines.positionAt(m.index ?? 0).line;
-    const list = m[1] ?? m[2];
-    const prev = res.lines.get(line);
-    if (list === undefined || (m[2] !== undefined && list.trim() === '')) res.lines.set(line, 'all');
-    else if (prev !== 'all') {
-      const mine = codes(list);
-      // `# noqa: E501` names no MindPort code: it suppresses nothing of ours
-      res.lines.set(line, new Set([...(prev ?? []), ...mine]));
+  for (const [from, to] of tree ? statementSpans(text, tree) : [[0, text.length]]) {
+    const part = from === 0 && to === text.length ? text : text.slice(from, to);
+    for (const m of FILE_HINT.test(part) ? part.matchAll(FILE_RE) : []) {
+      if (!inComment(from + (m.index ?? 0) + m[0].indexOf('#'))) continue;
+      if (!m[1]) res.file = 'all';
+      else if (res.file !== 'all') res.file = new Set([...(res.file ?? []), ...codes(m[1])]);
+    }
+    for (const m of part.matchAll(LINE_RE)) {
+      const at = from + (m.index ?? 0);
+      if (/mindport:\s*noqa/i.test(m[0]) || !inComment(at)) continue;
+      const line = lines.positionAt(at).line;
+      const list = m[1] ?? m[2];
+      const prev = res.lines.get(line);
+      if (list === undefined || (m[2] !== undefined && list.trim() === '')) res.lines.set(line, 'all');
+      else if (prev !== 'all') {
+        const mine = codes(list);
+        // `# noqa: E501` names no MindPort code: it suppresses nothing of ours
+        res.lines.set(line, new Set([...(prev ?? []), ...mine]));
+      }
     }
   }
   return res;
+}
+
+/** The spans of the text the tree's top-level statements cover, each from the start of its first line (FILE_RE anchors at line starts), merged. */
+function statementSpans(text: string, tree: Tree): [number, number][] {
+  const spans: [number, number][] = [];
+  for (const c of tree.rootNode.children) {
+    let from = c.startIndex;
+    while (from > 0 && text.charCodeAt(from - 1) !== 10 && text.charCodeAt(from - 1) !== 13) from--;
+    const last = spans[spans.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], c.endIndex);
+    else spans.push([from, c.endIndex]);
+  }
+  return spans;
 }
 
 export function isSuppressed(s: Suppressions, code: string, line: number): boolean {
