@@ -49,14 +49,21 @@ export function findSuppressions(text: string, lines: LineIndex, tree?: Tree): S
   return res;
 }
 
-/** The spans of the text the tree's top-level statements cover, each from the start of its first line (FILE_RE anchors at line starts), merged. */
+/** Text between two statements' spans shorter than this is searched with them (one search instead of two). */
+const SPAN_GAP = 4096;
+
+/**
+ * The spans of the text the tree's top-level statements cover, each from the start of its first line (FILE_RE
+ * anchors at line starts), merged when close: searching a little more text only finds matches that are not in
+ * the tree's comments.
+ */
 function statementSpans(text: string, tree: Tree): [number, number][] {
   const spans: [number, number][] = [];
   for (const c of tree.rootNode.children) {
     let from = c.startIndex;
     while (from > 0 && text.charCodeAt(from - 1) !== 10 && text.charCodeAt(from - 1) !== 13) from--;
     const last = spans[spans.length - 1];
-    if (last && from <= last[1]) last[1] = Math.max(last[1], c.endIndex);
+    if (last && from <= last[1] + SPAN_GAP) last[1] = Math.max(last[1], c.endIndex);
     else spans.push([from, c.endIndex]);
   }
   return spans;

@@ -292,10 +292,10 @@ export function rootOf(node: Node): Node {
  */
 const ASSIGNMENTS = {};
 
-/** A scope's assignment lists by name; `unordered`: those whose ends are not in order (a broken tree). */
+/** A scope's assignment lists by name; `unordered`: those whose ends are not in order (a broken tree), if any. */
 interface ScopeAssignments {
   byName: Map<string, { end: number; right: Node }[]>;
-  unordered: Set<{ end: number; right: Node }[]>;
+  unordered?: Set<{ end: number; right: Node }[]>;
 }
 
 function scopeAssignments(scope: Node): ScopeAssignments {
@@ -316,9 +316,8 @@ function scopeAssignments(scope: Node): ScopeAssignments {
       }
       return true;
     });
-    const unordered = new Set<{ end: number; right: Node }[]>();
-    for (const list of byName.values()) for (let i = 1; i < list.length; i++) if (list[i].end < list[i - 1].end) unordered.add(list);
-    found = { byName, unordered };
+    found = { byName };
+    for (const list of byName.values()) for (let i = 1; i < list.length; i++) if (list[i].end < list[i - 1].end) (found.unordered ??= new Set()).add(list);
     perTree.set(scope.id, found);
   }
   return found;
@@ -352,7 +351,7 @@ export function assignedValue(scope: Node, name: string, before: number): Node |
   // source order keeps the ends in order (a nested `a = b = 1` shares its end), so the last one before `before`
   // is found by bisection (a name assigned thousands of times in a script is common); a list whose ends are
   // out of order (a broken tree) is searched from the start
-  if (unordered.has(list)) {
+  if (unordered?.has(list)) {
     let best: Node | undefined;
     for (const a of list) if (a.end <= before) best = a.right;
     return best;
