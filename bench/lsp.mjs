@@ -2,10 +2,10 @@
 //  - edit latency: single-character edits on a 5,000-line file, didChange → publishDiagnostics of that version
 //  - memory: server resident set after opening N files and receiving their diagnostics
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { typingEdits } from './edits.mjs';
@@ -15,12 +15,22 @@ const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = r
 
 /** Starts `dist/server.js --stdio` (or, with `argv`, node with those arguments) and initialises it. */
 export async function startServer(dist, workspaceDir, argv = [join(dist, 'server.js'), '--stdio']) {
-  // BENCH_NODE_ARGS: extra node flags for the server process, e.g. "--cpu-prof --cpu-prof-dir /tmp/prof" to profile it
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), ...argv], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // BENCH_NODE_ARGS: extra node flags for the server process, e.g. "--cpu-prof --cpu-prof-dir /tmp/prof" to profile it.
+  // BENCH_SERVER_STDOUT=FILE: the protocol goes over fd 3 and the server's stdout is appended to FILE, so that V8's
+  // tracing flags can be given (BENCH_NODE_ARGS="--trace-gc-nvp"): each server starts with a `=== ` line, and
+  // `=== typing` marks (about) where a typing benchmark's first edit was sent.
+  const traceTo = process.env.BENCH_SERVER_STDOUT;
+  const preload = traceTo ? ['-r', join(dirname(fileURLToPath(import.meta.url)), 'protocolOnFd3.cjs')] : [];
+  const flags = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
+  const child = spawn(process.execPath, [...preload, ...flags, ...argv], { stdio: ['pipe', 'pipe', 'pipe', ...(traceTo ? ['pipe'] : [])] });
   child.stdin.on('error', () => undefined); // the server may be gone before the last message is written
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
-  const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  if (traceTo) {
+    appendFileSync(traceTo, `=== ${argv.join(' ')} (pid ${child.pid})\n`);
+    child.stdout.on('data', (d) => appendFileSync(traceTo, d));
+  }
+  const conn = createProtocolConnection(new StreamMessageReader(traceTo ? child.stdio[3] : child.stdout), new StreamMessageWriter(child.stdin));
   const listeners = new Set();
   conn.onNotification('textDocument/publishDiagnostics', (p) => {
     for (const l of listeners) l(p);
@@ -145,6 +155,7 @@ async function typeAndTime(s, file, { edits = 200, sessions = 4, keepRunning = f
     const times = [];
     let last = first;
     let newlines = 0;
+    if (process.env.BENCH_SERVER_STDOUT) appendFileSync(process.env.BENCH_SERVER_STDOUT, '=== typing\n');
     for (const e of typingEdits(text, { edits, sessions, autoClose })) {
       if (e.text === '\n') newlines++;
       version++;
