@@ -19,6 +19,7 @@ import { analyzeText } from '../server/src/engine/analyze';
 import type { RuleContext } from '../server/src/engine/rules/types';
 import { PythonDocument } from '../server/src/engine/document';
 import { IncrementalAnalyzer } from '../server/src/engine/incremental';
+import { disablePretenuring } from '../server/src/lsp/pretenuring';
 // @ts-expect-error: a plain ES module shared with bench/lsp.mjs (bundled by esbuild)
 import { typingEdits } from './edits.mjs';
 
@@ -28,6 +29,7 @@ import { typingEdits } from './edits.mjs';
  * ran during them (node's `gc` performance entries).
  */
 async function editInProcess(file: string, slowest: number, autoClose: boolean): Promise<void> {
+  disablePretenuring(); // as the server runs
   await initParser();
   const db = loadDatabase();
   const text = readFileSync(file, 'utf8');

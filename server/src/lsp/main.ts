@@ -2,16 +2,11 @@
 // or --node-ipc / --socket=N / --pipe=NAME.
 import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, type Connection } from 'vscode-languageserver/node';
 import { inspect } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
 import { MessageEncoder } from './messageEncoding';
+import { disablePretenuring } from './pretenuring';
 import { startServer } from './server';
 
-// V8 pretenures an allocation site (allocates its objects straight in the old generation) once most of what it
-// made survived: the first analysis of a file keeps all its findings, statements and spans, so their sites are
-// pretenured, and every keystroke's replacements then start old, pointing at young parts that the young
-// generation's collections must keep (and promote) until a full collection. Typing in a 5,000-line file promoted
-// ~0.3 MB per keystroke that way, and the collector's pauses were the tail of the edit latency.
-setFlagsFromString('--no-allocation-site-pretenuring');
+disablePretenuring(); // see pretenuring.ts
 
 function stdioConnection(): Connection {
   // Built here rather than by createConnection's own --stdio handling, to write with MessageEncoder (large
