@@ -24,6 +24,8 @@ interface Segment {
   root?: RootInfo;
   /** A piece's statements (its root's named children), relative to `start` (read from the tree once, when needed). */
   named?: TopLevelStatement[];
+  /** The spans of rootStatements, relative to `start` (read from the tree once, when needed: TreePart.children). */
+  children?: { start: number; end: number }[];
 }
 
 interface Chunk extends Segment {
@@ -57,6 +59,10 @@ function rootOf(c: Segment): RootInfo {
 function rootStatements(tree: TsTree): TsNode[] {
   const root = tree.rootNode;
   return root.type === 'module' ? (root.children as TsNode[]) : [root];
+}
+
+function childSpans(g: Segment): { start: number; end: number }[] {
+  return (g.children ??= rootStatements(g.tree).map((n) => ({ start: n.startIndex, end: n.endIndex })));
 }
 
 function statementsOf(c: Chunk): TopLevelStatement[] {
@@ -286,7 +292,7 @@ export class ModuleTree {
       if (same && !reused.has(same.tree)) {
         reused.add(same.tree);
         kept.push(same.tree);
-        segments.push({ start: a, end: b, tree: same.tree, root: same.root, named: same.named });
+        segments.push({ start: a, end: b, tree: same.tree, root: same.root, named: same.named, children: same.children });
         continue;
       }
       const h = spanningSpan(olds, oldStarts, a, b, change);
@@ -373,7 +379,7 @@ export class ModuleTree {
     // (then its tail: statements of the module again)
     const partsOf = (c: Chunk): TreePart[] => [
       { tree: c.tree, base: c.start, root: rootOf(c) },
-      ...(c.pieces ?? []).map((p) => ({ tree: p.tree, base: p.start, root: rootOf(p), member: true })),
+      ...(c.pieces ?? []).map((p) => ({ tree: p.tree, base: p.start, root: rootOf(p), member: true, children: dropNode && childSpans(p) })),
       ...(c.tails ?? []).map((t) => ({ tree: t.tree, base: t.start, root: rootOf(t) })),
     ];
     if (!keepStatement) return copyParts(this.chunks.flatMap(partsOf), this.text, lines, undefined, undefined, dropNode);

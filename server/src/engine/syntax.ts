@@ -180,6 +180,12 @@ export interface TreePart {
   base: number;
   root?: RootInfo;
   member?: boolean;
+  /**
+   * The spans of its root's children (the root's own when it is not a module), relative to `base`, if known: a
+   * member part all of whose statements `dropNode` drops is then left out without walking its tree (a long
+   * function's body statements, each a part, mostly are).
+   */
+  children?: readonly { start: number; end: number }[];
 }
 
 /**
@@ -247,11 +253,26 @@ export function copyTrees(
   const named = tables.named;
   let top = -1; // the last statement copied at depth 1
   let body = -1; // the class body member parts go into (-1: their class was left out)
+  // after a member part: the body, its class or function (and a decorated definition around it) end with it
+  const endMembers = (partEnd: number) => {
+    for (let a = body; a > 0; a = P[a]) {
+      L[a] = count;
+      if (E[a] < partEnd) E[a] = partEnd;
+    }
+    prev = top;
+  };
   for (let k = 0; k < parts.length; k++) {
-    const { tree, base, member } = parts[k];
+    const { tree, base, member, children } = parts[k];
     const root = roots[k];
     if (member && body < 0) continue;
     if (!member) body = -1;
+    if (member && dropNode && children?.length) {
+      const depth0 = D[body] + 1;
+      if (depth0 >= dropNode.minDepth && children.every((c) => dropNode.drop(c.start + base, c.end + base, depth0))) {
+        endMembers(children[children.length - 1].end + base);
+        continue;
+      }
+    }
     const checkMissing = root.hasError;
     const cursor = tree.walk();
     try {
@@ -349,14 +370,8 @@ export function copyTrees(
         if (done) break;
         if (errorDepth >= depth) errorDepth = -1;
       }
-      if (member) {
-        // the body, its class (and a decorated definition around it) now end with these members
-        for (let a = body; a > 0; a = P[a]) {
-          L[a] = count;
-          if (E[a] < partEnd) E[a] = partEnd;
-        }
-        prev = top;
-      } else if (prev >= firstCopied && D[prev] === 1) {
+      if (member) endMembers(partEnd);
+      else if (prev >= firstCopied && D[prev] === 1) {
         top = prev;
         body = definitionBody(T, FC, N, tables, top);
       }
