@@ -22,10 +22,13 @@ interface Segment {
   tree: TsTree;
   /** Its root, relative to `start` (read from the tree once, when needed). */
   root?: RootInfo;
-  /** A piece's statements (its root's named children), relative to `start` (read from the tree once, when needed). */
-  named?: TopLevelStatement[];
-  /** The spans of rootStatements, relative to `start` (read from the tree once, when needed: TreePart.children). */
-  children?: { start: number; end: number }[];
+  /** A piece's rootStatements, relative to `start` (read from the tree once, when needed). */
+  rootNodes?: RootStatement[];
+}
+
+/** A statement of a piece's tree (rootStatements), and whether it is a named node (comments are; stray tokens not). */
+interface RootStatement extends TopLevelStatement {
+  named: boolean;
 }
 
 interface Chunk extends Segment {
@@ -61,8 +64,8 @@ function rootStatements(tree: TsTree): TsNode[] {
   return root.type === 'module' ? (root.children as TsNode[]) : [root];
 }
 
-function childSpans(g: Segment): { start: number; end: number }[] {
-  return (g.children ??= rootStatements(g.tree).map((n) => ({ start: n.startIndex, end: n.endIndex })));
+function rootNodesOf(g: Segment): RootStatement[] {
+  return (g.rootNodes ??= rootStatements(g.tree).map((n) => ({ start: n.startIndex, end: n.endIndex, type: n.type, hasError: n.hasError, named: n.isNamed })));
 }
 
 function statementsOf(c: Chunk): TopLevelStatement[] {
@@ -292,7 +295,7 @@ export class ModuleTree {
       if (same && !reused.has(same.tree)) {
         reused.add(same.tree);
         kept.push(same.tree);
-        segments.push({ start: a, end: b, tree: same.tree, root: same.root, named: same.named, children: same.children });
+        segments.push({ start: a, end: b, tree: same.tree, root: same.root, rootNodes: same.rootNodes });
         continue;
       }
       const h = spanningSpan(olds, oldStarts, a, b, change);
@@ -379,7 +382,7 @@ export class ModuleTree {
     // (then its tail: statements of the module again)
     const partsOf = (c: Chunk): TreePart[] => [
       { tree: c.tree, base: c.start, root: rootOf(c) },
-      ...(c.pieces ?? []).map((p) => ({ tree: p.tree, base: p.start, root: rootOf(p), member: true, children: dropNode && childSpans(p) })),
+      ...(c.pieces ?? []).map((p) => ({ tree: p.tree, base: p.start, root: rootOf(p), member: true, children: dropNode && rootNodesOf(p) })),
       ...(c.tails ?? []).map((t) => ({ tree: t.tree, base: t.start, root: rootOf(t) })),
     ];
     if (!keepStatement) return copyParts(this.chunks.flatMap(partsOf), this.text, lines, undefined, undefined, dropNode);
@@ -430,12 +433,7 @@ export class ModuleTree {
     if (!found || !body) return undefined;
     const base = found.chunk.start;
     const list = body.namedChildren.map((m) => ({ start: m!.startIndex + base, end: m!.endIndex + base, type: m!.type, hasError: m!.hasError }));
-    for (const p of found.chunk.pieces ?? []) {
-      p.named ??= rootStatements(p.tree)
-        .filter((m) => m.isNamed)
-        .map((m) => ({ start: m.startIndex, end: m.endIndex, type: m.type, hasError: m.hasError }));
-      for (const m of p.named) list.push({ start: m.start + p.start, end: m.end + p.start, type: m.type, hasError: m.hasError });
-    }
+    for (const p of found.chunk.pieces ?? []) for (const m of rootNodesOf(p)) if (m.named) list.push({ start: m.start + p.start, end: m.end + p.start, type: m.type, hasError: m.hasError });
     return list;
   }
 
