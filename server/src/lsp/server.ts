@@ -433,17 +433,17 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const end = lines.lineEnd(l);
       // an indented line of code (inside a definition: one statement re-checked), not ending in a backslash
       if (end - start < 2 || text.charCodeAt(start) !== 32 || text.charCodeAt(end - 1) === 92) continue;
-      const indent = /^[ \t]*/.exec(text.slice(start, end))![0];
-      const typed = `\n${indent}${WARM_UP_TYPING}`;
-      let n = 0;
+      // Enter inserts the line break with the indentation, then one character at a time
+      const steps = [`\n${/^[ \t]*/.exec(text.slice(start, end))![0]}`, ...WARM_UP_TYPING];
+      let typed = 0;
       try {
-        for (; n < typed.length; n++) {
-          d.doc.edit({ start: end + n, end: end + n, newText: typed[n] });
-          if (n > 0 && n < indent.length + 1) continue; // the indentation arrives at once, as an editor inserts it
+        for (const step of steps) {
+          d.doc.edit({ start: end + typed, end: end + typed, newText: step });
+          typed += step.length;
           d.incremental!.analyzeDocument(d.doc, settings, db);
         }
       } finally {
-        d.doc.edit({ start: end, end: end + n, newText: '' }); // whatever happens, the text is the editor's again
+        d.doc.edit({ start: end, end: end + typed, newText: '' }); // whatever happens, the text is the editor's again
       }
       d.incremental!.analyzeDocument(d.doc, settings, db);
       return;
