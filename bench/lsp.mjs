@@ -2,7 +2,7 @@
 //  - edit latency: single-character edits on a 5,000-line file, didChange → publishDiagnostics of that version
 //  - memory: server resident set after opening N files and receiving their diagnostics
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -68,6 +68,28 @@ export async function startServer(dist, workspaceDir, argv = [join(dist, 'server
       child.kill();
     },
   };
+}
+
+/**
+ * CPU time of a process (Linux: /proc/PID/task/TID/stat of each thread, in USER_HZ = 100 ticks per second), split into its main
+ * thread and the others (V8's background threads: optimising compiles, parallel and concurrent GC; libuv's pool).
+ * Undefined where /proc is not there.
+ */
+export function threadCpuMs(pid) {
+  try {
+    let main = 0;
+    let others = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = (Number(f[11]) + Number(f[12])) * 10; // utime + stime
+      if (tid === String(pid)) main += ms;
+      else others += ms;
+    }
+    return { main, others };
+  } catch {
+    return undefined;
+  }
 }
 
 function rssMb(pid) {
@@ -156,6 +178,7 @@ async function typeAndTime(s, file, { edits = 200, sessions = 4, keepRunning = f
     let last = first;
     let newlines = 0;
     if (process.env.BENCH_SERVER_STDOUT) appendFileSync(process.env.BENCH_SERVER_STDOUT, '=== typing\n');
+    const cpu0 = threadCpuMs(s.child.pid);
     for (const e of typingEdits(text, { edits, sessions, autoClose })) {
       if (e.text === '\n') newlines++;
       version++;
@@ -168,7 +191,11 @@ async function typeAndTime(s, file, { edits = 200, sessions = 4, keepRunning = f
       last = await done;
       times.push(performance.now() - t);
     }
+    const cpu1 = threadCpuMs(s.child.pid);
     return {
+      // the server's CPU time per edit while typing, on its main thread and on its other threads
+      serverMainCpuMs: cpu0 && cpu1 ? (cpu1.main - cpu0.main) / times.length : undefined,
+      serverOtherCpuMs: cpu0 && cpu1 ? (cpu1.others - cpu0.others) / times.length : undefined,
       edits: times.length,
       lines: text.split('\n').length + newlines,
       openMs,

@@ -6,6 +6,7 @@
 //   scan_lines_per_s         `mindport scan` end to end (dist/cli.js, worker threads on every core, --no-cache);
 //                            scan_warm_lines_per_s: the same scan again with its results cache filled
 //   edit_p50_ms/edit_p95_ms  single-character didChange → publishDiagnostics on a 5,000-line file (debounce 0);
+//                            edit_server_main_cpu_ms/_other_cpu_ms: the server's CPU per edit, main thread / the others;
 //                            edit_floor_*: the same typing against a stand-in server that publishes the same
 //                            diagnostics without analysing (bench/publishStub.cjs): what the protocol alone costs;
 //                            edit_during_scan_*: 100 such edits while "Scan Workspace" runs over the corpus;
@@ -250,6 +251,11 @@ await section('edit', async () => {
   results.edit_first_ms = +e.first.toFixed(2);
   results.edit_diagnostics = e.diagnostics;
   results.edit_publish_kb = Math.round(e.publishKb);
+  // steadier than the latencies on a shared machine: what the server spent per edit, and on which threads
+  if (e.serverMainCpuMs !== undefined) {
+    results.edit_server_main_cpu_ms = +e.serverMainCpuMs.toFixed(2);
+    results.edit_server_other_cpu_ms = +e.serverOtherCpuMs.toFixed(2);
+  }
   // the protocol alone: a stand-in server publishing the same diagnostics for every edit, analysing nothing
   const floor = await editLatencyFloor(target, e.published, { edits: 200, sessions: 4 });
   results.edit_floor_p50_ms = +floor.p50.toFixed(2);
