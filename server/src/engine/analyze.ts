@@ -181,7 +181,10 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
         }
         const override = settings.severity[r.code];
         const severity = override && override !== 'off' ? override : r.severity ?? ruleMeta(r.code)?.severity ?? 'warning';
-        out.findings.push({ ...r, severity, range });
+        // one shape for every finding, written out (a spread of the rule's report made objects whose fields V8
+        // kept as constants: each later write to one, as the incremental analysis makes, changed their hidden class)
+        const { code, message, start, end, fixes, data } = r;
+        out.findings.push(data === undefined ? { code, message, severity, start, end, range, fixes } : { code, message, severity, start, end, range, fixes, data });
       },
     };
     for (const rule of ALL_RULES) {

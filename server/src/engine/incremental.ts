@@ -1860,16 +1860,21 @@ function merge(statements: Statement[]): DocumentAnalysis {
     findings += st.findings.length;
     uses += st.uses.length;
   }
-  // arrays of the final length, filled in place (pushing grows them several times per keystroke)
-  const out: DocumentAnalysis = { ...emptyAnalysis(), findings: new Array<Finding>(findings), useSpans: new Array<UseSpan>(uses) };
+  // arrays of the final length, filled in place (pushing grows them several times per keystroke); the result
+  // written out once at the end (a spread then written to changed V8's hidden class for it on every keystroke)
+  const all = new Array<Finding>(findings);
+  const useSpans = new Array<UseSpan>(uses);
+  let stats = emptyStats();
+  let syntaxErrors = 0;
+  let suppressed = 0;
   let fi = 0;
   let ui = 0;
   for (const st of statements) {
-    for (const f of st.findings) out.findings[fi++] = f;
-    for (const u of st.uses) out.useSpans![ui++] = u;
-    out.stats = addStats(out.stats, st.stats);
-    out.syntaxErrors += st.errors;
-    out.suppressed += st.suppressed;
+    for (const f of st.findings) all[fi++] = f;
+    for (const u of st.uses) useSpans[ui++] = u;
+    stats = addStats(stats, st.stats);
+    syntaxErrors += st.errors;
+    suppressed += st.suppressed;
   }
-  return out;
+  return { findings: all, stats, syntaxErrors, suppressed, internalErrors: [], useSpans };
 }
