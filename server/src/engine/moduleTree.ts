@@ -47,6 +47,16 @@ interface Chunk extends Segment {
   statements?: TopLevelStatement[];
 }
 
+// Segments and chunks are made by these two functions only, every field present: objects of one shape each, which
+// V8 keeps in one hidden class (fields added later, or left out, gave the code that reads them several to tell apart,
+// and recompiles when another came).
+function segment(start: number, end: number, tree: TsTree, root?: RootInfo, rootNodes?: RootStatement[]): Segment {
+  return { start, end, tree, root, rootNodes };
+}
+function chunk(start: number, end: number, tree: TsTree, root?: RootInfo): Chunk {
+  return { start, end, tree, root, rootNodes: undefined, pieces: undefined, tails: undefined, statements: undefined };
+}
+
 /** Classes and functions of this many characters or more are parsed member by member (statement by statement). */
 export const CLASS_PIECES_MIN_CHARS = 10000;
 
@@ -99,12 +109,12 @@ function spansOf(text: string, start: number, end: number, min: number): { bound
 /** A chunk of the given segments (consecutive spans: the header, the pieces, then `tails` tails). */
 function chunkOf(segments: Segment[], tails: number): Chunk {
   const head = segments[0];
-  const chunk: Chunk = { start: head.start, end: segments[segments.length - 1].end, tree: head.tree, root: head.root };
+  const c = chunk(head.start, segments[segments.length - 1].end, head.tree, head.root);
   if (segments.length > 1) {
-    chunk.pieces = segments.slice(1, segments.length - tails);
-    if (tails) chunk.tails = segments.slice(segments.length - tails);
+    c.pieces = segments.slice(1, segments.length - tails);
+    if (tails) c.tails = segments.slice(segments.length - tails);
   }
-  return chunk;
+  return c;
 }
 
 /**
@@ -136,7 +146,7 @@ function oldSegments(chunks: readonly Chunk[]): { list: Segment[]; starts: numbe
 /** The segments of a chunk: itself, or its header (up to the first piece), its pieces and its tails. */
 function segmentsOf(c: Chunk): Segment[] {
   if (!c.pieces) return [c];
-  return [{ start: c.start, end: c.pieces[0].start, tree: c.tree, root: c.root }, ...c.pieces, ...(c.tails ?? [])];
+  return [segment(c.start, c.pieces[0].start, c.tree, c.root), ...c.pieces, ...(c.tails ?? [])];
 }
 
 /** Parses text[start, end) as one chunk, in pieces when it is a large class or function (a tree keeps its source: ownCopy). */
@@ -144,7 +154,7 @@ function parseChunk(text: string, start: number, end: number, min: number): Chun
   const { bounds, tails } = spansOf(text, start, end, min);
   const segments: Segment[] = [];
   try {
-    for (let k = 0; k + 1 < bounds.length; k++) segments.push({ start: bounds[k], end: bounds[k + 1], tree: parsePython(ownCopy(text.slice(bounds[k], bounds[k + 1]))) });
+    for (let k = 0; k + 1 < bounds.length; k++) segments.push(segment(bounds[k], bounds[k + 1], parsePython(ownCopy(text.slice(bounds[k], bounds[k + 1])))));
   } catch (err) {
     for (const g of segments) g.tree.delete();
     throw err;
@@ -152,7 +162,7 @@ function parseChunk(text: string, start: number, end: number, min: number): Chun
   if (segments.length > 1 && !isDefinitionHeader(segments[0].tree)) {
     // the header does not parse as one definition (a colon being typed...): the pieces would have nowhere to go
     for (const g of segments) g.tree.delete();
-    return { start, end, tree: parsePython(ownCopy(text.slice(start, end))) };
+    return chunk(start, end, parsePython(ownCopy(text.slice(start, end))));
   }
   return chunkOf(segments, tails);
 }
@@ -295,7 +305,7 @@ export class ModuleTree {
       if (same && !reused.has(same.tree)) {
         reused.add(same.tree);
         kept.push(same.tree);
-        segments.push({ start: a, end: b, tree: same.tree, root: same.root, rootNodes: same.rootNodes });
+        segments.push(segment(a, b, same.tree, same.root, same.rootNodes));
         continue;
       }
       const h = spanningSpan(olds, oldStarts, a, b, change);
@@ -329,7 +339,7 @@ export class ModuleTree {
         changed.push({ start: a, end: b });
       }
       parsed.push(tree);
-      segments.push({ start: a, end: b, tree });
+      segments.push(segment(a, b, tree));
     }
     if (segments.length > 1 && !isDefinitionHeader(segments[0].tree)) {
       // the header does not parse as one definition: parsed whole (the old trees kept go with the old chunk)
@@ -339,7 +349,7 @@ export class ModuleTree {
       const tree = parsePython(ownCopy(text.slice(start, end)));
       parsed.push(tree);
       changed.push({ start, end });
-      return { start, end, tree };
+      return chunk(start, end, tree);
     }
     return chunkOf(segments, tails);
   }
@@ -380,10 +390,11 @@ export class ModuleTree {
   copy(lines?: LineIndex, keepStatement?: (i: number) => boolean, dropNode?: NodeFilter): SyntaxTree {
     // each chunk's parts: its tree, then (a large class in pieces) its pieces, whose statements go into the class
     // (then its tail: statements of the module again)
+    // (every part with all of TreePart's fields: one hidden class for V8)
     const partsOf = (c: Chunk): TreePart[] => [
-      { tree: c.tree, base: c.start, root: rootOf(c) },
+      { tree: c.tree, base: c.start, root: rootOf(c), member: false, children: undefined },
       ...(c.pieces ?? []).map((p) => ({ tree: p.tree, base: p.start, root: rootOf(p), member: true, children: dropNode && rootNodesOf(p) })),
-      ...(c.tails ?? []).map((t) => ({ tree: t.tree, base: t.start, root: rootOf(t) })),
+      ...(c.tails ?? []).map((t) => ({ tree: t.tree, base: t.start, root: rootOf(t), member: false, children: undefined })),
     ];
     if (!keepStatement) return copyParts(this.chunks.flatMap(partsOf), this.text, lines, undefined, undefined, dropNode);
     const first = partsOf(this.chunks[0])[0];

@@ -197,7 +197,7 @@ export interface TreePart {
  * tree of those statements alone, at their offsets in the text (incremental analysis).
  */
 export function copyTree(tree: TsTree, text: string, binding?: CursorBinding, lines?: LineIndex, keepRootChild?: (i: number) => boolean): SyntaxTree {
-  return copyTrees([{ tree, base: 0 }], text, binding, lines, keepRootChild);
+  return copyTrees([{ tree, base: 0, root: undefined, member: false, children: undefined }], text, binding, lines, keepRootChild);
 }
 
 /**
