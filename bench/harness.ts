@@ -19,7 +19,7 @@ import { analyzeText } from '../server/src/engine/analyze';
 import type { RuleContext } from '../server/src/engine/rules/types';
 import { PythonDocument } from '../server/src/engine/document';
 import { IncrementalAnalyzer } from '../server/src/engine/incremental';
-import { disablePretenuring } from '../server/src/lsp/pretenuring';
+import { disablePretenuring, limitInlining } from '../server/src/v8Flags';
 // @ts-expect-error: a plain ES module shared with bench/lsp.mjs (bundled by esbuild)
 import { typingEdits } from './edits.mjs';
 
@@ -71,6 +71,7 @@ async function editInProcess(file: string, slowest: number, autoClose: boolean):
 }
 
 async function main(): Promise<void> {
+  limitInlining(); // as the CLI and the server run (v8Flags.ts)
   const [mode, listPath] = process.argv.slice(2);
   const si = process.argv.indexOf('--slowest');
   if (mode === 'edit') return editInProcess(listPath, si > 0 ? Number(process.argv[si + 1]) : 0, process.argv.includes('--auto-close'));

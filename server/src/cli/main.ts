@@ -6,6 +6,9 @@
 //   mindport fix PATH... [--unsafe] [--diff]   (--diff: show, do not write)
 //   mindport hosts list | check NAME;  mindport run FILE --host NAME [...] [-- ARGS...]
 import { runCli } from './commands';
+import { limitInlining } from '../v8Flags';
+
+limitInlining(); // see v8Flags.ts (the scan's worker threads too)
 
 // `mindport scan . | head` closes the pipe early: stop quietly instead of printing a stack trace
 for (const stream of [process.stdout, process.stderr]) {

@@ -10,6 +10,9 @@ import { loadDatabase } from '../mappings/location';
 import { reportPart, type StreamFormat } from '../engine/report';
 import type { MappingDatabase } from '../mappings/database';
 import { ScanCache, type CacheSpec, type Lookup } from './scanCache';
+import { limitInlining } from '../v8Flags';
+
+limitInlining(); // see v8Flags.ts; set by each entry point (a worker is an isolate of its own)
 
 export interface ScanTask {
   index: number;

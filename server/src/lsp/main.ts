@@ -3,10 +3,11 @@
 import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, type Connection } from 'vscode-languageserver/node';
 import { inspect } from 'node:util';
 import { MessageEncoder } from './messageEncoding';
-import { disablePretenuring } from './pretenuring';
+import { disablePretenuring, limitInlining } from '../v8Flags';
 import { startServer } from './server';
 
-disablePretenuring(); // see pretenuring.ts
+disablePretenuring(); // see v8Flags.ts
+limitInlining();
 
 function stdioConnection(): Connection {
   // Built here rather than by createConnection's own --stdio handling, to write with MessageEncoder (large
