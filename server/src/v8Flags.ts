@@ -8,8 +8,8 @@ import { setFlagsFromString } from 'node:v8';
  * share of a short process's CPU and, in the language server, a background thread competing with the editor on
  * every keystroke while the code warms up. Measured here (2 cores): `mindport scan` of the benchmark corpus
  * 8.9-9.7 → 7.6-8.0 s (identical output); the server's CPU on other threads during the edit benchmark's typing
- * ≈ 4.5 → 2.6-3.2 ms per keystroke; the one-thread analysis, once compiled, as fast (best rounds 933-992 against
- * 944-1,052 ms).
+ * 4.1 → 2.9 ms per keystroke (medians of four interleaved pairs); the one-thread analysis, once compiled, as
+ * fast (best rounds 933-992 ms with the default, 944-1,052 with this). No inlining at all was 5-7 % slower.
  */
 export function limitInlining(): void {
   setFlagsFromString('--max-inlined-bytecode-size-cumulative=150');
