@@ -152,20 +152,11 @@ export async function editLatencyFloor(file, diagnostics, options = {}) {
 
 /**
  * Warms the benchmark's own process (the client) for the edit measurements: the file's diagnostics are taken from
- * the real server (opened, then stopped), and the same typing is done against the stand-in server. Returns that
+ * the real server (opened, no edit), and the same typing is done against the stand-in server. Returns that
  * typing's timings (the floor as a fresh client measures it).
  */
 export async function warmUpClient(dist, file, options = {}) {
-  const s = await startServer(dist, join(file, '..'));
-  let published;
-  try {
-    const uri = pathToFileURL(file).href;
-    const got = new Promise((resolve) => s.onDiagnostics((p) => p.uri === uri && resolve(p.diagnostics)));
-    s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: readFileSync(file, 'utf8') } });
-    published = await got;
-  } finally {
-    await s.stop();
-  }
+  const { published } = await editLatency(dist, file, { edits: 0, pauseMs: 0 });
   return editLatencyFloor(file, published, { edits: 200, sessions: 4, pauseMs: 0, ...options });
 }
 

@@ -86,8 +86,7 @@ function statementsOf(c: Chunk): TopLevelStatement[] {
     if (last && c.statements.length === 1) {
       // the definition ends where its last piece's last statement does
       const cls = c.statements[0];
-      const root = last.tree.rootNode;
-      const end = (root.type === 'module' ? root.lastChild : root)?.endIndex; // its last statement, as rootStatements has it
+      const end = rootNodesOf(last).at(-1)?.end; // its last statement
       if (end !== undefined) cls.end = end + last.start - c.start;
       cls.hasError ||= c.pieces!.some((p) => p.tree.rootNode.hasError);
     }

@@ -25,7 +25,7 @@ export function findSuppressions(text: string, lines: LineIndex, tree?: Tree): S
   const res: Suppressions = { file: undefined, lines: new Map() };
   if (!text.includes('#')) return res;
   const inComment = (offset: number) => !tree || tree.rootNode.descendantForIndex(offset)?.type === 'comment';
-  for (const [from, to] of tree ? statementSpans(text, tree) : [[0, text.length]]) {
+  for (const [from, to] of tree ? statementSpans(lines, tree) : [[0, text.length]]) {
     const part = from === 0 && to === text.length ? text : text.slice(from, to);
     for (const m of FILE_HINT.test(part) ? part.matchAll(FILE_RE) : []) {
       if (!inComment(from + (m.index ?? 0) + m[0].indexOf('#'))) continue;
@@ -57,11 +57,10 @@ const SPAN_GAP = 4096;
  * anchors at line starts), merged when close: searching a little more text only finds matches that are not in
  * the tree's comments.
  */
-function statementSpans(text: string, tree: Tree): [number, number][] {
+function statementSpans(lines: LineIndex, tree: Tree): [number, number][] {
   const spans: [number, number][] = [];
   for (const c of tree.rootNode.children) {
-    let from = c.startIndex;
-    while (from > 0 && text.charCodeAt(from - 1) !== 10 && text.charCodeAt(from - 1) !== 13) from--;
+    const from = lines.lineStart(lines.positionAt(c.startIndex).line);
     const last = spans[spans.length - 1];
     if (last && from <= last[1] + SPAN_GAP) last[1] = Math.max(last[1], c.endIndex);
     else spans.push([from, c.endIndex]);
