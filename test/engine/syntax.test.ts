@@ -1,14 +1,15 @@
 // The engine's copy of the syntax tree (syntax.ts) must say exactly what tree-sitter's own Node API says:
 // every node's type, range, text, position, named and missing flags, parent, children, fields, the error count, for real files and for
-// broken ones, through the direct runtime calls and through the public cursor API.
+// broken ones, by each way of copying: reading tree-sitter's memory (treeMemory.ts), calling the runtime's cursor
+// functions, and through the public cursor API.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import type { Node as TsNode, Tree as TsTree } from 'web-tree-sitter';
-import { copiesDirectly, countTreeErrors, initParser, parsePython, toSyntax } from '../../server/src/engine/parser';
+import { Edit, type Node as TsNode, type Tree as TsTree } from 'web-tree-sitter';
+import { copyPath, countTreeErrors, initParser, parsePython, toSyntax, toSyntaxThroughRuntime } from '../../server/src/engine/parser';
 import { ModuleTree } from '../../server/src/engine/moduleTree';
-import { copyTree, type SyntaxNode, type SyntaxTree } from '../../server/src/engine/syntax';
+import { copyTree, sameCopy, type SyntaxNode, type SyntaxTree } from '../../server/src/engine/syntax';
 import { ROOT } from './helpers';
 
 before(async () => {
@@ -72,10 +73,18 @@ function compare(ts: TsNode, ours: SyntaxNode, fields: string[], where: string):
   return n;
 }
 
-function checkText(text: string, where: string, direct: boolean): SyntaxTree {
+type CopyPath = 'memory' | 'runtime' | 'api';
+const PATHS: CopyPath[] = ['memory', 'runtime', 'api'];
+const PATH_NAMES: Record<CopyPath, string> = { memory: 'read from memory', runtime: "runtime's cursor functions", api: 'public cursor API' };
+
+function copyBy(how: CopyPath, ts: TsTree, text: string): SyntaxTree {
+  return how === 'memory' ? toSyntax(ts, text) : how === 'runtime' ? toSyntaxThroughRuntime(ts, text) : copyTree(ts, text);
+}
+
+function checkText(text: string, where: string, how: CopyPath): SyntaxTree {
   const ts = parsePython(text);
   try {
-    const ours = direct ? toSyntax(ts, text) : copyTree(ts, text);
+    const ours = copyBy(how, ts, text);
     const n = compare(ts.rootNode, ours.rootNode, fieldNames(ts), where);
     assert.equal(n, ours.size, `${where}: node count`);
     assert.equal(ours.errorCount, countTreeErrors(ts), `${where}: syntax errors`);
@@ -125,22 +134,42 @@ describe('syntax tree copy', () => {
     }
   });
 
-  test('the direct (fast) path is in use with the bundled web-tree-sitter', () => {
-    assert.equal(copiesDirectly(), true);
+  test('the fastest path, reading tree-sitter\'s memory, passed its check and is in use with the bundled web-tree-sitter', () => {
+    assert.equal(copyPath(), 'memory');
   });
 
-  for (const direct of [true, false]) {
-    const how = direct ? 'direct calls' : 'public cursor API';
-    test(`every node of examples/ and test fixtures matches tree-sitter (${how})`, () => {
+  for (const how of PATHS) {
+    test(`every node of examples/ and test fixtures matches tree-sitter (${PATH_NAMES[how]})`, () => {
       const files = [...pythonFiles(join(ROOT, 'examples')), ...pythonFiles(join(ROOT, 'test', 'rules', 'fixtures')), ...pythonFiles(join(ROOT, 'test', 'remote', 'fixtures'))];
       assert.ok(files.length >= 5, 'sample files found');
-      for (const f of files) checkText(readFileSync(f, 'utf8'), f, direct);
+      for (const f of files) checkText(readFileSync(f, 'utf8'), f, how);
     });
 
-    test(`broken and unusual sources match tree-sitter (${how})`, () => {
-      for (const [name, text] of Object.entries(BROKEN)) checkText(text, name, direct);
+    test(`broken and unusual sources match tree-sitter (${PATH_NAMES[how]})`, () => {
+      for (const [name, text] of Object.entries(BROKEN)) checkText(text, name, how);
     });
   }
+
+  test('an incrementally re-parsed tree (sharing subtrees with the old one) reads the same from memory', () => {
+    const text = readFileSync(join(ROOT, 'test/fixtures/incremental/model.py'), 'utf8');
+    let old = parsePython(text);
+    let current = text;
+    try {
+      for (const [at, insert] of [[current.indexOf('def '), '@torch.no_grad()\n    '], [current.length, '\nx = f(1, (\n'], [10, '"é" + ']] as [number, string][]) {
+        const next = current.slice(0, at) + insert + current.slice(at);
+        const pos = (i: number, s: string) => ({ row: s.slice(0, i).split('\n').length - 1, column: i - (s.lastIndexOf('\n', i - 1) + 1) });
+        old.edit(new Edit({ startIndex: at, oldEndIndex: at, newEndIndex: at + insert.length, startPosition: pos(at, current), oldEndPosition: pos(at, current), newEndPosition: pos(at + insert.length, next) }));
+        const tree = parsePython(next, old);
+        old.delete();
+        old = tree;
+        current = next;
+        assert.ok(sameCopy(toSyntax(tree, current), toSyntaxThroughRuntime(tree, current)), `after inserting ${JSON.stringify(insert)}`);
+        checkText(current, 'edited', 'memory');
+      }
+    } finally {
+      old.delete();
+    }
+  });
 
   test('nodesOfType finds what a walk from the root finds, in the same order', () => {
     const texts = [...pythonFiles(join(ROOT, 'examples')).map((f) => readFileSync(f, 'utf8')), ...Object.values(BROKEN)];
@@ -169,8 +198,8 @@ describe('syntax tree copy', () => {
     assert.equal(call, tree.rootNode.descendantForIndex(text.indexOf('torch.relu(') , text.indexOf('(x)') + 2));
   });
 
-  for (const direct of [true, false]) {
-    test(`a copy of some statements has exactly their subtrees, and errorsIn counts each one's errors (${direct ? 'direct calls' : 'public cursor API'})`, () => {
+  for (const how of PATHS) {
+    test(`a copy of some statements has exactly their subtrees, and errorsIn counts each one's errors (${PATH_NAMES[how]})`, () => {
       for (const text of [...pythonFiles(join(ROOT, 'examples')).map((f) => readFileSync(f, 'utf8')), ...Object.values(BROKEN)]) {
         const ts = parsePython(text);
         try {
@@ -178,7 +207,7 @@ describe('syntax tree copy', () => {
           const full = toSyntax(ts, text);
           const errors = (t: SyntaxTree) => t.rootNode.children.reduce((sum, c) => sum + t.errorsIn(c.id), 0);
           for (const pick of [(i: number) => i % 2 === 0, (i: number) => i % 3 === 1, () => false, () => true]) {
-            const part = direct ? toSyntax(ts, text, undefined, pick) : copyTree(ts, text, undefined, undefined, pick);
+            const part = how === 'memory' ? toSyntax(ts, text, undefined, pick) : how === 'runtime' ? toSyntaxThroughRuntime(ts, text, undefined, pick) : copyTree(ts, text, undefined, undefined, pick);
             const kept = all.filter((_, i) => pick(i));
             assert.deepEqual(part.rootNode.children.map((c) => `${c.type}@${c.startIndex}`), kept.map((c) => `${c.type}@${c.startIndex}`), `kept statements of ${text.slice(0, 30)}`);
             let n = 1;
@@ -195,7 +224,7 @@ describe('syntax tree copy', () => {
   }
 
   test('errors are counted once per error region, as the analysis reports them', () => {
-    assert.equal(checkText('x = 1\n', 'clean', true).errorCount, 0);
-    assert.ok(checkText(BROKEN['unclosed call'], 'unclosed', true).errorCount >= 1);
+    assert.equal(checkText('x = 1\n', 'clean', 'memory').errorCount, 0);
+    assert.ok(checkText(BROKEN['unclosed call'], 'unclosed', 'memory').errorCount >= 1);
   });
 });

@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Language, Parser, type Tree as TsTree } from 'web-tree-sitter';
-import { copyTree, copyTrees, isCursorBinding, type CursorBinding, type NodeFilter, type SyntaxTree, type TreePart } from './syntax';
+import { copyTree, copyTrees, isCursorBinding, sameCopy, type CursorBinding, type NodeFilter, type SyntaxTree, type TreePart } from './syntax';
+import { memoryCursor, type MemoryCursor } from './treeMemory';
 import type { LineIndex } from './text';
 
 export type { Tree as TsTree, Edit } from 'web-tree-sitter';
@@ -14,6 +15,8 @@ let ready: Promise<Language> | undefined;
 let language: Language | undefined;
 let loadedFrom: string | undefined;
 let binding: CursorBinding | undefined;
+/** The runtime's cursor functions (the `binding` above when memory cannot be read), kept for tests. */
+let runtimeBinding: CursorBinding | undefined;
 
 /**
  * Where the wasm files are: next to the bundle (dist/) when running bundled, else in node_modules.
@@ -43,10 +46,11 @@ export function initParser(): Promise<Language> {
       // WebAssembly functions, which copyTree calls directly (falling back to the public API without them).
       const moduleObject: Record<string, unknown> = { locateFile: () => runtime };
       await Parser.init(moduleObject);
-      if (isCursorBinding(moduleObject)) binding = moduleObject;
+      if (isCursorBinding(moduleObject)) binding = runtimeBinding = moduleObject;
       const grammar = locate('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm');
       language = await Language.load(grammar);
       loadedFrom = grammar;
+      if (runtimeBinding) binding = memoryCursor(moduleObject, language, agreesWithRuntime) ?? runtimeBinding;
       return language;
     })();
   }
@@ -77,9 +81,45 @@ export function parsePython(text: string, old?: TsTree): TsTree {
 }
 
 
-/** Whether trees are copied through the runtime's cursor functions (the fast path) rather than the public API. */
-export function copiesDirectly(): boolean {
-  return binding !== undefined;
+/**
+ * Python that makes a tree-sitter walk meet every case the memory walk handles: fields, aliases, hidden nodes,
+ * comments (extras) between arguments, external tokens (strings), tokens and whitespace too long to be packed
+ * inline, non-ASCII text, ERROR and MISSING nodes.
+ */
+const WALK_SAMPLE = [
+  'import os.path as p, sys  # é',
+  'from . import (a, b as c)',
+  '@dec(1)\nclass C(B, metaclass=M):\n    """doc ✓"""\n    def f(self, x: int = 1, *a, **k) -> None:\n        return [y for y in x if y] or {k: v for k, v in x}',
+  'match x:\n    case [1, *rest] | {"k": v} as w if w:\n        pass\n    case C(a=1):\n        pass',
+  'x = f(1,  # note\n      b=2)[3:4, ...] @ g(*s, **t)',
+  `s = f"{x!r:>{w}} {'y'}" + 'q' + '${'z'.repeat(300)}'`,
+  `${' '.repeat(300)}\ny = lambda a, *, b: (yield a) if b else not a`,
+  'async def g():\n    async with a as b, c:\n        await d\n    global e\n    del f[0], g.h',
+  'try:\n    pass\nexcept* (A, B) as e:\n    raise X from e\nfinally:\n    pass',
+  'def broken(:\n    x = (1, 2\nwhile True print(1)\nif x\n    y = [1, 2',
+].join('\n');
+
+/** Whether the memory walk copies the sample exactly as the runtime's cursor functions do. */
+function agreesWithRuntime(cursor: MemoryCursor): boolean {
+  const tree = parsePython(WALK_SAMPLE);
+  try {
+    return sameCopy(copyTree(tree, WALK_SAMPLE, runtimeBinding), copyTree(tree, WALK_SAMPLE, cursor));
+  } finally {
+    tree.delete();
+  }
+}
+
+/**
+ * How trees are copied: by reading tree-sitter's memory (the fastest), through the runtime's cursor functions,
+ * or through the public TreeCursor API.
+ */
+export function copyPath(): 'memory' | 'runtime' | 'api' {
+  return binding === undefined ? 'api' : binding === runtimeBinding ? 'runtime' : 'memory';
+}
+
+/** The engine's copy of a tree made through the runtime's cursor functions (tests compare the paths). */
+export function toSyntaxThroughRuntime(tree: TsTree, text: string, lines?: LineIndex, keepRootChild?: (i: number) => boolean): SyntaxTree {
+  return copyTree(tree, text, runtimeBinding, lines, keepRootChild);
 }
 
 /** The engine's copy of a tree-sitter tree; `text` is the text that was parsed. */

@@ -10,6 +10,7 @@
 // may be deleted as soon as the copy is made.
 import type { Language, Tree as TsTree, TreeCursor } from 'web-tree-sitter';
 import { LineIndex } from './text';
+import type { MemoryCursor } from './treeMemory';
 
 const NAMED = 1;
 const MISSING = 2;
@@ -155,6 +156,27 @@ function definitionBody(T: Uint16Array, FC: Int32Array, N: Int32Array, tables: L
   return block >= 0 && tables.types[T[block]] === 'block' ? block : -1;
 }
 
+/** Whether two copies hold the same nodes: every column of every node, and the error count. */
+export function sameCopy(a: SyntaxTree, b: SyntaxTree): boolean {
+  if (a.size !== b.size || a.errorCount !== b.errorCount) return false;
+  const same = (x: ArrayLike<number>, y: ArrayLike<number>) => {
+    for (let i = 0; i < a.size; i++) if (x[i] !== y[i]) return false;
+    return true;
+  };
+  return (
+    same(a.typeIds, b.typeIds) &&
+    same(a.fields, b.fields) &&
+    same(a.flags, b.flags) &&
+    same(a.starts, b.starts) &&
+    same(a.ends, b.ends) &&
+    same(a.parents, b.parents) &&
+    same(a.nextSiblings, b.nextSiblings) &&
+    same(a.firstChildren, b.firstChildren) &&
+    same(a.subtreeEnds, b.subtreeEnds) &&
+    same(a.depths, b.depths)
+  );
+}
+
 /** What a copy needs of a tree's root (offsets relative to the tree's text). */
 export interface RootInfo {
   typeId: number;
@@ -189,9 +211,10 @@ export interface TreePart {
 }
 
 /**
- * Copies a tree-sitter tree. `text` must be the text that was parsed. With `binding` (the module object
- * given to `Parser.init`) the walk calls the runtime's cursor functions directly; without it, the public
- * TreeCursor API (the same walk, several times slower: each call copies the cursor in and out). `lines`, when the
+ * Copies a tree-sitter tree. `text` must be the text that was parsed. With `binding` the walk reads the tree
+ * from the runtime's memory (a MemoryCursor, treeMemory.ts) or calls the runtime's cursor functions directly
+ * (the module object given to `Parser.init`); without it, the public TreeCursor API (the same walk, several
+ * times slower: each call copies the cursor in and out). `lines`, when the
  * caller already has a LineIndex of the text, serves the nodes' positions. With `keepRootChild`, only the root's
  * children it accepts (by position among the root's children) are copied, with their subtrees: the copy is the
  * tree of those statements alone, at their offsets in the text (incremental analysis).
@@ -274,18 +297,22 @@ export function copyTrees(
       }
     }
     const checkMissing = root.hasError;
-    const cursor = tree.walk();
+    let cursor: TreeCursor | undefined;
     try {
       const raw = (tree as unknown as Record<number, unknown>)[0];
       let m: CursorBinding;
       let address = 0;
       if (binding && typeof raw === 'number') {
-        // Each runtime function reads the cursor from web-tree-sitter's transfer buffer and the moves write it
-        // back, so nothing is copied between calls as long as no other tree-sitter call runs in between.
-        void cursor.startIndex; // puts this cursor into the transfer buffer
+        if ('reset' in binding) (binding as MemoryCursor).reset(raw); // reads the tree's memory (treeMemory.ts)
+        else {
+          // Each runtime function reads the cursor from web-tree-sitter's transfer buffer and the moves write it
+          // back, so nothing is copied between calls as long as no other tree-sitter call runs in between.
+          cursor = tree.walk();
+          void cursor.startIndex; // puts this cursor into the transfer buffer
+        }
         m = binding;
         address = raw;
-      } else m = cursorBinding(cursor);
+      } else m = cursorBinding((cursor = tree.walk()));
       const first = m._ts_tree_cursor_goto_first_child_wasm;
       const next = m._ts_tree_cursor_goto_next_sibling_wasm;
       const up = m._ts_tree_cursor_goto_parent_wasm;
@@ -376,7 +403,7 @@ export function copyTrees(
         body = definitionBody(T, FC, N, tables, top);
       }
     } finally {
-      cursor.delete();
+      cursor?.delete();
     }
   }
   L[0] = count;
@@ -387,7 +414,16 @@ export function copyTrees(
 }
 
 /**
- * The named nodes a walk from the root reaches within `maxDepth` levels, by type id, in document order.
+ * The type ids `nodesOfType` has been asked for in this process: the index of a tree holds only these (the
+ * rules ask for a handful of types; indexing every named node allocated more than the rest of the copy).
+ * Asking for a new type bumps `indexedVersion`, and a tree indexed before that is indexed again.
+ */
+const indexedTypes = new Uint8Array(65536);
+let indexedVersion = 0;
+
+/**
+ * The named nodes of the indexed types that a walk from the root reaches within `maxDepth` levels, by type
+ * id, in document order.
  *
  * A function of its own that only returns what its loop built: the first tree's loop is long enough for V8 to
  * compile it on the stack (OSR) before the code after it ever ran, and that compiled loop is entered again for
@@ -404,8 +440,10 @@ function namedNodesByType(tree: SyntaxTree, maxDepth: number): Map<number, numbe
     const p = parents[i];
     if (!(flags[i] & NAMED) || (p >= 0 && !reachable[p]) || depths[i] > limit) continue;
     reachable[i] = 1;
-    let b = buckets.get(typeIds[i]);
-    if (!b) buckets.set(typeIds[i], (b = []));
+    const type = typeIds[i];
+    if (!indexedTypes[type]) continue;
+    let b = buckets.get(type);
+    if (!b) buckets.set(type, (b = []));
     b.push(i);
   }
   return buckets;
@@ -485,17 +523,36 @@ export class SyntaxTree {
    * every call, loop or subscript of the file.
    */
   nodesOfType(types: readonly string[], maxDepth = 400): SyntaxNode[] {
-    if (!this.byType || this.byTypeDepth !== maxDepth) {
+    const ids = types.flatMap((t) => this.idsByName.get(t) ?? []);
+    for (const id of ids) {
+      if (!indexedTypes[id]) {
+        indexedTypes[id] = 1;
+        indexedVersion++;
+      }
+    }
+    if (!this.byType || this.byTypeDepth !== maxDepth || this.byTypeVersion !== indexedVersion) {
       this.byType = namedNodesByType(this, maxDepth);
       this.byTypeDepth = maxDepth;
+      this.byTypeVersion = indexedVersion;
     }
-    const lists = types.flatMap((t) => (this.idsByName.get(t) ?? []).map((id) => this.byType!.get(id) ?? [])).filter((l) => l.length);
+    const lists = ids.map((id) => this.byType!.get(id) ?? []).filter((l) => l.length);
     if (!lists.length) return [];
-    const ids = lists.length === 1 ? lists[0] : lists.flat().sort((a, b) => a - b);
-    return ids.map((i) => this.node(i));
+    if (lists.length === 1) return lists[0].map((i) => this.node(i));
+    // several types: their nodes in document order (a typed array sorts numbers natively, without a comparator)
+    const found = new Int32Array(lists.reduce((n, l) => n + l.length, 0));
+    let at = 0;
+    for (const l of lists) {
+      found.set(l, at);
+      at += l.length;
+    }
+    found.sort();
+    const out: SyntaxNode[] = new Array(found.length);
+    for (let i = 0; i < found.length; i++) out[i] = this.node(found[i]);
+    return out;
   }
   private byType: Map<number, number[]> | undefined;
   private byTypeDepth = -1;
+  private byTypeVersion = -1;
 
   /** The named nodes of these types in the subtree of node `from` (itself included), in document order: one pass over its arrays. */
   nodesOfTypeIn(from: number, types: readonly string[]): SyntaxNode[] {
