@@ -10,6 +10,7 @@ import { Edit, type Node as TsNode, type Tree as TsTree } from 'web-tree-sitter'
 import { copyPath, countTreeErrors, initParser, parsePython, toSyntax, toSyntaxThroughRuntime } from '../../server/src/engine/parser';
 import { ModuleTree } from '../../server/src/engine/moduleTree';
 import { copyTree, sameCopy, type SyntaxNode, type SyntaxTree } from '../../server/src/engine/syntax';
+import { memoryCursor } from '../../server/src/engine/treeMemory';
 import { ROOT } from './helpers';
 
 before(async () => {
@@ -226,5 +227,72 @@ describe('syntax tree copy', () => {
   test('errors are counted once per error region, as the analysis reports them', () => {
     assert.equal(checkText('x = 1\n', 'clean', 'memory').errorCount, 0);
     assert.ok(checkText(BROKEN['unclosed call'], 'unclosed', 'memory').errorCount >= 1);
+  });
+});
+
+describe('reading trees from memory: the layout check', () => {
+  // a language record as an ABI-15 grammar lays it out (wasm32), in a heap of its own
+  function fakeLanguage(opts: { abi?: number; names?: readonly string[]; fieldNames?: readonly string[] } = {}) {
+    const buffer = new ArrayBuffer(4096);
+    const heap = { HEAPU8: new Uint8Array(buffer), HEAPU16: new Uint16Array(buffer), HEAPU32: new Uint32Array(buffer) };
+    const types = ['end', 'identifier', 'call'];
+    const fields: (string | null)[] = [null, 'function', 'arguments'];
+    const names = opts.names ?? types;
+    const fieldNames = opts.fieldNames ?? ['function', 'arguments'];
+    let free = 1024;
+    const cString = (s: string) => {
+      const at = free;
+      heap.HEAPU8.set(Buffer.from(`${s}\0`, 'latin1'), at);
+      free += s.length + 1;
+      return at;
+    };
+    const L = 64;
+    const u32 = (at: number, v: number) => (heap.HEAPU32[at >>> 2] = v);
+    u32(L, opts.abi ?? 15);
+    u32(L + 4, names.length); // symbols
+    u32(L + 28, 2); // productions
+    u32(L + 32, fieldNames.length);
+    heap.HEAPU16[(L + 36) >>> 1] = 2; // longest alias sequence
+    u32(L + 56, 512); // symbol names
+    names.forEach((n, i) => u32(512 + 4 * i, cString(n)));
+    u32(L + 60, 600); // field names, from 1
+    fieldNames.forEach((n, i) => u32(600 + 4 * (i + 1), cString(n)));
+    u32(L + 64, 700); // field map slices: production 0 none, production 1 one entry
+    heap.HEAPU16[(700 + 4) >>> 1] = 0;
+    heap.HEAPU16[(700 + 6) >>> 1] = 1;
+    u32(L + 68, 720); // field map entries: field 1 on child 0
+    heap.HEAPU16[720 >>> 1] = 1;
+    u32(L + 76, 740); // public symbols
+    u32(L + 84, 760); // alias sequences
+    return { heap, language: { 0: L, types, fields } };
+  }
+
+  test('a record that reads back as the Language gives a cursor once the sample walk agrees', () => {
+    const { heap, language } = fakeLanguage();
+    assert.ok(memoryCursor(heap, language, () => true));
+    assert.equal(memoryCursor(heap, language, () => false), undefined, 'a walk that disagrees is refused');
+    assert.equal(
+      memoryCursor(heap, language, () => {
+        throw new Error('walked off the tree');
+      }),
+      undefined,
+      'a walk that fails is refused',
+    );
+  });
+
+  test('another ABI, other symbol or field names, or no memory views: refused, so the runtime is called instead', () => {
+    const check = () => true;
+    for (const [what, opts] of [
+      ['ABI 14', { abi: 14 }],
+      ['symbol names', { names: ['end', 'identifier', 'attribute'] }],
+      ['field names', { fieldNames: ['function', 'argument'] }],
+      ['field count', { fieldNames: ['function'] }],
+    ] as const) {
+      const { heap, language } = fakeLanguage(opts);
+      assert.equal(memoryCursor(heap, language, check), undefined, what);
+    }
+    const { language } = fakeLanguage();
+    assert.equal(memoryCursor({}, language, check), undefined, 'no views');
+    assert.equal(memoryCursor(fakeLanguage().heap, { ...language, 0: undefined }, check), undefined, 'no address');
   });
 });
