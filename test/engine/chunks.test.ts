@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { chunkStarts, chunkStartsAfter, definitionCuts } from '../../server/src/engine/chunks';
 import { PythonDocument } from '../../server/src/engine/document';
-import { ModuleTree } from '../../server/src/engine/moduleTree';
+import { ModuleTree, parseSyntax } from '../../server/src/engine/moduleTree';
+import { sameCopy } from '../../server/src/engine/syntax';
 import { copyPath, initParser, parsePython, toSyntax } from '../../server/src/engine/parser';
 import { analyze, dumpTree, prng, ROOT } from './helpers';
 
@@ -204,6 +205,34 @@ describe('an unclosed bracket stays in its own statement', () => {
     } finally {
       tree.delete();
     }
+  });
+});
+
+describe('parseSyntax (the CLI\'s and scan\'s parse) parses valid code whole and broken code by chunks', () => {
+  const chunked = (text: string) => {
+    const m = ModuleTree.parse(text);
+    try {
+      return m.copy();
+    } finally {
+      m.delete();
+    }
+  };
+  test('valid files: the tree the chunks give', () => {
+    for (const f of pythonFiles(join(ROOT, 'examples'))) {
+      const text = readFileSync(f, 'utf8');
+      assert.ok(sameCopy(parseSyntax(text), chunked(text)), f);
+    }
+  });
+  test('an unclosed bracket: the chunks\' tree, not the whole-file parse', () => {
+    const src = 'import torch\n\n\ndef a(x):\n    y = torch.relu(\n\n\ndef b(x):\n    return torch.erfinv(x)\n';
+    const whole = parsePython(src);
+    try {
+      assert.ok(whole.rootNode.hasError);
+      assert.ok(!sameCopy(toSyntax(whole, src), chunked(src)), 'the two parses differ here');
+    } finally {
+      whole.delete();
+    }
+    assert.ok(sameCopy(parseSyntax(src), chunked(src)));
   });
 });
 

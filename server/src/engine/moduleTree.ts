@@ -9,7 +9,7 @@ import { Edit, type Node as TsNode } from 'web-tree-sitter';
 import { chunkStarts, chunkStartsAfter, definitionCuts, indexOfSorted } from './chunks';
 import { classBodyOf, functionBodyOf, memberNameOf } from './definitions';
 import type { TextChange, TextRange } from './document';
-import { countTreeErrors, copyParts, parsePython, type TsTree } from './parser';
+import { countTreeErrors, copyParts, parsePython, toSyntax, type TsTree } from './parser';
 import { rootInfo, type NodeFilter, type RootInfo, type SyntaxTree, type TreePart } from './syntax';
 import { ownCopy, type LineIndex } from './text';
 
@@ -481,8 +481,20 @@ function pointAt(text: string, offset: number): { row: number; column: number } 
   return { row, column: offset - lineStart };
 }
 
-/** Parses text into the engine's tree, chunk by chunk (the tree-sitter trees are freed at once). */
+/**
+ * Parses text into the engine's tree (the tree-sitter trees are freed at once). Valid code is parsed whole: its
+ * tree is the one the chunks give (chunks.test.ts compares them node by node; so did 6,492 files of the corpus,
+ * two standard libraries and dist-packages), made for less (one parse, one copy: 8 % less time for both over
+ * the benchmark's corpus). Code with syntax errors is parsed chunk by chunk, as a document being edited is, so
+ * that an unclosed bracket cannot re-shape the rest of the file.
+ */
 export function parseSyntax(text: string, lines?: LineIndex): SyntaxTree {
+  const whole = parsePython(text);
+  try {
+    if (!whole.rootNode.hasError) return toSyntax(whole, text, lines);
+  } finally {
+    whole.delete();
+  }
   const tree = ModuleTree.parse(text);
   try {
     return tree.copy(lines);
