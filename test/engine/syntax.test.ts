@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { Edit, type Node as TsNode, type Tree as TsTree } from 'web-tree-sitter';
 import { copyPath, countTreeErrors, initParser, parsePython, toSyntax, toSyntaxThroughRuntime } from '../../server/src/engine/parser';
-import { ModuleTree } from '../../server/src/engine/moduleTree';
+import { ModuleTree, pointAt } from '../../server/src/engine/moduleTree';
 import { copyTree, sameCopy, type SyntaxNode, type SyntaxTree } from '../../server/src/engine/syntax';
 import { memoryCursor } from '../../server/src/engine/treeMemory';
 import { ROOT } from './helpers';
@@ -158,8 +158,7 @@ describe('syntax tree copy', () => {
     try {
       for (const [at, insert] of [[current.indexOf('def '), '@torch.no_grad()\n    '], [current.length, '\nx = f(1, (\n'], [10, '"é" + ']] as [number, string][]) {
         const next = current.slice(0, at) + insert + current.slice(at);
-        const pos = (i: number, s: string) => ({ row: s.slice(0, i).split('\n').length - 1, column: i - (s.lastIndexOf('\n', i - 1) + 1) });
-        old.edit(new Edit({ startIndex: at, oldEndIndex: at, newEndIndex: at + insert.length, startPosition: pos(at, current), oldEndPosition: pos(at, current), newEndPosition: pos(at + insert.length, next) }));
+        old.edit(new Edit({ startIndex: at, oldEndIndex: at, newEndIndex: at + insert.length, startPosition: pointAt(current, at), oldEndPosition: pointAt(current, at), newEndPosition: pointAt(next, at + insert.length) }));
         const tree = parsePython(next, old);
         old.delete();
         old = tree;

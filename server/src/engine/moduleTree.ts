@@ -471,7 +471,7 @@ export class ModuleTree {
 }
 
 /** The (row, column) of an offset of `text` as tree-sitter counts them: rows end at LF, columns in UTF-16 units. */
-function pointAt(text: string, offset: number): { row: number; column: number } {
+export function pointAt(text: string, offset: number): { row: number; column: number } {
   let row = 0;
   let lineStart = 0;
   for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {

@@ -88,7 +88,8 @@ function readTables(heap: Heap, address: number, types: readonly (string | null 
   }
   const fieldNamesAt = word(address + LANG_FIELD_NAMES);
   for (let id = 1; id <= fieldCount; id++) if (cString(u8, word(fieldNamesAt + 4 * id)) !== fieldNames[id]) return undefined;
-  const publicSymbols = u16.slice(word(address + LANG_PUBLIC_SYMBOLS) >>> 1, (word(address + LANG_PUBLIC_SYMBOLS) >>> 1) + symbols);
+  const publicAt = word(address + LANG_PUBLIC_SYMBOLS) >>> 1;
+  const publicSymbols = u16.slice(publicAt, publicAt + symbols);
   const aliasesAt = word(address + LANG_ALIAS_SEQUENCES) >>> 1;
   const aliases = maxAlias ? u16.slice(aliasesAt, aliasesAt + productions * maxAlias) : new Uint16Array(0);
   const fields = new Uint16Array(productions * MAX_CHILD);
@@ -162,26 +163,19 @@ function makeCursor(heap: Heap, languageAddress: number, tables: Tables): Memory
   let size = 0; // entries on the stack
 
   const grow = () => {
-    const n = slots.length * 2;
-    const i32 = (a: Int32Array) => {
-      const b = new Int32Array(n);
+    const doubled = <T extends Int32Array | Uint16Array | Uint8Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(a.length * 2);
       b.set(a);
       return b;
     };
-    slots = i32(slots);
-    starts = i32(starts);
-    ends = i32(ends);
-    childIndex = i32(childIndex);
-    structural = i32(structural);
-    const t = new Uint16Array(n);
-    t.set(types);
-    types = t;
-    const f = new Uint16Array(n);
-    f.set(fieldIds);
-    fieldIds = f;
-    const h = new Uint8Array(n);
-    h.set(hidden);
-    hidden = h;
+    slots = doubled(slots);
+    starts = doubled(starts);
+    ends = doubled(ends);
+    childIndex = doubled(childIndex);
+    structural = doubled(structural);
+    types = doubled(types);
+    fieldIds = doubled(fieldIds);
+    hidden = doubled(hidden);
   };
 
   /**
