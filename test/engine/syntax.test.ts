@@ -186,16 +186,20 @@ describe('syntax tree copy', () => {
     }
   });
 
-  test('nodes are interned and the copy outlives the tree-sitter tree', () => {
+  test('a node reached two ways has one id, and the copy outlives the tree-sitter tree', () => {
     const text = 'import torch\ny = torch.relu(x)\n';
     const ts = parsePython(text);
     const tree = toSyntax(ts, text);
     ts.delete();
-    const call = tree.rootNode.namedChildren[1].namedChildren[0].childForFieldName('right');
+    const assignment = tree.rootNode.namedChildren[1].namedChildren[0];
+    const call = assignment.childForFieldName('right');
     assert.equal(call?.type, 'call');
     assert.equal(call?.childForFieldName('function')?.text, 'torch.relu');
-    assert.equal(call?.parent, tree.rootNode.namedChildren[1].namedChildren[0]);
-    assert.equal(call, tree.rootNode.descendantForIndex(text.indexOf('torch.relu(') , text.indexOf('(x)') + 2));
+    assert.equal(call?.parent?.id, assignment.id);
+    const found = tree.rootNode.descendantForIndex(text.indexOf('torch.relu('), text.indexOf('(x)') + 2);
+    assert.equal(found.id, call?.id);
+    assert.equal(found.text, 'torch.relu(x)');
+    assert.equal(tree.node(call!.id).startIndex, call?.startIndex);
   });
 
   for (const how of PATHS) {

@@ -5,9 +5,12 @@
 // by a tree cursor (type, range, field) and everything after that is array reads.
 //
 // SyntaxNode offers the part of web-tree-sitter's Node interface the engine uses, with the same meaning
-// (test/engine/syntax.test.ts compares the two on every node of real and broken files). Nodes are interned:
-// one object per node, so `===`, Map and Set work. The copy does not hold on to the tree-sitter tree, which
-// may be deleted as soon as the copy is made.
+// (test/engine/syntax.test.ts compares the two on every node of real and broken files). As with web-tree-sitter,
+// each read hands out a new node object: compare nodes by `id` (their index in the tree), never with `===`.
+// Why not one object per node: a file's analysis reads most of its nodes, and a table holding them kept every
+// one alive until the file was done, so nearly all survived the young generation (copied, promoted, paid for
+// again in page faults); a node object now dies with the code that read it. The copy does not hold on to the
+// tree-sitter tree, which may be deleted as soon as the copy is made.
 import type { Language, Tree as TsTree, TreeCursor } from 'web-tree-sitter';
 import { LineIndex } from './text';
 import type { MemoryCursor } from './treeMemory';
@@ -466,7 +469,6 @@ export class SyntaxTree {
   /** @internal */ readonly types: string[];
   private readonly fieldIds: Map<string, number>;
   private readonly idsByName: Map<string, number[]>;
-  private readonly nodes: (SyntaxNode | undefined)[];
   private lineIndex: LineIndex | undefined;
 
   /** @internal use copyTree */
@@ -487,16 +489,18 @@ export class SyntaxTree {
     this.types = tables.types;
     this.fieldIds = tables.fieldIds;
     this.idsByName = tables.idsByName;
-    this.nodes = new Array(size);
   }
 
   get rootNode(): SyntaxNode {
     return this.node(0);
   }
 
-  /** The node with this index (0 is the root; indices follow document order, parents before children). */
+  /**
+   * The node with this index (0 is the root; indices follow document order, parents before children): a new
+   * object on every call, as tree-sitter's own nodes (compare `id`s).
+   */
   node(i: number): SyntaxNode {
-    return (this.nodes[i] ??= new SyntaxNode(this, i));
+    return new SyntaxNode(this, i);
   }
 
   /**

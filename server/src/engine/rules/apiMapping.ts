@@ -463,8 +463,8 @@ function legacyReduction(args: CallArgs, entry: MappedEntry, twin: Twin, isMetho
   const value = size && red ? 'mean' : red ? 'sum' : 'none';
   const [first, second] = [sa?.node, rd?.node].filter((n): n is Node => n !== undefined).sort((a, b) => a.startIndex - b.startIndex);
   // the first becomes a keyword argument: no positional argument may stay after it (the second one goes)
-  const at = args.positional.indexOf(first);
-  if (at >= 0 && args.positional.slice(at + 1).some((p) => p !== second)) return undefined;
+  const at = args.positional.findIndex((p) => p.id === first.id);
+  if (at >= 0 && args.positional.slice(at + 1).some((p) => p.id !== second?.id)) return undefined;
   return { keep: first, drop: second, value };
 }
 
@@ -491,7 +491,7 @@ function unsupportedArgs(use: ApiUse, entry: MappedEntry, twin: Twin, args: Call
       continue;
     }
     // removing a positional argument would hand its place to the next positional one
-    const shifts = passed.node.type !== 'keyword_argument' && passed.node !== args.positional[args.positional.length - 1];
+    const shifts = passed.node.type !== 'keyword_argument' && passed.node.id !== args.positional[args.positional.length - 1]?.id;
     const dflt = torchDefault(entry.params, name);
     const isDefault = dflt !== undefined && norm(dflt) === norm(passed.value.text);
     out.push({

@@ -7,7 +7,7 @@ import { calleeName, isAscend, walk } from './util';
 function contains(node: Node, names: string[]): Set<string> {
   const found = new Set<string>();
   walk(node, (n) => {
-    if (n !== node && (n.type === 'function_definition' || n.type === 'class_definition')) return false;
+    if (n.id !== node.id && (n.type === 'function_definition' || n.type === 'class_definition')) return false;
     if (n.type === 'call') {
       const c = calleeName(n);
       if (c && names.includes(c)) found.add(c);
@@ -36,7 +36,7 @@ export const msp304Rule: Rule = {
       if (f.size === 2) loops.push(n);
     }
     // innermost loops only
-    const inner = loops.filter((l) => !loops.some((o) => o !== l && o.startIndex >= l.startIndex && o.endIndex <= l.endIndex));
+    const inner = loops.filter((l) => !loops.some((o) => o.id !== l.id && o.startIndex >= l.startIndex && o.endIndex <= l.endIndex));
     for (const loop of inner) {
       const body = loop.childForFieldName('body');
       const end = body ? Math.min(loop.endIndex, body.startIndex) : loop.endIndex;

@@ -12,7 +12,7 @@ function scoreProduct(ctx: RuleContext, n: Node | undefined, depth = 0): Node | 
     if (hit) return false;
     if (c.type === 'binary_operator' && c.childForFieldName('operator')?.text === '@') hit = c;
     else if (c.type === 'call' && /^(matmul|bmm|einsum|baddbmm)$/.test(calleeName(c) ?? '')) hit = c;
-    else if (c.type === 'identifier' && c !== n && depth < 3) {
+    else if (c.type === 'identifier' && c.id !== n.id && depth < 3) {
       // attn = scores / scale: follow one name
       const v = c.parent?.type === 'binary_operator' ? scoreProduct(ctx, c, depth + 1) : undefined;
       if (v) hit = v;
