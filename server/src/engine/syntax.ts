@@ -54,6 +54,8 @@ interface LanguageTables {
   idsByName: Map<string, number[]>;
   named: Uint8Array;
   fieldIds: Map<string, number>;
+  /** Type-id masks of the type-name lists walks have asked for (callers pass constant lists). */
+  masks: WeakMap<readonly string[], Uint8Array>;
 }
 const tablesByLanguage = new WeakMap<Language, LanguageTables>();
 function tablesOf(language: Language): LanguageTables {
@@ -76,7 +78,7 @@ function tablesOf(language: Language): LanguageTables {
       idsByName.set(name, list);
     }
     idsByName.set('ERROR', [...(idsByName.get('ERROR') ?? []), ERROR_TYPE_ID]);
-    t = { types, idsByName, named, fieldIds };
+    t = { types, idsByName, named, fieldIds, masks: new WeakMap() };
     tablesByLanguage.set(language, t);
   }
   return t;
@@ -469,6 +471,7 @@ export class SyntaxTree {
   /** @internal */ readonly types: string[];
   private readonly fieldIds: Map<string, number>;
   private readonly idsByName: Map<string, number[]>;
+  private readonly masks: WeakMap<readonly string[], Uint8Array>;
   private lineIndex: LineIndex | undefined;
 
   /** @internal use copyTree */
@@ -489,6 +492,7 @@ export class SyntaxTree {
     this.types = tables.types;
     this.fieldIds = tables.fieldIds;
     this.idsByName = tables.idsByName;
+    this.masks = tables.masks;
   }
 
   get rootNode(): SyntaxNode {
@@ -519,6 +523,56 @@ export class SyntaxTree {
       } else i++;
       while (i < end && !(flags[i] & NAMED)) i = subtreeEnds[i];
     }
+  }
+
+  /**
+   * The named nodes of these `types` that `walkNamed(from, …, maxDepth)` would visit, in the same order, without
+   * entering nodes of the `prune` types below `from`: `fn` returning false skips that node's descendants. Only the
+   * nodes `fn` is given are made into objects (for a rule looking for a few kinds of node in a large scope).
+   * `types` and `prune` should be constant lists: each list's type mask is worked out once.
+   */
+  walkTypes(from: number, types: readonly string[], fn: (n: SyntaxNode) => boolean | void, prune?: readonly string[], maxDepth = 400): void {
+    const { flags, subtreeEnds, depths, typeIds } = this;
+    const visit = this.mask(types);
+    const skip = prune ? this.mask(prune) : undefined;
+    const limit = depths[from] + maxDepth;
+    const end = subtreeEnds[from];
+    let i = from;
+    while (i < end) {
+      const type = typeIds[i];
+      if (depths[i] > limit || (skip !== undefined && i !== from && skip[type]) || (visit[type] && fn(this.node(i)) === false)) i = subtreeEnds[i];
+      else i++;
+      while (i < end && !(flags[i] & NAMED)) i = subtreeEnds[i];
+    }
+  }
+
+  private mask(types: readonly string[]): Uint8Array {
+    let m = this.masks.get(types);
+    if (!m) {
+      m = new Uint8Array(65536);
+      for (const t of types) for (const id of this.idsByName.get(t) ?? []) m[id] = 1;
+      this.masks.set(types, m);
+    }
+    return m;
+  }
+
+  /** The index of node `i`'s first child in the field `name`, or -1 (childForFieldName without a node object). */
+  fieldChild(i: number, name: string): number {
+    const id = this.fieldIds.get(name);
+    if (id === undefined) return -1;
+    const { firstChildren, nextSiblings, fields } = this;
+    for (let c = firstChildren[i]; c >= 0; c = nextSiblings[c]) if (fields[c] === id) return c;
+    return -1;
+  }
+
+  /** The type name of node `i`. */
+  typeAt(i: number): string {
+    return this.types[this.typeIds[i]];
+  }
+
+  /** The source text of node `i`. */
+  textAt(i: number): string {
+    return this.text.slice(this.starts[i], this.ends[i]);
   }
 
   /**
@@ -597,11 +651,6 @@ export class SyntaxTree {
   private memos: Map<object, Map<number, unknown>> | undefined;
   dropMemos(): void {
     this.memos = undefined;
-  }
-
-  /** @internal */
-  fieldId(name: string): number {
-    return this.fieldIds.get(name) ?? -1;
   }
 
   /** @internal */
@@ -686,11 +735,8 @@ export class SyntaxNode {
   }
   /** The first child in the given field (`function`, `arguments`, `name`, ...), as tree-sitter's childForFieldName. */
   childForFieldName(name: string): SyntaxNode | null {
-    const id = this.tree.fieldId(name);
-    if (id < 0) return null;
-    const { firstChildren, nextSiblings, fields } = this.tree;
-    for (let c = firstChildren[this.id]; c >= 0; c = nextSiblings[c]) if (fields[c] === id) return this.tree.node(c);
-    return null;
+    const c = this.tree.fieldChild(this.id, name);
+    return c < 0 ? null : this.tree.node(c);
   }
   /** The smallest node (named or not) that spans start..end, as tree-sitter's descendantForIndex. */
   descendantForIndex(start: number, end = start): SyntaxNode {

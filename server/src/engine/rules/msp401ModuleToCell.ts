@@ -5,8 +5,9 @@ import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ClassInfo } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { claimUses, tick, walk } from './util';
+import { claimUses, tick } from './util';
 
+const ATTRIBUTE = ['attribute'];
 const RISKY = /register_buffer|register_\w*hook|\b_apply\b|def __call__|named_buffers|\.buffers\(/;
 
 function forwardRenames(cls: ClassInfo): TextEdit[] {
@@ -15,8 +16,7 @@ function forwardRenames(cls: ClassInfo): TextEdit[] {
   const name = fwd?.childForFieldName('name');
   if (!fwd || !name || cls.methods.has('construct')) return edits;
   edits.push({ start: name.startIndex, end: name.endIndex, newText: 'construct' });
-  walk(cls.node, (n) => {
-    if (n.type !== 'attribute') return;
+  cls.node.tree.walkTypes(cls.node.id, ATTRIBUTE, (n) => {
     const attr = n.childForFieldName('attribute');
     const obj = n.childForFieldName('object');
     if (attr?.text === 'forward' && obj && (obj.text === 'self' || /^super\(.*\)$/s.test(obj.text))) {

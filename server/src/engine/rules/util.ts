@@ -189,16 +189,21 @@ export function hasMultilineString(node: Node): boolean {
 
 /** The attribute name of a call `x.name(...)`, or the identifier of `name(...)`. */
 export function calleeName(call: Node): string | undefined {
-  const fn = call.childForFieldName('function');
-  if (!fn) return undefined;
-  if (fn.type === 'identifier') return fn.text;
-  if (fn.type === 'attribute') return fn.childForFieldName('attribute')?.text;
-  return undefined;
+  const t = call.tree;
+  const fn = t.fieldChild(call.id, 'function');
+  if (fn < 0) return undefined;
+  const type = t.typeAt(fn);
+  if (type === 'identifier') return t.textAt(fn);
+  if (type !== 'attribute') return undefined;
+  const attribute = t.fieldChild(fn, 'attribute');
+  return attribute < 0 ? undefined : t.textAt(attribute);
 }
 
 export function calleeObject(call: Node): Node | undefined {
-  const fn = call.childForFieldName('function');
-  return fn?.type === 'attribute' ? fn.childForFieldName('object') ?? undefined : undefined;
+  const t = call.tree;
+  const fn = t.fieldChild(call.id, 'function');
+  const object = fn >= 0 && t.typeAt(fn) === 'attribute' ? t.fieldChild(fn, 'object') : -1;
+  return object < 0 ? undefined : t.node(object);
 }
 
 /** Uses matching a predicate; each is claimed (whether or not the code is enabled) so MSP101–105 stay silent. */
@@ -291,6 +296,9 @@ export function rootOf(node: Node): Node {
  * values alive, so every keystroke's tree (and the document text it holds) outlived them and was promoted.
  */
 const ASSIGNMENTS = {};
+const ASSIGNMENT = ['assignment'];
+/** What starts a scope of its own: a walk through one scope does not enter them. */
+const NEW_SCOPES = ['function_definition', 'class_definition', 'lambda'];
 
 /** A scope's assignment lists by name; `unordered`: those whose ends are not in order (a broken tree), if any. */
 interface ScopeAssignments {
@@ -303,19 +311,22 @@ function scopeAssignments(scope: Node): ScopeAssignments {
   let found = perTree.get(scope.id);
   if (!found) {
     const byName = new Map<string, { end: number; right: Node }[]>();
-    walk(scope, (n) => {
-      if (n.id !== scope.id && (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda')) return false;
-      if (n.type === 'assignment') {
-        const left = n.childForFieldName('left');
+    const t = scope.tree;
+    t.walkTypes(
+      scope.id,
+      ASSIGNMENT,
+      (n) => {
+        const left = t.fieldChild(n.id, 'left');
         const right = n.childForFieldName('right');
-        if (left?.type === 'identifier' && right) {
-          const list = byName.get(left.text);
+        if (left >= 0 && t.typeAt(left) === 'identifier' && right) {
+          const name = t.textAt(left);
+          const list = byName.get(name);
           if (list) list.push({ end: n.endIndex, right });
-          else byName.set(left.text, [{ end: n.endIndex, right }]);
+          else byName.set(name, [{ end: n.endIndex, right }]);
         }
-      }
-      return true;
-    });
+      },
+      NEW_SCOPES,
+    );
     found = { byName };
     for (const list of byName.values()) for (let i = 1; i < list.length; i++) if (list[i].end < list[i - 1].end) (found.unordered ??= new Set()).add(list);
     perTree.set(scope.id, found);
