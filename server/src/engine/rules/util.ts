@@ -22,20 +22,15 @@ export interface CallArgs {
 }
 
 const NO_KEYWORDS: ReadonlyMap<string, { arg: Node; name: Node; value: Node }> = new Map();
-/** The key of callArgs' per-tree memo: several rules read the same call's arguments. */
-const CALL_ARGS = {};
-
+/**
+ * A call's arguments, read afresh on every call: a per-tree memo (kept until the analysis of the file ended)
+ * answered 6 % of the corpus's 211,600 questions and kept 200,000 argument lists alive past the young
+ * generation, the largest part of what the analysis promoted.
+ */
 export function callArgs(call: Node | undefined | null): CallArgs | undefined {
   if (!call) return undefined;
-  const memo = call.tree.nodeMemo<CallArgs | null>(CALL_ARGS);
-  let args = memo.get(call.id);
-  if (args === undefined) memo.set(call.id, (args = readCallArgs(call)));
-  return args ?? undefined;
-}
-
-function readCallArgs(call: Node): CallArgs | null {
   const list = call.childForFieldName('arguments');
-  if (!list || list.type !== 'argument_list') return null;
+  if (!list || list.type !== 'argument_list') return undefined;
   const positional: Node[] = [];
   const all: Node[] = [];
   let keywords: Map<string, { arg: Node; name: Node; value: Node }> | undefined;
