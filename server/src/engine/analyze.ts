@@ -1,6 +1,6 @@
 // The analysis driver: parse → resolve names → run rules → findings (suppressed by noqa, filtered by
 // select/ignore, severities applied) and the per-document statistics. Never throws on any input.
-import type { MappingDatabase, Target } from '../mappings/database';
+import type { MappedEntry, MappingDatabase, Target } from '../mappings/database';
 import { ImportPlanner } from './edits';
 import { emptyStats, type Finding, type UseStats } from './findings';
 import { parseSyntax, type ModuleTree } from './moduleTree';
@@ -146,6 +146,7 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
   try {
     const target = targetOf(settings);
     const claimed = new Set<ApiUse>();
+    const entries = new Map<ApiUse, MappedEntry | null>();
     const enabledCodes = new Map<string, boolean>(); // a few codes, asked about once per finding
     const enabled = (code: string) => {
       let on = enabledCodes.get(code);
@@ -166,6 +167,11 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
       enabled,
       claim: (u) => void claimed.add(u),
       claimed: (u) => claimed.has(u),
+      entryOf: (u) => {
+        let e = entries.get(u);
+        if (e === undefined) entries.set(u, (e = db.get(u.qname) ?? null));
+        return e ?? undefined;
+      },
       textHas: (re) => {
         let has = textFacts.get(re);
         if (has === undefined) textFacts.set(re, (has = re.test(text)));

@@ -1,5 +1,5 @@
 // The contract between the analysis driver and each rule.
-import type { MappingDatabase, Target } from '../../mappings/database';
+import type { MappedEntry, MappingDatabase, Target } from '../../mappings/database';
 import type { ImportPlanner } from '../edits';
 import type { Finding, Severity } from '../findings';
 import type { Tree } from '../parser';
@@ -34,6 +34,11 @@ export interface RuleContext {
   /** Marks a use as handled by a specialised rule, so the generic mapping rules stay silent on it. */
   claim(use: ApiUse): void;
   claimed(use: ApiUse): boolean;
+  /**
+   * The mapping database's entry for a use's name, looked up once per use and analysis (every rule asks whether
+   * the uses are its own: a lookup by a name string each time cost more than the rest of those checks).
+   */
+  entryOf(use: ApiUse): MappedEntry | undefined;
   /**
    * Whether the document's whole text matches `re` (not global), asked once per analysis. Incremental analysis
    * carries the answer over an edit that leaves the matches of FILE_TEXT_FACTS (incremental.ts) as they were: a

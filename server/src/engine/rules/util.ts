@@ -215,7 +215,7 @@ export function claimUses(ctx: RuleContext, pred: (u: ApiUse) => boolean): ApiUs
 
 /** Uses whose database entry names this rule. */
 export function ruleOwned(ctx: RuleContext, code: string, u: ApiUse): boolean {
-  return ctx.db.get(u.qname)?.rule === code;
+  return ctx.entryOf(u)?.rule === code;
 }
 
 export function tick(s: string): string {
@@ -224,7 +224,7 @@ export function tick(s: string): string {
 
 /** The fix that renames a use to the twin the database chooses for the target (always unsafe: rule-owned APIs differ). */
 export function twinRenameFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
-  const entry = ctx.db.get(use.qname);
+  const entry = ctx.entryOf(use);
   if (!entry) return undefined;
   const twin = ctx.db.choose(entry, ctx.target).twin;
   if (!twin) return undefined;
@@ -253,7 +253,7 @@ export function reportAdvice(
   lead: string,
   opts: { severity?: Severity; fixes?: Fix[]; node?: Node; withAdvice?: boolean; fallback?: string; tail?: string } = {},
 ): void {
-  const todo = opts.withAdvice === false ? undefined : (ctx.db.get(use.qname)?.advice ?? opts.fallback);
+  const todo = opts.withAdvice === false ? undefined : (ctx.entryOf(use)?.advice ?? opts.fallback);
   const node = opts.node ?? use.call ?? use.node;
   const parts = [lead, todo, opts.tail].filter((p) => p);
   ctx.report({
