@@ -186,6 +186,58 @@ describe('syntax tree copy', () => {
     }
   });
 
+  test('walkTypes visits what a walk filtered by type visits, stops where told, and prunes nested scopes', () => {
+    const texts = [...pythonFiles(join(ROOT, 'examples')).map((f) => readFileSync(f, 'utf8')), ...Object.values(BROKEN)];
+    const deep = `x = ${'('.repeat(450)}1${')'.repeat(450)}\ny = f(1)\n`;
+    const SCOPES = ['function_definition', 'class_definition', 'lambda'];
+    const lists = [['call'], ['assignment'], ['identifier', 'attribute'], ['ERROR'], ['no_such_type']];
+    for (const text of [...texts, deep]) {
+      const ts = parsePython(text);
+      const tree = toSyntax(ts, text);
+      ts.delete();
+      const starts = [0, ...tree.nodesOfType(['function_definition', 'class_definition']).map((n) => n.id)];
+      for (const from of starts) {
+        for (const types of lists) {
+          const where = `${types.join(',')} from ${from} in ${text.slice(0, 40)}`;
+          const want: string[] = [];
+          tree.walkNamed(from, (n) => void (types.includes(n.type) && want.push(`${n.type}@${n.startIndex}`)), 400);
+          const got: string[] = [];
+          tree.walkTypes(from, types, (n) => void got.push(`${n.type}@${n.startIndex}`));
+          assert.deepEqual(got, want, where);
+          // pruned: nothing inside a nested function, class or lambda
+          const wantOwn: string[] = [];
+          tree.walkNamed(from, (n) => (n.id !== from && SCOPES.includes(n.type) ? false : void (types.includes(n.type) && wantOwn.push(`${n.type}@${n.startIndex}`))), 400);
+          const gotOwn: string[] = [];
+          tree.walkTypes(from, types, (n) => void gotOwn.push(`${n.type}@${n.startIndex}`), SCOPES);
+          assert.deepEqual(gotOwn, wantOwn, `pruned ${where}`);
+        }
+      }
+      // false from the callback skips what is below: only the outermost calls
+      const outer: string[] = [];
+      tree.walkNamed(0, (n) => (n.type === 'call' ? (outer.push(`@${n.startIndex}`), false) : undefined), 400);
+      const got: string[] = [];
+      tree.walkTypes(0, ['call'], (n) => (got.push(`@${n.startIndex}`), false));
+      assert.deepEqual(got, outer);
+    }
+  });
+
+  test('fieldChild, typeAt and textAt read what childForFieldName, type and text do', () => {
+    for (const text of [...pythonFiles(join(ROOT, 'examples')).map((f) => readFileSync(f, 'utf8')), ...Object.values(BROKEN)]) {
+      const ts = parsePython(text);
+      const tree = toSyntax(ts, text);
+      ts.delete();
+      for (let i = 0; i < tree.size; i++) {
+        const n = tree.node(i);
+        assert.equal(tree.typeAt(i), n.type);
+        assert.equal(tree.textAt(i), n.text);
+        for (const field of ['function', 'arguments', 'left', 'right', 'name', 'body', 'object', 'attribute', 'no_such_field']) {
+          const c = tree.fieldChild(i, field);
+          assert.equal(c < 0 ? null : c, n.childForFieldName(field)?.id ?? null, `${field} of ${n.type}@${n.startIndex}`);
+        }
+      }
+    }
+  });
+
   test('a node reached two ways has one id, and the copy outlives the tree-sitter tree', () => {
     const text = 'import torch\ny = torch.relu(x)\n';
     const ts = parsePython(text);
