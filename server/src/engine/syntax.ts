@@ -424,6 +424,8 @@ export function copyTrees(
  * Asking for a new type bumps `indexedVersion`, and a tree indexed before that is indexed again.
  */
 const indexedTypes = new Uint8Array(65536);
+/** A type mask marking every type id: walkNamed visits every named node. */
+const EVERY_TYPE = new Uint8Array(65536).fill(1);
 let indexedVersion = 0;
 
 /**
@@ -513,16 +515,7 @@ export class SyntaxTree {
    * below them are skipped, and nothing deeper than `maxDepth` levels below `from` is visited.
    */
   walkNamed(from: number, fn: (n: SyntaxNode) => boolean | void, maxDepth: number): void {
-    const { flags, subtreeEnds, depths } = this;
-    const limit = depths[from] + maxDepth;
-    const end = subtreeEnds[from];
-    let i = from;
-    while (i < end) {
-      if (depths[i] > limit || fn(this.node(i)) === false) {
-        i = subtreeEnds[i];
-      } else i++;
-      while (i < end && !(flags[i] & NAMED)) i = subtreeEnds[i];
-    }
+    this.walkMasked(from, EVERY_TYPE, undefined, fn, maxDepth);
   }
 
   /**
@@ -532,9 +525,12 @@ export class SyntaxTree {
    * `types` and `prune` should be constant lists: each list's type mask is worked out once.
    */
   walkTypes(from: number, types: readonly string[], fn: (n: SyntaxNode) => boolean | void, prune?: readonly string[], maxDepth = 400): void {
+    this.walkMasked(from, this.mask(types), prune ? this.mask(prune) : undefined, fn, maxDepth);
+  }
+
+  /** The walk of walkNamed and walkTypes: `fn` is given the nodes whose type `visit` marks; `skip` marks types not entered below `from`. */
+  private walkMasked(from: number, visit: Uint8Array, skip: Uint8Array | undefined, fn: (n: SyntaxNode) => boolean | void, maxDepth: number): void {
     const { flags, subtreeEnds, depths, typeIds } = this;
-    const visit = this.mask(types);
-    const skip = prune ? this.mask(prune) : undefined;
     const limit = depths[from] + maxDepth;
     const end = subtreeEnds[from];
     let i = from;
@@ -672,7 +668,7 @@ export class SyntaxNode {
   constructor(readonly tree: SyntaxTree, readonly id: number) {}
 
   get type(): string {
-    return this.tree.types[this.tree.typeIds[this.id]];
+    return this.tree.typeAt(this.id);
   }
   get isNamed(): boolean {
     return (this.tree.flags[this.id] & NAMED) !== 0;
@@ -695,7 +691,7 @@ export class SyntaxNode {
     return { row: p.line, column: p.character };
   }
   get text(): string {
-    return this.tree.text.slice(this.tree.starts[this.id], this.tree.ends[this.id]);
+    return this.tree.textAt(this.id);
   }
   get parent(): SyntaxNode | null {
     const p = this.tree.parents[this.id];
