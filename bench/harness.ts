@@ -2,6 +2,9 @@
 // bundles the server) so the engine runs as the shipped dist/ code does, not through tsx.
 //   node harness.cjs measure LIST.json [--rounds N]   → JSON {lines, parseMs, analyzeMs, ...} on stdout
 //   node harness.cjs profile LIST.json [--rounds N]   → analysis only (run under node --cpu-prof)
+//   node harness.cjs parse-share LIST.json K N         → bare parsing of every Nth file from the Kth, once per
+//                                                        "go" line on stdin, each answered by "done MS" (run.mjs
+//                                                        starts one per core at once: what the cores parse together)
 //   node harness.cjs edit FILE.py [--slowest N] [--auto-close] → the edit benchmark's typing, in process: each character
 //                                                        applied to a PythonDocument and analysed incrementally
 // LIST.json: an array of absolute file paths. Sources are read into memory first: no disk I/O is timed.
@@ -70,6 +73,32 @@ async function editInProcess(file: string, slowest: number, autoClose: boolean):
   process.stdout.write(JSON.stringify({ edits: times.length, p50: pct(50), p95: pct(95), max: sorted[sorted.length - 1], incremental: inc.stats.incremental, full: inc.stats.full }) + '\n');
 }
 
+/**
+ * One of N processes parsing the corpus together: parses its share when told to ("go" on stdin), as often as
+ * told, and answers each time with the wall-clock milliseconds it took. The files are dealt round-robin by size
+ * so that every share holds about as many lines.
+ */
+async function parseShare(texts: string[], k: number, n: number): Promise<void> {
+  const bySize = texts.map((t, i) => ({ t, i })).sort((a, b) => b.t.length - a.t.length || a.i - b.i);
+  const mine = bySize.filter((_, j) => j % n === k).map((x) => x.t);
+  for (const t of mine.slice(0, 60)) parsePython(t).delete(); // warm up (wasm tiers), as `measure` does
+  process.stdout.write('ready\n');
+  let pending = '';
+  process.stdin.setEncoding('utf8');
+  for await (const chunk of process.stdin) {
+    pending += chunk;
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      if (line !== 'go') continue;
+      const t0 = performance.now();
+      for (const t of mine) parsePython(t).delete();
+      process.stdout.write(`done ${performance.now() - t0}\n`);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   limitInlining(); // as the CLI and the server run (v8Flags.ts)
   const [mode, listPath] = process.argv.slice(2);
@@ -107,6 +136,7 @@ async function main(): Promise<void> {
     for (const s of sources) findings += analyzeSource(s, settings, db).findings.length;
   });
 
+  if (mode === 'parse-share') return parseShare(texts, Number(process.argv[4]), Number(process.argv[5]));
   if (mode === 'dump') {
     // every result, for checking that a performance change leaves the output unchanged
     const all = sources.map((s) => analyzeSource(s, settings, db));

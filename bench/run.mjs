@@ -3,6 +3,8 @@
 // Measures, on the generated corpus (cached outside the repo) plus any folders given:
 //   parse_lines_per_s        bare tree-sitter parsing, one thread (the limit to compare against)
 //   analyze_lines_per_s_1t   full analysis including the parse, one thread; overhead_ratio = analysis ÷ parse time
+//                            parse_lines_per_s_all_cores: the same, one process per core at once (its share each);
+//                            parallel_speedup: that ÷ parse_lines_per_s, what the cores give together here
 //   scan_lines_per_s         `mindport scan` end to end (dist/cli.js, worker threads on every core, --no-cache);
 //                            scan_warm_lines_per_s: the same scan again with its results cache filled
 //   edit_p50_ms/edit_p95_ms  single-character didChange → publishDiagnostics on a 5,000-line file (debounce 0);
@@ -151,6 +153,15 @@ await section('parse', async () => {
   results.analyze_ms_rounds = m.analyzeMs.map((x) => Math.round(x.wall));
   // fresh memory pages the analysis touched in its best round (each costs page_fault_us)
   results.analyze_page_faults = m.analyzeMs.reduce((a, b) => (b.wall < a.wall ? b : a)).faults;
+  // what the machine's cores give together: bare parsing, one process per core, all started at once. Its ratio
+  // to one thread bounds what any parallel scan can gain here (two cores that share one physical core, or a
+  // host's other guests, give much less than 2×)
+  if (results.cores > 1) {
+    say(`parse on ${results.cores} cores at once: ${rounds + 1} rounds, best ...`);
+    const ms = await parseTogether(h, results.cores, rounds + 1);
+    results.parse_lines_per_s_all_cores = Math.round(m.lines / (ms / 1000));
+    results.parallel_speedup = +(results.parse_lines_per_s_all_cores / results.parse_lines_per_s).toFixed(2);
+  }
   if (flag('--cpu-prof')) {
     const profDir = join(cacheDir, 'profiles');
     mkdirSync(profDir, { recursive: true });
@@ -160,6 +171,47 @@ await section('parse', async () => {
     for (const row of topSelf(JSON.parse(readFileSync(latest, 'utf8')), 25)) say(`  ${row}`);
   }
 });
+
+/**
+ * Wall-clock milliseconds for `n` processes (harness `parse-share`), each parsing its share of the corpus, to parse
+ * it all: they load first, then every round starts them together and lasts until the last one is done; best round.
+ */
+async function parseTogether(h, n, roundCount) {
+  const procs = [];
+  try {
+    for (let k = 0; k < n; k++) {
+      const child = spawn(process.execPath, [h, 'parse-share', listPath, String(k), String(n)], { env: harnessEnv, stdio: ['pipe', 'pipe', 'inherit'] });
+      child.stdout.setEncoding('utf8');
+      const lines = [];
+      const waiters = [];
+      let buf = '';
+      child.stdout.on('data', (d) => {
+        buf += d;
+        let nl;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          lines.push(buf.slice(0, nl));
+          buf = buf.slice(nl + 1);
+          while (waiters.length && lines.length) waiters.shift()(lines.shift());
+        }
+      });
+      const exited = new Promise((_, rej) => child.on('exit', (code) => rej(new Error(`parse-share ${k} exited ${code}`))));
+      exited.catch(() => undefined);
+      const nextLine = () => Promise.race([exited, new Promise((r) => (lines.length ? r(lines.shift()) : waiters.push(r)))]);
+      procs.push({ child, nextLine });
+    }
+    for (const p of procs) if ((await p.nextLine()) !== 'ready') throw new Error('parse-share did not start');
+    let best = Infinity;
+    for (let r = 0; r < roundCount; r++) {
+      const t0 = performance.now();
+      for (const p of procs) p.child.stdin.write('go\n');
+      await Promise.all(procs.map((p) => p.nextLine()));
+      best = Math.min(best, performance.now() - t0);
+    }
+    return best;
+  } finally {
+    for (const p of procs) p.child.stdin.end();
+  }
+}
 
 /** Microseconds per first touch of a fresh 4 KiB page: 64 MiB, zero-filled by the kernel on demand; best of 3. */
 function pageFaultMicros() {
@@ -399,4 +451,9 @@ say(`${'-'.repeat(w)}  ${'-'.repeat(30)}`);
 for (const [k, v] of rows) say(`${k.padEnd(w)}  ${fmt(v)}`);
 say('');
 for (const [k, v, ok] of goals) say(`${v === undefined ? 'SKIP' : ok(v) ? 'PASS' : 'MISS'}  ${k}${v === undefined ? '' : `  (${fmt(v)})`}`);
+if (results.parallel_speedup !== undefined) {
+  // a scan whose threads each analyse `overhead_ratio` times slower than bare parsing keeps up with one thread's
+  // parse only if the cores together go at least that much faster than one
+  say(`      (these ${results.cores} cores parse ${results.parallel_speedup}× as fast as one: the scan goal needs overhead_ratio ≤ ${results.parallel_speedup} here)`);
+}
 if (asJson) process.stdout.write(JSON.stringify(results) + '\n');
