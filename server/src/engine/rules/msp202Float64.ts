@@ -62,7 +62,11 @@ export const msp202Rule: Rule = {
       reported.add(node.startIndex);
       ctx.report({ code: 'MSP202', message, severity, start: node.startIndex, end: node.endIndex, fixes, data: use ? { torchApi: use.qname, confidence: use.confidence } : undefined });
     };
-    const uses = claimUses(ctx, (u) => F64.has(u.qname) || u.qname === 'torch.Tensor.double' || (u.qname === 'torch.set_default_dtype' && /float64|double/.test(u.call?.text ?? '')));
+    const uses = claimUses(
+      ctx,
+      (q) => F64.has(q) || q === 'torch.Tensor.double' || q === 'torch.set_default_dtype',
+      (u) => u.qname !== 'torch.set_default_dtype' || /float64|double/.test(u.call?.text ?? ''),
+    );
     for (const use of uses) {
       if (use.qname === 'torch.set_default_dtype') {
         report(use.call!, `${tick('torch.set_default_dtype')} to float64: ${why}. Keep the float32 default; compute float64 tables in NumPy on the host and cast them to float32.`, []);

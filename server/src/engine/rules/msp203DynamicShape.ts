@@ -37,7 +37,11 @@ export const msp203Rule: Rule = {
   order: 20,
   check(ctx) {
     const oneArgWhere = (u: { qname: string; call?: Node }) => u.qname === 'torch.where' && callArgs(u.call)?.all.length === 1;
-    const uses = claimUses(ctx, (u) => DYNAMIC.test(u.qname) || oneArgWhere(u) || ruleOwned(ctx, 'MSP203', u));
+    const uses = claimUses(
+      ctx,
+      (q) => DYNAMIC.test(q) || q === 'torch.where' || ruleOwned(ctx, 'MSP203', q),
+      (u) => DYNAMIC.test(u.qname) || oneArgWhere(u) || ruleOwned(ctx, 'MSP203', u.qname),
+    );
     if (!ctx.enabled('MSP203')) return;
     const ascend = isAscend(ctx);
     const severity = ascend ? undefined : 'info';

@@ -97,7 +97,9 @@ export const msp205Rule: Rule = {
   order: 20,
   check(ctx) {
     const moves = new Set<number>();
-    const uses = claimUses(ctx, (u) => {
+    // by name: a method of tensors or modules (a move is told by the call), else the device APIs
+    const byName = (q: string) => /^torch\.(Tensor|nn\.Module)(\.\w+)?$/.test(q) || q === 'torch.device' || q.startsWith('torch.cuda.') || q.startsWith('torch.backends.') || ruleOwned(ctx, 'MSP205', q);
+    const uses = claimUses(ctx, byName, (u) => {
       if (u.via === 'method' && MOVE_METHODS.has(u.nameNode.text) && /^torch\.(Tensor|nn\.Module)$/.test(u.qname.replace(/\.\w+$/, ''))) {
         if (u.call && isMove(u.call)) {
           moves.add(u.call.id);
@@ -105,7 +107,7 @@ export const msp205Rule: Rule = {
         }
         return u.nameNode.text !== 'to'; // .to(dtype) belongs to the generic rules
       }
-      return u.qname === 'torch.device' || (u.qname.startsWith('torch.cuda.') && !u.qname.startsWith('torch.cuda.amp.')) || u.qname.startsWith('torch.backends.') || ruleOwned(ctx, 'MSP205', u);
+      return u.qname === 'torch.device' || (u.qname.startsWith('torch.cuda.') && !u.qname.startsWith('torch.cuda.amp.')) || u.qname.startsWith('torch.backends.') || ruleOwned(ctx, 'MSP205', u.qname);
     });
     if (!ctx.enabled('MSP205')) return;
     for (const use of uses) {

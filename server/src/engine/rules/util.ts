@@ -201,21 +201,52 @@ export function calleeObject(call: Node): Node | undefined {
   return object < 0 ? undefined : t.node(object);
 }
 
-/** Uses matching a predicate; each is claimed (whether or not the code is enabled) so MSP101–105 stay silent. */
-export function claimUses(ctx: RuleContext, pred: (u: ApiUse) => boolean): ApiUse[] {
-  const out: ApiUse[] = [];
-  for (const u of ctx.resolution.uses) {
-    if (ctx.claimed(u)) continue;
-    if (!pred(u)) continue;
-    ctx.claim(u);
-    out.push(u);
+/** Positions in `uses` of each qualified name's uses, ascending; built once per list (one analysis's uses). */
+const positionsByName = new WeakMap<readonly ApiUse[], Map<string, number[]>>();
+
+function usesByName(uses: readonly ApiUse[]): Map<string, number[]> {
+  let byName = positionsByName.get(uses);
+  if (!byName) {
+    byName = new Map();
+    for (let i = 0; i < uses.length; i++) {
+      const at = byName.get(uses[i].qname);
+      if (at) at.push(i);
+      else byName.set(uses[i].qname, [i]);
+    }
+    positionsByName.set(uses, byName);
   }
-  return out;
+  return byName;
 }
 
-/** Uses whose database entry names this rule. */
-export function ruleOwned(ctx: RuleContext, code: string, u: ApiUse): boolean {
-  return ctx.entryOf(u)?.rule === code;
+/**
+ * The uses a rule reports, claimed (whether or not its code is enabled) so that MSP101–105 and the rules after
+ * it stay silent on them: those not yet claimed whose qualified name passes `byName` and, when given, that pass
+ * `byUse` as well. `byName` must depend on the name alone (and the database): it is asked once per distinct name
+ * of the file, not once per use. In document order.
+ */
+export function claimUses(ctx: RuleContext, byName: (qname: string) => boolean, byUse?: (u: ApiUse) => boolean): ApiUse[] {
+  const uses = ctx.resolution.uses;
+  let picked: number[] | undefined;
+  let sorted = true;
+  for (const [qname, at] of usesByName(uses)) {
+    if (!byName(qname)) continue;
+    for (const i of at) {
+      const u = uses[i];
+      if (ctx.claimed(u) || (byUse !== undefined && !byUse(u))) continue;
+      ctx.claim(u);
+      if (!picked) picked = [];
+      else if (picked[picked.length - 1] > i) sorted = false;
+      picked.push(i);
+    }
+  }
+  if (!picked) return [];
+  if (!sorted) picked.sort((a, b) => a - b);
+  return picked.map((i) => uses[i]);
+}
+
+/** Whether the database entry of an API names this rule as the one that reports it. */
+export function ruleOwned(ctx: RuleContext, code: string, qname: string): boolean {
+  return ctx.db.get(qname)?.rule === code;
 }
 
 export function tick(s: string): string {
