@@ -171,7 +171,7 @@ describe('syntax tree copy', () => {
     }
   });
 
-  test('nodesOfType finds what a walk from the root finds, in the same order', () => {
+  test('nodesOfType and indicesOfType find what a walk from the root finds, in the same order', () => {
     const texts = [...pythonFiles(join(ROOT, 'examples')).map((f) => readFileSync(f, 'utf8')), ...Object.values(BROKEN)];
     const deep = `x = ${'('.repeat(450)}1${')'.repeat(450)}\ny = f(1)\n`; // deeper than the walk's limit
     for (const text of [...texts, deep]) {
@@ -182,6 +182,8 @@ describe('syntax tree copy', () => {
         const walked: string[] = [];
         tree.walkNamed(0, (n) => void (types.includes(n.type) && walked.push(`${n.type}@${n.startIndex}`)), 400);
         assert.deepEqual(tree.nodesOfType(types).map((n) => `${n.type}@${n.startIndex}`), walked, `${types.join(',')} in ${text.slice(0, 40)}`);
+        // the same nodes by index, for rules that look at an index before making a node
+        assert.deepEqual(Array.from(tree.indicesOfType(types), (i) => `${tree.typeAt(i)}@${tree.starts[i]}`), walked, `indices of ${types.join(',')}`);
       }
     }
   });

@@ -577,6 +577,14 @@ export class SyntaxTree {
    * every call, loop or subscript of the file.
    */
   nodesOfType(types: readonly string[], maxDepth = 400): SyntaxNode[] {
+    const found = this.indicesOfType(types, maxDepth);
+    const out: SyntaxNode[] = new Array(found.length);
+    for (let i = 0; i < found.length; i++) out[i] = this.node(found[i]);
+    return out;
+  }
+
+  /** As nodesOfType, their indices (for a rule that can tell by index which of them it wants). */
+  indicesOfType(types: readonly string[], maxDepth = 400): ArrayLike<number> {
     const ids = types.flatMap((t) => this.idsByName.get(t) ?? []);
     for (const id of ids) {
       if (!indexedTypes[id]) {
@@ -591,7 +599,7 @@ export class SyntaxTree {
     }
     const lists = ids.map((id) => this.byType!.get(id) ?? []).filter((l) => l.length);
     if (!lists.length) return [];
-    if (lists.length === 1) return lists[0].map((i) => this.node(i));
+    if (lists.length === 1) return lists[0];
     // several types: their nodes in document order (a typed array sorts numbers natively, without a comparator)
     const found = new Int32Array(lists.reduce((n, l) => n + l.length, 0));
     let at = 0;
@@ -599,10 +607,7 @@ export class SyntaxTree {
       found.set(l, at);
       at += l.length;
     }
-    found.sort();
-    const out: SyntaxNode[] = new Array(found.length);
-    for (let i = 0; i < found.length; i++) out[i] = this.node(found[i]);
-    return out;
+    return found.sort();
   }
   private byType: Map<number, number[]> | undefined;
   private byTypeDepth = -1;

@@ -105,7 +105,19 @@ export const msp203Rule: Rule = {
         });
       }
     };
-    for (const n of ctx.tree.nodesOfType(['subscript', 'call'])) visit(n);
+    const t = ctx.tree;
+    const found = t.indicesOfType(['subscript', 'call']);
+    for (let k = 0; k < found.length; k++) {
+      const i = found[k];
+      if (t.typeAt(i) === 'call') {
+        // of calls, only `x.view(...)` and `x.reshape(...)` (told apart by index: most calls are neither)
+        const fn = t.fieldChild(i, 'function');
+        const attr = fn >= 0 && t.typeAt(fn) === 'attribute' ? t.fieldChild(fn, 'attribute') : -1;
+        const name = attr >= 0 ? t.textAt(attr) : '';
+        if (name !== 'view' && name !== 'reshape') continue;
+      }
+      visit(t.node(i));
+    }
   },
 };
 

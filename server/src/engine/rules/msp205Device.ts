@@ -6,7 +6,7 @@ import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
 import {
-  callArgs, calleeName, calleeObject, claimUses, deleteStatementEdit, enclosingStatement, indentAt, reportAdvice, ruleOwned,
+  callArgs, calleeName, calleeNameAt, calleeObject, claimUses, deleteStatementEdit, enclosingStatement, indentAt, reportAdvice, ruleOwned,
   statementCall, tick, twinRenameFix, walk, eol,
 } from './util';
 
@@ -141,10 +141,13 @@ export const msp205Rule: Rule = {
     }
     // `.to(device)` / `.cuda()` on receivers the resolver does not know (loop variables, function results)
     const seen = new Set([...moves]);
-    for (const n of ctx.tree.nodesOfType(['call'])) {
-      if (seen.has(n.id) || !isMove(n)) continue;
-      const name = calleeName(n)!;
-      if (name !== 'to' && name !== 'cuda') continue;
+    const t = ctx.tree;
+    const calls = t.indicesOfType(['call']);
+    for (let k = 0; k < calls.length; k++) {
+      const name = calleeNameAt(t, calls[k]);
+      if ((name !== 'to' && name !== 'cuda') || seen.has(calls[k])) continue;
+      const n = t.node(calls[k]);
+      if (!isMove(n)) continue;
       seen.add(n.id);
       const fix = moveFix(ctx, n);
       ctx.report({

@@ -5,7 +5,7 @@ import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { callArgs, calleeName, claimUses, enclosing, enclosingStatement, findAll, indentAt, insertAfterStatement, reportAdvice, ruleOwned, tick, walk } from './util';
+import { callArgs, calleeNameAt, claimUses, enclosing, enclosingStatement, findAll, indentAt, insertAfterStatement, reportAdvice, ruleOwned, tick, walk } from './util';
 
 const DROPPABLE = new Set(['use_reentrant', 'preserve_rng_state', 'determinism_check', 'debug', 'context_fn']);
 
@@ -65,9 +65,12 @@ export const msp301Rule: Rule = {
         tail: 'Do not drop it silently: it is what keeps large grids in memory.',
       });
     }
-    for (const n of ctx.tree.nodesOfType(['call'])) {
-      const name = calleeName(n);
+    const t = ctx.tree;
+    const calls = t.indicesOfType(['call']);
+    for (let k = 0; k < calls.length; k++) {
+      const name = calleeNameAt(t, calls[k]);
       if (name !== 'set_grad_checkpointing' && name !== 'gradient_checkpointing_enable' && name !== 'grad_checkpointing') continue;
+      const n = t.node(calls[k]);
       ctx.report({
         code: 'MSP301',
         message: `${tick(`${name}()`)}: the checkpointing switch of the model library has no MindSpore twin; call \`.recompute()\` on each block Cell (e.g. \`for blk in net.blocks: blk.recompute()\`).`,

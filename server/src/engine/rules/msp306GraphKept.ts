@@ -4,7 +4,7 @@
 import type { Fix } from '../findings';
 import type { Node } from '../parser';
 import type { Rule } from './types';
-import { callArgs, calleeName, calleeObject, enclosing, tick, walk } from './util';
+import { callArgs, calleeName, calleeNameAt, calleeObject, enclosing, tick, walk } from './util';
 
 const LOSSY = /loss/i;
 
@@ -80,6 +80,18 @@ export const msp306Rule: Rule = {
         });
       }
     };
-    for (const n of ctx.tree.nodesOfType(['call', 'augmented_assignment', 'assignment', 'keyword_argument'])) visit(n);
+    const t = ctx.tree;
+    const found = t.indicesOfType(['call', 'augmented_assignment', 'assignment', 'keyword_argument']);
+    for (let k = 0; k < found.length; k++) {
+      const i = found[k];
+      // calls and keyword arguments are many and rarely of interest: told apart by index first
+      const type = t.typeAt(i);
+      if (type === 'call' && calleeNameAt(t, i) !== 'append') continue;
+      if (type === 'keyword_argument') {
+        const name = t.fieldChild(i, 'name');
+        if (name < 0 || t.textAt(name) !== 'retain_graph') continue;
+      }
+      visit(t.node(i));
+    }
   },
 };

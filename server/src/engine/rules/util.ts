@@ -1,7 +1,7 @@
 // Small helpers shared by the specialised rules (MSP2xx–MSP4xx): call arguments, statements and lines,
 // tree walks, device checks, and a standard "advice" report for uses the mapping database gives to a rule.
 import type { Fix, Severity, TextEdit } from '../findings';
-import type { Node } from '../parser';
+import type { Node, Tree } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { RuleContext } from './types';
 
@@ -184,8 +184,12 @@ export function hasMultilineString(node: Node): boolean {
 
 /** The attribute name of a call `x.name(...)`, or the identifier of `name(...)`. */
 export function calleeName(call: Node): string | undefined {
-  const t = call.tree;
-  const fn = t.fieldChild(call.id, 'function');
+  return calleeNameAt(call.tree, call.id);
+}
+
+/** calleeName of the call with index `call` in tree `t` (without a node object). */
+export function calleeNameAt(t: Tree, call: number): string | undefined {
+  const fn = t.fieldChild(call, 'function');
   if (fn < 0) return undefined;
   const type = t.typeAt(fn);
   if (type === 'identifier') return t.textAt(fn);
@@ -201,21 +205,33 @@ export function calleeObject(call: Node): Node | undefined {
   return object < 0 ? undefined : t.node(object);
 }
 
-/** Positions in `uses` of each qualified name's uses, ascending; built once per list (one analysis's uses). */
-const positionsByName = new WeakMap<readonly ApiUse[], Map<string, number[]>>();
+/** The distinct qualified names of a list of uses, and the positions in it of each name's uses (ascending). */
+interface UsesByName {
+  names: string[];
+  positions: number[][];
+}
+/** Built once per list (one analysis's uses). */
+const groupedUses = new WeakMap<readonly ApiUse[], UsesByName>();
 
-function usesByName(uses: readonly ApiUse[]): Map<string, number[]> {
-  let byName = positionsByName.get(uses);
-  if (!byName) {
-    byName = new Map();
+function usesByName(uses: readonly ApiUse[]): UsesByName {
+  let grouped = groupedUses.get(uses);
+  if (!grouped) {
+    const slot = new Map<string, number[]>();
+    const names: string[] = [];
+    const positions: number[][] = [];
     for (let i = 0; i < uses.length; i++) {
-      const at = byName.get(uses[i].qname);
+      const at = slot.get(uses[i].qname);
       if (at) at.push(i);
-      else byName.set(uses[i].qname, [i]);
+      else {
+        const list = [i];
+        slot.set(uses[i].qname, list);
+        names.push(uses[i].qname);
+        positions.push(list);
+      }
     }
-    positionsByName.set(uses, byName);
+    groupedUses.set(uses, (grouped = { names, positions }));
   }
-  return byName;
+  return grouped;
 }
 
 /**
@@ -226,11 +242,12 @@ function usesByName(uses: readonly ApiUse[]): Map<string, number[]> {
  */
 export function claimUses(ctx: RuleContext, byName: (qname: string) => boolean, byUse?: (u: ApiUse) => boolean): ApiUse[] {
   const uses = ctx.resolution.uses;
+  const { names, positions } = usesByName(uses);
   let picked: number[] | undefined;
   let sorted = true;
-  for (const [qname, at] of usesByName(uses)) {
-    if (!byName(qname)) continue;
-    for (const i of at) {
+  for (let k = 0; k < names.length; k++) {
+    if (!byName(names[k])) continue;
+    for (const i of positions[k]) {
       const u = uses[i];
       if (ctx.claimed(u) || (byUse !== undefined && !byUse(u))) continue;
       ctx.claim(u);
