@@ -322,30 +322,37 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
     return undefined;
   }
 
+  // Values and uses are read by node index (tree.typeAt, fieldChild, ...): a node object is made only for what
+  // a use stores. Resolution visits every expression of the file, and one object per node visited was most of
+  // what the analysis allocated.
   function valueOf(node: Node, depth = 0): Value | undefined {
+    return valueAt(node.id, depth);
+  }
+
+  function valueAt(i: number, depth: number): Value | undefined {
     if (depth > MAX_DEPTH) return undefined;
-    switch (node.type) {
+    switch (tree.typeAt(i)) {
       case 'identifier':
-        return lookup(node.text);
+        return lookup(tree.textAt(i));
       case 'attribute': {
-        const obj = node.childForFieldName('object');
-        const attr = node.childForFieldName('attribute');
-        if (!obj || !attr) return undefined;
-        const o = valueOf(obj, depth + 1);
+        const obj = tree.fieldChild(i, 'object');
+        const attr = tree.fieldChild(i, 'attribute');
+        if (obj < 0 || attr < 0) return undefined;
+        const o = valueAt(obj, depth + 1);
         if (!o) return undefined;
-        if (o.kind === 'name') return { kind: 'name', qname: `${o.qname}.${attr.text}` };
-        if (o.kind === 'instance') return memberValue(o, attr.text);
+        if (o.kind === 'name') return { kind: 'name', qname: `${o.qname}.${tree.textAt(attr)}` };
+        if (o.kind === 'instance') return memberValue(o, tree.textAt(attr));
         return undefined;
       }
       case 'call': {
-        const fn = node.childForFieldName('function');
-        if (!fn) return undefined;
-        if (fn.type === 'attribute') {
-          const obj = fn.childForFieldName('object');
-          const attr = fn.childForFieldName('attribute');
-          const o = obj ? valueOf(obj, depth + 1) : undefined;
-          if (o?.kind === 'instance' && attr) {
-            const m = attr.text;
+        const fn = tree.fieldChild(i, 'function');
+        if (fn < 0) return undefined;
+        if (tree.typeAt(fn) === 'attribute') {
+          const obj = tree.fieldChild(fn, 'object');
+          const attr = tree.fieldChild(fn, 'attribute');
+          const o = obj >= 0 ? valueAt(obj, depth + 1) : undefined;
+          if (o?.kind === 'instance' && attr >= 0) {
+            const m = tree.textAt(attr);
             const member = memberValue(o, m);
             if (member) return callResult(member);
             if (o.qname === 'torch.Tensor') return NON_TENSOR_METHODS.has(m) ? undefined : { ...TENSOR, confidence: o.confidence };
@@ -357,32 +364,33 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
           }
           // the receiver is evaluated once: evaluating `fn` again would redo it at every level of a method
           // chain (`a.f().g().h()...`), exponential in the chain's length
-          return o?.kind === 'name' && attr ? callResult({ kind: 'name', qname: `${o.qname}.${attr.text}` }) : undefined;
+          return o?.kind === 'name' && attr >= 0 ? callResult({ kind: 'name', qname: `${o.qname}.${tree.textAt(attr)}` }) : undefined;
         }
-        const fv = valueOf(fn, depth + 1);
+        const fv = valueAt(fn, depth + 1);
         return fv ? callResult(fv) : undefined;
       }
       case 'parenthesized_expression': {
-        const inner = node.namedChildren.find((c) => c && c.type !== 'comment');
-        return inner ? valueOf(inner, depth + 1) : undefined;
+        let inner = tree.firstNamedChildAt(i);
+        while (inner >= 0 && tree.typeAt(inner) === 'comment') inner = tree.nextNamedSiblingAt(inner);
+        return inner >= 0 ? valueAt(inner, depth + 1) : undefined;
       }
       case 'binary_operator': {
-        const l = node.childForFieldName('left');
-        const r = node.childForFieldName('right');
-        const lv = l ? valueOf(l, depth + 1) : undefined;
+        const l = tree.fieldChild(i, 'left');
+        const r = tree.fieldChild(i, 'right');
+        const lv = l >= 0 ? valueAt(l, depth + 1) : undefined;
         if (lv?.kind === 'instance' && lv.qname === 'torch.Tensor') return lv;
-        const rv = r ? valueOf(r, depth + 1) : undefined;
+        const rv = r >= 0 ? valueAt(r, depth + 1) : undefined;
         if (rv?.kind === 'instance' && rv.qname === 'torch.Tensor') return rv;
         return undefined;
       }
       case 'unary_operator': {
-        const a = node.childForFieldName('argument');
-        const v = a ? valueOf(a, depth + 1) : undefined;
+        const a = tree.fieldChild(i, 'argument');
+        const v = a >= 0 ? valueAt(a, depth + 1) : undefined;
         return v?.kind === 'instance' && v.qname === 'torch.Tensor' ? v : undefined;
       }
       case 'subscript': {
-        const v = node.childForFieldName('value');
-        const vv = v ? valueOf(v, depth + 1) : undefined;
+        const v = tree.fieldChild(i, 'value');
+        const vv = v >= 0 ? valueAt(v, depth + 1) : undefined;
         return vv?.kind === 'instance' && vv.qname === 'torch.Tensor' ? vv : undefined;
       }
       default:
@@ -391,77 +399,96 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
   }
 
   // ---- uses ---------------------------------------------------------------------------------------------
-  function contextOf(node: Node): { context: UseContext; call?: Node } {
-    const p = node.parent;
-    if (!p) return { context: 'reference' };
-    if (p.type === 'call' && p.childForFieldName('function')?.id === node.id) return { context: 'call', call: p };
-    if (p.type === 'decorator') return { context: 'decorator' };
-    if (p.type === 'type' || p.type === 'generic_type') return { context: 'annotation' };
-    if (p.type === 'argument_list') {
-      const gp = p.parent;
-      if (gp?.type === 'class_definition') return { context: 'base' };
-      if (gp?.type === 'call' && gp.childForFieldName('function')?.text === 'isinstance') return { context: 'isinstance' };
+  /** The text of node `i`'s child in field `name` ('' without one). */
+  function fieldText(i: number, name: string): string {
+    const c = i < 0 ? -1 : tree.fieldChild(i, name);
+    return c < 0 ? '' : tree.textAt(c);
+  }
+
+  function contextOf(i: number): { context: UseContext; call?: Node } {
+    const p = tree.parentAt(i);
+    if (p < 0) return { context: 'reference' };
+    const type = tree.typeAt(p);
+    if (type === 'call' && tree.fieldChild(p, 'function') === i) return { context: 'call', call: tree.node(p) };
+    if (type === 'decorator') return { context: 'decorator' };
+    if (type === 'type' || type === 'generic_type') return { context: 'annotation' };
+    if (type === 'argument_list') {
+      const gp = tree.parentAt(p);
+      const gpType = gp < 0 ? '' : tree.typeAt(gp);
+      if (gpType === 'class_definition') return { context: 'base' };
+      if (gpType === 'call' && fieldText(gp, 'function') === 'isinstance') return { context: 'isinstance' };
     }
-    if (p.type === 'tuple' && p.parent?.type === 'argument_list' && p.parent.parent?.childForFieldName('function')?.text === 'isinstance')
-      return { context: 'isinstance' };
-    if ((p.type === 'default_parameter' || p.type === 'typed_default_parameter') && p.childForFieldName('value')?.id === node.id)
-      return { context: 'default' };
-    if (p.type === 'attribute') return { context: 'attribute' };
+    if (type === 'tuple') {
+      const list = tree.parentAt(p);
+      if (list >= 0 && tree.typeAt(list) === 'argument_list' && fieldText(tree.parentAt(list), 'function') === 'isinstance') return { context: 'isinstance' };
+    }
+    if ((type === 'default_parameter' || type === 'typed_default_parameter') && tree.fieldChild(p, 'value') === i) return { context: 'default' };
+    if (type === 'attribute') return { context: 'attribute' };
     return { context: 'reference' };
   }
 
-  function record(node: Node, qname: string, nameNode: Node, via: ApiUse['via'], confidence: Confidence, receiver?: Node, receiverType?: string) {
-    const { context, call } = contextOf(node);
+  /** Records a use named by node `i` (`nameAt`: the node naming the API, `receiverAt`: the method's receiver, or -1). */
+  function record(i: number, qname: string, nameAt: number, via: ApiUse['via'], confidence: Confidence, receiverAt = -1, receiverType?: string) {
+    const { context, call } = contextOf(i);
+    const node = tree.node(i);
+    const nameNode = nameAt === i ? node : tree.node(nameAt);
+    const receiver = receiverAt < 0 ? undefined : tree.node(receiverAt);
     uses.push({ qname, node, nameNode, receiver, receiverType, context, call, confidence, via });
   }
 
   /** Visits an expression: records uses, descends into sub-expressions. Iterative over siblings, bounded in depth. */
   function visitExpr(node: Node, depth = 0): void {
+    visitExprAt(node.id, depth);
+  }
+
+  function visitExprAt(i: number, depth: number): void {
     if (depth > MAX_DEPTH) return;
-    switch (node.type) {
+    switch (tree.typeAt(i)) {
       case 'identifier': {
-        const v = lookup(node.text);
+        const v = lookup(tree.textAt(i));
         if (v?.kind === 'name' && isTracked(v.qname) && !KNOWN_MODULES.has(v.qname) && v.qname.includes('.')) {
-          record(node, v.qname, node, 'import', 'high');
+          record(i, v.qname, i, 'import', 'high');
         } else if (v?.kind === 'instance') {
-          instances.set(node.id, v);
+          instances.set(i, v);
         }
         return;
       }
       case 'attribute': {
-        const obj = node.childForFieldName('object');
-        const attr = node.childForFieldName('attribute');
-        if (!obj || !attr) break;
-        const o = valueOf(obj, depth);
+        const obj = tree.fieldChild(i, 'object');
+        const attr = tree.fieldChild(i, 'attribute');
+        if (obj < 0 || attr < 0) break;
+        const o = valueAt(obj, depth);
+        const name = tree.textAt(attr);
         if (o?.kind === 'name') {
-          const q = `${o.qname}.${attr.text}`;
-          if (isTracked(q) && !KNOWN_MODULES.has(q)) record(node, q, node, 'import', 'high');
+          const q = `${o.qname}.${name}`;
+          if (isTracked(q) && !KNOWN_MODULES.has(q)) record(i, q, i, 'import', 'high');
           return; // the rest of the chain is part of this name
         }
+        const parent = tree.parentAt(i);
+        const called = parent >= 0 && tree.typeAt(parent) === 'call';
         if (o?.kind === 'instance') {
-          instances.set(obj.id, o);
-          const member = memberValue(o, attr.text);
-          if (member?.kind === 'instance') instances.set(node.id, member);
-          else if (!member && node.parent?.type === 'call' && !o.cls?.methods.has(attr.text) && !o.cls?.attrs.has(attr.text)) {
+          instances.set(obj, o);
+          const member = memberValue(o, name);
+          if (member?.kind === 'instance') instances.set(i, member);
+          else if (!member && called && !o.cls?.methods.has(name) && !o.cls?.attrs.has(name)) {
             // a method call on a known instance; user-defined methods and attributes are not torch APIs
             const owner = o.cls && !o.cls.torchBase ? undefined : methodOwner(o.qname);
-            if (owner && isTracked(owner)) record(node, `${owner}.${attr.text}`, attr, 'method', o.confidence, obj, o.qname);
+            if (owner && isTracked(owner)) record(i, `${owner}.${name}`, attr, 'method', o.confidence, obj, o.qname);
           }
-        } else if (!o && TENSOR_ONLY_METHODS.has(attr.text) && node.parent?.type === 'call' && obj.type !== 'call' && obj.text !== 'self') {
-          record(node, `torch.Tensor.${attr.text}`, attr, 'method', 'low', obj, 'torch.Tensor');
-        } else if (!o && TENSOR_ONLY_METHODS.has(attr.text) && node.parent?.type === 'call' && obj.type === 'call') {
-          record(node, `torch.Tensor.${attr.text}`, attr, 'method', 'low', obj, 'torch.Tensor');
+        } else if (!o && called && TENSOR_ONLY_METHODS.has(name) && (tree.typeAt(obj) === 'call' || tree.textAt(obj) !== 'self')) {
+          record(i, `torch.Tensor.${name}`, attr, 'method', 'low', obj, 'torch.Tensor');
         }
-        visitExpr(obj, depth + 1);
+        visitExprAt(obj, depth + 1);
         return;
       }
       case 'lambda': {
+        const node = tree.node(i);
         const saved = scope;
         scope = new Scope(scope, 'function');
         const params = node.childForFieldName('parameters');
         if (params) for (const p of params.namedChildren) if (p) bindTarget(p, null);
         const body = node.childForFieldName('body');
-        if (body) visitExpr(body, depth + 1);
+        if (body) visitExprAt(body.id, depth + 1);
         scope = saved;
         return;
       }
@@ -469,13 +496,14 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
       case 'set_comprehension':
       case 'dictionary_comprehension':
       case 'generator_expression': {
+        const node = tree.node(i);
         const saved = scope;
         scope = new Scope(scope, 'comprehension');
         // bind loop targets first (the body refers to them), then visit everything in source order
         for (const c of node.namedChildren) {
           if (c?.type === 'for_in_clause') {
             const right = c.childForFieldName('right');
-            if (right) visitExpr(right, depth + 1);
+            if (right) visitExprAt(right.id, depth + 1);
             const left = c.childForFieldName('left');
             if (left) bindTarget(left, null);
           }
@@ -483,16 +511,16 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
         for (const c of node.namedChildren) {
           if (!c) continue;
           if (c.type === 'for_in_clause') continue;
-          visitExpr(c, depth + 1);
+          visitExprAt(c.id, depth + 1);
         }
         scope = saved;
         return;
       }
       case 'named_expression': {
-        const value = node.childForFieldName('value');
-        if (value) visitExpr(value, depth + 1);
-        const name = node.childForFieldName('name');
-        if (name) bind(name.text, value ? valueOf(value) ?? null : null);
+        const value = tree.fieldChild(i, 'value');
+        if (value >= 0) visitExprAt(value, depth + 1);
+        const name = tree.fieldChild(i, 'name');
+        if (name >= 0) bind(tree.textAt(name), value >= 0 ? valueAt(value, 0) ?? null : null);
         return;
       }
       case 'string':
@@ -501,7 +529,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
       case 'float':
         return;
     }
-    for (let c = node.firstNamedChild; c; c = c.nextNamedSibling) visitExpr(c, depth + 1);
+    for (let c = tree.firstNamedChildAt(i); c >= 0; c = tree.nextNamedSiblingAt(c)) visitExprAt(c, depth + 1);
   }
 
   // ---- bindings -----------------------------------------------------------------------------------------

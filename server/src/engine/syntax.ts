@@ -561,6 +561,27 @@ export class SyntaxTree {
     return -1;
   }
 
+  /** The index of node `i`'s parent, or -1 (the root). */
+  parentAt(i: number): number {
+    return this.parents[i];
+  }
+
+  /** The index of node `i`'s first named child, or -1. */
+  firstNamedChildAt(i: number): number {
+    const { nextSiblings, flags } = this;
+    let c = this.firstChildren[i];
+    while (c >= 0 && !(flags[c] & NAMED)) c = nextSiblings[c];
+    return c;
+  }
+
+  /** The index of the next named sibling of node `i`, or -1. */
+  nextNamedSiblingAt(i: number): number {
+    const { nextSiblings, flags } = this;
+    let c = nextSiblings[i];
+    while (c >= 0 && !(flags[c] & NAMED)) c = nextSiblings[c];
+    return c;
+  }
+
   /** The type name of node `i`. */
   typeAt(i: number): string {
     return this.types[this.typeIds[i]];
@@ -699,7 +720,7 @@ export class SyntaxNode {
     return this.tree.textAt(this.id);
   }
   get parent(): SyntaxNode | null {
-    const p = this.tree.parents[this.id];
+    const p = this.tree.parentAt(this.id);
     return p < 0 ? null : this.tree.node(p);
   }
   /** Every child, anonymous ones (punctuation, keywords) included. */
@@ -723,15 +744,11 @@ export class SyntaxNode {
   }
   /** The first named child, as tree-sitter's firstNamedChild (with nextNamedSibling: a walk that builds no array). */
   get firstNamedChild(): SyntaxNode | null {
-    const { firstChildren, nextSiblings, flags } = this.tree;
-    let c = firstChildren[this.id];
-    while (c >= 0 && !(flags[c] & NAMED)) c = nextSiblings[c];
+    const c = this.tree.firstNamedChildAt(this.id);
     return c < 0 ? null : this.tree.node(c);
   }
   get nextNamedSibling(): SyntaxNode | null {
-    const { nextSiblings, flags } = this.tree;
-    let c = nextSiblings[this.id];
-    while (c >= 0 && !(flags[c] & NAMED)) c = nextSiblings[c];
+    const c = this.tree.nextNamedSiblingAt(this.id);
     return c < 0 ? null : this.tree.node(c);
   }
   /** The first child in the given field (`function`, `arguments`, `name`, ...), as tree-sitter's childForFieldName. */
