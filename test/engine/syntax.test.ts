@@ -212,6 +212,10 @@ describe('syntax tree copy', () => {
           const gotOwn: string[] = [];
           tree.walkTypes(from, types, (n) => void gotOwn.push(`${n.type}@${n.startIndex}`), SCOPES);
           assert.deepEqual(gotOwn, wantOwn, `pruned ${where}`);
+          // by index, the same nodes
+          const byIndex: string[] = [];
+          tree.walkTypeIndices(from, types, (i) => void byIndex.push(`${tree.typeAt(i)}@${tree.starts[i]}`), SCOPES);
+          assert.deepEqual(byIndex, wantOwn, `pruned by index ${where}`);
         }
       }
       // false from the callback skips what is below: only the outermost calls
@@ -223,7 +227,7 @@ describe('syntax tree copy', () => {
     }
   });
 
-  test('fieldChild, typeAt and textAt read what childForFieldName, type and text do', () => {
+  test('fieldChild, typeAt, textAt, parentAt and the named-child steps read what the node API does', () => {
     for (const text of [...pythonFiles(join(ROOT, 'examples')).map((f) => readFileSync(f, 'utf8')), ...Object.values(BROKEN)]) {
       const ts = parsePython(text);
       const tree = toSyntax(ts, text);
@@ -236,6 +240,11 @@ describe('syntax tree copy', () => {
           const c = tree.fieldChild(i, field);
           assert.equal(c < 0 ? null : c, n.childForFieldName(field)?.id ?? null, `${field} of ${n.type}@${n.startIndex}`);
         }
+        // the named children by index, step by step, against the list built from every child
+        const named: number[] = [];
+        for (let c = tree.firstNamedChildAt(i); c >= 0; c = tree.nextNamedSiblingAt(c)) named.push(c);
+        assert.deepEqual(named, n.children.filter((c) => c.isNamed).map((c) => c.id), `named children of ${n.type}@${n.startIndex}`);
+        for (const c of n.children) assert.equal(tree.parentAt(c.id), i);
       }
     }
   });

@@ -515,7 +515,7 @@ export class SyntaxTree {
    * below them are skipped, and nothing deeper than `maxDepth` levels below `from` is visited.
    */
   walkNamed(from: number, fn: (n: SyntaxNode) => boolean | void, maxDepth: number): void {
-    this.walkMasked(from, EVERY_TYPE, undefined, fn, maxDepth);
+    this.walkMasked(from, EVERY_TYPE, undefined, (i) => fn(this.node(i)), maxDepth);
   }
 
   /**
@@ -525,18 +525,23 @@ export class SyntaxTree {
    * `types` and `prune` should be constant lists: each list's type mask is worked out once.
    */
   walkTypes(from: number, types: readonly string[], fn: (n: SyntaxNode) => boolean | void, prune?: readonly string[], maxDepth = 400): void {
+    this.walkMasked(from, this.mask(types), prune ? this.mask(prune) : undefined, (i) => fn(this.node(i)), maxDepth);
+  }
+
+  /** As walkTypes, giving `fn` the nodes' indices (no node objects at all). */
+  walkTypeIndices(from: number, types: readonly string[], fn: (i: number) => boolean | void, prune?: readonly string[], maxDepth = 400): void {
     this.walkMasked(from, this.mask(types), prune ? this.mask(prune) : undefined, fn, maxDepth);
   }
 
   /** The walk of walkNamed and walkTypes: `fn` is given the nodes whose type `visit` marks; `skip` marks types not entered below `from`. */
-  private walkMasked(from: number, visit: Uint8Array, skip: Uint8Array | undefined, fn: (n: SyntaxNode) => boolean | void, maxDepth: number): void {
+  private walkMasked(from: number, visit: Uint8Array, skip: Uint8Array | undefined, fn: (i: number) => boolean | void, maxDepth: number): void {
     const { flags, subtreeEnds, depths, typeIds } = this;
     const limit = depths[from] + maxDepth;
     const end = subtreeEnds[from];
     let i = from;
     while (i < end) {
       const type = typeIds[i];
-      if (depths[i] > limit || (skip !== undefined && i !== from && skip[type]) || (visit[type] && fn(this.node(i)) === false)) i = subtreeEnds[i];
+      if (depths[i] > limit || (skip !== undefined && i !== from && skip[type]) || (visit[type] && fn(i) === false)) i = subtreeEnds[i];
       else i++;
       while (i < end && !(flags[i] & NAMED)) i = subtreeEnds[i];
     }

@@ -219,12 +219,18 @@ function reportDevice(ctx: RuleContext, use: ApiUse, entry: MappedEntry, choice:
 /** `mindspore.Tensor.view` and `mindspore.nn.Cell.recompute` are instance methods unless the entry says otherwise. */
 export function twinForm(twin: Twin): NonNullable<Twin['form']> {
   if (twin.form) return twin.form;
-  const parts = twin.api.split('.');
-  const last = parts[parts.length - 1];
-  const owner = parts[parts.length - 2] ?? '';
-  if (/^[A-Z]/.test(owner) && /^[a-z_]/.test(last)) return 'method';
-  return /^[A-Z]/.test(last) ? 'class' : 'function';
+  let form = formsByTwin.get(twin);
+  if (form === undefined) {
+    const parts = twin.api.split('.');
+    const last = parts[parts.length - 1];
+    const owner = parts[parts.length - 2] ?? '';
+    form = /^[A-Z]/.test(owner) && /^[a-z_]/.test(last) ? 'method' : /^[A-Z]/.test(last) ? 'class' : 'function';
+    formsByTwin.set(twin, form);
+  }
+  return form;
 }
+/** twinForm's answers for the database's twins (asked for every use renamed: once per twin is enough). */
+const formsByTwin = new WeakMap<Twin, NonNullable<Twin['form']>>();
 
 /** The edits that make the use name the twin: a method rename, or the new dotted name plus its import. */
 function renameEdits(ctx: RuleContext, use: ApiUse, twin: Twin): TextEdit[] | undefined {

@@ -16,11 +16,13 @@ function forwardRenames(cls: ClassInfo): TextEdit[] {
   const name = fwd?.childForFieldName('name');
   if (!fwd || !name || cls.methods.has('construct')) return edits;
   edits.push({ start: name.startIndex, end: name.endIndex, newText: 'construct' });
-  cls.node.tree.walkTypes(cls.node.id, ATTRIBUTE, (n) => {
-    const attr = n.childForFieldName('attribute');
-    const obj = n.childForFieldName('object');
-    if (attr?.text === 'forward' && obj && (obj.text === 'self' || /^super\(.*\)$/s.test(obj.text))) {
-      edits.push({ start: attr.startIndex, end: attr.endIndex, newText: 'construct' });
+  const t = cls.node.tree;
+  t.walkTypeIndices(cls.node.id, ATTRIBUTE, (i) => {
+    const attr = t.fieldChild(i, 'attribute');
+    const obj = t.fieldChild(i, 'object');
+    if (attr >= 0 && obj >= 0 && t.textAt(attr) === 'forward') {
+      const receiver = t.textAt(obj);
+      if (receiver === 'self' || /^super\(.*\)$/s.test(receiver)) edits.push({ start: t.starts[attr], end: t.ends[attr], newText: 'construct' });
     }
   });
   return edits;

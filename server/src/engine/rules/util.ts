@@ -29,23 +29,27 @@ const NO_KEYWORDS: ReadonlyMap<string, { arg: Node; name: Node; value: Node }> =
  */
 export function callArgs(call: Node | undefined | null): CallArgs | undefined {
   if (!call) return undefined;
-  const list = call.childForFieldName('arguments');
-  if (!list || list.type !== 'argument_list') return undefined;
+  const t = call.tree;
+  const l = t.fieldChild(call.id, 'arguments');
+  if (l < 0 || t.typeAt(l) !== 'argument_list') return undefined;
   const positional: Node[] = [];
   const all: Node[] = [];
   let keywords: Map<string, { arg: Node; name: Node; value: Node }> | undefined;
   let hasSplat = false;
-  for (const a of list.namedChildren) {
-    if (!a || a.type === 'comment') continue;
+  // read by index: the list's namedChildren array, cached on a node object made for this call, was made for nothing
+  for (let c = t.firstNamedChildAt(l); c >= 0; c = t.nextNamedSiblingAt(c)) {
+    const type = t.typeAt(c);
+    if (type === 'comment') continue;
+    const a = t.node(c);
     all.push(a);
-    if (a.type === 'keyword_argument') {
-      const name = a.childForFieldName('name');
-      const value = a.childForFieldName('value');
-      if (name && value) (keywords ??= new Map()).set(name.text, { arg: a, name, value });
-    } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') hasSplat = true;
+    if (type === 'keyword_argument') {
+      const name = t.fieldChild(c, 'name');
+      const value = t.fieldChild(c, 'value');
+      if (name >= 0 && value >= 0) (keywords ??= new Map()).set(t.textAt(name), { arg: a, name: t.node(name), value: t.node(value) });
+    } else if (type === 'list_splat' || type === 'dictionary_splat') hasSplat = true;
     else positional.push(a);
   }
-  return { list, positional, keywords: keywords ?? NO_KEYWORDS, hasSplat, all };
+  return { list: t.node(l), positional, keywords: keywords ?? NO_KEYWORDS, hasSplat, all };
 }
 
 /** Argument by keyword or by position. */
