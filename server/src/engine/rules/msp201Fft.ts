@@ -116,7 +116,7 @@ export const msp201Rule: Rule = {
   codes: ['MSP201'],
   order: 20,
   check(ctx) {
-    const uses = claimUses(ctx, (q) => q.startsWith('torch.fft.') || COMPLEX_NAMES.has(q) || ruleOwned(ctx, 'MSP201', q));
+    const uses = claimUses(ctx, 'MSP201', (q) => q.startsWith('torch.fft.') || COMPLEX_NAMES.has(q) || ruleOwned(ctx, 'MSP201', q));
     if (!ctx.enabled('MSP201')) return;
     const ascend = isAscend(ctx);
     const severity = ascend ? undefined : 'info';

@@ -64,6 +64,7 @@ export const msp202Rule: Rule = {
     };
     const uses = claimUses(
       ctx,
+      'MSP202',
       (q) => F64.has(q) || q === 'torch.Tensor.double' || q === 'torch.set_default_dtype',
       (u) => u.qname !== 'torch.set_default_dtype' || /float64|double/.test(u.call?.text ?? ''),
     );

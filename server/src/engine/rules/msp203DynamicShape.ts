@@ -39,6 +39,7 @@ export const msp203Rule: Rule = {
     const oneArgWhere = (u: { qname: string; call?: Node }) => u.qname === 'torch.where' && callArgs(u.call)?.all.length === 1;
     const uses = claimUses(
       ctx,
+      'MSP203',
       (q) => DYNAMIC.test(q) || q === 'torch.where' || ruleOwned(ctx, 'MSP203', q),
       (u) => DYNAMIC.test(u.qname) || oneArgWhere(u) || ruleOwned(ctx, 'MSP203', u.qname),
     );

@@ -33,7 +33,7 @@ export const msp204Rule: Rule = {
   codes: ['MSP204'],
   order: 20,
   check(ctx) {
-    const uses = claimUses(ctx, (q) => TENSOR_METHODS.test(q) || LIBS.test(q) || ruleOwned(ctx, 'MSP204', q));
+    const uses = claimUses(ctx, 'MSP204', (q) => TENSOR_METHODS.test(q) || LIBS.test(q) || ruleOwned(ctx, 'MSP204', q));
     if (!ctx.enabled('MSP204')) return;
     const ascend = isAscend(ctx);
     for (const use of uses) {

@@ -99,7 +99,7 @@ export const msp205Rule: Rule = {
     const moves = new Set<number>();
     // by name: a method of tensors or modules (a move is told by the call), else the device APIs
     const byName = (q: string) => /^torch\.(Tensor|nn\.Module)(\.\w+)?$/.test(q) || q === 'torch.device' || q.startsWith('torch.cuda.') || q.startsWith('torch.backends.') || ruleOwned(ctx, 'MSP205', q);
-    const uses = claimUses(ctx, byName, (u) => {
+    const uses = claimUses(ctx, 'MSP205', byName, (u) => {
       if (u.via === 'method' && MOVE_METHODS.has(u.nameNode.text) && /^torch\.(Tensor|nn\.Module)$/.test(u.qname.replace(/\.\w+$/, ''))) {
         if (u.call && isMove(u.call)) {
           moves.add(u.call.id);

@@ -35,7 +35,7 @@ export const msp206Rule: Rule = {
   codes: ['MSP206'],
   order: 20,
   check(ctx) {
-    const uses = claimUses(ctx, (q) => COMPILERS.test(q) || ruleOwned(ctx, 'MSP206', q));
+    const uses = claimUses(ctx, 'MSP206', (q) => COMPILERS.test(q) || ruleOwned(ctx, 'MSP206', q));
     if (!ctx.enabled('MSP206')) return;
     for (const use of uses) {
       const fix = decoratorFix(ctx, use) ?? unwrapFix(use);

@@ -55,7 +55,7 @@ export const msp301Rule: Rule = {
   codes: ['MSP301'],
   order: 30,
   check(ctx) {
-    const uses = claimUses(ctx, (q) => q.startsWith('torch.utils.checkpoint.') || ruleOwned(ctx, 'MSP301', q));
+    const uses = claimUses(ctx, 'MSP301', (q) => q.startsWith('torch.utils.checkpoint.') || ruleOwned(ctx, 'MSP301', q));
     if (!ctx.enabled('MSP301')) return;
     for (const use of uses) {
       const f = fix(ctx, use);

@@ -61,7 +61,7 @@ export const msp303Rule: Rule = {
   codes: ['MSP303'],
   order: 30,
   check(ctx) {
-    const uses = claimUses(ctx, (q) => AUTOCAST.test(q) || SCALER.test(q) || /^torch\.(cuda\.)?amp\.GradScaler\./.test(q) || q.startsWith('apex.amp') || ruleOwned(ctx, 'MSP303', q));
+    const uses = claimUses(ctx, 'MSP303', (q) => AUTOCAST.test(q) || SCALER.test(q) || /^torch\.(cuda\.)?amp\.GradScaler\./.test(q) || q.startsWith('apex.amp') || ruleOwned(ctx, 'MSP303', q));
     if (!ctx.enabled('MSP303')) return;
     for (const use of uses) {
       let lead: string;

@@ -26,7 +26,7 @@ export const msp305Rule: Rule = {
   codes: ['MSP305'],
   order: 30,
   check(ctx) {
-    const sdpa = claimUses(ctx, (q) => q === 'torch.nn.functional.scaled_dot_product_attention' || ruleOwned(ctx, 'MSP305', q));
+    const sdpa = claimUses(ctx, 'MSP305', (q) => q === 'torch.nn.functional.scaled_dot_product_attention' || ruleOwned(ctx, 'MSP305', q));
     if (!ctx.enabled('MSP305')) return;
     const ascend = isAscend(ctx);
     for (const use of sdpa) {

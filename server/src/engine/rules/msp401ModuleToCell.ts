@@ -37,7 +37,7 @@ export const msp401Rule: Rule = {
   codes: ['MSP401'],
   order: 40,
   check(ctx: RuleContext) {
-    const uses = claimUses(ctx, (q) => q === 'torch.nn.Module', (u) => u.via === 'import');
+    const uses = claimUses(ctx, 'MSP401', (q) => q === 'torch.nn.Module', (u) => u.via === 'import');
     if (!ctx.enabled('MSP401')) return;
     const done = new Set<ClassInfo>();
     for (const use of uses) {

@@ -6,7 +6,7 @@ export const msp402Rule: Rule = {
   codes: ['MSP402'],
   order: 40,
   check(ctx) {
-    const uses = claimUses(ctx, (q) => /^torch\.nn\.Module\.(train|eval)$/.test(q) || ruleOwned(ctx, 'MSP402', q), (u) => u.via === 'method');
+    const uses = claimUses(ctx, 'MSP402', (q) => /^torch\.nn\.Module\.(train|eval)$/.test(q) || ruleOwned(ctx, 'MSP402', q), (u) => u.via === 'method');
     if (!ctx.enabled('MSP402')) return;
     for (const use of uses) {
       const isEval = use.nameNode.text === 'eval';

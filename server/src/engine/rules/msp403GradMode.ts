@@ -37,7 +37,7 @@ export const msp403Rule: Rule = {
   codes: ['MSP403'],
   order: 40,
   check(ctx) {
-    const uses = claimUses(ctx, (q) => CONTEXTS.test(q) || q === 'torch.Tensor.requires_grad_' || ruleOwned(ctx, 'MSP403', q));
+    const uses = claimUses(ctx, 'MSP403', (q) => CONTEXTS.test(q) || q === 'torch.Tensor.requires_grad_' || ruleOwned(ctx, 'MSP403', q));
     if (!ctx.enabled('MSP403')) return;
     for (const use of uses) {
       const fix = fixFor(ctx, use);

@@ -136,7 +136,7 @@ export const msp404Rule: Rule = {
   codes: ['MSP404'],
   order: 40,
   check(ctx) {
-    const uses = claimUses(ctx, (q) => /^torch\.(Tensor\.backward|optim\.Optimizer\.(step|zero_grad)|autograd\.(backward|grad))$/.test(q) || ruleOwned(ctx, 'MSP404', q));
+    const uses = claimUses(ctx, 'MSP404', (q) => /^torch\.(Tensor\.backward|optim\.Optimizer\.(step|zero_grad)|autograd\.(backward|grad))$/.test(q) || ruleOwned(ctx, 'MSP404', q));
     if (!ctx.enabled('MSP404')) return;
     const covered = new Set<number>();
     for (const n of ctx.tree.nodesOfType(['for_statement', 'while_statement'])) {

@@ -73,7 +73,7 @@ export const msp405Rule: Rule = {
   codes: ['MSP405'],
   order: 40,
   check(ctx) {
-    const uses = claimUses(ctx, (q) => DATASETS.test(q) || q === 'torch.utils.data.DataLoader' || q === 'torch.utils.data.TensorDataset' || ruleOwned(ctx, 'MSP405', q));
+    const uses = claimUses(ctx, 'MSP405', (q) => DATASETS.test(q) || q === 'torch.utils.data.DataLoader' || q === 'torch.utils.data.TensorDataset' || ruleOwned(ctx, 'MSP405', q));
     if (!ctx.enabled('MSP405')) return;
     for (const use of uses) {
       if (DATASETS.test(use.qname)) {

@@ -61,7 +61,7 @@ export const msp406Rule: Rule = {
   codes: ['MSP406'],
   order: 40,
   check(ctx) {
-    const uses = claimUses(ctx, (q) => /^torch\.(save|load|nn\.Module\.(state_dict|load_state_dict)|optim\.Optimizer\.(state_dict|load_state_dict))$/.test(q) || ruleOwned(ctx, 'MSP406', q));
+    const uses = claimUses(ctx, 'MSP406', (q) => /^torch\.(save|load|nn\.Module\.(state_dict|load_state_dict)|optim\.Optimizer\.(state_dict|load_state_dict))$/.test(q) || ruleOwned(ctx, 'MSP406', q));
     if (!ctx.enabled('MSP406')) return;
     for (const use of uses) {
       const fix = fixFor(ctx, use);

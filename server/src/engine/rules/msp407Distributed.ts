@@ -36,7 +36,7 @@ export const msp407Rule: Rule = {
   codes: ['MSP407'],
   order: 40,
   check(ctx) {
-    const uses = claimUses(ctx, (q) => OWNED.test(q) || ruleOwned(ctx, 'MSP407', q));
+    const uses = claimUses(ctx, 'MSP407', (q) => OWNED.test(q) || ruleOwned(ctx, 'MSP407', q));
     if (!ctx.enabled('MSP407')) return;
     for (const use of uses) {
       let fix: Fix | undefined;

@@ -2,6 +2,7 @@
 // tree walks, device checks, and a standard "advice" report for uses the mapping database gives to a rule.
 import type { Fix, Severity, TextEdit } from '../findings';
 import type { Node, Tree } from '../parser';
+import type { MappingDatabase } from '../../mappings/database';
 import type { ApiUse } from '../resolve';
 import type { RuleContext } from './types';
 
@@ -238,19 +239,36 @@ function usesByName(uses: readonly ApiUse[]): UsesByName {
   return grouped;
 }
 
+/** byName's answers, per database and rule: names recur from file to file (a scan, a session's documents). */
+const nameVerdicts = new WeakMap<MappingDatabase, Map<string, Map<string, boolean>>>();
+/** Answers kept per rule before its table starts again (a bound for a long-running server). */
+const MAX_VERDICTS = 50_000;
+
+function verdictsOf(db: MappingDatabase, rule: string): Map<string, boolean> {
+  let byRule = nameVerdicts.get(db);
+  if (!byRule) nameVerdicts.set(db, (byRule = new Map()));
+  let verdicts = byRule.get(rule);
+  if (!verdicts || verdicts.size >= MAX_VERDICTS) byRule.set(rule, (verdicts = new Map()));
+  return verdicts;
+}
+
 /**
- * The uses a rule reports, claimed (whether or not its code is enabled) so that MSP101–105 and the rules after
- * it stay silent on them: those not yet claimed whose qualified name passes `byName` and, when given, that pass
- * `byUse` as well. `byName` must depend on the name alone (and the database): it is asked once per distinct name
- * of the file, not once per use. In document order.
+ * The uses rule `rule` reports, claimed (whether or not its code is enabled) so that MSP101–105 and the rules
+ * after it stay silent on them: those not yet claimed whose qualified name passes `byName` and, when given, that
+ * pass `byUse` as well. `byName` must depend on the name alone (and the database, `ruleOwned`): its answers are
+ * kept per database and `rule`, so it is asked once per distinct name, not once per use or per file. In
+ * document order.
  */
-export function claimUses(ctx: RuleContext, byName: (qname: string) => boolean, byUse?: (u: ApiUse) => boolean): ApiUse[] {
+export function claimUses(ctx: RuleContext, rule: string, byName: (qname: string) => boolean, byUse?: (u: ApiUse) => boolean): ApiUse[] {
   const uses = ctx.resolution.uses;
   const { names, positions } = usesByName(uses);
+  const verdicts = verdictsOf(ctx.db, rule);
   let picked: number[] | undefined;
   let sorted = true;
   for (let k = 0; k < names.length; k++) {
-    if (!byName(names[k])) continue;
+    let passes = verdicts.get(names[k]);
+    if (passes === undefined) verdicts.set(names[k], (passes = byName(names[k])));
+    if (!passes) continue;
     for (const i of positions[k]) {
       const u = uses[i];
       if (ctx.claimed(u) || (byUse !== undefined && !byUse(u))) continue;
