@@ -11,6 +11,7 @@ import {
 } from './util';
 
 const MOVE_METHODS = new Set(['cuda', 'cpu', 'to', 'pin_memory', 'npu']);
+const MOVE_METHOD_NAME = /^torch\.(Tensor|nn\.Module)\.(cuda|cpu|to|pin_memory|npu)$/;
 /** torch.cuda / torch.backends settings whose removal changes nothing the program computes. */
 const HARMLESS = /^torch\.(cuda\.(synchronize|empty_cache|reset_peak_memory_stats|reset_max_memory_allocated|ipc_collect)|backends\.cudnn\.(benchmark|enabled))$/;
 
@@ -97,8 +98,9 @@ export const msp205Rule: Rule = {
   order: 20,
   check(ctx) {
     const moves = new Set<number>();
-    // by name: a method of tensors or modules (a move is told by the call), else the device APIs
-    const byName = (q: string) => /^torch\.(Tensor|nn\.Module)(\.\w+)?$/.test(q) || q === 'torch.device' || q.startsWith('torch.cuda.') || q.startsWith('torch.backends.') || ruleOwned(ctx, 'MSP205', q);
+    // by name: a moving method of tensors or modules (a method use's name ends with the method's; whether it
+    // moves is told by the call), else the device APIs
+    const byName = (q: string) => MOVE_METHOD_NAME.test(q) || q === 'torch.device' || q.startsWith('torch.cuda.') || q.startsWith('torch.backends.') || ruleOwned(ctx, 'MSP205', q);
     const uses = claimUses(ctx, 'MSP205', byName, (u) => {
       if (u.via === 'method' && MOVE_METHODS.has(u.nameNode.text) && /^torch\.(Tensor|nn\.Module)$/.test(u.qname.replace(/\.\w+$/, ''))) {
         if (u.call && isMove(u.call)) {
