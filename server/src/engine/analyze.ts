@@ -6,7 +6,7 @@ import { emptyStats, type Finding, type UseStats } from './findings';
 import { parseSyntax, type ModuleTree } from './moduleTree';
 import type { Tree } from './parser';
 import { resolve, type ApiUse, type NameSet, type Resolution, type ResolveOptions } from './resolve';
-import { classifyUse, countUse, type UseVerdict } from './rules/apiMapping';
+import { classifyUse, countUse, verdictMemo, type UseVerdict } from './rules/apiMapping';
 import { ruleMeta } from './rules/catalog';
 import { ALL_RULES } from './rules/index';
 import { watchAssignmentReads } from './rules/util';
@@ -200,7 +200,7 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
         out.internalErrors.push(`${rule.codes.join('/')}: ${(err as Error).stack ?? err}`);
       }
     }
-    const memo = new Map<string, UseVerdict>();
+    const memo = verdictMemo(db, target);
     for (const use of resolution.uses) {
       if (use.qname.startsWith('numpy.')) {
         verdicts.push(undefined);

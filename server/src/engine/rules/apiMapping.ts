@@ -1,7 +1,7 @@
 // MSP101–MSP105: every resolved torch API use, looked up in the mapping database and judged against the
 // configured device, MindSpore version and API preference. Fixes rename the call, rename or drop keyword
 // arguments, spell out torch defaults that MindSpore changed, and add the MindSpore import.
-import type { MappedEntry, TwinChoice } from '../../mappings/database';
+import type { MappedEntry, MappingDatabase, Target, TwinChoice } from '../../mappings/database';
 import { platformOf } from '../../mappings/database';
 import type { ArgDiff, Param, Twin } from '../../mappings/schema';
 import { removeArgumentEdit } from '../edits';
@@ -32,7 +32,22 @@ export interface UseVerdict {
   ready: boolean;
 }
 
-/** Classifies a use for the statistics and the rules (memoised per name within one analysis). */
+/** Verdicts by qualified name, per database and target: they depend on nothing else, and names recur from file to file. */
+const verdictsByTarget = new WeakMap<MappingDatabase, Map<string, Map<string, UseVerdict>>>();
+/** Verdicts kept per target before its table starts again (a bound for a long-running server). */
+const MAX_VERDICTS = 50_000;
+
+/** The table of verdicts for this database and target, to pass to classifyUse. */
+export function verdictMemo(db: MappingDatabase, target: Target): Map<string, UseVerdict> {
+  let byTarget = verdictsByTarget.get(db);
+  if (!byTarget) verdictsByTarget.set(db, (byTarget = new Map()));
+  const key = `${target.version}|${target.device}|${target.api}`;
+  let memo = byTarget.get(key);
+  if (!memo || memo.size >= MAX_VERDICTS) byTarget.set(key, (memo = new Map()));
+  return memo;
+}
+
+/** Classifies a use for the statistics and the rules (memoised per name in `memo`: see verdictMemo). */
 export function classifyUse(ctx: Pick<RuleContext, 'db' | 'target'>, use: ApiUse, memo: Map<string, UseVerdict>): UseVerdict {
   let v = memo.get(use.qname);
   if (!v) {
@@ -137,7 +152,7 @@ export const apiMappingRule: Rule = {
   codes: ['MSP101', 'MSP102', 'MSP103', 'MSP104', 'MSP105'],
   order: 100,
   check(ctx) {
-    const memo = new Map<string, UseVerdict>();
+    const memo = verdictMemo(ctx.db, ctx.target);
     for (const use of ctx.resolution.uses) {
       if (ctx.claimed(use) || use.qname.startsWith('numpy.')) continue;
       if (use.confidence === 'low' && !ctx.settings.lowConfidence) continue;
