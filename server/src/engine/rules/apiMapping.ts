@@ -489,11 +489,27 @@ function legacyReduction(args: CallArgs, entry: MappedEntry, twin: Twin, isMetho
   return { keep: first, drop: second, value };
 }
 
+const NO_NAMES: readonly string[] = [];
+/** generallyUnsupported's answers, per entry and twin (the same for every call of the API). */
+const generalByEntry = new WeakMap<MappedEntry, WeakMap<Twin, readonly string[]>>();
+
+/** The entry's parameters unsupported everywhere (size_average=, reduce=, ...) that the twin's rewrite does not handle. */
+function generallyUnsupported(entry: MappedEntry, twin: Twin, changed: ReadonlyMap<string, string | null>): readonly string[] {
+  let byTwin = generalByEntry.get(entry);
+  if (!byTwin) generalByEntry.set(entry, (byTwin = new WeakMap()));
+  let names = byTwin.get(twin);
+  if (!names) {
+    const found = (entry.params ?? []).map((p) => p.name).filter((n) => n in GENERALLY_UNSUPPORTED && !changed.has(n));
+    byTwin.set(twin, (names = found.length ? found : NO_NAMES));
+  }
+  return names;
+}
+
 function unsupportedArgs(use: ApiUse, entry: MappedEntry, twin: Twin, args: CallArgs): UnsupportedArg[] {
   const { unsupported: listed, changed } = argTable(twin);
   // the twin's unsupported parameters, then any other keyword passed, and parameters unsupported everywhere
   // (size_average=, reduce=, ...), which may be passed by position too (unless the twin's rewrite drops them)
-  const general = use.via === 'import' ? (entry.params ?? []).map((p) => p.name).filter((n) => n in GENERALLY_UNSUPPORTED && !changed.has(n)) : [];
+  const general = use.via === 'import' ? generallyUnsupported(entry, twin, changed) : NO_NAMES;
   if (listed.size === 0 && args.keywords.size === 0 && general.length === 0) return [];
   const isMethod = use.via === 'method';
   const legacy = legacyReduction(args, entry, twin, isMethod);
