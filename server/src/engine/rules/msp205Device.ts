@@ -11,7 +11,8 @@ import {
 } from './util';
 
 const MOVE_METHODS = new Set(['cuda', 'cpu', 'to', 'pin_memory', 'npu']);
-const MOVE_METHOD_NAME = /^torch\.(Tensor|nn\.Module)\.(cuda|cpu|to|pin_memory|npu)$/;
+/** The qualified name of a use of one of those methods on a tensor or module. */
+const MOVE_METHOD_NAME = new RegExp(`^torch\\.(Tensor|nn\\.Module)\\.(${[...MOVE_METHODS].join('|')})$`);
 /** torch.cuda / torch.backends settings whose removal changes nothing the program computes. */
 const HARMLESS = /^torch\.(cuda\.(synchronize|empty_cache|reset_peak_memory_stats|reset_max_memory_allocated|ipc_collect)|backends\.cudnn\.(benchmark|enabled))$/;
 
