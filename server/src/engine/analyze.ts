@@ -1,6 +1,6 @@
 // The analysis driver: parse → resolve names → run rules → findings (suppressed by noqa, filtered by
 // select/ignore, severities applied) and the per-document statistics. Never throws on any input.
-import type { MappedEntry, MappingDatabase, Target } from '../mappings/database';
+import type { MappingDatabase, Target } from '../mappings/database';
 import { ImportPlanner } from './edits';
 import { emptyStats, type Finding, type UseStats } from './findings';
 import { parseSyntax, type ModuleTree } from './moduleTree';
@@ -146,7 +146,9 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
   try {
     const target = targetOf(settings);
     const claimed = new Set<ApiUse>();
-    const entries = new Map<ApiUse, MappedEntry | null>();
+    // what the database says of each name (entry, twin choice), for the rules and the statistics
+    const verdictsByName = verdictMemo(db, target);
+    const dbTarget = { db, target };
     const enabledCodes = new Map<string, boolean>(); // a few codes, asked about once per finding
     const enabled = (code: string) => {
       let on = enabledCodes.get(code);
@@ -167,11 +169,7 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
       enabled,
       claim: (u) => void claimed.add(u),
       claimed: (u) => claimed.has(u),
-      entryOf: (u) => {
-        let e = entries.get(u);
-        if (e === undefined) entries.set(u, (e = db.get(u.qname) ?? null));
-        return e ?? undefined;
-      },
+      entryOf: (u) => classifyUse(dbTarget, u, verdictsByName).entry,
       textHas: (re) => {
         let has = textFacts.get(re);
         if (has === undefined) textFacts.set(re, (has = re.test(text)));
@@ -200,13 +198,12 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
         out.internalErrors.push(`${rule.codes.join('/')}: ${(err as Error).stack ?? err}`);
       }
     }
-    const memo = verdictMemo(db, target);
     for (const use of resolution.uses) {
       if (use.qname.startsWith('numpy.')) {
         verdicts.push(undefined);
         continue;
       }
-      const verdict = classifyUse(ctx, use, memo);
+      const verdict = classifyUse(ctx, use, verdictsByName);
       verdicts.push(verdict);
       countUse(out.stats, use, verdict);
     }

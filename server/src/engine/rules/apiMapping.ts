@@ -9,7 +9,7 @@ import type { Fix, TextEdit, UseStats } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { callArgs, tick, type CallArgs } from './util';
+import { answersByName, callArgs, tick, type CallArgs } from './util';
 
 /** Arguments MindSpore does not take on any API (placement, layout and output buffers are not per call there). */
 const GENERALLY_UNSUPPORTED: Record<string, string> = {
@@ -32,19 +32,9 @@ export interface UseVerdict {
   ready: boolean;
 }
 
-/** Verdicts by qualified name, per database and target: they depend on nothing else, and names recur from file to file. */
-const verdictsByTarget = new WeakMap<MappingDatabase, Map<string, Map<string, UseVerdict>>>();
-/** Verdicts kept per target before its table starts again (a bound for a long-running server). */
-const MAX_VERDICTS = 50_000;
-
-/** The table of verdicts for this database and target, to pass to classifyUse. */
+/** The table of verdicts for this database and target (they depend on nothing else), to pass to classifyUse. */
 export function verdictMemo(db: MappingDatabase, target: Target): Map<string, UseVerdict> {
-  let byTarget = verdictsByTarget.get(db);
-  if (!byTarget) verdictsByTarget.set(db, (byTarget = new Map()));
-  const key = `${target.version}|${target.device}|${target.api}`;
-  let memo = byTarget.get(key);
-  if (!memo || memo.size >= MAX_VERDICTS) byTarget.set(key, (memo = new Map()));
-  return memo;
+  return answersByName<UseVerdict>(db, `verdict ${target.version}|${target.device}|${target.api}`);
 }
 
 /** Classifies a use for the statistics and the rules (memoised per name in `memo`: see verdictMemo). */

@@ -3,7 +3,7 @@
 // forms (where, multiply by a mask, masked sums) compile once.
 import type { Node } from '../parser';
 import type { Rule } from './types';
-import { assignedValue, callArgs, claimUses, isAscend, ruleOwned, scopeNode, tick, walk } from './util';
+import { assignedValue, callArgs, calleeNameAt, claimUses, isAscend, ruleOwned, scopeNode, tick, walk } from './util';
 
 const DYNAMIC = /^torch\.(Tensor\.)?(nonzero|masked_select|unique|unique_consecutive|argwhere)$/;
 
@@ -41,7 +41,7 @@ export const msp203Rule: Rule = {
       ctx,
       'MSP203',
       (q) => DYNAMIC.test(q) || q === 'torch.where' || ruleOwned(ctx, 'MSP203', q),
-      (u) => DYNAMIC.test(u.qname) || oneArgWhere(u) || ruleOwned(ctx, 'MSP203', u.qname),
+      (u) => u.qname !== 'torch.where' || oneArgWhere(u) || ruleOwned(ctx, 'MSP203', u.qname),
     );
     if (!ctx.enabled('MSP203')) return;
     const ascend = isAscend(ctx);
@@ -112,9 +112,7 @@ export const msp203Rule: Rule = {
       const i = found[k];
       if (t.typeAt(i) === 'call') {
         // of calls, only `x.view(...)` and `x.reshape(...)` (told apart by index: most calls are neither)
-        const fn = t.fieldChild(i, 'function');
-        const attr = fn >= 0 && t.typeAt(fn) === 'attribute' ? t.fieldChild(fn, 'attribute') : -1;
-        const name = attr >= 0 ? t.textAt(attr) : '';
+        const name = calleeNameAt(t, i);
         if (name !== 'view' && name !== 'reshape') continue;
       }
       visit(t.node(i));

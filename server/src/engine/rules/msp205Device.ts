@@ -103,7 +103,7 @@ export const msp205Rule: Rule = {
     // moves is told by the call), else the device APIs
     const byName = (q: string) => MOVE_METHOD_NAME.test(q) || q === 'torch.device' || q.startsWith('torch.cuda.') || q.startsWith('torch.backends.') || ruleOwned(ctx, 'MSP205', q);
     const uses = claimUses(ctx, 'MSP205', byName, (u) => {
-      if (u.via === 'method' && MOVE_METHODS.has(u.nameNode.text) && /^torch\.(Tensor|nn\.Module)$/.test(u.qname.replace(/\.\w+$/, ''))) {
+      if (u.via === 'method' && MOVE_METHOD_NAME.test(u.qname)) {
         if (u.call && isMove(u.call)) {
           moves.add(u.call.id);
           return true;

@@ -34,10 +34,7 @@ export interface RuleContext {
   /** Marks a use as handled by a specialised rule, so the generic mapping rules stay silent on it. */
   claim(use: ApiUse): void;
   claimed(use: ApiUse): boolean;
-  /**
-   * The mapping database's entry for a use's name, looked up once per use and analysis (every rule asks whether
-   * the uses are its own: a lookup by a name string each time cost more than the rest of those checks).
-   */
+  /** The mapping database's entry for a use's name (from the table of verdicts classifyUse keeps per name). */
   entryOf(use: ApiUse): MappedEntry | undefined;
   /**
    * Whether the document's whole text matches `re` (not global), asked once per analysis. Incremental analysis

@@ -239,17 +239,21 @@ function usesByName(uses: readonly ApiUse[]): UsesByName {
   return grouped;
 }
 
-/** byName's answers, per database and rule: names recur from file to file (a scan, a session's documents). */
-const nameVerdicts = new WeakMap<MappingDatabase, Map<string, Map<string, boolean>>>();
-/** Answers kept per rule before its table starts again (a bound for a long-running server). */
-const MAX_VERDICTS = 50_000;
+/** Answers by API name, per database and question: names recur from file to file (a scan, a session's documents). */
+const answerTables = new WeakMap<MappingDatabase, Map<string, Map<string, unknown>>>();
+/** Answers kept per question before its table starts again (a bound for a long-running server). */
+const MAX_ANSWERS = 50_000;
 
-function verdictsOf(db: MappingDatabase, rule: string): Map<string, boolean> {
-  let byRule = nameVerdicts.get(db);
-  if (!byRule) nameVerdicts.set(db, (byRule = new Map()));
-  let verdicts = byRule.get(rule);
-  if (!verdicts || verdicts.size >= MAX_VERDICTS) byRule.set(rule, (verdicts = new Map()));
-  return verdicts;
+/**
+ * The table of answers to one question about API names (`key`: which question) that depend on nothing but the
+ * name and the database: kept across analyses.
+ */
+export function answersByName<T>(db: MappingDatabase, key: string): Map<string, T> {
+  let byKey = answerTables.get(db);
+  if (!byKey) answerTables.set(db, (byKey = new Map()));
+  let answers = byKey.get(key);
+  if (!answers || answers.size >= MAX_ANSWERS) byKey.set(key, (answers = new Map()));
+  return answers as Map<string, T>;
 }
 
 /**
@@ -262,7 +266,7 @@ function verdictsOf(db: MappingDatabase, rule: string): Map<string, boolean> {
 export function claimUses(ctx: RuleContext, rule: string, byName: (qname: string) => boolean, byUse?: (u: ApiUse) => boolean): ApiUse[] {
   const uses = ctx.resolution.uses;
   const { names, positions } = usesByName(uses);
-  const verdicts = verdictsOf(ctx.db, rule);
+  const verdicts = answersByName<boolean>(ctx.db, `claim ${rule}`);
   let picked: number[] | undefined;
   let sorted = true;
   for (let k = 0; k < names.length; k++) {
