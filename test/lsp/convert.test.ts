@@ -65,3 +65,20 @@ test('after a run of new findings (a re-checked class), the unchanged findings a
   const reused = diagnostics.filter((d, i) => i >= 170 && d === last.diagnostics[i - 10]).length;
   assert.equal(reused, 140, 'the diagnostics after the re-checked statement were made again');
 });
+
+test('a finding moved and moved back (a line typed and taken back above it) keeps its diagnostic', () => {
+  const findings = Array.from({ length: 50 }, (_, i) => finding(i));
+  const last = { findings, diagnostics: toDiagnostics(findings) };
+  for (const f of findings.slice(20)) {
+    const { start, end } = f.range;
+    f.range = { start: { ...start, line: start.line + 1 }, end: { ...end, line: end.line + 1 } }; // the line typed
+    f.range = { start: { ...start }, end: { ...end } }; // and taken back: where it was, a new range object
+  }
+  const diagnostics = toDiagnostics(findings, last);
+  diagnostics.forEach((d, i) => assert.equal(d, last.diagnostics[i], `finding ${i}`));
+  // one that did not come back to the same place gets a new diagnostic
+  findings[30].range = { start: { line: 99, character: 0 }, end: { line: 99, character: 4 } };
+  const after = toDiagnostics(findings, { findings, diagnostics });
+  assert.notEqual(after[30], diagnostics[30]);
+  assert.deepEqual(after[30].range, findings[30].range);
+});

@@ -135,6 +135,32 @@ describe('diagnostics', () => {
     await typeIntoModel(800);
   });
 
+  test('typing that starts while the server rehearses typing in the document gives the diagnostics of the text opened afresh', async () => {
+    // a moment after the readying starts, the server is typing a line into the document and taking it back, one
+    // step per turn of its event loop (lsp/typingRehearsal.ts); the first keystroke stops it and must find the
+    // editor's text
+    for (const pauseMs of [260, 300]) await typeIntoModel(pauseMs);
+  });
+
+  test("requests answered while the server rehearses typing see the editor's text", async () => {
+    const text = readFileSync(join(ROOT, 'test', 'fixtures', 'incremental', 'model.py'), 'utf8');
+    const fixAllAt = async (uri: string) => {
+      const acts = await actions(uri, undefined, ['source.fixAll.mindport']);
+      return applyLspEdits(text, acts[0].edit!.changes![uri]);
+    };
+    const uri = open(text);
+    await client.waitDiagnostics(uri, (p) => p.version === 1);
+    const outs: string[] = [];
+    for (const ms of [255, 20, 20, 20, 20]) {
+      await new Promise((r) => setTimeout(r, ms));
+      outs.push(await fixAllAt(uri));
+    }
+    assert.notEqual(outs[0], text, 'the fixture has safe fixes');
+    assert.equal(countSyntaxErrors(outs[0]), 0);
+    for (const out of outs) assert.equal(out, outs[0]);
+    assert.ok(!outs[0].includes('torch.cat([a, b[0]]'), 'nothing of the rehearsed line');
+  });
+
   test('typing into one method of a large class, keystroke by keystroke, gives the diagnostics of the text opened afresh', async () => {
     // a class of this size is re-checked method by method (incremental.ts tryMember)
     const methods = Array.from({ length: 90 }, (_, i) => `    def step_${i}(self, x):\n        y = torch.relu(x) + self.fc(x)\n        return F.gelu(y).cuda() * self.step_${(i + 1) % 90}(y)\n`);

@@ -41,7 +41,8 @@ export interface Published {
  * The findings as diagnostics, reusing the diagnostic made for the same finding last time when it has not moved.
  * Incremental analysis keeps the finding objects of statements an edit did not touch, in order, and gives a
  * moved finding a new range object: a keystroke in a 5,000-line file makes new diagnostics for the few dozen
- * findings around it instead of 2,000 (and the encoder re-sends the bytes of the others).
+ * findings around it instead of 2,000 (and the encoder re-sends the bytes of the others). A finding moved and
+ * moved back (a line typed and taken back) is where it was: its diagnostic is reused too.
  */
 export function toDiagnostics(findings: readonly Finding[], last?: Published): Diagnostic[] {
   const out = new Array<Diagnostic>(findings.length);
@@ -50,9 +51,16 @@ export function toDiagnostics(findings: readonly Finding[], last?: Published): D
     const f = findings[i];
     const k = at ? at.of(i, f) : -1;
     const d = k >= 0 ? last!.diagnostics[k] : undefined;
-    out[i] = d && d.range === f.range ? d : toDiagnostic(f);
+    out[i] = d && sameRange(d.range, f.range) ? d : toDiagnostic(f);
   }
   return out;
+}
+
+function sameRange(a: Diagnostic['range'], b: Diagnostic['range']): boolean {
+  return (
+    a === b ||
+    (a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character)
+  );
 }
 
 export function toLspEdit(e: TextEdit, td: Positions): LspTextEdit {

@@ -28,8 +28,9 @@ function stdioConnection(): Connection {
 let shutdownReceived = false;
 const stdio = process.argv.includes('--stdio');
 const connection = stdio ? stdioConnection() : createConnection(ProposedFeatures.all);
-// the server lets input that is still being read go before its queued analyses (server.ts)
-startServer(connection, stdio ? { onInput: (listener) => process.stdin.on('data', listener) } : {});
+// the server lets input that is still being read go before its queued analyses, and stops its typing rehearsal
+// when input arrives (server.ts)
+startServer(connection, stdio ? { onInput: (listener) => process.stdin.on('data', listener), rehearsePublishing: true } : {});
 connection.onShutdown(() => {
   shutdownReceived = true;
 });

@@ -15,6 +15,7 @@ import {
   type HoverParams,
   type InitializeParams,
   type InitializeResult,
+  type NotificationMessage,
   type TextEdit as LspTextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
@@ -46,6 +47,8 @@ import { minimalEdit } from '../engine/edits';
 import { toDiagnostic, toDiagnostics, toLspEdit, type Published } from './convert';
 import { IdleCollector } from './idleCollector';
 import { OpenDocument } from './openDocument';
+import { MessageEncoder } from './messageEncoding';
+import { rehearsalPlace, TypingRehearsal } from './typingRehearsal';
 
 interface Analysed {
   version: number;
@@ -110,8 +113,17 @@ function smallestUseAt(uses: UseSpan[], offset: number): UseSpan | undefined {
 }
 
 export interface ServerOptions {
-  /** Registers a listener called whenever a piece of input is read (the stdio transport's reads). */
+  /**
+   * Registers a listener called whenever a piece of input is read (the stdio transport's reads), before any
+   * message in it is handled. Without it, the typing rehearsal (typingRehearsal.ts) runs at once instead of
+   * between messages.
+   */
   onInput?: (listener: () => void) => void;
+  /**
+   * Set when the transport writes with MessageEncoder: the typing rehearsal then also encodes, with an encoder of
+   * its own, the publishes it would have sent, so that the encoder's code is compiled before the first keystroke.
+   */
+  rehearsePublishing?: boolean;
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
@@ -254,25 +266,30 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return { version, text, findings: a.findings, uses, settings };
   }
 
-  // Syntax trees are kept for incremental re-parsing only by the documents edited most recently: the engine
-  // reads its own copy of the tree (freed after each analysis), and a tree-sitter tree takes about 1.5 KB of
-  // WebAssembly memory per line, which WebAssembly never returns. A document opened but not edited keeps
-  // none (but see readyForTyping); its first edit parses it once from scratch. The results are the same either
-  // way.
+  // Syntax trees are kept for incremental re-parsing only by the documents edited most recently and the one
+  // opened last (see readyForTyping): the engine reads its own copy of the tree (freed after each analysis), and
+  // a tree-sitter tree takes about 1.5 KB of WebAssembly memory per line, which WebAssembly never returns. Another
+  // document opened but not edited keeps none; its first edit parses it once from scratch. The results are the
+  // same either way.
   const TREES_KEPT = 8;
   const withTree = new Map<string, OpenDoc>(); // least recently analysed first
+  const aboutToBeTyped = (d: OpenDoc) => d.forTyping || d.uri === lastOpened;
   function keepTree(d: OpenDoc): void {
     withTree.delete(d.uri);
-    if (!d.forTyping) {
-      d.doc.dispose();
+    if (!aboutToBeTyped(d)) {
+      dropTree(d);
       return;
     }
     withTree.set(d.uri, d);
-    evictOldest(withTree, TREES_KEPT, (old) => {
-      old.published = undefined;
-      old.doc.dispose();
-      old.incremental = undefined;
-    });
+    evictOldest(withTree, TREES_KEPT, dropTree);
+  }
+  /** The document keeps no tree, per-statement results or last publish (its next analysis starts afresh). */
+  function dropTree(d: OpenDoc): void {
+    if (rehearsal?.d === d) rehearsal.r.stop();
+    withTree.delete(d.uri);
+    d.published = undefined;
+    d.doc.dispose();
+    d.incremental = undefined;
   }
 
   // Analyses (findings with their fixes, API uses) are kept for the documents used most recently; the client
@@ -287,6 +304,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   }
 
   async function analyseDoc(d: OpenDoc): Promise<Analysed | undefined> {
+    if (rehearsal?.d === d) rehearsal.r.stop();
     await ready;
     const version = d.td.version;
     if (d.analysed?.version === version) {
@@ -297,8 +315,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (d.td.version !== version || !docs.has(d.uri)) return undefined; // superseded while waiting
     let a: DocumentAnalysis;
     try {
-      // edited documents (those keeping a tree) are analysed incrementally: typing re-checks one statement
-      a = d.forTyping ? (d.incremental ??= new IncrementalAnalyzer()).analyzeDocument(d.doc, settings, db) : analyzeText(d.doc.text, settings, db, d.doc.tree);
+      // edited documents and the one opened last (those keeping a tree) are analysed incrementally: typing
+      // re-checks one statement
+      a = aboutToBeTyped(d) ? (d.incremental ??= new IncrementalAnalyzer()).analyzeDocument(d.doc, settings, db) : analyzeText(d.doc.text, settings, db, d.doc.tree);
     } catch (err) {
       connection.console.error(`MindPort: analysis failed for ${d.uri}: ${(err as Error).stack}`);
       return undefined;
@@ -335,7 +354,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let quiet: ReturnType<typeof setTimeout> | undefined;
   let lastInput = 0;
   const inputNow = () => (lastInput = performance.now());
-  options.onInput?.(inputNow);
+  options.onInput?.(() => {
+    inputNow();
+    rehearsal?.r.stop(); // before any message read here is handled
+  });
 
   const isNotebook = (w: OpenDoc | OpenNotebook): w is OpenNotebook => 'cells' in w;
   const queueKey = (w: OpenDoc | OpenNotebook) => (isNotebook(w) ? `notebook ${w.uri}` : w.uri);
@@ -385,21 +407,22 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   async function analyseAndPublish(d: OpenDoc): Promise<void> {
     const an = await analyseDoc(d);
     if (!an || an.version !== d.td.version || !docs.has(d.uri)) return;
-    // ranges as the engine computed them on this version's text; a document being typed in reuses what did not move
-    const diagnostics = toDiagnostics(an.findings, d.forTyping ? d.published : undefined);
-    d.published = d.forTyping ? { findings: an.findings, diagnostics } : undefined;
+    // ranges as the engine computed them on this version's text; a document kept for typing reuses what did not move
+    const diagnostics = toDiagnostics(an.findings, d.incremental ? d.published : undefined);
+    d.published = d.incremental ? { findings: an.findings, diagnostics } : undefined;
     void connection.sendDiagnostics({ uri: d.uri, version: an.version, diagnostics });
     if (!d.forTyping && d.uri === lastOpened) readyForTyping(d, an);
   }
 
-  // The document opened last is the one a user is about to type in. Its first keystroke would parse and analyse
-  // it whole (a third of a second for 5,000 lines): once no other document has been opened for a moment after
-  // its diagnostics went out, it is parsed and analysed again by its IncrementalAnalyzer (result dropped; the
-  // same findings), keeping the tree and the per-statement results typing starts from. Opening many documents at
-  // once readies only the last; a keystroke before then does the same work itself.
+  // The document opened last is the one a user is about to type in: it is analysed incrementally when it opens
+  // (keeping its tree and per-statement results, which the first keystroke starts from) and, once no other
+  // document has been opened for a moment after its diagnostics went out, readied for typing: typing is
+  // rehearsed in it (typingRehearsal.ts), one step per turn of the event loop, stopped by any input. Opening many
+  // documents at once readies only the last.
   const READY_DELAY_MS = 250;
   let lastOpened: string | undefined;
   let readying: ReturnType<typeof setTimeout> | undefined;
+  let rehearsal: { d: OpenDoc; r: TypingRehearsal } | undefined;
   function readyForTyping(d: OpenDoc, an: Analysed): void {
     clearTimeout(readying);
     readying = setTimeout(() => {
@@ -407,53 +430,56 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (docs.get(d.uri) !== d || d.forTyping || d.uri !== lastOpened || d.td.version !== an.version) return;
       d.forTyping = true;
       try {
-        (d.incremental = new IncrementalAnalyzer()).analyzeDocument(d.doc, an.settings, db);
-        typeAndUndo(d, an.settings);
+        if (!d.incremental) {
+          (d.incremental = new IncrementalAnalyzer()).analyzeDocument(d.doc, an.settings, db);
+          keepTree(d);
+        }
+        rehearse(d, d.incremental, an.settings);
       } catch (err) {
         d.incremental = undefined; // the first edit analyses it afresh
         connection.console.error(`MindPort: analysis failed for ${d.uri}: ${(err as Error).stack}`);
       }
-      keepTree(d);
       idle.worked();
     }, READY_DELAY_MS);
   }
 
-  // Then a line is typed after a line of code in the middle of the file, a character at a time, and taken back,
-  // each step analysed incrementally (results dropped; the text ends as it was): the first real keystrokes run
-  // code V8 has then compiled and optimised, on this document's statements. In process, the first 25 keystrokes
-  // of the edit benchmark took 12.6 ms on average with none, 9.0 with one character typed and taken back (as
-  // before), 7.3 with this line's 10 (about 0.15 s here, once per document opened last).
-  const WARM_UP_TYPING = 'y = f(x[0'; // syntax errors on the way, as real typing has
-  function typeAndUndo(d: OpenDoc, settings: Settings): void {
-    const lines = d.doc.lines;
-    const text = d.doc.text;
-    const mid = Math.floor(lines.lineCount / 2);
-    for (let l = mid; l < Math.min(lines.lineCount, mid + 50); l++) {
-      const start = lines.lineStart(l);
-      const end = lines.lineEnd(l);
-      // an indented line of code (inside a definition: one statement re-checked), not ending in a backslash
-      if (end - start < 2 || text.charCodeAt(start) !== 32 || text.charCodeAt(end - 1) === 92) continue;
-      // Enter inserts the line break with the indentation, then one character at a time
-      const steps = [`\n${/^[ \t]*/.exec(text.slice(start, end))![0]}`, ...WARM_UP_TYPING];
-      let typed = 0;
-      try {
-        for (const step of steps) {
-          d.doc.edit({ start: end + typed, end: end + typed, newText: step });
-          typed += step.length;
-          d.incremental!.analyzeDocument(d.doc, settings, db);
+  function rehearse(d: OpenDoc, incremental: IncrementalAnalyzer, settings: Settings): void {
+    const place = rehearsalPlace(d.doc);
+    if (!place) return;
+    rehearsal?.r.stop();
+    const encoder = options.rehearsePublishing ? new MessageEncoder() : undefined;
+    let last = d.published;
+    const r = new TypingRehearsal(
+      d.doc,
+      place,
+      () => {
+        const a = incremental.analyzeDocument(d.doc, settings, db);
+        if (!encoder) return;
+        const diagnostics = toDiagnostics(a.findings, last);
+        last = { findings: a.findings, diagnostics };
+        encoder.bytes({ jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: d.uri, version: d.td.version, diagnostics } } as NotificationMessage);
+      },
+      (how, err) => {
+        if (rehearsal?.r === r) rehearsal = undefined;
+        if (how === 'failed') {
+          if (d.incremental === incremental) d.incremental = undefined; // the next edit analyses it afresh
+          connection.console.error(`MindPort: analysis failed for ${d.uri}: ${(err as Error)?.stack ?? err}`);
         }
-      } finally {
-        d.doc.edit({ start: end, end: end + typed, newText: '' }); // whatever happens, the text is the editor's again
-      }
-      d.incremental!.analyzeDocument(d.doc, settings, db);
-      return;
-    }
+        idle.worked();
+      },
+    );
+    rehearsal = { d, r };
+    if (options.onInput) r.start();
+    else r.runAll(); // nothing would stop it before a message is handled
   }
 
   connection.onDidOpenTextDocument(({ textDocument }) => {
     inputNow();
+    rehearsal?.r.stop();
     if (textDocument.languageId !== 'python' && !textDocument.uri.endsWith('.py')) return;
+    const before = lastOpened !== undefined ? docs.get(lastOpened) : undefined;
     lastOpened = textDocument.uri;
+    if (before && !before.forTyping && before.uri !== lastOpened) dropTree(before); // kept only while it was the last
     clearTimeout(readying);
     const doc = new PythonDocument(textDocument.text);
     const d: OpenDoc = { uri: textDocument.uri, td: new OpenDocument(textDocument.uri, textDocument.languageId, textDocument.version, doc), doc };
@@ -466,6 +492,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
     inputNow();
+    rehearsal?.r.stop();
     const d = docs.get(textDocument.uri);
     if (!d) return;
     for (const change of contentChanges) {
@@ -482,6 +509,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onDidCloseTextDocument(({ textDocument }) => {
+    rehearsal?.r.stop();
     const d = docs.get(textDocument.uri);
     if (!d) return;
     d.timer?.cancel();
