@@ -44,6 +44,10 @@ test('the place is the end of an indented line of code near the middle, with its
   assert.equal(rehearsalPlace(new PythonDocument('import torch\nx = torch.abs(y)\n')), undefined);
   assert.equal(rehearsalPlace(new PythonDocument('def f(y):\n    y = 1 + \\\n2')), undefined);
   assert.ok(rehearsalPlace(new PythonDocument('def f(y):\n    y = 1 + 2\n')));
+  // indented with a tab; a comment line is passed over for the code after it
+  assert.deepEqual(rehearsalPlace(new PythonDocument('def f(y):\n\ty = 1\n')), { at: 16, indent: '\t' });
+  const commented = 'def f(y):\n    # note\n    y = 1';
+  assert.equal(rehearsalPlace(new PythonDocument(commented))?.at, commented.indexOf('y = 1') + 5);
   assert.equal(rehearsalPlace(new PythonDocument('')), undefined);
 });
 

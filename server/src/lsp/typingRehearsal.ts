@@ -19,8 +19,8 @@ export const REHEARSED_LINE = 'h = torch.cat([a, b[0]], dim=1).mean()';
 const LINES_LOOKED_AT = 50;
 
 /**
- * Where to type: the end of an indented line of code (inside a definition, so that one statement is re-checked)
- * near the middle of the document, not continued by a backslash; with that line's indentation.
+ * Where to type: the end of an indented line of code (inside a definition, so that one statement is re-checked;
+ * not a comment) near the middle of the document, not continued by a backslash; with that line's indentation.
  */
 export function rehearsalPlace(doc: PythonDocument): { at: number; indent: string } | undefined {
   const lines = doc.lines;
@@ -29,7 +29,8 @@ export function rehearsalPlace(doc: PythonDocument): { at: number; indent: strin
   for (let l = mid; l < Math.min(lines.lineCount, mid + LINES_LOOKED_AT); l++) {
     const start = lines.lineStart(l);
     const end = lines.lineEnd(l);
-    if (end - start < 2 || text.charCodeAt(start) !== 32 || text.charCodeAt(end - 1) === 92) continue;
+    const first = text.charCodeAt(start);
+    if (end - start < 2 || (first !== 32 && first !== 9) || text.charCodeAt(end - 1) === 92 || /^[ \t]*#/.test(text.slice(start, end))) continue;
     return { at: end, indent: /^[ \t]*/.exec(text.slice(start, end))![0] };
   }
   return undefined;
