@@ -126,7 +126,7 @@ class QueryRecordingSet implements NameSet {
 export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings: Settings, db: MappingDatabase, opts: RunOptions = {}): AnalysisRun {
   const out = emptyAnalysis();
   out.syntaxErrors = tree.errorCount;
-  const resolution = resolve(tree, { seed: opts.seed, exports: opts.recordQueries, classMethods: opts.classMethods, bodiesFrom: opts.bodiesFrom, bodySeed: opts.bodySeed });
+  const resolution = resolve(tree, { seed: opts.seed, exports: opts.recordQueries, statementBindings: opts.recordQueries, classMethods: opts.classMethods, bodiesFrom: opts.bodiesFrom, bodySeed: opts.bodySeed });
   if (opts.boundNames) resolution.boundNames = opts.boundNames(resolution);
   const recording = opts.recordQueries ? new QueryRecordingSet(resolution.boundNames) : undefined;
   if (recording) resolution.boundNames = recording;

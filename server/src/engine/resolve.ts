@@ -156,6 +156,12 @@ export interface ResolveOptions {
    * the statement's start): names of the function's scope to bind first, as `seed` does at module level.
    */
   bodySeed?: (functionStart: number, statementStart: number) => Iterable<Seed> | undefined;
+  /**
+   * Record `bindingsByStatement` (what each top-level statement, class member and recorded body statement binds
+   * and reads), which only incremental analysis uses; without it the map stays empty (a one-off analysis makes
+   * no per-statement name sets).
+   */
+  statementBindings?: boolean;
 }
 
 /** What a statement that binds or reads nothing shares (most sets stay empty: each is made on its first name). */
@@ -261,20 +267,25 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
   /** Where the body statement that last bound each name of the recorded function's scope starts (with `bodySeed`). */
   const localBoundAt = new Map<string, number>();
 
+  const recording = opts.statementBindings === true;
+
   /** What `name` is bound to here; a name bound at module level (or not at all) is recorded as read from there. */
   const lookup = (name: string): Value | undefined => {
     const s = scope.find(name);
-    if (!s || s.kind === 'module') {
-      current.refs = added(current.refs, name);
-      if (member) member.refs = added(member.refs, name);
+    if (recording) {
+      if (!s || s.kind === 'module') {
+        current.refs = added(current.refs, name);
+        if (member) member.refs = added(member.refs, name);
+      }
+      if (bodyStatement) bodyStatement.refs = added(bodyStatement.refs, name);
     }
-    if (bodyStatement) bodyStatement.refs = added(bodyStatement.refs, name);
     return s?.vars.get(name) ?? undefined;
   };
 
   const bind = (name: string, v: Value | null) => {
     scope.vars.set(name, v);
     boundNames.add(name);
+    if (!recording) return;
     current.all = added(current.all, name);
     if (member) member.all = added(member.all, name);
     if (bodyStatement) {
@@ -733,8 +744,9 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
         if (d && mname) cls.methods.set(mname, d);
       }
       // the members of a top-level class: what each binds and reads is recorded apart too
-      const top = member === undefined && (node.id === currentTop || node.parent?.id === currentTop) ? (current.members = new Map()) : undefined;
-      if (top) for (const n of opts.classMethods?.(currentStart) ?? []) if (!cls.methods.has(n)) cls.methods.set(n, node);
+      const topLevel = member === undefined && (node.id === currentTop || node.parent?.id === currentTop);
+      const top = topLevel && recording ? (current.members = new Map<number, MemberBindings>()) : undefined;
+      if (topLevel) for (const n of opts.classMethods?.(currentStart) ?? []) if (!cls.methods.has(n)) cls.methods.set(n, node);
       for (const s of [...init, ...stmts.filter((s) => !init.includes(s))]) {
         if (top) top.set(s.startIndex, (member = { all: NO_NAMES, refs: NO_NAMES }));
         visitStatement(s, 0);
@@ -882,7 +894,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
         for (const c of node.children) {
           if (!c) continue;
           current = noBindings();
-          bindingsByStatement.set(c.startIndex, current);
+          if (recording) bindingsByStatement.set(c.startIndex, current);
           currentStart = c.startIndex;
           currentTop = c.id;
           const seeds = opts.seed?.(c.startIndex);
