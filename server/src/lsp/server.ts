@@ -67,7 +67,7 @@ interface OpenDoc {
   timer?: { cancel(): void };
   /**
    * Set by the first didChange, or when the document opened last is readied for typing (see readyForTyping):
-   * such documents keep a tree for incremental parsing (those among TREES_KEPT).
+   * such documents, and the one opened last, keep a tree for incremental parsing (those among TREES_KEPT).
    */
   forTyping?: boolean;
   /** Kept with the tree: re-checks only the statements an edit can affect. */
