@@ -304,7 +304,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   }
 
   async function analyseDoc(d: OpenDoc): Promise<Analysed | undefined> {
-    if (rehearsal?.d === d) rehearsal.r.stop();
     await ready;
     const version = d.td.version;
     if (d.analysed?.version === version) {
@@ -313,6 +312,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
     const settings = await settingsFor(d.uri);
     if (d.td.version !== version || !docs.has(d.uri)) return undefined; // superseded while waiting
+    // the document's own text, not a typing rehearsal's (one may have started while this waited for settings)
+    if (rehearsal?.d === d) rehearsal.r.stop();
     let a: DocumentAnalysis;
     try {
       // edited documents and the one opened last (those keeping a tree) are analysed incrementally: typing
@@ -852,6 +853,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!uri?.startsWith('file:')) throw new ResponseError(-32602, 'Port this file needs a file on disk');
     const path = fileURLToPath(uri);
     const d = docs.get(uri);
+    if (d && rehearsal?.d === d) rehearsal.r.stop();
     let text: string;
     try {
       text = d?.doc.text ?? readFileSync(path, 'utf8');
