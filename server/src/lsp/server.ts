@@ -444,7 +444,17 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }, READY_DELAY_MS);
   }
 
-  function rehearse(d: OpenDoc, incremental: IncrementalAnalyzer, settings: Settings): void {
+  // Messages read together are handled one per turn of the event loop, after the read that stopped any
+  // rehearsal: one starts only once no input has been read for a moment, so that none of them is handled after
+  // its first step.
+  const REHEARSAL_QUIET_MS = 100;
+  function rehearse(d: OpenDoc, incremental: IncrementalAnalyzer, settings: Settings, version = d.td.version): void {
+    if (docs.get(d.uri) !== d || d.incremental !== incremental || d.td.version !== version) return; // typed in, closed or dropped meanwhile
+    const quiet = performance.now() - lastInput;
+    if (options.onInput && quiet < REHEARSAL_QUIET_MS) {
+      readying = setTimeout(() => rehearse(d, incremental, settings, version), Math.ceil(REHEARSAL_QUIET_MS - quiet));
+      return;
+    }
     const place = rehearsalPlace(d.doc);
     if (!place) return;
     rehearsal?.r.stop();
