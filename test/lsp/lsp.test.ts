@@ -161,6 +161,46 @@ describe('diagnostics', () => {
     assert.ok(!outs[0].includes('torch.cat([a, b[0]]'), 'nothing of the rehearsed line');
   });
 
+  test('requests and edits read together while the server rehearses typing give the diagnostics of the text opened afresh', async () => {
+    // a larger file (the model's definitions eight times over, renamed), so that the rehearsal lasts; each round
+    // sends a hover, a code action and three edits back to back, a moment after the file's diagnostics
+    const model = readFileSync(join(ROOT, 'test', 'fixtures', 'incremental', 'model.py'), 'utf8');
+    const names = ['make_grid', 'Attention', 'Block', 'Spectral', 'Net', 'Pairs', 'scatter_mean', 'helper', 'train'];
+    const copies = Array.from({ length: 8 }, (_, k) => model.replace(new RegExp(`\\b(${names.join('|')})\\b`, 'g'), `$1_${k}`));
+    const key = (ds: Diagnostic[]) => ds.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${msg(d)}`);
+    for (const pauseMs of [250, 300, 350]) {
+      let text = copies.join('\n');
+      const uri = open(text);
+      await client.waitDiagnostics(uri, (p) => p.version === 1);
+      await new Promise((r) => setTimeout(r, pauseMs));
+      const lines = text.split('\n');
+      const row = lines.findIndex((l, i) => i > lines.length / 3 && l.startsWith('        x = '));
+      void client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: row, character: 12 } });
+      void actions(uri, undefined, ['quickfix']);
+      const typed = ['\n', '        z = torch.abs(x)', '.double()'];
+      let character = lines[row].length;
+      let line = row;
+      let version = 1;
+      for (const t of typed) {
+        version++;
+        client.conn.sendNotification('textDocument/didChange', {
+          textDocument: { uri, version },
+          contentChanges: [{ range: { start: { line, character }, end: { line, character } }, text: t }],
+        });
+        if (t === '\n') {
+          line++;
+          character = 0;
+        } else character += t.length;
+      }
+      const at = lines.slice(0, row + 1).join('\n').length;
+      text = text.slice(0, at) + typed.join('') + text.slice(at);
+      const edited = await client.waitDiagnostics(uri, (p) => p.version === version);
+      const reopened = await client.waitDiagnostics(open(text), (p) => p.version === 1);
+      assert.deepEqual(key(edited.diagnostics), key(reopened.diagnostics), `after ${pauseMs} ms`);
+      assert.ok(edited.diagnostics.some((d) => d.code === 'MSP202' && d.range.start.line === row + 1), 'the typed .double() is reported');
+    }
+  });
+
   test('typing into one method of a large class, keystroke by keystroke, gives the diagnostics of the text opened afresh', async () => {
     // a class of this size is re-checked method by method (incremental.ts tryMember)
     const methods = Array.from({ length: 90 }, (_, i) => `    def step_${i}(self, x):\n        y = torch.relu(x) + self.fc(x)\n        return F.gelu(y).cuda() * self.step_${(i + 1) % 90}(y)\n`);
