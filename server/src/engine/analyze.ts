@@ -148,7 +148,6 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
     const claimed = new Set<ApiUse>();
     // what the database says of each name (entry, twin choice), for the rules and the statistics
     const verdictsByName = verdictMemo(db, target);
-    const dbTarget = { db, target };
     const enabledCodes = new Map<string, boolean>(); // a few codes, asked about once per finding
     const enabled = (code: string) => {
       let on = enabledCodes.get(code);
@@ -169,7 +168,8 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
       enabled,
       claim: (u) => void claimed.add(u),
       claimed: (u) => claimed.has(u),
-      entryOf: (u) => classifyUse(dbTarget, u, verdictsByName).entry,
+      verdictOf: (u) => classifyUse(ctx, u, verdictsByName),
+      entryOf: (u) => ctx.verdictOf(u).entry,
       textHas: (re) => {
         let has = textFacts.get(re);
         if (has === undefined) textFacts.set(re, (has = re.test(text)));
@@ -203,7 +203,7 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
         verdicts.push(undefined);
         continue;
       }
-      const verdict = classifyUse(ctx, use, verdictsByName);
+      const verdict = ctx.verdictOf(use);
       verdicts.push(verdict);
       countUse(out.stats, use, verdict);
     }

@@ -142,11 +142,10 @@ export const apiMappingRule: Rule = {
   codes: ['MSP101', 'MSP102', 'MSP103', 'MSP104', 'MSP105'],
   order: 100,
   check(ctx) {
-    const memo = verdictMemo(ctx.db, ctx.target);
     for (const use of ctx.resolution.uses) {
       if (ctx.claimed(use) || use.qname.startsWith('numpy.')) continue;
       if (use.confidence === 'low' && !ctx.settings.lowConfidence) continue;
-      const v = classifyUse(ctx, use, memo);
+      const v = ctx.verdictOf(use);
       if (!v.entry) {
         reportUnknown(ctx, use);
         continue;

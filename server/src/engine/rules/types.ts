@@ -4,6 +4,7 @@ import type { ImportPlanner } from '../edits';
 import type { Finding, Severity } from '../findings';
 import type { Tree } from '../parser';
 import type { ApiUse, Resolution } from '../resolve';
+import type { UseVerdict } from './apiMapping';
 import type { Settings } from '../settings';
 import type { LineIndex } from '../text';
 
@@ -34,7 +35,9 @@ export interface RuleContext {
   /** Marks a use as handled by a specialised rule, so the generic mapping rules stay silent on it. */
   claim(use: ApiUse): void;
   claimed(use: ApiUse): boolean;
-  /** The mapping database's entry for a use's name (from the table of verdicts classifyUse keeps per name). */
+  /** What the database says of a use's name for the target (entry, twin choice): classifyUse's table. */
+  verdictOf(use: ApiUse): UseVerdict;
+  /** The mapping database's entry for a use's name (verdictOf(use).entry). */
   entryOf(use: ApiUse): MappedEntry | undefined;
   /**
    * Whether the document's whole text matches `re` (not global), asked once per analysis. Incremental analysis
