@@ -30,6 +30,11 @@ function msg(d: Diagnostic): string {
   return typeof d.message === 'string' ? d.message : d.message.value;
 }
 
+/** Diagnostics as compared between an edited document and the same text opened afresh: code, range, message. */
+function diagnosticKeys(ds: Diagnostic[]): string[] {
+  return ds.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${msg(d)}`);
+}
+
 function codes(ds: Diagnostic[]): string[] {
   return ds.map((d) => String(d.code));
 }
@@ -118,8 +123,7 @@ describe('diagnostics', () => {
     const edited = await client.waitDiagnostics(uri, (p) => p.version === version);
     const fresh = open(text);
     const reopened = await client.waitDiagnostics(fresh, (p) => p.version === 1);
-    const key = (ds: Diagnostic[]) => ds.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${msg(d)}`);
-    assert.deepEqual(key(edited.diagnostics), key(reopened.diagnostics));
+    assert.deepEqual(diagnosticKeys(edited.diagnostics), diagnosticKeys(reopened.diagnostics));
     assert.ok(edited.diagnostics.some((d) => d.code === 'MSP202' && d.range.start.line === line + 1), 'the typed .double() is reported');
   }
 
@@ -167,7 +171,6 @@ describe('diagnostics', () => {
     const model = readFileSync(join(ROOT, 'test', 'fixtures', 'incremental', 'model.py'), 'utf8');
     const names = ['make_grid', 'Attention', 'Block', 'Spectral', 'Net', 'Pairs', 'scatter_mean', 'helper', 'train'];
     const copies = Array.from({ length: 8 }, (_, k) => model.replace(new RegExp(`\\b(${names.join('|')})\\b`, 'g'), `$1_${k}`));
-    const key = (ds: Diagnostic[]) => ds.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${msg(d)}`);
     for (const pauseMs of [250, 300, 350]) {
       let text = copies.join('\n');
       const uri = open(text);
@@ -196,7 +199,7 @@ describe('diagnostics', () => {
       text = text.slice(0, at) + typed.join('') + text.slice(at);
       const edited = await client.waitDiagnostics(uri, (p) => p.version === version);
       const reopened = await client.waitDiagnostics(open(text), (p) => p.version === 1);
-      assert.deepEqual(key(edited.diagnostics), key(reopened.diagnostics), `after ${pauseMs} ms`);
+      assert.deepEqual(diagnosticKeys(edited.diagnostics), diagnosticKeys(reopened.diagnostics), `after ${pauseMs} ms`);
       assert.ok(edited.diagnostics.some((d) => d.code === 'MSP202' && d.range.start.line === row + 1), 'the typed .double() is reported');
     }
   });
@@ -237,8 +240,7 @@ describe('diagnostics', () => {
     }
     const edited = await client.diagnosticsMatching(uri, (p) => p.version === version);
     const reopened = await client.waitDiagnostics(open(text), (p) => p.version === 1);
-    const key = (ds: Diagnostic[]) => ds.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${msg(d)}`);
-    assert.deepEqual(key(edited.diagnostics), key(reopened.diagnostics));
+    assert.deepEqual(diagnosticKeys(edited.diagnostics), diagnosticKeys(reopened.diagnostics));
     assert.ok(edited.diagnostics.some((d) => d.code === 'MSP202' && d.range.start.line === row + 1), 'the typed .double() is reported');
   });
 
