@@ -74,6 +74,11 @@ interface OpenDoc {
   incremental?: IncrementalAnalyzer;
   /** Kept with the tree: the last publish, whose diagnostics the next one reuses for findings that did not move. */
   published?: Published;
+  /**
+   * Set when a typing rehearsal was stopped part-way (its analysis last saw a rehearsed text): analyses the
+   * document's own text, run before its next edit is applied (see TypingRehearsal.leftBehind).
+   */
+  catchUp?: () => void;
 }
 
 interface OpenNotebook {
@@ -286,6 +291,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   /** The document keeps no tree, per-statement results or last publish (its next analysis starts afresh). */
   function dropTree(d: OpenDoc): void {
     if (rehearsal?.d === d) rehearsal.r.stop();
+    d.catchUp = undefined;
     withTree.delete(d.uri);
     d.published = undefined;
     d.doc.dispose();
@@ -314,6 +320,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (d.td.version !== version || !docs.has(d.uri)) return undefined; // superseded while waiting
     // the document's own text, not a typing rehearsal's (one may have started while this waited for settings)
     if (rehearsal?.d === d) rehearsal.r.stop();
+    d.catchUp = undefined; // this analysis starts from wherever the last one left the analyser
     let a: DocumentAnalysis;
     try {
       // edited documents and the one opened last (those keeping a tree) are analysed incrementally: typing
@@ -464,14 +471,22 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       d.doc,
       place,
       () => {
+        const whole = incremental.stats.full;
         const a = incremental.analyzeDocument(d.doc, settings, db);
-        if (!encoder) return;
-        const diagnostics = toDiagnostics(a.findings, last);
-        last = { findings: a.findings, diagnostics };
-        encoder.bytes({ jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: d.uri, version: d.td.version, diagnostics } } as NotificationMessage);
+        if (encoder) {
+          const diagnostics = toDiagnostics(a.findings, last);
+          last = { findings: a.findings, diagnostics };
+          encoder.bytes({ jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: d.uri, version: d.td.version, diagnostics } } as NotificationMessage);
+        }
+        return incremental.stats.full > whole; // went to the whole file: enough
       },
       (how, err) => {
         if (rehearsal?.r === r) rehearsal = undefined;
+        if (how === 'stopped' && r.leftBehind && docs.get(d.uri) === d && d.incremental === incremental) {
+          d.catchUp = () => {
+            if (d.incremental === incremental) incremental.analyzeDocument(d.doc, settings, db);
+          };
+        }
         if (how === 'failed') {
           if (d.incremental === incremental) d.incremental = undefined; // the next edit analyses it afresh
           connection.console.error(`MindPort: analysis failed for ${d.uri}: ${(err as Error)?.stack ?? err}`);
@@ -506,6 +521,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     rehearsal?.r.stop();
     const d = docs.get(textDocument.uri);
     if (!d) return;
+    catchUp(d);
     for (const change of contentChanges) {
       if ('range' in change) {
         const a = d.td.offsetAt(change.range.start);
@@ -518,6 +534,19 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     d.forTyping = true;
     schedule(d);
   });
+
+  /** Analyses the text a stopped rehearsal left (OpenDoc.catchUp), before an edit changes it. */
+  function catchUp(d: OpenDoc): void {
+    const run = d.catchUp;
+    if (!run) return;
+    d.catchUp = undefined;
+    try {
+      run();
+    } catch (err) {
+      d.incremental = undefined; // the next analysis starts afresh
+      connection.console.error(`MindPort: analysis failed for ${d.uri}: ${(err as Error).stack}`);
+    }
+  }
 
   connection.onDidCloseTextDocument(({ textDocument }) => {
     rehearsal?.r.stop();
