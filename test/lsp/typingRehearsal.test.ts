@@ -69,7 +69,7 @@ test('without a line of code inside a definition near the middle, the end of the
 test('run to the end, it types the line one character at a time, takes it back, and leaves the text as it was', async () => {
   const doc = new PythonDocument(MODEL);
   const seen: string[] = [];
-  const { r, ends, place } = rehearsal(doc, (text) => seen.push(text));
+  const { r, ends, place } = rehearsal(doc, (text) => void seen.push(text));
   r.start();
   assert.equal(seen.length, 0, 'nothing before the next turn');
   while (r.running) await turns(1);
@@ -85,7 +85,7 @@ test('run to the end, it types the line one character at a time, takes it back, 
 test('stopped part-way, the typed text is taken back at once and no step runs after', async () => {
   const doc = new PythonDocument(MODEL);
   let steps = 0;
-  const { r, ends } = rehearsal(doc, () => steps++);
+  const { r, ends } = rehearsal(doc, () => void steps++);
   r.start();
   await turns(5);
   assert.ok(steps >= 3 && r.running, `${steps} steps so far`);
@@ -118,7 +118,7 @@ test('incremental analysis after a rehearsal stopped part-way and an edit gives 
     const doc = new PythonDocument(MODEL);
     const inc = new IncrementalAnalyzer();
     inc.analyzeDocument(doc, DEFAULT_SETTINGS, db);
-    const { r } = rehearsal(doc, () => inc.analyzeDocument(doc, DEFAULT_SETTINGS, db));
+    const { r } = rehearsal(doc, () => void inc.analyzeDocument(doc, DEFAULT_SETTINGS, db));
     r.start();
     await turns(stopAfter);
     r.stop();
