@@ -597,6 +597,34 @@ describe('many files opened at once', () => {
     }
   }
 
+  test('documents opened together (analysed in a worker thread) get the diagnostics each gets opened alone', async () => {
+    const model = readFileSync(join(ROOT, 'test/fixtures/incremental/model.py'), 'utf8');
+    const texts = [
+      model,
+      model.replace('def forward', 'def forward((('), // broken
+      'import torch as th\nx = th.zeros(2, 3).double().cuda()\ny = th.fft.rfft2(x)  # noqa: MSP201\n',
+      'from torch import nn\n\nclass Net(nn.Module):\n    def forward(self, x):\n        return x.view(-1).float64()\n',
+      model.replace(/torch\./g, 'th.').replace('import torch', 'import torch as th'),
+      '',
+    ];
+    const uris = texts.map((_, i) => `file:///together/doc${i}.py`);
+    const together = await startClient({ pushSettings: true });
+    const alone = await startClient({ pushSettings: true });
+    try {
+      texts.forEach((text, i) => together.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uris[i], languageId: 'python', version: 1, text } }));
+      const got = await Promise.all(uris.map((u) => together.diagnosticsMatching(u, () => true, 60_000)));
+      for (let i = 0; i < texts.length; i++) {
+        alone.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uris[i], languageId: 'python', version: 1, text: texts[i] } });
+        const want = await alone.waitDiagnostics(uris[i], () => true, 60_000);
+        assert.deepEqual(diagnosticKeys(got[i].diagnostics), diagnosticKeys(want.diagnostics), `doc${i}`);
+      }
+      assert.ok(got[0].diagnostics.length > 0 && got[2].diagnostics.length > 0);
+    } finally {
+      await together.stop();
+      await alone.stop();
+    }
+  });
+
   test('a keystroke sent right after a burst of opened files is analysed before them', async () => {
     const block = (i: number) =>
       `class Block${i}(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(64, 64)\n\n` +

@@ -1,9 +1,13 @@
 // Worker thread of `mindport scan` (bundled to dist/scan-worker.js): loads tree-sitter and the mappings once
-// (from dist/ and the shipped mappings folder, as the CLI does), then analyses the files it is sent.
+// (from dist/ and the shipped mappings folder, as the CLI does), then analyses the files it is sent. The language
+// server also sends it the text of documents only opened (TextTask: lsp/offThreadAnalysis.ts), so that their
+// analyses leave its own thread free for the document being typed in.
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { initParser } from '../engine/parser';
+import { analyzeText, useSpanOf } from '../engine/analyze';
+import type { Finding } from '../engine/findings';
 import { analyzeFile, forSummary, type FileResult } from '../engine/project';
 import type { Settings } from '../engine/settings';
 import { loadDatabase } from '../mappings/location';
@@ -22,6 +26,21 @@ export interface ScanTask {
   report?: { format: StreamFormat; cwd: string };
   /** Set when the scan keeps results between runs: the worker adds this file's. */
   cache?: CacheSpec;
+}
+
+/** A document's text to analyse (the language server's documents only opened). */
+export interface TextTask {
+  kind: 'text';
+  id: number;
+  text: string;
+  settings: Settings;
+}
+
+/** What the server reads of a text's analysis (plain data); absent when the analysis threw. */
+export interface TextReply {
+  kind: 'text';
+  id: number;
+  analysis?: { findings: Finding[]; useSpans: { start: number; end: number; qname: string }[]; internalErrors: string[] };
 }
 
 export interface ScanReply {
@@ -73,7 +92,25 @@ if (parentPort) {
     } else port.postMessage({ index: task.index, result, cached } satisfies ScanReply);
   };
   const failed = (task: ScanTask) => port.postMessage({ index: task.index } satisfies ScanReply);
-  port.on('message', (task: ScanTask) => {
+  const analyseText = (task: TextTask, db: MappingDatabase) => {
+    let analysis: TextReply['analysis'];
+    try {
+      const a = analyzeText(task.text, task.settings, db);
+      analysis = { findings: a.findings, useSpans: (a.resolution?.uses ?? []).map(useSpanOf), internalErrors: a.internalErrors };
+    } catch {
+      analysis = undefined;
+    }
+    port.postMessage({ kind: 'text', id: task.id, analysis } satisfies TextReply);
+  };
+  port.on('message', (task: ScanTask | TextTask) => {
+    if ('kind' in task) {
+      ready ??= initParser().then(() => loadDatabase());
+      void ready.then(
+        (db) => analyseText(task, db),
+        () => port.postMessage({ kind: 'text', id: task.id } satisfies TextReply),
+      );
+      return;
+    }
     let found: Lookup | undefined;
     try {
       if (task.cache) {

@@ -49,6 +49,7 @@ import { IdleCollector } from './idleCollector';
 import { OpenDocument } from './openDocument';
 import { MessageEncoder } from './messageEncoding';
 import { rehearsalPlace, TypingRehearsal } from './typingRehearsal';
+import { bundledWorkerScript, OffThreadAnalysis } from './offThreadAnalysis';
 
 interface Analysed {
   version: number;
@@ -129,6 +130,11 @@ export interface ServerOptions {
    * its own, the publishes it would have sent, so that the encoder's code is compiled before the first keystroke.
    */
   rehearsePublishing?: boolean;
+  /**
+   * The bundled worker script: documents only opened are analysed in a worker thread (offThreadAnalysis.ts).
+   * Default: dist/scan-worker.js beside this bundle when it exists; `null`: always in this thread.
+   */
+  workerScript?: string | null;
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
@@ -263,7 +269,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   // ---- analysis -----------------------------------------------------------------------------------------
   const idle = new IdleCollector();
-  function toAnalysed(version: number, text: string, a: DocumentAnalysis, settings: Settings): Analysed {
+  // documents only opened are analysed in a worker, when the bundle has one (offThreadAnalysis.ts)
+  const workerScript = options.workerScript === undefined ? bundledWorkerScript() : options.workerScript;
+  const offThread = workerScript ? new OffThreadAnalysis(workerScript) : undefined;
+  connection.onExit(() => offThread?.dispose());
+
+  function toAnalysed(version: number, text: string, a: Pick<DocumentAnalysis, 'findings' | 'internalErrors' | 'useSpans' | 'resolution'>, settings: Settings): Analysed {
     // a method's span is its name (`sum` in `torch.abs(x).sum()`), a dotted name's the whole expression
     const uses = a.useSpans ?? (a.resolution?.uses ?? []).map(useSpanOf);
     for (const e of a.internalErrors) connection.console.error(`MindPort: internal error: ${e}`);
@@ -279,6 +290,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const TREES_KEPT = 8;
   const withTree = new Map<string, OpenDoc>(); // least recently analysed first
   const aboutToBeTyped = (d: OpenDoc) => d.forTyping || d.uri === lastOpened;
+  /**
+   * Whether the server has other work for its thread or another document is being typed in: the document opened
+   * last is then analysed like any other opened (in the worker, when there is one) and readied for typing later.
+   */
+  const busyElsewhere = (d: OpenDoc) =>
+    waiting.size > 0 || !!offThread?.busy || (lastEdit !== undefined && lastEdit.uri !== d.uri && performance.now() - lastEdit.at < TYPING_RECENT_MS);
+  /** A document typed in this recently is being typed in. */
+  const TYPING_RECENT_MS = 2000;
+  let lastEdit: { uri: string; at: number } | undefined;
   function keepTree(d: OpenDoc): void {
     withTree.delete(d.uri);
     if (!aboutToBeTyped(d)) {
@@ -309,7 +329,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     evictOldest(withAnalysis, ANALYSES_KEPT, (old) => (old.analysed = undefined));
   }
 
-  async function analyseDoc(d: OpenDoc): Promise<Analysed | undefined> {
+  /**
+   * The document's analysis for its current version. With `offThread`, a document not about to be typed in is
+   * analysed in the worker (its queued analysis; a request for it, a hover or a quick fix, analyses here).
+   */
+  async function analyseDoc(d: OpenDoc, offThreadOk = false): Promise<Analysed | undefined> {
     await ready;
     const version = d.td.version;
     if (d.analysed?.version === version) {
@@ -321,11 +345,25 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     // the document's own text, not a typing rehearsal's (one may have started while this waited for settings)
     if (rehearsal?.d === d) rehearsal.r.stop();
     d.catchUp = undefined; // this analysis starts from wherever the last one left the analyser
-    let a: DocumentAnalysis;
+    let a: Pick<DocumentAnalysis, 'findings' | 'internalErrors' | 'useSpans' | 'resolution'>;
+    // edited documents, and the one opened last unless the server is busy elsewhere, are analysed incrementally
+    // (keeping a tree): typing re-checks one statement
+    const incrementally = d.forTyping || (d.uri === lastOpened && !(offThreadOk && busyElsewhere(d)));
+    if (offThreadOk && offThread?.usable && !incrementally) {
+      const text = d.doc.text;
+      try {
+        a = await offThread.analyze(text, settings);
+      } catch {
+        a = analyzeText(text, settings, db); // the worker failed: here, as without one
+      }
+      if (d.td.version !== version || docs.get(d.uri) !== d) return undefined; // superseded while waiting
+      if (d.analysed?.version === version) return d.analysed; // analysed here meanwhile (a request)
+      d.analysed = toAnalysed(version, text, a, settings);
+      touchAnalysis(d);
+      return d.analysed;
+    }
     try {
-      // edited documents and the one opened last (those keeping a tree) are analysed incrementally: typing
-      // re-checks one statement
-      a = aboutToBeTyped(d) ? (d.incremental ??= new IncrementalAnalyzer()).analyzeDocument(d.doc, settings, db) : analyzeText(d.doc.text, settings, db, d.doc.tree);
+      a = incrementally || d.incremental ? (d.incremental ??= new IncrementalAnalyzer()).analyzeDocument(d.doc, settings, db) : analyzeText(d.doc.text, settings, db, d.doc.tree);
     } catch (err) {
       connection.console.error(`MindPort: analysis failed for ${d.uri}: ${(err as Error).stack}`);
       return undefined;
@@ -413,7 +451,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   }
 
   async function analyseAndPublish(d: OpenDoc): Promise<void> {
-    const an = await analyseDoc(d);
+    const an = await analyseDoc(d, true);
     if (!an || an.version !== d.td.version || !docs.has(d.uri)) return;
     // ranges as the engine computed them on this version's text; a document kept for typing reuses what did not move
     const diagnostics = toDiagnostics(an.findings, d.incremental ? d.published : undefined);
@@ -436,6 +474,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     readying = setTimeout(() => {
       readying = undefined;
       if (docs.get(d.uri) !== d || d.forTyping || d.uri !== lastOpened || d.td.version !== an.version) return;
+      if (busyElsewhere(d)) {
+        readyForTyping(d, an); // later: its analysis would hold up the other work or the typing elsewhere
+        return;
+      }
       d.forTyping = true;
       try {
         if (!d.incremental) {
@@ -532,6 +574,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
     d.td.version = textDocument.version;
     d.forTyping = true;
+    lastEdit = { uri: d.uri, at: performance.now() };
     schedule(d);
   });
 

@@ -1,0 +1,119 @@
+// Analyses of documents only opened, in a worker thread (the bundled dist/scan-worker.js), so that the server's
+// own thread stays free for the document being typed in. A 5,000-line file takes a fifth of a second to analyse:
+// with a burst of opened files (editor tabs restored, files opened by a search) a keystroke arriving meanwhile
+// waited for the analysis under way. The worker runs at a lower priority (scanWorker.ts), so on a busy machine the
+// typing goes first.
+//
+// One worker, started on the first request and ended once it has had nothing to do for `idleMs` (it holds
+// tree-sitter, the mappings and its own heap). A request fails (rejects) when the worker cannot start, dies or
+// cannot analyse the text: the caller then analyses in its own thread, as without a worker.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Finding } from '../engine/findings';
+import type { UseSpan } from '../engine/analyze';
+import type { Settings } from '../engine/settings';
+import type { ScanWorkerData, TextReply, TextTask } from '../cli/scanWorker';
+
+/** What the server reads of an analysis made in the worker. */
+export interface OffThreadResult {
+  findings: Finding[];
+  useSpans: UseSpan[];
+  internalErrors: string[];
+}
+
+/** The bundled worker beside this bundle, or undefined (running from sources: analyses stay in this thread). */
+export function bundledWorkerScript(dir = __dirname): string | undefined {
+  const p = join(dir, 'scan-worker.js');
+  return existsSync(p) ? p : undefined;
+}
+
+/** After this many workers failed to start or died, no more are started: everything is analysed in-thread. */
+const MAX_FAILURES = 3;
+
+export class OffThreadAnalysis {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, { resolve: (r: OffThreadResult) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private failures = 0;
+
+  constructor(
+    private readonly script: string,
+    private readonly idleMs = 1000,
+  ) {}
+
+  /** False once workers kept failing: callers analyse in their own thread. */
+  get usable(): boolean {
+    return this.failures < MAX_FAILURES;
+  }
+
+  /** Whether the worker has analyses to finish. */
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** Whether a worker is running now (it ends after idleMs without requests). */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
+  analyze(text: string, settings: Settings): Promise<OffThreadResult> {
+    if (!this.usable) return Promise.reject(new Error('the analysis worker kept failing'));
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    const worker = this.worker ?? this.start();
+    worker.ref(); // kept alive while it has work (unref'd when idle: never what keeps the process running)
+    const id = this.nextId++;
+    return new Promise<OffThreadResult>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ kind: 'text', id, text, settings } satisfies TextTask);
+    });
+  }
+
+  dispose(): void {
+    clearTimeout(this.idleTimer);
+    const w = this.worker;
+    this.worker = undefined;
+    this.failAll(new Error('the analysis worker was stopped'));
+    void w?.terminate();
+  }
+
+  private start(): Worker {
+    const worker = new Worker(this.script, { workerData: { lowPriority: true } satisfies ScanWorkerData });
+    this.worker = worker;
+    worker.on('message', (m: TextReply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.analysis) p.resolve(m.analysis);
+      else p.reject(new Error('the analysis worker could not analyse the text'));
+      if (this.pending.size === 0 && this.worker === worker) {
+        worker.unref();
+        this.idleTimer = setTimeout(() => this.stopIdle(worker), this.idleMs);
+        this.idleTimer.unref();
+      }
+    });
+    const gone = (err?: Error) => {
+      if (this.worker !== worker) return; // ended by dispose or stopIdle
+      this.worker = undefined;
+      this.failures++;
+      this.failAll(err ?? new Error('the analysis worker exited'));
+    };
+    worker.on('error', gone);
+    worker.on('exit', () => gone());
+    return worker;
+  }
+
+  private stopIdle(worker: Worker): void {
+    if (this.worker !== worker || this.pending.size > 0) return;
+    this.worker = undefined;
+    void worker.terminate();
+  }
+
+  private failAll(err: Error): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.reject(err);
+  }
+}
