@@ -257,6 +257,50 @@ export async function burstLatency(dist, file, others = 19) {
 }
 
 /**
+ * Typing while files open: a fresh server; the edit target is opened and typed in (two keystrokes, so that it is
+ * a document being typed in), then `others` copies of it are opened at once and one character is typed into the
+ * target every 50 ms until every copy has its diagnostics (at most 60 keystrokes): each keystroke timed from
+ * didChange to its publishDiagnostics (as typing while editor tabs are restored or a search opens files).
+ */
+export async function typingDuringBurst(dist, file, others = 19) {
+  const s = await startServer(dist, join(file, '..'));
+  try {
+    const text = readFileSync(file, 'utf8');
+    const uri = (i) => pathToFileURL(join(file, '..', `typed_burst_${i}.py`)).href;
+    const published = (pred) => new Promise((r) => s.onDiagnostics((p) => pred(p) && r(p)));
+    const opened = published((p) => p.uri === uri(0) && p.version === 1);
+    s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uri(0), languageId: 'python', version: 1, text } });
+    await opened;
+    let version = 1;
+    const keystroke = async () => {
+      const v = ++version;
+      const done = published((p) => p.uri === uri(0) && p.version === v);
+      const t = performance.now();
+      s.conn.sendNotification('textDocument/didChange', { textDocument: { uri: uri(0), version: v }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '#' }] });
+      await done;
+      return performance.now() - t;
+    };
+    await keystroke();
+    await new Promise((r) => setTimeout(r, 500));
+    await keystroke();
+    let pending = others;
+    let allDone = false;
+    const all = published((p) => p.uri !== uri(0) && p.version === 1 && --pending === 0).then(() => (allDone = true));
+    const t0 = performance.now();
+    for (let i = 1; i <= others; i++) s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uri(i), languageId: 'python', version: 1, text: `${text}\n# copy ${i}\n` } });
+    const times = [];
+    while (!allDone && times.length < 60) {
+      times.push(await keystroke());
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await all;
+    return { edits: times.length, p50: percentile(times, 50), max: Math.max(...times), allMs: performance.now() - t0 };
+  } finally {
+    await s.stop();
+  }
+}
+
+/**
  * Typing in a notebook: the code cells of `notebooks` (.ipynb files) joined into one notebook, opened over LSP,
  * then two lines typed one character at a time at the end of its middle cell; each edit timed from
  * notebookDocument/didChange to the publishDiagnostics of that cell.

@@ -15,6 +15,8 @@
 //                            warms it for every figure after);
 //                            edit_during_scan_*: 100 such edits while "Scan Workspace" runs over the corpus;
 //                            edit_after_burst_ms: one keystroke right after 19 copies of the file were opened;
+//                            edit_during_burst_*: keystrokes every 50 ms in a document being typed in while 19
+//                            copies of the file are opened and analysed;
 //                            edit_class_*: the same typing inside one 3,000-line class (bigClassFile, beside the corpus);
 //                            edit_class_autoclose_*: there with brackets auto-closed (VS Code's default for Python)
 //                            edit_class_commented_*: the same class with commented-out code at column 0
@@ -33,7 +35,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { asLongFunction, bigClassFile, ensureCorpus, withCommentedOutCode } from './corpus.mjs';
-import { burstLatency, editLatency, editLatencyDuringScan, editLatencyFloor, memoryAfterOpening, notebookEditLatency, warmUpClient } from './lsp.mjs';
+import { burstLatency, typingDuringBurst, editLatency, editLatencyDuringScan, editLatencyFloor, memoryAfterOpening, notebookEditLatency, warmUpClient } from './lsp.mjs';
 import { nodeBundleOptions } from '../scripts/esbuild-options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -383,6 +385,12 @@ await section('edit', async () => {
   const burst = await burstLatency(dist, target, 19);
   results.edit_after_burst_ms = Math.round(burst.typedMs);
   results.open_burst_ms = Math.round(burst.allMs);
+  // typing in a document while 19 copies of the file are opened and analysed
+  const typingBurst = await typingDuringBurst(dist, target, 19);
+  results.edit_during_burst_edits = typingBurst.edits;
+  results.edit_during_burst_p50_ms = +typingBurst.p50.toFixed(2);
+  results.edit_during_burst_max_ms = Math.round(typingBurst.max);
+  results.open_burst_while_typing_ms = Math.round(typingBurst.allMs);
   // typing in a notebook: the code cells of the corpus's three largest notebooks (by code lines) joined into one
   const notebooks = files
     .filter((f) => f.endsWith('.ipynb'))
