@@ -625,6 +625,39 @@ describe('many files opened at once', () => {
     }
   });
 
+  test('notebooks opened together (analysed in a worker thread) get the diagnostics each gets opened alone', async () => {
+    const cells = (n: number) => [
+      'import torch\nimport torch.nn as nn\nimport torch.nn.functional as F',
+      ...Array.from({ length: 6 + n }, (_, i) => `class Block${i}(nn.Module):\n    def forward(self, x):\n        y = torch.relu(x).view(-1, ${i + 1})\n        return F.gelu(torch.fft.rfft2(y).abs()).cuda()`),
+      n % 2 ? 'x = torch.zeros(2).double(' : 'x = torch.zeros(2).double()', // a broken cell in some
+    ];
+    const notebooks = Array.from({ length: 4 }, (_, n) => ({ uri: `file:///nbtogether/nb${n}.ipynb`, texts: cells(n) }));
+    const cellUri = (nb: string, i: number) => `vscode-notebook-cell:${nb.slice('file://'.length)}#cell${i}`;
+    const openNotebook = (c: TestClient, nb: { uri: string; texts: string[] }) =>
+      c.conn.sendNotification('notebookDocument/didOpen', {
+        notebookDocument: { uri: nb.uri, notebookType: 'jupyter-notebook', version: 1, cells: nb.texts.map((_, i) => ({ kind: 2, document: cellUri(nb.uri, i) })) },
+        cellTextDocuments: nb.texts.map((text, i) => ({ uri: cellUri(nb.uri, i), languageId: 'python', version: 1, text })),
+      });
+    const together = await startClient({ pushSettings: true });
+    const alone = await startClient({ pushSettings: true });
+    try {
+      for (const nb of notebooks) openNotebook(together, nb);
+      for (const nb of notebooks) {
+        openNotebook(alone, nb);
+        for (let i = 0; i < nb.texts.length; i++) {
+          const u = cellUri(nb.uri, i);
+          const want = await alone.diagnosticsMatching(u, () => true, 60_000);
+          const got = await together.diagnosticsMatching(u, () => true, 60_000);
+          assert.deepEqual(diagnosticKeys(got.diagnostics), diagnosticKeys(want.diagnostics), u);
+        }
+      }
+      assert.ok((await together.diagnosticsMatching(cellUri(notebooks[0].uri, 1), () => true)).diagnostics.length > 0);
+    } finally {
+      await together.stop();
+      await alone.stop();
+    }
+  });
+
   test('a keystroke sent right after a burst of opened files is analysed before them', async () => {
     const block = (i: number) =>
       `class Block${i}(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(64, 64)\n\n` +

@@ -294,8 +294,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
    * Whether the server has other work for its thread or another document is being typed in: the document opened
    * last is then analysed like any other opened (in the worker, when there is one) and readied for typing later.
    */
-  const busyElsewhere = (d: OpenDoc) =>
-    waiting.size > 0 || !!offThread?.busy || (lastEdit !== undefined && lastEdit.uri !== d.uri && performance.now() - lastEdit.at < TYPING_RECENT_MS);
+  const busyElsewhere = (uri: string) =>
+    waiting.size > 0 || !!offThread?.busy || (lastEdit !== undefined && lastEdit.uri !== uri && performance.now() - lastEdit.at < TYPING_RECENT_MS);
   /** A document typed in this recently is being typed in. */
   const TYPING_RECENT_MS = 2000;
   let lastEdit: { uri: string; at: number } | undefined;
@@ -348,7 +348,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     let a: Pick<DocumentAnalysis, 'findings' | 'internalErrors' | 'useSpans' | 'resolution'>;
     // edited documents, and the one opened last unless the server is busy elsewhere, are analysed incrementally
     // (keeping a tree): typing re-checks one statement
-    const incrementally = d.forTyping || (d.uri === lastOpened && !(offThreadOk && busyElsewhere(d)));
+    const incrementally = d.forTyping || (d.uri === lastOpened && !(offThreadOk && busyElsewhere(d.uri)));
     if (offThreadOk && offThread?.usable && !incrementally) {
       const text = d.doc.text;
       try {
@@ -474,7 +474,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     readying = setTimeout(() => {
       readying = undefined;
       if (docs.get(d.uri) !== d || d.forTyping || d.uri !== lastOpened || d.td.version !== an.version) return;
-      if (busyElsewhere(d)) {
+      if (busyElsewhere(d.uri)) {
         readyForTyping(d, an); // later: its analysis would hold up the other work or the typing elsewhere
         return;
       }
@@ -623,14 +623,30 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return nb;
   }
 
-  async function analyseNotebook(nb: OpenNotebook): Promise<OpenNotebook['analysed']> {
+  /**
+   * The notebook's analysis for its cells' current versions. With `offThreadOk`, a notebook not typed in is
+   * analysed in the worker when the server is busy elsewhere (as documents only opened are, see analyseDoc).
+   */
+  async function analyseNotebook(nb: OpenNotebook, offThreadOk = false): Promise<OpenNotebook['analysed']> {
     await ready;
     const texts = notebookCellTexts(nb);
-    const versions = nb.cells.map((u) => `${u}@${notebookDocs.cellTextDocuments.get(u)?.version}`).join('|');
+    const versionsNow = () => nb.cells.map((u) => `${u}@${notebookDocs.cellTextDocuments.get(u)?.version}`).join('|');
+    const versions = versionsNow();
     if (nb.analysed?.versions === versions) return nb.analysed;
     const settings = await settingsFor(nb.uri);
     if (!notebooks.has(nb.uri)) return undefined; // closed while waiting
     const joined = joinCells(texts);
+    if (offThreadOk && offThread?.usable && !nb.forTyping && !nb.incremental && busyElsewhere(nb.uri)) {
+      let off: Pick<DocumentAnalysis, 'findings' | 'internalErrors' | 'useSpans'>;
+      try {
+        off = await offThread.analyze(joined.text, settings);
+      } catch {
+        off = analyzeText(joined.text, settings, db); // the worker failed: here, as without one
+      }
+      if (notebooks.get(nb.uri) !== nb || versionsNow() !== versions) return undefined; // superseded while waiting
+      nb.analysed = { ...toAnalysed(0, joined.text, off, settings), nb: joined, versions };
+      return nb.analysed;
+    }
     let a: DocumentAnalysis;
     try {
       // the joined text changes only where the edited cell is: one edit of the kept document
@@ -673,7 +689,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   async function analyseAndPublishNotebook(queued: OpenNotebook): Promise<void> {
     const nb = syncNotebook(queued.uri); // its cells as they are now
     if (!nb) return;
-    const an = await analyseNotebook(nb);
+    const an = await analyseNotebook(nb, true);
     if (!an || notebooks.get(nb.uri) !== nb) return;
     const per: Diagnostic[][] = nb.cells.map(() => []);
     for (const f of an.findings) {
@@ -700,7 +716,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   }
 
   notebookDocs.onDidOpen((nb) => scheduleNotebook(nb.uri, 0));
-  notebookDocs.onDidChange((e) => scheduleNotebook(e.notebookDocument.uri, debounceMs, true));
+  notebookDocs.onDidChange((e) => {
+    lastEdit = { uri: e.notebookDocument.uri, at: performance.now() };
+    scheduleNotebook(e.notebookDocument.uri, debounceMs, true);
+  });
   notebookDocs.onDidClose((nb) => {
     const known = notebooks.get(nb.uri);
     known?.timer?.cancel();
