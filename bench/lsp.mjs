@@ -231,15 +231,29 @@ async function typeAndTime(s, file, { edits = 200, sessions = 4, keepRunning = f
  * character is typed into the first file. `typedMs`: from that keystroke to its diagnostics; `allMs`: until
  * every opened copy has its diagnostics.
  */
-export async function burstLatency(dist, file, others = 19) {
+/**
+ * A fresh server with `file`'s text opened as `<prefix>_0.py` (beside it, not written) and its diagnostics
+ * received. `uri(i)`: the name of copy i; `published(pred)`: the next publishDiagnostics matching `pred`.
+ */
+async function serverWithTarget(dist, file, prefix) {
   const s = await startServer(dist, join(file, '..'));
+  const text = readFileSync(file, 'utf8');
+  const uri = (i) => pathToFileURL(join(file, '..', `${prefix}_${i}.py`)).href;
+  const published = (pred) => new Promise((r) => s.onDiagnostics((p) => pred(p) && r(p)));
   try {
-    const text = readFileSync(file, 'utf8');
-    const uri = (i) => pathToFileURL(join(file, '..', `burst_${i}.py`)).href;
-    const published = (pred) => new Promise((r) => s.onDiagnostics((p) => pred(p) && r(p)));
     const first = published((p) => p.uri === uri(0) && p.version === 1);
     s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uri(0), languageId: 'python', version: 1, text } });
     await first;
+  } catch (err) {
+    await s.stop();
+    throw err;
+  }
+  return { s, text, uri, published };
+}
+
+export async function burstLatency(dist, file, others = 19) {
+  const { s, text, uri, published } = await serverWithTarget(dist, file, 'burst');
+  try {
     let pending = others;
     const all = published((p) => p.uri !== uri(0) && p.version === 1 && --pending === 0);
     const t0 = performance.now();
@@ -263,14 +277,8 @@ export async function burstLatency(dist, file, others = 19) {
  * didChange to its publishDiagnostics (as typing while editor tabs are restored or a search opens files).
  */
 export async function typingDuringBurst(dist, file, others = 19) {
-  const s = await startServer(dist, join(file, '..'));
+  const { s, text, uri, published } = await serverWithTarget(dist, file, 'typed_burst');
   try {
-    const text = readFileSync(file, 'utf8');
-    const uri = (i) => pathToFileURL(join(file, '..', `typed_burst_${i}.py`)).href;
-    const published = (pred) => new Promise((r) => s.onDiagnostics((p) => pred(p) && r(p)));
-    const opened = published((p) => p.uri === uri(0) && p.version === 1);
-    s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uri(0), languageId: 'python', version: 1, text } });
-    await opened;
     let version = 1;
     const keystroke = async () => {
       const v = ++version;
