@@ -10,7 +10,8 @@ import { before, test } from 'node:test';
 import { analyzeText, useSpanOf } from '../../server/src/engine/analyze';
 import { initParser } from '../../server/src/engine/parser';
 import { DEFAULT_SETTINGS } from '../../server/src/engine/settings';
-import { bundledWorkerScript, OffThreadAnalysis } from '../../server/src/lsp/offThreadAnalysis';
+import { bundledWorkerScript } from '../../server/src/cli/scan';
+import { OffThreadAnalysis } from '../../server/src/lsp/offThreadAnalysis';
 import type { MappingDatabase } from '../../server/src/mappings/database';
 import { realDb, ROOT } from '../engine/helpers';
 

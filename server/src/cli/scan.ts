@@ -76,9 +76,12 @@ const MIN_FILES_FOR_WORKERS = 24;
 /** Tasks kept queued per worker, so a worker never waits for the main thread between files. */
 const IN_FLIGHT = 2;
 
-function workerScript(): string | undefined {
-  // only the bundled worker beside the bundled CLI: running from sources (tsx) scans in this thread
-  const p = join(__dirname, 'scan-worker.js');
+/**
+ * The bundled worker beside this bundle (`dir`), or undefined: running from sources (tsx), scans (and the
+ * language server's analyses of opened documents) run in this thread.
+ */
+export function bundledWorkerScript(dir = __dirname): string | undefined {
+  const p = join(dir, 'scan-worker.js');
   return existsSync(p) ? p : undefined;
 }
 
@@ -106,7 +109,7 @@ export async function scanFiles(files: string[], settingsFor: (path: string) => 
   if (files.length === 0) return { results: [] };
   const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), files.length));
   const worthIt = files.length >= MIN_FILES_FOR_WORKERS && (opts.jobs !== undefined || sourceBytes(files) >= MIN_BYTES_FOR_WORKERS);
-  const script = opts.background ? workerScript() : jobs > 1 && worthIt ? workerScript() : undefined;
+  const script = opts.background ? bundledWorkerScript() : jobs > 1 && worthIt ? bundledWorkerScript() : undefined;
   const out = script ? await scanInWorkers(script, jobs, files, settingsFor, opts) : scanInThread(files, settingsFor, opts);
   // a scan that wrote entries looks for old ones to delete (ScanCache.prune: at most once a day)
   if (opts.cache && (out.cached ?? 0) < out.results.length) opts.cache.prune();

@@ -1,14 +1,12 @@
-// Analyses of documents only opened, in a worker thread (the bundled dist/scan-worker.js), so that the server's
-// own thread stays free for the document being typed in. A 5,000-line file takes a fifth of a second to analyse:
-// with a burst of opened files (editor tabs restored, files opened by a search) a keystroke arriving meanwhile
-// waited for the analysis under way. The worker runs at a lower priority (scanWorker.ts), so on a busy machine the
-// typing goes first.
+// Analyses of documents only opened, in a worker thread (the bundled dist/scan-worker.js, found by
+// cli/scan.ts `bundledWorkerScript`), so that the server's own thread stays free for the document being typed in.
+// A 5,000-line file takes a fifth of a second to analyse: with a burst of opened files (editor tabs restored,
+// files opened by a search) a keystroke arriving meanwhile waited for the analysis under way. The worker runs at
+// a lower priority (scanWorker.ts), so on a busy machine the typing goes first.
 //
 // One worker, started on the first request and ended once it has had nothing to do for `idleMs` (it holds
 // tree-sitter, the mappings and its own heap). A request fails (rejects) when the worker cannot start, dies or
 // cannot analyse the text: the caller then analyses in its own thread, as without a worker.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Finding } from '../engine/findings';
 import type { UseSpan } from '../engine/analyze';
@@ -20,12 +18,6 @@ export interface OffThreadResult {
   findings: Finding[];
   useSpans: UseSpan[];
   internalErrors: string[];
-}
-
-/** The bundled worker beside this bundle, or undefined (running from sources: analyses stay in this thread). */
-export function bundledWorkerScript(dir = __dirname): string | undefined {
-  const p = join(dir, 'scan-worker.js');
-  return existsSync(p) ? p : undefined;
 }
 
 /** After this many workers failed to start or died, no more are started: everything is analysed in-thread. */

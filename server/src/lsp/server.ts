@@ -29,7 +29,7 @@ import { fixAll } from '../engine/fixAll';
 import { joinCells, cellOf, type NotebookText } from '../engine/notebook';
 import { initParser } from '../engine/parser';
 import { type FileResult } from '../engine/project';
-import { scanFiles } from '../cli/scan';
+import { bundledWorkerScript, scanFiles } from '../cli/scan';
 import { openScanCache, type ScanCache } from '../cli/scanCache';
 import { ProjectConfigFinder } from '../engine/projectConfig';
 import { ruleDocUrl, ruleMeta } from '../engine/rules/catalog';
@@ -49,7 +49,7 @@ import { IdleCollector } from './idleCollector';
 import { OpenDocument } from './openDocument';
 import { MessageEncoder } from './messageEncoding';
 import { rehearsalPlace, TypingRehearsal } from './typingRehearsal';
-import { bundledWorkerScript, OffThreadAnalysis } from './offThreadAnalysis';
+import { OffThreadAnalysis } from './offThreadAnalysis';
 
 interface Analysed {
   version: number;
@@ -130,11 +130,6 @@ export interface ServerOptions {
    * its own, the publishes it would have sent, so that the encoder's code is compiled before the first keystroke.
    */
   rehearsePublishing?: boolean;
-  /**
-   * The bundled worker script: documents only opened are analysed in a worker thread (offThreadAnalysis.ts).
-   * Default: dist/scan-worker.js beside this bundle when it exists; `null`: always in this thread.
-   */
-  workerScript?: string | null;
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
@@ -270,9 +265,17 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   // ---- analysis -----------------------------------------------------------------------------------------
   const idle = new IdleCollector();
   // documents only opened are analysed in a worker, when the bundle has one (offThreadAnalysis.ts)
-  const workerScript = options.workerScript === undefined ? bundledWorkerScript() : options.workerScript;
+  const workerScript = bundledWorkerScript();
   const offThread = workerScript ? new OffThreadAnalysis(workerScript) : undefined;
   connection.onExit(() => offThread?.dispose());
+  /** An analysis made in the worker, or here when the worker fails (as without one). */
+  async function analysedInWorker(text: string, settings: Settings): Promise<Pick<DocumentAnalysis, 'findings' | 'internalErrors' | 'useSpans'>> {
+    try {
+      return await offThread!.analyze(text, settings);
+    } catch {
+      return analyzeText(text, settings, db);
+    }
+  }
 
   function toAnalysed(version: number, text: string, a: Pick<DocumentAnalysis, 'findings' | 'internalErrors' | 'useSpans' | 'resolution'>, settings: Settings): Analysed {
     // a method's span is its name (`sum` in `torch.abs(x).sum()`), a dotted name's the whole expression
@@ -351,11 +354,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const incrementally = d.forTyping || (d.uri === lastOpened && !(offThreadOk && busyElsewhere(d.uri)));
     if (offThreadOk && offThread?.usable && !incrementally) {
       const text = d.doc.text;
-      try {
-        a = await offThread.analyze(text, settings);
-      } catch {
-        a = analyzeText(text, settings, db); // the worker failed: here, as without one
-      }
+      a = await analysedInWorker(text, settings);
       if (d.td.version !== version || docs.get(d.uri) !== d) return undefined; // superseded while waiting
       if (d.analysed?.version === version) return d.analysed; // analysed here meanwhile (a request)
       d.analysed = toAnalysed(version, text, a, settings);
@@ -637,12 +636,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!notebooks.has(nb.uri)) return undefined; // closed while waiting
     const joined = joinCells(texts);
     if (offThreadOk && offThread?.usable && !nb.forTyping && !nb.incremental && busyElsewhere(nb.uri)) {
-      let off: Pick<DocumentAnalysis, 'findings' | 'internalErrors' | 'useSpans'>;
-      try {
-        off = await offThread.analyze(joined.text, settings);
-      } catch {
-        off = analyzeText(joined.text, settings, db); // the worker failed: here, as without one
-      }
+      const off = await analysedInWorker(joined.text, settings);
       if (notebooks.get(nb.uri) !== nb || versionsNow() !== versions) return undefined; // superseded while waiting
       nb.analysed = { ...toAnalysed(0, joined.text, off, settings), nb: joined, versions };
       return nb.analysed;
