@@ -658,6 +658,24 @@ describe('many files opened at once', () => {
     }
   });
 
+  test('a settings change while opened documents are analysed in the worker leaves every one with the new settings', async () => {
+    // analyses made with the old settings come back from the worker after the change: they must not count
+    const body = 'import torch.nn.functional as F\n' + Array.from({ length: 400 }, (_, i) => `y${i} = F.gelu(x${i}).sum()\n`).join('');
+    const uris = Array.from({ length: 6 }, (_, i) => `file:///settingsrace/doc${i}.py`);
+    const c = await startClient({ pushSettings: true });
+    try {
+      for (const [i, uri] of uris.entries()) c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: `${body}# ${i}\n` } });
+      await c.diagnosticsMatching(uris[0], () => true, 60_000); // the worker has started on them
+      c.conn.sendNotification('workspace/didChangeConfiguration', { settings: { mindport: { device: 'GPU' } } });
+      const gpu = (p: { diagnostics: Diagnostic[] }) => p.diagnostics.length > 0 && p.diagnostics.every((d) => !msg(d).includes('mint.nn.functional.gelu'));
+      for (const uri of uris) await c.diagnosticsMatching(uri, gpu, 60_000);
+      await new Promise((r) => setTimeout(r, 1500)); // anything still in flight has come back
+      for (const uri of uris) assert.ok(gpu(c.diagnostics.get(uri)!), `${uri} still has the old settings' diagnostics`);
+    } finally {
+      await c.stop();
+    }
+  });
+
   test('a keystroke sent right after a burst of opened files is analysed before them', async () => {
     const block = (i: number) =>
       `class Block${i}(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(64, 64)\n\n` +

@@ -235,7 +235,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return cached;
   }
 
+  /** Bumped by every settings change: an analysis in the worker made before one is dropped when it comes back. */
+  let settingsGeneration = 0;
   function settingsChanged(): void {
+    settingsGeneration++;
     settingsCache.clear();
     settingsKnown.clear();
     finder.clear();
@@ -343,8 +346,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       touchAnalysis(d);
       return d.analysed;
     }
+    const generation = settingsGeneration;
     const settings = await settingsFor(d.uri);
     if (d.td.version !== version || !docs.has(d.uri)) return undefined; // superseded while waiting
+    if (settingsGeneration !== generation) return analyseDoc(d, offThreadOk); // the settings changed meanwhile
     // the document's own text, not a typing rehearsal's (one may have started while this waited for settings)
     if (rehearsal?.d === d) rehearsal.r.stop();
     d.catchUp = undefined; // this analysis starts from wherever the last one left the analyser
@@ -355,7 +360,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (offThreadOk && offThread?.usable && !incrementally) {
       const text = d.doc.text;
       a = await analysedInWorker(text, settings);
-      if (d.td.version !== version || docs.get(d.uri) !== d) return undefined; // superseded while waiting
+      // superseded while waiting: edited, closed, or the settings changed (the change has queued another analysis)
+      if (d.td.version !== version || docs.get(d.uri) !== d || settingsGeneration !== generation) return undefined;
       if (d.analysed?.version === version) return d.analysed; // analysed here meanwhile (a request)
       d.analysed = toAnalysed(version, text, a, settings);
       touchAnalysis(d);
@@ -632,12 +638,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const versionsNow = () => nb.cells.map((u) => `${u}@${notebookDocs.cellTextDocuments.get(u)?.version}`).join('|');
     const versions = versionsNow();
     if (nb.analysed?.versions === versions) return nb.analysed;
+    const generation = settingsGeneration;
     const settings = await settingsFor(nb.uri);
     if (!notebooks.has(nb.uri)) return undefined; // closed while waiting
+    if (settingsGeneration !== generation) return analyseNotebook(nb, offThreadOk); // the settings changed meanwhile
     const joined = joinCells(texts);
     if (offThreadOk && offThread?.usable && !nb.forTyping && !nb.incremental && busyElsewhere(nb.uri)) {
       const off = await analysedInWorker(joined.text, settings);
-      if (notebooks.get(nb.uri) !== nb || versionsNow() !== versions) return undefined; // superseded while waiting
+      // superseded while waiting: edited, closed, or the settings changed (the change has queued another analysis)
+      if (notebooks.get(nb.uri) !== nb || versionsNow() !== versions || settingsGeneration !== generation) return undefined;
       nb.analysed = { ...toAnalysed(0, joined.text, off, settings), nb: joined, versions };
       return nb.analysed;
     }
