@@ -6,7 +6,7 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { initParser } from '../engine/parser';
-import { analyzeText, useSpanOf } from '../engine/analyze';
+import { analyzeText, useSpanOf, type UseSpan } from '../engine/analyze';
 import type { Finding } from '../engine/findings';
 import { analyzeFile, forSummary, type FileResult } from '../engine/project';
 import type { Settings } from '../engine/settings';
@@ -40,7 +40,7 @@ export interface TextTask {
 export interface TextReply {
   kind: 'text';
   id: number;
-  analysis?: { findings: Finding[]; useSpans: { start: number; end: number; qname: string }[]; internalErrors: string[] };
+  analysis?: { findings: Finding[]; useSpans: UseSpan[]; internalErrors: string[] };
 }
 
 export interface ScanReply {
@@ -80,8 +80,9 @@ if (parentPort) {
   if ((workerData as ScanWorkerData | undefined)?.lowPriority) lowerThreadPriority();
   const port = parentPort;
   // tree-sitter and the mappings are loaded for the first file the cache does not have (none, in a scan of
-  // unchanged files)
+  // unchanged files), or the first text
   let ready: Promise<MappingDatabase> | undefined;
+  const database = () => (ready ??= initParser().then(() => loadDatabase()));
   let cache: ScanCache | undefined;
   const reply = (task: ScanTask, result: FileResult, cached: boolean) => {
     if (task.report) {
@@ -104,8 +105,7 @@ if (parentPort) {
   };
   port.on('message', (task: ScanTask | TextTask) => {
     if ('kind' in task) {
-      ready ??= initParser().then(() => loadDatabase());
-      void ready.then(
+      void database().then(
         (db) => analyseText(task, db),
         () => port.postMessage({ kind: 'text', id: task.id } satisfies TextReply),
       );
@@ -121,8 +121,7 @@ if (parentPort) {
     } catch {
       return failed(task);
     }
-    ready ??= initParser().then(() => loadDatabase());
-    void ready.then(
+    void database().then(
       (db) => {
         try {
           reply(task, found ? cache!.analyzeMiss(found, db) : analyzeFile(task.path, task.settings, db), false);

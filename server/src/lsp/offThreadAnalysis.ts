@@ -8,17 +8,11 @@
 // tree-sitter, the mappings and its own heap). A request fails (rejects) when the worker cannot start, dies or
 // cannot analyse the text: the caller then analyses in its own thread, as without a worker.
 import { Worker } from 'node:worker_threads';
-import type { Finding } from '../engine/findings';
-import type { UseSpan } from '../engine/analyze';
 import type { Settings } from '../engine/settings';
 import type { ScanWorkerData, TextReply, TextTask } from '../cli/scanWorker';
 
-/** What the server reads of an analysis made in the worker. */
-export interface OffThreadResult {
-  findings: Finding[];
-  useSpans: UseSpan[];
-  internalErrors: string[];
-}
+/** What the server reads of an analysis made in the worker (the worker's reply). */
+export type OffThreadResult = NonNullable<TextReply['analysis']>;
 
 /** After this many workers failed to start or died, no more are started: everything is analysed in-thread. */
 const MAX_FAILURES = 3;
