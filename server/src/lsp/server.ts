@@ -354,9 +354,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (rehearsal?.d === d) rehearsal.r.stop();
     d.catchUp = undefined; // this analysis starts from wherever the last one left the analyser
     let a: Pick<DocumentAnalysis, 'findings' | 'internalErrors' | 'useSpans' | 'resolution'>;
-    // edited documents, and the one opened last unless the server is busy elsewhere, are analysed incrementally
-    // (keeping a tree): typing re-checks one statement
-    const incrementally = d.forTyping || (d.uri === lastOpened && !(offThreadOk && busyElsewhere(d.uri)));
+    // edited documents, those keeping incremental state, and the one opened last unless the server is busy
+    // elsewhere are analysed incrementally (keeping a tree): typing re-checks one statement
+    const incrementally = d.forTyping || d.incremental !== undefined || (d.uri === lastOpened && !(offThreadOk && busyElsewhere(d.uri)));
     if (offThreadOk && offThread?.usable && !incrementally) {
       const text = d.doc.text;
       a = await analysedInWorker(text, settings);
@@ -368,7 +368,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       return d.analysed;
     }
     try {
-      a = incrementally || d.incremental ? (d.incremental ??= new IncrementalAnalyzer()).analyzeDocument(d.doc, settings, db) : analyzeText(d.doc.text, settings, db, d.doc.tree);
+      a = incrementally ? (d.incremental ??= new IncrementalAnalyzer()).analyzeDocument(d.doc, settings, db) : analyzeText(d.doc.text, settings, db, d.doc.tree);
     } catch (err) {
       connection.console.error(`MindPort: analysis failed for ${d.uri}: ${(err as Error).stack}`);
       return undefined;
@@ -529,7 +529,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       },
       (how, err) => {
         if (rehearsal?.r === r) rehearsal = undefined;
-        if (how === 'stopped' && r.leftBehind && docs.get(d.uri) === d && d.incremental === incremental) {
+        if (r.leftBehind && docs.get(d.uri) === d && d.incremental === incremental) {
           d.catchUp = () => {
             if (d.incremental === incremental) incremental.analyzeDocument(d.doc, settings, db);
           };
