@@ -85,11 +85,9 @@ export class TypingRehearsal {
   private typed = 0;
   private next = 0;
   private timer: ReturnType<typeof setImmediate> | undefined;
-  private over = false;
+  /** How it ended; undefined while it runs. */
+  private how: RehearsalEnd | undefined;
   private readonly pieces: string[];
-
-  /** Steps analysed since the document last had its own text (see leftBehind). */
-  private rehearsedSteps = 0;
 
   /**
    * @param step analyses the document as it now is (called after every edit, the last time after the typing is
@@ -108,7 +106,7 @@ export class TypingRehearsal {
   }
 
   get running(): boolean {
-    return !this.over;
+    return this.how === undefined;
   }
 
   /**
@@ -116,15 +114,15 @@ export class TypingRehearsal {
    * and the document's own text should be analysed before its next edit.
    */
   get leftBehind(): boolean {
-    return this.over && this.rehearsedSteps > 0;
+    return this.how === 'stopped' && this.next > 0; // each piece typed was analysed by its step at once
   }
 
   /** Runs the rehearsal one step per turn of the event loop. */
   start(): void {
-    if (this.over || this.timer) return;
+    if (!this.running || this.timer) return;
     const turn = () => {
       this.timer = undefined;
-      if (this.over) return;
+      if (!this.running) return;
       if (this.advance()) this.timer = setImmediate(turn);
     };
     this.timer = setImmediate(turn);
@@ -132,12 +130,12 @@ export class TypingRehearsal {
 
   /** Runs the whole rehearsal now (for a server that cannot tell when input arrives). */
   runAll(): void {
-    while (!this.over && this.advance());
+    while (this.running && this.advance());
   }
 
   /** Ends the rehearsal if it is running: the typed text is taken back at once (not analysed). */
   stop(): void {
-    if (this.over) return;
+    if (!this.running) return;
     this.end('stopped');
   }
 
@@ -148,13 +146,11 @@ export class TypingRehearsal {
         const piece = this.pieces[this.next++];
         this.doc.edit({ start: this.place.at + this.typed, end: this.place.at + this.typed, newText: piece });
         this.typed += piece.length;
-        this.rehearsedSteps++;
         if (this.step() === true) this.next = this.pieces.length;
         return true;
       }
       this.takeBack();
       this.step();
-      this.rehearsedSteps = 0;
       this.end('finished');
     } catch (err) {
       this.end('failed', err);
@@ -169,8 +165,8 @@ export class TypingRehearsal {
   }
 
   private end(how: RehearsalEnd, err?: unknown): void {
-    if (this.over) return;
-    this.over = true;
+    if (!this.running) return;
+    this.how = how;
     if (this.timer) clearImmediate(this.timer);
     this.timer = undefined;
     this.takeBack(); // whatever happens, the text is the editor's again
