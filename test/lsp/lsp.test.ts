@@ -39,6 +39,16 @@ function codes(ds: Diagnostic[]): string[] {
   return ds.map((d) => String(d.code));
 }
 
+/** Opens a notebook of Python code cells in `c` as VS Code does; returns the cells' URIs. */
+function openNotebook(c: TestClient, nbUri: string, texts: string[]): string[] {
+  const uris = texts.map((_, i) => `vscode-notebook-cell:${fileURLToPath(nbUri)}#cell${i}`);
+  c.conn.sendNotification('notebookDocument/didOpen', {
+    notebookDocument: { uri: nbUri, notebookType: 'jupyter-notebook', version: 1, cells: texts.map((_, i) => ({ kind: 2, document: uris[i] })) },
+    cellTextDocuments: texts.map((text, i) => ({ uri: uris[i], languageId: 'python', version: 1, text })),
+  });
+  return uris;
+}
+
 async function actions(uri: string, diag: Diagnostic | undefined, only?: string[]): Promise<CodeAction[]> {
   const range = diag?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
   return (await client.conn.sendRequest('textDocument/codeAction', {
@@ -424,11 +434,7 @@ describe('notebooks', () => {
   test('an import in cell 1 resolves in cell 3, and diagnostics land on that cell', async () => {
     const nbUri = pathToFileURL(join(tmp, 'nb.ipynb')).href;
     const cells = ['import torch', '%matplotlib inline\nprint(1)', 'x = torch.abs(y)'];
-    const cellUris = cells.map((_, i) => `vscode-notebook-cell:${fileURLToPath(nbUri)}#cell${i}`);
-    client.conn.sendNotification('notebookDocument/didOpen', {
-      notebookDocument: { uri: nbUri, notebookType: 'jupyter-notebook', version: 1, cells: cells.map((_, i) => ({ kind: 2, document: cellUris[i] })) },
-      cellTextDocuments: cells.map((text, i) => ({ uri: cellUris[i], languageId: 'python', version: 1, text })),
-    });
+    const cellUris = openNotebook(client, nbUri, cells);
     const p = await client.waitDiagnostics(cellUris[2], (p) => p.diagnostics.length > 0);
     assert.equal(p.diagnostics[0].code, 'MSP101');
     assert.deepEqual(p.diagnostics[0].range.start, { line: 0, character: 4 });
@@ -449,12 +455,7 @@ describe('notebooks, typed in', () => {
     const typed = '\n        w = torch.relu(x).double()';
     const open = (name: string, texts: string[]) => {
       const nbUri = pathToFileURL(join(tmp, name)).href;
-      const uris = texts.map((_, i) => `vscode-notebook-cell:${fileURLToPath(nbUri)}#cell${i}`);
-      client.conn.sendNotification('notebookDocument/didOpen', {
-        notebookDocument: { uri: nbUri, notebookType: 'jupyter-notebook', version: 1, cells: texts.map((_, i) => ({ kind: 2, document: uris[i] })) },
-        cellTextDocuments: texts.map((text, i) => ({ uri: uris[i], languageId: 'python', version: 1, text })),
-      });
-      return { nbUri, uris };
+      return { nbUri, uris: openNotebook(client, nbUri, texts) };
     };
     const edited = open('typed.ipynb', cells);
     await client.waitDiagnostics(edited.uris[2], (p) => p.diagnostics.length > 0);
@@ -632,26 +633,19 @@ describe('many files opened at once', () => {
       n % 2 ? 'x = torch.zeros(2).double(' : 'x = torch.zeros(2).double()', // a broken cell in some
     ];
     const notebooks = Array.from({ length: 4 }, (_, n) => ({ uri: `file:///nbtogether/nb${n}.ipynb`, texts: cells(n) }));
-    const cellUri = (nb: string, i: number) => `vscode-notebook-cell:${nb.slice('file://'.length)}#cell${i}`;
-    const openNotebook = (c: TestClient, nb: { uri: string; texts: string[] }) =>
-      c.conn.sendNotification('notebookDocument/didOpen', {
-        notebookDocument: { uri: nb.uri, notebookType: 'jupyter-notebook', version: 1, cells: nb.texts.map((_, i) => ({ kind: 2, document: cellUri(nb.uri, i) })) },
-        cellTextDocuments: nb.texts.map((text, i) => ({ uri: cellUri(nb.uri, i), languageId: 'python', version: 1, text })),
-      });
     const together = await startClient({ pushSettings: true });
     const alone = await startClient({ pushSettings: true });
     try {
-      for (const nb of notebooks) openNotebook(together, nb);
-      for (const nb of notebooks) {
-        openNotebook(alone, nb);
-        for (let i = 0; i < nb.texts.length; i++) {
-          const u = cellUri(nb.uri, i);
+      const cellUris = notebooks.map((nb) => openNotebook(together, nb.uri, nb.texts));
+      for (const [n, nb] of notebooks.entries()) {
+        openNotebook(alone, nb.uri, nb.texts);
+        for (const u of cellUris[n]) {
           const want = await alone.diagnosticsMatching(u, () => true, 60_000);
           const got = await together.diagnosticsMatching(u, () => true, 60_000);
           assert.deepEqual(diagnosticKeys(got.diagnostics), diagnosticKeys(want.diagnostics), u);
         }
       }
-      assert.ok((await together.diagnosticsMatching(cellUri(notebooks[0].uri, 1), () => true)).diagnostics.length > 0);
+      assert.ok((await together.diagnosticsMatching(cellUris[0][1], () => true)).diagnostics.length > 0);
     } finally {
       await together.stop();
       await alone.stop();
@@ -695,15 +689,8 @@ describe('many files opened at once', () => {
       `class Block${i}(nn.Module):\n    def forward(self, x):\n        y = torch.relu(x).view(-1, 64)\n        return F.gelu(torch.fft.rfft2(y).abs()).cuda()\n`;
     await keystrokeAfterBurst('nbburst', 'notebooks', (c) => {
       const notebooks = Array.from({ length: 8 }, (_, n) => `file:///nbburst/nb${n}.ipynb`);
-      const cellUri = (nb: string, i: number) => `vscode-notebook-cell:${nb.slice('file://'.length)}#cell${i}`;
-      for (const nb of notebooks) {
-        const texts = ['import torch\nimport torch.nn as nn\nimport torch.nn.functional as F', ...Array.from({ length: 150 }, (_, i) => cell(i))];
-        c.conn.sendNotification('notebookDocument/didOpen', {
-          notebookDocument: { uri: nb, notebookType: 'jupyter-notebook', version: 1, cells: texts.map((_, i) => ({ kind: 2, document: cellUri(nb, i) })) },
-          cellTextDocuments: texts.map((text, i) => ({ uri: cellUri(nb, i), languageId: 'python', version: 1, text })),
-        });
-      }
-      return notebooks.map((nb) => cellUri(nb, 1));
+      const texts = ['import torch\nimport torch.nn as nn\nimport torch.nn.functional as F', ...Array.from({ length: 150 }, (_, i) => cell(i))];
+      return notebooks.map((nb) => openNotebook(c, nb, texts)[1]);
     });
   });
 });
