@@ -226,20 +226,19 @@ async function typeAndTime(s, file, { edits = 200, sessions = 4, keepRunning = f
 }
 
 /**
- * A keystroke right after a burst of opened files (as restoring editor tabs does): `file` is opened and its
- * diagnostics awaited, then `others` copies of it (each under another name) are opened at once and one
- * character is typed into the first file. `typedMs`: from that keystroke to its diagnostics; `allMs`: until
- * every opened copy has its diagnostics.
- */
-/**
  * A fresh server with `file`'s text opened as `<prefix>_0.py` (beside it, not written) and its diagnostics
- * received. `uri(i)`: the name of copy i; `published(pred)`: the next publishDiagnostics matching `pred`.
+ * received. `uri(i)`: the name of copy i; `openCopies(n)` opens copies 1..n at once; `published(pred)`: the next
+ * publishDiagnostics matching `pred`.
  */
 async function serverWithTarget(dist, file, prefix) {
   const s = await startServer(dist, join(file, '..'));
   const text = readFileSync(file, 'utf8');
   const uri = (i) => pathToFileURL(join(file, '..', `${prefix}_${i}.py`)).href;
   const published = (pred) => new Promise((r) => s.onDiagnostics((p) => pred(p) && r(p)));
+  // copies 1..n of the text, opened at once (each a distinct text: a comment at the end)
+  const openCopies = (n) => {
+    for (let i = 1; i <= n; i++) s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uri(i), languageId: 'python', version: 1, text: `${text}\n# copy ${i}\n` } });
+  };
   try {
     const first = published((p) => p.uri === uri(0) && p.version === 1);
     s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uri(0), languageId: 'python', version: 1, text } });
@@ -248,16 +247,22 @@ async function serverWithTarget(dist, file, prefix) {
     await s.stop();
     throw err;
   }
-  return { s, text, uri, published };
+  return { s, text, uri, published, openCopies };
 }
 
+/**
+ * A keystroke right after a burst of opened files (as restoring editor tabs does): `file` is opened and its
+ * diagnostics awaited, then `others` copies of it (each under another name) are opened at once and one
+ * character is typed into the first file. `typedMs`: from that keystroke to its diagnostics; `allMs`: until
+ * every opened copy has its diagnostics.
+ */
 export async function burstLatency(dist, file, others = 19) {
-  const { s, text, uri, published } = await serverWithTarget(dist, file, 'burst');
+  const { s, uri, published, openCopies } = await serverWithTarget(dist, file, 'burst');
   try {
     let pending = others;
     const all = published((p) => p.uri !== uri(0) && p.version === 1 && --pending === 0);
     const t0 = performance.now();
-    for (let i = 1; i <= others; i++) s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uri(i), languageId: 'python', version: 1, text: `${text}\n# copy ${i}\n` } });
+    openCopies(others);
     const typed = published((p) => p.uri === uri(0) && p.version === 2);
     const t1 = performance.now();
     s.conn.sendNotification('textDocument/didChange', { textDocument: { uri: uri(0), version: 2 }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '#' }] });
@@ -278,7 +283,7 @@ export async function burstLatency(dist, file, others = 19) {
  * restored or a search opens files).
  */
 export async function typingDuringBurst(dist, file, others = 19) {
-  const { s, text, uri, published } = await serverWithTarget(dist, file, 'typed_burst');
+  const { s, text, uri, published, openCopies } = await serverWithTarget(dist, file, 'typed_burst');
   try {
     // the benchmark's typing (a new line in a method body, a character at a time), from its first place on
     const edits = typingEdits(text, { edits: 62, sessions: 1 });
@@ -301,7 +306,7 @@ export async function typingDuringBurst(dist, file, others = 19) {
     let allDone = false;
     const all = published((p) => p.uri !== uri(0) && p.version === 1 && --pending === 0).then(() => (allDone = true));
     const t0 = performance.now();
-    for (let i = 1; i <= others; i++) s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uri(i), languageId: 'python', version: 1, text: `${text}\n# copy ${i}\n` } });
+    openCopies(others);
     const times = [];
     while (!allDone) {
       const ms = await keystroke();
@@ -310,7 +315,7 @@ export async function typingDuringBurst(dist, file, others = 19) {
       await new Promise((r) => setTimeout(r, 50));
     }
     await all;
-    return { edits: times.length, p50: percentile(times, 50), max: Math.max(...times), allMs: performance.now() - t0, times };
+    return { edits: times.length, p50: percentile(times, 50), max: Math.max(...times), allMs: performance.now() - t0 };
   } finally {
     await s.stop();
   }
