@@ -1,8 +1,8 @@
 // Pure parts of remote runs: quoting, configuration, npu-smi/hy-smi parsing, error mapping, Slurm parsing.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { quote, quoteArgs, quotePath, rsyncQuote, exportLine } from '../../server/src/remote/shellQuote';
 import { parseHosts, parseHostsToml, loadHostsFile, loadProjectRun, formatProblem, HostSchema } from '../../server/src/remote/hostsConfig';
@@ -170,6 +170,42 @@ describe('npu-smi and hy-smi parsing', () => {
       assert.equal(r.status, 0, r.stderr + s);
     }
     assert.match(preflightScript(host, 'baseline'), /export HIP_VISIBLE_DEVICES=0,1/);
+  });
+  test("the host's watchdog never stops a run before its limit, even when the clock's second is about to turn", async () => {
+    // `date +%s` counts whole seconds. This stand-in date makes each caller's first reading fall 1 ms before a
+    // second turns, the worst case for the watchdog's arithmetic; every later reading follows the real clock.
+    const dir = tempDir('mp-wd-');
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    const realDate = spawnSync('sh', ['-c', 'command -v date'], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(
+      join(bin, 'date'),
+      [
+        '#!/bin/sh',
+        `[ "$1" = +%s ] || exec ${quote(realDate)} "$@"`,
+        `ms=$(( $(${quote(realDate)} +%s%N) / 1000000 ))`,
+        `f=${quote(dir)}/first.$PPID`,
+        '[ -s "$f" ] || echo $(( 999 - ms % 1000 )) > "$f"',
+        'read -r shift < "$f"',
+        'echo $(( (ms + shift) / 1000 ))',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const host = HostSchema.parse({ destination: 'h', kind: 'ascend', env_script: join(dir, 'no-env.sh'), sample_interval: 5 });
+    const runDir = join(dir, 'run');
+    const t0 = Date.now();
+    // its own process group, which the watchdog stops
+    const sh = spawn('sh', ['-c', runScript(host, 'cpu', dir, runDir, ['sleep', '30'], 2)], {
+      detached: true,
+      stdio: 'ignore',
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    });
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => sh.on('exit', (_code, sig) => resolve(sig)));
+    const took = (Date.now() - t0) / 1000;
+    assert.equal(signal, 'SIGTERM');
+    assert.match(readFileSync(join(runDir, 'watchdog'), 'utf8'), /stopped by the host after 2 s/);
+    assert.ok(took > 2 && took < 8, `stopped after ${took} s`);
   });
 });
 

@@ -117,7 +117,9 @@ export function runScript(host: HostConfig, mode: RunMode, remoteDir: string, ru
     // Device sampler: lives in the run's process group, stops when the program exits, output to a file.
     `( while kill -0 $$ 2>/dev/null; do echo "@@S $(date +%s)"; ${smiCommand(host)} 2>/dev/null; sleep ${interval}; done ) > ${quote(runDir)}/samples.txt 2>&1 </dev/null &`,
     // Watchdog: ignores the TERM it sends its own group, notes why in the run directory, then KILLs what is left.
-    `( trap '' TERM; mp_t0=$(date +%s); while kill -0 $$ 2>/dev/null; do if [ $(( $(date +%s) - mp_t0 )) -ge ${limit} ]; then echo "stopped by the host after ${limit} s" > ${quote(runDir)}/watchdog; kill -TERM -"$mp_pg"; sleep 3; kill -KILL -"$mp_pg"; exit 0; fi; sleep 1; done ) >/dev/null 2>&1 </dev/null &`,
+    // `date +%s` counts whole seconds, so a difference of `limit` can come after little more than limit - 1 real
+    // seconds; only a difference above `limit` proves the limit has passed (it is seen within limit + 2 s).
+    `( trap '' TERM; mp_t0=$(date +%s); while kill -0 $$ 2>/dev/null; do if [ $(( $(date +%s) - mp_t0 )) -gt ${limit} ]; then echo "stopped by the host after ${limit} s" > ${quote(runDir)}/watchdog; kill -TERM -"$mp_pg"; sleep 3; kill -KILL -"$mp_pg"; exit 0; fi; sleep 1; done ) >/dev/null 2>&1 </dev/null &`,
     `exec ${quoteArgs(command)} </dev/null`,
   ].join('\n');
 }
