@@ -3,7 +3,7 @@
 import type { MappingDatabase, Target } from '../mappings/database';
 import { ImportPlanner } from './edits';
 import { emptyStats, type Finding, type UseStats } from './findings';
-import { parseSyntax, type ModuleTree } from './moduleTree';
+import { ModuleTree, parseSyntax } from './moduleTree';
 import type { Tree } from './parser';
 import { resolve, type ApiUse, type NameSet, type Resolution, type ResolveOptions } from './resolve';
 import { classifyUse, countUse, verdictMemo, type UseVerdict } from './rules/apiMapping';
@@ -47,13 +47,25 @@ export function useSpanOf(u: ApiUse): UseSpan {
   return { start: n.startIndex, end: n.endIndex, qname: u.qname };
 }
 
+/**
+ * The text tree-sitter parses for `text`: tree-sitter-python breaks lines only at \n, Python also at a lone \r
+ * (old Mac files). Same length, same offsets.
+ */
+function asParsed(text: string): string {
+  return /\r(?!\n)/.test(text) ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
+/** The text's tree, chunk by chunk, as analyzeText parses it (its caller deletes it). */
+export function parseModule(text: string): ModuleTree {
+  return ModuleTree.parse(asParsed(text));
+}
+
 /** Analyses Python text; `module` (its tree) may be passed when the caller keeps it for incremental parsing. */
 export function analyzeText(text: string, settings: Settings, db: MappingDatabase, module?: ModuleTree): DocumentAnalysis {
   try {
-    // tree-sitter-python breaks lines only at \n; Python also at a lone \r (old Mac files). Same length, same offsets.
     // one line index for ranges and node positions (a lone \r ends a line in both texts, so it serves both)
     const lines = new LineIndex(text);
-    const tree: Tree = module ? module.copy(lines) : parseSyntax(/\r(?!\n)/.test(text) ? text.replace(/\r(?!\n)/g, '\n') : text, lines);
+    const tree: Tree = module ? module.copy(lines) : parseSyntax(asParsed(text), lines);
     return runAnalysis(text, tree, lines, settings, db).analysis;
   } catch (err) {
     return { ...emptyAnalysis(), internalErrors: [`analysis failed: ${(err as Error).stack ?? err}`] };

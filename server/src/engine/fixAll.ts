@@ -1,10 +1,9 @@
 // "Fix all": applies the fixes of a document again and again (as Ruff does) until none is left or the
 // text stops changing, because fixes that touch neighbouring text are applied one pass at a time.
 import type { MappingDatabase } from '../mappings/database';
-import { analyzeText } from './analyze';
+import { analyzeText, parseModule } from './analyze';
 import { applyFixes } from './edits';
 import type { Fix } from './findings';
-import { ModuleTree } from './moduleTree';
 import type { Settings } from './settings';
 
 export interface FixAllResult {
@@ -21,30 +20,41 @@ export function fixAll(text: string, settings: Settings, db: MappingDatabase, op
   const applied = new Map<string, number>();
   let current = text;
   let refused: string | undefined;
-  const baseErrors = countSyntaxErrors(text);
-  for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const analysis = analyzeText(current, settings, db);
-    const fixes: { code: string; fix: Fix }[] = [];
-    for (const f of analysis.findings) {
-      const fix = f.fixes.find((x) => x.applicability === 'safe' || opts.unsafe);
-      if (fix && fix.edits.length) fixes.push({ code: f.code, fix });
+  // each text is parsed once: its syntax errors are counted on the tree the next pass analyses
+  let tree = parseModule(text);
+  try {
+    const baseErrors = tree.errorCount;
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      const analysis = analyzeText(current, settings, db, tree);
+      const fixes: { code: string; fix: Fix }[] = [];
+      for (const f of analysis.findings) {
+        const fix = f.fixes.find((x) => x.applicability === 'safe' || opts.unsafe);
+        if (fix && fix.edits.length) fixes.push({ code: f.code, fix });
+      }
+      if (fixes.length === 0) break;
+      const res = applyFixes(current, fixes.map((f) => f.fix));
+      if (res.applied.length === 0 || res.text === current) break;
+      // a fix must never make the code worse: refuse a pass that adds syntax errors
+      const next = parseModule(res.text);
+      if (next.errorCount > baseErrors) {
+        next.delete();
+        refused = 'a fix would have broken the syntax; those fixes were not applied';
+        break;
+      }
+      tree.delete();
+      tree = next;
+      const took = new Set(res.applied);
+      for (const f of fixes) if (took.has(f.fix)) applied.set(f.code, (applied.get(f.code) ?? 0) + 1);
+      current = res.text;
     }
-    if (fixes.length === 0) break;
-    const res = applyFixes(current, fixes.map((f) => f.fix));
-    if (res.applied.length === 0 || res.text === current) break;
-    // a fix must never make the code worse: refuse a pass that adds syntax errors
-    if (countSyntaxErrors(res.text) > baseErrors) {
-      refused = 'a fix would have broken the syntax; those fixes were not applied';
-      break;
-    }
-    for (const f of fixes) if (res.applied.includes(f.fix)) applied.set(f.code, (applied.get(f.code) ?? 0) + 1);
-    current = res.text;
+  } finally {
+    tree.delete();
   }
   return { text: current, applied, refused };
 }
 
 export function countSyntaxErrors(text: string): number {
-  const tree = ModuleTree.parse(text);
+  const tree = parseModule(text);
   try {
     return tree.errorCount;
   } finally {
