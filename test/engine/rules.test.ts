@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { fixAll, countSyntaxErrors } from '../../server/src/engine/fixAll';
+import { analyzeText } from '../../server/src/engine/analyze';
 import type { Finding } from '../../server/src/engine/findings';
 import { initParser } from '../../server/src/engine/parser';
 import type { Settings } from '../../server/src/engine/settings';
@@ -411,6 +412,17 @@ def f(x):
     assert.equal(all.applied.get('MSP104'), 1);
     assert.equal(countSyntaxErrors(all.text), 0);
     assert.equal(all.refused, undefined);
+  });
+
+  test("given the text's findings (the editor's last analysis), the same result", () => {
+    for (const unsafe of [false, true]) {
+      const findings = analyzeText(src, settings(MSP1), realDb()).findings;
+      const given = fixAll(src, settings(MSP1), realDb(), { unsafe, findings });
+      const alone = fixAll(src, settings(MSP1), realDb(), { unsafe });
+      assert.notEqual(given.text, src);
+      assert.equal(given.text, alone.text);
+      assert.deepEqual(given.applied, alone.applied);
+    }
   });
 
   test('running it again changes nothing', () => {

@@ -3,7 +3,7 @@
 import type { MappingDatabase } from '../mappings/database';
 import { analyzeText, parseModule } from './analyze';
 import { applyFixes } from './edits';
-import type { Fix } from './findings';
+import type { Finding, Fix } from './findings';
 import type { Settings } from './settings';
 
 export interface FixAllResult {
@@ -16,7 +16,14 @@ export interface FixAllResult {
 
 const MAX_PASSES = 10;
 
-export function fixAll(text: string, settings: Settings, db: MappingDatabase, opts: { unsafe?: boolean } = {}): FixAllResult {
+export interface FixAllOptions {
+  /** Apply unsafe fixes too. */
+  unsafe?: boolean;
+  /** The findings of `text` under `settings`, when the caller has them (the editor's last analysis): the first pass uses them. */
+  findings?: readonly Finding[];
+}
+
+export function fixAll(text: string, settings: Settings, db: MappingDatabase, opts: FixAllOptions = {}): FixAllResult {
   const applied = new Map<string, number>();
   let current = text;
   let refused: string | undefined;
@@ -25,9 +32,9 @@ export function fixAll(text: string, settings: Settings, db: MappingDatabase, op
   try {
     const baseErrors = tree.errorCount;
     for (let pass = 0; pass < MAX_PASSES; pass++) {
-      const analysis = analyzeText(current, settings, db, tree);
+      const findings = pass === 0 && opts.findings ? opts.findings : analyzeText(current, settings, db, tree).findings;
       const fixes: { code: string; fix: Fix }[] = [];
-      for (const f of analysis.findings) {
+      for (const f of findings) {
         const fix = f.fixes.find((x) => x.applicability === 'safe' || opts.unsafe);
         if (fix && fix.edits.length) fixes.push({ code: f.code, fix });
       }

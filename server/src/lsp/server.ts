@@ -813,7 +813,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       }
     }
     if (ctx.kind === 'doc' && (wants(`${CodeActionKind.SourceFixAll}.mindport`) && (only || ctx.an.findings.some((f) => f.fixes[0]?.applicability === 'safe')))) {
-      const res = fixAll(ctx.an.text, ctx.an.settings, db);
+      const res = fixAll(ctx.an.text, ctx.an.settings, db, { findings: ctx.an.findings });
       if (res.text !== ctx.an.text) {
         actions.push({
           title: 'MindPort: fix all safe problems',
