@@ -214,6 +214,48 @@ describe('diagnostics', () => {
     }
   });
 
+  test('quick fixes and fix all asked for during or after a typing rehearsal edit the editor\'s text', async () => {
+    // the rehearsal's analyses move the findings after its typing in place, and one that goes to the whole file
+    // (here: typing in a loop body) leaves them moved; a request stops a rehearsal part-way. Either way, the fixes
+    // offered must be those of the text as opened (they were offset by the typed line's length). A server of its
+    // own: one that had typing elsewhere in the last 2 s would put off the rehearsal.
+    const c = await startClient({ rootUri: pathToFileURL(tmp).href });
+    try {
+      const model = readFileSync(join(ROOT, 'test', 'fixtures', 'incremental', 'model.py'), 'utf8');
+      const names = ['make_grid', 'Attention', 'Block', 'Spectral', 'Net', 'Pairs', 'scatter_mean', 'helper', 'train'];
+      const text = Array.from({ length: 8 }, (_, k) => model.replace(new RegExp(`\\b(${names.join('|')})\\b`, 'g'), `$1_${k}`)).join('\n');
+      const all = { start: { line: 0, character: 0 }, end: { line: text.split('\n').length, character: 0 } };
+      const openHere = async () => {
+        const path = join(tmp, `rehearsed${++n}.py`);
+        const uri = pathToFileURL(path).href;
+        c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+        await c.waitDiagnostics(uri, (p) => p.version === 1);
+        return uri;
+      };
+      const offered = async (uri: string) => {
+        const ask = (only: string[]) => c.conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: all, context: { diagnostics: [], only } }) as Promise<CodeAction[]>;
+        const quick = await ask(['quickfix']);
+        const fixAll = await ask(['source.fixAll.mindport']);
+        return {
+          quick: quick.map((a) => `${a.title} → ${JSON.stringify(a.edit!.changes![uri])}`),
+          fixed: fixAll.length ? applyLspEdits(text, fixAll[0].edit!.changes![uri]) : text,
+        };
+      };
+      const expected = await offered(await openHere()); // asked at once: before any rehearsal in it
+      assert.ok(expected.quick.length > 50 && expected.fixed !== text);
+      // the rehearsal starts READY_DELAY_MS + REHEARSAL_QUIET_MS (350 ms) after the diagnostics
+      for (const pauseMs of [360, 400, 450, 800]) {
+        const uri = await openHere();
+        await new Promise((r) => setTimeout(r, pauseMs));
+        const got = await offered(uri);
+        assert.deepEqual(got.quick, expected.quick, `quick fixes after ${pauseMs} ms`);
+        assert.equal(got.fixed, expected.fixed, `fix all after ${pauseMs} ms`);
+      }
+    } finally {
+      await c.stop();
+    }
+  });
+
   test('typing into one method of a large class, keystroke by keystroke, gives the diagnostics of the text opened afresh', async () => {
     // a class of this size is re-checked method by method (incremental.ts tryMember)
     const methods = Array.from({ length: 90 }, (_, i) => `    def step_${i}(self, x):\n        y = torch.relu(x) + self.fc(x)\n        return F.gelu(y).cuda() * self.step_${(i + 1) % 90}(y)\n`);

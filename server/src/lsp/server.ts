@@ -341,6 +341,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
    */
   async function analyseDoc(d: OpenDoc, offThreadOk = false): Promise<Analysed | undefined> {
     await ready;
+    catchUp(d); // a request after a stopped rehearsal: its analysis is of the editor's text again
     const version = d.td.version;
     if (d.analysed?.version === version) {
       touchAnalysis(d);
@@ -514,12 +515,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     rehearsal?.r.stop();
     const encoder = options.rehearsePublishing ? new MessageEncoder() : undefined;
     let last = d.published;
+    let latest: DocumentAnalysis | undefined;
     const r = new TypingRehearsal(
       d.doc,
       place,
       () => {
         const whole = incremental.stats.full;
-        const a = incremental.analyzeDocument(d.doc, settings, db);
+        const a = (latest = incremental.analyzeDocument(d.doc, settings, db));
         if (encoder) {
           const diagnostics = toDiagnostics(a.findings, last);
           last = { findings: a.findings, diagnostics };
@@ -529,13 +531,22 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       },
       (how, err) => {
         if (rehearsal?.r === r) rehearsal = undefined;
-        if (r.leftBehind && docs.get(d.uri) === d && d.incremental === incremental) {
+        // The rehearsal's analyses reused the findings and use spans of the analysis requests read (when this
+        // analyser made it, as it does for the document opened last) and moved them in place; a step that went to
+        // the whole file left them moved. That analysis is replaced by one of the editor's text again.
+        const ours = docs.get(d.uri) === d && d.incremental === incremental;
+        const replace = (a: DocumentAnalysis) => {
+          if (d.analysed?.version === version && d.td.version === version && d.analysed.settings === settings) d.analysed = toAnalysed(version, d.doc.text, a, settings);
+        };
+        if (how === 'finished' && ours && latest) replace(latest); // its last step analysed the text taken back
+        else if (r.leftBehind && ours) {
           d.catchUp = () => {
-            if (d.incremental === incremental) incremental.analyzeDocument(d.doc, settings, db);
+            if (d.incremental === incremental) replace(incremental.analyzeDocument(d.doc, settings, db));
           };
         }
         if (how === 'failed') {
           if (d.incremental === incremental) d.incremental = undefined; // the next edit analyses it afresh
+          if (d.analysed?.version === version) d.analysed = undefined; // and the next request
           connection.console.error(`MindPort: analysis failed for ${d.uri}: ${(err as Error)?.stack ?? err}`);
         }
         idle.worked();
