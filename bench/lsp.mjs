@@ -251,6 +251,33 @@ async function serverWithTarget(dist, file, prefix) {
 }
 
 /**
+ * "Fix all on save" (editor.codeActionsOnSave: source.fixAll.mindport) on `file`: its diagnostics awaited, then
+ * the code action requested `rounds` times in a row, each timed from request to answer. `fixed`: whether every
+ * answer had an edit.
+ */
+export async function fixAllOnSave(dist, file, rounds = 5) {
+  const { s, uri } = await serverWithTarget(dist, file, 'fixall');
+  try {
+    const lines = readFileSync(file, 'utf8').split('\n').length;
+    const times = [];
+    let fixed = true;
+    for (let i = 0; i < rounds; i++) {
+      const t = performance.now();
+      const actions = await s.conn.sendRequest('textDocument/codeAction', {
+        textDocument: { uri: uri(0) },
+        range: { start: { line: 0, character: 0 }, end: { line: lines, character: 0 } },
+        context: { diagnostics: [], only: ['source.fixAll.mindport'], triggerKind: 2 },
+      });
+      times.push(performance.now() - t);
+      fixed &&= !!actions?.[0]?.edit;
+    }
+    return { p50: percentile(times, 50), max: Math.max(...times), fixed };
+  } finally {
+    await s.stop();
+  }
+}
+
+/**
  * A keystroke right after a burst of opened files (as restoring editor tabs does): `file` is opened and its
  * diagnostics awaited, then `others` copies of it (each under another name) are opened at once and one
  * character is typed into the first file. `typedMs`: from that keystroke to its diagnostics; `allMs`: until
