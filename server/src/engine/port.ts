@@ -3,7 +3,7 @@
 // torch imports nothing uses any more. The result always parses at least as well as the input: a pass that
 // would add syntax errors is retried fix by fix, and fixes that break the syntax are skipped (left as TODOs).
 import type { MappingDatabase } from '../mappings/database';
-import { analyzeText } from './analyze';
+import { analyzeText, parseModule } from './analyze';
 import { applyEdits, applyFixes, ImportPlanner } from './edits';
 import { resolve } from './resolve';
 import type { Finding, Fix, TextEdit } from './findings';
@@ -43,36 +43,49 @@ function preferredFix(f: Finding): Fix | undefined {
 
 export function portText(text: string, settings: Settings, db: MappingDatabase): PortResult {
   const perRule: PortSummary['perRule'] = {};
-  const base = countSyntaxErrors(text);
   let current = text;
+  // each text is parsed once: the tree its syntax errors were counted on is the one the next pass analyses
+  let tree = parseModule(text);
+  const base = tree.errorCount;
   const broken = new Set<string>(); // fixes (by code and title at a place) that broke the syntax
-  for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const analysis = analyzeText(current, settings, db);
-    const todo: { code: string; fix: Fix; key: string }[] = [];
-    for (const f of analysis.findings) {
-      const fix = preferredFix(f);
-      if (!fix) continue;
-      const key = `${f.code}:${current.slice(f.start, f.end)}:${fix.title}`;
-      if (!broken.has(key)) todo.push({ code: f.code, fix, key });
-    }
-    if (!todo.length) break;
-    let res = applyFixes(current, todo.map((t) => t.fix));
-    let accepted = res.applied;
-    if (countSyntaxErrors(res.text) > base) {
-      // find the fixes that break the syntax one at a time, and keep the others
-      const good: Fix[] = [];
-      for (const t of todo) {
-        const trial = applyFixes(current, [...good, t.fix]);
-        if (!trial.applied.includes(t.fix)) continue;
-        if (countSyntaxErrors(trial.text) > base) broken.add(t.key);
-        else good.push(t.fix);
+  try {
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      const analysis = analyzeText(current, settings, db, tree);
+      const todo: { code: string; fix: Fix; key: string }[] = [];
+      for (const f of analysis.findings) {
+        const fix = preferredFix(f);
+        if (!fix) continue;
+        const key = `${f.code}:${current.slice(f.start, f.end)}:${fix.title}`;
+        if (!broken.has(key)) todo.push({ code: f.code, fix, key });
       }
-      res = applyFixes(current, good);
-      accepted = res.applied;
+      if (!todo.length) break;
+      let res = applyFixes(current, todo.map((t) => t.fix));
+      let next = parseModule(res.text);
+      if (next.errorCount > base) {
+        next.delete();
+        // find the fixes that break the syntax one at a time, and keep the others
+        const good: Fix[] = [];
+        for (const t of todo) {
+          const trial = applyFixes(current, [...good, t.fix]);
+          if (!trial.applied.includes(t.fix)) continue;
+          if (countSyntaxErrors(trial.text) > base) broken.add(t.key);
+          else good.push(t.fix);
+        }
+        res = applyFixes(current, good);
+        next = parseModule(res.text);
+      }
+      if (!res.applied.length || res.text === current) {
+        next.delete();
+        break;
+      }
+      const accepted = new Set(res.applied);
+      for (const t of todo) if (accepted.has(t.fix)) bump(perRule, t.code, 'converted');
+      tree.delete();
+      tree = next;
+      current = res.text;
     }
-    if (!accepted.length || res.text === current) break;
-    for (const t of todo) if (accepted.includes(t.fix)) bump(perRule, t.code, 'converted');
-    current = res.text;
+  } finally {
+    tree.delete();
   }
   current = rewriteReferences(current, settings, db, perRule, base);
   current = removeUnusedImports(current, base);
