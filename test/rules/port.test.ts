@@ -2,7 +2,7 @@
 // import or use remains without a TODO above it saying why.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -103,6 +103,28 @@ test('the summary counts per rule, and a file with nothing to do is unchanged', 
   const plain = lines('import os', 'print(os.getcwd())');
   assert.equal(portText(plain, DEFAULT_SETTINGS, db).text, plain);
   assert.equal(portText(plain, DEFAULT_SETTINGS, db).summary.rate, 1);
+});
+
+test('mindport port -o never writes one file over another of the same name', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mindport-port-'));
+  try {
+    for (const pkg of ['models', 'data']) {
+      mkdirSync(join(dir, pkg));
+      writeFileSync(join(dir, pkg, '__init__.py'), lines('import torch', `${pkg.toUpperCase()} = torch.zeros(3).cuda()`));
+    }
+    writeFileSync(join(dir, 'train.py'), lines('import torch', 'x = torch.ones(2).cuda()'));
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let err = '';
+    stderr.on('data', (d) => (err += d));
+    const code = await portCommand(['models/__init__.py', 'data/__init__.py', 'train.py', '-o', 'out'], { stdout, stderr, cwd: dir, env: {} });
+    assert.equal(code, 1);
+    assert.match(readFileSync(join(dir, 'out', '__init___ms.py'), 'utf8'), /^MODELS = /m, 'the first one written stays');
+    assert.match(err, /data\/__init__\.py: skipped: out\/__init___ms\.py was written for models\/__init__\.py in this run/);
+    assert.ok(existsSync(join(dir, 'out', 'train_ms.py')), 'the files after it are still ported');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('mindport port writes <name>_ms.py and prints the summary', async () => {

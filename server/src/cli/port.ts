@@ -78,11 +78,20 @@ export async function portCommand(argv: string[], io: CliIo): Promise<number> {
   let failed = 0;
   let converted = 0;
   let left = 0;
+  const written = new Map<string, string>(); // output → the input it was written for, in this run
   for (const p of positionals) {
     const file = resolve(io.cwd, p);
     const rel = relative(io.cwd, file) || file;
     if (!existsSync(file) || !statSync(file).isFile() || !file.endsWith('.py')) {
       write(io.stderr, `${rel}: not a Python file`);
+      failed++;
+      continue;
+    }
+    const out = portedPath(file, outDir);
+    const before = written.get(out);
+    if (before !== undefined) {
+      // two inputs of one name (models/__init__.py, data/__init__.py) and one -o folder: never one over the other
+      write(io.stderr, `${rel}: skipped: ${relative(io.cwd, out) || out} was written for ${before} in this run (same file name; port it with another -o folder)`);
       failed++;
       continue;
     }
@@ -94,7 +103,6 @@ export async function portCommand(argv: string[], io: CliIo): Promise<number> {
     }
     const settings = parseSettings(flags, finder.settingsFor(file, DEFAULT_SETTINGS).settings).settings;
     const res = portText(decoded.text, settings, db);
-    const out = portedPath(file, outDir);
     let bytes: Buffer;
     try {
       bytes = encodeSource(decoded.encoding, res.text); // the source's encoding: its coding cookie stays true
@@ -105,6 +113,7 @@ export async function portCommand(argv: string[], io: CliIo): Promise<number> {
       continue;
     }
     writeFileSync(out, bytes);
+    written.set(out, rel);
     converted += res.summary.converted;
     left += res.summary.left;
     write(io.stdout, `${formatSummary(rel, res.summary)} → ${relative(io.cwd, out) || out}`);
