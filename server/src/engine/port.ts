@@ -63,14 +63,7 @@ export function portText(text: string, settings: Settings, db: MappingDatabase):
       let next = parseModule(res.text);
       if (next.errorCount > base) {
         next.delete();
-        // find the fixes that break the syntax one at a time, and keep the others
-        const good: Fix[] = [];
-        for (const t of todo) {
-          const trial = applyFixes(current, [...good, t.fix]);
-          if (!trial.applied.includes(t.fix)) continue;
-          if (countSyntaxErrors(trial.text) > base) broken.add(t.key);
-          else good.push(t.fix);
-        }
+        const good = keepParsing(current, todo, base, broken);
         res = applyFixes(current, good);
         next = parseModule(res.text);
       }
@@ -98,6 +91,35 @@ export function portText(text: string, settings: Settings, db: MappingDatabase):
     left += v.left;
   }
   return { text: current, summary: { converted, left, perRule, rate: converted + left === 0 ? 1 : Math.round((1000 * converted) / (converted + left)) / 1000 } };
+}
+
+/**
+ * The fixes of `todo` that can be applied together without adding syntax errors; those that break it go into
+ * `broken`. Halves are tried in order, each with the fixes kept before it, and a half that breaks is split again:
+ * a few broken fixes among thousands cost a few dozen parses of the text, not one per fix.
+ */
+function keepParsing(text: string, todo: readonly { fix: Fix; key: string }[], base: number, broken: Set<string>): Fix[] {
+  const good: Fix[] = [];
+  const tryGroup = (group: readonly { fix: Fix; key: string }[], knownBroken: boolean): void => {
+    if (!group.length) return;
+    if (!knownBroken) {
+      const trial = applyFixes(text, [...good, ...group.map((t) => t.fix)]);
+      if (countSyntaxErrors(trial.text) <= base) {
+        const taken = new Set(trial.applied);
+        for (const t of group) if (taken.has(t.fix)) good.push(t.fix);
+        return;
+      }
+    }
+    if (group.length === 1) {
+      broken.add(group[0].key);
+      return;
+    }
+    const mid = group.length >> 1;
+    tryGroup(group.slice(0, mid), false);
+    tryGroup(group.slice(mid), false);
+  };
+  tryGroup(todo, true); // all of them together broke the syntax
+  return good;
 }
 
 function oneLine(s: string, max = 150): string {
