@@ -454,6 +454,23 @@ def f(x):
     assert.equal(again.code, 0, 'nothing left to change: exit 0');
   });
 
+  test('--diff gives one hunk per change with three lines of context, which git apply turns into what fix writes', async () => {
+    const middle = Array.from({ length: 30 }, (_, i) => `n${i} = ${i}`);
+    const src = ['import torch', 'a = torch.abs(x)', ...middle, 'b = torch.abs(y)', ''].join('\n');
+    const dir = project('fix-hunks', { 'a.py': src });
+    const r = await cli(['fix', 'a.py', '--select', 'MSP1', '--diff'], dir);
+    assert.equal(r.code, 1, r.stderr);
+    const patch = r.stdout.slice(0, r.stdout.indexOf('a.py: would apply'));
+    assert.deepEqual(patch.match(/^@@ .* @@$/gm), ['@@ -1,5 +1,6 @@', '@@ -30,4 +31,4 @@']);
+    assert.doesNotMatch(patch, /^[-+]n1[0-9] = /m, 'the unchanged lines between the two fixes are not in the diff');
+    writeFileSync(join(dir, 'change.patch'), patch);
+    execFileSync('git', ['apply', 'change.patch'], { cwd: dir });
+    const patched = readFileSync(join(dir, 'a.py'), 'utf8');
+    writeFileSync(join(dir, 'a.py'), src);
+    assert.equal((await cli(['fix', 'a.py', '--select', 'MSP1'], dir)).code, 0);
+    assert.equal(patched, readFileSync(join(dir, 'a.py'), 'utf8'));
+  });
+
   test('a Latin-1 file without a coding cookie is refused and left byte-identical', async () => {
     const bytes = Buffer.from('import torch\ns = "caf\xe9"\ny = torch.abs(x)\n', 'latin1');
     const dir = project('fix-latin', { 'a.py': bytes });

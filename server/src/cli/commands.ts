@@ -5,6 +5,7 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { explainJson, explainMarkdown } from '../engine/explain';
 import { collectFiles } from '../engine/walk';
+import { structuredPatch } from 'diff';
 import { fixAll } from '../engine/fixAll';
 import { initParser } from '../engine/parser';
 import { ProjectConfigFinder } from '../engine/projectConfig';
@@ -264,21 +265,15 @@ async function cmdFix(argv: string[], io: CliIo): Promise<number> {
   return failed ? 1 : 0;
 }
 
-/** A small line diff (whole changed lines, no context merging) for `fix --diff`. */
-function unifiedDiff(name: string, a: string, b: string): string {
-  const al = a.split('\n');
-  const bl = b.split('\n');
-  let start = 0;
-  while (start < al.length && start < bl.length && al[start] === bl[start]) start++;
-  let ea = al.length - 1;
-  let eb = bl.length - 1;
-  while (ea >= start && eb >= start && al[ea] === bl[eb]) {
-    ea--;
-    eb--;
+/**
+ * The unified diff `fix --diff` prints (as `git diff` and Ruff's `--diff` do: hunks of the changed lines with three
+ * lines of context, which `git apply` and `patch -p1` take).
+ */
+export function unifiedDiff(name: string, a: string, b: string): string {
+  const out = [`--- a/${name}`, `+++ b/${name}`];
+  for (const h of structuredPatch(name, name, a, b, undefined, undefined, { context: 3 }).hunks) {
+    out.push(`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, ...h.lines);
   }
-  const out = [`--- a/${name}`, `+++ b/${name}`, `@@ -${start + 1},${ea - start + 1} +${start + 1},${eb - start + 1} @@`];
-  for (let i = start; i <= ea; i++) out.push(`-${al[i]}`);
-  for (let i = start; i <= eb; i++) out.push(`+${bl[i]}`);
   return out.join('\n');
 }
 
