@@ -2,6 +2,7 @@
 // and fixed as their functional twin in every import style; those whose signatures differ stay apart.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { explainMarkdown } from '../../server/src/engine/explain';
 import type { MappingDatabase } from '../../server/src/mappings/database';
 import { findings, fix, lines, setup } from '../rules/helpers';
 
@@ -49,4 +50,10 @@ test('torch functions whose parameters differ from the functional ones are not a
   for (const name of ['relu', 'conv2d', 'avg_pool1d', 'cosine_similarity', 'bilinear']) {
     assert.equal(db.get(`torch.${name}`)?.torch, `torch.nn.functional.${name}`, `torch.${name}`);
   }
+});
+
+test('explaining an alias names what was asked and what it is the same as (hover, Explain API, mindport explain)', () => {
+  const md = explainMarkdown(db, db.get('torch.relu')!, undefined, 'torch.relu');
+  assert.match(md.split('\n')[0], /^### `torch\.relu` \(the same as `torch\.nn\.functional\.relu`\)$/);
+  assert.match(explainMarkdown(db, db.get('torch.abs')!, undefined, 'torch.abs').split('\n')[0], /^### `torch\.abs`$/);
 });

@@ -186,7 +186,7 @@ async function cmdExplain(argv: string[], io: CliIo): Promise<number> {
     const entry = db.get(name);
     if (!entry) missing++;
     if (values.json) write(io.stdout, JSON.stringify(explainJson(db, name, target)));
-    else write(io.stdout, entry ? `${explainMarkdown(db, entry, target)}\n` : `${name}: not in MindPort's mapping database (no MindSpore equivalent known)\n`);
+    else write(io.stdout, entry ? `${explainMarkdown(db, entry, target, name)}\n` : `${name}: not in MindPort's mapping database (no MindSpore equivalent known)\n`);
   }
   return missing === positionals.length ? 1 : 0;
 }

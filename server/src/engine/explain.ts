@@ -50,10 +50,12 @@ function twinMarkdown(label: string, t: Twin, target?: Target, chosen?: boolean)
   return lines;
 }
 
-export function explainMarkdown(db: MappingDatabase, entry: MappedEntry, target?: Target): string {
+/** `asked`: the name the user wrote, when it is an alias of the entry (`torch.relu` for `torch.nn.functional.relu`). */
+export function explainMarkdown(db: MappingDatabase, entry: MappedEntry, target?: Target, asked = entry.torch): string {
   const status = db.statusOf(entry);
   const choice = target ? db.choose(entry, target) : undefined;
-  const out = [`### \`${entry.torch}\``, `${STATUS_TEXT[status]}${entry.rule ? ` · see rule ${entry.rule}` : ''}`, ''];
+  const title = asked === entry.torch ? `### \`${entry.torch}\`` : `### \`${asked}\` (the same as \`${entry.torch}\`)`;
+  const out = [title, `${STATUS_TEXT[status]}${entry.rule ? ` · see rule ${entry.rule}` : ''}`, ''];
   if (entry.mint) out.push(...twinMarkdown('mint', entry.mint, target, choice?.which === 'mint'), '');
   if (entry.classic) out.push(...twinMarkdown('classic', entry.classic, target, choice?.which === 'classic'), '');
   if (choice?.uncovered) out.push(`⚠ \`${choice.uncovered.twin.api}\` does not run on ${target!.device} in MindSpore ${target!.version}.`, '');

@@ -873,7 +873,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!use) return null;
     const entry = db.get(use.qname);
     const value = entry
-      ? explainMarkdown(db, entry, targetOf(ctx.an.settings))
+      ? explainMarkdown(db, entry, targetOf(ctx.an.settings), use.qname)
       : `### \`${use.qname}\`\nnot in MindPort's mapping database: no MindSpore equivalent is known`;
     return {
       contents: { kind: 'markdown', value },
@@ -1011,7 +1011,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return {
       entries: names.map((n) => {
         const e = db.get(n);
-        return { torchApi: n, found: !!e, markdown: e ? explainMarkdown(db, e, targetOf(settings)) : `\`${n}\`: not in MindPort's mapping database` };
+        return { torchApi: n, found: !!e, markdown: e ? explainMarkdown(db, e, targetOf(settings), n) : `\`${n}\`: not in MindPort's mapping database` };
       }),
     };
   });
