@@ -532,6 +532,17 @@ describe('notebooks, typed in', () => {
       const same = (p: { diagnostics: unknown[] }) => JSON.stringify(p.diagnostics) === JSON.stringify(wants[i].diagnostics);
       assert.ok(same(await client.diagnosticsMatching(edited.uris[i], same)), `cell ${i}`);
     }
+    // and the quick fixes of every cell edit the same places (the fixes' edits moved with the typing)
+    const fixesOf = async (uris: string[], i: number) => {
+      const all = { start: { line: 0, character: 0 }, end: { line: final[i].split('\n').length, character: 0 } };
+      const acts = (await client.conn.sendRequest('textDocument/codeAction', { textDocument: { uri: uris[i] }, range: all, context: { diagnostics: [], only: ['quickfix'] } })) as CodeAction[];
+      return acts.map((a) => `${a.title} ${JSON.stringify(Object.entries(a.edit!.changes!).map(([u, e]) => [uris.indexOf(u), e]))}`);
+    };
+    for (let i = 0; i < final.length; i++) {
+      const want = await fixesOf(fresh.uris, i);
+      assert.deepEqual(await fixesOf(edited.uris, i), want, `quick fixes of cell ${i}`);
+      if (i === 1) assert.ok(want.length > 0);
+    }
   });
 });
 
