@@ -5,8 +5,8 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { explainJson, explainMarkdown } from '../engine/explain';
 import { collectFiles } from '../engine/walk';
-import { structuredPatch } from 'diff';
 import { fixAll } from '../engine/fixAll';
+import { unifiedDiff } from './unifiedDiff';
 import { initParser } from '../engine/parser';
 import { ProjectConfigFinder } from '../engine/projectConfig';
 import type { FileResult } from '../engine/project';
@@ -263,18 +263,6 @@ async function cmdFix(argv: string[], io: CliIo): Promise<number> {
   }
   write(io.stdout, `Fixed ${findings}.`);
   return failed ? 1 : 0;
-}
-
-/**
- * The unified diff `fix --diff` prints (as `git diff` and Ruff's `--diff` do: hunks of the changed lines with three
- * lines of context, which `git apply` and `patch -p1` take).
- */
-export function unifiedDiff(name: string, a: string, b: string): string {
-  const out = [`--- a/${name}`, `+++ b/${name}`];
-  for (const h of structuredPatch(name, name, a, b, undefined, undefined, { context: 3 }).hunks) {
-    out.push(`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, ...h.lines);
-  }
-  return out.join('\n');
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
