@@ -1,7 +1,8 @@
 // "Port this file": applies every fix (safe and unsafe) pass after pass, as fix-all does, then marks each line
 // it could not convert with a `# TODO(mindport) MSPxxx: ...` comment above it (same indentation), and removes
 // torch imports nothing uses any more. The result always parses at least as well as the input: a pass that
-// would add syntax errors is retried fix by fix, and fixes that break the syntax are skipped (left as TODOs).
+// would add syntax errors is retried by halves (keepParsing), and fixes that break the syntax are skipped (left as
+// TODOs).
 import type { MappingDatabase } from '../mappings/database';
 import { analyzeText, parseModule } from './analyze';
 import { applyEdits, applyFixes, ImportPlanner } from './edits';
