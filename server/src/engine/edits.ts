@@ -76,10 +76,13 @@ export function applyEdits(text: string, edits: TextEdit[]): { text: string; app
   return { text: withEdits(text, kept.list), applied, skipped };
 }
 
-/** Applies whole fixes: a fix whose edits clash with an already accepted fix is left out entirely. */
-export function applyFixes(text: string, fixes: Fix[]): { text: string; applied: Fix[]; skipped: Fix[] } {
-  const taken: TextEdit[] = [];
-  const takenKeys = new Set<string>();
+/**
+ * Chooses whole fixes: a fix whose edits clash with an already chosen fix is left out entirely. `edits`: the
+ * chosen fixes' edits, each once (two fixes adding the same import line share it).
+ */
+export function chooseFixes(fixes: readonly Fix[]): { edits: TextEdit[]; applied: Fix[]; skipped: Fix[] } {
+  const edits: TextEdit[] = [];
+  const editKeys = new Set<string>();
   const kept = new TextOrderedEdits();
   const applied: Fix[] = [];
   const skipped: Fix[] = [];
@@ -94,13 +97,19 @@ export function applyFixes(text: string, fixes: Fix[]): { text: string; applied:
     applied.push(f);
     for (const e of f.edits) {
       const key = `${e.start}:${e.end}:${e.newText}`;
-      if (takenKeys.has(key)) continue;
-      takenKeys.add(key);
-      taken.push(e);
+      if (editKeys.has(key)) continue;
+      editKeys.add(key);
+      edits.push(e);
       if (kept.clashing(e).length === 0) kept.add(e); // edits of one fix that clash with each other: applyEdits skips the later
     }
   }
-  return { text: applyEdits(text, taken).text, applied, skipped };
+  return { edits, applied, skipped };
+}
+
+/** Applies whole fixes (chooseFixes): a fix whose edits clash with an already accepted fix is left out entirely. */
+export function applyFixes(text: string, fixes: Fix[]): { text: string; applied: Fix[]; skipped: Fix[] } {
+  const { edits, applied, skipped } = chooseFixes(fixes);
+  return { text: applyEdits(text, edits).text, applied, skipped };
 }
 
 /** The edit that deletes one argument of a call together with the comma that separates it. */

@@ -25,7 +25,7 @@ import { IncrementalAnalyzer } from '../engine/incremental';
 import { PythonDocument } from '../engine/document';
 import { explainMarkdown } from '../engine/explain';
 import type { Finding } from '../engine/findings';
-import { fixAll } from '../engine/fixAll';
+import { countSyntaxErrors, fixAll } from '../engine/fixAll';
 import { joinCells, cellOf, type NotebookText } from '../engine/notebook';
 import { initParser } from '../engine/parser';
 import { type FileResult } from '../engine/project';
@@ -43,7 +43,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Commands, ConfigProblemsNotification, ExplainRequest, ReportRequest, type ExplainParams, type ReportParams } from './protocol';
-import { minimalEdit } from '../engine/edits';
+import { applyEdits, chooseFixes, minimalEdit } from '../engine/edits';
 import { toDiagnostic, toDiagnostics, toLspEdit, type Published } from './convert';
 import { IdleCollector } from './idleCollector';
 import { OpenDocument } from './openDocument';
@@ -101,6 +101,8 @@ interface OpenNotebook {
 }
 
 const SETTINGS_KEYS = Object.keys(SettingsSchema.shape);
+/** Fix all for a whole notebook (`notebook.codeActionsOnSave`): VS Code's notebook kinds start with `notebook.`. */
+const NOTEBOOK_FIX_ALL = `notebook.${CodeActionKind.SourceFixAll}.mindport`;
 
 /** The innermost API use at an offset (in `torch.abs(x).sum()`, `abs` is inside the chain that ends in `sum`). */
 /** Drops the least recently added entries of `map` (insertion order) beyond `limit`, telling `onEvict` of each. */
@@ -181,7 +183,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
         notebookDocumentSync: { notebookSelector: [{ notebook: '*', cells: [{ language: 'python' }] }] },
         codeActionProvider: {
-          codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll, `${CodeActionKind.SourceFixAll}.mindport`],
+          codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll, `${CodeActionKind.SourceFixAll}.mindport`, NOTEBOOK_FIX_ALL],
           resolveProvider: false,
         },
         hoverProvider: true,
@@ -831,6 +833,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
           kind: `${CodeActionKind.SourceFixAll}.mindport`,
           edit: { changes: { [ctx.d.uri]: [toLspEdit(minimalEdit(ctx.an.text, res.text), ctx.d.td)] } },
         });
+      }
+    }
+    // notebook.codeActionsOnSave asks for notebook kinds once, on the first cell; the edit may touch every cell
+    // (a fix in one cell adds its import in another). One pass of the safe fixes: fixes that clash with one
+    // taken are left for the next save.
+    if (ctx.kind === 'cell' && only?.some((k) => NOTEBOOK_FIX_ALL === k || NOTEBOOK_FIX_ALL.startsWith(`${k}.`))) {
+      const safe = ctx.an.findings.flatMap((f) => f.fixes.filter((x) => x.applicability === 'safe' && x.edits.length).slice(0, 1));
+      const { edits } = chooseFixes(safe);
+      if (edits.length && countSyntaxErrors(applyEdits(ctx.an.text, edits).text) <= countSyntaxErrors(ctx.an.text)) {
+        actions.push({ title: 'MindPort: fix all safe problems in the notebook', kind: NOTEBOOK_FIX_ALL, edit: editsToWorkspaceEdit(ctx, edits) });
       }
     }
     return actions;
