@@ -4,7 +4,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { explainMarkdown } from '../../server/src/engine/explain';
 import type { MappingDatabase } from '../../server/src/mappings/database';
-import { findings, fix, lines, setup } from '../rules/helpers';
+import { findings, fix, lines, settings, setup } from '../rules/helpers';
 
 let db: MappingDatabase;
 before(async () => {
@@ -42,14 +42,28 @@ test('convolutions, pooling and pixel shuffles called from torch keep their argu
 });
 
 test('torch functions whose parameters differ from the functional ones are not aliased to them', () => {
-  // torch.softmax(x, 1, torch.float32): the third is dtype, F.softmax's third is _stacklevel; torch.embedding
-  // takes the weight first; torch.dropout calls its flag train
+  // torch.softmax(x, 1, torch.float32): the third is dtype, F.softmax's third is _stacklevel (own entries);
+  // torch.embedding takes the weight first; torch.dropout calls its flag train
   for (const name of ['softmax', 'log_softmax', 'dropout', 'embedding', 'layer_norm', 'batch_norm', 'group_norm', 'instance_norm', 'rrelu']) {
     assert.notEqual(db.get(`torch.${name}`)?.torch, `torch.nn.functional.${name}`, `torch.${name}`);
   }
   for (const name of ['relu', 'conv2d', 'avg_pool1d', 'cosine_similarity', 'bilinear']) {
     assert.equal(db.get(`torch.${name}`)?.torch, `torch.nn.functional.${name}`, `torch.${name}`);
   }
+});
+
+test('torch.softmax and torch.log_softmax have entries of their own: a third positional dtype is passed by keyword', () => {
+  const src = lines('import torch', 'a = torch.softmax(x, -1)', 'b = torch.softmax(x, 1, torch.float32)', 'c = torch.log_softmax(x, dim=1)');
+  const mint = [0, 1, 2].map((i) => fix(src, 'MSP101', i));
+  assert.ok(mint.every((f) => f.applicability === 'safe'));
+  assert.ok(mint[0].text.includes('a = mint.nn.functional.softmax(x, -1)'));
+  assert.ok(mint[1].text.includes('b = mint.nn.functional.softmax(x, 1, dtype=torch.float32)'));
+  assert.ok(mint[2].text.includes('c = mint.nn.functional.log_softmax(x, dim=1)'));
+  // the classic twins rename dim (and log_softmax's input), and ops.log_softmax takes no dtype
+  const classic = settings({ targetApi: 'classic' });
+  assert.ok(fix(src, 'MSP102', 1, classic).text.includes('b = ops.softmax(x, axis=1, dtype=torch.float32)'));
+  assert.ok(fix(src, 'MSP102', 2, classic).text.includes('c = ops.log_softmax(logits=x, axis=1)'));
+  assert.equal(findings(lines('import torch', 'c = torch.log_softmax(x, 1, torch.float64)'), 'MSP104', classic).length, 1, 'dtype not supported there');
 });
 
 test('explaining an alias names what was asked and what it is the same as (hover, Explain API, mindport explain)', () => {
