@@ -45,8 +45,8 @@ class TextOrderedEdits {
   }
 }
 
-/** The text with `edits` (which do not clash) made, in one pass. */
-function withEdits(text: string, inTextOrder: readonly TextEdit[]): string {
+/** The text with `edits` (in text order, none clashing: as chooseFixes gives them) made, in one pass. */
+export function withEdits(text: string, inTextOrder: readonly TextEdit[]): string {
   const pieces: string[] = [];
   let at = 0;
   for (const e of inTextOrder) {
@@ -57,14 +57,17 @@ function withEdits(text: string, inTextOrder: readonly TextEdit[]): string {
   return pieces.join('');
 }
 
+/** What makes two edits the same edit. */
+const editKey = (e: TextEdit) => `${e.start}:${e.end}:${e.newText}`;
+
 /** Applies non-overlapping edits; overlapping ones (later in the list) are skipped. Returns the new text. */
-export function applyEdits(text: string, edits: TextEdit[]): { text: string; applied: TextEdit[]; skipped: TextEdit[] } {
+export function applyEdits(text: string, edits: readonly TextEdit[]): { text: string; applied: TextEdit[]; skipped: TextEdit[] } {
   const seen = new Set<string>();
   const kept = new TextOrderedEdits();
   const applied: TextEdit[] = [];
   const skipped: TextEdit[] = [];
   for (const e of edits) {
-    const key = `${e.start}:${e.end}:${e.newText}`;
+    const key = editKey(e);
     if (seen.has(key)) continue; // the same edit twice is made once
     seen.add(key);
     if (kept.clashing(e).length) skipped.push(e);
@@ -78,38 +81,35 @@ export function applyEdits(text: string, edits: TextEdit[]): { text: string; app
 
 /**
  * Chooses whole fixes: a fix whose edits clash with an already chosen fix is left out entirely. `edits`: the
- * chosen fixes' edits, each once (two fixes adding the same import line share it).
+ * chosen fixes' edits in text order, each once (two fixes adding the same import line share it); of one fix's
+ * edits that clash with each other, the later is left out (as applyEdits leaves it out).
  */
-export function chooseFixes(fixes: readonly Fix[]): { edits: TextEdit[]; applied: Fix[]; skipped: Fix[] } {
-  const edits: TextEdit[] = [];
-  const editKeys = new Set<string>();
+export function chooseFixes(fixes: readonly Fix[]): { edits: readonly TextEdit[]; applied: Fix[]; skipped: Fix[] } {
+  const seen = new Set<string>();
   const kept = new TextOrderedEdits();
   const applied: Fix[] = [];
   const skipped: Fix[] = [];
-  const sameEdit = (a: TextEdit, b: TextEdit) => a.start === b.start && a.end === b.end && a.newText === b.newText;
   for (const f of fixes) {
     // an edit another fix also makes does not clash with it (two fixes adding the same import line)
-    const clash = f.edits.some((e) => kept.clashing(e).some((t) => !sameEdit(e, t)));
-    if (clash) {
+    if (f.edits.some((e) => kept.clashing(e).some((t) => editKey(t) !== editKey(e)))) {
       skipped.push(f);
       continue;
     }
     applied.push(f);
     for (const e of f.edits) {
-      const key = `${e.start}:${e.end}:${e.newText}`;
-      if (editKeys.has(key)) continue;
-      editKeys.add(key);
-      edits.push(e);
-      if (kept.clashing(e).length === 0) kept.add(e); // edits of one fix that clash with each other: applyEdits skips the later
+      const key = editKey(e);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (kept.clashing(e).length === 0) kept.add(e);
     }
   }
-  return { edits, applied, skipped };
+  return { edits: kept.list, applied, skipped };
 }
 
 /** Applies whole fixes (chooseFixes): a fix whose edits clash with an already accepted fix is left out entirely. */
 export function applyFixes(text: string, fixes: Fix[]): { text: string; applied: Fix[]; skipped: Fix[] } {
   const { edits, applied, skipped } = chooseFixes(fixes);
-  return { text: applyEdits(text, edits).text, applied, skipped };
+  return { text: withEdits(text, edits), applied, skipped };
 }
 
 /** The edit that deletes one argument of a call together with the comma that separates it. */
