@@ -4,11 +4,11 @@
 // would add syntax errors is retried by halves (keepParsing), and fixes that break the syntax are skipped (left as
 // TODOs).
 import type { MappingDatabase } from '../mappings/database';
-import { analyzeText, parseModule } from './analyze';
+import { analyzeText } from './analyze';
 import { applyEdits, applyFixes, ImportPlanner } from './edits';
 import { resolve } from './resolve';
 import type { Finding, Fix, TextEdit } from './findings';
-import { countSyntaxErrors } from './fixAll';
+import { countSyntaxErrors, fixPasses } from './fixAll';
 import { parseSyntax } from './moduleTree';
 import type { Node } from './parser';
 import { enclosingStatement, eol, indentAt, lineEndWithBreak, lineStartOf } from './rules/util';
@@ -44,43 +44,27 @@ function preferredFix(f: Finding): Fix | undefined {
 
 export function portText(text: string, settings: Settings, db: MappingDatabase): PortResult {
   const perRule: PortSummary['perRule'] = {};
-  let current = text;
-  // each text is parsed once: the tree its syntax errors were counted on is the one the next pass analyses
-  let tree = parseModule(text);
-  const base = tree.errorCount;
   const broken = new Set<string>(); // fixes (by code and title at a place) that broke the syntax
-  try {
-    for (let pass = 0; pass < MAX_PASSES; pass++) {
-      const analysis = analyzeText(current, settings, db, tree);
-      const todo: { code: string; fix: Fix; key: string }[] = [];
-      for (const f of analysis.findings) {
+  let todo: { code: string; fix: Fix; key: string }[] = []; // the pass's fixes
+  const passes = fixPasses(text, settings, db, {
+    maxPasses: MAX_PASSES,
+    choose: (findings, at) => {
+      todo = [];
+      for (const f of findings) {
         const fix = preferredFix(f);
         if (!fix) continue;
-        const key = `${f.code}:${current.slice(f.start, f.end)}:${fix.title}`;
+        const key = `${f.code}:${at.slice(f.start, f.end)}:${fix.title}`;
         if (!broken.has(key)) todo.push({ code: f.code, fix, key });
       }
-      if (!todo.length) break;
-      let res = applyFixes(current, todo.map((t) => t.fix));
-      let next = parseModule(res.text);
-      if (next.errorCount > base) {
-        next.delete();
-        const good = keepParsing(current, todo, base, broken);
-        res = applyFixes(current, good);
-        next = parseModule(res.text);
-      }
-      if (!res.applied.length || res.text === current) {
-        next.delete();
-        break;
-      }
-      const accepted = new Set(res.applied);
-      for (const t of todo) if (accepted.has(t.fix)) bump(perRule, t.code, 'converted');
-      tree.delete();
-      tree = next;
-      current = res.text;
-    }
-  } finally {
-    tree.delete();
-  }
+      return todo.map((t) => t.fix);
+    },
+    mend: (at, errors) => keepParsing(at, todo, errors, broken),
+    applied: (fixes) => {
+      for (const t of todo) if (fixes.has(t.fix)) bump(perRule, t.code, 'converted');
+    },
+  });
+  const base = passes.baseErrors;
+  let current = passes.text;
   current = rewriteReferences(current, settings, db, perRule, base);
   current = removeUnusedImports(current, base);
   const marked = markTodos(current, settings, db, perRule, base);

@@ -25,7 +25,7 @@ import { IncrementalAnalyzer } from '../engine/incremental';
 import { PythonDocument } from '../engine/document';
 import { explainMarkdown } from '../engine/explain';
 import type { Finding } from '../engine/findings';
-import { countSyntaxErrors, fixAll } from '../engine/fixAll';
+import { fixAll, fixAllEdits } from '../engine/fixAll';
 import { joinCells, cellOf, type NotebookText } from '../engine/notebook';
 import { initParser } from '../engine/parser';
 import { type FileResult } from '../engine/project';
@@ -43,7 +43,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Commands, ConfigProblemsNotification, ExplainRequest, ReportRequest, type ExplainParams, type ReportParams } from './protocol';
-import { applyEdits, chooseFixes, minimalEdit } from '../engine/edits';
+import { minimalEdit } from '../engine/edits';
 import { toDiagnostic, toDiagnostics, toLspEdit, type Published } from './convert';
 import { IdleCollector } from './idleCollector';
 import { OpenDocument } from './openDocument';
@@ -773,7 +773,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return undefined;
   }
 
-  function editsToWorkspaceEdit(ctx: NonNullable<Awaited<ReturnType<typeof context>>>, edits: { start: number; end: number; newText: string }[]): WorkspaceEdit {
+  function editsToWorkspaceEdit(ctx: NonNullable<Awaited<ReturnType<typeof context>>>, edits: readonly { start: number; end: number; newText: string }[]): WorkspaceEdit {
     const changes: Record<string, LspTextEdit[]> = {};
     for (const e of edits) {
       if (ctx.kind === 'doc') (changes[ctx.d.uri] ??= []).push(toLspEdit(e, ctx.d.td));
@@ -839,11 +839,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     // (a fix in one cell adds its import in another). One pass of the safe fixes: fixes that clash with one
     // taken are left for the next save.
     if (ctx.kind === 'cell' && only?.some((k) => NOTEBOOK_FIX_ALL === k || NOTEBOOK_FIX_ALL.startsWith(`${k}.`))) {
-      const safe = ctx.an.findings.flatMap((f) => f.fixes.filter((x) => x.applicability === 'safe' && x.edits.length).slice(0, 1));
-      const { edits } = chooseFixes(safe);
-      if (edits.length && countSyntaxErrors(applyEdits(ctx.an.text, edits).text) <= countSyntaxErrors(ctx.an.text)) {
-        actions.push({ title: 'MindPort: fix all safe problems in the notebook', kind: NOTEBOOK_FIX_ALL, edit: editsToWorkspaceEdit(ctx, edits) });
-      }
+      const edits = fixAllEdits(ctx.an.text, ctx.an.findings);
+      if (edits.length) actions.push({ title: 'MindPort: fix all safe problems in the notebook', kind: NOTEBOOK_FIX_ALL, edit: editsToWorkspaceEdit(ctx, edits) });
     }
     return actions;
   });
