@@ -50,20 +50,11 @@ function splitLines(text: string): string[] {
  * run of their positions in b); each anchor's run of equal lines is grown both ways.
  */
 function cuts(a: readonly string[], b: readonly string[]): [number, number][] {
-  const count = new Map<string, number>();
-  for (const l of a) count.set(l, (count.get(l) ?? 0) + 1);
-  const inB = new Map<string, number>(); // line → its index in b, for lines once in a and once in b
-  const seenB = new Map<string, number>();
-  for (let j = 0; j < b.length; j++) {
-    const l = b[j];
-    if (count.get(l) !== 1) continue;
-    seenB.set(l, (seenB.get(l) ?? 0) + 1);
-    inB.set(l, j);
-  }
+  const onceInB = linesOnce(b);
   const pairs: [number, number][] = [];
-  for (let i = 0; i < a.length; i++) {
-    const j = inB.get(a[i]);
-    if (j !== undefined && seenB.get(a[i]) === 1) pairs.push([i, j]);
+  for (const [line, i] of linesOnce(a)) {
+    const j = onceInB.get(line);
+    if (j !== undefined) pairs.push([i, j]);
   }
   const anchors = longestIncreasing(pairs);
   const out: [number, number][] = [];
@@ -83,6 +74,18 @@ function cuts(a: readonly string[], b: readonly string[]): [number, number][] {
     doneA = i + e;
   }
   return out;
+}
+
+/** Each line that occurs once in `lines`, with its index, in order. */
+function linesOnce(lines: readonly string[]): Map<string, number> {
+  const at = new Map<string, number>();
+  const repeated = new Set<string>();
+  for (let i = 0; i < lines.length; i++) {
+    if (at.has(lines[i])) repeated.add(lines[i]);
+    else at.set(lines[i], i);
+  }
+  for (const line of repeated) at.delete(line);
+  return at;
 }
 
 /** The longest run of `pairs` (in order of their first number) whose second numbers increase (patience sorting). */
