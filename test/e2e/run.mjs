@@ -245,6 +245,10 @@ async function main() {
       resolve(code);
     });
   });
+  // The browser's console (the workbench and its webview frames), kept for diagnosis: test-results/e2e-browser-console.log.
+  const consoleLog = createWriteStream(join(results, 'e2e-browser-console.log'));
+  page.on('console', (m) => consoleLog.write(`[${elapsed()}] ${m.type()} ${m.location()?.url?.slice(0, 80) ?? ''}: ${m.text()}\n`));
+  page.on('pageerror', (e) => consoleLog.write(`[${elapsed()}] pageerror: ${e.message}\n`));
   await page.goto(workbenchUrl(testWs, true));
   say('workbench opened; running the mocha suite in the extension host');
   const timedOut = await Promise.race([exited.then(() => false), new Promise((r) => setTimeout(() => r(true), SUITE_LIMIT_MS))]);
