@@ -71,3 +71,40 @@ test('explaining an alias names what was asked and what it is the same as (hover
   assert.match(md.split('\n')[0], /^### `torch\.relu` \(the same as `torch\.nn\.functional\.relu`\)$/);
   assert.match(explainMarkdown(db, db.get('torch.abs')!, undefined, 'torch.abs').split('\n')[0], /^### `torch\.abs`$/);
 });
+
+test('torch.dropout, the norms and torch.embedding have entries of their own, in several call styles', () => {
+  const cases: Array<[string, string, 'safe' | 'unsafe']> = [
+    // dropout's flag is train in torch, training in MindSpore: renamed by keyword, passed by keyword by position
+    [lines('import torch', 'y = torch.dropout(x, 0.1, True)'), 'y = mint.nn.functional.dropout(x, 0.1, training=True)', 'safe'],
+    [lines('import torch', 'y = torch.dropout(x, train=self.training, p=0.2)'), 'y = mint.nn.functional.dropout(x, training=self.training, p=0.2)', 'safe'],
+    [lines('from torch import dropout as drop', 'y = drop(x, p, t)'), 'y = mint.nn.functional.dropout(x, p, training=t)', 'safe'],
+    // the cudnn switch is dropped: safe when it is the default True, unsafe otherwise
+    [lines('import torch', 'y = torch.layer_norm(x, (64,), w, b, 1e-5, True)'), 'y = mint.nn.functional.layer_norm(x, (64,), w, b, 1e-5)', 'safe'],
+    [lines('import torch as th', 'y = th.layer_norm(x, [64], cudnn_enable=False)'), 'y = mint.nn.functional.layer_norm(x, [64])', 'unsafe'],
+    [lines('import torch', 'y = torch.group_norm(x, 8, w, b, 1e-5, True)'), 'y = mint.nn.functional.group_norm(x, 8, w, b, 1e-5)', 'safe'],
+    // batch_norm: weight and bias come first in torch, after the running statistics in MindSpore
+    [
+      lines('import torch', 'y = torch.batch_norm(x, w, b, rm, rv, False, 0.1, 1e-5, True)'),
+      'y = mint.nn.functional.batch_norm(x, weight=w, bias=b, running_mean=rm, running_var=rv, training=False, momentum=0.1, eps=1e-5)',
+      'safe',
+    ],
+    // embedding: the weight first in torch; padding_idx -1 means "none" there and "the last row" in MindSpore
+    [lines('import torch', 'e = torch.embedding(w, idx)'), 'e = mint.nn.functional.embedding(weight=w, input=idx)', 'safe'],
+    [lines('import torch', 'e = torch.embedding(w, idx, padding_idx=-1)'), 'e = mint.nn.functional.embedding(weight=w, input=idx, padding_idx=-1)', 'unsafe'],
+  ];
+  for (const [src, want, applicability] of cases) {
+    const [f] = [...findings(src, 'MSP101'), ...findings(src, 'MSP102')];
+    assert.ok(f, `no finding in:\n${src}`);
+    const out = fix(src, f.code);
+    assert.ok(out.text.includes(want), `${out.text}\nhas no\n${want}`);
+    assert.equal(out.applicability, applicability, src);
+    assert.equal(findings(src, 'MSP103').length, 0, 'not "unknown API" any more');
+  }
+  // the functional group_norm was missing from the official tables
+  const gn = lines('import torch.nn.functional as F', 'y = F.group_norm(x, 8, weight=w)');
+  assert.ok(fix(gn, 'MSP101').text.includes('y = mint.nn.functional.group_norm(x, 8, weight=w)'));
+  assert.ok(fix(gn, 'MSP101', 0, settings({ targetApi: 'classic' })).text.includes('y = ops.group_norm(x, 8, weight=w)'));
+  // torch.instance_norm has no twin: reported with advice, no fix
+  const [inorm] = findings(lines('import torch', 'y = torch.instance_norm(x, w, b, rm, rv, True, 0.1, 1e-5, True)'), 'MSP103');
+  assert.match(inorm.message, /no MindSpore equivalent.*InstanceNorm/);
+});
