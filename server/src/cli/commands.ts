@@ -277,6 +277,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     if (cmd === 'hosts' || cmd === 'run') return await remote(cmd, rest, io);
+    if (cmd === 'explain') return await cmdExplain(rest, io); // the mapping database only: no parser
     // the parser's WebAssembly compiles off the main thread: read the mapping files meanwhile (a problem with
     // them is reported where the command loads them, as before)
     const parser = initParser();
@@ -289,8 +290,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     switch (cmd) {
       case 'scan':
         return await cmdScan(rest, io);
-      case 'explain':
-        return await cmdExplain(rest, io);
       case 'fix':
         return await cmdFix(rest, io);
       case 'port':
