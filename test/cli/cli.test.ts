@@ -528,12 +528,54 @@ def f(x):
     assert.ok(!existsSync(join(dir, 'a_ms.py')) && !existsSync(join(dir, 'b_ms.py')));
   });
 
-  test('notebooks are not rewritten by fix', async () => {
-    const nb = JSON.stringify({ cells: [{ cell_type: 'code', source: ['import torch\n', 'y = torch.abs(x)'] }], metadata: {}, nbformat: 4, nbformat_minor: 5 });
-    const dir = project('fix-nb', { 'n.ipynb': nb });
+  test('a notebook: its code cells fixed together (the import once), written back in its own JSON style, nothing else touched', async () => {
+    // as Jupyter writes it: indent 1, sources as lists of lines, outputs and metadata, non-ASCII kept
+    const nb = {
+      cells: [
+        { cell_type: 'markdown', metadata: {}, source: ['# Ocean model ✓\n', 'torch.abs(x) in prose'] },
+        { cell_type: 'code', execution_count: 1, metadata: { tags: ['setup'] }, outputs: [], source: ['import torch\n', '%matplotlib inline'] },
+        {
+          cell_type: 'code',
+          execution_count: 2,
+          metadata: {},
+          outputs: [{ name: 'stdout', output_type: 'stream', text: ['tensor(1.)\n'] }],
+          source: ['y = torch.sin(x).cuda()\n', '!nvidia-smi\n', 'z = torch.abs(y)  # température'],
+        },
+        { cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: 'w = torch.zeros(3, requires_grad=True)' },
+      ],
+      metadata: { kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
+    const text = JSON.stringify(nb, null, 1) + '\n';
+    const dir = project('fix-nb', { 'n.ipynb': text });
+    const d = await cli(['fix', 'n.ipynb', '--diff'], dir);
+    assert.equal(d.code, 1, d.stderr);
+    assert.equal(readFileSync(join(dir, 'n.ipynb'), 'utf8'), text, '--diff writes nothing');
+    const r = await cli(['fix', 'n.ipynb'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^n\.ipynb: applied 3 fixes \(MSP101 ×2, MSP205 ×1\)$/m);
+    const out = readFileSync(join(dir, 'n.ipynb'), 'utf8');
+    const want = structuredClone(nb);
+    want.cells[1].source = ['import torch\n', 'from mindspore import mint\n', '%matplotlib inline'];
+    want.cells[2].source = ['y = mint.sin(x)\n', '!nvidia-smi\n', 'z = mint.abs(y)  # température'];
+    // the unsafe rename of torch.zeros (requires_grad) is left for the user
+    assert.equal(out, JSON.stringify(want, null, 1) + '\n', 'byte for byte what Jupyter would write');
+    // the printed diff is the patch of what was written
+    writeFileSync(join(dir, 'n.ipynb'), text);
+    writeFileSync(join(dir, 'change.patch'), d.stdout.slice(0, d.stdout.indexOf('n.ipynb: would apply')));
+    execFileSync('git', ['apply', 'change.patch'], { cwd: dir });
+    assert.equal(readFileSync(join(dir, 'n.ipynb'), 'utf8'), out);
+    assert.equal((await cli(['fix', 'n.ipynb', '--diff'], dir)).code, 0, 'nothing left to fix');
+  });
+
+  test('a notebook that is not valid JSON is skipped with the reason, and left as it was', async () => {
+    const broken = '{"cells": [{"cell_type": "code", "source": "import torch\ny = torch.abs(x)"}';
+    const dir = project('fix-nb-broken', { 'n.ipynb': broken });
     const r = await cli(['fix', '.'], dir);
-    assert.match(r.stderr, /n\.ipynb: skipped: notebooks are fixed in the editor/);
-    assert.equal(readFileSync(join(dir, 'n.ipynb'), 'utf8'), nb);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /n\.ipynb: skipped: not a valid notebook \(JSON\).*not rewritten so nothing is lost/);
+    assert.equal(readFileSync(join(dir, 'n.ipynb'), 'utf8'), broken);
   });
 });
 

@@ -3,7 +3,8 @@
 // preferred fix applied, the exact MindSpore code asserted, and the result re-parsed without errors).
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { fixAll, countSyntaxErrors } from '../../server/src/engine/fixAll';
+import { fixAll, fixAllCells, countSyntaxErrors } from '../../server/src/engine/fixAll';
+import { joinCells } from '../../server/src/engine/notebook';
 import { analyzeText } from '../../server/src/engine/analyze';
 import type { Finding } from '../../server/src/engine/findings';
 import { initParser } from '../../server/src/engine/parser';
@@ -428,5 +429,36 @@ def f(x):
   test('running it again changes nothing', () => {
     const once = fixAll(src, settings(MSP1), realDb(), { unsafe: true }).text;
     assert.equal(fixAll(once, settings(MSP1), realDb(), { unsafe: true }).text, once);
+  });
+});
+
+describe('fixAllCells (a notebook)', () => {
+  const NB = { select: ['MSP1', 'MSP205'] };
+  const cells = [
+    'import torch\n%load_ext autoreload',
+    '%%time\nx = 1',
+    'y = torch.sin(x).cuda()\n!nvidia-smi\nz = torch.abs(y)\n  %time w = F.gelu(z)',
+    'import torch.nn.functional as F\nq = torch.zeros(2, 3, requires_grad=True)',
+  ];
+  test('every pass over the joined cells, applied to the cells: magics come back as they were', () => {
+    for (const unsafe of [false, true]) {
+      const res = fixAllCells(cells, settings(NB), realDb(), { unsafe });
+      // the same text fixAll makes of the joined cells, where the magics are comments
+      assert.equal(joinCells(res.cells).text, fixAll(joinCells(cells).text, settings(NB), realDb(), { unsafe }).text);
+      assert.equal(res.cells[0], 'import torch\nfrom mindspore import mint\n%load_ext autoreload');
+      assert.equal(res.cells[1], cells[1]);
+      // torch.sin and .cuda() overlap: two passes; the fixes on both sides of `!nvidia-smi` leave it alone
+      assert.equal(res.cells[2], 'y = mint.sin(x)\n!nvidia-smi\nz = mint.abs(y)\n  %time w = F.gelu(z)');
+      assert.equal(res.cells[3], unsafe ? 'import torch.nn.functional as F\nq = mint.zeros((2, 3))' : cells[3]);
+      assert.equal(res.applied.get('MSP205'), 1);
+      assert.equal(res.refused, undefined);
+    }
+  });
+
+  test("given the joined cells' findings, the same result; again, nothing changes", () => {
+    const findings = analyzeText(joinCells(cells).text, settings(NB), realDb()).findings;
+    const given = fixAllCells(cells, settings(NB), realDb(), { findings });
+    assert.deepEqual(given.cells, fixAllCells(cells, settings(NB), realDb()).cells);
+    assert.deepEqual(fixAllCells(given.cells, settings(NB), realDb()).cells, given.cells);
   });
 });

@@ -5,7 +5,9 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { explainJson, explainMarkdown } from '../engine/explain';
 import { collectFiles } from '../engine/walk';
-import { fixAll } from '../engine/fixAll';
+import { fixAll, fixAllCells } from '../engine/fixAll';
+import { withCellSources } from '../engine/ipynbWrite';
+import { readIpynbCells } from '../engine/notebook';
 import { unifiedDiff } from './unifiedDiff';
 import { initParser } from '../engine/parser';
 import { ProjectConfigFinder } from '../engine/projectConfig';
@@ -47,8 +49,8 @@ Usage:
                                  folder, ~/.cache/mindport/scan, and unchanged files not analysed again)
       --cache-dir DIR            keep them in DIR instead (also MINDPORT_CACHE_DIR)
   mindport explain API... [--json]   what MindPort knows about torch APIs
-  mindport fix PATH... [--unsafe] [--diff]   apply fixes in place (safe ones unless --unsafe); with --diff,
-                                             print the changes instead and write nothing (exit 1 if any)
+  mindport fix PATH... [--unsafe] [--diff]   apply fixes in place (safe ones unless --unsafe; .py and .ipynb);
+                                             with --diff, print the changes instead and write nothing (exit 1 if any)
   mindport port FILE... [-o OUT_DIR]   write <name>_ms.py: every fix applied, TODO(mindport) where it could not
   mindport hosts list | hosts check NAME     remote Ascend/DCU hosts (~/.config/mindport/hosts.toml)
   mindport run FILE --host NAME [--launcher python|msrun|slurm] [--timeout S] [-- ARGS...]
@@ -220,33 +222,27 @@ async function cmdFix(argv: string[], io: CliIo): Promise<number> {
   let failed = 0;
   for (const file of files) {
     const rel = relative(io.cwd, file) || file;
-    if (file.endsWith('.ipynb')) {
-      write(io.stderr, `${rel}: skipped: notebooks are fixed in the editor (quick fixes per cell)`);
-      continue;
-    }
-    const bytes = readFileSync(file);
-    const decoded = decodeSource(bytes);
-    if (decoded.warning) {
-      write(io.stderr, `${rel}: skipped: ${decoded.warning}; not rewritten so nothing is lost`);
+    const fixed = file.endsWith('.ipynb') ? fixNotebookFile(file, resolver.for(file), db, values.unsafe) : fixPythonFile(file, resolver.for(file), db, values.unsafe);
+    if ('skipped' in fixed) {
+      write(io.stderr, `${rel}: skipped: ${fixed.skipped}; not rewritten so nothing is lost`);
       failed++;
       continue;
     }
-    const res = fixAll(decoded.text, resolver.for(file), db, { unsafe: values.unsafe });
-    if (res.refused) write(io.stderr, `${rel}: ${res.refused}`);
-    if (res.text === decoded.text) continue;
-    const n = [...res.applied.values()].reduce((a, b) => a + b, 0);
+    if (fixed.refused) write(io.stderr, `${rel}: ${fixed.refused}`);
+    if (fixed.after === fixed.before) continue;
+    const n = [...fixed.applied.values()].reduce((a, b) => a + b, 0);
     total += n;
     changed++;
-    const applied = `${n} fix${n === 1 ? '' : 'es'} (${[...res.applied].map(([c, k]) => `${c} ×${k}`).join(', ')})`;
+    const applied = `${n} fix${n === 1 ? '' : 'es'} (${[...fixed.applied].map(([c, k]) => `${c} ×${k}`).join(', ')})`;
     if (values.diff) {
-      // as Ruff's --diff: show what would change, touch nothing
-      write(io.stdout, unifiedDiff(rel, decoded.text, res.text));
+      // as Ruff's --diff: show what would change, touch nothing (a notebook's diff is of its JSON, as patch applies it)
+      write(io.stdout, unifiedDiff(rel, fixed.before, fixed.after));
       write(io.stdout, `${rel}: would apply ${applied}`);
       continue;
     }
     let out: Buffer;
     try {
-      out = encodeSource(decoded.encoding, res.text);
+      out = fixed.encode(fixed.after);
     } catch (err) {
       if (!(err instanceof EncodeError)) throw err;
       write(io.stderr, `${rel}: skipped: ${err.message}; not rewritten so nothing is lost`);
@@ -263,6 +259,36 @@ async function cmdFix(argv: string[], io: CliIo): Promise<number> {
   }
   write(io.stdout, `Fixed ${findings}.`);
   return failed ? 1 : 0;
+}
+
+/** A file's text before and after fix all, and how to write it back; or why it was left alone. */
+type FixedFile =
+  | { before: string; after: string; applied: Map<string, number>; refused?: string; encode(text: string): Buffer }
+  | { skipped: string };
+
+function fixPythonFile(file: string, settings: Settings, db: MappingDatabase, unsafe: boolean): FixedFile {
+  const decoded = decodeSource(readFileSync(file));
+  if (decoded.warning) return { skipped: decoded.warning };
+  const res = fixAll(decoded.text, settings, db, { unsafe });
+  return { before: decoded.text, after: res.text, applied: res.applied, refused: res.refused, encode: (t) => encodeSource(decoded.encoding, t) };
+}
+
+/** A notebook: fix all over its joined code cells; the changed cells' sources are written back into its JSON. */
+function fixNotebookFile(file: string, settings: Settings, db: MappingDatabase, unsafe: boolean): FixedFile {
+  const json = readFileSync(file, 'utf8');
+  let code: { source: string; index: number }[];
+  try {
+    code = readIpynbCells(json);
+  } catch (err) {
+    return { skipped: (err as Error).message };
+  }
+  const res = fixAllCells(code.map((c) => c.source), settings, db, { unsafe });
+  const sources = new Map<number, string>();
+  res.cells.forEach((text, i) => {
+    if (text !== code[i].source) sources.set(code[i].index, text);
+  });
+  const after = sources.size ? withCellSources(json, sources) : json;
+  return { before: json, after, applied: res.applied, refused: res.refused, encode: (t) => Buffer.from(t, 'utf8') };
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

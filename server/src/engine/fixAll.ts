@@ -4,6 +4,7 @@ import type { MappingDatabase } from '../mappings/database';
 import { analyzeText, parseModule } from './analyze';
 import { applyFixes, chooseFixes, withEdits } from './edits';
 import type { Finding, Fix, TextEdit } from './findings';
+import { cellOf, joinCells, type NotebookText } from './notebook';
 import type { Settings } from './settings';
 
 export interface FixAllResult {
@@ -101,13 +102,59 @@ function fixToApply(f: Finding, unsafe?: boolean): Fix | undefined {
   return fix?.edits.length ? fix : undefined;
 }
 
+export interface NotebookFixResult {
+  /** The code cells after the fixes (the cells given when nothing applied). */
+  cells: string[];
+  /** Fixes applied, by rule code. */
+  applied: Map<string, number>;
+  /** Set when a pass would have added syntax errors: that pass and the ones after it were not applied. */
+  refused?: string;
+}
+
 /**
- * One pass of the safe fixes of `findings` (the analysis of `text`) as edits of `text`, in text order, or none
- * when they would add syntax errors: a notebook's fix all over its joined cells, whose edits go back to each cell.
+ * Fix all for a notebook's code cells, pass after pass as `fixAll` does. Each pass analyses the joined cells (an
+ * import in one cell serves the others), applies its fixes to the cells themselves (so `%magic` lines, blanked for
+ * the analysis, come back as they were) and joins them again for the next. A fix with an edit across two cells is
+ * left out; a pass that would add syntax errors to the joined text stops the run. `findings`: those of the joined
+ * cells, when the caller has them (the editor's last analysis), for the first pass.
  */
-export function fixAllEdits(text: string, findings: readonly Finding[]): readonly TextEdit[] {
-  const { edits } = chooseFixes(findings.flatMap((f) => fixToApply(f) ?? []));
-  return edits.length && countSyntaxErrors(withEdits(text, edits)) <= countSyntaxErrors(text) ? edits : [];
+export function fixAllCells(cells: readonly string[], settings: Settings, db: MappingDatabase, opts: FixAllOptions = {}): NotebookFixResult {
+  const applied = new Map<string, number>();
+  let current = cells.slice();
+  let base: number | undefined;
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const nb = joinCells(current);
+    base ??= countSyntaxErrors(nb.text);
+    const findings = pass === 0 && opts.findings ? opts.findings : analyzeText(nb.text, settings, db).findings;
+    const chosen: { code: string; fix: Fix }[] = [];
+    for (const f of findings) {
+      const fix = fixToApply(f, opts.unsafe);
+      if (fix && fix.edits.every((e) => withinOneCell(nb, e))) chosen.push({ code: f.code, fix });
+    }
+    const { edits, applied: fixes } = chooseFixes(chosen.map((c) => c.fix));
+    if (!edits.length) break;
+    if (countSyntaxErrors(withEdits(nb.text, edits)) > base) {
+      return { cells: current, applied, refused: 'a fix would have broken the syntax; those fixes were not applied' };
+    }
+    const perCell: TextEdit[][] = current.map(() => []);
+    for (const e of edits) {
+      const { cell } = cellOf(nb, e.start);
+      const at = nb.cellStarts[cell];
+      perCell[cell].push({ start: e.start - at, end: e.end - at, newText: e.newText });
+    }
+    const next = current.map((c, i) => (perCell[i].length ? withEdits(c, perCell[i]) : c));
+    if (next.every((c, i) => c === current[i])) break;
+    const taken = new Set(fixes);
+    for (const { code, fix } of chosen) if (taken.has(fix)) applied.set(code, (applied.get(code) ?? 0) + 1);
+    current = next;
+  }
+  return { cells: current, applied };
+}
+
+/** Whether an edit of the joined cells stays inside one cell (an insertion at its end included, not the joining newline). */
+function withinOneCell(nb: NotebookText, e: TextEdit): boolean {
+  const { cell } = cellOf(nb, e.start);
+  return e.end <= nb.cellStarts[cell] + nb.cellLengths[cell];
 }
 
 export function countSyntaxErrors(text: string): number {

@@ -25,7 +25,7 @@ import { IncrementalAnalyzer } from '../engine/incremental';
 import { PythonDocument } from '../engine/document';
 import { explainMarkdown } from '../engine/explain';
 import type { Finding } from '../engine/findings';
-import { fixAll, fixAllEdits } from '../engine/fixAll';
+import { fixAll, fixAllCells } from '../engine/fixAll';
 import { joinCells, cellOf, type NotebookText } from '../engine/notebook';
 import { initParser } from '../engine/parser';
 import { type FileResult } from '../engine/project';
@@ -836,11 +836,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       }
     }
     // notebook.codeActionsOnSave asks for notebook kinds once, on the first cell; the edit may touch every cell
-    // (a fix in one cell adds its import in another). One pass of the safe fixes: fixes that clash with one
-    // taken are left for the next save.
+    // (a fix in one cell adds its import in another): one edit per changed cell, every pass of the safe fixes
     if (ctx.kind === 'cell' && only?.some((k) => NOTEBOOK_FIX_ALL === k || NOTEBOOK_FIX_ALL.startsWith(`${k}.`))) {
-      const edits = fixAllEdits(ctx.an.text, ctx.an.findings);
-      if (edits.length) actions.push({ title: 'MindPort: fix all safe problems in the notebook', kind: NOTEBOOK_FIX_ALL, edit: editsToWorkspaceEdit(ctx, edits) });
+      const cells = notebookCellTexts(ctx.nb);
+      const fixed = joinCells(cells).text === ctx.an.text ? fixAllCells(cells, ctx.an.settings, db, { findings: ctx.an.findings }).cells : cells;
+      const changes: Record<string, LspTextEdit[]> = {};
+      fixed.forEach((text, i) => {
+        const td = notebookDocs.cellTextDocuments.get(ctx.nb.cells[i]);
+        if (td && text !== cells[i]) changes[ctx.nb.cells[i]] = [toLspEdit(minimalEdit(cells[i], text), td)];
+      });
+      if (Object.keys(changes).length) actions.push({ title: 'MindPort: fix all safe problems in the notebook', kind: NOTEBOOK_FIX_ALL, edit: { changes } });
     }
     return actions;
   });

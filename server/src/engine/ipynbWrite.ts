@@ -1,0 +1,23 @@
+// Writing fixed code cells back into an .ipynb file: only the changed cells' "source" values are replaced, in the
+// file's own style (a list of lines or one string, its indentation and line ends); every other byte is kept.
+// jsonc-parser finds each value's place in the text and formats the new one like its surroundings.
+import { applyEdits, findNodeAtLocation, modify, parseTree } from 'jsonc-parser';
+
+/**
+ * `json` with the source of the cells in `sources` (cell position among all cells, markdown included, as
+ * readIpynbCells numbers them → new source) replaced.
+ */
+export function withCellSources(json: string, sources: ReadonlyMap<number, string>): string {
+  const eol = json.includes('\r\n') ? '\r\n' : '\n';
+  const indent = /^\{\r?\n( +)"/.exec(json)?.[1].length ?? 1;
+  let text = json;
+  for (const [index, source] of sources) {
+    const path = ['cells', index, 'source'];
+    const node = findNodeAtLocation(parseTree(text)!, path);
+    if (!node) throw new Error(`not a valid notebook: cell ${index + 1} has no source`);
+    // nbformat keeps a list of lines, each with its newline but the last
+    const value = node.type === 'array' ? source.split(/(?<=\n)/) : source;
+    text = applyEdits(text, modify(text, path, value, { formattingOptions: { insertSpaces: true, tabSize: indent, eol } }));
+  }
+  return text;
+}
