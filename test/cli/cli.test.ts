@@ -91,7 +91,9 @@ describe('scan', { concurrency: true }, () => {
   test('examples/: every file scanned, summary and exit 0 without error-level findings', async () => {
     const r = await cli(['scan', 'examples/'], ROOT);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^Scanned 5 files \(\d+ lines\): \d+ findings/m);
+    assert.match(r.stdout, /^Scanned 6 files \(\d+ lines\): \d+ findings/m);
+    // the notebook's findings name the cell (markdown cells counted, as editors number them)
+    assert.match(r.stdout, /^examples\/weather_port\/notebooks\/inspect_forecast\.ipynb\[cell 7\]:1:8: MSP201 /m);
     assert.match(r.stdout, /^examples\/weather_port\/train\.py:\d+:\d+: MSP\d{3} /m);
     assert.match(r.stdout, /^examples\/weather_port\/models\/afno\.py:\d+:\d+: MSP\d{3} /m);
     const pct = Number(/^Ready to port: ([\d.]+)%$/m.exec(r.stdout)?.[1]);
