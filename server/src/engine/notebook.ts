@@ -11,9 +11,17 @@ export interface NotebookText {
   cellLengths: number[];
 }
 
-/** Blanks lines Python cannot parse (`%magic`, `!shell`, `%%cell magic` bodies) keeping offsets. */
+/** Cell magics whose body is Python the kernel runs (`%%time` times it): the body is analysed. */
+const PYTHON_CELL_MAGICS = new Set(['time', 'timeit', 'capture', 'prun', 'debug', 'memit', 'px']);
+
+/**
+ * Blanks what Python cannot parse into comments of the same length, so offsets stay put: `%magic` and `!shell`
+ * lines, and a `%%cell magic`'s line with, unless the body is Python (`%%time`), the body (`%%bash`, `%%writefile`,
+ * `%%html`: text that would otherwise be parsed as Python, an unclosed quote in it swallowing the next cells).
+ */
 export function neutraliseMagics(cell: string): string {
-  if (/^\s*%%/.test(cell)) return cell.replace(/[^\r\n]/g, (c, i: number) => (i === 0 ? '#' : c));
+  const cellMagic = /^\s*%%([A-Za-z_]\w*)?/.exec(cell);
+  if (cellMagic && !PYTHON_CELL_MAGICS.has(cellMagic[1] ?? '')) return cell.replace(/^[^\r\n]/gm, '#');
   return cell.replace(/^([ \t]*)([%!])/gm, (_m, indent: string) => `${indent}#`);
 }
 
