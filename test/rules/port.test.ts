@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { portCommand } from '../../server/src/cli/port';
 import { countSyntaxErrors } from '../../server/src/engine/fixAll';
+import { joinCells } from '../../server/src/engine/notebook';
 import { portText } from '../../server/src/engine/port';
 import { DEFAULT_SETTINGS } from '../../server/src/engine/settings';
 import type { MappingDatabase } from '../../server/src/mappings/database';
@@ -159,6 +160,53 @@ test('mindport port writes <name>_ms.py and prints the summary', async () => {
     assert.equal(ported.includes('.cuda()'), false);
     assert.match(out, /model\.py: converted \d+/);
     assert.equal(await portCommand([], { stdout, stderr, cwd: dir, env: {} }), 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('mindport port of a notebook: its code cells ported together into <name>_ms.ipynb, magics and the rest kept', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mindport-port-'));
+  try {
+    const nb = {
+      cells: [
+        { cell_type: 'markdown', metadata: {}, source: ['Uses `torch.abs` in prose'] },
+        { cell_type: 'code', execution_count: 1, metadata: {}, outputs: [], source: ['import torch\n', '%matplotlib inline'] },
+        { cell_type: 'code', execution_count: 2, metadata: {}, outputs: [], source: ["%%bash\n", "echo 'unclosed\n", 'nvidia-smi'] },
+        {
+          cell_type: 'code',
+          execution_count: 3,
+          metadata: { tags: ['run'] },
+          outputs: [{ name: 'stdout', output_type: 'stream', text: ['ok\n'] }],
+          source: ['y = torch.abs(x).cuda()\n', '  !ls\n', 'z = torch.fft.rfft(y)'],
+        },
+      ],
+      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
+    writeFileSync(join(dir, 'explore.ipynb'), JSON.stringify(nb, null, 1) + '\n');
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    stdout.on('data', (d) => (out += d));
+    assert.equal(await portCommand(['explore.ipynb'], { stdout, stderr, cwd: dir, env: {} }), 0);
+    assert.match(out, /explore\.ipynb: converted \d+.* → explore_ms\.ipynb/);
+    const ported = JSON.parse(readFileSync(join(dir, 'explore_ms.ipynb'), 'utf8')) as typeof nb;
+    const src = (i: number) => ([] as string[]).concat(ported.cells[i].source).join('');
+    assert.equal(ported.cells.length, 4);
+    assert.deepEqual(ported.cells[0], nb.cells[0], 'markdown untouched');
+    assert.deepEqual({ ...ported.cells[3], source: [] }, { ...nb.cells[3], source: [] }, 'outputs and metadata kept');
+    assert.deepEqual(ported.metadata, nb.metadata);
+    assert.match(src(1), /^%matplotlib inline$/m);
+    assert.doesNotMatch(src(1), /^import torch$/m, 'the torch import nothing uses any more is gone');
+    assert.equal(src(2), "%%bash\necho 'unclosed\nnvidia-smi", 'the shell cell as it was');
+    assert.match(src(3), /^y = mint\.abs\(x\)$/m);
+    assert.match(src(3), /^ {2}!ls$/m);
+    assert.match(src(3), /dft_rfft\(y\)/, 'the FFT port helper used');
+    assert.doesNotMatch(JSON.stringify(ported), /mindport-(cell|line)/, 'no marker left behind');
+    // the code cells, joined as the analysis joins them, parse
+    assert.equal(countSyntaxErrors(joinCells([1, 2, 3].map(src)).text), 0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -51,7 +51,7 @@ Usage:
   mindport explain API... [--json]   what MindPort knows about torch APIs
   mindport fix PATH... [--unsafe] [--diff]   apply fixes in place (safe ones unless --unsafe; .py and .ipynb);
                                              with --diff, print the changes instead and write nothing (exit 1 if any)
-  mindport port FILE... [-o OUT_DIR]   write <name>_ms.py: every fix applied, TODO(mindport) where it could not
+  mindport port FILE... [-o OUT_DIR]   write <name>_ms.py (or _ms.ipynb): every fix applied, TODO(mindport) where it could not
   mindport hosts list | hosts check NAME     remote Ascend/DCU hosts (~/.config/mindport/hosts.toml)
   mindport run FILE --host NAME [--launcher python|msrun|slurm] [--timeout S] [-- ARGS...]
 

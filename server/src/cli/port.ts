@@ -1,15 +1,19 @@
-// `mindport port FILE... [-o OUT_DIR]`: writes a MindSpore version of each Python file beside it as
-// <name>_ms.py (or into OUT_DIR), with TODO comments where MindPort could not convert, and prints a summary.
+// `mindport port FILE... [-o OUT_DIR]`: writes a MindSpore version of each Python file or notebook beside it as
+// <name>_ms.py or <name>_ms.ipynb (or into OUT_DIR), with TODO comments where MindPort could not convert, and
+// prints a summary.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { portText, type PortSummary } from '../engine/port';
+import { portCells, portText, type PortSummary } from '../engine/port';
+import { withCellSources } from '../engine/ipynbWrite';
+import { readIpynbCells } from '../engine/notebook';
 import { initParser } from '../engine/parser';
 import { ProjectConfigFinder } from '../engine/projectConfig';
-import { DEFAULT_SETTINGS, parseSettings } from '../engine/settings';
+import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../engine/settings';
 import { decodeSource } from '../engine/text';
 import { EncodeError, encodeSource } from './sourceEncoding';
 import { loadDatabase } from '../mappings/location';
+import type { MappingDatabase } from '../mappings/database';
 import type { CliIo } from './commands';
 
 const USAGE = 'usage: mindport port FILE... [-o OUT_DIR] [--device D] [--ms-version V] [--target-api A] [--select CODES] [--ignore CODES]';
@@ -23,6 +27,38 @@ export function portedPath(file: string, outDir?: string): string {
   const ext = extname(file) || '.py';
   const name = `${basename(file, ext)}_ms${ext}`;
   return outDir ? join(outDir, name) : join(dirname(file), name);
+}
+
+type Ported = { bytes: Buffer; summary: PortSummary } | { skipped: string };
+
+function portPythonFile(file: string, settings: Settings, db: MappingDatabase): Ported {
+  const decoded = decodeSource(readFileSync(file));
+  if (decoded.warning) return { skipped: decoded.warning };
+  const res = portText(decoded.text, settings, db);
+  try {
+    return { bytes: encodeSource(decoded.encoding, res.text), summary: res.summary }; // the source's encoding: its coding cookie stays true
+  } catch (err) {
+    if (!(err instanceof EncodeError)) throw err;
+    return { skipped: err.message };
+  }
+}
+
+/** A notebook: its code cells ported together, written into a copy of its JSON (outputs and metadata kept). */
+function portNotebookFile(file: string, settings: Settings, db: MappingDatabase): Ported {
+  const json = readFileSync(file, 'utf8');
+  let code: { source: string; index: number }[];
+  try {
+    code = readIpynbCells(json);
+  } catch (err) {
+    return { skipped: (err as Error).message };
+  }
+  const res = portCells(code.map((c) => c.source), settings, db);
+  if (!res.cells) return { skipped: 'its cells could not be told apart after the port (a cell marker was lost); nothing written' };
+  const sources = new Map<number, string>();
+  res.cells.forEach((text, i) => {
+    if (text !== code[i].source) sources.set(code[i].index, text);
+  });
+  return { bytes: Buffer.from(sources.size ? withCellSources(json, sources) : json, 'utf8'), summary: res.summary };
 }
 
 export function formatSummary(rel: string, s: PortSummary): string {
@@ -82,8 +118,8 @@ export async function portCommand(argv: string[], io: CliIo): Promise<number> {
   for (const p of positionals) {
     const file = resolve(io.cwd, p);
     const rel = relative(io.cwd, file) || file;
-    if (!existsSync(file) || !statSync(file).isFile() || !file.endsWith('.py')) {
-      write(io.stderr, `${rel}: not a Python file`);
+    if (!existsSync(file) || !statSync(file).isFile() || !/\.(py|ipynb)$/.test(file)) {
+      write(io.stderr, `${rel}: not a Python file or notebook`);
       failed++;
       continue;
     }
@@ -95,23 +131,14 @@ export async function portCommand(argv: string[], io: CliIo): Promise<number> {
       failed++;
       continue;
     }
-    const decoded = decodeSource(readFileSync(file));
-    if (decoded.warning) {
-      write(io.stderr, `${rel}: skipped: ${decoded.warning}`);
-      failed++;
-      continue;
-    }
     const settings = parseSettings(flags, finder.settingsFor(file, DEFAULT_SETTINGS).settings).settings;
-    const res = portText(decoded.text, settings, db);
-    let bytes: Buffer;
-    try {
-      bytes = encodeSource(decoded.encoding, res.text); // the source's encoding: its coding cookie stays true
-    } catch (err) {
-      if (!(err instanceof EncodeError)) throw err;
-      write(io.stderr, `${rel}: skipped: ${err.message}`);
+    const res = file.endsWith('.ipynb') ? portNotebookFile(file, settings, db) : portPythonFile(file, settings, db);
+    if ('skipped' in res) {
+      write(io.stderr, `${rel}: skipped: ${res.skipped}`);
       failed++;
       continue;
     }
+    const bytes = res.bytes;
     writeFileSync(out, bytes);
     written.set(out, rel);
     converted += res.summary.converted;

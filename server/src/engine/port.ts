@@ -10,6 +10,7 @@ import { resolve } from './resolve';
 import type { Finding, Fix, TextEdit } from './findings';
 import { countSyntaxErrors, fixPasses } from './fixAll';
 import { parseSyntax } from './moduleTree';
+import { neutraliseMagics } from './notebook';
 import type { Node } from './parser';
 import { enclosingStatement, eol, indentAt, lineEndWithBreak, lineStartOf } from './rules/util';
 import type { Settings } from './settings';
@@ -292,4 +293,39 @@ function rewriteReferences(text: string, settings: Settings, db: MappingDatabase
   if (countSyntaxErrors(out) > base) return text;
   bump(perRule, 'MSP101', 'converted', n);
   return out;
+}
+
+export interface CellsPortResult {
+  /** The ported code cells, or undefined when the cells could not be told apart after the port (nothing written). */
+  cells?: string[];
+  summary: PortSummary;
+}
+
+/**
+ * "Port this notebook": the code cells are ported as one text (an import in one cell serves the others), each
+ * separated from the next by a marker comment line, and each line the analysis blanks (`%magic`, `!shell`, a
+ * `%%bash` body) replaced by a marker comment of its own. Port only adds and changes statements and adds comment
+ * lines above them, so the markers come through: the text is cut at the cell markers and the blanked lines put back.
+ */
+export function portCells(cells: readonly string[], settings: Settings, db: MappingDatabase): CellsPortResult {
+  let tag = 'mindport';
+  for (let n = 0; cells.some((c) => c.includes(tag)); n++) tag = `mindport${n}`;
+  const cellMark = `# ${tag}-cell`;
+  const kept: string[] = []; // blanked lines, by number
+  const marked = cells.map((cell) => {
+    const blanked = neutraliseMagics(cell).split('\n');
+    return cell
+      .split('\n')
+      .map((line, i) => {
+        if (line === blanked[i]) return line;
+        kept.push(line);
+        return `${/^[ \t]*/.exec(line)![0]}# ${tag}-line-${kept.length - 1}${line.endsWith('\r') ? '\r' : ''}`;
+      })
+      .join('\n');
+  });
+  const res = portText(marked.join(`\n${cellMark}\n`), settings, db);
+  const parts = res.text.split(new RegExp(`(?:^|\\r?\\n)${cellMark}\\r?\\n`));
+  if (parts.length !== cells.length) return { summary: res.summary };
+  const line = new RegExp(`^[ \\t]*# ${tag}-line-(\\d+)\\r?$`, 'gm');
+  return { cells: parts.map((p) => p.replace(line, (_m, k: string) => kept[Number(k)])), summary: res.summary };
 }
