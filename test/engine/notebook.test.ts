@@ -20,6 +20,10 @@ test('magics become comments of the same length; a cell magic with a Python body
     // Python the kernel runs: the magic line only
     ['%%time\ny = torch.abs(x)', '#%time\ny = torch.abs(x)'],
     ['%%capture out\nimport torch', '#%capture out\nimport torch'],
+    // a command's output assigned: a value, then a comment
+    ['files = !ls -la\nout, err = %sx cmd\nx = !', 'files = 0#s -la\nout, err = 0#x cmd\nx = 0'],
+    // help requests
+    ['torch.abs?\n  ??F.gelu\ny = x if a else b', '#orch.abs?\n  #?F.gelu\ny = x if a else b'],
   ];
   for (const [cell, want] of cases) {
     const got = neutraliseMagics(cell);
@@ -29,7 +33,7 @@ test('magics become comments of the same length; a cell magic with a Python body
 });
 
 test('a shell cell with an unclosed quote does not hide the next cells; a %%time cell is analysed', () => {
-  const cells = ['import torch', "%%bash\necho 'unclosed\nls", 'y = torch.abs(x)', '%%time\nz = torch.sin(y)'];
+  const cells = ['import torch', "%%bash\necho 'unclosed\nls", 'y = torch.abs(x)\ngpus = !nvidia-smi -L\ntorch.abs?', '%%time\nz = torch.sin(y)'];
   const nb = joinCells(cells);
   const tree = parsePython(nb.text);
   assert.equal(tree.rootNode.hasError, false, 'the joined cells parse');

@@ -16,13 +16,20 @@ const PYTHON_CELL_MAGICS = new Set(['time', 'timeit', 'capture', 'prun', 'debug'
 
 /**
  * Blanks what Python cannot parse into comments of the same length, so offsets stay put: `%magic` and `!shell`
- * lines, and a `%%cell magic`'s line with, unless the body is Python (`%%time`), the body (`%%bash`, `%%writefile`,
+ * lines (and their output assigned, `files = !ls`), help requests (`torch.abs?`), and a `%%cell magic`'s line with, unless the body is Python (`%%time`), the body (`%%bash`, `%%writefile`,
  * `%%html`: text that would otherwise be parsed as Python, an unclosed quote in it swallowing the next cells).
  */
 export function neutraliseMagics(cell: string): string {
   const cellMagic = /^\s*%%([A-Za-z_]\w*)?/.exec(cell);
   if (cellMagic && !PYTHON_CELL_MAGICS.has(cellMagic[1] ?? '')) return cell.replace(/^[^\r\n]/gm, '#');
-  return cell.replace(/^([ \t]*)([%!])/gm, (_m, indent: string) => `${indent}#`);
+  return (
+    cell
+      .replace(/^([ \t]*)([%!])/gm, (_m, indent: string) => `${indent}#`)
+      // `files = !ls` and `out = %sx cmd` assign a command's output: `files = 0#s` (a value, the rest a comment)
+      .replace(/^([ \t]*[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*[ \t]*=[ \t]*)[!%]([^\r\n]?)/gm, (_m, lhs: string, next: string) => `${lhs}0${next && '#'}`)
+      // `torch.abs?` and `??F.gelu` ask for help: the whole line
+      .replace(/^([ \t]*)(?:\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})[ \t]*$/gm, (m, indent: string) => `${indent}#${m.slice(indent.length + 1)}`)
+  );
 }
 
 export function joinCells(cells: string[]): NotebookText {
