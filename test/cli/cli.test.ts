@@ -473,6 +473,17 @@ def f(x):
     assert.equal(patched, readFileSync(join(dir, 'a.py'), 'utf8'));
   });
 
+  test('--diff names a file outside the current folder by its absolute path, which patch -p0 applies', async () => {
+    const dir = project('fix-outside', { 'a.py': SRC, 'sub/.keep': '' });
+    const r = await cli(['fix', '../a.py', '--select', 'MSP1', '--diff'], join(dir, 'sub'));
+    assert.equal(r.code, 1, r.stderr);
+    const file = join(dir, 'a.py');
+    assert.ok(r.stdout.startsWith(`--- ${file}\n+++ ${file}\n@@ `), r.stdout);
+    writeFileSync(join(dir, 'change.patch'), r.stdout.slice(0, r.stdout.indexOf('../a.py: would apply')));
+    execFileSync('patch', ['-p0', '-i', join(dir, 'change.patch')], { cwd: '/' });
+    assert.match(readFileSync(file, 'utf8'), /y = mint\.abs\(x\)/);
+  });
+
   test('a Latin-1 file without a coding cookie is refused and left byte-identical', async () => {
     const bytes = Buffer.from('import torch\ns = "caf\xe9"\ny = torch.abs(x)\n', 'latin1');
     const dir = project('fix-latin', { 'a.py': bytes });

@@ -1,7 +1,7 @@
 // The CLI's commands, written against an `io` object so tests can run them in-process as well as through
 // the bundled dist/cli.js.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { explainJson, explainMarkdown } from '../engine/explain';
 import { collectFiles } from '../engine/walk';
@@ -236,7 +236,8 @@ async function cmdFix(argv: string[], io: CliIo): Promise<number> {
     const applied = `${n} fix${n === 1 ? '' : 'es'} (${[...fixed.applied].map(([c, k]) => `${c} ×${k}`).join(', ')})`;
     if (values.diff) {
       // as Ruff's --diff: show what would change, touch nothing (a notebook's diff is of its JSON, as patch applies it)
-      write(io.stdout, unifiedDiff(rel, fixed.before, fixed.after));
+      const outside = isAbsolute(rel) || rel === '..' || rel.startsWith(`..${sep}`);
+      write(io.stdout, unifiedDiff(outside ? file : rel, fixed.before, fixed.after));
       write(io.stdout, `${rel}: would apply ${applied}`);
       continue;
     }

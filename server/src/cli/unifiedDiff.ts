@@ -7,14 +7,18 @@
 // no hunk reaches it and no two hunks either side of it would have been merged: the output is what one diff of
 // the whole texts gives.
 import { structuredPatch } from 'diff';
+import { isAbsolute } from 'node:path';
 
 const CONTEXT = 3;
 /** A run of equal lines this long is cut in its middle (2 × context + 2: hunks either side stay apart). */
 const MIN_RUN = 2 * CONTEXT + 2;
 
-/** `--- a/NAME`, `+++ b/NAME`, then the hunks; only the headers when the texts are equal. */
+/**
+ * `--- a/NAME`, `+++ b/NAME` (as git and `patch -p1` read them; an absolute NAME, for a file outside the current
+ * folder, with no prefix, as diff -u prints it), then the hunks; only the headers when the texts are equal.
+ */
 export function unifiedDiff(name: string, a: string, b: string): string {
-  const out = [`--- a/${name}`, `+++ b/${name}`];
+  const out = isAbsolute(name) ? [`--- ${name}`, `+++ ${name}`] : [`--- a/${name}`, `+++ b/${name}`];
   const al = splitLines(a);
   const bl = splitLines(b);
   let i0 = 0;
