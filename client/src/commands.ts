@@ -198,13 +198,18 @@ export interface PortOptions {
 }
 
 export async function portFile(c: CommandContext, arg?: vscode.Uri | string, opts: PortOptions = {}): Promise<vscode.Uri | undefined> {
-  const uri = typeof arg === 'string' ? vscode.Uri.parse(arg) : arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
-  if (!uri || !/\.py$/.test(uri.path)) {
-    void vscode.window.showWarningMessage('MindPort: open a Python file to port it.');
+  const active = vscode.window.activeNotebookEditor?.notebook.uri ?? vscode.window.activeTextEditor?.document.uri;
+  const uri = typeof arg === 'string' ? vscode.Uri.parse(arg) : arg instanceof vscode.Uri ? arg : active;
+  if (!uri || !/\.(py|ipynb)$/.test(uri.path)) {
+    void vscode.window.showWarningMessage('MindPort: open a Python file or notebook to port it.');
     return undefined;
   }
+  const notebook = uri.path.endsWith('.ipynb');
   try {
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    // the server reads a notebook from disk: unsaved changes are saved first, as they are for a file
+    const doc = notebook
+      ? vscode.workspace.notebookDocuments.find((d) => d.uri.toString() === uri.toString())
+      : vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (doc?.isDirty) await doc.save();
     await c.ready();
     const client = c.client();
@@ -220,7 +225,8 @@ export async function portFile(c: CommandContext, arg?: vscode.Uri | string, opt
     const [targetStr, newText] = [...contents.entries()].find(([u]) => u !== uri.toString()) ?? [...contents.entries()][0];
     const target = vscode.Uri.parse(targetStr);
     const name = target.path.split('/').pop()!;
-    if (opts.preview !== false) {
+    // a notebook's port is JSON: no text diff of it; the ported notebook opens as a notebook
+    if (opts.preview !== false && !notebook) {
       const previewUri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: target.path, query: String(Date.now()) });
       c.docs.set(previewUri, newText);
       await vscode.commands.executeCommand(
@@ -241,6 +247,11 @@ export async function portFile(c: CommandContext, arg?: vscode.Uri | string, opt
     if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`could not create ${name}`);
     const created = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
     if (created?.isDirty) await created.save();
+    if (notebook) {
+      await vscode.window.showNotebookDocument(await vscode.workspace.openNotebookDocument(target), { preview: false });
+      c.log.info(`ported ${uri.fsPath} → ${target.fsPath}`);
+      return target;
+    }
     if (opts.preview !== false) await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     await vscode.window.showTextDocument(target, { preview: false });
     c.log.info(`ported ${uri.fsPath} → ${target.fsPath}`);

@@ -899,4 +899,28 @@ describe('port this file', () => {
     assert.equal(countSyntaxErrors(out), 0);
     assert.ok(edit.summary.converted >= 2, JSON.stringify(edit.summary));
   });
+
+  test('on a notebook it returns an edit creating <name>_ms.ipynb: its code cells ported, the rest of its JSON kept', async () => {
+    const nb = {
+      cells: [
+        { cell_type: 'markdown', metadata: {}, source: ['torch.abs in prose'] },
+        { cell_type: 'code', execution_count: 1, metadata: {}, outputs: [], source: ['import torch\n', '%matplotlib inline'] },
+        { cell_type: 'code', execution_count: 2, metadata: {}, outputs: [{ output_type: 'stream', name: 'stdout', text: ['1\n'] }], source: ['y = torch.abs(x).cuda()'] },
+      ],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
+    const path = join(tmp, 'explore.ipynb');
+    writeFileSync(path, JSON.stringify(nb, null, 1) + '\n');
+    const edit = (await client.conn.sendRequest('workspace/executeCommand', { command: 'mindport.server.portFile', arguments: [pathToFileURL(path).href] })) as {
+      documentChanges: ({ kind: string; uri: string } | { edits: { newText: string }[] })[];
+    };
+    assert.match((edit.documentChanges[0] as { uri: string }).uri, /\/explore_ms\.ipynb$/);
+    const out = JSON.parse((edit.documentChanges[1] as { edits: { newText: string }[] }).edits[0].newText) as typeof nb;
+    assert.deepEqual(out.cells[0], nb.cells[0]);
+    assert.deepEqual(out.cells[2].outputs, nb.cells[2].outputs);
+    assert.match(out.cells[1].source.join(''), /^%matplotlib inline$/m);
+    assert.equal(out.cells[2].source.join(''), 'y = mint.abs(x)');
+  });
 });

@@ -26,7 +26,7 @@ import { PythonDocument } from '../engine/document';
 import { explainMarkdown } from '../engine/explain';
 import type { Finding } from '../engine/findings';
 import { fixAll, fixAllCells } from '../engine/fixAll';
-import { joinCells, cellOf, type NotebookText } from '../engine/notebook';
+import { joinCells, cellOf, readIpynbCells, type NotebookText } from '../engine/notebook';
 import { initParser } from '../engine/parser';
 import { type FileResult } from '../engine/project';
 import { bundledWorkerScript, scanFiles } from '../cli/scan';
@@ -37,7 +37,8 @@ import { DEFAULT_SETTINGS, parseSettings, SettingsSchema, type Settings, type Se
 import { collectFiles } from '../engine/walk';
 import { loadDatabase } from '../mappings/location';
 import { buildReport } from './report';
-import { portText, type PortSummary } from '../engine/port';
+import { portCells, portText, type PortSummary } from '../engine/port';
+import { withCellSources } from '../engine/ipynbWrite';
 import { portedPath } from '../cli/port';
 import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
@@ -989,7 +990,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     } catch (err) {
       throw new ResponseError(-32602, `cannot read ${path}: ${(err as Error).message}`);
     }
-    const res = portText(text, await settingsFor(uri), db);
+    // a notebook as saved (the client saves it first): its code cells ported together, into a copy of its JSON
+    const res = path.endsWith('.ipynb') ? portNotebookJson(text, await settingsFor(uri)) : portText(text, await settingsFor(uri), db);
     const target = pathToFileURL(portedPath(path)).href;
     return {
       target,
@@ -999,6 +1001,22 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         { textDocument: { uri: target, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: res.text }] },
       ],
     };
+  }
+
+  function portNotebookJson(json: string, settings: Settings): { text: string; summary: PortSummary } {
+    let code: { source: string; index: number }[];
+    try {
+      code = readIpynbCells(json);
+    } catch (err) {
+      throw new ResponseError(-32602, (err as Error).message);
+    }
+    const res = portCells(code.map((c) => c.source), settings, db);
+    if (!res.cells) throw new ResponseError(-32603, 'the cells could not be told apart after the port (a cell marker was lost)');
+    const sources = new Map<number, string>();
+    res.cells.forEach((t, i) => {
+      if (t !== code[i].source) sources.set(code[i].index, t);
+    });
+    return { text: sources.size ? withCellSources(json, sources) : json, summary: res.summary };
   }
 
   connection.onRequest(ReportRequest, async (params: ReportParams | undefined) => {
