@@ -344,7 +344,7 @@ export function build() {
     if (!paramsByPage.has(pk)) paramsByPage.set(pk, []);
     paramsByPage.get(pk).push(p);
   }
-  const stats = { pages: new Map(), conflicts: [], skippedRows: [] };
+  const stats = { pages: new Map(), conflicts: [], skippedRows: [], sameNamed: [] };
   /** key → { entry, twinInfo: {mint:{...}, classic:{...}} } */
   const entries = new Map();
 
@@ -453,12 +453,31 @@ export function build() {
     }
   }
 
-  // MSAdapter "Not Support" rows with no mapping in either table
+  // MSAdapter "Not Support" rows with no mapping in either table. MSAdapter is a torch compatibility layer: what it
+  // lacks, MindSpore may still have under the same name (Tensor.nanmean, ops.huber_loss). Such an API becomes a
+  // twin whose parameters and behaviour nobody compared ('behavior': reported with a warning, never a safe fix);
+  // the others have no twin.
   const msa = readTsv(join(REF, 'msadapter_api_support.tsv'));
+  const known = (api) => platforms['2.6'].has(api) || platforms['2.7'].has(api);
+  // keys an overlay entry maps itself (a twin or a status): a generated row would only leak its advice into it
+  const overlayKeys = new Set(
+    overlayFiles().flatMap((f) => Object.entries(f.entries ?? {}).filter(([, e]) => e && (e.mint || e.classic || e.status)).map(([k]) => k)),
+  );
   for (const r of msa) {
     if (r.msadapter_status !== 'Not Support') continue;
     const key = r.torch_api;
-    if (!TORCH_KEY.test(key) || entries.has(key)) continue;
+    if (!TORCH_KEY.test(key) || entries.has(key) || overlayKeys.has(key)) continue;
+    const api = sameNamedApi(key).find(known);
+    if (api) {
+      const twin = { api, status: 'behavior' };
+      const { platforms: plats } = platformsOf(api);
+      if (plats) twin.platforms = plats;
+      if (api.startsWith('mindspore.mint.') && aclnn.has(api)) twin.aclnn = aclnn.get(api);
+      twin.note = 'a MindSpore API of the same name, not in the official mapping tables: its parameters and behaviour were not compared with torch\'s, so check them';
+      entries.set(key, { entry: { section: r.section, sources: ['msadapter', 'ms-api-list'], [api.startsWith('mindspore.mint.') ? 'mint' : 'classic']: twin }, from: {} });
+      stats.sameNamed.push(`${key} → ${api}`);
+      continue;
+    }
     entries.set(key, {
       entry: {
         status: 'none',
@@ -478,6 +497,17 @@ export function build() {
     else rec.entry.kind = 'function';
   }
   return { entries, stats, msa };
+}
+
+/** MindSpore names a torch API may have under the same name, the mint one first. */
+function sameNamedApi(key) {
+  const name = key.split('.').pop();
+  if (key.startsWith('torch.Tensor.')) return [`mindspore.Tensor.${name}`];
+  if (key.startsWith('torch.nn.functional.')) return [`mindspore.mint.nn.functional.${name}`, `mindspore.ops.${name}`];
+  if (/^torch\.nn\.[A-Z]\w*$/.test(key)) return [`mindspore.mint.nn.${name}`, `mindspore.nn.${name}`];
+  if (key.startsWith('torch.linalg.')) return [`mindspore.mint.linalg.${name}`, `mindspore.ops.${name}`];
+  if (/^torch\.\w+$/.test(key)) return [`mindspore.mint.${name}`, `mindspore.ops.${name}`];
+  return [];
 }
 
 function adviceForUnsupported(key) {
@@ -529,6 +559,18 @@ export function sortDeep(v) {
   return v;
 }
 
+/** The hand-written overlay files, parsed (a broken one is skipped: the loader reports it). */
+function overlayFiles() {
+  const names = existsSync(OUT) ? readdirSync(OUT).filter((n) => n.startsWith('overlay') && n.endsWith('.json')).sort() : [];
+  return names.flatMap((name) => {
+    try {
+      return [JSON.parse(readFileSync(join(OUT, name), 'utf8'))];
+    } catch {
+      return [];
+    }
+  });
+}
+
 /**
  * Twins named only in overlay files get their platform lists from the reference here, so the hand-written
  * files never copy platform facts. A twin API listed only for 2.7.0rc1 gets `since: "2.7"`.
@@ -538,14 +580,7 @@ function overlayPlatforms(entries) {
   const aclnn = loadAclnn();
   const newIn26 = loadNewIn26();
   const out = {};
-  const names = existsSync(OUT) ? readdirSync(OUT).filter((n) => n.startsWith('overlay') && n.endsWith('.json')).sort() : [];
-  for (const name of names) {
-    let file;
-    try {
-      file = JSON.parse(readFileSync(join(OUT, name), 'utf8'));
-    } catch {
-      continue; // the loader reports broken files
-    }
+  for (const file of overlayFiles()) {
     for (const [key, entry] of Object.entries(file.entries ?? {})) {
       for (const which of ['mint', 'classic']) {
         const t = entry?.[which];
@@ -595,6 +630,7 @@ function main() {
   );
   console.log(`rows skipped: ${stats.skippedRows.length}${stats.skippedRows.length ? ` (${stats.skippedRows.map((r) => r.ms || r.torch).join(', ')})` : ''}`);
   console.log(`torch APIs with two different classic twins (one kept, the other in its note): ${stats.conflicts.length}`);
+  console.log(`msadapter-unsupported APIs with a same-named MindSpore API (twins not compared): ${stats.sameNamed.length}`);
   if (CHECK && stale) {
     console.error('mappings-import --check: generated files are out of date; run node scripts/mappings-import.mjs');
     return 1;

@@ -135,6 +135,24 @@ describe('target switches change the suggestion (torch.nn.functional.gelu)', () 
     assert.equal(f.data?.msApi, 'mindspore.mint.nn.functional.gelu');
   });
 
+  test('an API MSAdapter lacks but MindSpore has by the same name: MSP102 says it was not compared, the fix is unsafe', () => {
+    const src3 = 'import torch.nn.functional as F\nl = F.huber_loss(p, y, delta=0.5)\nm = sst.nanmean(dim=0)\n';
+    const a = analyze(src3, MSP1);
+    const f = single(a.findings, 'MSP102', 'torch.nn.functional.huber_loss');
+    assert.match(f.message, /→ `mindspore\.ops\.huber_loss`: a MindSpore API of the same name, .*not compared/);
+    assert.equal(f.fixes[0]?.applicability, 'unsafe');
+    assert.equal(only(a.findings, 'MSP103').length, 0, 'not "no MindSpore equivalent"');
+  });
+
+  test('a twin that runs only elsewhere is MSP105 with where it runs, not "no MindSpore equivalent"', () => {
+    // torch.digamma's only twin, ops.digamma, runs on GPU and CPU
+    const src2 = 'import torch\ny = torch.digamma(x)\n';
+    const onAscend = analyze(src2, MSP1).findings;
+    assert.equal(only(onAscend, 'MSP103').length, 0);
+    assert.equal(single(onAscend, 'MSP105').message, '`mindspore.ops.digamma` does not run on Ascend in MindSpore 2.6 (GPU/CPU only)');
+    assert.equal(single(analyze(src2, { ...MSP1, device: 'GPU' }).findings, 'MSP101').data?.msApi, 'mindspore.ops.digamma');
+  });
+
   test('the ready-to-port count follows the device', () => {
     assert.equal(analyze(src, { targetApi: 'mint', device: 'GPU' }).stats.ready, 0);
     assert.equal(analyze(src, { device: 'GPU' }).stats.ready, 1);

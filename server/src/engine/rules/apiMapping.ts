@@ -152,7 +152,9 @@ export const apiMappingRule: Rule = {
       }
       const choice = v.choice!;
       if (!choice.twin) {
-        reportNoTwin(ctx, use, v.entry, choice);
+        // a twin that exists but does not run on the target device is not "no equivalent": MSP105 says where it runs
+        if (choice.uncovered) reportDevice(ctx, use, v.entry, choice);
+        else reportNoTwin(ctx, use, v.entry, choice);
         continue;
       }
       const args = use.context === 'call' ? callArgs(use.call) : undefined;
