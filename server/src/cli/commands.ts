@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { explainJson, explainMarkdown } from '../engine/explain';
 import { collectFiles } from '../engine/walk';
 import { fixAll, fixAllCells } from '../engine/fixAll';
-import { withCellSources } from '../engine/ipynbWrite';
+import { withCodeCells } from '../engine/ipynbWrite';
 import { readIpynbCells } from '../engine/notebook';
 import { unifiedDiff } from './unifiedDiff';
 import { initParser } from '../engine/parser';
@@ -284,11 +284,7 @@ function fixNotebookFile(file: string, settings: Settings, db: MappingDatabase, 
     return { skipped: (err as Error).message };
   }
   const res = fixAllCells(code.map((c) => c.source), settings, db, { unsafe });
-  const sources = new Map<number, string>();
-  res.cells.forEach((text, i) => {
-    if (text !== code[i].source) sources.set(code[i].index, text);
-  });
-  const after = sources.size ? withCellSources(json, sources) : json;
+  const after = withCodeCells(json, code, res.cells);
   return { before: json, after, applied: res.applied, refused: res.refused, encode: (t) => Buffer.from(t, 'utf8') };
 }
 

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { portCells, portText, type PortSummary } from '../engine/port';
-import { withCellSources } from '../engine/ipynbWrite';
+import { withCodeCells } from '../engine/ipynbWrite';
 import { readIpynbCells } from '../engine/notebook';
 import { initParser } from '../engine/parser';
 import { ProjectConfigFinder } from '../engine/projectConfig';
@@ -54,11 +54,7 @@ function portNotebookFile(file: string, settings: Settings, db: MappingDatabase)
   }
   const res = portCells(code.map((c) => c.source), settings, db);
   if (!res.cells) return { skipped: 'its cells could not be told apart after the port (a cell marker was lost); nothing written' };
-  const sources = new Map<number, string>();
-  res.cells.forEach((text, i) => {
-    if (text !== code[i].source) sources.set(code[i].index, text);
-  });
-  return { bytes: Buffer.from(sources.size ? withCellSources(json, sources) : json, 'utf8'), summary: res.summary };
+  return { bytes: Buffer.from(withCodeCells(json, code, res.cells), 'utf8'), summary: res.summary };
 }
 
 export function formatSummary(rel: string, s: PortSummary): string {

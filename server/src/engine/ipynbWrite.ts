@@ -21,3 +21,15 @@ export function withCellSources(json: string, sources: ReadonlyMap<number, strin
   }
   return text;
 }
+
+/**
+ * `json` with its code cells' sources replaced by `cells` (one per code cell, in the order `code` lists them, as
+ * readIpynbCells reads them); a cell whose text did not change is not touched, and nothing changed gives `json`.
+ */
+export function withCodeCells(json: string, code: readonly { source: string; index: number }[], cells: readonly string[]): string {
+  const sources = new Map<number, string>();
+  cells.forEach((text, i) => {
+    if (text !== code[i].source) sources.set(code[i].index, text);
+  });
+  return sources.size ? withCellSources(json, sources) : json;
+}

@@ -38,7 +38,7 @@ import { collectFiles } from '../engine/walk';
 import { loadDatabase } from '../mappings/location';
 import { buildReport } from './report';
 import { portCells, portText, type PortSummary } from '../engine/port';
-import { withCellSources } from '../engine/ipynbWrite';
+import { withCodeCells } from '../engine/ipynbWrite';
 import { portedPath } from '../cli/port';
 import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
@@ -1012,11 +1012,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
     const res = portCells(code.map((c) => c.source), settings, db);
     if (!res.cells) throw new ResponseError(-32603, 'the cells could not be told apart after the port (a cell marker was lost)');
-    const sources = new Map<number, string>();
-    res.cells.forEach((t, i) => {
-      if (t !== code[i].source) sources.set(code[i].index, t);
-    });
-    return { text: sources.size ? withCellSources(json, sources) : json, summary: res.summary };
+    return { text: withCodeCells(json, code, res.cells), summary: res.summary };
   }
 
   connection.onRequest(ReportRequest, async (params: ReportParams | undefined) => {
