@@ -7,7 +7,7 @@ import { explainJson, explainMarkdown } from '../engine/explain';
 import { collectFiles } from '../engine/walk';
 import { fixAll, fixAllCells } from '../engine/fixAll';
 import { withCodeCells } from '../engine/ipynbWrite';
-import { readIpynbCells } from '../engine/notebook';
+import { readNotebookFile } from '../engine/files';
 import { unifiedDiff } from './unifiedDiff';
 import { initParser } from '../engine/parser';
 import { ProjectConfigFinder } from '../engine/projectConfig';
@@ -276,13 +276,9 @@ function fixPythonFile(file: string, settings: Settings, db: MappingDatabase, un
 
 /** A notebook: fix all over its joined code cells; the changed cells' sources are written back into its JSON. */
 function fixNotebookFile(file: string, settings: Settings, db: MappingDatabase, unsafe: boolean): FixedFile {
-  const json = readFileSync(file, 'utf8');
-  let code: { source: string; index: number }[];
-  try {
-    code = readIpynbCells(json);
-  } catch (err) {
-    return { skipped: (err as Error).message };
-  }
+  const nb = readNotebookFile(file);
+  if ('skipped' in nb) return nb;
+  const { json, code } = nb;
   const res = fixAllCells(code.map((c) => c.source), settings, db, { unsafe });
   const after = withCodeCells(json, code, res.cells);
   return { before: json, after, applied: res.applied, refused: res.refused, encode: (t) => Buffer.from(t, 'utf8') };

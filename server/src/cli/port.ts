@@ -6,7 +6,7 @@ import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { portCells, portText, type PortSummary } from '../engine/port';
 import { withCodeCells } from '../engine/ipynbWrite';
-import { readIpynbCells } from '../engine/notebook';
+import { readNotebookFile } from '../engine/files';
 import { initParser } from '../engine/parser';
 import { ProjectConfigFinder } from '../engine/projectConfig';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../engine/settings';
@@ -45,13 +45,9 @@ function portPythonFile(file: string, settings: Settings, db: MappingDatabase): 
 
 /** A notebook: its code cells ported together, written into a copy of its JSON (outputs and metadata kept). */
 function portNotebookFile(file: string, settings: Settings, db: MappingDatabase): Ported {
-  const json = readFileSync(file, 'utf8');
-  let code: { source: string; index: number }[];
-  try {
-    code = readIpynbCells(json);
-  } catch (err) {
-    return { skipped: (err as Error).message };
-  }
+  const nb = readNotebookFile(file);
+  if ('skipped' in nb) return nb;
+  const { json, code } = nb;
   const res = portCells(code.map((c) => c.source), settings, db);
   if (!res.cells) return { skipped: 'its cells could not be told apart after the port (a cell marker was lost); nothing written' };
   return { bytes: Buffer.from(withCodeCells(json, code, res.cells), 'utf8'), summary: res.summary };

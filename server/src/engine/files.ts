@@ -50,3 +50,13 @@ export function sourceFromBytes(path: string, bytes: Buffer): SourceFile {
     return { kind: 'skipped', path, reason: (err as Error).message };
   }
 }
+
+/** A notebook file's JSON text and its code cells (readIpynbCells), or why it is not a notebook that can be read. */
+export function readNotebookFile(path: string): { json: string; code: { source: string; index: number }[] } | { skipped: string } {
+  try {
+    const json = readFileSync(path, 'utf8');
+    return { json, code: readIpynbCells(json) };
+  } catch (err) {
+    return { skipped: (err as Error).message };
+  }
+}
