@@ -214,7 +214,9 @@ function reportDevice(ctx: RuleContext, use: ApiUse, entry: MappedEntry, choice:
   }
   ctx.report({
     code: 'MSP105',
-    message: `${short(u.twin.api)} does not run on ${dev} in MindSpore ${ctx.target.version} (${where})${alt ? `; ${short(alt.api)} does` : ''}`,
+    message: `${short(u.twin.api)} does not run on ${dev} in MindSpore ${ctx.target.version} (${where})${
+      alt ? `; ${short(alt.api)} does` : choice.twin ? '' : `: ${entry.advice ?? `compose it from operators that run on ${dev}, or compute it on the host (NumPy/SciPy) if it is not on the training path`}`
+    }`,
     start: use.node.startIndex,
     end: use.node.endIndex,
     fixes,
