@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { analyzeText } from '../../server/src/engine/analyze';
+import { withCellSources } from '../../server/src/engine/ipynbWrite';
 import { findingsPerCell, joinCells, neutraliseMagics } from '../../server/src/engine/notebook';
 import { initParser, parsePython } from '../../server/src/engine/parser';
 import { realDb, settings } from './helpers';
@@ -43,4 +44,14 @@ test('a shell cell with an unclosed quote does not hide the next cells; a %%time
     perCell.map((fs) => fs.map((f) => `${f.code} ${f.range.start.line}:${f.range.start.character}`)),
     [[], [], ['MSP101 0:4'], ['MSP101 1:4']],
   );
+});
+
+test('withCellSources replaces only the sources given, each in its own style; a cell without one gets a list', () => {
+  const json = '{\n "cells": [\n  {"cell_type": "code", "metadata": {"x": 1.0e-5}, "source": "a = 1"},\n  {\n   "cell_type": "code",\n   "source": [\n    "b = 2\\n",\n    "c = 3"\n   ]\n  },\n  {"cell_type": "code"}\n ],\n "nbformat": 4\n}\n';
+  const out = withCellSources(json, new Map([[0, 'a = 10'], [1, 'b = 2\nc = 30'], [2, 'd = 4']]));
+  const cells = (JSON.parse(out) as { cells: { source: string | string[] }[] }).cells.map((c) => c.source);
+  assert.deepEqual(cells, ['a = 10', ['b = 2\n', 'c = 30'], ['d = 4']]);
+  // the rest of the text as it was, float spelling included
+  assert.ok(out.startsWith('{\n "cells": [\n  {"cell_type": "code", "metadata": {"x": 1.0e-5}, "source": "a = 10"},\n'), out);
+  assert.ok(out.endsWith(' ],\n "nbformat": 4\n}\n'), out);
 });

@@ -14,9 +14,8 @@ export function withCellSources(json: string, sources: ReadonlyMap<number, strin
   for (const [index, source] of sources) {
     const path = ['cells', index, 'source'];
     const node = findNodeAtLocation(parseTree(text)!, path);
-    if (!node) throw new Error(`not a valid notebook: cell ${index + 1} has no source`);
-    // nbformat keeps a list of lines, each with its newline but the last
-    const value = node.type === 'array' ? source.split(/(?<=\n)/) : source;
+    // nbformat keeps a list of lines, each with its newline but the last (a cell with no source gets one so)
+    const value = node?.type === 'string' ? source : source.split(/(?<=\n)/);
     text = applyEdits(text, modify(text, path, value, { formattingOptions: { insertSpaces: true, tabSize: indent, eol } }));
   }
   return text;
