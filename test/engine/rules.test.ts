@@ -136,12 +136,23 @@ describe('target switches change the suggestion (torch.nn.functional.gelu)', () 
   });
 
   test('an API MSAdapter lacks but MindSpore has by the same name: MSP102 says it was not compared, the fix is unsafe', () => {
-    const src3 = 'import torch.nn.functional as F\nl = F.huber_loss(p, y, delta=0.5)\nm = sst.nanmean(dim=0)\n';
+    const src3 = 'import torch.nn.functional as F\nl = F.rms_norm(x, (64,), w, 1e-6)\n';
     const a = analyze(src3, MSP1);
-    const f = single(a.findings, 'MSP102', 'torch.nn.functional.huber_loss');
-    assert.match(f.message, /→ `mindspore\.ops\.huber_loss`: a MindSpore API of the same name, .*not compared/);
+    const f = single(a.findings, 'MSP102', 'torch.nn.functional.rms_norm');
+    assert.match(f.message, /→ `mindspore\.ops\.rms_norm`: a MindSpore API of the same name, .*not compared/);
     assert.equal(f.fixes[0]?.applicability, 'unsafe');
     assert.equal(only(a.findings, 'MSP103').length, 0, 'not "no MindSpore equivalent"');
+  });
+
+  test('same-named twins compared by hand: huber_loss and nanmean get safe fixes, uniform_ and normal_ need none', () => {
+    const src4 = 'import torch.nn.functional as F\nl = F.huber_loss(p, y, delta=0.5)\nm = torch.nanmean(sst, dim=0, keepdim=True)\nn = sst.nanmean(1)\nw.uniform_(-0.1, 0.1)\nw.normal_(0, 0.02)\n';
+    const a = analyze('import torch\n' + src4, MSP1);
+    assert.equal(single(a.findings, 'MSP101', 'torch.nn.functional.huber_loss').fixes[0]?.applicability, 'safe');
+    const out = applyPreferred('import torch\n' + src4, a.findings);
+    assert.ok(out.includes('m = ops.nanmean(sst, axis=0, keepdims=True)'), out);
+    assert.ok(out.includes('n = sst.nanmean(1)'), out);
+    assert.equal(a.findings.filter((f) => /uniform_|normal_/.test(String(f.data?.torchApi))).length, 0, 'the same method: nothing to say');
+    assert.match(single(analyze('import torch\nl = torch.nn.functional.huber_loss(p, y, weight=w)\n', MSP1).findings, 'MSP104').message, /weight/);
   });
 
   test('a twin that runs only elsewhere is MSP105 with where it runs, not "no MindSpore equivalent"', () => {

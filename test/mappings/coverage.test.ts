@@ -330,7 +330,7 @@ test('MSAdapter "Not Support" rows without a table mapping: status none with adv
   assert.ok(twins >= 60, `${twins}`);
   for (const [torch, ms] of [
     ['torch.Tensor.nanmean', 'mindspore.Tensor.nanmean'],
-    ['torch.nn.functional.huber_loss', 'mindspore.ops.huber_loss'],
+    ['torch.nn.functional.rms_norm', 'mindspore.ops.rms_norm'],
   ]) {
     const e = db.get(torch);
     assert.equal((e?.mint ?? e?.classic)?.api, ms, torch);
