@@ -153,6 +153,10 @@ describe('target switches change the suggestion (torch.nn.functional.gelu)', () 
     assert.ok(out.includes('n = sst.nanmean(1)'), out);
     assert.equal(a.findings.filter((f) => /uniform_|normal_/.test(String(f.data?.torchApi))).length, 0, 'the same method: nothing to say');
     assert.match(single(analyze('import torch\nl = torch.nn.functional.huber_loss(p, y, weight=w)\n', MSP1).findings, 'MSP104').message, /weight/);
+    // the same name, another operation: MindSpore's Tensor.unfold makes image patches
+    const unfold = single(analyze('import torch\nw = torch.ones(8).unfold(0, 2, 1)\n', MSP1).findings, 'MSP103');
+    assert.match(unfold.message, /another operation with the same name/);
+    assert.equal(unfold.fixes.length, 0);
   });
 
   test('a twin that runs only elsewhere is MSP105 with where it runs, not "no MindSpore equivalent"', () => {
