@@ -157,6 +157,12 @@ describe('target switches change the suggestion (torch.nn.functional.gelu)', () 
     const unfold = single(analyze('import torch\nw = torch.ones(8).unfold(0, 2, 1)\n', MSP1).findings, 'MSP103');
     assert.match(unfold.message, /another operation with the same name/);
     assert.equal(unfold.fixes.length, 0);
+    // torch's x.equal(y) is one bool; MindSpore's Tensor.equal is element-wise: said, and no silent pass
+    const equal = single(analyze('import torch\nsame = torch.ones(3).equal(y)\n', MSP1).findings, 'MSP102');
+    assert.match(equal.message, /mint\.equal\(x, other\).*element by element/);
+    // select(dim, index) exists from 2.5; in 2.4 Tensor.select was another operation
+    assert.equal(analyze('import torch\nr = torch.ones(3, 3).select(0, 1)\n', MSP1).findings.filter((f) => f.data?.torchApi === 'torch.Tensor.select').length, 0);
+    assert.match(single(analyze('import torch\nr = torch.ones(3, 3).select(0, 1)\n', { ...MSP1, mindsporeVersion: '2.4' }).findings, 'MSP103').message, /only from MindSpore 2\.5/);
   });
 
   test('a twin that runs only elsewhere is MSP105 with where it runs, not "no MindSpore equivalent"', () => {
