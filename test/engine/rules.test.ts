@@ -153,6 +153,9 @@ describe('target switches change the suggestion (torch.nn.functional.gelu)', () 
     assert.ok(out.includes('n = sst.nanmean(1)'), out);
     assert.equal(a.findings.filter((f) => /uniform_|normal_/.test(String(f.data?.torchApi))).length, 0, 'the same method: nothing to say');
     assert.match(single(analyze('import torch\nl = torch.nn.functional.huber_loss(p, y, weight=w)\n', MSP1).findings, 'MSP104').message, /weight/);
+    const cg = 'import torch\nimport torch.nn as nn\nc = torch.cov(x, correction=0)\ng = nn.GLU(dim=1)\n';
+    const cgOut = applyPreferred(cg, analyze(cg, MSP1).findings);
+    assert.ok(cgOut.includes('c = ops.cov(x, correction=0)') && cgOut.includes('g = mint.nn.GLU(dim=1)'), cgOut);
     // the same name, another operation: MindSpore's Tensor.unfold makes image patches
     const unfold = single(analyze('import torch\nw = torch.ones(8).unfold(0, 2, 1)\n', MSP1).findings, 'MSP103');
     assert.match(unfold.message, /another operation with the same name/);
