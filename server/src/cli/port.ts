@@ -4,8 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { portCells, portText, type PortSummary } from '../engine/port';
-import { withCodeCells } from '../engine/ipynbWrite';
+import { portNotebook, portText, type PortSummary } from '../engine/port';
 import { readNotebookFile } from '../engine/files';
 import { initParser } from '../engine/parser';
 import { ProjectConfigFinder } from '../engine/projectConfig';
@@ -47,10 +46,8 @@ function portPythonFile(file: string, settings: Settings, db: MappingDatabase): 
 function portNotebookFile(file: string, settings: Settings, db: MappingDatabase): Ported {
   const nb = readNotebookFile(file);
   if ('skipped' in nb) return nb;
-  const { json, code } = nb;
-  const res = portCells(code.map((c) => c.source), settings, db);
-  if (!res.cells) return { skipped: 'its cells could not be told apart after the port (a cell marker was lost); nothing written' };
-  return { bytes: Buffer.from(withCodeCells(json, code, res.cells), 'utf8'), summary: res.summary };
+  const res = portNotebook(nb, settings, db);
+  return 'skipped' in res ? res : { bytes: Buffer.from(res.json, 'utf8'), summary: res.summary };
 }
 
 export function formatSummary(rel: string, s: PortSummary): string {

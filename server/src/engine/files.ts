@@ -1,6 +1,6 @@
 // Reading source files for analysis: Python files and notebooks, with size limits and encoding fallbacks.
 import { readFileSync, statSync } from 'node:fs';
-import { readIpynbCells, joinCells, type NotebookText } from './notebook';
+import { readIpynbCells, joinCells, notebookOf, type NotebookJson, type NotebookText } from './notebook';
 import { decodeSource } from './text';
 
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -51,12 +51,13 @@ export function sourceFromBytes(path: string, bytes: Buffer): SourceFile {
   }
 }
 
-/** A notebook file's JSON text and its code cells (readIpynbCells), or why it is not a notebook that can be read. */
-export function readNotebookFile(path: string): { json: string; code: { source: string; index: number }[] } | { skipped: string } {
+/** A notebook file's JSON text and its code cells, or why it cannot be read as one. */
+export function readNotebookFile(path: string): NotebookJson | { skipped: string } {
+  let json: string;
   try {
-    const json = readFileSync(path, 'utf8');
-    return { json, code: readIpynbCells(json) };
+    json = readFileSync(path, 'utf8');
   } catch (err) {
     return { skipped: (err as Error).message };
   }
+  return notebookOf(json);
 }

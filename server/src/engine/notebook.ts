@@ -83,6 +83,21 @@ export function findingsPerCell(nb: NotebookText, cells: string[], findings: Fin
   return out;
 }
 
+/** A notebook's JSON text and its code cells (readIpynbCells). */
+export interface NotebookJson {
+  json: string;
+  code: { source: string; index: number }[];
+}
+
+/** `json` with its code cells, or why it is not a notebook that can be read (broken JSON, no cell list). */
+export function notebookOf(json: string): NotebookJson | { skipped: string } {
+  try {
+    return { json, code: readIpynbCells(json) };
+  } catch (err) {
+    return { skipped: (err as Error).message };
+  }
+}
+
 /** Reads the code cells of an .ipynb file. Throws with a clear message on broken JSON. */
 export function readIpynb(json: string): string[] {
   return readIpynbCells(json).map((c) => c.source);

@@ -10,7 +10,8 @@ import { resolve } from './resolve';
 import type { Finding, Fix, TextEdit } from './findings';
 import { countSyntaxErrors, fixPasses } from './fixAll';
 import { parseSyntax } from './moduleTree';
-import { neutraliseMagics } from './notebook';
+import { withCodeCells } from './ipynbWrite';
+import { neutraliseMagics, type NotebookJson } from './notebook';
 import type { Node } from './parser';
 import { enclosingStatement, eol, indentAt, lineEndWithBreak, lineStartOf } from './rules/util';
 import type { Settings } from './settings';
@@ -328,4 +329,11 @@ export function portCells(cells: readonly string[], settings: Settings, db: Mapp
   if (parts.length !== cells.length) return { summary: res.summary };
   const line = new RegExp(`^[ \\t]*# ${tag}-line-(\\d+)\\r?$`, 'gm');
   return { cells: parts.map((p) => p.replace(line, (_m, k: string) => kept[Number(k)])), summary: res.summary };
+}
+
+/** A notebook ported (portCells) into a copy of its JSON: markdown, outputs and metadata as they were. */
+export function portNotebook(nb: NotebookJson, settings: Settings, db: MappingDatabase): { json: string; summary: PortSummary } | { skipped: string } {
+  const res = portCells(nb.code.map((c) => c.source), settings, db);
+  if (!res.cells) return { skipped: 'its cells could not be told apart after the port (a cell marker was lost); nothing written' };
+  return { json: withCodeCells(nb.json, nb.code, res.cells), summary: res.summary };
 }

@@ -26,7 +26,7 @@ import { PythonDocument } from '../engine/document';
 import { explainMarkdown } from '../engine/explain';
 import type { Finding } from '../engine/findings';
 import { fixAll, fixAllCells } from '../engine/fixAll';
-import { joinCells, cellOf, readIpynbCells, type NotebookText } from '../engine/notebook';
+import { joinCells, cellOf, notebookOf, type NotebookText } from '../engine/notebook';
 import { initParser } from '../engine/parser';
 import { type FileResult } from '../engine/project';
 import { bundledWorkerScript, scanFiles } from '../cli/scan';
@@ -37,8 +37,7 @@ import { DEFAULT_SETTINGS, parseSettings, SettingsSchema, type Settings, type Se
 import { collectFiles } from '../engine/walk';
 import { loadDatabase } from '../mappings/location';
 import { buildReport } from './report';
-import { portCells, portText, type PortSummary } from '../engine/port';
-import { withCodeCells } from '../engine/ipynbWrite';
+import { portNotebook, portText, type PortSummary } from '../engine/port';
 import { portedPath } from '../cli/port';
 import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
@@ -1004,15 +1003,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   }
 
   function portNotebookJson(json: string, settings: Settings): { text: string; summary: PortSummary } {
-    let code: { source: string; index: number }[];
-    try {
-      code = readIpynbCells(json);
-    } catch (err) {
-      throw new ResponseError(-32602, (err as Error).message);
-    }
-    const res = portCells(code.map((c) => c.source), settings, db);
-    if (!res.cells) throw new ResponseError(-32603, 'the cells could not be told apart after the port (a cell marker was lost)');
-    return { text: withCodeCells(json, code, res.cells), summary: res.summary };
+    const nb = notebookOf(json);
+    if ('skipped' in nb) throw new ResponseError(-32602, nb.skipped);
+    const res = portNotebook(nb, settings, db);
+    if ('skipped' in res) throw new ResponseError(-32603, res.skipped);
+    return { text: res.json, summary: res.summary };
   }
 
   connection.onRequest(ReportRequest, async (params: ReportParams | undefined) => {
