@@ -26,24 +26,38 @@ export interface FixAllOptions {
 
 export function fixAll(text: string, settings: Settings, db: MappingDatabase, opts: FixAllOptions = {}): FixAllResult {
   const applied = new Map<string, number>();
-  let chosen: { code: string; fix: Fix }[] = []; // the pass's fixes, with their rule codes
+  let chosen: ChosenFix[] = []; // the pass's fixes
   const res = fixPasses(text, settings, db, {
     maxPasses: MAX_PASSES,
     findings: opts.findings,
-    choose: (findings) => {
-      chosen = [];
-      for (const f of findings) {
-        const fix = fixToApply(f, opts.unsafe);
-        if (fix) chosen.push({ code: f.code, fix });
-      }
-      return chosen.map((c) => c.fix);
-    },
+    choose: (findings) => (chosen = fixesToApply(findings, opts.unsafe)).map((c) => c.fix),
     mend: () => undefined, // a fix must never make the code worse: the pass is refused
-    applied: (fixes) => {
-      for (const { code, fix } of chosen) if (fixes.has(fix)) applied.set(code, (applied.get(code) ?? 0) + 1);
-    },
+    applied: (fixes) => countApplied(applied, chosen, fixes),
   });
-  return { text: res.text, applied, refused: res.refused ? 'a fix would have broken the syntax; those fixes were not applied' : undefined };
+  return { text: res.text, applied, refused: res.refused ? REFUSED : undefined };
+}
+
+const REFUSED = 'a fix would have broken the syntax; those fixes were not applied';
+
+/** A fix a fix all takes, with the code of the rule whose finding offered it. */
+interface ChosenFix {
+  code: string;
+  fix: Fix;
+}
+
+/** The fixes a fix all takes from `findings` (fixToApply), those `accept` allows. */
+function fixesToApply(findings: readonly Finding[], unsafe?: boolean, accept: (fix: Fix) => boolean = () => true): ChosenFix[] {
+  const out: ChosenFix[] = [];
+  for (const f of findings) {
+    const fix = fixToApply(f, unsafe);
+    if (fix && accept(fix)) out.push({ code: f.code, fix });
+  }
+  return out;
+}
+
+/** Adds the fixes of `chosen` that were applied to `applied`'s count per rule code. */
+function countApplied(applied: Map<string, number>, chosen: readonly ChosenFix[], taken: ReadonlySet<Fix>): void {
+  for (const { code, fix } of chosen) if (taken.has(fix)) applied.set(code, (applied.get(code) ?? 0) + 1);
 }
 
 /** What fixPasses asks its caller. */
@@ -126,16 +140,10 @@ export function fixAllCells(cells: readonly string[], settings: Settings, db: Ma
     const nb = joinCells(current);
     base ??= countSyntaxErrors(nb.text);
     const findings = pass === 0 && opts.findings ? opts.findings : analyzeText(nb.text, settings, db).findings;
-    const chosen: { code: string; fix: Fix }[] = [];
-    for (const f of findings) {
-      const fix = fixToApply(f, opts.unsafe);
-      if (fix && fix.edits.every((e) => withinOneCell(nb, e))) chosen.push({ code: f.code, fix });
-    }
+    const chosen = fixesToApply(findings, opts.unsafe, (fix) => fix.edits.every((e) => withinOneCell(nb, e)));
     const { edits, applied: fixes } = chooseFixes(chosen.map((c) => c.fix));
     if (!edits.length) break;
-    if (countSyntaxErrors(withEdits(nb.text, edits)) > base) {
-      return { cells: current, applied, refused: 'a fix would have broken the syntax; those fixes were not applied' };
-    }
+    if (countSyntaxErrors(withEdits(nb.text, edits)) > base) return { cells: current, applied, refused: REFUSED };
     const perCell: TextEdit[][] = current.map(() => []);
     for (const e of edits) {
       const { cell } = cellOf(nb, e.start);
@@ -144,8 +152,7 @@ export function fixAllCells(cells: readonly string[], settings: Settings, db: Ma
     }
     const next = current.map((c, i) => (perCell[i].length ? withEdits(c, perCell[i]) : c));
     if (next.every((c, i) => c === current[i])) break;
-    const taken = new Set(fixes);
-    for (const { code, fix } of chosen) if (taken.has(fix)) applied.set(code, (applied.get(code) ?? 0) + 1);
+    countApplied(applied, chosen, new Set(fixes));
     current = next;
   }
   return { cells: current, applied };
