@@ -135,25 +135,43 @@ export interface NotebookFixResult {
 export function fixAllCells(cells: readonly string[], settings: Settings, db: MappingDatabase, opts: FixAllOptions = {}): NotebookFixResult {
   const applied = new Map<string, number>();
   let current = cells.slice();
-  let base: number | undefined;
-  for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const nb = joinCells(current);
-    base ??= countSyntaxErrors(nb.text);
-    const findings = pass === 0 && opts.findings ? opts.findings : analyzeText(nb.text, settings, db).findings;
-    const chosen = fixesToApply(findings, opts.unsafe, (fix) => fix.edits.every((e) => withinOneCell(nb, e)));
-    const { edits, applied: fixes } = chooseFixes(chosen.map((c) => c.fix));
-    if (!edits.length) break;
-    if (countSyntaxErrors(withEdits(nb.text, edits)) > base) return { cells: current, applied, refused: REFUSED };
-    const perCell: TextEdit[][] = current.map(() => []);
-    for (const e of edits) {
-      const { cell } = cellOf(nb, e.start);
-      const at = nb.cellStarts[cell];
-      perCell[cell].push({ start: e.start - at, end: e.end - at, newText: e.newText });
+  // as in fixPasses, a text is parsed once: the tree its syntax errors were counted on is the one the next pass
+  // analyses (when the cells, joined again, are that text, as they are unless a fix moved a magic)
+  const first = joinCells(current).text;
+  let parsed = { text: first, tree: parseModule(first) };
+  const base = parsed.tree.errorCount;
+  try {
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      const nb = joinCells(current);
+      if (parsed.text !== nb.text) {
+        parsed.tree.delete();
+        parsed = { text: nb.text, tree: parseModule(nb.text) };
+      }
+      const findings = pass === 0 && opts.findings ? opts.findings : analyzeText(nb.text, settings, db, parsed.tree).findings;
+      const chosen = fixesToApply(findings, opts.unsafe, (fix) => fix.edits.every((e) => withinOneCell(nb, e)));
+      const { edits, applied: fixes } = chooseFixes(chosen.map((c) => c.fix));
+      if (!edits.length) break;
+      const text = withEdits(nb.text, edits);
+      const tree = parseModule(text);
+      if (tree.errorCount > base) {
+        tree.delete();
+        return { cells: current, applied, refused: REFUSED };
+      }
+      parsed.tree.delete();
+      parsed = { text, tree };
+      const perCell: TextEdit[][] = current.map(() => []);
+      for (const e of edits) {
+        const { cell } = cellOf(nb, e.start);
+        const at = nb.cellStarts[cell];
+        perCell[cell].push({ start: e.start - at, end: e.end - at, newText: e.newText });
+      }
+      const next = current.map((c, i) => (perCell[i].length ? withEdits(c, perCell[i]) : c));
+      if (next.every((c, i) => c === current[i])) break;
+      countApplied(applied, chosen, new Set(fixes));
+      current = next;
     }
-    const next = current.map((c, i) => (perCell[i].length ? withEdits(c, perCell[i]) : c));
-    if (next.every((c, i) => c === current[i])) break;
-    countApplied(applied, chosen, new Set(fixes));
-    current = next;
+  } finally {
+    parsed.tree.delete();
   }
   return { cells: current, applied };
 }
