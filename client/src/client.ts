@@ -23,6 +23,8 @@ export function createClient(context: vscode.ExtensionContext, log: vscode.LogOu
       fileEvents: [
         vscode.workspace.createFileSystemWatcher('**/pyproject.toml'),
         vscode.workspace.createFileSystemWatcher('**/mindport.toml'),
+        // classes imported from the project's modules: documents importing a changed module are analysed again
+        vscode.workspace.createFileSystemWatcher('**/*.py'),
       ],
     },
     initializationOptions: () => ({

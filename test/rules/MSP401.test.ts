@@ -26,3 +26,10 @@ test('buffers or hooks make the fix unsafe; torch.nn.Module via from-import', ()
 test('a local class called Module is not flagged', () => {
   assert.equal(findings(lines('class Module:', '    pass', 'class A(Module):', '    def forward(self):', '        pass'), 'MSP401').length, 0);
 });
+
+test('a subclass that inherits forward is not reported again at its base’s forward', () => {
+  const src = lines('import torch.nn as nn', 'class Base(nn.Module):', '    def forward(self, x):', '        return x', 'class Net(Base):', '    def extra(self):', '        return 1');
+  const f = findings(src, 'MSP401');
+  assert.deepEqual(f.map((x) => src.slice(x.start, x.end)), ['nn.Module'], 'one finding, at the base class: renaming Base’s forward renames Net’s');
+  assert.match(fix(src, 'MSP401').text, /class Net\(Base\):\n    def extra/);
+});

@@ -13,7 +13,7 @@ import { initParser } from '../engine/parser';
 import { ProjectConfigFinder } from '../engine/projectConfig';
 import type { FileResult } from '../engine/project';
 import { formatSarif, ReportStream, type StreamFormat } from '../engine/report';
-import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../engine/settings';
+import { DEFAULT_SETTINGS, parseSettings, settingsForFile, type Settings } from '../engine/settings';
 import { decodeSource } from '../engine/text';
 import { targetOf } from '../engine/analyze';
 import { loadDatabase } from '../mappings/location';
@@ -222,7 +222,8 @@ async function cmdFix(argv: string[], io: CliIo): Promise<number> {
   let failed = 0;
   for (const file of files) {
     const rel = relative(io.cwd, file) || file;
-    const fixed = file.endsWith('.ipynb') ? fixNotebookFile(file, resolver.for(file), db, values.unsafe) : fixPythonFile(file, resolver.for(file), db, values.unsafe);
+    const settings = settingsForFile(resolver.for(file), file);
+    const fixed = file.endsWith('.ipynb') ? fixNotebookFile(file, settings, db, values.unsafe) : fixPythonFile(file, settings, db, values.unsafe);
     if ('skipped' in fixed) {
       write(io.stderr, `${rel}: skipped: ${fixed.skipped}; not rewritten so nothing is lost`);
       failed++;

@@ -8,7 +8,7 @@ import { portNotebook, portText, type PortSummary } from '../engine/port';
 import { readNotebookFile } from '../engine/files';
 import { initParser } from '../engine/parser';
 import { ProjectConfigFinder } from '../engine/projectConfig';
-import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../engine/settings';
+import { DEFAULT_SETTINGS, parseSettings, settingsForFile, type Settings } from '../engine/settings';
 import { decodeSource } from '../engine/text';
 import { EncodeError, encodeSource } from './sourceEncoding';
 import { loadDatabase } from '../mappings/location';
@@ -121,7 +121,7 @@ export async function portCommand(argv: string[], io: CliIo): Promise<number> {
       continue;
     }
     const settings = parseSettings(flags, finder.settingsFor(file, DEFAULT_SETTINGS).settings).settings;
-    const res = file.endsWith('.ipynb') ? portNotebookFile(file, settings, db) : portPythonFile(file, settings, db);
+    const res = file.endsWith('.ipynb') ? portNotebookFile(file, settingsForFile(settings, file), db) : portPythonFile(file, settingsForFile(settings, file), db);
     if ('skipped' in res) {
       write(io.stderr, `${rel}: skipped: ${res.skipped}`);
       failed++;

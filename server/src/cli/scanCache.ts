@@ -19,7 +19,7 @@ import { readSourceBytes, sourceFromBytes, type SkippedSource } from '../engine/
 import { grammarPath } from '../engine/parser';
 import { analyzeSource, type FileResult } from '../engine/project';
 import type { Settings } from '../engine/settings';
-import { packEntry, unpackEntry } from './scanEntry';
+import { packEntry, unpackEntry, type EntryDeps } from './scanEntry';
 import pkg from '../../../package.json';
 
 /** Bumped when the entries' layout changes (the code digest covers what analysis produces). */
@@ -64,6 +64,8 @@ export type Lookup = { path: string; settings: Settings } & ({ result: FileResul
 export class ScanCache {
   /** Shard folders known to exist. */
   private readonly shards = new Set<string>();
+  /** sha256 of project files entries depend on, with the size and modification time they were hashed at. */
+  private readonly hashes = new Map<string, { stamp: string; hash: string }>();
 
   constructor(readonly spec: CacheSpec) {}
 
@@ -103,7 +105,11 @@ export class ScanCache {
     }
     try {
       const r = unpackEntry(brotliDecompressSync(packed));
-      if (r && r.path === path) return { path, settings, result: r };
+      if (r && r.path === path) {
+        const { deps, ...result } = r;
+        // classes imported from the project's other files: those files must be as they were
+        if (!deps || deps.every(([p, h]) => this.hashOf(p) === h)) return { path, settings, result };
+      }
     } catch {
       /* a damaged entry: analysed and written again */
     }
@@ -120,7 +126,33 @@ export class ScanCache {
     return result;
   }
 
+  /** A sha256 of a file's bytes (undefined: unreadable), hashed again only when its size or modification time changed. */
+  private hashOf(path: string): string | undefined {
+    let st;
+    try {
+      st = statSync(path);
+    } catch {
+      return undefined;
+    }
+    const stamp = `${st.size}:${st.mtimeMs}`;
+    const known = this.hashes.get(path);
+    if (known?.stamp === stamp) return known.hash;
+    try {
+      const hash = sha256().update(readFileSync(path)).digest('hex');
+      this.hashes.set(path, { stamp, hash });
+      return hash;
+    } catch {
+      return undefined;
+    }
+  }
+
   private put(key: string, result: FileResult): void {
+    const deps: EntryDeps = [];
+    for (const p of result.projectFiles ?? []) {
+      const h = this.hashOf(p);
+      if (!h) return; // a file read for its classes is gone: nothing to check a later scan against
+      deps.push([p, h]);
+    }
     const file = this.entryPath(key);
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
@@ -129,7 +161,7 @@ export class ScanCache {
         mkdirSync(join(this.spec.dir, LAYOUT, shard), { recursive: true });
         this.shards.add(shard);
       }
-      writeFileSync(tmp, brotliCompressSync(packEntry(result), BROTLI));
+      writeFileSync(tmp, brotliCompressSync(packEntry(result, deps), BROTLI));
       renameSync(tmp, file);
     } catch {
       try {

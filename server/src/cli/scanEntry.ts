@@ -17,10 +17,18 @@ interface Packed {
   r: Omit<FileResult, 'findings'>;
   s: string[];
   n: number[];
+  /** The project files whose classes the analysis used, with a sha256 of their bytes then (EntryDeps). */
+  d?: EntryDeps;
 }
 
+/** The project files an entry's analysis read (engine/projectIndex.ts) and a sha256 of each one's bytes. */
+export type EntryDeps = [path: string, sha256: string][];
+
+/** What an entry holds: the result, and the files it depends on besides its own. */
+export type CachedResult = FileResult & { deps?: EntryDeps };
+
 /** The entry's bytes: ASCII JSON (read back as Latin-1, the quickest decoding). */
-export function packEntry(result: FileResult): Buffer {
+export function packEntry(result: FileResult, deps?: EntryDeps): Buffer {
   const strings: string[] = [];
   const index = new Map<string, number>();
   const str = (s: string) => {
@@ -30,27 +38,27 @@ export function packEntry(result: FileResult): Buffer {
   };
   const n: number[] = [];
   for (const f of result.findings) {
-    for (const k in f) if (!FINDING_KEYS.has(k)) return plain(result);
+    for (const k in f) if (!FINDING_KEYS.has(k)) return plain(result, deps);
     const r = f.range;
     n.push(str(f.code), str(f.message), str(f.severity), f.start, f.end, r.start.line, r.start.character, r.end.line, r.end.character);
     n.push(f.data === undefined ? -1 : str(JSON.stringify(f.data)), f.cell ?? -1, f.fixes.length);
     for (const x of f.fixes) n.push(str(x.title), str(x.applicability));
   }
   const { findings: _, ...rest } = result;
-  const packed: Packed = { v: 2, r: rest, s: strings, n };
+  const packed: Packed = deps?.length ? { v: 2, r: rest, s: strings, n, d: deps } : { v: 2, r: rest, s: strings, n };
   return Buffer.from(asciiJson(packed), 'latin1');
 }
 
-function plain(result: FileResult): Buffer {
+function plain(result: FileResult, deps?: EntryDeps): Buffer {
   const findings = result.findings.map((f) => (f.fixes.length ? { ...f, fixes: f.fixes.map((x) => ({ title: x.title, applicability: x.applicability, edits: [] })) } : f));
-  return Buffer.from(asciiJson({ ...result, findings }), 'latin1');
+  return Buffer.from(asciiJson(deps?.length ? { ...result, findings, deps } : { ...result, findings }), 'latin1');
 }
 
 /** The result an entry holds (fixes without edits); undefined if the bytes are not an entry. */
-export function unpackEntry(bytes: Buffer): FileResult | undefined {
-  const json = JSON.parse(bytes.toString('latin1')) as Packed | FileResult;
+export function unpackEntry(bytes: Buffer): CachedResult | undefined {
+  const json = JSON.parse(bytes.toString('latin1')) as Packed | CachedResult;
   if (!json || typeof json !== 'object') return undefined;
-  if (!('v' in json)) return Array.isArray((json as FileResult).findings) ? (json as FileResult) : undefined;
+  if (!('v' in json)) return Array.isArray((json as FileResult).findings) ? (json as CachedResult) : undefined;
   if (json.v !== 2 || !Array.isArray(json.s) || !Array.isArray(json.n)) return undefined;
   const { s, n } = json;
   const data = new Map<number, FileFinding['data']>();
@@ -77,5 +85,5 @@ export function unpackEntry(bytes: Buffer): FileResult | undefined {
     if (typeof f.code !== 'string' || typeof f.message !== 'string' || !Number.isInteger(f.start)) return undefined;
     findings.push(f);
   }
-  return { ...json.r, findings };
+  return json.d ? { ...json.r, findings, deps: json.d } : { ...json.r, findings };
 }

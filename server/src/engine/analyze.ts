@@ -12,6 +12,7 @@ import { ALL_RULES } from './rules/index';
 import { watchAssignmentReads } from './rules/util';
 import type { Report, RuleContext } from './rules/types';
 import { findSuppressions, isSuppressed } from './noqa';
+import { projectIndex } from './projectIndex';
 import { ruleEnabled, type Settings } from './settings';
 import { LineIndex } from './text';
 
@@ -25,6 +26,8 @@ export interface DocumentAnalysis {
   /** Set when a rule failed: the other rules' findings are still returned. */
   internalErrors: string[];
   resolution?: Resolution;
+  /** The project's other files whose classes this analysis used (engine/projectIndex.ts). */
+  projectFiles?: string[];
   /** The API uses as plain data (set by incremental analysis, which keeps no whole-file resolution). */
   useSpans?: UseSpan[];
 }
@@ -138,7 +141,17 @@ class QueryRecordingSet implements NameSet {
 export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings: Settings, db: MappingDatabase, opts: RunOptions = {}): AnalysisRun {
   const out = emptyAnalysis();
   out.syntaxErrors = tree.errorCount;
-  const resolution = resolve(tree, { seed: opts.seed, exports: opts.recordQueries, statementBindings: opts.recordQueries, classMethods: opts.classMethods, bodiesFrom: opts.bodiesFrom, bodySeed: opts.bodySeed });
+  const project = settings.file ? projectIndex.forFile(settings.file) : undefined;
+  const resolution = resolve(tree, {
+    seed: opts.seed,
+    exports: opts.recordQueries,
+    statementBindings: opts.recordQueries,
+    classMethods: opts.classMethods,
+    bodiesFrom: opts.bodiesFrom,
+    bodySeed: opts.bodySeed,
+    projectClass: project?.projectClass,
+  });
+  if (project?.files.size) out.projectFiles = [...project.files];
   if (opts.boundNames) resolution.boundNames = opts.boundNames(resolution);
   const recording = opts.recordQueries ? new QueryRecordingSet(resolution.boundNames) : undefined;
   if (recording) resolution.boundNames = recording;

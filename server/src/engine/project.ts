@@ -6,7 +6,7 @@ import type { Finding, UseStats } from './findings';
 import { emptyStats } from './findings';
 import { cellOf } from './notebook';
 import { readSource, type SourceFile } from './files';
-import type { Settings } from './settings';
+import { settingsForFile, type Settings } from './settings';
 import { LineIndex } from './text';
 
 export interface FileFinding extends Finding {
@@ -23,13 +23,15 @@ export interface FileResult {
   skipped?: string;
   warning?: string;
   internalErrors: string[];
+  /** The project's other files whose classes the analysis used (engine/projectIndex.ts). */
+  projectFiles?: string[];
 }
 
 export function analyzeSource(src: SourceFile, settings: Settings, db: MappingDatabase): FileResult {
   if (src.kind === 'skipped') {
     return { path: src.path, findings: [], stats: emptyStats(), syntaxErrors: 0, lineCount: 0, skipped: src.reason, internalErrors: [] };
   }
-  const a = analyzeText(src.text, settings, db);
+  const a = analyzeText(src.text, settingsForFile(settings, src.path), db);
   let findings: FileFinding[] = a.findings;
   if (src.kind === 'notebook') {
     const idx = src.cells.map((c) => new LineIndex(c));
@@ -48,6 +50,7 @@ export function analyzeSource(src: SourceFile, settings: Settings, db: MappingDa
     lineCount: countLines(src.text),
     warning: src.warning,
     internalErrors: a.internalErrors,
+    ...(a.projectFiles ? { projectFiles: a.projectFiles } : {}),
   };
 }
 

@@ -53,9 +53,33 @@ export interface ApiUse {
   via: 'import' | 'method';
 }
 
+/**
+ * A class of another file of the project that derives from a tracked class, as plain data: what
+ * `ResolveOptions.projectClass` answers (engine/projectIndex.ts reads it from the file that defines it).
+ */
+export interface ImportedClass {
+  name: string;
+  /** The file defining it. */
+  file: string;
+  /** The tracked base class, e.g. `torch.nn.Module` (none for a class of an attribute's value that has none). */
+  torchBase?: string;
+  /** The names of its methods (those of its project base classes too). */
+  methods: readonly string[];
+  /** What its methods bind `self.X` to: torch names and instances (of tracked classes, or of other project classes). */
+  attrs: ReadonlyArray<readonly [string, ImportedValue]>;
+}
+
+export type ImportedValue = { kind: 'name'; qname: string } | { kind: 'instance'; qname: string; confidence: Confidence; cls?: ImportedClass };
+
 export interface ClassInfo {
   name: string;
+  /**
+   * Its class definition. For a class of another file (`file` set) this file's module node: rules look at the
+   * classes of `Resolution.classes`, which are this file's own.
+   */
   node: Node;
+  /** Set for a class of another file of the project (`ResolveOptions.projectClass`): that file's path. */
+  file?: string;
   /** The tracked base class, e.g. `torch.nn.Module` (also set through a local base class). */
   torchBase?: string;
   /** `self.X = ...` bindings seen in its methods. */
@@ -82,6 +106,8 @@ export interface Resolution {
    * at module level. Incremental analysis uses them to know which statements depend on which.
    */
   bindingsByStatement: Map<number, StatementBindings>;
+  /** What each module-level name is bound to once the whole tree has run (null: something unknown). */
+  moduleValues: ReadonlyMap<string, Value | null>;
 }
 
 export interface StatementBindings {
@@ -162,6 +188,12 @@ export interface ResolveOptions {
    * no per-statement name sets).
    */
   statementBindings?: boolean;
+  /**
+   * The class a name imported from a module of the project stands for, if it derives from a tracked class. Asked
+   * with the name as written in the imports: `models.fcn.FourCastNet` for `from models.fcn import FourCastNet`,
+   * `.layers.MLP` for `from .layers import MLP` (relative imports keep their leading dots).
+   */
+  projectClass?: (qname: string) => ImportedClass | undefined;
 }
 
 /** What a statement that binds or reads nothing shares (most sets stay empty: each is made on its first name). */
@@ -315,7 +347,11 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
       return fv.qname === 'torch.Tensor' ? undefined : TENSOR;
     }
     const q = fv.qname;
-    if (!isTracked(q) || rootOf(q) === 'numpy') return undefined;
+    if (!isTracked(q)) {
+      const cls = projectClass(q);
+      return cls && { kind: 'instance', qname: cls.torchBase ?? 'object', confidence: 'high', cls };
+    }
+    if (rootOf(q) === 'numpy') return undefined;
     const last = q.slice(q.lastIndexOf('.') + 1);
     if (q === 'torch.tensor' || q === 'torch.Tensor' || q === 'torch.nn.Parameter' || q === 'torch.from_numpy' || q === 'torch.as_tensor') return TENSOR;
     if (/^[A-Z]/.test(last)) return { kind: 'instance', qname: q, confidence: 'high' };
@@ -590,6 +626,31 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
     return v?.kind === 'instance' && v.qname === 'torch.Tensor' ? v : null;
   }
 
+  /** Project classes as this tree's ClassInfo, each made once (a class met twice is the same ClassInfo). */
+  const imported = new Map<ImportedClass, ClassInfo>();
+  const projectClassByName = new Map<string, ClassInfo | null>();
+  function projectClass(qname: string): ClassInfo | undefined {
+    if (!opts.projectClass) return undefined;
+    let c = projectClassByName.get(qname);
+    if (c === undefined) {
+      const found = opts.projectClass(qname);
+      projectClassByName.set(qname, (c = found ? classOf(found, 0) : null));
+    }
+    return c ?? undefined;
+  }
+  function classOf(ic: ImportedClass, depth: number): ClassInfo {
+    let c = imported.get(ic);
+    if (c) return c;
+    const node = tree.rootNode;
+    c = { name: ic.name, node, file: ic.file, torchBase: ic.torchBase, attrs: new Map(), methods: new Map(ic.methods.map((m) => [m, node])) };
+    imported.set(ic, c);
+    for (const [k, v] of ic.attrs) {
+      if (v.kind === 'name') c.attrs.set(k, v);
+      else c.attrs.set(k, v.cls && depth < 4 ? { kind: 'instance', qname: v.qname, confidence: v.confidence, cls: classOf(v.cls, depth + 1) } : { kind: 'instance', qname: v.qname, confidence: v.confidence });
+    }
+    return c;
+  }
+
   function importName(dotted: string): Value | null {
     return { kind: 'name', qname: dotted };
   }
@@ -622,17 +683,19 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
     const mod = node.childForFieldName('module_name');
     const relative = !mod || mod.type === 'relative_import';
     const base = relative ? '' : mod.text.replace(/\s+/g, '');
+    // a relative import's names keep its dots (`.layers.MLP`, `..utils.x`, `.x` for `from . import x`)
+    const prefix = !mod ? undefined : relative ? mod.text.replace(/\s+/g, '').replace(/([^.])$/, '$1.') : `${base}.`;
     for (const c of node.namedChildren) {
       if (!c || c.id === mod?.id) continue;
       if (c.type === 'dotted_name') {
         const local = c.text;
-        bind(local, relative ? null : importName(`${base}.${local}`));
+        bind(local, prefix === undefined ? null : importName(`${prefix}${local}`));
         if (!relative && scope === moduleScope) moduleBindingsSet(local, `${base}.${local}`);
       } else if (c.type === 'aliased_import') {
         const name = c.childForFieldName('name');
         const alias = c.childForFieldName('alias');
         if (name && alias) {
-          bind(alias.text, relative ? null : importName(`${base}.${name.text}`));
+          bind(alias.text, prefix === undefined ? null : importName(`${prefix}${name.text}`));
           if (!relative && scope === moduleScope) moduleBindingsSet(alias.text, `${base}.${name.text}`);
         }
       }
@@ -663,6 +726,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
         const tv = valueOf(type.namedChildren[0] ?? type);
         if (tv?.kind === 'name' && (tv.qname === 'torch.Tensor' || tv.qname === 'torch.nn.Parameter')) v = TENSOR;
         else if (tv?.kind === 'name' && /^torch\.nn\.[A-Z]/.test(tv.qname)) v = { kind: 'instance', qname: tv.qname, confidence: 'high' };
+        else if (tv?.kind === 'name' && !isTracked(tv.qname)) v = callResult(tv) ?? null; // `model: FourCastNet`, a class of the project
       }
       if (p.type === 'identifier') bind(p.text, v);
       else bindTarget(p, v);
@@ -722,11 +786,14 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
         const v = valueOf(s);
         if (v?.kind === 'name' && isTracked(v.qname)) {
           cls.torchBase ??= v.qname;
-        } else if (v?.kind === 'class' && v.cls.torchBase) {
-          cls.torchBase ??= v.cls.torchBase;
-          for (const [k, a] of v.cls.attrs) cls.attrs.set(k, a);
-          // methods inherited from a local base class are user methods, not torch APIs
-          for (const [k, m] of v.cls.methods) cls.methods.set(k, m);
+        } else {
+          // a class of this file, or one of the project imported from another file
+          const base = v?.kind === 'class' ? v.cls : v?.kind === 'name' ? projectClass(v.qname) : undefined;
+          if (!base?.torchBase) continue;
+          cls.torchBase ??= base.torchBase;
+          for (const [k, a] of base.attrs) cls.attrs.set(k, a);
+          // methods inherited from a project base class are user methods, not torch APIs
+          for (const [k, m] of base.methods) cls.methods.set(k, m);
         }
       }
     }
@@ -940,7 +1007,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
   }
 
   visitStatement(tree.rootNode, 0);
-  return { uses, classes, instances, moduleBindings, boundNames, bindingsByStatement };
+  return { uses, classes, instances, moduleBindings, boundNames, bindingsByStatement, moduleValues: moduleScope.vars };
 }
 
 const STATEMENT_TYPES = new Set([

@@ -22,9 +22,20 @@ export const SettingsSchema = z.object({
   /** Report tensor-method uses whose receiver is only guessed from the method name. */
   lowConfidence: z.boolean().default(true),
 });
-export type Settings = z.infer<typeof SettingsSchema>;
+export type Settings = z.infer<typeof SettingsSchema> & {
+  /**
+   * Not a setting: the path of the file analysed, when it is one on disk. Classes it imports from the project's
+   * other files are looked up from there (engine/projectIndex.ts).
+   */
+  file?: string;
+};
 
 export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({});
+
+/** `settings` for the analysis of the file at `path`. */
+export function settingsForFile(settings: Settings, path: string): Settings {
+  return settings.file === path ? settings : { ...settings, file: path };
+}
 
 export interface SettingsProblem {
   /** e.g. `mindport.device` or `pyproject.toml [tool.mindport] device` */

@@ -33,7 +33,8 @@ import { bundledWorkerScript, scanFiles } from '../cli/scan';
 import { openScanCache, type ScanCache } from '../cli/scanCache';
 import { ProjectConfigFinder } from '../engine/projectConfig';
 import { ruleDocUrl, ruleMeta } from '../engine/rules/catalog';
-import { DEFAULT_SETTINGS, parseSettings, SettingsSchema, type Settings, type SettingsProblem } from '../engine/settings';
+import { DEFAULT_SETTINGS, parseSettings, settingsForFile, SettingsSchema, type Settings, type SettingsProblem } from '../engine/settings';
+import { moduleNameOf, projectIndex } from '../engine/projectIndex';
 import { collectFiles } from '../engine/walk';
 import { loadDatabase } from '../mappings/location';
 import { buildReport } from './report';
@@ -223,9 +224,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         const base = parseSettings(pick(editor), DEFAULT_SETTINGS);
         reportProblems(base.problems);
         if (!uri.startsWith('file:')) return base.settings;
-        const project = finder.settingsFor(fileURLToPath(uri), base.settings);
+        const path = fileURLToPath(uri);
+        const project = finder.settingsFor(path, base.settings);
         reportProblems(project.problems);
-        return project.settings;
+        return settingsForFile(project.settings, path);
       })();
       settingsCache.set(uri, cached);
       const mine = cached;
@@ -265,7 +267,32 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (params.changes.some((c) => /(pyproject|mindport)\.toml$/.test(c.uri))) {
       settingsChanged();
     }
+    const python = params.changes.filter((c) => c.uri.startsWith('file:') && c.uri.endsWith('.py')).map((c) => fileURLToPath(c.uri));
+    if (python.length) projectFilesChanged(python);
   });
+
+  /**
+   * Python files of the workspace changed on disk (saved, created, deleted): the classes documents import from
+   * them may have changed. Open documents and notebooks naming one of those modules are analysed afresh.
+   */
+  function projectFilesChanged(paths: string[]): void {
+    projectIndex.invalidate(paths);
+    const changed = new Set(paths);
+    const names = paths.map((p) => new RegExp(`\\b${moduleNameOf(p).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`));
+    const importsOne = (text: string) => /\bimport\b/.test(text) && names.some((n) => n.test(text));
+    for (const d of docs.values()) {
+      if ((d.uri.startsWith('file:') && changed.has(fileURLToPath(d.uri))) || !importsOne(d.doc.text)) continue;
+      dropTree(d);
+      d.analysed = undefined;
+      schedule(d, 0);
+    }
+    for (const nb of notebooks.values()) {
+      if (!nb.doc || !importsOne(nb.doc.text)) continue;
+      nb.incremental = undefined;
+      nb.analysed = undefined;
+      scheduleNotebook(nb.uri, 0);
+    }
+  }
 
   // ---- analysis -----------------------------------------------------------------------------------------
   const idle = new IdleCollector();

@@ -40,6 +40,7 @@ export const msp302Rule: Rule = {
     if (ctx.textHas(RECOMPUTE_USED)) return;
     const byName = new Map(ctx.resolution.classes.map((c) => [c.name, c] as const));
     const heavy = (cls: ClassInfo, depth = 0): boolean => {
+      if (cls.file) return false; // a class of another file: its body is not in this tree
       if (HEAVY.test(cls.node.text)) return true;
       if (depth > 3) return false;
       for (const v of cls.attrs.values()) if (v.kind === 'instance' && v.cls && v.cls !== cls && heavy(v.cls, depth + 1)) return true;

@@ -13,8 +13,10 @@ const RISKY = /register_buffer|register_\w*hook|\b_apply\b|def __call__|named_bu
 function forwardRenames(cls: ClassInfo): TextEdit[] {
   const edits: TextEdit[] = [];
   const fwd = cls.methods.get('forward');
-  const name = fwd?.childForFieldName('name');
-  if (!fwd || !name || cls.methods.has('construct')) return edits;
+  // a forward inherited from a base class is renamed with that class
+  if (!fwd || fwd.startIndex < cls.node.startIndex || fwd.endIndex > cls.node.endIndex || fwd.id === cls.node.id) return edits;
+  const name = fwd.childForFieldName('name');
+  if (!name || cls.methods.has('construct')) return edits;
   edits.push({ start: name.startIndex, end: name.endIndex, newText: 'construct' });
   const t = cls.node.tree;
   t.walkTypeIndices(cls.node.id, ATTRIBUTE, (i) => {

@@ -1,0 +1,207 @@
+// Classes of the project's other files: `from models.fcn import FourCastNet` in train.py makes
+// `model = FourCastNet()` an nn.Module instance, so `model.eval()` there is found as it is in models/fcn.py.
+//
+// A module is found as Python would find it: a relative import from the importing file's package; an absolute
+// one beside the importing file (a script's folder is on sys.path), then in each folder above it up to the
+// project's root (the first with .git, pyproject.toml, setup.py, setup.cfg or mindport.toml; without one, only
+// the file's own folder is searched). The module is read, parsed and resolved once per thread, and again only
+// when it, or a file its classes came from, changes size or modification time. Only Python files are read.
+import { statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { readSource } from './files';
+import { parseSyntax } from './moduleTree';
+import { isTracked, resolve, type ClassInfo, type ImportedClass, type ImportedValue, type Value } from './resolve';
+
+const ROOT_MARKERS = ['.git', 'pyproject.toml', 'setup.py', 'setup.cfg', 'mindport.toml'];
+/** Folders searched above the importing file's at most. */
+const MAX_LEVELS = 12;
+/** Larger modules are not read for their classes. */
+const MAX_MODULE_BYTES = 4 * 1024 * 1024;
+/** Re-exports followed at most (`models/__init__.py` importing from `.fcn`, ...). */
+const MAX_HOPS = 8;
+
+interface ModuleEntry {
+  /** Size and modification time of the module and of every file its classes came from, when it was read. */
+  stamps: Map<string, string>;
+  /** Its module-level names bound to classes deriving from tracked ones. */
+  classes: Map<string, ImportedClass>;
+  /** Its module-level names bound to names it imports (not tracked ones): possible re-exports of classes. */
+  imports: Map<string, string>;
+}
+
+/** What one analysis asks: the hook for `ResolveOptions.projectClass`, and the files it read. */
+export interface ProjectLookup {
+  projectClass: (qname: string) => ImportedClass | undefined;
+  /** The project files the answers came from. */
+  files: Set<string>;
+}
+
+function stampOf(path: string): string | undefined {
+  try {
+    const st = statSync(path, { throwIfNoEntry: false });
+    return st?.isFile() ? `${st.size}:${st.mtimeMs}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class ProjectIndex {
+  private readonly entries = new Map<string, ModuleEntry>();
+  /** Where a module is, by the folder it is searched from and its dotted name (null: nowhere). */
+  private readonly located = new Map<string, string | null>();
+  private readonly searchDirsOf = new Map<string, readonly string[]>();
+  /** Modules being read (an import cycle answers nothing). */
+  private readonly reading = new Set<string>();
+
+  /** A lookup for one analysis of `file` (each module's stamp is checked once per lookup). */
+  forFile(file: string): ProjectLookup {
+    const checked = new Map<string, ModuleEntry | undefined>();
+    const files = new Set<string>();
+    return {
+      files,
+      projectClass: (qname) => this.find(file, qname, checked, files, 0),
+    };
+  }
+
+  /** Forgets where modules are (a file was created or deleted) and what changed files held. */
+  invalidate(paths?: Iterable<string>): void {
+    this.located.clear();
+    this.searchDirsOf.clear();
+    if (!paths) this.entries.clear();
+    else for (const p of paths) this.entries.delete(p);
+  }
+
+  private find(from: string, qname: string, checked: Map<string, ModuleEntry | undefined>, files: Set<string>, hops: number): ImportedClass | undefined {
+    if (hops > MAX_HOPS) return undefined;
+    const m = /^(\.*)(.*)$/s.exec(qname)!;
+    const level = m[1].length;
+    const parts = m[2] ? m[2].split('.') : [];
+    const name = parts.pop();
+    if (!name || (level === 0 && !parts.length) || isTracked(m[2])) return undefined;
+    const path = this.locate(from, level, parts);
+    if (!path) return undefined;
+    const entry = this.entry(path, checked);
+    if (!entry) return undefined;
+    const cls = entry.classes.get(name);
+    if (cls) {
+      for (const p of entry.stamps.keys()) files.add(p);
+      return cls;
+    }
+    const reexported = entry.imports.get(name);
+    if (reexported === undefined) return undefined;
+    const found = this.find(path, reexported, checked, files, hops + 1);
+    if (found) files.add(path);
+    return found;
+  }
+
+  /** The file of module `parts` imported from `from` (with `level` leading dots), if the project has it. */
+  private locate(from: string, level: number, parts: string[]): string | undefined {
+    let dirs: readonly string[];
+    if (level > 0) {
+      let d = dirname(from);
+      for (let i = 1; i < level; i++) d = dirname(d);
+      dirs = [d];
+    } else dirs = this.searchDirs(dirname(from));
+    for (const dir of dirs) {
+      const key = `${dir}\0${parts.join('.')}`;
+      let path = this.located.get(key);
+      if (path === undefined) {
+        const base = join(dir, ...parts);
+        path = parts.length && stampOf(`${base}.py`) ? `${base}.py` : stampOf(join(base, '__init__.py')) ? join(base, '__init__.py') : null;
+        this.located.set(key, path);
+      }
+      if (path) return path;
+    }
+    return undefined;
+  }
+
+  private searchDirs(dir: string): readonly string[] {
+    let dirs = this.searchDirsOf.get(dir);
+    if (dirs) return dirs;
+    const up: string[] = [];
+    dirs = [dir];
+    for (let d = dir, i = 0; i <= MAX_LEVELS; i++) {
+      up.push(d);
+      if (ROOT_MARKERS.some((m) => statSync(join(d, m), { throwIfNoEntry: false }))) {
+        dirs = up;
+        break;
+      }
+      const parent = dirname(d);
+      if (parent === d) break;
+      d = parent;
+    }
+    this.searchDirsOf.set(dir, dirs);
+    return dirs;
+  }
+
+  /** The module's entry, read again if it or a file its classes came from changed since. */
+  private entry(path: string, checked: Map<string, ModuleEntry | undefined>): ModuleEntry | undefined {
+    if (checked.has(path)) return checked.get(path);
+    let entry = this.entries.get(path);
+    if (entry && [...entry.stamps].some(([p, s]) => stampOf(p) !== s)) entry = undefined;
+    if (!entry && !this.reading.has(path)) {
+      this.reading.add(path);
+      try {
+        entry = this.read(path, checked);
+      } finally {
+        this.reading.delete(path);
+      }
+      if (entry) this.entries.set(path, entry);
+      else this.entries.delete(path);
+    }
+    checked.set(path, entry);
+    return entry;
+  }
+
+  private read(path: string, checked: Map<string, ModuleEntry | undefined>): ModuleEntry | undefined {
+    const stamp = stampOf(path);
+    if (!stamp) return undefined;
+    const stamps = new Map([[path, stamp]]);
+    const entry: ModuleEntry = { stamps, classes: new Map(), imports: new Map() };
+    const src = readSource(path, MAX_MODULE_BYTES);
+    if (src.kind !== 'python') return entry;
+    const used = new Set<string>();
+    const tree = parseSyntax(src.text.replace(/\r(?!\n)/g, '\n'));
+    const res = resolve(tree, { projectClass: (q) => this.find(path, q, checked, used, 0) });
+    const converted = new Map<ClassInfo, ImportedClass>();
+    for (const [name, v] of res.moduleValues) {
+      if (v?.kind === 'class' && v.cls.torchBase) entry.classes.set(name, importedClass(v.cls, path, converted, 0));
+      else if (v?.kind === 'name' && !isTracked(v.qname)) entry.imports.set(name, v.qname);
+    }
+    for (const p of used) {
+      const s = this.entries.get(p)?.stamps.get(p) ?? stampOf(p);
+      if (s) stamps.set(p, s);
+    }
+    return entry;
+  }
+}
+
+/** A ClassInfo of a module read for its classes, as plain data (its attributes' classes too, a few levels deep). */
+function importedClass(cls: ClassInfo, path: string, converted: Map<ClassInfo, ImportedClass>, depth: number): ImportedClass {
+  const done = converted.get(cls);
+  if (done) return done;
+  const attrs: [string, ImportedValue][] = [];
+  const out: ImportedClass = { name: cls.name, file: cls.file ?? path, torchBase: cls.torchBase, methods: [...cls.methods.keys()], attrs };
+  converted.set(cls, out);
+  for (const [k, v] of cls.attrs) {
+    const iv = importedValue(v, path, converted, depth);
+    if (iv) attrs.push([k, iv]);
+  }
+  return out;
+}
+
+function importedValue(v: Value, path: string, converted: Map<ClassInfo, ImportedClass>, depth: number): ImportedValue | undefined {
+  if (v.kind === 'name') return { kind: 'name', qname: v.qname };
+  if (v.kind !== 'instance') return undefined;
+  if (!v.cls || depth >= 3) return { kind: 'instance', qname: v.qname, confidence: v.confidence };
+  return { kind: 'instance', qname: v.qname, confidence: v.confidence, cls: importedClass(v.cls, path, converted, depth + 1) };
+}
+
+/** The name a module's file is imported by: `fcn` for models/fcn.py, `models` for models/__init__.py. */
+export function moduleNameOf(path: string): string {
+  const name = basename(path, '.py');
+  return name === '__init__' ? basename(dirname(path)) : name;
+}
+
+/** This thread's index (the CLI, each scan worker and the language server each keep one). */
+export const projectIndex = new ProjectIndex();

@@ -1,0 +1,178 @@
+// Classes imported from the project's other files (engine/projectIndex.ts): a training script's model comes
+// from models/…, and `model.eval()`, `model.load_state_dict(…)` there are what MSP402/MSP406 report. Every import
+// form reaches the class; what is not a torch class, not found, or rebound is left alone.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { initParser } from '../../server/src/engine/parser';
+import { analyze } from './helpers';
+
+const root = mkdtempSync(join(tmpdir(), 'mindport-project-'));
+const project = join(root, 'proj');
+
+function put(rel: string, text: string): string {
+  const p = join(project, rel);
+  mkdirSync(dirname(p), { recursive: true });
+  writeFileSync(p, text);
+  return p;
+}
+
+const BASE = `import torch.nn as nn
+
+
+class BaseModel(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Linear(4, 4)
+
+    def describe(self):
+        return "base"
+`;
+const FCN = `from torch import nn
+from .base import BaseModel
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return self.fc(x)
+
+    def warm(self):
+        return 0
+
+
+class FourCastNet(BaseModel):
+    def __init__(self):
+        super().__init__()
+        self.block = Block()
+
+    def forward(self, x):
+        return self.block(self.head(x))
+`;
+
+before(async () => {
+  await initParser();
+  put('pyproject.toml', '[project]\nname = "proj"\n');
+  put('models/__init__.py', 'from .fcn import FourCastNet\n');
+  put('models/base.py', BASE);
+  put('models/fcn.py', FCN);
+  put('models/plain.py', 'class Config:\n    def eval(self):\n        return 1\n');
+  put('models/broken.py', 'import torch.nn as nn\n\nclass Broken(nn.Module:\n    def forward(self, x) return x\n)))\n');
+  put('cyc/a.py', 'from cyc.b import B\n\nclass A(B):\n    pass\n');
+  put('cyc/b.py', 'from cyc.a import A\n\nclass B(A):\n    pass\n');
+  // above the project's root (pyproject.toml): not the project's
+  writeFileSync(join(root, 'outside.py'), 'import torch.nn as nn\n\nclass Outside(nn.Module):\n    pass\n');
+});
+
+after(() => rmSync(root, { recursive: true, force: true }));
+
+/** The analysis of `src` as the file `rel` of the project (not written to disk). */
+function analyseAs(rel: string, src: string) {
+  return analyze(src, { file: join(project, rel) });
+}
+const lineOf = (src: string, start: number) => src.slice(0, start).split('\n').length;
+const codesOn = (src: string, a: ReturnType<typeof analyseAs>, line: number) => a.findings.filter((f) => lineOf(src, f.start) === line).map((f) => f.code);
+
+describe('every import form of a project class', () => {
+  const forms: [file: string, imports: string, expr: string][] = [
+    ['train.py', 'from models.fcn import FourCastNet', 'FourCastNet'],
+    ['train.py', 'from models.fcn import FourCastNet as Net', 'Net'],
+    ['train.py', 'from models import FourCastNet', 'FourCastNet'], // re-exported by models/__init__.py
+    ['train.py', 'import models.fcn', 'models.fcn.FourCastNet'],
+    ['train.py', 'import models.fcn as fcn', 'fcn.FourCastNet'],
+    ['train.py', 'from models import fcn', 'fcn.FourCastNet'],
+    ['train.py', 'import models', 'models.FourCastNet'],
+    ['models/runner.py', 'from .fcn import FourCastNet', 'FourCastNet'],
+    ['models/runner.py', 'from . import fcn', 'fcn.FourCastNet'],
+    ['models/sub/deep.py', 'from ..fcn import FourCastNet', 'FourCastNet'],
+    ['scripts/run.py', 'from models.fcn import FourCastNet', 'FourCastNet'], // found in the project's root
+  ];
+  for (const [file, imports, expr] of forms) {
+    test(`${file}: ${imports}`, () => {
+      const src = `${imports}\n\nmodel = ${expr}()\nmodel.eval()\nmodel.train(True)\nsd = model.state_dict()\n`;
+      const a = analyseAs(file, src);
+      assert.deepEqual(a.internalErrors, []);
+      assert.deepEqual(codesOn(src, a, 4), ['MSP402']);
+      assert.deepEqual(codesOn(src, a, 5), ['MSP402']);
+      assert.deepEqual(codesOn(src, a, 6), ['MSP406']);
+      assert.equal(a.findings.find((f) => f.code === 'MSP402')!.fixes[0].applicability, 'safe');
+    });
+  }
+});
+
+describe('what the class knows', () => {
+  test('its methods and those of its project base classes are not torch APIs; its attributes keep their types', () => {
+    const src = 'from models import FourCastNet\n\nm = FourCastNet()\nm.describe()\nm.block.warm()\nm.block.eval()\nm.head.weight.view(-1)\nm.forward(1)\n';
+    const a = analyseAs('train.py', src);
+    assert.deepEqual(codesOn(src, a, 4), [], 'describe is BaseModel’s (models/base.py)');
+    assert.deepEqual(codesOn(src, a, 5), [], 'warm is Block’s');
+    assert.deepEqual(codesOn(src, a, 6), ['MSP402'], 'self.block is a Block');
+    const uses = a.resolution!.uses.map((u) => u.qname);
+    assert.ok(uses.includes('torch.Tensor.view'), `self.head.weight is a tensor: ${uses}`);
+    assert.ok(!uses.some((q) => /describe|warm|forward/.test(q)), `${uses}`);
+  });
+
+  test('an annotated parameter', () => {
+    const src = 'from models import FourCastNet\n\n\ndef evaluate(net: FourCastNet):\n    net.eval()\n';
+    assert.deepEqual(codesOn(src, analyseAs('train.py', src), 5), ['MSP402']);
+  });
+
+  test('a subclass in this file of a class imported from another: its forward becomes construct, its instances are Cells', () => {
+    const src = 'from models.base import BaseModel\n\n\nclass Mine(BaseModel):\n    def forward(self, x):\n        return self.head(x)\n\n\nMine().eval()\n';
+    const a = analyseAs('train.py', src);
+    const f = a.findings.find((x) => x.code === 'MSP401');
+    assert.ok(f, JSON.stringify(a.findings.map((x) => x.code)));
+    assert.equal(src.slice(f.start, f.end), 'forward');
+    assert.deepEqual(codesOn(src, a, 9), ['MSP402']);
+  });
+
+  test('the files the classes came from are listed (the scan cache checks them)', () => {
+    const a = analyseAs('train.py', 'from models import FourCastNet\nFourCastNet().eval()\n');
+    assert.deepEqual(new Set(a.projectFiles), new Set(['models/__init__.py', 'models/fcn.py', 'models/base.py'].map((r) => join(project, r))));
+  });
+});
+
+describe('left alone', () => {
+  const cases: [string, string][] = [
+    ['a class that is not a torch class', 'from models.plain import Config\nConfig().eval()\n'],
+    ['a module the project does not have', 'from nowhere.fcn import FourCastNet\nFourCastNet().eval()\n'],
+    ['a name the module does not define', 'from models.fcn import Missing\nMissing().eval()\n'],
+    ['a module above the project root', 'from outside import Outside\nOutside().eval()\n'],
+    ['a name rebound after its import', 'from models import FourCastNet\nFourCastNet = object\nFourCastNet().eval()\n'],
+  ];
+  for (const [name, src] of cases) {
+    test(name, () => {
+      const a = analyseAs('train.py', src);
+      assert.deepEqual(a.internalErrors, []);
+      assert.deepEqual(a.findings.map((f) => f.code), []);
+    });
+  }
+
+  test('without the file’s path (an unsaved buffer), nothing is looked up', () => {
+    const a = analyze('from models import FourCastNet\nFourCastNet().eval()\n');
+    assert.deepEqual(a.findings.map((f) => f.code), []);
+  });
+
+  test('a module with syntax errors, and modules importing each other, end without errors', () => {
+    for (const src of ['from models.broken import Broken\nBroken().eval()\n', 'from cyc.a import A\nA().eval()\nfrom cyc.b import B\nB().eval()\n']) {
+      const a = analyseAs('train.py', src);
+      assert.deepEqual(a.internalErrors, [], src);
+    }
+  });
+});
+
+test('a module changed on disk is read again', () => {
+  const src = 'from models.fcn import Block\nBlock().eval()\n';
+  assert.deepEqual(analyseAs('train.py', src).findings.map((f) => f.code), ['MSP402']);
+  const p = put('models/fcn.py', FCN.replace('class Block(nn.Module):', 'class Block:'));
+  utimesSync(p, new Date(), new Date(Date.now() + 5000));
+  assert.deepEqual(analyseAs('train.py', src).findings.map((f) => f.code), [], 'Block is no longer a Module');
+  const q = put('models/fcn.py', FCN);
+  utimesSync(q, new Date(), new Date(Date.now() + 10000));
+  assert.deepEqual(analyseAs('train.py', src).findings.map((f) => f.code), ['MSP402']);
+});
