@@ -354,6 +354,31 @@ describe('scan', { concurrency: true }, () => {
     assert.equal(cacheEntries(cacheDir).length, 6);
   });
 
+  test('a model class imported from the project: found by scan, fix and port; the cache notices the model file change', async () => {
+    const net = 'import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def forward(self, x):\n        return x\n';
+    const train = 'import torch\nfrom models.net import Net\n\nmodel = Net()\nmodel.eval()\ntorch.save(model.state_dict(), "m.pt")\n';
+    const dir = project('imported', { 'pyproject.toml': '[project]\nname = "x"\n', 'models/__init__.py': '', 'models/net.py': net, 'train.py': train });
+    const scan = (...extra: string[]) => cli(['scan', 'train.py', '--format', 'json', ...extra], dir, CLI, { XDG_CACHE_HOME: join(tmp, 'imported-xdg') });
+    const codes = (out: string) => (JSON.parse(out).findings as { code: string; line: number }[]).map((f) => `${f.line}:${f.code}`);
+    const first = await scan();
+    assert.deepEqual(codes(first.stdout), ['5:MSP402', '6:MSP406', '6:MSP406'], first.stdout);
+    assert.equal((await scan()).stdout, first.stdout, 'read back from the cache');
+    // the model file changes (the class is no longer a Module): the cached result of train.py is not used
+    writeFileSync(join(dir, 'models/net.py'), net.replace('class Net(nn.Module):', 'class Net:'));
+    const after = await scan();
+    assert.deepEqual(codes(after.stdout), ['6:MSP406'], after.stdout);
+    assert.equal(after.stdout, (await scan('--no-cache')).stdout);
+    writeFileSync(join(dir, 'models/net.py'), net);
+    // fix and port see the class too
+    const fixed = await cli(['fix', 'train.py'], dir);
+    assert.equal(fixed.code, 0, fixed.stderr);
+    assert.match(readFileSync(join(dir, 'train.py'), 'utf8'), /^model\.set_train\(False\)$/m);
+    writeFileSync(join(dir, 'train.py'), train);
+    const ported = await cli(['port', 'train.py'], dir);
+    assert.equal(ported.code, 0, ported.stderr);
+    assert.match(readFileSync(join(dir, 'train_ms.py'), 'utf8'), /^model\.set_train\(False\)$/m);
+  });
+
   test('a cache folder that cannot be written is a warning; the scan and its exit status are unchanged', async () => {
     const dir = project('nocache', { 'a.py': MODEL, 'blocker': 'a file where the cache folder would go' });
     const plain = await cli(['scan', '.', '--no-cache'], dir);

@@ -470,6 +470,30 @@ describe('configuration', () => {
     const q = await client.waitDiagnostics(uri, (p) => codes(p.diagnostics).includes('MSP101'));
     assert.ok(!codes(q.diagnostics).includes('MSP104'));
   });
+
+  test('a model class imported from another file of the project: found, also after edits, and again when that file changes', async () => {
+    const proj = join(tmp, 'imports');
+    mkdirSync(join(proj, 'models'), { recursive: true });
+    writeFileSync(join(proj, 'pyproject.toml'), '[project]\nname = "x"\n');
+    const net = 'import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def forward(self, x):\n        return x\n';
+    writeFileSync(join(proj, 'models', 'net.py'), net);
+    const src = 'from models.net import Net\n\nmodel = Net()\nmodel.eval()\n';
+    const lines402 = (p: { diagnostics: Diagnostic[] }) => p.diagnostics.filter((d) => d.code === 'MSP402').map((d) => d.range.start.line);
+    // two documents: the first is analysed in the worker thread (only opened), the second here
+    const first = open(src, proj, 'eval.py');
+    const uri = open(src, proj, 'train.py');
+    for (const u of [first, uri]) await client.diagnosticsMatching(u, (p) => lines402(p).join() === '3');
+    client.conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ range: { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } }, text: 'model.train()\n' }],
+    });
+    const typed = await client.waitDiagnostics(uri, (p) => p.version === 2);
+    assert.deepEqual(lines402(typed), [3, 4]);
+    // models/net.py changes on disk: Net is no longer a Module
+    writeFileSync(join(proj, 'models', 'net.py'), net.replace('class Net(nn.Module):', 'class Net:'));
+    client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(join(proj, 'models', 'net.py')).href, type: 2 }] });
+    await Promise.all([first, uri].map((u) => client.waitDiagnostics(u, (p) => lines402(p).length === 0)));
+  });
 });
 
 describe('notebooks', () => {
