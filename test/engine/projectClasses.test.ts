@@ -91,6 +91,8 @@ describe('every import form of a project class', () => {
     ['models/runner.py', 'from . import fcn', 'fcn.FourCastNet'],
     ['models/sub/deep.py', 'from ..fcn import FourCastNet', 'FourCastNet'],
     ['scripts/run.py', 'from models.fcn import FourCastNet', 'FourCastNet'], // found in the project's root
+    ['train.py', 'from models.fcn import *', 'FourCastNet'],
+    ['models/runner.py', 'from .fcn import *', 'FourCastNet'],
   ];
   for (const [file, imports, expr] of forms) {
     test(`${file}: ${imports}`, () => {
@@ -152,6 +154,12 @@ describe('left alone', () => {
       assert.deepEqual(a.findings.map((f) => f.code), []);
     });
   }
+
+  test('a wildcard import binds the module’s torch classes only', () => {
+    const src = 'from models.plain import *\nfrom models.fcn import *\nConfig().eval()\nBlock().eval()\n';
+    const a = analyseAs('train.py', src);
+    assert.deepEqual(a.findings.map((f) => [lineOf(src, f.start), f.code]), [[4, 'MSP402']]);
+  });
 
   test('without the file’s path (an unsaved buffer), nothing is looked up', () => {
     const a = analyze('from models import FourCastNet\nFourCastNet().eval()\n');

@@ -150,6 +150,7 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
     bodiesFrom: opts.bodiesFrom,
     bodySeed: opts.bodySeed,
     projectClass: project?.projectClass,
+    projectModuleClasses: project?.projectModuleClasses,
   });
   if (project?.files.size) out.projectFiles = [...project.files];
   if (opts.boundNames) resolution.boundNames = opts.boundNames(resolution);

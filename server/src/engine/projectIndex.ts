@@ -32,6 +32,7 @@ interface ModuleEntry {
 /** What one analysis asks: the hook for `ResolveOptions.projectClass`, and the files it read. */
 export interface ProjectLookup {
   projectClass: (qname: string) => ImportedClass | undefined;
+  projectModuleClasses: (module: string) => readonly string[];
   /** The project files the answers came from. */
   files: Set<string>;
 }
@@ -60,6 +61,7 @@ export class ProjectIndex {
     return {
       files,
       projectClass: (qname) => this.find(file, qname, checked, files, 0),
+      projectModuleClasses: (module) => this.classNames(file, module, checked, files),
     };
   }
 
@@ -92,6 +94,19 @@ export class ProjectIndex {
     const found = this.find(path, reexported, checked, files, hops + 1);
     if (found) files.add(path);
     return found;
+  }
+
+  /** The public names of the classes module `module` (dotted, relative ones with their dots) defines. */
+  private classNames(from: string, module: string, checked: Map<string, ModuleEntry | undefined>, files: Set<string>): readonly string[] {
+    const m = /^(\.*)(.*)$/s.exec(module)!;
+    const parts = m[2] ? m[2].split('.') : [];
+    if ((!m[1] && !parts.length) || isTracked(m[2])) return [];
+    const path = this.locate(from, m[1].length, parts);
+    const entry = path ? this.entry(path, checked) : undefined;
+    if (!entry) return [];
+    const names = [...entry.classes.keys()].filter((n) => !n.startsWith('_'));
+    if (names.length) for (const p of entry.stamps.keys()) files.add(p);
+    return names;
   }
 
   /** The file of module `parts` imported from `from` (with `level` leading dots), if the project has it. */

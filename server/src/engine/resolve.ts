@@ -194,6 +194,8 @@ export interface ResolveOptions {
    * `.layers.MLP` for `from .layers import MLP` (relative imports keep their leading dots).
    */
   projectClass?: (qname: string) => ImportedClass | undefined;
+  /** The public names of a project module's torch-derived classes (`from .layers import *`), the module named as above. */
+  projectModuleClasses?: (module: string) => readonly string[];
 }
 
 /** What a statement that binds or reads nothing shares (most sets stay empty: each is made on its first name). */
@@ -698,8 +700,11 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
           bind(alias.text, prefix === undefined ? null : importName(`${prefix}${name.text}`));
           if (!relative && scope === moduleScope) moduleBindingsSet(alias.text, `${base}.${name.text}`);
         }
+      } else if (c.type === 'wildcard_import' && prefix !== undefined) {
+        // `from .layers import *`: the torch-derived classes of a module of the project
+        for (const name of opts.projectModuleClasses?.(prefix.slice(0, -1) || '.') ?? []) bind(name, importName(`${prefix}${name}`));
       }
-      // wildcard imports bind nothing we can know
+      // other wildcard imports bind nothing we can know
     }
   }
 
