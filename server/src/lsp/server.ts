@@ -278,8 +278,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   function projectFilesChanged(paths: string[]): void {
     projectIndex.invalidate(paths);
     const changed = new Set(paths);
-    const names = paths.map((p) => new RegExp(`\\b${moduleNameOf(p).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`));
-    const importsOne = (text: string) => /\bimport\b/.test(text) && names.some((n) => n.test(text));
+    const names = new RegExp(`\\b(?:${[...new Set(paths.map(moduleNameOf))].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})\\b`);
+    const importsOne = (text: string) => /\bimport\b/.test(text) && names.test(text);
     for (const d of docs.values()) {
       if ((d.uri.startsWith('file:') && changed.has(fileURLToPath(d.uri))) || !importsOne(d.doc.text)) continue;
       dropTree(d);
