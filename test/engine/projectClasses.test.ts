@@ -61,6 +61,7 @@ before(async () => {
   put('models/__init__.py', 'from .fcn import FourCastNet\n');
   put('models/base.py', BASE);
   put('models/fcn.py', FCN);
+  put('models/blocks.py', 'import torch.nn as nn\n\n\nclass AttnBlock(nn.Module):\n    def __init__(self, dim):\n        super().__init__()\n        self.attn = nn.MultiheadAttention(dim, 8)\n\n\nclass NormBlock(nn.Module):\n    def __init__(self, dim):\n        super().__init__()\n        self.norm = nn.LayerNorm(dim)\n');
   put('models/plain.py', 'class Config:\n    def eval(self):\n        return 1\n');
   put('models/broken.py', 'import torch.nn as nn\n\nclass Broken(nn.Module:\n    def forward(self, x) return x\n)))\n');
   put('cyc/a.py', 'from cyc.b import B\n\nclass A(B):\n    pass\n');
@@ -131,6 +132,15 @@ describe('what the class knows', () => {
     assert.ok(f, JSON.stringify(a.findings.map((x) => x.code)));
     assert.equal(src.slice(f.start, f.end), 'forward');
     assert.deepEqual(codesOn(src, a, 9), ['MSP402']);
+  });
+
+  test('a deep stack of blocks imported from another file (MSP302), but not of light ones', () => {
+    const stack = (block: string) =>
+      `import torch.nn as nn\nfrom .blocks import ${block}\n\n\nclass Deep(nn.Module):\n    def __init__(self, dim=512, depth=24):\n        super().__init__()\n        self.blocks = nn.ModuleList([${block}(dim) for _ in range(depth)])\n\n    def forward(self, x):\n        for blk in self.blocks:\n            x = blk(x)\n        return x\n`;
+    const heavy = analyseAs('models/deep.py', stack('AttnBlock')).findings.filter((f) => f.code === 'MSP302');
+    assert.equal(heavy.length, 1);
+    assert.match(heavy[0].message, /24 identical AttnBlock blocks/);
+    assert.equal(analyseAs('models/deep.py', stack('NormBlock')).findings.filter((f) => f.code === 'MSP302').length, 0);
   });
 
   test('the files the classes came from are listed (the scan cache checks them)', () => {

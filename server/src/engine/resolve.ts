@@ -108,6 +108,8 @@ export interface Resolution {
   bindingsByStatement: Map<number, StatementBindings>;
   /** What each module-level name is bound to once the whole tree has run (null: something unknown). */
   moduleValues: ReadonlyMap<string, Value | null>;
+  /** The torch-derived class a module-level name stands for: a class of this file, or one imported from the project. */
+  classNamed(name: string): ClassInfo | undefined;
 }
 
 export interface StatementBindings {
@@ -1012,7 +1014,12 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
   }
 
   visitStatement(tree.rootNode, 0);
-  return { uses, classes, instances, moduleBindings, boundNames, bindingsByStatement, moduleValues: moduleScope.vars };
+  const classNamed = (name: string): ClassInfo | undefined => {
+    const v = moduleScope.vars.get(name);
+    const cls = v?.kind === 'class' ? v.cls : v?.kind === 'name' && !isTracked(v.qname) ? projectClass(v.qname) : undefined;
+    return cls?.torchBase ? cls : undefined;
+  };
+  return { uses, classes, instances, moduleBindings, boundNames, bindingsByStatement, moduleValues: moduleScope.vars, classNamed };
 }
 
 const STATEMENT_TYPES = new Set([

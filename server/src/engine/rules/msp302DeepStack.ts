@@ -40,9 +40,10 @@ export const msp302Rule: Rule = {
     if (ctx.textHas(RECOMPUTE_USED)) return;
     const byName = new Map(ctx.resolution.classes.map((c) => [c.name, c] as const));
     const heavy = (cls: ClassInfo, depth = 0): boolean => {
-      if (cls.file) return false; // a class of another file: its body is not in this tree
-      if (HEAVY.test(cls.node.text)) return true;
+      // a class of another file (its body is not in this tree): what its attributes hold and its methods' names
+      if (cls.file ? [...cls.methods.keys()].some((m) => HEAVY.test(m)) : HEAVY.test(cls.node.text)) return true;
       if (depth > 3) return false;
+      if (cls.file) for (const v of cls.attrs.values()) if (v.kind === 'instance' && HEAVY.test(v.qname)) return true;
       for (const v of cls.attrs.values()) if (v.kind === 'instance' && v.cls && v.cls !== cls && heavy(v.cls, depth + 1)) return true;
       return false;
     };
@@ -70,7 +71,7 @@ export const msp302Rule: Rule = {
         const depth = rargs?.positional.length === 1 ? intValue(rargs.positional[0], init) : undefined;
         if (depth !== undefined && depth < 4) continue;
         const blockName = body.childForFieldName('function')?.text ?? '';
-        const blockCls = byName.get(blockName);
+        const blockCls = byName.get(blockName) ?? ctx.resolution.classNamed(blockName);
         const blockUse = ctx.resolution.uses.find((u) => u.call?.id === body.id);
         if (!(blockCls && heavy(blockCls)) && !(blockUse && TORCH_BLOCKS.test(blockUse.qname))) continue;
         // looped over (or called as a Sequential) in forward, without checkpointing there
