@@ -143,6 +143,12 @@ describe('what the class knows', () => {
     assert.equal(analyseAs('models/deep.py', stack('NormBlock')).findings.filter((f) => f.code === 'MSP302').length, 0);
   });
 
+  test('an autocast block around an imported model: the fix casts that model (MSP303)', () => {
+    const src = 'import torch\nfrom models import FourCastNet\n\nmodel = FourCastNet()\nwith torch.autocast("cuda"):\n    y = model(x)\n';
+    const f = analyseAs('train.py', src).findings.find((x) => x.code === 'MSP303');
+    assert.equal(f?.fixes[0]?.title, 'Remove the autocast block and cast model with auto_mixed_precision(..., "O2")');
+  });
+
   test('the files the classes came from are listed (the scan cache checks them)', () => {
     const a = analyseAs('train.py', 'from models import FourCastNet\nFourCastNet().eval()\n');
     assert.deepEqual(new Set(a.projectFiles), new Set(['models/__init__.py', 'models/fcn.py', 'models/base.py'].map((r) => join(project, r))));

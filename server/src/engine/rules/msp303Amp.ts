@@ -20,7 +20,8 @@ function modelIn(ctx: RuleContext, block: Node): { name: string; stmt: Node } | 
     const value = assignedValue(scopeNode(n), fn.text, n.startIndex) ?? assignedValue(scopeNode(scopeNode(n)), fn.text, n.startIndex);
     if (!value || value.type !== 'call') return;
     const u = ctx.resolution.uses.find((x) => x.call?.id === value.id);
-    const cls = ctx.resolution.classes.find((c) => c.name === value.childForFieldName('function')?.text && c.torchBase);
+    const made = value.childForFieldName('function')?.text ?? '';
+    const cls = ctx.resolution.classes.find((c) => c.name === made && c.torchBase) ?? ctx.resolution.classNamed(made);
     if (!cls && !(u && /^torch\.nn\.[A-Z]/.test(u.qname))) return;
     const stmt = enclosingStatement(value);
     if (stmt) found = { name: fn.text, stmt };
