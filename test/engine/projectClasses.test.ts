@@ -58,7 +58,8 @@ class FourCastNet(BaseModel):
 before(async () => {
   await initParser();
   put('pyproject.toml', '[project]\nname = "proj"\n');
-  put('models/__init__.py', 'from .fcn import FourCastNet\n');
+  put('models/__init__.py', 'from .fcn import FourCastNet\nfrom .factory import build_model\n');
+  put('models/factory.py', 'from .fcn import FourCastNet, Block\n\n\ndef build_model(cfg):\n    if cfg.small:\n        return Block()\n    return FourCastNet()\n\n\ndef build_net(cfg) -> FourCastNet:\n    return REGISTRY[cfg.name](cfg)\n\n\ndef load_config(path):\n    return {"path": path}\n');
   put('models/base.py', BASE);
   put('models/fcn.py', FCN);
   put('models/blocks.py', 'import torch.nn as nn\n\n\nclass AttnBlock(nn.Module):\n    def __init__(self, dim):\n        super().__init__()\n        self.attn = nn.MultiheadAttention(dim, 8)\n\n\nclass NormBlock(nn.Module):\n    def __init__(self, dim):\n        super().__init__()\n        self.norm = nn.LayerNorm(dim)\n');
@@ -106,6 +107,14 @@ describe('every import form of a project class', () => {
       assert.equal(a.findings.find((f) => f.code === 'MSP402')!.fixes[0].applicability, 'safe');
     });
   }
+});
+
+describe('factory functions of the project', () => {
+  test('a function returning Modules (two classes: an nn.Module) or annotated with a class gives an instance', () => {
+    const src = 'from models import build_model\nfrom models.factory import build_net, load_config\n\nm = build_model(cfg)\nm.eval()\nn = build_net(cfg)\nn.eval()\nn.describe()\nc = load_config("x")\nc.eval()\n';
+    const a = analyseAs('train.py', src);
+    assert.deepEqual(a.findings.map((f) => [lineOf(src, f.start), f.code]), [[5, 'MSP402'], [7, 'MSP402']]);
+  });
 });
 
 describe('what the class knows', () => {

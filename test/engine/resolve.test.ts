@@ -416,3 +416,54 @@ ok.bit_length()
     assert.deepEqual(qnamesOnLine(rows, 8), []);
   });
 });
+
+describe('functions returning modules', () => {
+  const src = [
+    'import torch',
+    'import torch.nn as nn',
+    'class Net(nn.Module):',
+    '    def extra(self):',
+    '        return 1',
+    'def build(cfg):',
+    '    if cfg is None:',
+    '        return None',
+    '    if cfg.small:',
+    '        return Net()',
+    '    return nn.Linear(2, 2)',
+    'def same(cfg):',
+    '    net = Net()',
+    '    return net',
+    'def gen():',
+    '    yield Net()',
+    '    return Net()',
+    'def feats(x):',
+    '    return torch.zeros(2)',
+    'def other(cfg):',
+    '    return Net() if cfg else cfg.thing',
+    'def annotated() -> nn.Module:',
+    '    return REGISTRY["x"]()',
+    'build(c).eval()',
+    'same(c).extra()',
+    'same(c).train()',
+    'gen().eval()',
+    'other(c).eval()',
+    'annotated().eval()',
+    'feats(x).sum()',
+    '',
+  ].join('\n');
+  let rows: UseRow[] = [];
+  before(() => {
+    rows = usesOf(src);
+  });
+  test('returns of two Module classes give an nn.Module; one class keeps its own methods', () => {
+    assert.deepEqual(qnamesOnLine(rows, 24), ['torch.nn.Module.eval']);
+    assert.deepEqual(qnamesOnLine(rows, 25), [], 'extra is Net’s own');
+    assert.deepEqual(qnamesOnLine(rows, 26), ['torch.nn.Module.train']);
+  });
+  test('a generator, an unknown return, a tensor: nothing inferred; a return annotation is taken', () => {
+    assert.deepEqual(qnamesOnLine(rows, 27), []);
+    assert.deepEqual(qnamesOnLine(rows, 28), []);
+    assert.deepEqual(qnamesOnLine(rows, 29), ['torch.nn.Module.eval']);
+    assert.deepEqual(qnamesOnLine(rows, 30), [], 'tensor-returning functions stay unknown');
+  });
+});

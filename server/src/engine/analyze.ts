@@ -150,6 +150,7 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
     bodiesFrom: opts.bodiesFrom,
     bodySeed: opts.bodySeed,
     projectClass: project?.projectClass,
+    projectFunction: project?.projectFunction,
     projectModuleClasses: project?.projectModuleClasses,
   });
   if (project?.files.size) out.projectFiles = [...project.files];

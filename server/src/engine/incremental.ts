@@ -185,6 +185,7 @@ function exportOf(v: Value | null): Export {
   if (v === null) return null;
   if (v.kind === 'name') return { kind: 'name', qname: ownCopy(v.qname) };
   if (v.kind === 'instance' && !v.cls) return v.self === undefined ? { kind: 'instance', qname: ownCopy(v.qname), confidence: v.confidence } : { kind: 'instance', qname: ownCopy(v.qname), confidence: v.confidence, self: v.self };
+  if (v.kind === 'function' && !v.returns.cls) return { kind: 'function', returns: { kind: 'instance', qname: ownCopy(v.returns.qname), confidence: v.returns.confidence } };
   return TREE;
 }
 
@@ -193,6 +194,7 @@ function sameExport(a: Export | undefined, b: Export | undefined): boolean {
   if (a === undefined || b === undefined || a === TREE || b === TREE) return a === undefined && b === undefined;
   if (a === null || b === null) return a === b;
   if (a.kind === 'name') return b.kind === 'name' && a.qname === b.qname;
+  if (a.kind === 'function') return b.kind === 'function' && sameExport(a.returns, b.returns);
   return a.kind === 'instance' && b.kind === 'instance' && a.qname === b.qname && a.confidence === b.confidence && a.self === b.self;
 }
 

@@ -25,6 +25,8 @@ interface ModuleEntry {
   stamps: Map<string, string>;
   /** Its module-level names bound to classes deriving from tracked ones. */
   classes: Map<string, ImportedClass>;
+  /** Its functions returning module instances (or other tracked classes' instances): what they return. */
+  functions: Map<string, ImportedValue>;
   /** Its module-level names bound to names it imports (not tracked ones): possible re-exports of classes. */
   imports: Map<string, string>;
 }
@@ -32,10 +34,14 @@ interface ModuleEntry {
 /** What one analysis asks: the hook for `ResolveOptions.projectClass`, and the files it read. */
 export interface ProjectLookup {
   projectClass: (qname: string) => ImportedClass | undefined;
+  projectFunction: (qname: string) => ImportedValue | undefined;
   projectModuleClasses: (module: string) => readonly string[];
   /** The project files the answers came from. */
   files: Set<string>;
 }
+
+const classNamed = (e: ModuleEntry, name: string) => e.classes.get(name);
+const functionNamed = (e: ModuleEntry, name: string) => e.functions.get(name);
 
 function stampOf(path: string): string | undefined {
   try {
@@ -60,7 +66,8 @@ export class ProjectIndex {
     const files = new Set<string>();
     return {
       files,
-      projectClass: (qname) => this.find(file, qname, checked, files, 0),
+      projectClass: (qname) => this.find(file, qname, classNamed, checked, files, 0),
+      projectFunction: (qname) => this.find(file, qname, functionNamed, checked, files, 0),
       projectModuleClasses: (module) => this.classNames(file, module, checked, files),
     };
   }
@@ -73,7 +80,8 @@ export class ProjectIndex {
     else for (const p of paths) this.entries.delete(p);
   }
 
-  private find(from: string, qname: string, checked: Map<string, ModuleEntry | undefined>, files: Set<string>, hops: number): ImportedClass | undefined {
+  /** The class or factory function `qname` names, imported from `from`, following re-exports. */
+  private find<T>(from: string, qname: string, pick: (e: ModuleEntry, name: string) => T | undefined, checked: Map<string, ModuleEntry | undefined>, files: Set<string>, hops: number): T | undefined {
     if (hops > MAX_HOPS) return undefined;
     const m = /^(\.*)(.*)$/s.exec(qname)!;
     const level = m[1].length;
@@ -84,14 +92,14 @@ export class ProjectIndex {
     if (!path) return undefined;
     const entry = this.entry(path, checked);
     if (!entry) return undefined;
-    const cls = entry.classes.get(name);
-    if (cls) {
+    const here = pick(entry, name);
+    if (here) {
       for (const p of entry.stamps.keys()) files.add(p);
-      return cls;
+      return here;
     }
     const reexported = entry.imports.get(name);
     if (reexported === undefined) return undefined;
-    const found = this.find(path, reexported, checked, files, hops + 1);
+    const found = this.find(path, reexported, pick, checked, files, hops + 1);
     if (found) files.add(path);
     return found;
   }
@@ -172,15 +180,20 @@ export class ProjectIndex {
     const stamp = stampOf(path);
     if (!stamp) return undefined;
     const stamps = new Map([[path, stamp]]);
-    const entry: ModuleEntry = { stamps, classes: new Map(), imports: new Map() };
+    const entry: ModuleEntry = { stamps, classes: new Map(), functions: new Map(), imports: new Map() };
     const src = readSource(path, MAX_MODULE_BYTES);
     if (src.kind !== 'python') return entry;
     const used = new Set<string>();
     const tree = parseSyntax(src.text.replace(/\r(?!\n)/g, '\n'));
-    const res = resolve(tree, { projectClass: (q) => this.find(path, q, checked, used, 0) });
+    const res = resolve(tree, {
+      projectClass: (q) => this.find(path, q, classNamed, checked, used, 0),
+      projectFunction: (q) => this.find(path, q, functionNamed, checked, used, 0),
+      projectModuleClasses: (m) => this.classNames(path, m, checked, used),
+    });
     const converted = new Map<ClassInfo, ImportedClass>();
     for (const [name, v] of res.moduleValues) {
       if (v?.kind === 'class' && v.cls.torchBase) entry.classes.set(name, importedClass(v.cls, path, converted, 0));
+      else if (v?.kind === 'function') entry.functions.set(name, importedValue(v.returns, path, converted, 0)!);
       else if (v?.kind === 'name' && !isTracked(v.qname)) entry.imports.set(name, v.qname);
     }
     for (const p of used) {

@@ -30,7 +30,12 @@ export type Value =
   /** An instance of a class: `torch.Tensor`, `torch.nn.Linear`, `torch.optim.Adam`, or a user `nn.Module` subclass. */
   | { kind: 'instance'; qname: string; confidence: Confidence; cls?: ClassInfo; self?: boolean }
   /** A class defined in this file that derives (directly or not) from a tracked class. */
-  | { kind: 'class'; cls: ClassInfo };
+  | { kind: 'class'; cls: ClassInfo }
+  /**
+   * A function of the project that returns a module (or another instance of a tracked class, not a tensor): its
+   * return annotation says so, or every value it returns is one (`def build_model(cfg): return FourCastNet(cfg)`).
+   */
+  | { kind: 'function'; returns: Value & { kind: 'instance' } };
 
 export type UseContext = 'call' | 'attribute' | 'base' | 'decorator' | 'annotation' | 'isinstance' | 'default' | 'reference';
 
@@ -196,6 +201,8 @@ export interface ResolveOptions {
    * `.layers.MLP` for `from .layers import MLP` (relative imports keep their leading dots).
    */
   projectClass?: (qname: string) => ImportedClass | undefined;
+  /** What a function imported from a module of the project returns, when it is a module instance (named as above). */
+  projectFunction?: (qname: string) => ImportedValue | undefined;
   /** The public names of a project module's torch-derived classes (`from .layers import *`), the module named as above. */
   projectModuleClasses?: (module: string) => readonly string[];
 }
@@ -304,6 +311,8 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
   const localBoundAt = new Map<string, number>();
 
   const recording = opts.statementBindings === true;
+  /** The values the `return`s of the function being visited give (undefined: in no function, or in a method). */
+  let returns: (Value | null | undefined)[] | undefined;
 
   /** What `name` is bound to here; a name bound at module level (or not at all) is recorded as read from there. */
   const lookup = (name: string): Value | undefined => {
@@ -346,6 +355,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
   // ---- values -------------------------------------------------------------------------------------------
   function callResult(fv: Value): Value | undefined {
     if (fv.kind === 'class') return { kind: 'instance', qname: fv.cls.torchBase ?? 'object', confidence: 'high', cls: fv.cls };
+    if (fv.kind === 'function') return fv.returns;
     if (fv.kind === 'instance') {
       // calling a module instance runs its forward: the result is a tensor
       return fv.qname === 'torch.Tensor' ? undefined : TENSOR;
@@ -353,7 +363,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
     const q = fv.qname;
     if (!isTracked(q)) {
       const cls = projectClass(q);
-      return cls && { kind: 'instance', qname: cls.torchBase ?? 'object', confidence: 'high', cls };
+      return cls ? { kind: 'instance', qname: cls.torchBase ?? 'object', confidence: 'high', cls } : projectFunction(q);
     }
     if (rootOf(q) === 'numpy') return undefined;
     const last = q.slice(q.lastIndexOf('.') + 1);
@@ -642,16 +652,26 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
     }
     return c ?? undefined;
   }
+  const projectFunctionByName = new Map<string, InstanceValue | null>();
+  function projectFunction(qname: string): InstanceValue | undefined {
+    if (!opts.projectFunction) return undefined;
+    let v = projectFunctionByName.get(qname);
+    if (v === undefined) {
+      const r = opts.projectFunction(qname);
+      projectFunctionByName.set(qname, (v = r?.kind === 'instance' ? instanceOf(r, 0) : null));
+    }
+    return v ?? undefined;
+  }
+  function instanceOf(v: ImportedValue & { kind: 'instance' }, depth: number): InstanceValue {
+    return v.cls && depth < 4 ? { kind: 'instance', qname: v.qname, confidence: v.confidence, cls: classOf(v.cls, depth + 1) } : { kind: 'instance', qname: v.qname, confidence: v.confidence };
+  }
   function classOf(ic: ImportedClass, depth: number): ClassInfo {
     let c = imported.get(ic);
     if (c) return c;
     const node = tree.rootNode;
     c = { name: ic.name, node, file: ic.file, torchBase: ic.torchBase, attrs: new Map(), methods: new Map(ic.methods.map((m) => [m, node])) };
     imported.set(ic, c);
-    for (const [k, v] of ic.attrs) {
-      if (v.kind === 'name') c.attrs.set(k, v);
-      else c.attrs.set(k, v.cls && depth < 4 ? { kind: 'instance', qname: v.qname, confidence: v.confidence, cls: classOf(v.cls, depth + 1) } : { kind: 'instance', qname: v.qname, confidence: v.confidence });
-    }
+    for (const [k, v] of ic.attrs) c.attrs.set(k, v.kind === 'name' ? v : instanceOf(v, depth));
     return c;
   }
 
@@ -754,10 +774,37 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
     scope = new Scope(scope, 'function', cls);
     visitParameters(node.childForFieldName('parameters'), cls, isMethod);
     const body = node.childForFieldName('body');
+    const frame = returns;
+    returns = cls ? undefined : [];
     if (body && recorded) visitRecordedBody(body);
     else if (body) visitBlock(body);
     scope = saved;
-    if (name) bind(name.text, null);
+    const made = returns && body ? returned(node, ret, returns) : undefined;
+    returns = frame;
+    if (name) bind(name.text, made ? { kind: 'function', returns: made } : null);
+  }
+
+  /**
+   * What a function returns when that is a module (or another tracked class's instance, not a tensor): its return
+   * annotation's class, else the one instance all its `return`s give (`return None` aside); returns of several
+   * Module classes give an nn.Module. Undefined when any return is unknown, or for a generator.
+   */
+  function returned(fn: Node, annotation: Node | null, values: (Value | null | undefined)[]): InstanceValue | undefined {
+    if (annotation) {
+      const v = valueOf(annotation.namedChildren[0] ?? annotation);
+      const r = v && (v.kind !== 'name' || !isTracked(v.qname) || /^torch\.nn\.[A-Z]/.test(v.qname)) ? callResult(v) : undefined;
+      return r?.kind === 'instance' && r.qname !== 'torch.Tensor' ? r : undefined;
+    }
+    let out: InstanceValue | undefined;
+    for (const v of values) {
+      if (v === null) continue; // `return`, `return None`
+      if (v?.kind !== 'instance' || v.qname === 'torch.Tensor' || v.self) return undefined;
+      if (!out || (out.cls ? out.cls === v.cls : !v.cls && out.qname === v.qname)) out ??= v;
+      else if (methodOwner(out.qname) === 'torch.nn.Module' && methodOwner(v.qname) === 'torch.nn.Module') out = { kind: 'instance', qname: 'torch.nn.Module', confidence: 'high' };
+      else return undefined;
+    }
+    if (out && /\byield\b/.test(fn.text)) return undefined;
+    return out;
   }
 
   function visitRecordedBody(body: Node): void {
@@ -846,6 +893,13 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
         return;
       case 'future_import_statement':
         return;
+      case 'return_statement': {
+        const value = node.firstNamedChild;
+        if (value) visitExpr(value);
+        // what the function being visited returns (null: nothing, or None)
+        returns?.push(!value || value.type === 'none' ? null : valueOf(value));
+        return;
+      }
       case 'expression_statement': {
         for (let c = node.firstNamedChild; c; c = c.nextNamedSibling) visitStatement(c, depth + 1);
         return;
