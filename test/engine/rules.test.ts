@@ -168,6 +168,54 @@ describe('target switches change the suggestion (torch.nn.functional.gelu)', () 
     assert.match(single(analyze('import torch\nr = torch.ones(3, 3).select(0, 1)\n', { ...MSP1, mindsporeVersion: '2.4' }).findings, 'MSP103').message, /only from MindSpore 2\.5/);
   });
 
+  test('more twins compared by hand: the same methods stay quiet, renamed keywords are rewritten, real differences are said', () => {
+    // the same signature and behaviour on a known tensor: nothing to say
+    const same = 'import torch\nw = torch.ones(3)\nok = w.allclose(w, atol=1e-3)\nn = w.count_nonzero(dim=0)\nw.addmm_(a, b, beta=0.5)\nw.floor_()\nw.exponential_(2.0)\nw.index_put_((i,), v, accumulate=True)\n';
+    assert.deepEqual(analyze(same, MSP1).findings.filter((f) => String(f.data?.torchApi).startsWith('torch.Tensor.')).map((f) => f.message), []);
+    // keyword renames (by keyword and by position), a dropped inplace=False, plain renames
+    const src5 = 'import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nlo, hi = torch.aminmax(sst, dim=0, keepdim=True)\nl = F.gaussian_nll_loss(mu, y, var, eps=1e-4)\nl2 = F.gaussian_nll_loss(input=mu, target=y, var=var)\nw = torch.ones(3)\nw.floor_divide_(2)\nd = F.dropout1d(h, 0.1, training=True, inplace=False)\nact = nn.CELU(0.5, inplace=False)\nz = torch.fix(x)\n';
+    const a5 = analyze(src5, MSP1);
+    assert.equal(single(a5.findings, 'MSP102', 'torch.aminmax').fixes[0]?.applicability, 'safe');
+    assert.equal(single(a5.findings, 'MSP101', 'torch.fix').fixes[0]?.applicability, 'safe');
+    assert.equal(
+      applyPreferred(src5, a5.findings),
+      'import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nfrom mindspore import ops\nfrom mindspore import mint\nimport mindspore as ms\n' +
+        'lo, hi = ops.aminmax(sst, axis=0, keepdims=True)\nl = ops.gaussian_nll_loss(x=mu, target=y, var=var, eps=1e-4)\nl2 = ops.gaussian_nll_loss(x=mu, target=y, var=var)\n' +
+        'w = mint.ones(3)\nw.floor_divide_(other=2)\nd = ops.dropout1d(h, 0.1, training=True)\nact = ms.nn.CELU(0.5)\nz = mint.fix(x)\n',
+    );
+    // without dim, torch reduces the whole tensor where MindSpore reduces axis 0: said, and the fix is unsafe
+    const whole = single(analyze('import torch\nlo, hi = torch.aminmax(sst)\n', MSP1).findings, 'MSP102');
+    assert.match(whole.message, /`dim` defaults to `0`: .*pass axis=None/);
+    assert.equal(whole.fixes[0]?.applicability, 'unsafe');
+    // random_(10): torch's upper bound is MindSpore's lower bound
+    const rnd = only(analyze('import torch\nt = torch.zeros(4, dtype=torch.int64)\nt.random_(10)\n', MSP1).findings, 'MSP102');
+    assert.equal(rnd.length, 1);
+    assert.match(rnd[0].message, /^`torch\.Tensor\.random_` → `mindspore\.Tensor\.random_`: a single argument is the upper bound in torch .*random_\(0, 10\)/);
+    assert.ok(!rnd[0].fixes.some((f) => f.applicability === 'safe'));
+    // nanmedian (CPU only): with dim a keyword rename; without dim another result
+    const nm = 'import torch\nm = torch.nanmedian(sst, 1, keepdim=True)\nm2 = torch.nanmedian(sst)\n';
+    const aNm = analyze(nm, { ...MSP1, device: 'CPU' });
+    const [withDim, withoutDim] = only(aNm.findings, 'MSP102');
+    assert.equal(withDim.fixes[0]?.applicability, 'safe');
+    assert.ok(applyPreferred(nm, [withDim]).includes('m = ops.nanmedian(sst, axis=1, keepdims=True)'));
+    assert.match(withoutDim.message, /median of all elements/);
+    assert.equal(withoutDim.fixes[0]?.applicability, 'unsafe');
+    assert.deepEqual(only(analyze(nm, MSP1).findings, 'MSP105').map((f) => /\(CPU only\)/.test(f.message)), [true, true], 'on Ascend: where it runs');
+    // inplace=True cannot simply go
+    const selu = single(analyze('import torch.nn as nn\na = nn.SELU(inplace=True)\n', MSP1).findings, 'MSP102');
+    assert.match(selu.message, /`mindspore\.mint\.nn\.SELU`: `inplace` does not exist/);
+    assert.equal(selu.fixes[0]?.applicability, 'unsafe');
+    // 2.7-only twins: too new for 2.6, a rename (and MSP104 for device=) in 2.7
+    const thr = 'import torch.nn.functional as F\nF.threshold_(h, 0.1, 0.0)\n';
+    assert.match(single(analyze(thr, MSP1).findings, 'MSP103').message, /exists only from MindSpore 2\.7/);
+    const thr27 = analyze(thr, { ...MSP1, mindsporeVersion: '2.7' });
+    assert.equal(applyPreferred(thr, thr27.findings), 'import torch.nn.functional as F\nfrom mindspore import mint\nmint.nn.functional.threshold_(h, 0.1, 0.0)\n');
+    const nf = 'import torch\nw = torch.ones(3)\ny = w.new_full((2, 3), 1.0, device="cuda")\n';
+    const dev = single(analyze(nf, { ...MSP1, mindsporeVersion: '2.7' }).findings, 'MSP104');
+    assert.match(dev.message, /^`device=` is not supported by `mindspore\.Tensor\.new_full`/);
+    assert.equal(applyPreferred(nf, [dev]), 'import torch\nw = torch.ones(3)\ny = w.new_full((2, 3), 1.0)\n');
+  });
+
   test('a twin that runs only elsewhere is MSP105 with where it runs, not "no MindSpore equivalent"', () => {
     // torch.digamma's only twin, ops.digamma, runs on GPU and CPU
     const src2 = 'import torch\ny = torch.digamma(x)\n';
