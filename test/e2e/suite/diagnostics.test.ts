@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api, open, diagnostics, codeOf, find, closeAll } from './helpers';
+import { api, open, diagnostics, codeOf, find, closeAll, wsUri } from './helpers';
 
 describe('diagnostics and hover', () => {
   before(api);
@@ -26,6 +26,26 @@ describe('diagnostics and hover', () => {
       assert.match(target, new RegExp(`docs/rules/${codeOf(d)}\\.md$`));
     }
     assert.ok(ds.every((d) => /mindport/i.test(d.source ?? '')), `sources: ${ds.map((d) => d.source)}`);
+  });
+
+  it('knows a model class imported from another file, and sees that file change on disk', async () => {
+    // train.py: `from model import Net` … `torch.save(net.state_dict(), "net.pt")`
+    const editor = await open('train.py');
+    const uri = editor.document.uri;
+    const stateDict = (ds: vscode.Diagnostic[]) => ds.some((d) => codeOf(d) === 'MSP406' && /torch\.nn\.Module\.state_dict/.test(d.message));
+    await diagnostics(uri, stateDict);
+    const model = wsUri('model.py');
+    const original = await vscode.workspace.fs.readFile(model);
+    const text = Buffer.from(original).toString('utf8');
+    assert.match(text, /^class Net\(nn\.Module\):/m);
+    try {
+      // Net is no longer a Module: the file watcher tells the server, which analyses train.py again
+      await vscode.workspace.fs.writeFile(model, Buffer.from(text.replace('class Net(nn.Module):', 'class Net:'), 'utf8'));
+      await diagnostics(uri, (ds) => ds.length > 0 && !stateDict(ds), 20_000);
+    } finally {
+      await vscode.workspace.fs.writeFile(model, original);
+    }
+    await diagnostics(uri, stateDict, 20_000);
   });
 
   it('hovers over a torch API with its MindSpore twin', async () => {
