@@ -95,6 +95,7 @@ describe('every import form of a project class', () => {
     ['scripts/run.py', 'from models.fcn import FourCastNet', 'FourCastNet'], // found in the project's root
     ['train.py', 'from models.fcn import *', 'FourCastNet'],
     ['models/runner.py', 'from .fcn import *', 'FourCastNet'],
+    ['models/sub/deep.py', 'from .. import *', 'FourCastNet'], // models/__init__.py's names
   ];
   for (const [file, imports, expr] of forms) {
     test(`${file}: ${imports}`, () => {

@@ -111,9 +111,11 @@ export class ProjectIndex {
     if ((!m[1] && !parts.length) || isTracked(m[2])) return [];
     const path = this.locate(from, m[1].length, parts);
     const entry = path ? this.entry(path, checked) : undefined;
-    if (!entry) return [];
+    if (!path || !entry) return [];
     const names = [...entry.classes.keys()].filter((n) => !n.startsWith('_'));
     if (names.length) for (const p of entry.stamps.keys()) files.add(p);
+    // and the classes it imports (models/__init__.py's `from .fcn import FourCastNet`)
+    for (const [n, q] of entry.imports) if (!n.startsWith('_') && this.find(path, q, classNamed, checked, files, 1)) names.push(n);
     return names;
   }
 

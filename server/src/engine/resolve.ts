@@ -724,7 +724,8 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
         }
       } else if (c.type === 'wildcard_import' && prefix !== undefined) {
         // `from .layers import *`: the torch-derived classes of a module of the project
-        for (const name of opts.projectModuleClasses?.(prefix.slice(0, -1) || '.') ?? []) bind(name, importName(`${prefix}${name}`));
+        const module = relative ? mod!.text.replace(/\s+/g, '') : base;
+        for (const name of opts.projectModuleClasses?.(module) ?? []) bind(name, importName(`${prefix}${name}`));
       }
       // other wildcard imports bind nothing we can know
     }
