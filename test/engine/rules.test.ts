@@ -136,11 +136,11 @@ describe('target switches change the suggestion (torch.nn.functional.gelu)', () 
   });
 
   test('an API MSAdapter lacks but MindSpore has by the same name: MSP102 says it was not compared, the fix is unsafe', () => {
-    const src3 = 'import torch.nn.functional as F\nl = F.rms_norm(x, (64,), w, 1e-6)\n';
+    const src3 = 'import torch\nx = torch.zeros(4)\ns = x.untyped_storage()\n';
     const a = analyze(src3, MSP1);
-    const f = single(a.findings, 'MSP102', 'torch.nn.functional.rms_norm');
-    assert.match(f.message, /→ `mindspore\.ops\.rms_norm`: a MindSpore API of the same name, .*not compared/);
-    assert.equal(f.fixes[0]?.applicability, 'unsafe');
+    const f = single(a.findings, 'MSP102', 'torch.Tensor.untyped_storage');
+    assert.match(f.message, /→ `mindspore\.Tensor\.untyped_storage`: a MindSpore API of the same name, .*not compared/);
+    assert.ok(!f.fixes.some((x) => x.applicability === 'safe'));
     assert.equal(only(a.findings, 'MSP103').length, 0, 'not "no MindSpore equivalent"');
   });
 
@@ -214,6 +214,49 @@ describe('target switches change the suggestion (torch.nn.functional.gelu)', () 
     const dev = single(analyze(nf, { ...MSP1, mindsporeVersion: '2.7' }).findings, 'MSP104');
     assert.match(dev.message, /^`device=` is not supported by `mindspore\.Tensor\.new_full`/);
     assert.equal(applyPreferred(nf, [dev]), 'import torch\nw = torch.ones(3)\ny = w.new_full((2, 3), 1.0)\n');
+  });
+
+  test('the last same-named twins compared by hand: byte, dsplit, shifts and triangular_solve stay quiet, dim → axis is rewritten, rms_norm and diagonal_scatter say why not', () => {
+    // the same methods (and properties) on a known tensor, by position and by keyword: nothing to say
+    const same =
+      'import torch\nx = torch.zeros(2)\nb = x.byte()\nn = x.nbytes\ns = x.itemsize\np = x.dsplit(2)\nq = x.adjoint()\nl = x.bitwise_left_shift(1)\nr = x.bitwise_right_shift(other=1)\nu, _ = x.triangular_solve(A, upper=False)\n';
+    assert.deepEqual(analyze(same, MSP1).findings.filter((f) => String(f.data?.torchApi).startsWith('torch.Tensor.')).map((f) => f.message), []);
+    // dim → axis (by position and by keyword), input → x, plain renames, mint.triangular_solve
+    const src6 =
+      'import torch\nx = torch.zeros(2)\ny = torch.select_scatter(a, b, 0, 1)\nz = torch.slice_scatter(a, b, dim=1, start=0, end=5, step=2)\nm = torch.adjoint(a)\nq = torch.dsplit(a, 2)\nl = torch.bitwise_left_shift(a, 2)\nX, _ = torch.triangular_solve(b, A, upper=False)\nw = x.select_scatter(b, 0, 0)\nv = x.slice_scatter(b, dim=1, start=2)\n';
+    const a6 = analyze(src6, MSP1);
+    assert.equal(single(a6.findings, 'MSP102', 'torch.select_scatter').message, '`torch.select_scatter` → `mindspore.ops.select_scatter`: `dim` is called `axis`');
+    assert.equal(single(a6.findings, 'MSP102', 'torch.Tensor.slice_scatter').fixes[0]?.applicability, 'safe');
+    assert.equal(single(a6.findings, 'MSP101', 'torch.triangular_solve').fixes[0]?.applicability, 'safe');
+    assert.equal(
+      applyPreferred(src6, a6.findings),
+      'import torch\nfrom mindspore import mint\nfrom mindspore import ops\nx = mint.zeros(2)\ny = ops.select_scatter(a, b, axis=0, index=1)\nz = ops.slice_scatter(a, b, axis=1, start=0, end=5, step=2)\n' +
+        'm = ops.adjoint(x=a)\nq = ops.dsplit(a, 2)\nl = ops.bitwise_left_shift(a, 2)\nX, _ = mint.triangular_solve(b, A, upper=False)\nw = x.select_scatter(b, axis=0, index=0)\nv = x.slice_scatter(b, axis=1, start=2)\n',
+    );
+    assert.match(single(analyze('import torch\nX, _ = torch.triangular_solve(b, A)\n', { ...MSP1, mindsporeVersion: '2.5' }).findings, 'MSP103').message, /exists only from MindSpore 2\.6/);
+    // rms_norm: a tuple back, gamma required, no normalized_shape, another eps default; rewritten but never safely
+    const rms = 'import torch.nn.functional as F\nl = F.rms_norm(h, (64,), w, 1e-6)\nk = F.rms_norm(h, [d], weight=g)\n';
+    const [r1, r2] = only(analyze(rms, MSP1).findings, 'MSP102');
+    assert.match(r1.message, /^`torch\.nn\.functional\.rms_norm` → `mindspore\.ops\.rms_norm`: returns a tuple \(normalized, rstd\): take \[0\].*`normalized_shape` does not exist; `weight` is called `gamma`; `eps` is called `epsilon`$/);
+    assert.match(r2.message, /`eps` defaults to `1e-6`: torch's None means the machine epsilon/);
+    assert.ok([r1, r2].every((f) => f.fixes[0]?.applicability === 'unsafe'));
+    assert.equal(applyPreferred(rms, [r1, r2]), 'import torch.nn.functional as F\nfrom mindspore import ops\nl = ops.rms_norm(x=h, gamma=w, epsilon=1e-6)\nk = ops.rms_norm(x=h, gamma=g)\n');
+    // diagonal_scatter: the same arguments, but no inf values in MindSpore (function and method)
+    const diag = analyze('import torch\nx = torch.zeros(3, 3)\nd = torch.diagonal_scatter(x, s, 1)\ne = x.diagonal_scatter(s, offset=-1)\n', MSP1);
+    const d1 = single(diag.findings, 'MSP102', 'torch.diagonal_scatter');
+    const d2 = single(diag.findings, 'MSP102', 'torch.Tensor.diagonal_scatter');
+    assert.match(d1.message, /^`torch\.diagonal_scatter` → `mindspore\.ops\.diagonal_scatter`: .*must not contain inf values/);
+    assert.match(d2.message, /^`torch\.Tensor\.diagonal_scatter` → `mindspore\.Tensor\.diagonal_scatter`: .*must not contain inf values/);
+    assert.ok(![d1, d2].some((f) => f.fixes.some((x) => x.applicability === 'safe')));
+    // byte(memory_format=...) is MSP104; fractional max pooling runs on GPU/CPU only
+    const byte = single(analyze('import torch\nx = torch.zeros(2)\nb = x.byte(memory_format=torch.contiguous_format)\n', MSP1).findings, 'MSP104');
+    assert.equal(byte.message, '`memory_format=` is not supported by `mindspore.Tensor.byte`: MindSpore tensors have no memory format');
+    const pool = 'import torch.nn as nn\nimport torch.nn.functional as F\np = nn.FractionalMaxPool3d(3, output_ratio=0.5)\nq = F.fractional_max_pool3d(x, 2, output_size=4)\n';
+    assert.deepEqual(only(analyze(pool, MSP1).findings, 'MSP105').map((f) => /\(GPU\/CPU only\)/.test(f.message)), [true, true]);
+    assert.equal(
+      applyPreferred(pool, analyze(pool, { ...MSP1, device: 'GPU' }).findings),
+      'import torch.nn as nn\nimport torch.nn.functional as F\nimport mindspore as ms\nfrom mindspore import ops\np = ms.nn.FractionalMaxPool3d(3, output_ratio=0.5)\nq = ops.fractional_max_pool3d(x, 2, output_size=4)\n',
+    );
   });
 
   test('a twin that runs only elsewhere is MSP105 with where it runs, not "no MindSpore equivalent"', () => {

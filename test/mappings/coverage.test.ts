@@ -327,10 +327,10 @@ test('MSAdapter "Not Support" rows without a table mapping: status none with adv
     assert.equal(twin.api.split('.').pop(), x.torch.split('.').pop(), x.torch);
     assert.match(twin.note ?? '', /not compared/, x.torch);
   }
-  assert.ok(twins >= 20, `${twins}`); // fewer as overlay entries compare them by hand
+  assert.ok(twins >= 3, `${twins}`); // fewer as overlay entries compare them by hand
   for (const [torch, ms] of [
     ['torch.Tensor.nanmean', 'mindspore.Tensor.nanmean'],
-    ['torch.nn.functional.rms_norm', 'mindspore.ops.rms_norm'],
+    ['torch.Tensor.untyped_storage', 'mindspore.Tensor.untyped_storage'],
   ]) {
     const e = db.get(torch);
     assert.equal((e?.mint ?? e?.classic)?.api, ms, torch);
