@@ -65,6 +65,9 @@ before(async () => {
   put('models/blocks.py', 'import torch.nn as nn\n\n\nclass AttnBlock(nn.Module):\n    def __init__(self, dim):\n        super().__init__()\n        self.attn = nn.MultiheadAttention(dim, 8)\n\n\nclass NormBlock(nn.Module):\n    def __init__(self, dim):\n        super().__init__()\n        self.norm = nn.LayerNorm(dim)\n');
   put('models/plain.py', 'class Config:\n    def eval(self):\n        return 1\n');
   put('models/broken.py', 'import torch.nn as nn\n\nclass Broken(nn.Module:\n    def forward(self, x) return x\n)))\n');
+  mkdirSync(join(project, 'odd', 'folder.py'), { recursive: true }); // a folder named like a module
+  writeFileSync(join(project, 'odd', 'binary.py'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0x0a]));
+  writeFileSync(join(project, 'odd', 'latin.py'), Buffer.from('# caf\xe9\nimport torch.nn as nn\n\n\nclass Latin(nn.Module):\n    pass\n', 'latin1'));
   put('cyc/a.py', 'from cyc.b import B\n\nclass A(B):\n    pass\n');
   put('cyc/b.py', 'from cyc.a import A\n\nclass B(A):\n    pass\n');
   // above the project's root (pyproject.toml): not the project's
@@ -190,6 +193,13 @@ describe('left alone', () => {
   test('without the file’s path (an unsaved buffer), nothing is looked up', () => {
     const a = analyze('from models import FourCastNet\nFourCastNet().eval()\n');
     assert.deepEqual(a.findings.map((f) => f.code), []);
+  });
+
+  test('a folder named like a module, a binary file, a Latin-1 file', () => {
+    const src = 'from odd.folder import A\nfrom odd.binary import B\nfrom odd.latin import Latin\nA().eval()\nB().eval()\nLatin().eval()\n';
+    const a = analyseAs('train.py', src);
+    assert.deepEqual(a.internalErrors, []);
+    assert.deepEqual(a.findings.map((f) => [lineOf(src, f.start), f.code]), [[6, 'MSP402']], 'the Latin-1 file is decoded as the scan decodes it');
   });
 
   test('a module with syntax errors, and modules importing each other, end without errors', () => {
