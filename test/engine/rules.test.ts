@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { fixAll, fixAllCells, countSyntaxErrors } from '../../server/src/engine/fixAll';
+import { applyFixes } from '../../server/src/engine/edits';
 import { joinCells } from '../../server/src/engine/notebook';
 import { analyzeText } from '../../server/src/engine/analyze';
 import type { Finding } from '../../server/src/engine/findings';
@@ -88,6 +89,27 @@ describe('MSP103 no equivalent', () => {
     assert.equal(f.severity, 'warning');
     assert.match(f.message, /^`torch\.nn\.EmbeddingBag` has no MindSpore equivalent\. \S/);
     assert.deepEqual(f.fixes, []);
+  });
+
+  test('a torch function no table lists whose tensor method has a twin: that twin, and a fix calling the method', () => {
+    const cases: [string, string][] = [
+      ['y = torch.masked_fill(x, mask, 0.0)', 'y = x.masked_fill(mask, 0.0)'],
+      ['y = torch.masked_fill(a + b, mask=m, value=v)', 'y = (a + b).masked_fill(mask=m, value=v)'],
+      ['y = torch.masked_fill(x[0],\n    m, 1)', 'y = x[0].masked_fill(m, 1)'],
+    ];
+    for (const [call, expected] of cases) {
+      const src = `import torch\n${call}\n`;
+      const f = only(analyze(src, MSP1).findings, 'MSP101').find((x) => x.data?.torchApi === 'torch.masked_fill');
+      assert.ok(f, call);
+      assert.match(f.message, /^`torch\.masked_fill` is the function form of `Tensor\.masked_fill`: MindSpore has the method \(`mindspore\.Tensor\.masked_fill`, the same behaviour\)/);
+      assert.equal(f.fixes[0].applicability, 'unsafe');
+      const out = applyFixes(src, [f.fixes[0]]).text;
+      assert.equal(out, `import torch\n${expected}\n`);
+      assert.equal(countSyntaxErrors(out), 0);
+    }
+    // the method form then maps as a method (no finding: the same in MindSpore); input= by keyword gets no fix
+    assert.deepEqual(only(analyze('import torch\nx = torch.zeros(2)\ny = x.masked_fill(m, 0.0)\n', MSP1).findings, 'MSP101').filter((x) => /masked_fill/.test(x.message)), []);
+    assert.deepEqual(single(analyze('import torch\ny = torch.masked_fill(input=x, mask=m, value=0)\n', MSP1).findings, 'MSP101').fixes, []);
   });
 
   test('an API missing from the database is reported when called', () => {

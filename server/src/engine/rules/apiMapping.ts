@@ -147,7 +147,7 @@ export const apiMappingRule: Rule = {
       if (use.confidence === 'low' && !ctx.settings.lowConfidence) continue;
       const v = ctx.verdictOf(use);
       if (!v.entry) {
-        reportUnknown(ctx, use);
+        if (!reportFunctionForm(ctx, use)) reportUnknown(ctx, use);
         continue;
       }
       const choice = v.choice!;
@@ -168,6 +168,52 @@ export const apiMappingRule: Rule = {
     }
   },
 };
+
+/** Receivers a method call can follow as written (`x.f()`, `a.b[0].f()`); others get parentheses (`(a + b).f()`). */
+const PRIMARY = new Set(['identifier', 'attribute', 'call', 'subscript', 'parenthesized_expression', 'list', 'tuple', 'dictionary', 'set', 'string', 'concatenated_string']);
+
+/**
+ * `torch.masked_fill(x, mask, v)`: a torch function no table lists whose tensor method has a MindSpore twin is
+ * reported with that twin and a fix that calls the method (`x.masked_fill(mask, v)`, the same in torch), which is
+ * then mapped as a method. Unsafe: for the few torch functions whose method form orders its arguments otherwise
+ * the call would change. False when `use` is not such a function.
+ */
+function reportFunctionForm(ctx: RuleContext, use: ApiUse): boolean {
+  const name = /^torch\.([a-z_][a-z0-9_]*)$/.exec(use.qname)?.[1];
+  if (!name || use.via !== 'import' || use.context !== 'call' || use.confidence !== 'high') return false;
+  const method = ctx.db.get(`torch.Tensor.${name}`);
+  const choice = method && ctx.db.choose(method, ctx.target);
+  const twin = choice?.twin;
+  if (!twin || choice.uncovered) return false;
+  const fixes: Fix[] = [];
+  const args = callArgs(use.call);
+  const first = args?.positional[0];
+  if (use.call && args && first && !args.hasSplat && args.all[0]?.id === first.id && !args.keywords.has('input')) {
+    const next = args.all[1];
+    const receiver = PRIMARY.has(first.type) ? first.text : `(${first.text})`;
+    fixes.push({
+      title: `Call it as a method: ${receiver}.${name}(…)`,
+      applicability: 'unsafe',
+      edits: [{ start: use.call.startIndex, end: next ? next.startIndex : first.endIndex, newText: `${receiver}.${name}(` }, ...(next ? [] : trailingCommaEdit(ctx.text, first.endIndex, use.call.endIndex))],
+    });
+  }
+  const how = twin.status === 'same' ? 'the same behaviour' : 'differences';
+  ctx.report({
+    code: twin.status === 'same' ? 'MSP101' : 'MSP102',
+    message: `${short(use.qname)} is the function form of ${short(`Tensor.${name}`)}: MindSpore has the method (${short(twin.api)}, ${how}); call it on the tensor.`,
+    start: use.node.startIndex,
+    end: use.node.endIndex,
+    fixes,
+    data: { torchApi: use.qname, msApi: twin.api, confidence: use.confidence },
+  });
+  return true;
+}
+
+/** With the receiver as the only argument, what is left of the argument list after it (`x,`, spaces) is removed. */
+function trailingCommaEdit(text: string, from: number, callEnd: number): TextEdit[] {
+  const close = callEnd - 1; // the call's ')'
+  return close > from && /^[\s,]*$/.test(text.slice(from, close)) ? [{ start: from, end: close, newText: '' }] : [];
+}
 
 function reportUnknown(ctx: RuleContext, use: ApiUse): void {
   if (use.confidence !== 'high') return;
