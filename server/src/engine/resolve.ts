@@ -642,26 +642,8 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
 
   /** Project classes as this tree's ClassInfo, each made once (a class met twice is the same ClassInfo). */
   const imported = new Map<ImportedClass, ClassInfo>();
-  const projectClassByName = new Map<string, ClassInfo | null>();
-  function projectClass(qname: string): ClassInfo | undefined {
-    if (!opts.projectClass) return undefined;
-    let c = projectClassByName.get(qname);
-    if (c === undefined) {
-      const found = opts.projectClass(qname);
-      projectClassByName.set(qname, (c = found ? classOf(found, 0) : null));
-    }
-    return c ?? undefined;
-  }
-  const projectFunctionByName = new Map<string, InstanceValue | null>();
-  function projectFunction(qname: string): InstanceValue | undefined {
-    if (!opts.projectFunction) return undefined;
-    let v = projectFunctionByName.get(qname);
-    if (v === undefined) {
-      const r = opts.projectFunction(qname);
-      projectFunctionByName.set(qname, (v = r?.kind === 'instance' ? instanceOf(r, 0) : null));
-    }
-    return v ?? undefined;
-  }
+  const projectClass = askedOnce(opts.projectClass, (ic) => classOf(ic, 0));
+  const projectFunction = askedOnce(opts.projectFunction, (r) => (r.kind === 'instance' ? instanceOf(r, 0) : undefined));
   function instanceOf(v: ImportedValue & { kind: 'instance' }, depth: number): InstanceValue {
     return v.cls && depth < 4 ? { kind: 'instance', qname: v.qname, confidence: v.confidence, cls: classOf(v.cls, depth + 1) } : { kind: 'instance', qname: v.qname, confidence: v.confidence };
   }
@@ -1075,6 +1057,20 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
     return cls?.torchBase ? cls : undefined;
   };
   return { uses, classes, instances, moduleBindings, boundNames, bindingsByStatement, moduleValues: moduleScope.vars, classNamed };
+}
+
+/** `ask` asked at most once per name, and its answer made into this tree's value once. */
+function askedOnce<A, T>(ask: ((qname: string) => A | undefined) | undefined, make: (answer: A) => T | undefined): (qname: string) => T | undefined {
+  const known = new Map<string, T | null>();
+  return (qname) => {
+    if (!ask) return undefined;
+    let v = known.get(qname);
+    if (v === undefined) {
+      const answer = ask(qname);
+      known.set(qname, (v = answer === undefined ? null : make(answer) ?? null));
+    }
+    return v ?? undefined;
+  };
 }
 
 const STATEMENT_TYPES = new Set([
