@@ -1,5 +1,5 @@
-// Classes of the project's other files: `from models.fcn import FourCastNet` in train.py makes
-// `model = FourCastNet()` an nn.Module instance, so `model.eval()` there is found as it is in models/fcn.py.
+// Classes and factory functions of the project's other files: `from models.fcn import FourCastNet` in train.py
+// makes `model = FourCastNet()` an nn.Module instance, so `model.eval()` there is found as it is in models/fcn.py.
 //
 // A module is found as Python would find it: a relative import from the importing file's package; an absolute
 // one beside the importing file (a script's folder is on sys.path), then in each folder above it up to the
@@ -49,6 +49,15 @@ function stampOf(path: string): string | undefined {
     return st?.isFile() ? `${st.size}:${st.mtimeMs}` : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Whether a path exists (a folder that cannot be read counts as not having it). */
+function exists(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return false;
   }
 }
 
@@ -147,7 +156,7 @@ export class ProjectIndex {
     dirs = [dir];
     for (let d = dir, i = 0; i <= MAX_LEVELS; i++) {
       up.push(d);
-      if (ROOT_MARKERS.some((m) => statSync(join(d, m), { throwIfNoEntry: false }))) {
+      if (ROOT_MARKERS.some((m) => exists(join(d, m)))) {
         dirs = up;
         break;
       }
