@@ -177,6 +177,8 @@ export class ProjectIndex {
       this.reading.add(path);
       try {
         entry = this.read(path, checked);
+      } catch {
+        entry = undefined; // a module that cannot be read for its classes gives none: the importing file is still analysed
       } finally {
         this.reading.delete(path);
       }
