@@ -15,7 +15,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, constants as zlib } from 'node:zlib';
 import type { MappingDatabase } from '../mappings/database';
-import { readSourceBytes, sourceFromBytes, type SkippedSource } from '../engine/files';
+import { fileStamp, readSourceBytes, sourceFromBytes, type SkippedSource } from '../engine/files';
 import { grammarPath } from '../engine/parser';
 import { analyzeSource, type FileResult } from '../engine/project';
 import type { Settings } from '../engine/settings';
@@ -128,13 +128,8 @@ export class ScanCache {
 
   /** A sha256 of a file's bytes (undefined: unreadable), hashed again only when its size or modification time changed. */
   private hashOf(path: string): string | undefined {
-    let st;
-    try {
-      st = statSync(path);
-    } catch {
-      return undefined;
-    }
-    const stamp = `${st.size}:${st.mtimeMs}`;
+    const stamp = fileStamp(path);
+    if (!stamp) return undefined;
     const known = this.hashes.get(path);
     if (known?.stamp === stamp) return known.hash;
     try {

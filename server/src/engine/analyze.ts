@@ -149,9 +149,7 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
     classMethods: opts.classMethods,
     bodiesFrom: opts.bodiesFrom,
     bodySeed: opts.bodySeed,
-    projectClass: project?.projectClass,
-    projectFunction: project?.projectFunction,
-    projectModuleClasses: project?.projectModuleClasses,
+    ...project?.hooks,
   });
   if (project?.files.size) out.projectFiles = [...project.files];
   if (opts.boundNames) resolution.boundNames = opts.boundNames(resolution);

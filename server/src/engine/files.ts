@@ -17,6 +17,16 @@ export function readSource(path: string, maxBytes = MAX_FILE_BYTES): SourceFile 
   return 'bytes' in read ? sourceFromBytes(path, read.bytes) : read;
 }
 
+/** A regular file's size and modification time as one string (undefined: no such file), to notice it changed. */
+export function fileStamp(path: string): string | undefined {
+  try {
+    const st = statSync(path, { throwIfNoEntry: false });
+    return st?.isFile() ? `${st.size}:${st.mtimeMs}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A file's bytes, or why it is skipped (too large, unreadable). */
 export function readSourceBytes(path: string, maxBytes = MAX_FILE_BYTES): { bytes: Buffer } | SkippedSource {
   try {

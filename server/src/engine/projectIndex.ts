@@ -8,9 +8,9 @@
 // when it, or a file its classes came from, changes size or modification time. Only Python files are read.
 import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { readSource } from './files';
+import { fileStamp, readSource } from './files';
 import { parseSyntax } from './moduleTree';
-import { isTracked, resolve, type ClassInfo, type ImportedClass, type ImportedValue, type Value } from './resolve';
+import { isTracked, resolve, type ClassInfo, type ImportedClass, type ImportedValue, type ResolveOptions, type Value } from './resolve';
 
 const ROOT_MARKERS = ['.git', 'pyproject.toml', 'setup.py', 'setup.cfg', 'mindport.toml'];
 /** Folders searched above the importing file's at most. */
@@ -31,26 +31,17 @@ interface ModuleEntry {
   imports: Map<string, string>;
 }
 
-/** What one analysis asks: the hook for `ResolveOptions.projectClass`, and the files it read. */
+/** The look-ups resolve makes of the project's other modules. */
+export type ProjectHooks = Required<Pick<ResolveOptions, 'projectClass' | 'projectFunction' | 'projectModuleClasses'>>;
+
+/** What one analysis asks: the hooks for resolve, and the files their answers came from. */
 export interface ProjectLookup {
-  projectClass: (qname: string) => ImportedClass | undefined;
-  projectFunction: (qname: string) => ImportedValue | undefined;
-  projectModuleClasses: (module: string) => readonly string[];
-  /** The project files the answers came from. */
+  hooks: ProjectHooks;
   files: Set<string>;
 }
 
 const classNamed = (e: ModuleEntry, name: string) => e.classes.get(name);
 const functionNamed = (e: ModuleEntry, name: string) => e.functions.get(name);
-
-function stampOf(path: string): string | undefined {
-  try {
-    const st = statSync(path, { throwIfNoEntry: false });
-    return st?.isFile() ? `${st.size}:${st.mtimeMs}` : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Whether a path exists (a folder that cannot be read counts as not having it). */
 function exists(path: string): boolean {
@@ -71,13 +62,16 @@ export class ProjectIndex {
 
   /** A lookup for one analysis of `file` (each module's stamp is checked once per lookup). */
   forFile(file: string): ProjectLookup {
-    const checked = new Map<string, ModuleEntry | undefined>();
     const files = new Set<string>();
+    return { hooks: this.hooks(file, new Map(), files), files };
+  }
+
+  /** The hooks for resolving a tree of file `from`, recording the files answers came from in `files`. */
+  private hooks(from: string, checked: Map<string, ModuleEntry | undefined>, files: Set<string>): ProjectHooks {
     return {
-      files,
-      projectClass: (qname) => this.find(file, qname, classNamed, checked, files, 0),
-      projectFunction: (qname) => this.find(file, qname, functionNamed, checked, files, 0),
-      projectModuleClasses: (module) => this.classNames(file, module, checked, files),
+      projectClass: (qname) => this.find(from, qname, classNamed, checked, files, 0),
+      projectFunction: (qname) => this.find(from, qname, functionNamed, checked, files, 0),
+      projectModuleClasses: (module) => this.classNames(from, module, checked, files),
     };
   }
 
@@ -92,12 +86,11 @@ export class ProjectIndex {
   /** The class or factory function `qname` names, imported from `from`, following re-exports. */
   private find<T>(from: string, qname: string, pick: (e: ModuleEntry, name: string) => T | undefined, checked: Map<string, ModuleEntry | undefined>, files: Set<string>, hops: number): T | undefined {
     if (hops > MAX_HOPS) return undefined;
-    const m = /^(\.*)(.*)$/s.exec(qname)!;
-    const level = m[1].length;
-    const parts = m[2] ? m[2].split('.') : [];
-    const name = parts.pop();
-    if (!name || (level === 0 && !parts.length) || isTracked(m[2])) return undefined;
-    const path = this.locate(from, level, parts);
+    // `.layers.MLP`: module `.layers`, name `MLP`; `.fcn`: module `.`, `..x`: module `..`
+    const cut = qname.lastIndexOf('.');
+    const name = qname.slice(cut + 1);
+    if (cut < 0 || !name) return undefined;
+    const path = this.moduleFile(from, /^\.+$/.test(qname.slice(0, cut + 1)) ? qname.slice(0, cut + 1) : qname.slice(0, cut));
     if (!path) return undefined;
     const entry = this.entry(path, checked);
     if (!entry) return undefined;
@@ -115,10 +108,7 @@ export class ProjectIndex {
 
   /** The public names of the classes module `module` (dotted, relative ones with their dots) defines. */
   private classNames(from: string, module: string, checked: Map<string, ModuleEntry | undefined>, files: Set<string>): readonly string[] {
-    const m = /^(\.*)(.*)$/s.exec(module)!;
-    const parts = m[2] ? m[2].split('.') : [];
-    if ((!m[1] && !parts.length) || isTracked(m[2])) return [];
-    const path = this.locate(from, m[1].length, parts);
+    const path = this.moduleFile(from, module);
     const entry = path ? this.entry(path, checked) : undefined;
     if (!path || !entry) return [];
     const names = [...entry.classes.keys()].filter((n) => !n.startsWith('_'));
@@ -126,6 +116,14 @@ export class ProjectIndex {
     // and the classes it imports (models/__init__.py's `from .fcn import FourCastNet`)
     for (const [n, q] of entry.imports) if (!n.startsWith('_') && this.find(path, q, classNamed, checked, files, 1)) names.push(n);
     return names;
+  }
+
+  /** The project's file of module `module` (dotted, a relative one with its leading dots) imported from `from`. */
+  private moduleFile(from: string, module: string): string | undefined {
+    const m = /^(\.*)(.*)$/s.exec(module)!;
+    const parts = m[2] ? m[2].split('.') : [];
+    if ((!m[1] && !parts.length) || isTracked(m[2])) return undefined;
+    return this.locate(from, m[1].length, parts);
   }
 
   /** The file of module `parts` imported from `from` (with `level` leading dots), if the project has it. */
@@ -141,7 +139,7 @@ export class ProjectIndex {
       let path = this.located.get(key);
       if (path === undefined) {
         const base = join(dir, ...parts);
-        path = parts.length && stampOf(`${base}.py`) ? `${base}.py` : stampOf(join(base, '__init__.py')) ? join(base, '__init__.py') : null;
+        path = parts.length && fileStamp(`${base}.py`) ? `${base}.py` : fileStamp(join(base, '__init__.py')) ? join(base, '__init__.py') : null;
         this.located.set(key, path);
       }
       if (path) return path;
@@ -172,7 +170,7 @@ export class ProjectIndex {
   private entry(path: string, checked: Map<string, ModuleEntry | undefined>): ModuleEntry | undefined {
     if (checked.has(path)) return checked.get(path);
     let entry = this.entries.get(path);
-    if (entry && [...entry.stamps].some(([p, s]) => stampOf(p) !== s)) entry = undefined;
+    if (entry && [...entry.stamps].some(([p, s]) => fileStamp(p) !== s)) entry = undefined;
     if (!entry && !this.reading.has(path)) {
       this.reading.add(path);
       try {
@@ -190,7 +188,7 @@ export class ProjectIndex {
   }
 
   private read(path: string, checked: Map<string, ModuleEntry | undefined>): ModuleEntry | undefined {
-    const stamp = stampOf(path);
+    const stamp = fileStamp(path);
     if (!stamp) return undefined;
     const stamps = new Map([[path, stamp]]);
     const entry: ModuleEntry = { stamps, classes: new Map(), functions: new Map(), imports: new Map() };
@@ -198,11 +196,7 @@ export class ProjectIndex {
     if (src.kind !== 'python') return entry;
     const used = new Set<string>();
     const tree = parseSyntax(src.text.replace(/\r(?!\n)/g, '\n'));
-    const res = resolve(tree, {
-      projectClass: (q) => this.find(path, q, classNamed, checked, used, 0),
-      projectFunction: (q) => this.find(path, q, functionNamed, checked, used, 0),
-      projectModuleClasses: (m) => this.classNames(path, m, checked, used),
-    });
+    const res = resolve(tree, this.hooks(path, checked, used));
     const converted = new Map<ClassInfo, ImportedClass>();
     for (const [name, v] of res.moduleValues) {
       if (v?.kind === 'class' && v.cls.torchBase) entry.classes.set(name, importedClass(v.cls, path, converted, 0));
@@ -210,7 +204,7 @@ export class ProjectIndex {
       else if (v?.kind === 'name' && !isTracked(v.qname)) entry.imports.set(name, v.qname);
     }
     for (const p of used) {
-      const s = this.entries.get(p)?.stamps.get(p) ?? stampOf(p);
+      const s = this.entries.get(p)?.stamps.get(p) ?? fileStamp(p);
       if (s) stamps.set(p, s);
     }
     return entry;
