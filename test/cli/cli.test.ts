@@ -379,6 +379,19 @@ describe('scan', { concurrency: true }, () => {
     assert.match(readFileSync(join(dir, 'train_ms.py'), 'utf8'), /^model\.set_train\(False\)$/m);
   });
 
+  test('a project without a root marker: its modules are searched up to the current folder', async () => {
+    // no .git, pyproject.toml …: the folder mindport runs in stands for the project's root
+    const net = 'import torch.nn as nn\n\n\nclass Net(nn.Module):\n    pass\n';
+    const dir = project('bare', { 'models/net.py': net, 'scripts/train.py': 'from models.net import Net\n\nmodel = Net()\nmodel.eval()\n' });
+    const codes = (r: Run) => (JSON.parse(r.stdout).findings as { code: string; line: number }[]).map((f) => `${f.line}:${f.code}`);
+    assert.deepEqual(codes(await cli(['scan', 'scripts/train.py', '--format', 'json', '--no-cache'], dir)), ['4:MSP402']);
+    // run from scripts/, the project's models/ is above the root: not looked for
+    assert.deepEqual(codes(await cli(['scan', 'train.py', '--format', 'json', '--no-cache'], join(dir, 'scripts'))), []);
+    const ported = await cli(['port', 'scripts/train.py'], dir);
+    assert.equal(ported.code, 0, ported.stderr);
+    assert.match(readFileSync(join(dir, 'scripts/train_ms.py'), 'utf8'), /^model\.set_train\(False\)$/m);
+  });
+
   test('a cache folder that cannot be written is a warning; the scan and its exit status are unchanged', async () => {
     const dir = project('nocache', { 'a.py': MODEL, 'blocker': 'a file where the cache folder would go' });
     const plain = await cli(['scan', '.', '--no-cache'], dir);

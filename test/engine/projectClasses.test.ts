@@ -210,6 +210,30 @@ describe('left alone', () => {
   });
 });
 
+describe('a project without a root marker', () => {
+  // `bare` has no .git, pyproject.toml …: the folder the user works in (workspace folder, CLI's directory) is its root
+  const bare = join(root, 'bare');
+  const src = 'from models.net import Net\n\nmodel = Net()\nmodel.eval()\n';
+  before(() => {
+    mkdirSync(join(bare, 'models'), { recursive: true });
+    mkdirSync(join(bare, 'scripts'), { recursive: true });
+    writeFileSync(join(bare, 'models', 'net.py'), 'import torch.nn as nn\n\n\nclass Net(nn.Module):\n    pass\n');
+  });
+  const codes = (over: { root?: string }) => analyze(src, { file: join(bare, 'scripts', 'train.py'), ...over }).findings.map((f) => f.code);
+
+  test('a script in a subfolder finds the model through the folder the user works in', () => {
+    assert.deepEqual(codes({ root: bare }), ['MSP402']);
+  });
+  test('without that folder, or with one the file is not in, only the file’s own folder is searched', () => {
+    assert.deepEqual(codes({}), []);
+    assert.deepEqual(codes({ root: join(bare, 'models') }), []);
+  });
+  test('a script beside its modules needs no root', () => {
+    const a = analyze('from net import Net\nNet().eval()\n', { file: join(bare, 'models', 'run.py') });
+    assert.deepEqual(a.findings.map((f) => f.code), ['MSP402']);
+  });
+});
+
 test('a module changed on disk is read again', () => {
   const src = 'from models.fcn import Block\nBlock().eval()\n';
   assert.deepEqual(analyseAs('train.py', src).findings.map((f) => f.code), ['MSP402']);

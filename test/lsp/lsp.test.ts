@@ -494,6 +494,31 @@ describe('configuration', () => {
     client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(join(proj, 'models', 'net.py')).href, type: 2 }] });
     await Promise.all([first, uri].map((u) => client.waitDiagnostics(u, (p) => lines402(p).length === 0)));
   });
+
+  test('a project without a root marker: the workspace folder is its root, also one added later', async () => {
+    // no .git, pyproject.toml …; scripts/train.py imports models/net.py from the workspace folder
+    const ws = join(tmp, 'bare-ws');
+    mkdirSync(join(ws, 'models'), { recursive: true });
+    mkdirSync(join(ws, 'scripts'), { recursive: true });
+    writeFileSync(join(ws, 'models', 'net.py'), 'import torch.nn as nn\n\n\nclass Net(nn.Module):\n    pass\n');
+    const text = 'from models.net import Net\n\nmodel = Net()\nmodel.eval()\n';
+    const path = join(ws, 'scripts', 'train.py');
+    writeFileSync(path, text);
+    const uri = pathToFileURL(path).href;
+    // opened with scripts/ as the workspace folder: models/ is outside the project, nothing is found
+    const c = await startClient({ rootUri: pathToFileURL(join(ws, 'scripts')).href });
+    try {
+      c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+      assert.deepEqual((await c.waitDiagnostics(uri, () => true)).diagnostics.map((d) => d.code), []);
+      // the user adds the project's folder to the workspace (and removes scripts/): the model is found
+      c.conn.sendNotification('workspace/didChangeWorkspaceFolders', {
+        event: { added: [{ uri: pathToFileURL(ws).href, name: 'bare-ws' }], removed: [{ uri: pathToFileURL(join(ws, 'scripts')).href, name: 'ws' }] },
+      });
+      await c.waitDiagnostics(uri, (p) => p.diagnostics.map((d) => d.code).join() === 'MSP402');
+    } finally {
+      await c.stop();
+    }
+  });
 });
 
 describe('notebooks', () => {

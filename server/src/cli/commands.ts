@@ -1,13 +1,13 @@
 // The CLI's commands, written against an `io` object so tests can run them in-process as well as through
 // the bundled dist/cli.js.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { explainJson, explainMarkdown } from '../engine/explain';
 import { collectFiles } from '../engine/walk';
 import { fixAll, fixAllCells } from '../engine/fixAll';
 import { withCodeCells } from '../engine/ipynbWrite';
-import { readNotebookFile } from '../engine/files';
+import { isInside, readNotebookFile } from '../engine/files';
 import { unifiedDiff } from './unifiedDiff';
 import { initParser } from '../engine/parser';
 import { ProjectConfigFinder } from '../engine/projectConfig';
@@ -97,7 +97,7 @@ class SettingsResolver {
         write(this.io.stderr, `mindport: warning: ${key}`);
       }
     }
-    return parseSettings(this.flags, settings).settings;
+    return settingsForFile(parseSettings(this.flags, settings).settings, path, this.io.cwd);
   }
 }
 
@@ -237,8 +237,7 @@ async function cmdFix(argv: string[], io: CliIo): Promise<number> {
     const applied = `${n} fix${n === 1 ? '' : 'es'} (${[...fixed.applied].map(([c, k]) => `${c} ×${k}`).join(', ')})`;
     if (values.diff) {
       // as Ruff's --diff: show what would change, touch nothing (a notebook's diff is of its JSON, as patch applies it)
-      const outside = isAbsolute(rel) || rel === '..' || rel.startsWith(`..${sep}`);
-      write(io.stdout, unifiedDiff(outside ? file : rel, fixed.before, fixed.after));
+      write(io.stdout, unifiedDiff(isInside(file, io.cwd) ? rel : file, fixed.before, fixed.after));
       write(io.stdout, `${rel}: would apply ${applied}`);
       continue;
     }

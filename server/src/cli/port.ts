@@ -121,7 +121,7 @@ export async function portCommand(argv: string[], io: CliIo): Promise<number> {
       continue;
     }
     const settings = parseSettings(flags, finder.settingsFor(file, DEFAULT_SETTINGS).settings).settings;
-    const res = file.endsWith('.ipynb') ? portNotebookFile(file, settingsForFile(settings, file), db) : portPythonFile(file, settingsForFile(settings, file), db);
+    const res = file.endsWith('.ipynb') ? portNotebookFile(file, settingsForFile(settings, file, io.cwd), db) : portPythonFile(file, settingsForFile(settings, file, io.cwd), db);
     if ('skipped' in res) {
       write(io.stderr, `${rel}: skipped: ${res.skipped}`);
       failed++;

@@ -141,7 +141,7 @@ class QueryRecordingSet implements NameSet {
 export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings: Settings, db: MappingDatabase, opts: RunOptions = {}): AnalysisRun {
   const out = emptyAnalysis();
   out.syntaxErrors = tree.errorCount;
-  const project = settings.file ? projectIndex.forFile(settings.file) : undefined;
+  const project = settings.file ? projectIndex.forFile(settings.file, settings.root) : undefined;
   const resolution = resolve(tree, {
     seed: opts.seed,
     exports: opts.recordQueries,

@@ -1,5 +1,6 @@
 // Reading source files for analysis: Python files and notebooks, with size limits and encoding fallbacks.
 import { readFileSync, statSync } from 'node:fs';
+import { isAbsolute, relative, sep } from 'node:path';
 import { readIpynbCells, joinCells, notebookOf, type NotebookJson, type NotebookText } from './notebook';
 import { decodeSource } from './text';
 
@@ -70,4 +71,10 @@ export function readNotebookFile(path: string): NotebookJson | { skipped: string
     return { skipped: (err as Error).message };
   }
   return notebookOf(json);
+}
+
+/** Whether `path` is `folder` or below it (both absolute). */
+export function isInside(path: string, folder: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }

@@ -3,8 +3,9 @@
 //
 // A module is found as Python would find it: a relative import from the importing file's package; an absolute
 // one beside the importing file (a script's folder is on sys.path), then in each folder above it up to the
-// project's root (the first with .git, pyproject.toml, setup.py, setup.cfg or mindport.toml; without one, only
-// the file's own folder is searched). The module is read, parsed and resolved once per thread, and again only
+// project's root (the first with .git, pyproject.toml, setup.py, setup.cfg or mindport.toml, else the folder
+// the user works in: the workspace folder, the CLI's current directory; outside both, only the file's own folder
+// is searched). The module is read, parsed and resolved once per thread, and again only
 // when it, or a file its classes came from, changes size or modification time. Only Python files are read.
 import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -40,6 +41,13 @@ export interface ProjectLookup {
   files: Set<string>;
 }
 
+/** One analysis's look-ups: the folder the user works in, the modules checked so far, the files answers came from. */
+interface Query {
+  root: string | undefined;
+  checked: Map<string, ModuleEntry | undefined>;
+  files: Set<string>;
+}
+
 const classNamed = (e: ModuleEntry, name: string) => e.classes.get(name);
 const functionNamed = (e: ModuleEntry, name: string) => e.functions.get(name);
 
@@ -60,18 +68,21 @@ export class ProjectIndex {
   /** Modules being read (an import cycle answers nothing). */
   private readonly reading = new Set<string>();
 
-  /** A lookup for one analysis of `file` (each module's stamp is checked once per lookup). */
-  forFile(file: string): ProjectLookup {
+  /**
+   * A lookup for one analysis of `file` (each module's stamp is checked once per lookup), in the folder `root` the
+   * user works in, if any: the project's root when no folder above the file has a root marker.
+   */
+  forFile(file: string, root?: string): ProjectLookup {
     const files = new Set<string>();
-    return { hooks: this.hooks(file, new Map(), files), files };
+    return { hooks: this.hooks(file, { root, checked: new Map(), files }), files };
   }
 
   /** The hooks for resolving a tree of file `from`, recording the files answers came from in `files`. */
-  private hooks(from: string, checked: Map<string, ModuleEntry | undefined>, files: Set<string>): ProjectHooks {
+  private hooks(from: string, q: Query): ProjectHooks {
     return {
-      projectClass: (qname) => this.find(from, qname, classNamed, checked, files, 0),
-      projectFunction: (qname) => this.find(from, qname, functionNamed, checked, files, 0),
-      projectModuleClasses: (module) => this.classNames(from, module, checked, files),
+      projectClass: (qname) => this.find(from, qname, classNamed, q, 0),
+      projectFunction: (qname) => this.find(from, qname, functionNamed, q, 0),
+      projectModuleClasses: (module) => this.classNames(from, module, q),
     };
   }
 
@@ -84,56 +95,56 @@ export class ProjectIndex {
   }
 
   /** The class or factory function `qname` names, imported from `from`, following re-exports. */
-  private find<T>(from: string, qname: string, pick: (e: ModuleEntry, name: string) => T | undefined, checked: Map<string, ModuleEntry | undefined>, files: Set<string>, hops: number): T | undefined {
+  private find<T>(from: string, qname: string, pick: (e: ModuleEntry, name: string) => T | undefined, q: Query, hops: number): T | undefined {
     if (hops > MAX_HOPS) return undefined;
     // `.layers.MLP`: module `.layers`, name `MLP`; `.fcn`: module `.`, `..x`: module `..`
     const cut = qname.lastIndexOf('.');
     const name = qname.slice(cut + 1);
     if (cut < 0 || !name) return undefined;
-    const path = this.moduleFile(from, /^\.+$/.test(qname.slice(0, cut + 1)) ? qname.slice(0, cut + 1) : qname.slice(0, cut));
+    const path = this.moduleFile(from, /^\.+$/.test(qname.slice(0, cut + 1)) ? qname.slice(0, cut + 1) : qname.slice(0, cut), q.root);
     if (!path) return undefined;
-    const entry = this.entry(path, checked);
+    const entry = this.entry(path, q);
     if (!entry) return undefined;
     const here = pick(entry, name);
     if (here) {
-      for (const p of entry.stamps.keys()) files.add(p);
+      for (const p of entry.stamps.keys()) q.files.add(p);
       return here;
     }
     const reexported = entry.imports.get(name);
     if (reexported === undefined) return undefined;
-    const found = this.find(path, reexported, pick, checked, files, hops + 1);
-    if (found) files.add(path);
+    const found = this.find(path, reexported, pick, q, hops + 1);
+    if (found) q.files.add(path);
     return found;
   }
 
   /** The public names of the classes module `module` (dotted, relative ones with their dots) defines. */
-  private classNames(from: string, module: string, checked: Map<string, ModuleEntry | undefined>, files: Set<string>): readonly string[] {
-    const path = this.moduleFile(from, module);
-    const entry = path ? this.entry(path, checked) : undefined;
+  private classNames(from: string, module: string, q: Query): readonly string[] {
+    const path = this.moduleFile(from, module, q.root);
+    const entry = path ? this.entry(path, q) : undefined;
     if (!path || !entry) return [];
     const names = [...entry.classes.keys()].filter((n) => !n.startsWith('_'));
-    if (names.length) for (const p of entry.stamps.keys()) files.add(p);
+    if (names.length) for (const p of entry.stamps.keys()) q.files.add(p);
     // and the classes it imports (models/__init__.py's `from .fcn import FourCastNet`)
-    for (const [n, q] of entry.imports) if (!n.startsWith('_') && this.find(path, q, classNamed, checked, files, 1)) names.push(n);
+    for (const [n, qname] of entry.imports) if (!n.startsWith('_') && this.find(path, qname, classNamed, q, 1)) names.push(n);
     return names;
   }
 
   /** The project's file of module `module` (dotted, a relative one with its leading dots) imported from `from`. */
-  private moduleFile(from: string, module: string): string | undefined {
+  private moduleFile(from: string, module: string, root: string | undefined): string | undefined {
     const m = /^(\.*)(.*)$/s.exec(module)!;
     const parts = m[2] ? m[2].split('.') : [];
     if ((!m[1] && !parts.length) || isTracked(m[2])) return undefined;
-    return this.locate(from, m[1].length, parts);
+    return this.locate(from, m[1].length, parts, root);
   }
 
   /** The file of module `parts` imported from `from` (with `level` leading dots), if the project has it. */
-  private locate(from: string, level: number, parts: string[]): string | undefined {
+  private locate(from: string, level: number, parts: string[], root: string | undefined): string | undefined {
     let dirs: readonly string[];
     if (level > 0) {
       let d = dirname(from);
       for (let i = 1; i < level; i++) d = dirname(d);
       dirs = [d];
-    } else dirs = this.searchDirs(dirname(from));
+    } else dirs = this.searchDirs(dirname(from), root);
     for (const dir of dirs) {
       const key = `${dir}\0${parts.join('.')}`;
       let path = this.located.get(key);
@@ -147,14 +158,16 @@ export class ProjectIndex {
     return undefined;
   }
 
-  private searchDirs(dir: string): readonly string[] {
-    let dirs = this.searchDirsOf.get(dir);
+  /** The folders an absolute import from a file in `dir` is searched in, nearest first. */
+  private searchDirs(dir: string, root: string | undefined): readonly string[] {
+    const key = `${root ?? ''}\0${dir}`;
+    let dirs = this.searchDirsOf.get(key);
     if (dirs) return dirs;
     const up: string[] = [];
     dirs = [dir];
     for (let d = dir, i = 0; i <= MAX_LEVELS; i++) {
       up.push(d);
-      if (ROOT_MARKERS.some((m) => exists(join(d, m)))) {
+      if (d === root || ROOT_MARKERS.some((m) => exists(join(d, m)))) {
         dirs = up;
         break;
       }
@@ -162,19 +175,20 @@ export class ProjectIndex {
       if (parent === d) break;
       d = parent;
     }
-    this.searchDirsOf.set(dir, dirs);
+    this.searchDirsOf.set(key, dirs);
     return dirs;
   }
 
   /** The module's entry, read again if it or a file its classes came from changed since. */
-  private entry(path: string, checked: Map<string, ModuleEntry | undefined>): ModuleEntry | undefined {
+  private entry(path: string, q: Query): ModuleEntry | undefined {
+    const checked = q.checked;
     if (checked.has(path)) return checked.get(path);
     let entry = this.entries.get(path);
     if (entry && [...entry.stamps].some(([p, s]) => fileStamp(p) !== s)) entry = undefined;
     if (!entry && !this.reading.has(path)) {
       this.reading.add(path);
       try {
-        entry = this.read(path, checked);
+        entry = this.read(path, q);
       } catch {
         entry = undefined; // a module that cannot be read for its classes gives none: the importing file is still analysed
       } finally {
@@ -187,7 +201,7 @@ export class ProjectIndex {
     return entry;
   }
 
-  private read(path: string, checked: Map<string, ModuleEntry | undefined>): ModuleEntry | undefined {
+  private read(path: string, q: Query): ModuleEntry | undefined {
     const stamp = fileStamp(path);
     if (!stamp) return undefined;
     const stamps = new Map([[path, stamp]]);
@@ -196,7 +210,7 @@ export class ProjectIndex {
     if (src.kind !== 'python') return entry;
     const used = new Set<string>();
     const tree = parseSyntax(src.text.replace(/\r(?!\n)/g, '\n'));
-    const res = resolve(tree, this.hooks(path, checked, used));
+    const res = resolve(tree, this.hooks(path, { root: q.root, checked: q.checked, files: used }));
     const converted = new Map<ClassInfo, ImportedClass>();
     for (const [name, v] of res.moduleValues) {
       if (v?.kind === 'class' && v.cls.torchBase) entry.classes.set(name, importedClass(v.cls, path, converted, 0));

@@ -2,6 +2,7 @@
 // (`[tool.mindport]` in pyproject.toml, or mindport.toml) all end up as one `Settings` value.
 import * as z from 'zod';
 import { MS_VERSIONS } from '../mappings/schema';
+import { isInside } from './files';
 
 export const DEVICES = ['Ascend910B', 'Ascend310P', 'GPU', 'CPU'] as const;
 export const SEVERITIES = ['error', 'warning', 'info', 'hint', 'off'] as const;
@@ -28,13 +29,23 @@ export type Settings = z.infer<typeof SettingsSchema> & {
    * other files are looked up from there (engine/projectIndex.ts).
    */
   file?: string;
+  /**
+   * Not a setting: the folder the user works in (the editor's workspace folder, the CLI's current directory),
+   * when `file` is inside it. A project without a root marker (.git, pyproject.toml, ...) is searched for
+   * imported modules up to this folder.
+   */
+  root?: string;
 };
 
 export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({});
 
-/** `settings` for the analysis of the file at `path`. */
-export function settingsForFile(settings: Settings, path: string): Settings {
-  return settings.file === path ? settings : { ...settings, file: path };
+/**
+ * `settings` for the analysis of the file at `path`, in the folder `root` the user works in (kept only if the file
+ * is inside it; by default the one `settings` has).
+ */
+export function settingsForFile(settings: Settings, path: string, root = settings.root): Settings {
+  const inside = root !== undefined && isInside(path, root) ? root : undefined;
+  return settings.file === path && settings.root === inside ? settings : { ...settings, file: path, root: inside };
 }
 
 export interface SettingsProblem {

@@ -23,6 +23,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeText, targetOf, useSpanOf, type DocumentAnalysis, type UseSpan } from '../engine/analyze';
 import { IncrementalAnalyzer } from '../engine/incremental';
 import { PythonDocument } from '../engine/document';
+import { isInside } from '../engine/files';
 import { explainMarkdown } from '../engine/explain';
 import type { Finding } from '../engine/findings';
 import { fixAll, fixAllCells } from '../engine/fixAll';
@@ -143,6 +144,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const reportedProblems = new Set<string>();
   let scanResults = new Map<string, FileResult>();
   let pullConfig = false;
+  /** Whether the client tells of workspace folders added and removed. */
+  let folderEvents = false;
   let pushedSettings: Record<string, unknown> | undefined;
   /** Where workspace scans keep results between scans (the extension's storage, never the workspace); none: not kept. */
   let scanCacheDir: string | undefined;
@@ -169,6 +172,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     pullConfig = !!params.capabilities.workspace?.configuration;
+    folderEvents = !!params.capabilities.workspace?.workspaceFolders;
     workspaceFolders = (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri));
     if (!workspaceFolders.length && params.rootUri) workspaceFolders = [fileURLToPath(params.rootUri)];
     const init = (params.initializationOptions ?? {}) as { debounceMs?: number; settings?: Record<string, unknown>; scanCacheDir?: unknown };
@@ -189,7 +193,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         },
         hoverProvider: true,
         executeCommandProvider: { commands: Object.values(Commands) },
-        workspace: { workspaceFolders: { supported: true } },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'mindport', version: '0.1.0' },
     };
@@ -201,12 +205,26 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         watchers: [{ globPattern: '**/pyproject.toml' }, { globPattern: '**/mindport.toml' }],
       })
       .catch(() => undefined); // clients without dynamic registration: config changes apply on the next reload
+    // a folder added to or removed from the workspace: it is scanned, and it is the root of a project without markers
+    if (folderEvents)
+      connection.workspace.onDidChangeWorkspaceFolders((e) => {
+        const removed = new Set(e.removed.map((f) => fileURLToPath(f.uri)));
+        workspaceFolders = [...workspaceFolders.filter((f) => !removed.has(f)), ...e.added.map((f) => fileURLToPath(f.uri))];
+        settingsChanged();
+      });
   });
 
   // ---- settings ---------------------------------------------------------------------------------------
   function pick(raw: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
     if (!raw) return undefined;
     return Object.fromEntries(Object.entries(raw).filter(([k]) => SETTINGS_KEYS.includes(k)));
+  }
+
+  /** The innermost workspace folder holding `path`, if any. */
+  function workspaceFolderOf(path: string): string | undefined {
+    let best: string | undefined;
+    for (const f of workspaceFolders) if (isInside(path, f) && (best === undefined || f.length > best.length)) best = f;
+    return best;
   }
 
   async function settingsFor(uri: string): Promise<Settings> {
@@ -227,7 +245,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         const path = fileURLToPath(uri);
         const project = finder.settingsFor(path, base.settings);
         reportProblems(project.problems);
-        return settingsForFile(project.settings, path);
+        return settingsForFile(project.settings, path, workspaceFolderOf(path));
       })();
       settingsCache.set(uri, cached);
       const mine = cached;
