@@ -63,6 +63,7 @@ before(async () => {
   put('models/base.py', BASE);
   put('models/fcn.py', FCN);
   put('models/blocks.py', 'import torch.nn as nn\n\n\nclass AttnBlock(nn.Module):\n    def __init__(self, dim):\n        super().__init__()\n        self.attn = nn.MultiheadAttention(dim, 8)\n\n\nclass NormBlock(nn.Module):\n    def __init__(self, dim):\n        super().__init__()\n        self.norm = nn.LayerNorm(dim)\n');
+  put('models/zoo.py', 'import torch.nn as nn\n\n\nclass Zoo(nn.Module):\n    @classmethod\n    def from_config(cls, cfg):\n        return cls()\n');
   put('models/plain.py', 'class Config:\n    def eval(self):\n        return 1\n');
   put('models/broken.py', 'import torch.nn as nn\n\nclass Broken(nn.Module:\n    def forward(self, x) return x\n)))\n');
   mkdirSync(join(project, 'odd', 'folder.py'), { recursive: true }); // a folder named like a module
@@ -119,6 +120,21 @@ describe('factory functions of the project', () => {
     const a = analyseAs('train.py', src);
     assert.deepEqual(a.findings.map((f) => [lineOf(src, f.start), f.code]), [[5, 'MSP402'], [7, 'MSP402']]);
   });
+});
+
+describe('class methods of project classes that make instances', () => {
+  const forms: [string, string][] = [
+    ['from models.zoo import Zoo', 'Zoo.from_config(cfg)'],
+    ['import models.zoo as z', 'z.Zoo.from_config(cfg)'],
+    ['from models.zoo import Zoo\n\n\nclass Big(Zoo):\n    pass', 'Big.from_config(cfg)'],
+  ];
+  for (const [imports, expr] of forms) {
+    test(expr, () => {
+      const src = `${imports}\n\nmodel = ${expr}\nmodel.eval()\n`;
+      const a = analyseAs('train.py', src);
+      assert.deepEqual(a.findings.map((f) => [lineOf(src, f.start), f.code]), [[src.split('\n').length - 1, 'MSP402']]);
+    });
+  }
 });
 
 describe('what the class knows', () => {

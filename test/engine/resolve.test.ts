@@ -467,3 +467,53 @@ describe('functions returning modules', () => {
     assert.deepEqual(qnamesOnLine(rows, 30), [], 'tensor-returning functions stay unknown');
   });
 });
+
+describe('class and static methods returning modules', () => {
+  const src = [
+    'import torch.nn as nn',
+    'class Net(nn.Module):',
+    '    @classmethod',
+    '    def from_config(cls, cfg):',
+    '        return cls(**cfg)',
+    '    @staticmethod',
+    '    def tiny() -> nn.Module:',
+    '        return make()',
+    '    @classmethod',
+    '    def describe(cls):',
+    '        return cls.__name__',
+    '    def copy(self):',
+    '        return self',
+    '    def extra(self):',
+    '        return 1',
+    'class Big(Net):',
+    '    def more(self):',
+    '        return 2',
+    'class Odd(Net):',
+    '    @classmethod',
+    '    def from_config(cls, cfg):',
+    '        return cfg',
+    'Net.from_config(c).eval()',
+    'Big.from_config(c).more()',
+    'Big.from_config(c).train()',
+    'Net.tiny().eval()',
+    'Net.describe().eval()',
+    'Odd.from_config(c).eval()',
+    'Net.from_config(c).extra()',
+    '',
+  ].join('\n');
+  let rows: UseRow[] = [];
+  before(() => {
+    rows = usesOf(src);
+  });
+  test('`return cls(...)` gives an instance of the class it is called on, a subclass too', () => {
+    assert.deepEqual(qnamesOnLine(rows, 23), ['torch.nn.Module.eval']);
+    assert.deepEqual(qnamesOnLine(rows, 24), [], 'more is Big’s own');
+    assert.deepEqual(qnamesOnLine(rows, 25), ['torch.nn.Module.train']);
+    assert.deepEqual(qnamesOnLine(rows, 29), [], 'extra is Net’s own');
+  });
+  test('a static method annotated with a module class; a class method returning something else; an override', () => {
+    assert.deepEqual(qnamesOnLine(rows, 26), ['torch.nn.Module.eval']);
+    assert.deepEqual(qnamesOnLine(rows, 27), []);
+    assert.deepEqual(qnamesOnLine(rows, 28), [], 'Odd’s own from_config returns its argument');
+  });
+});

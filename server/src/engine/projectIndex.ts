@@ -236,6 +236,7 @@ function importedClass(cls: ClassInfo, path: string, converted: Map<ClassInfo, I
     const iv = importedValue(v, path, converted, depth);
     if (iv) attrs.push([k, iv]);
   }
+  if (cls.factories?.size) out.factories = [...cls.factories].map(([k, v]) => [k, v === 'cls' ? v : importedValue(v, path, converted, depth)!]);
   return out;
 }
 

@@ -72,6 +72,8 @@ export interface ImportedClass {
   methods: readonly string[];
   /** What its methods bind `self.X` to: torch names and instances (of tracked classes, or of other project classes). */
   attrs: ReadonlyArray<readonly [string, ImportedValue]>;
+  /** Its class and static methods that return instances (as `ClassInfo.factories`). */
+  factories?: ReadonlyArray<readonly [string, ImportedValue | 'cls']>;
 }
 
 export type ImportedValue = { kind: 'name'; qname: string } | { kind: 'instance'; qname: string; confidence: Confidence; cls?: ImportedClass };
@@ -90,6 +92,11 @@ export interface ClassInfo {
   /** `self.X = ...` bindings seen in its methods. */
   attrs: Map<string, Value>;
   methods: Map<string, Node>;
+  /**
+   * Its class and static methods that return a module (or another tracked class's instance): `Net.from_config(cfg)`.
+   * 'cls': an instance of the class they are called on (`return cls(...)`, or of this class).
+   */
+  factories?: Map<string, InstanceValue | 'cls'>;
 }
 
 /** A set of names as rules ask it: whether it has one. */
@@ -423,9 +430,14 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
             }
             return undefined;
           }
+          if (attr < 0) return undefined;
+          // a class or static method of a class of this file or of the project: `Net.from_config(cfg)`
+          const cls = o?.kind === 'class' ? o.cls : o?.kind === 'name' && !isTracked(o.qname) ? projectClass(o.qname) : undefined;
+          const made = cls?.factories?.get(tree.textAt(attr));
+          if (made) return made === 'cls' ? { kind: 'instance', qname: cls!.torchBase ?? 'object', confidence: 'high', cls } : made;
           // the receiver is evaluated once: evaluating `fn` again would redo it at every level of a method
           // chain (`a.f().g().h()...`), exponential in the chain's length
-          return o?.kind === 'name' && attr >= 0 ? callResult({ kind: 'name', qname: `${o.qname}.${tree.textAt(attr)}` }) : undefined;
+          return o?.kind === 'name' ? callResult({ kind: 'name', qname: `${o.qname}.${tree.textAt(attr)}` }) : undefined;
         }
         const fv = valueAt(fn, depth + 1);
         return fv ? callResult(fv) : undefined;
@@ -654,6 +666,10 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
     c = { name: ic.name, node, file: ic.file, torchBase: ic.torchBase, attrs: new Map(), methods: new Map(ic.methods.map((m) => [m, node])) };
     imported.set(ic, c);
     for (const [k, v] of ic.attrs) c.attrs.set(k, v.kind === 'name' ? v : instanceOf(v, depth));
+    if (ic.factories?.length) {
+      c.factories = new Map();
+      for (const [k, v] of ic.factories) if (v === 'cls' || v.kind === 'instance') c.factories.set(k, v === 'cls' ? v : instanceOf(v, depth));
+    }
     return c;
   }
 
@@ -714,7 +730,8 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
   }
 
   // ---- statements ---------------------------------------------------------------------------------------
-  function visitParameters(params: Node | null, cls: ClassInfo | undefined, isMethod: boolean): void {
+  /** Binds a function's parameters; `self` of a method is `cls`'s instance, `cls` of a class method (`isClassMethod`) the class. */
+  function visitParameters(params: Node | null, cls: ClassInfo | undefined, isMethod: boolean, isClassMethod = false): void {
     if (!params) return;
     let first = true;
     for (const p of params.namedChildren) {
@@ -730,7 +747,9 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
         scope = inner;
       }
       let v: Value | null = null;
-      if (first && isMethod && cls && (p.type === 'identifier' || p.type === 'typed_parameter')) {
+      if (first && isClassMethod && cls && p.type === 'identifier') {
+        v = { kind: 'class', cls };
+      } else if (first && isMethod && cls && (p.type === 'identifier' || p.type === 'typed_parameter')) {
         v = { kind: 'instance', qname: cls.torchBase ?? 'object', confidence: 'high', cls, self: true };
       } else if (type) {
         const tv = valueOf(type.namedChildren[0] ?? type);
@@ -749,21 +768,28 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
     const name = node.childForFieldName('name');
     const ret = node.childForFieldName('return_type');
     if (ret) visitExpr(ret);
-    const isMethod = !!cls && !decorators.some((d) => /staticmethod/.test(d.text));
+    const isStatic = decorators.some((d) => /staticmethod/.test(d.text));
+    const isMethod = !!cls && !isStatic;
+    // a class or static method may be a factory (`Net.from_config(cfg)`): what it returns is followed
+    const isFactory = !!cls && (isStatic || decorators.some((d) => /classmethod/.test(d.text)));
     const saved = scope;
     // a long top-level function: its body is recorded statement by statement
     const recorded =
       opts.bodiesFrom !== undefined && saved === moduleScope && bodyStatement === undefined && (node.id === currentTop || node.parent?.id === currentTop) && node.endIndex - node.startIndex >= opts.bodiesFrom;
     scope = new Scope(scope, 'function', cls);
-    visitParameters(node.childForFieldName('parameters'), cls, isMethod);
+    visitParameters(node.childForFieldName('parameters'), cls, isMethod, isFactory && !isStatic);
     const body = node.childForFieldName('body');
     const frame = returns;
-    returns = cls ? undefined : [];
+    returns = cls && !isFactory ? undefined : [];
     if (body && recorded) visitRecordedBody(body);
     else if (body) visitBlock(body);
     scope = saved;
     const made = returns && body ? returned(node, ret, returns) : undefined;
     returns = frame;
+    if (isFactory && cls && name) {
+      if (made) (cls.factories ??= new Map()).set(name.text, made.cls === cls ? 'cls' : made);
+      else cls.factories?.delete(name.text); // one of this class's own overrides an inherited factory
+    }
     if (name) bind(name.text, made ? { kind: 'function', returns: made } : null);
   }
 
@@ -831,6 +857,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
           for (const [k, a] of base.attrs) cls.attrs.set(k, a);
           // methods inherited from a project base class are user methods, not torch APIs
           for (const [k, m] of base.methods) cls.methods.set(k, m);
+          if (base.factories) cls.factories = new Map([...(cls.factories ?? []), ...base.factories]);
         }
       }
     }
