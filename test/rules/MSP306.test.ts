@@ -27,3 +27,9 @@ test('fixes add .item() (unsafe) and remove retain_graph', () => {
 test('item() already used: nothing to report', () => {
   assert.equal(findings(lines('for x in d:', '    losses.append(loss.item())', '    total += loss.item()'), 'MSP306').length, 0);
 });
+
+test('a growing concatenation of NumPy arrays or of unknown values: not a graph, not reported', () => {
+  const src = lines('import numpy as np', 'import torch', 'for x in data:', '    acc = np.concatenate((acc, x), 0)', '    other = pkg.cat([other, x])', '    grown = torch.stack([grown, x])');
+  const f = findings(src, 'MSP306');
+  assert.deepEqual(f.map((x) => x.message.split(' ')[0]), ['`grown`']);
+});

@@ -22,6 +22,9 @@ export const msp306Rule: Rule = {
       applicability: 'unsafe',
       edits: [{ start: arg.endIndex, end: arg.endIndex, newText: '.item()' }],
     });
+    let calls: Set<number> | undefined;
+    /** The calls of torch APIs (by node id), found once. */
+    const torchCalls = () => (calls ??= new Set(ctx.resolution.uses.flatMap((u) => (u.call && u.qname.startsWith('torch.') ? [u.call.id] : []))));
     const visit = (n: Node): void => {
       if (n.type === 'call' && calleeName(n) === 'append' && calleeObject(n) && inLoop(n)) {
         const args = callArgs(n);
@@ -51,6 +54,8 @@ export const msp306Rule: Rule = {
         const left = n.childForFieldName('left');
         const right = n.childForFieldName('right');
         if (left?.type !== 'identifier' || right?.type !== 'call' || !/(^|\.)(cat|concat|concatenate|stack)$/.test(right.childForFieldName('function')?.text ?? '')) return;
+        // a torch call (torch.cat, x.cat ...): NumPy arrays grown on the host keep no graph and compile nothing
+        if (!torchCalls().has(right.id)) return;
         const first = callArgs(right)?.positional[0];
         let grows = false;
         if (first) walk(first, (c) => void (c.type === 'identifier' && c.text === left.text && (grows = true)));
