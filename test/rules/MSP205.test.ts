@@ -39,3 +39,34 @@ test('from-imports and a local cuda module', () => {
   assert.equal(findings(lines('from torch import cuda', 'cuda.synchronize()'), 'MSP205').length, 1);
   assert.equal(findings(lines('import mylib as cuda', 'cuda.synchronize()'), 'MSP205').length, 0);
 });
+
+test('.to(device, dtype): the move goes, the cast stays (safe on a tensor, unsafe on a module or an unknown receiver)', () => {
+  const src = lines(
+    'import torch',
+    'import torch.nn as nn',
+    'def f(x: torch.Tensor, device, batch, net: nn.Linear):',
+    '    a = x.to(device, dtype=torch.float)',
+    '    b = x.to(device, torch.float16, non_blocking=True)',
+    '    c = x.to(device=device, dtype=torch.float16)',
+    '    d = batch.to(device, dtype=torch.float)',
+    '    net.to(device, torch.bfloat16)',
+    '    e = x.to(device, torch.float, dtype=torch.half)',
+    '    return a, b, c, d, e',
+  );
+  const f = findings(src, 'MSP205');
+  assert.deepEqual(f.map((x) => x.message.split(' moves')[0]), [
+    '`.to(device, dtype=torch.float)`',
+    '`.to(device, torch.float16)`',
+    '`.to(device, dtype=torch.float16)`',
+    '`.to(device, dtype=torch.float)`',
+    '`.to(device, torch.bfloat16)`',
+  ]);
+  const texts = f.map((_, i) => fix(src, 'MSP205', i));
+  assert.match(texts[0].text, /a = x\.to\(dtype=torch\.float\)\n/);
+  assert.equal(texts[0].applicability, 'safe');
+  assert.match(texts[1].text, /b = x\.to\(torch\.float16\)\n/);
+  assert.match(texts[2].text, /c = x\.to\(dtype=torch\.float16\)\n/);
+  assert.equal(texts[3].applicability, 'unsafe', 'batch: not known to be a tensor');
+  assert.match(texts[4].text, /net\.to\(torch\.bfloat16\)\n/);
+  assert.equal(texts[4].applicability, 'unsafe', 'a module');
+});

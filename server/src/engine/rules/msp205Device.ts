@@ -29,18 +29,45 @@ function deviceLike(n: Node): boolean {
   return false;
 }
 
-/** Whether `recv.method(args)` is a pure device move (and so a no-op in MindSpore). */
-function isMove(call: Node): boolean {
+/** A `.to(device, dtype)` call: it moves and casts; only the cast is kept, `dtype` as passed (keyword or not). */
+interface MoveAndCast {
+  device: Node;
+  dtype: Node;
+  keyword: boolean;
+}
+
+/**
+ * What `recv.method(args)` does: a pure device move (`true`: a no-op in MindSpore), a move and a cast
+ * (`x.to(device, dtype=torch.float)`, `x.to(device, torch.float16, non_blocking=True)`), or something else.
+ */
+function moveOf(call: Node): true | MoveAndCast | undefined {
   const name = calleeName(call);
-  if (!name || !MOVE_METHODS.has(name) || !calleeObject(call)) return false;
+  if (!name || !MOVE_METHODS.has(name) || !calleeObject(call)) return undefined;
   const args = callArgs(call);
-  if (!args || args.hasSplat) return false;
-  for (const k of args.keywords.keys()) if (!['device', 'non_blocking', 'memory_format'].includes(k)) return false;
-  if (name === 'to') {
-    const dev = args.keywords.get('device')?.value ?? args.positional[0];
-    return !!dev && deviceLike(dev) && args.positional.length <= 1;
-  }
-  return args.positional.every(deviceLike) && args.positional.length <= 1;
+  if (!args || args.hasSplat) return undefined;
+  const allowed = name === 'to' ? ['device', 'non_blocking', 'memory_format', 'copy', 'dtype'] : ['device', 'non_blocking', 'memory_format'];
+  for (const k of args.keywords.keys()) if (!allowed.includes(k)) return undefined;
+  if (name !== 'to') return args.positional.every(deviceLike) && args.positional.length <= 1 ? true : undefined;
+  const byKeyword = args.keywords.get('device')?.value;
+  const dev = byKeyword ?? args.positional[0];
+  if (!dev || !deviceLike(dev)) return undefined;
+  // the dtype: `dtype=`, else the positional argument after the device (`.to(device, torch.float16)`)
+  const rest = byKeyword ? args.positional : args.positional.slice(1);
+  const dtypeKw = args.keywords.get('dtype')?.value;
+  if (rest.length > (dtypeKw ? 0 : 1)) return undefined;
+  const dtype = dtypeKw ?? rest[0];
+  return dtype ? { device: dev, dtype, keyword: !!dtypeKw } : true;
+}
+
+/** `.to(device, dtype=X)` → `.to(dtype=X)`: the cast stays (a MindSpore Tensor's `to` takes a dtype). */
+function castOnlyFix(call: Node, cast: MoveAndCast, safe: boolean): Fix | undefined {
+  const list = call.childForFieldName('arguments');
+  if (!list) return undefined;
+  return {
+    title: 'Keep only the cast (placement is global in MindSpore)',
+    applicability: safe ? 'safe' : 'unsafe',
+    edits: [{ start: list.startIndex, end: list.endIndex, newText: `(${cast.keyword ? 'dtype=' : ''}${cast.dtype.text})` }],
+  };
 }
 
 function moveFix(ctx: RuleContext, call: Node): Fix | undefined {
@@ -99,15 +126,16 @@ export const msp205Rule: Rule = {
   order: 20,
   check(ctx) {
     const moves = new Set<number>();
+    const casts = new Map<number, MoveAndCast>();
     // by name: a moving method of tensors or modules (a method use's name ends with the method's; whether it
     // moves is told by the call), else the device APIs
     const byName = (q: string) => MOVE_METHOD_NAME.test(q) || q === 'torch.device' || q.startsWith('torch.cuda.') || q.startsWith('torch.backends.') || ruleOwned(ctx, 'MSP205', q);
     const uses = claimUses(ctx, 'MSP205', byName, (u) => {
       if (u.via === 'method' && MOVE_METHOD_NAME.test(u.qname)) {
-        if (u.call && isMove(u.call)) {
-          moves.add(u.call.id);
-          return true;
-        }
+        const move = u.call ? moveOf(u.call) : undefined;
+        if (move === true) moves.add(u.call!.id);
+        else if (move) casts.set(u.call!.id, move);
+        if (move) return true;
         return u.nameNode.text !== 'to'; // .to(dtype) belongs to the generic rules
       }
       return u.qname === 'torch.device' || (u.qname.startsWith('torch.cuda.') && !u.qname.startsWith('torch.cuda.amp.')) || u.qname.startsWith('torch.backends.') || ruleOwned(ctx, 'MSP205', u.qname);
@@ -117,6 +145,13 @@ export const msp205Rule: Rule = {
       if (use.call && moves.has(use.call.id)) {
         const fix = moveFix(ctx, use.call);
         reportAdvice(ctx, 'MSP205', use, `${tick(`.${use.nameNode.text}()`)} moves data between devices; ${GLOBAL}, so this call can go.`, { fixes: fix ? [fix] : [], withAdvice: false });
+        continue;
+      }
+      const cast = use.call && casts.get(use.call.id);
+      if (cast) {
+        // safe on a tensor; a module's `to(dtype)` is not a Cell method in every MindSpore version
+        const fix = castOnlyFix(use.call!, cast, use.qname === 'torch.Tensor.to' && use.confidence === 'high');
+        reportAdvice(ctx, 'MSP205', use, `${tick(`.to(${cast.device.text}, ${cast.keyword ? 'dtype=' : ''}${cast.dtype.text})`)} moves and casts; ${GLOBAL}, so only the cast stays.`, { fixes: fix ? [fix] : [], withAdvice: false });
         continue;
       }
       let fix: Fix | undefined;
@@ -143,15 +178,28 @@ export const msp205Rule: Rule = {
       });
     }
     // `.to(device)` / `.cuda()` on receivers the resolver does not know (loop variables, function results)
-    const seen = new Set([...moves]);
+    const seen = new Set([...moves, ...casts.keys()]);
     const t = ctx.tree;
     const calls = t.indicesOfType(['call']);
     for (let k = 0; k < calls.length; k++) {
       const name = calleeNameAt(t, calls[k]);
       if ((name !== 'to' && name !== 'cuda') || seen.has(calls[k])) continue;
       const n = t.node(calls[k]);
-      if (!isMove(n)) continue;
+      const move = moveOf(n);
+      if (!move) continue;
       seen.add(n.id);
+      if (move !== true) {
+        const fix = castOnlyFix(n, move, false);
+        ctx.report({
+          code: 'MSP205',
+          message: `${tick(`.to(${move.device.text}, ${move.keyword ? 'dtype=' : ''}${move.dtype.text})`)} moves and casts; ${GLOBAL}, so only the cast stays.`,
+          start: n.startIndex,
+          end: n.endIndex,
+          fixes: fix ? [fix] : [],
+          data: { torchApi: 'torch.Tensor.to', confidence: 'low' },
+        });
+        continue;
+      }
       const fix = moveFix(ctx, n);
       ctx.report({
         code: 'MSP205',
