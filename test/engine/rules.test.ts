@@ -120,6 +120,32 @@ describe('MSP103 no equivalent', () => {
     assert.equal(a.stats.none, 2);
   });
 
+  test('APIs met in real weather models: typed legacy constructors, ParameterList, torch.compiler.disable, apex and torchvision helpers', () => {
+    const src = [
+      'import torch',
+      'import torch.nn as nn',
+      'from apex.optimizers import FusedAdam',
+      'from torchvision.utils import save_image',
+      'idx = torch.LongTensor([1, 2])',
+      'ws = nn.ParameterList([nn.Parameter(torch.zeros(2))])',
+      '@torch.compiler.disable',
+      'def host_only(x):',
+      '    return x',
+      'opt = FusedAdam(params, lr=1e-3)',
+      'save_image(img, "a.png")',
+      '',
+    ].join('\n');
+    const a = analyze(src, { select: ['MSP1', 'MSP206'] });
+    const msg = (code: string, api: string) => single(a.findings, code, api).message;
+    assert.match(msg('MSP103', 'torch.LongTensor'), /ms\.Tensor\(data, dtype=ms\.int64\)/);
+    assert.match(msg('MSP102', 'torch.nn.ParameterList'), /→ `mindspore\.ParameterTuple`: an immutable tuple/);
+    assert.equal(single(a.findings, 'MSP102', 'torch.nn.ParameterList').fixes[0]?.applicability, 'unsafe');
+    assert.match(msg('MSP206', 'torch.compiler.disable'), /call it before or after it; there is no per-function opt-out/);
+    assert.match(msg('MSP103', 'apex.optimizers.FusedAdam'), /mint\.optim\.AdamW/);
+    assert.match(msg('MSP103', 'torchvision.utils.save_image'), /asnumpy/);
+    assert.ok(!a.findings.some((f) => /not in MindPort's mapping database/.test(f.message)), a.findings.map((f) => f.message).join('\n'));
+  });
+
   test('a twin newer than the target version is named with its version', () => {
     const f = single(analyze('import torch.nn.functional as F\ny = F.gelu(x)\n', { ...MSP1, mindsporeVersion: '2.3' }).findings, 'MSP103');
     assert.match(f.message, /`mindspore\.mint\.nn\.functional\.gelu` exists only from MindSpore 2\.5 \(target 2\.3\)/);
