@@ -33,3 +33,9 @@ test('a growing concatenation of NumPy arrays or of unknown values: not a graph,
   const f = findings(src, 'MSP306');
   assert.deepEqual(f.map((x) => x.message.split(' ')[0]), ['`grown`']);
 });
+
+test('a name concatenated and then made anew in the same loop does not grow', () => {
+  // makani's blocks: the auxiliary channels are appended to the input of each block, whose output replaces it
+  const src = lines('import torch', 'for blk in blocks:', '    if aux is not None:', '        x = torch.cat([x, aux], dim=-3)', '    x = blk(x)', 'for part in parts:', '    acc = torch.cat([acc, part])');
+  assert.deepEqual(findings(src, 'MSP306').map((x) => x.message.split(' ')[0]), ['`acc`']);
+});

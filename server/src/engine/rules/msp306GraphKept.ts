@@ -60,6 +60,16 @@ export const msp306Rule: Rule = {
         let grows = false;
         if (first) walk(first, (c) => void (c.type === 'identifier' && c.text === left.text && (grows = true)));
         if (!grows) return;
+        // `x = torch.cat([x, aux]); x = block(x)`: x is made anew each step, it does not grow
+        const loop = enclosing(n, ['for_statement', 'while_statement']);
+        let rebound = false;
+        if (loop)
+          walk(loop, (c) => {
+            if (rebound || c.id === n.id || (c.type !== 'assignment' && c.type !== 'augmented_assignment')) return;
+            const l = c.childForFieldName('left');
+            if (l?.type === 'identifier' && l.text === left.text) rebound = true;
+          });
+        if (rebound) return;
         ctx.report({
           code: 'MSP306',
           message: `${tick(left.text)} grows by concatenation inside a loop: every step copies it and, in graph mode, changes its shape. Preallocate the full Tensor and fill it, or collect parts in a list and concatenate once.`,
