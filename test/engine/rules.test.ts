@@ -146,6 +146,34 @@ describe('MSP103 no equivalent', () => {
     assert.ok(!a.findings.some((f) => /not in MindPort's mapping database/.test(f.message)), a.findings.map((f) => f.message).join('\n'));
   });
 
+  test('nn.Parameter stored on self is the same in MindSpore (named after the attribute); elsewhere it differs', () => {
+    const src = [
+      'import torch',
+      'import torch.nn as nn',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.w = nn.Parameter(torch.zeros(2))',
+      '        self.b = nn.Parameter(torch.zeros(2), requires_grad=False)',
+      '        self.c = nn.Parameter(torch.zeros(2), False)',
+      '        p = nn.Parameter(torch.zeros(2))',
+      '        self.d = nn.Parameter(data=torch.zeros(2))',
+      '',
+    ].join('\n');
+    const a = analyze(src, MSP1);
+    const byLine = a.findings.filter((f) => f.data?.torchApi === 'torch.nn.Parameter').map((f) => [f.range.start.line + 1, f.code, f.fixes[0]?.applicability]);
+    assert.deepEqual(byLine, [
+      [6, 'MSP101', 'safe'],
+      [7, 'MSP101', 'safe'],
+      [8, 'MSP102', 'unsafe'],
+      [9, 'MSP102', 'unsafe'],
+      [10, 'MSP102', 'unsafe'],
+    ]);
+    const out = applyPreferred(src, a.findings.filter((f) => f.code === 'MSP101' && f.data?.torchApi === 'torch.nn.Parameter'));
+    assert.match(out, /self\.b = ms\.Parameter\(torch\.zeros\(2\), requires_grad=False\)/);
+    assert.equal(countSyntaxErrors(out), 0);
+  });
+
   test('a twin newer than the target version is named with its version', () => {
     const f = single(analyze('import torch.nn.functional as F\ny = F.gelu(x)\n', { ...MSP1, mindsporeVersion: '2.3' }).findings, 'MSP103');
     assert.match(f.message, /`mindspore\.mint\.nn\.functional\.gelu` exists only from MindSpore 2\.5 \(target 2\.3\)/);

@@ -77,6 +77,12 @@ export const Twin = z.strictObject({
    * rewrites pass every positional argument by keyword, from the first one.
    */
   keywordFrom: z.string().min(1).optional(),
+  /**
+   * For a `behavior` twin whose difference does not apply to a value stored on `self` (nn.Parameter: a Cell
+   * attribute is named after the attribute): `self.x = torch_api(a, kw=...)` with at most one positional argument
+   * and only these keywords behaves the same.
+   */
+  sameAsSelfAttribute: z.strictObject({ keywords: z.array(z.string().min(1)) }).optional(),
   /** CANN aclnn operator behind a mint API on Ascend. */
   aclnn: z.string().optional(),
   /** Official difference page. */

@@ -309,7 +309,8 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
   const differences: string[] = [];
   const edits: TextEdit[] = [...(rename ?? [])];
   let safe = rename !== undefined && use.confidence === 'high';
-  if (twin.status === 'behavior') {
+  const asAttribute = twin.status === 'behavior' && storedOnSelf(use, args, twin);
+  if (twin.status === 'behavior' && !asAttribute) {
     safe = false;
     differences.push(twin.note ?? entry.note ?? 'behaviour differs');
   }
@@ -412,13 +413,15 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
   // an `args` twin whose structured differences do not touch this call (MindSpore-only extra arguments, arguments
   // not passed) behaves the same here
   const noneApply = twin.status === 'args' && (twin.args?.length ?? 0) > 0 && differences.length === 0;
-  const code = (twin.status === 'same' || noneApply) && differences.length === 0 ? 'MSP101' : 'MSP102';
+  const code = (twin.status === 'same' || noneApply || asAttribute) && differences.length === 0 ? 'MSP101' : 'MSP102';
   if (code === 'MSP101' && edits.length === 0) return; // nothing to change: not worth a diagnostic
   const low = use.confidence === 'low';
   const detail = differences.length
     ? `: ${differences.join('; ')}`
     : code === 'MSP101'
-      ? noneApply
+      ? asAttribute
+        ? ' (the same behaviour for a value stored on self)'
+        : noneApply
         ? ' (same behaviour for this call: none of its argument differences apply)'
         : ' (same behaviour)'
       : twin.note
@@ -437,6 +440,21 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
     fixes,
     data: { torchApi: entry.torch, msApi: twin.api, twin: choice.which, confidence: use.confidence },
   });
+}
+
+/**
+ * Whether a call of a twin with `sameAsSelfAttribute` is stored on `self` (`self.w = nn.Parameter(t)`) with at most
+ * one positional argument and only the keywords the data allows: there the twin behaves the same.
+ */
+function storedOnSelf(use: ApiUse, args: CallArgs | undefined, twin: Twin): boolean {
+  const allowed = twin.sameAsSelfAttribute?.keywords;
+  const call = use.call;
+  if (!allowed || !call || !args || args.hasSplat || args.positional.length > 1) return false;
+  if ([...args.keywords.keys()].some((k) => !allowed.includes(k))) return false;
+  const parent = call.parent;
+  if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== call.id) return false;
+  const left = parent.childForFieldName('left');
+  return left?.type === 'attribute' && left.childForFieldName('object')?.text === 'self';
 }
 
 /** What a twin's argument differences say per torch parameter name, worked out once per twin (mapping data). */
