@@ -120,7 +120,7 @@ describe('MSP103 no equivalent', () => {
     assert.equal(a.stats.none, 2);
   });
 
-  test('APIs met in real weather models: typed legacy constructors, ParameterList, torch.compiler.disable, apex and torchvision helpers', () => {
+  test('APIs met in real weather models: typed legacy constructors, ParameterList, torch.compiler.disable, apex and torchvision helpers, profiling and anomaly checks', () => {
     const src = [
       'import torch',
       'import torch.nn as nn',
@@ -133,6 +133,9 @@ describe('MSP103 no equivalent', () => {
       '    return x',
       'opt = FusedAdam(params, lr=1e-3)',
       'save_image(img, "a.png")',
+      'torch.autograd.set_detect_anomaly(True)',
+      'with torch.profiler.profile(schedule=torch.profiler.schedule(wait=1, warmup=1, active=2)) as prof:',
+      '    torch._check(x.shape[0] > 0)',
       '',
     ].join('\n');
     const a = analyze(src, { select: ['MSP1', 'MSP206'] });
@@ -143,6 +146,10 @@ describe('MSP103 no equivalent', () => {
     assert.match(msg('MSP206', 'torch.compiler.disable'), /call it before or after it; there is no per-function opt-out/);
     assert.match(msg('MSP103', 'apex.optimizers.FusedAdam'), /mint\.optim\.AdamW/);
     assert.match(msg('MSP103', 'torchvision.utils.save_image'), /asnumpy/);
+    assert.match(msg('MSP103', 'torch.autograd.set_detect_anomaly'), /all_finite/);
+    assert.match(msg('MSP102', 'torch.profiler.profile'), /→ `mindspore\.profiler\.profile`: activities are/);
+    assert.match(msg('MSP102', 'torch.profiler.schedule'), /→ `mindspore\.profiler\.schedule`/);
+    assert.match(msg('MSP103', 'torch._check'), /raise ValueError/);
     assert.ok(!a.findings.some((f) => /not in MindPort's mapping database/.test(f.message)), a.findings.map((f) => f.message).join('\n'));
   });
 
