@@ -250,6 +250,30 @@ describe('a project without a root marker', () => {
   });
 });
 
+test('an unsaved text of a module is read instead of its file, and what importers see of it changes only with its classes', async () => {
+  const { projectIndex } = await import('../../server/src/engine/projectIndex');
+  const model = put('unsaved/net.py', 'import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def forward(self, x):\n        return x\n');
+  const src = 'from unsaved.net import Net\nNet().eval()\n';
+  const codes = () => analyseAs('train.py', src).findings.map((f) => f.code);
+  assert.deepEqual(codes(), ['MSP402']);
+  const before = projectIndex.exportsOf(model);
+  try {
+    // a change inside a method: other files see the same module
+    projectIndex.setUnsaved(model, 'import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def forward(self, x):\n        return x * 2\n');
+    assert.equal(projectIndex.exportsOf(model), before);
+    assert.deepEqual(codes(), ['MSP402']);
+    // Net is no longer a Module in the editor (not saved): importers see that
+    projectIndex.setUnsaved(model, 'class Net:\n    def eval(self):\n        return self\n');
+    assert.notEqual(projectIndex.exportsOf(model), before);
+    assert.deepEqual(codes(), []);
+  } finally {
+    projectIndex.setUnsaved(model, undefined);
+  }
+  // closed without saving: the file again
+  assert.equal(projectIndex.exportsOf(model), before);
+  assert.deepEqual(codes(), ['MSP402']);
+});
+
 test('a module changed on disk is read again', () => {
   const src = 'from models.fcn import Block\nBlock().eval()\n';
   assert.deepEqual(analyseAs('train.py', src).findings.map((f) => f.code), ['MSP402']);

@@ -495,6 +495,38 @@ describe('configuration', () => {
     await Promise.all([first, uri].map((u) => client.waitDiagnostics(u, (p) => lines402(p).length === 0)));
   });
 
+  test('unsaved edits to a model file: importers see them once they change its classes, and the file again when it closes', async () => {
+    const proj = join(tmp, 'unsaved-model');
+    mkdirSync(join(proj, 'models'), { recursive: true });
+    writeFileSync(join(proj, 'pyproject.toml'), '[project]\nname = "x"\n');
+    const net = 'import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def forward(self, x):\n        return x\n';
+    const netPath = join(proj, 'models', 'net.py');
+    writeFileSync(netPath, net);
+    const lines402 = (p: { diagnostics: Diagnostic[] }) => p.diagnostics.filter((d) => d.code === 'MSP402').map((d) => d.range.start.line);
+    const uri = open('from models.net import Net\n\nmodel = Net()\nmodel.eval()\n', proj, 'train.py');
+    await client.diagnosticsMatching(uri, (p) => lines402(p).join() === '3');
+    const netUri = pathToFileURL(netPath).href;
+    client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: netUri, languageId: 'python', version: 1, text: net } });
+    // Net stops being a Module in the editor, not on disk
+    const plain = 'class Net:\n    def eval(self):\n        return self\n';
+    client.conn.sendNotification('textDocument/didChange', { textDocument: { uri: netUri, version: 2 }, contentChanges: [{ text: plain }] });
+    await client.waitDiagnostics(uri, (p) => lines402(p).length === 0);
+    assert.equal(readFileSync(netPath, 'utf8'), net);
+    // an edit inside a method changes nothing train.py sees: it is not analysed again
+    let published = 0;
+    client.onPublish((p) => void (p.uri === uri && published++));
+    client.conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri: netUri, version: 3 },
+      contentChanges: [{ range: { start: { line: 2, character: 15 }, end: { line: 2, character: 19 } }, text: 'None' }],
+    });
+    await client.waitDiagnostics(netUri, (p) => p.version === 3);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(published, 0);
+    // closed without saving: the file on disk again
+    client.conn.sendNotification('textDocument/didClose', { textDocument: { uri: netUri } });
+    await client.waitDiagnostics(uri, (p) => lines402(p).join() === '3');
+  });
+
   test('a project without a root marker: the workspace folder is its root, also one added later', async () => {
     // no .git, pyproject.toml …; scripts/train.py imports models/net.py from the workspace folder
     const ws = join(tmp, 'bare-ws');

@@ -9,6 +9,7 @@ import { initParser } from '../engine/parser';
 import { analyzeText, useSpanOf, type UseSpan } from '../engine/analyze';
 import type { Finding } from '../engine/findings';
 import { analyzeFile, forSummary, type FileResult } from '../engine/project';
+import { projectIndex } from '../engine/projectIndex';
 import type { Settings } from '../engine/settings';
 import { loadDatabase } from '../mappings/location';
 import { reportPart, type StreamFormat } from '../engine/report';
@@ -28,12 +29,35 @@ export interface ScanTask {
   cache?: CacheSpec;
 }
 
+/**
+ * The editor's unsaved texts of Python files changed since the worker was last told ([path, text], a null text:
+ * none any more): modules other files import are read from them (engine/projectIndex.ts `setUnsaved`).
+ */
+export type UnsavedTexts = [path: string, text: string | null][];
+
 /** A document's text to analyse (the language server's documents only opened). */
 export interface TextTask {
   kind: 'text';
   id: number;
   text: string;
   settings: Settings;
+  unsaved?: UnsavedTexts;
+}
+
+/** What other files see of the module at `path` (projectIndex `exportsOf`), with the unsaved texts. */
+export interface ExportsTask {
+  kind: 'exports';
+  id: number;
+  path: string;
+  root?: string;
+  unsaved?: UnsavedTexts;
+}
+
+export interface ExportsReply {
+  kind: 'exports';
+  id: number;
+  /** Absent when reading the module threw. */
+  exports?: string;
 }
 
 /** What the server reads of a text's analysis (plain data); absent when the analysis threw. */
@@ -103,8 +127,24 @@ if (parentPort) {
     }
     port.postMessage({ kind: 'text', id: task.id, analysis } satisfies TextReply);
   };
-  port.on('message', (task: ScanTask | TextTask) => {
+  port.on('message', (task: ScanTask | TextTask | ExportsTask) => {
     if ('kind' in task) {
+      for (const [path, text] of task.unsaved ?? []) projectIndex.setUnsaved(path, text ?? undefined);
+      if (task.kind === 'exports') {
+        void database().then(
+          () => {
+            let exports: ExportsReply['exports'];
+            try {
+              exports = projectIndex.exportsOf(task.path, task.root);
+            } catch {
+              exports = undefined;
+            }
+            port.postMessage({ kind: 'exports', id: task.id, exports } satisfies ExportsReply);
+          },
+          () => port.postMessage({ kind: 'exports', id: task.id } satisfies ExportsReply),
+        );
+        return;
+      }
       void database().then(
         (db) => analyseText(task, db),
         () => port.postMessage({ kind: 'text', id: task.id } satisfies TextReply),

@@ -67,6 +67,33 @@ export class ProjectIndex {
   private readonly searchDirsOf = new Map<string, readonly string[]>();
   /** Modules being read (an import cycle answers nothing). */
   private readonly reading = new Set<string>();
+  /** Unsaved texts of files open in the editor, read instead of the files (`setUnsaved`), with their stamps. */
+  private readonly unsaved = new Map<string, { text: string; stamp: string }>();
+  private unsavedCount = 0;
+
+  /**
+   * The editor's unsaved text of the Python file at `path` (undefined: none, the file is read again). Modules
+   * read since are read again: their stamp is the text's, not the file's.
+   */
+  setUnsaved(path: string, text: string | undefined): void {
+    if (text === undefined) this.unsaved.delete(path);
+    else if (this.unsaved.get(path)?.text !== text) this.unsaved.set(path, { text, stamp: `unsaved ${++this.unsavedCount}` });
+  }
+
+  /** A file's stamp: its unsaved text's, else its size and modification time (undefined: not a file). */
+  private stampOf(path: string): string | undefined {
+    return this.unsaved.get(path)?.stamp ?? fileStamp(path);
+  }
+
+  /**
+   * What other files can see of the module at `path`, as a string: its classes (methods, attribute types,
+   * factories), factory functions and imported names, read with the unsaved texts. Equal strings: analyses
+   * importing it are unchanged. Empty when it cannot be read.
+   */
+  exportsOf(path: string, root?: string): string {
+    const e = this.entry(path, { root, checked: new Map(), files: new Set() });
+    return e ? JSON.stringify([[...e.classes].map(([n, c]) => [n, classShape(c)]), [...e.functions].map(([n, v]) => [n, v.qname]), [...e.imports]]) : '';
+  }
 
   /**
    * A lookup for one analysis of `file` (each module's stamp is checked once per lookup), in the folder `root` the
@@ -150,7 +177,7 @@ export class ProjectIndex {
       let path = this.located.get(key);
       if (path === undefined) {
         const base = join(dir, ...parts);
-        path = parts.length && fileStamp(`${base}.py`) ? `${base}.py` : fileStamp(join(base, '__init__.py')) ? join(base, '__init__.py') : null;
+        path = parts.length && this.stampOf(`${base}.py`) ? `${base}.py` : this.stampOf(join(base, '__init__.py')) ? join(base, '__init__.py') : null;
         this.located.set(key, path);
       }
       if (path) return path;
@@ -184,7 +211,7 @@ export class ProjectIndex {
     const checked = q.checked;
     if (checked.has(path)) return checked.get(path);
     let entry = this.entries.get(path);
-    if (entry && [...entry.stamps].some(([p, s]) => fileStamp(p) !== s)) entry = undefined;
+    if (entry && [...entry.stamps].some(([p, s]) => this.stampOf(p) !== s)) entry = undefined;
     if (!entry && !this.reading.has(path)) {
       this.reading.add(path);
       try {
@@ -202,11 +229,12 @@ export class ProjectIndex {
   }
 
   private read(path: string, q: Query): ModuleEntry | undefined {
-    const stamp = fileStamp(path);
+    const stamp = this.stampOf(path);
     if (!stamp) return undefined;
     const stamps = new Map([[path, stamp]]);
     const entry: ModuleEntry = { stamps, classes: new Map(), functions: new Map(), imports: new Map() };
-    const src = readSource(path, MAX_MODULE_BYTES);
+    const held = this.unsaved.get(path);
+    const src = held ? ({ kind: 'python', text: held.text } as const) : readSource(path, MAX_MODULE_BYTES);
     if (src.kind !== 'python') return entry;
     const used = new Set<string>();
     const tree = parseSyntax(src.text.replace(/\r(?!\n)/g, '\n'));
@@ -218,11 +246,17 @@ export class ProjectIndex {
       else if (v?.kind === 'name' && !isTracked(v.qname)) entry.imports.set(name, v.qname);
     }
     for (const p of used) {
-      const s = this.entries.get(p)?.stamps.get(p) ?? fileStamp(p);
+      const s = this.entries.get(p)?.stamps.get(p) ?? this.stampOf(p);
       if (s) stamps.set(p, s);
     }
     return entry;
   }
+}
+
+/** An imported class as other files see it (nested classes by name only). */
+function classShape(c: ImportedClass): unknown {
+  const value = (v: ImportedValue | 'cls') => (v === 'cls' ? v : [v.kind, v.qname, v.kind === 'instance' ? v.cls?.name : undefined]);
+  return [c.torchBase, c.file, c.methods, c.attrs.map(([k, v]) => [k, value(v)]), (c.factories ?? []).map(([k, v]) => [k, value(v)])];
 }
 
 /** A ClassInfo of a module read for its classes, as plain data (its attributes' classes too, a few levels deep). */

@@ -7,9 +7,13 @@
 // One worker, started on the first request and ended once it has had nothing to do for `idleMs` (it holds
 // tree-sitter, the mappings and its own heap). A request fails (rejects) when the worker cannot start, dies or
 // cannot analyse the text: the caller then analyses in its own thread, as without a worker.
+//
+// The editor's unsaved texts of Python files (`setUnsaved`) go to the worker with its next request, and all of them
+// to a new worker: the modules other files import are read from them there too. `exportsOf` asks the worker what
+// other files see of a module, so that the server re-analyses the documents importing it only when that changed.
 import { Worker } from 'node:worker_threads';
 import type { Settings } from '../engine/settings';
-import type { ScanWorkerData, TextReply, TextTask } from '../cli/scanWorker';
+import type { ExportsReply, ExportsTask, ScanWorkerData, TextReply, TextTask, UnsavedTexts } from '../cli/scanWorker';
 
 /** What the server reads of an analysis made in the worker (the worker's reply). */
 export type OffThreadResult = NonNullable<TextReply['analysis']>;
@@ -19,7 +23,11 @@ const MAX_FAILURES = 3;
 
 export class OffThreadAnalysis {
   private worker: Worker | undefined;
-  private readonly pending = new Map<number, { resolve: (r: OffThreadResult) => void; reject: (e: Error) => void }>();
+  /** Requests waiting for their reply (each resolves with its own kind of answer). */
+  private readonly pending = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>();
+  /** The editor's unsaved texts of Python files, and those the worker has not been told of yet (null: gone). */
+  private readonly unsaved = new Map<string, string>();
+  private toSend = new Map<string, string | null>();
   private nextId = 1;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private failures = 0;
@@ -44,16 +52,34 @@ export class OffThreadAnalysis {
     return this.worker !== undefined;
   }
 
+  /** The editor's unsaved text of a Python file (undefined: none any more); the worker is told with its next request. */
+  setUnsaved(path: string, text: string | undefined): void {
+    if (text === undefined ? !this.unsaved.delete(path) : this.unsaved.get(path) === text) return;
+    if (text !== undefined) this.unsaved.set(path, text);
+    this.toSend.set(path, text ?? null);
+  }
+
   analyze(text: string, settings: Settings): Promise<OffThreadResult> {
+    return this.request((id, unsaved) => ({ kind: 'text', id, text, settings, unsaved }) satisfies TextTask);
+  }
+
+  /** What other files see of the module at `path`, with the unsaved texts (projectIndex `exportsOf`). */
+  exportsOf(path: string, root: string | undefined): Promise<string> {
+    return this.request((id, unsaved) => ({ kind: 'exports', id, path, root, unsaved }) satisfies ExportsTask);
+  }
+
+  private request<T>(message: (id: number, unsaved: UnsavedTexts | undefined) => TextTask | ExportsTask): Promise<T> {
     if (!this.usable) return Promise.reject(new Error('the analysis worker kept failing'));
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     const worker = this.worker ?? this.start();
     worker.ref(); // kept alive while it has work (unref'd when idle: never what keeps the process running)
     const id = this.nextId++;
-    return new Promise<OffThreadResult>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage({ kind: 'text', id, text, settings } satisfies TextTask);
+    const unsaved = this.toSend.size ? [...this.toSend] : undefined;
+    this.toSend = new Map();
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (r: unknown) => void, reject });
+      worker.postMessage(message(id, unsaved));
     });
   }
 
@@ -68,12 +94,14 @@ export class OffThreadAnalysis {
   private start(): Worker {
     const worker = new Worker(this.script, { workerData: { lowPriority: true } satisfies ScanWorkerData });
     this.worker = worker;
-    worker.on('message', (m: TextReply) => {
+    this.toSend = new Map(this.unsaved); // a new worker knows none of them
+    worker.on('message', (m: TextReply | ExportsReply) => {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
-      if (m.analysis) p.resolve(m.analysis);
-      else p.reject(new Error('the analysis worker could not analyse the text'));
+      const answer = m.kind === 'text' ? m.analysis : m.exports;
+      if (answer !== undefined) p.resolve(answer);
+      else p.reject(new Error(m.kind === 'text' ? 'the analysis worker could not analyse the text' : 'the analysis worker could not read the module'));
       if (this.pending.size === 0 && this.worker === worker) {
         worker.unref();
         this.idleTimer = setTimeout(() => this.stopIdle(worker), this.idleMs);

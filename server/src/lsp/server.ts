@@ -65,6 +65,10 @@ interface OpenDoc {
   uri: string;
   td: OpenDocument;
   doc: PythonDocument;
+  /** The file's path, for a Python file on disk (other documents may import it). */
+  path?: string;
+  /** Edited since it was opened: its text, not the file's, is what documents importing it see. */
+  edited?: boolean;
   analysed?: Analysed;
   /** The pending analysis, if any: cancel() drops it. */
   timer?: { cancel(): void };
@@ -295,21 +299,80 @@ export function startServer(connection: Connection, options: ServerOptions = {})
    */
   function projectFilesChanged(paths: string[]): void {
     projectIndex.invalidate(paths);
+    analyseAgain(importersOf(paths));
+  }
+
+  /** The open documents and notebooks (other than `paths`) whose text imports a module named as one of `paths`. */
+  function importersOf(paths: string[]): { docs: OpenDoc[]; notebooks: OpenNotebook[] } {
     const changed = new Set(paths);
     const names = new RegExp(`\\b(?:${[...new Set(paths.map(moduleNameOf))].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})\\b`);
     const importsOne = (text: string) => /\bimport\b/.test(text) && names.test(text);
-    for (const d of docs.values()) {
-      if ((d.uri.startsWith('file:') && changed.has(fileURLToPath(d.uri))) || !importsOne(d.doc.text)) continue;
+    return {
+      docs: [...docs.values()].filter((d) => !(d.path !== undefined && changed.has(d.path)) && importsOne(d.doc.text)),
+      notebooks: [...notebooks.values()].filter((nb) => nb.doc && importsOne(nb.doc.text)),
+    };
+  }
+
+  /** Analyses these documents and notebooks again from scratch (what they import changed). */
+  function analyseAgain(importers: { docs: OpenDoc[]; notebooks: OpenNotebook[] }): void {
+    for (const d of importers.docs) {
+      if (docs.get(d.uri) !== d) continue;
       dropTree(d);
       d.analysed = undefined;
       schedule(d, 0);
     }
-    for (const nb of notebooks.values()) {
-      if (!nb.doc || !importsOne(nb.doc.text)) continue;
+    for (const nb of importers.notebooks) {
+      if (notebooks.get(nb.uri) !== nb) continue;
       nb.incremental = undefined;
       nb.analysed = undefined;
       scheduleNotebook(nb.uri, 0);
     }
+  }
+
+  // ---- unsaved texts of the project's modules -----------------------------------------------------------
+  // An edited Python file's text is what the documents importing it see (projectIndex `setUnsaved`), here and in
+  // the worker. Once its edits pause, those documents are analysed again if what they can see of it changed (its
+  // classes, their methods and attributes, factories, re-exports): typing in a method's body re-analyses nothing.
+  const EXPORTS_CHECK_MS = 300;
+  const exportsChecks = new Map<string, ReturnType<typeof setTimeout>>();
+  /** What documents importing each edited file last saw of it (projectIndex `exportsOf`). */
+  const lastExports = new Map<string, string>();
+
+  function unsavedChanged(path: string, text: string | undefined): void {
+    projectIndex.setUnsaved(path, text);
+    offThread?.setUnsaved(path, text);
+    clearTimeout(exportsChecks.get(path));
+    exportsChecks.set(
+      path,
+      setTimeout(() => {
+        exportsChecks.delete(path);
+        void checkImporters(path);
+      }, EXPORTS_CHECK_MS),
+    );
+  }
+
+  async function checkImporters(path: string): Promise<void> {
+    const importers = importersOf([path]);
+    if (!importers.docs.length && !importers.notebooks.length) {
+      lastExports.delete(path); // none open: those opened later read it as it is then
+      return;
+    }
+    const root = workspaceFolderOf(path);
+    let now: string;
+    try {
+      now = offThread?.usable ? await offThread.exportsOf(path, root) : projectIndex.exportsOf(path, root);
+    } catch {
+      try {
+        now = projectIndex.exportsOf(path, root);
+      } catch (err) {
+        connection.console.error(`MindPort: cannot read ${path} for its classes: ${(err as Error).message}`);
+        return;
+      }
+    }
+    // without an earlier answer, what the importers saw is not known: they are analysed again
+    if (lastExports.get(path) === now) return;
+    lastExports.set(path, now);
+    analyseAgain(importersOf([path]));
   }
 
   // ---- analysis -----------------------------------------------------------------------------------------
@@ -613,8 +676,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (before && !before.forTyping && before.uri !== lastOpened) dropTree(before); // kept only while it was the last
     clearTimeout(readying);
     const doc = new PythonDocument(textDocument.text);
-    const d: OpenDoc = { uri: textDocument.uri, td: new OpenDocument(textDocument.uri, textDocument.languageId, textDocument.version, doc), doc };
-    docs.get(textDocument.uri)?.doc.dispose();
+    const path = textDocument.uri.startsWith('file:') && textDocument.uri.endsWith('.py') ? fileURLToPath(textDocument.uri) : undefined;
+    const d: OpenDoc = { uri: textDocument.uri, td: new OpenDocument(textDocument.uri, textDocument.languageId, textDocument.version, doc), doc, path };
+    const old = docs.get(textDocument.uri);
+    old?.doc.dispose();
+    if (old?.edited && old.path) unsavedChanged(old.path, undefined); // opened again: its edits are not this text's
     withTree.delete(textDocument.uri);
     withAnalysis.delete(textDocument.uri);
     docs.set(textDocument.uri, d);
@@ -637,6 +703,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
     d.td.version = textDocument.version;
     d.forTyping = true;
+    d.edited = true;
+    if (d.path) unsavedChanged(d.path, d.doc.text);
     lastEdit = { uri: d.uri, at: performance.now() };
     schedule(d);
   });
@@ -663,6 +731,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     withTree.delete(textDocument.uri);
     withAnalysis.delete(textDocument.uri);
     docs.delete(textDocument.uri);
+    if (d.edited && d.path) unsavedChanged(d.path, undefined); // closed: the file as saved is what others see
     // keep workspace-scan results visible for closed files; otherwise clear
     const path = textDocument.uri.startsWith('file:') ? fileURLToPath(textDocument.uri) : undefined;
     const scanned = path ? scanResults.get(path) : undefined;
