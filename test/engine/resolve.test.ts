@@ -517,3 +517,35 @@ describe('class and static methods returning modules', () => {
     assert.deepEqual(qnamesOnLine(rows, 28), [], 'Odd’s own from_config returns its argument');
   });
 });
+
+describe('classes imported from the torch modules that define them', () => {
+  test('are known by their public names', () => {
+    const src = [
+      'from torch.amp.grad_scaler import GradScaler',
+      'from torch.cuda.amp.autocast_mode import autocast',
+      'from torch.nn.modules.linear import Linear',
+      'from torch.nn.modules import Module',
+      'from torch.optim.adam import Adam',
+      'from torch.utils.data.dataloader import DataLoader',
+      'from torch.nn.modules.utils import _pair',
+      's = GradScaler()',
+      'a = autocast()',
+      'l = Linear(2, 2)',
+      'm = Module()',
+      'o = Adam(p)',
+      'd = DataLoader(ds)',
+      'p = _pair(3)',
+      '',
+    ].join('\n');
+    const rows = usesOf(src);
+    assert.deepEqual([8, 9, 10, 11, 12, 13, 14].map((line) => qnamesOnLine(rows, line)), [
+      ['torch.amp.GradScaler'],
+      ['torch.cuda.amp.autocast'],
+      ['torch.nn.Linear'],
+      ['torch.nn.Module'],
+      ['torch.optim.Adam'],
+      ['torch.utils.data.DataLoader'],
+      ['torch.nn.modules.utils._pair'],
+    ]);
+  });
+});

@@ -39,3 +39,8 @@ test('a name concatenated and then made anew in the same loop does not grow', ()
   const src = lines('import torch', 'for blk in blocks:', '    if aux is not None:', '        x = torch.cat([x, aux], dim=-3)', '    x = blk(x)', 'for part in parts:', '    acc = torch.cat([acc, part])');
   assert.deepEqual(findings(src, 'MSP306').map((x) => x.message.split(' ')[0]), ['`acc`']);
 });
+
+test('a sliding window (the oldest step dropped, the newest appended) keeps its size: not reported', () => {
+  const src = lines('import torch', 'for t in range(steps):', '    out = model(x)', '    x = torch.concat([x[:, 1:, ...], out], dim=1)');
+  assert.deepEqual(findings(src, 'MSP306'), []);
+});

@@ -3,6 +3,7 @@
 // It also infers which expressions are tensors or torch module instances, so that `x.view(...)` resolves to
 // `torch.Tensor.view` and `self.fc(x)` to the `torch.nn.Linear` assigned in `__init__`.
 import { definitionOf, functionNameOf } from './definitions';
+import { publicName } from './publicNames';
 import type { Node, Tree } from './parser';
 
 /** Top-level packages whose uses are recorded. */
@@ -674,7 +675,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
   }
 
   function importName(dotted: string): Value | null {
-    return { kind: 'name', qname: dotted };
+    return { kind: 'name', qname: publicName(dotted) };
   }
 
   function visitImport(node: Node): void {

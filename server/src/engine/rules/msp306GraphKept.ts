@@ -56,10 +56,10 @@ export const msp306Rule: Rule = {
         if (left?.type !== 'identifier' || right?.type !== 'call' || !/(^|\.)(cat|concat|concatenate|stack)$/.test(right.childForFieldName('function')?.text ?? '')) return;
         // a torch call (torch.cat, x.cat ...): NumPy arrays grown on the host keep no graph and compile nothing
         if (!torchCalls().has(right.id)) return;
+        // `x = torch.cat([x, y])` grows x; `x = torch.cat([x[:, 1:], y])` is a window of constant size
         const first = callArgs(right)?.positional[0];
-        let grows = false;
-        if (first) walk(first, (c) => void (c.type === 'identifier' && c.text === left.text && (grows = true)));
-        if (!grows) return;
+        const parts = first && (first.type === 'list' || first.type === 'tuple') ? first.namedChildren : first ? [first] : [];
+        if (!parts.some((c) => c?.type === 'identifier' && c.text === left.text)) return;
         // `x = torch.cat([x, aux]); x = block(x)`: x is made anew each step, it does not grow
         const loop = enclosing(n, ['for_statement', 'while_statement']);
         let rebound = false;
