@@ -49,6 +49,27 @@ describe('diagnostics and hover', () => {
     await diagnostics(uri, setTrain, 20_000);
   });
 
+  it('sees unsaved edits to the model file once its classes change, and the saved file after a revert', async () => {
+    const evalDoc = (await open('evaluate.py')).document;
+    const evalLine = find(evalDoc, 'net.eval()').line;
+    const setTrain = (ds: vscode.Diagnostic[]) => ds.some((d) => codeOf(d) === 'MSP402' && d.range.start.line === evalLine);
+    await diagnostics(evalDoc.uri, setTrain);
+    const editor = await open('model.py');
+    const header = 'class Net(nn.Module):';
+    const at = find(editor.document, header);
+    try {
+      // typed in the editor, not saved: Net is no longer a Module
+      assert.ok(await editor.edit((eb) => eb.replace(new vscode.Range(at, at.translate(0, header.length)), 'class Net:')));
+      assert.ok(editor.document.isDirty);
+      await diagnostics(evalDoc.uri, (ds) => ds.length > 0 && !setTrain(ds), 20_000);
+    } finally {
+      await vscode.window.showTextDocument(editor.document);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+    assert.ok(!editor.document.isDirty);
+    await diagnostics(evalDoc.uri, setTrain, 20_000);
+  });
+
   it('hovers over a torch API with its MindSpore twin', async () => {
     const editor = await open('model.py');
     await diagnostics(editor.document.uri);
