@@ -535,6 +535,10 @@ describe('classes imported from the torch modules that define them', () => {
       'o = Adam(p)',
       'd = DataLoader(ds)',
       'p = _pair(3)',
+      'import torch',
+      'scaler = torch.amp.grad_scaler.GradScaler()',
+      'scaler.scale(loss)',
+      'q = torch.nn.modules.conv.Conv2d(1, 1, 3)',
       '',
     ].join('\n');
     const rows = usesOf(src);
@@ -547,5 +551,9 @@ describe('classes imported from the torch modules that define them', () => {
       ['torch.utils.data.DataLoader'],
       ['torch.nn.modules.utils._pair'],
     ]);
+    // reached through attributes too, and the instance's methods are the public class's
+    assert.deepEqual(qnamesOnLine(rows, 16), ['torch.amp.GradScaler']);
+    assert.deepEqual(qnamesOnLine(rows, 17), ['torch.amp.GradScaler.scale']);
+    assert.deepEqual(qnamesOnLine(rows, 18), ['torch.nn.Conv2d']);
   });
 });

@@ -136,9 +136,15 @@ describe('MSP103 no equivalent', () => {
       'torch.autograd.set_detect_anomaly(True)',
       'with torch.profiler.profile(schedule=torch.profiler.schedule(wait=1, warmup=1, active=2)) as prof:',
       '    torch._check(x.shape[0] > 0)',
+      'q = torch.quantile(x, 0.9)',
+      'net = nn.SyncBatchNorm.convert_sync_batchnorm(net)',
+      'from timm.scheduler import create_scheduler',
+      'sched, _ = create_scheduler(args, opt)',
+      'ds = torch.utils.data.ConcatDataset([a, b])',
+      'sampler = torch.utils.data.DistributedSampler(ds)',
       '',
     ].join('\n');
-    const a = analyze(src, { select: ['MSP1', 'MSP206'] });
+    const a = analyze(src, { select: ['MSP1', 'MSP206', 'MSP405', 'MSP407'] });
     const msg = (code: string, api: string) => single(a.findings, code, api).message;
     assert.match(msg('MSP103', 'torch.LongTensor'), /ms\.Tensor\(data, dtype=ms\.int64\)/);
     assert.match(msg('MSP102', 'torch.nn.ParameterList'), /→ `mindspore\.ParameterTuple`: an immutable tuple/);
@@ -150,6 +156,12 @@ describe('MSP103 no equivalent', () => {
     assert.match(msg('MSP102', 'torch.profiler.profile'), /→ `mindspore\.profiler\.profile`: activities are/);
     assert.match(msg('MSP102', 'torch.profiler.schedule'), /→ `mindspore\.profiler\.schedule`/);
     assert.match(msg('MSP103', 'torch._check'), /raise ValueError/);
+    assert.match(msg('MSP103', 'torch.quantile'), /ops\.sort/);
+    assert.match(msg('MSP103', 'torch.nn.SyncBatchNorm.convert_sync_batchnorm'), /mint\.nn\.SyncBatchNorm/);
+    assert.match(msg('MSP103', 'timm.scheduler.create_scheduler'), /cosine_decay_lr/);
+    assert.match(msg('MSP405', 'torch.utils.data.ConcatDataset'), /GeneratorDataset/);
+    // torch.utils.data.DistributedSampler is the public alias of the class documented in torch.utils.data.distributed
+    assert.ok(single(a.findings, 'MSP407', 'torch.utils.data.distributed.DistributedSampler'));
     assert.ok(!a.findings.some((f) => /not in MindPort's mapping database/.test(f.message)), a.findings.map((f) => f.message).join('\n'));
   });
 

@@ -1,6 +1,6 @@
-// torch's classes as their public names. Code sometimes imports them from the modules that define them
-// (`from torch.amp.grad_scaler import GradScaler`, `from torch.nn.modules.linear import Linear`); the mapping
-// database and the rules know them by the names torch documents (`torch.amp.GradScaler`, `torch.nn.Linear`).
+// torch's classes as their public names. Code sometimes reaches them through the modules that define them
+// (`from torch.amp.grad_scaler import GradScaler`, `torch.nn.modules.linear.Linear`); the mapping database and the
+// rules know them by the names torch documents (`torch.amp.GradScaler`, `torch.nn.Linear`).
 
 /** Defining modules → the public module their classes are documented in ($1: a captured part kept). */
 const DEFINED_IN: readonly [RegExp, string][] = [
@@ -11,10 +11,15 @@ const DEFINED_IN: readonly [RegExp, string][] = [
   [/^torch\.utils\.data\.(?:dataloader|dataset|sampler)\.(?=[A-Z])/, 'torch.utils.data.'],
   [/^torch\.nn\.parallel\.(?:distributed|data_parallel)\.(?=[A-Z])/, 'torch.nn.parallel.'],
 ];
+/** Whether a name may be one of those (one test: names are made for every attribute of a torch name). */
+const MAYBE = /^torch\.(?:nn\.(?:modules|parameter|parallel)|optim\.[a-z_]+|(?:cuda\.|cpu\.)?amp\.(?:grad_scaler|autocast_mode)|utils\.data\.(?:dataloader|dataset|sampler))\./;
 
-/** The public name of an imported torch name (itself when it has no other). */
+/** Public aliases of classes documented elsewhere. */
+const ALIASES = new Map([['torch.utils.data.DistributedSampler', 'torch.utils.data.distributed.DistributedSampler']]);
+
+/** The public name of a torch name (itself when it has no other). */
 export function publicName(qname: string): string {
-  if (!qname.startsWith('torch.')) return qname;
+  if (!MAYBE.test(qname)) return ALIASES.get(qname) ?? qname;
   for (const [re, to] of DEFINED_IN) if (re.test(qname)) return qname.replace(re, to);
   return qname;
 }

@@ -409,7 +409,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
         if (obj < 0 || attr < 0) return undefined;
         const o = valueAt(obj, depth + 1);
         if (!o) return undefined;
-        if (o.kind === 'name') return { kind: 'name', qname: `${o.qname}.${tree.textAt(attr)}` };
+        if (o.kind === 'name') return { kind: 'name', qname: publicName(`${o.qname}.${tree.textAt(attr)}`) };
         if (o.kind === 'instance') return memberValue(o, tree.textAt(attr));
         return undefined;
       }
@@ -438,7 +438,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
           if (made) return made === 'cls' ? { kind: 'instance', qname: cls!.torchBase ?? 'object', confidence: 'high', cls } : made;
           // the receiver is evaluated once: evaluating `fn` again would redo it at every level of a method
           // chain (`a.f().g().h()...`), exponential in the chain's length
-          return o?.kind === 'name' ? callResult({ kind: 'name', qname: `${o.qname}.${tree.textAt(attr)}` }) : undefined;
+          return o?.kind === 'name' ? callResult({ kind: 'name', qname: publicName(`${o.qname}.${tree.textAt(attr)}`) }) : undefined;
         }
         const fv = valueAt(fn, depth + 1);
         return fv ? callResult(fv) : undefined;
@@ -534,7 +534,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
         const o = valueAt(obj, depth);
         const name = tree.textAt(attr);
         if (o?.kind === 'name') {
-          const q = `${o.qname}.${name}`;
+          const q = publicName(`${o.qname}.${name}`);
           if (isTracked(q) && !KNOWN_MODULES.has(q)) record(i, q, i, 'import', 'high');
           return; // the rest of the chain is part of this name
         }
