@@ -75,3 +75,35 @@ test('the helper source is the same in the rule, the file template and the snipp
   const snip = JSON.parse(readFileSync(join(ROOT, 'snippets', 'python.json'), 'utf8'));
   assert.equal(snip['MindSpore DFT helper'].body.join('\n') + '\n', DFT_HELPER_SOURCE);
 });
+
+test('a name made real again before the einsum (view_as_real after an FFT) is not complex there', () => {
+  // torch-harmonics' SHT: the FFT's result is viewed as real pairs, contracted, then viewed as complex again
+  const src = lines(
+    'import torch',
+    'def sht(x, w):',
+    '    x = 2.0 * torch.pi * torch.fft.rfft(x, dim=-1)',
+    '    y = torch.einsum("km,mlk->lm", x, w)',
+    '    x = torch.view_as_real(x)',
+    '    z = torch.einsum("km,mlk->lm", x[..., 0], w)',
+    '    x = torch.view_as_complex(z)',
+    '    return y, z, x',
+  );
+  const lines_ = findings(src, 'MSP201').filter((f) => /complex `torch\.einsum`/.test(f.message)).map((f) => f.range.start.line);
+  assert.deepEqual(lines_, [3], 'only the einsum on the FFT result (arithmetic on it stays complex)');
+});
+
+test('complex through views and arithmetic; the real and imaginary parts are real', () => {
+  // FourCastNet's AFNO: the FFT's result is reshaped (still complex), then its .real and .imag are contracted
+  const src = lines(
+    'import torch',
+    'def afno(x, w):',
+    '    x = torch.fft.rfft2(x, dim=(1, 2))',
+    '    x = x.reshape(2, 3, 4)',
+    '    a = torch.einsum("bi,io->bo", x[:, :2], w)',
+    '    b = torch.einsum("bi,io->bo", x[:, :2].real, w)',
+    '    c = torch.einsum("bi,io->bo", x.imag, w)',
+    '    return a, b, c',
+  );
+  const complexLines = findings(src, 'MSP201').filter((f) => /complex `torch\.einsum`/.test(f.message)).map((f) => f.range.start.line);
+  assert.deepEqual(complexLines, [4]);
+});

@@ -6,7 +6,7 @@ import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import { DFT_HELPER_SOURCE } from './msp201DftHelper';
 import type { Rule, RuleContext } from './types';
-import { argOf, callArgs, claimUses, enclosing, enclosingStatement, eol, findAll, insertBeforeStatement, isAscend, lineStartOf, reportAdvice, rootOf, ruleOwned, tick, walk, readsAssignments } from './util';
+import { argOf, assignedValue, callArgs, claimUses, enclosing, enclosingStatement, eol, findAll, insertBeforeStatement, isAscend, lineStartOf, reportAdvice, rootOf, ruleOwned, tick, walk } from './util';
 
 export const DFT_HELPER_MARKER = '# mindport: DFT helper';
 
@@ -111,6 +111,8 @@ function pairFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
 }
 
 const COMPLEX_PRODUCERS = /^torch\.(fft\.\w+|view_as_complex|complex|polar)$/;
+/** Tensor methods whose result is as complex as their receiver (views, copies, arithmetic). */
+const KEEPS_COMPLEX = new Set(['reshape', 'view', 'permute', 'transpose', 'contiguous', 'clone', 'to', 'flatten', 'unsqueeze', 'squeeze', 'roll', 'narrow', 'expand', 'flip', 'conj', 'mul', 'add', 'sub', 'div']);
 
 export const msp201Rule: Rule = {
   codes: ['MSP201'],
@@ -131,28 +133,56 @@ export const msp201Rule: Rule = {
       const fix = isFft ? rewriteFix(ctx, use) : pairFix(ctx, use);
       reportAdvice(ctx, 'MSP201', use, `${tick(use.qname)}: ${where}`, { severity, fallback, fixes: fix ? [fix] : [] });
     }
-    // complex einsum: an einsum over a value that came from an FFT or view_as_complex
-    const producersByScope = new Map<number, Set<string>>();
-    for (const use of uses) {
-      if (!COMPLEX_PRODUCERS.test(use.qname) || !use.call) continue;
-      const asg = use.call.parent;
-      const left = asg?.type === 'assignment' ? asg.childForFieldName('left') : undefined;
-      if (!left) continue;
-      const scope = nameScope(use.call);
-      const names = producersByScope.get(scope.id) ?? new Set<string>();
-      for (const id of findAll(left, (n) => n.type === 'identifier')) names.add(id.text);
-      producersByScope.set(scope.id, names);
-    }
+    // complex einsum: an einsum over a name whose last assignment before it, in its scope, is an FFT's or
+    // view_as_complex's result (`x = torch.view_as_real(x)` after an FFT makes x real again)
+    const producers = new Set<number>();
+    for (const use of uses) if (COMPLEX_PRODUCERS.test(use.qname) && use.call) producers.add(use.call.id);
+    /** Whether each assigned value is complex, by node id (false while it is being worked out: cycles). */
+    const complexValue = new Map<number, boolean>();
+    /**
+     * Whether an expression's value is complex at `at` in `scope`: a producer's result, a view, part or arithmetic of
+     * a complex value, or a name whose last assignment before `at` is one of those. Every name followed is read.
+     */
+    const exprComplex = (n: Node | null, at: number, scope: Node): boolean => {
+      if (!n) return false;
+      switch (n.type) {
+        case 'call': {
+          if (producers.has(n.id)) return true;
+          const fn = n.childForFieldName('function');
+          const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+          return !!method && KEEPS_COMPLEX.has(method) && exprComplex(fn!.childForFieldName('object'), at, scope);
+        }
+        case 'identifier': {
+          const value = assignedValue(scope, n.text, at); // incremental analysis learns of the read
+          if (!value) return false;
+          let complex = complexValue.get(value.id);
+          if (complex === undefined) {
+            complexValue.set(value.id, false);
+            complex = exprComplex(value, value.startIndex, scope);
+            complexValue.set(value.id, complex);
+          }
+          return complex;
+        }
+        case 'subscript':
+          return exprComplex(n.childForFieldName('value'), at, scope);
+        case 'binary_operator':
+          return exprComplex(n.childForFieldName('left'), at, scope) || exprComplex(n.childForFieldName('right'), at, scope);
+        case 'unary_operator':
+        case 'parenthesized_expression':
+          return exprComplex(n.namedChildren.find((c) => c?.type !== 'comment') ?? null, at, scope);
+        default:
+          return false; // x.real, x.imag, self.w, literals
+      }
+    };
     for (const use of ctx.resolution.uses) {
       if (use.qname !== 'torch.einsum' || !use.call) continue;
       const scope = nameScope(use.call);
       const args = callArgs(use.call);
-      // the producers may be other statements (of the module or a long function): incremental analysis must resolve them with this one
-      for (const a of args?.positional.slice(1) ?? []) walk(a, (n) => void (n.type === 'identifier' && readsAssignments(scope, n.text, n.startIndex)));
-      const names = producersByScope.get(scope.id);
-      if (!names) continue;
+      // the producers may be other statements (of the module or a long function): incremental analysis learns of
+      // every assignment followed (assignedValue), with or without an FFT in the statements it re-checks
+      const at = use.call.startIndex;
       let complex = false;
-      for (const a of args?.positional.slice(1) ?? []) walk(a, (n) => void (n.type === 'identifier' && names.has(n.text) && (complex = true)));
+      for (const a of args?.positional.slice(1) ?? []) if (exprComplex(a, at, scope)) complex = true;
       if (!complex) continue;
       ctx.claim(use);
       ctx.report({
