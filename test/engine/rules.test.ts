@@ -142,6 +142,7 @@ describe('MSP103 no equivalent', () => {
       'sched, _ = create_scheduler(args, opt)',
       'ds = torch.utils.data.ConcatDataset([a, b])',
       'sampler = torch.utils.data.DistributedSampler(ds)',
+      'mask = torch.where(valid, x, torch.nan) * torch.pi',
       '',
     ].join('\n');
     const a = analyze(src, { select: ['MSP1', 'MSP206', 'MSP405', 'MSP407'] });
@@ -162,6 +163,8 @@ describe('MSP103 no equivalent', () => {
     assert.match(msg('MSP405', 'torch.utils.data.ConcatDataset'), /GeneratorDataset/);
     // torch.utils.data.DistributedSampler is the public alias of the class documented in torch.utils.data.distributed
     assert.ok(single(a.findings, 'MSP407', 'torch.utils.data.distributed.DistributedSampler'));
+    assert.match(msg('MSP103', 'torch.nan'), /use math\.nan/);
+    assert.match(msg('MSP103', 'torch.pi'), /use math\.pi/);
     assert.ok(!a.findings.some((f) => /not in MindPort's mapping database/.test(f.message)), a.findings.map((f) => f.message).join('\n'));
   });
 
