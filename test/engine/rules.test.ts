@@ -163,8 +163,21 @@ describe('MSP103 no equivalent', () => {
     assert.match(msg('MSP405', 'torch.utils.data.ConcatDataset'), /GeneratorDataset/);
     // torch.utils.data.DistributedSampler is the public alias of the class documented in torch.utils.data.distributed
     assert.ok(single(a.findings, 'MSP407', 'torch.utils.data.distributed.DistributedSampler'));
-    assert.match(msg('MSP103', 'torch.nan'), /use math\.nan/);
-    assert.match(msg('MSP103', 'torch.pi'), /use math\.pi/);
+  });
+
+  test('torch.pi, nan, inf and e are the math module’s constants: a safe fix names them and imports math once', () => {
+    const src = 'import torch\nmask = torch.where(valid, x, torch.nan) * torch.pi\nr = torch.e ** 2\n';
+    const a = analyze(src, MSP1);
+    const f = a.findings.filter((x) => /^torch\.(nan|pi|e)$/.test(x.data?.torchApi ?? ''));
+    assert.deepEqual(f.map((x) => [x.code, x.fixes[0]?.applicability]), [['MSP101', 'safe'], ['MSP101', 'safe'], ['MSP101', 'safe']]);
+    assert.match(f[0].message, /`torch\.nan` → `math\.nan` \(the same value/);
+    const out = applyPreferred(src, f);
+    assert.equal(out, 'import torch\nimport math\nmask = torch.where(valid, x, math.nan) * math.pi\nr = math.e ** 2\n');
+    assert.equal(countSyntaxErrors(out), 0);
+    // an existing alias of math is used; a file whose `math` is something else gets no fix
+    assert.match(applyPreferred('import math as m\nimport torch\ny = torch.pi\n', analyze('import math as m\nimport torch\ny = torch.pi\n', MSP1).findings), /y = m\.pi/);
+    assert.deepEqual(single(analyze('import torch\nmath = 3\ny = torch.pi\n', MSP1).findings, 'MSP101', 'torch.pi').fixes, []);
+    assert.equal(a.stats.none, 0, 'not counted as "no equivalent"');
     assert.ok(!a.findings.some((f) => /not in MindPort's mapping database/.test(f.message)), a.findings.map((f) => f.message).join('\n'));
   });
 

@@ -185,6 +185,18 @@ export class ImportPlanner {
 
   private readonly plans = new Map<string, ImportPlan>();
 
+  /**
+   * How to name `name` of Python's `math` module here (`math.pi`): through a module-level `import math` (or an alias
+   * of it), else adding one; undefined when `math` names something else.
+   */
+  planMath(name: string): ImportPlan | undefined {
+    const attr = name.slice('math.'.length);
+    const alias = this.aliasOf('math');
+    if (alias !== undefined) return { expr: `${alias}.${attr}` };
+    if (this.boundNames.has('math')) return undefined;
+    return { expr: name, edit: { start: this.insertAt, end: this.insertAt, newText: `${this.prefix}import math${this.suffix}` } };
+  }
+
   /** How to name `msName` here. Each call returns its own edit object: findings' edits are moved in place later. */
   plan(msName: string): ImportPlan {
     let p = this.plans.get(msName);

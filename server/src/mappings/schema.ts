@@ -101,6 +101,11 @@ export const Entry = z.strictObject({
   mint: Twin.optional(),
   /** The classic `mindspore.ops` / `mindspore.nn` / `mindspore.Tensor` twin. */
   classic: Twin.optional(),
+  /**
+   * The same value from Python's standard library (`torch.pi` is `math.pi`): with status `none`, rewrites name it
+   * (MSP101, a safe fix adding `import math`).
+   */
+  python: z.string().regex(/^math\.[a-z_]+$/, 'must be a math.* name').optional(),
   /** What real ports do instead, in the project's own words (always set for status `none`). */
   advice: z.string().optional(),
   note: z.string().optional(),

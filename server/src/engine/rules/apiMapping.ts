@@ -45,7 +45,8 @@ export function classifyUse(ctx: Pick<RuleContext, 'db' | 'target'>, use: ApiUse
     if (!entry) v = { ready: false };
     else {
       const choice = ctx.db.choose(entry, ctx.target);
-      v = { entry, choice, ready: !!choice.twin && !choice.uncovered && choice.status !== 'behavior' };
+      // a constant Python has itself (torch.pi: math.pi) is ready and the same
+      v = { entry, choice, ready: (!!choice.twin && !choice.uncovered && choice.status !== 'behavior') || !!entry.python };
     }
     memo.set(use.qname, v);
   }
@@ -58,7 +59,7 @@ export function countUse(stats: UseStats, use: ApiUse, v: UseVerdict): void {
     return;
   }
   stats.apiUses++;
-  const s = v.choice?.twin ? v.choice.status : 'none';
+  const s = v.choice?.twin ? v.choice.status : v.entry?.python ? 'same' : 'none';
   if (s === 'same') stats.same++;
   else if (s === 'args') stats.args++;
   else if (s === 'behavior') stats.behavior++;
@@ -233,6 +234,20 @@ function reportUnknown(ctx: RuleContext, use: ApiUse): void {
 }
 
 function reportNoTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, choice: TwinChoice): void {
+  if (entry.python && use.via === 'import') {
+    // a constant Python has itself (`torch.pi` is `math.pi`)
+    const plan = ctx.imports.planMath(entry.python);
+    const edits: TextEdit[] = plan ? [{ start: use.node.startIndex, end: use.node.endIndex, newText: plan.expr }, ...(plan.edit ? [plan.edit] : [])] : [];
+    ctx.report({
+      code: 'MSP101',
+      message: `${short(use.qname)} → ${tick(entry.python)} (the same value; MindSpore operators take Python floats)`,
+      start: use.node.startIndex,
+      end: use.node.endIndex,
+      fixes: plan ? [{ title: `Replace with ${entry.python}`, applicability: use.confidence === 'high' ? 'safe' : 'unsafe', edits }] : [],
+      data: { torchApi: use.qname, confidence: use.confidence },
+    });
+    return;
+  }
   const tooNew = choice.tooNew
     ? `: ${short(choice.tooNew.twin.api)} exists only from MindSpore ${choice.tooNew.since} (target ${ctx.target.version})`
     : '';
