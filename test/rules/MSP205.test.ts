@@ -70,3 +70,13 @@ test('.to(device, dtype): the move goes, the cast stays (safe on a tensor, unsaf
   assert.match(texts[4].text, /net\.to\(torch\.bfloat16\)\n/);
   assert.equal(texts[4].applicability, 'unsafe', 'a module');
 });
+
+test('torch.cuda.get_rng_state / set_rng_state: the process generator state, an unsafe rename', () => {
+  const src = lines('import torch', 's = torch.cuda.get_rng_state()', 'torch.cuda.set_rng_state(s)');
+  const f = findings(src, 'MSP205');
+  assert.equal(f.length, 2);
+  assert.match(f[0].message, /ms\.get_rng_state\(\) is the process's one generator state/);
+  const r = fix(src, 'MSP205');
+  assert.equal(r.applicability, 'unsafe');
+  assert.match(r.text, /s = ms\.get_rng_state\(\)/);
+});
