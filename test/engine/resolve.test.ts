@@ -555,5 +555,12 @@ describe('classes imported from the torch modules that define them', () => {
     assert.deepEqual(qnamesOnLine(rows, 16), ['torch.amp.GradScaler']);
     assert.deepEqual(qnamesOnLine(rows, 17), ['torch.amp.GradScaler.scale']);
     assert.deepEqual(qnamesOnLine(rows, 18), ['torch.nn.Conv2d']);
+    // old names and re-exports: torch's _LRScheduler, timm's trunc_normal_ from vision_transformer, torchvision's transforms module
+    const more = usesOf(
+      'from torch.optim.lr_scheduler import _LRScheduler\nfrom timm.models.vision_transformer import trunc_normal_\nimport torchvision\nclass S(_LRScheduler):\n    pass\ntrunc_normal_(w, std=0.02)\nn = torchvision.transforms.transforms.Normalize(m, s)\n',
+    );
+    assert.deepEqual(qnamesOnLine(more, 4), ['torch.optim.lr_scheduler.LRScheduler']);
+    assert.deepEqual(qnamesOnLine(more, 6), ['timm.models.layers.trunc_normal_']);
+    assert.deepEqual(qnamesOnLine(more, 7), ['torchvision.transforms.Normalize']);
   });
 });

@@ -143,6 +143,13 @@ describe('MSP103 no equivalent', () => {
       'ds = torch.utils.data.ConcatDataset([a, b])',
       'sampler = torch.utils.data.DistributedSampler(ds)',
       'mask = torch.where(valid, x, torch.nan) * torch.pi',
+      'class Fn(torch.autograd.Function):',
+      '    pass',
+      'from timm.models.vision_transformer import PatchEmbed, Block',
+      'pe = PatchEmbed(224, 16, 3, 768)',
+      'blk = Block(768, 12)',
+      'sd = torch.hub.load_state_dict_from_url(url)',
+      'y = x.unflatten(1, (2, 3))',
       '',
     ].join('\n');
     const a = analyze(src, { select: ['MSP1', 'MSP206', 'MSP405', 'MSP407'] });
@@ -163,6 +170,10 @@ describe('MSP103 no equivalent', () => {
     assert.match(msg('MSP405', 'torch.utils.data.ConcatDataset'), /GeneratorDataset/);
     // torch.utils.data.DistributedSampler is the public alias of the class documented in torch.utils.data.distributed
     assert.ok(single(a.findings, 'MSP407', 'torch.utils.data.distributed.DistributedSampler'));
+    assert.match(msg('MSP103', 'torch.autograd.Function'), /bprop/);
+    assert.match(msg('MSP103', 'timm.models.vision_transformer.PatchEmbed'), /kernel size and stride are the patch size/);
+    assert.match(msg('MSP103', 'timm.models.vision_transformer.Block'), /pre-norm transformer block/);
+    assert.match(msg('MSP103', 'torch.hub.load_state_dict_from_url'), /convert the torch checkpoint/);
   });
 
   test('torch.pi, nan, inf and e are the math module’s constants: a safe fix names them and imports math once', () => {
