@@ -33,3 +33,31 @@ test('a subclass that inherits forward is not reported again at its base’s for
   assert.deepEqual(f.map((x) => src.slice(x.start, x.end)), ['nn.Module'], 'one finding, at the base class: renaming Base’s forward renames Net’s');
   assert.match(fix(src, 'MSP401').text, /class Net\(Base\):\n    def extra/);
 });
+
+test('register_buffer: a Parameter that is not trained, or a plain attribute when not persistent (unsafe fixes that parse)', () => {
+  const src = lines(
+    'import torch',
+    'import torch.nn as nn',
+    'class Net(nn.Module):',
+    '    def __init__(self, n):',
+    '        super().__init__()',
+    '        self.register_buffer("mask", torch.ones(n))',
+    "        self.register_buffer('idx', torch.arange(n), persistent=False)",
+    '        self.register_buffer(f"w{n}", torch.zeros(n))',
+    '        ok = self.register_buffer("x", None)',
+    '    def forward(self, x):',
+    '        return x * self.mask',
+  );
+  const all = findings(src, 'MSP401');
+  const at = all.flatMap((x, i) => (/register_buffer/.test(x.message) ? [i] : []));
+  const f = at.map((i) => all[i]);
+  assert.equal(f.length, 4);
+  assert.deepEqual(f.map((x) => x.fixes.length), [1, 1, 0, 0], 'no fix for a computed name or a call inside an expression');
+  assert.ok(f.every((x) => x.fixes.every((y) => y.applicability === 'unsafe')));
+  const first = fix(src, 'MSP401', at[0]);
+  assert.match(first.text, /^        self\.mask = ms\.Parameter\(torch\.ones\(n\), requires_grad=False\)$/m);
+  assert.match(first.text, /^import mindspore as ms$/m);
+  const second = fix(src, 'MSP401', at[1]);
+  assert.match(second.text, /^        self\.idx = torch\.arange\(n\)$/m);
+  assert.equal(findings(src, 'MSP103').filter((x) => /register_buffer/.test(x.message)).length, 0, 'not also "no equivalent"');
+});

@@ -3,9 +3,9 @@
 // when the class uses hooks or buffers, whose MindSpore counterparts behave differently.
 import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
-import type { ClassInfo } from '../resolve';
+import type { ApiUse, ClassInfo } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { claimUses, tick } from './util';
+import { callArgs, claimUses, enclosingStatement, statementCall, tick } from './util';
 
 const ATTRIBUTE = ['attribute'];
 const RISKY = /register_buffer|register_\w*hook|\b_apply\b|def __call__|named_buffers|\.buffers\(/;
@@ -30,6 +30,44 @@ function forwardRenames(cls: ClassInfo): TextEdit[] {
   return edits;
 }
 
+const BUFFER = 'torch.nn.Module.register_buffer';
+const NAME = /^[rRuU]?(['"])([A-Za-z_]\w*)\1$/;
+
+/**
+ * `self.register_buffer("mask", t)`: a Cell keeps it as an attribute, a Parameter that is not trained (saved with
+ * the checkpoint, as a persistent buffer is) or, with persistent=False, a plain Tensor. The fix rewrites a
+ * statement whose name is a literal; unsafe (the Parameter is listed among the Cell's parameters).
+ */
+function reportBuffer(ctx: RuleContext, use: ApiUse): void {
+  const call = use.call!;
+  const args = callArgs(call);
+  const stmt = enclosingStatement(call);
+  const fixes: Fix[] = [];
+  const name = args && NAME.exec((args.positional[0] ?? args.keywords.get('name')?.value)?.text ?? '')?.[2];
+  const tensor = args?.positional[1] ?? args?.keywords.get('tensor')?.value;
+  const persistent = (args?.positional[2] ?? args?.keywords.get('persistent')?.value)?.text ?? 'True';
+  const known = args && !args.hasSplat && args.positional.length <= 3 && [...args.keywords.keys()].every((k) => ['name', 'tensor', 'persistent'].includes(k));
+  if (known && name && tensor && tensor.type !== 'none' && (persistent === 'True' || persistent === 'False') && use.receiver?.text === 'self' && stmt && statementCall(stmt)?.id === call.id) {
+    const edits: TextEdit[] = [];
+    let value = tensor.text;
+    if (persistent === 'True') {
+      const plan = ctx.imports.plan('mindspore.Parameter');
+      value = `${plan.expr}(${tensor.text}, requires_grad=False)`;
+      if (plan.edit) edits.push(plan.edit);
+    }
+    edits.push({ start: call.startIndex, end: call.endIndex, newText: `self.${name} = ${value}` });
+    fixes.push({ title: persistent === 'True' ? `Keep ${name} as a Parameter that is not trained` : `Keep ${name} as a plain Tensor attribute`, applicability: 'unsafe', edits });
+  }
+  ctx.report({
+    code: 'MSP401',
+    message: `${tick('register_buffer')}: a Cell keeps buffers as attributes: Parameter(t, requires_grad=False) is saved with the checkpoint and not trained; a buffer with persistent=False is a plain Tensor attribute.`,
+    start: use.node.startIndex,
+    end: use.node.endIndex,
+    fixes,
+    data: { torchApi: BUFFER, confidence: use.confidence },
+  });
+}
+
 function isBaseOf(cls: ClassInfo, node: Node): boolean {
   const supers = cls.node.childForFieldName('superclasses');
   return !!supers && node.parent?.id === supers.id;
@@ -39,10 +77,19 @@ export const msp401Rule: Rule = {
   codes: ['MSP401'],
   order: 40,
   check(ctx: RuleContext) {
-    const uses = claimUses(ctx, 'MSP401', (q) => q === 'torch.nn.Module', (u) => u.via === 'import');
+    const uses = claimUses(
+      ctx,
+      'MSP401',
+      (q) => q === 'torch.nn.Module' || q === BUFFER,
+      (u) => (u.qname === BUFFER ? u.context === 'call' && u.confidence === 'high' : u.via === 'import'),
+    );
     if (!ctx.enabled('MSP401')) return;
     const done = new Set<ClassInfo>();
     for (const use of uses) {
+      if (use.qname === BUFFER) {
+        reportBuffer(ctx, use);
+        continue;
+      }
       const plan = ctx.imports.plan('mindspore.nn.Cell');
       const edits: TextEdit[] = [{ start: use.node.startIndex, end: use.node.endIndex, newText: plan.expr }];
       if (plan.edit) edits.push(plan.edit);
