@@ -222,7 +222,7 @@ async function cmdFix(argv: string[], io: CliIo): Promise<number> {
   let failed = 0;
   for (const file of files) {
     const rel = relative(io.cwd, file) || file;
-    const settings = settingsForFile(resolver.for(file), file);
+    const settings = resolver.for(file); // for this file (settingsForFile), in the current folder
     const fixed = file.endsWith('.ipynb') ? fixNotebookFile(file, settings, db, values.unsafe) : fixPythonFile(file, settings, db, values.unsafe);
     if ('skipped' in fixed) {
       write(io.stderr, `${rel}: skipped: ${fixed.skipped}; not rewritten so nothing is lost`);

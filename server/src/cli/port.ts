@@ -120,8 +120,8 @@ export async function portCommand(argv: string[], io: CliIo): Promise<number> {
       failed++;
       continue;
     }
-    const settings = parseSettings(flags, finder.settingsFor(file, DEFAULT_SETTINGS).settings).settings;
-    const res = file.endsWith('.ipynb') ? portNotebookFile(file, settingsForFile(settings, file, io.cwd), db) : portPythonFile(file, settingsForFile(settings, file, io.cwd), db);
+    const settings = settingsForFile(parseSettings(flags, finder.settingsFor(file, DEFAULT_SETTINGS).settings).settings, file, io.cwd);
+    const res = file.endsWith('.ipynb') ? portNotebookFile(file, settings, db) : portPythonFile(file, settings, db);
     if ('skipped' in res) {
       write(io.stderr, `${rel}: skipped: ${res.skipped}`);
       failed++;

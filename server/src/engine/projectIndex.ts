@@ -77,7 +77,7 @@ export class ProjectIndex {
    */
   setUnsaved(path: string, text: string | undefined): void {
     if (text === undefined) this.unsaved.delete(path);
-    else if (this.unsaved.get(path)?.text !== text) this.unsaved.set(path, { text, stamp: `unsaved ${++this.unsavedCount}` });
+    else this.unsaved.set(path, { text, stamp: `unsaved ${++this.unsavedCount}` }); // each keystroke's text is a new one: not compared
   }
 
   /** A file's stamp: its unsaved text's, else its size and modification time (undefined: not a file). */

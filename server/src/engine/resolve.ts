@@ -296,6 +296,8 @@ export function methodOwner(instanceQname: string): string {
 }
 
 type InstanceValue = Extract<Value, { kind: 'instance' }>;
+/** An instance of a class of this file or of the project. */
+const instanceOfClass = (cls: ClassInfo): InstanceValue => ({ kind: 'instance', qname: cls.torchBase ?? 'object', confidence: 'high', cls });
 const TENSOR: InstanceValue = { kind: 'instance', qname: 'torch.Tensor', confidence: 'high' };
 
 export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
@@ -362,7 +364,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
 
   // ---- values -------------------------------------------------------------------------------------------
   function callResult(fv: Value): Value | undefined {
-    if (fv.kind === 'class') return { kind: 'instance', qname: fv.cls.torchBase ?? 'object', confidence: 'high', cls: fv.cls };
+    if (fv.kind === 'class') return instanceOfClass(fv.cls);
     if (fv.kind === 'function') return fv.returns;
     if (fv.kind === 'instance') {
       // calling a module instance runs its forward: the result is a tensor
@@ -371,7 +373,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
     const q = fv.qname;
     if (!isTracked(q)) {
       const cls = projectClass(q);
-      return cls ? { kind: 'instance', qname: cls.torchBase ?? 'object', confidence: 'high', cls } : projectFunction(q);
+      return cls ? instanceOfClass(cls) : projectFunction(q);
     }
     if (rootOf(q) === 'numpy') return undefined;
     const last = q.slice(q.lastIndexOf('.') + 1);
@@ -435,7 +437,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
           // a class or static method of a class of this file or of the project: `Net.from_config(cfg)`
           const cls = o?.kind === 'class' ? o.cls : o?.kind === 'name' && !isTracked(o.qname) ? projectClass(o.qname) : undefined;
           const made = cls?.factories?.get(tree.textAt(attr));
-          if (made) return made === 'cls' ? { kind: 'instance', qname: cls!.torchBase ?? 'object', confidence: 'high', cls } : made;
+          if (made) return made === 'cls' ? instanceOfClass(cls!) : made;
           // the receiver is evaluated once: evaluating `fn` again would redo it at every level of a method
           // chain (`a.f().g().h()...`), exponential in the chain's length
           return o?.kind === 'name' ? callResult({ kind: 'name', qname: publicName(`${o.qname}.${tree.textAt(attr)}`) }) : undefined;
@@ -751,7 +753,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
       if (first && isClassMethod && cls && p.type === 'identifier') {
         v = { kind: 'class', cls };
       } else if (first && isMethod && cls && (p.type === 'identifier' || p.type === 'typed_parameter')) {
-        v = { kind: 'instance', qname: cls.torchBase ?? 'object', confidence: 'high', cls, self: true };
+        v = { ...instanceOfClass(cls), self: true };
       } else if (type) {
         const tv = valueOf(type.namedChildren[0] ?? type);
         if (tv?.kind === 'name' && (tv.qname === 'torch.Tensor' || tv.qname === 'torch.nn.Parameter')) v = TENSOR;

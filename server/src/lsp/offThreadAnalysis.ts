@@ -54,8 +54,8 @@ export class OffThreadAnalysis {
 
   /** The editor's unsaved text of a Python file (undefined: none any more); the worker is told with its next request. */
   setUnsaved(path: string, text: string | undefined): void {
-    if (text === undefined ? !this.unsaved.delete(path) : this.unsaved.get(path) === text) return;
     if (text !== undefined) this.unsaved.set(path, text);
+    else if (!this.unsaved.delete(path)) return; // none to forget
     this.toSend.set(path, text ?? null);
   }
 

@@ -6,7 +6,7 @@ import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import { DFT_HELPER_SOURCE } from './msp201DftHelper';
 import type { Rule, RuleContext } from './types';
-import { argOf, assignedValue, callArgs, claimUses, enclosing, enclosingStatement, eol, findAll, insertBeforeStatement, isAscend, lineStartOf, reportAdvice, rootOf, ruleOwned, tick, walk } from './util';
+import { argOf, assignedValue, callArgs, claimUses, enclosing, enclosingStatement, eol, insertBeforeStatement, isAscend, lineStartOf, reportAdvice, rootOf, ruleOwned, tick } from './util';
 
 export const DFT_HELPER_MARKER = '# mindport: DFT helper';
 

@@ -59,6 +59,10 @@ function moveOf(call: Node): true | MoveAndCast | undefined {
   return dtype ? { device: dev, dtype, keyword: !!dtypeKw } : true;
 }
 
+/** The finding's words for a move and cast, with the call's own arguments. */
+const castMessage = (cast: MoveAndCast) =>
+  `${tick(`.to(${cast.device.text}, ${cast.keyword ? 'dtype=' : ''}${cast.dtype.text})`)} moves and casts; ${GLOBAL}, so only the cast stays.`;
+
 /** `.to(device, dtype=X)` → `.to(dtype=X)`: the cast stays (a MindSpore Tensor's `to` takes a dtype). */
 function castOnlyFix(call: Node, cast: MoveAndCast, safe: boolean): Fix | undefined {
   const list = call.childForFieldName('arguments');
@@ -151,7 +155,7 @@ export const msp205Rule: Rule = {
       if (cast) {
         // safe on a tensor; a module's `to(dtype)` is not a Cell method in every MindSpore version
         const fix = castOnlyFix(use.call!, cast, use.qname === 'torch.Tensor.to' && use.confidence === 'high');
-        reportAdvice(ctx, 'MSP205', use, `${tick(`.to(${cast.device.text}, ${cast.keyword ? 'dtype=' : ''}${cast.dtype.text})`)} moves and casts; ${GLOBAL}, so only the cast stays.`, { fixes: fix ? [fix] : [], withAdvice: false });
+        reportAdvice(ctx, 'MSP205', use, castMessage(cast), { fixes: fix ? [fix] : [], withAdvice: false });
         continue;
       }
       let fix: Fix | undefined;
@@ -192,7 +196,7 @@ export const msp205Rule: Rule = {
         const fix = castOnlyFix(n, move, false);
         ctx.report({
           code: 'MSP205',
-          message: `${tick(`.to(${move.device.text}, ${move.keyword ? 'dtype=' : ''}${move.dtype.text})`)} moves and casts; ${GLOBAL}, so only the cast stays.`,
+          message: castMessage(move),
           start: n.startIndex,
           end: n.endIndex,
           fixes: fix ? [fix] : [],
