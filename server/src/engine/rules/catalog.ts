@@ -11,6 +11,7 @@ export const RULES: RuleMeta[] = [
   { code: 'MSP103', name: 'torch-api-no-twin', summary: 'no MindSpore equivalent known', severity: 'warning', fix: 'none' },
   { code: 'MSP104', name: 'unsupported-argument', summary: 'argument MindSpore does not support', severity: 'warning', fix: 'sometimes' },
   { code: 'MSP105', name: 'twin-not-on-device', summary: 'MindSpore twin not supported on the configured device', severity: 'warning', fix: 'sometimes' },
+  { code: 'MSP106', name: 'einops-pattern', summary: 'einops call: no MindSpore backend; the pattern written out as Tensor methods', severity: 'warning', fix: 'sometimes' },
   // device and operator limits
   { code: 'MSP201', name: 'fft-complex-on-ascend', summary: 'FFT or complex numbers: use DFT matrices and (re, im) pairs', severity: 'warning', fix: 'sometimes' },
   { code: 'MSP202', name: 'float64-on-device', summary: 'float64 reaching the device: compute on the host, cast to float32', severity: 'warning', fix: 'sometimes' },

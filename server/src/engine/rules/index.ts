@@ -1,5 +1,6 @@
 // The rule registry: every rule module, in the order they run (specialised rules claim uses first).
 import { apiMappingRule } from './apiMapping';
+import { msp106Rule } from './msp106Einops';
 import { msp201Rule } from './msp201Fft';
 import { msp202Rule } from './msp202Float64';
 import { msp203Rule } from './msp203DynamicShape';
@@ -21,8 +22,9 @@ import { msp406Rule } from './msp406Checkpoints';
 import { msp407Rule } from './msp407Distributed';
 import type { Rule } from './types';
 
-/** Specialised rules (MSP2xx–MSP4xx) run before the generic mapping rules and claim the uses they handle. */
+/** Specialised rules (MSP106, MSP2xx–MSP4xx) run before the generic mapping rules and claim the uses they handle. */
 export const ALL_RULES: Rule[] = [
+  msp106Rule,
   msp201Rule,
   msp202Rule,
   msp203Rule,

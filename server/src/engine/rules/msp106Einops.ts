@@ -1,0 +1,110 @@
+// MSP106: einops. It has no MindSpore backend, so each `rearrange` / `repeat` / `reduce` call is written out as the
+// Tensor methods its pattern stands for (engine/einopsPattern.ts), and the einops layers get the code their Cell's
+// construct would run. The fix is safe when the tensor is known to be one (the written-out code calls Tensor
+// methods; einops also takes NumPy arrays and lists), else unsafe.
+import { einopsToMethods, type EinopsOp } from '../einopsPattern';
+import type { Fix, TextEdit } from '../findings';
+import type { Node } from '../parser';
+import type { ApiUse } from '../resolve';
+import type { Rule, RuleContext } from './types';
+import { argOf, callArgs, claimUses, reportAdvice, ruleOwned, tick } from './util';
+
+const FUNCTIONS = /^einops\.(rearrange|repeat|reduce)$/;
+const LAYERS = /^einops\.layers\.\w+\.(Rearrange|Reduce)$/;
+/** Expressions written before `.method(...)` as they are. */
+const PRIMARY = new Set(['identifier', 'attribute', 'call', 'subscript', 'parenthesized_expression']);
+
+/** A plain string literal's value (no f-string, bytes or escapes), else undefined. */
+function literal(n: Node | undefined): string | undefined {
+  if (n?.type !== 'string') return undefined;
+  const m = /^([rRuU]?)('''|"""|'|")([\s\S]*)\2$/.exec(n.text);
+  if (!m || (m[3].includes('\\') && !m[1].match(/[rR]/))) return undefined;
+  return m[3];
+}
+
+/** Whether an expression can be written twice without a difference: a name, or attributes of one. */
+function repeatable(n: Node): boolean {
+  for (let e: Node | null = n; e; e = e.type === 'attribute' ? e.childForFieldName('object') : null) if (e.type === 'identifier') return true;
+  return false;
+}
+
+interface Written {
+  code?: string;
+  why?: string;
+}
+
+/** The call's pattern written out, or why not. `tensor` undefined: a layer (its construct's input is `x`). */
+function writeOut(ctx: RuleContext, op: EinopsOp, use: ApiUse, layer: boolean): Written & { tensor?: Node; reduceEdits?: TextEdit[] } {
+  const args = callArgs(use.call);
+  if (!args) return { why: 'the call has no arguments' };
+  if (args.hasSplat) return { why: 'axis sizes are passed with ** (their names are not known here)' };
+  const at = layer ? 0 : 1; // a layer's pattern comes first, a function's after the tensor
+  const tensor = layer ? undefined : argOf(args, 'tensor', 0);
+  if (!layer && !tensor) return { why: 'the call names no tensor' };
+  if (tensor?.type === 'list' || tensor?.type === 'tuple' || tensor?.type === 'list_comprehension')
+    return { why: 'einops stacks a list of tensors first: stack them (mint.stack) and write the pattern with one more axis' };
+  const patternNode = argOf(args, 'pattern', at);
+  const pattern = literal(patternNode);
+  if (pattern === undefined) return { why: 'the pattern is not a plain string literal' };
+  const reductionNode = op === 'reduce' ? argOf(args, 'reduction', at + 1) : undefined;
+  const reduction = reductionNode ? literal(reductionNode) : undefined;
+  if (op === 'reduce' && reduction === undefined) return { why: 'the reduction is not one of the named ones' };
+  const sizes = new Map<string, string>();
+  for (const [k, v] of args.keywords) if (!['tensor', 'pattern', 'reduction'].includes(k)) sizes.set(k, v.value.text);
+  const positionalUsed = layer ? (op === 'reduce' ? 2 : 1) : op === 'reduce' ? 3 : 2;
+  if (args.positional.length > positionalUsed) return { why: 'the call has more positional arguments than einops takes' };
+  const reduceEdits: TextEdit[] = [];
+  const plan = einopsToMethods({
+    op,
+    pattern,
+    sizes,
+    tensor: tensor ? (PRIMARY.has(tensor.type) ? tensor.text : `(${tensor.text})`) : 'x',
+    repeatable: tensor ? repeatable(tensor) : true,
+    reduction,
+    reduceFunction: (name) => {
+      const p = ctx.imports.plan(`mindspore.mint.${name}`);
+      if (p.edit) reduceEdits.push(p.edit);
+      return p.expr;
+    },
+  });
+  return plan.ok ? { code: plan.code, tensor, reduceEdits } : { why: plan.why };
+}
+
+export const msp106Rule: Rule = {
+  codes: ['MSP106'],
+  order: 20,
+  check(ctx) {
+    const uses = claimUses(ctx, 'MSP106', (q) => q.startsWith('einops.') || ruleOwned(ctx, 'MSP106', q));
+    if (!ctx.enabled('MSP106')) return;
+    for (const use of uses) {
+      const fn = FUNCTIONS.exec(use.qname);
+      const layer = LAYERS.exec(use.qname);
+      const called = use.context === 'call' && use.call !== undefined;
+      if (!called || (!fn && !layer)) {
+        reportAdvice(ctx, 'MSP106', use, `${tick(use.qname)}: einops has no MindSpore backend.`);
+        continue;
+      }
+      const op = (fn ? fn[1] : layer![1].toLowerCase()) as EinopsOp;
+      const w = writeOut(ctx, op, use, !!layer);
+      if (w.code === undefined) {
+        reportAdvice(ctx, 'MSP106', use, `${tick(use.qname)}: einops has no MindSpore backend; MindPort cannot write this call out: ${w.why}.`);
+        continue;
+      }
+      if (layer) {
+        reportAdvice(ctx, 'MSP106', use, `${tick(use.qname)}: einops has no MindSpore backend; a Cell whose construct(x) returns ${tick(w.code)} does the same.`, { withAdvice: false });
+        continue;
+      }
+      const known = w.tensor && ctx.resolution.instances.get(w.tensor.id);
+      const safe = !!known && known.qname === 'torch.Tensor' && known.confidence === 'high';
+      const fix: Fix = {
+        title: `Write the pattern out: ${w.code}`,
+        applicability: safe ? 'safe' : 'unsafe',
+        edits: [{ start: use.call!.startIndex, end: use.call!.endIndex, newText: w.code }, ...(w.reduceEdits ?? [])],
+      };
+      reportAdvice(ctx, 'MSP106', use, `${tick(use.qname)} → ${tick(w.code)}: einops has no MindSpore backend, and these Tensor methods do what the pattern says.`, {
+        fixes: [fix],
+        withAdvice: false,
+      });
+    }
+  },
+};
