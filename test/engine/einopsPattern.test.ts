@@ -50,6 +50,9 @@ const CASES: Case[] = [
   { op: 'reduce', pattern: 'b c h w -> b (h w)', shape: [2, 3, 2, 2], reduction: 'mean' },
 ];
 
+/** A Python with NumPy: the one on PATH, else the system's (CI installs python3-numpy for it). */
+const PYTHON = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0);
+
 function generate(c: Case): string {
   const plan = einopsToMethods({
     op: c.op,
@@ -65,10 +68,9 @@ function generate(c: Case): string {
 }
 
 test('each written-out pattern gives what einops defines, element by element (NumPy stand-in)', (t) => {
-  const numpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
-  if (numpy.status !== 0) return t.skip('python3 with NumPy is not installed (CI installs python3-numpy)');
+  if (!PYTHON) return t.skip('no python3 with NumPy (CI installs python3-numpy)');
   const input = CASES.map((c) => ({ ...c, code: generate(c), env: c.sizes ?? {} }));
-  const run = spawnSync('python3', [join(__dirname, 'fixtures', 'einops_oracle.py')], { input: JSON.stringify(input), encoding: 'utf8' });
+  const run = spawnSync(PYTHON, [join(__dirname, 'fixtures', 'einops_oracle.py')], { input: JSON.stringify(input), encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   const results = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(results.length, CASES.length);
@@ -77,14 +79,13 @@ test('each written-out pattern gives what einops defines, element by element (Nu
 });
 
 test('the oracle notices a wrong translation', (t) => {
-  const numpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
-  if (numpy.status !== 0) return t.skip('python3 with NumPy is not installed');
+  if (!PYTHON) return t.skip('no python3 with NumPy (CI installs python3-numpy)');
   // the interleave written as a tile, and a transpose that is not one: both must be caught
   const input = [
     { op: 'repeat', pattern: 'h w -> h (w r)', shape: [2, 3], env: { r: 2 }, code: 'x.unsqueeze(1).broadcast_to((-1, r, -1)).reshape(x.shape[0], -1)' },
     { op: 'rearrange', pattern: 'b (h w) -> b h w', shape: [2, 6], env: { h: 2 }, code: 'x.reshape(x.shape[0], -1, h).permute(0, 2, 1)' },
   ];
-  const run = spawnSync('python3', [join(__dirname, 'fixtures', 'einops_oracle.py')], { input: JSON.stringify(input), encoding: 'utf8' });
+  const run = spawnSync(PYTHON, [join(__dirname, 'fixtures', 'einops_oracle.py')], { input: JSON.stringify(input), encoding: 'utf8' });
   assert.deepEqual(run.stdout.trim().split('\n').map((l) => JSON.parse(l).ok), [false, false]);
 });
 

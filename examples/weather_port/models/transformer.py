@@ -3,6 +3,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
+from einops import rearrange
 
 
 class Attention(nn.Module):
@@ -54,3 +55,16 @@ class Processor(nn.Module):
 
 def interpolate_pos(pos: torch.Tensor, size):
     return F.interpolate(pos, size=size, mode="bilinear")
+
+
+class PatchEmbed(nn.Module):
+    """Cuts a (B, C, H, W) field into p x p patches and embeds each one as a token."""
+
+    def __init__(self, in_chans, dim, patch=4):
+        super().__init__()
+        self.patch = patch
+        self.proj = nn.Linear(in_chans * patch * patch, dim)
+
+    def forward(self, x):
+        x = rearrange(x, "b c (h p1) (w p2) -> b (h w) (p1 p2 c)", p1=self.patch, p2=self.patch)
+        return self.proj(x)
