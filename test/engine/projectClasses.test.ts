@@ -65,6 +65,9 @@ before(async () => {
   put('models/blocks.py', 'import torch.nn as nn\n\n\nclass AttnBlock(nn.Module):\n    def __init__(self, dim):\n        super().__init__()\n        self.attn = nn.MultiheadAttention(dim, 8)\n\n\nclass NormBlock(nn.Module):\n    def __init__(self, dim):\n        super().__init__()\n        self.norm = nn.LayerNorm(dim)\n');
   put('models/zoo.py', 'import torch.nn as nn\n\n\nclass Zoo(nn.Module):\n    @classmethod\n    def from_config(cls, cfg):\n        return cls()\n');
   put('models/plain.py', 'class Config:\n    def eval(self):\n        return 1\n');
+  put('utils/common.py', 'import torch\nimport torch.nn as nn\nimport einops\nimport torch.nn.functional as _F\nfrom .more import *\n');
+  put('utils/more.py', 'from torch.utils.data import DataLoader\n');
+  put('utils/__init__.py', '');
   put('models/broken.py', 'import torch.nn as nn\n\nclass Broken(nn.Module:\n    def forward(self, x) return x\n)))\n');
   mkdirSync(join(project, 'odd', 'folder.py'), { recursive: true }); // a folder named like a module
   writeFileSync(join(project, 'odd', 'binary.py'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0x0a]));
@@ -204,6 +207,15 @@ describe('left alone', () => {
     const src = 'from models.plain import *\nfrom models.fcn import *\nConfig().eval()\nBlock().eval()\n';
     const a = analyseAs('train.py', src);
     assert.deepEqual(a.findings.map((f) => [lineOf(src, f.start), f.code]), [[4, 'MSP402']]);
+  });
+
+  test('a wildcard import binds the torch names the module imported (private ones not)', () => {
+    const src = 'from utils.common import *\nx = torch.randn((2, 3))\nlayer = nn.Linear(3, 4)\ny = einops.rearrange(x, "a b -> b a")\nloader = DataLoader(ds)\nz = _F.relu(x)\n';
+    const a = analyseAs('train.py', src);
+    assert.deepEqual(a.internalErrors, []);
+    assert.deepEqual(a.findings.map((f) => [lineOf(src, f.start), f.code]), [[2, 'MSP101'], [3, 'MSP101'], [4, 'MSP106'], [5, 'MSP405']]);
+    // and the einops fix is safe: x is known to be a tensor through the star-imported torch
+    assert.equal(a.findings.find((f) => f.code === 'MSP106')?.fixes[0].applicability, 'safe');
   });
 
   test('without the file’s path (an unsaved buffer), nothing is looked up', () => {

@@ -30,10 +30,12 @@ interface ModuleEntry {
   functions: Map<string, ImportedValue>;
   /** Its module-level names bound to names it imports (not tracked ones): possible re-exports of classes. */
   imports: Map<string, string>;
+  /** Its public module-level names bound to tracked names (`nn` → `torch.nn`): what `from it import *` binds. */
+  tracked: Map<string, string>;
 }
 
 /** The look-ups resolve makes of the project's other modules. */
-export type ProjectHooks = Required<Pick<ResolveOptions, 'projectClass' | 'projectFunction' | 'projectModuleClasses'>>;
+export type ProjectHooks = Required<Pick<ResolveOptions, 'projectClass' | 'projectFunction' | 'projectModuleClasses' | 'projectModuleNames'>>;
 
 /** What one analysis asks: the hooks for resolve, and the files their answers came from. */
 export interface ProjectLookup {
@@ -92,7 +94,7 @@ export class ProjectIndex {
    */
   exportsOf(path: string, root?: string): string {
     const e = this.entry(path, { root, checked: new Map(), files: new Set() });
-    return e ? JSON.stringify([[...e.classes].map(([n, c]) => [n, classShape(c)]), [...e.functions].map(([n, v]) => [n, v.qname]), [...e.imports]]) : '';
+    return e ? JSON.stringify([[...e.classes].map(([n, c]) => [n, classShape(c)]), [...e.functions].map(([n, v]) => [n, v.qname]), [...e.imports], [...e.tracked]]) : '';
   }
 
   /**
@@ -110,6 +112,7 @@ export class ProjectIndex {
       projectClass: (qname) => this.find(from, qname, classNamed, q, 0),
       projectFunction: (qname) => this.find(from, qname, functionNamed, q, 0),
       projectModuleClasses: (module) => this.classNames(from, module, q),
+      projectModuleNames: (module) => this.trackedNames(from, module, q),
     };
   }
 
@@ -154,6 +157,15 @@ export class ProjectIndex {
     // and the classes it imports (models/__init__.py's `from .fcn import FourCastNet`)
     for (const [n, qname] of entry.imports) if (!n.startsWith('_') && this.find(path, qname, classNamed, q, 1)) names.push(n);
     return names;
+  }
+
+  /** The public names module `module` binds to tracked names (`from utils import *` binds them too). */
+  private trackedNames(from: string, module: string, q: Query): ReadonlyArray<readonly [string, string]> {
+    const path = this.moduleFile(from, module, q.root);
+    const entry = path ? this.entry(path, q) : undefined;
+    if (!entry?.tracked.size) return [];
+    for (const p of entry.stamps.keys()) q.files.add(p);
+    return [...entry.tracked];
   }
 
   /** The project's file of module `module` (dotted, a relative one with its leading dots) imported from `from`. */
@@ -232,7 +244,7 @@ export class ProjectIndex {
     const stamp = this.stampOf(path);
     if (!stamp) return undefined;
     const stamps = new Map([[path, stamp]]);
-    const entry: ModuleEntry = { stamps, classes: new Map(), functions: new Map(), imports: new Map() };
+    const entry: ModuleEntry = { stamps, classes: new Map(), functions: new Map(), imports: new Map(), tracked: new Map() };
     const held = this.unsaved.get(path);
     const src = held ? ({ kind: 'python', text: held.text } as const) : readSource(path, MAX_MODULE_BYTES);
     if (src.kind !== 'python') return entry;
@@ -244,6 +256,7 @@ export class ProjectIndex {
       if (v?.kind === 'class' && v.cls.torchBase) entry.classes.set(name, importedClass(v.cls, path, converted, 0));
       else if (v?.kind === 'function') entry.functions.set(name, importedValue(v.returns, path, converted, 0)!);
       else if (v?.kind === 'name' && !isTracked(v.qname)) entry.imports.set(name, v.qname);
+      else if (v?.kind === 'name' && !name.startsWith('_')) entry.tracked.set(name, v.qname);
     }
     for (const p of used) {
       const s = this.entries.get(p)?.stamps.get(p) ?? this.stampOf(p);

@@ -213,6 +213,11 @@ export interface ResolveOptions {
   projectFunction?: (qname: string) => ImportedValue | undefined;
   /** The public names of a project module's torch-derived classes (`from .layers import *`), the module named as above. */
   projectModuleClasses?: (module: string) => readonly string[];
+  /**
+   * The public module-level names of a project module bound to tracked names (`import torch.nn as nn` there gives
+   * `nn` → `torch.nn`), which `from utils import *` binds here too.
+   */
+  projectModuleNames?: (module: string) => ReadonlyArray<readonly [string, string]>;
 }
 
 /** What a statement that binds or reads nothing shares (most sets stay empty: each is made on its first name). */
@@ -724,8 +729,12 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
           if (!relative && scope === moduleScope) moduleBindingsSet(alias.text, `${base}.${name.text}`);
         }
       } else if (c.type === 'wildcard_import' && prefix !== undefined) {
-        // `from .layers import *`: the torch-derived classes of a module of the project
+        // `from .layers import *`: the torch names and torch-derived classes of a module of the project
         const module = relative ? mod!.text.replace(/\s+/g, '') : base;
+        for (const [name, qname] of opts.projectModuleNames?.(module) ?? []) {
+          bind(name, { kind: 'name', qname });
+          if (scope === moduleScope) moduleBindingsSet(name, qname);
+        }
         for (const name of opts.projectModuleClasses?.(module) ?? []) bind(name, importName(`${prefix}${name}`));
       }
       // other wildcard imports bind nothing we can know
