@@ -413,6 +413,16 @@ describe('scan', { concurrency: true }, () => {
     assert.match(r.stderr, /mindport: warning: .*mindport\.toml.*colour.*unknown key/);
     assert.match(r.stdout, /MSP101 info: `torch\.abs` → `mindspore\.mint\.abs`/, 'the default device is kept');
   });
+
+  test('fix and port warn of a bad project setting too, once for all files, and go on', async () => {
+    const dir = project('badcfg2', { 'pyproject.toml': '[tool.mindport]\nselect = [1, 2\n', 'a.py': 'import torch\ny = torch.abs(x)\n', 'b.py': 'import torch\nz = torch.abs(x)\n' });
+    for (const [args, code] of [[['fix', '.', '--diff'], 1], [['port', 'a.py', 'b.py'], 0]] as const) {
+      const r = await cli([...args], dir);
+      assert.equal(r.code, code, `${args[0]}: ${r.stderr}`); // fix --diff: 1, there are changes
+      assert.equal(r.stderr.match(/mindport: warning: .*pyproject\.toml: cannot parse/g)?.length, 1, `${args[0]}: ${r.stderr}`);
+    }
+    assert.match(readFileSync(join(dir, 'b_ms.py'), 'utf8'), /mint\.abs/);
+  });
 });
 
 describe('explain', { concurrency: true }, () => {

@@ -10,10 +10,8 @@ import { withCodeCells } from '../engine/ipynbWrite';
 import { isInside, readNotebookFile } from '../engine/files';
 import { unifiedDiff } from './unifiedDiff';
 import { initParser } from '../engine/parser';
-import { ProjectConfigFinder } from '../engine/projectConfig';
-import type { FileResult } from '../engine/project';
 import { formatSarif, ReportStream, type StreamFormat } from '../engine/report';
-import { DEFAULT_SETTINGS, parseSettings, settingsForFile, type Settings } from '../engine/settings';
+import { parseSettings, type Settings } from '../engine/settings';
 import { decodeSource } from '../engine/text';
 import { targetOf } from '../engine/analyze';
 import { loadDatabase } from '../mappings/location';
@@ -22,16 +20,10 @@ import { scanFiles } from './scan';
 import { EncodeError, encodeSource } from './sourceEncoding';
 import { openScanCache, type ScanCache, userCacheDir } from './scanCache';
 import { portCommand } from './port';
+import { flagSettings, reportDbProblems, SettingsResolver, UsageError, write, type CliIo } from './cliSettings';
 import pkg from '../../../package.json';
 
-export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-}
-
-export class UsageError extends Error {}
+export { UsageError, type CliIo } from './cliSettings';
 
 const HELP = `mindport ${pkg.version} — port PyTorch code to MindSpore (Ascend NPU, GPU, CPU)
 
@@ -58,52 +50,6 @@ Usage:
 Exit status: 0 no error-level findings, 1 error-level findings (scan) or failures, 2 usage error.
 Project settings come from the closest mindport.toml or pyproject.toml [tool.mindport]; flags win over them.
 `;
-
-function write(s: NodeJS.WritableStream, text: string): void {
-  s.write(text.endsWith('\n') ? text : `${text}\n`);
-}
-
-function splitCodes(v: string | undefined): string[] | undefined {
-  return v === undefined ? undefined : v.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean);
-}
-
-function flagSettings(values: Record<string, unknown>): { raw: Record<string, unknown> } {
-  const raw: Record<string, unknown> = {};
-  if (values.device !== undefined) raw.device = values.device;
-  if (values['ms-version'] !== undefined) raw.mindsporeVersion = values['ms-version'];
-  if (values['target-api'] !== undefined) raw.targetApi = values['target-api'];
-  if (values.select !== undefined) raw.select = splitCodes(values.select as string);
-  if (values.ignore !== undefined) raw.ignore = splitCodes(values.ignore as string);
-  return { raw };
-}
-
-/** Settings for one file: defaults, then the project file, then command-line flags (flags win). */
-class SettingsResolver {
-  private readonly finder = new ProjectConfigFinder();
-  private readonly reported = new Set<string>();
-  constructor(
-    private readonly flags: Record<string, unknown>,
-    private readonly io: CliIo,
-  ) {
-    const { problems } = parseSettings(flags, DEFAULT_SETTINGS, (k) => `--${k === 'mindsporeVersion' ? 'ms-version' : k === 'targetApi' ? 'target-api' : k}`);
-    if (problems.length) throw new UsageError(problems.map((p) => `${p.setting}: ${p.message}`).join('\n'));
-  }
-  for(path: string): Settings {
-    const { settings, problems } = this.finder.settingsFor(path, DEFAULT_SETTINGS);
-    for (const p of problems) {
-      const key = `${p.setting}: ${p.message}`;
-      if (!this.reported.has(key)) {
-        this.reported.add(key);
-        write(this.io.stderr, `mindport: warning: ${key}`);
-      }
-    }
-    return settingsForFile(parseSettings(this.flags, settings).settings, path, this.io.cwd);
-  }
-}
-
-function reportDbProblems(db: MappingDatabase, io: CliIo): void {
-  for (const p of db.problems) write(io.stderr, `mindport: warning: mapping file ${p.file}${p.key ? ` entry "${p.key}"` : ''}: ${p.message}`);
-}
 
 async function cmdScan(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({

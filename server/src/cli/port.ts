@@ -7,19 +7,14 @@ import { parseArgs } from 'node:util';
 import { portNotebook, portText, type PortSummary } from '../engine/port';
 import { readNotebookFile } from '../engine/files';
 import { initParser } from '../engine/parser';
-import { ProjectConfigFinder } from '../engine/projectConfig';
-import { DEFAULT_SETTINGS, parseSettings, settingsForFile, type Settings } from '../engine/settings';
+import type { Settings } from '../engine/settings';
 import { decodeSource } from '../engine/text';
 import { EncodeError, encodeSource } from './sourceEncoding';
 import { loadDatabase } from '../mappings/location';
 import type { MappingDatabase } from '../mappings/database';
-import type { CliIo } from './commands';
+import { flagSettings, reportDbProblems, SettingsResolver, UsageError, write, type CliIo } from './cliSettings';
 
 const USAGE = 'usage: mindport port FILE... [-o OUT_DIR] [--device D] [--ms-version V] [--target-api A] [--select CODES] [--ignore CODES]';
-
-function write(s: NodeJS.WritableStream, text: string): void {
-  s.write(text.endsWith('\n') ? text : `${text}\n`);
-}
 
 /** The output path: `<name>_ms.py` beside the input, or in outDir. */
 export function portedPath(file: string, outDir?: string): string {
@@ -82,24 +77,19 @@ export async function portCommand(argv: string[], io: CliIo): Promise<number> {
     write(io.stderr, `mindport port: no file given\n${USAGE}`);
     return 2;
   }
-  const codes = (v: unknown) => (typeof v === 'string' ? v.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean) : undefined);
-  const flags: Record<string, unknown> = {
-    device: values.device,
-    mindsporeVersion: values['ms-version'],
-    targetApi: values['target-api'],
-    select: codes(values.select),
-    ignore: codes(values.ignore),
-  };
-  const checked = parseSettings(flags, DEFAULT_SETTINGS, (k) => `--${k === 'mindsporeVersion' ? 'ms-version' : k === 'targetApi' ? 'target-api' : k}`);
-  if (checked.problems.length) {
-    write(io.stderr, checked.problems.map((p) => `mindport port: ${p.setting}: ${p.message}`).join('\n'));
+  let resolver: SettingsResolver;
+  try {
+    resolver = new SettingsResolver(flagSettings(values).raw, io);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    write(io.stderr, err.message.split('\n').map((m) => `mindport port: ${m}`).join('\n'));
     return 2;
   }
   const outDir = typeof values['out-dir'] === 'string' ? resolve(io.cwd, values['out-dir']) : undefined;
   if (outDir) mkdirSync(outDir, { recursive: true });
   await initParser();
   const db = loadDatabase();
-  const finder = new ProjectConfigFinder();
+  reportDbProblems(db, io);
   let failed = 0;
   let converted = 0;
   let left = 0;
@@ -120,7 +110,7 @@ export async function portCommand(argv: string[], io: CliIo): Promise<number> {
       failed++;
       continue;
     }
-    const settings = settingsForFile(parseSettings(flags, finder.settingsFor(file, DEFAULT_SETTINGS).settings).settings, file, io.cwd);
+    const settings = resolver.for(file);
     const res = file.endsWith('.ipynb') ? portNotebookFile(file, settings, db) : portPythonFile(file, settings, db);
     if ('skipped' in res) {
       write(io.stderr, `${rel}: skipped: ${res.skipped}`);

@@ -97,7 +97,7 @@ export const msp106Rule: Rule = {
       const known = w.tensor && ctx.resolution.instances.get(w.tensor.id);
       const safe = !!known && known.qname === 'torch.Tensor' && known.confidence === 'high';
       const fix: Fix = {
-        title: `Write the pattern out: ${w.code}`,
+        title: `Write the einops pattern out as Tensor methods`,
         applicability: safe ? 'safe' : 'unsafe',
         edits: [{ start: use.call!.startIndex, end: use.call!.endIndex, newText: w.code }, ...(w.reduceEdits ?? [])],
       };
