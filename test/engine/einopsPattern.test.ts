@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { einopsToMethods, type EinopsOp } from '../../server/src/engine/einopsPattern';
+import { einopsToMethods, einsumEquation, type EinopsOp } from '../../server/src/engine/einopsPattern';
 
 interface Case {
   op: EinopsOp;
@@ -118,4 +118,17 @@ test('what cannot be written out exactly says why', () => {
   assert.match(why('rearrange', 'b c h -> b (c h)', {}, false), /more than once/);
   // without a size from the tensor, a non-repeatable expression is fine
   assert.equal(why('rearrange', 'b c h -> b h c', {}, false), 'written: (a + b).permute(0, 2, 1)');
+});
+
+test('einsum patterns: one letter per axis name (its own if it is one, else its first while free), ... kept', () => {
+  const eq = (p: string) => {
+    const r = einsumEquation(p);
+    return r.ok ? r.equation : `(${r.why})`;
+  };
+  assert.equal(eq('b i d, b j d -> b i j'), 'bid,bjd->bij');
+  assert.equal(eq('batch head i d, batch head j d -> batch head i j'), 'bhid,bhjd->bhij');
+  assert.equal(eq('... c, c o -> ... o'), '...c,co->...o');
+  assert.equal(eq('time t, tt -> t'), 'at,b->t', 'single-letter names keep their letter; the others take free ones');
+  assert.match(eq('a (b c) -> a'), /brackets/);
+  assert.match(eq('a b'), /one `->`/);
 });

@@ -2,7 +2,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixAll } from '../../server/src/engine/fixAll';
 import { DEFAULT_SETTINGS } from '../../server/src/engine/settings';
-import { findings, fix, lines, setup, all } from './helpers';
+import { findings, fix, lines, settings, setup, all } from './helpers';
 import type { MappingDatabase } from '../../server/src/mappings/database';
 
 let db: MappingDatabase;
@@ -80,11 +80,27 @@ test('no fix, with the reason, where the call cannot be written out', () => {
 });
 
 test('other einops functions are reported with advice, not as missing from the database', () => {
-  const src = lines('import einops', 'p, ps = einops.pack([a, b], "b * d")', 'z = einops.einsum(q, k, "b i d, b j d -> b i j")');
+  const src = lines('import einops', 'p, ps = einops.pack([a, b], "b * d")', 'shape = einops.parse_shape(x, "b c")');
   const f = findings(src, 'MSP106');
   assert.equal(f.length, 2);
-  assert.match(f[1].message, /mindspore\.ops\.einsum/);
+  assert.match(f[0].message, /mint\.cat/);
+  assert.match(f[1].message, /dict\(zip\(names, x\.shape\)\)/);
   assert.equal(all(src).filter((x) => x.code.startsWith('MSP10') && x.code !== 'MSP106').length, 0);
+});
+
+test('einops.einsum: the einsum of the target with one letter per axis, operands first', () => {
+  const src = lines('import torch', 'from einops import einsum', 'q = torch.randn((2, 3, 4))', 'def f(k):', '    return einsum(q, k, "batch i d, batch j d -> batch i j")');
+  const r = fix(src, 'MSP106');
+  assert.match(r.text, /^from mindspore import mint$/m);
+  assert.match(r.text, /return mint\.einsum\('bid,bjd->bij', q, k\)/);
+  assert.equal(r.applicability, 'unsafe', 'k is not known to be a Tensor');
+  // on GPU the classic einsum (mint.einsum runs on Ascend only)
+  assert.match(fix(src, 'MSP106', 0, settings({ device: 'GPU' })).text, /return ops\.einsum\('bid,bjd->bij', q, k\)/);
+  // both operands known: safe
+  assert.equal(fix(lines('import torch, einops', 'a = torch.randn((2, 3))', 'b = torch.randn((3, 4))', 'c = einops.einsum(a, b, "i j, j k -> i k")'), 'MSP106').applicability, 'safe');
+  const why = findings(lines('from einops import einsum', 'c = einsum(a, b, pattern)'), 'MSP106')[0];
+  assert.equal(why.fixes.length, 0);
+  assert.match(why.message, /not a plain string literal/);
 });
 
 test('a user function named rearrange is not einops', () => {

@@ -208,3 +208,44 @@ function compile(call: EinopsCall): string {
     throw new PatternError('the tensor expression would be written more than once (give it a name first)');
   return (code ?? tensor) + steps.join('');
 }
+
+const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/**
+ * An einops.einsum pattern (`'batch i d, batch j d -> batch i j'`) as the equation of a one-letter einsum
+ * (`'bid,bjd->bij'`): each axis name gets a letter (itself if it is one, else its first letter while that is free);
+ * `...` stays.
+ */
+export function einsumEquation(pattern: string): { ok: true; equation: string } | { ok: false; why: string } {
+  const arrow = pattern.split('->');
+  if (arrow.length !== 2) return { ok: false, why: 'a pattern without one `->`' };
+  const letters = new Map<string, string>();
+  const taken = new Set<string>();
+  const letterOf = (name: string): string | undefined => {
+    let l = letters.get(name);
+    if (l) return l;
+    l = [name.length === 1 ? name : '', name[0], ...LETTERS].find((c) => c && LETTERS.includes(c) && !taken.has(c));
+    if (!l) return undefined;
+    letters.set(name, l);
+    taken.add(l);
+    return l;
+  };
+  // the names written as single letters keep them: reserve those first
+  for (const [tok] of pattern.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) if (tok.length === 1 && LETTERS.includes(tok) && !taken.has(tok)) letterOf(tok);
+  const side = (s: string): string | undefined => {
+    let out = '';
+    for (const [tok] of s.matchAll(/\.\.\.|[A-Za-z_][A-Za-z0-9_]*|\S/g)) {
+      if (tok === '...') out += '...';
+      else if (/^[A-Za-z_]/.test(tok)) {
+        const l = letterOf(tok);
+        if (!l) return undefined;
+        out += l;
+      } else return undefined;
+    }
+    return out;
+  };
+  const inputs = arrow[0].split(',').map(side);
+  const output = side(arrow[1]);
+  if (output === undefined || inputs.some((i) => i === undefined)) return { ok: false, why: 'the pattern has brackets, numbers or more than 52 axis names' };
+  return { ok: true, equation: `${inputs.join(',')}->${output}` };
+}

@@ -2,7 +2,7 @@
 // Tensor methods its pattern stands for (engine/einopsPattern.ts), and the einops layers get the code their Cell's
 // construct would run. The fix is safe when the tensor is known to be one (the written-out code calls Tensor
 // methods; einops also takes NumPy arrays and lists), else unsafe.
-import { einopsToMethods, type EinopsOp } from '../einopsPattern';
+import { einopsToMethods, einsumEquation, type EinopsOp } from '../einopsPattern';
 import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
@@ -70,6 +70,33 @@ function writeOut(ctx: RuleContext, op: EinopsOp, use: ApiUse, layer: boolean): 
   return plan.ok ? { code: plan.code, tensor, reduceEdits } : { why: plan.why };
 }
 
+/** einops.einsum(a, b, 'b i d, b j d -> b i j') → the target's einsum with a one-letter equation, operands after it. */
+function einsumFix(ctx: RuleContext, use: ApiUse): { fix?: Fix; code?: string; why?: string } {
+  const args = callArgs(use.call);
+  if (!args || args.hasSplat || args.keywords.size || args.positional.length < 2) return { why: 'it takes its operands, then the pattern, by position' };
+  const operands = args.positional.slice(0, -1);
+  const pattern = literal(args.positional[args.positional.length - 1]);
+  if (pattern === undefined) return { why: 'the pattern is not a plain string literal' };
+  const eq = einsumEquation(pattern);
+  if (!eq.ok) return { why: eq.why };
+  const entry = ctx.db.get('torch.einsum');
+  const twin = entry && ctx.db.choose(entry, ctx.target).twin;
+  if (!twin || !/^mindspore\.[\w.]+$/.test(twin.api)) return { why: `${deviceOrVersion(ctx)} has no einsum` };
+  const plan = ctx.imports.plan(twin.api);
+  const code = `${plan.expr}('${eq.equation}', ${operands.map((o) => o.text).join(', ')})`;
+  const safe = operands.every((o) => {
+    const v = ctx.resolution.instances.get(o.id);
+    return v?.qname === 'torch.Tensor' && v.confidence === 'high';
+  });
+  const edits: TextEdit[] = [{ start: use.call!.startIndex, end: use.call!.endIndex, newText: code }];
+  if (plan.edit) edits.push(plan.edit);
+  return { code, fix: { title: `Use ${twin.api} with a one-letter equation`, applicability: safe ? 'safe' : 'unsafe', edits } };
+}
+
+function deviceOrVersion(ctx: RuleContext): string {
+  return `MindSpore ${ctx.target.version} on ${ctx.target.device}`;
+}
+
 export const msp106Rule: Rule = {
   codes: ['MSP106'],
   order: 20,
@@ -77,6 +104,12 @@ export const msp106Rule: Rule = {
     const uses = claimUses(ctx, 'MSP106', (q) => q.startsWith('einops.') || ruleOwned(ctx, 'MSP106', q));
     if (!ctx.enabled('MSP106')) return;
     for (const use of uses) {
+      if (use.qname === 'einops.einsum' && use.context === 'call' && use.call) {
+        const e = einsumFix(ctx, use);
+        if (e.fix) reportAdvice(ctx, 'MSP106', use, `${tick(use.qname)} → ${tick(e.code!)}: einops has no MindSpore backend; einsum takes one letter per axis.`, { fixes: [e.fix], withAdvice: false });
+        else reportAdvice(ctx, 'MSP106', use, `${tick(use.qname)}: einops has no MindSpore backend; MindPort cannot write this call out: ${e.why}.`);
+        continue;
+      }
       const fn = FUNCTIONS.exec(use.qname);
       const layer = LAYERS.exec(use.qname);
       const called = use.context === 'call' && use.call !== undefined;
