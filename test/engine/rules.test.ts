@@ -220,6 +220,44 @@ describe('MSP103 no equivalent', () => {
     assert.equal(countSyntaxErrors(out), 0);
   });
 
+  test('nn.ModuleList is CellList for a list passed by position; a tuple, generator, variable or modules= differ', () => {
+    const src = [
+      'import torch.nn as nn',
+      'from torch.nn import ModuleList as ML',
+      'a = nn.ModuleList([nn.Identity() for _ in range(3)])',
+      'b = nn.ModuleList()',
+      'c = ML([nn.Identity(), nn.Identity()])',
+      'd = nn.ModuleList(blocks)',
+      'e = nn.ModuleList(modules=[nn.Identity()])',
+      'f = nn.ModuleList(nn.Identity() for _ in range(3))',
+      'g = nn.ModuleList((nn.Identity(),))',
+      '',
+    ].join('\n');
+    const a = analyze(src, MSP1);
+    const byLine = a.findings.filter((f) => f.data?.torchApi === 'torch.nn.ModuleList').map((f) => [f.range.start.line + 1, f.code, f.fixes[0]?.applicability]);
+    assert.deepEqual(byLine, [
+      [3, 'MSP101', 'safe'],
+      [4, 'MSP101', 'safe'],
+      [5, 'MSP101', 'safe'],
+      [6, 'MSP102', 'unsafe'],
+      [7, 'MSP102', 'unsafe'],
+      [8, 'MSP102', 'unsafe'],
+      [9, 'MSP102', 'unsafe'],
+    ]);
+    assert.match(single(a.findings.filter((f) => f.range.start.line === 6), 'MSP102').message, /takes one list, by position/);
+    const out = applyPreferred(src, a.findings.filter((f) => f.code === 'MSP101' && f.data?.torchApi === 'torch.nn.ModuleList'));
+    assert.match(out, /^a = ms\.nn\.CellList\(\[nn\.Identity\(\) for _ in range\(3\)\]\)$/m);
+    assert.match(out, /^c = ms\.nn\.CellList\(\[nn\.Identity\(\), nn\.Identity\(\)\]\)$/m);
+    assert.equal(countSyntaxErrors(out), 0);
+  });
+
+  test('nn.Sequential is SequentialCell, modules by position or one OrderedDict', () => {
+    for (const call of ['nn.Sequential(nn.ReLU(), nn.Identity())', 'nn.Sequential(*layers)', 'nn.Sequential(OrderedDict(relu=nn.ReLU()))']) {
+      const f = single(analyze(`import torch.nn as nn\nm = ${call}\n`, MSP1).findings, 'MSP101', 'torch.nn.Sequential');
+      assert.equal(f.fixes[0]?.applicability, 'safe', call);
+    }
+  });
+
   test('a twin newer than the target version is named with its version', () => {
     const f = single(analyze('import torch.nn.functional as F\ny = F.gelu(x)\n', { ...MSP1, mindsporeVersion: '2.3' }).findings, 'MSP103');
     assert.match(f.message, /`mindspore\.mint\.nn\.functional\.gelu` exists only from MindSpore 2\.5 \(target 2\.3\)/);

@@ -36,6 +36,11 @@ export const ArgDiff = z.strictObject({
   unlessString: z.string().optional(),
   /** For `renamed`: only when the value passed is a string (`padding='same'` → `pad_mode='same'`). */
   whenString: z.boolean().optional(),
+  /**
+   * For `behavior`: the difference does not apply to a list (a list display or comprehension) passed by position
+   * (nn.ModuleList: CellList takes one list, by position, and fails on a tuple, a generator or `modules=`).
+   */
+  whenNotList: z.boolean().optional(),
   /** For `renamed`: MindSpore takes 1 − the torch value (BatchNorm `momentum` weighs the running statistic). */
   complement: z.boolean().optional(),
   /**

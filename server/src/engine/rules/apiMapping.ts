@@ -419,6 +419,8 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
         }
       } else if (!args) differences.push(describe(d));
     } else if (d.change === 'behavior') {
+      const listByPosition = !!passed && passed.node === passed.value && (passed.value.type === 'list' || passed.value.type === 'list_comprehension');
+      if (d.whenNotList && args && (!passed || listByPosition)) continue;
       if (!d.torch || passed || !args) {
         safe = false;
         differences.push(describe(d));
@@ -488,7 +490,7 @@ function argTable(twin: Twin): ArgTable {
   if (t) return t;
   t = { changed: new Map(), stringRenames: new Map(), unsupported: new Map() };
   for (const d of twin.args ?? []) {
-    if (!d.torch) continue;
+    if (!d.torch || d.whenNotList) continue; // a difference of the value passed, not of where it is passed
     if (d.change === 'unsupported') t.unsupported.set(d.torch, d.note ?? 'MindSpore does not support it');
     if (d.change === 'renamed' && d.ms && d.whenString) t.stringRenames.set(d.torch, d.ms);
     else if (d.change === 'renamed' && d.ms) t.changed.set(d.torch, d.ms);
