@@ -91,6 +91,31 @@ describe('MSP103 no equivalent', () => {
     assert.deepEqual(f.fixes, []);
   });
 
+  test('legacy typed constructors are written out: data as ms.Tensor with the dtype, sizes as mint.zeros', () => {
+    const cases: [string, string, string][] = [
+      ['torch.LongTensor([1, 2])', 'ms.Tensor([1, 2], dtype=ms.int64)', 'safe'],
+      ['torch.BoolTensor([c > 0 for c in cs])', 'ms.Tensor([c > 0 for c in cs], dtype=ms.bool_)', 'safe'],
+      ['torch.FloatTensor(3, 4)', 'mint.zeros((3, 4), dtype=ms.float32)', 'safe'],
+      ['torch.ByteTensor(5)', 'mint.zeros((5,), dtype=ms.uint8)', 'safe'],
+      ['torch.IntTensor(h, w)', 'mint.zeros((h, w), dtype=ms.int32)', 'safe'],
+      // one name: data or a size, torch decides at run time
+      ['torch.LongTensor(chans)', 'ms.Tensor(chans, dtype=ms.int64)', 'unsafe'],
+      ['torch.HalfTensor(np.ones(3))', 'ms.Tensor(np.ones(3), dtype=ms.float16)', 'unsafe'],
+    ];
+    for (const [call, want, applicability] of cases) {
+      const src = `import torch\nimport numpy as np\nt = ${call}\n`;
+      const f = single(analyze(src, MSP1).findings, 'MSP103');
+      assert.equal(f.fixes[0]?.applicability, applicability, call);
+      const out = applyPreferred(src, [f]);
+      assert.match(out, new RegExp(`^t = ${want.replace(/[.()[\]]/g, '\\$&')}$`, 'm'), call);
+      assert.equal(countSyntaxErrors(out), 0);
+    }
+    // in an isinstance check, or with keywords: no fix
+    for (const src of ['import torch\nok = isinstance(x, torch.FloatTensor)\n', 'import torch\nt = torch.FloatTensor([1], device="cuda")\n']) {
+      assert.deepEqual(single(analyze(src, MSP1).findings, 'MSP103').fixes, [], src);
+    }
+  });
+
   test('a torch function no table lists whose tensor method has a twin: that twin, and a fix calling the method', () => {
     const cases: [string, string][] = [
       ['y = torch.masked_fill(x, mask, 0.0)', 'y = x.masked_fill(mask, 0.0)'],

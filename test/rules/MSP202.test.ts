@@ -26,6 +26,17 @@ test('fixes: torch.float64 -> float32 and .double() -> .float(), unsafe, still p
   assert.match(fix(lines('import torch', 'a = torch.ones(2).double()'), 'MSP202').text, /torch\.ones\(2\)\.float\(\)/);
 });
 
+test('torch.DoubleTensor: float64, with an unsafe fix making it float32', () => {
+  const src = lines('import torch', 't = torch.DoubleTensor([1.0, 2.0])');
+  const f = findings(src, 'MSP202');
+  assert.equal(f.length, 1);
+  assert.match(f[0].message, /makes a float64 tensor/);
+  const r = fix(src, 'MSP202');
+  assert.equal(r.applicability, 'unsafe');
+  assert.match(r.text, /^t = ms\.Tensor\(\[1\.0, 2\.0\], dtype=ms\.float32\)$/m);
+  assert.equal(all(src).filter((x) => x.code === 'MSP103').length, 0, 'MSP202 owns it');
+});
+
 test('info off Ascend', () => {
   assert.equal(findings(lines('import torch', 'a = torch.ones(2).double()'), 'MSP202', settings({ device: 'CPU' }))[0].severity, 'info');
 });

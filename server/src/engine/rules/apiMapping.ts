@@ -9,6 +9,7 @@ import type { Fix, TextEdit, UseStats } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
+import { TYPED_CONSTRUCTORS, typedConstructorFix } from './typedConstructors';
 import { answersByName, callArgs, tick, type CallArgs } from './util';
 
 /** Arguments MindSpore does not take on any API (placement, layout and output buffers are not per call there). */
@@ -252,13 +253,15 @@ function reportNoTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, choice:
     ? `: ${short(choice.tooNew.twin.api)} exists only from MindSpore ${choice.tooNew.since} (target ${ctx.target.version})`
     : '';
   const advice = entry.advice ? ` ${entry.advice}` : '';
+  const dtype = TYPED_CONSTRUCTORS.get(use.qname);
+  const writtenOut = dtype ? typedConstructorFix(ctx, use, dtype) : undefined;
   ctx.report({
     code: 'MSP103',
     message: `${short(use.qname)} has no MindSpore equivalent${tooNew}.${advice}${use.confidence === 'low' ? LOW : ''}`,
     severity: use.confidence === 'low' ? 'info' : undefined,
     start: use.node.startIndex,
     end: use.node.endIndex,
-    fixes: [],
+    fixes: writtenOut ? [writtenOut] : [],
     data: { torchApi: use.qname, confidence: use.confidence },
   });
 }

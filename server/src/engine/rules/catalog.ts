@@ -8,7 +8,7 @@ import type { RuleMeta } from './types';
 export const RULES: RuleMeta[] = [
   { code: 'MSP101', name: 'torch-api-same-twin', summary: 'torch API with a same-behaviour MindSpore twin', severity: 'info', fix: 'always' },
   { code: 'MSP102', name: 'torch-api-twin-differs', summary: 'MindSpore twin with argument or behaviour differences', severity: 'warning', fix: 'sometimes' },
-  { code: 'MSP103', name: 'torch-api-no-twin', summary: 'no MindSpore equivalent known', severity: 'warning', fix: 'none' },
+  { code: 'MSP103', name: 'torch-api-no-twin', summary: 'no MindSpore equivalent known', severity: 'warning', fix: 'sometimes' },
   { code: 'MSP104', name: 'unsupported-argument', summary: 'argument MindSpore does not support', severity: 'warning', fix: 'sometimes' },
   { code: 'MSP105', name: 'twin-not-on-device', summary: 'MindSpore twin not supported on the configured device', severity: 'warning', fix: 'sometimes' },
   { code: 'MSP106', name: 'einops-pattern', summary: 'einops call: no MindSpore backend; the pattern written out as Tensor methods', severity: 'warning', fix: 'sometimes' },

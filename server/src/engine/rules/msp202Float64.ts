@@ -5,6 +5,7 @@ import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
 import { assignedValue, callArgs, claimUses, isAscend, scopeNode, tick } from './util';
+import { typedConstructorFix } from './typedConstructors';
 
 const F64 = new Set(['torch.float64', 'torch.double']);
 /** NumPy constructors that produce float64 unless told otherwise. */
@@ -65,7 +66,7 @@ export const msp202Rule: Rule = {
     const uses = claimUses(
       ctx,
       'MSP202',
-      (q) => F64.has(q) || q === 'torch.Tensor.double' || q === 'torch.set_default_dtype',
+      (q) => F64.has(q) || q === 'torch.Tensor.double' || q === 'torch.set_default_dtype' || q === 'torch.DoubleTensor',
       (u) => u.qname !== 'torch.set_default_dtype' || /float64|double/.test(u.call?.text ?? ''),
     );
     for (const use of uses) {
@@ -76,6 +77,11 @@ export const msp202Rule: Rule = {
       if (use.qname === 'torch.Tensor.double') {
         const fixes: Fix[] = use.confidence === 'high' ? [{ title: 'Use .float() (float32)', applicability: 'unsafe', edits: [{ start: use.nameNode.startIndex, end: use.nameNode.endIndex, newText: 'float' }] }] : [];
         report(use.call ?? use.node, `${tick('.double()')}: ${why}. Cast to float32 instead, or do this part in NumPy on the host.`, fixes, use);
+        continue;
+      }
+      if (use.qname === 'torch.DoubleTensor') {
+        const fix = typedConstructorFix(ctx, use, 'float32', 'unsafe');
+        report(use.call ?? use.node, `${tick('torch.DoubleTensor')} makes a float64 tensor: ${why}. Make it float32 (${tick('ms.Tensor(data, dtype=ms.float32)')}), or keep float64 work in NumPy on the host.`, fix ? [fix] : [], use);
         continue;
       }
       // a float64 dtype inside set_default_dtype is reported with that call
