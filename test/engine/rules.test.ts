@@ -116,6 +116,25 @@ describe('MSP103 no equivalent', () => {
     }
   });
 
+  test('Tensor.unflatten is written out as a reshape of the shape around dim (a known tensor: safe)', () => {
+    const cases: [string, string][] = [
+      ['x.unflatten(0, (2, 3))', 'x.reshape((2, 3) + x.shape[1:])'],
+      ['x.unflatten(dim=-1, sizes=(2, 2))', 'x.reshape(x.shape[:-1] + (2, 2))'],
+      ['x.unflatten(sizes=[2, -1], dim=1)', 'x.reshape(x.shape[:1] + tuple([2, -1]) + x.shape[2:])'],
+      ['x.unflatten(-2, (3, 2))', 'x.reshape(x.shape[:-2] + (3, 2) + x.shape[-1:])'],
+    ];
+    for (const [call, want] of cases) {
+      const src = `import torch\nx = torch.ones((6, 4))\ny = ${call}\n`;
+      const f = single(analyze(src, MSP1).findings, 'MSP103');
+      assert.equal(f.fixes[0]?.applicability, 'safe', call);
+      assert.match(applyPreferred(src, [f]), new RegExp(`^y = ${want.replace(/[.()[\]+]/g, '\\$&')}$`, 'm'), call);
+    }
+    // a dim that is not a literal, or a receiver that would be evaluated twice: no fix
+    for (const call of ['x.unflatten(d, (2, 3))', 'torch.ones((6, 4)).unflatten(0, (2, 3))']) {
+      assert.deepEqual(single(analyze(`import torch\nx = torch.ones((6, 4))\ny = ${call}\n`, MSP1).findings, 'MSP103').fixes, [], call);
+    }
+  });
+
   test('a torch function no table lists whose tensor method has a twin: that twin, and a fix calling the method', () => {
     const cases: [string, string][] = [
       ['y = torch.masked_fill(x, mask, 0.0)', 'y = x.masked_fill(mask, 0.0)'],

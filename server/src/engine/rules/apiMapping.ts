@@ -10,6 +10,7 @@ import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
 import { TYPED_CONSTRUCTORS, typedConstructorFix } from './typedConstructors';
+import { unflattenFix } from './unflatten';
 import { answersByName, callArgs, tick, type CallArgs } from './util';
 
 /** Arguments MindSpore does not take on any API (placement, layout and output buffers are not per call there). */
@@ -254,7 +255,7 @@ function reportNoTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, choice:
     : '';
   const advice = entry.advice ? ` ${entry.advice}` : '';
   const dtype = TYPED_CONSTRUCTORS.get(use.qname);
-  const writtenOut = dtype ? typedConstructorFix(ctx, use, dtype) : undefined;
+  const writtenOut = dtype ? typedConstructorFix(ctx, use, dtype) : unflattenFix(use);
   ctx.report({
     code: 'MSP103',
     message: `${short(use.qname)} has no MindSpore equivalent${tooNew}.${advice}${use.confidence === 'low' ? LOW : ''}`,
