@@ -7,7 +7,7 @@ import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { argOf, callArgs, claimUses, reportAdvice, ruleOwned, tick } from './util';
+import { argOf, callArgs, claimUses, isNameOrAttribute, reportAdvice, ruleOwned, tick } from './util';
 
 const FUNCTIONS = /^einops\.(rearrange|repeat|reduce)$/;
 const LAYERS = /^einops\.layers\.\w+\.(Rearrange|Reduce)$/;
@@ -22,11 +22,6 @@ function literal(n: Node | undefined): string | undefined {
   return m[3];
 }
 
-/** Whether an expression can be written twice without a difference: a name, or attributes of one. */
-function repeatable(n: Node): boolean {
-  for (let e: Node | null = n; e; e = e.type === 'attribute' ? e.childForFieldName('object') : null) if (e.type === 'identifier') return true;
-  return false;
-}
 
 interface Written {
   code?: string;
@@ -59,7 +54,7 @@ function writeOut(ctx: RuleContext, op: EinopsOp, use: ApiUse, layer: boolean): 
     pattern,
     sizes,
     tensor: tensor ? (PRIMARY.has(tensor.type) ? tensor.text : `(${tensor.text})`) : 'x',
-    repeatable: tensor ? repeatable(tensor) : true,
+    repeatable: tensor ? isNameOrAttribute(tensor) : true,
     reduction,
     reduceFunction: (name) => {
       const p = ctx.imports.plan(`mindspore.mint.${name}`);

@@ -2,17 +2,11 @@
 // replaced by `sizes`, `x.reshape(x.shape[:dim] + sizes + x.shape[dim + 1:])` (MSP103's fix). The receiver is
 // written twice, so it must be a name or an attribute; `dim` must be an integer literal.
 import type { Fix } from '../findings';
-import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
-import { argOf, callArgs } from './util';
-
-function repeatable(n: Node): boolean {
-  for (let e: Node | null = n; e; e = e.type === 'attribute' ? e.childForFieldName('object') : null) if (e.type === 'identifier') return true;
-  return false;
-}
+import { argOf, callArgs, isNameOrAttribute } from './util';
 
 export function unflattenFix(use: ApiUse): Fix | undefined {
-  if (use.qname !== 'torch.Tensor.unflatten' || !use.call || !use.receiver || !repeatable(use.receiver)) return undefined;
+  if (use.qname !== 'torch.Tensor.unflatten' || !use.call || !use.receiver || !isNameOrAttribute(use.receiver)) return undefined;
   const args = callArgs(use.call);
   if (!args || args.hasSplat || args.all.length !== 2) return undefined;
   const dimNode = argOf(args, 'dim', 0);

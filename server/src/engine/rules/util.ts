@@ -341,6 +341,12 @@ export function reportAdvice(
   });
 }
 
+/** Whether an expression can be written twice with no difference: a name, or attributes of one (`self.w`). */
+export function isNameOrAttribute(n: Node): boolean {
+  for (let e: Node | null = n; e; e = e.type === 'attribute' ? e.childForFieldName('object') : null) if (e.type === 'identifier') return true;
+  return false;
+}
+
 /** Replaces a call `recv.method(...)` with just `recv` (text of the receiver). */
 export function dropMethodCallEdit(call: Node): TextEdit | undefined {
   const obj = calleeObject(call);
