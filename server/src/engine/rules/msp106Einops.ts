@@ -22,7 +22,6 @@ function literal(n: Node | undefined): string | undefined {
   return m[3];
 }
 
-
 interface Written {
   code?: string;
   why?: string;
