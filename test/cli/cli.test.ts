@@ -426,6 +426,19 @@ describe('scan', { concurrency: true }, () => {
 });
 
 describe('explain', { concurrency: true }, () => {
+  test('a rule code prints its page (any case), --json its metadata and page; an unknown code exits 1', async () => {
+    const r = await cli(['explain', 'msp106']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^# MSP106 · einops-pattern/m);
+    assert.match(r.stdout, /## Fix safety/);
+    const j = JSON.parse((await cli(['explain', 'MSP103', '--json'])).stdout);
+    assert.equal(j.name, 'torch-api-no-twin');
+    assert.match(j.doc, /typed constructors/);
+    const bad = await cli(['explain', 'MSP999']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /MSP999: not a MindPort rule code/);
+  });
+
   test('text', async () => {
     const r = await cli(['explain', 'torch.nn.functional.gelu']);
     assert.equal(r.code, 0, r.stderr);

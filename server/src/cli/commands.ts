@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { explainJson, explainMarkdown } from '../engine/explain';
+import { ruleDoc, ruleMeta } from '../engine/rules/catalog';
 import { collectFiles } from '../engine/walk';
 import { fixAll, fixAllCells } from '../engine/fixAll';
 import { withCodeCells } from '../engine/ipynbWrite';
@@ -40,7 +41,7 @@ Usage:
       --no-cache                 analyse every file (results are otherwise kept in the user's cache
                                  folder, ~/.cache/mindport/scan, and unchanged files not analysed again)
       --cache-dir DIR            keep them in DIR instead (also MINDPORT_CACHE_DIR)
-  mindport explain API... [--json]   what MindPort knows about torch APIs
+  mindport explain API|CODE... [--json]  what MindPort knows about torch APIs, or a rule's page (MSP106)
   mindport fix PATH... [--unsafe] [--diff]   apply fixes in place (safe ones unless --unsafe; .py and .ipynb);
                                              with --diff, print the changes instead and write nothing (exit 1 if any)
   mindport port FILE... [-o OUT_DIR]   write <name>_ms.py (or _ms.ipynb): every fix applied, TODO(mindport) where it could not
@@ -122,7 +123,7 @@ async function cmdExplain(argv: string[], io: CliIo): Promise<number> {
     allowPositionals: true,
     options: { json: { type: 'boolean', default: false }, device: { type: 'string' }, 'ms-version': { type: 'string' }, 'target-api': { type: 'string' } },
   });
-  if (positionals.length === 0) throw new UsageError('explain needs at least one torch API name, e.g. torch.nn.functional.interpolate');
+  if (positionals.length === 0) throw new UsageError('explain needs at least one torch API name or rule code, e.g. torch.nn.functional.interpolate or MSP106');
   const { raw } = flagSettings(values);
   const { settings, problems } = parseSettings(raw);
   if (problems.length) throw new UsageError(problems.map((p) => `${p.setting}: ${p.message}`).join('\n'));
@@ -131,6 +132,15 @@ async function cmdExplain(argv: string[], io: CliIo): Promise<number> {
   const target = targetOf(settings);
   let missing = 0;
   for (const name of positionals) {
+    if (/^MSP\d{3}$/i.test(name)) {
+      // a rule code, as `ruff rule`: its page
+      const meta = ruleMeta(name.toUpperCase());
+      if (!meta) missing++;
+      const doc = meta && ruleDoc(meta.code);
+      if (values.json) write(io.stdout, JSON.stringify(meta ? { ...meta, doc: doc ?? null } : { code: name, known: false }));
+      else write(io.stdout, meta ? `${doc ?? `# ${meta.code} · ${meta.name}\n\n${meta.summary}`}\n` : `${name}: not a MindPort rule code\n`);
+      continue;
+    }
     const entry = db.get(name);
     if (!entry) missing++;
     if (values.json) write(io.stdout, JSON.stringify(explainJson(db, name, target)));

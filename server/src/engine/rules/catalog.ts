@@ -1,6 +1,6 @@
 // Every rule code MindPort knows, with its default severity and fix availability. Documentation lives in
 // docs/rules/<CODE>.md; the code's link points there.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RuleMeta } from './types';
@@ -70,4 +70,13 @@ export function ruleDocUrl(code: string): string {
   let url = docUrls.get(code);
   if (url === undefined) docUrls.set(code, (url = pathToFileURL(join(findDocsDir(), `${code}.md`)).href));
   return url;
+}
+
+/** The text of a rule's documentation page (Markdown), or undefined when the page is not shipped. */
+export function ruleDoc(code: string): string | undefined {
+  try {
+    return readFileSync(join(findDocsDir(), `${code}.md`), 'utf8');
+  } catch {
+    return undefined;
+  }
 }
