@@ -34,7 +34,32 @@ test('through aliases: import einops as E, from einops import rearrange as rr, t
   const layer = findings(lines('from einops.layers.torch import Rearrange', 'to_seq = Rearrange("b c h w -> b (h w) c")'), 'MSP106');
   assert.equal(layer.length, 1);
   assert.match(layer[0].message, /construct\(x\) returns `x\.permute\(0, 2, 3, 1\)\.reshape\(x\.shape\[0\], -1, x\.shape\[1\]\)`/);
-  assert.equal(layer[0].fixes.length, 0);
+  assert.equal(layer[0].fixes[0].applicability, 'unsafe');
+});
+
+test('einops layers become Cells of the file, sizes passed to them; names are fresh', () => {
+  const src = lines(
+    'import torch.nn as nn',
+    'from einops.layers.torch import Rearrange, Reduce',
+    'class EinopsRearrange:',
+    '    pass',
+    'class ViT(nn.Module):',
+    '    def __init__(self, dim, p):',
+    '        super().__init__()',
+    '        self.to_patch = nn.Sequential(Rearrange("b c (h p1) (w p2) -> b (h w) (p1 p2 c)", p1=p, p2=p), nn.Linear(p * p * 3, dim))',
+    '        self.pool = Reduce("b n d -> b d", "mean")',
+  );
+  const r = fix(src, 'MSP106');
+  assert.equal(r.applicability, 'unsafe');
+  assert.match(r.text, /^class EinopsRearrange2\(ms\.nn\.Cell\):$/m, 'EinopsRearrange is taken');
+  assert.match(r.text, /^ {4}def __init__\(self, p1, p2\):\n {8}super\(\)\.__init__\(\)\n {8}self\.p1 = p1\n {8}self\.p2 = p2$/m);
+  assert.match(r.text, /^ {8}return x\.reshape\(x\.shape\[0\], x\.shape\[1\], -1, self\.p1, x\.shape\[3\] \/\/ self\.p2, self\.p2\)/m);
+  assert.match(r.text, /nn\.Sequential\(EinopsRearrange2\(p1=p, p2=p\), nn\.Linear/);
+  assert.ok(r.text.indexOf('class EinopsRearrange2') < r.text.indexOf('class ViT'), 'the Cell comes before the class using it');
+  const reduce = fix(src, 'MSP106', 1).text;
+  assert.match(reduce, /^class EinopsReduce\(ms\.nn\.Cell\):\n {4}"""Reduce\("b n d -> b d", "mean"\) written out/m);
+  assert.match(reduce, /^ {8}return mint\.mean\(x, 1\)$/m);
+  assert.match(reduce, /self\.pool = EinopsReduce\(\)/);
 });
 
 test('safe on a known tensor, and fix all applies it; the einops import is left for port to remove', () => {

@@ -7,7 +7,7 @@ import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { argOf, callArgs, claimUses, isNameOrAttribute, reportAdvice, ruleOwned, tick } from './util';
+import { argOf, callArgs, claimUses, insertBeforeStatement, isNameOrAttribute, lineStartOf, reportAdvice, ruleOwned, tick } from './util';
 
 const FUNCTIONS = /^einops\.(rearrange|repeat|reduce)$/;
 const LAYERS = /^einops\.layers\.\w+\.(Rearrange|Reduce)$/;
@@ -28,7 +28,13 @@ interface Written {
 }
 
 /** The call's pattern written out, or why not. `tensor` undefined: a layer (its construct's input is `x`). */
-function writeOut(ctx: RuleContext, op: EinopsOp, use: ApiUse, layer: boolean): Written & { tensor?: Node; reduceEdits?: TextEdit[] } {
+function writeOut(
+  ctx: RuleContext,
+  op: EinopsOp,
+  use: ApiUse,
+  layer: boolean,
+  sizeText: (name: string, arg: Node) => string = (_, arg) => arg.text,
+): Written & { tensor?: Node; reduceEdits?: TextEdit[]; sizeArgs?: Node[]; /** the pattern (and reduction) as written */ patternText?: string } {
   const args = callArgs(use.call);
   if (!args) return { why: 'the call has no arguments' };
   if (args.hasSplat) return { why: 'axis sizes are passed with ** (their names are not known here)' };
@@ -44,7 +50,12 @@ function writeOut(ctx: RuleContext, op: EinopsOp, use: ApiUse, layer: boolean): 
   const reduction = reductionNode ? literal(reductionNode) : undefined;
   if (op === 'reduce' && reduction === undefined) return { why: 'the reduction is not one of the named ones' };
   const sizes = new Map<string, string>();
-  for (const [k, v] of args.keywords) if (!['tensor', 'pattern', 'reduction'].includes(k)) sizes.set(k, v.value.text);
+  const sizeArgs: Node[] = [];
+  for (const [k, v] of args.keywords)
+    if (!['tensor', 'pattern', 'reduction'].includes(k)) {
+      sizes.set(k, sizeText(k, v.value));
+      sizeArgs.push(v.arg);
+    }
   const positionalUsed = layer ? (op === 'reduce' ? 2 : 1) : op === 'reduce' ? 3 : 2;
   if (args.positional.length > positionalUsed) return { why: 'the call has more positional arguments than einops takes' };
   const reduceEdits: TextEdit[] = [];
@@ -61,8 +72,49 @@ function writeOut(ctx: RuleContext, op: EinopsOp, use: ApiUse, layer: boolean): 
       return p.expr;
     },
   });
-  return plan.ok ? { code: plan.code, tensor, reduceEdits } : { why: plan.why };
+  const patternText = reductionNode ? `${patternNode!.text}, ${reductionNode.text}` : patternNode!.text;
+  return plan.ok ? { code: plan.code, tensor, reduceEdits, sizeArgs, patternText } : { why: plan.why };
 }
+const KEYWORDS = new Set(['self', 'x', 'super', 'None', 'True', 'False', 'class', 'def', 'return', 'lambda', 'import', 'from', 'pass']);
+
+/**
+ * An einops layer (`Rearrange('b c h w -> b (h w) c')`, `Reduce(...)`) as a Cell of this file: the class goes before
+ * the top-level statement holding the call, takes the axis sizes the call passes as its own arguments (kept as
+ * attributes), and its construct returns the written-out code. Unsafe: a new class, named freshly.
+ */
+function layerFix(ctx: RuleContext, op: EinopsOp, use: ApiUse, className: string): Fix | undefined {
+  const w = writeOut(ctx, op, use, true, (name) => `self.${name}`);
+  if (w.code === undefined || !w.sizeArgs || w.sizeArgs.some((a) => KEYWORDS.has(a.childForFieldName('name')?.text ?? ''))) return undefined;
+  let top: Node = use.call!;
+  while (top.parent && top.parent.type !== 'module') top = top.parent;
+  if (!top.parent) return undefined;
+  const names = w.sizeArgs.map((a) => a.childForFieldName('name')!.text);
+  const cell = ctx.imports.plan('mindspore.nn.Cell');
+  // two blank lines around the class (PEP 8), unless the line above is blank already
+  const above = ctx.text.slice(0, lineStartOf(ctx.text, top.startIndex));
+  const lines = [
+    ...(above === '' || /\n[ \t]*\r?\n$/.test(above) ? [] : ['', '']),
+    `class ${className}(${cell.expr}):`,
+    `    """${use.nameNode.text}(${w.patternText}) written out (einops has no MindSpore backend)."""`,
+    '',
+    `    def __init__(self${names.map((n) => `, ${n}`).join('')}):`,
+    '        super().__init__()',
+    ...names.map((n) => `        self.${n} = ${n}`),
+    '',
+    '    def construct(self, x):',
+    `        return ${w.code}`,
+    '',
+    '',
+  ];
+  const edits: TextEdit[] = [
+    { start: use.call!.startIndex, end: use.call!.endIndex, newText: `${className}(${w.sizeArgs.map((a) => a.text).join(', ')})` },
+    insertBeforeStatement(ctx.text, top, lines),
+    ...(w.reduceEdits ?? []),
+  ];
+  if (cell.edit) edits.push(cell.edit);
+  return { title: `Write the einops layer out as a Cell (${className})`, applicability: 'unsafe', edits };
+}
+
 
 /** einops.einsum(a, b, 'b i d, b j d -> b i j') → the target's einsum with a one-letter equation, operands after it. */
 function einsumFix(ctx: RuleContext, use: ApiUse): { fix?: Fix; code?: string; why?: string } {
@@ -97,6 +149,18 @@ export const msp106Rule: Rule = {
   check(ctx) {
     const uses = claimUses(ctx, 'MSP106', (q) => q.startsWith('einops.') || ruleOwned(ctx, 'MSP106', q));
     if (!ctx.enabled('MSP106')) return;
+    // each layer's Cell gets its own name: EinopsRearrange, EinopsRearrange2, ... (none the file binds)
+    const taken = new Set<string>();
+    const layerName = (kind: string) => {
+      const base = `Einops${kind}`;
+      for (let i = 1; ; i++) {
+        const name = i === 1 ? base : `${base}${i}`;
+        if (!taken.has(name) && !ctx.resolution.boundNames.has(name)) {
+          taken.add(name);
+          return name;
+        }
+      }
+    };
     for (const use of uses) {
       if (use.qname === 'einops.einsum' && use.context === 'call' && use.call) {
         const e = einsumFix(ctx, use);
@@ -118,7 +182,11 @@ export const msp106Rule: Rule = {
         continue;
       }
       if (layer) {
-        reportAdvice(ctx, 'MSP106', use, `${tick(use.qname)}: einops has no MindSpore backend; a Cell whose construct(x) returns ${tick(w.code)} does the same.`, { withAdvice: false });
+        const fix = layerFix(ctx, op, use, layerName(layer[1]));
+        reportAdvice(ctx, 'MSP106', use, `${tick(use.qname)}: einops has no MindSpore backend; a Cell whose construct(x) returns ${tick(w.code)} does the same.`, {
+          fixes: fix ? [fix] : [],
+          withAdvice: false,
+        });
         continue;
       }
       const known = w.tensor && ctx.resolution.instances.get(w.tensor.id);
