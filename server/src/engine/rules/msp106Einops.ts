@@ -1,7 +1,8 @@
 // MSP106: einops. It has no MindSpore backend, so each `rearrange` / `repeat` / `reduce` call is written out as the
-// Tensor methods its pattern stands for (engine/einopsPattern.ts), and the einops layers get the code their Cell's
-// construct would run. The fix is safe when the tensor is known to be one (the written-out code calls Tensor
-// methods; einops also takes NumPy arrays and lists), else unsafe.
+// Tensor methods its pattern stands for (engine/einopsPattern.ts), `einsum` becomes the target's einsum with a
+// one-letter equation, and the einops layers become Cells of the file whose construct runs that code. A call's fix
+// is safe when the tensor is known to be one (the written-out code calls Tensor methods; einops also takes NumPy
+// arrays and lists), else unsafe; a layer's is unsafe (it adds a class).
 import { einopsToMethods, einsumEquation, type EinopsOp } from '../einopsPattern';
 import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
