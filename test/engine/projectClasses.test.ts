@@ -68,6 +68,7 @@ before(async () => {
   put('utils/common.py', 'import torch\nimport torch.nn as nn\nimport einops\nimport torch.nn.functional as _F\nfrom .more import *\n');
   put('utils/more.py', 'from torch.utils.data import DataLoader\n');
   put('utils/__init__.py', '');
+  put('utils/listed.py', 'import torch\nimport torch.nn as nn\nfrom models.fcn import FourCastNet, Block\n__all__ = ["nn", "Block"]\n__all__ += ("_private",)\n_private = nn\n');
   put('models/broken.py', 'import torch.nn as nn\n\nclass Broken(nn.Module:\n    def forward(self, x) return x\n)))\n');
   mkdirSync(join(project, 'odd', 'folder.py'), { recursive: true }); // a folder named like a module
   writeFileSync(join(project, 'odd', 'binary.py'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0x0a]));
@@ -216,6 +217,13 @@ describe('left alone', () => {
     assert.deepEqual(a.findings.map((f) => [lineOf(src, f.start), f.code]), [[2, 'MSP101'], [3, 'MSP101'], [4, 'MSP106'], [5, 'MSP405']]);
     // and the einops fix is safe: x is known to be a tensor through the star-imported torch
     assert.equal(a.findings.find((f) => f.code === 'MSP106')?.fixes[0].applicability, 'safe');
+  });
+
+  test('a wildcard import of a module with __all__ binds only the names it lists (private ones too)', () => {
+    const src = 'from utils.listed import *\nlayer = nn.Linear(3, 4)\nBlock().eval()\nFourCastNet().eval()\nx = torch.randn((2, 3))\ny = _private.Identity()\n';
+    const a = analyseAs('train.py', src);
+    assert.deepEqual(a.internalErrors, []);
+    assert.deepEqual(a.findings.map((f) => [lineOf(src, f.start), f.code]), [[2, 'MSP101'], [3, 'MSP402'], [6, 'MSP101']]);
   });
 
   test('without the file’s path (an unsaved buffer), nothing is looked up', () => {

@@ -11,6 +11,7 @@ import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileStamp, readSource } from './files';
 import { parseSyntax } from './moduleTree';
+import type { Tree } from './parser';
 import { isTracked, resolve, type ClassInfo, type ImportedClass, type ImportedValue, type ResolveOptions, type Value } from './resolve';
 
 const ROOT_MARKERS = ['.git', 'pyproject.toml', 'setup.py', 'setup.cfg', 'mindport.toml'];
@@ -30,8 +31,33 @@ interface ModuleEntry {
   functions: Map<string, ImportedValue>;
   /** Its module-level names bound to names it imports (not tracked ones): possible re-exports of classes. */
   imports: Map<string, string>;
-  /** Its public module-level names bound to tracked names (`nn` → `torch.nn`): what `from it import *` binds. */
+  /** Its module-level names bound to tracked names (`nn` → `torch.nn`): what `from it import *` binds of them. */
   tracked: Map<string, string>;
+  /** The names its `__all__` lists, when it has one: all that `from it import *` binds. */
+  all?: ReadonlySet<string>;
+}
+
+/** Whether `from module import *` binds `name`: listed in `__all__`, or without one, not starting with `_`. */
+function exported(entry: ModuleEntry, name: string): boolean {
+  return entry.all ? entry.all.has(name) : !name.startsWith('_');
+}
+
+/** The names a module-level `__all__ = [...]` (or a tuple; `+=` adds) lists, when they are all string literals. */
+function allOf(tree: Tree): ReadonlySet<string> | undefined {
+  let all: Set<string> | undefined;
+  for (const stmt of tree.rootNode.namedChildren) {
+    const a = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+    if (!a || (a.type !== 'assignment' && a.type !== 'augmented_assignment') || a.childForFieldName('left')?.text !== '__all__') continue;
+    const right = a.childForFieldName('right');
+    if (!right || (right.type !== 'list' && right.type !== 'tuple')) return undefined; // computed: not known here
+    if (a.type === 'assignment') all = new Set();
+    for (const item of right.namedChildren) {
+      const m = item?.type === 'string' ? /^[rRuU]?(['"])(\w+)\1$/.exec(item.text) : null;
+      if (!m) return undefined;
+      (all ??= new Set()).add(m[2]);
+    }
+  }
+  return all;
 }
 
 /** The look-ups resolve makes of the project's other modules. */
@@ -94,7 +120,7 @@ export class ProjectIndex {
    */
   exportsOf(path: string, root?: string): string {
     const e = this.entry(path, { root, checked: new Map(), files: new Set() });
-    return e ? JSON.stringify([[...e.classes].map(([n, c]) => [n, classShape(c)]), [...e.functions].map(([n, v]) => [n, v.qname]), [...e.imports], [...e.tracked]]) : '';
+    return e ? JSON.stringify([[...e.classes].map(([n, c]) => [n, classShape(c)]), [...e.functions].map(([n, v]) => [n, v.qname]), [...e.imports], [...e.tracked], [...(e.all ?? [])]]) : '';
   }
 
   /**
@@ -152,10 +178,10 @@ export class ProjectIndex {
     const path = this.moduleFile(from, module, q.root);
     const entry = path ? this.entry(path, q) : undefined;
     if (!path || !entry) return [];
-    const names = [...entry.classes.keys()].filter((n) => !n.startsWith('_'));
+    const names = [...entry.classes.keys()].filter((n) => exported(entry, n));
     if (names.length) for (const p of entry.stamps.keys()) q.files.add(p);
     // and the classes it imports (models/__init__.py's `from .fcn import FourCastNet`)
-    for (const [n, qname] of entry.imports) if (!n.startsWith('_') && this.find(path, qname, classNamed, q, 1)) names.push(n);
+    for (const [n, qname] of entry.imports) if (exported(entry, n) && this.find(path, qname, classNamed, q, 1)) names.push(n);
     return names;
   }
 
@@ -163,9 +189,9 @@ export class ProjectIndex {
   private trackedNames(from: string, module: string, q: Query): ReadonlyArray<readonly [string, string]> {
     const path = this.moduleFile(from, module, q.root);
     const entry = path ? this.entry(path, q) : undefined;
-    if (!entry?.tracked.size) return [];
-    for (const p of entry.stamps.keys()) q.files.add(p);
-    return [...entry.tracked];
+    const names = entry ? [...entry.tracked].filter(([n]) => exported(entry, n)) : [];
+    if (names.length) for (const p of entry!.stamps.keys()) q.files.add(p);
+    return names;
   }
 
   /** The project's file of module `module` (dotted, a relative one with its leading dots) imported from `from`. */
@@ -250,13 +276,14 @@ export class ProjectIndex {
     if (src.kind !== 'python') return entry;
     const used = new Set<string>();
     const tree = parseSyntax(src.text.replace(/\r(?!\n)/g, '\n'));
+    entry.all = allOf(tree);
     const res = resolve(tree, this.hooks(path, { root: q.root, checked: q.checked, files: used }));
     const converted = new Map<ClassInfo, ImportedClass>();
     for (const [name, v] of res.moduleValues) {
       if (v?.kind === 'class' && v.cls.torchBase) entry.classes.set(name, importedClass(v.cls, path, converted, 0));
       else if (v?.kind === 'function') entry.functions.set(name, importedValue(v.returns, path, converted, 0)!);
       else if (v?.kind === 'name' && !isTracked(v.qname)) entry.imports.set(name, v.qname);
-      else if (v?.kind === 'name' && !name.startsWith('_')) entry.tracked.set(name, v.qname);
+      else if (v?.kind === 'name') entry.tracked.set(name, v.qname);
     }
     for (const p of used) {
       const s = this.entries.get(p)?.stamps.get(p) ?? this.stampOf(p);
