@@ -11,7 +11,7 @@ import { analyzeText, useSpanOf } from '../../server/src/engine/analyze';
 import { initParser } from '../../server/src/engine/parser';
 import { DEFAULT_SETTINGS } from '../../server/src/engine/settings';
 import { bundledWorkerScript } from '../../server/src/cli/scan';
-import { OffThreadAnalysis } from '../../server/src/lsp/offThreadAnalysis';
+import { AnalysisStuck, OffThreadAnalysis } from '../../server/src/lsp/offThreadAnalysis';
 import type { MappingDatabase } from '../../server/src/mappings/database';
 import { realDb, ROOT } from '../engine/helpers';
 
@@ -84,4 +84,59 @@ test('stopping it fails what it had not finished', async () => {
   off.dispose();
   await assert.rejects(pending, /stopped/);
   assert.equal(off.running, false);
+});
+
+test('a worker that answers nothing is stopped: the request it was on fails as stuck, the others as usual, and the next starts another', async () => {
+  // a worker that never answers stands in for an analysis that never ends
+  const dir = mkdtempSync(join(tmpdir(), 'mindport-stuck-'));
+  const silent = join(dir, 'silent.js');
+  writeFileSync(silent, "require('node:worker_threads').parentPort.on('message', () => {});\n");
+  const off = new OffThreadAnalysis(silent, 1000, 300);
+  try {
+    const first = off.analyze('x = 1\n', DEFAULT_SETTINGS);
+    const second = off.analyze('y = 2\n', DEFAULT_SETTINGS);
+    const [a, b] = await Promise.allSettled([first, second]);
+    assert.equal(a.status, 'rejected');
+    assert.ok((a as PromiseRejectedResult).reason instanceof AnalysisStuck, String((a as PromiseRejectedResult).reason));
+    assert.match((a as PromiseRejectedResult).reason.message, /answered nothing for 0 s and was stopped/);
+    assert.equal(b.status, 'rejected');
+    assert.ok(!((b as PromiseRejectedResult).reason instanceof AnalysisStuck), 'the waiting request was not the stuck one');
+    assert.equal(off.running, false, 'the stuck worker was stopped');
+    assert.equal(off.busy, false);
+    // the next request starts a new worker (which is stuck again here)
+    await assert.rejects(off.analyze('z = 3\n', DEFAULT_SETTINGS), AnalysisStuck);
+  } finally {
+    off.dispose();
+  }
+});
+
+test('a slow but answering worker is not stopped: each answer re-arms the watchdog', async () => {
+  // a worker taking 100 ms per request, one after the other: 8 requests take 800 ms, the watchdog's limit is 300
+  const dir = mkdtempSync(join(tmpdir(), 'mindport-slow-'));
+  const slow = join(dir, 'slow.js');
+  writeFileSync(
+    slow,
+    [
+      "const { parentPort } = require('node:worker_threads');",
+      'const queue = [];',
+      'let busy = false;',
+      'const next = () => {',
+      '  const m = queue.shift();',
+      '  if (!m) return void (busy = false);',
+      '  busy = true;',
+      "  setTimeout(() => { parentPort.postMessage({ kind: 'text', id: m.id, analysis: { findings: [], internalErrors: [], useSpans: [] } }); next(); }, 100);",
+      '};',
+      'parentPort.on(\'message\', (m) => { queue.push(m); if (!busy) next(); });',
+      '',
+    ].join('\n'),
+  );
+  const off = new OffThreadAnalysis(slow, 1000, 300);
+  try {
+    const all = await Promise.all(Array.from({ length: 8 }, (_, i) => off.analyze(`x = ${i}\n`, DEFAULT_SETTINGS)));
+    assert.equal(all.length, 8);
+    assert.ok(off.usable);
+    assert.equal(off.running, true, 'the same worker answered them all');
+  } finally {
+    off.dispose();
+  }
 });

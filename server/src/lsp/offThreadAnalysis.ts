@@ -6,7 +6,10 @@
 //
 // One worker, started on the first request and ended once it has had nothing to do for `idleMs` (it holds
 // tree-sitter, the mappings and its own heap). A request fails (rejects) when the worker cannot start, dies or
-// cannot analyse the text: the caller then analyses in its own thread, as without a worker.
+// cannot analyse the text: the caller then analyses in its own thread, as without a worker. A worker that answers
+// nothing for `stuckMs` while it has requests (an analysis that never ends) is stopped: the request it was working
+// on fails with `AnalysisStuck` (the caller should not retry that text in its own thread), the others as when a
+// worker dies, and the next request starts another.
 //
 // The editor's unsaved texts of Python files (`setUnsaved`) go to the worker with its next request, and all of them
 // to a new worker: the modules other files import are read from them there too. `exportsOf` asks the worker what
@@ -21,6 +24,9 @@ export type OffThreadResult = NonNullable<TextReply['analysis']>;
 /** After this many workers failed to start or died, no more are started: everything is analysed in-thread. */
 const MAX_FAILURES = 3;
 
+/** A request failed because the worker answered nothing for `stuckMs`: it was stopped. */
+export class AnalysisStuck extends Error {}
+
 export class OffThreadAnalysis {
   private worker: Worker | undefined;
   /** Requests waiting for their reply (each resolves with its own kind of answer). */
@@ -30,11 +36,14 @@ export class OffThreadAnalysis {
   private toSend = new Map<string, string | null>();
   private nextId = 1;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Fires when the worker has answered nothing for `stuckMs` while requests wait. */
+  private watchdog: ReturnType<typeof setTimeout> | undefined;
   private failures = 0;
 
   constructor(
     private readonly script: string,
     private readonly idleMs = 1000,
+    private readonly stuckMs = 60_000,
   ) {}
 
   /** False once workers kept failing: callers analyse in their own thread. */
@@ -80,7 +89,27 @@ export class OffThreadAnalysis {
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (r: unknown) => void, reject });
       worker.postMessage(message(id, unsaved));
+      this.watchdog ??= this.armWatchdog(worker);
     });
+  }
+
+  /** Stops `worker` if it answers nothing for `stuckMs` (re-armed by each answer, cleared when nothing waits). */
+  private armWatchdog(worker: Worker): ReturnType<typeof setTimeout> {
+    const t = setTimeout(() => {
+      this.watchdog = undefined;
+      if (this.worker !== worker || this.pending.size === 0) return;
+      this.worker = undefined;
+      this.failures++;
+      // the worker takes requests in order: the oldest is the one it was stuck in; the others were only waiting
+      const [stuck] = this.pending.keys();
+      const p = this.pending.get(stuck)!;
+      this.pending.delete(stuck);
+      p.reject(new AnalysisStuck(`the analysis answered nothing for ${Math.round(this.stuckMs / 1000)} s and was stopped`));
+      this.failAll(new Error('the analysis worker was stopped (another analysis was stuck)'));
+      void worker.terminate();
+    }, this.stuckMs);
+    t.unref();
+    return t;
   }
 
   dispose(): void {
@@ -99,6 +128,8 @@ export class OffThreadAnalysis {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
+      clearTimeout(this.watchdog);
+      this.watchdog = this.pending.size > 0 && this.worker === worker ? this.armWatchdog(worker) : undefined;
       const answer = m.kind === 'text' ? m.analysis : m.exports;
       if (answer !== undefined) p.resolve(answer);
       else p.reject(new Error(m.kind === 'text' ? 'the analysis worker could not analyse the text' : 'the analysis worker could not read the module'));
@@ -126,6 +157,8 @@ export class OffThreadAnalysis {
   }
 
   private failAll(err: Error): void {
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
     const all = [...this.pending.values()];
     this.pending.clear();
     for (const p of all) p.reject(err);

@@ -51,7 +51,7 @@ import { IdleCollector } from './idleCollector';
 import { OpenDocument } from './openDocument';
 import { MessageEncoder } from './messageEncoding';
 import { rehearsalPlace, TypingRehearsal } from './typingRehearsal';
-import { OffThreadAnalysis } from './offThreadAnalysis';
+import { AnalysisStuck, OffThreadAnalysis } from './offThreadAnalysis';
 
 interface Analysed {
   version: number;
@@ -361,7 +361,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     let now: string;
     try {
       now = offThread?.usable ? await offThread.exportsOf(path, root) : projectIndex.exportsOf(path, root);
-    } catch {
+    } catch (stuck) {
+      if (stuck instanceof AnalysisStuck) {
+        connection.console.error(`MindPort: reading ${path} for its classes ${stuck.message}`);
+        return; // reading it here would block this thread the same way
+      }
       try {
         now = projectIndex.exportsOf(path, root);
       } catch (err) {
@@ -382,10 +386,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const offThread = workerScript ? new OffThreadAnalysis(workerScript) : undefined;
   connection.onExit(() => offThread?.dispose());
   /** An analysis made in the worker, or here when the worker fails (as without one). */
-  async function analysedInWorker(text: string, settings: Settings): Promise<Pick<DocumentAnalysis, 'findings' | 'internalErrors' | 'useSpans'>> {
+  async function analysedInWorker(uri: string, text: string, settings: Settings): Promise<Pick<DocumentAnalysis, 'findings' | 'internalErrors' | 'useSpans'>> {
     try {
       return await offThread!.analyze(text, settings);
-    } catch {
+    } catch (err) {
+      if (err instanceof AnalysisStuck) {
+        // analysing it here would block this thread the same way: no findings for this version, and the user told
+        void connection.window.showWarningMessage(`MindPort: the analysis of ${uri} ${err.message}; its findings are not shown until it changes. Please report the file.`);
+        return { findings: [], internalErrors: [err.message], useSpans: [] };
+      }
       return analyzeText(text, settings, db);
     }
   }
@@ -470,7 +479,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const incrementally = d.forTyping || d.incremental !== undefined || (d.uri === lastOpened && !(offThreadOk && busyElsewhere(d.uri)));
     if (offThreadOk && offThread?.usable && !incrementally) {
       const text = d.doc.text;
-      a = await analysedInWorker(text, settings);
+      a = await analysedInWorker(d.uri, text, settings);
       // superseded while waiting: edited, closed, or the settings changed (the change has queued another analysis)
       if (d.td.version !== version || docs.get(d.uri) !== d || settingsGeneration !== generation) return undefined;
       if (d.analysed?.version === version) return d.analysed; // analysed here meanwhile (a request)
@@ -771,7 +780,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (settingsGeneration !== generation) return analyseNotebook(nb, offThreadOk); // the settings changed meanwhile
     const joined = joinCells(texts);
     if (offThreadOk && offThread?.usable && !nb.forTyping && !nb.incremental && busyElsewhere(nb.uri)) {
-      const off = await analysedInWorker(joined.text, settings);
+      const off = await analysedInWorker(nb.uri, joined.text, settings);
       // superseded while waiting: edited, closed, or the settings changed (the change has queued another analysis)
       if (notebooks.get(nb.uri) !== nb || versionsNow() !== versions || settingsGeneration !== generation) return undefined;
       nb.analysed = { ...toAnalysed(0, joined.text, off, settings), nb: joined, versions };
