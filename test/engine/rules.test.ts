@@ -264,6 +264,37 @@ describe('MSP103 no equivalent', () => {
     assert.equal(countSyntaxErrors(out), 0);
   });
 
+  test('torch.nn.init functions are written out as set_data(initializer(...)), never renamed into a class', () => {
+    const I = 'ms.common.initializer';
+    const cases: [string, string][] = [
+      ['nn.init.constant_(m.bias, 0)', `m.bias.set_data(${I}.initializer(${I}.Constant(0), m.bias.shape, m.bias.dtype))`],
+      ['nn.init.constant_(val=0.5, tensor=w)', `w.set_data(${I}.initializer(${I}.Constant(0.5), w.shape, w.dtype))`],
+      // torch's std (1.0 by default) is MindSpore's sigma (0.01 by default): always passed
+      ['nn.init.normal_(w)', `w.set_data(${I}.initializer(${I}.Normal(sigma=1.0), w.shape, w.dtype))`],
+      ['nn.init.normal_(w, 0.0, 0.02)', `w.set_data(${I}.initializer(${I}.Normal(sigma=0.02), w.shape, w.dtype))`],
+      ['nn.init.normal_(w, std=0.02, mean=1.0)', `w.set_data(${I}.initializer(${I}.Normal(mean=1.0, sigma=0.02), w.shape, w.dtype))`],
+      ['init.trunc_normal_(self.pos, std=.02)', `self.pos.set_data(${I}.initializer(${I}.TruncatedNormal(sigma=.02), self.pos.shape, self.pos.dtype))`],
+      ['trunc_normal_(w, std=0.02, a=-0.04, b=0.04)', `w.set_data(${I}.initializer(${I}.TruncatedNormal(sigma=0.02, a=-0.04, b=0.04), w.shape, w.dtype))`],
+      ['nn.init.xavier_uniform_(w, gain=2.0)', `w.set_data(${I}.initializer(${I}.XavierUniform(gain=2.0), w.shape, w.dtype))`],
+      ['nn.init.kaiming_normal_(w, mode="fan_out", nonlinearity="relu")', `w.set_data(${I}.initializer(${I}.HeNormal(mode="fan_out", nonlinearity="relu"), w.shape, w.dtype))`],
+      ['nn.init.zeros_(b)', `b.set_data(${I}.initializer(${I}.Zero(), b.shape, b.dtype))`],
+    ];
+    const head = 'import torch.nn as nn\nfrom torch.nn import init\nfrom timm.models.layers import trunc_normal_\n';
+    for (const [call, want] of cases) {
+      const src = `${head}${call}\n`;
+      const f = single(analyze(src, MSP1).findings, 'MSP102');
+      assert.equal(f.fixes.length, 1, call);
+      assert.equal(f.fixes[0].applicability, 'unsafe', call);
+      const out = applyPreferred(src, [f]);
+      assert.ok(out.includes(`\n${want}\n`), `${call}\n${out}`);
+      assert.equal(countSyntaxErrors(out), 0);
+    }
+    // an argument not understood, or a tensor that would be evaluated three times: no fix rather than a guess
+    for (const call of ['nn.init.normal_(w, std=0.02, generator=g)', 'nn.init.zeros_(self.get_w())', 'nn.init.constant_(w)']) {
+      assert.deepEqual(single(analyze(`${head}${call}\n`, MSP1).findings, 'MSP102').fixes, [], call);
+    }
+  });
+
   test('nn.ModuleList is CellList for a list passed by position; a tuple, generator, variable or modules= differ', () => {
     const src = [
       'import torch.nn as nn',

@@ -11,6 +11,7 @@ import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
 import { TYPED_CONSTRUCTORS, typedConstructorFix } from './typedConstructors';
 import { unflattenFix } from './unflatten';
+import { initWriteOutFix, isInitWrittenOut } from './initWriteOut';
 import { answersByName, callArgs, tick, type CallArgs } from './util';
 
 /** Arguments MindSpore does not take on any API (placement, layout and output buffers are not per call there). */
@@ -448,8 +449,11 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
       : twin.note
         ? `: ${twin.note}`
         : ': behaviour differs';
-  const fixes: Fix[] =
-    rename === undefined || edits.length === 0
+  // an in-place torch.nn.init function is not renamed into an initialiser class: it is written out, or left
+  const writtenOut = isInitWrittenOut(use.qname) ? initWriteOutFix(ctx, use) : undefined;
+  const fixes: Fix[] = writtenOut
+    ? [writtenOut]
+    : rename === undefined || edits.length === 0 || isInitWrittenOut(use.qname)
       ? []
       : [{ title: `Replace with ${twin.api}`, applicability: safe ? 'safe' : 'unsafe', edits }];
   ctx.report({
