@@ -278,6 +278,7 @@ describe('MSP103 no equivalent', () => {
       ['nn.init.xavier_uniform_(w, gain=2.0)', `w.set_data(${I}.initializer(${I}.XavierUniform(gain=2.0), w.shape, w.dtype))`],
       ['nn.init.kaiming_normal_(w, mode="fan_out", nonlinearity="relu")', `w.set_data(${I}.initializer(${I}.HeNormal(mode="fan_out", nonlinearity="relu"), w.shape, w.dtype))`],
       ['nn.init.zeros_(b)', `b.set_data(${I}.initializer(${I}.Zero(), b.shape, b.dtype))`],
+      ['nn.init.orthogonal_(w, gain=2)', `w.set_data(${I}.initializer(${I}.Orthogonal(gain=2), w.shape, w.dtype))`],
     ];
     const head = 'import torch.nn as nn\nfrom torch.nn import init\nfrom timm.models.layers import trunc_normal_\n';
     for (const [call, want] of cases) {
@@ -293,6 +294,8 @@ describe('MSP103 no equivalent', () => {
     for (const call of ['nn.init.normal_(w, std=0.02, generator=g)', 'nn.init.zeros_(self.get_w())', 'nn.init.constant_(w)']) {
       assert.deepEqual(single(analyze(`${head}${call}\n`, MSP1).findings, 'MSP102').fixes, [], call);
     }
+    // nor is another function renamed into a class whose constructor takes something else
+    assert.deepEqual(single(analyze('import torchvision\nk = torchvision.ops.nms(boxes, scores, 0.5)\n', MSP1).findings, 'MSP102').fixes, []);
   });
 
   test('nn.ModuleList is CellList for a list passed by position; a tuple, generator, variable or modules= differ', () => {

@@ -449,11 +449,13 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
       : twin.note
         ? `: ${twin.note}`
         : ': behaviour differs';
-  // an in-place torch.nn.init function is not renamed into an initialiser class: it is written out, or left
+  // an in-place torch.nn.init function is not renamed into an initialiser class: it is written out, or left; nor
+  // is any other function renamed into a class (`torchvision.ops.nms` → `ops.NMSWithMask`: a primitive's
+  // constructor takes attributes, not the data), which would read as a fix and mean nothing
   const writtenOut = isInitWrittenOut(use.qname) ? initWriteOutFix(ctx, use) : undefined;
   const fixes: Fix[] = writtenOut
     ? [writtenOut]
-    : rename === undefined || edits.length === 0 || isInitWrittenOut(use.qname)
+    : rename === undefined || edits.length === 0 || isInitWrittenOut(use.qname) || functionToClass(use.qname, twin.api)
       ? []
       : [{ title: `Replace with ${twin.api}`, applicability: safe ? 'safe' : 'unsafe', edits }];
   ctx.report({
@@ -465,6 +467,12 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
     fixes,
     data: { torchApi: entry.torch, msApi: twin.api, twin: choice.which, confidence: use.confidence },
   });
+}
+
+/** A torch function whose twin is a class (`mindspore.Tensor` for `torch.as_tensor` is a constructor taking the data). */
+function functionToClass(torch: string, ms: string): boolean {
+  const last = (q: string) => q.slice(q.lastIndexOf('.') + 1);
+  return /^[a-z_]/.test(last(torch)) && /^[A-Z]/.test(last(ms)) && ms !== 'mindspore.Tensor';
 }
 
 /**

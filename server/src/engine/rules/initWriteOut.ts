@@ -51,6 +51,7 @@ const SPECS: ReadonlyMap<string, Spec> = new Map([
   ['torch.nn.init.xavier_uniform_', { cls: 'XavierUniform', params: [['gain', '1.0', 'gain', '1']] }],
   ['torch.nn.init.xavier_normal_', { cls: 'XavierNormal', params: [['gain', '1.0', 'gain', '1']] }],
   ['torch.nn.init.kaiming_uniform_', { cls: 'HeUniform', params: HE }],
+  ['torch.nn.init.orthogonal_', { cls: 'Orthogonal', params: [['gain', '1', 'gain', '1.0']] }],
   ['torch.nn.init.kaiming_normal_', { cls: 'HeNormal', params: HE }],
 ]);
 
