@@ -6,7 +6,7 @@
 import type { Fix, TextEdit } from '../findings';
 import type { ApiUse } from '../resolve';
 import type { RuleContext } from './types';
-import { argOf, callArgs, isNameOrAttribute } from './util';
+import { argOf, callArgs, isNameOrAttribute, mindsporeNamer } from './util';
 
 /** A torch argument after the tensor: its name, torch's default, MindSpore's name and default (undefined: required). */
 type Param = readonly [torch: string, torchDefault: string | undefined, ms: string, msDefault: string | undefined];
@@ -80,11 +80,7 @@ export function initWriteOutFix(ctx: RuleContext, use: ApiUse): Fix | undefined 
     out.push(ms ? `${ms}=${value}` : value);
   }
   const edits: TextEdit[] = [];
-  const name = (api: string) => {
-    const p = ctx.imports.plan(api);
-    if (p.edit) edits.push(p.edit);
-    return p.expr;
-  };
+  const name = mindsporeNamer(ctx, edits);
   const t = tensor.text;
   const code = `${t}.set_data(${name('mindspore.common.initializer.initializer')}(${name(`mindspore.common.initializer.${spec.cls}`)}(${out.join(', ')}), ${t}.shape, ${t}.dtype))`;
   edits.unshift({ start: use.call.startIndex, end: use.call.endIndex, newText: code });

@@ -8,7 +8,7 @@ import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { argOf, callArgs, claimUses, insertBeforeStatement, isNameOrAttribute, lineStartOf, reportAdvice, ruleOwned, tick } from './util';
+import { argOf, callArgs, claimUses, insertBeforeStatement, isNameOrAttribute, lineStartOf, mindsporeNamer, reportAdvice, ruleOwned, tick } from './util';
 
 const FUNCTIONS = /^einops\.(rearrange|repeat|reduce)$/;
 const LAYERS = /^einops\.layers\.\w+\.(Rearrange|Reduce)$/;
@@ -67,11 +67,7 @@ function writeOut(
     tensor: tensor ? (PRIMARY.has(tensor.type) ? tensor.text : `(${tensor.text})`) : 'x',
     repeatable: tensor ? isNameOrAttribute(tensor) : true,
     reduction,
-    reduceFunction: (name) => {
-      const p = ctx.imports.plan(`mindspore.mint.${name}`);
-      if (p.edit) reduceEdits.push(p.edit);
-      return p.expr;
-    },
+    reduceFunction: (name) => mindsporeNamer(ctx, reduceEdits)(`mindspore.mint.${name}`),
   });
   const patternText = reductionNode ? `${patternNode!.text}, ${reductionNode.text}` : patternNode!.text;
   return plan.ok ? { code: plan.code, tensor, reduceEdits, sizeArgs, patternText } : { why: plan.why };

@@ -6,7 +6,7 @@
 import type { Fix, TextEdit } from '../findings';
 import type { ApiUse } from '../resolve';
 import type { RuleContext } from './types';
-import { callArgs } from './util';
+import { callArgs, mindsporeNamer } from './util';
 
 /** The MindSpore dtype each typed constructor makes. */
 export const TYPED_CONSTRUCTORS: ReadonlyMap<string, string> = new Map([
@@ -31,11 +31,7 @@ export function typedConstructorFix(ctx: RuleContext, use: ApiUse, dtype: string
   const args = callArgs(use.call);
   if (!args || args.hasSplat || args.keywords.size || args.positional.length === 0) return undefined;
   const edits: TextEdit[] = [];
-  const name = (ms: string) => {
-    const p = ctx.imports.plan(ms);
-    if (p.edit) edits.push(p.edit);
-    return p.expr;
-  };
+  const name = mindsporeNamer(ctx, edits);
   const [first] = args.positional;
   const dt = `dtype=${name(`mindspore.${dtype}`)}`;
   let code: string;

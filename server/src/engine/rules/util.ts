@@ -341,6 +341,15 @@ export function reportAdvice(
   });
 }
 
+/** Names MindSpore APIs in a fix's code: each name's import is planned (`ms.X`, `mint.X`) and its edit kept in `edits`. */
+export function mindsporeNamer(ctx: Pick<RuleContext, 'imports'>, edits: TextEdit[]): (api: string) => string {
+  return (api) => {
+    const p = ctx.imports.plan(api);
+    if (p.edit) edits.push(p.edit);
+    return p.expr;
+  };
+}
+
 /** Whether an expression can be written twice with no difference: a name, or attributes of one (`self.w`). */
 export function isNameOrAttribute(n: Node): boolean {
   for (let e: Node | null = n; e; e = e.type === 'attribute' ? e.childForFieldName('object') : null) if (e.type === 'identifier') return true;
