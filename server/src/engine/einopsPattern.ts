@@ -224,14 +224,14 @@ export function einsumEquation(pattern: string): { ok: true; equation: string } 
   const letterOf = (name: string): string | undefined => {
     let l = letters.get(name);
     if (l) return l;
-    l = [name.length === 1 ? name : '', name[0], ...LETTERS].find((c) => c && LETTERS.includes(c) && !taken.has(c));
+    l = [name[0], ...LETTERS].find((c) => LETTERS.includes(c) && !taken.has(c));
     if (!l) return undefined;
     letters.set(name, l);
     taken.add(l);
     return l;
   };
   // the names written as single letters keep them: reserve those first
-  for (const [tok] of pattern.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) if (tok.length === 1 && LETTERS.includes(tok) && !taken.has(tok)) letterOf(tok);
+  for (const [tok] of pattern.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) if (tok.length === 1 && LETTERS.includes(tok)) letterOf(tok);
   const side = (s: string): string | undefined => {
     let out = '';
     for (const [tok] of s.matchAll(/\.\.\.|[A-Za-z_][A-Za-z0-9_]*|\S/g)) {

@@ -175,8 +175,7 @@ export class ProjectIndex {
 
   /** The public names of the classes module `module` (dotted, relative ones with their dots) defines. */
   private classNames(from: string, module: string, q: Query): readonly string[] {
-    const path = this.moduleFile(from, module, q.root);
-    const entry = path ? this.entry(path, q) : undefined;
+    const { path, entry } = this.moduleEntry(from, module, q);
     if (!path || !entry) return [];
     const names = [...entry.classes.keys()].filter((n) => exported(entry, n));
     if (names.length) for (const p of entry.stamps.keys()) q.files.add(p);
@@ -187,11 +186,16 @@ export class ProjectIndex {
 
   /** The public names module `module` binds to tracked names (`from utils import *` binds them too). */
   private trackedNames(from: string, module: string, q: Query): ReadonlyArray<readonly [string, string]> {
-    const path = this.moduleFile(from, module, q.root);
-    const entry = path ? this.entry(path, q) : undefined;
+    const { entry } = this.moduleEntry(from, module, q);
     const names = entry ? [...entry.tracked].filter(([n]) => exported(entry, n)) : [];
     if (names.length) for (const p of entry!.stamps.keys()) q.files.add(p);
     return names;
+  }
+
+  /** The file and entry of module `module` (named as for moduleFile) imported from `from`, as far as they are found. */
+  private moduleEntry(from: string, module: string, q: Query): { path?: string; entry?: ModuleEntry } {
+    const path = this.moduleFile(from, module, q.root);
+    return { path, entry: path ? this.entry(path, q) : undefined };
   }
 
   /** The project's file of module `module` (dotted, a relative one with its leading dots) imported from `from`. */

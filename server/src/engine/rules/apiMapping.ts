@@ -11,7 +11,7 @@ import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
 import { TYPED_CONSTRUCTORS, typedConstructorFix } from './typedConstructors';
 import { unflattenFix } from './unflatten';
-import { initWriteOutFix, isInitWrittenOut } from './initWriteOut';
+import { initWriteOutFix } from './initWriteOut';
 import { answersByName, callArgs, tick, type CallArgs } from './util';
 
 /** Arguments MindSpore does not take on any API (placement, layout and output buffers are not per call there). */
@@ -452,10 +452,10 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
   // an in-place torch.nn.init function is not renamed into an initialiser class: it is written out, or left; nor
   // is any other function renamed into a class (`torchvision.ops.nms` → `ops.NMSWithMask`: a primitive's
   // constructor takes attributes, not the data), which would read as a fix and mean nothing
-  const writtenOut = isInitWrittenOut(use.qname) ? initWriteOutFix(ctx, use) : undefined;
+  const writtenOut = initWriteOutFix(ctx, use);
   const fixes: Fix[] = writtenOut
     ? [writtenOut]
-    : rename === undefined || edits.length === 0 || isInitWrittenOut(use.qname) || functionToClass(use.qname, twin.api)
+    : rename === undefined || edits.length === 0 || functionToClass(use.qname, twin.api)
       ? []
       : [{ title: `Replace with ${twin.api}`, applicability: safe ? 'safe' : 'unsafe', edits }];
   ctx.report({

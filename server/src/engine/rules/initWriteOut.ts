@@ -57,12 +57,7 @@ const SPECS: ReadonlyMap<string, Spec> = new Map([
 
 const same = (a: string, b: string) => Number.isFinite(Number(a)) && Number.isFinite(Number(b)) ? Number(a) === Number(b) : a.replace(/"/g, "'") === b.replace(/"/g, "'");
 
-/** Whether `qname` is an initialiser this module writes out. */
-export function isInitWrittenOut(qname: string): boolean {
-  return SPECS.has(qname);
-}
-
-/** The call written out, or undefined when its arguments are not all understood (a fix must not guess). */
+/** The call written out, or undefined when it is not an initialiser's or its arguments are not all understood (a fix must not guess). */
 export function initWriteOutFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   const spec = SPECS.get(use.qname);
   if (!spec || use.context !== 'call' || !use.call || use.via !== 'import') return undefined;

@@ -8,7 +8,7 @@ import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { argOf, callArgs, claimUses, insertBeforeStatement, isNameOrAttribute, lineStartOf, mindsporeNamer, reportAdvice, ruleOwned, tick } from './util';
+import { argOf, callArgs, claimUses, freshName, insertBeforeStatement, isNameOrAttribute, lineStartOf, mindsporeNamer, reportAdvice, ruleOwned, tick } from './util';
 
 const FUNCTIONS = /^einops\.(rearrange|repeat|reduce)$/;
 const LAYERS = /^einops\.layers\.\w+\.(Rearrange|Reduce)$/;
@@ -72,6 +72,13 @@ function writeOut(
   const patternText = reductionNode ? `${patternNode!.text}, ${reductionNode.text}` : patternNode!.text;
   return plan.ok ? { code: plan.code, tensor, reduceEdits, sizeArgs, patternText } : { why: plan.why };
 }
+
+/** Whether the resolution knows `n` to be a tensor. */
+function knownTensor(ctx: RuleContext, n: Node): boolean {
+  const v = ctx.resolution.instances.get(n.id);
+  return v?.qname === 'torch.Tensor' && v.confidence === 'high';
+}
+
 const KEYWORDS = new Set(['self', 'x', 'super', 'None', 'True', 'False', 'class', 'def', 'return', 'lambda', 'import', 'from', 'pass']);
 
 /**
@@ -86,12 +93,13 @@ function layerFix(ctx: RuleContext, op: EinopsOp, use: ApiUse, className: string
   while (top.parent && top.parent.type !== 'module') top = top.parent;
   if (!top.parent) return undefined;
   const names = w.sizeArgs.map((a) => a.childForFieldName('name')!.text);
-  const cell = ctx.imports.plan('mindspore.nn.Cell');
+  const imports: TextEdit[] = [];
+  const cell = mindsporeNamer(ctx, imports)('mindspore.nn.Cell');
   // two blank lines around the class (PEP 8), unless the line above is blank already
   const above = ctx.text.slice(0, lineStartOf(ctx.text, top.startIndex));
   const lines = [
     ...(above === '' || /\n[ \t]*\r?\n$/.test(above) ? [] : ['', '']),
-    `class ${className}(${cell.expr}):`,
+    `class ${className}(${cell}):`,
     `    """${use.nameNode.text}(${w.patternText}) written out (einops has no MindSpore backend)."""`,
     '',
     `    def __init__(self${names.map((n) => `, ${n}`).join('')}):`,
@@ -107,11 +115,10 @@ function layerFix(ctx: RuleContext, op: EinopsOp, use: ApiUse, className: string
     { start: use.call!.startIndex, end: use.call!.endIndex, newText: `${className}(${w.sizeArgs.map((a) => a.text).join(', ')})` },
     insertBeforeStatement(ctx.text, top, lines),
     ...(w.reduceEdits ?? []),
+    ...imports,
   ];
-  if (cell.edit) edits.push(cell.edit);
   return { title: `Write the einops layer out as a Cell (${className})`, applicability: 'unsafe', edits };
 }
-
 
 /** einops.einsum(a, b, 'b i d, b j d -> b i j') → the target's einsum with a one-letter equation, operands after it. */
 function einsumFix(ctx: RuleContext, use: ApiUse): { fix?: Fix; code?: string; why?: string } {
@@ -124,20 +131,12 @@ function einsumFix(ctx: RuleContext, use: ApiUse): { fix?: Fix; code?: string; w
   if (!eq.ok) return { why: eq.why };
   const entry = ctx.db.get('torch.einsum');
   const twin = entry && ctx.db.choose(entry, ctx.target).twin;
-  if (!twin || !/^mindspore\.[\w.]+$/.test(twin.api)) return { why: `${deviceOrVersion(ctx)} has no einsum` };
-  const plan = ctx.imports.plan(twin.api);
-  const code = `${plan.expr}('${eq.equation}', ${operands.map((o) => o.text).join(', ')})`;
-  const safe = operands.every((o) => {
-    const v = ctx.resolution.instances.get(o.id);
-    return v?.qname === 'torch.Tensor' && v.confidence === 'high';
-  });
-  const edits: TextEdit[] = [{ start: use.call!.startIndex, end: use.call!.endIndex, newText: code }];
-  if (plan.edit) edits.push(plan.edit);
+  if (!twin || !/^mindspore\.[\w.]+$/.test(twin.api)) return { why: `MindSpore ${ctx.target.version} on ${ctx.target.device} has no einsum` };
+  const imports: TextEdit[] = [];
+  const code = `${mindsporeNamer(ctx, imports)(twin.api)}('${eq.equation}', ${operands.map((o) => o.text).join(', ')})`;
+  const safe = operands.every((o) => knownTensor(ctx, o));
+  const edits: TextEdit[] = [{ start: use.call!.startIndex, end: use.call!.endIndex, newText: code }, ...imports];
   return { code, fix: { title: `Use ${twin.api} with a one-letter equation`, applicability: safe ? 'safe' : 'unsafe', edits } };
-}
-
-function deviceOrVersion(ctx: RuleContext): string {
-  return `MindSpore ${ctx.target.version} on ${ctx.target.device}`;
 }
 
 export const msp106Rule: Rule = {
@@ -148,16 +147,6 @@ export const msp106Rule: Rule = {
     if (!ctx.enabled('MSP106')) return;
     // each layer's Cell gets its own name: EinopsRearrange, EinopsRearrange2, ... (none the file binds)
     const taken = new Set<string>();
-    const layerName = (kind: string) => {
-      const base = `Einops${kind}`;
-      for (let i = 1; ; i++) {
-        const name = i === 1 ? base : `${base}${i}`;
-        if (!taken.has(name) && !ctx.resolution.boundNames.has(name)) {
-          taken.add(name);
-          return name;
-        }
-      }
-    };
     for (const use of uses) {
       if (use.qname === 'einops.einsum' && use.context === 'call' && use.call) {
         const e = einsumFix(ctx, use);
@@ -179,15 +168,14 @@ export const msp106Rule: Rule = {
         continue;
       }
       if (layer) {
-        const fix = layerFix(ctx, op, use, layerName(layer[1]));
+        const fix = layerFix(ctx, op, use, freshName(ctx, `Einops${layer[1]}`, taken));
         reportAdvice(ctx, 'MSP106', use, `${tick(use.qname)}: einops has no MindSpore backend; a Cell whose construct(x) returns ${tick(w.code)} does the same.`, {
           fixes: fix ? [fix] : [],
           withAdvice: false,
         });
         continue;
       }
-      const known = w.tensor && ctx.resolution.instances.get(w.tensor.id);
-      const safe = !!known && known.qname === 'torch.Tensor' && known.confidence === 'high';
+      const safe = !!w.tensor && knownTensor(ctx, w.tensor);
       const fix: Fix = {
         title: `Write the einops pattern out as Tensor methods`,
         applicability: safe ? 'safe' : 'unsafe',

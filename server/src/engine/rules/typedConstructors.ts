@@ -36,7 +36,7 @@ export function typedConstructorFix(ctx: RuleContext, use: ApiUse, dtype: string
   const dt = `dtype=${name(`mindspore.${dtype}`)}`;
   let code: string;
   let safe: boolean;
-  if (args.positional.length === 1 && (DATA.has(first.type) || first.type !== 'integer')) {
+  if (args.positional.length === 1 && first.type !== 'integer') {
     // data; one name or expression may also be a size (unsafe)
     code = `${name('mindspore.Tensor')}(${first.text}, ${dt})`;
     safe = DATA.has(first.type);

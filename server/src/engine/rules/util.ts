@@ -490,8 +490,11 @@ export function unwrapWithEdit(text: string, withStmt: Node): TextEdit | undefin
   return { start, end, newText: reindent(text.slice(bodyStart, end), inner, outer) };
 }
 
-/** A fresh name not bound anywhere in the file. */
-export function freshName(ctx: RuleContext, base: string): string {
-  if (!ctx.resolution.boundNames.has(base)) return base;
-  for (let i = 2; ; i++) if (!ctx.resolution.boundNames.has(`${base}${i}`)) return `${base}${i}`;
+/** A fresh name not bound anywhere in the file (`base`, `base2`, ...), nor in `taken`, to which it is added. */
+export function freshName(ctx: RuleContext, base: string, taken?: Set<string>): string {
+  const free = (n: string) => !ctx.resolution.boundNames.has(n) && !taken?.has(n);
+  let name = base;
+  for (let i = 2; !free(name); i++) name = `${base}${i}`;
+  taken?.add(name);
+  return name;
 }
