@@ -265,20 +265,27 @@ describe('MSP103 no equivalent', () => {
   });
 
   test('torch.nn.init functions are written out as set_data(initializer(...)), never renamed into a class', () => {
-    const I = 'ms.common.initializer';
     const cases: [string, string][] = [
-      ['nn.init.constant_(m.bias, 0)', `m.bias.set_data(${I}.initializer(${I}.Constant(0), m.bias.shape, m.bias.dtype))`],
-      ['nn.init.constant_(val=0.5, tensor=w)', `w.set_data(${I}.initializer(${I}.Constant(0.5), w.shape, w.dtype))`],
+      ['nn.init.constant_(m.bias, 0)', `m.bias.set_data(initializer(Constant(0), m.bias.shape, m.bias.dtype))`],
+      ['nn.init.constant_(val=0.5, tensor=w)', `w.set_data(initializer(Constant(0.5), w.shape, w.dtype))`],
       // torch's std (1.0 by default) is MindSpore's sigma (0.01 by default): always passed
-      ['nn.init.normal_(w)', `w.set_data(${I}.initializer(${I}.Normal(sigma=1.0), w.shape, w.dtype))`],
-      ['nn.init.normal_(w, 0.0, 0.02)', `w.set_data(${I}.initializer(${I}.Normal(sigma=0.02), w.shape, w.dtype))`],
-      ['nn.init.normal_(w, std=0.02, mean=1.0)', `w.set_data(${I}.initializer(${I}.Normal(mean=1.0, sigma=0.02), w.shape, w.dtype))`],
-      ['init.trunc_normal_(self.pos, std=.02)', `self.pos.set_data(${I}.initializer(${I}.TruncatedNormal(sigma=.02), self.pos.shape, self.pos.dtype))`],
-      ['trunc_normal_(w, std=0.02, a=-0.04, b=0.04)', `w.set_data(${I}.initializer(${I}.TruncatedNormal(sigma=0.02, a=-0.04, b=0.04), w.shape, w.dtype))`],
-      ['nn.init.xavier_uniform_(w, gain=2.0)', `w.set_data(${I}.initializer(${I}.XavierUniform(gain=2.0), w.shape, w.dtype))`],
-      ['nn.init.kaiming_normal_(w, mode="fan_out", nonlinearity="relu")', `w.set_data(${I}.initializer(${I}.HeNormal(mode="fan_out", nonlinearity="relu"), w.shape, w.dtype))`],
-      ['nn.init.zeros_(b)', `b.set_data(${I}.initializer(${I}.Zero(), b.shape, b.dtype))`],
-      ['nn.init.orthogonal_(w, gain=2)', `w.set_data(${I}.initializer(${I}.Orthogonal(gain=2), w.shape, w.dtype))`],
+      ['nn.init.normal_(w)', `w.set_data(initializer(Normal(sigma=1.0), w.shape, w.dtype))`],
+      ['nn.init.normal_(w, 0.0, 0.02)', `w.set_data(initializer(Normal(sigma=0.02), w.shape, w.dtype))`],
+      ['nn.init.normal_(w, std=0.02, mean=1.0)', `w.set_data(initializer(Normal(mean=1.0, sigma=0.02), w.shape, w.dtype))`],
+      ['init.trunc_normal_(self.pos, std=.02)', `self.pos.set_data(initializer(TruncatedNormal(sigma=.02), self.pos.shape, self.pos.dtype))`],
+      ['trunc_normal_(w, std=0.02, a=-0.04, b=0.04)', `w.set_data(initializer(TruncatedNormal(sigma=0.02, a=-0.04, b=0.04), w.shape, w.dtype))`],
+      ['nn.init.xavier_uniform_(w, gain=2.0)', `w.set_data(initializer(XavierUniform(gain=2.0), w.shape, w.dtype))`],
+      ['nn.init.kaiming_normal_(w, mode="fan_out", nonlinearity="relu")', `w.set_data(initializer(HeNormal(mode="fan_out", nonlinearity="relu"), w.shape, w.dtype))`],
+      ['nn.init.zeros_(b)', `b.set_data(initializer(Zero(), b.shape, b.dtype))`],
+      ['nn.init.orthogonal_(w, gain=2)', `w.set_data(initializer(Orthogonal(gain=2), w.shape, w.dtype))`],
+      // MindSpore's Uniform(scale) draws from U(-scale, scale): symmetric bounds only; others as torch defines them
+      ['nn.init.uniform_(w, -0.1, 0.1)', `w.set_data(initializer(Uniform(scale=0.1), w.shape, w.dtype))`],
+      ['nn.init.uniform_(self.bias, -bound, bound)', `self.bias.set_data(initializer(Uniform(scale=bound), self.bias.shape, self.bias.dtype))`],
+      ['nn.init.uniform_(w, b=0.5, a=-0.5)', `w.set_data(initializer(Uniform(scale=0.5), w.shape, w.dtype))`],
+      ['nn.init.uniform_(w)', `w.set_data(mint.rand(w.shape, dtype=w.dtype))`],
+      ['nn.init.uniform_(w, a=-1, b=3)', `w.set_data(mint.rand(w.shape, dtype=w.dtype) * 4 - 1)`],
+      ['nn.init.uniform_(w, lo, cfg.hi)', `w.set_data(mint.rand(w.shape, dtype=w.dtype) * (cfg.hi - lo) + lo)`],
+      ['nn.init.uniform_(w, 0.2, 0.3)', `w.set_data(mint.rand(w.shape, dtype=w.dtype) * (0.3 - 0.2) + 0.2)`],
     ];
     const head = 'import torch.nn as nn\nfrom torch.nn import init\nfrom timm.models.layers import trunc_normal_\n';
     for (const [call, want] of cases) {
@@ -291,11 +298,35 @@ describe('MSP103 no equivalent', () => {
       assert.equal(countSyntaxErrors(out), 0);
     }
     // an argument not understood, or a tensor that would be evaluated three times: no fix rather than a guess
-    for (const call of ['nn.init.normal_(w, std=0.02, generator=g)', 'nn.init.zeros_(self.get_w())', 'nn.init.constant_(w)']) {
+    // (uniform_: bounds torch rejects, a call that `rand * (b - a) + a` would make twice)
+    for (const call of ['nn.init.normal_(w, std=0.02, generator=g)', 'nn.init.zeros_(self.get_w())', 'nn.init.constant_(w)', 'nn.init.uniform_(w, 2)', 'nn.init.uniform_(w, f(), 1)', 'nn.init.uniform_(w, 0, 1, g)']) {
       assert.deepEqual(single(analyze(`${head}${call}\n`, MSP1).findings, 'MSP102').fixes, [], call);
     }
     // nor is another function renamed into a class whose constructor takes something else
     assert.deepEqual(single(analyze('import torchvision\nk = torchvision.ops.nms(boxes, scores, 0.5)\n', MSP1).findings, 'MSP102').fixes, []);
+  });
+
+  test('initialiser names are imported by name, reusing imports the file has, and qualified when a name is taken', () => {
+    const call = 'nn.init.normal_(w, std=0.02)\n';
+    const fixed = (head: string) => {
+      const src = `import torch.nn as nn\n${head}${call}`;
+      const out = applyPreferred(src, [single(analyze(src, MSP1).findings, 'MSP102')]);
+      assert.equal(countSyntaxErrors(out), 0);
+      return out;
+    };
+    assert.equal(
+      fixed(''),
+      'import torch.nn as nn\nfrom mindspore.common.initializer import initializer\nfrom mindspore.common.initializer import Normal\n' +
+        'w.set_data(initializer(Normal(sigma=0.02), w.shape, w.dtype))\n',
+    );
+    // an import of the name, or of the module, is used as it is
+    const own = 'from mindspore.common.initializer import initializer as init_, Normal\n';
+    assert.equal(fixed(own), `import torch.nn as nn\n${own}w.set_data(init_(Normal(sigma=0.02), w.shape, w.dtype))\n`);
+    const mod = 'import mindspore.common.initializer as msinit\n';
+    assert.equal(fixed(mod), `import torch.nn as nn\n${mod}w.set_data(msinit.initializer(msinit.Normal(sigma=0.02), w.shape, w.dtype))\n`);
+    // `Normal` is torch's distribution here: MindSpore's is written in full, `initializer` still by name
+    const taken = 'from torch.distributions import Normal\n';
+    assert.match(fixed(taken), /^from mindspore\.common\.initializer import initializer\nimport mindspore as ms\nw\.set_data\(initializer\(ms\.common\.initializer\.Normal\(sigma=0\.02\), w\.shape, w\.dtype\)\)$/m);
   });
 
   test('nn.ModuleList is CellList for a list passed by position; a tuple, generator, variable or modules= differ', () => {

@@ -128,8 +128,15 @@ export interface ImportPlan {
 }
 
 /**
+ * Modules whose names are imported one by one, as their own documentation writes them (`from
+ * mindspore.common.initializer import initializer, Normal`): `ms.common.initializer.Normal` says nothing more.
+ */
+const FROM_IMPORTED: ReadonlySet<string> = new Set(['mindspore.common.initializer']);
+
+/**
  * Plans imports for MindSpore names: `mindspore.mint.X` → `mint.X` with `from mindspore import mint`,
- * `mindspore.ops.X` → `ops.X` with `from mindspore import ops`, everything else → `ms.X` with `import mindspore as ms`.
+ * `mindspore.ops.X` → `ops.X` with `from mindspore import ops`, a name of a FROM_IMPORTED module → `X` with
+ * `from module import X` (one line per name), everything else → `ms.X` with `import mindspore as ms`.
  * Existing imports are reused; a short name the file already uses for something else falls back to `mindspore.X`.
  */
 export class ImportPlanner {
@@ -205,6 +212,16 @@ export class ImportPlanner {
   }
 
   private makePlan(msName: string): ImportPlan {
+    const dot = msName.lastIndexOf('.');
+    const module = msName.slice(0, dot);
+    if (FROM_IMPORTED.has(module)) {
+      const attr = msName.slice(dot + 1);
+      const own = this.aliasOf(msName) ?? (this.aliasOf(module) !== undefined ? `${this.aliasOf(module)}.${attr}` : undefined);
+      if (own !== undefined) return { expr: own };
+      if (!this.boundNames.has(attr)) {
+        return { expr: attr, edit: { start: this.insertAt, end: this.insertAt, newText: `${this.prefix}from ${module} import ${attr}${this.suffix}` } };
+      }
+    }
     const parts = msName.split('.');
     const [binding, importLine, rest] =
       parts[1] === 'mint'

@@ -5,8 +5,9 @@
 // must be a name or an attribute. Unsafe: the random numbers differ, and the target must be a Parameter.
 import type { Fix, TextEdit } from '../findings';
 import type { ApiUse } from '../resolve';
+import type { Node } from '../parser';
 import type { RuleContext } from './types';
-import { argOf, callArgs, isNameOrAttribute, mindsporeNamer } from './util';
+import { argOf, callArgs, isNameOrAttribute, mindsporeNamer, type CallArgs } from './util';
 
 /** A torch argument after the tensor: its name, torch's default, MindSpore's name and default (undefined: required). */
 type Param = readonly [torch: string, torchDefault: string | undefined, ms: string, msDefault: string | undefined];
@@ -53,9 +54,55 @@ const SPECS: ReadonlyMap<string, Spec> = new Map([
   ['torch.nn.init.kaiming_uniform_', { cls: 'HeUniform', params: HE }],
   ['torch.nn.init.orthogonal_', { cls: 'Orthogonal', params: [['gain', '1', 'gain', '1.0']] }],
   ['torch.nn.init.kaiming_normal_', { cls: 'HeNormal', params: HE }],
+  // written out by uniformCode: MindSpore's Uniform takes one scale, not two bounds
+  [
+    'torch.nn.init.uniform_',
+    {
+      cls: 'Uniform',
+      params: [
+        ['a', '0.0', 'scale', undefined],
+        ['b', '1.0', 'scale', undefined],
+      ],
+    },
+  ],
 ]);
 
 const same = (a: string, b: string) => Number.isFinite(Number(a)) && Number.isFinite(Number(b)) ? Number(a) === Number(b) : a.replace(/"/g, "'") === b.replace(/"/g, "'");
+
+const INIT = 'mindspore.common.initializer';
+
+/** A number as Python reads it back, or undefined when JavaScript's arithmetic left it long (0.30000000000000004). */
+const numberText = (n: number) => {
+  const t = String(n);
+  return /^-?\d+(\.\d{1,8})?$/.test(t) ? t : undefined;
+};
+
+/**
+ * `uniform_(w, a, b)`. MindSpore's Uniform(scale) draws from U(-scale, scale): symmetric bounds (`-0.1, 0.1`,
+ * `-bound, bound`) become `Uniform(scale=b)`; others are torch's own definition, `rand * (b - a) + a`, with the
+ * target's twin of torch.rand (mint.rand on Ascend). A bound written twice must be a number, a name or an attribute.
+ */
+function uniformCode(ctx: RuleContext, args: CallArgs, t: string, name: (api: string) => string): { code: string; cls: string } | undefined {
+  const aNode = argOf(args, 'a', 1);
+  const bNode = argOf(args, 'b', 2);
+  const a = aNode?.text ?? '0.0';
+  const b = bNode?.text ?? '1.0';
+  const na = Number(a);
+  const nb = Number(b);
+  const numeric = Number.isFinite(na) && Number.isFinite(nb);
+  if (numeric ? na === -nb && nb > 0 : a === `-${b}` || a === `-(${b})`) {
+    return { cls: 'Uniform', code: `${t}.set_data(${name(`${INIT}.initializer`)}(${name(`${INIT}.Uniform`)}(scale=${b}), ${t}.shape, ${t}.dtype))` };
+  }
+  const plain = (n: Node | undefined) => !n || Number.isFinite(Number(n.text)) || isNameOrAttribute(n);
+  if (!plain(aNode) || !plain(bNode) || (numeric && na >= nb)) return undefined;
+  const entry = ctx.db.get('torch.rand');
+  const twin = entry ? ctx.db.choose(entry, ctx.target).twin : undefined;
+  if (!twin || !/^mindspore\.[\w.]+$/.test(twin.api)) return undefined;
+  const width = numeric ? numberText(nb - na) : undefined;
+  const scaled = width === '1' ? '' : ` * ${width ?? `(${b} - ${a})`}`;
+  const shifted = numeric && na === 0 ? '' : na < 0 ? ` - ${numberText(-na) ?? `(${a})`}` : ` + ${/^[\w.]+$/.test(a) ? a : `(${a})`}`;
+  return { cls: 'rand', code: `${t}.set_data(${name(twin.api)}(${t}.shape, dtype=${t}.dtype)${scaled}${shifted})` };
+}
 
 /** The call written out, or undefined when it is not an initialiser's or its arguments are not all understood (a fix must not guess). */
 export function initWriteOutFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
@@ -67,6 +114,14 @@ export function initWriteOutFix(ctx: RuleContext, use: ApiUse): Fix | undefined 
   if (!tensor || !isNameOrAttribute(tensor)) return undefined;
   const known = new Set(['tensor', ...spec.params.map((p) => p[0])]);
   if ([...args.keywords.keys()].some((k) => !known.has(k)) || args.positional.length > spec.params.length + 1) return undefined;
+  if (spec.cls === 'Uniform') {
+    const edits: TextEdit[] = [];
+    const u = uniformCode(ctx, args, tensor.text, mindsporeNamer(ctx, edits));
+    if (!u) return undefined;
+    edits.unshift({ start: use.call.startIndex, end: use.call.endIndex, newText: u.code });
+    const title = u.cls === 'Uniform' ? 'Re-initialise with set_data(initializer(Uniform(...)))' : 'Re-initialise with set_data(rand(...) scaled to the bounds)';
+    return { title, applicability: 'unsafe', edits };
+  }
   const out: string[] = [];
   for (const [i, [torch, torchDefault, ms, msDefault]] of spec.params.entries()) {
     const value = argOf(args, torch, i + 1)?.text ?? torchDefault;
@@ -77,7 +132,7 @@ export function initWriteOutFix(ctx: RuleContext, use: ApiUse): Fix | undefined 
   const edits: TextEdit[] = [];
   const name = mindsporeNamer(ctx, edits);
   const t = tensor.text;
-  const code = `${t}.set_data(${name('mindspore.common.initializer.initializer')}(${name(`mindspore.common.initializer.${spec.cls}`)}(${out.join(', ')}), ${t}.shape, ${t}.dtype))`;
+  const code = `${t}.set_data(${name(`${INIT}.initializer`)}(${name(`${INIT}.${spec.cls}`)}(${out.join(', ')}), ${t}.shape, ${t}.dtype))`;
   edits.unshift({ start: use.call.startIndex, end: use.call.endIndex, newText: code });
   return { title: `Re-initialise with set_data(initializer(${spec.cls}(...)))`, applicability: 'unsafe', edits };
 }
