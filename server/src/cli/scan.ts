@@ -10,6 +10,7 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { emptyStats } from '../engine/findings';
 import type { FileResult } from '../engine/project';
 import { analyzeFile, forSummary } from '../engine/project';
 import { reportPart, type StreamFormat } from '../engine/report';
@@ -42,6 +43,30 @@ export interface ScanOptions {
    * which no report reads); those analysed are added, and old entries pruned after.
    */
   cache?: ScanCache;
+  /**
+   * A worker that answers nothing for this long while it has files is stopped (default 60 s): the file it was on
+   * is reported skipped and not analysed again, its other files go to a new worker. Tests shorten it.
+   */
+  stuckMs?: number;
+  /** The worker script (tests: a stand-in); by default the bundled dist/scan-worker.js. */
+  workerScript?: string;
+}
+
+/** How long a scan worker may answer nothing while it has files before it is stopped. */
+export const STUCK_MS = 60_000;
+
+/** The result of a file whose analysis a stopped worker never finished. */
+export function stuckResult(path: string, stuckMs: number): FileResult {
+  const s = Math.round(stuckMs / 100) / 10;
+  return {
+    path,
+    findings: [],
+    stats: emptyStats(),
+    syntaxErrors: 0,
+    lineCount: 0,
+    skipped: `its analysis gave no answer for ${s} s and was stopped (please report this file)`,
+    internalErrors: [],
+  };
 }
 
 export interface ScanOutput {
@@ -109,7 +134,7 @@ export async function scanFiles(files: string[], settingsFor: (path: string) => 
   if (files.length === 0) return { results: [] };
   const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), files.length));
   const worthIt = files.length >= MIN_FILES_FOR_WORKERS && (opts.jobs !== undefined || sourceBytes(files) >= MIN_BYTES_FOR_WORKERS);
-  const script = opts.background ? bundledWorkerScript() : jobs > 1 && worthIt ? bundledWorkerScript() : undefined;
+  const script = opts.workerScript ?? (opts.background ? bundledWorkerScript() : jobs > 1 && worthIt ? bundledWorkerScript() : undefined);
   const out = script ? await scanInWorkers(script, jobs, files, settingsFor, opts) : scanInThread(files, settingsFor, opts);
   // a scan that wrote entries looks for old ones to delete (ScanCache.prune: at most once a day)
   if (opts.cache && (out.cached ?? 0) < out.results.length) opts.cache.prune();
@@ -176,10 +201,25 @@ function scanInWorkers(script: string, jobs: number, files: string[], settingsFo
         reject(err);
       }
     };
-    for (let w = 0; w < jobs; w++) {
+    const stuckMs = opts.stuckMs ?? STUCK_MS;
+    const start = () => {
       const worker = new Worker(script, { workerData: { lowPriority: !!opts.background } satisfies ScanWorkerData });
-      const inFlight = new Set<number>();
+      const inFlight = new Set<number>(); // in the order sent, which is the order a worker answers in
+      let watchdog: NodeJS.Timeout | undefined;
+      let stopped = false; // by the watchdog
       live.add(worker);
+      // armed while the worker has files, re-armed by each answer
+      const arm = () => {
+        clearTimeout(watchdog);
+        watchdog = inFlight.size ? setTimeout(stuck, stuckMs) : undefined;
+      };
+      const stuck = () => {
+        const [i] = inFlight; // the file it is on: analysing it again would hang this thread or the next worker
+        inFlight.delete(i);
+        complete(i, stuckResult(files[i], stuckMs));
+        stopped = true;
+        void worker.terminate();
+      };
       const feed = () => {
         while (inFlight.size < IN_FLIGHT && next < queue.length && !opts.isCancelled?.()) {
           const i = queue[next++];
@@ -190,11 +230,12 @@ function scanInWorkers(script: string, jobs: number, files: string[], settingsFo
         if (inFlight.size === 0) void worker.terminate();
       };
       worker.on('message', (m: ScanReply) => {
-        inFlight.delete(m.index);
+        if (!inFlight.delete(m.index)) return; // an answer after the watchdog gave up on it
         if (m.cached) hits.n++;
         if (m.result) complete(m.index, m.result, m.part);
         else leftOver.push(m.index);
         feed();
+        arm();
       });
       worker.on('error', () => {
         // a worker that dies hands its files back to this thread
@@ -202,6 +243,13 @@ function scanInWorkers(script: string, jobs: number, files: string[], settingsFo
         inFlight.clear();
       });
       worker.on('exit', () => {
+        clearTimeout(watchdog);
+        if (stopped) {
+          // its other files, and the rest of the queue, go to a new worker
+          queue.splice(next, 0, ...inFlight);
+          inFlight.clear();
+          if (next < queue.length && !opts.isCancelled?.()) start();
+        }
         leftOver.push(...inFlight);
         inFlight.clear();
         live.delete(worker);
@@ -210,6 +258,8 @@ function scanInWorkers(script: string, jobs: number, files: string[], settingsFo
         finish();
       });
       feed();
-    }
+      arm();
+    };
+    for (let w = 0; w < jobs; w++) start();
   });
 }
