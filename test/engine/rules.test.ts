@@ -50,6 +50,46 @@ describe('MSP101 same-behaviour twin', () => {
     assert.equal(analyze(docstring, MSP1).findings.length, 0);
   });
 
+  test('torch.Tensor as a type and dtypes as values are renamed (a hint in an annotation); torch.Tensor called is the legacy constructor', () => {
+    const src = [
+      'import torch',
+      'from torch import Tensor',
+      'def f(x: torch.Tensor, y: Tensor) -> torch.Tensor:',
+      '    a = torch.ones(3, dtype=torch.long)',
+      '    m = x.to(torch.bool)',
+      '    if isinstance(x, torch.Tensor):',
+      '        return torch.Tensor(2, 3)',
+      '    return torch.Tensor([1.0, 2.0]) + torch.Tensor(data)',
+      '',
+    ].join('\n');
+    const a = analyze(src, MSP1);
+    const got = a.findings
+      .filter((f) => /^torch\.(Tensor|long|bool)$/.test(String(f.data?.torchApi)))
+      .map((f) => [f.range.start.line + 1, f.code, f.severity, f.fixes[0]?.applicability]);
+    assert.deepEqual(got, [
+      [3, 'MSP101', 'hint', 'safe'],
+      [3, 'MSP101', 'hint', 'safe'],
+      [3, 'MSP101', 'hint', 'safe'],
+      [4, 'MSP101', 'info', 'safe'],
+      [5, 'MSP101', 'info', 'safe'],
+      [6, 'MSP101', 'info', 'safe'],
+      [7, 'MSP102', 'warning', 'safe'],
+      [8, 'MSP102', 'warning', 'safe'],
+      [8, 'MSP102', 'warning', 'unsafe'], // one name: data or a size
+    ]);
+    assert.match(single(a.findings.filter((f) => f.range.start.line === 6), 'MSP102').message, /legacy constructor, which takes data or sizes and makes float32/);
+    // every use counts as one with a same-behaviour twin: the statistics no longer call them "no equivalent"
+    assert.equal(a.stats.none, 0);
+    const out = applyPreferred(src, a.findings);
+    assert.match(out, /^def f\(x: ms\.Tensor, y: ms\.Tensor\) -> ms\.Tensor:$/m);
+    assert.match(out, /a = mint\.ones\(3, dtype=ms\.int64\)/);
+    assert.match(out, /m = x\.to\(ms\.bool_\)/);
+    assert.match(out, /isinstance\(x, ms\.Tensor\)/);
+    assert.match(out, /return mint\.zeros\(\(2, 3\), dtype=ms\.float32\)/);
+    assert.match(out, /return ms\.Tensor\(\[1\.0, 2\.0\], dtype=ms\.float32\) \+ ms\.Tensor\(data, dtype=ms\.float32\)/);
+    assert.equal(countSyntaxErrors(out), 0);
+  });
+
   test('the severity can be overridden per rule, and off disables the rule', () => {
     const src = 'import torch\ny = torch.abs(x)\n';
     assert.equal(single(analyze(src, { ...MSP1, severity: { MSP101: 'error' } }).findings, 'MSP101').severity, 'error');
@@ -80,6 +120,34 @@ describe('MSP102 twin with differences', () => {
     const f = single(a.findings, 'MSP102');
     assert.match(f.message, /`eps` defaults to [^;]+; torch's `1e-05` is passed explicitly/);
     assert.equal(applyPreferred(src, a.findings), 'import torch.nn as nn\nimport mindspore as ms\nn = ms.nn.LayerNorm(normalized_shape=16, epsilon=1e-05)\n');
+  });
+});
+
+describe('MSP102 Module methods', () => {
+  test('parameters() / named_parameters() are the Cell methods with an unsafe rename: BatchNorm statistics are Parameters there', () => {
+    const src = [
+      'import torch',
+      'import torch.nn as nn',
+      'model = nn.Linear(2, 3)',
+      'opt = torch.optim.AdamW(model.parameters(), lr=1e-3)',
+      'names = [n for n, p in model.named_parameters()]',
+      '',
+    ].join('\n');
+    const a = analyze(src, MSP1);
+    const got = a.findings.filter((f) => /^torch\.nn\.Module\./.test(String(f.data?.torchApi)));
+    assert.deepEqual(
+      got.map((f) => [f.code, f.fixes[0]?.applicability]),
+      [
+        ['MSP102', 'unsafe'],
+        ['MSP102', 'unsafe'],
+      ],
+    );
+    assert.match(got[0].message, /give an optimizer net\.trainable_params\(\)/);
+    const out = applyPreferred(src, got);
+    assert.match(out, /AdamW\(model\.get_parameters\(\), lr=1e-3\)/);
+    assert.match(out, /for n, p in model\.parameters_and_names\(\)\]/);
+    // an attribute of the model's own (a sub-module) is not a torch API
+    assert.deepEqual(analyze('import torch.nn as nn\nclass M(nn.Module):\n    def forward(self, x):\n        return self.parameters_of(x)\n', MSP1).findings.filter((f) => f.code.startsWith('MSP10')), []);
   });
 });
 

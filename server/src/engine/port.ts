@@ -258,18 +258,10 @@ function removeUnusedImports(text: string, base: number): string {
 }
 
 /**
- * Non-call references the rules leave alone (annotations such as `x: torch.Tensor`, dtypes passed as values):
- * renamed to their MindSpore twin when the database has a same-behaviour one. Counted as MSP101 conversions.
+ * Non-call references left after the fixes (annotations such as `x: torch.Tensor`, dtypes passed as values, whose
+ * own fixes may have clashed with another's edit): renamed to their MindSpore twin when the database has a
+ * same-behaviour one (mappings/overlay-types.json has the types and dtypes). Counted as MSP101 conversions.
  */
-const SAME_REFERENCES: Record<string, string> = Object.fromEntries([
-  ['torch.Tensor', 'mindspore.Tensor'],
-  ...['float16', 'float32', 'bfloat16', 'int8', 'int16', 'int32', 'int64', 'uint8', 'bool'].map((d) => [`torch.${d}`, `mindspore.${d}`]),
-  ['torch.float', 'mindspore.float32'],
-  ['torch.half', 'mindspore.float16'],
-  ['torch.long', 'mindspore.int64'],
-  ['torch.int', 'mindspore.int32'],
-]);
-
 function rewriteReferences(text: string, settings: Settings, db: MappingDatabase, perRule: PortSummary['perRule'], base: number): string {
   const tree = parseSyntax(text);
   const res = resolve(tree);
@@ -282,7 +274,7 @@ function rewriteReferences(text: string, settings: Settings, db: MappingDatabase
     if (!use.qname.startsWith('torch.')) continue;
     const entry = db.get(use.qname);
     const twin = entry ? db.choose(entry, target).twin : undefined;
-    const api = twin && twin.status === 'same' ? twin.api : SAME_REFERENCES[use.qname];
+    const api = twin && twin.status === 'same' ? twin.api : undefined;
     if (!api || !/^mindspore\.[\w.]+$/.test(api)) continue;
     const plan = planner.plan(api);
     edits.push({ start: use.node.startIndex, end: use.node.endIndex, newText: plan.expr });

@@ -155,6 +155,10 @@ export const apiMappingRule: Rule = {
         continue;
       }
       const choice = v.choice!;
+      if (use.context === 'call' && choice.twin && LEGACY_CONSTRUCTOR.has(use.qname)) {
+        reportLegacyConstructor(ctx, use, choice.twin.api);
+        continue;
+      }
       if (!choice.twin) {
         // a twin that exists but does not run on the target device is not "no equivalent": MSP105 says where it runs
         if (choice.uncovered) reportDevice(ctx, use, v.entry, choice);
@@ -172,6 +176,23 @@ export const apiMappingRule: Rule = {
     }
   },
 };
+
+/** Types whose call is not their twin's constructor: `torch.Tensor(2, 3)` is the legacy float32 constructor (data or sizes). */
+const LEGACY_CONSTRUCTOR: ReadonlyMap<string, string> = new Map([['torch.Tensor', 'float32']]);
+
+/** `torch.Tensor(...)`: MSP102 (MindSpore's Tensor takes data, and keeps its dtype), with the typed-constructor fix. */
+function reportLegacyConstructor(ctx: RuleContext, use: ApiUse, api: string): void {
+  const fix = typedConstructorFix(ctx, use, LEGACY_CONSTRUCTOR.get(use.qname)!);
+  ctx.report({
+    code: 'MSP102',
+    message: `${short(use.qname)} → ${short(api)}: called, torch's is the legacy constructor, which takes data or sizes and makes float32; MindSpore's takes data and keeps its dtype${use.confidence === 'low' ? LOW : ''}`,
+    severity: use.confidence === 'low' ? 'info' : undefined,
+    start: use.node.startIndex,
+    end: use.node.endIndex,
+    fixes: fix ? [fix] : [],
+    data: { torchApi: use.qname, msApi: api, confidence: use.confidence },
+  });
+}
 
 /** Receivers a method call can follow as written (`x.f()`, `a.b[0].f()`); others get parentheses (`(a + b).f()`). */
 const PRIMARY = new Set(['identifier', 'attribute', 'call', 'subscript', 'parenthesized_expression', 'list', 'tuple', 'dictionary', 'set', 'string', 'concatenated_string']);
@@ -309,7 +330,8 @@ const formsByTwin = new WeakMap<Twin, NonNullable<Twin['form']>>();
 /** The edits that make the use name the twin: a method rename, or the new dotted name plus its import. */
 function renameEdits(ctx: RuleContext, use: ApiUse, twin: Twin): TextEdit[] | undefined {
   if (use.via === 'method') {
-    const m = /^mindspore\.Tensor\.(\w+)$/.exec(twin.api);
+    // a method of the receiver's MindSpore class (a Tensor's, a Module's on the Cell it becomes)
+    const m = /^mindspore\.(?:Tensor|nn\.Cell)\.(\w+)$/.exec(twin.api);
     if (!m) return undefined; // method → function needs a human
     return m[1] === use.nameNode.text ? [] : [{ start: use.nameNode.startIndex, end: use.nameNode.endIndex, newText: m[1] }];
   }
@@ -461,7 +483,8 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
   ctx.report({
     code,
     message: `${short(use.qname)} → ${short(twin.api)}${detail}${low ? LOW : ''}`,
-    severity: low ? (code === 'MSP101' ? 'hint' : 'info') : undefined,
+    // a type hint changes nothing at run time: its rename is a hint, as a low-confidence one
+    severity: low ? (code === 'MSP101' ? 'hint' : 'info') : code === 'MSP101' && use.context === 'annotation' ? 'hint' : undefined,
     start: use.node.startIndex,
     end: use.node.endIndex,
     fixes,
