@@ -327,6 +327,43 @@ class M(nn.Module):
     }
   });
 
+  test("a module's own attributes are not torch APIs; containers' methods are the container's; modules passed through keep their class", () => {
+    const src = `import torch
+import torch.nn as nn
+class B(nn.Module):
+    def __init__(self, act):
+        super().__init__()
+        self.blocks = nn.ModuleList([])
+        self.blocks.append(nn.Linear(2, 2))
+        self.seq = nn.Sequential()
+        self.seq.append(nn.ReLU())
+        self.act = act()
+    def forward(self, x):
+        x = self.act(x)
+        self.train()
+        return self.norm1(x)
+m = torch.nn.SyncBatchNorm.convert_sync_batchnorm(B(nn.GELU))
+m.load_state_dict(sd)
+opt = torch.optim.Adam(m.parameters())
+c = torch.compile(model=m)
+d = torch.compile(m)
+d.eval()
+`;
+    const methods = usesOf(src)
+      .filter((u) => u.via === 'method')
+      .map((u) => [u.line, u.qname]);
+    assert.deepEqual(methods, [
+      [7, 'torch.nn.ModuleList.append'],
+      [9, 'torch.nn.Sequential.append'],
+      // self.act(x), self.norm1(x): the model's own sub-modules, whatever they are
+      [13, 'torch.nn.Module.train'],
+      // convert_sync_batchnorm and compile return the module they are given (compile's by keyword: not followed)
+      [16, 'torch.nn.Module.load_state_dict'],
+      [17, 'torch.nn.Module.parameters'],
+      [20, 'torch.nn.Module.eval'],
+    ]);
+  });
+
   test('an unknown receiver with a tensor-only method name is low confidence; common names are not guessed', () => {
     const src = `def f(x, d):
     x.view(3)

@@ -248,6 +248,48 @@ export const TENSOR_ONLY_METHODS = new Set([
 ]);
 /** Calls into torch (lower-case functions) that do not return tensors. */
 const NON_TENSOR_FUNCS = /^(torch\.(is_\w+|set_\w+|get_\w+|manual_seed|seed|save|load|no_grad|enable_grad|inference_mode|set_grad_enabled|autocast|compile|device|dtype|finfo|iinfo|typename|numel|use_deterministic_algorithms|cuda\..*|backends\..*|jit\..*|distributed\..*|utils\..*|amp\..*|hub\..*|onnx\..*|profiler\..*|multiprocessing\..*|random\..*|nn\.init\.\w+|nn\.utils\..*|optim\..*))$/;
+/**
+ * What torch.nn.Module itself has: any other name called on a module instance (`self.norm1(x)`, `self.act(x)`) is the
+ * model's own (a sub-module, or a method of a base class not seen), not a torch API.
+ */
+const MODULE_API = new Set([
+  'add_module', 'apply', 'bfloat16', 'buffers', 'children', 'compile', 'cpu', 'cuda', 'double', 'eval', 'extra_repr', 'float',
+  'forward', 'get_buffer', 'get_extra_state', 'get_parameter', 'get_submodule', 'half', 'ipu', 'load_state_dict', 'modules',
+  'mtia', 'named_buffers', 'named_children', 'named_modules', 'named_parameters', 'parameters', 'register_backward_hook',
+  'register_buffer', 'register_forward_hook', 'register_forward_pre_hook', 'register_full_backward_hook',
+  'register_full_backward_pre_hook', 'register_load_state_dict_post_hook', 'register_load_state_dict_pre_hook',
+  'register_module', 'register_parameter', 'register_state_dict_post_hook', 'register_state_dict_pre_hook', 'requires_grad_',
+  'set_extra_state', 'set_submodule', 'share_memory', 'state_dict', 'to', 'to_empty', 'train', 'type', 'xpu', 'zero_grad',
+]);
+/** The containers' own methods (`self.blocks.append(block)` of an nn.ModuleList): named after the container. */
+const CONTAINER_METHODS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['torch.nn.ModuleList', new Set(['append', 'extend', 'insert'])],
+  ['torch.nn.Sequential', new Set(['append', 'extend', 'insert'])],
+  ['torch.nn.ModuleDict', new Set(['keys', 'values', 'items', 'update', 'pop', 'clear'])],
+  ['torch.nn.ParameterList', new Set(['append', 'extend'])],
+  ['torch.nn.ParameterDict', new Set(['keys', 'values', 'items', 'update', 'pop', 'clear'])],
+]);
+
+/** The torch API a method call on an instance of `instanceQname` names, if it names one. */
+function methodApi(instanceQname: string, name: string): string | undefined {
+  if (CONTAINER_METHODS.get(instanceQname)?.has(name)) return `${instanceQname}.${name}`;
+  const owner = methodOwner(instanceQname);
+  if (owner === 'torch.nn.Module' && !MODULE_API.has(name)) return undefined;
+  return `${owner}.${name}`;
+}
+
+/** Functions that return the module (or function) they are given, changed in place or wrapped. */
+const RETURNS_ITS_ARGUMENT = new Set([
+  'torch.nn.SyncBatchNorm.convert_sync_batchnorm',
+  'torch.compile',
+  'torch.jit.script',
+  'torch.nn.utils.weight_norm',
+  'torch.nn.utils.spectral_norm',
+  'torch.nn.utils.parametrizations.weight_norm',
+  'torch.nn.utils.parametrizations.spectral_norm',
+  'torch.nn.utils.parametrizations.orthogonal',
+]);
+
 /** Module-instance methods that return the module itself. */
 const SELF_RETURNING_MODULE_METHODS = new Set(['cuda', 'cpu', 'to', 'train', 'eval', 'float', 'half', 'double', 'bfloat16', 'requires_grad_', 'apply', 'type']);
 
@@ -405,6 +447,14 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
     return valueAt(node.id, depth);
   }
 
+  /** The value of a call's first positional argument. */
+  function firstArgumentValue(call: number, depth: number): Value | undefined {
+    const args = tree.fieldChild(call, 'arguments');
+    let a = args >= 0 ? tree.firstNamedChildAt(args) : -1;
+    while (a >= 0 && tree.typeAt(a) === 'comment') a = tree.nextNamedSiblingAt(a);
+    return a >= 0 && tree.typeAt(a) !== 'keyword_argument' && tree.typeAt(a) !== 'list_splat' ? valueAt(a, depth + 1) : undefined;
+  }
+
   function valueAt(i: number, depth: number): Value | undefined {
     if (depth > MAX_DEPTH) return undefined;
     switch (tree.typeAt(i)) {
@@ -445,9 +495,12 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
           if (made) return made === 'cls' ? instanceOfClass(cls!) : made;
           // the receiver is evaluated once: evaluating `fn` again would redo it at every level of a method
           // chain (`a.f().g().h()...`), exponential in the chain's length
-          return o?.kind === 'name' ? callResult({ kind: 'name', qname: publicName(`${o.qname}.${tree.textAt(attr)}`) }) : undefined;
+          if (o?.kind !== 'name') return undefined;
+          const q = publicName(`${o.qname}.${tree.textAt(attr)}`);
+          return RETURNS_ITS_ARGUMENT.has(q) ? firstArgumentValue(i, depth) : callResult({ kind: 'name', qname: q });
         }
         const fv = valueAt(fn, depth + 1);
+        if (fv?.kind === 'name' && RETURNS_ITS_ARGUMENT.has(fv.qname)) return firstArgumentValue(i, depth);
         return fv ? callResult(fv) : undefined;
       }
       case 'parenthesized_expression': {
@@ -553,8 +606,8 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
           if (member?.kind === 'instance') instances.set(i, member);
           else if (!member && called && !o.cls?.methods.has(name) && !o.cls?.attrs.has(name)) {
             // a method call on a known instance; user-defined methods and attributes are not torch APIs
-            const owner = o.cls && !o.cls.torchBase ? undefined : methodOwner(o.qname);
-            if (owner && isTracked(owner)) record(i, `${owner}.${name}`, attr, 'method', o.confidence, obj, o.qname);
+            const api = o.cls && !o.cls.torchBase ? undefined : methodApi(o.qname, name);
+            if (api && isTracked(api)) record(i, api, attr, 'method', o.confidence, obj, o.qname);
           }
         } else if (!o && called && TENSOR_ONLY_METHODS.has(name) && (tree.typeAt(obj) === 'call' || tree.textAt(obj) !== 'self')) {
           record(i, `torch.Tensor.${name}`, attr, 'method', 'low', obj, 'torch.Tensor');
