@@ -151,6 +151,38 @@ describe('MSP102 Module methods', () => {
   });
 });
 
+describe('MSP102 methods written out', () => {
+  test('x.size() is x.shape and x.size(d) x.shape[d]; x.detach() is ops.stop_gradient(x): safe on a known tensor', () => {
+    const src = [
+      'import torch',
+      'x = torch.zeros(2, 3)',
+      'a = x.size()',
+      'b = x.size(0) + x.size(dim=-1)',
+      'c = (x + 1).size(1)',
+      'd = (x * 2).detach()',
+      'e = x.detach().cpu()',
+      '',
+    ].join('\n');
+    const a = analyze(src, MSP1);
+    const got = a.findings.filter((f) => /^torch\.Tensor\.(size|detach)$/.test(String(f.data?.torchApi)));
+    assert.deepEqual(
+      got.map((f) => [f.range.start.line + 1, f.code, f.fixes[0]?.applicability]),
+      [3, 4, 4, 5, 6, 7].map((l) => [l, 'MSP102', 'safe']),
+    );
+    assert.match(got[0].message, /x\.size\(\) is x\.shape, x\.size\(d\) is x\.shape\[d\]/);
+    const out = applyPreferred(src, got);
+    for (const line of ['a = x.shape', 'b = x.shape[0] + x.shape[-1]', 'c = (x + 1).shape[1]', 'd = ops.stop_gradient(x * 2)', 'e = ops.stop_gradient(x).cpu()']) {
+      assert.ok(out.includes(`\n${line}\n`), `${line}\n${out}`);
+    }
+    assert.match(out, /^from mindspore import ops$/m);
+    assert.equal(countSyntaxErrors(out), 0);
+    // a receiver only guessed to be a tensor: unsafe; arguments not understood: no fix rather than a guess
+    const guessed = analyze('def f(t):\n    return t.detach()\n', { select: ['MSP1'], lowConfidence: true });
+    assert.equal(single(guessed.findings, 'MSP102').fixes[0]?.applicability, 'unsafe');
+    assert.deepEqual(single(analyze('import torch\nx = torch.zeros(2)\nn = x.size(0, 1)\n', MSP1).findings.filter((f) => f.data?.torchApi === 'torch.Tensor.size'), 'MSP102').fixes, []);
+  });
+});
+
 describe('MSP103 no equivalent', () => {
   test('an API with no twin: warning with the database advice, no fix', () => {
     const f = single(analyze('import torch.nn as nn\nbag = nn.EmbeddingBag(10, 3)\n', MSP1).findings, 'MSP103');

@@ -12,6 +12,7 @@ import type { Rule, RuleContext } from './types';
 import { TYPED_CONSTRUCTORS, typedConstructorFix } from './typedConstructors';
 import { unflattenFix } from './unflatten';
 import { initWriteOutFix } from './initWriteOut';
+import { methodWriteOutFix } from './methodWriteOuts';
 import { answersByName, callArgs, tick, type CallArgs } from './util';
 
 /** Arguments MindSpore does not take on any API (placement, layout and output buffers are not per call there). */
@@ -474,10 +475,10 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
   // an in-place torch.nn.init function is not renamed into an initialiser class: it is written out, or left; nor
   // is any other function renamed into a class (`torchvision.ops.nms` → `ops.NMSWithMask`: a primitive's
   // constructor takes attributes, not the data), which would read as a fix and mean nothing
-  const writtenOut = initWriteOutFix(ctx, use);
+  const writtenOut = initWriteOutFix(ctx, use) ?? methodWriteOutFix(ctx, use, twin);
   const fixes: Fix[] = writtenOut
     ? [writtenOut]
-    : rename === undefined || edits.length === 0 || functionToClass(use.qname, twin.api)
+    : rename === undefined || edits.length === 0 || functionToClass(use.qname, twin.api) || (use.context === 'call' && ATTRIBUTE_TWINS.has(twin.api))
       ? []
       : [{ title: `Replace with ${twin.api}`, applicability: safe ? 'safe' : 'unsafe', edits }];
   ctx.report({
@@ -491,6 +492,9 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
     data: { torchApi: entry.torch, msApi: twin.api, twin: choice.which, confidence: use.confidence },
   });
 }
+
+/** MindSpore twins of torch methods that are attributes: a call renamed to one would call its value (`x.shape(0)`). */
+const ATTRIBUTE_TWINS = new Set(['mindspore.Tensor.shape']);
 
 /** A torch function whose twin is a class (`mindspore.Tensor` for `torch.as_tensor` is a constructor taking the data). */
 function functionToClass(torch: string, ms: string): boolean {
