@@ -146,6 +146,11 @@ describe('MSP102 Module methods', () => {
     const out = applyPreferred(src, got);
     assert.match(out, /AdamW\(model\.get_parameters\(\), lr=1e-3\)/);
     assert.match(out, /for n, p in model\.parameters_and_names\(\)\]/);
+    // add_module is insert_child_to_cell, its arguments renamed (passed by keyword, which the renames then need)
+    const add = 'import torch\nclass A(torch.nn.Module):\n    def __init__(self):\n        self.add_module("relu", torch.nn.ReLU())\n';
+    const f = single(analyze(add, MSP1).findings.filter((x) => x.data?.torchApi === 'torch.nn.Module.add_module'), 'MSP102');
+    assert.equal(f.fixes[0]?.applicability, 'safe');
+    assert.match(applyPreferred(add, [f]), /self\.insert_child_to_cell\(child_name="relu", child_cell=torch\.nn\.ReLU\(\)\)/);
     // an attribute of the model's own (a sub-module) is not a torch API
     assert.deepEqual(analyze('import torch.nn as nn\nclass M(nn.Module):\n    def forward(self, x):\n        return self.parameters_of(x)\n', MSP1).findings.filter((f) => f.code.startsWith('MSP10')), []);
   });
