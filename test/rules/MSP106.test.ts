@@ -131,3 +131,15 @@ test('einops.einsum: the einsum of the target with one letter per axis, operands
 test('a user function named rearrange is not einops', () => {
   assert.equal(findings(lines('def rearrange(x, p):', '    return x', 'y = rearrange(x, "a b -> b a")'), 'MSP106').length, 0);
 });
+
+test('the statistics count a written-out einops call as a use with differences, ready to port; pack as none', async () => {
+  const { analyzeText } = await import('../../server/src/engine/analyze');
+  const { realDb } = await import('../engine/helpers');
+  const src = lines('import torch', 'import einops', 'x = torch.zeros(2, 3)', "y = einops.rearrange(x, 'a b -> b a')", 'p, ps = einops.pack([x, x], "b *")');
+  const s = analyzeText(src, DEFAULT_SETTINGS, realDb()).stats;
+  // torch.zeros (same), rearrange (written out: with differences), pack (none)
+  assert.deepEqual([s.apiUses, s.same, s.args, s.none, s.ready], [3, 1, 1, 1, 2]);
+  const { explainMarkdown } = await import('../../server/src/engine/explain');
+  assert.match(explainMarkdown(realDb(), realDb().get('einops.rearrange')!), /Written out by MSP106/);
+  assert.doesNotMatch(explainMarkdown(realDb(), realDb().get('einops.pack')!), /Written out/);
+});

@@ -59,6 +59,7 @@ export function explainMarkdown(db: MappingDatabase, entry: MappedEntry, target?
   if (entry.mint) out.push(...twinMarkdown('mint', entry.mint, target, choice?.which === 'mint'), '');
   if (entry.classic) out.push(...twinMarkdown('classic', entry.classic, target, choice?.which === 'classic'), '');
   if (choice?.uncovered) out.push(`⚠ \`${choice.uncovered.twin.api}\` does not run on ${target!.device} in MindSpore ${target!.version}.`, '');
+  if (entry.writtenOutBy && !choice?.twin) out.push(`**Written out by ${entry.writtenOutBy}:** its fix rewrites the call in MindSpore terms.`, '');
   if (entry.advice) out.push(`**What ports do:** ${entry.advice}`, '');
   if (entry.note) out.push(entry.note, '');
   return out.join('\n').trim();
@@ -81,5 +82,6 @@ export function explainJson(db: MappingDatabase, name: string, target?: Target):
     advice: entry.advice ?? null,
     note: entry.note ?? null,
     rule: entry.rule ?? null,
+    written_out_by: entry.writtenOutBy ?? null,
   };
 }

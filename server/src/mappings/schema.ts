@@ -111,6 +111,11 @@ export const Entry = z.strictObject({
    * (MSP101, a safe fix adding `import math`).
    */
   python: z.string().regex(/^math\.[a-z_]+$/, 'must be a math.* name').optional(),
+  /**
+   * With status `none`: the rule named here writes calls out in MindSpore terms (MSP106's einops patterns, MSP103's
+   * typed constructors): the statistics count such a use as one with differences that is ready to port.
+   */
+  writtenOutBy: z.string().regex(/^MSP\d{3}$/).optional(),
   /** What real ports do instead, in the project's own words (always set for status `none`). */
   advice: z.string().optional(),
   note: z.string().optional(),
