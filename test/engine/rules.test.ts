@@ -894,6 +894,33 @@ describe('argument rewrites, five calling styles each (PaConvert style)', () => 
 });
 
 describe('fixAll', () => {
+  test('import lines a pass adds stay together, before a helper inserted at the same place', () => {
+    const src = [
+      'import torch',
+      'import torch.nn as nn',
+      '',
+      'def spectrum(x):',
+      '    return torch.fft.rfft2(x)',
+      '',
+      'def init(w):',
+      '    nn.init.normal_(w, std=0.02)',
+      '',
+    ].join('\n');
+    const out = fixAll(src, settings(), realDb(), { unsafe: true }).text;
+    const lines = out.split('\n');
+    const helper = lines.findIndex((l) => l.startsWith('# mindport: DFT helper'));
+    assert.ok(helper > 0, out);
+    // the file's imports, the ones the fixes added, a blank line, then the helper
+    assert.deepEqual(lines.slice(0, helper), [
+      'import torch',
+      'import torch.nn as nn',
+      'from mindspore.common.initializer import initializer',
+      'from mindspore.common.initializer import Normal',
+      '',
+    ]);
+    assert.equal(countSyntaxErrors(out), 0);
+  });
+
   const src = `import torch
 import torch.nn.functional as F
 

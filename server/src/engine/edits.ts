@@ -23,13 +23,16 @@ class TextOrderedEdits {
     return this.list.slice(lo, hi);
   }
 
-  /** Adds `e`, which must not clash with any edit here. */
+  /**
+   * Adds `e`, which must not clash with any edit here. An import line inserted where other code is inserted too (a
+   * helper a fix adds after the imports) goes before that code, so the file's imports stay together.
+   */
   add(e: TextEdit): void {
-    this.list.splice(
-      this.firstIndex((t) => t.start > e.start || (t.start === e.start && t.end > e.end)),
-      0,
-      e,
-    );
+    let at = this.firstIndex((t) => t.start > e.start || (t.start === e.start && t.end > e.end));
+    if (isImportInsert(e)) {
+      while (at > 0 && this.list[at - 1].start === e.start && this.list[at - 1].end === e.end && !isImportInsert(this.list[at - 1])) at--;
+    }
+    this.list.splice(at, 0, e);
   }
 
   /** The first index whose edit satisfies `past` (a test that holds for a suffix of the list). */
@@ -43,6 +46,11 @@ class TextOrderedEdits {
     }
     return lo;
   }
+}
+
+/** An insertion of import lines only (`\nfrom mindspore import mint`). */
+function isImportInsert(e: TextEdit): boolean {
+  return e.start === e.end && /^\r?\n?(?:(?:import|from) [^\n]*(?:\r?\n|$))+$/.test(e.newText);
 }
 
 /** The text with `edits` (in text order, none clashing: as chooseFixes gives them) made, in one pass. */
