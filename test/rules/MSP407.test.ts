@@ -18,3 +18,28 @@ test('init_process_group, DDP, get_rank, DistributedSampler', () => {
 test('a local dist module is not flagged', () => {
   assert.equal(findings(lines('import mydist as dist', 'dist.init_process_group()'), 'MSP407').length, 0);
 });
+
+test('on Ascend (2.6) collectives and group functions are mint.distributed\'s, renamed safely; on GPU the old advice', () => {
+  const src = lines(
+    'import torch.distributed as dist',
+    'if dist.is_initialized():',
+    '    r = dist.get_rank()',
+    '    dist.all_reduce(x, op=dist.ReduceOp.SUM)',
+    '    dist.barrier()',
+  );
+  const f = findings(src, 'MSP407');
+  assert.deepEqual(
+    f.map((x) => x.fixes[0]?.applicability),
+    ['safe', 'safe', 'safe', 'safe', 'safe'],
+  );
+  assert.match(f[2].message, /`torch\.distributed\.all_reduce` → `mindspore\.mint\.distributed\.all_reduce`: .*in place, as torch does/);
+  assert.doesNotMatch(f[4].message, /in place/); // barrier
+  assert.match(f[3].message, /`mindspore\.ops\.ReduceOp\.SUM`: the same/);
+  const r = fix(src, 'MSP407', 2);
+  assert.match(r.text, /^from mindspore\.mint\.distributed import all_reduce$/m);
+  assert.match(r.text, /^    all_reduce\(x, op=dist\.ReduceOp\.SUM\)$/m);
+  // MindSpore's classic API (GPU) has no torch-like collectives: operators that return new tensors
+  const gpu = findings(src, 'MSP407', settings({ device: 'GPU' }));
+  assert.match(gpu[2].message, /collectives are operators/);
+  assert.notEqual(gpu[2].fixes[0]?.applicability, 'safe');
+});

@@ -137,9 +137,10 @@ export interface ImportPlan {
 
 /**
  * Modules whose names are imported one by one, as their own documentation writes them (`from
- * mindspore.common.initializer import initializer, Normal`): `ms.common.initializer.Normal` says nothing more.
+ * mindspore.common.initializer import initializer, Normal`, `from mindspore.mint.distributed import all_reduce`):
+ * `ms.common.initializer.Normal` says nothing more, and `mint.distributed` is a package `mint` may not load.
  */
-const FROM_IMPORTED: ReadonlySet<string> = new Set(['mindspore.common.initializer']);
+const FROM_IMPORTED: ReadonlySet<string> = new Set(['mindspore.common.initializer', 'mindspore.mint.distributed']);
 
 /**
  * Plans imports for MindSpore names: `mindspore.mint.X` → `mint.X` with `from mindspore import mint`,

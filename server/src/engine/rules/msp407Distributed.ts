@@ -8,6 +8,19 @@ import { callArgs, claimUses, enclosingStatement, eol, indentAt, reportAdvice, r
 
 const OWNED = /^torch\.(distributed\.|nn\.parallel\.(DistributedDataParallel|DataParallel)$|utils\.data\.distributed\.|multiprocessing\.spawn$)/;
 const LAUNCH = 'Launch with msrun (e.g. `msrun --worker_num=8 --local_worker_num=8 train.py`).';
+const COLLECTIVE = /all_reduce|all_gather|broadcast|reduce_scatter/;
+const IN_PLACE = /\.(all_reduce|broadcast|reduce)$/;
+
+/**
+ * The target's twin when it behaves the same and runs on the target: `mindspore.mint.distributed`'s functions (2.5+,
+ * Ascend), `ops.ReduceOp`'s members.
+ */
+function sameTwin(ctx: RuleContext, use: ApiUse): string | undefined {
+  const entry = ctx.entryOf(use);
+  const choice = entry ? ctx.db.choose(entry, ctx.target) : undefined;
+  const twin = choice?.twin;
+  return twin && !choice.uncovered && twin.status === 'same' ? twin.api : undefined;
+}
 
 function initFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   if (!use.call) return undefined;
@@ -56,7 +69,14 @@ export const msp407Rule: Rule = {
       } else if (q.startsWith('torch.utils.data.distributed.')) {
         lead = `${tick(q)} → shard the dataset: ${tick('GeneratorDataset(..., num_shards=get_group_size(), shard_id=get_rank())')}.`;
         withAdvice = false;
-      } else if (/all_reduce|all_gather|broadcast|reduce_scatter/.test(q)) {
+      } else if (sameTwin(ctx, use)) {
+        // MindSpore 2.5+ on Ascend: mint.distributed has torch's functions, collectives in place as in torch
+        const api = sameTwin(ctx, use)!;
+        fix = twinRenameFix(ctx, use, use.confidence === 'high' ? 'safe' : 'unsafe');
+        const what = api.startsWith('mindspore.mint.distributed.') ? "the same function in MindSpore's torch-like distributed API" : 'the same';
+        lead = `${tick(q)} → ${tick(api)}: ${what}${IN_PLACE.test(q) ? ' (it updates the tensor in place, as torch does)' : ''}.`;
+        withAdvice = false;
+      } else if (COLLECTIVE.test(q)) {
         lead = `${tick(q)}: collectives are operators in MindSpore (ops.AllReduce(), ops.AllGather(), ...) and return new Tensors instead of updating in place.`;
       } else if (q === 'torch.multiprocessing.spawn') {
         lead = `${tick(q)}: MindSpore starts one process per device with msrun; no spawning in the script.`;

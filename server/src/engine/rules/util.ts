@@ -297,7 +297,7 @@ export function tick(s: string): string {
 }
 
 /** The fix that renames a use to the twin the database chooses for the target (always unsafe: rule-owned APIs differ). */
-export function twinRenameFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+export function twinRenameFix(ctx: RuleContext, use: ApiUse, applicability: 'safe' | 'unsafe' = 'unsafe'): Fix | undefined {
   const entry = ctx.entryOf(use);
   if (!entry) return undefined;
   const twin = ctx.db.choose(entry, ctx.target).twin;
@@ -305,14 +305,14 @@ export function twinRenameFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   if (use.via === 'method') {
     const m = /^mindspore\.Tensor\.(\w+)$/.exec(twin.api);
     if (!m || m[1] === use.nameNode.text) return undefined;
-    return { title: `Use ${twin.api}`, applicability: 'unsafe', edits: [{ start: use.nameNode.startIndex, end: use.nameNode.endIndex, newText: m[1] }] };
+    return { title: `Use ${twin.api}`, applicability, edits: [{ start: use.nameNode.startIndex, end: use.nameNode.endIndex, newText: m[1] }] };
   }
   if (!/^mindspore\.[\w.]+$/.test(twin.api) || /\.[A-Z]\w*\.[a-z]/.test(twin.api)) return undefined;
   const plan = ctx.imports.plan(twin.api);
   if (plan.expr === use.node.text) return undefined;
   const edits: TextEdit[] = [{ start: use.node.startIndex, end: use.node.endIndex, newText: plan.expr }];
   if (plan.edit) edits.push(plan.edit);
-  return { title: `Use ${twin.api}`, applicability: 'unsafe', edits };
+  return { title: `Use ${twin.api}`, applicability, edits };
 }
 
 /**
