@@ -434,6 +434,28 @@ describe('MSP103 no equivalent', () => {
     assert.match(fixed(taken), /^from mindspore\.common\.initializer import initializer\nimport mindspore as ms\nw\.set_data\(initializer\(ms\.common\.initializer\.Normal\(sigma=0\.02\), w\.shape, w\.dtype\)\)$/m);
   });
 
+  test('nn.ModuleList of a local name that only ever holds a list is CellList too; as a type it is the same', () => {
+    const verdict = (body: string) =>
+      analyze(`import torch.nn as nn\n${body}`, MSP1)
+        .findings.filter((f) => f.data?.torchApi === 'torch.nn.ModuleList')
+        .map((f) => `${f.code} ${f.fixes[0]?.applicability}`);
+    // built as a list, appended to or extended
+    assert.deepEqual(verdict('def f():\n    layers = []\n    for i in range(3):\n        layers.append(nn.Linear(2, 2))\n    return nn.ModuleList(layers)\n'), ['MSP101 safe']);
+    assert.deepEqual(verdict('def f():\n    layers = [nn.Linear(2, 2) for _ in range(3)]\n    layers += [nn.ReLU()]\n    return nn.ModuleList(layers)\n'), ['MSP101 safe']);
+    // a parameter, another value, a loop target: it may be anything
+    for (const body of [
+      'def f(layers):\n    return nn.ModuleList(layers)\n',
+      'def f():\n    layers = tuple(x)\n    return nn.ModuleList(layers)\n',
+      'def f():\n    layers = []\n    layers = make()\n    return nn.ModuleList(layers)\n',
+      'def f():\n    layers = []\n    for layers in z:\n        pass\n    return nn.ModuleList(layers)\n',
+    ]) {
+      assert.deepEqual(verdict(body), ['MSP102 unsafe'], body);
+    }
+    // an annotation or isinstance names the type: CellList is the same type
+    assert.deepEqual(verdict('def modules(self) -> nn.ModuleList:\n    pass\n'), ['MSP101 safe']);
+    assert.deepEqual(verdict('ok = isinstance(m, nn.ModuleList)\n'), ['MSP101 safe']);
+  });
+
   test('nn.ModuleList is CellList for a list passed by position; a tuple, generator, variable or modules= differ', () => {
     const src = [
       'import torch.nn as nn',

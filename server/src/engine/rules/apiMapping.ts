@@ -13,7 +13,7 @@ import { TYPED_CONSTRUCTORS, typedConstructorFix } from './typedConstructors';
 import { unflattenFix } from './unflatten';
 import { initWriteOutFix } from './initWriteOut';
 import { methodWriteOutFix } from './methodWriteOuts';
-import { answersByName, callArgs, tick, type CallArgs } from './util';
+import { answersByName, callArgs, findAll, scopeNode, tick, walk, type CallArgs } from './util';
 
 /** Arguments MindSpore does not take on any API (placement, layout and output buffers are not per call there). */
 const GENERALLY_UNSUPPORTED: Record<string, string> = {
@@ -178,6 +178,39 @@ export const apiMappingRule: Rule = {
     }
   },
 };
+
+const isListDisplay = (n: Node) => n.type === 'list' || n.type === 'list_comprehension';
+
+/**
+ * A name of a function (or the module) that only ever holds a list: every assignment to it there is of a list display
+ * or comprehension (`layers = []`, then `layers.append(...)` or `layers += ...`, which keep a list a list), and nothing
+ * else binds it (a parameter, a loop target, unpacking, `global`).
+ */
+function isLocalList(n: Node): boolean {
+  if (n.type !== 'identifier') return false;
+  const name = n.text;
+  const scope = scopeNode(n);
+  const params = scope.type === 'function_definition' || scope.type === 'lambda' ? scope.childForFieldName('parameters') : null;
+  if (params && findAll(params, (c) => c.type === 'identifier' && c.text === name).length) return false;
+  let lists = 0;
+  let other = false;
+  walk(scope, (c) => {
+    if (other) return false;
+    if (c.id !== scope.id && (c.type === 'function_definition' || c.type === 'lambda' || c.type === 'class_definition')) return false;
+    if (c.type === 'assignment') {
+      const left = c.childForFieldName('left');
+      if (left?.type === 'identifier' && left.text === name) {
+        const right = c.childForFieldName('right');
+        if (right && isListDisplay(right)) lists++;
+        else other = true;
+      } else if (left && left.type !== 'identifier' && findAll(left, (t) => t.type === 'identifier' && t.text === name && t.parent?.type !== 'attribute' && t.parent?.type !== 'subscript').length) other = true;
+    } else if (c.type === 'for_statement' || c.type === 'for_in_clause' || c.type === 'with_item' || c.type === 'named_expression' || c.type === 'as_pattern' || c.type === 'global_statement' || c.type === 'nonlocal_statement') {
+      const bound = c.type === 'for_statement' || c.type === 'for_in_clause' ? c.childForFieldName('left') : c;
+      if (bound && findAll(bound, (t) => t.type === 'identifier' && t.text === name).length) other = true;
+    }
+  });
+  return lists > 0 && !other;
+}
 
 /** Types whose call is not their twin's constructor: `torch.Tensor(2, 3)` is the legacy float32 constructor (data or sizes). */
 const LEGACY_CONSTRUCTOR: ReadonlyMap<string, string> = new Map([['torch.Tensor', 'float32']]);
@@ -448,8 +481,9 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
         }
       } else if (!args) differences.push(describe(d));
     } else if (d.change === 'behavior') {
-      const listByPosition = !!passed && passed.node === passed.value && (passed.value.type === 'list' || passed.value.type === 'list_comprehension');
-      if (d.whenNotList && args && (!passed || listByPosition)) continue;
+      const listByPosition = !!passed && passed.node === passed.value && (isListDisplay(passed.value) || isLocalList(passed.value));
+      // not a call (an annotation, isinstance): the same type; a call given a list, or nothing: the same
+      if (d.whenNotList && (use.context !== 'call' || (args && (!passed || listByPosition)))) continue;
       if (!d.torch || passed || !args) {
         safe = false;
         differences.push(describe(d));
