@@ -43,3 +43,19 @@ test('on Ascend (2.6) collectives and group functions are mint.distributed\'s, r
   assert.match(gpu[2].message, /collectives are operators/);
   assert.notEqual(gpu[2].fixes[0]?.applicability, 'safe');
 });
+
+test('DistributedSampler.set_epoch: not needed (a shuffled dataset reshuffles each epoch); the statement is deleted, unsafe', () => {
+  const src = lines(
+    'from torch.utils.data.distributed import DistributedSampler',
+    's = DistributedSampler(ds)',
+    'for epoch in range(3):',
+    '    s.set_epoch(epoch)',
+    '    train(epoch)',
+  );
+  const f = findings(src, 'MSP407');
+  assert.equal(f.length, 2);
+  assert.match(f[1].message, /set_epoch`: not needed: .*shuffle=True/);
+  const r = fix(src, 'MSP407', 1);
+  assert.equal(r.applicability, 'unsafe');
+  assert.match(r.text, /^for epoch in range\(3\):\n    train\(epoch\)$/m);
+});
