@@ -196,6 +196,18 @@ describe('MSP103 no equivalent', () => {
     assert.deepEqual(f.fixes, []);
   });
 
+  test('torch.asarray is ms.Tensor (as torch.as_tensor); device= is dropped, copy= and requires_grad= make it unsafe', () => {
+    const rename = (call: string) => {
+      const src = `import torch\ny = ${call}\n`;
+      const a = analyze(src, MSP1);
+      const f = single(a.findings.filter((x) => x.data?.torchApi === 'torch.asarray'), 'MSP101');
+      return [f.fixes[0]?.applicability, applyPreferred(src, a.findings).split('\n').at(-2)];
+    };
+    assert.deepEqual(rename('torch.asarray(a, dtype=torch.float32)'), ['safe', 'y = ms.Tensor(a, dtype=ms.float32)']);
+    assert.deepEqual(rename('torch.asarray(a, device="cuda")'), ['safe', 'y = ms.Tensor(a)']);
+    assert.deepEqual(rename('torch.asarray(a, copy=True)')[0], 'unsafe');
+  });
+
   test('legacy typed constructors are written out: data as ms.Tensor with the dtype, sizes as mint.zeros', () => {
     const cases: [string, string, string][] = [
       ['torch.LongTensor([1, 2])', 'ms.Tensor([1, 2], dtype=ms.int64)', 'safe'],
