@@ -13,7 +13,7 @@ import { TYPED_CONSTRUCTORS, typedConstructorFix } from './typedConstructors';
 import { unflattenFix } from './unflatten';
 import { initWriteOutFix } from './initWriteOut';
 import { methodWriteOutFix } from './methodWriteOuts';
-import { answersByName, callArgs, findAll, scopeNode, tick, walk, type CallArgs } from './util';
+import { answersByName, callArgs, findAll, methodTwinName, scopeNode, tick, walk, type CallArgs } from './util';
 
 /** Arguments MindSpore does not take on any API (placement, layout and output buffers are not per call there). */
 const GENERALLY_UNSUPPORTED: Record<string, string> = {
@@ -157,7 +157,7 @@ export const apiMappingRule: Rule = {
         continue;
       }
       const choice = v.choice!;
-      if (use.context === 'call' && choice.twin && LEGACY_CONSTRUCTOR.has(use.qname)) {
+      if (use.context === 'call' && choice.twin && TYPED_CONSTRUCTORS.has(use.qname)) {
         reportLegacyConstructor(ctx, use, choice.twin.api);
         continue;
       }
@@ -212,12 +212,12 @@ function isLocalList(n: Node): boolean {
   return lists > 0 && !other;
 }
 
-/** Types whose call is not their twin's constructor: `torch.Tensor(2, 3)` is the legacy float32 constructor (data or sizes). */
-const LEGACY_CONSTRUCTOR: ReadonlyMap<string, string> = new Map([['torch.Tensor', 'float32']]);
-
-/** `torch.Tensor(...)`: MSP102 (MindSpore's Tensor takes data, and keeps its dtype), with the typed-constructor fix. */
+/**
+ * A typed constructor whose type has a twin, called (`torch.Tensor(2, 3)`, the legacy float32 constructor taking data
+ * or sizes): MSP102 (MindSpore's Tensor takes data, and keeps its dtype), with the typed-constructor fix.
+ */
 function reportLegacyConstructor(ctx: RuleContext, use: ApiUse, api: string): void {
-  const fix = typedConstructorFix(ctx, use, LEGACY_CONSTRUCTOR.get(use.qname)!);
+  const fix = typedConstructorFix(ctx, use, TYPED_CONSTRUCTORS.get(use.qname)!);
   ctx.report({
     code: 'MSP102',
     message: `${short(use.qname)} → ${short(api)}: called, torch's is the legacy constructor, which takes data or sizes and makes float32; MindSpore's takes data and keeps its dtype${use.confidence === 'low' ? LOW : ''}`,
@@ -365,10 +365,9 @@ const formsByTwin = new WeakMap<Twin, NonNullable<Twin['form']>>();
 /** The edits that make the use name the twin: a method rename, or the new dotted name plus its import. */
 function renameEdits(ctx: RuleContext, use: ApiUse, twin: Twin): TextEdit[] | undefined {
   if (use.via === 'method') {
-    // a method of the receiver's MindSpore class (a Tensor's, a Module's on the Cell it becomes)
-    const m = /^mindspore\.(?:Tensor|nn\.Cell)\.(\w+)$/.exec(twin.api);
-    if (!m) return undefined; // method → function needs a human
-    return m[1] === use.nameNode.text ? [] : [{ start: use.nameNode.startIndex, end: use.nameNode.endIndex, newText: m[1] }];
+    const m = methodTwinName(use, twin.api);
+    if (!m) return undefined; // method → function, or a call of an attribute: needs a human or a write-out
+    return m === use.nameNode.text ? [] : [{ start: use.nameNode.startIndex, end: use.nameNode.endIndex, newText: m }];
   }
   if (twinForm(twin) === 'method') return undefined; // function → method needs a human
   const plan = ctx.imports.plan(twin.api);
@@ -513,7 +512,7 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
   const writtenOut = initWriteOutFix(ctx, use) ?? methodWriteOutFix(ctx, use, twin);
   const fixes: Fix[] = writtenOut
     ? [writtenOut]
-    : rename === undefined || edits.length === 0 || functionToClass(use.qname, twin.api) || (use.context === 'call' && ATTRIBUTE_TWINS.has(twin.api))
+    : rename === undefined || edits.length === 0 || functionToClass(use.qname, twin.api)
       ? []
       : [{ title: `Replace with ${twin.api}`, applicability: safe ? 'safe' : 'unsafe', edits }];
   ctx.report({
@@ -527,9 +526,6 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
     data: { torchApi: entry.torch, msApi: twin.api, twin: choice.which, confidence: use.confidence },
   });
 }
-
-/** MindSpore twins of torch methods that are attributes: a call renamed to one would call its value (`x.shape(0)`). */
-const ATTRIBUTE_TWINS = new Set(['mindspore.Tensor.shape']);
 
 /** A torch function whose twin is a class (`mindspore.Tensor` for `torch.as_tensor` is a constructor taking the data). */
 function functionToClass(torch: string, ms: string): boolean {

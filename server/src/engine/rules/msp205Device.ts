@@ -6,8 +6,8 @@ import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
 import {
-  callArgs, calleeName, calleeNameAt, calleeObject, claimUses, deleteStatementEdit, enclosingStatement, indentAt, reportAdvice, ruleOwned,
-  statementCall, tick, twinRenameFix, walk, eol,
+  callArgs, calleeName, calleeNameAt, calleeObject, callStatement, claimUses, deleteStatementEdit, enclosingStatement, indentAt, reportAdvice,
+  ruleOwned, tick, twinRenameFix, walk, eol,
 } from './util';
 
 const MOVE_METHODS = new Set(['cuda', 'cpu', 'to', 'pin_memory', 'npu']);
@@ -75,10 +75,10 @@ function castOnlyFix(call: Node, cast: MoveAndCast, safe: boolean): Fix | undefi
 }
 
 function moveFix(ctx: RuleContext, call: Node): Fix | undefined {
-  const stmt = enclosingStatement(call);
+  const stmt = callStatement(call);
   const name = calleeName(call);
   // `model.to(device)` / `model.cuda()` as a statement: delete the line
-  if (stmt && statementCall(stmt)?.id === call.id) {
+  if (stmt) {
     const e = deleteStatementEdit(ctx.text, stmt);
     return e ? { title: `Remove the .${name}() statement (placement is global in MindSpore)`, applicability: 'safe', edits: [e] } : undefined;
   }
@@ -116,8 +116,8 @@ function settingFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
 
 function callStatementFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   if (!use.call || !HARMLESS.test(use.qname)) return undefined;
-  const stmt = enclosingStatement(use.call);
-  if (!stmt || statementCall(stmt)?.id !== use.call.id) return undefined;
+  const stmt = callStatement(use.call);
+  if (!stmt) return undefined;
   const e = deleteStatementEdit(ctx.text, stmt);
   return e ? { title: `Remove ${use.qname}()`, applicability: 'safe', edits: [e] } : undefined;
 }

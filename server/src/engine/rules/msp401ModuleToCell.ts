@@ -5,7 +5,7 @@ import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse, ClassInfo } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { argOf, callArgs, claimUses, enclosingStatement, statementCall, tick } from './util';
+import { argOf, callArgs, callStatement, claimUses, tick } from './util';
 
 const ATTRIBUTE = ['attribute'];
 const RISKY = /register_buffer|register_\w*hook|\b_apply\b|def __call__|named_buffers|\.buffers\(/;
@@ -41,13 +41,13 @@ const NAME = /^[rRuU]?(['"])([A-Za-z_]\w*)\1$/;
 function reportBuffer(ctx: RuleContext, use: ApiUse): void {
   const call = use.call!;
   const args = callArgs(call);
-  const stmt = enclosingStatement(call);
+  const stmt = callStatement(call);
   const fixes: Fix[] = [];
   const name = NAME.exec(argOf(args, 'name', 0)?.text ?? '')?.[2];
   const tensor = argOf(args, 'tensor', 1);
   const persistent = argOf(args, 'persistent', 2)?.text ?? 'True';
   const known = args && !args.hasSplat && args.positional.length <= 3 && [...args.keywords.keys()].every((k) => ['name', 'tensor', 'persistent'].includes(k));
-  if (known && name && tensor && tensor.type !== 'none' && (persistent === 'True' || persistent === 'False') && use.receiver?.text === 'self' && stmt && statementCall(stmt)?.id === call.id) {
+  if (known && name && tensor && tensor.type !== 'none' && (persistent === 'True' || persistent === 'False') && use.receiver?.text === 'self' && stmt) {
     const edits: TextEdit[] = [];
     let value = tensor.text;
     if (persistent === 'True') {

@@ -4,7 +4,7 @@
 import type { Fix } from '../findings';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { callArgs, calleeObject, claimUses, enclosingStatement, lineEndWithBreak, lineStartOf, ownsLines, reportAdvice, ruleOwned, statementCall, tick, unwrapWithEdit } from './util';
+import { callArgs, calleeObject, callStatement, claimUses, lineEndWithBreak, lineStartOf, ownsLines, reportAdvice, ruleOwned, tick, unwrapWithEdit } from './util';
 
 const CONTEXTS = /^torch\.(no_grad|inference_mode|enable_grad|set_grad_enabled|autograd\.(no_grad|enable_grad|set_grad_enabled|inference_mode))$/;
 
@@ -22,10 +22,10 @@ function fixFor(ctx: RuleContext, use: ApiUse): Fix | undefined {
     return undefined;
   }
   if (use.qname === 'torch.Tensor.requires_grad_' && use.call) {
-    const stmt = enclosingStatement(use.call);
+    const stmt = callStatement(use.call);
     const args = callArgs(use.call);
     const obj = calleeObject(use.call);
-    if (!stmt || statementCall(stmt)?.id !== use.call.id || !obj || !args) return undefined;
+    if (!stmt || !obj || !args) return undefined;
     const v = args.all.length === 0 ? 'True' : args.keywords.get('requires_grad')?.value.text ?? args.positional[0]?.text;
     if (!v) return undefined;
     return { title: `Set ${obj.text}.requires_grad = ${v}`, applicability: 'unsafe', edits: [{ start: use.call.startIndex, end: use.call.endIndex, newText: `${obj.text}.requires_grad = ${v}` }] };

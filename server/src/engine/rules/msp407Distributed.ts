@@ -4,7 +4,7 @@
 import type { Fix, TextEdit } from '../findings';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { callArgs, claimUses, deleteStatementEdit, enclosingStatement, eol, indentAt, reportAdvice, ruleOwned, statementCall, tick, twinRenameFix } from './util';
+import { callArgs, callStatement, claimUses, deleteStatementEdit, eol, indentAt, reportAdvice, ruleOwned, tick, twinRenameFix } from './util';
 
 const OWNED = /^torch\.(distributed\.|nn\.parallel\.(DistributedDataParallel|DataParallel)$|utils\.data\.distributed\.|multiprocessing\.spawn$)/;
 const LAUNCH = 'Launch with msrun (e.g. `msrun --worker_num=8 --local_worker_num=8 train.py`).';
@@ -24,8 +24,8 @@ function sameTwin(ctx: RuleContext, use: ApiUse): string | undefined {
 
 function initFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   if (!use.call) return undefined;
-  const stmt = enclosingStatement(use.call);
-  if (!stmt || statementCall(stmt)?.id !== use.call.id) return undefined;
+  const stmt = callStatement(use.call);
+  if (!stmt) return undefined;
   const init = ctx.imports.plan('mindspore.communication.init');
   const ctxPlan = ctx.imports.plan('mindspore.set_auto_parallel_context');
   const mode = ctx.imports.plan('mindspore.ParallelMode');
@@ -57,6 +57,7 @@ export const msp407Rule: Rule = {
       let tail: string | undefined;
       let withAdvice = true; // false where the lead already says what to do
       const q = use.qname;
+      const same = sameTwin(ctx, use);
       if (q === 'torch.distributed.init_process_group') {
         fix = initFix(ctx, use);
         lead = `${tick(q)} → ${tick('mindspore.communication.init()')} plus ${tick('ms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.DATA_PARALLEL, gradients_mean=True)')}.`;
@@ -68,20 +69,19 @@ export const msp407Rule: Rule = {
         tail = LAUNCH;
       } else if (q === 'torch.utils.data.distributed.DistributedSampler.set_epoch') {
         // a statement of its own: deleted (unsafe: the shuffle order differs from torch's)
-        const stmt = use.call ? enclosingStatement(use.call) : undefined;
-        const e = stmt && statementCall(stmt)?.id === use.call!.id ? deleteStatementEdit(ctx.text, stmt) : undefined;
+        const stmt = use.call ? callStatement(use.call) : undefined;
+        const e = stmt ? deleteStatementEdit(ctx.text, stmt) : undefined;
         fix = e ? { title: 'Remove the set_epoch() call (a shuffled dataset reshuffles every epoch)', applicability: 'unsafe', edits: [e] } : undefined;
         lead = `${tick(q)}: not needed: a MindSpore dataset built with shuffle=True (and num_shards/shard_id) draws a new order every epoch by itself.`;
         withAdvice = false;
       } else if (q.startsWith('torch.utils.data.distributed.')) {
         lead = `${tick(q)} → shard the dataset: ${tick('GeneratorDataset(..., num_shards=get_group_size(), shard_id=get_rank())')}.`;
         withAdvice = false;
-      } else if (sameTwin(ctx, use)) {
+      } else if (same) {
         // MindSpore 2.5+ on Ascend: mint.distributed has torch's functions, collectives in place as in torch
-        const api = sameTwin(ctx, use)!;
         fix = twinRenameFix(ctx, use, use.confidence === 'high' ? 'safe' : 'unsafe');
-        const what = api.startsWith('mindspore.mint.distributed.') ? "the same function in MindSpore's torch-like distributed API" : 'the same';
-        lead = `${tick(q)} → ${tick(api)}: ${what}${IN_PLACE.test(q) ? ' (it updates the tensor in place, as torch does)' : ''}.`;
+        const what = same.startsWith('mindspore.mint.distributed.') ? "the same function in MindSpore's torch-like distributed API" : 'the same';
+        lead = `${tick(q)} → ${tick(same)}: ${what}${IN_PLACE.test(q) ? ' (it updates the tensor in place, as torch does)' : ''}.`;
         withAdvice = false;
       } else if (COLLECTIVE.test(q)) {
         lead = `${tick(q)}: collectives are operators in MindSpore (ops.AllReduce(), ops.AllGather(), ...) and return new Tensors instead of updating in place.`;

@@ -8,8 +8,9 @@ import type { ApiUse } from '../resolve';
 import type { RuleContext } from './types';
 import { callArgs, mindsporeNamer } from './util';
 
-/** The MindSpore dtype each typed constructor makes. */
+/** The MindSpore dtype each typed constructor makes (`torch.Tensor`, a type with a twin, called is torch.FloatTensor). */
 export const TYPED_CONSTRUCTORS: ReadonlyMap<string, string> = new Map([
+  ['torch.Tensor', 'float32'],
   ['torch.FloatTensor', 'float32'],
   ['torch.DoubleTensor', 'float64'],
   ['torch.HalfTensor', 'float16'],

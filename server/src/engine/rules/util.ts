@@ -296,16 +296,32 @@ export function tick(s: string): string {
   return `\`${s}\``;
 }
 
-/** The fix that renames a use to the twin the database chooses for the target (always unsafe: rule-owned APIs differ). */
+/** MindSpore twins of torch methods that are attributes: a call renamed to one would call its value (`x.shape(0)`). */
+const ATTRIBUTE_TWINS = new Set(['mindspore.Tensor.shape']);
+
+/**
+ * The method name a method use is renamed to for its twin: a method of the receiver's MindSpore class (a Tensor's, a
+ * Module's on the Cell it becomes). Undefined when the twin is no such method (a function needs a human) or is an
+ * attribute the use calls.
+ */
+export function methodTwinName(use: ApiUse, twinApi: string): string | undefined {
+  if (use.context === 'call' && ATTRIBUTE_TWINS.has(twinApi)) return undefined;
+  return /^mindspore\.(?:Tensor|nn\.Cell)\.(\w+)$/.exec(twinApi)?.[1];
+}
+
+/**
+ * The fix that renames a use to the twin the database chooses for the target: unsafe unless the caller knows the
+ * twin behaves the same (rule-owned APIs usually differ).
+ */
 export function twinRenameFix(ctx: RuleContext, use: ApiUse, applicability: 'safe' | 'unsafe' = 'unsafe'): Fix | undefined {
   const entry = ctx.entryOf(use);
   if (!entry) return undefined;
   const twin = ctx.db.choose(entry, ctx.target).twin;
   if (!twin) return undefined;
   if (use.via === 'method') {
-    const m = /^mindspore\.Tensor\.(\w+)$/.exec(twin.api);
-    if (!m || m[1] === use.nameNode.text) return undefined;
-    return { title: `Use ${twin.api}`, applicability, edits: [{ start: use.nameNode.startIndex, end: use.nameNode.endIndex, newText: m[1] }] };
+    const m = methodTwinName(use, twin.api);
+    if (!m || m === use.nameNode.text) return undefined;
+    return { title: `Use ${twin.api}`, applicability, edits: [{ start: use.nameNode.startIndex, end: use.nameNode.endIndex, newText: m }] };
   }
   if (!/^mindspore\.[\w.]+$/.test(twin.api) || /\.[A-Z]\w*\.[a-z]/.test(twin.api)) return undefined;
   const plan = ctx.imports.plan(twin.api);
@@ -465,6 +481,12 @@ export function assignedValue(scope: Node, name: string, before: number): Node |
 export function bodyStatements(node: Node): Node[] {
   const body = node.childForFieldName('body');
   return body ? body.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') : [];
+}
+
+/** The statement `call` is alone (`model.cuda()` on its line), or undefined when it is part of a larger one. */
+export function callStatement(call: Node): Node | undefined {
+  const stmt = enclosingStatement(call);
+  return stmt && statementCall(stmt)?.id === call.id ? stmt : undefined;
 }
 
 /** Is `n` an expression statement whose expression is a call? Returns that call. */
