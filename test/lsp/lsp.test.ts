@@ -527,6 +527,41 @@ describe('configuration', () => {
     await client.waitDiagnostics(uri, (p) => lines402(p).join() === '3');
   });
 
+  test('a model file open in the editor changes on disk and back, then is edited: importers see the edit', async () => {
+    // VS Code reloads an open, unchanged document when its file changes on disk (a didChange) and tells of the
+    // file (didChangeWatchedFiles), in either order; the importers analysed on the second must not make the
+    // edit that follows look like nothing new
+    const proj = join(tmp, 'reloaded-model');
+    mkdirSync(join(proj, 'models'), { recursive: true });
+    writeFileSync(join(proj, 'pyproject.toml'), '[project]\nname = "x"\n');
+    const net = 'import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def forward(self, x):\n        return x\n';
+    const plain = net.replace('class Net(nn.Module):', 'class Net:');
+    const netPath = join(proj, 'models', 'net.py');
+    const netUri = pathToFileURL(netPath).href;
+    writeFileSync(netPath, net);
+    const lines402 = (p: { diagnostics: Diagnostic[] }) => p.diagnostics.filter((d) => d.code === 'MSP402').map((d) => d.range.start.line);
+    const uri = open('from models.net import Net\n\nmodel = Net()\nmodel.eval()\n', proj, 'train.py');
+    await client.diagnosticsMatching(uri, (p) => lines402(p).join() === '3');
+    client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: netUri, languageId: 'python', version: 1, text: net } });
+    let version = 1;
+    const replaceNet = (text: string) =>
+      client.conn.sendNotification('textDocument/didChange', { textDocument: { uri: netUri, version: ++version }, contentChanges: [{ text }] });
+    const onDisk = (text: string) => {
+      writeFileSync(netPath, text);
+      replaceNet(text);
+      client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: netUri, type: 2 }] });
+    };
+    onDisk(plain);
+    await client.waitDiagnostics(uri, (p) => lines402(p).length === 0);
+    await new Promise((r) => setTimeout(r, 1000)); // the server has compared what train.py sees of net.py (300 ms after its change)
+    onDisk(net);
+    await client.waitDiagnostics(uri, (p) => lines402(p).join() === '3');
+    // typed in the editor at once: Net is no longer a Module
+    replaceNet(plain);
+    await client.waitDiagnostics(uri, (p) => lines402(p).length === 0);
+    client.conn.sendNotification('textDocument/didClose', { textDocument: { uri: netUri } });
+  });
+
   test('a project without a root marker: the workspace folder is its root, also one added later', async () => {
     // no .git, pyproject.toml …; scripts/train.py imports models/net.py from the workspace folder
     const ws = join(tmp, 'bare-ws');

@@ -299,6 +299,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
    */
   function projectFilesChanged(paths: string[]): void {
     projectIndex.invalidate(paths);
+    // the importers analysed now see whatever text of these files is current (the editor's, when they are open
+    // and edited): what they last saw is no longer the last check's, and the next edit must not be compared with it
+    for (const p of paths) lastExports.delete(p);
     analyseAgain(importersOf(paths));
   }
 
@@ -349,6 +352,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         void checkImporters(path);
       }, EXPORTS_CHECK_MS),
     );
+  }
+
+  /**
+   * A document (at `path`, if a file) is analysed now, with the unsaved texts as they are: for a file whose check
+   * is still to come, what the importers last saw is no longer known (it may have changed and changed back).
+   */
+  function importerAnalysed(path: string | undefined): void {
+    for (const p of exportsChecks.keys()) if (p !== path) lastExports.delete(p);
   }
 
   async function checkImporters(path: string): Promise<void> {
@@ -473,6 +484,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     // the document's own text, not a typing rehearsal's (one may have started while this waited for settings)
     if (rehearsal?.d === d) rehearsal.r.stop();
     d.catchUp = undefined; // this analysis starts from wherever the last one left the analyser
+    importerAnalysed(d.path);
     let a: Pick<DocumentAnalysis, 'findings' | 'internalErrors' | 'useSpans' | 'resolution'>;
     // edited documents, those keeping incremental state, and the one opened last unless the server is busy
     // elsewhere are analysed incrementally (keeping a tree): typing re-checks one statement
@@ -779,6 +791,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!notebooks.has(nb.uri)) return undefined; // closed while waiting
     if (settingsGeneration !== generation) return analyseNotebook(nb, offThreadOk); // the settings changed meanwhile
     const joined = joinCells(texts);
+    importerAnalysed(undefined);
     if (offThreadOk && offThread?.usable && !nb.forTyping && !nb.incremental && busyElsewhere(nb.uri)) {
       const off = await analysedInWorker(nb.uri, joined.text, settings);
       // superseded while waiting: edited, closed, or the settings changed (the change has queued another analysis)
