@@ -24,6 +24,8 @@ export interface ReportFile {
   apiUses: number;
   mappedSame: number;
   mappedDiff: number;
+  /** Uses the port deletes: MindSpore has no use for them (device moves, CUDA settings). */
+  notNeeded: number;
   unmapped: number;
   readyPercent: number;
 }
@@ -36,6 +38,7 @@ export interface Report {
     apiUses: number;
     mappedSame: number;
     mappedDiff: number;
+    notNeeded: number;
     unmapped: number;
     errors: number;
     warnings: number;
@@ -116,6 +119,7 @@ export function normalizeReport(raw: unknown): Report {
     const apiUses = num(f.apiUses);
     const mappedSame = num(f.mappedSame);
     const mappedDiff = num(f.mappedDiff);
+    const notNeeded = num(f.notNeeded);
     const unmapped = num(f.unmapped);
     const path = str(f.path, str(f.uri, '(unknown)'));
     return {
@@ -125,6 +129,7 @@ export function normalizeReport(raw: unknown): Report {
       apiUses,
       mappedSame,
       mappedDiff,
+      notNeeded,
       unmapped,
       readyPercent: num(f.readyPercent, apiUses ? Math.round((100 * (apiUses - unmapped)) / apiUses) : 100),
     };
@@ -139,6 +144,7 @@ export function normalizeReport(raw: unknown): Report {
     apiUses: num(t.apiUses, sum('apiUses')),
     mappedSame: num(t.mappedSame, sum('mappedSame')),
     mappedDiff: num(t.mappedDiff, sum('mappedDiff')),
+    notNeeded: num(t.notNeeded, sum('notNeeded')),
     unmapped: num(t.unmapped, sum('unmapped')),
     errors: num(t.errors, all.filter((f) => f.severity === 'error').length),
     warnings: num(t.warnings, all.filter((f) => f.severity === 'warning').length),
@@ -191,9 +197,9 @@ export function reportToMarkdown(r: Report): string {
   out.push(`**Ready to port: ${r.readyPercent}%**`, '');
   const t = r.totals;
   out.push(
-    `| Files | Findings | Errors | Warnings | torch API uses | Same in MindSpore | Differs | No equivalent |`,
-    `|---:|---:|---:|---:|---:|---:|---:|---:|`,
-    `| ${t.files} | ${t.findings} | ${t.errors} | ${t.warnings} | ${t.apiUses} | ${t.mappedSame} | ${t.mappedDiff} | ${t.unmapped} |`,
+    `| Files | Findings | Errors | Warnings | torch API uses | Same in MindSpore | Differs | Not needed | No equivalent |`,
+    `|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
+    `| ${t.files} | ${t.findings} | ${t.errors} | ${t.warnings} | ${t.apiUses} | ${t.mappedSame} | ${t.mappedDiff} | ${t.notNeeded} | ${t.unmapped} |`,
     '',
   );
   if (r.blockers.length) {

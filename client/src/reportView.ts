@@ -77,6 +77,7 @@ export function renderReportHtml(report: Report, opts: { cspSource: string; nonc
 <td class="n" data-v="${f.apiUses}">${f.apiUses}</td>
 <td class="n" data-v="${f.mappedSame}">${f.mappedSame}</td>
 <td class="n" data-v="${f.mappedDiff}">${f.mappedDiff}</td>
+<td class="n" data-v="${f.notNeeded}">${f.notNeeded}</td>
 <td class="n" data-v="${f.unmapped}">${f.unmapped}</td></tr>`;
     })
     .join('\n');
@@ -139,11 +140,12 @@ ${target}
 </div>
 <div class="summary">
 <div class="ready" id="ready">${pct}%<small>ready to port</small></div>
-<div class="meter" title="${pct}% of torch API uses have a MindSpore equivalent"><div style="width:${pct}%"></div></div>
+<div class="meter" title="${pct}% of torch API uses are ready to port: a MindSpore twin that runs on the target, or nothing needed"><div style="width:${pct}%"></div></div>
 <div class="stat"><b>${t.files}</b>files</div>
 <div class="stat"><b>${t.apiUses}</b>torch API uses</div>
 <div class="stat"><b>${t.mappedSame}</b>same in MindSpore</div>
 <div class="stat"><b>${t.mappedDiff}</b>differ</div>
+<div class="stat" title="the port deletes them: MindSpore has no use for them"><b>${t.notNeeded}</b>not needed</div>
 <div class="stat"><b>${t.unmapped}</b>no equivalent</div>
 <div class="stat"><b>${t.errors}</b>errors</div>
 <div class="stat"><b>${t.warnings}</b>warnings</div>
@@ -161,7 +163,7 @@ ${barChart(report.blockers, 'Top blockers')}
 <h2>Files</h2>
 <table id="files" class="sortable"><thead><tr>
 <th data-type="s">File</th><th class="n" data-type="n">Ready</th><th class="n" data-type="n">Findings</th><th class="n" data-type="n">Errors</th>
-<th class="n" data-type="n">API uses</th><th class="n" data-type="n">Same</th><th class="n" data-type="n">Differ</th><th class="n" data-type="n">No equivalent</th>
+<th class="n" data-type="n">API uses</th><th class="n" data-type="n">Same</th><th class="n" data-type="n">Differ</th><th class="n" data-type="n">Not needed</th><th class="n" data-type="n">No equivalent</th>
 </tr></thead><tbody>
 ${fileRows}
 </tbody></table>

@@ -68,7 +68,7 @@ class Net(nn.Module):
 
     def forward(self, x):
         y = torch.abs(x)
-        return F.gelu(self.fc(y))
+        return F.gelu(self.fc(y)).cpu()
 `;
 
 describe('scan', { concurrency: true }, () => {
@@ -80,9 +80,11 @@ describe('scan', { concurrency: true }, () => {
     assert.ok(lines.includes('model.py:12:13: MSP101 info: `torch.abs` → `mindspore.mint.abs` (same behaviour) [*]'), r.stdout);
     assert.match(r.stdout, /^model\.py:9:20: MSP103 warning: `torch\.nn\.EmbeddingBag` has no MindSpore equivalent/m);
     assert.match(r.stdout, /^Scanned 1 file \(14 lines\): \d+ findings?/m);
-    assert.match(r.stdout, /^torch API uses: (\d+) — same behaviour (\d+), with differences (\d+), no equivalent (\d+)/m);
-    const [, uses, same, diff, none] = /^torch API uses: (\d+) — same behaviour (\d+), with differences (\d+), no equivalent (\d+)/m.exec(r.stdout)!.map(Number);
-    assert.equal(uses, same + diff + none);
+    const counts = /^torch API uses: (\d+) — same behaviour (\d+), with differences (\d+), not needed (\d+), no equivalent (\d+)/m.exec(r.stdout);
+    assert.ok(counts, r.stdout);
+    const [, uses, same, diff, unneeded, none] = counts.map(Number);
+    assert.equal(uses, same + diff + unneeded + none);
+    assert.equal(unneeded, 1, 'x.cpu(): the port deletes it'); 
     assert.ok(none >= 1 && same >= 2, r.stdout);
     assert.match(r.stdout, /^Ready to port: \d+(\.\d)?%$/m);
     assert.match(r.stdout, /^By rule: .*MSP101 \d+/m);
@@ -119,7 +121,7 @@ describe('scan', { concurrency: true }, () => {
     const bag = j.findings.find((f: { torch_api: string }) => f.torch_api === 'torch.nn.EmbeddingBag');
     assert.deepEqual([bag.code, bag.fix_applicability], ['MSP103', null]);
     assert.equal(j.summary.files, 1);
-    assert.equal(j.summary.stats.apiUses, j.summary.stats.same + j.summary.stats.args + j.summary.stats.behavior + j.summary.stats.none);
+    assert.equal(j.summary.stats.apiUses, j.summary.stats.same + j.summary.stats.args + j.summary.stats.behavior + j.summary.stats.notNeeded + j.summary.stats.none);
     assert.equal(typeof j.summary.readyPercent, 'number');
     assert.deepEqual(j.skipped, []);
   });

@@ -16,7 +16,7 @@ const STAND_IN = join(dir, 'stand-in-worker.mjs');
 writeFileSync(
   STAND_IN,
   `import { parentPort } from 'node:worker_threads';
-const stats = { apiUses: 0, same: 0, args: 0, behavior: 0, none: 0, ready: 0, lowConfidence: 0 };
+const stats = { apiUses: 0, same: 0, args: 0, behavior: 0, none: 0, notNeeded: 0, ready: 0, lowConfidence: 0 };
 parentPort.on('message', (t) => {
   if (t.path.includes('hang')) for (;;);
   const reply = () => parentPort.postMessage({ index: t.index, result: { path: t.path, findings: [], stats, syntaxErrors: 0, lineCount: 1, internalErrors: [] } });

@@ -698,7 +698,7 @@ describe('notebooks, typed in', () => {
 describe('workspace scan and report', () => {
   test('scanWorkspace publishes diagnostics for unopened files and the report summarises them', async () => {
     const ws = mkdtempSync(join(tmpdir(), 'mindport-ws-'));
-    writeFileSync(join(ws, 'a.py'), 'import torch\nx = torch.abs(y)\n');
+    writeFileSync(join(ws, 'a.py'), 'import torch\nx = torch.abs(y)\nz = torch.sin(x)\ntorch.cuda.empty_cache()\n');
     mkdirSync(join(ws, 'node_modules'));
     writeFileSync(join(ws, 'node_modules', 'skip.py'), 'import torch\nx = torch.abs(y)\n');
     const c = await startClient({ rootUri: pathToFileURL(ws).href });
@@ -708,8 +708,17 @@ describe('workspace scan and report', () => {
       const r = (await c.conn.sendRequest('workspace/executeCommand', { command: 'mindport.server.scanWorkspace', arguments: [] })) as { files: number };
       assert.equal(r.files, 1);
       await wait;
-      const report = (await c.conn.sendRequest('mindport/report', { scan: false })) as { files: { path: string }[]; readyPercent: number; byRule: { code: string }[] };
+      const report = (await c.conn.sendRequest('mindport/report', { scan: false })) as {
+        files: { path: string; apiUses: number; mappedSame: number; notNeeded: number; unmapped: number }[];
+        readyPercent: number;
+        byRule: { code: string }[];
+      };
       assert.deepEqual(report.files.map((f) => f.path), ['a.py']);
+      // empty_cache has no twin, and the port deletes it: not needed, and ready
+      assert.deepEqual(
+        report.files.map((f) => [f.apiUses, f.mappedSame, f.notNeeded, f.unmapped]),
+        [[3, 2, 1, 0]],
+      );
       assert.equal(report.readyPercent, 100);
       assert.equal(report.byRule[0].code, 'MSP101');
     } finally {

@@ -55,7 +55,8 @@ export function explainMarkdown(db: MappingDatabase, entry: MappedEntry, target?
   const status = db.statusOf(entry);
   const choice = target ? db.choose(entry, target) : undefined;
   const title = asked === entry.torch ? `### \`${entry.torch}\`` : `### \`${asked}\` (the same as \`${entry.torch}\`)`;
-  const out = [title, `${STATUS_TEXT[status]}${entry.rule ? ` · see rule ${entry.rule}` : ''}`, ''];
+  const statusText = entry.notNeeded && !choice?.twin ? 'not needed in MindSpore: the port deletes it' : STATUS_TEXT[status];
+  const out = [title, `${statusText}${entry.rule ? ` · see rule ${entry.rule}` : ''}`, ''];
   if (entry.mint) out.push(...twinMarkdown('mint', entry.mint, target, choice?.which === 'mint'), '');
   if (entry.classic) out.push(...twinMarkdown('classic', entry.classic, target, choice?.which === 'classic'), '');
   if (choice?.uncovered) out.push(`⚠ \`${choice.uncovered.twin.api}\` does not run on ${target!.device} in MindSpore ${target!.version}.`, '');
@@ -83,5 +84,6 @@ export function explainJson(db: MappingDatabase, name: string, target?: Target):
     note: entry.note ?? null,
     rule: entry.rule ?? null,
     written_out_by: entry.writtenOutBy ?? null,
+    not_needed: entry.notNeeded ?? false,
   };
 }

@@ -44,13 +44,15 @@ export interface UseStats {
   behavior: number;
   /** no twin, or not in the database */
   none: number;
+  /** no twin, and none needed: the port deletes them (device moves, CUDA settings; entries marked notNeeded) */
+  notNeeded: number;
   /** uses whose twin exists in the configured version and runs on the configured device */
   ready: number;
   lowConfidence: number;
 }
 
 export function emptyStats(): UseStats {
-  return { apiUses: 0, same: 0, args: 0, behavior: 0, none: 0, ready: 0, lowConfidence: 0 };
+  return { apiUses: 0, same: 0, args: 0, behavior: 0, none: 0, notNeeded: 0, ready: 0, lowConfidence: 0 };
 }
 
 /** `a` plus `times` × `b` (-1: a part taken out again). */
@@ -61,6 +63,7 @@ export function addStats(a: UseStats, b: UseStats, times = 1): UseStats {
     args: a.args + times * b.args,
     behavior: a.behavior + times * b.behavior,
     none: a.none + times * b.none,
+    notNeeded: a.notNeeded + times * b.notNeeded,
     ready: a.ready + times * b.ready,
     lowConfidence: a.lowConfidence + times * b.lowConfidence,
   };

@@ -67,7 +67,8 @@ export function textSummary(results: FileResult[]): string {
       (fixable ? `, ${fixable} fixable with \`mindport fix\` (marked *)` : ''),
   );
   out.push(
-    `torch API uses: ${s.stats.apiUses} — same behaviour ${s.stats.same}, with differences ${s.stats.args + s.stats.behavior}, no equivalent ${s.stats.none}` +
+    `torch API uses: ${s.stats.apiUses} — same behaviour ${s.stats.same}, with differences ${s.stats.args + s.stats.behavior}, ` +
+      `${s.stats.notNeeded ? `not needed ${s.stats.notNeeded}, ` : ''}no equivalent ${s.stats.none}` +
       (s.stats.lowConfidence ? ` (+${s.stats.lowConfidence} low-confidence tensor methods)` : ''),
   );
   out.push(`Ready to port: ${s.readyPercent}%`);
@@ -259,7 +260,7 @@ export function formatMarkdown(results: FileResult[], cwd: string): string {
     '# MindPort porting report',
     '',
     `- Files: ${s.files} (${s.lines} lines)`,
-    `- torch API uses: ${s.stats.apiUses} (same ${s.stats.same}, differences ${s.stats.args + s.stats.behavior}, no equivalent ${s.stats.none})`,
+    `- torch API uses: ${s.stats.apiUses} (same ${s.stats.same}, differences ${s.stats.args + s.stats.behavior}, not needed ${s.stats.notNeeded}, no equivalent ${s.stats.none})`,
     `- Ready to port: **${s.readyPercent}%**`,
     '',
     '## Findings by rule',

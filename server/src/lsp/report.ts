@@ -19,6 +19,8 @@ export interface PortingReport {
     apiUses: number;
     mappedSame: number;
     mappedDiff: number;
+    /** uses the port deletes (MindSpore has no use for them) */
+    notNeeded: number;
     unmapped: number;
     readyPercent: number;
     findings: { code: string; line: number; column: number; message: string; severity: string; cell?: number }[];
@@ -52,6 +54,7 @@ export function buildReport(results: FileResult[], root: string): PortingReport 
         apiUses: r.stats.apiUses,
         mappedSame: r.stats.same,
         mappedDiff: r.stats.args + r.stats.behavior,
+        notNeeded: r.stats.notNeeded,
         unmapped: r.stats.none,
         readyPercent: readyPercent(r.stats),
         findings: r.findings.map((f) => ({

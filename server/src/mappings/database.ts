@@ -130,6 +130,10 @@ export class MappingDatabase {
           this.problems.push({ file: name, key, message: formatZodError(res.error) });
           continue;
         }
+        if (res.data.notNeeded && (!res.data.rule || res.data.mint || res.data.classic)) {
+          this.problems.push({ file: name, key, message: 'notNeeded: needs the rule that deletes the API, and no twin' });
+          continue;
+        }
         this.put(key, res.data, name);
       }
     }

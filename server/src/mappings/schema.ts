@@ -116,6 +116,12 @@ export const Entry = z.strictObject({
    * typed constructors): the statistics count such a use as one with differences that is ready to port.
    */
   writtenOutBy: z.string().regex(/^MSP\d{3}$/).optional(),
+  /**
+   * With status `none` and a `rule`: MindSpore has no use for the API (a device move, a CUDA setting, a grad mode
+   * outside a differentiated function) and the port deletes it, which that rule offers to do. The statistics count
+   * such a use as not needed, and as ready to port.
+   */
+  notNeeded: z.literal(true).optional(),
   /** What real ports do instead, in the project's own words (always set for status `none`). */
   advice: z.string().optional(),
   note: z.string().optional(),

@@ -72,6 +72,9 @@ describe('commands', () => {
     assert.match(await read(md), /Ready to port: \d+(\.\d+)?%/);
     const j = JSON.parse(await read(json));
     assert.ok(Array.isArray(j.files) && j.files.length >= 4);
+    // train.py's `.cuda()` has no twin and none is needed: its own column, not "no equivalent"
+    assert.match(await read(md), /\| Not needed \| No equivalent \|/);
+    assert.ok(j.files.some((f: { path: string; notNeeded: number }) => f.path.endsWith('train.py') && f.notNeeded >= 1), JSON.stringify(j.files));
     const s = JSON.parse(await read(sarif));
     assert.equal(s.version, '2.1.0');
     assert.ok(s.runs[0].results.length > 0, 'SARIF has no results');

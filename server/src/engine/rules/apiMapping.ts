@@ -50,7 +50,7 @@ export function classifyUse(ctx: Pick<RuleContext, 'db' | 'target'>, use: ApiUse
     else {
       const choice = ctx.db.choose(entry, ctx.target);
       // a constant Python has itself (torch.pi: math.pi) is ready and the same
-      v = { entry, choice, ready: (!!choice.twin && !choice.uncovered && choice.status !== 'behavior') || !!entry.python || (!choice.twin && !!entry.writtenOutBy) };
+      v = { entry, choice, ready: (!!choice.twin && !choice.uncovered && choice.status !== 'behavior') || !!entry.python || (!choice.twin && (!!entry.writtenOutBy || !!entry.notNeeded)) };
     }
     memo.set(use.qname, v);
   }
@@ -64,10 +64,12 @@ export function countUse(stats: UseStats, use: ApiUse, v: UseVerdict): void {
   }
   stats.apiUses++;
   // a call a rule writes out (einops, typed constructors) is counted with the differences
-  const s = v.choice?.twin ? v.choice.status : v.entry?.python ? 'same' : v.entry?.writtenOutBy ? 'args' : 'none';
+  // and one the port deletes (MindSpore has no use for it) as not needed
+  const s = v.choice?.twin ? v.choice.status : v.entry?.python ? 'same' : v.entry?.writtenOutBy ? 'args' : v.entry?.notNeeded ? 'notNeeded' : 'none';
   if (s === 'same') stats.same++;
   else if (s === 'args') stats.args++;
   else if (s === 'behavior') stats.behavior++;
+  else if (s === 'notNeeded') stats.notNeeded++;
   else stats.none++;
   if (v.ready) stats.ready++;
 }
