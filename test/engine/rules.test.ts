@@ -813,6 +813,73 @@ describe('argument rewrites, five calling styles each (PaConvert style)', () => 
       ],
     },
     {
+      name: "torch.nn.MaxPool2d → mindspore.nn.MaxPool2d (torch's stride defaults to kernel_size, MindSpore's to 1: written out)",
+      settings: {},
+      imports: 'import torch\nimport torch.nn as nn',
+      added: 'import mindspore as ms',
+      calls: [
+        ['torch.nn.MaxPool2d(2)', 'ms.nn.MaxPool2d(2, stride=2)', 'safe'],
+        ['torch.nn.MaxPool2d(kernel_size=(2, 2))', 'ms.nn.MaxPool2d(kernel_size=(2, 2), stride=(2, 2))', 'safe'],
+        ['torch.nn.MaxPool2d(3, 2, 1)', 'ms.nn.MaxPool2d(3, stride=2, padding=1)', 'safe'],
+        ['torch.nn.MaxPool2d(ceil_mode=True, kernel_size=self.k)', 'ms.nn.MaxPool2d(ceil_mode=True, kernel_size=self.k, stride=self.k)', 'safe'],
+        // a call would run twice: said, not written
+        ['nn.MaxPool2d(pool_size())', 'ms.nn.MaxPool2d(pool_size())', 'unsafe'],
+      ],
+    },
+    {
+      name: 'torch.nn.functional.avg_pool2d → mindspore.ops.avg_pool2d (stride as for the layers; the input comes first)',
+      settings: CLASSIC_CPU,
+      imports: 'import torch\nimport torch.nn.functional as F',
+      added: 'from mindspore import ops',
+      calls: [
+        ['torch.nn.functional.avg_pool2d(x, 2)', 'ops.avg_pool2d(input_x=x, kernel_size=2, stride=2)', 'safe'],
+        ['torch.nn.functional.avg_pool2d(input=x, kernel_size=k, stride=1)', 'ops.avg_pool2d(input_x=x, kernel_size=k, stride=1)', 'safe'],
+        ['torch.nn.functional.avg_pool2d(kernel_size=-k, input=x)', 'ops.avg_pool2d(kernel_size=-k, input_x=x, stride=-k)', 'safe'],
+        // torch reads stride=None as the kernel size too
+        ['torch.nn.functional.avg_pool2d(x, [2, 3], None)', 'ops.avg_pool2d(input_x=x, kernel_size=[2, 3], stride=[2, 3])', 'safe'],
+        ['F.avg_pool2d(x, kernel_size=2)', 'ops.avg_pool2d(input_x=x, kernel_size=2, stride=2)', 'safe'],
+      ],
+    },
+    {
+      name: "torch.arange → mindspore.mint.arange (torch's end is required, so MindSpore's default for it never applies)",
+      settings: {},
+      imports: 'import torch',
+      added: 'from mindspore import mint',
+      calls: [
+        ['torch.arange(5)', 'mint.arange(5)', 'safe'],
+        ['torch.arange(0, 5, 2)', 'mint.arange(0, 5, 2)', 'safe'],
+        ['torch.arange(start=1, end=n, step=2)', 'mint.arange(start=1, end=n, step=2)', 'safe'],
+        ['torch.arange(end=n)', 'mint.arange(end=n)', 'safe'],
+        ['torch.arange(1, n)', 'mint.arange(1, n)', 'safe'],
+      ],
+    },
+    {
+      name: "torch.meshgrid → mindspore.mint.meshgrid (torch's 'ij' indexing is passed; *tensors takes the positions)",
+      settings: {},
+      imports: 'import torch',
+      added: 'from mindspore import mint',
+      calls: [
+        ['torch.meshgrid(x, y)', "mint.meshgrid(x, y, indexing='ij')", 'safe'],
+        ['torch.meshgrid([x, y])', "mint.meshgrid([x, y], indexing='ij')", 'safe'],
+        ['torch.meshgrid(x, y, indexing="xy")', 'mint.meshgrid(x, y, indexing="xy")', 'safe'],
+        ['torch.meshgrid(indexing="ij", *grids)', 'mint.meshgrid(indexing="ij", *grids)', 'safe'],
+        ['torch.meshgrid(*grids)', 'mint.meshgrid(*grids)', 'unsafe'],
+      ],
+    },
+    {
+      name: "torch.meshgrid → mindspore.ops.meshgrid (classic: its default is 'xy', torch's 'ij')",
+      settings: CLASSIC_CPU,
+      imports: 'import torch',
+      added: 'from mindspore import ops',
+      calls: [
+        ['torch.meshgrid(x, y)', "ops.meshgrid(x, y, indexing='ij')", 'safe'],
+        ['torch.meshgrid([x, y])', "ops.meshgrid([x, y], indexing='ij')", 'safe'],
+        ['torch.meshgrid(x, y, indexing="xy")', 'ops.meshgrid(x, y, indexing="xy")', 'safe'],
+        ['torch.meshgrid(x, indexing="ij")', 'ops.meshgrid(x, indexing="ij")', 'safe'],
+        ['torch.meshgrid(*grids)', 'ops.meshgrid(*grids)', 'unsafe'],
+      ],
+    },
+    {
       name: 'torch.nn.functional.dropout → mindspore.ops.dropout (inplace dropped)',
       settings: CLASSIC_CPU,
       imports: 'import torch\nimport torch.nn.functional as F',

@@ -49,6 +49,11 @@ export const ArgDiff = z.strictObject({
    * torch's default when a `default` difference spells it out.
    */
   valueMap: z.record(z.string(), z.string()).optional(),
+  /**
+   * For `default`: torch's default is the value passed for this other torch parameter (the pooling layers'
+   * `stride` defaults to `kernel_size`); rewrites pass that value explicitly.
+   */
+  torchDefaultFrom: z.string().min(1).optional(),
   /** Short explanation in the project's own words. */
   note: z.string().optional(),
 });

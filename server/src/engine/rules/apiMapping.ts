@@ -13,7 +13,7 @@ import { TYPED_CONSTRUCTORS, typedConstructorFix } from './typedConstructors';
 import { unflattenFix } from './unflatten';
 import { initWriteOutFix } from './initWriteOut';
 import { methodWriteOutFix } from './methodWriteOuts';
-import { answersByName, callArgs, findAll, methodTwinName, scopeNode, tick, walk, type CallArgs } from './util';
+import { answersByName, callArgs, findAll, isNameOrAttribute, methodTwinName, scopeNode, tick, walk, type CallArgs } from './util';
 
 /** Arguments MindSpore does not take on any API (placement, layout and output buffers are not per call there). */
 const GENERALLY_UNSUPPORTED: Record<string, string> = {
@@ -94,6 +94,14 @@ function passedArg(args: CallArgs, params: Param[] | undefined, name: string, is
 }
 
 const norm = (s: string) => s.replace(/\s+/g, '').replace(/"/g, "'");
+
+/** An argument value that can be written a second time with the same meaning: numbers, names, tuples of them. */
+function writableTwice(n: Node): boolean {
+  if (n.type === 'integer' || n.type === 'float' || isNameOrAttribute(n)) return true;
+  if (n.type === 'unary_operator') return n.namedChildren.length === 1 && writableTwice(n.namedChildren[0]);
+  if (n.type === 'tuple' || n.type === 'list' || n.type === 'parenthesized_expression') return n.namedChildren.length > 0 && n.namedChildren.every(writableTwice);
+  return false;
+}
 
 const isStringLiteral = (n: Node | undefined): boolean => n?.type === 'string' || n?.type === 'concatenated_string';
 
@@ -411,6 +419,12 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
     differences.push('the shape is passed as one tuple');
   }
   for (const d of twin.args ?? []) {
+    if (d.change === 'added' && d.ms && d.value !== undefined && args?.hasSplat && !args.keywords.has(d.ms)) {
+      // the spread may hold it or the torch argument it depends on: said, not written
+      safe = false;
+      differences.push(`${tick(`${d.ms}=${d.value}`)} should be passed${d.note ? ` (${d.note})` : ''}`);
+      continue;
+    }
     if (d.change === 'added' && d.ms && d.value !== undefined && args && !args.hasSplat) {
       // a MindSpore-only argument whose default differs from what torch does: pass the value that matches torch
       const given =
@@ -464,7 +478,21 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
       const setOtherwise =
         !!args && (twin.args ?? []).some((x) => x.change === 'renamed' && x.ms === name && x.torch && x.torch !== d.torch && passedArg(args, entry.params, x.torch, isMethod));
       if (setOtherwise) continue;
-      if (args && !passed) {
+      // a parameter torch requires (no default) is always passed: MindSpore's default never applies
+      const param = entry.params?.find((p) => p.name === d.torch);
+      if (param && param.default === undefined && !param.name.startsWith('*')) continue;
+      if (args && d.torchDefaultFrom && (!passed || passed.value.type === 'none')) {
+        // torch's default (also when None is passed) is another argument's value (pooling: stride = kernel_size):
+        // it is written again
+        const from = passedArg(args, entry.params, d.torchDefaultFrom, isMethod)?.value;
+        if (from && !args.hasSplat && writableTwice(from)) {
+          edits.push(passed ? { start: passed.value.startIndex, end: passed.value.endIndex, newText: from.text } : appendArgument(args, `${name}=${from.text}`));
+          differences.push(`${describe(d)}; torch's, \`${d.torchDefaultFrom}\`, is passed explicitly (${tick(`${name}=${from.text}`)})`);
+        } else {
+          safe = false;
+          differences.push(`${describe(d)} (torch's is \`${d.torchDefaultFrom}\`)`);
+        }
+      } else if (args && !passed) {
         const raw = torchDefault(entry.params, d.torch);
         const map = twin.args?.find((x) => x.torch === d.torch && x.change === 'renamed' && x.valueMap)?.valueMap;
         const dflt = raw !== undefined && map ? mapValue(map, raw) : raw;
@@ -558,13 +586,15 @@ interface ArgTable {
   stringRenames: Map<string, string>;
   /** torch name → why MindSpore does not support it */
   unsupported: Map<string, string>;
+  /** torch names in `changed` only for a different default (where they are passed, nothing changes) */
+  defaultOnly: Set<string>;
 }
 const argTables = new WeakMap<Twin, ArgTable>();
 
 function argTable(twin: Twin): ArgTable {
   let t = argTables.get(twin);
   if (t) return t;
-  t = { changed: new Map(), stringRenames: new Map(), unsupported: new Map() };
+  t = { changed: new Map(), stringRenames: new Map(), unsupported: new Map(), defaultOnly: new Set() };
   for (const d of twin.args ?? []) {
     if (!d.torch || d.whenNotList) continue; // a difference of the value passed, not of where it is passed
     if (d.change === 'unsupported') t.unsupported.set(d.torch, d.note ?? 'MindSpore does not support it');
@@ -572,6 +602,9 @@ function argTable(twin: Twin): ArgTable {
     else if (d.change === 'renamed' && d.ms) t.changed.set(d.torch, d.ms);
     else if (d.change === 'dropped') t.changed.set(d.torch, null);
     else if ((d.change === 'default' || d.change === 'behavior') && !t.changed.has(d.torch)) t.changed.set(d.torch, d.torch);
+  }
+  for (const name of t.changed.keys()) {
+    if ((twin.args ?? []).every((d) => d.torch !== name || d.change === 'default' || d.change === 'unsupported')) t.defaultOnly.add(name);
   }
   argTables.set(twin, t);
   return t;
@@ -585,16 +618,20 @@ function argTable(twin: Twin): ArgTable {
  * (unknown positions, `*args`): the caller marks the fix unsafe.
  */
 function keywordizePositionals(args: CallArgs, params: Param[] | undefined, twin: Twin, isMethod: boolean): { edits: TextEdit[]; ok: boolean } | undefined {
-  const { changed, stringRenames } = argTable(twin);
+  const { changed, stringRenames, defaultOnly } = argTable(twin);
   if ((changed.size === 0 && !twin.keywordFrom) || args.positional.length === 0) return undefined;
   if (!params) return undefined; // positions unknown: renames only apply to keywords
   const ps = isMethod && params[0]?.name === 'self' ? params.slice(1) : params;
+  // positions name parameters up to `*args` (which takes the rest) or the keyword-only ones
+  const open = ps.findIndex((p) => p.name.startsWith('*') || p.kwOnly);
+  const named = open < 0 ? ps.length : open;
+  // a required parameter whose MindSpore twin only has a default is passed at its place: nothing to move
+  const moves = (p: Param) => (changed.has(p.name) && !(defaultOnly.has(p.name) && p.default === undefined)) || p.name === twin.keywordFrom;
   // from the first changed parameter on, or from `keywordFrom` when MindSpore orders the parameters differently
-  const first = args.positional.findIndex((_, i) => ps[i] !== undefined && (changed.has(ps[i].name) || ps[i].name === twin.keywordFrom));
+  const first = args.positional.findIndex((_, i) => i < named && moves(ps[i]));
   if (first < 0) return undefined;
-  if (args.hasSplat || ps.slice(0, args.positional.length).some((p) => p.name.startsWith('*') || p.kwOnly) || args.positional.length > ps.length) {
-    return { edits: [], ok: false };
-  }
+  // a spread, arguments `*args` takes after it (a keyword cannot come before them), or more than there are places
+  if (args.hasSplat || args.positional.length > named) return { edits: [], ok: false };
   const edits: TextEdit[] = [];
   for (let i = first; i < args.positional.length; i++) {
     const name = stringRenames.has(ps[i].name) && isStringLiteral(args.positional[i]) ? stringRenames.get(ps[i].name)! : changed.has(ps[i].name) ? changed.get(ps[i].name) : ps[i].name;
