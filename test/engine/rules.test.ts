@@ -102,7 +102,7 @@ describe('MSP102 twin with differences', () => {
     const src = 'import torch\ny = torch.amax(x, dim=1, keepdim=True)\n';
     const f = single(analyze(src, { ...MSP1, targetApi: 'classic' }).findings, 'MSP102');
     assert.equal(f.severity, 'warning');
-    assert.equal(f.message, '`torch.amax` → `mindspore.ops.amax`: `dim` is called `axis`; `keepdim` is called `keepdims`');
+    assert.equal(f.message, '`torch.amax` → `mindspore.ops.amax`: `input` is called `x`; `dim` is called `axis`; `keepdim` is called `keepdims`');
     assert.equal(f.fixes[0].applicability, 'safe');
     assert.equal(f.data?.twin, 'classic');
   });
@@ -880,6 +880,32 @@ describe('argument rewrites, five calling styles each (PaConvert style)', () => 
       ],
     },
     {
+      name: "torch.nn.ConvTranspose1d → mindspore.nn.Conv1dTranspose (pad_mode='pad', torch's bias=True, padding on by keyword)",
+      settings: CLASSIC_CPU,
+      imports: 'import torch\nimport torch.nn as nn',
+      added: 'import mindspore as ms',
+      calls: [
+        ['torch.nn.ConvTranspose1d(4, 8, 3)', "ms.nn.Conv1dTranspose(4, 8, 3, has_bias=True, pad_mode='pad')", 'safe'],
+        ['torch.nn.ConvTranspose1d(4, 8, 3, 2, 1)', "ms.nn.Conv1dTranspose(4, 8, 3, 2, padding=1, has_bias=True, pad_mode='pad')", 'safe'],
+        ['torch.nn.ConvTranspose1d(in_channels=4, out_channels=8, kernel_size=3, bias=False)', "ms.nn.Conv1dTranspose(in_channels=4, out_channels=8, kernel_size=3, has_bias=False, pad_mode='pad')", 'safe'],
+        ['torch.nn.ConvTranspose1d(4, 8, 3, groups=2, stride=2)', "ms.nn.Conv1dTranspose(4, 8, 3, group=2, stride=2, has_bias=True, pad_mode='pad')", 'safe'],
+        ['nn.ConvTranspose1d(4, 8, 3, output_padding=1)', "ms.nn.Conv1dTranspose(4, 8, 3, has_bias=True, pad_mode='pad')", 'unsafe'],
+      ],
+    },
+    {
+      name: "torch.amax → mindspore.mint.amax (torch's dim=() reduces every dimension: passed when omitted)",
+      settings: {},
+      imports: 'import torch',
+      added: 'from mindspore import mint',
+      calls: [
+        ['torch.amax(x)', 'mint.amax(x, dim=())', 'safe'],
+        ['torch.amax(x, 1)', 'mint.amax(x, dim=1)', 'safe'],
+        ['torch.amax(x, dim=(1, 2), keepdim=True)', 'mint.amax(x, dim=(1, 2), keepdim=True)', 'safe'],
+        ['torch.amax(keepdim=True, input=x, dim=-1)', 'mint.amax(keepdim=True, input=x, dim=-1)', 'safe'],
+        ['torch.amax(x, -1, True)', 'mint.amax(x, dim=-1, keepdim=True)', 'safe'],
+      ],
+    },
+    {
       name: 'torch.nn.functional.dropout → mindspore.ops.dropout (inplace dropped)',
       settings: CLASSIC_CPU,
       imports: 'import torch\nimport torch.nn.functional as F',
@@ -911,11 +937,12 @@ describe('argument rewrites, five calling styles each (PaConvert style)', () => 
       imports: 'import torch\nfrom torch import amax',
       added: 'from mindspore import ops',
       calls: [
-        ['torch.amax(x, 1, True)', 'ops.amax(x, 1, True)', 'unsafe'],
+        // torch's signature is known: positions map to names, passed by MindSpore's
+        ['torch.amax(x, 1, True)', 'ops.amax(x=x, axis=1, keepdims=True)', 'safe'],
         ['torch.amax(input=x, dim=1, keepdim=True)', 'ops.amax(x=x, axis=1, keepdims=True)', 'safe'],
         ['torch.amax(keepdim=False, dim=(0, 1), input=x)', 'ops.amax(keepdims=False, axis=(0, 1), x=x)', 'safe'],
-        ['torch.amax(x, dim=1)', 'ops.amax(x, axis=1)', 'safe'],
-        ['amax(x, dim=-1, keepdim=True)', 'ops.amax(x, axis=-1, keepdims=True)', 'safe'],
+        ['torch.amax(x, dim=1)', 'ops.amax(x=x, axis=1)', 'safe'],
+        ['amax(x, dim=-1, keepdim=True)', 'ops.amax(x=x, axis=-1, keepdims=True)', 'safe'],
       ],
     },
     {

@@ -61,3 +61,14 @@ test('register_buffer: a Parameter that is not trained, or a plain attribute whe
   assert.match(second.text, /^        self\.idx = torch\.arange\(n\)$/m);
   assert.equal(findings(src, 'MSP103').filter((x) => /register_buffer/.test(x.message)).length, 0, 'not also "no equivalent"');
 });
+
+test('register_buffer is written out by this rule: the statistics count it with the differences and ready to port', async () => {
+  const { analyzeText } = await import('../../server/src/engine/analyze');
+  const { DEFAULT_SETTINGS } = await import('../../server/src/engine/settings');
+  const db = await setup();
+  const src = lines('import torch.nn as nn', 'class Net(nn.Module):', '    def __init__(self):', '        super().__init__()', '        self.register_buffer("mask", None)');
+  const s = analyzeText(src, DEFAULT_SETTINGS, db).stats;
+  // nn.Module (a Cell whose forward is construct: behaviour differs, not counted ready) and register_buffer
+  // (written out: with differences, ready); none without an equivalent
+  assert.deepEqual([s.apiUses, s.args, s.behavior, s.none, s.ready], [2, 1, 1, 0, 1]);
+});
