@@ -820,7 +820,8 @@ describe('argument rewrites, five calling styles each (PaConvert style)', () => 
       calls: [
         ['torch.nn.MaxPool2d(2)', 'ms.nn.MaxPool2d(2, stride=2)', 'safe'],
         ['torch.nn.MaxPool2d(kernel_size=(2, 2))', 'ms.nn.MaxPool2d(kernel_size=(2, 2), stride=(2, 2))', 'safe'],
-        ['torch.nn.MaxPool2d(3, 2, 1)', 'ms.nn.MaxPool2d(3, stride=2, padding=1)', 'safe'],
+        // MindSpore takes padding only with pad_mode='pad'
+        ['torch.nn.MaxPool2d(3, 2, 1)', "ms.nn.MaxPool2d(3, stride=2, padding=1, pad_mode='pad')", 'safe'],
         ['torch.nn.MaxPool2d(ceil_mode=True, kernel_size=self.k)', 'ms.nn.MaxPool2d(ceil_mode=True, kernel_size=self.k, stride=self.k)', 'safe'],
         // a call would run twice: said, not written
         ['nn.MaxPool2d(pool_size())', 'ms.nn.MaxPool2d(pool_size())', 'unsafe'],

@@ -34,6 +34,11 @@ export const ArgDiff = z.strictObject({
   value: z.string().optional(),
   /** For `added` with a value: not when this torch argument is given as a string (`padding='same'` names a mode). */
   unlessString: z.string().optional(),
+  /**
+   * For `added` with a value: only when this torch argument is passed (the pooling layers take `padding` only
+   * with `pad_mode='pad'`; without it, their default 'valid' is torch's no padding).
+   */
+  whenPassed: z.string().min(1).optional(),
   /** For `renamed`: only when the value passed is a string (`padding='same'` → `pad_mode='same'`). */
   whenString: z.boolean().optional(),
   /**

@@ -419,6 +419,7 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
     differences.push('the shape is passed as one tuple');
   }
   for (const d of twin.args ?? []) {
+    if (d.change === 'added' && d.whenPassed && args && !args.hasSplat && !passedArg(args, entry.params, d.whenPassed, isMethod)) continue;
     if (d.change === 'added' && d.ms && d.value !== undefined && args?.hasSplat && !args.keywords.has(d.ms)) {
       // the spread may hold it or the torch argument it depends on: said, not written
       safe = false;
