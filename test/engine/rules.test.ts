@@ -156,6 +156,54 @@ describe('MSP102 Module methods', () => {
   });
 });
 
+describe('MSP102 sizes as separate arguments', () => {
+  test('x.repeat(1, 2) is x.tile((1, 2)) and x.expand(4, -1) x.broadcast_to((4, -1)): MindSpore takes one tuple', () => {
+    const src = [
+      'import torch',
+      'x = torch.zeros(2, 3)',
+      'a = x.repeat(1, 2)',
+      'b = x.repeat((1, 2))',
+      'c = x.repeat(3)',
+      'd = x.expand(4, -1, 3)',
+      'e = x.expand(*shape)',
+      'f = x.expand(*shape, 3)',
+      'g = torch.zeros(*shape)',
+      '',
+    ].join('\n');
+    const a = analyze(src, MSP1);
+    const got = a.findings.filter((f) => /^torch\.(Tensor\.(repeat|expand)|zeros)$/.test(String(f.data?.torchApi)) && f.range.start.line > 1);
+    assert.deepEqual(
+      got.map((f) => [f.range.start.line + 1, f.code, f.fixes[0]?.applicability]),
+      [
+        [3, 'MSP102', 'safe'],
+        [4, 'MSP101', 'safe'],
+        [5, 'MSP102', 'safe'],
+        [6, 'MSP102', 'safe'],
+        [7, 'MSP102', 'safe'],
+        // a spread among other sizes: the tuple cannot be written
+        [8, 'MSP102', 'unsafe'],
+        [9, 'MSP102', 'safe'],
+      ],
+    );
+    assert.match(got[0].message, /the sizes are passed as one tuple/);
+    const out = applyPreferred(src, a.findings.filter((f) => f.fixes[0]?.applicability === 'safe'));
+    for (const line of ['a = x.tile((1, 2))', 'b = x.tile((1, 2))', 'c = x.tile((3,))', 'd = x.broadcast_to((4, -1, 3))', 'e = x.broadcast_to(tuple(shape))', 'g = mint.zeros(tuple(shape))']) {
+      assert.ok(out.includes(`\n${line}\n`), `${line}\n${out}`);
+    }
+    assert.equal(countSyntaxErrors(out), 0);
+  });
+
+  test("torchvision's Normalize works on CHW tensors (after ToTensor): MindSpore's is told is_hwc=False", () => {
+    const src = 'from torchvision import transforms\nt = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))])\n';
+    const a = analyze(src, { ...MSP1, device: 'CPU' });
+    const f = single(a.findings, 'MSP102', 'torchvision.transforms.Normalize');
+    assert.equal(f.fixes[0]?.applicability, 'safe');
+    assert.match(applyPreferred(src, [f]), /Normalize\(\(0\.5,\), \(0\.5,\), is_hwc=False\)/);
+    const given = analyze('from torchvision import transforms\nn = transforms.Normalize(m, s, inplace=False)\n', { ...MSP1, device: 'CPU' });
+    assert.match(applyPreferred('from torchvision import transforms\nn = transforms.Normalize(m, s, inplace=False)\n', given.findings), /Normalize\(m, s, is_hwc=False\)/);
+  });
+});
+
 describe('MSP102 methods written out', () => {
   test('x.size() is x.shape and x.size(d) x.shape[d]; x.detach() is ops.stop_gradient(x): safe on a known tensor', () => {
     const src = [

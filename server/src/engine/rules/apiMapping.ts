@@ -411,12 +411,26 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
       differences.push('arguments passed by position may land on other MindSpore parameters: pass them by keyword');
     }
   }
-  if (args && entry.params?.[0]?.name === '*size' && args.positional.length > 1 && !args.hasSplat) {
-    // torch.zeros(2, 3) takes the shape as separate arguments; MindSpore takes one tuple: zeros((2, 3))
+  const own = isMethod && entry.params?.[0]?.name === 'self' ? entry.params.slice(1) : entry.params;
+  const sizes = own?.[0]?.name === '*size' || own?.[0]?.name === '*sizes';
+  if (args && sizes && !args.hasSplat && (args.positional.length > 1 || (isMethod && args.positional.length === 1 && args.positional[0].type === 'integer'))) {
+    // torch.zeros(2, 3) and x.repeat(1, 2) take the sizes as separate arguments; MindSpore takes one tuple:
+    // zeros((2, 3)), x.tile((1, 2)), x.tile((2,)) for one integer
     const first = args.positional[0];
     const last = args.positional[args.positional.length - 1];
-    edits.push({ start: first.startIndex, end: first.startIndex, newText: '(' }, { start: last.endIndex, end: last.endIndex, newText: ')' });
-    differences.push('the shape is passed as one tuple');
+    edits.push({ start: first.startIndex, end: first.startIndex, newText: '(' }, { start: last.endIndex, end: last.endIndex, newText: args.positional.length === 1 ? ',)' : ')' });
+    differences.push(isMethod ? 'the sizes are passed as one tuple' : 'the shape is passed as one tuple');
+  } else if (args && sizes && args.hasSplat) {
+    const [only] = args.all;
+    const spread = args.all.length === 1 && only.type === 'list_splat' ? only.namedChildren[0] : undefined;
+    if (spread) {
+      // x.expand(*shape): the sequence itself, as a tuple
+      edits.push({ start: only.startIndex, end: only.endIndex, newText: `tuple(${spread.text})` });
+      differences.push(isMethod ? 'the sizes are passed as one tuple' : 'the shape is passed as one tuple');
+    } else {
+      safe = false;
+      differences.push('the sizes must be passed as one tuple');
+    }
   }
   for (const d of twin.args ?? []) {
     if (d.change === 'added' && d.whenPassed && args && !args.hasSplat && !passedArg(args, entry.params, d.whenPassed, isMethod)) continue;
