@@ -344,7 +344,7 @@ export function build() {
     if (!paramsByPage.has(pk)) paramsByPage.set(pk, []);
     paramsByPage.get(pk).push(p);
   }
-  const stats = { pages: new Map(), conflicts: [], skippedRows: [], sameNamed: [] };
+  const stats = { pages: new Map(), conflicts: [], skippedRows: [], sameNamed: [], alignedIn26: [] };
   /** key → { entry, twinInfo: {mint:{...}, classic:{...}} } */
   const entries = new Map();
 
@@ -359,6 +359,19 @@ export function build() {
       }
     }
     return { platforms: Object.keys(res).length ? res : undefined, deprecated };
+  };
+
+  /**
+   * A twin the 2.6 table calls consistent and the 2.4.10 one maps otherwise: until 2.6 the 2.4.10 row's twin holds
+   * (classic); the torch-aligned one, since 2.6, goes where the choice of twin looks first (the mint slot, which
+   * also holds the torch-aligned APIs).
+   */
+  const alignIn26 = (rec, prev, twin, table) => {
+    rec.entry.mint = { ...prev, since: prev.since && prev.since > '2.6' ? prev.since : '2.6' };
+    rec.entry.classic = twin;
+    rec.from.mint = '2.6.0';
+    rec.from.classic = table.version;
+    stats.alignedIn26.push(rec.key);
   };
 
   for (const table of TABLES) {
@@ -423,7 +436,7 @@ export function build() {
 
       let rec = entries.get(key);
       if (!rec) {
-        rec = { entry: { section: row.section, sources: [] }, from: {} };
+        rec = { key, entry: { section: row.section, sources: [] }, from: {} };
         entries.set(key, rec);
       }
       if (!rec.entry.sources.includes(table.source)) rec.entry.sources.push(table.source);
@@ -431,6 +444,16 @@ export function build() {
       if (!prev) {
         rec.entry[which] = twin;
         rec.from[which] = table.version;
+      } else if (prev.api === api && table.version === '2.4.10' && which === 'classic' && !rec.entry.mint && prev.status === 'same' && twin.status !== 'same') {
+        // the same API, which the 2.6 table calls consistent and the 2.4.10 one not (Tensor.max returned the
+        // values only)
+        alignIn26(rec, prev, twin, table);
+      } else if (
+        prev.api !== api && key.startsWith('torch.Tensor.') && table.version === '2.4.10' && rec.from.classic === '2.6.0' && which === 'classic' && !rec.entry.mint && prev.status === 'same'
+      ) {
+        // a method the 2.6 table maps to its torch-aligned namesake and the 2.4.10 one to another method
+        // (Tensor.gather: gather_elements until then, Tensor.gather being another operation)
+        alignIn26(rec, prev, twin, table);
       } else if (prev.api === api) {
         // same twin in both tables: the 2.6 row (read first) keeps its status/args, the 2.4 row tells `since`
         if (table.version === '2.4.10') prev.since = '2.4';
@@ -631,6 +654,7 @@ function main() {
   );
   console.log(`rows skipped: ${stats.skippedRows.length}${stats.skippedRows.length ? ` (${stats.skippedRows.map((r) => r.ms || r.torch).join(', ')})` : ''}`);
   console.log(`torch APIs with two different classic twins (one kept, the other in its note): ${stats.conflicts.length}`);
+  console.log(`APIs the 2.6 table aligns with torch and the 2.4.10 table maps otherwise (torch-aligned twin since 2.6): ${stats.alignedIn26.length}`);
   console.log(`MSAdapter-listed APIs with no table row and a same-named MindSpore API (twins not compared): ${stats.sameNamed.length}`);
   if (CHECK && stale) {
     console.error('mappings-import --check: generated files are out of date; run node scripts/mappings-import.mjs');

@@ -204,6 +204,30 @@ describe('MSP102 sizes as separate arguments', () => {
   });
 });
 
+describe('Tensor methods aligned with torch in MindSpore 2.6', () => {
+  test('x.max(dim) and x.gather(dim, index) are the same from 2.6; before, max needs return_indices=True and gather is gather_elements', () => {
+    const src = 'import torch\nx = torch.zeros(2, 3)\na = x.max(dim=1)\nb = x.max()\nc = x.gather(1, idx)\n';
+    const methods = (over: Partial<Settings>) =>
+      analyze(src, { ...MSP1, ...over }).findings.filter((f) => String(f.data?.torchApi).startsWith('torch.Tensor.'));
+    assert.deepEqual(methods({}), [], 'MindSpore 2.6: the same methods, nothing to say');
+    for (const mindsporeVersion of ['2.4', '2.5'] as const) {
+      const found = methods({ mindsporeVersion, device: 'GPU' });
+      assert.deepEqual(
+        found.map((f) => [f.range.start.line + 1, f.code, f.data?.msApi, f.fixes[0]?.applicability]),
+        [
+          [3, 'MSP102', 'mindspore.Tensor.max', 'safe'],
+          [5, 'MSP101', 'mindspore.Tensor.gather_elements', 'safe'],
+        ],
+        mindsporeVersion,
+      );
+      const out = applyPreferred(src, found);
+      assert.match(out, /^a = x\.max\(axis=1, return_indices=True\)$/m);
+      assert.match(out, /^b = x\.max\(\)$/m);
+      assert.match(out, /^c = x\.gather_elements\(1, idx\)$/m);
+    }
+  });
+});
+
 describe('MSP102 methods written out', () => {
   test('x.size() is x.shape and x.size(d) x.shape[d]; x.detach() is ops.stop_gradient(x): safe on a known tensor', () => {
     const src = [

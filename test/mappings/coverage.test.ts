@@ -243,12 +243,16 @@ const SAMPLE: [string, string, string, string][] = [
   ["2.4", "torch.optim.lr_scheduler", "torch.optim.lr_scheduler.CosineAnnealingLR", "mindspore.experimental.optim.lr_scheduler.CosineAnnealingLR"],
 ];
 
-/** The row's twin: the mint slot for mindspore.mint.* in the 2.6 table, otherwise classic (an alternative twin is named in the note). */
+/**
+ * The row's twin: the mint slot for mindspore.mint.* in the 2.6 table, otherwise classic (an alternative twin is
+ * named in the note); a 2.6 row the 2.4.10 table maps otherwise is the torch-aligned twin in the mint slot, since 2.6.
+ */
 function twinFor(e: MappedEntry | undefined, table: string, api: string): boolean {
   if (!e) return false;
   const which = table.startsWith('2.6') && api.startsWith('mindspore.mint.') ? 'mint' : 'classic';
   const t = e[which];
-  return !!t && (t.api === api || (t.note ?? '').includes(`alternative: ${api}`));
+  if (t && (t.api === api || (t.note ?? '').includes(`alternative: ${api}`))) return true;
+  return table.startsWith('2.6') && e.mint?.api === api && e.mint.since === '2.6';
 }
 
 test(`sample of ${SAMPLE.length} official rows: each torch API has the expected twin`, () => {
