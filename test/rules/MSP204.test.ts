@@ -20,6 +20,28 @@ test('scatter(..., dim=0, dim_size=N) becomes unsorted_segment_sum (unsafe)', ()
   assert.equal(findings(lines('from torch_scatter import scatter', 'a = scatter(m, dst, dim=0, reduce="max")'), 'MSP204')[0].fixes.length, 0);
 });
 
+test('another dim is moved to the front and back; without dim_size, torch_scatter\'s index.max() + 1 is written', () => {
+  const src = lines(
+    'from torch_scatter import scatter, scatter_add',
+    'def mp(x, e, col, recv, n, idx):',
+    '    a = scatter(x, col, dim=-2, reduce="sum")',
+    '    b = scatter_add(e, recv, dim=1, dim_size=n)',
+    '    c = scatter(x, col)',
+    '    d = scatter(x, idx[0], dim=1)',
+    '    f = scatter(x, col, 0, dim_size=n, reduce="mean")',
+    '    return a, b, c, d, f',
+  );
+  const out = (i: number) => fix(src, 'MSP204', i).text.split('\n')[i + 3];
+  assert.equal(out(0), '    a = ops.movedim(ops.unsorted_segment_sum(ops.movedim(x, -2, 0), col, int(col.max()) + 1), 0, -2)');
+  assert.equal(out(1), '    b = ops.movedim(ops.unsorted_segment_sum(ops.movedim(e, 1, 0), recv, n), 0, 1)');
+  // torch_scatter's default dim is -1
+  assert.equal(out(2), '    c = ops.movedim(ops.unsorted_segment_sum(ops.movedim(x, -1, 0), col, int(col.max()) + 1), 0, -1)');
+  const f = findings(src, 'MSP204');
+  // an index that is not a name would be computed twice; a mean is not a sum
+  assert.deepEqual(f.map((x) => x.fixes[0]?.applicability ?? null), ['unsafe', 'unsafe', 'unsafe', null, null]);
+  assert.match(f[1].fixes[0].title, /along dim 1/);
+});
+
 test('a user function named scatter is not flagged', () => {
   assert.equal(findings(lines('def scatter(a, b):', '    return a', 'y = scatter(1, 2)'), 'MSP204').length, 0);
 });

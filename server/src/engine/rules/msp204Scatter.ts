@@ -4,29 +4,39 @@
 import type { Fix, TextEdit } from '../findings';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { argOf, callArgs, claimUses, isAscend, reportAdvice, ruleOwned, tick } from './util';
+import { argOf, callArgs, claimUses, isAscend, isNameOrAttribute, mindsporeNamer, reportAdvice, ruleOwned, tick } from './util';
 
 const TENSOR_METHODS = /^torch\.(Tensor\.)?(index_add_?|scatter_add_?|scatter_reduce_?|index_reduce_?|index_put_?)$/;
 const LIBS = /^(torch_scatter|torch_geometric|dgl)\./;
 
+/**
+ * `torch_scatter.scatter(src, index, dim=d, dim_size=n)` with a sum → `ops.unsorted_segment_sum`, which sums along
+ * the first axis: another `d` is moved there and back (`ops.movedim`), as batched GNNs scatter along dim 1 or -2.
+ * Without `dim_size`, torch_scatter's own `index.max() + 1` is written (the index must then be a name).
+ */
 function segmentSumFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   if (use.via !== 'import' || use.context !== 'call' || !use.call) return undefined;
   if (!/^torch_scatter\.(scatter|scatter_add|scatter_sum)$/.test(use.qname)) return undefined;
   const args = callArgs(use.call);
   if (!args || args.hasSplat) return undefined;
   for (const k of args.keywords.keys()) if (!['src', 'index', 'dim', 'dim_size', 'reduce'].includes(k)) return undefined;
-  if (args.positional.length > 2) return undefined; // out/dim given positionally: leave it to a human
+  if (args.positional.length > 3) return undefined; // out= given positionally: leave it to a human
   const src = argOf(args, 'src', 0);
   const index = argOf(args, 'index', 1);
-  const dim = args.keywords.get('dim')?.value;
+  const dim = argOf(args, 'dim', 2)?.text ?? '-1'; // torch_scatter's default: the last dimension
   const size = args.keywords.get('dim_size')?.value;
   const reduce = args.keywords.get('reduce')?.value;
-  if (!src || !index || !size || dim?.text !== '0') return undefined;
+  if (!src || !index || !/^-?\d+$/.test(dim)) return undefined;
   if (reduce && !/^["'](sum|add)["']$/.test(reduce.text)) return undefined;
-  const plan = ctx.imports.plan('mindspore.ops.unsorted_segment_sum');
-  const edits: TextEdit[] = [{ start: use.call.startIndex, end: use.call.endIndex, newText: `${plan.expr}(${src.text}, ${index.text}, ${size.text})` }];
-  if (plan.edit) edits.push(plan.edit);
-  return { title: 'Use ops.unsorted_segment_sum', applicability: 'unsafe', edits };
+  if (!size && !isNameOrAttribute(index)) return undefined; // its max() + 1 would compute it twice
+  const edits: TextEdit[] = [];
+  const name = mindsporeNamer(ctx, edits);
+  const count = size ? size.text : `int(${index.text}.max()) + 1`;
+  const first = Number(dim) === 0;
+  const data = first ? src.text : `${name('mindspore.ops.movedim')}(${src.text}, ${dim}, 0)`;
+  const summed = `${name('mindspore.ops.unsorted_segment_sum')}(${data}, ${index.text}, ${count})`;
+  edits.unshift({ start: use.call.startIndex, end: use.call.endIndex, newText: first ? summed : `${name('mindspore.ops.movedim')}(${summed}, 0, ${dim})` });
+  return { title: `Use ops.unsorted_segment_sum${first ? '' : ` along dim ${dim}`}`, applicability: 'unsafe', edits };
 }
 
 export const msp204Rule: Rule = {
