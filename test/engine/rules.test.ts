@@ -204,6 +204,27 @@ describe('MSP102 sizes as separate arguments', () => {
   });
 });
 
+describe('container methods', () => {
+  test("nn.ModuleDict's methods are CellDict's: the same, not 'no equivalent'", () => {
+    const src = [
+      'import torch.nn as nn',
+      'class N(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.heads = nn.ModuleDict({"a": nn.ReLU()})',
+      '        self.heads.update({"b": nn.ReLU()})',
+      '        self.names = list(self.heads.keys())',
+      '        self.heads.pop("a")',
+      '',
+    ].join('\n');
+    const a = analyze(src, MSP1);
+    assert.equal(a.stats.none, 0, JSON.stringify(a.stats));
+    // ModuleDict (its modules= differs), update, keys, pop, two ReLUs; nn.Module (behaviour)
+    assert.deepEqual([a.stats.apiUses, a.stats.same], [7, 5]);
+    assert.deepEqual(a.findings.filter((f) => /ModuleDict\./.test(String(f.data?.torchApi))), [], 'same name, nothing to change');
+  });
+});
+
 describe('Tensor methods aligned with torch in MindSpore 2.6', () => {
   test('x.max(dim) and x.gather(dim, index) are the same from 2.6; before, max needs return_indices=True and gather is gather_elements', () => {
     const src = 'import torch\nx = torch.zeros(2, 3)\na = x.max(dim=1)\nb = x.max()\nc = x.gather(1, idx)\n';
