@@ -215,6 +215,14 @@ torch.abs(2)
     assert.deepEqual(rows.map((r) => `${r.line}:${r.qname}`), ['8:torch.abs']);
   });
 
+  test('a keyword argument named like an import is not a use of it', () => {
+    const src = `from torch.utils.checkpoint import checkpoint
+layer = Block(4, checkpoint=use_ckpt)
+y = checkpoint(layer, x)
+`;
+    assert.deepEqual(usesOf(src).map((r) => `${r.line}:${r.qname}`), ['3:torch.utils.checkpoint.checkpoint']);
+  });
+
   test('a parameter default is evaluated in the enclosing scope, not the function scope', () => {
     const src = `import torch
 def f(torch=torch.float32):

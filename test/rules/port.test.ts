@@ -106,6 +106,27 @@ test('the summary counts per rule, and a file with nothing to do is unchanged', 
   assert.equal(portText(plain, DEFAULT_SETTINGS, db).summary.rate, 1);
 });
 
+test('a parameter or local that shadows an import is not a use of it: no TODO, and the import goes', () => {
+  const src = lines(
+    'import torch.nn as nn',
+    'from torch.utils.checkpoint import checkpoint',
+    'class Lin(nn.Module):',
+    '    def __init__(self, checkpoint=False):',
+    '        super().__init__()',
+    '        self.checkpoint = checkpoint',
+    'def helper():',
+    '    checkpoint = load()',
+    '    return checkpoint',
+  );
+  const r = portText(src, DEFAULT_SETTINGS, db);
+  assert.doesNotMatch(r.text, /TODO/);
+  assert.doesNotMatch(r.text, /torch\.utils\.checkpoint/);
+  assert.match(r.text, /        self\.checkpoint = checkpoint\n/);
+  // used at module level too: the import stays, with its TODO
+  const used = portText(src + 'y = checkpoint(lambda t: f(t), x)\n', DEFAULT_SETTINGS, db);
+  assert.match(used.text, /from torch\.utils\.checkpoint import checkpoint/);
+});
+
 test('fixes that would break the syntax are left as TODOs, and every other fix is applied', () => {
   // a database whose twin of torch.abs is written with a stray bracket: each of its fixes breaks the file
   const abs = db.get('torch.abs');

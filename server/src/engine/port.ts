@@ -218,11 +218,57 @@ function usesOfImport(root: Node, imp: ImportInfo): Node[] {
       const p = n.parent;
       const isAttrName = p?.type === 'attribute' && p.childForFieldName('attribute')?.id === n.id;
       const isKw = p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === n.id;
-      if (!isAttrName && !isKw) out.push(n);
+      if (!isAttrName && !isKw && !boundInFunction(n)) out.push(n);
     }
     for (const c of n.namedChildren) if (c) stack.push(c);
   }
   return out;
+}
+
+const PARAMETER_TYPES = new Set(['identifier', 'default_parameter', 'typed_parameter', 'typed_default_parameter', 'list_splat_pattern', 'dictionary_splat_pattern']);
+
+/** The name a parameter node declares. */
+function parameterName(p: Node): string | undefined {
+  if (p.type === 'identifier') return p.text;
+  const named = p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier');
+  return named?.type === 'identifier' ? named.text : named ? parameterName(named) : undefined;
+}
+
+/** Whether an assignment target binds `name` (`x`, `a, x`, `[x, *rest]`; not `self.x` or `d[x]`). */
+function bindsName(target: Node, name: string): boolean {
+  if (target.type === 'identifier') return target.text === name;
+  if (target.type === 'attribute' || target.type === 'subscript') return false;
+  return target.namedChildren.some((c) => !!c && bindsName(c, name));
+}
+
+/** Whether `statements` (a function's body, not its nested functions or classes) assign `name`. */
+function assignsIn(body: Node, name: string): boolean {
+  const stack: Node[] = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.id !== body.id && (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda')) continue;
+    if (n.type === 'assignment' || n.type === 'augmented_assignment' || n.type === 'for_statement' || n.type === 'as_pattern') {
+      const target = n.type === 'as_pattern' ? n.childForFieldName('alias') : n.childForFieldName('left');
+      if (target && bindsName(target, name)) return true;
+    }
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return false;
+}
+
+/**
+ * Whether the identifier `n` names a function's own binding of its text (a parameter, or a name the function
+ * assigns), which hides the module-level import of the same name: `def __init__(self, checkpoint=False)`.
+ */
+function boundInFunction(n: Node): boolean {
+  for (let p: Node | null = n.parent; p; p = p.parent) {
+    if (p.type !== 'function_definition' && p.type !== 'lambda') continue;
+    const params = p.childForFieldName('parameters');
+    if (params?.namedChildren.some((c) => c && PARAMETER_TYPES.has(c.type) && parameterName(c) === n.text)) return true;
+    const body = p.childForFieldName('body');
+    if (body && p.type === 'function_definition' && assignsIn(body, n.text)) return true;
+  }
+  return false;
 }
 
 /** Removes torch-family imports (or single names of them) that nothing refers to any more. */

@@ -657,6 +657,12 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
         if (name >= 0) bind(tree.textAt(name), value >= 0 ? valueAt(value, 0) ?? null : null);
         return;
       }
+      case 'keyword_argument': {
+        // `f(checkpoint=x)`: the keyword names a parameter of f, not the `checkpoint` this file imported
+        const value = tree.fieldChild(i, 'value');
+        if (value >= 0) visitExprAt(value, depth + 1);
+        return;
+      }
       case 'string':
       case 'comment':
       case 'integer':
