@@ -444,7 +444,9 @@ export function build() {
       if (!prev) {
         rec.entry[which] = twin;
         rec.from[which] = table.version;
-      } else if (prev.api === api && table.version === '2.4.10' && which === 'classic' && !rec.entry.mint && prev.status === 'same' && twin.status !== 'same') {
+      } else if (
+        prev.api === api && key.startsWith('torch.Tensor.') && table.version === '2.4.10' && rec.from.classic === '2.6.0' && which === 'classic' && !rec.entry.mint && prev.status === 'same' && twin.status !== 'same'
+      ) {
         // the same API, which the 2.6 table calls consistent and the 2.4.10 one not (Tensor.max returned the
         // values only)
         alignIn26(rec, prev, twin, table);

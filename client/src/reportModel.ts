@@ -217,10 +217,10 @@ export function reportToMarkdown(r: Report): string {
     for (const b of r.byDeviceLimit) out.push(`| ${b.device} | ${b.count} |`);
     out.push('');
   }
-  out.push('## Files', '', '| File | Ready | Findings | API uses | Same | Differs | No equivalent |', '|---|---:|---:|---:|---:|---:|---:|');
+  out.push('## Files', '', '| File | Ready | Findings | API uses | Same | Differs | Not needed | No equivalent |', '|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const f of r.files)
     out.push(
-      `| ${mdCell(f.path)} | ${f.readyPercent}% | ${f.findings.length} | ${f.apiUses} | ${f.mappedSame} | ${f.mappedDiff} | ${f.unmapped} |`,
+      `| ${mdCell(f.path)} | ${f.readyPercent}% | ${f.findings.length} | ${f.apiUses} | ${f.mappedSame} | ${f.mappedDiff} | ${f.notNeeded} | ${f.unmapped} |`,
     );
   out.push('');
   const withFindings = r.files.filter((f) => f.findings.length);

@@ -165,7 +165,7 @@ describe('MSP102 sizes as separate arguments', () => {
       'b = x.repeat((1, 2))',
       'c = x.repeat(3)',
       'd = x.expand(4, -1, 3)',
-      'e = x.expand(*shape)',
+      'e = x.expand(*y.shape)',
       'f = x.expand(*shape, 3)',
       'g = torch.zeros(*shape)',
       '',
@@ -182,12 +182,13 @@ describe('MSP102 sizes as separate arguments', () => {
         [7, 'MSP102', 'safe'],
         // a spread among other sizes: the tuple cannot be written
         [8, 'MSP102', 'unsafe'],
-        [9, 'MSP102', 'safe'],
+        // a name may hold the sizes or one whole shape: unsafe (a shape read off a tensor is safe, line 7)
+        [9, 'MSP102', 'unsafe'],
       ],
     );
     assert.match(got[0].message, /the sizes are passed as one tuple/);
     const out = applyPreferred(src, a.findings.filter((f) => f.fixes[0]?.applicability === 'safe'));
-    for (const line of ['a = x.tile((1, 2))', 'b = x.tile((1, 2))', 'c = x.tile((3,))', 'd = x.broadcast_to((4, -1, 3))', 'e = x.broadcast_to(tuple(shape))', 'g = mint.zeros(tuple(shape))']) {
+    for (const line of ['a = x.tile((1, 2))', 'b = x.tile((1, 2))', 'c = x.tile((3,))', 'd = x.broadcast_to((4, -1, 3))', 'e = x.broadcast_to(tuple(y.shape))']) {
       assert.ok(out.includes(`\n${line}\n`), `${line}\n${out}`);
     }
     assert.equal(countSyntaxErrors(out), 0);
@@ -246,6 +247,14 @@ describe('Tensor methods aligned with torch in MindSpore 2.6', () => {
       assert.match(out, /^b = x\.max\(\)$/m);
       assert.match(out, /^c = x\.gather_elements\(1, idx\)$/m);
     }
+    // torch's named result is read by position; a tensor by position may be torch's element-wise overload
+    const named = 'import torch\nx = torch.zeros(2, 3)\nv = x.max(dim=1).values\ni = x.min(-1).indices\nm = x.max(y)\n';
+    const f = analyze(named, { ...MSP1, mindsporeVersion: '2.4', device: 'GPU' }).findings.filter((x) => String(x.data?.torchApi).startsWith('torch.Tensor.'));
+    assert.deepEqual(f.map((x) => x.fixes[0]?.applicability), ['safe', 'safe', 'unsafe']);
+    assert.match(f[2].message, /`y` is taken as `dim`; if it is a tensor, this is another operation/);
+    const out = applyPreferred(named, f);
+    assert.match(out, /^v = x\.max\(axis=1, return_indices=True\)\[0\]$/m);
+    assert.match(out, /^i = x\.min\(axis=-1, return_indices=True\)\[1\]$/m);
   });
 });
 
@@ -918,6 +927,9 @@ describe('argument rewrites, five calling styles each (PaConvert style)', () => 
         ['torch.nn.MaxPool2d(ceil_mode=True, kernel_size=self.k)', 'ms.nn.MaxPool2d(ceil_mode=True, kernel_size=self.k, stride=self.k)', 'safe'],
         // a call would run twice: said, not written
         ['nn.MaxPool2d(pool_size())', 'ms.nn.MaxPool2d(pool_size())', 'unsafe'],
+        // None, also in parentheses, is the kernel size in torch; a value that may be None is said
+        ['nn.MaxPool2d(2, stride=(None))', 'ms.nn.MaxPool2d(2, stride=2)', 'safe'],
+        ['nn.MaxPool2d(k, s if s else None)', 'ms.nn.MaxPool2d(k, stride=s if s else None)', 'unsafe'],
       ],
     },
     {

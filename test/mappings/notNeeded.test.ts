@@ -83,9 +83,13 @@ describe('entries marked notNeeded', () => {
         },
       }),
     );
+    // a twin from another layer contradicts it too
+    writeFileSync(join(dir, 'g.json'), JSON.stringify({ layer: 'generated', entries: { 'torch.cuda.baz': { classic: { api: 'mindspore.runtime.baz', status: 'same' } }, 'torch.cuda.qux': { status: 'none' } } }));
+    writeFileSync(join(dir, 'o.json'), JSON.stringify({ layer: 'overlay', entries: { 'torch.cuda.qux': { notNeeded: true, rule: 'MSP205', advice: 'x' } } }));
     const d = MappingDatabase.loadDir(dir);
-    assert.deepEqual(d.problems.map((p) => p.key).sort(), ['torch.cuda.bar', 'torch.cuda.foo']);
+    assert.deepEqual(d.problems.map((p) => p.key).sort(), ['torch.cuda.bar', 'torch.cuda.baz', 'torch.cuda.foo']);
     assert.ok(d.problems.every((p) => /notNeeded/.test(p.message)));
-    assert.ok(d.get('torch.cuda.baz')?.notNeeded);
+    assert.equal(d.get('torch.cuda.baz')?.notNeeded, undefined, 'not counted as not needed: it has a twin');
+    assert.ok(d.get('torch.cuda.qux')?.notNeeded);
   });
 });

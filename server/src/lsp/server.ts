@@ -618,6 +618,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       d.forTyping = true;
       try {
         if (!d.incremental) {
+          importerAnalysed(d.path);
           (d.incremental = new IncrementalAnalyzer()).analyzeDocument(d.doc, an.settings, db);
           keepTree(d);
         }
@@ -735,6 +736,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const run = d.catchUp;
     if (!run) return;
     d.catchUp = undefined;
+    importerAnalysed(d.path);
     try {
       run();
     } catch (err) {

@@ -130,11 +130,14 @@ export class MappingDatabase {
           this.problems.push({ file: name, key, message: formatZodError(res.error) });
           continue;
         }
-        if (res.data.notNeeded && (!res.data.rule || res.data.mint || res.data.classic)) {
-          this.problems.push({ file: name, key, message: 'notNeeded: needs the rule that deletes the API, and no twin' });
-          continue;
-        }
         this.put(key, res.data, name);
+      }
+    }
+    // checked on the merged entries: a twin from one file and `notNeeded` from another contradict each other
+    for (const [key, e] of this.entries) {
+      if (e.notNeeded && (!e.rule || e.mint || e.classic)) {
+        this.problems.push({ file: e.files[e.files.length - 1], key, message: 'notNeeded: needs the rule that deletes the API, and no twin' });
+        delete e.notNeeded;
       }
     }
   }

@@ -39,6 +39,11 @@ export const ArgDiff = z.strictObject({
    * with `pad_mode='pad'`; without it, their default 'valid' is torch's no padding).
    */
   whenPassed: z.string().min(1).optional(),
+  /**
+   * For `added` with a value: the value makes MindSpore return a plain tuple where torch returns a named one
+   * (`Tensor.max(dim)`: values, indices): reads of these fields become indexes (`.values` → `[0]`).
+   */
+  namedResult: z.array(z.string().min(1)).optional(),
   /** For `renamed`: only when the value passed is a string (`padding='same'` → `pad_mode='same'`). */
   whenString: z.boolean().optional(),
   /**

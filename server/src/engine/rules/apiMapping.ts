@@ -95,6 +95,25 @@ function passedArg(args: CallArgs, params: Param[] | undefined, name: string, is
 
 const norm = (s: string) => s.replace(/\s+/g, '').replace(/"/g, "'");
 
+/** An expression without the parentheses around it (`(None)` is None). */
+function unparenthesized(n: Node): Node {
+  let e = n;
+  while (e.type === 'parenthesized_expression' && e.namedChildren.length === 1 && e.namedChildren[0]) e = e.namedChildren[0];
+  return e;
+}
+
+/** A literal integer, possibly negative (`1`, `-1`). */
+function isIntegerLiteral(n: Node): boolean {
+  if (n.type === 'integer') return true;
+  return n.type === 'unary_operator' && n.namedChildren.length === 1 && n.namedChildren[0]?.type === 'integer';
+}
+
+/** Whether a `renamed` difference's torch argument is passed in this call (a string-only rename: as a string). */
+function isPassedHere(args: CallArgs, params: Param[] | undefined, d: ArgDiff, isMethod: boolean): boolean {
+  const passed = d.torch ? passedArg(args, params, d.torch, isMethod) : undefined;
+  return !!passed && (!d.whenString || isStringLiteral(passed.value));
+}
+
 /** An argument value that can be written a second time with the same meaning: numbers, names, tuples of them. */
 function writableTwice(n: Node): boolean {
   if (n.type === 'integer' || n.type === 'float' || isNameOrAttribute(n)) return true;
@@ -424,31 +443,50 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
     const [only] = args.all;
     const spread = args.all.length === 1 && only.type === 'list_splat' ? only.namedChildren[0] : undefined;
     if (spread) {
-      // x.expand(*shape): the sequence itself, as a tuple
+      // x.expand(*shape): the sequence itself, as a tuple; safe when it is a shape (`y.shape`, `y.size()`), a
+      // sequence of sizes for sure: another name may hold one whole shape (`torch.zeros(*args)`)
       edits.push({ start: only.startIndex, end: only.endIndex, newText: `tuple(${spread.text})` });
       differences.push(isMethod ? 'the sizes are passed as one tuple' : 'the shape is passed as one tuple');
+      if (!/(\.shape(\[[^\]]*\])?|\.size\(\))$/.test(spread.text)) {
+        safe = false;
+        differences.push(`${tick(spread.text)} must hold the sizes themselves`);
+      }
     } else {
       safe = false;
       differences.push('the sizes must be passed as one tuple');
     }
   }
   for (const d of twin.args ?? []) {
-    if (d.change === 'added' && d.whenPassed && args && !args.hasSplat && !passedArg(args, entry.params, d.whenPassed, isMethod)) continue;
-    if (d.change === 'added' && d.ms && d.value !== undefined && args?.hasSplat && !args.keywords.has(d.ms)) {
-      // the spread may hold it or the torch argument it depends on: said, not written
-      safe = false;
-      differences.push(`${tick(`${d.ms}=${d.value}`)} should be passed${d.note ? ` (${d.note})` : ''}`);
-      continue;
-    }
-    if (d.change === 'added' && d.ms && d.value !== undefined && args && !args.hasSplat) {
-      // a MindSpore-only argument whose default differs from what torch does: pass the value that matches torch
+    if (d.change === 'added' && d.ms && d.value !== undefined && args) {
+      // a MindSpore-only argument whose default differs from what torch does: pass the value that matches torch,
+      // unless the call gives it (by its MindSpore keyword, or a torch argument renamed to it), or the torch
+      // argument it depends on is a string naming a mode (`padding='same'`), or is not passed (`whenPassed`)
       const given =
         args.keywords.has(d.ms) ||
-        (twin.args ?? []).some((x) => x.change === 'renamed' && !x.whenString && x.ms === d.ms && x.torch && passedArg(args, entry.params, x.torch, isMethod));
+        (twin.args ?? []).some((x) => x.change === 'renamed' && x.ms === d.ms && x.torch && isPassedHere(args, entry.params, x, isMethod));
       const asString = d.unlessString ? passedArg(args, entry.params, d.unlessString, isMethod)?.value : undefined;
-      if (!given && !isStringLiteral(asString)) {
-        edits.push(appendArgument(args, `${d.ms}=${d.value}`));
-        differences.push(`\`${d.ms}=${d.value}\` is passed${d.note ? ` (${d.note})` : ''}`);
+      if (given || isStringLiteral(asString)) continue;
+      const when = d.whenPassed ? passedArg(args, entry.params, d.whenPassed, isMethod) : undefined;
+      if (d.whenPassed && !when && !args.hasSplat) continue;
+      if (args.hasSplat) {
+        // the spread may hold it or the torch argument it depends on: said, not written
+        safe = false;
+        differences.push(`${tick(`${d.ms}=${d.value}`)} should be passed${d.note ? ` (${d.note})` : ''}`);
+        continue;
+      }
+      edits.push(appendArgument(args, `${d.ms}=${d.value}`));
+      differences.push(`\`${d.ms}=${d.value}\` is passed${d.note ? ` (${d.note})` : ''}`);
+      if (when && when.node === when.value && !isIntegerLiteral(when.value)) {
+        // by position and not a number: torch's other overload may be meant (`x.max(other)`, element-wise)
+        safe = false;
+        differences.push(`${tick(when.value.text)} is taken as \`${d.whenPassed}\`; if it is a tensor, this is another operation`);
+      }
+      if (d.namedResult && use.call) {
+        // the value makes the result a plain tuple: torch's named fields are read by position
+        const parent = use.call.parent;
+        const field = parent?.type === 'attribute' && parent.childForFieldName('object')?.id === use.call.id ? parent.childForFieldName('attribute') : null;
+        const at = field ? d.namedResult.indexOf(field.text) : -1;
+        if (field && at >= 0) edits.push({ start: field.startIndex - 1, end: field.endIndex, newText: `[${at}]` });
       }
       continue;
     }
@@ -496,7 +534,12 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
       // a parameter torch requires (no default) is always passed: MindSpore's default never applies
       const param = entry.params?.find((p) => p.name === d.torch);
       if (param && param.default === undefined && !param.name.startsWith('*')) continue;
-      if (args && d.torchDefaultFrom && (!passed || passed.value.type === 'none')) {
+      const value = passed ? unparenthesized(passed.value) : undefined;
+      if (args && d.torchDefaultFrom && value && value.type !== 'none' && findAll(value, (n) => n.type === 'none').length > 0) {
+        // `stride=s if s else None`: torch's None is kernel_size there, MindSpore's is not
+        safe = false;
+        differences.push(`${describe(d)}: where ${tick(value.text)} is None, torch's is \`${d.torchDefaultFrom}\``);
+      } else if (args && d.torchDefaultFrom && (!passed || value?.type === 'none')) {
         // torch's default (also when None is passed) is another argument's value (pooling: stride = kernel_size):
         // it is written again
         const from = passedArg(args, entry.params, d.torchDefaultFrom, isMethod)?.value;

@@ -36,7 +36,8 @@ function segmentSumFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   const data = first ? src.text : `${name('mindspore.ops.movedim')}(${src.text}, ${dim}, 0)`;
   const summed = `${name('mindspore.ops.unsorted_segment_sum')}(${data}, ${index.text}, ${count})`;
   edits.unshift({ start: use.call.startIndex, end: use.call.endIndex, newText: first ? summed : `${name('mindspore.ops.movedim')}(${summed}, 0, ${dim})` });
-  return { title: `Use ops.unsorted_segment_sum${first ? '' : ` along dim ${dim}`}`, applicability: 'unsafe', edits };
+  const counted = size ? '' : ` (segments counted from ${index.text}.max(): a data-dependent size; pass dim_size where it is known)`;
+  return { title: `Use ops.unsorted_segment_sum${first ? '' : ` along dim ${dim}`}${counted}`, applicability: 'unsafe', edits };
 }
 
 export const msp204Rule: Rule = {
