@@ -11,6 +11,7 @@ import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
 import { TYPED_CONSTRUCTORS, typedConstructorFix } from './typedConstructors';
 import { unflattenFix } from './unflatten';
+import { gradientFix } from './gradientWriteOut';
 import { initWriteOutFix } from './initWriteOut';
 import { methodWriteOutFix } from './methodWriteOuts';
 import { answersByName, callArgs, findAll, isNameOrAttribute, methodTwinName, scopeNode, tick, walk, type CallArgs } from './util';
@@ -341,7 +342,7 @@ function reportNoTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, choice:
     : '';
   const advice = entry.advice ? ` ${entry.advice}` : '';
   const dtype = TYPED_CONSTRUCTORS.get(use.qname);
-  const writtenOut = dtype ? typedConstructorFix(ctx, use, dtype) : unflattenFix(use);
+  const writtenOut = dtype ? typedConstructorFix(ctx, use, dtype) : (unflattenFix(use) ?? gradientFix(ctx, use));
   ctx.report({
     code: 'MSP103',
     message: `${short(use.qname)} has no MindSpore equivalent${tooNew}.${advice}${use.confidence === 'low' ? LOW : ''}`,

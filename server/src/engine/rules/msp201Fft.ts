@@ -35,11 +35,14 @@ function isLiteralDims(n: Node): boolean {
   return false;
 }
 
-/** Where the helper goes: after the last top-level import (or docstring / __future__), else at the top. */
-export function helperInsertEdit(ctx: Pick<RuleContext, 'tree' | 'text'>): TextEdit | undefined {
-  if (ctx.text.includes(DFT_HELPER_MARKER)) return undefined;
+/**
+ * Inserts a helper's source once (none when the file has its first line, `marker`): after the last top-level
+ * import (or docstring / __future__), else at the top. The DFT helper by default.
+ */
+export function helperInsertEdit(ctx: Pick<RuleContext, 'tree' | 'text'>, source = DFT_HELPER_SOURCE, marker = DFT_HELPER_MARKER): TextEdit | undefined {
+  if (ctx.text.includes(marker)) return undefined;
   const nl = eol(ctx.text);
-  const src = DFT_HELPER_SOURCE.replace(/\n/g, nl);
+  const src = source.replace(/\n/g, nl);
   let anchor: Node | undefined;
   for (const c of ctx.tree.rootNode.namedChildren) {
     if (!c) continue;
