@@ -1,5 +1,6 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { applyFixes } from '../../server/src/engine/edits';
 import { findings, fix, lines, settings, setup, all } from './helpers';
 
 before(setup);
@@ -71,4 +72,12 @@ test('register_buffer is written out by this rule: the statistics count it with 
   // nn.Module (a Cell whose forward is construct: behaviour differs, not counted ready) and register_buffer
   // (written out: with differences, ready); none without an equivalent
   assert.deepEqual([s.apiUses, s.args, s.behavior, s.none, s.ready], [2, 1, 1, 0, 1]);
+});
+
+test('nn.Module.__init__(self), the explicit base call, becomes ms.nn.Cell.__init__(self) with the base class', () => {
+  const src = lines('import torch.nn as nn', 'class A(nn.Module):', '    def __init__(self):', '        nn.Module.__init__(self)', '    def forward(self, x):', '        return x');
+  const out = all(src).flatMap((f) => (f.fixes[0]?.applicability === 'safe' ? [f.fixes[0]] : []));
+  const text = applyFixes(src, out).text;
+  assert.match(text, /^class A\(ms\.nn\.Cell\):$/m);
+  assert.match(text, /^        ms\.nn\.Cell\.__init__\(self\)$/m);
 });

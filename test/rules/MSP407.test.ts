@@ -59,3 +59,12 @@ test('DistributedSampler.set_epoch: not needed (a shuffled dataset reshuffles ea
   assert.equal(r.applicability, 'unsafe');
   assert.match(r.text, /^for epoch in range\(3\):\n    train\(epoch\)$/m);
 });
+
+test('nn.DataParallel (the torch.nn alias) is MSP407 as nn.parallel.DataParallel is: the model is used as it is', () => {
+  const src = lines('import torch.nn as nn', 'net = nn.DataParallel(Net())');
+  const f = findings(src, 'MSP407');
+  assert.equal(f.length, 1);
+  assert.match(f[0].message, /no wrapper in MindSpore/);
+  assert.equal(findings(src, 'MSP103').length, 0, 'not also "no equivalent"');
+  assert.match(fix(src, 'MSP407').text, /^net = Net\(\)$/m);
+});

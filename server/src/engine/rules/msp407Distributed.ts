@@ -6,7 +6,7 @@ import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
 import { callArgs, callStatement, claimUses, deleteStatementEdit, eol, indentAt, reportAdvice, ruleOwned, tick, twinRenameFix } from './util';
 
-const OWNED = /^torch\.(distributed\.|nn\.parallel\.(DistributedDataParallel|DataParallel)$|utils\.data\.distributed\.|multiprocessing\.spawn$)/;
+const OWNED = /^torch\.(distributed\.|nn\.(parallel\.)?(DistributedDataParallel|DataParallel)$|utils\.data\.distributed\.|multiprocessing\.spawn$)/;
 const LAUNCH = 'Launch with msrun (e.g. `msrun --worker_num=8 --local_worker_num=8 train.py`).';
 const COLLECTIVE = /all_reduce|all_gather|broadcast|reduce_scatter/;
 const IN_PLACE = /\.(all_reduce|broadcast|reduce)$/;
