@@ -45,3 +45,10 @@ test('another dim is moved to the front and back; without dim_size, torch_scatte
 test('a user function named scatter is not flagged', () => {
   assert.equal(findings(lines('def scatter(a, b):', '    return a', 'y = scatter(1, 2)'), 'MSP204').length, 0);
 });
+
+test('graph-library types in annotations are hints, not the message passing warning', () => {
+  const f = findings(lines('from torch_geometric.typing import Adj', 'from torch_geometric.nn import MessagePassing', 'def f(edge_index: Adj) -> Adj:', '    return edge_index', 'class C(MessagePassing):', '    pass'), 'MSP204');
+  assert.deepEqual(f.map((x) => x.severity), ['hint', 'hint', 'warning']);
+  assert.match(f[0].message, /graph-library type: in MindSpore the same values are plain Tensors/);
+  assert.match(f[2].message, /not available for MindSpore/);
+});

@@ -48,8 +48,15 @@ export const msp204Rule: Rule = {
     if (!ctx.enabled('MSP204')) return;
     const ascend = isAscend(ctx);
     for (const use of uses) {
-      // import-only references (types in annotations, base classes) get one short note
       const lib = LIBS.test(use.qname);
+      if (lib && use.context === 'annotation') {
+        // a type hint (`edge_index: Adj`) computes nothing: a short hint, not the message passing warning
+        reportAdvice(ctx, 'MSP204', use, `${tick(use.qname)} is a graph-library type: in MindSpore the same values are plain Tensors (an edge index is a (2, E) integer Tensor).`, {
+          severity: 'hint',
+          withAdvice: false,
+        });
+        continue;
+      }
       const lead = lib
         ? `${tick(use.qname)}: graph libraries are not available for MindSpore${ascend ? ', and scatter-style updates are among the slowest operations on Ascend' : ''}.`
         : `${tick(use.qname)}: scatter-style update; in MindSpore these return new Tensors (nothing is updated in place)${ascend ? ' and are among the slowest operations on Ascend' : ''}.`;
