@@ -68,3 +68,10 @@ test('nn.DataParallel (the torch.nn alias) is MSP407 as nn.parallel.DataParallel
   assert.equal(findings(src, 'MSP103').length, 0, 'not also "no equivalent"');
   assert.match(fix(src, 'MSP407').text, /^net = Net\(\)$/m);
 });
+
+test('torch.distributed types in annotations are hints (a process group is a string name in MindSpore)', () => {
+  const src = lines('from typing import Optional', 'import torch.distributed as dist', 'from torch.distributed.distributed_c10d import ProcessGroup', 'def f(x, group: Optional[ProcessGroup] = None):', '    dist.all_reduce(x, group=group)');
+  const f = findings(src, 'MSP407');
+  assert.deepEqual(f.map((x) => x.severity), ['hint', 'warning']);
+  assert.match(f[0].message, /names communication groups by strings/);
+});

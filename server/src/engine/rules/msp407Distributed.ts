@@ -52,6 +52,15 @@ export const msp407Rule: Rule = {
     const uses = claimUses(ctx, 'MSP407', (q) => OWNED.test(q) || ruleOwned(ctx, 'MSP407', q));
     if (!ctx.enabled('MSP407')) return;
     for (const use of uses) {
+      if (use.context === 'annotation' && /^torch\.distributed\./.test(use.qname)) {
+        // a type hint (`group: Optional[ProcessGroup] = None`) computes nothing: a short hint
+        const group = /ProcessGroup$/.test(use.qname);
+        reportAdvice(ctx, 'MSP407', use, `${tick(use.qname)} is a torch.distributed type${group ? ': MindSpore names communication groups by strings (mindspore.communication.create_group)' : ''}.`, {
+          severity: 'hint',
+          withAdvice: false,
+        });
+        continue;
+      }
       let fix: Fix | undefined;
       let lead: string;
       let tail: string | undefined;
