@@ -445,16 +445,11 @@ export function build() {
         rec.entry[which] = twin;
         rec.from[which] = table.version;
       } else if (
-        prev.api === api && key.startsWith('torch.Tensor.') && table.version === '2.4.10' && rec.from.classic === '2.6.0' && which === 'classic' && !rec.entry.mint && prev.status === 'same' && twin.status !== 'same'
+        key.startsWith('torch.Tensor.') && table.version === '2.4.10' && rec.from.classic === '2.6.0' && which === 'classic' && !rec.entry.mint && prev.status === 'same' &&
+        (prev.api !== api || twin.status !== 'same')
       ) {
-        // the same API, which the 2.6 table calls consistent and the 2.4.10 one not (Tensor.max returned the
-        // values only)
-        alignIn26(rec, prev, twin, table);
-      } else if (
-        prev.api !== api && key.startsWith('torch.Tensor.') && table.version === '2.4.10' && rec.from.classic === '2.6.0' && which === 'classic' && !rec.entry.mint && prev.status === 'same'
-      ) {
-        // a method the 2.6 table maps to its torch-aligned namesake and the 2.4.10 one to another method
-        // (Tensor.gather: gather_elements until then, Tensor.gather being another operation)
+        // a method the 2.6 table calls consistent and the 2.4.10 one not (Tensor.max returned the values only), or
+        // maps to another method (Tensor.gather: gather_elements until then, Tensor.gather being another operation)
         alignIn26(rec, prev, twin, table);
       } else if (prev.api === api) {
         // same twin in both tables: the 2.6 row (read first) keeps its status/args, the 2.4 row tells `since`

@@ -14,7 +14,7 @@ import { unflattenFix } from './unflatten';
 import { gradientFix } from './gradientWriteOut';
 import { initWriteOutFix } from './initWriteOut';
 import { methodWriteOutFix } from './methodWriteOuts';
-import { answersByName, callArgs, findAll, isNameOrAttribute, methodTwinName, scopeNode, tick, walk, type CallArgs } from './util';
+import { answersByName, callArgs, findAll, isLiteralInt, isNameOrAttribute, methodTwinName, scopeNode, tick, walk, type CallArgs } from './util';
 
 /** Arguments MindSpore does not take on any API (placement, layout and output buffers are not per call there). */
 const GENERALLY_UNSUPPORTED: Record<string, string> = {
@@ -101,12 +101,6 @@ function unparenthesized(n: Node): Node {
   let e = n;
   while (e.type === 'parenthesized_expression' && e.namedChildren.length === 1 && e.namedChildren[0]) e = e.namedChildren[0];
   return e;
-}
-
-/** A literal integer, possibly negative (`1`, `-1`). */
-function isIntegerLiteral(n: Node): boolean {
-  if (n.type === 'integer') return true;
-  return n.type === 'unary_operator' && n.namedChildren.length === 1 && n.namedChildren[0]?.type === 'integer';
 }
 
 /** Whether a `renamed` difference's torch argument is passed in this call (a string-only rename: as a string). */
@@ -477,7 +471,7 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
       }
       edits.push(appendArgument(args, `${d.ms}=${d.value}`));
       differences.push(`\`${d.ms}=${d.value}\` is passed${d.note ? ` (${d.note})` : ''}`);
-      if (when && when.node === when.value && !isIntegerLiteral(when.value)) {
+      if (when && when.node === when.value && !isLiteralInt(when.value)) {
         // by position and not a number: torch's other overload may be meant (`x.max(other)`, element-wise)
         safe = false;
         differences.push(`${tick(when.value.text)} is taken as \`${d.whenPassed}\`; if it is a tensor, this is another operation`);

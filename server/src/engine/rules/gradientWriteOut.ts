@@ -7,7 +7,7 @@ import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import { helperInsertEdit } from './msp201Fft';
 import type { RuleContext } from './types';
-import { argOf, callArgs, isNameOrAttribute } from './util';
+import { argOf, callArgs, isLiteralDims, isLiteralInt, isNameOrAttribute } from './util';
 
 export const GRADIENT_HELPER_MARKER = '# mindport: gradient helper';
 
@@ -30,10 +30,9 @@ def torch_gradient(x, spacing=1, dim=None):
 # mindport: end of gradient helper
 `;
 
-/** A dim torch.gradient takes that the helper can too: an integer, or a tuple or list of them. */
+/** A dim torch.gradient takes that the helper can too: an integer, or a non-empty tuple or list of them. */
 function literalDims(n: Node): boolean {
-  const int = (c: Node | null) => !!c && (c.type === 'integer' || (c.type === 'unary_operator' && c.namedChildren[0]?.type === 'integer'));
-  return int(n) || ((n.type === 'tuple' || n.type === 'list') && n.namedChildren.length > 0 && n.namedChildren.every(int));
+  return isLiteralDims(n) && (isLiteralInt(n) || n.namedChildren.length > 0);
 }
 
 /** A scalar spacing: a number, or a name (a list of coordinates would be per-point spacing, not handled). */

@@ -6,7 +6,7 @@ import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import { DFT_HELPER_SOURCE } from './msp201DftHelper';
 import type { Rule, RuleContext } from './types';
-import { argOf, assignedValue, callArgs, claimUses, enclosing, enclosingStatement, eol, insertBeforeStatement, isAscend, lineStartOf, reportAdvice, rootOf, ruleOwned, tick } from './util';
+import { argOf, assignedValue, callArgs, claimUses, enclosing, enclosingStatement, eol, insertBeforeStatement, isAscend, isLiteralDims, isLiteralInt, lineStartOf, reportAdvice, rootOf, ruleOwned, tick } from './util';
 
 export const DFT_HELPER_MARKER = '# mindport: DFT helper';
 
@@ -23,17 +23,6 @@ const REWRITABLE: Record<string, { helper: string; size: string; inverse: boolea
   'torch.fft.irfft2': { helper: 'dft_irfft2', size: 's', inverse: true },
 };
 
-function isLiteralInt(n: Node): boolean {
-  if (n.type === 'integer') return true;
-  if (n.type === 'unary_operator') return n.namedChildren.length === 1 && n.namedChildren[0]?.type === 'integer';
-  return false;
-}
-
-function isLiteralDims(n: Node): boolean {
-  if (isLiteralInt(n)) return true;
-  if (n.type === 'tuple' || n.type === 'list') return n.namedChildren.every((c) => !!c && isLiteralInt(c));
-  return false;
-}
 
 /**
  * Inserts a helper's source once (none when the file has its first line, `marker`): after the last top-level

@@ -366,6 +366,20 @@ export function mindsporeNamer(ctx: Pick<RuleContext, 'imports'>, edits: TextEdi
   };
 }
 
+/** A literal integer, possibly negative (`1`, `-1`). */
+export function isLiteralInt(n: Node): boolean {
+  if (n.type === 'integer') return true;
+  if (n.type === 'unary_operator') return n.namedChildren.length === 1 && n.namedChildren[0]?.type === 'integer';
+  return false;
+}
+
+/** Dimensions given as literals: an integer, or a tuple or list of them. */
+export function isLiteralDims(n: Node): boolean {
+  if (isLiteralInt(n)) return true;
+  if (n.type === 'tuple' || n.type === 'list') return n.namedChildren.every((c) => !!c && isLiteralInt(c));
+  return false;
+}
+
 /** Whether an expression can be written twice with no difference: a name, or attributes of one (`self.w`). */
 export function isNameOrAttribute(n: Node): boolean {
   for (let e: Node | null = n; e; e = e.type === 'attribute' ? e.childForFieldName('object') : null) if (e.type === 'identifier') return true;
