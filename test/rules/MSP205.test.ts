@@ -80,3 +80,23 @@ test('torch.cuda.get_rng_state / set_rng_state: the process generator state, an 
   assert.equal(r.applicability, 'unsafe');
   assert.match(r.text, /s = ms\.get_rng_state\(\)/);
 });
+
+test('CUDA probes ask the configured target (unsafe): device_context from 2.5, hal before, get_context for the device id', () => {
+  const src = lines('import torch', 'if torch.cuda.is_available():', '    n = torch.cuda.device_count()', '    i = torch.cuda.current_device()');
+  const f = findings(src, 'MSP205');
+  assert.equal(f.length, 3);
+  const r = fix(src, 'MSP205');
+  assert.equal(r.applicability, 'unsafe');
+  assert.match(r.text, /^if ms\.device_context\.ascend\.is_available\(\):$/m);
+  assert.match(fix(src, 'MSP205', 1).text, /n = ms\.device_context\.ascend\.device_count\(\)/);
+  assert.match(fix(src, 'MSP205', 2).text, /i = ms\.get_context\("device_id"\)/);
+  assert.match(fix(src, 'MSP205', 0, settings({ mindsporeVersion: '2.4' })).text, /if ms\.hal\.is_available\("Ascend"\):/);
+  assert.match(fix(src, 'MSP205', 1, settings({ mindsporeVersion: '2.3' })).text, /n = ms\.hal\.device_count\("Ascend"\)/);
+  assert.match(fix(src, 'MSP205', 0, settings({ device: 'GPU' })).text, /if ms\.device_context\.gpu\.is_available\(\):/);
+});
+
+test('a CUDA probe inside torch.device(...) is left to the device assignment, and one with arguments gets no fix', () => {
+  const src = lines('import torch', 'device = torch.device("cuda" if torch.cuda.is_available() else "cpu")', 'torch.cuda.device_count(x)');
+  const f = findings(src, 'MSP205');
+  assert.deepEqual(f.map((x) => x.fixes.length), [1, 0, 0]);
+});

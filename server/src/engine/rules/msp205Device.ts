@@ -5,6 +5,7 @@ import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
+import { versionAtLeast } from '../../mappings/database';
 import {
   callArgs, calleeName, calleeNameAt, calleeObject, callStatement, claimUses, deleteStatementEdit, enclosingStatement, indentAt, reportAdvice,
   ruleOwned, tick, twinRenameFix, walk, eol,
@@ -122,6 +123,40 @@ function callStatementFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   return e ? { title: `Remove ${use.qname}()`, applicability: 'safe', edits: [e] } : undefined;
 }
 
+/**
+ * Probes of the CUDA device, asked of the configured target instead: `torch.cuda.is_available()` →
+ * `ms.device_context.ascend.is_available()` (2.5 on; `ms.hal.is_available("Ascend")` before), likewise
+ * `device_count()`, and `current_device()` → `ms.get_context("device_id")`. Unsafe: the program then asks about
+ * the NPU where it asked about CUDA, and MindSpore's device_count raises where torch's returns 0.
+ */
+const PROBES: Record<string, string> = { 'torch.cuda.is_available': 'is_available', 'torch.cuda.device_count': 'device_count', 'torch.cuda.current_device': 'current_device' };
+
+function probeFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+  const probe = PROBES[use.qname];
+  const call = use.call;
+  if (!probe || !call || use.via === 'method' || (callArgs(call)?.all.length ?? 1) !== 0) return undefined;
+  // inside `torch.device(... if torch.cuda.is_available() else ...)`: that whole assignment is rewritten
+  for (let p = call.parent; p && p.type !== 'expression_statement'; p = p.parent) {
+    if (p.type === 'call' && /(^|\.)device$/.test(p.childForFieldName('function')?.text ?? '')) return undefined;
+  }
+  const target = deviceTarget(ctx);
+  let api: string;
+  let args = '';
+  if (probe === 'current_device') {
+    api = 'mindspore.get_context';
+    args = '"device_id"';
+  } else if (versionAtLeast(ctx.target.version, '2.5')) {
+    api = `mindspore.device_context.${target.toLowerCase()}.${probe}`;
+  } else {
+    api = `mindspore.hal.${probe}`;
+    args = `"${target}"`;
+  }
+  const plan = ctx.imports.plan(api);
+  const edits: TextEdit[] = [{ start: call.startIndex, end: call.endIndex, newText: `${plan.expr}(${args})` }];
+  if (plan.edit) edits.push(plan.edit);
+  return { title: `Ask the ${target} device instead: ${plan.expr}(${args})`, applicability: 'unsafe', edits };
+}
+
 const GLOBAL = 'MindSpore places all work on one device per process: set it once with ms.set_context(device_target=...)' +
   ' (ms.set_device in newer versions)';
 
@@ -169,7 +204,7 @@ export const msp205Rule: Rule = {
         fix = settingFix(ctx, use);
         lead = `${tick(use.qname)} is a CUDA/cuDNN setting with no MindSpore counterpart.`;
       } else if (use.qname.startsWith('torch.cuda.')) {
-        fix = callStatementFix(ctx, use) ?? twinRenameFix(ctx, use);
+        fix = callStatementFix(ctx, use) ?? probeFix(ctx, use) ?? twinRenameFix(ctx, use);
         lead = `${tick(use.qname)}: CUDA-specific.`;
       } else {
         lead = `${tick(use.qname)}:`;
