@@ -455,6 +455,18 @@ describe('MSP103 no equivalent', () => {
     assert.ok(!a.findings.some((f) => /not in MindPort's mapping database/.test(f.message)), a.findings.map((f) => f.message).join('\n'));
   });
 
+  test('torch.Size is tuple, a MindSpore shape: calls, annotations and isinstance get a safe fix; a file whose tuple is rebound gets none', () => {
+    const src = 'import torch\nassert x.shape == torch.Size([4, 8])\ndef f(s: torch.Size) -> bool:\n    return isinstance(s, torch.Size)\n';
+    const a = analyze(src, MSP1);
+    const f = a.findings.filter((x) => x.data?.torchApi === 'torch.Size');
+    assert.deepEqual(f.map((x) => [x.code, x.fixes[0]?.applicability]), [['MSP101', 'safe'], ['MSP101', 'safe'], ['MSP101', 'safe']]);
+    const out = applyPreferred(src, f);
+    assert.equal(out, 'import torch\nassert x.shape == tuple([4, 8])\ndef f(s: tuple) -> bool:\n    return isinstance(s, tuple)\n');
+    assert.equal(countSyntaxErrors(out), 0);
+    assert.equal(a.stats.none, 0, 'not counted as "no equivalent"');
+    assert.deepEqual(single(analyze('import torch\ntuple = list\ny = torch.Size([1])\n', MSP1).findings, 'MSP101', 'torch.Size').fixes, []);
+  });
+
   test('nn.Parameter stored on self is the same in MindSpore (named after the attribute); elsewhere it differs', () => {
     const src = [
       'import torch',

@@ -203,9 +203,10 @@ export class ImportPlanner {
 
   /**
    * How to name `name` of Python's `math` module here (`math.pi`): through a module-level `import math` (or an alias
-   * of it), else adding one; undefined when `math` names something else.
+   * of it), else adding one; a builtin (`tuple`) as it is. Undefined when `math` or the builtin names something else.
    */
-  planMath(name: string): ImportPlan | undefined {
+  planPython(name: string): ImportPlan | undefined {
+    if (!name.startsWith('math.')) return this.boundNames.has(name) ? undefined : { expr: name };
     const attr = name.slice('math.'.length);
     const alias = this.aliasOf('math');
     if (alias !== undefined) return { expr: `${alias}.${attr}` };

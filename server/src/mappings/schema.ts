@@ -123,9 +123,9 @@ export const Entry = z.strictObject({
   classic: Twin.optional(),
   /**
    * The same value from Python's standard library (`torch.pi` is `math.pi`): with status `none`, rewrites name it
-   * (MSP101, a safe fix adding `import math`).
+   * (MSP101, a safe fix adding `import math`), or a builtin type (`torch.Size` is `tuple`: a MindSpore shape is one).
    */
-  python: z.string().regex(/^math\.[a-z_]+$/, 'must be a math.* name').optional(),
+  python: z.string().regex(/^(math\.[a-z_]+|tuple)$/, 'must be a math.* name or tuple').optional(),
   /**
    * With status `none`: the rule named here writes calls out in MindSpore terms (MSP106's einops patterns, MSP103's
    * typed constructors): the statistics count such a use as one with differences that is ready to port.

@@ -318,12 +318,12 @@ function reportUnknown(ctx: RuleContext, use: ApiUse): void {
 
 function reportNoTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, choice: TwinChoice): void {
   if (entry.python && use.via === 'import') {
-    // a constant Python has itself (`torch.pi` is `math.pi`)
-    const plan = ctx.imports.planMath(entry.python);
+    // a constant Python has itself (`torch.pi` is `math.pi`), or a builtin type (`torch.Size` is `tuple`)
+    const plan = ctx.imports.planPython(entry.python);
     const edits: TextEdit[] = plan ? [{ start: use.node.startIndex, end: use.node.endIndex, newText: plan.expr }, ...(plan.edit ? [plan.edit] : [])] : [];
     ctx.report({
       code: 'MSP101',
-      message: `${short(use.qname)} → ${tick(entry.python)} (the same value; MindSpore operators take Python floats)`,
+      message: `${short(use.qname)} → ${tick(entry.python)} (${entry.python.startsWith('math.') ? 'the same value; MindSpore operators take Python floats' : 'a MindSpore shape is a plain tuple'})`,
       start: use.node.startIndex,
       end: use.node.endIndex,
       fixes: plan ? [{ title: `Replace with ${entry.python}`, applicability: use.confidence === 'high' ? 'safe' : 'unsafe', edits }] : [],
