@@ -27,7 +27,7 @@ test('another dim is moved to the front and back; without dim_size, torch_scatte
     '    a = scatter(x, col, dim=-2, reduce="sum")',
     '    b = scatter_add(e, recv, dim=1, dim_size=n)',
     '    c = scatter(x, col)',
-    '    d = scatter(x, idx[0], dim=1)',
+    '    d = scatter(x, g(idx), dim=1)',
     '    f = scatter(x, col, 0, dim_size=n, reduce="mean")',
     '    return a, b, c, d, f',
   );
@@ -37,7 +37,7 @@ test('another dim is moved to the front and back; without dim_size, torch_scatte
   // torch_scatter's default dim is -1
   assert.equal(out(2), '    c = ops.movedim(ops.unsorted_segment_sum(ops.movedim(x, -1, 0), col, int(col.max()) + 1), 0, -1)');
   const f = findings(src, 'MSP204');
-  // an index that is not a name would be computed twice; a mean is not a sum
+  // an index that is a call would be computed twice; a mean is not a sum
   assert.deepEqual(f.map((x) => x.fixes[0]?.applicability ?? null), ['unsafe', 'unsafe', 'unsafe', null, null]);
   assert.match(f[1].fixes[0].title, /along dim 1/);
 });

@@ -14,7 +14,7 @@ import { unflattenFix } from './unflatten';
 import { gradientFix } from './gradientWriteOut';
 import { initWriteOutFix } from './initWriteOut';
 import { methodWriteOutFix } from './methodWriteOuts';
-import { answersByName, callArgs, findAll, isLiteralInt, isNameOrAttribute, methodTwinName, scopeNode, tick, walk, type CallArgs } from './util';
+import { answersByName, callArgs, findAll, isLiteralInt, isRepeatable, methodTwinName, scopeNode, tick, walk, type CallArgs } from './util';
 
 /** Arguments MindSpore does not take on any API (placement, layout and output buffers are not per call there). */
 const GENERALLY_UNSUPPORTED: Record<string, string> = {
@@ -111,7 +111,7 @@ function isPassedHere(args: CallArgs, params: Param[] | undefined, d: ArgDiff, i
 
 /** An argument value that can be written a second time with the same meaning: numbers, names, tuples of them. */
 function writableTwice(n: Node): boolean {
-  if (n.type === 'integer' || n.type === 'float' || isNameOrAttribute(n)) return true;
+  if (n.type === 'integer' || n.type === 'float' || isRepeatable(n)) return true;
   if (n.type === 'unary_operator') return n.namedChildren.length === 1 && writableTwice(n.namedChildren[0]);
   if (n.type === 'tuple' || n.type === 'list' || n.type === 'parenthesized_expression') return n.namedChildren.length > 0 && n.namedChildren.every(writableTwice);
   return false;

@@ -7,7 +7,7 @@ import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import { helperInsertEdit } from './msp201Fft';
 import type { RuleContext } from './types';
-import { argOf, callArgs, isLiteralDims, isLiteralInt, isNameOrAttribute } from './util';
+import { argOf, callArgs, isLiteralDims, isLiteralInt, isRepeatable } from './util';
 
 export const GRADIENT_HELPER_MARKER = '# mindport: gradient helper';
 
@@ -37,7 +37,7 @@ function literalDims(n: Node): boolean {
 
 /** A scalar spacing: a number, or a name (a list of coordinates would be per-point spacing, not handled). */
 function scalarSpacing(n: Node): boolean {
-  return n.type === 'integer' || n.type === 'float' || isNameOrAttribute(n);
+  return n.type === 'integer' || n.type === 'float' || isRepeatable(n);
 }
 
 export function gradientFix(ctx: RuleContext, use: ApiUse): Fix | undefined {

@@ -2,12 +2,12 @@
 // Parameter: `nn.init.normal_(m.weight, std=0.02)` → `m.weight.set_data(initializer(Normal(sigma=0.02),
 // m.weight.shape, m.weight.dtype))`. Arguments keep their values under MindSpore's names; where torch's default
 // differs from MindSpore's (`std` 1.0, `sigma` 0.01) torch's is passed. The tensor is written three times, so it
-// must be a name or an attribute. Unsafe: the random numbers differ, and the target must be a Parameter.
+// must be a name, an attribute or an item at a literal index (util.isRepeatable). Unsafe: the random numbers differ, and the target must be a Parameter.
 import type { Fix, TextEdit } from '../findings';
 import type { ApiUse } from '../resolve';
 import type { Node } from '../parser';
 import type { RuleContext } from './types';
-import { argOf, callArgs, isNameOrAttribute, mindsporeNamer, type CallArgs } from './util';
+import { argOf, callArgs, isRepeatable, mindsporeNamer, type CallArgs } from './util';
 
 /** A torch argument after the tensor: its name, torch's default, MindSpore's name and default (undefined: required). */
 type Param = readonly [torch: string, torchDefault: string | undefined, ms: string, msDefault: string | undefined];
@@ -80,7 +80,7 @@ const numberText = (n: number) => {
 /**
  * `uniform_(w, a, b)`. MindSpore's Uniform(scale) draws from U(-scale, scale): symmetric bounds (`-0.1, 0.1`,
  * `-bound, bound`) become `Uniform(scale=b)`; others are torch's own definition, `rand * (b - a) + a`, with the
- * target's twin of torch.rand (mint.rand on Ascend). A bound written twice must be a number, a name or an attribute.
+ * target's twin of torch.rand (mint.rand on Ascend). A bound written twice must be a number or repeatable (util.isRepeatable).
  */
 function uniformCode(ctx: RuleContext, args: CallArgs, t: string, name: (api: string) => string): { code: string; cls: string } | undefined {
   const aNode = argOf(args, 'a', 1);
@@ -93,7 +93,7 @@ function uniformCode(ctx: RuleContext, args: CallArgs, t: string, name: (api: st
   if (numeric ? na === -nb && nb > 0 : a === `-${b}` || a === `-(${b})`) {
     return { cls: 'Uniform', code: `${t}.set_data(${name(`${INIT}.initializer`)}(${name(`${INIT}.Uniform`)}(scale=${b}), ${t}.shape, ${t}.dtype))` };
   }
-  const plain = (n: Node | undefined) => !n || Number.isFinite(Number(n.text)) || isNameOrAttribute(n);
+  const plain = (n: Node | undefined) => !n || Number.isFinite(Number(n.text)) || isRepeatable(n);
   if (!plain(aNode) || !plain(bNode) || (numeric && na >= nb)) return undefined;
   const entry = ctx.db.get('torch.rand');
   const twin = entry ? ctx.db.choose(entry, ctx.target).twin : undefined;
@@ -111,7 +111,7 @@ export function initWriteOutFix(ctx: RuleContext, use: ApiUse): Fix | undefined 
   const args = callArgs(use.call);
   if (!args || args.hasSplat) return undefined;
   const tensor = argOf(args, 'tensor', 0);
-  if (!tensor || !isNameOrAttribute(tensor)) return undefined;
+  if (!tensor || !isRepeatable(tensor)) return undefined;
   const known = new Set(['tensor', ...spec.params.map((p) => p[0])]);
   if ([...args.keywords.keys()].some((k) => !known.has(k)) || args.positional.length > spec.params.length + 1) return undefined;
   if (spec.cls === 'Uniform') {

@@ -8,7 +8,7 @@ import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { argOf, callArgs, claimUses, freshName, insertBeforeStatement, isNameOrAttribute, lineStartOf, mindsporeNamer, reportAdvice, ruleOwned, tick } from './util';
+import { argOf, callArgs, claimUses, freshName, insertBeforeStatement, isRepeatable, lineStartOf, mindsporeNamer, reportAdvice, ruleOwned, tick } from './util';
 
 const FUNCTIONS = /^einops\.(rearrange|repeat|reduce)$/;
 const LAYERS = /^einops\.layers\.\w+\.(Rearrange|Reduce)$/;
@@ -65,7 +65,7 @@ function writeOut(
     pattern,
     sizes,
     tensor: tensor ? (PRIMARY.has(tensor.type) ? tensor.text : `(${tensor.text})`) : 'x',
-    repeatable: tensor ? isNameOrAttribute(tensor) : true,
+    repeatable: tensor ? isRepeatable(tensor) : true,
     reduction,
     reduceFunction: (name) => mindsporeNamer(ctx, reduceEdits)(`mindspore.mint.${name}`),
   });

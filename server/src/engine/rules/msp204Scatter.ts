@@ -4,7 +4,7 @@
 import type { Fix, TextEdit } from '../findings';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { argOf, callArgs, claimUses, isAscend, isNameOrAttribute, mindsporeNamer, reportAdvice, ruleOwned, tick } from './util';
+import { argOf, callArgs, claimUses, isAscend, isRepeatable, mindsporeNamer, reportAdvice, ruleOwned, tick } from './util';
 
 const TENSOR_METHODS = /^torch\.(Tensor\.)?(index_add_?|scatter_add_?|scatter_reduce_?|index_reduce_?|index_put_?)$/;
 const LIBS = /^(torch_scatter|torch_geometric|dgl)\./;
@@ -28,7 +28,7 @@ function segmentSumFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   const reduce = args.keywords.get('reduce')?.value;
   if (!src || !index || !/^-?\d+$/.test(dim)) return undefined;
   if (reduce && !/^["'](sum|add)["']$/.test(reduce.text)) return undefined;
-  if (!size && !isNameOrAttribute(index)) return undefined; // its max() + 1 would compute it twice
+  if (!size && !isRepeatable(index)) return undefined; // its max() + 1 would compute it twice
   const edits: TextEdit[] = [];
   const name = mindsporeNamer(ctx, edits);
   const count = size ? size.text : `int(${index.text}.max()) + 1`;

@@ -1,12 +1,12 @@
 // `x.unflatten(dim, sizes)` written out for MindSpore, which has no unflatten: a reshape to the shape with `dim`
 // replaced by `sizes`, `x.reshape(x.shape[:dim] + sizes + x.shape[dim + 1:])` (MSP103's fix). The receiver is
-// written twice, so it must be a name or an attribute; `dim` must be an integer literal.
+// written twice, so it must be repeatable (a name, an attribute, an item at a literal index); `dim` must be an integer literal.
 import type { Fix } from '../findings';
 import type { ApiUse } from '../resolve';
-import { argOf, callArgs, isNameOrAttribute } from './util';
+import { argOf, callArgs, isRepeatable } from './util';
 
 export function unflattenFix(use: ApiUse): Fix | undefined {
-  if (use.qname !== 'torch.Tensor.unflatten' || !use.call || !use.receiver || !isNameOrAttribute(use.receiver)) return undefined;
+  if (use.qname !== 'torch.Tensor.unflatten' || !use.call || !use.receiver || !isRepeatable(use.receiver)) return undefined;
   const args = callArgs(use.call);
   if (!args || args.hasSplat || args.all.length !== 2) return undefined;
   const dimNode = argOf(args, 'dim', 0);

@@ -380,9 +380,22 @@ export function isLiteralDims(n: Node): boolean {
   return false;
 }
 
-/** Whether an expression can be written twice with no difference: a name, or attributes of one (`self.w`). */
-export function isNameOrAttribute(n: Node): boolean {
-  for (let e: Node | null = n; e; e = e.type === 'attribute' ? e.childForFieldName('object') : null) if (e.type === 'identifier') return true;
+/**
+ * Whether an expression can be written twice with no difference: a name, attributes of one (`self.w`), and items of
+ * those at a literal or a name (`layers[-1].bias`, `self.encoder[0].weight`, `heads[key].weight`).
+ */
+export function isRepeatable(n: Node): boolean {
+  for (let e: Node | null = n; e; ) {
+    if (e.type === 'identifier') return true;
+    if (e.type === 'attribute') e = e.childForFieldName('object');
+    else if (e.type === 'subscript') {
+      const parts: (Node | null)[] = e.namedChildren.filter((c) => c?.type !== 'comment');
+      const [value, ...index] = parts;
+      const i = index[0];
+      if (index.length !== 1 || !i || !(isLiteralInt(i) || i.type === 'identifier' || i.type === 'string')) return false;
+      e = value ?? null;
+    } else return false;
+  }
   return false;
 }
 
