@@ -164,7 +164,7 @@ const GENERAL = {
 };
 
 const TRIVIAL =
-  /^(-|—|n\/a|none|input tensor|consistent\.?|consistent functions?|consistent functionality|same functions?|same function,? same parameter names?|the (parameter names and )?functions? (is|are) (the same|consistent)|functions? (is|are) consistent|the functionality is consistent|no difference|not involved)\.?$/i;
+  /^(-|—|n\/a|none|input tensor|consistent\.?|consistent functions?|consistent functionality|same functions?|same function,? same parameter names?|the (parameter names and )?functions? (is|are) (the same|consistent)|functions? (is|are) consistent|the functionality is consistent|no difference|not involved|use the data types under the corresponding framework)\.?$/i;
 const NAME_ONLY =
   /(different|inconsistent) (parameter )?names?|names? (is|are) (different|inconsistent)|different names|parameter names? (is|are)? ?different|^-$|^same function$|^consistent function$/i;
 const NOT_SUPPORTED = /not supported|does not support|doesn't support|not support|unsupported|cannot be (set|used)|not available|can't set/i;

@@ -87,7 +87,8 @@ test('an API with advice of its own gets that advice, not the rule generic one',
   const dev = all(lines('import torch', 'd = torch.device("cuda")')).find((x) => x.code === 'MSP205')!;
   assert.equal(dev.message.match(/one device per process/g)?.length, 1, dev.message);
   const avail = all(lines('import torch', 'ok = torch.cuda.is_available()')).find((x) => x.code === 'MSP205')!;
-  assert.match(avail.message, /configured, not probed/);
+  assert.match(avail.message, /asks the configured target/);
+  assert.doesNotMatch(avail.message, /one device per process/, 'the rule generic what-to-do is not added');
 });
 
 test('an API without advice in the database gets the rule own what-to-do', () => {
