@@ -169,6 +169,34 @@ c = nn.Linear(2, 3)
     assert.ok(one(rows, 'torch.nn.Linear', 6));
   });
 
+  test('if / elif / else: a branch does not see what another bound, and a name bound apart in them is unknown after', () => {
+    // makani's SFNO: a string setting rebound to the class it names, one branch each
+    const src = `import torch.nn as nn
+def build(act="gelu", norm=None):
+    if act == "relu":
+        act = nn.ReLU
+    elif act == "gelu":
+        act = nn.GELU
+    else:
+        raise ValueError(act)
+    if norm is None:
+        norm = nn.LayerNorm
+    else:
+        norm = nn.LayerNorm
+    if flag:
+        extra = nn.Dropout
+    return Block(act_layer=act, norm_layer=norm, extra=extra)
+`;
+    const rows = usesOf(src);
+    assert.deepEqual(qnamesOnLine(rows, 5), [], 'the elif condition reads the string, not nn.ReLU');
+    assert.deepEqual(qnamesOnLine(rows, 8), [], 'nor does the else branch');
+    assert.deepEqual(find(rows, 'torch.nn.ReLU').map((r) => r.line), [4]);
+    assert.deepEqual(find(rows, 'torch.nn.GELU').map((r) => r.line), [6]);
+    // after the statement: act is one of two classes (unknown); norm is the same class either way; extra only if bound
+    assert.deepEqual(find(rows, 'torch.nn.LayerNorm').map((r) => r.line), [10, 12, 15]);
+    assert.deepEqual(find(rows, 'torch.nn.Dropout').map((r) => r.line), [14, 15]);
+  });
+
   test('other rebinding forms: for targets, with targets, tuple unpacking, walrus, def, class, except as', () => {
     const src = `import torch
 import torch.nn.functional as F

@@ -959,6 +959,50 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
     if (name) bind(name.text, { kind: 'class', cls });
   }
 
+  /**
+   * `if` / `elif` / `else`: each branch starts from the names as they were before the statement (a name bound in
+   * the `if` block is not what the `elif` condition reads), and afterwards a name keeps a value only if every way
+   * through gives it that value. `act = nn.ReLU` in one branch and `act = nn.GELU` in another leave `act` unknown;
+   * a branch that ends in `raise` / `return` / `continue` / `break` does not reach the code after the statement.
+   */
+  function visitBranches(node: Node, depth: number): void {
+    const before = new Map(scope.vars);
+    const outcomes: Map<string, Value | null>[] = [];
+    let hasElse = false;
+    const branch = (cond: Node | null, block: Node | null) => {
+      restoreVars(before);
+      if (cond) visitExpr(cond);
+      if (block) visitBlock(block, depth);
+      if (!block || !exits(block)) outcomes.push(new Map(scope.vars));
+    };
+    branch(node.childForFieldName('condition'), node.childForFieldName('consequence'));
+    for (const c of node.namedChildren) {
+      if (c?.type === 'elif_clause') branch(c.childForFieldName('condition'), c.childForFieldName('consequence'));
+      else if (c?.type === 'else_clause') {
+        hasElse = true;
+        branch(null, c.childForFieldName('body'));
+      }
+    }
+    if (!hasElse) outcomes.push(before);
+    if (!outcomes.length) {
+      restoreVars(before);
+      return;
+    }
+    const joined = new Map(outcomes[0]);
+    for (const o of outcomes.slice(1)) {
+      for (const [k, v] of o) {
+        if (!joined.has(k)) joined.set(k, v);
+        else if (!sameValue(joined.get(k) ?? null, v)) joined.set(k, null);
+      }
+    }
+    restoreVars(joined);
+  }
+
+  function restoreVars(vars: Map<string, Value | null>): void {
+    scope.vars.clear();
+    for (const [k, v] of vars) scope.vars.set(k, v);
+  }
+
   function visitBlock(block: Node, depth = 0): void {
     for (let s = block.firstNamedChild; s; s = s.nextNamedSibling) visitStatement(s, depth + 1);
   }
@@ -1117,6 +1161,8 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
         }
         return;
       case 'if_statement':
+        visitBranches(node, depth);
+        return;
       case 'elif_clause':
       case 'else_clause':
       case 'while_statement':
@@ -1182,4 +1228,28 @@ const STATEMENT_TYPES = new Set([
 
 function isStatement(n: Node): boolean {
   return STATEMENT_TYPES.has(n.type);
+}
+
+/** Whether two values a name can hold are the same thing (a new object is made each time one is computed). */
+function sameValue(a: Value | null, b: Value | null): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case 'name':
+      return a.qname === (b as typeof a).qname;
+    case 'instance': {
+      const o = b as typeof a;
+      return a.qname === o.qname && a.cls === o.cls && a.confidence === o.confidence && !!a.self === !!o.self;
+    }
+    case 'class':
+      return a.cls === (b as typeof a).cls;
+    case 'function':
+      return sameValue(a.returns, (b as typeof a).returns);
+  }
+}
+
+/** Whether a block never falls through to the statement after it: its last statement raises, returns or jumps. */
+function exits(block: Node): boolean {
+  const last = block.namedChildren.filter((c) => c?.type !== 'comment').at(-1);
+  return !!last && (last.type === 'raise_statement' || last.type === 'return_statement' || last.type === 'continue_statement' || last.type === 'break_statement');
 }
