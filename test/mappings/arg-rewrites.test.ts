@@ -628,5 +628,33 @@ describe('value-dependent rewrites', () => {
         ['nn.BatchNorm2d(8, track_running_stats=flag)', 'ms.nn.BatchNorm2d(8, use_batch_statistics=flag)', 'unsafe'],
       ],
     },
+    {
+      name: "torch's axis= (NumPy's name for dim, which torch accepts) becomes dim= for the mint functions, which take only dim",
+      imports: 'import torch',
+      added: MINT_IMPORT,
+      calls: [
+        ['torch.cat((a, b), axis=1)', 'mint.cat((a, b), dim=1)', 'safe'],
+        ['torch.stack([a, b], axis=0)', 'mint.stack([a, b], dim=0)', 'safe'],
+        ['torch.mean(x, axis=0)', 'mint.mean(x, dim=0)', 'safe'],
+      ],
+    },
+    {
+      name: "torch's axis= on a classic twin that calls dim axis: read as dim, and the twin's own rename applies",
+      settings: CLASSIC,
+      imports: 'import torch',
+      added: OPS_IMPORT,
+      calls: [['torch.argmin(x, axis=1, keepdim=True)', 'ops.argmin(x, axis=1, keepdims=True)', 'safe']],
+    },
+    {
+      name: 'a twin whose argument names the data only says differ: keywords make the rename unsafe, and are left as written',
+      settings: CLASSIC,
+      imports: 'import torch',
+      added: OPS_IMPORT,
+      calls: [
+        ['torch.stack([a, b], dim=0)', 'ops.stack([a, b], dim=0)', 'unsafe'],
+        ['torch.stack([a, b], axis=0)', 'ops.stack([a, b], axis=0)', 'unsafe'],
+        ['torch.stack([a, b])', 'ops.stack([a, b])', 'safe'],
+      ],
+    },
   ]);
 });

@@ -191,17 +191,37 @@ export const apiMappingRule: Rule = {
         else reportNoTwin(ctx, use, v.entry, choice);
         continue;
       }
-      const args = use.context === 'call' ? callArgs(use.call) : undefined;
+      const given = use.context === 'call' ? callArgs(use.call) : undefined;
+      const axis = given ? axisAsDim(given, v.entry, choice.twin) : undefined;
+      const args = axis?.args ?? given;
       const unsupported = args ? unsupportedArgs(use, v.entry, choice.twin, args) : [];
       reportUnsupportedArgs(ctx, use, v.entry, choice.twin, unsupported);
       if (choice.uncovered) {
         reportDevice(ctx, use, v.entry, choice);
         continue;
       }
-      reportTwin(ctx, use, v.entry, choice.twin, choice, args, unsupported);
+      reportTwin(ctx, use, v.entry, choice.twin, choice, args, unsupported, axis?.edit);
     }
   },
 };
+
+/**
+ * torch takes `axis` wherever it takes `dim` (NumPy's name: `torch.cat(xs, axis=1)`, `x.sum(axis=0)`), and
+ * MindSpore's mint functions do not: the call is read as if it passed `dim`, and the keyword is renamed to `dim`
+ * (or to the twin's own name for it, by the rename that difference already makes). Not for a twin whose argument
+ * names the data does not know.
+ */
+function axisAsDim(args: CallArgs, entry: MappedEntry, twin: Twin): { args: CallArgs; edit?: TextEdit } | undefined {
+  const kw = args.keywords.get('axis');
+  if (!kw || args.keywords.has('dim') || !entry.torch.startsWith('torch.')) return undefined;
+  if (twin.status === 'args' && !twin.args?.length) return undefined; // the twin's names are not known: left as written
+  if (entry.params && (!entry.params.some((p) => p.name === 'dim') || entry.params.some((p) => p.name === 'axis'))) return undefined;
+  const keywords = new Map(args.keywords);
+  keywords.delete('axis');
+  keywords.set('dim', kw);
+  const renamed = (twin.args ?? []).some((d) => d.change === 'renamed' && d.torch === 'dim');
+  return { args: { ...args, keywords }, edit: renamed ? undefined : { start: kw.name.startIndex, end: kw.name.endIndex, newText: 'dim' } };
+}
 
 const isListDisplay = (n: Node) => n.type === 'list' || n.type === 'list_comprehension';
 
@@ -403,11 +423,20 @@ function renameEdits(ctx: RuleContext, use: ApiUse, twin: Twin): TextEdit[] | un
   return edits;
 }
 
-function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twin, choice: TwinChoice, args: CallArgs | undefined, unsupported: readonly UnsupportedArg[]): void {
+function reportTwin(
+  ctx: RuleContext,
+  use: ApiUse,
+  entry: MappedEntry,
+  twin: Twin,
+  choice: TwinChoice,
+  args: CallArgs | undefined,
+  unsupported: readonly UnsupportedArg[],
+  axisEdit?: TextEdit,
+): void {
   const rename = renameEdits(ctx, use, twin);
   const isMethod = use.via === 'method';
   const differences: string[] = [];
-  const edits: TextEdit[] = [...(rename ?? [])];
+  const edits: TextEdit[] = [...(rename ?? []), ...(axisEdit ? [axisEdit] : [])];
   let safe = rename !== undefined && use.confidence === 'high';
   const asAttribute = twin.status === 'behavior' && storedOnSelf(use, args, twin);
   if (twin.status === 'behavior' && !asAttribute) {
@@ -571,6 +600,12 @@ function reportTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, twin: Twi
         differences.push(describe(d));
       }
     }
+  }
+  // an `args` twin whose differences the data only names ("some argument names differ"): keywords passed may
+  // not exist under those names, so the rename is not safe
+  if (twin.status === 'args' && !twin.args?.length && args && (args.keywords.size > 0 || args.hasSplat)) {
+    safe = false;
+    differences.push(`${twin.note ?? 'the arguments differ'}: check the names of ${args.hasSplat ? 'the arguments passed' : [...args.keywords.keys()].map((k) => tick(`${k}=`)).join(', ')}`);
   }
   // an `args` twin whose structured differences do not touch this call (MindSpore-only extra arguments, arguments
   // not passed) behaves the same here
