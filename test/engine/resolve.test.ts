@@ -197,6 +197,27 @@ def build(act="gelu", norm=None):
     assert.deepEqual(find(rows, 'torch.nn.Dropout').map((r) => r.line), [14, 15]);
   });
 
+  test('after branches: two model classes are a module; a model one way and unknown the other is a guessed one', () => {
+    const src = `import torch.nn as nn
+class A(nn.Module):
+    pass
+class B(nn.Module):
+    pass
+def train(kind, model=None):
+    if kind == "a":
+        net = A()
+    else:
+        net = B()
+    p = net.parameters()
+    if model is None:
+        model = net
+    s = model.state_dict()
+`;
+    const rows = usesOf(src);
+    assert.equal(one(rows, 'torch.nn.Module.parameters', 11).confidence, 'high');
+    assert.equal(one(rows, 'torch.nn.Module.state_dict', 14).confidence, 'low');
+  });
+
   test('other rebinding forms: for targets, with targets, tuple unpacking, walrus, def, class, except as', () => {
     const src = `import torch
 import torch.nn.functional as F

@@ -455,6 +455,14 @@ describe('MSP103 no equivalent', () => {
     assert.ok(!a.findings.some((f) => /not in MindPort's mapping database/.test(f.message)), a.findings.map((f) => f.message).join('\n'));
   });
 
+  test('an API passed as a value is called elsewhere with torch arguments: a default or rename difference makes the rename unsafe', () => {
+    const classic = { ...MSP1, targetApi: 'classic' as const };
+    const src = 'import torch.nn as nn\nblock = Layer(layer=nn.MaxPool2d, kernel_size=2)\nok = isinstance(m, nn.MaxPool2d)\n';
+    const f = analyze(src, classic).findings.filter((x) => x.data?.torchApi === 'torch.nn.MaxPool2d');
+    assert.deepEqual(f.map((x) => x.fixes[0]?.applicability), ['unsafe', 'safe']);
+    assert.match(f[0].message, /called elsewhere with torch's arguments/);
+  });
+
   test('torch.Size is tuple, a MindSpore shape: calls, annotations and isinstance get a safe fix; a file whose tuple is rebound gets none', () => {
     const src = 'import torch\nassert x.shape == torch.Size([4, 8])\ndef f(s: torch.Size) -> bool:\n    return isinstance(s, torch.Size)\n';
     const a = analyze(src, MSP1);

@@ -630,6 +630,7 @@ describe('value-dependent rewrites', () => {
     },
     {
       name: "torch's axis= (NumPy's name for dim, which torch accepts) becomes dim= for the mint functions, which take only dim",
+      settings: MINT,
       imports: 'import torch',
       added: MINT_IMPORT,
       calls: [

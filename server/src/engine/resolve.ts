@@ -961,8 +961,8 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
 
   /**
    * `if` / `elif` / `else`: each branch starts from the names as they were before the statement (a name bound in
-   * the `if` block is not what the `elif` condition reads), and afterwards a name keeps a value only if every way
-   * through gives it that value. `act = nn.ReLU` in one branch and `act = nn.GELU` in another leave `act` unknown;
+   * the `if` block is not what the `elif` condition reads), and afterwards a name keeps what every way through
+   * agrees on (joinValues). `act = nn.ReLU` in one branch and `act = nn.GELU` in another leave `act` unknown;
    * a branch that ends in `raise` / `return` / `continue` / `break` does not reach the code after the statement.
    */
   function visitBranches(node: Node, depth: number): void {
@@ -990,10 +990,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
     }
     const joined = new Map(outcomes[0]);
     for (const o of outcomes.slice(1)) {
-      for (const [k, v] of o) {
-        if (!joined.has(k)) joined.set(k, v);
-        else if (!sameValue(joined.get(k) ?? null, v)) joined.set(k, null);
-      }
+      for (const [k, v] of o) joined.set(k, joined.has(k) ? joinValues(joined.get(k) ?? null, v) : v);
     }
     restoreVars(joined);
   }
@@ -1246,6 +1243,22 @@ function sameValue(a: Value | null, b: Value | null): boolean {
     case 'function':
       return sameValue(a.returns, (b as typeof a).returns);
   }
+}
+
+/**
+ * What a name holds after branches that gave it `a` and `b`: that value if they agree; an instance of the class
+ * both are instances of (two model classes: a module, its own class unknown); an instance one way and unknown the
+ * other, that instance at low confidence; else unknown (an API one way and a string the other is neither).
+ */
+function joinValues(a: Value | null, b: Value | null): Value | null {
+  if (sameValue(a, b)) return a;
+  if (a?.kind === 'instance' && b?.kind === 'instance' && a.qname === b.qname && !a.self && !b.self) {
+    return { kind: 'instance', qname: a.qname, confidence: a.confidence === 'high' && b.confidence === 'high' ? 'high' : 'low' };
+  }
+  // `if model is None: model = self.model`: an instance one way, unknown the other: guessed (low confidence)
+  const one = !a ? b : !b ? a : undefined;
+  if (one?.kind === 'instance' && !one.self) return { ...one, confidence: 'low' };
+  return null;
 }
 
 /** Whether a block never falls through to the statement after it: its last statement raises, returns or jumps. */

@@ -601,6 +601,17 @@ function reportTwin(
       }
     }
   }
+  // the API passed as a value (`layer=nn.MaxPool2d`) is called elsewhere with torch's arguments: where they differ,
+  // renaming it alone is not safe (an isinstance check or an annotation only names the type)
+  const asValue = !args && use.context !== 'call' && use.context !== 'isinstance' && use.context !== 'annotation';
+  // (differences that only matter when an argument is passed, dropped or unsupported ones, are not counted)
+  const calledDiffs = (twin.args ?? []).filter(
+    (d) => d.change === 'default' || d.change === 'renamed' || (d.change === 'added' && d.value !== undefined) || (d.change === 'behavior' && !d.whenNotList),
+  );
+  if (asValue && calledDiffs.length) {
+    safe = false;
+    differences.push(`it is called elsewhere with torch's arguments${differences.length ? '' : `: ${calledDiffs.map(describe).join('; ')}`}`);
+  }
   // an `args` twin whose differences the data only names ("some argument names differ"): keywords passed may
   // not exist under those names, so the rename is not safe
   if (twin.status === 'args' && !twin.args?.length && args && (args.keywords.size > 0 || args.hasSplat)) {
