@@ -463,6 +463,12 @@ describe('MSP103 no equivalent', () => {
     assert.match(f[0].message, /called elsewhere with torch's arguments/);
   });
 
+  test('clip_grad_norm_ gets no rename: ops.clip_by_norm returns clipped copies of what it is given, torch clips the gradients in place', () => {
+    const f = single(analyze('import torch\ntorch.nn.utils.clip_grad_norm_(model.parameters(), 2.0)\n', MSP1).findings, 'MSP102');
+    assert.deepEqual(f.fixes, []);
+    assert.match(f.message, /in place/);
+  });
+
   test('torch.Size is tuple, a MindSpore shape: calls, annotations and isinstance get a safe fix; a file whose tuple is rebound gets none', () => {
     const src = 'import torch\nassert x.shape == torch.Size([4, 8])\ndef f(s: torch.Size) -> bool:\n    return isinstance(s, torch.Size)\n';
     const a = analyze(src, MSP1);

@@ -100,3 +100,12 @@ test('a CUDA probe inside torch.device(...) is left to the device assignment, an
   const f = findings(src, 'MSP205');
   assert.deepEqual(f.map((x) => x.fixes.length), [1, 0, 0]);
 });
+
+test('torch.cuda.set_device(n) passes the device type first in MindSpore 2.6 (a rename would pass the index there), set_context(device_id=n) before', () => {
+  const src = lines('import torch', 'torch.cuda.set_device(local_rank)');
+  const r = fix(src, 'MSP205');
+  assert.equal(r.applicability, 'unsafe');
+  assert.match(r.text, /^ms\.set_device\("Ascend", local_rank\)$/m);
+  assert.match(fix(src, 'MSP205', 0, settings({ mindsporeVersion: '2.4' })).text, /^ms\.set_context\(device_id=local_rank\)$/m);
+  assert.match(fix(src, 'MSP205', 0, settings({ device: 'GPU' })).text, /^ms\.set_device\("GPU", local_rank\)$/m);
+});

@@ -103,6 +103,11 @@ export const Twin = z.strictObject({
    * and only these keywords behaves the same.
    */
   sameAsSelfAttribute: z.strictObject({ keywords: z.array(z.string().min(1)) }).optional(),
+  /**
+   * Renaming the call would run and do something else (`clip_grad_norm_` clips the gradients in place; `ops.clip_by_norm`
+   * returns clipped copies of what it is given): the call is rewritten by hand, as the note says, and gets no rename fix.
+   */
+  byHand: z.literal(true).optional(),
   /** CANN aclnn operator behind a mint API on Ascend. */
   aclnn: z.string().optional(),
   /** Official difference page. */

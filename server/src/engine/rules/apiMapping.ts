@@ -641,7 +641,7 @@ function reportTwin(
   const writtenOut = initWriteOutFix(ctx, use) ?? methodWriteOutFix(ctx, use, twin);
   const fixes: Fix[] = writtenOut
     ? [writtenOut]
-    : rename === undefined || edits.length === 0 || functionToClass(use.qname, twin.api)
+    : rename === undefined || edits.length === 0 || functionToClass(use.qname, twin.api) || twin.byHand
       ? []
       : [{ title: `Replace with ${twin.api}`, applicability: safe ? 'safe' : 'unsafe', edits }];
   ctx.report({

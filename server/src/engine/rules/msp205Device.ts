@@ -157,6 +157,25 @@ function probeFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   return { title: `Ask the ${target} device instead: ${plan.expr}(${args})`, applicability: 'unsafe', edits };
 }
 
+/**
+ * `torch.cuda.set_device(n)` → `ms.set_device("Ascend", n)` (MindSpore 2.6 on; its first argument is the device
+ * type, so a bare rename would pass the index there) or `ms.set_context(device_id=n)` before. Unsafe: a
+ * `torch.device` object passed in has no MindSpore counterpart.
+ */
+function setDeviceFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+  const args = use.qname === 'torch.cuda.set_device' && use.call ? callArgs(use.call) : undefined;
+  if (!args || args.hasSplat || args.all.length !== 1) return undefined;
+  const index = args.positional[0] ?? args.keywords.get('device')?.value;
+  if (!index) return undefined;
+  const target = deviceTarget(ctx);
+  const newer = versionAtLeast(ctx.target.version, '2.6');
+  const plan = ctx.imports.plan(newer ? 'mindspore.set_device' : 'mindspore.set_context');
+  const text = newer ? `${plan.expr}("${target}", ${index.text})` : `${plan.expr}(device_id=${index.text})`;
+  const edits: TextEdit[] = [{ start: use.call!.startIndex, end: use.call!.endIndex, newText: text }];
+  if (plan.edit) edits.push(plan.edit);
+  return { title: `Set the device: ${text}`, applicability: 'unsafe', edits };
+}
+
 const GLOBAL = 'MindSpore places all work on one device per process: set it once with ms.set_context(device_target=...)' +
   ' (ms.set_device in newer versions)';
 
@@ -204,7 +223,7 @@ export const msp205Rule: Rule = {
         fix = settingFix(ctx, use);
         lead = `${tick(use.qname)} is a CUDA/cuDNN setting with no MindSpore counterpart.`;
       } else if (use.qname.startsWith('torch.cuda.')) {
-        fix = callStatementFix(ctx, use) ?? probeFix(ctx, use) ?? twinRenameFix(ctx, use);
+        fix = callStatementFix(ctx, use) ?? probeFix(ctx, use) ?? setDeviceFix(ctx, use) ?? (use.qname === 'torch.cuda.set_device' ? undefined : twinRenameFix(ctx, use));
         lead = `${tick(use.qname)}: CUDA-specific.`;
       } else {
         lead = `${tick(use.qname)}:`;
