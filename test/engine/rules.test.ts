@@ -469,6 +469,14 @@ describe('MSP103 no equivalent', () => {
     assert.match(f.message, /in place/);
   });
 
+  test('neighbouring unsupported arguments are all removed by one fix all, with the rename in the same pass', () => {
+    const src = 'import torch\na = torch.zeros((2, 3), dtype=torch.float32, device=x.device, requires_grad=False)\nb = torch.empty(s, dtype=d, device=dev, memory_format=fmt)\n';
+    const out = fixAll(src, settings(MSP1), realDb(), { unsafe: true }).text;
+    assert.match(out, /^a = mint\.zeros\(\(2, 3\), dtype=ms\.float32\)$/m);
+    assert.match(out, /^b = mint\.empty\(s, dtype=d\)$/m);
+    assert.equal(countSyntaxErrors(out), 0);
+  });
+
   test('torch.Size is tuple, a MindSpore shape: calls, annotations and isinstance get a safe fix; a file whose tuple is rebound gets none', () => {
     const src = 'import torch\nassert x.shape == torch.Size([4, 8])\ndef f(s: torch.Size) -> bool:\n    return isinstance(s, torch.Size)\n';
     const a = analyze(src, MSP1);

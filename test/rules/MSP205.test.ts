@@ -109,3 +109,11 @@ test('torch.cuda.set_device(n) passes the device type first in MindSpore 2.6 (a 
   assert.match(fix(src, 'MSP205', 0, settings({ mindsporeVersion: '2.4' })).text, /^ms\.set_context\(device_id=local_rank\)$/m);
   assert.match(fix(src, 'MSP205', 0, settings({ device: 'GPU' })).text, /^ms\.set_device\("GPU", local_rank\)$/m);
 });
+
+test('.to(memory_format=...) goes, as a move does: dropping the argument alone would leave .to(), which MindSpore refuses', () => {
+  const src = lines('import torch', 'def f(x: torch.Tensor):', '    y = x.to(memory_format=torch.channels_last)', '    return y');
+  const f = findings(src, 'MSP205');
+  assert.equal(f.length, 1);
+  assert.match(f[0].message, /memory layout/);
+  assert.match(fix(src, 'MSP205').text, /    y = x\n/);
+});

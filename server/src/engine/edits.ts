@@ -125,8 +125,10 @@ export function removeArgumentEdit(argList: Node, arg: Node): TextEdit {
   const args = argList.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
   const i = args.findIndex((a) => a.id === arg.id);
   if (args.length === 1 || i < 0) return { start: arg.startIndex, end: arg.endIndex, newText: '' };
-  if (i < args.length - 1) return { start: arg.startIndex, end: args[i + 1].startIndex, newText: '' };
-  return { start: args[i - 1].endIndex, end: arg.endIndex, newText: '' };
+  // from the end of the argument before: neighbouring arguments removed by separate fixes (`device=`, then
+  // `requires_grad=`) touch without overlapping, so one pass removes both
+  if (i > 0) return { start: args[i - 1].endIndex, end: arg.endIndex, newText: '' };
+  return { start: arg.startIndex, end: args[i + 1].startIndex, newText: '' };
 }
 
 /** How a MindSpore name is written in the file and which import line it needs. */

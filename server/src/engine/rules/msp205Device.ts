@@ -51,6 +51,9 @@ function moveOf(call: Node): true | MoveAndCast | undefined {
   if (name !== 'to') return args.positional.every(deviceLike) && args.positional.length <= 1 ? true : undefined;
   const byKeyword = args.keywords.get('device')?.value;
   const dev = byKeyword ?? args.positional[0];
+  // `.to(memory_format=torch.channels_last)`: a layout MindSpore does not let one choose; the call goes as a move
+  // does (dropping the argument alone would leave `.to()`, which MindSpore's `to` refuses without a dtype)
+  if (!dev && args.keywords.size > 0 && [...args.keywords.keys()].every((k) => k === 'memory_format' || k === 'non_blocking' || k === 'copy')) return true;
   if (!dev || !deviceLike(dev)) return undefined;
   // the dtype: `dtype=`, else the positional argument after the device (`.to(device, torch.float16)`)
   const rest = byKeyword ? args.positional : args.positional.slice(1);
@@ -176,6 +179,10 @@ function setDeviceFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   return { title: `Set the device: ${text}`, applicability: 'unsafe', edits };
 }
 
+/** `.to(memory_format=...)` (with nothing but non_blocking / copy besides): a layout choice, not a move. */
+const layoutOnly = (call: Node) => !!callArgs(call)?.keywords.has('memory_format') && !callArgs(call)?.keywords.has('device') && !callArgs(call)?.positional.length;
+const LAYOUT = '`.to(memory_format=...)` chooses a memory layout, which MindSpore does not let one choose, so this call can go.';
+
 const GLOBAL = 'MindSpore places all work on one device per process: set it once with ms.set_context(device_target=...)' +
   ' (ms.set_device in newer versions)';
 
@@ -202,7 +209,7 @@ export const msp205Rule: Rule = {
     for (const use of uses) {
       if (use.call && moves.has(use.call.id)) {
         const fix = moveFix(ctx, use.call);
-        reportAdvice(ctx, 'MSP205', use, `${tick(`.${use.nameNode.text}()`)} moves data between devices; ${GLOBAL}, so this call can go.`, { fixes: fix ? [fix] : [], withAdvice: false });
+        reportAdvice(ctx, 'MSP205', use, layoutOnly(use.call) ? LAYOUT : `${tick(`.${use.nameNode.text}()`)} moves data between devices; ${GLOBAL}, so this call can go.`, { fixes: fix ? [fix] : [], withAdvice: false });
         continue;
       }
       const cast = use.call && casts.get(use.call.id);
@@ -261,7 +268,7 @@ export const msp205Rule: Rule = {
       const fix = moveFix(ctx, n);
       ctx.report({
         code: 'MSP205',
-        message: `${tick(`.${name}(...)`)} moves data to a device; ${GLOBAL}, so this call can go.`,
+        message: layoutOnly(n) ? LAYOUT : `${tick(`.${name}(...)`)} moves data to a device; ${GLOBAL}, so this call can go.`,
         start: n.startIndex,
         end: n.endIndex,
         fixes: fix ? [fix] : [],
