@@ -180,15 +180,15 @@ describe('MSP102 sizes as separate arguments', () => {
         [5, 'MSP102', 'safe'],
         [6, 'MSP102', 'safe'],
         [7, 'MSP102', 'safe'],
-        // a spread among other sizes: the tuple cannot be written
-        [8, 'MSP102', 'unsafe'],
+        // a spread among other sizes: sizes one by one, so (*shape, 3) is the tuple
+        [8, 'MSP102', 'safe'],
         // a name may hold the sizes or one whole shape: unsafe (a shape read off a tensor is safe, line 7)
         [9, 'MSP102', 'unsafe'],
       ],
     );
     assert.match(got[0].message, /the sizes are passed as one tuple/);
     const out = applyPreferred(src, a.findings.filter((f) => f.fixes[0]?.applicability === 'safe'));
-    for (const line of ['a = x.tile((1, 2))', 'b = x.tile((1, 2))', 'c = x.tile((3,))', 'd = x.broadcast_to((4, -1, 3))', 'e = x.broadcast_to(tuple(y.shape))']) {
+    for (const line of ['a = x.tile((1, 2))', 'b = x.tile((1, 2))', 'c = x.tile((3,))', 'd = x.broadcast_to((4, -1, 3))', 'e = x.broadcast_to(tuple(y.shape))', 'f = x.broadcast_to((*shape, 3))']) {
       assert.ok(out.includes(`\n${line}\n`), `${line}\n${out}`);
     }
     assert.equal(countSyntaxErrors(out), 0);

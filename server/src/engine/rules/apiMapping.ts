@@ -475,6 +475,12 @@ function reportTwin(
         safe = false;
         differences.push(`${tick(spread.text)} must hold the sizes themselves`);
       }
+    } else if (args.all.every((a) => a.type !== 'keyword_argument' && a.type !== 'dictionary_splat')) {
+      // x.expand(*lead, -1): spread and plain sizes together are sizes one by one; as one tuple, (*lead, -1)
+      const first = args.all[0];
+      const last = args.all[args.all.length - 1];
+      edits.push({ start: first.startIndex, end: first.startIndex, newText: '(' }, { start: last.endIndex, end: last.endIndex, newText: ')' });
+      differences.push(isMethod ? 'the sizes are passed as one tuple' : 'the shape is passed as one tuple');
     } else {
       safe = false;
       differences.push('the sizes must be passed as one tuple');
