@@ -49,9 +49,19 @@ def _last(x, dim):
     return x if dim in (-1, x.ndim - 1) else _ops.swapaxes(x, dim, -1)
 
 
-def dft_rfft(x, n=None, dim=-1, norm="backward"):
-    """torch.fft.rfft(x, dim=dim, norm=norm) as a (re, im) pair (n must be None or the axis length)."""
+def _fit(x, dim, n):
+    # zero-padded at the end, or cut, to length n along dim: what torch does with n= and s=
     xl = _last(x, dim)
+    m = xl.shape[-1]
+    if n is None or n == m:
+        return x
+    xl = xl[..., :n] if n < m else _ops.pad(xl, (0, n - m))
+    return _last(xl, dim)
+
+
+def dft_rfft(x, n=None, dim=-1, norm="backward"):
+    """torch.fft.rfft(x, n=n, dim=dim, norm=norm) as a (re, im) pair."""
+    xl = _last(_fit(x, dim, n), dim)
     a_re, a_im = _dft_mats("rfft", xl.shape[-1], 0, norm)
     re, im = _ops.matmul(xl, a_re), _ops.matmul(xl, a_im)
     return _last(re, dim), _last(im, dim)
@@ -80,12 +90,16 @@ def dft_irfft(z, n=None, dim=-1, norm="backward"):
 
 def dft_rfft2(x, s=None, dim=(-2, -1), norm="backward"):
     """torch.fft.rfft2 as a (re, im) pair: rfft on the last axis, then a complex fft on the other."""
+    if s is not None:
+        x = _fit(_fit(x, dim[0], s[0]), dim[1], s[1])
     z = dft_rfft(x, dim=dim[1], norm=norm)
     return dft_fft(z, dim=dim[0], norm=norm)
 
 
 def dft_irfft2(z, s=None, dim=(-2, -1), norm="backward"):
     """torch.fft.irfft2 of a (re, im) pair; s = (rows, cols) of the real output."""
+    if s is not None:  # the rows of the spectrum are padded or cut to s[0] before the inverse transform
+        z = (_fit(z[0], dim[0], s[0]), _fit(z[1], dim[0], s[0]))
     z = dft_fft(z, dim=dim[0], norm=norm, inverse=True)
     return dft_irfft(z, n=None if s is None else s[1], dim=dim[1], norm=norm)
 # mindport: end of DFT helper

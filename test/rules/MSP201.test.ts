@@ -1,6 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { DFT_HELPER_SOURCE } from '../../server/src/engine/rules/msp201DftHelper';
 import { findings, fix, lines, ROOT, settings, setup, all } from './helpers';
@@ -106,4 +107,42 @@ test('complex through views and arithmetic; the real and imaginary parts are rea
   );
   const complexLines = findings(src, 'MSP201').filter((f) => /complex `torch\.einsum`/.test(f.message)).map((f) => f.range.start.line);
   assert.deepEqual(complexLines, [4]);
+});
+
+test("the DFT helper computes NumPy's (torch's) real FFTs, with n= and s= padding or cutting as torch does", (t) => {
+  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0);
+  if (!python) return t.skip('no python3 with NumPy (CI installs python3-numpy)');
+  // MindSpore's four ops the helper uses, played by NumPy
+  const program = `
+import sys, types
+import numpy as np
+ops = types.ModuleType("mindspore.ops")
+ops.swapaxes = lambda x, a, b: np.swapaxes(x, a, b)
+ops.matmul = np.matmul
+ops.pad = lambda x, p: np.pad(x, [(0, 0)] * (x.ndim - 1) + [(p[0], p[1])])
+ms = types.ModuleType("mindspore"); ms.ops = ops; ms.Tensor = np.asarray
+sys.modules["mindspore"] = ms; sys.modules["mindspore.ops"] = ops
+exec(sys.stdin.read())
+rng = np.random.default_rng(3)
+x = rng.standard_normal((2, 8, 10))
+bad = []
+close = lambda a, b: a.shape == b.shape and np.allclose(a, b, atol=1e-4)
+for norm in ["backward", "ortho", "forward"]:
+    for n in [None, 6, 10, 13]:
+        re, im = dft_rfft(x, n=n, dim=-1, norm=norm)
+        if not close(re + 1j * im, np.fft.rfft(x, n=n, axis=-1, norm=norm)): bad.append(("rfft", norm, n))
+    for s in [None, (8, 10), (6, 10), (12, 10), (8, 7)]:
+        re, im = dft_rfft2(x, s=s, dim=(-2, -1), norm=norm)
+        if not close(re + 1j * im, np.fft.rfft2(x, s=s, axes=(-2, -1), norm=norm)): bad.append(("rfft2", norm, s))
+    y = np.fft.rfft2(x, axes=(-2, -1), norm=norm)
+    # a spectrum with fewer rows than s[0] (torch-harmonics' RealFFT2 keeps lmax latitude modes), and with more
+    for rows, s in [(8, (8, 10)), (4, (8, 10)), (8, (12, 10)), (8, (6, 10))]:
+        z = y[:, :rows]
+        got = dft_irfft2((z.real, z.imag), s=s, dim=(-2, -1), norm=norm)
+        if not close(got, np.fft.irfft2(z, s=s, axes=(-2, -1), norm=norm)): bad.append(("irfft2", norm, rows, s))
+print("bad", bad)
+`;
+  const run = spawnSync(python, ['-c', program], { input: DFT_HELPER_SOURCE, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), 'bad []');
 });
