@@ -1,5 +1,6 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { countSyntaxErrors } from '../../server/src/engine/fixAll';
 import { findings, fix, lines, settings, setup, all } from './helpers';
 
 before(setup);
@@ -15,7 +16,22 @@ test('save/load/state_dict/load_state_dict with parameter-name advice', () => {
   const j = f.findIndex((x) => x.message.includes('load_state_dict'));
   const r = fix(src, 'MSP406', j);
   assert.equal(r.applicability, 'unsafe');
-  assert.match(r.text, /ms\.load_param_into_net\(model, sd, strict_load=False\)/);
+  // strict=False: the keys are not checked, as load_param_into_net does not (its strict_load is another switch)
+  assert.match(r.text, /^ms\.load_param_into_net\(model, sd\)$/m);
+});
+
+test("load_state_dict's default strictness is kept: missing or unexpected parameters raise, written out for a statement", () => {
+  const src = lines('import torch.nn as nn', 'model = nn.Linear(2, 2)', 'if ok:', '    model.load_state_dict(sd)', 'r = model.load_state_dict(sd, strict=True)', 'model.load_state_dict(sd, strict=flag)', 'if ok: model.load_state_dict(sd)');
+  const f = findings(src, 'MSP406');
+  assert.equal(f.length, 4);
+  const out = fix(src, 'MSP406', 0).text;
+  assert.match(out, /\n    _missing, _unexpected = ms\.load_param_into_net\(model, sd\)\n    if _missing or _unexpected:.*\n        raise RuntimeError\(/);
+  assert.equal(countSyntaxErrors(out), 0);
+  // a value used (torch's result is (missing_keys, unexpected_keys), MindSpore's the same pair): renamed only
+  assert.match(fix(src, 'MSP406', 1).text, /^r = ms\.load_param_into_net\(model, sd\)$/m);
+  // strict given as a variable, or a statement sharing its line: no fix
+  assert.deepEqual(f[2].fixes, []);
+  assert.match(fix(src, 'MSP406', 3).text, /^if ok: ms\.load_param_into_net\(model, sd\)$/m);
 });
 
 test('from torch import save as S; a local save() is not flagged', () => {

@@ -5,7 +5,7 @@
 import type { Fix, TextEdit } from '../findings';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { callArgs, calleeName, calleeObject, claimUses, reportAdvice, ruleOwned, tick } from './util';
+import { callArgs, calleeName, calleeObject, callStatement, claimUses, eol, indentAt, lineStartOf, reportAdvice, ruleOwned, tick } from './util';
 
 const NAMES = 'Parameter names differ: BatchNorm running_mean/running_var → moving_mean/moving_variance and weight/bias → gamma/beta (LayerNorm too), so convert .pth files with a name map.';
 
@@ -45,7 +45,25 @@ function fixFor(ctx: RuleContext, use: ApiUse): Fix | undefined {
       const sd = args.keywords.get('state_dict')?.value ?? args.positional[0];
       const strict = args.keywords.get('strict')?.value ?? args.positional[1];
       if (!obj || !sd) return undefined;
-      return callFix(ctx, use, 'mindspore.load_param_into_net', (e) => `${e}(${obj.text}, ${sd.text}${strict ? `, strict_load=${strict.text}` : ''})`, 'Use ms.load_param_into_net');
+      // torch's strict (the default) raises on missing or unexpected keys; load_param_into_net only returns them
+      // (its strict_load is another switch: exact name matching). A statement keeps the check, written out.
+      const stmt = callStatement(use.call);
+      const strictTrue = !strict || strict.text === 'True';
+      if (strictTrue && stmt && !ctx.text.slice(lineStartOf(ctx.text, stmt.startIndex), stmt.startIndex).trim()) {
+        const nl = eol(ctx.text);
+        const ind = indentAt(ctx.text, stmt.startIndex);
+        return callFix(
+          ctx,
+          use,
+          'mindspore.load_param_into_net',
+          (e) =>
+            `_missing, _unexpected = ${e}(${obj.text}, ${sd.text})${nl}${ind}if _missing or _unexpected:  # torch's load_state_dict is strict by default${nl}` +
+            `${ind}    raise RuntimeError(f"checkpoint does not match: missing {_missing}, unexpected {_unexpected}")`,
+          'Use ms.load_param_into_net, raising on missing or unexpected parameters as torch does',
+        );
+      }
+      if (!strictTrue && strict?.text !== 'False') return undefined; // strict=flag: for a person to write
+      return callFix(ctx, use, 'mindspore.load_param_into_net', (e) => `${e}(${obj.text}, ${sd.text})`, 'Use ms.load_param_into_net');
     }
     case 'torch.nn.Module.state_dict': {
       if (args.all.length) return undefined;
