@@ -29,10 +29,6 @@ const USES: Record<string, { src: string; gone: string }> = {
   'torch.cuda.reset_peak_memory_stats': { src: lines('import torch', 'torch.cuda.reset_peak_memory_stats()'), gone: 'reset_peak' },
   'torch.cuda.reset_max_memory_allocated': { src: lines('import torch', 'torch.cuda.reset_max_memory_allocated()'), gone: 'reset_max' },
   'torch.cuda.ipc_collect': { src: lines('import torch', 'torch.cuda.ipc_collect()'), gone: 'ipc_collect' },
-  'torch.utils.data.distributed.DistributedSampler.set_epoch': {
-    src: lines('from torch.utils.data.distributed import DistributedSampler', 'sampler = DistributedSampler(ds)', 'for epoch in range(3):', '    sampler.set_epoch(epoch)', '    train(epoch)'),
-    gone: 'set_epoch',
-  },
 };
 
 let db: MappingDatabase;

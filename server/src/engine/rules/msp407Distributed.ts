@@ -4,7 +4,7 @@
 import type { Fix, TextEdit } from '../findings';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { callArgs, callStatement, claimUses, deleteStatementEdit, eol, indentAt, reportAdvice, ruleOwned, tick, twinRenameFix } from './util';
+import { callArgs, callStatement, claimUses, eol, indentAt, reportAdvice, ruleOwned, tick, twinRenameFix } from './util';
 
 const OWNED = /^torch\.(distributed\.|nn\.(parallel\.)?(DistributedDataParallel|DataParallel)$|utils\.data\.distributed\.|multiprocessing\.spawn$)/;
 const LAUNCH = 'Launch with msrun (e.g. `msrun --worker_num=8 --local_worker_num=8 train.py`).';
@@ -77,12 +77,9 @@ export const msp407Rule: Rule = {
         lead = `${tick(q)}: no wrapper in MindSpore — the data-parallel context averages gradients (with a functional step, wrap grads with nn.DistributedGradReducer).`;
         tail = LAUNCH;
       } else if (q === 'torch.utils.data.distributed.DistributedSampler.set_epoch') {
-        // a statement of its own: deleted (unsafe: the shuffle order differs from torch's)
-        const stmt = use.call ? callStatement(use.call) : undefined;
-        const e = stmt ? deleteStatementEdit(ctx.text, stmt) : undefined;
-        fix = e ? { title: 'Remove the set_epoch() call (a shuffled dataset reshuffles every epoch)', applicability: 'unsafe', edits: [e] } : undefined;
-        lead = `${tick(q)}: not needed: a MindSpore dataset built with shuffle=True (and num_shards/shard_id) draws a new order every epoch by itself.`;
-        withAdvice = false;
+        // no fix: deleting it is right only once the loader is a MindSpore dataset, and while torch's sampler stays
+        // its order changes only through set_epoch (deleted first, every epoch would repeat the first one's order)
+        lead = `${tick(q)}:`;
       } else if (q.startsWith('torch.utils.data.distributed.')) {
         lead = `${tick(q)} → shard the dataset: ${tick('GeneratorDataset(..., num_shards=get_group_size(), shard_id=get_rank())')}.`;
         withAdvice = false;
