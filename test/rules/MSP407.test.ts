@@ -74,3 +74,12 @@ test('torch.distributed types in annotations are hints (a process group is a str
   assert.deepEqual(f.map((x) => x.severity), ['hint', 'warning']);
   assert.match(f[0].message, /names communication groups by strings/);
 });
+
+test("an FSDP method (state_dict_type, a context manager) is not the wrapper's constructor: no 'model' rewrite", () => {
+  const src = lines('from torch.distributed.fsdp import FullyShardedDataParallel as FSDP', 'model = FSDP(model)', 'with FSDP.state_dict_type(model, kind):', '    sd = model.state_dict()');
+  const f = findings(src, 'MSP407');
+  assert.match(fix(src, 'MSP407', 0).text, /^model = model$/m);
+  const ctxManager = f.find((x) => x.message.includes('state_dict_type'))!;
+  assert.deepEqual(ctxManager.fixes, []);
+  assert.match(ctxManager.message, /drop the call/);
+});

@@ -73,8 +73,11 @@ export const msp407Rule: Rule = {
         tail = LAUNCH;
         withAdvice = false;
       } else if (/DistributedDataParallel|DataParallel/.test(q)) {
-        fix = use.context === 'call' ? ddpFix(use) : undefined;
-        lead = `${tick(q)}: no wrapper in MindSpore — the data-parallel context averages gradients (with a functional step, wrap grads with nn.DistributedGradReducer).`;
+        // the wrapper's constructor only: `FSDP.state_dict_type(model, ...)` is a context manager, not a wrapper
+        fix = use.context === 'call' && /DataParallel$/.test(q) ? ddpFix(use) : undefined;
+        lead = /DataParallel$/.test(q)
+          ? `${tick(q)}: no wrapper in MindSpore — the data-parallel context averages gradients (with a functional step, wrap grads with nn.DistributedGradReducer).`
+          : `${tick(q)}: no wrapper in MindSpore, so nothing of the wrapper's to call: with data parallelism every device holds the whole network, whose parameters are the full state (ms.save_checkpoint(net, path)); drop the call, keeping what it wraps.`;
         tail = LAUNCH;
       } else if (q === 'torch.utils.data.distributed.DistributedSampler.set_epoch') {
         // no fix: deleting it is right only once the loader is a MindSpore dataset, and while torch's sampler stays
