@@ -640,6 +640,18 @@ describe('value-dependent rewrites', () => {
       ],
     },
     {
+      name: 'torch.randint: mint.randint takes low, high and size by position only; keywords in that order are passed by position',
+      settings: MINT,
+      imports: 'import torch',
+      added: MINT_IMPORT,
+      calls: [
+        ['torch.randint(low=1, high=5, size=(3,))', 'mint.randint(1, 5, (3,))', 'safe'],
+        ['torch.randint(10, size=(2,), generator=g)', 'mint.randint(10, (2,), generator=g)', 'safe'],
+        ['torch.randint(0, 10, (2,))', 'mint.randint(0, 10, (2,))', 'safe'],
+        ['torch.randint(size=(2,), high=3)', 'mint.randint(size=(2,), high=3)', 'unsafe'],
+      ],
+    },
+    {
       name: "torch's axis= on a classic twin that calls dim axis: read as dim, and the twin's own rename applies",
       settings: CLASSIC,
       imports: 'import torch',

@@ -108,6 +108,11 @@ export const Twin = z.strictObject({
    * returns clipped copies of what it is given): the call is rewritten by hand, as the note says, and gets no rename fix.
    */
   byHand: z.literal(true).optional(),
+  /**
+   * Torch parameters MindSpore takes only by position, in this order (`mint.randint(*args)`): given by keyword
+   * (`low=1, high=5, size=(3,)`), in this order and before other keywords, they are passed by position.
+   */
+  positionalOnly: z.array(z.string().min(1)).optional(),
   /** CANN aclnn operator behind a mint API on Ascend. */
   aclnn: z.string().optional(),
   /** Official difference page. */

@@ -618,15 +618,34 @@ function reportTwin(
     safe = false;
     differences.push(`it is called elsewhere with torch's arguments${differences.length ? '' : `: ${calledDiffs.map(describe).join('; ')}`}`);
   }
+  // keywords MindSpore takes only by position (`mint.randint(low=1, high=5, size=(3,))` raises): `name=` goes,
+  // when they come in MindSpore's order right after the positional arguments; otherwise the call is left unsafe
+  if (twin.positionalOnly && args && !args.hasSplat) {
+    const given = twin.positionalOnly.filter((n) => args.keywords.has(n));
+    if (given.length) {
+      const kwArgs = args.all.filter((a) => a.type === 'keyword_argument');
+      const inOrder = given.every((n, i) => kwArgs[i]?.id === args.keywords.get(n)!.arg.id);
+      if (inOrder) {
+        for (const n of given) {
+          const kw = args.keywords.get(n)!;
+          edits.push({ start: kw.arg.startIndex, end: kw.value.startIndex, newText: '' });
+        }
+        differences.push(`${given.map((n) => tick(`${n}=`)).join(', ')} passed by position (${short(twin.api)} takes no keywords for them)`);
+      } else {
+        safe = false;
+        differences.push(`${given.map((n) => tick(`${n}=`)).join(', ')} must be passed by position, in the order ${twin.positionalOnly.join(', ')}`);
+      }
+    }
+  }
   // an `args` twin whose differences the data only names ("some argument names differ"): keywords passed may
   // not exist under those names, so the rename is not safe
-  if (twin.status === 'args' && !twin.args?.length && args && (args.keywords.size > 0 || args.hasSplat)) {
+  if (twin.status === 'args' && !twin.args?.length && !twin.positionalOnly && args && (args.keywords.size > 0 || args.hasSplat)) {
     safe = false;
     differences.push(`${twin.note ?? 'the arguments differ'}: check the names of ${args.hasSplat ? 'the arguments passed' : [...args.keywords.keys()].map((k) => tick(`${k}=`)).join(', ')}`);
   }
   // an `args` twin whose structured differences do not touch this call (MindSpore-only extra arguments, arguments
   // not passed) behaves the same here
-  const noneApply = twin.status === 'args' && (twin.args?.length ?? 0) > 0 && differences.length === 0;
+  const noneApply = twin.status === 'args' && ((twin.args?.length ?? 0) > 0 || !!twin.positionalOnly) && differences.length === 0;
   const code = (twin.status === 'same' || noneApply || asAttribute) && differences.length === 0 ? 'MSP101' : 'MSP102';
   if (code === 'MSP101' && edits.length === 0) return; // nothing to change: not worth a diagnostic
   const low = use.confidence === 'low';
