@@ -117,3 +117,12 @@ test('.to(memory_format=...) goes, as a move does: dropping the argument alone w
   assert.match(f[0].message, /memory layout/);
   assert.match(fix(src, 'MSP205').text, /    y = x\n/);
 });
+
+test('cudnn.deterministic = True asks MindSpore for deterministic kernels (set_deterministic from 2.5, set_context before)', () => {
+  const src = lines('import torch', 'torch.backends.cudnn.deterministic = True');
+  const r = fix(src, 'MSP205');
+  assert.equal(r.applicability, 'safe');
+  assert.match(r.text, /^ms\.set_deterministic\(True\)$/m);
+  assert.match(fix(src, 'MSP205', 0, settings({ mindsporeVersion: '2.4' })).text, /^ms\.set_context\(deterministic="ON"\)$/m);
+  assert.match(findings(src, 'MSP205')[0].message, /not deterministic by default either/);
+});

@@ -113,6 +113,16 @@ function settingFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   const asg = use.node.parent;
   if (asg?.type !== 'assignment' || asg.childForFieldName('left')?.id !== use.node.id) return undefined;
   const stmt = enclosingStatement(asg);
+  const value = asg.childForFieldName('right')?.text;
+  if (use.qname === 'torch.backends.cudnn.deterministic' && (value === 'True' || value === 'False') && stmt && stmt.namedChildren[0]?.id === asg.id) {
+    // the same request in MindSpore: deterministic kernels (not the default there either)
+    const newer = versionAtLeast(ctx.target.version, '2.5');
+    const plan = ctx.imports.plan(newer ? 'mindspore.set_deterministic' : 'mindspore.set_context');
+    const text = newer ? `${plan.expr}(${value})` : `${plan.expr}(deterministic="${value === 'True' ? 'ON' : 'OFF'}")`;
+    const edits: TextEdit[] = [{ start: asg.startIndex, end: asg.endIndex, newText: text }];
+    if (plan.edit) edits.push(plan.edit);
+    return { title: `Ask for deterministic kernels: ${text}`, applicability: 'safe', edits };
+  }
   const e = stmt && stmt.namedChildren[0]?.id === asg.id ? deleteStatementEdit(ctx.text, stmt) : undefined;
   if (!e) return undefined;
   return { title: 'Remove this CUDA setting', applicability: HARMLESS.test(use.qname) ? 'safe' : 'unsafe', edits: [e] };
@@ -228,7 +238,7 @@ export const msp205Rule: Rule = {
         withAdvice = false;
       } else if (use.qname.startsWith('torch.backends.')) {
         fix = settingFix(ctx, use);
-        lead = `${tick(use.qname)} is a CUDA/cuDNN setting with no MindSpore counterpart.`;
+        lead = use.qname === 'torch.backends.cudnn.deterministic' ? `${tick(use.qname)}:` : `${tick(use.qname)} is a CUDA/cuDNN setting with no MindSpore counterpart.`;
       } else if (use.qname.startsWith('torch.cuda.')) {
         fix = callStatementFix(ctx, use) ?? probeFix(ctx, use) ?? setDeviceFix(ctx, use) ?? (use.qname === 'torch.cuda.set_device' ? undefined : twinRenameFix(ctx, use));
         lead = `${tick(use.qname)}: CUDA-specific.`;
