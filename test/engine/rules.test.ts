@@ -142,9 +142,10 @@ describe('MSP102 Module methods', () => {
         ['MSP102', 'unsafe'],
       ],
     );
-    assert.match(got[0].message, /give an optimizer net\.trainable_params\(\)/);
+    assert.match(got[0].message, /the parameters an optimizer updates/);
     const out = applyPreferred(src, got);
-    assert.match(out, /AdamW\(model\.get_parameters\(\), lr=1e-3\)/);
+    // not get_parameters(): it also yields BatchNorm's statistics, which the optimizer would then decay and step
+    assert.match(out, /AdamW\(model\.trainable_params\(\), lr=1e-3\)/);
     assert.match(out, /for n, p in model\.parameters_and_names\(\)\]/);
     // add_module is insert_child_to_cell, its arguments renamed (passed by keyword, which the renames then need)
     const add = 'import torch\nclass A(torch.nn.Module):\n    def __init__(self):\n        self.add_module("relu", torch.nn.ReLU())\n';

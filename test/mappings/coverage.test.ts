@@ -249,6 +249,12 @@ const SAMPLE: [string, string, string, string][] = [
  */
 function twinFor(e: MappedEntry | undefined, table: string, api: string): boolean {
   if (!e) return false;
+  // a torch class the 2.6 table maps to a mint function (nn.Flatten → mint.flatten) is left out by the importer
+  // on purpose: renaming the layer into the function would build nothing; the other twin stays
+  const last = (n: string) => n.slice(n.lastIndexOf('.') + 1);
+  if (table.startsWith('2.6') && api.startsWith('mindspore.mint.') && /^[A-Z]/.test(last(e.torch)) && !e.torch.startsWith('torch.Tensor.') && /^[a-z]/.test(last(api))) {
+    return e.mint?.api !== api && !!e.classic;
+  }
   const which = table.startsWith('2.6') && api.startsWith('mindspore.mint.') ? 'mint' : 'classic';
   const t = e[which];
   if (t && (t.api === api || (t.note ?? '').includes(`alternative: ${api}`))) return true;
