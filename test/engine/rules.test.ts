@@ -195,6 +195,13 @@ describe('MSP102 sizes as separate arguments', () => {
     assert.equal(countSyntaxErrors(out), 0);
   });
 
+  test('x.repeat(n) with one name: torch takes an int or a sequence, tile only a sequence, so the rename is unsafe; a shape is a sequence', () => {
+    const src = 'import torch\ndef f(x: torch.Tensor, n, y: torch.Tensor):\n    a = x.repeat(n)\n    b = x.repeat(y.shape)\n    c = x.repeat([2, 1])\n    return a, b, c\n';
+    const f = analyze(src, MSP1).findings.filter((x) => x.data?.torchApi === 'torch.Tensor.repeat');
+    assert.deepEqual(f.map((x) => x.fixes[0]?.applicability), ['unsafe', 'safe', 'safe']);
+    assert.match(f[0].message, /`n` must be a tuple or list of sizes/);
+  });
+
   test("torchvision's Normalize works on CHW tensors (after ToTensor): MindSpore's is told is_hwc=False", () => {
     const src = 'from torchvision import transforms\nt = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))])\n';
     const a = analyze(src, { ...MSP1, device: 'CPU' });

@@ -463,6 +463,14 @@ function reportTwin(
     const last = args.positional[args.positional.length - 1];
     edits.push({ start: first.startIndex, end: first.startIndex, newText: '(' }, { start: last.endIndex, end: last.endIndex, newText: args.positional.length === 1 ? ',)' : ')' });
     differences.push(isMethod ? 'the sizes are passed as one tuple' : 'the shape is passed as one tuple');
+  } else if (args && sizes && isMethod && !args.hasSplat && args.positional.length === 1 && args.keywords.size === 0) {
+    // x.repeat(n): torch takes an int or a sequence there; MindSpore's tile only a sequence. A tuple or list, or a
+    // shape, is one; a name may hold an int
+    const only = unparenthesized(args.positional[0]);
+    if (!['tuple', 'list', 'list_comprehension'].includes(only.type) && !/(\.shape(\[[^\]]*\])?|\.size\(\))$/.test(only.text)) {
+      safe = false;
+      differences.push(`${tick(only.text)} must be a tuple or list of sizes (an int n is written (n,))`);
+    }
   } else if (args && sizes && args.hasSplat) {
     const [only] = args.all;
     const spread = args.all.length === 1 && only.type === 'list_splat' ? only.namedChildren[0] : undefined;
