@@ -81,3 +81,15 @@ test('nn.Module.__init__(self), the explicit base call, becomes ms.nn.Cell.__ini
   assert.match(text, /^class A\(ms\.nn\.Cell\):$/m);
   assert.match(text, /^        ms\.nn\.Cell\.__init__\(self\)$/m);
 });
+
+test("a subclass of a torch layer (class WrapConv2d(nn.Conv2d)) has its forward renamed: else the layer's own construct runs", () => {
+  const src = lines('import torch.nn as nn', 'class WrapConv2d(nn.Conv2d):', '    def forward(self, x, pad):', '        return super().forward(pad(x))');
+  const f = findings(src, 'MSP401');
+  assert.equal(f.length, 1);
+  assert.match(f[0].message, /WrapConv2d\.forward/);
+  const r = fix(src, 'MSP401');
+  assert.equal(r.applicability, 'safe');
+  assert.match(r.text, /    def construct\(self, x, pad\):\n        return super\(\)\.construct\(pad\(x\)\)/);
+  // a Parameter subclass is not a layer
+  assert.equal(findings(lines('import torch.nn as nn', 'class P(nn.Parameter):', '    def forward(self):', '        pass'), 'MSP401').length, 0);
+});

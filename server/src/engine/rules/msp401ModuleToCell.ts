@@ -31,6 +31,8 @@ function forwardRenames(cls: ClassInfo): TextEdit[] {
 }
 
 const BUFFER = 'torch.nn.Module.register_buffer';
+/** A torch layer class (a Module): `torch.nn.Conv2d`, `torch.nn.Sequential`; not `torch.nn.Parameter`. */
+const TORCH_LAYER = /^torch\.nn\.(?!Parameter\b)[A-Z]\w*$/;
 const NAME = /^[rRuU]?(['"])([A-Za-z_]\w*)\1$/;
 
 /**
@@ -116,9 +118,10 @@ export const msp401Rule: Rule = {
         data: { torchApi: 'torch.nn.Module', msApi: 'mindspore.nn.Cell', confidence: use.confidence },
       });
     }
-    // subclasses of local Module subclasses: only forward needs renaming
+    // subclasses of local Module subclasses, and of torch's layers (`class WrapConv2d(nn.Conv2d)`, whose base the
+    // mapping rules rename): only forward needs renaming, else the layer's own construct runs and ignores it
     for (const cls of ctx.resolution.classes) {
-      if (done.has(cls) || cls.torchBase !== 'torch.nn.Module') continue;
+      if (done.has(cls) || !(cls.torchBase === 'torch.nn.Module' || TORCH_LAYER.test(cls.torchBase ?? ''))) continue;
       const edits = forwardRenames(cls);
       if (!edits.length) continue;
       const name = cls.methods.get('forward')!.childForFieldName('name')!;
