@@ -1,5 +1,6 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { countSyntaxErrors } from '../../server/src/engine/fixAll';
 import { findings, fix, lines, settings, setup, all } from './helpers';
 
 before(setup);
@@ -53,4 +54,25 @@ test('zero_grad after step, while loop; unrecognisable loops get advice only', (
 
 test('a user step() without backward is not flagged', () => {
   assert.equal(findings(lines('for e in range(3):', '    sched.step()'), 'MSP404').length, 0);
+});
+
+test('state the loop keeps across iterations, assigned in the forward part, stays the outer name (nonlocal; global at module level)', () => {
+  const body = [
+    '    optimizer.zero_grad()',
+    '    out, v = model(data)',
+    '    loss = (out - data).pow(2).mean()',
+    '    if loss.item() < best_loss:',
+    '        best_loss = loss.item()',
+    '        final_v = v',
+    '    loss.backward()',
+    '    optimizer.step()',
+  ];
+  const inFunction = lines('import torch', 'def fit(model, optimizer, data, best_loss=1e9):', '    final_v = None', '    for epoch in range(10):', ...body.map((l) => `    ${l}`), '    return final_v, best_loss');
+  const out = fix(inFunction, 'MSP404').text;
+  assert.match(out, /^    def forward_fn\(\):\n        nonlocal best_loss, final_v\n/m);
+  assert.equal(countSyntaxErrors(out), 0);
+  const atModule = lines('import torch', 'best_loss = 1e9', 'final_v = None', 'for epoch in range(10):', ...body);
+  const out2 = fix(atModule, 'MSP404').text;
+  assert.match(out2, /^def forward_fn\(\):\n    global best_loss, final_v\n/m);
+  assert.equal(countSyntaxErrors(out2), 0);
 });

@@ -81,6 +81,37 @@ function findStep(loop: Node): Step | undefined {
   return { loop, zero: zi >= 0 ? stmts[zi] : undefined, backward: stmts[bi], step, optimizer, loss: lossNode.text, forward, pre, after };
 }
 
+/**
+ * Names bound outside the loop in the scope that holds it (the enclosing function, with its parameters, or the
+ * module): the forward part assigning one of them (`best_loss = loss` kept across iterations) must declare it
+ * nonlocal (global at module level), or the moved code reads a local of the new function before it is bound.
+ */
+function outerNames(loop: Node): { names: Set<string>; inFunction: boolean } {
+  let f: Node | null = loop.parent;
+  while (f && f.type !== 'function_definition') f = f.parent;
+  let root: Node = loop;
+  while (root.parent) root = root.parent;
+  const scope = f?.childForFieldName('body') ?? root;
+  const out = new Set<string>();
+  const params = f?.childForFieldName('parameters');
+  for (const c of params?.namedChildren ?? []) {
+    // x, x=1, x: int, x: int = 1, *args, **kw
+    const id = c?.type === 'identifier' ? c : (c?.childForFieldName('name') ?? c?.namedChildren.find((n) => n?.type === 'identifier'));
+    if (id?.type === 'identifier') out.add(id.text);
+  }
+  walk(scope, (n) => {
+    if (n.id === loop.id || n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda') return false;
+    if (n.type === 'assignment' || n.type === 'augmented_assignment') {
+      for (const id of findAll(n.childForFieldName('left')!, (c) => c.type === 'identifier' && c.parent?.type !== 'attribute' && c.parent?.type !== 'subscript')) out.add(id.text);
+    }
+    if (n.type === 'for_statement') {
+      const l = n.childForFieldName('left');
+      if (l) for (const id of findAll(l, (c) => c.type === 'identifier')) out.add(id.text);
+    }
+  });
+  return { names: out, inFunction: !!f };
+}
+
 function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
   const nl = eol(ctx.text);
   const loopIndent = indentAt(ctx.text, s.loop.startIndex);
@@ -108,8 +139,12 @@ function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
   const inner = `${loopIndent}    `;
   const fbody = src.split(/\r?\n/).map((l) => (l.startsWith(bodyIndent) ? inner + l.slice(bodyIndent.length) : l.trim() ? inner + l.trim() : l));
   const ret = aux.length ? `return ${s.loss}, ${aux.join(', ')}` : `return ${s.loss}`;
+  // state the loop keeps across iterations, assigned in the forward part: still the outer names
+  const outer = outerNames(s.loop);
+  const kept = [...fw.assigned].filter((a) => outer.names.has(a) && !uniqParams.includes(a));
   const def = [
     `${loopIndent}def ${fn}(${uniqParams.join(', ')}):`,
+    ...(kept.length ? [`${inner}${outer.inFunction ? 'nonlocal' : 'global'} ${kept.join(', ')}`] : []),
     ...fbody,
     `${inner}${ret}`,
     `${loopIndent}${gfn} = ${vag.expr}(${fn}, None, ${s.optimizer}.parameters${aux.length ? ', has_aux=True' : ''})`,
