@@ -202,6 +202,12 @@ describe('MSP102 sizes as separate arguments', () => {
     assert.match(f[0].message, /`n` must be a tuple or list of sizes/);
   });
 
+  test("a guessed tensor method whose call torch would refuse is another library's: NumPy's and xarray's transpose take any number of axes", () => {
+    const src = 'def f(a, ds, x):\n    b = a.transpose(1, 0, 2, 3)\n    c = ds.transpose("time", "lat", "lon")\n    d = x.transpose(1, 2)\n    return b, c, d\n';
+    const f = analyze(src, MSP1).findings.filter((x) => x.data?.torchApi === 'torch.Tensor.transpose');
+    assert.deepEqual(f.map((x) => x.range.start.line + 1), [4]);
+  });
+
   test("torchvision's Normalize works on CHW tensors (after ToTensor): MindSpore's is told is_hwc=False", () => {
     const src = 'from torchvision import transforms\nt = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))])\n';
     const a = analyze(src, { ...MSP1, device: 'CPU' });

@@ -652,6 +652,18 @@ describe('value-dependent rewrites', () => {
       ],
     },
     {
+      name: "torch.var/std/var_mean: mint's take torch's correction, not the legacy unbiased flag (True is 1, False is 0); positionals after dim keyed",
+      settings: MINT,
+      imports: 'import torch',
+      added: MINT_IMPORT,
+      calls: [
+        ['torch.var_mean(x, dim=(-2, -1), unbiased=False, keepdim=False)', 'mint.var_mean(x, dim=(-2, -1), correction=0, keepdim=False)', 'safe'],
+        ['torch.std(x, 1, True, True)', 'mint.std(x, 1, correction=1, keepdim=True)', 'safe'],
+        ['torch.var(x, dim=1, correction=0)', 'mint.var(x, dim=1, correction=0)', 'safe'],
+        ['torch.var(x, unbiased=flag)', 'mint.var(x, correction=flag)', 'unsafe'],
+      ],
+    },
+    {
       name: "torch's axis= on a classic twin that calls dim axis: read as dim, and the twin's own rename applies",
       settings: CLASSIC,
       imports: 'import torch',

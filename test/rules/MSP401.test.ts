@@ -93,3 +93,10 @@ test("a subclass of a torch layer (class WrapConv2d(nn.Conv2d)) has its forward 
   // a Parameter subclass is not a layer
   assert.equal(findings(lines('import torch.nn as nn', 'class P(nn.Parameter):', '    def forward(self):', '        pass'), 'MSP401').length, 0);
 });
+
+test('register_buffer of "t if cond else None": a Parameter cannot hold None, so the None branch stays outside it', () => {
+  const src = lines('import torch', 'class A(torch.nn.Module):', '    def __init__(self, up, f):', '        super().__init__()', '        self.register_buffer("k", f if up else None)');
+  const f = findings(src, 'MSP401').find((x) => x.message.includes('register_buffer'))!;
+  const out = applyFixes(src, [f.fixes[0]]).text;
+  assert.match(out, /self\.k = ms\.Parameter\(f, requires_grad=False\) if up else None/);
+});

@@ -180,6 +180,7 @@ export const apiMappingRule: Rule = {
         if (!reportFunctionForm(ctx, use)) reportUnknown(ctx, use);
         continue;
       }
+      if (use.confidence === 'low' && !fitsSignature(use, v.entry)) continue; // another library's method of that name
       const choice = v.choice!;
       if (use.context === 'call' && choice.twin && TYPED_CONSTRUCTORS.has(use.qname)) {
         reportLegacyConstructor(ctx, use, choice.twin.api);
@@ -204,6 +205,22 @@ export const apiMappingRule: Rule = {
     }
   },
 };
+
+/**
+ * Whether a method call whose receiver is only guessed to be a tensor can be torch's method: its arguments fit the
+ * signature. NumPy's and xarray's `transpose` take any number of axes (`a.transpose(1, 0, 2, 3)`, `ds.transpose("time",
+ * "lat", "lon")`); torch's takes two. A call torch would refuse is not torch's.
+ */
+function fitsSignature(use: ApiUse, entry: MappedEntry): boolean {
+  if (use.via !== 'method' || use.context !== 'call' || !entry.params) return true;
+  const args = callArgs(use.call);
+  if (!args || args.hasSplat) return true;
+  const own = entry.params[0]?.name === 'self' ? entry.params.slice(1) : entry.params;
+  if (own.some((p) => p.name.startsWith('*'))) return true;
+  const positional = own.filter((p) => !p.kwOnly);
+  if (args.positional.length > positional.length) return false;
+  return [...args.keywords.keys()].every((k) => own.some((p) => p.name === k) || k === 'axis');
+}
 
 /**
  * torch takes `axis` wherever it takes `dim` (NumPy's name: `torch.cat(xs, axis=1)`, `x.sum(axis=0)`), and

@@ -54,7 +54,11 @@ function reportBuffer(ctx: RuleContext, use: ApiUse): void {
     let value = tensor.text;
     if (persistent === 'True') {
       const plan = ctx.imports.plan('mindspore.Parameter');
-      value = `${plan.expr}(${tensor.text}, requires_grad=False)`;
+      // `f if up or down else None`: a Parameter cannot hold None, so the None branch stays outside it
+      const cond = tensor.type === 'conditional_expression' ? tensor.namedChildren.filter((c) => c?.type !== 'comment') : [];
+      if (cond.length === 3 && cond[2]?.type === 'none') value = `${plan.expr}(${cond[0]!.text}, requires_grad=False) if ${cond[1]!.text} else None`;
+      else if (cond.length === 3 && cond[0]?.type === 'none') value = `None if ${cond[1]!.text} else ${plan.expr}(${cond[2]!.text}, requires_grad=False)`;
+      else value = `${plan.expr}(${tensor.text}, requires_grad=False)`;
       if (plan.edit) edits.push(plan.edit);
     }
     edits.push({ start: call.startIndex, end: call.endIndex, newText: `self.${name} = ${value}` });
