@@ -83,3 +83,12 @@ test("an FSDP method (state_dict_type, a context manager) is not the wrapper's c
   assert.deepEqual(ctxManager.fixes, []);
   assert.match(ctxManager.message, /drop the call/);
 });
+
+test('all_reduce with a reduction MindSpore lacks (ReduceOp.AVG) gets no rename: torch op passed on would raise', () => {
+  const src = lines('import torch.distributed as dist', 'dist.all_reduce(t, op=dist.ReduceOp.AVG, group=g)', 'dist.all_reduce(t, op=dist.ReduceOp.SUM)');
+  const f = findings(src, 'MSP407').filter((x) => x.message.includes('`torch.distributed.all_reduce`'));
+  assert.equal(f.length, 2);
+  assert.deepEqual(f[0].fixes, []);
+  assert.match(f[0].message, /no `AVG` reduction: reduce with SUM, then divide by the group size/);
+  assert.equal(f[1].fixes[0]?.applicability, 'safe');
+});

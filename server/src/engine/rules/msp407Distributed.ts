@@ -88,9 +88,14 @@ export const msp407Rule: Rule = {
         withAdvice = false;
       } else if (same) {
         // MindSpore 2.5+ on Ascend: mint.distributed has torch's functions, collectives in place as in torch
-        fix = twinRenameFix(ctx, use, use.confidence === 'high' ? 'safe' : 'unsafe');
+        // a reduction MindSpore's ReduceOp lacks (AVG, BAND, ...): renaming the call would pass torch's op and raise
+        const op = use.call ? callArgs(use.call)?.keywords.get('op')?.value ?? callArgs(use.call)?.positional[1] : undefined;
+        const foreignOp = !!op && /\bReduceOp\.(?!SUM\b|MAX\b|MIN\b|PRODUCT\b|PROD\b)\w+$/.test(op.text);
+        fix = foreignOp ? undefined : twinRenameFix(ctx, use, use.confidence === 'high' ? 'safe' : 'unsafe');
         const what = same.startsWith('mindspore.mint.distributed.') ? "the same function in MindSpore's torch-like distributed API" : 'the same';
-        lead = `${tick(q)} → ${tick(same)}: ${what}${IN_PLACE.test(q) ? ' (it updates the tensor in place, as torch does)' : ''}.`;
+        lead =
+          `${tick(q)} → ${tick(same)}: ${what}${IN_PLACE.test(q) ? ' (it updates the tensor in place, as torch does)' : ''}.` +
+          (foreignOp ? ` MindSpore has no ${tick(op!.text.slice(op!.text.lastIndexOf('.') + 1))} reduction: reduce with SUM, then divide by the group size.` : '');
         withAdvice = false;
       } else if (COLLECTIVE.test(q)) {
         lead = `${tick(q)}: collectives are operators in MindSpore (ops.AllReduce(), ops.AllGather(), ...) and return new Tensors instead of updating in place.`;
