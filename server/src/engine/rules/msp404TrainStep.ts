@@ -6,7 +6,7 @@ import type { Node } from '../parser';
 import type { Rule, RuleContext } from './types';
 import {
   calleeName, calleeObject, claimUses, eol, findAll, freshName, hasMultilineString, indentAt, lineEndOf, lineEndWithBreak, lineStartOf,
-  reportAdvice, ruleOwned, statementCall, tick, walk,
+  readsAssignments, reportAdvice, ruleOwned, statementCall, tick, walk,
 } from './util';
 
 interface Step {
@@ -86,7 +86,7 @@ function findStep(loop: Node): Step | undefined {
  * module): the forward part assigning one of them (`best_loss = loss` kept across iterations) must declare it
  * nonlocal (global at module level), or the moved code reads a local of the new function before it is bound.
  */
-function outerNames(loop: Node): { names: Set<string>; inFunction: boolean } {
+function outerNames(loop: Node): { names: Set<string>; inFunction: boolean; scope: Node } {
   let f: Node | null = loop.parent;
   while (f && f.type !== 'function_definition') f = f.parent;
   let root: Node = loop;
@@ -109,7 +109,7 @@ function outerNames(loop: Node): { names: Set<string>; inFunction: boolean } {
       if (l) for (const id of findAll(l, (c) => c.type === 'identifier')) out.add(id.text);
     }
   });
-  return { names: out, inFunction: !!f };
+  return { names: out, inFunction: !!f, scope };
 }
 
 function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
@@ -140,8 +140,12 @@ function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
   const fbody = src.split(/\r?\n/).map((l) => (l.startsWith(bodyIndent) ? inner + l.slice(bodyIndent.length) : l.trim() ? inner + l.trim() : l));
   const ret = aux.length ? `return ${s.loss}, ${aux.join(', ')}` : `return ${s.loss}`;
   // state the loop keeps across iterations, assigned in the forward part: still the outer names
+  // (the loss and the auxiliary outputs come back from grad_fn and are assigned where it is called)
   const outer = outerNames(s.loop);
-  const kept = [...fw.assigned].filter((a) => outer.names.has(a) && !uniqParams.includes(a));
+  const candidates = [...fw.assigned].filter((a) => a !== s.loss && !aux.includes(a) && !uniqParams.includes(a));
+  // incremental analysis: the statements assigning these names are what this fix reads
+  for (const a of candidates) readsAssignments(outer.scope, a, s.loop.startIndex);
+  const kept = candidates.filter((a) => outer.names.has(a));
   const def = [
     `${loopIndent}def ${fn}(${uniqParams.join(', ')}):`,
     ...(kept.length ? [`${inner}${outer.inFunction ? 'nonlocal' : 'global'} ${kept.join(', ')}`] : []),
