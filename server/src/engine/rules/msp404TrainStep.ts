@@ -86,31 +86,38 @@ function findStep(loop: Node): Step | undefined {
  * module): the forward part assigning one of them (`best_loss = loss` kept across iterations) must declare it
  * nonlocal (global at module level), or the moved code reads a local of the new function before it is bound.
  */
-function outerNames(loop: Node): { names: Set<string>; inFunction: boolean; scope: Node } {
+function outerNames(loop: Node, candidates: readonly string[]): { names: Set<string>; inFunction: boolean; scope: Node } {
   let f: Node | null = loop.parent;
   while (f && f.type !== 'function_definition') f = f.parent;
   let root: Node = loop;
   while (root.parent) root = root.parent;
   const scope = f?.childForFieldName('body') ?? root;
   const out = new Set<string>();
-  const params = f?.childForFieldName('parameters');
-  for (const c of params?.namedChildren ?? []) {
+  if (!candidates.length) return { names: out, inFunction: !!f, scope };
+  const wanted = new Set(candidates);
+  const add = (target: Node | null) => {
+    if (target) for (const id of findAll(target, (c) => c.type === 'identifier' && c.parent?.type !== 'attribute' && c.parent?.type !== 'subscript')) if (wanted.has(id.text)) out.add(id.text);
+  };
+  for (const c of f?.childForFieldName('parameters')?.namedChildren ?? []) {
     // x, x=1, x: int, x: int = 1, *args, **kw
     const id = c?.type === 'identifier' ? c : (c?.childForFieldName('name') ?? c?.namedChildren.find((n) => n?.type === 'identifier'));
-    if (id?.type === 'identifier') out.add(id.text);
+    if (id?.type === 'identifier' && wanted.has(id.text)) out.add(id.text);
   }
-  walk(scope, (n) => {
-    if (n.id === loop.id || n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda') return false;
-    if (n.type === 'assignment' || n.type === 'augmented_assignment') {
-      for (const id of findAll(n.childForFieldName('left')!, (c) => c.type === 'identifier' && c.parent?.type !== 'attribute' && c.parent?.type !== 'subscript')) out.add(id.text);
-    }
-    if (n.type === 'for_statement') {
-      const l = n.childForFieldName('left');
-      if (l) for (const id of findAll(l, (c) => c.type === 'identifier')) out.add(id.text);
-    }
-  });
+  // only the binding statements are made into nodes; the loop itself and nested scopes are not entered
+  scope.tree.walkTypes(
+    scope.id,
+    BINDERS,
+    (n) => {
+      if (n.id === loop.id) return false;
+      add(n.childForFieldName('left'));
+    },
+    SCOPES,
+  );
   return { names: out, inFunction: !!f, scope };
 }
+
+const BINDERS = ['assignment', 'augmented_assignment', 'for_statement'];
+const SCOPES = ['function_definition', 'class_definition', 'lambda'];
 
 function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
   const nl = eol(ctx.text);
@@ -141,8 +148,8 @@ function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
   const ret = aux.length ? `return ${s.loss}, ${aux.join(', ')}` : `return ${s.loss}`;
   // state the loop keeps across iterations, assigned in the forward part: still the outer names
   // (the loss and the auxiliary outputs come back from grad_fn and are assigned where it is called)
-  const outer = outerNames(s.loop);
   const candidates = [...fw.assigned].filter((a) => a !== s.loss && !aux.includes(a) && !uniqParams.includes(a));
+  const outer = outerNames(s.loop, candidates);
   // incremental analysis: the statements assigning these names are what this fix reads
   for (const a of candidates) readsAssignments(outer.scope, a, s.loop.startIndex);
   const kept = candidates.filter((a) => outer.names.has(a));
