@@ -664,6 +664,16 @@ describe('value-dependent rewrites', () => {
       ],
     },
     {
+      name: 'torch.where with two Python numbers: mint.where takes at most one, so the first becomes a tensor (of the same dtype torch gives)',
+      settings: MINT,
+      imports: 'import torch',
+      added: `${MINT_IMPORT}\n${MS_IMPORT}`,
+      calls: [
+        ['torch.where(t == k, 0, 1)', 'mint.where(t == k, ms.tensor(0), 1)', 'safe'],
+        ['torch.where(t > 0, -1.5, 2)', 'mint.where(t > 0, ms.tensor(-1.5), 2)', 'safe'],
+      ],
+    },
+    {
       name: "torch's axis= on a classic twin that calls dim axis: read as dim, and the twin's own rename applies",
       settings: CLASSIC,
       imports: 'import torch',

@@ -662,6 +662,17 @@ function reportTwin(
       }
     }
   }
+  // mint.where refuses two Python numbers (torch.where(c, 0, 1) makes an int64 tensor): the first becomes one
+  if (twin.api === 'mindspore.mint.where' && args && !args.hasSplat && args.positional.length === 3 && args.keywords.size === 0) {
+    const [, a, b] = args.positional.map(unparenthesized);
+    const isNumber = (n: Node) => n.type === 'integer' || n.type === 'float' || (n.type === 'unary_operator' && /^-\s*[\d.]/.test(n.text));
+    if (isNumber(a) && isNumber(b)) {
+      const plan = ctx.imports.plan('mindspore.tensor');
+      edits.push({ start: args.positional[1].startIndex, end: args.positional[1].endIndex, newText: `${plan.expr}(${args.positional[1].text})` });
+      if (plan.edit) edits.push(plan.edit);
+      differences.push('MindSpore takes at most one of the two values as a Python number: the first becomes a tensor');
+    }
+  }
   // an `args` twin whose differences the data only names ("some argument names differ"): keywords passed may
   // not exist under those names, so the rename is not safe
   if (twin.status === 'args' && !twin.args?.length && !twin.positionalOnly && args && (args.keywords.size > 0 || args.hasSplat)) {
