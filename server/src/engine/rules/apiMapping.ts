@@ -241,6 +241,8 @@ function axisAsDim(args: CallArgs, entry: MappedEntry, twin: Twin): { args: Call
 }
 
 const isListDisplay = (n: Node) => n.type === 'list' || n.type === 'list_comprehension';
+/** A shape read off a tensor (`y.shape`, `y.shape[1:]`, `y.size()`): a sequence of sizes for sure. */
+const SHAPE_READ = /(\.shape(\[[^\]]*\])?|\.size\(\))$/;
 
 /**
  * A name of a function (or the module) that only ever holds a list: every assignment to it there is of a list display
@@ -484,7 +486,7 @@ function reportTwin(
     // x.repeat(n): torch takes an int or a sequence there; MindSpore's tile only a sequence. A tuple or list, or a
     // shape, is one; a name may hold an int
     const only = unparenthesized(args.positional[0]);
-    if (!['tuple', 'list', 'list_comprehension'].includes(only.type) && !/(\.shape(\[[^\]]*\])?|\.size\(\))$/.test(only.text)) {
+    if (!['tuple', 'list', 'list_comprehension'].includes(only.type) && !SHAPE_READ.test(only.text)) {
       safe = false;
       differences.push(`${tick(only.text)} must be a tuple or list of sizes (an int n is written (n,))`);
     }
@@ -496,7 +498,7 @@ function reportTwin(
       // sequence of sizes for sure: another name may hold one whole shape (`torch.zeros(*args)`)
       edits.push({ start: only.startIndex, end: only.endIndex, newText: `tuple(${spread.text})` });
       differences.push(isMethod ? 'the sizes are passed as one tuple' : 'the shape is passed as one tuple');
-      if (!/(\.shape(\[[^\]]*\])?|\.size\(\))$/.test(spread.text)) {
+      if (!SHAPE_READ.test(spread.text)) {
         safe = false;
         differences.push(`${tick(spread.text)} must hold the sizes themselves`);
       }
