@@ -9,8 +9,8 @@ import { assignedValue, callArgs, claimUses, enclosingStatement, indentAt, inser
 
 const AUTOCAST = /^torch\.(autocast|(cuda\.|cpu\.)?amp\.autocast)$/;
 const SCALER = /^torch\.(cuda\.)?amp\.GradScaler$/;
-/** GradScaler methods ms.amp.DynamicLossScaler has no counterpart of. */
-const SCALER_ONLY = /^torch\.(cuda\.)?amp\.GradScaler\.(step|update|unscale_|get_scale|set_growth_factor|state_dict|load_state_dict|is_enabled)$/;
+/** Calls of GradScaler methods ms.amp.DynamicLossScaler has no counterpart of (`scaler.step(opt)`, ...), as text. */
+export const SCALER_CALLS = /\.(?:unscale_|step)\(|\.update\(\)/;
 
 /** The model called inside a block: an identifier bound to a module instance, with the statement that created it. */
 function modelIn(ctx: RuleContext, block: Node): { name: string; stmt: Node } | undefined {
@@ -55,8 +55,9 @@ function scalerFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   const args = callArgs(use.call);
   if (!args || args.all.length > 0) return undefined;
   // DynamicLossScaler has scale, unscale and adjust: a file calling GradScaler's step/update/unscale_ would keep
-  // calls that do not exist once the constructor is renamed (and, no longer a torch scaler, nothing would flag them)
-  if (ctx.resolution.uses.some((u) => SCALER_ONLY.test(u.qname))) return undefined;
+  // calls that do not exist once the constructor is renamed (and, no longer a torch scaler, nothing would flag them).
+  // Asked of the whole text (incremental analysis re-checks the file when such text comes or goes)
+  if (ctx.textHas(SCALER_CALLS)) return undefined;
   const plan = ctx.imports.plan('mindspore.amp.DynamicLossScaler');
   const edits: TextEdit[] = [{ start: use.call.startIndex, end: use.call.endIndex, newText: `${plan.expr}(scale_value=2**16, scale_factor=2, scale_window=2000)` }];
   if (plan.edit) edits.push(plan.edit);
