@@ -42,9 +42,10 @@ test('rfft2 with visible axes is rewritten to the DFT helper, inserted once afte
   assert.equal(r2.text.split('# mindport: DFT helper').length, 2, 'helper inserted once');
 });
 
-test('calls with axes that are not literal, or an input size, get no rewrite', () => {
+test('calls with axes that are not literal get no rewrite; an input size is passed on (the helper pads or cuts as torch does)', () => {
   assert.equal(findings(lines('import torch', 'y = torch.fft.rfft2(x, dim=dims)'), 'MSP201')[0].fixes.length, 0);
-  assert.equal(findings(lines('import torch', 'y = torch.fft.rfft(x, n=64)'), 'MSP201')[0].fixes.length, 0);
+  assert.match(fix(lines('import torch', 'y = torch.fft.rfft(x, n=64, dim=-1, norm="ortho")'), 'MSP201').text, /^y = dft_rfft\(x, n=64, dim=-1, norm="ortho"\)$/m);
+  assert.match(fix(lines('import torch', 'y = torch.fft.rfft2(x, s=(8, 10), dim=(1, 2))'), 'MSP201').text, /^y = dft_rfft2\(x, s=\(8, 10\), dim=\(1, 2\)\)$/m);
   assert.equal(findings(lines('import torch', 'y = torch.fft.fftn(x)'), 'MSP201')[0].fixes.length, 0);
 });
 

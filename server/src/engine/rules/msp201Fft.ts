@@ -60,7 +60,6 @@ function rewriteFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   if (!input) return undefined;
   if (dim && !isLiteralDims(dim)) return undefined; // axes must be visible
   if (norm && norm.type !== 'string' && norm.text !== 'None') return undefined;
-  if (size && !spec.inverse && size.text !== 'None') return undefined; // padding/cropping the input is not handled
   const parts = [input.text];
   if (size && size.text !== 'None') parts.push(`${spec.size}=${size.text}`);
   if (dim) parts.push(`dim=${dim.text}`);
