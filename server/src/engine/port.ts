@@ -13,7 +13,7 @@ import { parseSyntax } from './moduleTree';
 import { withCodeCells } from './ipynbWrite';
 import { neutraliseMagics, type NotebookJson } from './notebook';
 import type { Node } from './parser';
-import { enclosingStatement, eol, indentAt, lineEndWithBreak, lineStartOf } from './rules/util';
+import { enclosingStatement, eol, indentAt, lineEndWithBreak, lineStartOf, parameterName } from './rules/util';
 import type { Settings } from './settings';
 
 export interface PortSummary {
@@ -225,14 +225,6 @@ function usesOfImport(root: Node, imp: ImportInfo): Node[] {
   return out;
 }
 
-const PARAMETER_TYPES = new Set(['identifier', 'default_parameter', 'typed_parameter', 'typed_default_parameter', 'list_splat_pattern', 'dictionary_splat_pattern']);
-
-/** The name a parameter node declares. */
-function parameterName(p: Node): string | undefined {
-  if (p.type === 'identifier') return p.text;
-  const named = p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier');
-  return named?.type === 'identifier' ? named.text : named ? parameterName(named) : undefined;
-}
 
 /** Whether an assignment target binds `name` (`x`, `a, x`, `[x, *rest]`; not `self.x` or `d[x]`). */
 function bindsName(target: Node, name: string): boolean {
@@ -264,7 +256,7 @@ function boundInFunction(n: Node): boolean {
   for (let p: Node | null = n.parent; p; p = p.parent) {
     if (p.type !== 'function_definition' && p.type !== 'lambda') continue;
     const params = p.childForFieldName('parameters');
-    if (params?.namedChildren.some((c) => c && PARAMETER_TYPES.has(c.type) && parameterName(c) === n.text)) return true;
+    if (params?.namedChildren.some((c) => c && parameterName(c) === n.text)) return true;
     const body = p.childForFieldName('body');
     if (body && p.type === 'function_definition' && assignsIn(body, n.text)) return true;
   }

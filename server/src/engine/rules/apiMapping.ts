@@ -81,12 +81,15 @@ function short(api: string): string {
 
 const LOW = ' (low confidence: the receiver is only guessed to be a tensor from the method name)';
 
+/** A torch signature as a method call passes it: without `self`. */
+const ownParams = (params: Param[], isMethod: boolean): Param[] => (isMethod && params[0]?.name === 'self' ? params.slice(1) : params);
+
 /** The argument node passed for a torch parameter, by keyword or by position. */
 function passedArg(args: CallArgs, params: Param[] | undefined, name: string, isMethod: boolean): { node: Node; value: Node } | undefined {
   const kw = args.keywords.get(name);
   if (kw) return { node: kw.arg, value: kw.value };
   if (!params) return undefined;
-  const ps = isMethod && params[0]?.name === 'self' ? params.slice(1) : params;
+  const ps = ownParams(params, isMethod);
   const i = ps.findIndex((p) => p.name === name);
   if (i >= 0 && !ps[i].kwOnly && i < args.positional.length && !ps.slice(0, i).some((p) => p.name.startsWith('*'))) {
     return { node: args.positional[i], value: args.positional[i] };
@@ -215,7 +218,7 @@ function fitsSignature(use: ApiUse, entry: MappedEntry): boolean {
   if (use.via !== 'method' || use.context !== 'call' || !entry.params) return true;
   const args = callArgs(use.call);
   if (!args || args.hasSplat) return true;
-  const own = entry.params[0]?.name === 'self' ? entry.params.slice(1) : entry.params;
+  const own = ownParams(entry.params, true); // a method use
   if (own.some((p) => p.name.startsWith('*'))) return true;
   const positional = own.filter((p) => !p.kwOnly);
   if (args.positional.length > positional.length) return false;
@@ -473,7 +476,7 @@ function reportTwin(
       differences.push('arguments passed by position may land on other MindSpore parameters: pass them by keyword');
     }
   }
-  const own = isMethod && entry.params?.[0]?.name === 'self' ? entry.params.slice(1) : entry.params;
+  const own = entry.params && ownParams(entry.params, isMethod);
   const sizes = own?.[0]?.name === '*size' || own?.[0]?.name === '*sizes';
   if (args && sizes && !args.hasSplat && (args.positional.length > 1 || (isMethod && args.positional.length === 1 && args.positional[0].type === 'integer'))) {
     // torch.zeros(2, 3) and x.repeat(1, 2) take the sizes as separate arguments; MindSpore takes one tuple:
@@ -783,7 +786,7 @@ function keywordizePositionals(args: CallArgs, params: Param[] | undefined, twin
   const { changed, stringRenames, defaultOnly } = argTable(twin);
   if ((changed.size === 0 && !twin.keywordFrom) || args.positional.length === 0) return undefined;
   if (!params) return undefined; // positions unknown: renames only apply to keywords
-  const ps = isMethod && params[0]?.name === 'self' ? params.slice(1) : params;
+  const ps = ownParams(params, isMethod);
   // positions name parameters up to `*args` (which takes the rest) or the keyword-only ones
   const open = ps.findIndex((p) => p.name.startsWith('*') || p.kwOnly);
   const named = open < 0 ? ps.length : open;

@@ -6,7 +6,7 @@ import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import { DFT_HELPER_SOURCE } from './msp201DftHelper';
 import type { Rule, RuleContext } from './types';
-import { argOf, assignedValue, callArgs, claimUses, enclosing, enclosingStatement, eol, insertBeforeStatement, isAscend, isLiteralDims, isLiteralInt, lineStartOf, reportAdvice, rootOf, ruleOwned, tick } from './util';
+import { argOf, assignedValue, callArgs, claimUses, enclosing, enclosingStatement, eol, insertBeforeStatement, isAscend, isLiteralDims, lineStartOf, reportAdvice, rootOf, ruleOwned, tick } from './util';
 
 export const DFT_HELPER_MARKER = '# mindport: DFT helper';
 
@@ -22,7 +22,6 @@ const REWRITABLE: Record<string, { helper: string; size: string; inverse: boolea
   'torch.fft.rfft2': { helper: 'dft_rfft2', size: 's', inverse: false },
   'torch.fft.irfft2': { helper: 'dft_irfft2', size: 's', inverse: true },
 };
-
 
 /**
  * Inserts a helper's source once (none when the file has its first line, `marker`): after the last top-level

@@ -5,7 +5,7 @@ import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { versionAtLeast } from '../../mappings/database';
+import { platformOf, versionAtLeast } from '../../mappings/database';
 import {
   callArgs, calleeName, calleeNameAt, calleeObject, callStatement, claimUses, deleteStatementEdit, enclosingStatement, indentAt, reportAdvice,
   ruleOwned, tick, twinRenameFix, walk, eol,
@@ -17,9 +17,7 @@ const MOVE_METHOD_NAME = new RegExp(`^torch\\.(Tensor|nn\\.Module)\\.(${[...MOVE
 /** torch.cuda / torch.backends settings whose removal changes nothing the program computes. */
 const HARMLESS = /^torch\.(cuda\.(synchronize|empty_cache|reset_peak_memory_stats|reset_max_memory_allocated|ipc_collect)|backends\.cudnn\.(benchmark|enabled))$/;
 
-function deviceTarget(ctx: RuleContext): string {
-  return ctx.target.device.startsWith('Ascend') ? 'Ascend' : ctx.target.device;
-}
+const deviceTarget = (ctx: RuleContext): string => platformOf(ctx.target.device);
 
 /** An argument that names a device: `device`, `args.device`, 'cuda:0', torch.device(...), a rank. */
 function deviceLike(n: Node): boolean {

@@ -6,7 +6,7 @@ import type { Node } from '../parser';
 import type { Rule, RuleContext } from './types';
 import {
   calleeName, calleeObject, claimUses, eol, findAll, freshName, hasMultilineString, indentAt, lineEndOf, lineEndWithBreak, lineStartOf,
-  readsAssignments, reportAdvice, ruleOwned, statementCall, tick, walk,
+  parameterName, readsAssignments, reportAdvice, ruleOwned, statementCall, tick, walk,
 } from './util';
 
 interface Step {
@@ -99,9 +99,8 @@ function outerNames(loop: Node, candidates: readonly string[]): { names: Set<str
     if (target) for (const id of findAll(target, (c) => c.type === 'identifier' && c.parent?.type !== 'attribute' && c.parent?.type !== 'subscript')) if (wanted.has(id.text)) out.add(id.text);
   };
   for (const c of f?.childForFieldName('parameters')?.namedChildren ?? []) {
-    // x, x=1, x: int, x: int = 1, *args, **kw
-    const id = c?.type === 'identifier' ? c : (c?.childForFieldName('name') ?? c?.namedChildren.find((n) => n?.type === 'identifier'));
-    if (id?.type === 'identifier' && wanted.has(id.text)) out.add(id.text);
+    const name = c ? parameterName(c) : undefined;
+    if (name && wanted.has(name)) out.add(name);
   }
   // only the binding statements are made into nodes; the loop itself and nested scopes are not entered
   scope.tree.walkTypes(

@@ -366,6 +366,16 @@ export function mindsporeNamer(ctx: Pick<RuleContext, 'imports'>, edits: TextEdi
   };
 }
 
+const PARAMETER_TYPES = new Set(['identifier', 'default_parameter', 'typed_parameter', 'typed_default_parameter', 'list_splat_pattern', 'dictionary_splat_pattern']);
+
+/** The name a node of a function's parameter list declares (`x`, `x=1`, `x: int`, `*args`, `**kw`); undefined for `*`, `/`. */
+export function parameterName(p: Node): string | undefined {
+  if (!PARAMETER_TYPES.has(p.type)) return undefined;
+  if (p.type === 'identifier') return p.text;
+  const named = p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier');
+  return named?.type === 'identifier' ? named.text : named ? parameterName(named) : undefined;
+}
+
 /** A literal integer, possibly negative (`1`, `-1`). */
 export function isLiteralInt(n: Node): boolean {
   if (n.type === 'integer') return true;
