@@ -139,6 +139,17 @@ describe('ProjectConfigFinder', () => {
     assert.match(r.problems[1].message, /"1\.8" is not valid/);
   });
 
+  test('MindSpore 2.10 is a version; unquoted in TOML it is the number 2.1, and the problem says to quote it', () => {
+    write('v/mindport.toml', 'mindspore-version = "2.10"\n');
+    const ok = new ProjectConfigFinder().settingsFor(join(root, 'v/m.py'), DEFAULT_SETTINGS);
+    assert.deepEqual(ok.problems, []);
+    assert.equal(ok.settings.mindsporeVersion, '2.10');
+    write('v2/mindport.toml', 'mindspore-version = 2.10\n');
+    const bad = new ProjectConfigFinder().settingsFor(join(root, 'v2/m.py'), DEFAULT_SETTINGS);
+    assert.equal(bad.settings.mindsporeVersion, '2.6');
+    assert.match(bad.problems[0].message, /^2\.1 is not valid: .*write the version as a string, in quotes: "2\.10"/);
+  });
+
   test('no configuration anywhere up to stopAt: the base settings', () => {
     mkdirSync(join(root, 'none/deeper'), { recursive: true });
     const base = { ...DEFAULT_SETTINGS, device: 'CPU' as const };

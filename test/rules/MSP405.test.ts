@@ -1,6 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { findings, fix, lines, settings, setup, all } from './helpers';
+import { fixAll } from '../../server/src/engine/fixAll';
+import { database, findings, fix, lines, settings, setup, all } from './helpers';
 
 before(setup);
 
@@ -30,4 +31,70 @@ test('collate_fn or an unknown source: advice only; module import style', () => 
   assert.equal(f.length, 1);
   assert.equal(f[0].fixes.length, 0);
   assert.equal(findings(lines('class DataLoader:', '    pass', 'l = DataLoader()'), 'MSP405').length, 0);
+});
+
+// MindSpore 2.10's mindspore.dataset.dataloader: torch's DataLoader, Dataset, samplers with torch's arguments
+const V210 = settings({ mindsporeVersion: '2.10' });
+const LOADER = lines(
+  'import torch',
+  'from torch.utils.data import Dataset, DataLoader',
+  'class Pairs(Dataset):',
+  '    def __len__(self):',
+  '        return 4',
+  '    def __getitem__(self, i):',
+  '        return self.x[i], self.y[i]',
+  'def collate(batch):',
+  '    return batch',
+  'loader = DataLoader(Pairs(), batch_size=8, shuffle=True, num_workers=4, pin_memory=True, collate_fn=collate, drop_last=True)',
+);
+
+test('2.10: DataLoader and the Dataset base become mindspore.dataset.dataloader\'s, safely, arguments kept (pin_memory, collate_fn too)', () => {
+  const f = findings(LOADER, 'MSP405', V210);
+  assert.equal(f.length, 2);
+  assert.ok(f.every((x) => x.fixes[0]?.applicability === 'safe'), f.map((x) => x.message).join('\n'));
+  assert.match(f[1].message, /mindspore\.dataset\.dataloader\.DataLoader`, from MindSpore 2\.10/);
+  // the torch import still binds DataLoader/Dataset: the package is imported by its full name (which loads it)
+  const loader = fix(LOADER, 'MSP405', 1, V210).text;
+  assert.match(loader, /^import mindspore\.dataset\.dataloader$/m);
+  assert.match(loader, /^loader = mindspore\.dataset\.dataloader\.DataLoader\(Pairs\(\), batch_size=8, shuffle=True, num_workers=4, pin_memory=True, collate_fn=collate, drop_last=True\)$/m);
+  assert.match(fix(LOADER, 'MSP405', 0, V210).text, /^class Pairs\(mindspore\.dataset\.dataloader\.Dataset\):$/m);
+  // nothing else flags the arguments MindSpore's loader takes (pin_memory is no MSP104 here)
+  assert.deepEqual(all(LOADER, V210).filter((x) => x.code === 'MSP104'), []);
+});
+
+test('2.10: names free in the file are imported from the package, as its docs write them', () => {
+  const src = lines('import torch', 'loader = torch.utils.data.DataLoader(ds, batch_size=2)', 'info = torch.utils.data.get_worker_info()');
+  const r = fix(src, 'MSP405', 0, V210);
+  assert.equal(r.applicability, 'safe');
+  assert.match(r.text, /^from mindspore\.dataset\.dataloader import DataLoader$/m);
+  assert.match(r.text, /^loader = DataLoader\(ds, batch_size=2\)$/m);
+  const info = findings(src, 'MSP101', V210);
+  assert.equal(info.length, 1);
+  assert.match(fix(src, 'MSP101', 0, V210).text, /^info = get_worker_info\(\)$/m);
+});
+
+test('2.10: a torch.Generator passed as generator= makes the rename unsafe, and the message says why', () => {
+  const src = lines('import torch', 'g = torch.Generator()', 'loader = torch.utils.data.DataLoader(ds, batch_size=2, generator=g)');
+  const f = findings(src, 'MSP405', V210);
+  assert.equal(f.length, 1);
+  assert.equal(f[0].fixes[0].applicability, 'unsafe');
+  assert.match(f[0].message, /`generator`: a torch\.Generator is not MindSpore's/);
+});
+
+test('before 2.10, or with targetApi classic, DataLoader is still written out as GeneratorDataset(...).batch(...)', () => {
+  for (const s of [settings({ mindsporeVersion: '2.9' }), settings({ mindsporeVersion: '2.10', targetApi: 'classic' })]) {
+    const r = fix(SRC, 'MSP405', 1, s);
+    assert.equal(r.applicability, 'unsafe');
+    assert.match(r.text, /ms\.dataset\.GeneratorDataset\(ds, column_names=\["x", "y"\]/);
+  }
+  // get_worker_info: no equivalent before 2.10, and the message names the version that has one
+  const f = findings(lines('import torch', 'info = torch.utils.data.get_worker_info()'), 'MSP103', settings({ mindsporeVersion: '2.7' }));
+  assert.match(f[0].message, /mindspore\.dataset\.dataloader\.get_worker_info` exists only from MindSpore 2\.10 \(target 2\.7\)/);
+});
+
+test('2.10: fix-all of a loader file ports the data pipeline in one pass, one import line for the package', () => {
+  const out = fixAll(LOADER, V210, database()).text;
+  assert.equal(out.match(/^import mindspore\.dataset\.dataloader$/gm)?.length, 1, out);
+  assert.match(out, /class Pairs\(mindspore\.dataset\.dataloader\.Dataset\)/);
+  assert.match(out, /loader = mindspore\.dataset\.dataloader\.DataLoader\(/);
 });

@@ -92,3 +92,23 @@ test('all_reduce with a reduction MindSpore lacks (ReduceOp.AVG) gets no rename:
   assert.match(f[0].message, /no `AVG` reduction: reduce with SUM, then divide by the group size/);
   assert.equal(f[1].fixes[0]?.applicability, 'safe');
 });
+
+test('2.10: DistributedSampler becomes MindSpore\'s torch-like sampler (safe), and set_epoch is kept: that sampler has it', () => {
+  const src = lines(
+    'from torch.utils.data.distributed import DistributedSampler',
+    'sampler = DistributedSampler(ds, num_replicas=world, rank=rank, shuffle=True)',
+    'for epoch in range(3):',
+    '    sampler.set_epoch(epoch)',
+  );
+  const s = settings({ mindsporeVersion: '2.10' });
+  const f = findings(src, 'MSP407', s);
+  assert.equal(f.length, 2);
+  assert.equal(f[0].severity, 'info');
+  assert.equal(f[0].fixes[0].applicability, 'safe');
+  assert.match(fix(src, 'MSP407', 0, s).text, /^sampler = mindspore\.dataset\.dataloader\.DistributedSampler\(ds, num_replicas=world, rank=rank, shuffle=True\)$/m);
+  assert.equal(f[1].fixes.length, 0);
+  assert.match(f[1].message, /set_epoch`: keep it/);
+  // once the sampler is MindSpore's, its set_epoch is no torch use any more
+  const after = fix(src, 'MSP407', 0, s).text;
+  assert.deepEqual(findings(after, 'MSP407', s), []);
+});

@@ -19,6 +19,11 @@ export async function setup(): Promise<MappingDatabase> {
   return db;
 }
 
+/** The database setup() loaded. */
+export function database(): MappingDatabase {
+  return db!;
+}
+
 export function settings(raw: Record<string, unknown> = {}): Settings {
   return parseSettings(raw, DEFAULT_SETTINGS).settings;
 }

@@ -32,7 +32,7 @@ Usage:
   mindport scan PATH...      report torch APIs and what they become in MindSpore
       --format text|json|sarif   output format (default text)
       --device Ascend910B|Ascend310P|GPU|CPU
-      --ms-version 2.3|2.4|2.5|2.6|2.7
+      --ms-version 2.3|2.4|2.5|2.6|2.7|2.8|2.9|2.10
       --target-api auto|mint|classic
       --select CODES / --ignore CODES   comma-separated rule codes or prefixes (MSP1, MSP104)
       --exit-zero                exit 0 even when error-level findings exist

@@ -139,16 +139,20 @@ export interface ImportPlan {
 
 /**
  * Modules whose names are imported one by one, as their own documentation writes them (`from
- * mindspore.common.initializer import initializer, Normal`, `from mindspore.mint.distributed import all_reduce`):
- * `ms.common.initializer.Normal` says nothing more, and `mint.distributed` is a package `mint` may not load.
+ * mindspore.common.initializer import initializer, Normal`, `from mindspore.mint.distributed import all_reduce`,
+ * `from mindspore.dataset.dataloader import DataLoader`): `ms.common.initializer.Normal` says nothing more, and
+ * `mint.distributed` and `dataset.dataloader` are packages their parents may not load.
  */
-const FROM_IMPORTED: ReadonlySet<string> = new Set(['mindspore.common.initializer', 'mindspore.mint.distributed']);
+const FROM_IMPORTED: ReadonlySet<string> = new Set(['mindspore.common.initializer', 'mindspore.mint.distributed', 'mindspore.dataset.dataloader']);
+/** Of those, the packages `import mindspore` may not load: named in full, they are imported by their full name. */
+const LOADED_APART: ReadonlySet<string> = new Set(['mindspore.mint.distributed', 'mindspore.dataset.dataloader']);
 
 /**
  * Plans imports for MindSpore names: `mindspore.mint.X` → `mint.X` with `from mindspore import mint`,
  * `mindspore.ops.X` → `ops.X` with `from mindspore import ops`, a name of a FROM_IMPORTED module → `X` with
- * `from module import X` (one line per name), everything else → `ms.X` with `import mindspore as ms`.
- * Existing imports are reused; a short name the file already uses for something else falls back to `mindspore.X`.
+ * `from module import X` (one line per name; when X names something else already, a package `import mindspore` may not
+ * load is named in full, `module.X` with `import module`), everything else → `ms.X` with `import mindspore as ms`. Existing imports are reused; a short name the file
+ * already uses for something else falls back to `mindspore.X`.
  */
 export class ImportPlanner {
   private readonly insertAt: number;
@@ -232,6 +236,11 @@ export class ImportPlanner {
       if (own !== undefined) return { expr: own };
       if (!this.boundNames.has(attr)) {
         return { expr: attr, edit: { start: this.insertAt, end: this.insertAt, newText: `${this.prefix}from ${module} import ${attr}${this.suffix}` } };
+      }
+      // the short name is taken (often by the torch import it replaces): the package imported by its full name,
+      // which loads it, and named in full
+      if (LOADED_APART.has(module) && (!this.boundNames.has('mindspore') || this.moduleBindings.get('mindspore') === 'mindspore')) {
+        return { expr: msName, edit: { start: this.insertAt, end: this.insertAt, newText: `${this.prefix}import ${module}${this.suffix}` } };
       }
     }
     const parts = msName.split('.');

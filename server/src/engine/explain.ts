@@ -46,7 +46,7 @@ function twinMarkdown(label: string, t: Twin, target?: Target, chosen?: boolean)
   if (t.aclnn) lines.push(`- Ascend operator: \`${t.aclnn}\``);
   for (const a of argLines(t)) lines.push(`- ${a}`);
   if (t.note) lines.push(`- ${t.note}`);
-  if (t.doc) lines.push(`- [official difference page](${t.doc})`);
+  if (t.doc) lines.push(`- [${t.doc.includes('/api_mapping/') ? 'official difference page' : 'API page'}](${t.doc})`);
   return lines;
 }
 
@@ -57,7 +57,9 @@ export function explainMarkdown(db: MappingDatabase, entry: MappedEntry, target?
   const title = asked === entry.torch ? `### \`${entry.torch}\`` : `### \`${asked}\` (the same as \`${entry.torch}\`)`;
   const statusText = entry.notNeeded && !choice?.twin ? 'not needed in MindSpore: the port deletes it' : STATUS_TEXT[status];
   const out = [title, `${statusText}${entry.rule ? ` · see rule ${entry.rule}` : ''}`, ''];
-  if (entry.mint) out.push(...twinMarkdown('mint', entry.mint, target, choice?.which === 'mint'), '');
+  // the mint slot holds the newer, torch-like API: mint itself, and from 2.10 mindspore.dataset.dataloader
+  const newer = entry.mint?.api.startsWith('mindspore.dataset.dataloader.') ? 'torch-like (newer)' : 'mint';
+  if (entry.mint) out.push(...twinMarkdown(newer, entry.mint, target, choice?.which === 'mint'), '');
   if (entry.classic) out.push(...twinMarkdown('classic', entry.classic, target, choice?.which === 'classic'), '');
   if (choice?.uncovered) out.push(`⚠ \`${choice.uncovered.twin.api}\` does not run on ${target!.device} in MindSpore ${target!.version}.`, '');
   if (entry.writtenOutBy && !choice?.twin) out.push(`**Written out by ${entry.writtenOutBy}:** its fix rewrites the call in MindSpore terms.`, '');

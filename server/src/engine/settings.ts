@@ -79,9 +79,10 @@ export function parseSettings(
     else
       problems.push({
         setting: label(key),
-        message: `${JSON.stringify(value)} is not valid: ${res.error.issues[0]?.message ?? 'invalid value'}; using ${JSON.stringify(
-          (settings as Record<string, unknown>)[key],
-        )}`,
+        message: `${JSON.stringify(value)} is not valid: ${res.error.issues[0]?.message ?? 'invalid value'}${
+          // TOML reads `mindspore-version = 2.10` as the number 2.1
+          typeof value === 'number' && key === 'mindsporeVersion' ? ' (write the version as a string, in quotes: "2.10")' : ''
+        }; using ${JSON.stringify((settings as Record<string, unknown>)[key])}`,
       });
   }
   return { settings, problems };

@@ -3,7 +3,7 @@
 import * as z from 'zod';
 
 /** MindSpore release lines the database knows about, oldest first. */
-export const MS_VERSIONS = ['2.3', '2.4', '2.5', '2.6', '2.7'] as const;
+export const MS_VERSIONS = ['2.3', '2.4', '2.5', '2.6', '2.7', '2.8', '2.9', '2.10'] as const;
 export type MsVersion = (typeof MS_VERSIONS)[number];
 
 export const Platform = z.enum(['Ascend', 'GPU', 'CPU']);

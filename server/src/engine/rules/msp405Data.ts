@@ -1,11 +1,12 @@
 // MSP405: Dataset / DataLoader. MindSpore wraps any random-access Python source in
 // mindspore.dataset.GeneratorDataset(source, column_names, shuffle) and batches with .batch(bs, drop_remainder=True)
 // (fixed batch shapes keep graph mode from recompiling); num_workers → num_parallel_workers.
+import type { Twin } from '../../mappings/schema';
 import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { assignedValue, callArgs, claimUses, findAll, reportAdvice, ruleOwned, scopeNode, tick } from './util';
+import { assignedValue, callArgs, claimUses, findAll, reportAdvice, ruleOwned, scopeNode, tick, twinRenameFix } from './util';
 
 const DATASETS = /^torch\.utils\.data\.(Dataset|IterableDataset)$/;
 
@@ -69,6 +70,32 @@ function loaderFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   return { title: 'Use GeneratorDataset(...).batch(..., drop_remainder=True)', applicability: 'unsafe', edits };
 }
 
+/** MindSpore's torch-like loader module (2.10 on): torch's DataLoader, Dataset, ... with torch's arguments. */
+const TORCH_LIKE = 'mindspore.dataset.dataloader.';
+
+/**
+ * The twin from `mindspore.dataset.dataloader` the target chooses for a use (MindSpore 2.10 on; `targetApi: classic`
+ * keeps GeneratorDataset), if any.
+ */
+export function torchLikeTwin(ctx: RuleContext, use: ApiUse): Twin | undefined {
+  const entry = ctx.entryOf(use);
+  const twin = entry ? ctx.db.choose(entry, ctx.target).twin : undefined;
+  return twin?.api.startsWith(TORCH_LIKE) ? twin : undefined;
+}
+
+/** `DataLoader(...)` → `dataloader.DataLoader(...)`, the same call: safe unless a difference applies to what it passes. */
+function torchLikeReport(ctx: RuleContext, use: ApiUse, twin: Twin): void {
+  const args = use.call ? callArgs(use.call) : undefined;
+  const differing = (twin.args ?? []).filter((d) => d.torch && args?.keywords.has(d.torch));
+  const fix = twinRenameFix(ctx, use, use.confidence === 'high' && differing.length === 0 && !args?.hasSplat ? 'safe' : 'unsafe');
+  const notes = [...differing.map((d) => `${tick(d.torch!)}: ${d.note ?? 'differs'}`), ...(twin.note && use.context === 'call' ? [twin.note] : [])];
+  reportAdvice(ctx, 'MSP405', use, `${tick(use.qname)} → ${tick(twin.api)}, from MindSpore 2.10's torch-like data loading${notes.length ? `: ${notes.join('; ')}` : ' (the same)'}.`, {
+    fixes: fix ? [fix] : [],
+    withAdvice: false,
+    severity: 'info',
+  });
+}
+
 export const msp405Rule: Rule = {
   codes: ['MSP405'],
   order: 40,
@@ -76,7 +103,9 @@ export const msp405Rule: Rule = {
     const uses = claimUses(ctx, 'MSP405', (q) => DATASETS.test(q) || q === 'torch.utils.data.DataLoader' || q === 'torch.utils.data.TensorDataset' || ruleOwned(ctx, 'MSP405', q));
     if (!ctx.enabled('MSP405')) return;
     for (const use of uses) {
-      if (DATASETS.test(use.qname)) {
+      const torchLike = torchLikeTwin(ctx, use);
+      if (torchLike) torchLikeReport(ctx, use, torchLike);
+      else if (DATASETS.test(use.qname)) {
         const fix = baseRemoval(ctx, use);
         reportAdvice(ctx, 'MSP405', use, `${tick(use.qname)}: MindSpore needs no dataset base class.`, {
           fixes: fix ? [fix] : [],

@@ -65,6 +65,7 @@ export const msp407Rule: Rule = {
       let lead: string;
       let tail: string | undefined;
       let withAdvice = true; // false where the lead already says what to do
+      let severity: 'info' | undefined;
       const q = use.qname;
       const same = sameTwin(ctx, use);
       if (q === 'torch.distributed.init_process_group') {
@@ -79,6 +80,15 @@ export const msp407Rule: Rule = {
           ? `${tick(q)}: no wrapper in MindSpore — the data-parallel context averages gradients (with a functional step, wrap grads with nn.DistributedGradReducer).`
           : `${tick(q)}: no wrapper in MindSpore, so nothing of the wrapper's to call: with data parallelism every device holds the whole network, whose parameters are the full state (ms.save_checkpoint(net, path)); drop the call, keeping what it wraps.`;
         tail = LAUNCH;
+      } else if (same?.startsWith('mindspore.dataset.dataloader.')) {
+        // MindSpore 2.10's torch-like sampler: torch's arguments, and set_epoch as in torch
+        const method = use.via === 'method';
+        fix = method ? undefined : twinRenameFix(ctx, use, use.confidence === 'high' ? 'safe' : 'unsafe');
+        lead = method
+          ? `${tick(q)}: keep it — ${tick(same.slice(0, same.lastIndexOf('.')))} has it too, so it works once the sampler is MindSpore's.`
+          : `${tick(q)} → ${tick(same)}, from MindSpore 2.10's torch-like data loading: the same sampler; without num_replicas/rank it reads MindSpore's communication group, so mindspore.communication.init() must run first.`;
+        withAdvice = false;
+        severity = 'info';
       } else if (q === 'torch.utils.data.distributed.DistributedSampler.set_epoch') {
         // no fix: deleting it is right only once the loader is a MindSpore dataset, and while torch's sampler stays
         // its order changes only through set_epoch (deleted first, every epoch would repeat the first one's order)
@@ -106,7 +116,7 @@ export const msp407Rule: Rule = {
         fix = twinRenameFix(ctx, use);
         lead = `${tick(q)}: MindSpore's process-group functions (get_rank, get_group_size, ...) are in mindspore.communication.`;
       }
-      reportAdvice(ctx, 'MSP407', use, lead, { fixes: fix ? [fix] : [], withAdvice, tail });
+      reportAdvice(ctx, 'MSP407', use, lead, { fixes: fix ? [fix] : [], withAdvice, tail, severity });
     }
   },
 };
