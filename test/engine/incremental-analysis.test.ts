@@ -251,6 +251,51 @@ test('several edits between analyses (the document reports the span they changed
   }
 });
 
+test("a loader's rewrite follows edits to the statements it reads: its sampler's, and its dataset class's __getitem__", () => {
+  const src = [
+    'from torch.utils.data import DataLoader, Dataset',
+    'from torch.utils.data.distributed import DistributedSampler',
+    '',
+    '',
+    'class Pairs(Dataset):',
+    '    def __getitem__(self, i):',
+    '        return self.x[i], self.y[i]',
+    '',
+    '',
+    'train_set = Pairs()',
+    'train_sampler = DistributedSampler(train_set, shuffle=False)',
+    'loader = DataLoader(train_set, batch_size=4, sampler=train_sampler)',
+    '',
+  ].join('\n');
+  const doc = new PythonDocument(src);
+  const inc = new IncrementalAnalyzer();
+  const swap = (from: string, to: string) => {
+    const at = doc.text.indexOf(from);
+    assert.ok(at >= 0, from);
+    doc.edit(editAt(at, at + from.length, to));
+  };
+  try {
+    check(inc, doc, 'first analysis');
+    for (const [from, to] of [
+      ['shuffle=False', 'shuffle=True'], // the sampler's order
+      ['DistributedSampler(train_set', 'RandomSampler(train_set'], // another sampler: advice only
+      ['RandomSampler(train_set', 'DistributedSampler(train_set'],
+      ['self.y[i]', 'self.y[i], self.z[i]'], // a third column
+      ['return self.x[i], self.y[i], self.z[i]', 'return {"x": self.x[i]}'], // a dict: advice only
+      ['return {"x": self.x[i]}', 'return self.x[i], self.label[i]'],
+      ['train_sampler = ', 'sampler = '], // the name the loader reads is gone
+      ['sampler = Distributed', 'train_sampler = Distributed'],
+    ] as const) {
+      swap(from, to);
+      check(inc, doc, `${from} → ${to}`);
+    }
+    const loader = inc.analyzeDocument(doc, DEFAULT_SETTINGS, db).findings.find((f) => f.code === 'MSP405' && /DataLoader/.test(f.message));
+    assert.match(loader?.fixes[0]?.edits[0].newText ?? '', /column_names=\["x", "label"\], num_shards=.*shuffle=True\)/);
+  } finally {
+    doc.dispose();
+  }
+});
+
 test('typing a statement into a method re-checks only what it can change, with the same result', () => {
   const doc = new PythonDocument(MODEL);
   const inc = new IncrementalAnalyzer();

@@ -69,6 +69,7 @@ before(async () => {
   put('utils/more.py', 'from torch.utils.data import DataLoader\n');
   put('utils/__init__.py', '');
   put('utils/listed.py', 'import torch\nimport torch.nn as nn\nfrom models.fcn import FourCastNet, Block\n__all__ = ["nn", "Block"]\n__all__ += ("_private",)\n_private = nn\n');
+  put('data/era5.py', 'from torch.utils.data import Dataset\n\n\nclass ERA5(Dataset):\n    def __len__(self):\n        return 8\n\n    def __getitem__(self, i):\n        if i < 0:\n            raise IndexError(i)\n        inputs = self.x[i]\n        return inputs, self.y[i]\n\n\nclass Fields(Dataset):\n    def __getitem__(self, i):\n        sample = load(i)\n        sample["static"] = self.static\n        return sample\n');
   put('models/broken.py', 'import torch.nn as nn\n\nclass Broken(nn.Module:\n    def forward(self, x) return x\n)))\n');
   mkdirSync(join(project, 'odd', 'folder.py'), { recursive: true }); // a folder named like a module
   writeFileSync(join(project, 'odd', 'binary.py'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0x0a]));
@@ -303,4 +304,28 @@ test('a module changed on disk is read again', () => {
   const q = put('models/fcn.py', FCN);
   utimesSync(q, new Date(), new Date(Date.now() + 10000));
   assert.deepEqual(analyseAs('train.py', src).findings.map((f) => f.code), ['MSP402']);
+});
+
+test("a dataset class from another file gives DataLoader's rewrite its column names; one returning a dict gives none", () => {
+  const src = [
+    'from torch.utils.data import DataLoader',
+    'from data.era5 import ERA5, Fields',
+    'class Module:',
+    '    def setup(self):',
+    '        self.train_set = ERA5()',
+    '    def loader(self):',
+    '        return DataLoader(self.train_set, batch_size=4, shuffle=True)',
+    'valid = ERA5()',
+    'v = DataLoader(dataset=valid, batch_size=2, drop_last=False)',
+    'f = DataLoader(Fields(), batch_size=2)',
+    '',
+  ].join('\n');
+  const loaders = analyseAs('train.py', src).findings.filter((f) => f.code === 'MSP405');
+  assert.equal(loaders.length, 3);
+  const text = (i: number) => loaders[i].fixes[0]?.edits[0].newText;
+  assert.match(text(0) ?? '', /^ms\.dataset\.GeneratorDataset\(self\.train_set, column_names=\["inputs", "y"\], shuffle=True\)\.batch\(4, drop_remainder=True\)$/);
+  // torch's own drop_last, when the call gives it, is kept
+  assert.match(text(1) ?? '', /^ms\.dataset\.GeneratorDataset\(valid, column_names=\["inputs", "y"\], shuffle=False\)\.batch\(2, drop_remainder=False\)$/);
+  // a row that is a dict is no list of columns: advice only
+  assert.equal(loaders[2].fixes.length, 0);
 });

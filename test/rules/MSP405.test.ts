@@ -98,3 +98,27 @@ test('2.10: fix-all of a loader file ports the data pipeline in one pass, one im
   assert.match(out, /class Pairs\(mindspore\.dataset\.dataloader\.Dataset\)/);
   assert.match(out, /loader = mindspore\.dataset\.dataloader\.DataLoader\(/);
 });
+
+test('sampler=DistributedSampler(...) becomes GeneratorDataset\'s own sharding (its shuffle, num_replicas and rank); other samplers get no fix', () => {
+  const src = lines(
+    'import torch',
+    'from torch.utils.data import Dataset, DataLoader',
+    'from torch.utils.data.distributed import DistributedSampler',
+    'class Pairs(Dataset):',
+    '    def __getitem__(self, i):',
+    '        return self.x[i], self.y[i]',
+    'ds = Pairs()',
+    'train_sampler = DistributedSampler(ds)',
+    'a = DataLoader(ds, batch_size=4, sampler=train_sampler, shuffle=False, drop_last=True)',
+    'b = DataLoader(ds, batch_size=4, sampler=DistributedSampler(ds, num_replicas=8, rank=r, shuffle=False))',
+    'c = DataLoader(ds, batch_size=4, sampler=torch.utils.data.RandomSampler(ds))',
+    'd = DataLoader(ds, batch_size=4, sampler=DistributedSampler(ds, drop_last=True))',
+  );
+  const loaders = findings(src, 'MSP405').filter((f) => /DataLoader/.test(f.message));
+  assert.equal(loaders.length, 4);
+  const a = fix(src, 'MSP405', 1).text;
+  assert.match(a, /^a = ms\.dataset\.GeneratorDataset\(ds, column_names=\["x", "y"\], num_shards=ms\.communication\.get_group_size\(\), shard_id=ms\.communication\.get_rank\(\), shuffle=True\)\.batch\(4, drop_remainder=True\)$/m);
+  assert.match(fix(src, 'MSP405', 2).text, /^b = ms\.dataset\.GeneratorDataset\(ds, column_names=\["x", "y"\], num_shards=8, shard_id=r, shuffle=False\)\.batch\(4, drop_remainder=True\)$/m);
+  // any other sampler, or a DistributedSampler whose drop_last GeneratorDataset has no word for: advice only
+  assert.deepEqual([loaders[2].fixes.length, loaders[3].fixes.length], [0, 0]);
+});

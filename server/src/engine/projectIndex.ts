@@ -10,6 +10,7 @@
 import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileStamp, readSource } from './files';
+import { rowNames } from './datasetRows';
 import { parseSyntax } from './moduleTree';
 import type { Tree } from './parser';
 import { isTracked, resolve, type ClassInfo, type ImportedClass, type ImportedValue, type ResolveOptions, type Value } from './resolve';
@@ -300,7 +301,7 @@ export class ProjectIndex {
 /** An imported class as other files see it (nested classes by name only). */
 function classShape(c: ImportedClass): unknown {
   const value = (v: ImportedValue | 'cls') => (v === 'cls' ? v : [v.kind, v.qname, v.kind === 'instance' ? v.cls?.name : undefined]);
-  return [c.torchBase, c.file, c.methods, c.attrs.map(([k, v]) => [k, value(v)]), (c.factories ?? []).map(([k, v]) => [k, value(v)])];
+  return [c.torchBase, c.file, c.methods, c.attrs.map(([k, v]) => [k, value(v)]), (c.factories ?? []).map(([k, v]) => [k, value(v)]), c.rows];
 }
 
 /** A ClassInfo of a module read for its classes, as plain data (its attributes' classes too, a few levels deep). */
@@ -310,6 +311,9 @@ function importedClass(cls: ClassInfo, path: string, converted: Map<ClassInfo, I
   const attrs: [string, ImportedValue][] = [];
   const out: ImportedClass = { name: cls.name, file: cls.file ?? path, torchBase: cls.torchBase, methods: [...cls.methods.keys()], attrs };
   converted.set(cls, out);
+  const getitem = cls.methods.get('__getitem__');
+  const rows = getitem?.type === 'function_definition' ? rowNames(getitem) : cls.rows;
+  if (rows) out.rows = rows;
   for (const [k, v] of cls.attrs) {
     const iv = importedValue(v, path, converted, depth);
     if (iv) attrs.push([k, iv]);

@@ -75,6 +75,8 @@ export interface ImportedClass {
   attrs: ReadonlyArray<readonly [string, ImportedValue]>;
   /** Its class and static methods that return instances (as `ClassInfo.factories`). */
   factories?: ReadonlyArray<readonly [string, ImportedValue | 'cls']>;
+  /** For a dataset class: the names of what its `__getitem__` returns (engine/datasetRows.ts). */
+  rows?: readonly string[];
 }
 
 export type ImportedValue = { kind: 'name'; qname: string } | { kind: 'instance'; qname: string; confidence: Confidence; cls?: ImportedClass };
@@ -98,6 +100,8 @@ export interface ClassInfo {
    * 'cls': an instance of the class they are called on (`return cls(...)`, or of this class).
    */
   factories?: Map<string, InstanceValue | 'cls'>;
+  /** For a class of another file (`file` set) that is a dataset: the names of what its `__getitem__` returns. */
+  rows?: readonly string[];
 }
 
 /** A set of names as rules ask it: whether it has one. */
@@ -730,7 +734,7 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
     let c = imported.get(ic);
     if (c) return c;
     const node = tree.rootNode;
-    c = { name: ic.name, node, file: ic.file, torchBase: ic.torchBase, attrs: new Map(), methods: new Map(ic.methods.map((m) => [m, node])) };
+    c = { name: ic.name, node, file: ic.file, torchBase: ic.torchBase, attrs: new Map(), methods: new Map(ic.methods.map((m) => [m, node])), rows: ic.rows };
     imported.set(ic, c);
     for (const [k, v] of ic.attrs) c.attrs.set(k, v.kind === 'name' ? v : instanceOf(v, depth));
     if (ic.factories?.length) {

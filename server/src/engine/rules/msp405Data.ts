@@ -5,8 +5,9 @@ import type { Twin } from '../../mappings/schema';
 import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
+import { rowNames } from '../datasetRows';
 import type { Rule, RuleContext } from './types';
-import { assignedValue, callArgs, claimUses, findAll, reportAdvice, ruleOwned, scopeNode, tick, twinRenameFix } from './util';
+import { assignedValue, callArgs, claimUses, mindsporeNamer, reportAdvice, ruleOwned, scopeNode, tick, twinRenameFix } from './util';
 
 const DATASETS = /^torch\.utils\.data\.(Dataset|IterableDataset)$/;
 
@@ -24,50 +25,76 @@ function baseRemoval(ctx: RuleContext, use: ApiUse): Fix | undefined {
   return { title: 'Make it a plain Python class (GeneratorDataset wraps it)', applicability: 'unsafe', edits: [edit] };
 }
 
-/** Column names from the `return a, b` of the dataset class's __getitem__. */
+/**
+ * Column names from the `return a, b` of the dataset class's __getitem__: the class of a known dataset instance (this
+ * file's, or one imported from the project: `self.data_train`, `train_set`), else of the call a name is assigned.
+ */
 function columns(ctx: RuleContext, dataset: Node): string[] | undefined {
+  const cls = ctx.resolution.instances.get(dataset.id)?.cls;
+  if (cls) {
+    const getitem = cls.methods.get('__getitem__');
+    const rows = getitem?.type === 'function_definition' ? rowNames(getitem) : cls.rows;
+    if (rows) return [...rows];
+  }
   let expr: Node | undefined = dataset;
   if (expr.type === 'identifier') expr = assignedValue(scopeNode(expr), expr.text, expr.startIndex);
   if (expr?.type !== 'call') return undefined;
   const clsName = expr.childForFieldName('function')?.text;
-  const cls = ctx.resolution.classes.find((c) => c.name === clsName);
-  const getitem = cls?.methods.get('__getitem__');
-  if (!getitem) return undefined;
-  const rets = findAll(getitem, (n) => n.type === 'return_statement');
-  let cols: string[] | undefined;
-  for (const r of rets) {
-    const v = r.namedChildren[0];
-    if (!v) return undefined;
-    const items = v.type === 'expression_list' || v.type === 'tuple' ? v.namedChildren.filter((c): c is Node => !!c) : [v];
-    const nameOf = (it: Node): string | undefined =>
-      it.type === 'identifier' ? it.text : it.type === 'attribute' ? it.childForFieldName('attribute')?.text : it.type === 'subscript' ? nameOf(it.childForFieldName('value')!) : undefined;
-    const names = items.map((it, i) => nameOf(it) ?? `col${i}`);
-    if (cols && cols.length !== names.length) return undefined;
-    cols ??= names;
-  }
-  if (!cols || new Set(cols).size !== cols.length) return cols?.map((_, i) => `col${i}`);
-  return cols;
+  const getitem = ctx.resolution.classes.find((c) => c.name === clsName)?.methods.get('__getitem__');
+  return getitem ? rowNames(getitem) : undefined;
+}
+
+const DISTRIBUTED_SAMPLER = 'torch.utils.data.distributed.DistributedSampler';
+
+/**
+ * `sampler=DistributedSampler(ds, ...)` (or a name assigned one) as GeneratorDataset's own sharding: `num_shards`,
+ * `shard_id` (the sampler's num_replicas/rank, else the communication group's size and rank) and its `shuffle`
+ * (torch's default True). Undefined for any other sampler, or one given drop_last, seed or a spread.
+ */
+function shardingOf(ctx: RuleContext, sampler: Node, edits: TextEdit[]): string[] | undefined {
+  let expr: Node | undefined = sampler;
+  if (expr.type === 'identifier') expr = assignedValue(scopeNode(expr), expr.text, expr.startIndex);
+  if (expr?.type !== 'call') return undefined;
+  const callee = expr.childForFieldName('function');
+  if (!callee || !ctx.resolution.uses.some((u) => u.qname === DISTRIBUTED_SAMPLER && u.node.id === callee.id)) return undefined;
+  const args = callArgs(expr);
+  if (!args || args.hasSplat || args.keywords.has('drop_last') || args.keywords.has('seed') || args.positional.length > 4) return undefined;
+  const arg = (name: string, pos: number) => args.keywords.get(name)?.value.text ?? args.positional[pos]?.text;
+  const ms = mindsporeNamer(ctx, edits);
+  return [
+    `num_shards=${arg('num_replicas', 1) ?? `${ms('mindspore.communication.get_group_size')}()`}`,
+    `shard_id=${arg('rank', 2) ?? `${ms('mindspore.communication.get_rank')}()`}`,
+    `shuffle=${arg('shuffle', 3) ?? 'True'}`,
+  ];
 }
 
 function loaderFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   if (use.qname !== 'torch.utils.data.DataLoader' || use.context !== 'call' || !use.call) return undefined;
   const args = callArgs(use.call);
   if (!args || args.hasSplat || args.positional.length > 3) return undefined;
-  const allowed = ['dataset', 'batch_size', 'shuffle', 'num_workers', 'drop_last', 'pin_memory', 'persistent_workers', 'prefetch_factor'];
+  const allowed = ['dataset', 'batch_size', 'shuffle', 'sampler', 'num_workers', 'drop_last', 'pin_memory', 'persistent_workers', 'prefetch_factor'];
   for (const k of args.keywords.keys()) if (!allowed.includes(k)) return undefined;
   const ds = args.keywords.get('dataset')?.value ?? args.positional[0];
   if (!ds) return undefined;
   const cols = columns(ctx, ds);
   if (!cols) return undefined;
+  const edits: TextEdit[] = [];
+  const sampler = args.keywords.get('sampler')?.value;
+  const sharding = sampler && sampler.type !== 'none' ? shardingOf(ctx, sampler, edits) : undefined;
+  if (sampler && sampler.type !== 'none' && !sharding) return undefined;
   const bs = args.keywords.get('batch_size')?.value.text ?? args.positional[1]?.text ?? '1';
-  const shuffle = args.keywords.get('shuffle')?.value.text ?? args.positional[2]?.text ?? 'False';
   const workers = args.keywords.get('num_workers')?.value.text;
+  // torch keeps the last partial batch by default; a fixed batch shape keeps graph mode from recompiling, so the
+  // rewrite drops it unless the call says drop_last=... itself
+  const dropLast = args.keywords.get('drop_last')?.value.text ?? 'True';
   const plan = ctx.imports.plan('mindspore.dataset.GeneratorDataset');
-  const parts = [ds.text, `column_names=[${cols.map((c) => JSON.stringify(c)).join(', ')}]`, `shuffle=${shuffle}`];
+  const parts = [ds.text, `column_names=[${cols.map((c) => JSON.stringify(c)).join(', ')}]`];
+  // with a sampler torch's own shuffle is False: the order is the sampler's
+  parts.push(...(sharding ?? [`shuffle=${args.keywords.get('shuffle')?.value.text ?? args.positional[2]?.text ?? 'False'}`]));
   if (workers && workers !== '0') parts.push(`num_parallel_workers=${workers}`);
-  const edits: TextEdit[] = [{ start: use.call.startIndex, end: use.call.endIndex, newText: `${plan.expr}(${parts.join(', ')}).batch(${bs}, drop_remainder=True)` }];
+  edits.unshift({ start: use.call.startIndex, end: use.call.endIndex, newText: `${plan.expr}(${parts.join(', ')}).batch(${bs}, drop_remainder=${dropLast})` });
   if (plan.edit) edits.push(plan.edit);
-  return { title: 'Use GeneratorDataset(...).batch(..., drop_remainder=True)', applicability: 'unsafe', edits };
+  return { title: 'Use GeneratorDataset(...).batch(..., drop_remainder=...)', applicability: 'unsafe', edits };
 }
 
 /** MindSpore's torch-like loader module (2.10 on): torch's DataLoader, Dataset, ... with torch's arguments. */
