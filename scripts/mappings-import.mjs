@@ -303,6 +303,76 @@ export function classifyParamRow(row) {
   return { args: out, behavior };
 }
 
+/** Splits `text` at commas outside brackets and strings. */
+function splitTopLevel(text) {
+  const out = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out.map((t) => t.trim()).filter(Boolean);
+}
+
+/**
+ * The torch signature a difference page shows for `key` (the code block under its `## key` heading, `class ` allowed), as
+ * params: names in order, Python-source defaults, keyword-only after a bare `*`. Undefined when the page has none,
+ * or a part is not a plain parameter (the signature is then not trusted at all).
+ */
+export function signatureParams(page, key) {
+  // the first code block under the page's `## <key>` heading (examples further down call the API, not define it)
+  const heading = page.split('\n').findIndex((l) => l.trim() === `## ${key}`);
+  if (heading < 0) return undefined;
+  const rest = page.split('\n').slice(heading + 1).join('\n');
+  const first = /```\w*\n([\s\S]*?)```/.exec(rest);
+  if (!first || /\n## /.test(rest.slice(0, first.index))) return undefined;
+  for (const block of [first[1]]) {
+    const at = block.search(new RegExp(`(^|\\n)\\s*(class\\s+)?${key.replace(/\./g, '\\.')}\\(`));
+    if (at < 0) continue;
+    const open = block.indexOf('(', block.indexOf(key, at) + key.length - 1);
+    let depth = 0;
+    let close = -1;
+    for (let i = open; i < block.length; i++) {
+      if (block[i] === '(') depth++;
+      else if (block[i] === ')' && --depth === 0) {
+        close = i;
+        break;
+      }
+    }
+    if (close < 0) return undefined;
+    const params = [];
+    let kwOnly = false;
+    for (const part of splitTopLevel(block.slice(open + 1, close).replace(/#.*$/gm, ''))) {
+      if (part === '*') {
+        kwOnly = true;
+        continue;
+      }
+      if (part === '/') continue;
+      const m = /^(\*{0,2}[A-Za-z_]\w*)\s*(?::\s*[^=]+?)?\s*(?:=\s*([\s\S]+))?$/.exec(part);
+      if (!m) return undefined;
+      const p = { name: m[1] };
+      if (m[2] !== undefined) p.default = m[2].replace(/\s+/g, ' ').trim();
+      if (kwOnly && !p.name.startsWith('*')) p.kwOnly = true;
+      if (p.name.startsWith('*') && !p.name.startsWith('**')) kwOnly = true;
+      params.push(p);
+    }
+    return params;
+  }
+  return undefined;
+}
+
 function summarizeArgs(args) {
   const parts = [];
   const by = (c) => args.filter((a) => a.change === c);
@@ -345,6 +415,8 @@ export function build() {
     paramsByPage.get(pk).push(p);
   }
   const stats = { pages: new Map(), conflicts: [], skippedRows: [], sameNamed: [], alignedIn26: [] };
+  /** torch signatures read from the difference pages, by torch API. */
+  const signatures = new Map();
   /** key → { entry, twinInfo: {mint:{...}, classic:{...}} } */
   const entries = new Map();
 
@@ -395,6 +467,7 @@ export function build() {
       let status;
       let note;
       let args = [];
+      let positionalOnly;
       let doc;
       const cls = row.category_class;
       if (cls === 'consistent') status = 'same';
@@ -410,6 +483,22 @@ export function build() {
         }
         args = dedupeArgs(args);
         const pageKey = `${table.version}|${row.diff_page}|${key}`;
+        // torch's signature as the page shows it: where positional arguments land (the 2.6 page first, read first)
+        const pagePath = join(REF, 'mindspore-docs', table.docVersion, 'source_en', 'note', 'api_mapping', 'pytorch_diff', row.diff_page);
+        const page = existsSync(pagePath) ? readFileSync(pagePath, 'utf8') : '';
+        if (!signatures.has(key) && page) {
+          const sig = signatureParams(page, key);
+          if (sig) signatures.set(key, sig);
+        }
+        // a torch argument "renamed" to MindSpore's `*args` (nn.ModuleDict's modules → CellDict(*args)) is passed by
+        // position: no keyword can reach a star parameter
+        const msStars = new Set((page ? signatureParams(page, api) ?? [] : []).filter((p) => /^\*\w/.test(p.name)).map((p) => p.name.slice(1)));
+        const torchStars = new Set((signatures.get(key) ?? []).filter((p) => /^\*\w/.test(p.name)).map((p) => p.name.slice(1)));
+        const toStar = args.filter((a) => a.change === 'renamed' && msStars.has(a.ms) && a.torch && !torchStars.has(a.torch));
+        if (toStar.length) {
+          args = args.filter((a) => !toStar.includes(a));
+          positionalOnly = toStar.map((a) => a.torch);
+        }
         if (prow.length === 0) {
           status = 'behavior';
           note = 'differences are described in prose on the official page';
@@ -436,6 +525,7 @@ export function build() {
       else if (newIn26.has(api)) twin.since = '2.6';
       if (plats) twin.platforms = plats;
       if (args.length) twin.args = args;
+      if (positionalOnly) twin.positionalOnly = positionalOnly;
       if (which === 'mint' && aclnn.has(api)) twin.aclnn = aclnn.get(api);
       if (doc) twin.doc = doc;
       const notes = [note, deprecated ? 'marked deprecated in the MindSpore API list' : undefined].filter(Boolean);
@@ -516,6 +606,12 @@ export function build() {
       from: {},
     });
   }
+
+  for (const [key, sig] of signatures) {
+    const rec = entries.get(key);
+    if (rec && sig.length) rec.entry.params = sig;
+  }
+  stats.signatures = signatures.size;
 
   // kind
   for (const [key, rec] of entries) {
@@ -656,6 +752,7 @@ function main() {
   console.log(
     `difference pages: ${pages.length}, structured into args: ${pages.filter((p) => p.structured).length}, not structured: ${pages.filter((p) => !p.structured).length}`,
   );
+  console.log(`torch signatures read from difference pages (params): ${stats.signatures}`);
   console.log(`rows skipped: ${stats.skippedRows.length}${stats.skippedRows.length ? ` (${stats.skippedRows.map((r) => r.ms || r.torch).join(', ')})` : ''}`);
   console.log(`torch APIs with two different classic twins (one kept, the other in its note): ${stats.conflicts.length}`);
   console.log(`APIs the 2.6 table aligns with torch and the 2.4.10 table maps otherwise (torch-aligned twin since 2.6): ${stats.alignedIn26.length}`);

@@ -126,3 +126,10 @@ test('cudnn.deterministic = True asks MindSpore for deterministic kernels (set_d
   assert.match(fix(src, 'MSP205', 0, settings({ mindsporeVersion: '2.4' })).text, /^ms\.set_context\(deterministic="ON"\)$/m);
   assert.match(findings(src, 'MSP205')[0].message, /not deterministic by default either/);
 });
+
+test('torch.device in a type hint is a hint: MindSpore names devices by strings', () => {
+  const src = lines('import torch', 'def get_device() -> torch.device:', '    return None', 'def to(self, device: str | torch.device):', '    pass');
+  const f = findings(src, 'MSP205');
+  assert.deepEqual(f.map((x) => x.severity), ['hint', 'hint']);
+  assert.match(f[0].message, /`torch\.device` in a type hint: MindSpore has no device objects/);
+});

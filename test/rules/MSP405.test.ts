@@ -122,3 +122,20 @@ test('sampler=DistributedSampler(...) becomes GeneratorDataset\'s own sharding (
   // any other sampler, or a DistributedSampler whose drop_last GeneratorDataset has no word for: advice only
   assert.deepEqual([loaders[2].fixes.length, loaders[3].fixes.length], [0, 0]);
 });
+
+test('dataset types in type hints are hints, not warnings: the value becomes a plain class or a MindSpore dataset', () => {
+  const src = lines(
+    'from typing import Optional',
+    'from torch.utils.data import Dataset, DataLoader',
+    'class Module:',
+    '    def __init__(self):',
+    '        self.data_train: Optional[Dataset] = None',
+    '    def loader(self) -> DataLoader:',
+    '        return self.cached',
+  );
+  const f = findings(src, 'MSP405');
+  assert.deepEqual(f.map((x) => x.severity), ['hint', 'hint']);
+  assert.match(f[0].message, /`torch\.utils\.data\.Dataset` in a type hint: in MindSpore the value is a plain Python class/);
+  assert.match(f[1].message, /`mindspore\.dataset\.Dataset`/);
+  assert.ok(f.every((x) => x.fixes.length === 0));
+});

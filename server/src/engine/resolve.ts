@@ -550,6 +550,12 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
     if (type === 'call' && tree.fieldChild(p, 'function') === i) return { context: 'call', call: tree.node(p) };
     if (type === 'decorator') return { context: 'decorator' };
     if (type === 'type' || type === 'generic_type') return { context: 'annotation' };
+    if (type === 'binary_operator') {
+      // a union in a hint (`device: str | torch.device`)
+      let top = p;
+      while (tree.parentAt(top) >= 0 && tree.typeAt(tree.parentAt(top)) === 'binary_operator') top = tree.parentAt(top);
+      if (tree.parentAt(top) >= 0 && tree.typeAt(tree.parentAt(top)) === 'type') return { context: 'annotation' };
+    }
     if (type === 'argument_list') {
       const gp = tree.parentAt(p);
       const gpType = gp < 0 ? '' : tree.typeAt(gp);

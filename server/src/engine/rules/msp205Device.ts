@@ -227,6 +227,11 @@ export const msp205Rule: Rule = {
         reportAdvice(ctx, 'MSP205', use, castMessage(cast), { fixes: fix ? [fix] : [], withAdvice: false });
         continue;
       }
+      if (use.context === 'annotation' && (use.qname === 'torch.device' || use.qname === 'torch.cuda.device')) {
+        // a type hint (`device: torch.device`) computes nothing: what such values become
+        reportAdvice(ctx, 'MSP205', use, `${tick(use.qname)} in a type hint: MindSpore has no device objects; a device is named by a string (\`"Ascend"\`) where one is named at all.`, { severity: 'hint', withAdvice: false });
+        continue;
+      }
       let fix: Fix | undefined;
       let lead: string;
       let withAdvice = true;

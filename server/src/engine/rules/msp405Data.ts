@@ -132,7 +132,11 @@ export const msp405Rule: Rule = {
     for (const use of uses) {
       const torchLike = torchLikeTwin(ctx, use);
       if (torchLike) torchLikeReport(ctx, use, torchLike);
-      else if (DATASETS.test(use.qname)) {
+      else if (use.context === 'annotation') {
+        // a type hint (`self.data_train: Optional[Dataset] = None`) computes nothing: a short hint of what the value becomes
+        const becomes = use.qname === 'torch.utils.data.DataLoader' ? `a MindSpore dataset (${tick('mindspore.dataset.Dataset')}, what ${tick('GeneratorDataset(...).batch(...)')} returns)` : 'a plain Python class that GeneratorDataset wraps';
+        reportAdvice(ctx, 'MSP405', use, `${tick(use.qname)} in a type hint: in MindSpore the value is ${becomes}.`, { severity: 'hint', withAdvice: false });
+      } else if (DATASETS.test(use.qname)) {
         const fix = baseRemoval(ctx, use);
         reportAdvice(ctx, 'MSP405', use, `${tick(use.qname)}: MindSpore needs no dataset base class.`, {
           fixes: fix ? [fix] : [],
