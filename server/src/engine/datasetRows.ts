@@ -67,3 +67,12 @@ export function rowNames(getitem: Node): string[] | undefined {
   if (!cols) return undefined;
   return new Set(cols).size === cols.length ? cols : cols.map((_, i) => `col${i}`);
 }
+
+/**
+ * The row names of a class: from its own `__getitem__` when the class is this tree's, else those its file gave
+ * (`rows` of a class imported from the project).
+ */
+export function classRows(cls: { methods: ReadonlyMap<string, Node>; rows?: readonly string[] }): readonly string[] | undefined {
+  const getitem = cls.methods.get('__getitem__');
+  return getitem?.type === 'function_definition' ? rowNames(getitem) : cls.rows;
+}

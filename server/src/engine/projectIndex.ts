@@ -10,7 +10,7 @@
 import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileStamp, readSource } from './files';
-import { rowNames } from './datasetRows';
+import { classRows } from './datasetRows';
 import { parseSyntax } from './moduleTree';
 import type { Tree } from './parser';
 import { isTracked, resolve, type ClassInfo, type ImportedClass, type ImportedValue, type ResolveOptions, type Value } from './resolve';
@@ -311,8 +311,7 @@ function importedClass(cls: ClassInfo, path: string, converted: Map<ClassInfo, I
   const attrs: [string, ImportedValue][] = [];
   const out: ImportedClass = { name: cls.name, file: cls.file ?? path, torchBase: cls.torchBase, methods: [...cls.methods.keys()], attrs };
   converted.set(cls, out);
-  const getitem = cls.methods.get('__getitem__');
-  const rows = getitem?.type === 'function_definition' ? rowNames(getitem) : cls.rows;
+  const rows = classRows(cls);
   if (rows) out.rows = rows;
   for (const [k, v] of cls.attrs) {
     const iv = importedValue(v, path, converted, depth);

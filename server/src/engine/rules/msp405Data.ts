@@ -5,7 +5,7 @@ import type { Twin } from '../../mappings/schema';
 import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
-import { rowNames } from '../datasetRows';
+import { classRows, rowNames } from '../datasetRows';
 import type { Rule, RuleContext } from './types';
 import { assignedValue, callArgs, claimUses, mindsporeNamer, reportAdvice, ruleOwned, scopeNode, tick, twinRenameFix } from './util';
 
@@ -31,11 +31,8 @@ function baseRemoval(ctx: RuleContext, use: ApiUse): Fix | undefined {
  */
 function columns(ctx: RuleContext, dataset: Node): string[] | undefined {
   const cls = ctx.resolution.instances.get(dataset.id)?.cls;
-  if (cls) {
-    const getitem = cls.methods.get('__getitem__');
-    const rows = getitem?.type === 'function_definition' ? rowNames(getitem) : cls.rows;
-    if (rows) return [...rows];
-  }
+  const rows = cls ? classRows(cls) : undefined;
+  if (rows) return [...rows];
   let expr: Node | undefined = dataset;
   if (expr.type === 'identifier') expr = assignedValue(scopeNode(expr), expr.text, expr.startIndex);
   if (expr?.type !== 'call') return undefined;
