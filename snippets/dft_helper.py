@@ -1,4 +1,4 @@
-# mindport: DFT helper -- real FFTs as matrix products; complex values travel as (re, im) pairs of float Tensors
+# mindport: DFT helper -- FFTs as matrix products; complex values travel as (re, im) pairs of float Tensors
 import numpy as _np
 import mindspore as _ms
 from mindspore import ops as _ops
@@ -67,13 +67,47 @@ def dft_rfft(x, n=None, dim=-1, norm="backward"):
     return _last(re, dim), _last(im, dim)
 
 
-def dft_fft(z, dim=-1, norm="backward", inverse=False):
-    """Complex fft/ifft along one axis of a (re, im) pair."""
-    re, im = _last(z[0], dim), _last(z[1], dim)
+def _pair(x):
+    # a (re, im) pair as it is; a real Tensor with a zero imaginary part
+    return x if isinstance(x, tuple) else (x, _ops.zeros_like(x))
+
+
+def dft_fft(x, n=None, dim=-1, norm="backward", inverse=False):
+    """torch.fft.fft (ifft with inverse=True) of a real Tensor or a (re, im) pair, as a (re, im) pair."""
+    re, im = _pair(x)
+    re, im = _last(_fit(re, dim, n), dim), _last(_fit(im, dim, n), dim)
     a_re, a_im = _dft_mats("ifft" if inverse else "fft", re.shape[-1], 0, norm)
     y_re = _ops.matmul(re, a_re) - _ops.matmul(im, a_im)
     y_im = _ops.matmul(re, a_im) + _ops.matmul(im, a_re)
     return _last(y_re, dim), _last(y_im, dim)
+
+
+def dft_ifft(x, n=None, dim=-1, norm="backward"):
+    """torch.fft.ifft of a real Tensor or a (re, im) pair, as a (re, im) pair."""
+    return dft_fft(x, n=n, dim=dim, norm=norm, inverse=True)
+
+
+def dft_fftn(x, s=None, dim=(-2, -1), norm="backward", inverse=False):
+    """torch.fft.fftn (ifftn with inverse=True) over the axes in dim, s their sizes; a (re, im) pair."""
+    z = _pair(x)
+    for i, d in enumerate(dim):
+        z = dft_fft(z, n=None if s is None else s[i], dim=d, norm=norm, inverse=inverse)
+    return z
+
+
+def dft_ifftn(x, s=None, dim=(-2, -1), norm="backward"):
+    """torch.fft.ifftn over the axes in dim; a (re, im) pair."""
+    return dft_fftn(x, s=s, dim=dim, norm=norm, inverse=True)
+
+
+def dft_fft2(x, s=None, dim=(-2, -1), norm="backward"):
+    """torch.fft.fft2 of a real Tensor or a (re, im) pair, as a (re, im) pair."""
+    return dft_fftn(x, s=s, dim=dim, norm=norm)
+
+
+def dft_ifft2(x, s=None, dim=(-2, -1), norm="backward"):
+    """torch.fft.ifft2 of a real Tensor or a (re, im) pair, as a (re, im) pair."""
+    return dft_fftn(x, s=s, dim=dim, norm=norm, inverse=True)
 
 
 def dft_irfft(z, n=None, dim=-1, norm="backward"):

@@ -110,7 +110,7 @@ test('complex through views and arithmetic; the real and imaginary parts are rea
   assert.deepEqual(complexLines, [4]);
 });
 
-test("the DFT helper computes NumPy's (torch's) real FFTs, with n= and s= padding or cutting as torch does", (t) => {
+test("the DFT helper computes NumPy's (torch's) FFTs, real and complex, with n= and s= padding or cutting as torch does", (t) => {
   const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0);
   if (!python) return t.skip('no python3 with NumPy (CI installs python3-numpy)');
   // MindSpore's four ops the helper uses, played by NumPy
@@ -121,6 +121,7 @@ ops = types.ModuleType("mindspore.ops")
 ops.swapaxes = lambda x, a, b: np.swapaxes(x, a, b)
 ops.matmul = np.matmul
 ops.pad = lambda x, p: np.pad(x, [(0, 0)] * (x.ndim - 1) + [(p[0], p[1])])
+ops.zeros_like = np.zeros_like
 ms = types.ModuleType("mindspore"); ms.ops = ops; ms.Tensor = np.asarray
 sys.modules["mindspore"] = ms; sys.modules["mindspore.ops"] = ops
 exec(sys.stdin.read())
@@ -141,9 +142,56 @@ for norm in ["backward", "ortho", "forward"]:
         z = y[:, :rows]
         got = dft_irfft2((z.real, z.imag), s=s, dim=(-2, -1), norm=norm)
         if not close(got, np.fft.irfft2(z, s=s, axes=(-2, -1), norm=norm)): bad.append(("irfft2", norm, rows, s))
+    # complex transforms, of a real Tensor and of a (re, im) pair
+    c = x + 1j * rng.standard_normal(x.shape)
+    for src in [x, c]:
+        arg = src if src is x else (c.real, c.imag)
+        for n in [None, 6, 13]:
+            for fn, ref in [(dft_fft, np.fft.fft), (dft_ifft, np.fft.ifft)]:
+                re, im = fn(arg, n=n, dim=-2, norm=norm)
+                if not close(re + 1j * im, ref(src, n=n, axis=-2, norm=norm)): bad.append((fn.__name__, norm, n))
+        for s in [None, (8, 10), (6, 12)]:
+            for fn, ref in [(dft_fft2, np.fft.fft2), (dft_ifft2, np.fft.ifft2)]:
+                re, im = fn(arg, s=s, dim=(-2, -1), norm=norm)
+                if not close(re + 1j * im, ref(src, s=s, axes=(-2, -1), norm=norm)): bad.append((fn.__name__, norm, s))
+            for fn, ref in [(dft_fftn, np.fft.fftn), (dft_ifftn, np.fft.ifftn)]:
+                re, im = fn(arg, s=None if s is None else (2,) + s, dim=[0, 1, 2], norm=norm)
+                if not close(re + 1j * im, ref(src, s=None if s is None else (2,) + s, axes=[0, 1, 2], norm=norm)): bad.append((fn.__name__, norm, s))
 print("bad", bad)
 `;
   const run = spawnSync(python, ['-c', program], { input: DFT_HELPER_SOURCE, encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stdout.trim(), 'bad []');
+});
+
+test('complex transforms (fft, ifft, fft2, ifft2, fftn with its axes) use the helper too; .real/.imag of the result take a part of the pair', () => {
+  const src = lines(
+    'import torch',
+    'def grad(x, k):',
+    '    dx = torch.fft.ifft2(1j * k * x).real',
+    '    y = torch.fft.fftn(x, dim=[1, 2])',
+    '    w = torch.fft.fftn(x)',
+    '    return dx, y, w',
+  );
+  const f = findings(src, 'MSP201');
+  assert.equal(f.length, 3);
+  const a = fix(src, 'MSP201', 0).text;
+  assert.match(a, /^    # TODO\(mindport\) MSP201: dft_ifft2 takes a real Tensor or a \(re, im\) pair: check what is passed \(its real part is taken\)\n    dx = dft_ifft2\(1j \* k \* x\)\[0\]$/m);
+  assert.match(a, /^def dft_ifft2\(x, s=None, dim=\(-2, -1\), norm="backward"\):$/m);
+  assert.match(fix(src, 'MSP201', 1).text, /^    y = dft_fftn\(x, dim=\[1, 2\]\)$/m);
+  // fftn over all axes by default: how many the rewrite cannot tell
+  assert.equal(f[2].fixes.length, 0);
+});
+
+test('a file whose helper an older MindPort inserted (without the complex transforms) gets the current one in its place', () => {
+  const old = DFT_HELPER_SOURCE.replace(/\ndef _pair[\s\S]*?(?=\ndef dft_irfft\()/, '\n');
+  assert.ok(!old.includes('def dft_ifft2(') && old.includes('# mindport: end of DFT helper'));
+  const src = 'import torch\n\n' + old + '\n\ndef f(z):\n    return torch.fft.ifft2(z)\n';
+  const out = fix(src, 'MSP201', 0).text;
+  assert.equal(out.split('# mindport: DFT helper').length - 1, 1, 'one helper');
+  assert.ok(out.includes(DFT_HELPER_SOURCE.trimEnd()));
+  assert.match(out, /return dft_ifft2\(z\)$/m);
+  // a helper whose end line was removed by hand is left alone (no second helper either)
+  const edited = src.replace('# mindport: end of DFT helper', '');
+  assert.equal(fix(edited, 'MSP201', 0).text.split('# mindport: DFT helper').length - 1, 1);
 });

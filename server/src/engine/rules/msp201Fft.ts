@@ -1,6 +1,7 @@
 // MSP201: FFT and complex numbers. Ascend ports carry complex values as (re, im) pairs of float Tensors and
-// compute real FFTs as products with precomputed DFT matrices. The fix inserts the DFT helper once and rewrites
-// rfft/irfft/rfft2/irfft2 calls whose axes are written out; view_as_complex/view_as_real become pair operations.
+// compute FFTs as products with precomputed DFT matrices. The fix inserts the DFT helper once (or replaces one an
+// older MindPort inserted, which lacks the function needed) and rewrites fft/ifft, rfft/irfft, fft2/ifft2,
+// rfft2/irfft2 and fftn/ifftn calls whose axes are written out; view_as_complex/view_as_real become pair operations.
 import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
@@ -9,19 +10,39 @@ import type { Rule, RuleContext } from './types';
 import { argOf, assignedValue, callArgs, claimUses, enclosing, enclosingStatement, eol, insertBeforeStatement, isAscend, isLiteralDims, lineStartOf, reportAdvice, rootOf, ruleOwned, tick } from './util';
 
 export const DFT_HELPER_MARKER = '# mindport: DFT helper';
+const DFT_HELPER_END = '# mindport: end of DFT helper';
 
 const COMPLEX_NAMES = new Set([
   'torch.view_as_complex', 'torch.view_as_real', 'torch.complex64', 'torch.complex128', 'torch.cfloat', 'torch.cdouble',
   'torch.complex', 'torch.polar', 'torch.Tensor.real', 'torch.Tensor.imag', 'torch.Tensor.conj', 'torch.Tensor.angle',
 ]);
 
-/** torch signature: name → [size parameter, its position] (dim follows it, then norm). */
-const REWRITABLE: Record<string, { helper: string; size: string; inverse: boolean }> = {
+/**
+ * The transforms the helper writes out: its function, torch's size parameter (at position 1; dim follows it, then
+ * norm), whether the input is a spectrum (a (re, im) pair) and whether the axes must be written out (fftn: all
+ * axes by default, which the rewrite cannot count). The complex ones take a real Tensor or a pair.
+ */
+const REWRITABLE: Record<string, { helper: string; size: string; inverse: boolean; needsDim?: boolean }> = {
   'torch.fft.rfft': { helper: 'dft_rfft', size: 'n', inverse: false },
   'torch.fft.irfft': { helper: 'dft_irfft', size: 'n', inverse: true },
   'torch.fft.rfft2': { helper: 'dft_rfft2', size: 's', inverse: false },
   'torch.fft.irfft2': { helper: 'dft_irfft2', size: 's', inverse: true },
+  'torch.fft.fft': { helper: 'dft_fft', size: 'n', inverse: false },
+  'torch.fft.ifft': { helper: 'dft_ifft', size: 'n', inverse: true },
+  'torch.fft.fft2': { helper: 'dft_fft2', size: 's', inverse: false },
+  'torch.fft.ifft2': { helper: 'dft_ifft2', size: 's', inverse: true },
+  'torch.fft.fftn': { helper: 'dft_fftn', size: 's', inverse: false, needsDim: true },
+  'torch.fft.ifftn': { helper: 'dft_ifftn', size: 's', inverse: true, needsDim: true },
 };
+
+/** The helper already in the file, from its first line to its last, when it lacks `fn` (inserted by an older MindPort). */
+function outdatedHelper(text: string, fn: string): { start: number; end: number } | undefined {
+  const start = text.indexOf(DFT_HELPER_MARKER);
+  if (start < 0 || text.includes(`def ${fn}(`)) return undefined;
+  const endMark = text.indexOf(DFT_HELPER_END, start);
+  if (endMark < 0) return undefined; // edited by hand: left as it is
+  return { start: lineStartOf(text, start), end: endMark + DFT_HELPER_END.length };
+}
 
 /**
  * Inserts a helper's source once (none when the file has its first line, `marker`): after the last top-level
@@ -58,19 +79,33 @@ function rewriteFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   const norm = argOf(args, 'norm', 3);
   if (!input) return undefined;
   if (dim && !isLiteralDims(dim)) return undefined; // axes must be visible
+  if (spec.needsDim && !dim) return undefined;
   if (norm && norm.type !== 'string' && norm.text !== 'None') return undefined;
   const parts = [input.text];
   if (size && size.text !== 'None') parts.push(`${spec.size}=${size.text}`);
   if (dim) parts.push(`dim=${dim.text}`);
   if (norm && norm.text !== 'None') parts.push(`norm=${norm.text}`);
-  const edits: TextEdit[] = [{ start: use.call.startIndex, end: use.call.endIndex, newText: `${spec.helper}(${parts.join(', ')})` }];
+  const complexIn = !/^dft_i?rfft/.test(spec.helper);
+  const pairOut = spec.helper !== 'dft_irfft' && spec.helper !== 'dft_irfft2';
+  // `.real` / `.imag` of the result: that part of the pair
+  const parent = use.call.parent;
+  const part = pairOut && parent?.type === 'attribute' && parent.childForFieldName('object')?.id === use.call.id ? parent.childForFieldName('attribute')?.text : undefined;
+  const index = part === 'real' ? 0 : part === 'imag' ? 1 : undefined;
+  const whole = index === undefined ? use.call : parent!;
+  const edits: TextEdit[] = [{ start: whole.startIndex, end: whole.endIndex, newText: `${spec.helper}(${parts.join(', ')})${index === undefined ? '' : `[${index}]`}` }];
   // the result changes from a complex Tensor to a (re, im) pair (or takes one): leave a reminder above the statement
   const stmt = enclosingStatement(use.call);
   if (stmt && !/TODO\(mindport\) MSP201/.test(ctx.text.slice(Math.max(0, lineStartOf(ctx.text, stmt.startIndex) - 200), stmt.startIndex))) {
-    const note = spec.inverse ? `${spec.helper} takes a (re, im) pair: pass the real and imaginary parts` : `${spec.helper} returns a (re, im) pair: adapt the code that uses the result`;
+    const note =
+      spec.inverse && !complexIn
+        ? `${spec.helper} takes a (re, im) pair: pass the real and imaginary parts`
+        : index !== undefined
+          ? `${spec.helper} takes a real Tensor or a (re, im) pair: check what is passed (its ${part} part is taken)`
+          : `${spec.helper} ${complexIn ? 'takes a real Tensor or a (re, im) pair and ' : ''}returns a (re, im) pair: adapt the code that uses the result`;
     edits.push(insertBeforeStatement(ctx.text, stmt, [`# TODO(mindport) MSP201: ${note}`]));
   }
-  const helper = helperInsertEdit(ctx);
+  const old = outdatedHelper(ctx.text, spec.helper);
+  const helper = old ? { ...old, newText: DFT_HELPER_SOURCE.replace(/\n/g, eol(ctx.text)).replace(/\r?\n$/, '') } : helperInsertEdit(ctx);
   if (helper) edits.push(helper);
   return {
     title: `Rewrite with the DFT helper (${spec.helper}, returns a (re, im) pair)`,
