@@ -148,6 +148,8 @@ describe('ProjectConfigFinder', () => {
     const bad = new ProjectConfigFinder().settingsFor(join(root, 'v2/m.py'), DEFAULT_SETTINGS);
     assert.equal(bad.settings.mindsporeVersion, '2.6');
     assert.match(bad.problems[0].message, /^2\.1 is not valid: .*write the version as a string, in quotes: "2\.10"/);
+    write('v3/mindport.toml', 'mindspore-version = 2.7\n');
+    assert.match(new ProjectConfigFinder().settingsFor(join(root, 'v3/m.py'), DEFAULT_SETTINGS).problems[0].message, /in quotes: "2\.7"/);
   });
 
   test('no configuration anywhere up to stopAt: the base settings', () => {

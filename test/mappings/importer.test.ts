@@ -4,7 +4,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 // @ts-expect-error: a plain ES module script, without type declarations
 import { signatureParams } from '../../scripts/mappings-import.mjs';
-import { findings, fix, lines, setup } from '../rules/helpers';
+import { all, findings, fix, lines, settings, setup } from '../rules/helpers';
 
 before(setup);
 
@@ -56,12 +56,21 @@ test('no heading, a call instead of a signature, or a part that is no parameter:
   assert.equal(signatureParams('## torch.nn.Example\n\ntext\n\n## Code\n\n```python\ntorch.nn.Example(a, b)\n```\n', 'torch.nn.Example'), undefined);
 });
 
-test('with torch\'s positions known, a positional argument MindSpore does not take the same way is seen (Tensor.flip(1))', () => {
-  // MindSpore's Tensor.flip takes a tuple of dims; torch's method also takes one int
-  const f = findings(lines('import torch', 'y = torch.zeros(2, 3).flip(1)'), 'MSP102').filter((x) => /Tensor\.flip/.test(x.message));
-  assert.equal(f.length, 1);
-  assert.equal(f[0].fixes[0]?.applicability, 'unsafe');
-  assert.match(f[0].message, /`dims` differs/);
+test("with torch's positions known, a positional argument a difference applies to is seen; the page's defaults and names are not used", () => {
+  // Tensor.flip: MindSpore takes one tuple of dims, torch also one int or several: written as a tuple
+  const flip = lines('import torch', 'y = torch.zeros(2, 3)', 'a = y.flip(1)', 'b = y.flip(0, 1)', 'c = y.flip((0, 1))');
+  // MSP102 #0 is torch.zeros(2, 3)'s shape
+  assert.match(fix(flip, 'MSP102', 1).text, /^a = y\.flip\(\(1,\)\)$/m);
+  assert.match(fix(flip, 'MSP102', 2).text, /^b = y\.flip\(\(0, 1\)\)$/m);
+  assert.equal(findings(flip, 'MSP102').filter((f) => /Tensor\.flip/.test(f.message)).length, 2, 'a tuple is passed as it is');
+  // a page shows one overload: torch.median(input) has no dim, randint_like(x, 10) means high=10 (not the page's
+  // first `low`), and the 2.4 pages' MindSpore names (x, x1) are stale: positions stay as written
+  const src = lines('import torch', 'a = torch.median(x)', 'b = torch.randint_like(x, 10)', 'c = torch.all(x, 1)', 'd = torch.isclose(a, b)');
+  const out = (v: string) => all(src, settings({ mindsporeVersion: v })).flatMap((f) => f.fixes.slice(0, 1).flatMap((x) => x.edits.map((e) => e.newText))).join('\n');
+  for (const v of ['2.4', '2.6']) {
+    const text = out(v);
+    assert.doesNotMatch(text, /dim=-1|low=10|x=x|axis=1|x1=/, `${v}: ${text}`);
+  }
 });
 
 test("nn.ModuleDict's modules go to CellDict(*args) by position, also when passed by keyword", () => {

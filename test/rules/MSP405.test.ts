@@ -139,3 +139,44 @@ test('dataset types in type hints are hints, not warnings: the value becomes a p
   assert.match(f[1].message, /`mindspore\.dataset\.Dataset`/);
   assert.ok(f.every((x) => x.fixes.length === 0));
 });
+
+test('2.10: pin_memory_device (torch 1.12+) goes in the rename, which stays safe; the engine\'s samplers, which that loader cannot iterate, get advice', () => {
+  const src = lines(
+    'import torch',
+    'loader = torch.utils.data.DataLoader(ds, batch_size=2, pin_memory=True, pin_memory_device="cuda")',
+    's = torch.utils.data.WeightedRandomSampler(w, 2)',
+  );
+  const f = findings(src, 'MSP405', V210);
+  assert.equal(f.length, 2);
+  const r = fix(src, 'MSP405', 0, V210);
+  assert.equal(r.applicability, 'safe');
+  assert.match(r.text, /^loader = DataLoader\(ds, batch_size=2, pin_memory=True\)$/m);
+  assert.match(f[1].message, /has no WeightedRandomSampler.*cannot be iterated.*mindspore\.dataset\.dataloader\.Sampler/);
+  assert.equal(f[1].fixes.length, 0);
+  // before 2.10 the engine's sampler is the twin, as before (the generic mapping rules)
+  assert.deepEqual(findings(src, 'MSP405').map((x) => x.message.includes('WeightedRandomSampler')), [false]);
+});
+
+test('a sampler held in a name is consumed by the rewrite: the message says to delete it and its set_epoch calls', () => {
+  const src = lines(
+    'from torch.utils.data import Dataset, DataLoader',
+    'from torch.utils.data.distributed import DistributedSampler',
+    'class Pairs(Dataset):',
+    '    def __getitem__(self, i):',
+    '        return self.x[i], self.y[i]',
+    'ds = Pairs()',
+    'train_sampler = DistributedSampler(ds)',
+    'loader = DataLoader(ds, batch_size=4, sampler=train_sampler, drop_last=False)',
+  );
+  const f = findings(src, 'MSP405').find((x) => /^`DataLoader` →/.test(x.message))!;
+  assert.match(f.message, /`train_sampler` is then unused: delete it and its set_epoch calls/);
+  assert.match(f.message, /dropped unless the call says drop_last=False/);
+  assert.match(f.fixes[0].edits[0].newText, /\.batch\(4, drop_remainder=False\)$/);
+});
+
+test('a __getitem__ returning one call (a row of unknown width) or a name holding a tuple gives no column names', () => {
+  for (const ret of ['return self._load(i)', 'sample = (self.x[i], self.y[i])\n        return sample']) {
+    const src = lines('from torch.utils.data import Dataset, DataLoader', 'class P(Dataset):', '    def __getitem__(self, i):', `        ${ret}`, 'l = DataLoader(P(), batch_size=2)');
+    assert.equal(findings(src, 'MSP405').find((x) => /^`DataLoader` →/.test(x.message))?.fixes.length, 0, ret);
+  }
+});

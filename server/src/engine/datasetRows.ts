@@ -40,6 +40,21 @@ function usedAsDict(body: Node, name: string): boolean {
   return found;
 }
 
+/** Whether `name` is assigned, in the function, a tuple or list display: several values, not one array. */
+function assignedRow(body: Node, name: string): boolean {
+  let found = false;
+  const visit = (n: Node): void => {
+    if (found) return;
+    if (n.type === 'assignment' && n.childForFieldName('left')?.type === 'identifier' && n.childForFieldName('left')?.text === name) {
+      const right = n.childForFieldName('right');
+      if (right && ['tuple', 'list', 'expression_list'].includes(right.type)) found = true;
+    }
+    for (const c of n.namedChildren) if (c && c.type !== 'function_definition' && c.type !== 'class_definition') visit(c);
+  };
+  visit(body);
+  return found;
+}
+
 /**
  * The column names of the rows a `__getitem__` (a function definition) returns: one per value of its `return a, b`,
  * the same count on every return. A value without a name, or names that repeat, are `col0`, `col1`, ...
@@ -59,6 +74,8 @@ export function rowNames(getitem: Node): string[] | undefined {
     // a spread or a dict (a display, `dict(...)`, or a name filled by string keys): not one value per column
     if (items.some((it) => it.type === 'list_splat' || it.type === 'dictionary' || it.type === 'dictionary_comprehension')) return undefined;
     if (items.some((it) => it.type === 'identifier' && usedAsDict(body, it.text))) return undefined;
+    // one value that may itself be a row of several (`return self._load(i)`) or is one (`sample = (a, b); return sample`)
+    if (items.length === 1 && (items[0].type === 'call' || (items[0].type === 'identifier' && assignedRow(body, items[0].text)))) return undefined;
     if (items.some((it) => it.type === 'call' && it.childForFieldName('function')?.text === 'dict')) return undefined;
     const names = items.map((it, i) => nameOf(it) ?? `col${i}`);
     if (cols && cols.length !== names.length) return undefined;

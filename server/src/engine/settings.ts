@@ -81,11 +81,17 @@ export function parseSettings(
         setting: label(key),
         message: `${JSON.stringify(value)} is not valid: ${res.error.issues[0]?.message ?? 'invalid value'}${
           // TOML reads `mindspore-version = 2.10` as the number 2.1
-          typeof value === 'number' && key === 'mindsporeVersion' ? ' (write the version as a string, in quotes: "2.10")' : ''
+          typeof value === 'number' && key === 'mindsporeVersion' ? ` (write the version as a string, in quotes: ${JSON.stringify(quotedVersion(value))})` : ''
         }; using ${JSON.stringify((settings as Record<string, unknown>)[key])}`,
       });
   }
   return { settings, problems };
+}
+
+/** The version a number in a settings file stands for: TOML reads `2.10` as 2.1, which is no release line; `2.7` is "2.7". */
+function quotedVersion(value: number): string {
+  const s = String(value);
+  return (MS_VERSIONS as readonly string[]).includes(s) ? s : (MS_VERSIONS as readonly string[]).includes(`${s}0`) ? `${s}0` : s;
 }
 
 /** Whether a rule code is enabled by select/ignore (prefixes allowed, the longest match wins as in Ruff). */

@@ -14,6 +14,13 @@ export interface LoadProblem {
 
 export interface MappedEntry extends Entry {
   torch: string;
+  /**
+   * Set when `params` come from a generated file: torch's signature as a difference page shows it (torch 1.8.1's,
+   * one overload). They say where positional arguments land, but their defaults and required parameters may be
+   * another overload's (`torch.median(input)` has no dim), and the MindSpore names beside them may be stale: rewrites
+   * neither spell those defaults out nor move positional arguments to keywords by them.
+   */
+  paramsFromPages?: true;
   /** Files that contributed to this entry, generated first. */
   files: string[];
 }
@@ -122,7 +129,7 @@ export class MappingDatabase {
     for (const { name, file, checked } of parsed) {
       for (const [key, raw] of Object.entries(file.entries)) {
         if (checked) {
-          this.put(key, raw as Entry, name);
+          this.put(key, raw as Entry, name, file.layer);
           continue;
         }
         const res = Entry.safeParse(raw);
@@ -130,7 +137,7 @@ export class MappingDatabase {
           this.problems.push({ file: name, key, message: formatZodError(res.error) });
           continue;
         }
-        this.put(key, res.data, name);
+        this.put(key, res.data, name, file.layer);
       }
     }
     // checked on the merged entries: a twin from one file and `notNeeded` from another contradict each other
@@ -142,7 +149,7 @@ export class MappingDatabase {
     }
   }
 
-  private put(key: string, entry: Entry, file: string): void {
+  private put(key: string, entry: Entry, file: string, layer: MappingFile['layer']): void {
     const prev = this.entries.get(key);
     const merged: MappedEntry = prev
       ? {
@@ -154,6 +161,10 @@ export class MappingDatabase {
           files: [...prev.files, file],
         }
       : { ...entry, torch: key, files: [file] };
+    if (entry.params) {
+      if (layer === 'generated') merged.paramsFromPages = true;
+      else delete merged.paramsFromPages;
+    }
     this.entries.set(key, merged);
     for (const alias of entry.aliases ?? []) this.aliases.set(alias, key);
   }

@@ -81,6 +81,13 @@ function short(api: string): string {
 
 const LOW = ' (low confidence: the receiver is only guessed to be a tensor from the method name)';
 
+/**
+ * The torch signature a rewrite may take defaults, required parameters and keyword names from: one written by hand
+ * (an overlay), not one read off a difference page (MappedEntry.paramsFromPages), which only says where positional
+ * arguments land.
+ */
+const checkedParams = (entry: MappedEntry): Param[] | undefined => (entry.paramsFromPages ? undefined : entry.params);
+
 /** A torch signature as a method call passes it: without `self`. */
 const ownParams = (params: Param[], isMethod: boolean): Param[] => (isMethod && params[0]?.name === 'self' ? params.slice(1) : params);
 
@@ -468,7 +475,7 @@ function reportTwin(
   // an argument the twin does not take, which MSP104 cannot fix without changing what the call computes: the
   // renamed call would fail, so renaming alone is not safe
   if (unsupported.some((u) => !u.safe)) safe = false;
-  const keywordized = args ? keywordizePositionals(args, entry.params, twin, isMethod) : undefined;
+  const keywordized = args ? keywordizePositionals(args, checkedParams(entry), twin, isMethod) : undefined;
   if (keywordized) {
     edits.push(...keywordized.edits);
     if (!keywordized.ok) {
@@ -476,22 +483,27 @@ function reportTwin(
       differences.push('arguments passed by position may land on other MindSpore parameters: pass them by keyword');
     }
   }
-  const own = entry.params && ownParams(entry.params, isMethod);
-  const sizes = own?.[0]?.name === '*size' || own?.[0]?.name === '*sizes';
+  const checked = checkedParams(entry);
+  const own = checked && ownParams(checked, isMethod);
+  // torch takes the sizes (zeros, repeat, expand) or a Tensor's flip dims one by one or as one sequence; MindSpore one tuple
+  const starred = own?.[0]?.name;
+  const sizes = starred === '*size' || starred === '*sizes' || starred === '*dims';
+  const noun = starred === '*dims' ? 'dims' : isMethod ? 'sizes' : 'shape';
+  const asOneTuple = noun === 'shape' ? 'the shape is passed as one tuple' : `the ${noun} are passed as one tuple`;
   if (args && sizes && !args.hasSplat && (args.positional.length > 1 || (isMethod && args.positional.length === 1 && args.positional[0].type === 'integer'))) {
     // torch.zeros(2, 3) and x.repeat(1, 2) take the sizes as separate arguments; MindSpore takes one tuple:
     // zeros((2, 3)), x.tile((1, 2)), x.tile((2,)) for one integer
     const first = args.positional[0];
     const last = args.positional[args.positional.length - 1];
     edits.push({ start: first.startIndex, end: first.startIndex, newText: '(' }, { start: last.endIndex, end: last.endIndex, newText: args.positional.length === 1 ? ',)' : ')' });
-    differences.push(isMethod ? 'the sizes are passed as one tuple' : 'the shape is passed as one tuple');
+    differences.push(asOneTuple);
   } else if (args && sizes && isMethod && !args.hasSplat && args.positional.length === 1 && args.keywords.size === 0) {
     // x.repeat(n): torch takes an int or a sequence there; MindSpore's tile only a sequence. A tuple or list, or a
     // shape, is one; a name may hold an int
     const only = unparenthesized(args.positional[0]);
     if (!['tuple', 'list', 'list_comprehension'].includes(only.type) && !SHAPE_READ.test(only.text)) {
       safe = false;
-      differences.push(`${tick(only.text)} must be a tuple or list of sizes (an int n is written (n,))`);
+      differences.push(`${tick(only.text)} must be a tuple or list of ${noun === 'dims' ? 'dims' : 'sizes'} (an int n is written (n,))`);
     }
   } else if (args && sizes && args.hasSplat) {
     const [only] = args.all;
@@ -500,7 +512,7 @@ function reportTwin(
       // x.expand(*shape): the sequence itself, as a tuple; safe when it is a shape (`y.shape`, `y.size()`), a
       // sequence of sizes for sure: another name may hold one whole shape (`torch.zeros(*args)`)
       edits.push({ start: only.startIndex, end: only.endIndex, newText: `tuple(${spread.text})` });
-      differences.push(isMethod ? 'the sizes are passed as one tuple' : 'the shape is passed as one tuple');
+      differences.push(asOneTuple);
       if (!SHAPE_READ.test(spread.text)) {
         safe = false;
         differences.push(`${tick(spread.text)} must hold the sizes themselves`);
@@ -510,10 +522,10 @@ function reportTwin(
       const first = args.all[0];
       const last = args.all[args.all.length - 1];
       edits.push({ start: first.startIndex, end: first.startIndex, newText: '(' }, { start: last.endIndex, end: last.endIndex, newText: ')' });
-      differences.push(isMethod ? 'the sizes are passed as one tuple' : 'the shape is passed as one tuple');
+      differences.push(asOneTuple);
     } else {
       safe = false;
-      differences.push('the sizes must be passed as one tuple');
+      differences.push(`the ${noun === 'dims' ? 'dims' : 'sizes'} must be passed as one tuple`);
     }
   }
   for (const d of twin.args ?? []) {
@@ -579,7 +591,7 @@ function reportTwin(
       }
     } else if (d.change === 'dropped' && d.torch) {
       if (passed && args) {
-        const dflt = torchDefault(entry.params, d.torch);
+        const dflt = torchDefault(checked, d.torch);
         const same = dflt !== undefined && norm(dflt) === norm(passed.value.text);
         edits.push(removeArgumentEdit(args.list, passed.node));
         if (!same) safe = false;
@@ -592,7 +604,7 @@ function reportTwin(
         !!args && (twin.args ?? []).some((x) => x.change === 'renamed' && x.ms === name && x.torch && x.torch !== d.torch && passedArg(args, entry.params, x.torch, isMethod));
       if (setOtherwise) continue;
       // a parameter torch requires (no default) is always passed: MindSpore's default never applies
-      const param = entry.params?.find((p) => p.name === d.torch);
+      const param = checked?.find((p) => p.name === d.torch);
       if (param && param.default === undefined && !param.name.startsWith('*')) continue;
       const value = passed ? unparenthesized(passed.value) : undefined;
       if (args && d.torchDefaultFrom && value && value.type !== 'none' && findAll(value, (n) => n.type === 'none').length > 0) {
@@ -611,7 +623,7 @@ function reportTwin(
           differences.push(`${describe(d)} (torch's is \`${d.torchDefaultFrom}\`)`);
         }
       } else if (args && !passed) {
-        const raw = torchDefault(entry.params, d.torch);
+        const raw = torchDefault(checked, d.torch);
         const map = twin.args?.find((x) => x.torch === d.torch && x.change === 'renamed' && x.valueMap)?.valueMap;
         const dflt = raw !== undefined && map ? mapValue(map, raw) : raw;
         if (dflt === 'None') {
@@ -881,7 +893,7 @@ function unsupportedArgs(use: ApiUse, entry: MappedEntry, twin: Twin, args: Call
     }
     // removing a positional argument would hand its place to the next positional one
     const shifts = passed.node.type !== 'keyword_argument' && passed.node.id !== args.positional[args.positional.length - 1]?.id;
-    const dflt = torchDefault(entry.params, name);
+    const dflt = torchDefault(checkedParams(entry), name);
     const isDefault = dflt !== undefined && norm(dflt) === norm(passed.value.text);
     out.push({
       name,

@@ -2,6 +2,7 @@
 // mindspore.dataset.GeneratorDataset(source, column_names, shuffle) and batches with .batch(bs, drop_remainder=True)
 // (fixed batch shapes keep graph mode from recompiling); num_workers → num_parallel_workers.
 import type { Twin } from '../../mappings/schema';
+import { removeArgumentEdit } from '../edits';
 import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
@@ -110,9 +111,14 @@ export function torchLikeTwin(ctx: RuleContext, use: ApiUse): Twin | undefined {
 /** `DataLoader(...)` → `dataloader.DataLoader(...)`, the same call: safe unless a difference applies to what it passes. */
 function torchLikeReport(ctx: RuleContext, use: ApiUse, twin: Twin): void {
   const args = use.call ? callArgs(use.call) : undefined;
-  const differing = (twin.args ?? []).filter((d) => d.torch && args?.keywords.has(d.torch));
+  const passed = (twin.args ?? []).filter((d) => d.torch && args?.keywords.has(d.torch));
+  // an argument MindSpore's loader does not have and that changes nothing there (pin_memory_device) goes; any other
+  // difference passed (a torch.Generator) makes the rename unsafe
+  const dropped = passed.filter((d) => d.change === 'dropped');
+  const differing = passed.filter((d) => d.change !== 'dropped');
   const fix = twinRenameFix(ctx, use, use.confidence === 'high' && differing.length === 0 && !args?.hasSplat ? 'safe' : 'unsafe');
-  const notes = [...differing.map((d) => `${tick(d.torch!)}: ${d.note ?? 'differs'}`), ...(twin.note && use.context === 'call' ? [twin.note] : [])];
+  if (fix && args) for (const d of dropped) fix.edits.push(removeArgumentEdit(args.list, args.keywords.get(d.torch!)!.arg));
+  const notes = [...passed.map((d) => `${tick(d.torch!)}: ${d.note ?? 'differs'}`), ...(twin.note && use.context === 'call' ? [twin.note] : [])];
   reportAdvice(ctx, 'MSP405', use, `${tick(use.qname)} → ${tick(twin.api)}, from MindSpore 2.10's torch-like data loading${notes.length ? `: ${notes.join('; ')}` : ' (the same)'}.`, {
     fixes: fix ? [fix] : [],
     withAdvice: false,
@@ -120,15 +126,35 @@ function torchLikeReport(ctx: RuleContext, use: ApiUse, twin: Twin): void {
   });
 }
 
+/** torch samplers the dataset engine has (mindspore.dataset.*) and 2.10's torch-like module does not. */
+const ENGINE_SAMPLERS = /^torch\.utils\.data\.(WeightedRandomSampler|SubsetRandomSampler)$/;
+
+/** Whether the target's DataLoader is MindSpore 2.10's torch-like one. */
+function torchLikeLoader(ctx: RuleContext): boolean {
+  const entry = ctx.db.get('torch.utils.data.DataLoader');
+  return !!entry && !!ctx.db.choose(entry, ctx.target).twin?.api.startsWith(TORCH_LIKE);
+}
+
 export const msp405Rule: Rule = {
   codes: ['MSP405'],
   order: 40,
   check(ctx) {
-    const uses = claimUses(ctx, 'MSP405', (q) => DATASETS.test(q) || q === 'torch.utils.data.DataLoader' || q === 'torch.utils.data.TensorDataset' || ruleOwned(ctx, 'MSP405', q));
+    // the engine's samplers are MSP405's only where the loader is the torch-like one, which cannot iterate them
+    const torchLikeTarget = torchLikeLoader(ctx);
+    const uses = claimUses(
+      ctx,
+      'MSP405',
+      (q) => DATASETS.test(q) || q === 'torch.utils.data.DataLoader' || q === 'torch.utils.data.TensorDataset' || ENGINE_SAMPLERS.test(q) || ruleOwned(ctx, 'MSP405', q),
+      (u) => torchLikeTarget || !ENGINE_SAMPLERS.test(u.qname),
+    );
     if (!ctx.enabled('MSP405')) return;
     for (const use of uses) {
       const torchLike = torchLikeTwin(ctx, use);
       if (torchLike) torchLikeReport(ctx, use, torchLike);
+      else if (ENGINE_SAMPLERS.test(use.qname)) {
+        const name = use.qname.slice(use.qname.lastIndexOf('.') + 1);
+        reportAdvice(ctx, 'MSP405', use, `${tick(use.qname)}: MindSpore 2.10's ${tick('mindspore.dataset.dataloader')} has no ${name}, and the dataset engine's (${tick(`mindspore.dataset.${name}`)}) cannot be iterated, as its DataLoader iterates a sampler: subclass ${tick('mindspore.dataset.dataloader.Sampler')} with an ${tick('__iter__')} that draws the indices with NumPy (${name === 'WeightedRandomSampler' ? 'numpy.random.choice with p= the weights' : 'a permutation of the given indices'}).`, { withAdvice: false });
+      }
       else if (use.context === 'annotation') {
         // a type hint (`self.data_train: Optional[Dataset] = None`) computes nothing: a short hint of what the value becomes
         const becomes = use.qname === 'torch.utils.data.DataLoader' ? `a MindSpore dataset (${tick('mindspore.dataset.Dataset')}, what ${tick('GeneratorDataset(...).batch(...)')} returns)` : 'a plain Python class that GeneratorDataset wraps';
@@ -141,7 +167,10 @@ export const msp405Rule: Rule = {
         });
       } else if (use.qname === 'torch.utils.data.DataLoader') {
         const fix = loaderFix(ctx, use);
-        reportAdvice(ctx, 'MSP405', use, `${tick('DataLoader')} → ${tick('GeneratorDataset(source, column_names, shuffle=..., num_parallel_workers=...).batch(batch_size, drop_remainder=True)')}: fixed batch shapes keep graph mode from recompiling (the last partial batch is dropped); num_workers becomes num_parallel_workers; for data parallel pass num_shards/shard_id.`, { fixes: fix ? [fix] : [], withAdvice: false });
+        // a sampler held in a name is consumed by the rewrite: the name and its set_epoch calls are left to delete
+        const sampler = fix ? callArgs(use.call)?.keywords.get('sampler')?.value : undefined;
+        const leftover = sampler?.type === 'identifier' ? ` ${tick(sampler.text)} is then unused: delete it and its set_epoch calls (the dataset shards and reshuffles every epoch itself), since torch's sampler needs torch's process group.` : '';
+        reportAdvice(ctx, 'MSP405', use, `${tick('DataLoader')} → ${tick('GeneratorDataset(source, column_names, shuffle=..., num_parallel_workers=...).batch(batch_size, drop_remainder=...)')}: fixed batch shapes keep graph mode from recompiling, so the last partial batch is dropped unless the call says drop_last=False; num_workers becomes num_parallel_workers; for data parallel pass num_shards/shard_id.${leftover}`, { fixes: fix ? [fix] : [], withAdvice: false });
       } else {
         reportAdvice(ctx, 'MSP405', use, `${tick(use.qname)}: build the source in NumPy and wrap it with ${tick('GeneratorDataset')} (or NumpySlicesDataset).`);
       }
