@@ -1179,6 +1179,21 @@ describe('argument rewrites, five calling styles each (PaConvert style)', () => 
 });
 
 describe('fixAll', () => {
+  test('a block two fixes would empty (two .cuda() statements) ends as pass, not as a block Python refuses', () => {
+    const src = 'import torch\n\nclass N:\n    def cuda(self):\n        self.mean = self.mean.cuda()\n        self.std = self.std.cuda()\n\n    def cpu(self):\n        return self\n';
+    const res = fixAll(src, settings(), realDb());
+    assert.match(res.text, /    def cuda\(self\):\n        pass\n\n    def cpu/);
+    assert.equal(countSyntaxErrors(res.text), 0);
+    assert.equal(res.refused, undefined);
+    assert.equal(res.applied.get('MSP205'), 2);
+  });
+
+  test('tree-sitter parses an empty block without an error; MindPort counts it as one', () => {
+    assert.equal(countSyntaxErrors('if ok:\nx = 1\n'), 1);
+    assert.equal(countSyntaxErrors('def f():\n    # only a comment\n\ndef g():\n    pass\n'), 1);
+    assert.equal(countSyntaxErrors('if ok: pass\nif ok:\n    x = 1\n'), 0);
+  });
+
   test('import lines a pass adds stay together, before a helper inserted at the same place', () => {
     const src = [
       'import torch',

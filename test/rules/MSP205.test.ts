@@ -133,3 +133,14 @@ test('torch.device in a type hint is a hint: MindSpore names devices by strings'
   assert.deepEqual(f.map((x) => x.severity), ['hint', 'hint']);
   assert.match(f[0].message, /`torch\.device` in a type hint: MindSpore has no device objects/);
 });
+
+test('x = x.cuda() / x = x.to(device): the statement goes (x = x would be left), pass where it was all the block held', () => {
+  const src = lines('import torch', 'if ok:', '    net = net.cuda()', 'x = x.to("cuda")', 'y = x.cuda()', 'self.w = self.w.cuda()');
+  const f = findings(src, 'MSP205');
+  assert.equal(f.length, 4);
+  assert.match(fix(src, 'MSP205', 0).text, /^if ok:\n    pass\n/m);
+  assert.doesNotMatch(fix(src, 'MSP205', 1).text, /^x = /m);
+  assert.match(fix(src, 'MSP205', 2).text, /^y = x$/m);
+  assert.doesNotMatch(fix(src, 'MSP205', 3).text, /self\.w = /);
+  assert.ok(f.every((x) => x.fixes[0]?.applicability === 'safe'));
+});

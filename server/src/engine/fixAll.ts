@@ -2,6 +2,7 @@
 // text stops changing, because fixes that touch neighbouring text are applied one pass at a time.
 import type { MappingDatabase } from '../mappings/database';
 import { analyzeText, parseModule } from './analyze';
+import type { ModuleTree } from './moduleTree';
 import { applyFixes, chooseFixes, withEdits } from './edits';
 import type { Finding, Fix, TextEdit } from './findings';
 import { cellOf, joinCells, type NotebookText } from './notebook';
@@ -26,18 +27,70 @@ export interface FixAllOptions {
 
 export function fixAll(text: string, settings: Settings, db: MappingDatabase, opts: FixAllOptions = {}): FixAllResult {
   const applied = new Map<string, number>();
-  let chosen: ChosenFix[] = []; // the pass's fixes
+  let chosen: (ChosenFix & { key: string })[] = []; // the pass's fixes
+  const broken = new Set<string>(); // fixes (by code and title at a place) that broke the syntax: not tried again
+  let skipped = 0; // of them, those the last pass still met (not made unnecessary by the fixes after them)
   const res = fixPasses(text, settings, db, {
     maxPasses: MAX_PASSES,
     findings: opts.findings,
-    choose: (findings) => (chosen = fixesToApply(findings, opts.unsafe)).map((c) => c.fix),
-    mend: () => undefined, // a fix must never make the code worse: the pass is refused
+    choose: (findings, at) => {
+      chosen = [];
+      skipped = 0;
+      for (const f of findings) {
+        const fix = fixToApply(f, opts.unsafe);
+        if (!fix) continue;
+        const key = fixKey(f, fix, at);
+        if (broken.has(key)) skipped++;
+        else chosen.push({ code: f.code, fix, key });
+      }
+      return chosen.map((c) => c.fix);
+    },
+    // a fix must never make the code worse: those that would are left out, the others applied
+    mend: (at, base) => keepParsing(at, chosen, base, broken),
     applied: (fixes) => countApplied(applied, chosen, fixes),
   });
-  return { text: res.text, applied, refused: res.refused ? REFUSED : undefined };
+  // the last pass found nothing to apply: what it skipped as broken is what was not applied
+  return { text: res.text, applied, refused: skipped ? REFUSED : undefined };
 }
 
-const REFUSED = 'a fix would have broken the syntax; those fixes were not applied';
+const REFUSED = 'a fix would have broken the syntax; it was not applied';
+
+/**
+ * A fix as a pass meets it again: its rule, the text it applies to, its title and what it writes (a later pass may
+ * offer another edit for the same finding: `pass` where a deletion would have emptied a block).
+ */
+export function fixKey(f: Finding, fix: Fix, text: string): string {
+  return `${f.code}:${text.slice(f.start, f.end)}:${fix.title}:${fix.edits.map((e) => e.newText).join('\u0000')}`;
+}
+
+/**
+ * The fixes of `todo` that can be applied together without adding syntax errors; those that break it go into
+ * `broken`. Halves are tried in order, each with the fixes kept before it, and a half that breaks is split again:
+ * a few broken fixes among thousands cost a few dozen parses of the text, not one per fix.
+ */
+export function keepParsing(text: string, todo: readonly { fix: Fix; key: string }[], base: number, broken: Set<string>): Fix[] {
+  const good: Fix[] = [];
+  const tryGroup = (group: readonly { fix: Fix; key: string }[], knownBroken: boolean): void => {
+    if (!group.length) return;
+    if (!knownBroken) {
+      const trial = applyFixes(text, [...good, ...group.map((t) => t.fix)]);
+      if (countSyntaxErrors(trial.text) <= base) {
+        const taken = new Set(trial.applied);
+        for (const t of group) if (taken.has(t.fix)) good.push(t.fix);
+        return;
+      }
+    }
+    if (group.length === 1) {
+      broken.add(group[0].key);
+      return;
+    }
+    const mid = group.length >> 1;
+    tryGroup(group.slice(0, mid), false);
+    tryGroup(group.slice(mid), false);
+  };
+  tryGroup(todo, true); // all of them together broke the syntax
+  return good;
+}
 
 /** A fix a fix all takes, with the code of the rule whose finding offered it. */
 interface ChosenFix {
@@ -82,7 +135,7 @@ export interface FixPassPlan {
 export function fixPasses(text: string, settings: Settings, db: MappingDatabase, plan: FixPassPlan): { text: string; refused: boolean; baseErrors: number } {
   let current = text;
   let tree = parseModule(text);
-  const base = tree.errorCount;
+  const base = syntaxProblems(tree);
   try {
     for (let pass = 0; pass < plan.maxPasses; pass++) {
       const findings = pass === 0 && plan.findings ? plan.findings : analyzeText(current, settings, db, tree).findings;
@@ -91,7 +144,7 @@ export function fixPasses(text: string, settings: Settings, db: MappingDatabase,
       let res = applyFixes(current, fixes);
       if (!res.applied.length || res.text === current) break;
       let next = parseModule(res.text);
-      if (next.errorCount > base) {
+      if (syntaxProblems(next) > base) {
         next.delete();
         const instead = plan.mend(current, base);
         if (!instead) return { text: current, refused: true, baseErrors: base };
@@ -139,7 +192,7 @@ export function fixAllCells(cells: readonly string[], settings: Settings, db: Ma
   // analyses (when the cells, joined again, are that text, as they are unless a fix moved a magic)
   const first = joinCells(current).text;
   let parsed = { text: first, tree: parseModule(first) };
-  const base = parsed.tree.errorCount;
+  const base = syntaxProblems(parsed.tree);
   try {
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       const nb = joinCells(current);
@@ -153,7 +206,7 @@ export function fixAllCells(cells: readonly string[], settings: Settings, db: Ma
       if (!edits.length) break;
       const text = withEdits(nb.text, edits);
       const tree = parseModule(text);
-      if (tree.errorCount > base) {
+      if (syntaxProblems(tree) > base) {
         tree.delete();
         return { cells: current, applied, refused: REFUSED };
       }
@@ -182,11 +235,17 @@ function withinOneCell(nb: NotebookText, e: TextEdit): boolean {
   return e.end <= nb.cellStarts[cell] + nb.cellLengths[cell];
 }
 
+/** What makes a text not parse: tree-sitter's ERROR and MISSING nodes, and blocks left without a statement. */
 export function countSyntaxErrors(text: string): number {
   const tree = parseModule(text);
   try {
-    return tree.errorCount;
+    return syntaxProblems(tree);
   } finally {
     tree.delete();
   }
+}
+
+/** countSyntaxErrors of a parsed text. */
+function syntaxProblems(tree: ModuleTree): number {
+  return tree.errorCount + tree.copy().emptyBlockCount();
 }

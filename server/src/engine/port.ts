@@ -5,10 +5,10 @@
 // TODOs).
 import type { MappingDatabase } from '../mappings/database';
 import { analyzeText } from './analyze';
-import { applyEdits, applyFixes, ImportPlanner } from './edits';
+import { applyEdits, ImportPlanner } from './edits';
 import { resolve } from './resolve';
 import type { Finding, Fix, TextEdit } from './findings';
-import { countSyntaxErrors, fixPasses } from './fixAll';
+import { countSyntaxErrors, fixKey, fixPasses, keepParsing } from './fixAll';
 import { parseSyntax } from './moduleTree';
 import { withCodeCells } from './ipynbWrite';
 import { neutraliseMagics, type NotebookJson } from './notebook';
@@ -55,7 +55,7 @@ export function portText(text: string, settings: Settings, db: MappingDatabase):
       for (const f of findings) {
         const fix = preferredFix(f);
         if (!fix) continue;
-        const key = `${f.code}:${at.slice(f.start, f.end)}:${fix.title}`;
+        const key = fixKey(f, fix, at);
         if (!broken.has(key)) todo.push({ code: f.code, fix, key });
       }
       return todo.map((t) => t.fix);
@@ -78,35 +78,6 @@ export function portText(text: string, settings: Settings, db: MappingDatabase):
     left += v.left;
   }
   return { text: current, summary: { converted, left, perRule, rate: converted + left === 0 ? 1 : Math.round((1000 * converted) / (converted + left)) / 1000 } };
-}
-
-/**
- * The fixes of `todo` that can be applied together without adding syntax errors; those that break it go into
- * `broken`. Halves are tried in order, each with the fixes kept before it, and a half that breaks is split again:
- * a few broken fixes among thousands cost a few dozen parses of the text, not one per fix.
- */
-function keepParsing(text: string, todo: readonly { fix: Fix; key: string }[], base: number, broken: Set<string>): Fix[] {
-  const good: Fix[] = [];
-  const tryGroup = (group: readonly { fix: Fix; key: string }[], knownBroken: boolean): void => {
-    if (!group.length) return;
-    if (!knownBroken) {
-      const trial = applyFixes(text, [...good, ...group.map((t) => t.fix)]);
-      if (countSyntaxErrors(trial.text) <= base) {
-        const taken = new Set(trial.applied);
-        for (const t of group) if (taken.has(t.fix)) good.push(t.fix);
-        return;
-      }
-    }
-    if (group.length === 1) {
-      broken.add(group[0].key);
-      return;
-    }
-    const mid = group.length >> 1;
-    tryGroup(group.slice(0, mid), false);
-    tryGroup(group.slice(mid), false);
-  };
-  tryGroup(todo, true); // all of them together broke the syntax
-  return good;
 }
 
 function oneLine(s: string, max = 150): string {

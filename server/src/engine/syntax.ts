@@ -502,6 +502,23 @@ export class SyntaxTree {
   }
 
   /**
+   * Blocks without a statement (`if ok:` followed by nothing, or by a comment only): Python refuses them, and
+   * tree-sitter parses them without an ERROR node, so errorCount does not count them.
+   */
+  emptyBlockCount(): number {
+    const blocks = new Set(this.idsByName.get('block') ?? []);
+    const comments = new Set(this.idsByName.get('comment') ?? []);
+    let n = 0;
+    for (let i = 0; i < this.size; i++) {
+      if (!blocks.has(this.typeIds[i])) continue;
+      let c = this.firstChildren[i];
+      while (c >= 0 && (!(this.flags[c] & NAMED) || comments.has(this.typeIds[c]))) c = this.nextSiblings[c];
+      if (c < 0) n++;
+    }
+    return n;
+  }
+
+  /**
    * The node with this index (0 is the root; indices follow document order, parents before children): a new
    * object on every call, as tree-sitter's own nodes (compare `id`s).
    */

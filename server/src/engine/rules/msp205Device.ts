@@ -85,6 +85,11 @@ function moveFix(ctx: RuleContext, call: Node): Fix | undefined {
     return e ? { title: `Remove the .${name}() statement (placement is global in MindSpore)`, applicability: 'safe', edits: [e] } : undefined;
   }
   const obj = calleeObject(call)!;
+  // `x = x.cuda()`: what is left, `x = x`, does nothing; the statement goes
+  const asg = call.parent;
+  const own = asg?.type === 'assignment' && asg.childForFieldName('right')?.id === call.id && asg.childForFieldName('left')?.text === obj.text && asg.parent?.type === 'expression_statement' ? asg.parent : undefined;
+  const e = own ? deleteStatementEdit(ctx.text, own) : undefined;
+  if (e) return { title: `Remove the .${name}() statement (placement is global in MindSpore)`, applicability: 'safe', edits: [e] };
   return { title: `Remove .${name}() (placement is global in MindSpore)`, applicability: 'safe', edits: [{ start: call.startIndex, end: call.endIndex, newText: obj.text }] };
 }
 
