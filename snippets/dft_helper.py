@@ -53,7 +53,7 @@ def _fit(x, dim, n):
     # zero-padded at the end, or cut, to length n along dim: what torch does with n= and s=
     xl = _last(x, dim)
     m = xl.shape[-1]
-    if n is None or n == m:
+    if n is None or n == -1 or n == m:  # -1: that axis as it is (torch's s)
         return x
     xl = xl[..., :n] if n < m else _ops.pad(xl, (0, n - m))
     return _last(xl, dim)

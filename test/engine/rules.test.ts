@@ -1188,6 +1188,14 @@ describe('fixAll', () => {
     assert.equal(res.applied.get('MSP205'), 2);
   });
 
+  test('a pass whose every fix would break the syntax applies none and says so', () => {
+    const src = 'if a:\n    b = 1\n';
+    const finding = { code: 'MSP205', message: 'm', severity: 'warning' as const, start: 10, end: 15, range: { start: { line: 1, character: 4 }, end: { line: 1, character: 9 } }, fixes: [{ title: 'delete', applicability: 'safe' as const, edits: [{ start: 6, end: 16, newText: '' }] }] };
+    const res = fixAll(src, settings(), realDb(), { findings: [finding] });
+    assert.equal(res.text, src);
+    assert.match(res.refused ?? '', /would have broken the syntax/);
+  });
+
   test('tree-sitter parses an empty block without an error; MindPort counts it as one', () => {
     assert.equal(countSyntaxErrors('if ok:\nx = 1\n'), 1);
     assert.equal(countSyntaxErrors('def f():\n    # only a comment\n\ndef g():\n    pass\n'), 1);
@@ -1290,6 +1298,13 @@ describe('fixAllCells (a notebook)', () => {
       assert.equal(res.applied.get('MSP205'), 1);
       assert.equal(res.refused, undefined);
     }
+  });
+
+  test('a cell block two fixes would empty ends as pass, the other fixes of the pass applied', () => {
+    const nb = ['import torch', 'if ok:\n    a = a.cuda()\n    b = b.cuda()\nc = torch.abs(a)'];
+    const res = fixAllCells(nb, settings(NB), realDb());
+    assert.equal(res.cells[1], 'if ok:\n    pass\nc = mint.abs(a)');
+    assert.equal(res.refused, undefined);
   });
 
   test("given the joined cells' findings, the same result; again, nothing changes", () => {

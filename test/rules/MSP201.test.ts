@@ -183,15 +183,48 @@ test('complex transforms (fft, ifft, fft2, ifft2, fftn with its axes) use the he
   assert.equal(f[2].fixes.length, 0);
 });
 
-test('a file whose helper an older MindPort inserted (without the complex transforms) gets the current one in its place', () => {
-  const old = DFT_HELPER_SOURCE.replace(/\ndef _pair[\s\S]*?(?=\ndef dft_irfft\()/, '\n');
+test('a file whose helper an older MindPort inserted (another first line, no complex transforms) gets the current one in its place; a hand-edited one gets no fix', () => {
+  const firstLine = DFT_HELPER_SOURCE.slice(0, DFT_HELPER_SOURCE.indexOf('\n'));
+  const old = DFT_HELPER_SOURCE.replace(firstLine, '# mindport: DFT helper -- real FFTs as matrix products; complex values travel as (re, im) pairs of float Tensors').replace(/\ndef _pair[\s\S]*?(?=\ndef dft_irfft\()/, '\ndef dft_fft(z, dim=-1, norm="backward", inverse=False):\n    return z\n\n');
   assert.ok(!old.includes('def dft_ifft2(') && old.includes('# mindport: end of DFT helper'));
   const src = 'import torch\n\n' + old + '\n\ndef f(z):\n    return torch.fft.ifft2(z)\n';
   const out = fix(src, 'MSP201', 0).text;
   assert.equal(out.split('# mindport: DFT helper').length - 1, 1, 'one helper');
   assert.ok(out.includes(DFT_HELPER_SOURCE.trimEnd()));
   assert.match(out, /return dft_ifft2\(z\)$/m);
-  // a helper whose end line was removed by hand is left alone (no second helper either)
-  const edited = src.replace('# mindport: end of DFT helper', '');
-  assert.equal(fix(edited, 'MSP201', 0).text.split('# mindport: DFT helper').length - 1, 1);
+  // an old helper that has the function by name (its dft_fft took a pair only) is replaced all the same
+  const fftOnly = 'import torch\n\n' + old + '\n\ndef f(x):\n    return torch.fft.fft(x, n=16)\n';
+  assert.ok(old.includes('def dft_fft('));
+  assert.ok(fix(fftOnly, 'MSP201', 0).text.includes(DFT_HELPER_SOURCE.trimEnd()));
+  // an old helper whose end line was removed by hand, or the current one without the function: no fix (no NameError)
+  assert.equal(findings(src.replace('# mindport: end of DFT helper', ''), 'MSP201')[0].fixes.length, 0);
+  const edited = 'import torch\n\n' + DFT_HELPER_SOURCE.replace(/\ndef dft_ifft2\([\s\S]*?(?=\ndef dft_irfft\()/, '\n') + '\n\ndef f(z):\n    return torch.fft.ifft2(z)\n';
+  assert.ok(!edited.includes('def dft_ifft2('));
+  assert.equal(findings(edited, 'MSP201')[0].fixes.length, 0);
+});
+
+test('a 2-D or n-D transform given one int for dim or s gets no fix; s = -1 keeps that axis as it is', (t) => {
+  const src = lines('import torch', 'a = torch.fft.fftn(x, dim=1)', 'b = torch.fft.fft2(x, s=8, dim=(0, 1))', 'c = torch.fft.fft2(x, s=(-1, 8), dim=(0, 1))');
+  const f = findings(src, 'MSP201');
+  assert.deepEqual(f.map((x) => x.fixes.length > 0), [false, false, true]);
+  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0);
+  if (!python) return t.skip('no python3 with NumPy (CI installs python3-numpy)');
+  const program = `
+import sys, types
+import numpy as np
+ops = types.ModuleType("mindspore.ops")
+ops.swapaxes = lambda x, a, b: np.swapaxes(x, a, b)
+ops.matmul = np.matmul
+ops.pad = lambda x, p: np.pad(x, [(0, 0)] * (x.ndim - 1) + [(p[0], p[1])])
+ops.zeros_like = np.zeros_like
+ms = types.ModuleType("mindspore"); ms.ops = ops; ms.Tensor = np.asarray
+sys.modules["mindspore"] = ms; sys.modules["mindspore.ops"] = ops
+exec(sys.stdin.read())
+x = np.random.default_rng(5).standard_normal((3, 6, 8))
+re, im = dft_fft2(x, s=(-1, 16), dim=(-2, -1))
+print(np.allclose(re + 1j * im, np.fft.fft2(x, s=(6, 16), axes=(-2, -1)), atol=1e-4))
+`;
+  const run = spawnSync(python, ['-c', program], { input: DFT_HELPER_SOURCE, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), 'True');
 });

@@ -1,6 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { findings, fix, lines, settings, setup, all } from './helpers';
+import { fixAll } from '../../server/src/engine/fixAll';
+import { database, findings, fix, lines, settings, setup, all } from './helpers';
 
 before(setup);
 
@@ -143,4 +144,20 @@ test('x = x.cuda() / x = x.to(device): the statement goes (x = x would be left),
   assert.match(fix(src, 'MSP205', 2).text, /^y = x$/m);
   assert.doesNotMatch(fix(src, 'MSP205', 3).text, /self\.w = /);
   assert.ok(f.every((x) => x.fixes[0]?.applicability === 'safe'));
+});
+
+test('torch.device(...) inside another value is not the device assignment (no x = "Ascend"); class bodies and subscripts keep x = x', () => {
+  const src = lines(
+    'import torch',
+    'ckpt = torch.hub.load_state_dict_from_url(url, map_location=torch.device("cpu"))',
+    'x = x.to(torch.device("cuda"))',
+    'class Cfg:',
+    '    w0 = w0.cuda()',
+    'xs[next(it)] = xs[next(it)].cuda()',
+  );
+  for (const f of findings(src, 'MSP205')) for (const fx of f.fixes) for (const e of fx.edits) assert.doesNotMatch(e.newText, /"Ascend"/, f.message);
+  const out = fixAll(src, settings(), database(), { unsafe: true }).text;
+  assert.match(out, /^    w0 = w0$/m);
+  assert.match(out, /^xs\[next\(it\)\] = xs\[next\(it\)\]$/m);
+  assert.doesNotMatch(out, /ckpt = "/);
 });

@@ -12,7 +12,7 @@ export interface FixAllResult {
   text: string;
   /** Fixes applied, by rule code. */
   applied: Map<string, number>;
-  /** Set when a pass would have produced text that no longer parses: that pass was dropped. */
+  /** Set when a fix would have produced text that no longer parses: it was left out (the others were applied). */
   refused?: string;
 }
 
@@ -46,7 +46,11 @@ export function fixAll(text: string, settings: Settings, db: MappingDatabase, op
       return chosen.map((c) => c.fix);
     },
     // a fix must never make the code worse: those that would are left out, the others applied
-    mend: (at, base) => keepParsing(at, chosen, base, broken),
+    mend: (at, base) => {
+      const good = keepParsing(at, chosen, base, broken);
+      if (!good.length) skipped = chosen.length; // the run stops here: all of them were left out
+      return good;
+    },
     applied: (fixes) => countApplied(applied, chosen, fixes),
   });
   // the last pass found nothing to apply: what it skipped as broken is what was not applied
@@ -96,16 +100,6 @@ export function keepParsing(text: string, todo: readonly { fix: Fix; key: string
 interface ChosenFix {
   code: string;
   fix: Fix;
-}
-
-/** The fixes a fix all takes from `findings` (fixToApply), those `accept` allows. */
-function fixesToApply(findings: readonly Finding[], unsafe?: boolean, accept: (fix: Fix) => boolean = () => true): ChosenFix[] {
-  const out: ChosenFix[] = [];
-  for (const f of findings) {
-    const fix = fixToApply(f, unsafe);
-    if (fix && accept(fix)) out.push({ code: f.code, fix });
-  }
-  return out;
 }
 
 /** Adds the fixes of `chosen` that were applied to `applied`'s count per rule code. */
@@ -174,7 +168,7 @@ export interface NotebookFixResult {
   cells: string[];
   /** Fixes applied, by rule code. */
   applied: Map<string, number>;
-  /** Set when a pass would have added syntax errors: that pass and the ones after it were not applied. */
+  /** Set when a fix would have added syntax errors: it was left out (the others were applied). */
   refused?: string;
 }
 
@@ -182,11 +176,13 @@ export interface NotebookFixResult {
  * Fix all for a notebook's code cells, pass after pass as `fixAll` does. Each pass analyses the joined cells (an
  * import in one cell serves the others), applies its fixes to the cells themselves (so `%magic` lines, blanked for
  * the analysis, come back as they were) and joins them again for the next. A fix with an edit across two cells is
- * left out; a pass that would add syntax errors to the joined text stops the run. `findings`: those of the joined
+ * left out, and so is one that would add syntax errors to the joined text (the others are applied). `findings`: those of the joined
  * cells, when the caller has them (the editor's last analysis), for the first pass.
  */
 export function fixAllCells(cells: readonly string[], settings: Settings, db: MappingDatabase, opts: FixAllOptions = {}): NotebookFixResult {
   const applied = new Map<string, number>();
+  const broken = new Set<string>();
+  let skipped = 0;
   let current = cells.slice();
   // as in fixPasses, a text is parsed once: the tree its syntax errors were counted on is the one the next pass
   // analyses (when the cells, joined again, are that text, as they are unless a fix moved a magic)
@@ -201,14 +197,29 @@ export function fixAllCells(cells: readonly string[], settings: Settings, db: Ma
         parsed = { text: nb.text, tree: parseModule(nb.text) };
       }
       const findings = pass === 0 && opts.findings ? opts.findings : analyzeText(nb.text, settings, db, parsed.tree).findings;
-      const chosen = fixesToApply(findings, opts.unsafe, (fix) => fix.edits.every((e) => withinOneCell(nb, e)));
-      const { edits, applied: fixes } = chooseFixes(chosen.map((c) => c.fix));
+      const chosen: (ChosenFix & { key: string })[] = [];
+      skipped = 0;
+      for (const f of findings) {
+        const fix = fixToApply(f, opts.unsafe);
+        if (!fix || !fix.edits.every((e) => withinOneCell(nb, e))) continue;
+        const key = fixKey(f, fix, nb.text);
+        if (broken.has(key)) skipped++;
+        else chosen.push({ code: f.code, fix, key });
+      }
+      let { edits, applied: fixes } = chooseFixes(chosen.map((c) => c.fix));
       if (!edits.length) break;
-      const text = withEdits(nb.text, edits);
-      const tree = parseModule(text);
+      let text = withEdits(nb.text, edits);
+      let tree = parseModule(text);
       if (syntaxProblems(tree) > base) {
+        // as in fixAll: the fixes that would break the syntax are left out, the others applied
         tree.delete();
-        return { cells: current, applied, refused: REFUSED };
+        ({ edits, applied: fixes } = chooseFixes(keepParsing(nb.text, chosen, base, broken)));
+        if (!edits.length) {
+          skipped = chosen.length; // the run stops here: all of them were left out
+          break;
+        }
+        text = withEdits(nb.text, edits);
+        tree = parseModule(text);
       }
       parsed.tree.delete();
       parsed = { text, tree };
@@ -226,7 +237,7 @@ export function fixAllCells(cells: readonly string[], settings: Settings, db: Ma
   } finally {
     parsed.tree.delete();
   }
-  return { cells: current, applied };
+  return { cells: current, applied, refused: skipped ? REFUSED : undefined };
 }
 
 /** Whether an edit of the joined cells stays inside one cell (an insertion at its end included, not the joining newline). */

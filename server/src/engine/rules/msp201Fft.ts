@@ -35,13 +35,23 @@ const REWRITABLE: Record<string, { helper: string; size: string; inverse: boolea
   'torch.fft.ifftn': { helper: 'dft_ifftn', size: 's', inverse: true, needsDim: true },
 };
 
-/** The helper already in the file, from its first line to its last, when it lacks `fn` (inserted by an older MindPort). */
-function outdatedHelper(text: string, fn: string): { start: number; end: number } | undefined {
-  const start = text.indexOf(DFT_HELPER_MARKER);
-  if (start < 0 || text.includes(`def ${fn}(`)) return undefined;
+/** The current helper's first line: an older MindPort's helper has another one (its dft_fft took a pair only). */
+const HELPER_FIRST_LINE = DFT_HELPER_SOURCE.slice(0, DFT_HELPER_SOURCE.indexOf('\n'));
+
+/**
+ * The helper a fix can rely on: `insert` (none in the file), `current` (this MindPort's, with `fn`), `replace` (an
+ * older MindPort's, from its first line to its end line), or `unusable` (edited by hand: its end line gone, or
+ * `fn` missing from the current one): the fix is then withheld rather than calling a function that is not there.
+ */
+function helperState(text: string, fn: string): { kind: 'insert' | 'current' | 'unusable' } | { kind: 'replace'; start: number; end: number } {
+  const at = text.indexOf(DFT_HELPER_MARKER);
+  if (at < 0) return { kind: 'insert' };
+  const start = lineStartOf(text, at);
+  const lineEnd = text.indexOf('\n', start);
+  const first = text.slice(start, lineEnd < 0 ? text.length : lineEnd).replace(/\r$/, '');
+  if (first === HELPER_FIRST_LINE) return text.includes(`def ${fn}(`) ? { kind: 'current' } : { kind: 'unusable' };
   const endMark = text.indexOf(DFT_HELPER_END, start);
-  if (endMark < 0) return undefined; // edited by hand: left as it is
-  return { start: lineStartOf(text, start), end: endMark + DFT_HELPER_END.length };
+  return endMark < 0 ? { kind: 'unusable' } : { kind: 'replace', start, end: endMark + DFT_HELPER_END.length };
 }
 
 /**
@@ -80,6 +90,11 @@ function rewriteFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   if (!input) return undefined;
   if (dim && !isLiteralDims(dim)) return undefined; // axes must be visible
   if (spec.needsDim && !dim) return undefined;
+  // the 2-D and n-D transforms with one int for dim or s (torch takes that too): the helper wants sequences
+  const oneInt = (n: Node | undefined) => !!n && (n.type === 'integer' || (n.type === 'unary_operator' && n.namedChildren[0]?.type === 'integer'));
+  if (spec.size === 's' && (oneInt(dim) || oneInt(size))) return undefined;
+  const state = helperState(ctx.text, spec.helper);
+  if (state.kind === 'unusable') return undefined;
   if (norm && norm.type !== 'string' && norm.text !== 'None') return undefined;
   const parts = [input.text];
   if (size && size.text !== 'None') parts.push(`${spec.size}=${size.text}`);
@@ -104,8 +119,12 @@ function rewriteFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
           : `${spec.helper} ${complexIn ? 'takes a real Tensor or a (re, im) pair and ' : ''}returns a (re, im) pair: adapt the code that uses the result`;
     edits.push(insertBeforeStatement(ctx.text, stmt, [`# TODO(mindport) MSP201: ${note}`]));
   }
-  const old = outdatedHelper(ctx.text, spec.helper);
-  const helper = old ? { ...old, newText: DFT_HELPER_SOURCE.replace(/\n/g, eol(ctx.text)).replace(/\r?\n$/, '') } : helperInsertEdit(ctx);
+  const helper =
+    state.kind === 'replace'
+      ? { start: state.start, end: state.end, newText: DFT_HELPER_SOURCE.replace(/\n/g, eol(ctx.text)).replace(/\r?\n$/, '') }
+      : state.kind === 'insert'
+        ? helperInsertEdit(ctx)
+        : undefined;
   if (helper) edits.push(helper);
   return {
     title: `Rewrite with the DFT helper (${spec.helper}, returns a (re, im) pair)`,

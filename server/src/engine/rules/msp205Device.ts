@@ -87,7 +87,11 @@ function moveFix(ctx: RuleContext, call: Node): Fix | undefined {
   const obj = calleeObject(call)!;
   // `x = x.cuda()`: what is left, `x = x`, does nothing; the statement goes
   const asg = call.parent;
-  const own = asg?.type === 'assignment' && asg.childForFieldName('right')?.id === call.id && asg.childForFieldName('left')?.text === obj.text && asg.parent?.type === 'expression_statement' ? asg.parent : undefined;
+  // (a name or an attribute, outside a class body: there `w = w.cuda()` binds a class attribute, and a subscript may
+  // call something each time it is written)
+  const left = asg?.type === 'assignment' && asg.childForFieldName('right')?.id === call.id ? asg.childForFieldName('left') : null;
+  const stmtOf = left && (left.type === 'identifier' || left.type === 'attribute') && left.text === obj.text && asg!.parent?.type === 'expression_statement' ? asg!.parent : undefined;
+  const own = stmtOf && stmtOf.parent?.parent?.type !== 'class_definition' ? stmtOf : undefined;
   const e = own ? deleteStatementEdit(ctx.text, own) : undefined;
   if (e) return { title: `Remove the .${name}() statement (placement is global in MindSpore)`, applicability: 'safe', edits: [e] };
   return { title: `Remove .${name}() (placement is global in MindSpore)`, applicability: 'safe', edits: [{ start: call.startIndex, end: call.endIndex, newText: obj.text }] };
@@ -101,7 +105,9 @@ function deviceAssignFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   const left = asg.childForFieldName('left');
   const right = asg.childForFieldName('right');
   if (left?.type !== 'identifier' || !right || !use.call) return undefined;
-  if (use.call.startIndex < right.startIndex || use.call.endIndex > right.endIndex) return undefined;
+  // the value assigned is the device itself (`x = x.to(torch.device(...))` or `ckpt = load(..., map_location=
+  // torch.device("cpu"))` assign something else, which "Ascend" would replace)
+  if (right.id !== use.call.id) return undefined;
   const plan = ctx.imports.plan('mindspore.set_context');
   const nl = eol(ctx.text);
   const edits: TextEdit[] = [
