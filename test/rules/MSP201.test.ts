@@ -110,12 +110,9 @@ test('complex through views and arithmetic; the real and imaginary parts are rea
   assert.deepEqual(complexLines, [4]);
 });
 
-test("the DFT helper computes NumPy's (torch's) FFTs, real and complex, with n= and s= padding or cutting as torch does", (t) => {
-  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0);
-  if (!python) return t.skip('no python3 with NumPy (CI installs python3-numpy)');
-  // MindSpore's four ops the helper uses, played by NumPy
-  const program = `
-import sys, types
+/** MindSpore's four ops the helper uses, played by NumPy; the helper's source is read from stdin and run. */
+const pythonWithNumpy = () => ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0);
+const NUMPY_MINDSPORE = `import sys, types
 import numpy as np
 ops = types.ModuleType("mindspore.ops")
 ops.swapaxes = lambda x, a, b: np.swapaxes(x, a, b)
@@ -125,7 +122,13 @@ ops.zeros_like = np.zeros_like
 ms = types.ModuleType("mindspore"); ms.ops = ops; ms.Tensor = np.asarray
 sys.modules["mindspore"] = ms; sys.modules["mindspore.ops"] = ops
 exec(sys.stdin.read())
-rng = np.random.default_rng(3)
+`;
+
+test("the DFT helper computes NumPy's (torch's) FFTs, real and complex, with n= and s= padding or cutting as torch does", (t) => {
+  const python = pythonWithNumpy();
+  if (!python) return t.skip('no python3 with NumPy (CI installs python3-numpy)');
+  const program = `
+${NUMPY_MINDSPORE}rng = np.random.default_rng(3)
 x = rng.standard_normal((2, 8, 10))
 bad = []
 close = lambda a, b: a.shape == b.shape and np.allclose(a, b, atol=1e-4)
@@ -207,20 +210,10 @@ test('a 2-D or n-D transform given one int for dim or s gets no fix; s = -1 keep
   const src = lines('import torch', 'a = torch.fft.fftn(x, dim=1)', 'b = torch.fft.fft2(x, s=8, dim=(0, 1))', 'c = torch.fft.fft2(x, s=(-1, 8), dim=(0, 1))');
   const f = findings(src, 'MSP201');
   assert.deepEqual(f.map((x) => x.fixes.length > 0), [false, false, true]);
-  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0);
+  const python = pythonWithNumpy();
   if (!python) return t.skip('no python3 with NumPy (CI installs python3-numpy)');
   const program = `
-import sys, types
-import numpy as np
-ops = types.ModuleType("mindspore.ops")
-ops.swapaxes = lambda x, a, b: np.swapaxes(x, a, b)
-ops.matmul = np.matmul
-ops.pad = lambda x, p: np.pad(x, [(0, 0)] * (x.ndim - 1) + [(p[0], p[1])])
-ops.zeros_like = np.zeros_like
-ms = types.ModuleType("mindspore"); ms.ops = ops; ms.Tensor = np.asarray
-sys.modules["mindspore"] = ms; sys.modules["mindspore.ops"] = ops
-exec(sys.stdin.read())
-x = np.random.default_rng(5).standard_normal((3, 6, 8))
+${NUMPY_MINDSPORE}x = np.random.default_rng(5).standard_normal((3, 6, 8))
 re, im = dft_fft2(x, s=(-1, 16), dim=(-2, -1))
 print(np.allclose(re + 1j * im, np.fft.fft2(x, s=(6, 16), axes=(-2, -1)), atol=1e-4))
 `;

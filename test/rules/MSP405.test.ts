@@ -99,16 +99,21 @@ test('2.10: fix-all of a loader file ports the data pipeline in one pass, one im
   assert.match(out, /loader = mindspore\.dataset\.dataloader\.DataLoader\(/);
 });
 
+/** A dataset of (x, y) rows and a DistributedSampler of it, held in a name. */
+const SHARDED = [
+  'from torch.utils.data import Dataset, DataLoader',
+  'from torch.utils.data.distributed import DistributedSampler',
+  'class Pairs(Dataset):',
+  '    def __getitem__(self, i):',
+  '        return self.x[i], self.y[i]',
+  'ds = Pairs()',
+  'train_sampler = DistributedSampler(ds)',
+];
+
 test('sampler=DistributedSampler(...) becomes GeneratorDataset\'s own sharding (its shuffle, num_replicas and rank); other samplers get no fix', () => {
   const src = lines(
     'import torch',
-    'from torch.utils.data import Dataset, DataLoader',
-    'from torch.utils.data.distributed import DistributedSampler',
-    'class Pairs(Dataset):',
-    '    def __getitem__(self, i):',
-    '        return self.x[i], self.y[i]',
-    'ds = Pairs()',
-    'train_sampler = DistributedSampler(ds)',
+    ...SHARDED,
     'a = DataLoader(ds, batch_size=4, sampler=train_sampler, shuffle=False, drop_last=True)',
     'b = DataLoader(ds, batch_size=4, sampler=DistributedSampler(ds, num_replicas=8, rank=r, shuffle=False))',
     'c = DataLoader(ds, batch_size=4, sampler=torch.utils.data.RandomSampler(ds))',
@@ -159,13 +164,7 @@ test('2.10: pin_memory_device (torch 1.12+) goes in the rename, which stays safe
 
 test('a sampler held in a name is consumed by the rewrite: the message says to delete it and its set_epoch calls', () => {
   const src = lines(
-    'from torch.utils.data import Dataset, DataLoader',
-    'from torch.utils.data.distributed import DistributedSampler',
-    'class Pairs(Dataset):',
-    '    def __getitem__(self, i):',
-    '        return self.x[i], self.y[i]',
-    'ds = Pairs()',
-    'train_sampler = DistributedSampler(ds)',
+    ...SHARDED,
     'loader = DataLoader(ds, batch_size=4, sampler=train_sampler, drop_last=False)',
   );
   const f = findings(src, 'MSP405').find((x) => /^`DataLoader` →/.test(x.message))!;
