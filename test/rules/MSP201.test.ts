@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { DFT_HELPER_SOURCE } from '../../server/src/engine/rules/msp201DftHelper';
-import { findings, fix, lines, ROOT, settings, setup, all } from './helpers';
+import { fixAll } from '../../server/src/engine/fixAll';
+import { database, findings, fix, lines, ROOT, settings, setup, all } from './helpers';
 
 before(setup);
 
@@ -220,4 +221,16 @@ print(np.allclose(re + 1j * im, np.fft.fft2(x, s=(6, 16), axes=(-2, -1)), atol=1
   const run = spawnSync(python, ['-c', program], { input: DFT_HELPER_SOURCE, encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stdout.trim(), 'True');
+});
+
+test("a statement's TODO is not written twice, and a neighbour's TODO does not stand for another statement's", () => {
+  for (const nl of ['\n', '\r\n']) {
+    const src = ['import torch', 'a = torch.fft.fft(x)', 'b = torch.fft.ifft(x, dim=0)', ''].join(nl);
+    const once = fixAll(src, settings(), database(), { unsafe: true }).text;
+    assert.equal(once.split('TODO(mindport) MSP201: dft_fft takes').length - 1, 1, once);
+    assert.equal(once.split('TODO(mindport) MSP201: dft_ifft takes').length - 1, 1, once);
+    // a fix made again over its own TODO (an undone rewrite) adds none
+    const again = once.replace('a = dft_fft(x)', 'a = torch.fft.fft(x)');
+    assert.equal(fixAll(again, settings(), database(), { unsafe: true }).text, once);
+  }
 });

@@ -110,14 +110,16 @@ function rewriteFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   const edits: TextEdit[] = [{ start: whole.startIndex, end: whole.endIndex, newText: `${spec.helper}(${parts.join(', ')})${index === undefined ? '' : `[${index}]`}` }];
   // the result changes from a complex Tensor to a (re, im) pair (or takes one): leave a reminder above the statement
   const stmt = enclosingStatement(use.call);
-  if (stmt && !/TODO\(mindport\) MSP201/.test(ctx.text.slice(Math.max(0, lineStartOf(ctx.text, stmt.startIndex) - 200), stmt.startIndex))) {
+  if (stmt) {
     const note =
       spec.inverse && !complexIn
         ? `${spec.helper} takes a (re, im) pair: pass the real and imaginary parts`
         : index !== undefined
           ? `${spec.helper} takes a real Tensor or a (re, im) pair: check what is passed (its ${part} part is taken)`
           : `${spec.helper} ${complexIn ? 'takes a real Tensor or a (re, im) pair and ' : ''}returns a (re, im) pair: adapt the code that uses the result`;
-    edits.push(insertBeforeStatement(ctx.text, stmt, [`# TODO(mindport) MSP201: ${note}`]));
+    const todo = `# TODO(mindport) MSP201: ${note}`;
+    // not again when the comment lines right above the statement have it (a fix of an earlier pass left it)
+    if (!commentsAbove(ctx.text, stmt.startIndex).includes(todo)) edits.push(insertBeforeStatement(ctx.text, stmt, [todo]));
   }
   const helper =
     state.kind === 'replace'
@@ -131,6 +133,23 @@ function rewriteFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
     applicability: 'unsafe',
     edits,
   };
+}
+
+/** The comment lines right above the line at `at` (up to the first line that is not one), trimmed. */
+function commentsAbove(text: string, at: number): string[] {
+  const out: string[] = [];
+  let end = lineStartOf(text, at); // the line above ends just before this
+  while (end > 0) {
+    let e = end; // without the line break (\n, \r\n or \r)
+    if (text[e - 1] === '\n') e--;
+    if (text[e - 1] === '\r') e--;
+    const start = lineStartOf(text, e);
+    const line = text.slice(start, e).trim();
+    if (!line.startsWith('#')) break;
+    out.push(line);
+    end = start;
+  }
+  return out;
 }
 
 function pairFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
