@@ -326,6 +326,11 @@ function splitTopLevel(text) {
   return out.map((t) => t.trim()).filter(Boolean);
 }
 
+/** The names of a signature's `*args`-like parameters (without the star). */
+function starNames(params) {
+  return new Set((params ?? []).filter((p) => /^\*\w/.test(p.name)).map((p) => p.name.slice(1)));
+}
+
 /**
  * The torch signature a difference page shows for `key` (the code block under its `## key` heading, `class ` allowed), as
  * params: names in order, Python-source defaults, keyword-only after a bare `*`. Undefined when the page has none,
@@ -333,44 +338,43 @@ function splitTopLevel(text) {
  */
 export function signatureParams(page, key) {
   // the first code block under the page's `## <key>` heading (examples further down call the API, not define it)
-  const heading = page.split('\n').findIndex((l) => l.trim() === `## ${key}`);
+  const lines = page.split('\n');
+  const heading = lines.findIndex((l) => l.trim() === `## ${key}`);
   if (heading < 0) return undefined;
-  const rest = page.split('\n').slice(heading + 1).join('\n');
+  const rest = lines.slice(heading + 1).join('\n');
   const first = /```\w*\n([\s\S]*?)```/.exec(rest);
   if (!first || /\n## /.test(rest.slice(0, first.index))) return undefined;
-  for (const block of [first[1]]) {
-    const at = block.search(new RegExp(`(^|\\n)\\s*(class\\s+)?${key.replace(/\./g, '\\.')}\\(`));
-    if (at < 0) continue;
-    const open = block.indexOf('(', block.indexOf(key, at) + key.length - 1);
-    let depth = 0;
-    let close = -1;
-    for (let i = open; i < block.length; i++) {
-      if (block[i] === '(') depth++;
-      else if (block[i] === ')' && --depth === 0) {
-        close = i;
-        break;
-      }
+  const block = first[1];
+  const at = block.search(new RegExp(`(^|\\n)\\s*(class\\s+)?${key.replace(/\./g, '\\.')}\\(`));
+  if (at < 0) return undefined;
+  const open = block.indexOf('(', block.indexOf(key, at) + key.length - 1);
+  let depth = 0;
+  let close = -1;
+  for (let i = open; i < block.length; i++) {
+    if (block[i] === '(') depth++;
+    else if (block[i] === ')' && --depth === 0) {
+      close = i;
+      break;
     }
-    if (close < 0) return undefined;
-    const params = [];
-    let kwOnly = false;
-    for (const part of splitTopLevel(block.slice(open + 1, close).replace(/#.*$/gm, ''))) {
-      if (part === '*') {
-        kwOnly = true;
-        continue;
-      }
-      if (part === '/') continue;
-      const m = /^(\*{0,2}[A-Za-z_]\w*)\s*(?::\s*[^=]+?)?\s*(?:=\s*([\s\S]+))?$/.exec(part);
-      if (!m) return undefined;
-      const p = { name: m[1] };
-      if (m[2] !== undefined) p.default = m[2].replace(/\s+/g, ' ').trim();
-      if (kwOnly && !p.name.startsWith('*')) p.kwOnly = true;
-      if (p.name.startsWith('*') && !p.name.startsWith('**')) kwOnly = true;
-      params.push(p);
-    }
-    return params;
   }
-  return undefined;
+  if (close < 0) return undefined;
+  const params = [];
+  let kwOnly = false;
+  for (const part of splitTopLevel(block.slice(open + 1, close).replace(/#.*$/gm, ''))) {
+    if (part === '*') {
+      kwOnly = true;
+      continue;
+    }
+    if (part === '/') continue;
+    const m = /^(\*{0,2}[A-Za-z_]\w*)\s*(?::\s*[^=]+?)?\s*(?:=\s*([\s\S]+))?$/.exec(part);
+    if (!m) return undefined;
+    const p = { name: m[1] };
+    if (m[2] !== undefined) p.default = m[2].replace(/\s+/g, ' ').trim();
+    if (kwOnly && !p.name.startsWith('*')) p.kwOnly = true;
+    if (p.name.startsWith('*') && !p.name.startsWith('**')) kwOnly = true;
+    params.push(p);
+  }
+  return params;
 }
 
 function summarizeArgs(args) {
@@ -492,8 +496,8 @@ export function build() {
         }
         // a torch argument "renamed" to MindSpore's `*args` (nn.ModuleDict's modules → CellDict(*args)) is passed by
         // position: no keyword can reach a star parameter
-        const msStars = new Set((page ? signatureParams(page, api) ?? [] : []).filter((p) => /^\*\w/.test(p.name)).map((p) => p.name.slice(1)));
-        const torchStars = new Set((signatures.get(key) ?? []).filter((p) => /^\*\w/.test(p.name)).map((p) => p.name.slice(1)));
+        const msStars = starNames(page ? signatureParams(page, api) : undefined);
+        const torchStars = starNames(signatures.get(key));
         const toStar = args.filter((a) => a.change === 'renamed' && msStars.has(a.ms) && a.torch && !torchStars.has(a.torch));
         if (toStar.length) {
           args = args.filter((a) => !toStar.includes(a));

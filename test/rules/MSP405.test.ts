@@ -5,13 +5,18 @@ import { database, findings, fix, lines, settings, setup, all } from './helpers'
 
 before(setup);
 
-const SRC = lines(
+/** A torch dataset class of (x, y) rows, with its imports. */
+const PAIRS = [
   'from torch.utils.data import Dataset, DataLoader',
   'class Pairs(Dataset):',
   '    def __len__(self):',
   '        return 4',
   '    def __getitem__(self, i):',
   '        return self.x[i], self.y[i]',
+];
+
+const SRC = lines(
+  ...PAIRS,
   'ds = Pairs()',
   'loader = DataLoader(ds, batch_size=8, num_workers=4)',
 );
@@ -37,12 +42,7 @@ test('collate_fn or an unknown source: advice only; module import style', () => 
 const V210 = settings({ mindsporeVersion: '2.10' });
 const LOADER = lines(
   'import torch',
-  'from torch.utils.data import Dataset, DataLoader',
-  'class Pairs(Dataset):',
-  '    def __len__(self):',
-  '        return 4',
-  '    def __getitem__(self, i):',
-  '        return self.x[i], self.y[i]',
+  ...PAIRS,
   'def collate(batch):',
   '    return batch',
   'loader = DataLoader(Pairs(), batch_size=8, shuffle=True, num_workers=4, pin_memory=True, collate_fn=collate, drop_last=True)',

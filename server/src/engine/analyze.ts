@@ -65,11 +65,23 @@ export function parseModule(text: string): ModuleTree {
 
 /** Analyses Python text; `module` (its tree) may be passed when the caller keeps it for incremental parsing. */
 export function analyzeText(text: string, settings: Settings, db: MappingDatabase, module?: ModuleTree): DocumentAnalysis {
-  try {
+  return guarded(() => {
     // one line index for ranges and node positions (a lone \r ends a line in both texts, so it serves both)
     const lines = new LineIndex(text);
     const tree: Tree = module ? module.copy(lines) : parseSyntax(asParsed(text), lines);
     return runAnalysis(text, tree, lines, settings, db).analysis;
+  });
+}
+
+/** analyzeText of a text whose module tree the caller has copied already (`module.copy(lines)`, `lines` the text's). */
+export function analyzeCopied(text: string, tree: Tree, lines: LineIndex, settings: Settings, db: MappingDatabase): DocumentAnalysis {
+  return guarded(() => runAnalysis(text, tree, lines, settings, db).analysis);
+}
+
+/** An analysis that never throws: a failure is an internal error of an empty analysis. */
+function guarded(analyse: () => DocumentAnalysis): DocumentAnalysis {
+  try {
+    return analyse();
   } catch (err) {
     return { ...emptyAnalysis(), internalErrors: [`analysis failed: ${(err as Error).stack ?? err}`] };
   }

@@ -22,37 +22,31 @@ function returnsOf(fn: Node, out: Node[]): void {
   }
 }
 
-/** Whether `name` is treated as a dict in the function: assigned a dict display or `dict(...)`, or set by a string key. */
-function usedAsDict(body: Node, name: string): boolean {
-  let found = false;
+/** A dict display or comprehension, or a `dict(...)` call. */
+function isDictValue(n: Node | null | undefined): boolean {
+  return n?.type === 'dictionary' || n?.type === 'dictionary_comprehension' || (n?.type === 'call' && n.childForFieldName('function')?.text === 'dict');
+}
+
+/**
+ * What the function assigns `name`, in one walk: `dict` when it is treated as a dict (assigned a dict value, or set
+ * by a string key), `row` when it is assigned a tuple or list display (several values, not one array).
+ */
+function assignedShape(body: Node, name: string): { dict: boolean; row: boolean } {
+  const shape = { dict: false, row: false };
   const visit = (n: Node): void => {
-    if (found) return;
     if (n.type === 'assignment') {
       const left = n.childForFieldName('left');
       const right = n.childForFieldName('right');
-      if (left?.type === 'identifier' && left.text === name && (right?.type === 'dictionary' || right?.type === 'dictionary_comprehension' || (right?.type === 'call' && right.childForFieldName('function')?.text === 'dict'))) found = true;
-      const key = left?.type === 'subscript' ? left.childForFieldName('subscript') : null;
-      if (left?.type === 'subscript' && left.childForFieldName('value')?.text === name && key?.type === 'string') found = true;
+      if (left?.type === 'identifier' && left.text === name) {
+        if (isDictValue(right)) shape.dict = true;
+        if (right && ['tuple', 'list', 'expression_list'].includes(right.type)) shape.row = true;
+      }
+      if (left?.type === 'subscript' && left.childForFieldName('value')?.text === name && left.childForFieldName('subscript')?.type === 'string') shape.dict = true;
     }
     for (const c of n.namedChildren) if (c && c.type !== 'function_definition' && c.type !== 'class_definition') visit(c);
   };
   visit(body);
-  return found;
-}
-
-/** Whether `name` is assigned, in the function, a tuple or list display: several values, not one array. */
-function assignedRow(body: Node, name: string): boolean {
-  let found = false;
-  const visit = (n: Node): void => {
-    if (found) return;
-    if (n.type === 'assignment' && n.childForFieldName('left')?.type === 'identifier' && n.childForFieldName('left')?.text === name) {
-      const right = n.childForFieldName('right');
-      if (right && ['tuple', 'list', 'expression_list'].includes(right.type)) found = true;
-    }
-    for (const c of n.namedChildren) if (c && c.type !== 'function_definition' && c.type !== 'class_definition') visit(c);
-  };
-  visit(body);
-  return found;
+  return shape;
 }
 
 /**
@@ -72,11 +66,11 @@ export function rowNames(getitem: Node): string[] | undefined {
     if (!v) return undefined;
     const items = v.type === 'expression_list' || v.type === 'tuple' ? v.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') : [v];
     // a spread or a dict (a display, `dict(...)`, or a name filled by string keys): not one value per column
-    if (items.some((it) => it.type === 'list_splat' || it.type === 'dictionary' || it.type === 'dictionary_comprehension')) return undefined;
-    if (items.some((it) => it.type === 'identifier' && usedAsDict(body, it.text))) return undefined;
+    if (items.some((it) => it.type === 'list_splat' || isDictValue(it))) return undefined;
+    const shapes = items.map((it) => (it.type === 'identifier' ? assignedShape(body, it.text) : undefined));
+    if (shapes.some((sh) => sh?.dict)) return undefined;
     // one value that may itself be a row of several (`return self._load(i)`) or is one (`sample = (a, b); return sample`)
-    if (items.length === 1 && (items[0].type === 'call' || (items[0].type === 'identifier' && assignedRow(body, items[0].text)))) return undefined;
-    if (items.some((it) => it.type === 'call' && it.childForFieldName('function')?.text === 'dict')) return undefined;
+    if (items.length === 1 && (items[0].type === 'call' || shapes[0]?.row)) return undefined;
     const names = items.map((it, i) => nameOf(it) ?? `col${i}`);
     if (cols && cols.length !== names.length) return undefined;
     cols ??= names;

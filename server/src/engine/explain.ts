@@ -1,7 +1,7 @@
 // Markdown (hover, `mindport explain`) and structured explanations of one database entry: both twins,
 // status, argument differences, platforms per version, the aclnn operator, advice and the official link.
 import type { MappedEntry, MappingDatabase, Target } from '../mappings/database';
-import { twinPlatforms } from '../mappings/database';
+import { isTorchLikeData, twinPlatforms } from '../mappings/database';
 import { MS_VERSIONS, type Twin } from '../mappings/schema';
 
 const STATUS_TEXT = {
@@ -58,7 +58,7 @@ export function explainMarkdown(db: MappingDatabase, entry: MappedEntry, target?
   const statusText = entry.notNeeded && !choice?.twin ? 'not needed in MindSpore: the port deletes it' : STATUS_TEXT[status];
   const out = [title, `${statusText}${entry.rule ? ` · see rule ${entry.rule}` : ''}`, ''];
   // the mint slot holds the newer, torch-like API: mint itself, and from 2.10 mindspore.dataset.dataloader
-  const newer = entry.mint?.api.startsWith('mindspore.dataset.dataloader.') ? 'torch-like (newer)' : 'mint';
+  const newer = isTorchLikeData(entry.mint) ? 'torch-like (newer)' : 'mint';
   if (entry.mint) out.push(...twinMarkdown(newer, entry.mint, target, choice?.which === 'mint'), '');
   if (entry.classic) out.push(...twinMarkdown('classic', entry.classic, target, choice?.which === 'classic'), '');
   if (choice?.uncovered) out.push(`⚠ \`${choice.uncovered.twin.api}\` does not run on ${target!.device} in MindSpore ${target!.version}.`, '');

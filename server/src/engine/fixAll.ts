@@ -1,8 +1,10 @@
 // "Fix all": applies the fixes of a document again and again (as Ruff does) until none is left or the
 // text stops changing, because fixes that touch neighbouring text are applied one pass at a time.
 import type { MappingDatabase } from '../mappings/database';
-import { analyzeText, parseModule } from './analyze';
+import { analyzeCopied, parseModule, type DocumentAnalysis } from './analyze';
 import type { ModuleTree } from './moduleTree';
+import type { SyntaxTree } from './syntax';
+import { LineIndex } from './text';
 import { applyFixes, chooseFixes, withEdits } from './edits';
 import type { Finding, Fix, TextEdit } from './findings';
 import { cellOf, joinCells, type NotebookText } from './notebook';
@@ -27,22 +29,14 @@ export interface FixAllOptions {
 
 export function fixAll(text: string, settings: Settings, db: MappingDatabase, opts: FixAllOptions = {}): FixAllResult {
   const applied = new Map<string, number>();
-  let chosen: (ChosenFix & { key: string })[] = []; // the pass's fixes
+  let chosen: KeyedFix[] = []; // the pass's fixes
   const broken = new Set<string>(); // fixes (by code and title at a place) that broke the syntax: not tried again
   let skipped = 0; // of them, those the last pass still met (not made unnecessary by the fixes after them)
   const res = fixPasses(text, settings, db, {
     maxPasses: MAX_PASSES,
     findings: opts.findings,
     choose: (findings, at) => {
-      chosen = [];
-      skipped = 0;
-      for (const f of findings) {
-        const fix = fixToApply(f, opts.unsafe);
-        if (!fix) continue;
-        const key = fixKey(f, fix, at);
-        if (broken.has(key)) skipped++;
-        else chosen.push({ code: f.code, fix, key });
-      }
+      ({ chosen, skipped } = keyedFixes(findings, at, (f) => fixToApply(f, opts.unsafe), broken));
       return chosen.map((c) => c.fix);
     },
     // a fix must never make the code worse: those that would are left out, the others applied
@@ -63,7 +57,7 @@ const REFUSED = 'a fix would have broken the syntax; it was not applied';
  * A fix as a pass meets it again: its rule, the text it applies to, its title and what it writes (a later pass may
  * offer another edit for the same finding: `pass` where a deletion would have emptied a block).
  */
-export function fixKey(f: Finding, fix: Fix, text: string): string {
+function fixKey(f: Finding, fix: Fix, text: string): string {
   return `${f.code}:${text.slice(f.start, f.end)}:${fix.title}:${fix.edits.map((e) => e.newText).join('\u0000')}`;
 }
 
@@ -102,6 +96,28 @@ interface ChosenFix {
   fix: Fix;
 }
 
+/** A fix a pass takes, with fixKey's key. */
+export interface KeyedFix extends ChosenFix {
+  key: string;
+}
+
+/**
+ * The fixes a pass takes: `pick`'s fix of each finding that has one, with its key, unless that key broke the syntax
+ * before (`broken`); `skipped` counts those.
+ */
+export function keyedFixes(findings: readonly Finding[], text: string, pick: (f: Finding) => Fix | undefined, broken: ReadonlySet<string>): { chosen: KeyedFix[]; skipped: number } {
+  const chosen: KeyedFix[] = [];
+  let skipped = 0;
+  for (const f of findings) {
+    const fix = pick(f);
+    if (!fix) continue;
+    const key = fixKey(f, fix, text);
+    if (broken.has(key)) skipped++;
+    else chosen.push({ code: f.code, fix, key });
+  }
+  return { chosen, skipped };
+}
+
 /** Adds the fixes of `chosen` that were applied to `applied`'s count per rule code. */
 function countApplied(applied: Map<string, number>, chosen: readonly ChosenFix[], taken: ReadonlySet<Fix>): void {
   for (const { code, fix } of chosen) if (taken.has(fix)) applied.set(code, (applied.get(code) ?? 0) + 1);
@@ -127,34 +143,57 @@ export interface FixPassPlan {
  * `baseErrors`: the syntax errors of the text given.
  */
 export function fixPasses(text: string, settings: Settings, db: MappingDatabase, plan: FixPassPlan): { text: string; refused: boolean; baseErrors: number } {
-  let current = text;
-  let tree = parseModule(text);
-  const base = syntaxProblems(tree);
+  let parsed = parseText(text);
+  const base = parsed.problems;
   try {
     for (let pass = 0; pass < plan.maxPasses; pass++) {
-      const findings = pass === 0 && plan.findings ? plan.findings : analyzeText(current, settings, db, tree).findings;
+      const current = parsed.text;
+      const findings = pass === 0 && plan.findings ? plan.findings : analyzeParsed(parsed, settings, db).findings;
       const fixes = plan.choose(findings, current);
       if (!fixes.length) break;
       let res = applyFixes(current, fixes);
       if (!res.applied.length || res.text === current) break;
-      let next = parseModule(res.text);
-      if (syntaxProblems(next) > base) {
-        next.delete();
+      let next = parseText(res.text);
+      if (next.problems > base) {
+        next.module.delete();
         const instead = plan.mend(current, base);
         if (!instead) return { text: current, refused: true, baseErrors: base };
         res = applyFixes(current, instead);
         if (!res.applied.length || res.text === current) break;
-        next = parseModule(res.text);
+        next = parseText(res.text);
       }
       plan.applied(new Set(res.applied));
-      tree.delete();
-      tree = next;
-      current = res.text;
+      parsed.module.delete();
+      parsed = next;
     }
   } finally {
-    tree.delete();
+    parsed.module.delete();
   }
-  return { text: current, refused: false, baseErrors: base };
+  return { text: parsed.text, refused: false, baseErrors: base };
+}
+
+/**
+ * A text parsed once for a pass: its module tree (deleted by the caller), the engine's copy of it and the text's
+ * line index, which the pass's analysis reads, and its syntax problems (countSyntaxErrors), counted on that copy.
+ */
+interface ParsedText {
+  text: string;
+  module: ModuleTree;
+  tree: SyntaxTree;
+  lines: LineIndex;
+  problems: number;
+}
+
+function parseText(text: string): ParsedText {
+  const module = parseModule(text);
+  const lines = new LineIndex(text);
+  const tree = module.copy(lines);
+  return { text, module, tree, lines, problems: module.errorCount + tree.emptyBlockCount() };
+}
+
+/** analyzeText of a parsed text, on the copy its syntax problems were counted on. */
+function analyzeParsed(p: ParsedText, settings: Settings, db: MappingDatabase): DocumentAnalysis {
+  return analyzeCopied(p.text, p.tree, p.lines, settings, db);
 }
 
 /** The fix a fix all applies for a finding: its first safe one (any first one with `unsafe`), if it edits. */
@@ -187,42 +226,38 @@ export function fixAllCells(cells: readonly string[], settings: Settings, db: Ma
   // as in fixPasses, a text is parsed once: the tree its syntax errors were counted on is the one the next pass
   // analyses (when the cells, joined again, are that text, as they are unless a fix moved a magic)
   const first = joinCells(current).text;
-  let parsed = { text: first, tree: parseModule(first) };
-  const base = syntaxProblems(parsed.tree);
+  let parsed = parseText(first);
+  const base = parsed.problems;
   try {
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       const nb = joinCells(current);
       if (parsed.text !== nb.text) {
-        parsed.tree.delete();
-        parsed = { text: nb.text, tree: parseModule(nb.text) };
+        parsed.module.delete();
+        parsed = parseText(nb.text);
       }
-      const findings = pass === 0 && opts.findings ? opts.findings : analyzeText(nb.text, settings, db, parsed.tree).findings;
-      const chosen: (ChosenFix & { key: string })[] = [];
-      skipped = 0;
-      for (const f of findings) {
+      const findings = pass === 0 && opts.findings ? opts.findings : analyzeParsed(parsed, settings, db).findings;
+      const pick = (f: Finding) => {
         const fix = fixToApply(f, opts.unsafe);
-        if (!fix || !fix.edits.every((e) => withinOneCell(nb, e))) continue;
-        const key = fixKey(f, fix, nb.text);
-        if (broken.has(key)) skipped++;
-        else chosen.push({ code: f.code, fix, key });
-      }
+        return fix?.edits.every((e) => withinOneCell(nb, e)) ? fix : undefined;
+      };
+      const kept = keyedFixes(findings, nb.text, pick, broken);
+      const chosen = kept.chosen;
+      skipped = kept.skipped;
       let { edits, applied: fixes } = chooseFixes(chosen.map((c) => c.fix));
       if (!edits.length) break;
-      let text = withEdits(nb.text, edits);
-      let tree = parseModule(text);
-      if (syntaxProblems(tree) > base) {
+      let fixed = parseText(withEdits(nb.text, edits));
+      if (fixed.problems > base) {
         // as in fixAll: the fixes that would break the syntax are left out, the others applied
-        tree.delete();
+        fixed.module.delete();
         ({ edits, applied: fixes } = chooseFixes(keepParsing(nb.text, chosen, base, broken)));
         if (!edits.length) {
           skipped = chosen.length; // the run stops here: all of them were left out
           break;
         }
-        text = withEdits(nb.text, edits);
-        tree = parseModule(text);
+        fixed = parseText(withEdits(nb.text, edits));
       }
-      parsed.tree.delete();
-      parsed = { text, tree };
+      parsed.module.delete();
+      parsed = fixed;
       const perCell: TextEdit[][] = current.map(() => []);
       for (const e of edits) {
         const { cell } = cellOf(nb, e.start);
@@ -235,7 +270,7 @@ export function fixAllCells(cells: readonly string[], settings: Settings, db: Ma
       current = next;
     }
   } finally {
-    parsed.tree.delete();
+    parsed.module.delete();
   }
   return { cells: current, applied, refused: skipped ? REFUSED : undefined };
 }
@@ -248,15 +283,7 @@ function withinOneCell(nb: NotebookText, e: TextEdit): boolean {
 
 /** What makes a text not parse: tree-sitter's ERROR and MISSING nodes, and blocks left without a statement. */
 export function countSyntaxErrors(text: string): number {
-  const tree = parseModule(text);
-  try {
-    return syntaxProblems(tree);
-  } finally {
-    tree.delete();
-  }
-}
-
-/** countSyntaxErrors of a parsed text. */
-function syntaxProblems(tree: ModuleTree): number {
-  return tree.errorCount + tree.copy().emptyBlockCount();
+  const parsed = parseText(text);
+  parsed.module.delete();
+  return parsed.problems;
 }

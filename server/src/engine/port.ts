@@ -8,7 +8,7 @@ import { analyzeText } from './analyze';
 import { applyEdits, ImportPlanner } from './edits';
 import { resolve } from './resolve';
 import type { Finding, Fix, TextEdit } from './findings';
-import { countSyntaxErrors, fixKey, fixPasses, keepParsing } from './fixAll';
+import { countSyntaxErrors, fixPasses, keepParsing, keyedFixes, type KeyedFix } from './fixAll';
 import { parseSyntax } from './moduleTree';
 import { withCodeCells } from './ipynbWrite';
 import { neutraliseMagics, type NotebookJson } from './notebook';
@@ -47,17 +47,11 @@ function preferredFix(f: Finding): Fix | undefined {
 export function portText(text: string, settings: Settings, db: MappingDatabase): PortResult {
   const perRule: PortSummary['perRule'] = {};
   const broken = new Set<string>(); // fixes (by code and title at a place) that broke the syntax
-  let todo: { code: string; fix: Fix; key: string }[] = []; // the pass's fixes
+  let todo: KeyedFix[] = []; // the pass's fixes
   const passes = fixPasses(text, settings, db, {
     maxPasses: MAX_PASSES,
     choose: (findings, at) => {
-      todo = [];
-      for (const f of findings) {
-        const fix = preferredFix(f);
-        if (!fix) continue;
-        const key = fixKey(f, fix, at);
-        if (!broken.has(key)) todo.push({ code: f.code, fix, key });
-      }
+      todo = keyedFixes(findings, at, preferredFix, broken).chosen;
       return todo.map((t) => t.fix);
     },
     mend: (at, errors) => keepParsing(at, todo, errors, broken),

@@ -48,6 +48,14 @@ export interface TwinChoice {
   status: Status;
 }
 
+/** MindSpore 2.10's torch-like data loading package, whose names are twins in the mint slot (overlay-dataloader.json). */
+export const TORCH_LIKE_DATA = 'mindspore.dataset.dataloader.';
+
+/** Whether a twin is one of MindSpore 2.10's torch-like data loading names. */
+export function isTorchLikeData(twin: Twin | undefined): twin is Twin {
+  return !!twin?.api.startsWith(TORCH_LIKE_DATA);
+}
+
 export function platformOf(device: Device): Platform {
   return device.startsWith('Ascend') ? 'Ascend' : (device as Platform);
 }

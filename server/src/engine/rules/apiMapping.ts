@@ -488,8 +488,8 @@ function reportTwin(
   // torch takes the sizes (zeros, repeat, expand) or a Tensor's flip dims one by one or as one sequence; MindSpore one tuple
   const starred = own?.[0]?.name;
   const sizes = starred === '*size' || starred === '*sizes' || starred === '*dims';
-  const noun = starred === '*dims' ? 'dims' : isMethod ? 'sizes' : 'shape';
-  const asOneTuple = noun === 'shape' ? 'the shape is passed as one tuple' : `the ${noun} are passed as one tuple`;
+  const items = starred === '*dims' ? 'dims' : 'sizes'; // what the tuple holds
+  const asOneTuple = starred !== '*dims' && !isMethod ? 'the shape is passed as one tuple' : `the ${items} are passed as one tuple`;
   if (args && sizes && !args.hasSplat && (args.positional.length > 1 || (isMethod && args.positional.length === 1 && args.positional[0].type === 'integer'))) {
     // torch.zeros(2, 3) and x.repeat(1, 2) take the sizes as separate arguments; MindSpore takes one tuple:
     // zeros((2, 3)), x.tile((1, 2)), x.tile((2,)) for one integer
@@ -503,7 +503,7 @@ function reportTwin(
     const only = unparenthesized(args.positional[0]);
     if (!['tuple', 'list', 'list_comprehension'].includes(only.type) && !SHAPE_READ.test(only.text)) {
       safe = false;
-      differences.push(`${tick(only.text)} must be a tuple or list of ${noun === 'dims' ? 'dims' : 'sizes'} (an int n is written (n,))`);
+      differences.push(`${tick(only.text)} must be a tuple or list of ${items} (an int n is written (n,))`);
     }
   } else if (args && sizes && args.hasSplat) {
     const [only] = args.all;
@@ -525,7 +525,7 @@ function reportTwin(
       differences.push(asOneTuple);
     } else {
       safe = false;
-      differences.push(`the ${noun === 'dims' ? 'dims' : 'sizes'} must be passed as one tuple`);
+      differences.push(`the ${items} must be passed as one tuple`);
     }
   }
   for (const d of twin.args ?? []) {

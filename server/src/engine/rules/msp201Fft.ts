@@ -19,20 +19,21 @@ const COMPLEX_NAMES = new Set([
 
 /**
  * The transforms the helper writes out: its function, torch's size parameter (at position 1; dim follows it, then
- * norm), whether the input is a spectrum (a (re, im) pair) and whether the axes must be written out (fftn: all
- * axes by default, which the rewrite cannot count). The complex ones take a real Tensor or a pair.
+ * norm), what it maps (`r2c`: a real Tensor to a (re, im) pair; `c2r`: a pair to a real Tensor; `c2c`: a real
+ * Tensor or a pair to a pair) and whether the axes must be written out (fftn: all axes by default, which the
+ * rewrite cannot count).
  */
-const REWRITABLE: Record<string, { helper: string; size: string; inverse: boolean; needsDim?: boolean }> = {
-  'torch.fft.rfft': { helper: 'dft_rfft', size: 'n', inverse: false },
-  'torch.fft.irfft': { helper: 'dft_irfft', size: 'n', inverse: true },
-  'torch.fft.rfft2': { helper: 'dft_rfft2', size: 's', inverse: false },
-  'torch.fft.irfft2': { helper: 'dft_irfft2', size: 's', inverse: true },
-  'torch.fft.fft': { helper: 'dft_fft', size: 'n', inverse: false },
-  'torch.fft.ifft': { helper: 'dft_ifft', size: 'n', inverse: true },
-  'torch.fft.fft2': { helper: 'dft_fft2', size: 's', inverse: false },
-  'torch.fft.ifft2': { helper: 'dft_ifft2', size: 's', inverse: true },
-  'torch.fft.fftn': { helper: 'dft_fftn', size: 's', inverse: false, needsDim: true },
-  'torch.fft.ifftn': { helper: 'dft_ifftn', size: 's', inverse: true, needsDim: true },
+const REWRITABLE: Record<string, { helper: string; size: string; maps: 'r2c' | 'c2r' | 'c2c'; needsDim?: boolean }> = {
+  'torch.fft.rfft': { helper: 'dft_rfft', size: 'n', maps: 'r2c' },
+  'torch.fft.irfft': { helper: 'dft_irfft', size: 'n', maps: 'c2r' },
+  'torch.fft.rfft2': { helper: 'dft_rfft2', size: 's', maps: 'r2c' },
+  'torch.fft.irfft2': { helper: 'dft_irfft2', size: 's', maps: 'c2r' },
+  'torch.fft.fft': { helper: 'dft_fft', size: 'n', maps: 'c2c' },
+  'torch.fft.ifft': { helper: 'dft_ifft', size: 'n', maps: 'c2c' },
+  'torch.fft.fft2': { helper: 'dft_fft2', size: 's', maps: 'c2c' },
+  'torch.fft.ifft2': { helper: 'dft_ifft2', size: 's', maps: 'c2c' },
+  'torch.fft.fftn': { helper: 'dft_fftn', size: 's', maps: 'c2c', needsDim: true },
+  'torch.fft.ifftn': { helper: 'dft_ifftn', size: 's', maps: 'c2c', needsDim: true },
 };
 
 /** The current helper's first line: an older MindPort's helper has another one (its dft_fft took a pair only). */
@@ -100,11 +101,9 @@ function rewriteFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   if (size && size.text !== 'None') parts.push(`${spec.size}=${size.text}`);
   if (dim) parts.push(`dim=${dim.text}`);
   if (norm && norm.text !== 'None') parts.push(`norm=${norm.text}`);
-  const complexIn = !/^dft_i?rfft/.test(spec.helper);
-  const pairOut = spec.helper !== 'dft_irfft' && spec.helper !== 'dft_irfft2';
   // `.real` / `.imag` of the result: that part of the pair
   const parent = use.call.parent;
-  const part = pairOut && parent?.type === 'attribute' && parent.childForFieldName('object')?.id === use.call.id ? parent.childForFieldName('attribute')?.text : undefined;
+  const part = spec.maps !== 'c2r' && parent?.type === 'attribute' && parent.childForFieldName('object')?.id === use.call.id ? parent.childForFieldName('attribute')?.text : undefined;
   const index = part === 'real' ? 0 : part === 'imag' ? 1 : undefined;
   const whole = index === undefined ? use.call : parent!;
   const edits: TextEdit[] = [{ start: whole.startIndex, end: whole.endIndex, newText: `${spec.helper}(${parts.join(', ')})${index === undefined ? '' : `[${index}]`}` }];
@@ -112,11 +111,11 @@ function rewriteFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   const stmt = enclosingStatement(use.call);
   if (stmt) {
     const note =
-      spec.inverse && !complexIn
+      spec.maps === 'c2r'
         ? `${spec.helper} takes a (re, im) pair: pass the real and imaginary parts`
         : index !== undefined
           ? `${spec.helper} takes a real Tensor or a (re, im) pair: check what is passed (its ${part} part is taken)`
-          : `${spec.helper} ${complexIn ? 'takes a real Tensor or a (re, im) pair and ' : ''}returns a (re, im) pair: adapt the code that uses the result`;
+          : `${spec.helper} ${spec.maps === 'c2c' ? 'takes a real Tensor or a (re, im) pair and ' : ''}returns a (re, im) pair: adapt the code that uses the result`;
     const todo = `# TODO(mindport) MSP201: ${note}`;
     // not again when the comment lines right above the statement have it (a fix of an earlier pass left it)
     if (!commentsAbove(ctx.text, stmt.startIndex).includes(todo)) edits.push(insertBeforeStatement(ctx.text, stmt, [todo]));

@@ -1,6 +1,7 @@
 // MSP405: Dataset / DataLoader. MindSpore wraps any random-access Python source in
 // mindspore.dataset.GeneratorDataset(source, column_names, shuffle) and batches with .batch(bs, drop_remainder=True)
 // (fixed batch shapes keep graph mode from recompiling); num_workers → num_parallel_workers.
+import { isTorchLikeData, type MappedEntry } from '../../mappings/database';
 import type { Twin } from '../../mappings/schema';
 import { removeArgumentEdit } from '../edits';
 import type { Fix, TextEdit } from '../findings';
@@ -95,17 +96,13 @@ function loaderFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   return { title: 'Use GeneratorDataset(...).batch(..., drop_remainder=...)', applicability: 'unsafe', edits };
 }
 
-/** MindSpore's torch-like loader module (2.10 on): torch's DataLoader, Dataset, ... with torch's arguments. */
-const TORCH_LIKE = 'mindspore.dataset.dataloader.';
-
 /**
- * The twin from `mindspore.dataset.dataloader` the target chooses for a use (MindSpore 2.10 on; `targetApi: classic`
- * keeps GeneratorDataset), if any.
+ * The twin from `mindspore.dataset.dataloader` the target chooses for a torch API (MindSpore 2.10 on; `targetApi:
+ * classic` keeps GeneratorDataset), if any.
  */
-export function torchLikeTwin(ctx: RuleContext, use: ApiUse): Twin | undefined {
-  const entry = ctx.entryOf(use);
+function torchLikeTwinOf(ctx: RuleContext, entry: MappedEntry | undefined): Twin | undefined {
   const twin = entry ? ctx.db.choose(entry, ctx.target).twin : undefined;
-  return twin?.api.startsWith(TORCH_LIKE) ? twin : undefined;
+  return isTorchLikeData(twin) ? twin : undefined;
 }
 
 /** `DataLoader(...)` → `dataloader.DataLoader(...)`, the same call: safe unless a difference applies to what it passes. */
@@ -129,18 +126,13 @@ function torchLikeReport(ctx: RuleContext, use: ApiUse, twin: Twin): void {
 /** torch samplers the dataset engine has (mindspore.dataset.*) and 2.10's torch-like module does not. */
 const ENGINE_SAMPLERS = /^torch\.utils\.data\.(WeightedRandomSampler|SubsetRandomSampler)$/;
 
-/** Whether the target's DataLoader is MindSpore 2.10's torch-like one. */
-function torchLikeLoader(ctx: RuleContext): boolean {
-  const entry = ctx.db.get('torch.utils.data.DataLoader');
-  return !!entry && !!ctx.db.choose(entry, ctx.target).twin?.api.startsWith(TORCH_LIKE);
-}
 
 export const msp405Rule: Rule = {
   codes: ['MSP405'],
   order: 40,
   check(ctx) {
     // the engine's samplers are MSP405's only where the loader is the torch-like one, which cannot iterate them
-    const torchLikeTarget = torchLikeLoader(ctx);
+    const torchLikeTarget = !!torchLikeTwinOf(ctx, ctx.db.get('torch.utils.data.DataLoader'));
     const uses = claimUses(
       ctx,
       'MSP405',
@@ -149,7 +141,7 @@ export const msp405Rule: Rule = {
     );
     if (!ctx.enabled('MSP405')) return;
     for (const use of uses) {
-      const torchLike = torchLikeTwin(ctx, use);
+      const torchLike = torchLikeTwinOf(ctx, ctx.entryOf(use));
       if (torchLike) torchLikeReport(ctx, use, torchLike);
       else if (ENGINE_SAMPLERS.test(use.qname)) {
         const name = use.qname.slice(use.qname.lastIndexOf('.') + 1);

@@ -1,6 +1,7 @@
 // MSP407: torch.distributed / DistributedDataParallel / DistributedSampler. MindSpore data parallelism:
 // mindspore.communication.init(), ms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.DATA_PARALLEL,
 // gradients_mean=True), dataset sharding (num_shards/shard_id), launched with msrun.
+import { TORCH_LIKE_DATA } from '../../mappings/database';
 import type { Fix, TextEdit } from '../findings';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
@@ -80,7 +81,7 @@ export const msp407Rule: Rule = {
           ? `${tick(q)}: no wrapper in MindSpore — the data-parallel context averages gradients (with a functional step, wrap grads with nn.DistributedGradReducer).`
           : `${tick(q)}: no wrapper in MindSpore, so nothing of the wrapper's to call: with data parallelism every device holds the whole network, whose parameters are the full state (ms.save_checkpoint(net, path)); drop the call, keeping what it wraps.`;
         tail = LAUNCH;
-      } else if (same?.startsWith('mindspore.dataset.dataloader.')) {
+      } else if (same?.startsWith(TORCH_LIKE_DATA)) {
         // MindSpore 2.10's torch-like sampler: torch's arguments, and set_epoch as in torch
         const method = use.via === 'method';
         fix = method ? undefined : twinRenameFix(ctx, use, use.confidence === 'high' ? 'safe' : 'unsafe');
