@@ -185,13 +185,14 @@ export class ImportPlanner {
       else break;
     }
     const anchor = lastImport ?? docOrFuture;
+    const nl = this.text.includes('\r\n') ? '\r\n' : '\n'; // the file's own line ends
     if (anchor) {
       // insert after the whole line of the anchor statement
       let end = anchor.endIndex;
       while (end < this.text.length && this.text[end] !== '\n' && this.text[end] !== '\r') end++;
-      return { offset: end, before: '\n', after: '' };
+      return { offset: end, before: nl, after: '' };
     }
-    return { offset: 0, before: '', after: '\n' };
+    return { offset: 0, before: '', after: nl };
   }
 
   private aliases: Map<string, string> | undefined;

@@ -11,6 +11,7 @@ import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
 import { TYPED_CONSTRUCTORS, typedConstructorFix } from './typedConstructors';
 import { unflattenFix } from './unflatten';
+import { autogradFunctionFix } from './autogradFunction';
 import { gradientFix } from './gradientWriteOut';
 import { initWriteOutFix } from './initWriteOut';
 import { methodWriteOutFix } from './methodWriteOuts';
@@ -385,10 +386,12 @@ function reportNoTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, choice:
     : '';
   const advice = entry.advice ? ` ${entry.advice}` : '';
   const dtype = TYPED_CONSTRUCTORS.get(use.qname);
-  const writtenOut = dtype ? typedConstructorFix(ctx, use, dtype) : (unflattenFix(use) ?? gradientFix(ctx, use));
+  const cell = autogradFunctionFix(ctx, use);
+  const writtenOut = dtype ? typedConstructorFix(ctx, use, dtype) : cell && 'fix' in cell ? cell.fix : (unflattenFix(use) ?? gradientFix(ctx, use));
+  const why = cell && 'why' in cell ? ` No fix: ${cell.why}.` : '';
   ctx.report({
     code: 'MSP103',
-    message: `${short(use.qname)} has no MindSpore equivalent${tooNew}.${advice}${use.confidence === 'low' ? LOW : ''}`,
+    message: `${short(use.qname)} has no MindSpore equivalent${tooNew}.${advice}${why}${use.confidence === 'low' ? LOW : ''}`,
     severity: use.confidence === 'low' ? 'info' : undefined,
     start: use.node.startIndex,
     end: use.node.endIndex,

@@ -5,7 +5,7 @@ import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse, ClassInfo } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { argOf, callArgs, callStatement, claimUses, tick } from './util';
+import { argOf, callArgs, callStatement, claimUses, isBaseOf, tick } from './util';
 
 const ATTRIBUTE = ['attribute'];
 const RISKY = /register_buffer|register_\w*hook|\b_apply\b|def __call__|named_buffers|\.buffers\(/;
@@ -72,11 +72,6 @@ function reportBuffer(ctx: RuleContext, use: ApiUse): void {
     fixes,
     data: { torchApi: BUFFER, confidence: use.confidence },
   });
-}
-
-function isBaseOf(cls: ClassInfo, node: Node): boolean {
-  const supers = cls.node.childForFieldName('superclasses');
-  return !!supers && node.parent?.id === supers.id;
 }
 
 export const msp401Rule: Rule = {

@@ -3,7 +3,7 @@
 import type { Fix, Severity, TextEdit } from '../findings';
 import type { Node, Tree } from '../parser';
 import type { MappingDatabase } from '../../mappings/database';
-import type { ApiUse } from '../resolve';
+import type { ApiUse, ClassInfo } from '../resolve';
 import type { RuleContext } from './types';
 
 export function isAscend(ctx: Pick<RuleContext, 'target'>): boolean {
@@ -414,6 +414,12 @@ export function dropMethodCallEdit(call: Node): TextEdit | undefined {
   const obj = calleeObject(call);
   if (!obj) return undefined;
   return { start: call.startIndex, end: call.endIndex, newText: obj.text };
+}
+
+/** Whether `node` is one of the base classes in the class statement of `cls`. */
+export function isBaseOf(cls: ClassInfo, node: Node): boolean {
+  const supers = cls.node.childForFieldName('superclasses');
+  return !!supers && node.parent?.id === supers.id;
 }
 
 /** The function (or module) a node is in. */
