@@ -185,6 +185,10 @@ test('complex transforms (fft, ifft, fft2, ifft2, fftn with its axes) use the he
   assert.match(fix(src, 'MSP201', 1).text, /^    y = dft_fftn\(x, dim=\[1, 2\]\)$/m);
   // fftn over all axes by default: how many the rewrite cannot tell
   assert.equal(f[2].fixes.length, 0);
+  // a part of a real input's transform is the whole rewrite: nothing around it to adapt, no reminder
+  const part = fix(lines('import torch', 'def spec(x):', '    return torch.fft.rfft(x, dim=-1).imag'), 'MSP201').text;
+  assert.match(part, /^def spec\(x\):\n    return dft_rfft\(x, dim=-1\)\[1\]$/m);
+  assert.doesNotMatch(part, /TODO/);
 });
 
 test('a file whose helper an older MindPort inserted (another first line, no complex transforms) gets the current one in its place; a hand-edited one gets no fix', () => {

@@ -108,7 +108,8 @@ function rewriteFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   const whole = index === undefined ? use.call : parent!;
   const edits: TextEdit[] = [{ start: whole.startIndex, end: whole.endIndex, newText: `${spec.helper}(${parts.join(', ')})${index === undefined ? '' : `[${index}]`}` }];
   // the result changes from a complex Tensor to a (re, im) pair (or takes one): leave a reminder above the statement
-  const stmt = enclosingStatement(use.call);
+  // (not for a part of a real input's transform, `rfft(x).real`: nothing changes for the code around it)
+  const stmt = spec.maps === 'r2c' && index !== undefined ? undefined : enclosingStatement(use.call);
   if (stmt) {
     const note =
       spec.maps === 'c2r'
