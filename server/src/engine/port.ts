@@ -191,6 +191,21 @@ function usesOfImport(root: Node, imp: ImportInfo): Node[] {
 }
 
 
+/** The first module-level statement after `stmt` that binds `name` (a def, a class, an assignment). */
+function rebindingAfter(root: Node, stmt: Node, name: string): Node | undefined {
+  for (const s of root.namedChildren) {
+    if (!s || s.startIndex <= stmt.startIndex) continue;
+    const def = s.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
+    if ((def?.type === 'function_definition' || def?.type === 'class_definition') && def.childForFieldName('name')?.text === name) return s;
+    if (s.type === 'expression_statement') {
+      const e = s.namedChildren[0];
+      const target = e?.type === 'assignment' ? e.childForFieldName('left') : undefined;
+      if (target && bindsName(target, name)) return s;
+    }
+  }
+  return undefined;
+}
+
 /** Whether an assignment target binds `name` (`x`, `a, x`, `[x, *rest]`; not `self.x` or `d[x]`). */
 function bindsName(target: Node, name: string): boolean {
   if (target.type === 'identifier') return target.text === name;
@@ -233,7 +248,12 @@ function removeUnusedImports(text: string, base: number): string {
   const tree = parseSyntax(text);
   const edits: TextEdit[] = [];
   for (const imp of torchImports(tree.rootNode)) {
-    const used = imp.names.filter((n) => n.local === '*' || usesOfImport(tree.rootNode, { stmt: imp.stmt, names: [n] }).length > 0);
+    const used = imp.names.filter((n) => {
+      if (n.local === '*') return true;
+      // a later module-level definition of the name (a helper a fix inserted: `class DropPath`) takes over from there
+      const rebound = rebindingAfter(tree.rootNode, imp.stmt, n.local);
+      return usesOfImport(tree.rootNode, { stmt: imp.stmt, names: [n] }).some((u) => !rebound || u.startIndex < rebound.startIndex);
+    });
     if (used.length === imp.names.length) continue;
     const others = imp.stmt.namedChildren.filter((c) => c && c.type !== 'comment' && c.id !== imp.stmt.childForFieldName('module_name')?.id).length;
     if (used.length === 0 && others === imp.names.length) {

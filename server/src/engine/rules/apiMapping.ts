@@ -13,6 +13,7 @@ import { TYPED_CONSTRUCTORS, typedConstructorFix } from './typedConstructors';
 import { unflattenFix } from './unflatten';
 import { autogradFunctionFix } from './autogradFunction';
 import { gradientFix } from './gradientWriteOut';
+import { timmHelperFix } from './timmHelpers';
 import { initWriteOutFix } from './initWriteOut';
 import { methodWriteOutFix } from './methodWriteOuts';
 import { answersByName, callArgs, findAll, isLiteralInt, isRepeatable, methodTwinName, scopeNode, tick, walk, type CallArgs } from './util';
@@ -387,7 +388,7 @@ function reportNoTwin(ctx: RuleContext, use: ApiUse, entry: MappedEntry, choice:
   const advice = entry.advice ? ` ${entry.advice}` : '';
   const dtype = TYPED_CONSTRUCTORS.get(use.qname);
   const cell = autogradFunctionFix(ctx, use);
-  const writtenOut = dtype ? typedConstructorFix(ctx, use, dtype) : cell && 'fix' in cell ? cell.fix : (unflattenFix(use) ?? gradientFix(ctx, use));
+  const writtenOut = dtype ? typedConstructorFix(ctx, use, dtype) : cell && 'fix' in cell ? cell.fix : (unflattenFix(use) ?? gradientFix(ctx, use) ?? timmHelperFix(ctx, use));
   const why = cell && 'why' in cell ? ` No fix: ${cell.why}.` : '';
   ctx.report({
     code: 'MSP103',
