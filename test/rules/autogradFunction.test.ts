@@ -12,7 +12,7 @@ import { findings, lines, setup } from './helpers';
 
 before(setup);
 
-const functionFindings = (src: string): Finding[] => findings(src, 'MSP103').filter((f) => f.data?.torchApi === 'torch.autograd.Function');
+const functionFindings = (src: string): Finding[] => findings(src, 'MSP103').filter((f) => /^torch\.autograd\.(function\.)?Function$/.test(String(f.data?.torchApi)));
 
 /** Every autograd.Function of `src` written out; each fix must exist and be unsafe, and the result must parse. */
 function writeOut(src: string): string {
@@ -217,6 +217,15 @@ test('what a bprop cannot read from the inputs and the output gets no fix, and t
     ['another decorator', fn('    @staticmethod', '    @torch.jit.ignore', '    def forward(ctx, x, y):', '        return x', ...BACKWARD), /decorator `torch\.jit\.ignore` is not one/],
     ['custom_fwd casting the inputs', fn('    @staticmethod', '    @torch.amp.custom_fwd(device_type="cuda", cast_inputs=torch.float32)', '    def forward(ctx, x, y):', '        return x', ...BACKWARD), /decorator `torch\.amp\.custom_fwd/],
     ['not static', fn('    def forward(ctx, x, y):', '        return x', ...BACKWARD), /forward is not a static method/],
+    // found by an audit: each of these had a fix that computed something else
+    ['a comprehension variable named like a saved input', fn('    @staticmethod', '    def forward(ctx, x, w):', '        ctx.save_for_backward(x)', '        return x * w, x + w', '', '    @staticmethod', '    def backward(ctx, ga, gb):', '        return tuple([x * ctx.saved_tensors[0] for x in (ga, gb)])'), /read where `x` names something else/],
+    ['a lambda parameter named like a saved input', fn('    @staticmethod', '    def forward(ctx, x, w):', '        ctx.save_for_backward(w)', '        return x * w', '', '    @staticmethod', '    def backward(ctx, g):', '        f = lambda w: w * ctx.saved_tensors[0]', '        return f(g), None'), /read where `w` names something else/],
+    ['a closure run after the input name is rebound', fn('    @staticmethod', '    def forward(ctx, x, scale):', '        ctx.scale = scale', '        return x * scale', '', '    @staticmethod', '    def backward(ctx, g):', '        def mul(v):', '            return v * ctx.scale', '        scale = 100.0', '        return mul(g), None'), /rebinds `scale` before reading/],
+    ['a global read where a comprehension binds an input name', lines('import torch', 'scale = 10.0', '', '', 'class F(torch.autograd.Function):', '    @staticmethod', '    def forward(ctx, x, scale):', '        return x * scale', '', '    @staticmethod', '    def backward(ctx, g):', '        parts = [scale for scale in (1.0, 2.0)]', '        return g * scale * sum(parts), None'), /backward reads `scale`, the name of an input/],
+    ['a gradient named like an input', fn('    @staticmethod', '    def forward(ctx, a, grad):', '        return a * grad', '', '    @staticmethod', '    def backward(ctx, grad):', '        return grad, None'), /gradient `grad` has the name of an input/],
+    ['a subclass', fn('    @staticmethod', '    def forward(ctx, x, y):', '        return x', ...BACKWARD, '', '', 'class G(F):', '    pass'), /`G` derives from it/],
+    ['forward called from elsewhere', fn('    @staticmethod', '    def forward(ctx, x, y):', '        return x', ...BACKWARD, '', '', 'def twice(ctx, x):', '    return F.forward(ctx, x, 2)'), /`F\.forward` is called outside the class/],
+    ['ctx freed in backward', fn('    @staticmethod', '    def forward(ctx, x, y):', '        ctx.shape = x.shape', '        return x', '', '    @staticmethod', '    def backward(ctx, g):', '        shape = ctx.shape', '        del ctx.shape', '        return g.reshape(shape), None'), /backward writes `ctx\.shape`/],
   ];
   for (const [what, src, why] of cases) assert.match(noFix(src, what), why, what);
 });
@@ -246,4 +255,30 @@ test('names taken in backward are not reused for out; CRLF files keep their line
   const out = writeOut(src);
   assert.match(out, /def bprop\(self, x, out, forward_out, g\):\r\n/);
   assert.doesNotMatch(out, /[^\r]\n/);
+});
+
+test('a one-element tuple output: bprop is given a tuple of one gradient, unpacked', () => {
+  const out = writeOut(fn('    @staticmethod', '    def forward(ctx, x, y):', '        return (x * y,)', '', '    @staticmethod', '    def backward(ctx, g):', '        return g, g'));
+  assert.match(out, /^    def bprop\(self, x, y, out, dout\):\n        g, = dout\n        return g, g$/m);
+});
+
+test("lifted: @staticmethod with a comment, a ctx named self, shapes read with size() / dim(), torch.autograd.function.Function", () => {
+  const out = writeOut(lines(
+    'import torch',
+    'from torch.autograd.function import Function',
+    '',
+    '',
+    'class F(Function):',
+    '    @staticmethod  # type: ignore[override]',
+    '    def forward(self, x, y):',
+    '        self.n = x.size(0)',
+    '        self.d = x.dim()',
+    '        return x * y',
+    '',
+    '    @staticmethod',
+    '    def backward(self, g):',
+    '        return g * self.n, g * self.d',
+  ));
+  assert.match(out, /^    def construct\(self, x, y\):\n        return x \* y$/m);
+  assert.match(out, /^        return g \* x\.size\(0\), g \* x\.dim\(\)$/m);
 });

@@ -13,9 +13,10 @@ import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse, ClassInfo } from '../resolve';
 import type { RuleContext } from './types';
-import { callArgs, eol, indentAt, isBaseOf, lineEndOf, lineEndWithBreak, lineStartOf, ownsLines, tick, walk } from './util';
+import { callArgs, eol, indentAt, isBaseOf, lineEndOf, lineEndWithBreak, lineStartOf, ownsLines, parameterName, rootOf, tick, walk } from './util';
 
-export const AUTOGRAD_FUNCTION = 'torch.autograd.Function';
+/** torch's Function, by both of its names. */
+const AUTOGRAD_FUNCTION = new Set(['torch.autograd.Function', 'torch.autograd.function.Function']);
 
 /** Decorators a Cell's bprop makes pointless: dropped with @staticmethod. */
 const DROPPED = new Set([
@@ -30,6 +31,8 @@ const UNSUPPORTED_MEMBERS = ['setup_context', 'jvp', 'vjp', 'vmap', '__init__', 
 const SAVED = new Set(['saved_tensors', 'saved_variables']);
 const OUT = '\u0000out\u0000'; // stands for the bprop's out parameter until its name is chosen
 const LOOPS = new Set(['for_statement', 'while_statement']);
+/** Methods that read a Tensor's shape: the same in bprop on the same input. */
+const METADATA = new Set(['size', 'dim', 'numel', 'ndimension']);
 const PATTERNS = new Set(['pattern_list', 'tuple_pattern', 'list_pattern']);
 
 interface Method {
@@ -44,6 +47,15 @@ interface Method {
 
 type Result = { fix: Fix } | { why: string };
 
+/** A `ctx.X` read in backward and the expression it becomes; `nested`: inside a lambda, nested def or comprehension. */
+interface Replacement {
+  node: Node;
+  text: string;
+  nested: boolean;
+}
+
+const NESTED = new Set(['lambda', 'function_definition', 'class_definition', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
+
 class Decline extends Error {}
 function decline(why: string): never {
   throw new Decline(why);
@@ -51,7 +63,7 @@ function decline(why: string): never {
 
 /** The fix for the class `use` is the base of, or why there is none; undefined for other uses. */
 export function autogradFunctionFix(ctx: RuleContext, use: ApiUse): Result | undefined {
-  if (use.qname !== AUTOGRAD_FUNCTION || use.context !== 'base') return undefined;
+  if (!AUTOGRAD_FUNCTION.has(use.qname) || use.context !== 'base') return undefined;
   const cls = ctx.resolution.classes.find((c) => isBaseOf(c, use.node));
   if (!cls || cls.file) return undefined;
   try {
@@ -79,10 +91,22 @@ function writeOut(ctx: RuleContext, use: ApiUse, cls: ClassInfo): Fix {
   const bwd = method(ctx, members.get('backward'), 'backward');
   if (bwd.params.length === 0) decline('backward takes no gradient');
   for (const m of [fwd, bwd]) {
+    if (m.ctxName === 'self') continue; // ctx named self: read as ctx
     walk(m.body, (n) => {
       if (n.type === 'identifier' && n.text === 'self') decline(`${tick('self')} is used in a static method`);
     });
   }
+  for (const g of bwd.params) if (fwd.params.includes(g)) decline(`backward's gradient ${tick(g)} has the name of an input`);
+  // what else reaches the class: a subclass would keep torch's forward and backward, X.forward(...) would be gone
+  walk(rootOf(cls.node), (n) => {
+    if (n.type === 'class_definition' && n.id !== cls.node.id) {
+      const bases = n.childForFieldName('superclasses');
+      if (bases?.namedChildren.some((b) => b?.text === cls.name)) decline(`${tick(n.childForFieldName('name')?.text ?? '?')} derives from it`);
+    }
+    if (n.type === 'attribute' && n.childForFieldName('object')?.text === cls.name && ['forward', 'backward'].includes(n.childForFieldName('attribute')?.text ?? '')) {
+      decline(`${tick(n.text)} is called outside the class`);
+    }
+  });
 
   const edits: TextEdit[] = [];
   const plan = ctx.imports.plan('mindspore.nn.Cell');
@@ -124,27 +148,33 @@ function writeOut(ctx: RuleContext, use: ApiUse, cls: ClassInfo): Fix {
 
   // backward: ctx's attributes become the expressions they were set to
   const bwdBindings = bindings(bwd.body);
-  const replaced: { node: Node; text: string }[] = [];
+  const replaced: Replacement[] = [];
   const bwdNames = new Set<string>();
-  walk(bwd.body, (n) => {
-    if (n.type !== 'identifier' || isMemberName(n)) return;
+  scopedIdentifiers(bwd.body, (n, inner, nested) => {
+    if (isMemberName(n) || inner.has(n.text)) return;
     bwdNames.add(n.text);
     if (n.text !== bwd.ctxName) return;
     const attr = n.parent;
     if (attr?.type !== 'attribute' || attr.childForFieldName('object')?.id !== n.id) decline(`${tick(bwd.ctxName)} is used other than through its attributes`);
     const name = attr.childForFieldName('attribute')?.text ?? '';
+    if (isWritten(attr)) decline(`backward writes ${tick(`${bwd.ctxName}.${name}`)}`);
+    let text: string;
     if (SAVED.has(name)) {
       if (!saved) decline(`${tick(`${bwd.ctxName}.${name}`)} is read but forward saves nothing`);
-      replaced.push({ node: attr, text: saved.length === 1 ? `(${saved[0]},)` : `(${saved.join(', ')})` });
-    } else if (attrs.has(name)) replaced.push({ node: attr, text: attrs.get(name)! });
+      text = saved.length === 1 ? `(${saved[0]},)` : `(${saved.join(', ')})`;
+    } else if (attrs.has(name)) text = attrs.get(name)!;
     else decline(`${tick(`${bwd.ctxName}.${name}`)} has no bprop counterpart`);
-    return false;
+    // in a lambda, a nested function or a comprehension whose own names hide what the expression reads
+    for (const v of inner) if (readsName(text, v)) decline(`${tick(`${bwd.ctxName}.${name}`)} is read where ${tick(v)} names something else`);
+    replaced.push({ node: attr, text, nested });
   });
   // an input's name read in backward was a global there; in bprop it would be the input
   for (const p of fwd.params) if (bwdNames.has(p) && !bwdBindings.has(p)) decline(`backward reads ${tick(p)}, the name of an input, from elsewhere`);
   const taken = new Set([...fwd.params, ...bwd.params, ...bwdNames]);
   const outName = ['out', 'fwd_out', 'forward_out'].find((n) => !taken.has(n));
-  const doutName = bwd.params.length === 1 ? bwd.params[0] : ['dout', 'grad_outputs', 'douts'].find((n) => !taken.has(n));
+  // one gradient per output: a tuple output (`return (y,)` too) gives bprop a tuple of them
+  const unpack = bwd.params.length > 1 || returnsTuple(fwd.body);
+  const doutName = unpack ? ['dout', 'grad_outputs', 'douts'].find((n) => !taken.has(n)) : bwd.params[0];
   if (!outName || !doutName) decline('no free name for the output and its gradient');
   for (const r of replaced) r.text = r.text.split(OUT).join(outName);
   checkRebindings(replaced, bwdBindings, bwd.ctxName, attrs, saved);
@@ -159,10 +189,11 @@ function writeOut(ctx: RuleContext, use: ApiUse, cls: ClassInfo): Fix {
   edits.push(rename(bwd.def, 'bprop'));
   edits.push({ start: bwd.paramsNode.startIndex, end: bwd.paramsNode.endIndex, newText: `(${['self', ...fwd.params, outName, doutName].join(', ')})` });
   for (const r of replaced) edits.push({ start: r.node.startIndex, end: r.node.endIndex, newText: r.text });
-  if (bwd.params.length > 1) {
+  if (unpack) {
     const first = firstCodeStatement(bwd.body);
     const at = lineStartOf(text, first.startIndex);
-    edits.push({ start: at, end: at, newText: `${indentAt(text, first.startIndex)}${bwd.params.join(', ')} = ${doutName}${nl}` });
+    const targets = bwd.params.length === 1 ? `${bwd.params[0]},` : bwd.params.join(', ');
+    edits.push({ start: at, end: at, newText: `${indentAt(text, first.startIndex)}${targets} = ${doutName}${nl}` });
   }
   // Function.apply, kept for the callers
   const last = body.namedChildren.filter((c): c is Node => !!c).at(-1)!;
@@ -191,9 +222,10 @@ function method(ctx: RuleContext, member: Node | undefined, name: string): Metho
   if (!member) decline(`it has no ${name} of its own`);
   const def = member.type === 'decorated_definition' ? member.childForFieldName('definition')! : member;
   const decorators = member.type === 'decorated_definition' ? member.namedChildren.filter((c): c is Node => c?.type === 'decorator') : [];
-  if (!decorators.some((d) => d.text.replace(/\s+/g, '') === '@staticmethod')) decline(`${name} is not a static method`);
+  const isStatic = (d: Node) => d.namedChildren.find((c) => c && c.type !== 'comment')?.text === 'staticmethod';
+  if (!decorators.some(isStatic)) decline(`${name} is not a static method`);
   for (const d of decorators) {
-    if (d.text.replace(/\s+/g, '') === '@staticmethod') continue;
+    if (isStatic(d)) continue;
     const known = ctx.resolution.uses.find((u) => u.node.startIndex >= d.startIndex && u.node.endIndex <= d.endIndex && DROPPED.has(u.qname));
     const call = d.namedChildren[0]?.type === 'call' ? d.namedChildren[0] : undefined;
     if (!known || (call && callArgs(call)?.keywords.has('cast_inputs'))) decline(`${name}'s decorator ${tick(d.text.slice(1).trim())} is not one a bprop makes pointless`);
@@ -228,6 +260,12 @@ function inputOrOutput(value: Node, stmt: Node, fwd: Method, bound: Map<string, 
         return !n.namedChildren.some((c) => c?.type === 'interpolation');
       case 'attribute':
         return ok(n.childForFieldName('object')!);
+      case 'call': {
+        // an input's shape read through a method: x.size(), x.size(0), x.dim(), x.numel()
+        const f = n.childForFieldName('function');
+        const args = callArgs(n);
+        return f?.type === 'attribute' && METADATA.has(f.childForFieldName('attribute')?.text ?? '') && ok(f.childForFieldName('object')!) && !!args && !args.hasSplat && !args.keywords.size && args.positional.every(ok);
+      }
       case 'subscript':
       case 'tuple':
       case 'list':
@@ -240,7 +278,7 @@ function inputOrOutput(value: Node, stmt: Node, fwd: Method, bound: Map<string, 
     }
   };
   if (!ok(value)) decline(why);
-  const simple = ['identifier', 'attribute', 'subscript', 'parenthesized_expression', 'tuple', 'list', 'none', 'true', 'false', 'integer', 'float', 'string'].includes(value.type);
+  const simple = ['identifier', 'attribute', 'subscript', 'call', 'parenthesized_expression', 'tuple', 'list', 'none', 'true', 'false', 'integer', 'float', 'string'].includes(value.type);
   return simple ? value.text : `(${value.text})`;
 }
 
@@ -248,9 +286,9 @@ function inputOrOutput(value: Node, stmt: Node, fwd: Method, bound: Map<string, 
  * A name a replacement reads must still hold its value where the replacement stands: its other bindings in
  * backward must be the replacement's own (`dim = ctx.dim`, `x, w = ctx.saved_tensors`) or come after every read.
  */
-function checkRebindings(replaced: { node: Node; text: string }[], bound: Map<string, Node[]>, ctxName: string, attrs: Map<string, string>, saved: string[] | undefined): void {
+function checkRebindings(replaced: Replacement[], bound: Map<string, Node[]>, ctxName: string, attrs: Map<string, string>, saved: string[] | undefined): void {
   for (const [name, targets] of bound) {
-    const reads = replaced.filter((r) => new RegExp(`(?<![\\w.])${name}(?!\\w)`).test(r.text));
+    const reads = replaced.filter((r) => readsName(r.text, name));
     if (!reads.length) continue;
     for (const t of targets) {
       if (identityBinding(t, name, ctxName, attrs, saved)) continue;
@@ -258,7 +296,8 @@ function checkRebindings(replaced: { node: Node; text: string }[], bound: Map<st
       const assign = t.parent && PATTERNS.has(t.parent.type) ? t.parent.parent : t.parent;
       const after = assign?.type === 'assignment' || assign?.type === 'augmented_assignment' ? assign.endIndex : t.endIndex;
       const loop = enclosingLoop(t);
-      if (reads.some((r) => r.node.startIndex >= after || (loop && r.node.startIndex >= loop.startIndex && r.node.endIndex <= loop.endIndex))) {
+      // a read in a nested function, lambda or generator runs later: after every binding
+      if (reads.some((r) => r.nested || r.node.startIndex >= after || (loop && r.node.startIndex >= loop.startIndex && r.node.endIndex <= loop.endIndex))) {
         throw new Decline(`backward rebinds ${tick(name)} before reading what ctx kept`);
       }
     }
@@ -278,6 +317,52 @@ function identityBinding(target: Node, name: string, ctxName: string, attrs: Map
   if (!saved || !SAVED.has(attr)) return false;
   const items = pattern.namedChildren.filter((c) => c && c.type !== 'comment');
   return items.length === saved.length && saved[items.findIndex((c) => c?.id === target.id)] === name;
+}
+
+/** Whether the Python expression `text` reads the name `name` (not as an attribute). */
+function readsName(text: string, name: string): boolean {
+  return new RegExp(`(?<![\\w.])${name}(?!\\w)`).test(text);
+}
+
+/** `ctx.X = ...`, `ctx.X += ...`, `del ctx.X`: a write, not a read. */
+function isWritten(attr: Node): boolean {
+  const p = attr.parent;
+  if ((p?.type === 'assignment' || p?.type === 'augmented_assignment') && p.childForFieldName('left')?.id === attr.id) return true;
+  for (let q = p; q && q.type !== 'block'; q = q.parent) if (q.type === 'delete_statement') return true;
+  return !!p && PATTERNS.has(p.type) && p.parent?.type === 'assignment' && p.parent.childForFieldName('left')?.id === p.id;
+}
+
+/**
+ * Every identifier of a function body, with the names the nested scopes around it bind (lambda and nested function
+ * parameters, a nested function's assignments, comprehension variables) and whether it is in one.
+ */
+function scopedIdentifiers(body: Node, fn: (n: Node, inner: ReadonlySet<string>, nested: boolean) => void): void {
+  const visit = (node: Node, inner: ReadonlySet<string>, nested: boolean): void => {
+    walk(node, (n) => {
+      if (n.id !== node.id && NESTED.has(n.type)) {
+        const own = new Set(inner);
+        if (n.type === 'lambda' || n.type === 'function_definition') {
+          for (const p of n.childForFieldName('parameters')?.namedChildren ?? []) {
+            const name = p ? parameterName(p) : undefined;
+            if (name) own.add(name);
+          }
+        }
+        if (n.type === 'function_definition' || n.type === 'class_definition') for (const k of bindings(n.childForFieldName('body')!).keys()) own.add(k);
+        for (const clause of n.namedChildren) if (clause?.type === 'for_in_clause') for (const k of targetNames(clause.childForFieldName('left'))) own.add(k);
+        visit(n, own, true);
+        return false;
+      }
+      if (n.type === 'identifier') fn(n, inner, nested);
+    });
+  };
+  visit(body, new Set(), false);
+}
+
+function targetNames(n: Node | null | undefined): string[] {
+  if (!n) return [];
+  if (n.type === 'identifier') return [n.text];
+  if (['pattern_list', 'tuple_pattern', 'list_pattern', 'list_splat_pattern', 'parenthesized_expression'].includes(n.type)) return n.namedChildren.flatMap((c) => targetNames(c));
+  return [];
 }
 
 /** `dims` in `ctx.dims`, or `dim` in `f(dim=1)`: a name that is not a variable. */
@@ -305,11 +390,22 @@ function bindings(body: Node): Map<string, Node[]> {
     }
   };
   walk(body, (n) => {
-    if (n.type === 'assignment' || n.type === 'augmented_assignment' || n.type === 'for_statement' || n.type === 'for_in_clause') add(n.childForFieldName('left'));
+    if (n.type === 'assignment' || n.type === 'augmented_assignment' || n.type === 'for_statement') add(n.childForFieldName('left'));
     else if (n.type === 'named_expression') add(n.childForFieldName('name'));
     else if (n.type === 'as_pattern') add(n.childForFieldName('alias'));
-    else if (n.type === 'function_definition' || n.type === 'class_definition') add(n.childForFieldName('name'));
-    else if (n.type === 'except_clause') for (const c of n.namedChildren) if (c?.type === 'identifier') add(c);
+    else if (n.type === 'except_clause') {
+      for (const c of n.namedChildren) if (c?.type === 'identifier') add(c);
+    } else if (n.id !== body.id && (n.type === 'function_definition' || n.type === 'class_definition')) {
+      add(n.childForFieldName('name'));
+      return false; // its own scope
+    } else if (n.type === 'lambda') return false;
+    else if (NESTED.has(n.type)) {
+      // a comprehension's variables are its own; a walrus in it binds here
+      walk(n, (m) => {
+        if (m.type === 'named_expression') add(m.childForFieldName('name'));
+      });
+      return false;
+    }
   });
   return out;
 }
@@ -326,6 +422,18 @@ function returnedName(body: Node): string | undefined {
     if (n.type === 'return_statement') returns++;
   });
   return returns === 1 ? value[0]!.text : undefined;
+}
+
+/** Whether a return of forward gives a tuple display (`return a, b`, `return (y,)`). */
+function returnsTuple(body: Node): boolean {
+  let tuple = false;
+  walk(body, (n) => {
+    if (NESTED.has(n.type) && n.id !== body.id) return false;
+    if (n.type !== 'return_statement') return;
+    const v = n.namedChildren.find((c) => c && c.type !== 'comment');
+    if (v?.type === 'expression_list' || v?.type === 'tuple') tuple = true;
+  });
+  return tuple;
 }
 
 /** The statement of `body` (directly in it) that contains `n`. */
