@@ -1,5 +1,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { applyFixes } from '../../server/src/engine/edits';
+import { SEGMENT_HELPER_MARKER, SEGMENT_HELPER_SOURCE } from '../../server/src/engine/rules/msp204Scatter';
 import { findings, fix, lines, settings, setup, all } from './helpers';
 
 before(setup);
@@ -17,7 +20,8 @@ test('scatter(..., dim=0, dim_size=N) becomes unsorted_segment_sum (unsafe)', ()
   assert.equal(r.applicability, 'unsafe');
   assert.match(r.text, /agg = ops\.unsorted_segment_sum\(m, dst, n\)/);
   assert.match(r.text, /from mindspore import ops/);
-  assert.equal(findings(lines('from torch_scatter import scatter', 'a = scatter(m, dst, dim=0, reduce="max")'), 'MSP204')[0].fixes.length, 0);
+  // a max over a data-dependent number of segments of an index that is a call: no fix
+  assert.equal(findings(lines('from torch_scatter import scatter', 'a = scatter(m, g(dst), dim=0, reduce="max")'), 'MSP204')[0].fixes.length, 0);
 });
 
 test('another dim is moved to the front and back; without dim_size, torch_scatter\'s index.max() + 1 is written', () => {
@@ -37,8 +41,9 @@ test('another dim is moved to the front and back; without dim_size, torch_scatte
   // torch_scatter's default dim is -1
   assert.equal(out(2), '    c = ops.movedim(ops.unsorted_segment_sum(ops.movedim(x, -1, 0), col, int(col.max()) + 1), 0, -1)');
   const f = findings(src, 'MSP204');
-  // an index that is a call would be computed twice; a mean is not a sum
-  assert.deepEqual(f.map((x) => x.fixes[0]?.applicability ?? null), ['unsafe', 'unsafe', 'unsafe', null, null]);
+  // an index that is a call would be computed twice; a mean goes to the segment helper
+  assert.deepEqual(f.map((x) => x.fixes[0]?.applicability ?? null), ['unsafe', 'unsafe', 'unsafe', null, 'unsafe']);
+  assert.match(fix(src, 'MSP204', 4).text, /^    f = segment_mean\(x, col, n\)$/m);
   assert.match(f[1].fixes[0].title, /along dim 1/);
 });
 
@@ -51,4 +56,72 @@ test('graph-library types in annotations are hints, not the message passing warn
   assert.deepEqual(f.map((x) => x.severity), ['hint', 'hint', 'warning']);
   assert.match(f[0].message, /graph-library type: in MindSpore the same values are plain Tensors/);
   assert.match(f[2].message, /not available for MindSpore/);
+});
+
+test('mean, max and min reductions use a segment helper inserted once; scatter_max only for its values', () => {
+  const src = lines(
+    'from torch_scatter import scatter, scatter_mean, scatter_max, scatter_min',
+    'from torch_geometric.utils import scatter as pyg_scatter',
+    'def agg(m, dst, n):',
+    '    a = scatter(m, dst, dim=0, dim_size=n, reduce="mean")',
+    '    b = scatter_mean(m, dst, dim=1, dim_size=n)',
+    '    c = scatter_max(m, dst, dim=0, dim_size=n)[0]',
+    '    d, arg = scatter_min(m, dst, dim=0, dim_size=n)',
+    '    e = pyg_scatter(m, dst, dim_size=n, reduce="max")',
+    '    return a, b, c, d, e',
+  );
+  const f = findings(src, 'MSP204');
+  assert.deepEqual(f.map((x) => x.fixes[0]?.applicability ?? null), ['unsafe', 'unsafe', 'unsafe', null, 'unsafe'], f.map((x) => x.message).join('\n'));
+  const out = applyFixes(src, f.filter((x) => x.fixes.length).map((x) => x.fixes[0])).text;
+  assert.equal(out.split(SEGMENT_HELPER_MARKER).length, 2, 'one helper');
+  assert.match(out, /^    a = segment_mean\(m, dst, n\)$/m);
+  assert.match(out, /^    b = segment_mean\(m, dst, n, dim=1\)$/m);
+  assert.match(out, /^    c = segment_max\(m, dst, n\)$/m);
+  // PyG's scatter reduces along dim 0 by default
+  assert.match(out, /^    e = segment_max\(m, dst, n\)$/m);
+});
+
+test("the segment helper reduces as torch_scatter does: sum / count, max and min with 0 for empty segments, along any dim", (t) => {
+  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0);
+  if (!python) return t.skip('no python3 with NumPy (CI installs python3-numpy)');
+  const program = `
+import sys, types
+import numpy as np
+def segment(reduce_at, fill):
+    def f(x, ids, num):
+        out = np.full((num,) + x.shape[1:], fill, dtype=x.dtype)
+        reduce_at(out, ids, x)
+        return out
+    return f
+ops = types.ModuleType("mindspore.ops")
+ops.movedim = np.moveaxis
+ops.unsorted_segment_sum = segment(np.add.at, 0)
+ops.unsorted_segment_max = segment(np.maximum.at, np.finfo(np.float32).min)  # MindSpore fills empty segments with the lowest value
+ops.unsorted_segment_min = segment(np.minimum.at, np.finfo(np.float32).max)
+ops.ones_like = np.ones_like
+ops.zeros_like = np.zeros_like
+ops.clamp = lambda x, min=None: np.maximum(x, min)
+ops.where = np.where
+ms = types.ModuleType("mindspore"); ms.ops = ops
+sys.modules.update({"mindspore": ms, "mindspore.ops": ops})
+exec(sys.stdin.read())
+rng = np.random.default_rng(2)
+bad = []
+for dim in [0, 1, -2]:
+    src = rng.standard_normal((4, 6, 3)).astype(np.float32)
+    n_along = src.shape[dim]
+    index = rng.integers(0, 5, n_along)  # 7 segments: some stay empty
+    for op, helper in [("mean", segment_mean), ("max", segment_max), ("min", segment_min)]:
+        moved = np.moveaxis(src, dim, 0)
+        want = np.zeros((7,) + moved.shape[1:], np.float32)
+        for s in range(7):
+            rows = moved[index == s]
+            if len(rows): want[s] = {"mean": rows.mean(0), "max": rows.max(0), "min": rows.min(0)}[op]
+        got = helper(src, index, 7, dim=dim)
+        if not np.allclose(got, np.moveaxis(want, 0, dim), atol=1e-5): bad.append((op, dim))
+print("bad", bad)
+`;
+  const run = spawnSync(python, ['-c', program], { input: SEGMENT_HELPER_SOURCE, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), 'bad []');
 });

@@ -2,42 +2,113 @@
 // Ports keep static src/dst index Tensors, gather with ops.gather and sum with ops.unsorted_segment_sum or
 // TensorScatterAdd. This is the slow part on Ascend, so the rule warns about speed as well as correctness.
 import type { Fix, TextEdit } from '../findings';
+import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
+import { helperInsertEdit } from './msp201Fft';
 import type { Rule, RuleContext } from './types';
 import { argOf, callArgs, claimUses, isAscend, isRepeatable, mindsporeNamer, reportAdvice, ruleOwned, tick } from './util';
 
 const TENSOR_METHODS = /^torch\.(Tensor\.)?(index_add_?|scatter_add_?|scatter_reduce_?|index_reduce_?|index_put_?)$/;
 const LIBS = /^(torch_scatter|torch_geometric|dgl)\./;
 
+/** A helper for the reductions torch_scatter has and MindSpore's segment ops do not give as they are. */
+export const SEGMENT_HELPER_MARKER = '# mindport: segment helpers';
+export const SEGMENT_HELPER_SOURCE = `${SEGMENT_HELPER_MARKER} -- torch_scatter's mean / max / min from MindSpore segment ops
+from mindspore import ops as _seg_ops
+
+
+def _segment_reduce(op, src, index, num, dim):
+    src = _seg_ops.movedim(src, dim, 0)
+    count = _seg_ops.unsorted_segment_sum(_seg_ops.ones_like(src), index, num)
+    if op == "mean":
+        out = _seg_ops.unsorted_segment_sum(src, index, num) / _seg_ops.clamp(count, min=1)
+    else:
+        out = (_seg_ops.unsorted_segment_max if op == "max" else _seg_ops.unsorted_segment_min)(src, index, num)
+        out = _seg_ops.where(count > 0, out, _seg_ops.zeros_like(out))  # torch_scatter leaves empty segments 0
+    return _seg_ops.movedim(out, 0, dim)
+
+
+def segment_mean(src, index, num, dim=0):
+    """torch_scatter.scatter(src, index, dim, dim_size=num, reduce="mean"): a 1-D index along dim; empty segments 0."""
+    return _segment_reduce("mean", src, index, num, dim)
+
+
+def segment_max(src, index, num, dim=0):
+    """torch_scatter.scatter(..., reduce="max") (scatter_max's values): empty segments 0."""
+    return _segment_reduce("max", src, index, num, dim)
+
+
+def segment_min(src, index, num, dim=0):
+    """torch_scatter.scatter(..., reduce="min") (scatter_min's values): empty segments 0."""
+    return _segment_reduce("min", src, index, num, dim)
+# mindport: end of segment helpers
+`;
+
+/** What each scatter function reduces with, and its default `dim` (PyG's utility scatters along 0). */
+const SCATTERS: Record<string, { reduce?: string; dim: string; pair?: true }> = {
+  'torch_scatter.scatter': { dim: '-1' },
+  'torch_scatter.scatter_add': { reduce: 'sum', dim: '-1' },
+  'torch_scatter.scatter_sum': { reduce: 'sum', dim: '-1' },
+  'torch_scatter.scatter_mean': { reduce: 'mean', dim: '-1' },
+  'torch_scatter.scatter_max': { reduce: 'max', dim: '-1', pair: true },
+  'torch_scatter.scatter_min': { reduce: 'min', dim: '-1', pair: true },
+  'torch_geometric.utils.scatter': { dim: '0' },
+};
+
 /**
- * `torch_scatter.scatter(src, index, dim=d, dim_size=n)` with a sum → `ops.unsorted_segment_sum`, which sums along
- * the first axis: another `d` is moved there and back (`ops.movedim`), as batched GNNs scatter along dim 1 or -2.
+ * `torch_scatter.scatter(src, index, dim=d, dim_size=n, reduce=r)` and its named forms, with a 1-D index:
+ * - a sum → `ops.unsorted_segment_sum`, which sums along the first axis: another `d` is moved there and back
+ *   (`ops.movedim`), as batched GNNs scatter along dim 1 or -2;
+ * - a mean, max or min → `segment_mean` / `segment_max` / `segment_min` of a helper inserted once (a segment sum over a
+ *   count, or a segment max/min with torch_scatter's 0 for empty segments); `scatter_max(...)[0]`, the values only.
  * Without `dim_size`, torch_scatter's own `index.max() + 1` is written (the index must then be a name).
  */
-function segmentSumFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+function segmentFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   if (use.via !== 'import' || use.context !== 'call' || !use.call) return undefined;
-  if (!/^torch_scatter\.(scatter|scatter_add|scatter_sum)$/.test(use.qname)) return undefined;
+  const spec = SCATTERS[use.qname];
+  if (!spec) return undefined;
   const args = callArgs(use.call);
   if (!args || args.hasSplat) return undefined;
   for (const k of args.keywords.keys()) if (!['src', 'index', 'dim', 'dim_size', 'reduce'].includes(k)) return undefined;
   if (args.positional.length > 3) return undefined; // out= given positionally: leave it to a human
   const src = argOf(args, 'src', 0);
   const index = argOf(args, 'index', 1);
-  const dim = argOf(args, 'dim', 2)?.text ?? '-1'; // torch_scatter's default: the last dimension
+  const dim = argOf(args, 'dim', 2)?.text ?? spec.dim;
   const size = args.keywords.get('dim_size')?.value;
-  const reduce = args.keywords.get('reduce')?.value;
-  if (!src || !index || !/^-?\d+$/.test(dim)) return undefined;
-  if (reduce && !/^["'](sum|add)["']$/.test(reduce.text)) return undefined;
+  const given = args.keywords.get('reduce')?.value;
+  if (!src || !index || !/^-?\d+$/.test(dim) || (spec.reduce && given)) return undefined;
+  const reduce = spec.reduce ?? (given ? /^["'](sum|add|mean|max|min)["']$/.exec(given.text)?.[1] : 'sum');
+  if (!reduce) return undefined;
+  // scatter_max / scatter_min return (values, argmax): only `[0]` of the call is written out
+  const whole = spec.pair ? valuesItem(use.call) : use.call;
+  if (!whole) return undefined;
   if (!size && !isRepeatable(index)) return undefined; // its max() + 1 would compute it twice
   const edits: TextEdit[] = [];
   const name = mindsporeNamer(ctx, edits);
   const count = size ? size.text : `int(${index.text}.max()) + 1`;
-  const first = Number(dim) === 0;
-  const data = first ? src.text : `${name('mindspore.ops.movedim')}(${src.text}, ${dim}, 0)`;
-  const summed = `${name('mindspore.ops.unsorted_segment_sum')}(${data}, ${index.text}, ${count})`;
-  edits.unshift({ start: use.call.startIndex, end: use.call.endIndex, newText: first ? summed : `${name('mindspore.ops.movedim')}(${summed}, 0, ${dim})` });
   const counted = size ? '' : ` (segments counted from ${index.text}.max(): a data-dependent size; pass dim_size where it is known)`;
-  return { title: `Use ops.unsorted_segment_sum${first ? '' : ` along dim ${dim}`}${counted}`, applicability: 'unsafe', edits };
+  if (reduce === 'sum' || reduce === 'add') {
+    const first = Number(dim) === 0;
+    const data = first ? src.text : `${name('mindspore.ops.movedim')}(${src.text}, ${dim}, 0)`;
+    const summed = `${name('mindspore.ops.unsorted_segment_sum')}(${data}, ${index.text}, ${count})`;
+    edits.unshift({ start: whole.startIndex, end: whole.endIndex, newText: first ? summed : `${name('mindspore.ops.movedim')}(${summed}, 0, ${dim})` });
+    return { title: `Use ops.unsorted_segment_sum${first ? '' : ` along dim ${dim}`}${counted}`, applicability: 'unsafe', edits };
+  }
+  const helper = `segment_${reduce}`;
+  // a name the file defines for something else would be shadowed
+  if (/\bsegment_(mean|max|min)\b|\b_segment_reduce\b|\b_seg_ops\b/.test(ctx.text) && !ctx.text.includes(SEGMENT_HELPER_MARKER)) return undefined;
+  edits.push({ start: whole.startIndex, end: whole.endIndex, newText: `${helper}(${src.text}, ${index.text}, ${count}${Number(dim) === 0 ? '' : `, dim=${dim}`})` });
+  const insert = helperInsertEdit(ctx, SEGMENT_HELPER_SOURCE, SEGMENT_HELPER_MARKER);
+  if (insert) edits.push(insert);
+  return { title: `Use ${helper} (segment ops, a helper inserted once)${counted}`, applicability: 'unsafe', edits };
+}
+
+/** `scatter_max(...)[0]`: the subscript taking the values of the (values, argmax) pair; undefined otherwise. */
+function valuesItem(call: Node): Node | undefined {
+  const p = call.parent;
+  if (p?.type !== 'subscript' || p.childForFieldName('value')?.id !== call.id) return undefined;
+  const items = p.namedChildren.filter((c) => c && c.type !== 'comment' && c.id !== call.id);
+  return items.length === 1 && items[0]!.text === '0' ? p : undefined;
 }
 
 export const msp204Rule: Rule = {
@@ -63,7 +134,7 @@ export const msp204Rule: Rule = {
       const fallback = lib
         ? 'Express message passing with static src/dst index Tensors, ops.gather and ops.unsorted_segment_sum (or TensorScatterAdd).'
         : 'Use ops.gather for the messages and ops.unsorted_segment_sum / ops.TensorScatterAdd to sum them into nodes.';
-      const fix = segmentSumFix(ctx, use);
+      const fix = segmentFix(ctx, use);
       reportAdvice(ctx, 'MSP204', use, lead, { fallback, tail: ascend ? 'Keep the graph static and benchmark this part.' : undefined, fixes: fix ? [fix] : [] });
     }
   },
