@@ -23,6 +23,10 @@ test('GradScaler and its methods; from-import alias', () => {
   assert.deepEqual(f[0].fixes, []);
   const scaleOnly = lines('from torch.cuda.amp import GradScaler as GS', 'scaler = GS()', 'loss = scaler.scale(loss)');
   assert.match(fix(scaleOnly, 'MSP303').text, /scaler = ms\.amp\.DynamicLossScaler\(scale_value=2\*\*16, scale_factor=2, scale_window=2000\)/);
+  // a scheduler's step() or another object's update() is not the scaler's
+  const withScheduler = lines('from torch.cuda.amp import GradScaler', 'self.gscaler = GradScaler()', 'loss = self.gscaler.scale(loss)', 'sched.step()', 'ema.update()', 'myscaler.step(opt)');
+  assert.match(fix(withScheduler, 'MSP303').text, /self\.gscaler = ms\.amp\.DynamicLossScaler\(/);
+  assert.deepEqual(findings(withScheduler + 'self.gscaler.update()\n', 'MSP303')[0].fixes, []);
 });
 
 test('a local autocast is not flagged', () => {

@@ -76,3 +76,80 @@ test('state the loop keeps across iterations, assigned in the forward part, stay
   assert.match(out2, /^def forward_fn\(\):\n    global best_loss, final_v\n/m);
   assert.equal(countSyntaxErrors(out2), 0);
 });
+
+test('a GradScaler loop: forward_fn returns the scaled loss; the step unscales, steps on finite gradients and adjusts the scale', () => {
+  const src = lines(
+    'import torch',
+    'def train(model, loader, optimizer, criterion):',
+    '    scaler = torch.cuda.amp.GradScaler()',
+    '    for x, y in loader:',
+    '        optimizer.zero_grad()',
+    '        loss = criterion(model(x), y)',
+    '        scaler.scale(loss).backward()',
+    '        scaler.step(optimizer)',
+    '        scaler.update()',
+    '        print(loss.item())',
+  );
+  const [f] = findings(src, 'MSP404');
+  assert.match(f.message, /scaler\.scale\(loss\)\.backward\(\)/);
+  assert.match(f.message, /DynamicLossScaler/);
+  const r = fix(src, 'MSP404');
+  assert.equal(r.applicability, 'unsafe');
+  assert.match(
+    r.text,
+    new RegExp(
+      [
+        '    def forward_fn\\(x, y\\):',
+        '        loss = criterion\\(model\\(x\\), y\\)',
+        '        return scaler\\.scale\\(loss\\)',
+        '    grad_fn = ms\\.value_and_grad\\(forward_fn, None, optimizer\\.parameters\\)',
+        '    for x, y in loader:',
+        '        loss, grads = grad_fn\\(x, y\\)',
+        '        loss = scaler\\.unscale\\(loss\\)',
+        '        grads = scaler\\.unscale\\(grads\\)',
+        '        finite = ms\\.amp\\.all_finite\\(grads\\)',
+        '        if finite:',
+        '            optimizer\\(grads\\)',
+        '        scaler\\.adjust\\(finite\\)',
+        '        print\\(loss\\.item\\(\\)\\)',
+      ].join('\n'),
+    ),
+  );
+  // then the scaler's constructor, no longer used for step/update, is MSP303's to rename
+  const ctor = findings(r.text, 'MSP303').find((x) => /GradScaler/.test(x.message) && x.fixes.length);
+  assert.ok(ctor, 'GradScaler() gets its DynamicLossScaler fix');
+});
+
+test('a scaler step with unscale_ and clipping in between, or a scale() of something not a GradScaler, is not rewritten', () => {
+  const clipped = lines(
+    'import torch',
+    'scaler = torch.cuda.amp.GradScaler()',
+    'for x in data:',
+    '    opt.zero_grad()',
+    '    loss = f(x)',
+    '    scaler.scale(loss).backward()',
+    '    scaler.unscale_(opt)',
+    '    scaler.step(opt)',
+    '    scaler.update()',
+  );
+  assert.ok(findings(clipped, 'MSP404').every((x) => x.fixes.length === 0));
+  const other = lines('for x in data:', '    opt.zero_grad()', '    loss = f(x)', '    weights.scale(loss).backward()', '    weights.step(opt)', '    weights.update()');
+  assert.ok(findings(other, 'MSP404').every((x) => x.fixes.length === 0));
+});
+
+test('a running total the forward part adds to and the loop reads later is nonlocal too (it is read before it is bound)', () => {
+  const src = lines(
+    'def train(model, loader, optimizer, criterion):',
+    '    total = 0.0',
+    '    for x, y in loader:',
+    '        optimizer.zero_grad()',
+    '        loss = criterion(model(x), y)',
+    '        total += loss.item()',
+    '        loss.backward()',
+    '        optimizer.step()',
+    '        print(total)',
+  );
+  const out = fix(src, 'MSP404').text;
+  assert.match(out, /^    def forward_fn\(x, y\):\n        nonlocal total\n/m);
+  assert.match(out, /^        \(loss, total\), grads = grad_fn\(x, y\)$/m);
+});

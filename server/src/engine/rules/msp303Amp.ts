@@ -50,6 +50,15 @@ function autocastFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   return { title, applicability: 'unsafe', edits };
 }
 
+/** The calls of `scaler.step(`, `.update()`, `.unscale_(` on the name or attribute `call` is assigned to, else on anything. */
+function scalerCalls(call: Node): RegExp {
+  const assign = call.parent;
+  const target = assign?.type === 'assignment' && assign.childForFieldName('right')?.id === call.id ? assign.childForFieldName('left') : undefined;
+  if (!target || !/^[A-Za-z_][\w.]*$/.test(target.text)) return SCALER_CALLS;
+  const name = target.text.replace(/\./g, '\\.');
+  return new RegExp(`(?<![\\w.])${name}\\.(?:unscale_|step)\\(|(?<![\\w.])${name}\\.update\\(\\)`);
+}
+
 function scalerFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   if (!SCALER.test(use.qname) || use.context !== 'call' || !use.call) return undefined;
   const args = callArgs(use.call);
@@ -57,7 +66,8 @@ function scalerFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   // DynamicLossScaler has scale, unscale and adjust: a file calling GradScaler's step/update/unscale_ would keep
   // calls that do not exist once the constructor is renamed (and, no longer a torch scaler, nothing would flag them).
   // Asked of the whole text (incremental analysis re-checks the file when such text comes or goes)
-  if (ctx.textHas(SCALER_CALLS)) return undefined;
+  // (of the scaler the call is assigned to, when it is: a scheduler's `lr_scheduler.step()` is not the scaler's)
+  if (ctx.textHas(scalerCalls(use.call))) return undefined;
   const plan = ctx.imports.plan('mindspore.amp.DynamicLossScaler');
   const edits: TextEdit[] = [{ start: use.call.startIndex, end: use.call.endIndex, newText: `${plan.expr}(scale_value=2**16, scale_factor=2, scale_window=2000)` }];
   if (plan.edit) edits.push(plan.edit);

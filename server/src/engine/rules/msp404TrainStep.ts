@@ -5,7 +5,7 @@ import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from './types';
 import {
-  calleeName, calleeObject, claimUses, eol, findAll, freshName, hasMultilineString, indentAt, lineEndOf, lineEndWithBreak, lineStartOf,
+  callArgs, calleeName, calleeObject, claimUses, eol, findAll, freshName, hasMultilineString, indentAt, lineEndOf, lineEndWithBreak, lineStartOf,
   parameterName, readsAssignments, reportAdvice, ruleOwned, statementCall, tick, walk,
 } from './util';
 
@@ -19,7 +19,13 @@ interface Step {
   forward: Node[];
   pre: Node[];
   after: Node[];
+  /** A GradScaler's loop (`scaler.scale(loss).backward()`, `scaler.step(opt)`, `scaler.update()`): the scaler. */
+  scaler?: string;
+  /** Its `scaler.update()` statement, the step's last. */
+  update?: Node;
 }
+
+const GRAD_SCALE = /^torch\.(cuda\.)?amp\.GradScaler\.scale$/;
 
 function methodStatement(n: Node, name: string): Node | undefined {
   const c = statementCall(n);
@@ -49,7 +55,7 @@ function names(stmts: Node[]): { read: string[]; assigned: Set<string> } {
   return { read, assigned };
 }
 
-function findStep(loop: Node): Step | undefined {
+function findStep(ctx: RuleContext, loop: Node): Step | undefined {
   const body = loop.childForFieldName('body');
   if (!body) return undefined;
   const stmts = body.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
@@ -57,11 +63,32 @@ function findStep(loop: Node): Step | undefined {
   if (bi < 0) return undefined;
   const bcall = methodStatement(stmts[bi], 'backward')!;
   if (bcall.childForFieldName('arguments')?.namedChildren.length) return undefined;
-  const lossNode = calleeObject(bcall)!;
+  let lossNode = calleeObject(bcall)!;
+  // mixed precision: `scaler.scale(loss).backward()`, then `scaler.step(opt)` and `scaler.update()`
+  let scaler: string | undefined;
+  if (lossNode.type === 'call' && calleeName(lossNode) === 'scale') {
+    const scaled = callArgs(lossNode);
+    const isScaler = ctx.resolution.uses.some((u) => u.call?.id === lossNode.id && GRAD_SCALE.test(u.qname));
+    if (!isScaler || !scaled || scaled.all.length !== 1 || scaled.positional.length !== 1) return undefined;
+    scaler = calleeObject(lossNode)!.text;
+    lossNode = scaled.positional[0];
+  }
   const step = stmts[bi + 1];
   const scall = step ? methodStatement(step, 'step') : undefined;
-  if (!scall || scall.childForFieldName('arguments')?.namedChildren.length) return undefined;
-  const optimizer = calleeObject(scall)!.text;
+  if (!scall) return undefined;
+  const stepArgs = callArgs(scall);
+  let optimizer: string;
+  let update: Node | undefined;
+  if (scaler) {
+    update = stmts[bi + 2];
+    const ucall = update ? methodStatement(update, 'update') : undefined;
+    if (calleeObject(scall)!.text !== scaler || stepArgs?.all.length !== 1 || stepArgs.positional.length !== 1) return undefined;
+    if (!ucall || calleeObject(ucall)!.text !== scaler || callArgs(ucall)?.all.length) return undefined;
+    optimizer = stepArgs.positional[0].text;
+  } else {
+    if (stepArgs?.all.length) return undefined;
+    optimizer = calleeObject(scall)!.text;
+  }
   const zi = stmts.findIndex((s) => {
     const c = methodStatement(s, 'zero_grad');
     return c && calleeObject(c)!.text === optimizer;
@@ -71,14 +98,14 @@ function findStep(loop: Node): Step | undefined {
   const forward = stmts.slice(start, bi);
   if (!forward.length) return undefined;
   const pre = stmts.slice(0, zi < bi ? zi : 0);
-  const after = stmts.slice(bi + 2).filter((s) => s !== stmts[zi]);
+  const after = stmts.slice(bi + (scaler ? 3 : 2)).filter((s) => s !== stmts[zi]);
   for (const s of forward) {
     if (findAll(s, (n) => /^(break_statement|continue_statement|return_statement|yield|function_definition|class_definition)$/.test(n.type)).length) return undefined;
     if (hasMultilineString(s)) return undefined;
   }
   const { assigned } = names(forward);
   if (!assigned.has(lossNode.text)) return undefined;
-  return { loop, zero: zi >= 0 ? stmts[zi] : undefined, backward: stmts[bi], step, optimizer, loss: lossNode.text, forward, pre, after };
+  return { loop, zero: zi >= 0 ? stmts[zi] : undefined, backward: stmts[bi], step, optimizer, loss: lossNode.text, forward, pre, after, scaler, update };
 }
 
 /**
@@ -144,10 +171,13 @@ function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
   const src = ctx.text.slice(segStart, segEnd).replace(/\s+$/, '');
   const inner = `${loopIndent}    `;
   const fbody = src.split(/\r?\n/).map((l) => (l.startsWith(bodyIndent) ? inner + l.slice(bodyIndent.length) : l.trim() ? inner + l.trim() : l));
-  const ret = aux.length ? `return ${s.loss}, ${aux.join(', ')}` : `return ${s.loss}`;
+  // with a scaler, the gradients are those of the scaled loss, unscaled after grad_fn
+  const returned = s.scaler ? `${s.scaler}.scale(${s.loss})` : s.loss;
+  const ret = aux.length ? `return ${returned}, ${aux.join(', ')}` : `return ${returned}`;
   // state the loop keeps across iterations, assigned in the forward part: still the outer names
   // (the loss and the auxiliary outputs come back from grad_fn and are assigned where it is called)
-  const candidates = [...fw.assigned].filter((a) => a !== s.loss && !aux.includes(a) && !uniqParams.includes(a));
+  // (an auxiliary output the forward part also reads, `loss_all += ...`, is one too: read before it is bound)
+  const candidates = [...fw.assigned].filter((a) => a !== s.loss && (!aux.includes(a) || fw.read.includes(a)) && !uniqParams.includes(a));
   const outer = outerNames(s.loop, candidates);
   // incremental analysis: the statements assigning these names are what this fix reads
   for (const a of candidates) readsAssignments(outer.scope, a, s.loop.startIndex);
@@ -165,10 +195,25 @@ function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
   edits.push({ start: loopLine, end: loopLine, newText: def + nl });
   // replace [zero_grad (if first) .. step] with the two new lines
   const from = zeroFirst ? lineStartOf(ctx.text, s.zero!.startIndex) : segStart;
+  const stepLines = [`${call} = ${gfn}(${uniqParams.join(', ')})`];
+  if (s.scaler) {
+    // DynamicLossScaler: unscale the loss and the gradients; a step only with finite gradients, then adjust the scale
+    const finite = freshName(ctx, 'finite');
+    const allFinite = ctx.imports.plan('mindspore.amp.all_finite');
+    if (allFinite.edit) edits.push(allFinite.edit);
+    stepLines.push(
+      `${s.loss} = ${s.scaler}.unscale(${s.loss})`,
+      `${grads} = ${s.scaler}.unscale(${grads})`,
+      `${finite} = ${allFinite.expr}(${grads})`,
+      `if ${finite}:`,
+      `    ${s.optimizer}(${grads})`,
+      `${s.scaler}.adjust(${finite})`,
+    );
+  } else stepLines.push(`${s.optimizer}(${grads})`);
   edits.push({
     start: from,
-    end: lineEndOf(ctx.text, s.step.endIndex),
-    newText: `${bodyIndent}${call} = ${gfn}(${uniqParams.join(', ')})${nl}${bodyIndent}${s.optimizer}(${grads})`,
+    end: lineEndOf(ctx.text, (s.update ?? s.step).endIndex),
+    newText: stepLines.map((l) => `${bodyIndent}${l}`).join(nl),
   });
   if (s.zero && s.zero.startIndex > s.step.startIndex) {
     edits.push({ start: lineStartOf(ctx.text, s.zero.startIndex), end: lineEndOf(ctx.text, s.zero.endIndex) + (ctx.text[lineEndOf(ctx.text, s.zero.endIndex)] === '\r' ? 2 : 1), newText: '' });
@@ -185,14 +230,20 @@ export const msp404Rule: Rule = {
     if (!ctx.enabled('MSP404')) return;
     const covered = new Set<number>();
     for (const n of ctx.tree.nodesOfType(['for_statement', 'while_statement'])) {
-      const s = findStep(n);
+      const s = findStep(ctx, n);
       if (!s) continue;
       const fix = buildFix(ctx, s);
       for (const st of [s.backward, s.step, s.zero]) if (st) covered.add(st.startIndex);
       const call = statementCall(s.backward)!;
+      const steps = s.scaler
+        ? `${s.optimizer}.zero_grad() / ${s.scaler}.scale(${s.loss}).backward() / ${s.scaler}.step(${s.optimizer}) / ${s.scaler}.update()`
+        : `${s.optimizer}.zero_grad() / ${s.loss}.backward() / ${s.optimizer}.step()`;
+      const scaling = s.scaler
+        ? `; with loss scaling, forward_fn returns ${tick(`${s.scaler}.scale(${s.loss})`)} and the step unscales the gradients, steps only when ${tick('ms.amp.all_finite(grads)')} and calls ${tick(`${s.scaler}.adjust(finite)`)} (${s.scaler} must be a ${tick('ms.amp.DynamicLossScaler')}, see MSP303)`
+        : '';
       ctx.report({
         code: 'MSP404',
-        message: `${tick(`${s.optimizer}.zero_grad() / ${s.loss}.backward() / ${s.optimizer}.step()`)} → a functional train step: ${tick(`grad_fn = ms.value_and_grad(forward_fn, None, ${s.optimizer}.parameters)`)}, then ${tick(`${s.loss}, grads = grad_fn(...)`)} and ${tick(`${s.optimizer}(grads)`)} (the optimizer must be a MindSpore optimizer over the network's trainable parameters).`,
+        message: `${tick(steps)} → a functional train step: ${tick(`grad_fn = ms.value_and_grad(forward_fn, None, ${s.optimizer}.parameters)`)}, then ${tick(`${s.loss}, grads = grad_fn(...)`)} and ${tick(`${s.optimizer}(grads)`)} (the optimizer must be a MindSpore optimizer over the network's trainable parameters)${scaling}.`,
         start: call.startIndex,
         end: call.endIndex,
         fixes: fix ? [fix] : [],
