@@ -104,13 +104,27 @@ function uniformCode(ctx: RuleContext, args: CallArgs, t: string, name: (api: st
   return { cls: 'rand', code: `${t}.set_data(${name(twin.api)}(${t}.shape, dtype=${t}.dtype)${scaled}${shifted})` };
 }
 
+/** Initialisers that draw every element alike, whatever the shape (not Xavier, He or Orthogonal, which read it). */
+const ELEMENTWISE = new Set(['Constant', 'Zero', 'One', 'Normal', 'TruncatedNormal', 'Uniform']);
+
+/**
+ * `w.view([w.shape[0], -1])` (ClimaX's patch embeddings): a reshaped view shares the tensor's elements, so an
+ * initialiser that draws every element alike fills the tensor itself; the argument otherwise.
+ */
+function reshapedBase(arg: Node | undefined, spec: Spec): Node | undefined {
+  if (arg?.type !== 'call' || !ELEMENTWISE.has(spec.cls)) return arg;
+  const f = arg.childForFieldName('function');
+  const base = f?.type === 'attribute' ? f.childForFieldName('object') : undefined;
+  return base && ['view', 'reshape', 'flatten'].includes(f!.childForFieldName('attribute')?.text ?? '') ? base : arg;
+}
+
 /** The call written out, or undefined when it is not an initialiser's or its arguments are not all understood (a fix must not guess). */
 export function initWriteOutFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   const spec = SPECS.get(use.qname);
   if (!spec || use.context !== 'call' || !use.call || use.via !== 'import') return undefined;
   const args = callArgs(use.call);
   if (!args || args.hasSplat) return undefined;
-  const tensor = argOf(args, 'tensor', 0);
+  const tensor = reshapedBase(argOf(args, 'tensor', 0), spec);
   if (!tensor || !isRepeatable(tensor)) return undefined;
   const known = new Set(['tensor', ...spec.params.map((p) => p[0])]);
   if ([...args.keywords.keys()].some((k) => !known.has(k)) || args.positional.length > spec.params.length + 1) return undefined;
