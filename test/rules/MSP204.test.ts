@@ -101,6 +101,8 @@ ops.unsorted_segment_min = segment(np.minimum.at, np.finfo(np.float32).max)
 ops.ones_like = np.ones_like
 ops.zeros_like = np.zeros_like
 ops.clamp = lambda x, min=None: np.maximum(x, min)
+ops.is_floating_point = lambda x: np.issubdtype(x.dtype, np.floating)
+ops.floor_divide = np.floor_divide
 ops.where = np.where
 ms = types.ModuleType("mindspore"); ms.ops = ops
 sys.modules.update({"mindspore": ms, "mindspore.ops": ops})
@@ -119,9 +121,37 @@ for dim in [0, 1, -2]:
             if len(rows): want[s] = {"mean": rows.mean(0), "max": rows.max(0), "min": rows.min(0)}[op]
         got = helper(src, index, 7, dim=dim)
         if not np.allclose(got, np.moveaxis(want, 0, dim), atol=1e-5): bad.append((op, dim))
+# torch_scatter floors an integer mean
+ints = np.array([[3], [-4], [5], [2]], dtype=np.int32)
+if segment_mean(ints, np.array([0, 0, 1, 1]), 2).tolist() != [[-1], [3]]: bad.append(("int mean", segment_mean(ints, np.array([0, 0, 1, 1]), 2).tolist()))
 print("bad", bad)
 `;
   const run = spawnSync(python, ['-c', program], { input: SEGMENT_HELPER_SOURCE, encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stdout.trim(), 'bad []');
+});
+
+// found by an audit
+test('dim_size=None counts segments from the index; a broadcast index, or a name both torch_scatter and PyG may bind, gets no fix', () => {
+  const none = fix(lines('from torch_scatter import scatter', 'a = scatter(x, idx, dim=0, dim_size=None, reduce="mean")'), 'MSP204').text;
+  assert.match(none, /a = segment_mean\(x, idx, int\(idx\.max\(\)\) \+ 1\)/);
+  for (const src of [
+    lines('from torch_scatter import scatter', 'a = scatter(x, idx.unsqueeze(-1).expand_as(x), dim=0, dim_size=n, reduce="mean")'),
+    lines('from torch_scatter import scatter', 'a = scatter(x, idx[:, None], dim=0, dim_size=n)'),
+    lines('try:', '    from torch_scatter import scatter', 'except ImportError:', '    from torch_geometric.utils import scatter', 'a = scatter(x, i, dim_size=n, reduce="mean")'),
+  ]) {
+    assert.deepEqual(findings(src, 'MSP204').filter((f) => f.fixes.length), [], src);
+  }
+});
+
+test('a local named like a helper function takes no call; the helper already there is not a clash', () => {
+  const local = lines('from torch_scatter import scatter_max', 'def f(x, idx):', '    segment_max = scatter_max(x, idx, dim=0, dim_size=3)[0]', '    return segment_max');
+  assert.deepEqual(findings(local, 'MSP204')[0].fixes, []);
+  const twice = lines('from torch_scatter import scatter_mean', 'def f(x, idx):', '    return scatter_mean(x, idx, dim=0, dim_size=3)', 'def g(x, idx):', '    return scatter_mean(x, idx, dim=0, dim_size=4)');
+  const once = fix(twice, 'MSP204').text;
+  const again = findings(once, 'MSP204').filter((f) => f.fixes.length);
+  assert.equal(again.length, 1);
+  const out = applyFixes(once, [again[0].fixes[0]]).text;
+  assert.equal(out.split(SEGMENT_HELPER_MARKER).length, 2);
+  assert.match(out, /return segment_mean\(x, idx, 4\)/);
 });

@@ -92,3 +92,66 @@ print("bad", bad)
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stdout.trim(), 'bad []');
 });
+
+// found by an audit
+test('the helper goes after the timm import it replaces, also one after other statements or in a try block', () => {
+  for (const src of [
+    lines('"""Swin block."""', 'import os', 'import sys', 'sys.path.insert(0, os.path.dirname(__file__))', 'import torch.nn as nn', 'from timm.models.layers import DropPath', '', 'dp = DropPath(0.1)'),
+    lines('import torch', 'try:', '    from timm.layers import DropPath', 'except ImportError:', '    from timm.models.layers import DropPath', '', 'dp = DropPath(0.1)'),
+  ]) {
+    const [f] = findings(src, 'MSP103');
+    const out = applyFixes(src, [f.fixes[0]]).text;
+    assert.ok(out.indexOf(DROP_PATH_HELPER_MARKER) > out.lastIndexOf('import DropPath'), out);
+    assert.deepEqual(analyzeText(out, DEFAULT_SETTINGS, database()).findings.filter((x) => /DropPath/.test(String(x.data?.torchApi))), [], out);
+  }
+});
+
+test('with no leading import to follow, a helper goes below a shebang and a coding line, not above them', () => {
+  const src = lines('#!/usr/bin/env python', '# -*- coding: utf-8 -*-', 'try:', '    import torch', 'except ImportError:', '    torch = None', 'g = torch.gradient(x, dim=1)');
+  const f = findings(src, 'MSP103').find((x) => x.fixes.length);
+  assert.ok(f, 'torch.gradient has its fix');
+  const out = applyFixes(src, [f.fixes[0]]).text;
+  assert.ok(out.startsWith('#!/usr/bin/env python\n# -*- coding: utf-8 -*-\n\n'), out);
+  assert.match(out, /# mindport: gradient helper/);
+});
+
+test('a use renamed to a name the file binds elsewhere (a parameter drop_path=0.1), a global or a star import: unsafe', () => {
+  const cases = [
+    lines('from timm.layers import drop_path as tdp', 'def f(x, drop_path=0.1, training=True):', '    return tdp(x, drop_path, training)'),
+    lines('from timm.layers import DropPath', 'def configure():', '    global drop_path', '    drop_path = 0.3', 'dp = DropPath(0.1)'),
+    lines('from mylayers import *', 'from timm.layers import DropPath', 'dp = DropPath(0.1)'),
+  ];
+  for (const src of cases) {
+    const f = findings(src, 'MSP103').find((x) => /timm/.test(String(x.data?.torchApi)));
+    assert.equal(f?.fixes[0]?.applicability, 'unsafe', src);
+  }
+});
+
+test("port keeps an import read by the statement that rebinds its name (a base class, a right side, a decorator, a default)", () => {
+  const cases = [
+    lines('import functools', 'from torch.utils.checkpoint import checkpoint', 'checkpoint = functools.partial(checkpoint, use_reentrant=False)'),
+    lines('from timm.layers import Mlp', '', '', 'class Mlp(Mlp):', '    pass'),
+    lines('import functools', 'from einops import rearrange', '', '', '@functools.wraps(rearrange)', 'def rearrange(*a):', '    return a'),
+    lines('from einops import rearrange', 'rearrange: object', 'y = rearrange'),
+  ];
+  for (const src of cases) {
+    const out = portText(src, DEFAULT_SETTINGS, database()).text;
+    const name = /import (\w+)\n(?![\s\S]*import)/.exec(src.split('\n').filter((l) => /^from (torch|timm|einops)/.test(l)).join('\n') + '\n')?.[1];
+    assert.ok(name && new RegExp(`\\b${name}\\b`).test(out.split('\n').slice(0, 6).join('\n')) && /(import|from)/.test(out), `${src}\n---\n${out}`);
+    assert.match(out, new RegExp(`^(from \\S+ import [^\\n]*\\b${name}\\b|# TODO)`, 'm'), `${src}\n---\n${out}`);
+  }
+});
+
+test("a second helper goes after the first one's block, not between its imports and its code; fixes do not borrow a helper's private import", () => {
+  const src = lines('from timm.layers import DropPath, to_2tuple', 'from torch_scatter import scatter_add', '', 'dp = DropPath(0.1)', 'p = to_2tuple(4)', 's = scatter_add(x, i, dim=0, dim_size=n)');
+  let text = src;
+  for (const code of ['MSP103', 'MSP103', 'MSP204']) {
+    const f = analyzeText(text, DEFAULT_SETTINGS, database()).findings.find((x) => x.code === code && x.fixes.length);
+    assert.ok(f, `${code} in\n${text}`);
+    text = applyFixes(text, [f.fixes[0]]).text;
+  }
+  const dp = [text.indexOf(DROP_PATH_HELPER_MARKER), text.indexOf('# mindport: end of DropPath helper')];
+  const tuple = text.indexOf(TUPLE_HELPER_MARKER);
+  assert.ok(tuple > dp[1] || tuple < dp[0], text);
+  assert.match(text, /^s = ops\.unsorted_segment_sum\(x, i, n\)$/m);
+});

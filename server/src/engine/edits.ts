@@ -201,7 +201,8 @@ export class ImportPlanner {
   private aliasOf(qname: string): string | undefined {
     if (!this.aliases) {
       this.aliases = new Map();
-      for (const [alias, q] of this.moduleBindings) if (!this.aliases.has(q)) this.aliases.set(q, alias);
+      // not a private alias (`from mindspore import ops as _seg_ops`: a helper's own, which fixes must not lean on)
+      for (const [alias, q] of this.moduleBindings) if (!this.aliases.has(q) && !alias.startsWith('_')) this.aliases.set(q, alias);
     }
     return this.aliases.get(qname);
   }

@@ -108,7 +108,7 @@ function markTodos(text: string, settings: Settings, db: MappingDatabase, perRul
   const todoLines = new Set(edits.map((e) => e.start));
   const extra = new Map<number, { indent: string; names: Set<string> }>();
   for (const imp of torchImports(tree.rootNode)) {
-    const users = usesOfImport(tree.rootNode, imp);
+    const users = liveUses(tree.rootNode, imp);
     if (!users.length) continue;
     const names = new Set<string>();
     for (const u of users) {
@@ -199,11 +199,43 @@ function rebindingAfter(root: Node, stmt: Node, name: string): Node | undefined 
     if ((def?.type === 'function_definition' || def?.type === 'class_definition') && def.childForFieldName('name')?.text === name) return s;
     if (s.type === 'expression_statement') {
       const e = s.namedChildren[0];
-      const target = e?.type === 'assignment' ? e.childForFieldName('left') : undefined;
+      // (an annotation without a value, `x: T`, binds nothing)
+      const target = e?.type === 'assignment' && e.childForFieldName('right') ? e.childForFieldName('left') : undefined;
       if (target && bindsName(target, name)) return s;
     }
   }
   return undefined;
+}
+
+/**
+ * The uses of an import's names that read the import: not those after a later module-level definition of the name
+ * (a helper a fix inserted, `class DropPath`), which takes over from there.
+ */
+function liveUses(root: Node, imp: ImportInfo): Node[] {
+  const out: Node[] = [];
+  for (const n of imp.names) {
+    const rebound = n.local === '*' ? undefined : rebindingAfter(root, imp.stmt, n.local);
+    for (const u of usesOfImport(root, { stmt: imp.stmt, names: [n] })) if (!rebound || !runsAfter(u, rebound)) out.push(u);
+  }
+  return out;
+}
+
+/**
+ * Whether a use reads the rebinding's value: it comes after the statement, or in the body of a function the statement
+ * defines (run later); a use in the statement itself (a right side, a base class, a decorator, a default) reads the
+ * import.
+ */
+function runsAfter(use: Node, rebound: Node): boolean {
+  if (use.startIndex >= rebound.endIndex) return true;
+  if (use.startIndex < rebound.startIndex) return false;
+  for (let p: Node | null = use; p && p.id !== rebound.id; p = p.parent) {
+    const parent = p.parent;
+    if (p.type === 'block' && parent?.type === 'function_definition') return true;
+    // the name being bound is not a read: the def's or class's name, the assignment's target
+    if ((parent?.type === 'function_definition' || parent?.type === 'class_definition') && parent.childForFieldName('name')?.id === p.id) return true;
+    if (parent?.type === 'assignment' && parent.childForFieldName('left')?.id === p.id) return true;
+  }
+  return false;
 }
 
 /** Whether an assignment target binds `name` (`x`, `a, x`, `[x, *rest]`; not `self.x` or `d[x]`). */
@@ -248,12 +280,7 @@ function removeUnusedImports(text: string, base: number): string {
   const tree = parseSyntax(text);
   const edits: TextEdit[] = [];
   for (const imp of torchImports(tree.rootNode)) {
-    const used = imp.names.filter((n) => {
-      if (n.local === '*') return true;
-      // a later module-level definition of the name (a helper a fix inserted: `class DropPath`) takes over from there
-      const rebound = rebindingAfter(tree.rootNode, imp.stmt, n.local);
-      return usesOfImport(tree.rootNode, { stmt: imp.stmt, names: [n] }).some((u) => !rebound || u.startIndex < rebound.startIndex);
-    });
+    const used = imp.names.filter((n) => n.local === '*' || liveUses(tree.rootNode, { stmt: imp.stmt, names: [n] }).length > 0);
     if (used.length === imp.names.length) continue;
     const others = imp.stmt.namedChildren.filter((c) => c && c.type !== 'comment' && c.id !== imp.stmt.childForFieldName('module_name')?.id).length;
     if (used.length === 0 && others === imp.names.length) {

@@ -57,11 +57,14 @@ function helperState(text: string, fn: string): { kind: 'insert' | 'current' | '
 
 /**
  * Inserts a helper's source once (none when the file has its first line, `marker`): after the last top-level
- * import (or docstring / __future__), else at the top. The DFT helper by default.
+ * import (or docstring / __future__), or after `after` (a top-level statement that must run first: the import a
+ * helper's names replace) when that comes later; else below the leading comments (a shebang, a coding line).
+ * Never inside another helper's block. The DFT helper by default.
  */
-export function helperInsertEdit(ctx: Pick<RuleContext, 'tree' | 'text'>, source = DFT_HELPER_SOURCE, marker = DFT_HELPER_MARKER): TextEdit | undefined {
+export function helperInsertEdit(ctx: Pick<RuleContext, 'tree' | 'text'>, source = DFT_HELPER_SOURCE, marker = DFT_HELPER_MARKER, after?: Node): TextEdit | undefined {
   if (ctx.text.includes(marker)) return undefined;
-  const nl = eol(ctx.text);
+  const text = ctx.text;
+  const nl = eol(text);
   const src = source.replace(/\n/g, nl);
   let anchor: Node | undefined;
   for (const c of ctx.tree.rootNode.namedChildren) {
@@ -71,9 +74,23 @@ export function helperInsertEdit(ctx: Pick<RuleContext, 'tree' | 'text'>, source
     else if (!anchor && c.type === 'expression_statement' && c.namedChildren[0]?.type === 'string') anchor = c;
     else break;
   }
-  if (!anchor) return { start: 0, end: 0, newText: `${src}${nl}${nl}` };
+  if (after && (!anchor || after.endIndex > anchor.endIndex)) anchor = after;
+  if (!anchor) {
+    // below a shebang, a coding line and other leading comments
+    const lead = /^(?:[ \t]*(?:#[^\r\n]*)?(?:\r?\n|\r))*/.exec(text)![0];
+    const comments = lead.replace(/(?:[ \t]*(?:\r?\n|\r))*$/, '');
+    if (!comments) return { start: 0, end: 0, newText: `${src}${nl}${nl}` };
+    return { start: comments.length, end: comments.length, newText: `${nl}${nl}${src.replace(/\r?\n$/, '')}${nl}` };
+  }
   let at = anchor.endIndex;
-  while (at < ctx.text.length && ctx.text[at] !== '\n' && ctx.text[at] !== '\r') at++;
+  while (at < text.length && text[at] !== '\n' && text[at] !== '\r') at++;
+  // an import of another helper's block: after that block's end line
+  const marks = /^# mindport: [^\r\n]*/gm;
+  let open = -1;
+  for (let m = marks.exec(text); m; m = marks.exec(text)) {
+    if (!m[0].startsWith('# mindport: end of ')) open = m.index;
+    else if (open >= 0 && open < at && at <= m.index) at = m.index + m[0].length;
+  }
   return { start: at, end: at, newText: `${nl}${nl}${src.replace(/\r?\n$/, '')}${nl}` };
 }
 

@@ -21,7 +21,10 @@ def _segment_reduce(op, src, index, num, dim):
     src = _seg_ops.movedim(src, dim, 0)
     count = _seg_ops.unsorted_segment_sum(_seg_ops.ones_like(src), index, num)
     if op == "mean":
-        out = _seg_ops.unsorted_segment_sum(src, index, num) / _seg_ops.clamp(count, min=1)
+        total = _seg_ops.unsorted_segment_sum(src, index, num)
+        count = _seg_ops.clamp(count, min=1)
+        # torch_scatter floors an integer mean
+        out = total / count if _seg_ops.is_floating_point(src) else _seg_ops.floor_divide(total, count)
     else:
         out = (_seg_ops.unsorted_segment_max if op == "max" else _seg_ops.unsorted_segment_min)(src, index, num)
         out = _seg_ops.where(count > 0, out, _seg_ops.zeros_like(out))  # torch_scatter leaves empty segments 0
@@ -74,7 +77,8 @@ function segmentFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   const src = argOf(args, 'src', 0);
   const index = argOf(args, 'index', 1);
   const dim = argOf(args, 'dim', 2)?.text ?? spec.dim;
-  const size = args.keywords.get('dim_size')?.value;
+  const sizeArg = args.keywords.get('dim_size')?.value;
+  const size = sizeArg?.type === 'none' ? undefined : sizeArg; // dim_size=None: counted from the index, as torch_scatter does
   const given = args.keywords.get('reduce')?.value;
   if (!src || !index || !/^-?\d+$/.test(dim) || (spec.reduce && given)) return undefined;
   const reduce = spec.reduce ?? (given ? /^["'](sum|add|mean|max|min)["']$/.exec(given.text)?.[1] : 'sum');
@@ -83,6 +87,15 @@ function segmentFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   const whole = spec.pair ? valuesItem(use.call) : use.call;
   if (!whole) return undefined;
   if (!size && !isRepeatable(index)) return undefined; // its max() + 1 would compute it twice
+  // an index broadcast to the source's shape (`idx.unsqueeze(-1).expand_as(x)`): segment ops take a 1-D index
+  if (/\.(?:expand|expand_as|unsqueeze|view|reshape|repeat)\(|\[\s*:\s*,\s*None\s*\]|\[\s*\.\.\.\s*,\s*None\s*\]/.test(index.text)) return undefined;
+  // the name bound by torch_scatter and by PyG (a try/except import): which default dim runs is not known
+  const callee = use.call.childForFieldName('function');
+  if (!argOf(args, 'dim', 2) && callee?.type === 'identifier') {
+    const local = callee.text;
+    const from = (mod: string) => new RegExp(`from\\s+${mod}\\s+import[^\\n]*\\b(?:\\w+\\s+as\\s+)?${local}\\b`).test(ctx.text);
+    if (from('torch_scatter') && from('torch_geometric\\.utils')) return undefined;
+  }
   const edits: TextEdit[] = [];
   const name = mindsporeNamer(ctx, edits);
   const count = size ? size.text : `int(${index.text}.max()) + 1`;
@@ -95,12 +108,19 @@ function segmentFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
     return { title: `Use ops.unsorted_segment_sum${first ? '' : ` along dim ${dim}`}${counted}`, applicability: 'unsafe', edits };
   }
   const helper = `segment_${reduce}`;
-  // a name the file defines for something else would be shadowed
-  if (/\bsegment_(mean|max|min)\b|\b_segment_reduce\b|\b_seg_ops\b/.test(ctx.text) && !ctx.text.includes(SEGMENT_HELPER_MARKER)) return undefined;
+  // a name the file binds for something else (outside the helper) would be shadowed or would take the call
+  if (/(?<![.\w])(?:segment_(?:mean|max|min)|_segment_reduce|_seg_ops)\b(?!\s*\()/.test(withoutHelper(ctx.text))) return undefined;
   edits.push({ start: whole.startIndex, end: whole.endIndex, newText: `${helper}(${src.text}, ${index.text}, ${count}${Number(dim) === 0 ? '' : `, dim=${dim}`})` });
   const insert = helperInsertEdit(ctx, SEGMENT_HELPER_SOURCE, SEGMENT_HELPER_MARKER);
   if (insert) edits.push(insert);
   return { title: `Use ${helper} (segment ops, a helper inserted once)${counted}`, applicability: 'unsafe', edits };
+}
+
+/** The text without the segment helper's block (its own definitions are not a clash). */
+function withoutHelper(text: string): string {
+  const start = text.indexOf(SEGMENT_HELPER_MARKER);
+  const end = text.indexOf('# mindport: end of segment helpers');
+  return start >= 0 && end > start ? text.slice(0, start) + text.slice(end) : text;
 }
 
 /** `scatter_max(...)[0]`: the subscript taking the values of the (values, argmax) pair; undefined otherwise. */

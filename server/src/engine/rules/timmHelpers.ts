@@ -7,6 +7,8 @@
 import type { Fix, TextEdit } from '../findings';
 import type { ApiUse } from '../resolve';
 import { helperInsertEdit } from './msp201Fft';
+import { findAll } from './util';
+import type { Node } from '../parser';
 import type { RuleContext } from './types';
 
 export const TUPLE_HELPER_MARKER = '# mindport: timm tuple helpers';
@@ -59,6 +61,8 @@ class DropPath(_dp_nn.Cell):
 # mindport: end of DropPath helper
 `;
 
+/** A statement importing from timm (also within a try or if block). */
+const TIMM_IMPORT = /^[ \t]*(?:from\s+timm\b[\w.]*\s+import|import\s+timm\b)/m;
 const TIMM_NAME = /^timm\.(?:models\.)?layers\.(?:helpers\.|drop\.)?(DropPath|drop_path|to_ntuple|to_[1-4]tuple)$/;
 const HELPERS = {
   tuple: { source: TUPLE_HELPER_SOURCE, marker: TUPLE_HELPER_MARKER, binds: ['to_ntuple', 'to_1tuple', 'to_2tuple', 'to_3tuple', 'to_4tuple', '_Iterable'] },
@@ -70,16 +74,52 @@ export function timmHelperFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   const name = TIMM_NAME.exec(use.qname)?.[1];
   if (!name || use.via !== 'import') return undefined;
   const helper = name === 'DropPath' || name === 'drop_path' ? HELPERS.dropPath : HELPERS.tuple;
-  // a module-level name the helper binds that the file binds otherwise (not by importing it from timm) is taken over
-  const clash = helper.binds.some((n) => ctx.resolution.moduleValues.has(n) && !ctx.resolution.moduleBindings.get(n)?.startsWith('timm.'));
+  const present = ctx.text.includes(helper.marker);
+  const renamed = use.node.text !== name;
+  // unsafe when the helper's names may mean something else: bound at module level otherwise (not by importing them
+  // from timm), declared global in a function, brought by a star import; or, for a use renamed to the helper's name,
+  // bound anywhere (a parameter `drop_path=0.1` would take the call)
+  const clash =
+    (!present && helper.binds.some((n) => ctx.resolution.moduleValues.has(n) && !ctx.resolution.moduleBindings.get(n)?.startsWith('timm.'))) ||
+    helper.binds.some((n) => new RegExp(`\\bglobal\\b[^\\n]*\\b${n}\\b`).test(ctx.text)) ||
+    /^from\s+\S+\s+import\s+\*/m.test(ctx.text) ||
+    (renamed && ctx.resolution.boundNames.has(name) && boundOtherwise(ctx, name, helper.marker));
   const edits: TextEdit[] = [];
-  if (use.node.text !== name) edits.push({ start: use.node.startIndex, end: use.node.endIndex, newText: name });
-  const insert = helperInsertEdit(ctx, helper.source, helper.marker);
+  if (renamed) edits.push({ start: use.node.startIndex, end: use.node.endIndex, newText: name });
+  // after the timm import (and a try/if around it) whose names the helper replaces, or that import would win
+  const timmImport = ctx.tree.rootNode.namedChildren.filter((c) => !!c && TIMM_IMPORT.test(c.text)).at(-1) ?? undefined;
+  const insert = helperInsertEdit(ctx, helper.source, helper.marker, timmImport);
   if (insert) edits.push(insert);
   if (!edits.length) return undefined;
   return {
     title: `Write ${name} out (a helper with timm's names, inserted once after the imports)`,
-    applicability: clash && !ctx.text.includes(helper.marker) ? 'unsafe' : 'safe',
+    applicability: clash ? 'unsafe' : 'safe',
     edits,
   };
+}
+
+const BINDING_PARENTS = new Set(['parameters', 'lambda_parameters', 'default_parameter', 'typed_parameter', 'typed_default_parameter', 'as_pattern_target', 'global_statement', 'nonlocal_statement', 'aliased_import', 'dotted_name']);
+
+/** Whether `name` is bound somewhere other than by an import from timm or in the helper's block. */
+function boundOtherwise(ctx: RuleContext, name: string, marker: string): boolean {
+  const start = ctx.text.indexOf(marker);
+  const end = start >= 0 ? ctx.text.indexOf('# mindport: end of', start) : -1;
+  const binds = (n: Node): boolean => {
+    const p = n.parent;
+    if (!p) return false;
+    if (p.type === 'function_definition' || p.type === 'class_definition') return p.childForFieldName('name')?.id === n.id;
+    if (p.type === 'keyword_argument') return false;
+    if (p.type === 'dotted_name' || p.type === 'aliased_import') {
+      const imp = p.parent?.type === 'aliased_import' ? p.parent.parent : p.parent;
+      return !!imp && (imp.type === 'import_from_statement' || imp.type === 'import_statement') && !/^\s*(from\s+timm\b|import\s+timm\b)/.test(imp.text);
+    }
+    if (BINDING_PARENTS.has(p.type)) return true;
+    let q: Node = n;
+    for (let a: Node | null = p; a; q = a, a = a.parent) {
+      if (a.type === 'assignment' || a.type === 'augmented_assignment' || a.type === 'for_statement' || a.type === 'for_in_clause') return a.childForFieldName('left')?.id === q.id;
+      if (!['pattern_list', 'tuple_pattern', 'list_pattern', 'list_splat_pattern', 'parenthesized_expression'].includes(a.type)) return false;
+    }
+    return false;
+  };
+  return findAll(ctx.tree.rootNode, (n) => n.type === 'identifier' && n.text === name && !(start >= 0 && n.startIndex > start && n.startIndex < end) && binds(n)).length > 0;
 }
