@@ -153,3 +153,37 @@ test('a running total the forward part adds to and the loop reads later is nonlo
   assert.match(out, /^    def forward_fn\(x, y\):\n        nonlocal total\n/m);
   assert.match(out, /^        \(loss, total\), grads = grad_fn\(x, y\)$/m);
 });
+
+test('gradient clipping between backward and step (after a scaler unscale_) becomes ops.clip_by_global_norm on the gradients', () => {
+  const plain = lines(
+    'import torch',
+    'def train(model, loader, optimizer, criterion):',
+    '    for x, y in loader:',
+    '        optimizer.zero_grad()',
+    '        loss = criterion(model(x), y)',
+    '        loss.backward()',
+    '        torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)',
+    '        optimizer.step()',
+  );
+  const a = fix(plain, 'MSP404').text;
+  assert.match(a, /^        loss, grads = grad_fn\(x, y\)\n        grads = ops\.clip_by_global_norm\(grads, 1\.0\)\n        optimizer\(grads\)$/m);
+  assert.doesNotMatch(a, /clip_grad_norm_/);
+  const scaled = lines(
+    'import torch',
+    'def train(model, loader, optimizer, criterion):',
+    '    scaler = torch.cuda.amp.GradScaler()',
+    '    for x, y in loader:',
+    '        optimizer.zero_grad()',
+    '        loss = criterion(model(x), y)',
+    '        scaler.scale(loss).backward()',
+    '        scaler.unscale_(optimizer)',
+    '        torch.nn.utils.clip_grad_norm_(model.parameters(), 2.0)',
+    '        scaler.step(optimizer)',
+    '        scaler.update()',
+  );
+  const b = fix(scaled, 'MSP404').text;
+  assert.match(b, /^        grads = scaler\.unscale\(grads\)\n        grads = ops\.clip_by_global_norm\(grads, 2\.0\)\n        finite = ms\.amp\.all_finite\(grads\)$/m);
+  // another norm than the 2-norm is not what clip_by_global_norm computes
+  const inf = plain.replace('max_norm=1.0)', 'max_norm=1.0, norm_type=float("inf"))');
+  assert.ok(findings(inf, 'MSP404').every((f) => f.fixes.length === 0));
+});

@@ -23,8 +23,11 @@ interface Step {
   scaler?: string;
   /** Its `scaler.update()` statement, the step's last. */
   update?: Node;
+  /** `clip_grad_norm_(..., max_norm)` before the step: the max norm, for `ops.clip_by_global_norm`. */
+  clip?: string;
 }
 
+const CLIP_NORM = /^torch\.nn\.utils\.(clip_grad\.)?clip_grad_norm_$/;
 const GRAD_SCALE = /^torch\.(cuda\.)?amp\.GradScaler\.scale$/;
 
 function methodStatement(n: Node, name: string): Node | undefined {
@@ -73,14 +76,31 @@ function findStep(ctx: RuleContext, loop: Node): Step | undefined {
     scaler = calleeObject(lossNode)!.text;
     lossNode = scaled.positional[0];
   }
-  const step = stmts[bi + 1];
+  // gradient clipping between backward and step (a scaler's gradients unscaled first): written on the gradients
+  let si = bi + 1;
+  let clip: string | undefined;
+  if (scaler) {
+    const u = stmts[si] ? methodStatement(stmts[si], 'unscale_') : undefined;
+    if (u && calleeObject(u)!.text === scaler) si++;
+  }
+  const clipCall = stmts[si] ? statementCall(stmts[si]) : undefined;
+  if (clipCall && ctx.resolution.uses.some((u) => u.call?.id === clipCall.id && CLIP_NORM.test(u.qname))) {
+    const a = callArgs(clipCall);
+    const norm = a ? (a.keywords.get('norm_type')?.value.text ?? a.positional[2]?.text) : undefined;
+    const max = a?.keywords.get('max_norm')?.value ?? a?.positional[1];
+    if (!a || a.hasSplat || !max || (norm !== undefined && !/^2(\.0?)?$/.test(norm)) || [...a.keywords.keys()].some((k) => !['parameters', 'max_norm', 'norm_type'].includes(k))) return undefined;
+    clip = max.text;
+    si++;
+  }
+  if (si > bi + 1 && !clip) return undefined; // unscale_ with nothing after it that uses it
+  const step = stmts[si];
   const scall = step ? methodStatement(step, 'step') : undefined;
   if (!scall) return undefined;
   const stepArgs = callArgs(scall);
   let optimizer: string;
   let update: Node | undefined;
   if (scaler) {
-    update = stmts[bi + 2];
+    update = stmts[si + 1];
     const ucall = update ? methodStatement(update, 'update') : undefined;
     if (calleeObject(scall)!.text !== scaler || stepArgs?.all.length !== 1 || stepArgs.positional.length !== 1) return undefined;
     if (!ucall || calleeObject(ucall)!.text !== scaler || callArgs(ucall)?.all.length) return undefined;
@@ -98,14 +118,14 @@ function findStep(ctx: RuleContext, loop: Node): Step | undefined {
   const forward = stmts.slice(start, bi);
   if (!forward.length) return undefined;
   const pre = stmts.slice(0, zi < bi ? zi : 0);
-  const after = stmts.slice(bi + (scaler ? 3 : 2)).filter((s) => s !== stmts[zi]);
+  const after = stmts.slice(si + (scaler ? 2 : 1)).filter((s) => s !== stmts[zi]);
   for (const s of forward) {
     if (findAll(s, (n) => /^(break_statement|continue_statement|return_statement|yield|function_definition|class_definition)$/.test(n.type)).length) return undefined;
     if (hasMultilineString(s)) return undefined;
   }
   const { assigned } = names(forward);
   if (!assigned.has(lossNode.text)) return undefined;
-  return { loop, zero: zi >= 0 ? stmts[zi] : undefined, backward: stmts[bi], step, optimizer, loss: lossNode.text, forward, pre, after, scaler, update };
+  return { loop, zero: zi >= 0 ? stmts[zi] : undefined, backward: stmts[bi], step, optimizer, loss: lossNode.text, forward, pre, after, scaler, update, clip };
 }
 
 /**
@@ -196,6 +216,11 @@ function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
   // replace [zero_grad (if first) .. step] with the two new lines
   const from = zeroFirst ? lineStartOf(ctx.text, s.zero!.startIndex) : segStart;
   const stepLines = [`${call} = ${gfn}(${uniqParams.join(', ')})`];
+  const clipLine = () => {
+    const plan = ctx.imports.plan('mindspore.ops.clip_by_global_norm');
+    if (plan.edit) edits.push(plan.edit);
+    return `${grads} = ${plan.expr}(${grads}, ${s.clip})`;
+  };
   if (s.scaler) {
     // DynamicLossScaler: unscale the loss and the gradients; a step only with finite gradients, then adjust the scale
     const finite = freshName(ctx, 'finite');
@@ -204,12 +229,13 @@ function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
     stepLines.push(
       `${s.loss} = ${s.scaler}.unscale(${s.loss})`,
       `${grads} = ${s.scaler}.unscale(${grads})`,
+      ...(s.clip ? [clipLine()] : []),
       `${finite} = ${allFinite.expr}(${grads})`,
       `if ${finite}:`,
       `    ${s.optimizer}(${grads})`,
       `${s.scaler}.adjust(${finite})`,
     );
-  } else stepLines.push(`${s.optimizer}(${grads})`);
+  } else stepLines.push(...(s.clip ? [clipLine()] : []), `${s.optimizer}(${grads})`);
   edits.push({
     start: from,
     end: lineEndOf(ctx.text, (s.update ?? s.step).endIndex),
@@ -236,14 +262,15 @@ export const msp404Rule: Rule = {
       for (const st of [s.backward, s.step, s.zero]) if (st) covered.add(st.startIndex);
       const call = statementCall(s.backward)!;
       const steps = s.scaler
-        ? `${s.optimizer}.zero_grad() / ${s.scaler}.scale(${s.loss}).backward() / ${s.scaler}.step(${s.optimizer}) / ${s.scaler}.update()`
-        : `${s.optimizer}.zero_grad() / ${s.loss}.backward() / ${s.optimizer}.step()`;
+        ? `${s.optimizer}.zero_grad() / ${s.scaler}.scale(${s.loss}).backward() / ${s.clip ? 'clip_grad_norm_ / ' : ''}${s.scaler}.step(${s.optimizer}) / ${s.scaler}.update()`
+        : `${s.optimizer}.zero_grad() / ${s.loss}.backward() / ${s.clip ? 'clip_grad_norm_ / ' : ''}${s.optimizer}.step()`;
+      const clipping = s.clip ? `; the gradients are clipped with ${tick(`ops.clip_by_global_norm(grads, ${s.clip})`)}` : '';
       const scaling = s.scaler
         ? `; with loss scaling, forward_fn returns ${tick(`${s.scaler}.scale(${s.loss})`)} and the step unscales the gradients, steps only when ${tick('ms.amp.all_finite(grads)')} and calls ${tick(`${s.scaler}.adjust(finite)`)} (${s.scaler} must be a ${tick('ms.amp.DynamicLossScaler')}, see MSP303)`
         : '';
       ctx.report({
         code: 'MSP404',
-        message: `${tick(steps)} → a functional train step: ${tick(`grad_fn = ms.value_and_grad(forward_fn, None, ${s.optimizer}.parameters)`)}, then ${tick(`${s.loss}, grads = grad_fn(...)`)} and ${tick(`${s.optimizer}(grads)`)} (the optimizer must be a MindSpore optimizer over the network's trainable parameters)${scaling}.`,
+        message: `${tick(steps)} → a functional train step: ${tick(`grad_fn = ms.value_and_grad(forward_fn, None, ${s.optimizer}.parameters)`)}, then ${tick(`${s.loss}, grads = grad_fn(...)`)} and ${tick(`${s.optimizer}(grads)`)} (the optimizer must be a MindSpore optimizer over the network's trainable parameters)${clipping}${scaling}.`,
         start: call.startIndex,
         end: call.endIndex,
         fixes: fix ? [fix] : [],
