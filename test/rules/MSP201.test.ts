@@ -238,3 +238,15 @@ test("a statement's TODO is not written twice, and a neighbour's TODO does not s
     assert.equal(fixAll(again, settings(), database(), { unsafe: true }).text, once);
   }
 });
+
+test('fftfreq / rfftfreq are computed on the host with NumPy and made a float32 Tensor; dtype= or requires_grad= get no fix', () => {
+  const src = lines('import torch', 'def k(n, dx):', '    a = torch.fft.fftfreq(n, d=dx)', '    b = torch.fft.rfftfreq(8, device="cuda")', '    c = torch.fft.fftfreq(n, dtype=torch.float64)', '    return a, b, c');
+  const f = findings(src, 'MSP201');
+  assert.deepEqual(f.map((x) => x.fixes[0]?.applicability ?? null), ['unsafe', 'unsafe', null]);
+  const out = fix(src, 'MSP201', 0).text;
+  assert.match(out, /^    a = ms\.Tensor\(np\.fft\.fftfreq\(n, dx\), dtype=ms\.float32\)$/m);
+  assert.match(out, /^import numpy as np$/m);
+  assert.match(fix(src, 'MSP201', 1).text, /^    b = ms\.Tensor\(np\.fft\.rfftfreq\(8\), dtype=ms\.float32\)$/m);
+  // numpy imported under another name is used as it is
+  assert.match(fix(lines('import numpy as onp', 'import torch', 'a = torch.fft.fftfreq(4)'), 'MSP201').text, /a = ms\.Tensor\(onp\.fft\.fftfreq\(4\), dtype=ms\.float32\)/);
+});

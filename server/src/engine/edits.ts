@@ -222,6 +222,17 @@ export class ImportPlanner {
     return { expr: name, edit: { start: this.insertAt, end: this.insertAt, newText: `${this.prefix}import math${this.suffix}` } };
   }
 
+  /**
+   * How to name a Python module here (`numpy`): through a module-level import of it (or an alias), else adding
+   * `import module as alias`; undefined when the alias names something else.
+   */
+  planModule(module: string, alias: string): ImportPlan | undefined {
+    const own = this.aliasOf(module);
+    if (own !== undefined) return { expr: own };
+    if (this.boundNames.has(alias)) return undefined;
+    return { expr: alias, edit: { start: this.insertAt, end: this.insertAt, newText: `${this.prefix}import ${module} as ${alias}${this.suffix}` } };
+  }
+
   /** How to name `msName` here. Each call returns its own edit object: findings' edits are moved in place later. */
   plan(msName: string): ImportPlan {
     let p = this.plans.get(msName);

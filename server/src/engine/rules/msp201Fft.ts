@@ -7,7 +7,7 @@ import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import { DFT_HELPER_SOURCE } from './msp201DftHelper';
 import type { Rule, RuleContext } from './types';
-import { argOf, assignedValue, callArgs, claimUses, enclosing, enclosingStatement, eol, insertBeforeStatement, isAscend, isLiteralDims, lineStartOf, reportAdvice, rootOf, ruleOwned, tick } from './util';
+import { argOf, assignedValue, callArgs, claimUses, enclosing, enclosingStatement, eol, insertBeforeStatement, isAscend, isLiteralDims, lineStartOf, mindsporeNamer, reportAdvice, rootOf, ruleOwned, tick } from './util';
 
 export const DFT_HELPER_MARKER = '# mindport: DFT helper';
 const DFT_HELPER_END = '# mindport: end of DFT helper';
@@ -190,6 +190,30 @@ function pairFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   return undefined;
 }
 
+/**
+ * `torch.fft.fftfreq(n, d=...)` / `rfftfreq`: the sample frequencies are bookkeeping, not an FFT, computed on the
+ * host with NumPy's functions of the same name and made a float32 Tensor (torch's default dtype). Unsafe: `n` and
+ * `d` must be Python numbers there (a Tensor spacing would be NumPy's to convert).
+ */
+function frequenciesFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+  const fn = /^torch\.fft\.(r?fftfreq)$/.exec(use.qname)?.[1];
+  if (!fn || use.context !== 'call' || use.via !== 'import' || !use.call) return undefined;
+  const args = callArgs(use.call);
+  if (!args || args.hasSplat || args.positional.length > 2) return undefined;
+  for (const k of args.keywords.keys()) if (!['n', 'd', 'device'].includes(k)) return undefined; // dtype=, requires_grad=, out=: by hand
+  const n = argOf(args, 'n', 0);
+  const d = argOf(args, 'd', 1);
+  if (!n) return undefined;
+  const edits: TextEdit[] = [];
+  const np = ctx.imports.planModule('numpy', 'np');
+  if (!np) return undefined;
+  if (np.edit) edits.push(np.edit);
+  const name = mindsporeNamer(ctx, edits);
+  const code = `${name('mindspore.Tensor')}(${np.expr}.fft.${fn}(${n.text}${d ? `, ${d.text}` : ''}), dtype=${name('mindspore.float32')})`;
+  edits.unshift({ start: use.call.startIndex, end: use.call.endIndex, newText: code });
+  return { title: `Compute the frequencies on the host (${np.expr}.fft.${fn})`, applicability: 'unsafe', edits };
+}
+
 const COMPLEX_PRODUCERS = /^torch\.(fft\.\w+|view_as_complex|complex|polar)$/;
 /** Tensor methods whose result is as complex as their receiver (views, copies, arithmetic). */
 const KEEPS_COMPLEX = new Set(['reshape', 'view', 'permute', 'transpose', 'contiguous', 'clone', 'to', 'flatten', 'unsqueeze', 'squeeze', 'roll', 'narrow', 'expand', 'flip', 'conj', 'mul', 'add', 'sub', 'div']);
@@ -210,7 +234,7 @@ export const msp201Rule: Rule = {
       const fallback = isFft
         ? 'Multiply by precomputed DFT matrices (real/imaginary float parts, built on the host) and carry complex values as (re, im) pairs.'
         : 'Keep real and imaginary parts as two float Tensors.';
-      const fix = isFft ? rewriteFix(ctx, use) : pairFix(ctx, use);
+      const fix = isFft ? (rewriteFix(ctx, use) ?? frequenciesFix(ctx, use)) : pairFix(ctx, use);
       reportAdvice(ctx, 'MSP201', use, `${tick(use.qname)}: ${where}`, { severity, fallback, fixes: fix ? [fix] : [] });
     }
     // complex einsum: an einsum over a name whose last assignment before it, in its scope, is an FFT's or
