@@ -559,7 +559,7 @@ describe('MSP103 no equivalent', () => {
       // a reshaped view shares the elements: an initialiser drawing each alike fills the tensor (ClimaX's patch embeddings)
       ['trunc_normal_(w.view([w.shape[0], -1]), std=0.02)', `w.set_data(initializer(TruncatedNormal(sigma=0.02), w.shape, w.dtype))`],
     ];
-    const head = 'import torch.nn as nn\nfrom torch.nn import init\nfrom timm.models.layers import trunc_normal_\n';
+    const head = 'import torch\nimport torch.nn as nn\nfrom torch.nn import init\nfrom timm.models.layers import trunc_normal_\n';
     for (const [call, want] of cases) {
       const src = `${head}${call}\n`;
       const f = single(analyze(src, MSP1).findings, 'MSP102');
@@ -571,7 +571,7 @@ describe('MSP103 no equivalent', () => {
     }
     // an argument not understood, or a tensor that would be evaluated three times: no fix rather than a guess
     // (uniform_: bounds torch rejects, a call that `rand * (b - a) + a` would make twice)
-    for (const call of ['nn.init.xavier_uniform_(w.view([w.shape[0], -1]))', 'nn.init.normal_(w, std=0.02, generator=g)', 'nn.init.zeros_(self.get_w())', 'nn.init.zeros_(layers[i + 1].bias)', 'nn.init.zeros_(layers[f()].bias)', 'nn.init.zeros_(layers[1:].bias)', 'nn.init.constant_(w)', 'nn.init.uniform_(w, 2)', 'nn.init.uniform_(w, f(), 1)', 'nn.init.uniform_(w, 0, 1, g)']) {
+    for (const call of ['nn.init.normal_(torch.flatten(self.proj.weight), std=0.02)', 'nn.init.constant_(w.view(torch.int32), 1)', 'nn.init.xavier_uniform_(w.view([w.shape[0], -1]))', 'nn.init.normal_(w, std=0.02, generator=g)', 'nn.init.zeros_(self.get_w())', 'nn.init.zeros_(layers[i + 1].bias)', 'nn.init.zeros_(layers[f()].bias)', 'nn.init.zeros_(layers[1:].bias)', 'nn.init.constant_(w)', 'nn.init.uniform_(w, 2)', 'nn.init.uniform_(w, f(), 1)', 'nn.init.uniform_(w, 0, 1, g)']) {
       assert.deepEqual(single(analyze(`${head}${call}\n`, MSP1).findings, 'MSP102').fixes, [], call);
     }
     // nor is another function renamed into a class whose constructor takes something else

@@ -27,6 +27,10 @@ test('GradScaler and its methods; from-import alias', () => {
   const withScheduler = lines('from torch.cuda.amp import GradScaler', 'self.gscaler = GradScaler()', 'loss = self.gscaler.scale(loss)', 'sched.step()', 'ema.update()', 'myscaler.step(opt)');
   assert.match(fix(withScheduler, 'MSP303').text, /self\.gscaler = ms\.amp\.DynamicLossScaler\(/);
   assert.deepEqual(findings(withScheduler + 'self.gscaler.update()\n', 'MSP303')[0].fixes, []);
+  // handed on, copied, read through another object, or asked what only GradScaler has: still torch's (an audit)
+  for (const extra of ['train_one_epoch(model, self.gscaler)', 's = self.gscaler', 'trainer.gscaler.step(opt)', 'print(self.gscaler.get_scale())', 'state = self.gscaler.state_dict()', 'getattr(self.gscaler, "unscale_")(opt)', 'self.gscaler.step (opt)']) {
+    assert.deepEqual(findings(withScheduler + extra + '\n', 'MSP303')[0].fixes, [], extra);
+  }
 });
 
 test('a local autocast is not flagged', () => {

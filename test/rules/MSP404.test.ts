@@ -157,7 +157,8 @@ test('a running total the forward part adds to and the loop reads later is nonlo
 test('gradient clipping between backward and step (after a scaler unscale_) becomes ops.clip_by_global_norm on the gradients', () => {
   const plain = lines(
     'import torch',
-    'def train(model, loader, optimizer, criterion):',
+    'def train(model, loader, criterion):',
+    '    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)',
     '    for x, y in loader:',
     '        optimizer.zero_grad()',
     '        loss = criterion(model(x), y)',
@@ -170,7 +171,8 @@ test('gradient clipping between backward and step (after a scaler unscale_) beco
   assert.doesNotMatch(a, /clip_grad_norm_/);
   const scaled = lines(
     'import torch',
-    'def train(model, loader, optimizer, criterion):',
+    'def train(model, loader, criterion):',
+    '    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)',
     '    scaler = torch.cuda.amp.GradScaler()',
     '    for x, y in loader:',
     '        optimizer.zero_grad()',
@@ -186,4 +188,63 @@ test('gradient clipping between backward and step (after a scaler unscale_) beco
   // another norm than the 2-norm is not what clip_by_global_norm computes
   const inf = plain.replace('max_norm=1.0)', 'max_norm=1.0, norm_type=float("inf"))');
   assert.ok(findings(inf, 'MSP404').every((f) => f.fixes.length === 0));
+});
+
+// found by an audit
+test('what the rewrite cannot keep gets no fix: clipping other parameters, a max_norm the forward part computes, a scaler clip without unscale_, a scaler with arguments, the loss read before it is assigned', () => {
+  const loop = (...body: string[]) =>
+    lines('import torch', 'def train(model, loader, criterion, sched):', '    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)', '    scaler = torch.cuda.amp.GradScaler()', '    loss = None', '    for x, y in loader:', ...body.map((b) => `        ${b}`));
+  const cases: [string, string][] = [
+    ['other parameters', loop('optimizer.zero_grad()', 'loss = criterion(model(x), y)', 'loss.backward()', 'torch.nn.utils.clip_grad_norm_(model.backbone.parameters(), 1.0)', 'optimizer.step()')],
+    ['max_norm from the forward part', loop('optimizer.zero_grad()', 'max_norm = sched.clip_value()', 'loss = criterion(model(x), y)', 'loss.backward()', 'torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)', 'optimizer.step()')],
+    ['scaled clip without unscale_', loop('optimizer.zero_grad()', 'loss = criterion(model(x), y)', 'scaler.scale(loss).backward()', 'torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)', 'scaler.step(optimizer)', 'scaler.update()')],
+    ['the previous loss read', loop('optimizer.zero_grad()', 'if loss is not None:', '    print(loss.item())', 'loss = criterion(model(x), y)', 'loss.backward()', 'optimizer.step()')],
+    ['a scaler with arguments', loop('optimizer.zero_grad()', 'loss = criterion(model(x), y)', 'scaler.scale(loss).backward()', 'scaler.step(optimizer)', 'scaler.update()').replace('GradScaler()', 'GradScaler("cuda")')],
+  ];
+  for (const [what, src] of cases) assert.ok(findings(src, 'MSP404').every((f) => f.fixes.length === 0), what);
+});
+
+test('the forward part is everything before backward: a model call before zero_grad moves into forward_fn too; state read later or kept across iterations stays right', () => {
+  const src = lines(
+    'import torch',
+    'def train(model, loader, optimizer, criterion):',
+    '    hidden = None',
+    '    total = 0.0',
+    '    for x, y in loader:',
+    '        out, hidden = model(x, hidden)',
+    '        optimizer.zero_grad()',
+    '        loss = criterion(out, y)',
+    '        total += loss.item()',
+    '        n = sum(1 for _ in out)',
+    '        loss.backward()',
+    '        optimizer.step()',
+    '    print(out.shape, total, n)',
+  );
+  const out = fix(src, 'MSP404').text;
+  assert.match(out, /^    def forward_fn\(x, y\):\n        nonlocal hidden, total\n        out, hidden = model\(x, hidden\)\n        loss = criterion\(out, y\)$/m);
+  assert.match(out, /nonlocal [^\n]*\bhidden\b/);
+  assert.match(out, /nonlocal [^\n]*\btotal\b/);
+  assert.match(out, /^        out, hidden = model\(x, hidden\)$/m);
+  // read after the loop: an auxiliary output (n, bound by a generator expression's sum, is the function's own)
+  assert.match(out, /^        \(loss, [^)]*\bout\b[^)]*\), grads = grad_fn\(/m);
+  assert.doesNotMatch(out, /optimizer\.zero_grad/);
+  assert.doesNotMatch(out, /return loss[^\n]*\b_\b/);
+});
+
+test('a name the enclosing function declares global or nonlocal is declared the same way in forward_fn', () => {
+  const src = lines(
+    'import torch',
+    'total = 0.0',
+    'def train(model, loader, optimizer, criterion):',
+    '    global total',
+    '    for x, y in loader:',
+    '        optimizer.zero_grad()',
+    '        loss = criterion(model(x), y)',
+    '        total += loss.item()',
+    '        loss.backward()',
+    '        optimizer.step()',
+  );
+  const out = fix(src, 'MSP404').text;
+  assert.match(out, /^        global total$/m);
+  assert.doesNotMatch(out, /nonlocal total/);
 });

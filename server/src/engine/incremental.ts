@@ -248,12 +248,12 @@ const NO_NAMES: ReadonlySet<string> = new Set<string>();
 const PIN_TEXT = /\bimport\b|\bglobal\b|mindport:\s*noqa/;
 /**
  * Text that rules search the whole file for (through RuleContext.textHas: recompute/checkpointing calls,
- * mixed-precision set-up, GradScaler's step/update/unscale_ calls (msp303Amp.SCALER_CALLS); TODO markers left by fixes, the DFT helper, file-level noqa comments): a change that adds
+ * mixed-precision set-up, GradScaler's step/update/unscale_ calls (msp303Amp.SCALER_CALLS) and what a scaler name is used for (any identifier with `scaler` in it); TODO markers left by fixes, the DFT helper, file-level noqa comments): a change that adds
  * or removes any of it analyses the whole file, so `textHas` answers carry over any other. A rule that starts
  * searching the whole text for something else must add it here.
  */
 const FILE_TEXT_FACTS = new RegExp(
-  String.raw`[\w.\[\]]*\.recompute\(\)?|set_grad_checkpointing|gradient_checkpointing_enable|auto_mixed_precision|amp_level|\.to_float\(|LossScale|\.(?:unscale_|step)\(|\.update\(\)|TODO\(mindport\)[^\n]*|mindport:\s*noqa[^\r\n]*|` +
+  String.raw`[\w.\[\]]*\.recompute\(\)?|set_grad_checkpointing|gradient_checkpointing_enable|auto_mixed_precision|amp_level|\.to_float\(|LossScale|\.(?:unscale_|step)\(|\.update\(\)|\w*[sS]caler\w*|TODO\(mindport\)[^\n]*|mindport:\s*noqa[^\r\n]*|` +
     DFT_HELPER_MARKER.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
   'g',
 );

@@ -111,11 +111,19 @@ const ELEMENTWISE = new Set(['Constant', 'Zero', 'One', 'Normal', 'TruncatedNorm
  * `w.view([w.shape[0], -1])` (ClimaX's patch embeddings): a reshaped view shares the tensor's elements, so an
  * initialiser that draws every element alike fills the tensor itself; the argument otherwise.
  */
-function reshapedBase(arg: Node | undefined, spec: Spec): Node | undefined {
+function reshapedBase(ctx: RuleContext, arg: Node | undefined, spec: Spec): Node | undefined {
   if (arg?.type !== 'call' || !ELEMENTWISE.has(spec.cls)) return arg;
   const f = arg.childForFieldName('function');
   const base = f?.type === 'attribute' ? f.childForFieldName('object') : undefined;
-  return base && ['view', 'reshape', 'flatten'].includes(f!.childForFieldName('attribute')?.text ?? '') ? base : arg;
+  const method = f?.childForFieldName('attribute')?.text ?? '';
+  if (!base || !['view', 'reshape', 'flatten'].includes(method)) return arg;
+  // `torch.flatten(w)`, `np.reshape(b, ...)`: a module's function, not a method of the tensor
+  const root = base.text.split('.')[0];
+  if (ctx.resolution.moduleBindings.has(root)) return arg;
+  // `w.view(torch.int32)` reinterprets the bits as another dtype
+  const args = callArgs(arg);
+  if (method === 'view' && args?.all.some((a) => a.type === 'attribute' || a.type === 'string' || a.type === 'keyword_argument')) return arg;
+  return base;
 }
 
 /** The call written out, or undefined when it is not an initialiser's or its arguments are not all understood (a fix must not guess). */
@@ -124,7 +132,7 @@ export function initWriteOutFix(ctx: RuleContext, use: ApiUse): Fix | undefined 
   if (!spec || use.context !== 'call' || !use.call || use.via !== 'import') return undefined;
   const args = callArgs(use.call);
   if (!args || args.hasSplat) return undefined;
-  const tensor = reshapedBase(argOf(args, 'tensor', 0), spec);
+  const tensor = reshapedBase(ctx, argOf(args, 'tensor', 0), spec);
   if (!tensor || !isRepeatable(tensor)) return undefined;
   const known = new Set(['tensor', ...spec.params.map((p) => p[0])]);
   if ([...args.keywords.keys()].some((k) => !known.has(k)) || args.positional.length > spec.params.length + 1) return undefined;

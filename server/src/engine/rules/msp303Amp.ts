@@ -50,13 +50,22 @@ function autocastFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   return { title, applicability: 'unsafe', edits };
 }
 
-/** The calls of `scaler.step(`, `.update()`, `.unscale_(` on the name or attribute `call` is assigned to, else on anything. */
+/**
+ * What keeps a scaler torch's: a call of a method DynamicLossScaler lacks (`step`, `update`, `unscale_`, `get_scale`,
+ * `state_dict`, ...) on the name or attribute `call` is assigned to (also through another object, `trainer.scaler`),
+ * or that scaler handed on (an argument, another name, getattr), where such calls cannot be followed. Without an
+ * assignment, any GradScaler-only call in the file.
+ */
 function scalerCalls(call: Node): RegExp {
   const assign = call.parent;
   const target = assign?.type === 'assignment' && assign.childForFieldName('right')?.id === call.id ? assign.childForFieldName('left') : undefined;
   if (!target || !/^[A-Za-z_][\w.]*$/.test(target.text)) return SCALER_CALLS;
-  const name = target.text.replace(/\./g, '\\.');
-  return new RegExp(`(?<![\\w.])${name}\\.(?:unscale_|step)\\(|(?<![\\w.])${name}\\.update\\(\\)`);
+  const last = target.text.slice(target.text.lastIndexOf('.') + 1);
+  const name = `(?<![\\w])(?:[\\w.]*\\.)?${last}`;
+  return new RegExp(
+    [`${name}\\s*\\.\\s*(?!scale\\b|unscale\\b|adjust\\b)\\w+\\s*\\(`, `[(,=]\\s*${name}\\s*(?:[,)]|$)`, `getattr\\(\\s*${name}\\b`].join('|'),
+    'm',
+  );
 }
 
 function scalerFix(ctx: RuleContext, use: ApiUse): Fix | undefined {

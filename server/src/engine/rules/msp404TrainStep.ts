@@ -5,7 +5,7 @@ import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from './types';
 import {
-  callArgs, calleeName, calleeObject, claimUses, eol, findAll, freshName, hasMultilineString, indentAt, lineEndOf, lineEndWithBreak, lineStartOf,
+  assignedValue, callArgs, calleeName, calleeObject, claimUses, eol, findAll, freshName, hasMultilineString, indentAt, lineEndOf, lineEndWithBreak, lineStartOf,
   parameterName, readsAssignments, reportAdvice, ruleOwned, statementCall, tick, walk,
 } from './util';
 
@@ -44,9 +44,14 @@ function names(stmts: Node[]): { read: string[]; assigned: Set<string> } {
       if (n.type === 'assignment' || n.type === 'augmented_assignment') {
         for (const id of findAll(n.childForFieldName('left')!, (c) => c.type === 'identifier' && c.parent?.type !== 'attribute')) assigned.add(id.text);
       }
-      if (n.type === 'for_in_clause' || n.type === 'for_statement') {
+      if (n.type === 'for_statement') {
         const l = n.childForFieldName('left');
         if (l) for (const id of findAll(l, (c) => c.type === 'identifier')) assigned.add(id.text);
+      }
+      // (a comprehension's variables are its own; a walrus binds in the function)
+      if (n.type === 'named_expression') {
+        const name = n.childForFieldName('name');
+        if (name) assigned.add(name.text);
       }
       if (n.type !== 'identifier') return;
       const p = n.parent;
@@ -78,21 +83,29 @@ function findStep(ctx: RuleContext, loop: Node): Step | undefined {
   }
   // gradient clipping between backward and step (a scaler's gradients unscaled first): written on the gradients
   let si = bi + 1;
-  let clip: string | undefined;
+  let clip: { max: Node; params: Node } | undefined;
+  let unscaled = false;
   if (scaler) {
     const u = stmts[si] ? methodStatement(stmts[si], 'unscale_') : undefined;
-    if (u && calleeObject(u)!.text === scaler) si++;
+    if (u && calleeObject(u)!.text === scaler) {
+      si++;
+      unscaled = true;
+    }
   }
   const clipCall = stmts[si] ? statementCall(stmts[si]) : undefined;
   if (clipCall && ctx.resolution.uses.some((u) => u.call?.id === clipCall.id && CLIP_NORM.test(u.qname))) {
     const a = callArgs(clipCall);
     const norm = a ? (a.keywords.get('norm_type')?.value.text ?? a.positional[2]?.text) : undefined;
     const max = a?.keywords.get('max_norm')?.value ?? a?.positional[1];
-    if (!a || a.hasSplat || !max || (norm !== undefined && !/^2(\.0?)?$/.test(norm)) || [...a.keywords.keys()].some((k) => !['parameters', 'max_norm', 'norm_type'].includes(k))) return undefined;
-    clip = max.text;
+    const params = a?.keywords.get('parameters')?.value ?? a?.positional[0];
+    const defaults: Record<string, string> = { error_if_nonfinite: 'False', foreach: 'None' };
+    const keywordsKnown = !!a && [...a.keywords].every(([k, v]) => ['parameters', 'max_norm', 'norm_type'].includes(k) || defaults[k] === v.value.text);
+    // a scaler's gradients are clipped after unscale_: torch clips scaled ones otherwise
+    if (!a || a.hasSplat || !max || !params || a.positional.length > 3 || !keywordsKnown || (norm !== undefined && !/^2(\.0?)?$/.test(norm)) || (scaler && !unscaled)) return undefined;
+    clip = { max, params };
     si++;
   }
-  if (si > bi + 1 && !clip) return undefined; // unscale_ with nothing after it that uses it
+  if (unscaled && !clip) return undefined; // unscale_ with nothing after it that uses it
   const step = stmts[si];
   const scall = step ? methodStatement(step, 'step') : undefined;
   if (!scall) return undefined;
@@ -109,15 +122,17 @@ function findStep(ctx: RuleContext, loop: Node): Step | undefined {
     if (stepArgs?.all.length) return undefined;
     optimizer = calleeObject(scall)!.text;
   }
+  // zero_grad of the optimizer or of a module (torch accumulates gradients without one: no rewrite then)
   const zi = stmts.findIndex((s) => {
     const c = methodStatement(s, 'zero_grad');
-    return c && calleeObject(c)!.text === optimizer;
+    return c && (calleeObject(c)!.text === optimizer || ctx.resolution.uses.some((u) => u.call?.id === c.id && u.qname === 'torch.nn.Module.zero_grad'));
   });
   if (zi < 0 || lossNode.type !== 'identifier') return undefined;
-  const start = zi < bi ? zi + 1 : 0;
-  const forward = stmts.slice(start, bi);
+  // everything before backward is the forward part, zero_grad aside (`out = model(x)` before zero_grad computes the
+  // loss too: left outside forward_fn, its gradients would be lost)
+  const forward = stmts.slice(0, bi).filter((_, i) => i !== zi);
   if (!forward.length) return undefined;
-  const pre = stmts.slice(0, zi < bi ? zi : 0);
+  const pre: Node[] = [];
   const after = stmts.slice(si + (scaler ? 2 : 1)).filter((s) => s !== stmts[zi]);
   for (const s of forward) {
     if (findAll(s, (n) => /^(break_statement|continue_statement|return_statement|yield|function_definition|class_definition)$/.test(n.type)).length) return undefined;
@@ -125,7 +140,55 @@ function findStep(ctx: RuleContext, loop: Node): Step | undefined {
   }
   const { assigned } = names(forward);
   if (!assigned.has(lossNode.text)) return undefined;
-  return { loop, zero: zi >= 0 ? stmts[zi] : undefined, backward: stmts[bi], step, optimizer, loss: lossNode.text, forward, pre, after, scaler, update, clip };
+  // the loss read before the forward part assigns it (the previous iteration's): forward_fn would not have it
+  const firstLoss = forward.flatMap((st) => findAll(st, (n) => n.type === 'identifier' && n.text === lossNode.text && !isMemberName(n)))[0];
+  if (firstLoss && !isAssignedHere(firstLoss)) return undefined;
+  // the clip reads what forward_fn assigns (it stays in the loop), or clips other parameters than the optimizer's
+  if (clip && (names([clip.max]).read.some((r) => assigned.has(r)) || !optimizerOver(loop, optimizer, clip.params))) return undefined;
+  // the scaler must become a DynamicLossScaler: made by GradScaler() without arguments, which MSP303 renames
+  if (scaler && !plainScaler(loop, scaler)) return undefined;
+  return { loop, zero: zi >= 0 ? stmts[zi] : undefined, backward: stmts[bi], step, optimizer, loss: lossNode.text, forward, pre, after, scaler, update, clip: clip?.max.text };
+}
+
+function isMemberName(n: Node): boolean {
+  const p = n.parent;
+  return (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === n.id) || (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === n.id);
+}
+
+/** Whether an identifier is an assignment's target (`loss = ...`, `loss, out = ...`), not a read. */
+function isAssignedHere(id: Node): boolean {
+  let q: Node = id;
+  for (let p = id.parent; p; q = p, p = p.parent) {
+    if (p.type === 'assignment') return p.childForFieldName('left')?.id === q.id;
+    if (!['pattern_list', 'tuple_pattern', 'list_pattern', 'parenthesized_expression'].includes(p.type)) return false;
+  }
+  return false;
+}
+
+/** The value `name` was last assigned before the loop, in the loop's function or the module. */
+function valueBefore(loop: Node, name: string): Node | undefined {
+  return /^[A-Za-z_]\w*$/.test(name) ? assignedValue(enclosingScope(loop), name, loop.startIndex) : undefined;
+}
+
+function enclosingScope(n: Node): Node {
+  let f: Node | null = n.parent;
+  while (f && f.type !== 'function_definition') f = f.parent;
+  let root: Node = n;
+  while (root.parent) root = root.parent;
+  return f ?? root;
+}
+
+/** The optimizer was built over the parameters the clip clips (`AdamW(model.parameters(), ...)`, the same text). */
+function optimizerOver(loop: Node, optimizer: string, params: Node): boolean {
+  const made = valueBefore(loop, optimizer);
+  const first = made?.type === 'call' ? callArgs(made)?.positional[0] : undefined;
+  return !!first && first.text.replace(/\s+/g, '') === params.text.replace(/\s+/g, '');
+}
+
+/** The scaler is `GradScaler()` (torch.cuda.amp or torch.amp) without arguments, assigned before the loop. */
+function plainScaler(loop: Node, scaler: string): boolean {
+  const made = valueBefore(loop, scaler);
+  return made?.type === 'call' && /(^|\.)GradScaler$/.test(made.childForFieldName('function')?.text ?? '') && callArgs(made)?.all.length === 0;
 }
 
 /**
@@ -133,14 +196,16 @@ function findStep(ctx: RuleContext, loop: Node): Step | undefined {
  * module): the forward part assigning one of them (`best_loss = loss` kept across iterations) must declare it
  * nonlocal (global at module level), or the moved code reads a local of the new function before it is bound.
  */
-function outerNames(loop: Node, candidates: readonly string[]): { names: Set<string>; inFunction: boolean; scope: Node } {
+function outerNames(loop: Node, candidates: readonly string[]): { names: Set<string>; inFunction: boolean; scope: Node; declared: Map<string, string> } {
   let f: Node | null = loop.parent;
   while (f && f.type !== 'function_definition') f = f.parent;
   let root: Node = loop;
   while (root.parent) root = root.parent;
   const scope = f?.childForFieldName('body') ?? root;
   const out = new Set<string>();
-  if (!candidates.length) return { names: out, inFunction: !!f, scope };
+  // names the enclosing function declares global or nonlocal: the new function declares them the same way
+  const declared = new Map<string, string>();
+  if (!candidates.length) return { names: out, inFunction: !!f, scope, declared };
   const wanted = new Set(candidates);
   const add = (target: Node | null) => {
     if (target) for (const id of findAll(target, (c) => c.type === 'identifier' && c.parent?.type !== 'attribute' && c.parent?.type !== 'subscript')) if (wanted.has(id.text)) out.add(id.text);
@@ -152,14 +217,21 @@ function outerNames(loop: Node, candidates: readonly string[]): { names: Set<str
   // only the binding statements are made into nodes; the loop itself and nested scopes are not entered
   scope.tree.walkTypes(
     scope.id,
-    BINDERS,
+    [...BINDERS, 'global_statement', 'nonlocal_statement'],
     (n) => {
+      if (n.type === 'global_statement' || n.type === 'nonlocal_statement') {
+        for (const id of n.namedChildren) if (id?.type === 'identifier' && wanted.has(id.text)) {
+          out.add(id.text);
+          declared.set(id.text, n.type === 'global_statement' ? 'global' : 'nonlocal');
+        }
+        return;
+      }
       if (n.id === loop.id) return false;
       add(n.childForFieldName('left'));
     },
     SCOPES,
   );
-  return { names: out, inFunction: !!f, scope };
+  return { names: out, inFunction: !!f, scope, declared };
 }
 
 const BINDERS = ['assignment', 'augmented_assignment', 'for_statement'];
@@ -173,22 +245,31 @@ function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
   const loopBound = new Set<string>();
   const left = s.loop.childForFieldName('left');
   if (left) for (const id of findAll(left, (c) => c.type === 'identifier')) loopBound.add(id.text);
-  for (const n of names(s.pre).assigned) loopBound.add(n);
   const fw = names(s.forward);
   const uniqParams = fw.read.filter((r) => loopBound.has(r));
-  // values the rest of the loop reads from the forward part come back as auxiliary outputs
-  const later = names(s.after).read;
+  // values read later from the forward part (in the rest of the loop, its else clause, or after it) come back as
+  // auxiliary outputs
+  const rest: Node[] = [...s.after];
+  const orelse = s.loop.childForFieldName('alternative');
+  if (orelse) rest.push(orelse);
+  for (let n = s.loop.nextNamedSibling; n; n = n.nextNamedSibling) rest.push(n);
+  const later = names(rest).read;
   const aux = [...fw.assigned].filter((a) => a !== s.loss && later.includes(a));
   const fn = freshName(ctx, 'forward_fn');
   const gfn = freshName(ctx, 'grad_fn');
   const grads = freshName(ctx, 'grads');
   const vag = ctx.imports.plan('mindspore.value_and_grad');
-  // from the line after zero_grad (keeping comments in between) or the first forward statement
-  const zeroFirst = !!s.zero && s.zero.startIndex < s.forward[0].startIndex;
-  const segStart = zeroFirst ? lineEndWithBreak(ctx.text, s.zero!.endIndex) : lineStartOf(ctx.text, s.forward[0].startIndex);
-  // forward statements, with any comments between them, re-indented into the function
+  // the body from its first statement (zero_grad first: from the line after it) to backward, comments kept and
+  // zero_grad's lines left out, re-indented into the function
+  const firstStmt = s.zero && s.zero.startIndex < s.forward[0].startIndex ? s.zero : s.forward[0];
+  const segStart = lineStartOf(ctx.text, firstStmt.startIndex);
   const segEnd = lineStartOf(ctx.text, s.backward.startIndex);
-  const src = ctx.text.slice(segStart, segEnd).replace(/\s+$/, '');
+  let src = ctx.text.slice(segStart, segEnd);
+  if (s.zero && s.zero.startIndex < s.backward.startIndex) {
+    const zs = lineStartOf(ctx.text, s.zero.startIndex) - segStart;
+    src = src.slice(0, zs) + src.slice(lineEndWithBreak(ctx.text, s.zero.endIndex) - segStart);
+  }
+  src = src.replace(/\s+$/, '');
   const inner = `${loopIndent}    `;
   const fbody = src.split(/\r?\n/).map((l) => (l.startsWith(bodyIndent) ? inner + l.slice(bodyIndent.length) : l.trim() ? inner + l.trim() : l));
   // with a scaler, the gradients are those of the scaled loss, unscaled after grad_fn
@@ -197,14 +278,20 @@ function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
   // state the loop keeps across iterations, assigned in the forward part: still the outer names
   // (the loss and the auxiliary outputs come back from grad_fn and are assigned where it is called)
   // (an auxiliary output the forward part also reads, `loss_all += ...`, is one too: read before it is bound)
-  const candidates = [...fw.assigned].filter((a) => a !== s.loss && (!aux.includes(a) || fw.read.includes(a)) && !uniqParams.includes(a));
+  const candidates = [...fw.assigned].filter((a) => a !== s.loss && !uniqParams.includes(a));
   const outer = outerNames(s.loop, candidates);
   // incremental analysis: the statements assigning these names are what this fix reads
   for (const a of candidates) readsAssignments(outer.scope, a, s.loop.startIndex);
   const kept = candidates.filter((a) => outer.names.has(a));
+  // an auxiliary output bound only on some iterations (in an if, a loop, a try) and nowhere before the loop would be
+  // unbound when forward_fn returns it
+  const topLevel = new Set(s.forward.flatMap((st) => (st.type === 'expression_statement' ? [...names([st]).assigned] : [])));
+  if (aux.some((a) => !kept.includes(a) && !topLevel.has(a))) return undefined;
+  const keyword = (a: string) => outer.declared.get(a) ?? (outer.inFunction ? 'nonlocal' : 'global');
+  const declarations = ['nonlocal', 'global'].map((k) => kept.filter((a) => keyword(a) === k)).filter((l) => l.length);
   const def = [
     `${loopIndent}def ${fn}(${uniqParams.join(', ')}):`,
-    ...(kept.length ? [`${inner}${outer.inFunction ? 'nonlocal' : 'global'} ${kept.join(', ')}`] : []),
+    ...declarations.map((l) => `${inner}${keyword(l[0])} ${l.join(', ')}`),
     ...fbody,
     `${inner}${ret}`,
     `${loopIndent}${gfn} = ${vag.expr}(${fn}, None, ${s.optimizer}.parameters${aux.length ? ', has_aux=True' : ''})`,
@@ -214,7 +301,7 @@ function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
   const loopLine = lineStartOf(ctx.text, s.loop.startIndex);
   edits.push({ start: loopLine, end: loopLine, newText: def + nl });
   // replace [zero_grad (if first) .. step] with the two new lines
-  const from = zeroFirst ? lineStartOf(ctx.text, s.zero!.startIndex) : segStart;
+  const from = segStart;
   const stepLines = [`${call} = ${gfn}(${uniqParams.join(', ')})`];
   const clipLine = () => {
     const plan = ctx.imports.plan('mindspore.ops.clip_by_global_norm');
