@@ -137,16 +137,21 @@ test('a scaler step with unscale_ and clipping in between, or a scale() of somet
   assert.ok(findings(other, 'MSP404').every((x) => x.fixes.length === 0));
 });
 
+/** A loop adding each step's loss to a running total bound before it. */
+const TOTAL_STEP = [
+  '    for x, y in loader:',
+  '        optimizer.zero_grad()',
+  '        loss = criterion(model(x), y)',
+  '        total += loss.item()',
+  '        loss.backward()',
+  '        optimizer.step()',
+];
+
 test('a running total the forward part adds to and the loop reads later is nonlocal too (it is read before it is bound)', () => {
   const src = lines(
     'def train(model, loader, optimizer, criterion):',
     '    total = 0.0',
-    '    for x, y in loader:',
-    '        optimizer.zero_grad()',
-    '        loss = criterion(model(x), y)',
-    '        total += loss.item()',
-    '        loss.backward()',
-    '        optimizer.step()',
+    ...TOTAL_STEP,
     '        print(total)',
   );
   const out = fix(src, 'MSP404').text;
@@ -237,12 +242,7 @@ test('a name the enclosing function declares global or nonlocal is declared the 
     'total = 0.0',
     'def train(model, loader, optimizer, criterion):',
     '    global total',
-    '    for x, y in loader:',
-    '        optimizer.zero_grad()',
-    '        loss = criterion(model(x), y)',
-    '        total += loss.item()',
-    '        loss.backward()',
-    '        optimizer.step()',
+    ...TOTAL_STEP,
   );
   const out = fix(src, 'MSP404').text;
   assert.match(out, /^        global total$/m);
