@@ -53,13 +53,17 @@ test('register_buffer: a Parameter that is not trained, or a plain attribute whe
   const at = all.flatMap((x, i) => (/register_buffer/.test(x.message) ? [i] : []));
   const f = at.map((i) => all[i]);
   assert.equal(f.length, 4);
-  assert.deepEqual(f.map((x) => x.fixes.length), [1, 1, 0, 0], 'no fix for a computed name or a call inside an expression');
+  assert.deepEqual(f.map((x) => x.fixes.length), [1, 1, 1, 0], 'no fix for a call inside an expression');
   assert.ok(f.every((x) => x.fixes.every((y) => y.applicability === 'unsafe')));
   const first = fix(src, 'MSP401', at[0]);
   assert.match(first.text, /^        self\.mask = ms\.Parameter\(torch\.ones\(n\), requires_grad=False\)$/m);
   assert.match(first.text, /^import mindspore as ms$/m);
   const second = fix(src, 'MSP401', at[1]);
   assert.match(second.text, /^        self\.idx = torch\.arange\(n\)$/m);
+  // a name built at run time is set with setattr; another Cell's buffer on that Cell
+  assert.match(fix(src, 'MSP401', at[2]).text, /^        setattr\(self, f"w\{n\}", ms\.Parameter\(torch\.zeros\(n\), requires_grad=False\)\)$/m);
+  const other = src.replace('self.register_buffer("mask", torch.ones(n))', 'self.encoder = nn.Linear(2, 2)\n        self.encoder.register_buffer("mask", torch.ones(n))');
+  assert.match(fix(other, 'MSP401', findings(other, 'MSP401').findIndex((x) => /register_buffer/.test(x.message))).text, /^        self\.encoder\.mask = ms\.Parameter\(torch\.ones\(n\), requires_grad=False\)$/m);
   assert.equal(findings(src, 'MSP103').filter((x) => /register_buffer/.test(x.message)).length, 0, 'not also "no equivalent"');
 });
 

@@ -5,7 +5,7 @@ import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse, ClassInfo } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { argOf, callArgs, callStatement, claimUses, isBaseOf, tick } from './util';
+import { argOf, callArgs, callStatement, claimUses, isBaseOf, isRepeatable, tick } from './util';
 
 const ATTRIBUTE = ['attribute'];
 const RISKY = /register_buffer|register_\w*hook|\b_apply\b|def __call__|named_buffers|\.buffers\(/;
@@ -45,11 +45,15 @@ function reportBuffer(ctx: RuleContext, use: ApiUse): void {
   const args = callArgs(call);
   const stmt = callStatement(call);
   const fixes: Fix[] = [];
-  const name = NAME.exec(argOf(args, 'name', 0)?.text ?? '')?.[2];
+  const nameArg = argOf(args, 'name', 0);
+  const name = NAME.exec(nameArg?.text ?? '')?.[2];
+  // a name built at run time (`f"latlons_{key}"`, a variable) is set with setattr
+  const computed = !name && !!nameArg && (nameArg.type === 'identifier' || (nameArg.type === 'string' && /^[fF]/.test(nameArg.text)));
+  const receiver = use.receiver && isRepeatable(use.receiver) ? use.receiver.text : undefined;
   const tensor = argOf(args, 'tensor', 1);
   const persistent = argOf(args, 'persistent', 2)?.text ?? 'True';
   const known = args && !args.hasSplat && args.positional.length <= 3 && [...args.keywords.keys()].every((k) => ['name', 'tensor', 'persistent'].includes(k));
-  if (known && name && tensor && tensor.type !== 'none' && (persistent === 'True' || persistent === 'False') && use.receiver?.text === 'self' && stmt) {
+  if (known && (name || computed) && tensor && tensor.type !== 'none' && (persistent === 'True' || persistent === 'False') && receiver && stmt) {
     const edits: TextEdit[] = [];
     let value = tensor.text;
     if (persistent === 'True') {
@@ -61,8 +65,9 @@ function reportBuffer(ctx: RuleContext, use: ApiUse): void {
       else value = `${plan.expr}(${tensor.text}, requires_grad=False)`;
       if (plan.edit) edits.push(plan.edit);
     }
-    edits.push({ start: call.startIndex, end: call.endIndex, newText: `self.${name} = ${value}` });
-    fixes.push({ title: persistent === 'True' ? `Keep ${name} as a Parameter that is not trained` : `Keep ${name} as a plain Tensor attribute`, applicability: 'unsafe', edits });
+    edits.push({ start: call.startIndex, end: call.endIndex, newText: name ? `${receiver}.${name} = ${value}` : `setattr(${receiver}, ${nameArg!.text}, ${value})` });
+    const label = name ?? nameArg!.text;
+    fixes.push({ title: persistent === 'True' ? `Keep ${label} as a Parameter that is not trained` : `Keep ${label} as a plain Tensor attribute`, applicability: 'unsafe', edits });
   }
   ctx.report({
     code: 'MSP401',
