@@ -11,6 +11,9 @@ test('save/load/state_dict/load_state_dict with parameter-name advice', () => {
   assert.equal(f.length, 4);
   assert.match(f[0].message, /moving_mean/);
   assert.match(fix(src, 'MSP406').text, /ms\.save_checkpoint\(model, "m\.pth"\)/);
+  // by keyword (Prithvi-WxC's torch.save(obj=model.state_dict(), f=ckpt_path))
+  const kw = src.replace('torch.save(model.state_dict(), "m.pth")', 'torch.save(obj=model.state_dict(), f=ckpt_path)');
+  assert.match(fix(kw, 'MSP406').text, /^ms\.save_checkpoint\(model, ckpt_path\)$/m);
   const i = f.findIndex((x) => x.message.includes('torch.load'));
   assert.match(fix(src, 'MSP406', i).text, /sd = ms\.load_checkpoint\("m\.pth"\)/);
   const j = f.findIndex((x) => x.message.includes('load_state_dict'));

@@ -5,7 +5,7 @@
 import type { Fix, TextEdit } from '../findings';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { callArgs, calleeName, calleeObject, callStatement, claimUses, eol, indentAt, lineStartOf, reportAdvice, ruleOwned, tick } from './util';
+import { argOf, callArgs, calleeName, calleeObject, callStatement, claimUses, eol, indentAt, lineStartOf, reportAdvice, ruleOwned, tick } from './util';
 
 const NAMES = 'Parameter names differ: BatchNorm running_mean/running_var → moving_mean/moving_variance and weight/bias → gamma/beta (LayerNorm too), so convert .pth files with a name map.';
 
@@ -25,8 +25,9 @@ function fixFor(ctx: RuleContext, use: ApiUse): Fix | undefined {
   if (!args || args.hasSplat) return undefined;
   switch (use.qname) {
     case 'torch.save': {
-      const [obj, path] = args.positional;
-      if (!obj || !path || args.keywords.size) return undefined;
+      const obj = argOf(args, 'obj', 0);
+      const path = argOf(args, 'f', 1);
+      if (!obj || !path || [...args.keywords.keys()].some((k) => k !== 'obj' && k !== 'f') || args.positional.length > 2) return undefined;
       // torch.save(model.state_dict(), path) → ms.save_checkpoint(model, path)
       let net: string | undefined;
       if (obj.type === 'call' && calleeName(obj) === 'state_dict' && !obj.childForFieldName('arguments')?.namedChildren.length) net = calleeObject(obj)?.text;
