@@ -19,3 +19,22 @@ test('from torch import jit; a user compile() is not flagged', () => {
   assert.equal(findings(lines('from torch import jit', 'm = jit.trace(model, example)'), 'MSP206').length, 1);
   assert.equal(findings(lines('def compile(m):', '    return m', 'net = compile(model)'), 'MSP206').length, 0);
 });
+
+test('@torch.jit.ignore / unused / export and @torch.compiler.disable(): the decorator line goes (safe)', () => {
+  const src = lines(
+    'import torch',
+    'import torch.nn as nn',
+    'class M(nn.Module):',
+    '    @torch.jit.ignore',
+    '    def no_weight_decay(self):',
+    '        return {"pos"}',
+    '    @torch.compiler.disable()',
+    '    def f(self, x):',
+    '        return x',
+  );
+  const f = findings(src, 'MSP206');
+  assert.deepEqual(f.map((x) => x.fixes[0]?.applicability), ['safe', 'safe']);
+  const out = fix(src, 'MSP206', 0).text;
+  assert.match(out, /^class M\(nn\.Module\):\n    def no_weight_decay\(self\):$/m);
+  assert.match(fix(src, 'MSP206', 1).text, /^        return \{"pos"\}\n    def f\(self, x\):$/m);
+});

@@ -3,7 +3,7 @@
 import type { Fix, TextEdit } from '../findings';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { callArgs, claimUses, reportAdvice, ruleOwned, tick } from './util';
+import { callArgs, claimUses, lineEndWithBreak, lineStartOf, ownsLines, reportAdvice, ruleOwned, tick } from './util';
 
 const COMPILERS = /^torch\.(compile|jit\.(script|trace|trace_module|freeze|optimize_for_inference|ignore|export|unused|is_scripting|is_tracing|annotate|script_method|ScriptModule|load|save))$/;
 const CONSTRAINTS =
@@ -31,6 +31,22 @@ function unwrapFix(use: ApiUse): Fix | undefined {
   return { title: 'Keep the model itself (compile with graph mode instead)', applicability: 'unsafe', edits: [{ start: use.call.startIndex, end: use.call.endIndex, newText: first.text }] };
 }
 
+/**
+ * `@torch.jit.ignore`, `@torch.jit.unused`, `@torch.jit.export`, `@torch.compiler.disable` (with or without arguments):
+ * outside scripting and compiling they return the function as it is, and MindSpore has nothing for them to do;
+ * the decorator line goes (safe).
+ */
+function dropDecoratorFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+  if (!/^torch\.(jit\.(ignore|unused|export)|compiler\.disable)$/.test(use.qname)) return undefined;
+  const deco = use.context === 'decorator' ? use.node.parent : use.call?.parent;
+  if (deco?.type !== 'decorator' || !ownsLines(ctx.text, deco)) return undefined;
+  return {
+    title: `Remove the @${use.qname} decorator (nothing to do in MindSpore)`,
+    applicability: 'safe',
+    edits: [{ start: lineStartOf(ctx.text, deco.startIndex), end: lineEndWithBreak(ctx.text, deco.endIndex), newText: '' }],
+  };
+}
+
 export const msp206Rule: Rule = {
   codes: ['MSP206'],
   order: 20,
@@ -38,7 +54,7 @@ export const msp206Rule: Rule = {
     const uses = claimUses(ctx, 'MSP206', (q) => COMPILERS.test(q) || ruleOwned(ctx, 'MSP206', q));
     if (!ctx.enabled('MSP206')) return;
     for (const use of uses) {
-      const fix = decoratorFix(ctx, use) ?? unwrapFix(use);
+      const fix = decoratorFix(ctx, use) ?? unwrapFix(use) ?? dropDecoratorFix(ctx, use);
       // TorchScript annotations: the lead says all, and the database adds what to do; compilers: graph mode
       const annotation = /ignore|export|unused/.test(use.qname);
       const lead = annotation
