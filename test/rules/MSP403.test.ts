@@ -22,3 +22,11 @@ test('severity info, and a local no_grad is not flagged', () => {
   assert.equal(findings(lines('import torch', 'with torch.no_grad():', '    pass'), 'MSP403')[0].severity, 'info');
   assert.equal(findings(lines('from contextlib import nullcontext as no_grad', 'with no_grad():', '    pass'), 'MSP403').length, 0);
 });
+
+test('torch.no_grad() among other context managers: only that item goes', () => {
+  const src = lines('import torch', 'def v(self):', '    with torch.no_grad(), self._validation_context():', '        pass', '    with self.a(), torch.no_grad(), GlobalTimer():', '        pass');
+  const f = findings(src, 'MSP403');
+  assert.equal(f.length, 2);
+  assert.match(fix(src, 'MSP403', 0).text, /^    with self\._validation_context\(\):$/m);
+  assert.match(fix(src, 'MSP403', 1).text, /^    with self\.a\(\), GlobalTimer\(\):$/m);
+});

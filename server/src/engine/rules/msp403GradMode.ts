@@ -2,6 +2,7 @@
 // no gradients unless a grad function (value_and_grad, grad) is called, so these contexts are not needed;
 // ops.stop_gradient blocks gradients where it matters, and Parameters carry requires_grad.
 import type { Fix } from '../findings';
+import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
 import { callArgs, calleeObject, callStatement, claimUses, lineEndWithBreak, lineStartOf, ownsLines, reportAdvice, ruleOwned, tick, unwrapWithEdit } from './util';
@@ -15,6 +16,15 @@ function fixFor(ctx: RuleContext, use: ApiUse): Fix | undefined {
     if (item?.type === 'with_item' && item.parent?.type === 'with_clause' && item.parent.namedChildren.length === 1) {
       const e = unwrapWithEdit(ctx.text, item.parent.parent!);
       return e ? { title: `Remove the ${use.node.text} block (no gradient is recorded outside grad functions)`, applicability: 'unsafe', edits: [e] } : undefined;
+    }
+    // `with torch.no_grad(), self._validation_context():` — only this item goes (with the comma after or before it)
+    if (item?.type === 'with_item' && item.parent?.type === 'with_clause' && !item.childForFieldName('alias') && !/\bas\b/.test(item.text)) {
+      const items = item.parent.namedChildren.filter((c): c is Node => !!c && c.type === 'with_item');
+      const i = items.findIndex((c) => c.id === item.id);
+      const next = items[i + 1];
+      const prev = items[i - 1];
+      const edit = next ? { start: item.startIndex, end: next.startIndex, newText: '' } : prev ? { start: prev.endIndex, end: item.endIndex, newText: '' } : undefined;
+      if (edit) return { title: `Remove ${use.node.text} from the with statement (no gradient is recorded outside grad functions)`, applicability: 'unsafe', edits: [edit] };
     }
     if (item?.type === 'decorator' && ownsLines(ctx.text, item)) {
       return { title: `Remove @${node.text}`, applicability: 'unsafe', edits: [{ start: lineStartOf(ctx.text, item.startIndex), end: lineEndWithBreak(ctx.text, item.endIndex), newText: '' }] };
