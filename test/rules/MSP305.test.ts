@@ -1,5 +1,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { applyFixes } from '../../server/src/engine/edits';
+import { ATTENTION_HELPER_MARKER, ATTENTION_HELPER_SOURCE } from '../../server/src/engine/rules/msp305Attention';
 import { findings, fix, lines, settings, setup, all } from './helpers';
 
 before(setup);
@@ -16,4 +19,56 @@ test('scaled_dot_product_attention is claimed with advice', () => {
   const src = lines('from torch.nn.functional import scaled_dot_product_attention as sdpa', 'o = sdpa(q, k, v)');
   assert.equal(findings(src, 'MSP305').length, 1);
   assert.ok(!all(src).some((f) => f.code.startsWith('MSP10')));
+});
+
+test('F.scaled_dot_product_attention is written out with MindSpore ops: a helper of the same name, inserted once (safe)', () => {
+  const src = lines('import torch.nn.functional as F', 'def attend(q, k, v, mask):', '    a = F.scaled_dot_product_attention(q, k, v)', '    b = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=0.1)', '    c = F.scaled_dot_product_attention(q, k, v, enable_gqa=True)', '    return a, b, c');
+  const f = findings(src, 'MSP305');
+  assert.deepEqual(f.map((x) => x.fixes[0]?.applicability ?? null), ['safe', 'safe', null]);
+  const out = applyFixes(src, f.filter((x) => x.fixes.length).map((x) => x.fixes[0])).text;
+  assert.equal(out.split(ATTENTION_HELPER_MARKER).length, 2);
+  assert.match(out, /^    a = scaled_dot_product_attention\(q, k, v\)$/m);
+  assert.match(out, /^    b = scaled_dot_product_attention\(q, k, v, attn_mask=mask, dropout_p=0\.1\)$/m);
+});
+
+test('the attention helper computes what torch defines: scale, causal, boolean and additive masks', (t) => {
+  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0);
+  if (!python) return t.skip('no python3 with NumPy (CI installs python3-numpy)');
+  const program = `
+import sys, types
+import numpy as np
+ops = types.ModuleType("mindspore.ops")
+ops.matmul = np.matmul
+ops.tril = np.tril
+ops.ones = lambda shape, dtype: np.ones(shape, dtype)
+ops.masked_fill = lambda x, m, v: np.where(m, v, x)
+ops.logical_not = np.logical_not
+def softmax(x, axis=-1):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+ops.softmax = softmax
+ops.dropout = lambda x, p: x
+dtype = types.ModuleType("mindspore.dtype"); dtype.bool_ = np.bool_
+ms = types.ModuleType("mindspore"); ms.ops = ops; ms.dtype = dtype
+sys.modules.update({"mindspore": ms, "mindspore.ops": ops, "mindspore.dtype": dtype})
+np.ndarray.swapaxes  # numpy arrays have it, as MindSpore Tensors do
+exec(sys.stdin.read())
+rng = np.random.default_rng(4)
+q, k, v = (rng.standard_normal((2, 3, 5, 4)) for _ in range(3))
+def torch_sdpa(q, k, v, mask=None, causal=False, scale=None):
+    s = (q @ np.swapaxes(k, -2, -1)) * (1 / np.sqrt(q.shape[-1]) if scale is None else scale)
+    if causal: s = np.where(np.tril(np.ones((5, 5), bool)), s, -np.inf)
+    if mask is not None: s = np.where(mask, s, -np.inf) if mask.dtype == bool else s + mask
+    return softmax(s) @ v
+bmask = rng.random((5, 5)) > 0.3
+np.fill_diagonal(bmask, True)
+fmask = rng.standard_normal((5, 5))
+bad = []
+for kw, ref in [({}, {}), ({"is_causal": True}, {"causal": True}), ({"attn_mask": bmask}, {"mask": bmask}), ({"attn_mask": fmask}, {"mask": fmask}), ({"scale": 0.3}, {"scale": 0.3})]:
+    if not np.allclose(scaled_dot_product_attention(q, k, v, **kw), torch_sdpa(q, k, v, **ref)): bad.append(list(kw))
+print("bad", bad)
+`;
+  const run = spawnSync(python, ['-c', program], { input: ATTENTION_HELPER_SOURCE, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), 'bad []');
 });

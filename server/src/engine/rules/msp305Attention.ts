@@ -1,6 +1,9 @@
 // MSP305: attention written out (q @ k^T, then softmax) materialises the full score matrix. On Ascend the
 // fused ops.flash_attention_score keeps it out of memory; elsewhere, recompute on the block is the lever.
+import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
+import type { ApiUse } from '../resolve';
+import { helperInsertEdit } from './msp201Fft';
 import type { Rule, RuleContext } from './types';
 import { assignedValue, calleeName, calleeObject, callArgs, claimUses, isAscend, reportAdvice, ruleOwned, scopeNode, tick, walk } from './util';
 
@@ -22,6 +25,55 @@ function scoreProduct(ctx: RuleContext, n: Node | undefined, depth = 0): Node | 
   return hit;
 }
 
+export const ATTENTION_HELPER_MARKER = '# mindport: attention helper';
+export const ATTENTION_HELPER_SOURCE = `${ATTENTION_HELPER_MARKER} -- torch's F.scaled_dot_product_attention with MindSpore ops
+import math as _attn_math
+from mindspore import dtype as _attn_dtype
+from mindspore import ops as _attn_ops
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
+    """softmax(query @ key^T * scale + mask) @ value, as torch defines it; the scores are stored in full (on Ascend,
+    ops.flash_attention_score computes the same without them)."""
+    if scale is None:
+        scale = 1.0 / _attn_math.sqrt(query.shape[-1])
+    scores = _attn_ops.matmul(query, key.swapaxes(-2, -1)) * scale
+    if is_causal:
+        keep = _attn_ops.tril(_attn_ops.ones((query.shape[-2], key.shape[-2]), _attn_dtype.bool_))
+        scores = _attn_ops.masked_fill(scores, _attn_ops.logical_not(keep), float("-inf"))
+    if attn_mask is not None:
+        if attn_mask.dtype == _attn_dtype.bool_:
+            scores = _attn_ops.masked_fill(scores, _attn_ops.logical_not(attn_mask), float("-inf"))
+        else:
+            scores = scores + attn_mask
+    weights = _attn_ops.softmax(scores, axis=-1)
+    if dropout_p > 0.0:
+        weights = _attn_ops.dropout(weights, p=dropout_p)
+    return _attn_ops.matmul(weights, value)
+# mindport: end of attention helper
+`;
+
+const SDPA_KEYWORDS = ['query', 'key', 'value', 'attn_mask', 'dropout_p', 'is_causal', 'scale'];
+
+/**
+ * `F.scaled_dot_product_attention(q, k, v, ...)` → the helper of the same name, inserted once: torch's definition
+ * written with MindSpore ops (its arguments as they are). Safe; not for `enable_gqa`, which the helper does not do.
+ */
+function attentionFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+  if (use.context !== 'call' || !use.call || use.via !== 'import') return undefined;
+  const args = callArgs(use.call);
+  if (!args || args.hasSplat || args.positional.length > SDPA_KEYWORDS.length || [...args.keywords.keys()].some((k) => !SDPA_KEYWORDS.includes(k))) return undefined;
+  const fn = use.call.childForFieldName('function')!;
+  const edits: TextEdit[] = [];
+  if (fn.text !== 'scaled_dot_product_attention') edits.push({ start: fn.startIndex, end: fn.endIndex, newText: 'scaled_dot_product_attention' });
+  const insert = helperInsertEdit(ctx, ATTENTION_HELPER_SOURCE, ATTENTION_HELPER_MARKER);
+  if (insert) edits.push(insert);
+  if (!edits.length) return undefined;
+  // a name of the file's own that the helper's would take over, or that would take the call
+  const own = /(?<![.\w])(?:scaled_dot_product_attention|_attn_math|_attn_dtype|_attn_ops)\b(?!\s*\()/.test(ctx.text.replace(/# mindport: attention helper[\s\S]*# mindport: end of attention helper/, '').replace(/^[ \t]*(?:from|import)\b.*$/gm, ''));
+  return { title: 'Write it out with MindSpore ops (a helper inserted once)', applicability: own ? 'unsafe' : 'safe', edits };
+}
+
 export const msp305Rule: Rule = {
   codes: ['MSP305'],
   order: 30,
@@ -30,9 +82,10 @@ export const msp305Rule: Rule = {
     if (!ctx.enabled('MSP305')) return;
     const ascend = isAscend(ctx);
     for (const use of sdpa) {
+      const fix = attentionFix(ctx, use);
       reportAdvice(ctx, 'MSP305', use, ascend
         ? `${tick(use.qname)}: on Ascend use the fused ops.flash_attention_score (mind its layout and keep-probability arguments); a plain softmax(q @ k^T) @ v works everywhere but materialises the score matrix.`
-        : `${tick(use.qname)}: write softmax(q @ k^T / sqrt(d)) @ v (ops.flash_attention_score is Ascend only).`, { withAdvice: false });
+        : `${tick(use.qname)}: write softmax(q @ k^T / sqrt(d)) @ v (ops.flash_attention_score is Ascend only).`, { withAdvice: false, fixes: fix ? [fix] : [] });
     }
     if (!ascend) return;
     for (const use of ctx.resolution.uses) {
