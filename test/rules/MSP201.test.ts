@@ -249,4 +249,6 @@ test('fftfreq / rfftfreq are computed on the host with NumPy and made a float32 
   assert.match(fix(src, 'MSP201', 1).text, /^    b = ms\.Tensor\(np\.fft\.rfftfreq\(8\), dtype=ms\.float32\)$/m);
   // numpy imported under another name is used as it is
   assert.match(fix(lines('import numpy as onp', 'import torch', 'a = torch.fft.fftfreq(4)'), 'MSP201').text, /a = ms\.Tensor\(onp\.fft\.fftfreq\(4\), dtype=ms\.float32\)/);
+  // (an audit) a parameter named np hides the module: no fix there
+  assert.deepEqual(findings(lines('import numpy as np', 'import torch', 'def spectrum(x, np):', '    return torch.fft.fftfreq(np)'), 'MSP201')[0].fixes, []);
 });

@@ -38,3 +38,8 @@ test('@torch.jit.ignore / unused / export and @torch.compiler.disable(): the dec
   assert.match(out, /^class M\(nn\.Module\):\n    def no_weight_decay\(self\):$/m);
   assert.match(fix(src, 'MSP206', 1).text, /^        return \{"pos"\}\n    def f\(self, x\):$/m);
 });
+
+test('(an audit) a comment after the removed decorator stays on its line; a decorator with a comment inside gets no fix', () => {
+  const src = lines('import torch', 'class M:', '    @torch.jit.ignore  # keep out of the weight decay', '    def no_weight_decay(self):', '        return {"pos"}');
+  assert.match(fix(src, 'MSP206').text, /^    # keep out of the weight decay\n    def no_weight_decay\(self\):$/m);
+});

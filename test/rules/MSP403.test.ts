@@ -30,3 +30,8 @@ test('torch.no_grad() among other context managers: only that item goes', () => 
   assert.match(fix(src, 'MSP403', 0).text, /^    with self\._validation_context\(\):$/m);
   assert.match(fix(src, 'MSP403', 1).text, /^    with self\.a\(\), GlobalTimer\(\):$/m);
 });
+
+test('(an audit) comments among the with items: no fix rather than a comment moved to another item', () => {
+  const src = lines('import torch', 'with (', '    ctx(),  # keep', '    torch.no_grad(),  # drop', '):', '    pass');
+  assert.deepEqual(findings(src, 'MSP403')[0].fixes, []);
+});

@@ -10,12 +10,20 @@ test('save/load/state_dict/load_state_dict with parameter-name advice', () => {
   const f = findings(src, 'MSP406');
   assert.equal(f.length, 4);
   assert.match(f[0].message, /moving_mean/);
-  assert.match(fix(src, 'MSP406').text, /ms\.save_checkpoint\(model, "m\.pth"\)/);
+  // torch's extension becomes .ckpt: save_checkpoint would append it, load_checkpoint refuses another
+  assert.match(fix(src, 'MSP406').text, /ms\.save_checkpoint\(model, "m\.ckpt"\)/);
   // by keyword (Prithvi-WxC's torch.save(obj=model.state_dict(), f=ckpt_path))
   const kw = src.replace('torch.save(model.state_dict(), "m.pth")', 'torch.save(obj=model.state_dict(), f=ckpt_path)');
   assert.match(fix(kw, 'MSP406').text, /^ms\.save_checkpoint\(model, ckpt_path\)$/m);
+  // (an audit) the inner state_dict() of the keyword form has no fix of its own to clash with the save's
+  assert.equal(findings(kw, 'MSP406').filter((x) => x.data?.torchApi === 'torch.nn.Module.state_dict' && x.fixes.length).length, 0);
+  // a file object, or an optimizer's state: save_checkpoint takes neither
+  const fh = lines('import torch', 'import torch.nn as nn', 'model = nn.Linear(2, 2)', 'with open("m.pth", "wb") as fh:', '    torch.save(model.state_dict(), fh)');
+  assert.deepEqual(findings(fh, 'MSP406').find((x) => /torch\.save/.test(x.message))?.fixes, []);
+  const opt = lines('import torch', 'import torch.nn as nn', 'model = nn.Linear(2, 2)', 'opt = torch.optim.SGD(model.parameters(), lr=0.1)', 'torch.save(opt.state_dict(), "o.pt")');
+  assert.deepEqual(findings(opt, 'MSP406').find((x) => /torch\.save/.test(x.message))?.fixes, []);
   const i = f.findIndex((x) => x.message.includes('torch.load'));
-  assert.match(fix(src, 'MSP406', i).text, /sd = ms\.load_checkpoint\("m\.pth"\)/);
+  assert.match(fix(src, 'MSP406', i).text, /sd = ms\.load_checkpoint\("m\.ckpt"\)/);
   const j = f.findIndex((x) => x.message.includes('load_state_dict'));
   const r = fix(src, 'MSP406', j);
   assert.equal(r.applicability, 'unsafe');

@@ -179,6 +179,7 @@ export class ImportPlanner {
       if (!c) continue;
       if (c.type === 'import_statement' || c.type === 'import_from_statement') lastImport = c;
       else if (c.type === 'future_import_statement') docOrFuture = c;
+      else if (c.type === 'comment' && /^# mindport: (?!end of)[^\n]*\bhelpers?\b/.test(c.text)) break; // a helper's block: its imports are its own
       else if (c.type === 'comment') continue;
       else if (!lastImport && c.type === 'expression_statement' && c.namedChildren[0]?.type === 'string' && !docOrFuture) docOrFuture = c;
       else if (c.type === 'if_statement' || c.type === 'try_statement') continue; // guarded imports: keep looking

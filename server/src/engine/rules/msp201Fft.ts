@@ -85,7 +85,7 @@ export function helperInsertEdit(ctx: Pick<RuleContext, 'tree' | 'text'>, source
   let at = anchor.endIndex;
   while (at < text.length && text[at] !== '\n' && text[at] !== '\r') at++;
   // an import of another helper's block: after that block's end line
-  const marks = /^# mindport: [^\r\n]*/gm;
+  const marks = /^# mindport: [^\r\n]*\bhelpers?\b[^\r\n]*/gm;
   let open = -1;
   for (let m = marks.exec(text); m; m = marks.exec(text)) {
     if (!m[0].startsWith('# mindport: end of ')) open = m.index;
@@ -206,12 +206,25 @@ function frequenciesFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   if (!n) return undefined;
   const edits: TextEdit[] = [];
   const np = ctx.imports.planModule('numpy', 'np');
-  if (!np) return undefined;
+  if (!np || boundAround(use.call, np.expr)) return undefined;
   if (np.edit) edits.push(np.edit);
   const name = mindsporeNamer(ctx, edits);
   const code = `${name('mindspore.Tensor')}(${np.expr}.fft.${fn}(${n.text}${d ? `, ${d.text}` : ''}), dtype=${name('mindspore.float32')})`;
   edits.unshift({ start: use.call.startIndex, end: use.call.endIndex, newText: code });
   return { title: `Compute the frequencies on the host (${np.expr}.fft.${fn})`, applicability: 'unsafe', edits };
+}
+
+/** Whether a function or lambda around `node` binds `name` itself (a parameter, an assignment, a loop or `as` target). */
+function boundAround(node: Node, name: string): boolean {
+  const binding = new RegExp(`(?<![\\w.])${name}\\s*(?:=(?!=)|,[^\\n]*=(?!=))|\\bfor\\s+${name}\\b|\\bas\\s+${name}\\b`);
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type !== 'function_definition' && p.type !== 'lambda') continue;
+    const params = p.childForFieldName('parameters');
+    if (params?.namedChildren.some((c) => c && (c.text === name || c.text.startsWith(`${name}:`) || c.text.startsWith(`${name}=`) || c.text.startsWith(`*${name}`)))) return true;
+    const body = p.childForFieldName('body');
+    if (body && binding.test(body.text)) return true;
+  }
+  return false;
 }
 
 const COMPLEX_PRODUCERS = /^torch\.(fft\.\w+|view_as_complex|complex|polar)$/;

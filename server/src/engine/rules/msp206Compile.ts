@@ -3,7 +3,7 @@
 import type { Fix, TextEdit } from '../findings';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { callArgs, claimUses, lineEndWithBreak, lineStartOf, ownsLines, reportAdvice, ruleOwned, tick } from './util';
+import { callArgs, claimUses, indentAt, lineEndOf, lineEndWithBreak, lineStartOf, ownsLines, reportAdvice, ruleOwned, tick } from './util';
 
 const COMPILERS = /^torch\.(compile|jit\.(script|trace|trace_module|freeze|optimize_for_inference|ignore|export|unused|is_scripting|is_tracing|annotate|script_method|ScriptModule|load|save))$/;
 const CONSTRAINTS =
@@ -39,11 +39,17 @@ function unwrapFix(use: ApiUse): Fix | undefined {
 function dropDecoratorFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   if (!/^torch\.(jit\.(ignore|unused|export)|compiler\.disable)$/.test(use.qname)) return undefined;
   const deco = use.context === 'decorator' ? use.node.parent : use.call?.parent;
-  if (deco?.type !== 'decorator' || !ownsLines(ctx.text, deco)) return undefined;
+  const expr = deco?.namedChildren.find((c) => c && c.type !== 'comment');
+  if (deco?.type !== 'decorator' || !expr || !ownsLines(ctx.text, deco) || expr.text.includes('#')) return undefined;
+  // a comment after it on its line stays, on a line of its own
+  const comment = /#.*/.exec(ctx.text.slice(expr.endIndex, lineEndOf(ctx.text, expr.endIndex)))?.[0];
+  const start = lineStartOf(ctx.text, deco.startIndex);
+  const end = lineEndWithBreak(ctx.text, deco.endIndex);
+  const nl = ctx.text.slice(lineEndOf(ctx.text, deco.endIndex), end);
   return {
     title: `Remove the @${use.qname} decorator (nothing to do in MindSpore)`,
     applicability: 'safe',
-    edits: [{ start: lineStartOf(ctx.text, deco.startIndex), end: lineEndWithBreak(ctx.text, deco.endIndex), newText: '' }],
+    edits: [{ start, end, newText: comment ? `${indentAt(ctx.text, deco.startIndex)}${comment}${nl}` : '' }],
   };
 }
 

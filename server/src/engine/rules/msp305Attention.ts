@@ -32,12 +32,16 @@ from mindspore import dtype as _attn_dtype
 from mindspore import ops as _attn_ops
 
 
-def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
+def ms_scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
     """softmax(query @ key^T * scale + mask) @ value, as torch defines it; the scores are stored in full (on Ascend,
     ops.flash_attention_score computes the same without them)."""
-    if scale is None:
-        scale = 1.0 / _attn_math.sqrt(query.shape[-1])
-    scores = _attn_ops.matmul(query, key.swapaxes(-2, -1)) * scale
+    if is_causal and attn_mask is not None:
+        raise ValueError("is_causal and attn_mask cannot both be set")
+    out_dtype = query.dtype
+    if out_dtype in (_attn_dtype.float16, _attn_dtype.bfloat16):  # scores in float32, as torch's math backend
+        query, key, value = query.astype(_attn_dtype.float32), key.astype(_attn_dtype.float32), value.astype(_attn_dtype.float32)
+    root = _attn_math.sqrt(1.0 / _attn_math.sqrt(query.shape[-1]) if scale is None else scale)
+    scores = _attn_ops.matmul(query * root, key.swapaxes(-2, -1) * root)
     if is_causal:
         keep = _attn_ops.tril(_attn_ops.ones((query.shape[-2], key.shape[-2]), _attn_dtype.bool_))
         scores = _attn_ops.masked_fill(scores, _attn_ops.logical_not(keep), float("-inf"))
@@ -47,31 +51,34 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         else:
             scores = scores + attn_mask
     weights = _attn_ops.softmax(scores, axis=-1)
+    # a row with every score masked attends to nothing (0), as torch's safe softmax gives, not NaN
+    weights = _attn_ops.masked_fill(weights, _attn_ops.all(scores == float("-inf"), axis=-1, keep_dims=True), 0.0)
     if dropout_p > 0.0:
         weights = _attn_ops.dropout(weights, p=dropout_p)
-    return _attn_ops.matmul(weights, value)
+    return _attn_ops.matmul(weights, value).astype(out_dtype)
 # mindport: end of attention helper
 `;
 
 const SDPA_KEYWORDS = ['query', 'key', 'value', 'attn_mask', 'dropout_p', 'is_causal', 'scale'];
+const HELPER = 'ms_scaled_dot_product_attention';
 
 /**
- * `F.scaled_dot_product_attention(q, k, v, ...)` → the helper of the same name, inserted once: torch's definition
- * written with MindSpore ops (its arguments as they are). Safe; not for `enable_gqa`, which the helper does not do.
+ * `F.scaled_dot_product_attention(q, k, v, ...)` → `ms_scaled_dot_product_attention(...)` of a helper inserted once:
+ * torch's definition written with MindSpore ops (its arguments as they are). Safe; no fix for `enable_gqa` (the
+ * helper does not group heads) or when the file binds one of the helper's names itself.
  */
 function attentionFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   if (use.context !== 'call' || !use.call || use.via !== 'import') return undefined;
   const args = callArgs(use.call);
   if (!args || args.hasSplat || args.positional.length > SDPA_KEYWORDS.length || [...args.keywords.keys()].some((k) => !SDPA_KEYWORDS.includes(k))) return undefined;
+  const outside = ctx.text.replace(/# mindport: attention helper[\s\S]*# mindport: end of attention helper/, '');
+  // a binding of the helper's names outside its block (a call of ours is not one)
+  if (/(?<![.\w])(?:ms_scaled_dot_product_attention|_attn_math|_attn_dtype|_attn_ops)\b(?!\s*\()|\bdef\s+ms_scaled_dot_product_attention\b/.test(outside)) return undefined;
   const fn = use.call.childForFieldName('function')!;
-  const edits: TextEdit[] = [];
-  if (fn.text !== 'scaled_dot_product_attention') edits.push({ start: fn.startIndex, end: fn.endIndex, newText: 'scaled_dot_product_attention' });
+  const edits: TextEdit[] = [{ start: fn.startIndex, end: fn.endIndex, newText: HELPER }];
   const insert = helperInsertEdit(ctx, ATTENTION_HELPER_SOURCE, ATTENTION_HELPER_MARKER);
   if (insert) edits.push(insert);
-  if (!edits.length) return undefined;
-  // a name of the file's own that the helper's would take over, or that would take the call
-  const own = /(?<![.\w])(?:scaled_dot_product_attention|_attn_math|_attn_dtype|_attn_ops)\b(?!\s*\()/.test(ctx.text.replace(/# mindport: attention helper[\s\S]*# mindport: end of attention helper/, '').replace(/^[ \t]*(?:from|import)\b.*$/gm, ''));
-  return { title: 'Write it out with MindSpore ops (a helper inserted once)', applicability: own ? 'unsafe' : 'safe', edits };
+  return { title: `Write it out with MindSpore ops (${HELPER}, a helper inserted once)`, applicability: 'safe', edits };
 }
 
 export const msp305Rule: Rule = {

@@ -18,7 +18,8 @@ function fixFor(ctx: RuleContext, use: ApiUse): Fix | undefined {
       return e ? { title: `Remove the ${use.node.text} block (no gradient is recorded outside grad functions)`, applicability: 'unsafe', edits: [e] } : undefined;
     }
     // `with torch.no_grad(), self._validation_context():` — only this item goes (with the comma after or before it)
-    if (item?.type === 'with_item' && item.parent?.type === 'with_clause' && !item.childForFieldName('alias') && !/\bas\b/.test(item.text)) {
+    // (not with comments among the items: they would end up on another item)
+    if (item?.type === 'with_item' && item.parent?.type === 'with_clause' && !item.childForFieldName('alias') && !/\bas\b/.test(item.text) && !item.parent.text.includes('#')) {
       const items = item.parent.namedChildren.filter((c): c is Node => !!c && c.type === 'with_item');
       const i = items.findIndex((c) => c.id === item.id);
       const next = items[i + 1];

@@ -3,6 +3,7 @@
 // running_mean → moving_mean, running_var → moving_variance, weight/bias → gamma/beta), so torch .pth files need
 // a name-mapping conversion.
 import type { Fix, TextEdit } from '../findings';
+import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
 import { argOf, callArgs, calleeName, calleeObject, callStatement, claimUses, eol, indentAt, lineStartOf, reportAdvice, ruleOwned, tick } from './util';
@@ -19,6 +20,24 @@ function callFix(ctx: RuleContext, use: ApiUse, msName: string, text: (expr: str
   return { title, applicability: 'unsafe', edits };
 }
 
+/** A name bound by `with open(...) as fh` around the call: a file object, which MindSpore's checkpoint functions do not take. */
+function fileObject(path: Node): boolean {
+  if (path.type !== 'identifier') return false;
+  for (let p = path.parent; p; p = p.parent) {
+    if (p.type === 'with_statement' && p.text.includes(' as ') && new RegExp(`\\bas\\s+${path.text}\\b`).test(p.childForFieldName('body') ? p.text.slice(0, p.childForFieldName('body')!.startIndex - p.startIndex) : p.text)) return true;
+  }
+  return false;
+}
+
+/**
+ * A literal file name with torch's extension (`"m.pth"`, `.pt`, `.tar`) takes `.ckpt`: MindSpore's save_checkpoint
+ * appends it to a name without it, and load_checkpoint refuses another, so a pair of literals stays a pair.
+ */
+function checkpointPath(path: Node): string {
+  const m = /^([rRuU]?)(['"])(.*)\.(pth|pt|tar|pkl)\2$/.exec(path.text);
+  return m ? `${m[1]}${m[2]}${m[3]}.ckpt${m[2]}` : path.text;
+}
+
 function fixFor(ctx: RuleContext, use: ApiUse): Fix | undefined {
   if (use.context !== 'call' || !use.call) return undefined;
   const args = callArgs(use.call);
@@ -30,16 +49,19 @@ function fixFor(ctx: RuleContext, use: ApiUse): Fix | undefined {
       if (!obj || !path || [...args.keywords.keys()].some((k) => k !== 'obj' && k !== 'f') || args.positional.length > 2) return undefined;
       // torch.save(model.state_dict(), path) → ms.save_checkpoint(model, path)
       let net: string | undefined;
-      if (obj.type === 'call' && calleeName(obj) === 'state_dict' && !obj.childForFieldName('arguments')?.namedChildren.length) net = calleeObject(obj)?.text;
+      // a module's state_dict (not an optimizer's or a scheduler's: save_checkpoint takes a Cell or parameters)
+      const moduleState = (c: Node) => ctx.resolution.uses.some((u) => u.call?.id === c.id && u.qname === 'torch.nn.Module.state_dict');
+      if (obj.type === 'call' && calleeName(obj) === 'state_dict' && !obj.childForFieldName('arguments')?.namedChildren.length && moduleState(obj)) net = calleeObject(obj)?.text;
       else if (ctx.resolution.instances.get(obj.id) && obj.type === 'identifier') net = obj.text;
-      if (!net) return undefined;
-      return callFix(ctx, use, 'mindspore.save_checkpoint', (e) => `${e}(${net}, ${path.text})`, 'Use ms.save_checkpoint');
+      // a path, not a file object (`with open(p, "wb") as fh`: save_checkpoint takes a file name)
+      if (!net || fileObject(path)) return undefined;
+      return callFix(ctx, use, 'mindspore.save_checkpoint', (e) => `${e}(${net}, ${checkpointPath(path)})`, 'Use ms.save_checkpoint');
     }
     case 'torch.load': {
       const path = args.keywords.get('f')?.value ?? args.positional[0];
       for (const k of args.keywords.keys()) if (!['f', 'map_location', 'weights_only'].includes(k)) return undefined;
-      if (!path || args.positional.length > 1) return undefined;
-      return callFix(ctx, use, 'mindspore.load_checkpoint', (e) => `${e}(${path.text})`, 'Use ms.load_checkpoint (returns a dict of Parameters)');
+      if (!path || args.positional.length > 1 || fileObject(path)) return undefined;
+      return callFix(ctx, use, 'mindspore.load_checkpoint', (e) => `${e}(${checkpointPath(path)})`, 'Use ms.load_checkpoint (returns a dict of Parameters)');
     }
     case 'torch.nn.Module.load_state_dict': {
       const obj = calleeObject(use.call);
@@ -68,8 +90,9 @@ function fixFor(ctx: RuleContext, use: ApiUse): Fix | undefined {
     }
     case 'torch.nn.Module.state_dict': {
       if (args.all.length) return undefined;
-      // inside torch.save(...) the save fix handles it
-      if (use.call.parent?.parent?.type === 'call' && /(^|\.)save$/.test(use.call.parent.parent.childForFieldName('function')?.text ?? '')) return undefined;
+      // inside torch.save(...) (by position or as obj=) the save fix handles it
+      const list = use.call.parent?.type === 'keyword_argument' ? use.call.parent.parent : use.call.parent;
+      if (list?.parent?.type === 'call' && /(^|\.)save$/.test(list.parent.childForFieldName('function')?.text ?? '')) return undefined;
       return { title: 'Use parameters_dict()', applicability: 'unsafe', edits: [{ start: use.nameNode.startIndex, end: use.nameNode.endIndex, newText: 'parameters_dict' }] };
     }
   }
