@@ -155,3 +155,10 @@ test('a local named like a helper function takes no call; the helper already the
   assert.equal(out.split(SEGMENT_HELPER_MARKER).length, 2);
   assert.match(out, /return segment_mean\(x, idx, 4\)/);
 });
+
+test("PyG's utils.scatter takes dim_size and reduce by position (torch_scatter's fourth parameter is out=)", () => {
+  const src = lines('from torch_geometric.utils import scatter', 'a = scatter(x, i, 0, n, "mean")', 'b = scatter(x, i, 0, n)');
+  assert.match(fix(src, 'MSP204', 0).text, /^a = segment_mean\(x, i, n\)$/m);
+  assert.match(fix(src, 'MSP204', 1).text, /^b = ops\.unsorted_segment_sum\(x, i, n\)$/m);
+  assert.deepEqual(findings(lines('from torch_scatter import scatter', 'a = scatter(x, i, 0, out)'), 'MSP204')[0].fixes, []);
+});

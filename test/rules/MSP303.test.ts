@@ -36,3 +36,10 @@ test('GradScaler and its methods; from-import alias', () => {
 test('a local autocast is not flagged', () => {
   assert.equal(findings(lines('from contextlib import nullcontext as autocast', 'with autocast():', '    pass'), 'MSP303').length, 0);
 });
+
+test("GradScaler's arguments carry over to DynamicLossScaler's when they mean the same; enabled= or a backoff that is not the growth's inverse gets no fix", () => {
+  const made = (call: string) => findings(lines('import torch', `scaler = ${call}`, 'loss = scaler.scale(loss)'), 'MSP303')[0];
+  assert.match(fix(lines('import torch', 'scaler = torch.amp.GradScaler("cuda", init_scale=1024, growth_interval=500)', 'loss = scaler.scale(loss)'), 'MSP303').text, /scaler = ms\.amp\.DynamicLossScaler\(scale_value=1024, scale_factor=2, scale_window=500\)/);
+  assert.match(fix(lines('import torch', 'scaler = torch.cuda.amp.GradScaler(2.**10, 4.0, 0.25)', 'loss = scaler.scale(loss)'), 'MSP303').text, /DynamicLossScaler\(scale_value=2\.\*\*10, scale_factor=4, scale_window=2000\)/);
+  for (const call of ['torch.cuda.amp.GradScaler(enabled=use_amp)', 'torch.cuda.amp.GradScaler(growth_factor=3.0)', 'torch.cuda.amp.GradScaler("cuda")']) assert.deepEqual(made(call).fixes, [], call);
+});

@@ -96,3 +96,8 @@ test("(an audit) imports a later fix adds go before a helper's block, not among 
   text = applyFixes(text, [f.fixes[0]]).text;
   assert.ok(text.indexOf('import mindspore as ms') < text.indexOf(ATTENTION_HELPER_MARKER), text);
 });
+
+test("enable_gqa=False, torch's default, is dropped; enable_gqa=True gets no fix", () => {
+  const src = lines('import torch.nn.functional as F', 'a = F.scaled_dot_product_attention(q, k, v, enable_gqa=False)');
+  assert.match(fix(src, 'MSP305').text, /^a = ms_scaled_dot_product_attention\(q, k, v\)$/m);
+});

@@ -204,7 +204,7 @@ test('what the rewrite cannot keep gets no fix: clipping other parameters, a max
     ['max_norm from the forward part', loop('optimizer.zero_grad()', 'max_norm = sched.clip_value()', 'loss = criterion(model(x), y)', 'loss.backward()', 'torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)', 'optimizer.step()')],
     ['scaled clip without unscale_', loop('optimizer.zero_grad()', 'loss = criterion(model(x), y)', 'scaler.scale(loss).backward()', 'torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)', 'scaler.step(optimizer)', 'scaler.update()')],
     ['the previous loss read', loop('optimizer.zero_grad()', 'if loss is not None:', '    print(loss.item())', 'loss = criterion(model(x), y)', 'loss.backward()', 'optimizer.step()')],
-    ['a scaler with arguments', loop('optimizer.zero_grad()', 'loss = criterion(model(x), y)', 'scaler.scale(loss).backward()', 'scaler.step(optimizer)', 'scaler.update()').replace('GradScaler()', 'GradScaler("cuda")')],
+    ['a scaler that may be off', loop('optimizer.zero_grad()', 'loss = criterion(model(x), y)', 'scaler.scale(loss).backward()', 'scaler.step(optimizer)', 'scaler.update()').replace('GradScaler()', 'GradScaler(enabled=use_amp)')],
   ];
   for (const [what, src] of cases) assert.ok(findings(src, 'MSP404').every((f) => f.fixes.length === 0), what);
 });

@@ -73,13 +73,15 @@ function segmentFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   const args = callArgs(use.call);
   if (!args || args.hasSplat) return undefined;
   for (const k of args.keywords.keys()) if (!['src', 'index', 'dim', 'dim_size', 'reduce'].includes(k)) return undefined;
-  if (args.positional.length > 3) return undefined; // out= given positionally: leave it to a human
+  // torch_scatter's fourth parameter is out= (left to a human); PyG's utils.scatter takes dim_size and reduce there
+  const pyg = use.qname === 'torch_geometric.utils.scatter';
+  if (args.positional.length > (pyg ? 5 : 3)) return undefined;
   const src = argOf(args, 'src', 0);
   const index = argOf(args, 'index', 1);
   const dim = argOf(args, 'dim', 2)?.text ?? spec.dim;
-  const sizeArg = args.keywords.get('dim_size')?.value;
+  const sizeArg = args.keywords.get('dim_size')?.value ?? (pyg ? args.positional[3] : undefined);
   const size = sizeArg?.type === 'none' ? undefined : sizeArg; // dim_size=None: counted from the index, as torch_scatter does
-  const given = args.keywords.get('reduce')?.value;
+  const given = args.keywords.get('reduce')?.value ?? (pyg ? args.positional[4] : undefined);
   if (!src || !index || !/^-?\d+$/.test(dim) || (spec.reduce && given)) return undefined;
   const reduce = spec.reduce ?? (given ? /^["'](sum|add|mean|max|min)["']$/.exec(given.text)?.[1] : 'sum');
   if (!reduce) return undefined;

@@ -68,19 +68,41 @@ function scalerCalls(call: Node): RegExp {
   );
 }
 
+/**
+ * GradScaler's arguments as DynamicLossScaler's (`scale_value=..., scale_factor=..., scale_window=...`), or undefined
+ * when they do not carry over: MindSpore scales up and down by one factor, so a growth and a backoff factor must be
+ * each other's inverse; `enabled=` other than True, unknown arguments. torch.amp's GradScaler takes the device first.
+ */
+export function dynamicScalerArgs(call: Node, qname: string): string | undefined {
+  const args = callArgs(call);
+  if (!args || args.hasSplat) return undefined;
+  const names = qname.startsWith('torch.amp.') ? ['device', 'init_scale', 'growth_factor', 'backoff_factor', 'growth_interval', 'enabled'] : ['init_scale', 'growth_factor', 'backoff_factor', 'growth_interval', 'enabled'];
+  if (args.positional.length > names.length || [...args.keywords.keys()].some((k) => !names.includes(k))) return undefined;
+  const get = (n: string) => (args.keywords.get(n)?.value ?? args.positional[names.indexOf(n)])?.text;
+  const enabled = get('enabled');
+  if (/^[rRbBuUfF]*['"]/.test(get('init_scale') ?? '')) return undefined; // a device name where the scale goes
+  if (enabled !== undefined && enabled !== 'True') return undefined;
+  const growth = get('growth_factor') ?? '2.0';
+  const backoff = get('backoff_factor') ?? '0.5';
+  const g = Number(growth);
+  const b = Number(backoff);
+  if (!(Number.isFinite(g) && Number.isFinite(b) && Math.abs(g * b - 1) < 1e-9)) return undefined;
+  return `scale_value=${get('init_scale') ?? '2**16'}, scale_factor=${Number.isInteger(g) ? String(g) : growth}, scale_window=${get('growth_interval') ?? '2000'}`;
+}
+
 function scalerFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   if (!SCALER.test(use.qname) || use.context !== 'call' || !use.call) return undefined;
-  const args = callArgs(use.call);
-  if (!args || args.all.length > 0) return undefined;
+  const mapped = dynamicScalerArgs(use.call, use.qname);
+  if (mapped === undefined) return undefined;
   // DynamicLossScaler has scale, unscale and adjust: a file calling GradScaler's step/update/unscale_ would keep
   // calls that do not exist once the constructor is renamed (and, no longer a torch scaler, nothing would flag them).
   // Asked of the whole text (incremental analysis re-checks the file when such text comes or goes)
   // (of the scaler the call is assigned to, when it is: a scheduler's `lr_scheduler.step()` is not the scaler's)
   if (ctx.textHas(scalerCalls(use.call))) return undefined;
   const plan = ctx.imports.plan('mindspore.amp.DynamicLossScaler');
-  const edits: TextEdit[] = [{ start: use.call.startIndex, end: use.call.endIndex, newText: `${plan.expr}(scale_value=2**16, scale_factor=2, scale_window=2000)` }];
+  const edits: TextEdit[] = [{ start: use.call.startIndex, end: use.call.endIndex, newText: `${plan.expr}(${mapped})` }];
   if (plan.edit) edits.push(plan.edit);
-  return { title: 'Use ms.amp.DynamicLossScaler with GradScaler\'s defaults', applicability: 'unsafe', edits };
+  return { title: 'Use ms.amp.DynamicLossScaler with the same scale, factor and window', applicability: 'unsafe', edits };
 }
 
 export const msp303Rule: Rule = {

@@ -3,6 +3,7 @@
 import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
+import { removeArgumentEdit } from '../edits';
 import { helperInsertEdit } from './msp201Fft';
 import type { Rule, RuleContext } from './types';
 import { assignedValue, calleeName, calleeObject, callArgs, claimUses, isAscend, reportAdvice, ruleOwned, scopeNode, tick, walk } from './util';
@@ -70,12 +71,15 @@ const HELPER = 'ms_scaled_dot_product_attention';
 function attentionFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   if (use.context !== 'call' || !use.call || use.via !== 'import') return undefined;
   const args = callArgs(use.call);
-  if (!args || args.hasSplat || args.positional.length > SDPA_KEYWORDS.length || [...args.keywords.keys()].some((k) => !SDPA_KEYWORDS.includes(k))) return undefined;
+  // enable_gqa=False is torch's default: dropped; grouped heads are not what the helper does
+  const gqa = args?.keywords.get('enable_gqa');
+  if (!args || args.hasSplat || args.positional.length > SDPA_KEYWORDS.length || (gqa && gqa.value.text !== 'False') || [...args.keywords.keys()].some((k) => k !== 'enable_gqa' && !SDPA_KEYWORDS.includes(k))) return undefined;
   const outside = ctx.text.replace(/# mindport: attention helper[\s\S]*# mindport: end of attention helper/, '');
   // a binding of the helper's names outside its block (a call of ours is not one)
   if (/(?<![.\w])(?:ms_scaled_dot_product_attention|_attn_math|_attn_dtype|_attn_ops)\b(?!\s*\()|\bdef\s+ms_scaled_dot_product_attention\b/.test(outside)) return undefined;
   const fn = use.call.childForFieldName('function')!;
   const edits: TextEdit[] = [{ start: fn.startIndex, end: fn.endIndex, newText: HELPER }];
+  if (gqa) edits.push(removeArgumentEdit(args.list, gqa.arg));
   const insert = helperInsertEdit(ctx, ATTENTION_HELPER_SOURCE, ATTENTION_HELPER_MARKER);
   if (insert) edits.push(insert);
   return { title: `Write it out with MindSpore ops (${HELPER}, a helper inserted once)`, applicability: 'safe', edits };

@@ -3,6 +3,7 @@
 // loss, grads = grad_fn(inputs...) and optimizer(grads). The fix builds that from a recognisable loop body.
 import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
+import { dynamicScalerArgs } from './msp303Amp';
 import type { Rule, RuleContext } from './types';
 import {
   assignedValue, callArgs, calleeName, calleeObject, claimUses, eol, findAll, freshName, hasMultilineString, indentAt, lineEndOf, lineEndWithBreak, lineStartOf,
@@ -146,7 +147,7 @@ function findStep(ctx: RuleContext, loop: Node): Step | undefined {
   // the clip reads what forward_fn assigns (it stays in the loop), or clips other parameters than the optimizer's
   if (clip && (names([clip.max]).read.some((r) => assigned.has(r)) || !optimizerOver(loop, optimizer, clip.params))) return undefined;
   // the scaler must become a DynamicLossScaler: made by GradScaler() without arguments, which MSP303 renames
-  if (scaler && !plainScaler(loop, scaler)) return undefined;
+  if (scaler && !plainScaler(ctx, loop, scaler)) return undefined;
   return { loop, zero: zi >= 0 ? stmts[zi] : undefined, backward: stmts[bi], step, optimizer, loss: lossNode.text, forward, pre, after, scaler, update, clip: clip?.max.text };
 }
 
@@ -185,10 +186,11 @@ function optimizerOver(loop: Node, optimizer: string, params: Node): boolean {
   return !!first && first.text.replace(/\s+/g, '') === params.text.replace(/\s+/g, '');
 }
 
-/** The scaler is `GradScaler()` (torch.cuda.amp or torch.amp) without arguments, assigned before the loop. */
-function plainScaler(loop: Node, scaler: string): boolean {
+/** The scaler is a GradScaler assigned before the loop whose arguments MSP303 carries over to a DynamicLossScaler. */
+function plainScaler(ctx: RuleContext, loop: Node, scaler: string): boolean {
   const made = valueBefore(loop, scaler);
-  return made?.type === 'call' && /(^|\.)GradScaler$/.test(made.childForFieldName('function')?.text ?? '') && callArgs(made)?.all.length === 0;
+  const use = made?.type === 'call' ? ctx.resolution.uses.find((u) => u.call?.id === made.id && /^torch\.(cuda\.)?amp\.GradScaler$/.test(u.qname)) : undefined;
+  return !!use && dynamicScalerArgs(made!, use.qname) !== undefined;
 }
 
 /**
