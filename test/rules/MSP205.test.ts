@@ -1,5 +1,6 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { applyFixes } from '../../server/src/engine/edits';
 import { fixAll } from '../../server/src/engine/fixAll';
 import { database, findings, fix, lines, settings, setup, all } from './helpers';
 
@@ -160,4 +161,14 @@ test('torch.device(...) inside another value is not the device assignment (no x 
   assert.match(out, /^    w0 = w0$/m);
   assert.match(out, /^xs\[next\(it\)\] = xs\[next\(it\)\]$/m);
   assert.doesNotMatch(out, /ckpt = "/);
+});
+
+test('x, y = x.to(device), y.to(device): every item moves its own name, so the statement goes (the same edit from each finding)', () => {
+  const src = lines('import torch', 'def f(loader, device, model):', '    for x, y in loader:', '        x, y = x.to(device), y.cuda(non_blocking=True)', '        a, b = x.to(torch.float16), y.cuda()', '        out = model(x)');
+  const f = findings(src, 'MSP205').filter((x) => x.range.start.line === 3);
+  assert.equal(f.length, 2);
+  for (const x of f) assert.equal(applyFixes(src, [x.fixes[0]]).text, src.replace('        x, y = x.to(device), y.cuda(non_blocking=True)\n', ''));
+  // a cast among the items: only the move goes
+  const other = findings(src, 'MSP205').find((x) => x.range.start.line === 4)!;
+  assert.match(applyFixes(src, [other.fixes[0]]).text, /^        a, b = x\.to\(torch\.float16\), y$/m);
 });

@@ -92,9 +92,34 @@ function moveFix(ctx: RuleContext, call: Node): Fix | undefined {
   const left = asg?.type === 'assignment' && asg.childForFieldName('right')?.id === call.id ? asg.childForFieldName('left') : null;
   const stmtOf = left && (left.type === 'identifier' || left.type === 'attribute') && left.text === obj.text && asg!.parent?.type === 'expression_statement' ? asg!.parent : undefined;
   const own = stmtOf && stmtOf.parent?.parent?.type !== 'class_definition' ? stmtOf : undefined;
-  const e = own ? deleteStatementEdit(ctx.text, own) : undefined;
+  const e = own ? deleteStatementEdit(ctx.text, own) ?? undefined : tupleMoveStatement(ctx, call);
   if (e) return { title: `Remove the .${name}() statement (placement is global in MindSpore)`, applicability: 'safe', edits: [e] };
   return { title: `Remove .${name}() (placement is global in MindSpore)`, applicability: 'safe', edits: [{ start: call.startIndex, end: call.endIndex, newText: obj.text }] };
+}
+
+/**
+ * `x, y = x.to(device), y.to(device)` (a batch moved in a training loop): every item moves its own name, so what is
+ * left, `x, y = x, y`, does nothing, and the statement goes (the same edit for each call's finding).
+ */
+function tupleMoveStatement(ctx: RuleContext, call: Node): TextEdit | undefined {
+  const right = call.parent;
+  const asg = right?.type === 'expression_list' ? right.parent : undefined;
+  const left = asg?.type === 'assignment' && asg.childForFieldName('right')?.id === right!.id ? asg.childForFieldName('left') : undefined;
+  if (left?.type !== 'pattern_list' || asg!.parent?.type !== 'expression_statement' || asg!.parent.parent?.parent?.type === 'class_definition') return undefined;
+  const targets = left.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  const values = right!.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  if (targets.length !== values.length) return undefined;
+  const moves = values.every((v, i) => {
+    const t = targets[i];
+    if (t.type !== 'identifier' || v.type !== 'call' || calleeObject(v)?.text !== t.text) return false;
+    const method = calleeName(v);
+    const args = callArgs(v);
+    if (!args || args.hasSplat || [...args.keywords.keys()].some((k) => k !== 'non_blocking')) return false;
+    if (method === 'cuda' || method === 'cpu') return args.positional.length === 0;
+    // .to(device) / .to("cuda") / .to(torch.device(...)): a device, not a dtype
+    return method === 'to' && args.positional.length === 1 && /^(?:[\w.]*device\w*|["'](?:cuda|cpu)[^"']*["']|torch\.device\(.*\))$/is.test(args.positional[0].text);
+  });
+  return moves ? deleteStatementEdit(ctx.text, asg!.parent) ?? undefined : undefined;
 }
 
 function deviceAssignFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
