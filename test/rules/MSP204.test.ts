@@ -162,3 +162,21 @@ test("PyG's utils.scatter takes dim_size and reduce by position (torch_scatter's
   assert.match(fix(src, 'MSP204', 1).text, /^b = ops\.unsorted_segment_sum\(x, i, n\)$/m);
   assert.deepEqual(findings(lines('from torch_scatter import scatter', 'a = scatter(x, i, 0, out)'), 'MSP204')[0].fixes, []);
 });
+
+test('index_add_ / scatter_add_ in place: the statement assigns the out-of-place result; a fresh tensor takes it directly', () => {
+  const src = lines(
+    'import torch',
+    'def mp(nodes, edges, dst):',
+    '    agg = torch.zeros(nodes.shape[0], edges.shape[1])',
+    '    agg.index_add_(0, dst, edges)',
+    '    counts = torch.zeros(nodes.shape[0]).scatter_add_(0, dst, torch.ones_like(dst, dtype=torch.float32))',
+    '    return agg / counts.clamp(min=1).unsqueeze(-1)',
+  );
+  const f = findings(src, 'MSP204');
+  const at = (line: number) => f.find((x) => x.range.start.line === line)!;
+  assert.match(applyFixes(src, [at(3).fixes[0]]).text, /^    agg = agg\.index_add\(0, dst, edges\)$/m);
+  assert.match(applyFixes(src, [at(4).fixes[0]]).text, /^    counts = torch\.zeros\(nodes\.shape\[0\]\)\.scatter_add\(0, dst, /m);
+  assert.equal(at(3).fixes[0].applicability, 'unsafe');
+  // scatter_add runs on Ascend only in MindSpore 2.6: no fix for a CPU target
+  assert.deepEqual(findings(src, 'MSP204', settings({ device: 'CPU' })).find((x) => x.range.start.line === 4)?.fixes, []);
+});

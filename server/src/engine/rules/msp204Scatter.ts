@@ -6,7 +6,7 @@ import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import { helperInsertEdit } from './msp201Fft';
 import type { Rule, RuleContext } from './types';
-import { argOf, callArgs, claimUses, isAscend, isRepeatable, mindsporeNamer, reportAdvice, ruleOwned, tick } from './util';
+import { argOf, callArgs, callStatement, claimUses, isAscend, isRepeatable, mindsporeNamer, reportAdvice, ruleOwned, tick } from './util';
 
 const TENSOR_METHODS = /^torch\.(Tensor\.)?(index_add_?|scatter_add_?|scatter_reduce_?|index_reduce_?|index_put_?)$/;
 const LIBS = /^(torch_scatter|torch_geometric|dgl)\./;
@@ -125,6 +125,31 @@ function withoutHelper(text: string): string {
   return start >= 0 && end > start ? text.slice(0, start) + text.slice(end) : text;
 }
 
+/**
+ * `agg.index_add_(0, dst, msg)` / `scatter_add_` in place: MindSpore's Tensors are not updated in place, so the
+ * statement assigns the result of the method without the underscore (`agg = agg.index_add(0, dst, msg)`), and a
+ * fresh tensor's chained call (`torch.zeros(n).scatter_add_(0, i, w)`) takes it directly. Only where that method is
+ * the same in MindSpore at the target, and runs on its device. Unsafe: another name for the same tensor would not
+ * see the change.
+ */
+function outOfPlaceFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+  const m = /^torch\.Tensor\.(index_add|scatter_add)_$/.exec(use.qname);
+  if (!m || use.via !== 'method' || use.context !== 'call' || !use.call || !use.receiver) return undefined;
+  const entry = ctx.db.get(`torch.Tensor.${m[1]}`);
+  const choice = entry ? ctx.db.choose(entry, ctx.target) : undefined;
+  if (!choice?.twin || choice.uncovered || choice.twin.status !== 'same') return undefined;
+  const name = use.call.childForFieldName('function')?.childForFieldName('attribute');
+  if (!name) return undefined;
+  const rename: TextEdit = { start: name.startIndex, end: name.endIndex, newText: m[1] };
+  const recv = use.receiver;
+  const stmt = callStatement(use.call);
+  if (stmt && isRepeatable(recv)) {
+    return { title: `Assign the result: ${recv.text} = ${recv.text}.${m[1]}(...)`, applicability: 'unsafe', edits: [rename, { start: use.call.startIndex, end: use.call.startIndex, newText: `${recv.text} = ` }] };
+  }
+  if (!stmt && recv.type === 'call') return { title: `Use ${m[1]}, which returns the result (the tensor is a fresh one)`, applicability: 'unsafe', edits: [rename] };
+  return undefined;
+}
+
 /** `scatter_max(...)[0]`: the subscript taking the values of the (values, argmax) pair; undefined otherwise. */
 function valuesItem(call: Node): Node | undefined {
   const p = call.parent;
@@ -156,7 +181,7 @@ export const msp204Rule: Rule = {
       const fallback = lib
         ? 'Express message passing with static src/dst index Tensors, ops.gather and ops.unsorted_segment_sum (or TensorScatterAdd).'
         : 'Use ops.gather for the messages and ops.unsorted_segment_sum / ops.TensorScatterAdd to sum them into nodes.';
-      const fix = segmentFix(ctx, use);
+      const fix = segmentFix(ctx, use) ?? outOfPlaceFix(ctx, use);
       reportAdvice(ctx, 'MSP204', use, lead, { fallback, tail: ascend ? 'Keep the graph static and benchmark this part.' : undefined, fixes: fix ? [fix] : [] });
     }
   },
