@@ -180,3 +180,18 @@ test('index_add_ / scatter_add_ in place: the statement assigns the out-of-place
   // scatter_add runs on Ascend only in MindSpore 2.6: no fix for a CPU target
   assert.deepEqual(findings(src, 'MSP204', settings({ device: 'CPU' })).find((x) => x.range.start.line === 4)?.fixes, []);
 });
+
+test('(an audit) no out-of-place fix for a global name (assigning it would make it local), a view, an item, or scatter_add before MindSpore 2.5', () => {
+  const cases = [
+    lines('import torch', 'agg = torch.zeros(10, 4)', 'def accumulate(dst, msg):', '    agg.index_add_(0, dst, msg)'),
+    lines('import torch', 'def f(x, i, s):', '    y = x.view(-1).index_add_(0, i, s)'),
+    lines('import torch', 'def f(model, x, dst, msg):', '    outs = model(x)', '    outs[0].index_add_(0, dst, msg)'),
+  ];
+  for (const src of cases) assert.ok(findings(src, 'MSP204').every((f) => f.fixes.length === 0), src);
+  const scatter = lines('import torch', 'def f(n, i, w):', '    return torch.zeros(n).scatter_add_(0, i, w)');
+  assert.equal(findings(scatter, 'MSP204', settings({ mindsporeVersion: '2.4' }))[0].fixes.length, 0);
+  assert.equal(findings(scatter, 'MSP204')[0].fixes.length, 1);
+  // a global declared as such is assigned as one
+  const declared = lines('import torch', 'agg = torch.zeros(10, 4)', 'def accumulate(dst, msg):', '    global agg', '    agg.index_add_(0, dst, msg)');
+  assert.match(fix(declared, 'MSP204').text, /^    agg = agg\.index_add\(0, dst, msg\)$/m);
+});

@@ -172,3 +172,10 @@ test('x, y = x.to(device), y.to(device): every item moves its own name, so the s
   const other = findings(src, 'MSP205').find((x) => x.range.start.line === 4)!;
   assert.match(applyFixes(src, [other.fixes[0]]).text, /^        a, b = x\.to\(torch\.float16\), y$/m);
 });
+
+test('(an audit) attribute targets, .cuda(rank) and .to(device=...) in a tuple of moves: the statement goes too', () => {
+  const src = lines('import torch', 'class T:', '    def f(self, device, rank):', '        self.a, self.b = self.a.to(device=device), self.b.cuda(rank)', '        return self.a');
+  const f = findings(src, 'MSP205').filter((x) => x.range.start.line === 3);
+  assert.ok(f.length >= 1);
+  assert.doesNotMatch(applyFixes(src, [f[0].fixes[0]]).text, /self\.a, self\.b =/);
+});

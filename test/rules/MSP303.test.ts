@@ -43,3 +43,9 @@ test("GradScaler's arguments carry over to DynamicLossScaler's when they mean th
   assert.match(fix(lines('import torch', 'scaler = torch.cuda.amp.GradScaler(2.**10, 4.0, 0.25)', 'loss = scaler.scale(loss)'), 'MSP303').text, /DynamicLossScaler\(scale_value=2\.\*\*10, scale_factor=4, scale_window=2000\)/);
   for (const call of ['torch.cuda.amp.GradScaler(enabled=use_amp)', 'torch.cuda.amp.GradScaler(growth_factor=3.0)', 'torch.cuda.amp.GradScaler("cuda")']) assert.deepEqual(made(call).fixes, [], call);
 });
+
+test('(an audit) a growth factor of 1 or less (torch refuses it) gets no DynamicLossScaler', () => {
+  for (const call of ['torch.cuda.amp.GradScaler(growth_factor=0.5, backoff_factor=2.0)', 'torch.cuda.amp.GradScaler(growth_factor=1, backoff_factor=1)']) {
+    assert.deepEqual(findings(lines('import torch', `scaler = ${call}`, 'loss = scaler.scale(loss)'), 'MSP303')[0].fixes, [], call);
+  }
+});

@@ -248,3 +248,19 @@ test('a name the enclosing function declares global or nonlocal is declared the 
   assert.match(out, /^        global total$/m);
   assert.doesNotMatch(out, /nonlocal total/);
 });
+
+test('(an audit) a scaler also used as torch GradScaler elsewhere (its state_dict saved) keeps its loop: MSP303 would not rename it', () => {
+  const src = lines(
+    'import torch',
+    'def train(model, loader, optimizer, criterion):',
+    '    scaler = torch.cuda.amp.GradScaler()',
+    '    for x, y in loader:',
+    '        optimizer.zero_grad()',
+    '        loss = criterion(model(x), y)',
+    '        scaler.scale(loss).backward()',
+    '        scaler.step(optimizer)',
+    '        scaler.update()',
+    '    torch.save({"scaler": scaler.state_dict()}, "s.pt")',
+  );
+  assert.ok(findings(src, 'MSP404').every((f) => f.fixes.length === 0));
+});

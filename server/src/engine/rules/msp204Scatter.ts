@@ -6,7 +6,7 @@ import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import { helperInsertEdit } from './msp201Fft';
 import type { Rule, RuleContext } from './types';
-import { argOf, callArgs, callStatement, claimUses, isAscend, isRepeatable, mindsporeNamer, reportAdvice, ruleOwned, tick } from './util';
+import { argOf, assignedValue, callArgs, callStatement, claimUses, isAscend, isRepeatable, mindsporeNamer, parameterName, reportAdvice, ruleOwned, tick } from './util';
 
 const TENSOR_METHODS = /^torch\.(Tensor\.)?(index_add_?|scatter_add_?|scatter_reduce_?|index_reduce_?|index_put_?)$/;
 const LIBS = /^(torch_scatter|torch_geometric|dgl)\./;
@@ -143,11 +143,32 @@ function outOfPlaceFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   const rename: TextEdit = { start: name.startIndex, end: name.endIndex, newText: m[1] };
   const recv = use.receiver;
   const stmt = callStatement(use.call);
-  if (stmt && isRepeatable(recv)) {
+  // a name (bound in its own function, or declared global there: assigning a global would make it local) or an
+  // attribute; not an item (`outs[0]`: a tuple refuses the assignment, `x[mask]` is a copy in torch)
+  if (stmt && (recv.type === 'attribute' ? isRepeatable(recv) : recv.type === 'identifier' && boundHere(use.call, recv.text))) {
     return { title: `Assign the result: ${recv.text} = ${recv.text}.${m[1]}(...)`, applicability: 'unsafe', edits: [rename, { start: use.call.startIndex, end: use.call.startIndex, newText: `${recv.text} = ` }] };
   }
-  if (!stmt && recv.type === 'call') return { title: `Use ${m[1]}, which returns the result (the tensor is a fresh one)`, applicability: 'unsafe', edits: [rename] };
+  // a tensor just made (`torch.zeros(n).scatter_add_(...)`), not a view of another (`x.view(-1)`, `x.t()`)
+  if (!stmt && recv.type === 'call' && FRESH.test(recv.childForFieldName('function')?.text ?? '')) {
+    return { title: `Use ${m[1]}, which returns the result (the tensor is a fresh one)`, applicability: 'unsafe', edits: [rename] };
+  }
   return undefined;
+}
+
+/** Calls that make a new tensor. */
+const FRESH = /(?:^|\.)(?:zeros|ones|full|empty|zeros_like|ones_like|full_like|empty_like|new_zeros|new_ones|new_full|new_empty|clone)$/;
+
+/** Whether `name` is a local of the function around `at` (a parameter, assigned before it) or declared global there; at module level, always. */
+function boundHere(at: Node, name: string): boolean {
+  let f: Node | null = at.parent;
+  while (f && f.type !== 'function_definition' && f.type !== 'lambda') f = f.parent;
+  if (!f) return true;
+  if (f.type === 'lambda') return false;
+  const params = f.childForFieldName('parameters')?.namedChildren ?? [];
+  if (params.some((p) => p && parameterName(p) === name)) return true;
+  const body = f.childForFieldName('body');
+  if (body && new RegExp(`\\b(?:global|nonlocal)\\b[^\\n]*\\b${name}\\b`).test(body.text)) return true;
+  return !!assignedValue(f, name, at.startIndex);
 }
 
 /** `scatter_max(...)[0]`: the subscript taking the values of the (values, argmax) pair; undefined otherwise. */

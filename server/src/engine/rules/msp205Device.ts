@@ -111,13 +111,15 @@ function tupleMoveStatement(ctx: RuleContext, call: Node): TextEdit | undefined 
   if (targets.length !== values.length) return undefined;
   const moves = values.every((v, i) => {
     const t = targets[i];
-    if (t.type !== 'identifier' || v.type !== 'call' || calleeObject(v)?.text !== t.text) return false;
+    if ((t.type !== 'identifier' && t.type !== 'attribute') || v.type !== 'call' || calleeObject(v)?.text !== t.text) return false;
     const method = calleeName(v);
     const args = callArgs(v);
-    if (!args || args.hasSplat || [...args.keywords.keys()].some((k) => k !== 'non_blocking')) return false;
-    if (method === 'cuda' || method === 'cpu') return args.positional.length === 0;
+    if (!args || args.hasSplat || [...args.keywords.keys()].some((k) => k !== 'non_blocking' && k !== 'device')) return false;
+    const device = args.keywords.get('device')?.value ?? args.positional[0];
+    if (method === 'cuda') return args.positional.length + (args.keywords.has('device') ? 1 : 0) <= 1;
+    if (method === 'cpu') return args.positional.length === 0 && !args.keywords.has('device');
     // .to(device) / .to("cuda") / .to(torch.device(...)): a device, not a dtype
-    return method === 'to' && args.positional.length === 1 && /^(?:[\w.]*device\w*|["'](?:cuda|cpu)[^"']*["']|torch\.device\(.*\))$/is.test(args.positional[0].text);
+    return method === 'to' && args.positional.length + (args.keywords.has('device') ? 1 : 0) === 1 && !!device && /^(?:[\w.]*device\w*|["'](?:cuda|cpu)[^"']*["']|torch\.device\(.*\))$/is.test(device.text);
   });
   return moves ? deleteStatementEdit(ctx.text, asg!.parent) ?? undefined : undefined;
 }

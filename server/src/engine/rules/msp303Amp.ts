@@ -51,19 +51,19 @@ function autocastFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
 }
 
 /**
- * What keeps a scaler torch's: a call of a method DynamicLossScaler lacks (`step`, `update`, `unscale_`, `get_scale`,
+ * What keeps a scaler torch's (`loopMethods`: except the step/update/unscale_ a train-step rewrite takes away): a call of a method DynamicLossScaler lacks (`step`, `update`, `unscale_`, `get_scale`,
  * `state_dict`, ...) on the name or attribute `call` is assigned to (also through another object, `trainer.scaler`),
  * or that scaler handed on (an argument, another name, getattr), where such calls cannot be followed. Without an
  * assignment, any GradScaler-only call in the file.
  */
-function scalerCalls(call: Node): RegExp {
+export function scalerCalls(call: Node, loopMethods = false): RegExp {
   const assign = call.parent;
   const target = assign?.type === 'assignment' && assign.childForFieldName('right')?.id === call.id ? assign.childForFieldName('left') : undefined;
   if (!target || !/^[A-Za-z_][\w.]*$/.test(target.text)) return SCALER_CALLS;
   const last = target.text.slice(target.text.lastIndexOf('.') + 1);
   const name = `(?<![\\w])(?:[\\w.]*\\.)?${last}`;
   return new RegExp(
-    [`${name}\\s*\\.\\s*(?!scale\\b|unscale\\b|adjust\\b)\\w+\\s*\\(`, `[(,=]\\s*${name}\\s*(?:[,)]|$)`, `getattr\\(\\s*${name}\\b`].join('|'),
+    [`${name}\\s*\\.\\s*(?!scale\\b|unscale\\b|adjust\\b${loopMethods ? '|step\\b|update\\b|unscale_\\b' : ''})\\w+\\s*\\(`, `[(,=]\\s*${name}\\s*(?:[,)]|$)`, `getattr\\(\\s*${name}\\b`].join('|'),
     'm',
   );
 }
@@ -86,14 +86,15 @@ export function dynamicScalerArgs(call: Node, qname: string): string | undefined
   const backoff = get('backoff_factor') ?? '0.5';
   const g = Number(growth);
   const b = Number(backoff);
-  if (!(Number.isFinite(g) && Number.isFinite(b) && Math.abs(g * b - 1) < 1e-9)) return undefined;
+  // (torch refuses a growth factor of 1 or less)
+  if (!(Number.isFinite(g) && Number.isFinite(b) && g > 1 && Math.abs(g * b - 1) < 1e-9)) return undefined;
   return `scale_value=${get('init_scale') ?? '2**16'}, scale_factor=${Number.isInteger(g) ? String(g) : growth}, scale_window=${get('growth_interval') ?? '2000'}`;
 }
 
 function scalerFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   if (!SCALER.test(use.qname) || use.context !== 'call' || !use.call) return undefined;
   const mapped = dynamicScalerArgs(use.call, use.qname);
-  if (mapped === undefined) return undefined;
+  if (mapped === undefined || use.call.text.includes('#')) return undefined; // (comments in the call would go with it)
   // DynamicLossScaler has scale, unscale and adjust: a file calling GradScaler's step/update/unscale_ would keep
   // calls that do not exist once the constructor is renamed (and, no longer a torch scaler, nothing would flag them).
   // Asked of the whole text (incremental analysis re-checks the file when such text comes or goes)

@@ -3,7 +3,7 @@
 // loss, grads = grad_fn(inputs...) and optimizer(grads). The fix builds that from a recognisable loop body.
 import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
-import { dynamicScalerArgs } from './msp303Amp';
+import { dynamicScalerArgs, scalerCalls } from './msp303Amp';
 import type { Rule, RuleContext } from './types';
 import {
   assignedValue, callArgs, calleeName, calleeObject, claimUses, eol, findAll, freshName, hasMultilineString, indentAt, lineEndOf, lineEndWithBreak, lineStartOf,
@@ -190,7 +190,8 @@ function optimizerOver(loop: Node, optimizer: string, params: Node): boolean {
 function plainScaler(ctx: RuleContext, loop: Node, scaler: string): boolean {
   const made = valueBefore(loop, scaler);
   const use = made?.type === 'call' ? ctx.resolution.uses.find((u) => u.call?.id === made.id && /^torch\.(cuda\.)?amp\.GradScaler$/.test(u.qname)) : undefined;
-  return !!use && dynamicScalerArgs(made!, use.qname) !== undefined;
+  // and MSP303 will rename: nothing but the loop's calls keeps it torch's (`scaler.state_dict()`, handed on)
+  return !!use && dynamicScalerArgs(made!, use.qname) !== undefined && !use.call!.text.includes('#') && !ctx.textHas(scalerCalls(made!, true));
 }
 
 /**
