@@ -77,17 +77,22 @@ test('state the loop keeps across iterations, assigned in the forward part, stay
   assert.equal(countSyntaxErrors(out2), 0);
 });
 
+/** A function training with a GradScaler made in it, the loop's body ending with the scaler's update. */
+const SCALED_LOOP = [
+  'import torch',
+  'def train(model, loader, optimizer, criterion):',
+  '    scaler = torch.cuda.amp.GradScaler()',
+  '    for x, y in loader:',
+  '        optimizer.zero_grad()',
+  '        loss = criterion(model(x), y)',
+  '        scaler.scale(loss).backward()',
+  '        scaler.step(optimizer)',
+  '        scaler.update()',
+];
+
 test('a GradScaler loop: forward_fn returns the scaled loss; the step unscales, steps on finite gradients and adjusts the scale', () => {
   const src = lines(
-    'import torch',
-    'def train(model, loader, optimizer, criterion):',
-    '    scaler = torch.cuda.amp.GradScaler()',
-    '    for x, y in loader:',
-    '        optimizer.zero_grad()',
-    '        loss = criterion(model(x), y)',
-    '        scaler.scale(loss).backward()',
-    '        scaler.step(optimizer)',
-    '        scaler.update()',
+    ...SCALED_LOOP,
     '        print(loss.item())',
   );
   const [f] = findings(src, 'MSP404');
@@ -251,15 +256,7 @@ test('a name the enclosing function declares global or nonlocal is declared the 
 
 test('(an audit) a scaler also used as torch GradScaler elsewhere (its state_dict saved) keeps its loop: MSP303 would not rename it', () => {
   const src = lines(
-    'import torch',
-    'def train(model, loader, optimizer, criterion):',
-    '    scaler = torch.cuda.amp.GradScaler()',
-    '    for x, y in loader:',
-    '        optimizer.zero_grad()',
-    '        loss = criterion(model(x), y)',
-    '        scaler.scale(loss).backward()',
-    '        scaler.step(optimizer)',
-    '        scaler.update()',
+    ...SCALED_LOOP,
     '    torch.save({"scaler": scaler.state_dict()}, "s.pt")',
   );
   assert.ok(findings(src, 'MSP404').every((f) => f.fixes.length === 0));
