@@ -1,6 +1,8 @@
 // MSP404: the optimizer.zero_grad() / loss.backward() / optimizer.step() loop. MindSpore differentiates a
 // forward function: grad_fn = ms.value_and_grad(forward_fn, None, optimizer.parameters), then
-// loss, grads = grad_fn(inputs...) and optimizer(grads). The fix builds that from a recognisable loop body.
+// loss, grads = grad_fn(inputs...) and optimizer(grads). The fix builds that from a recognisable loop body: everything
+// before backward is the forward part; a GradScaler's loop becomes DynamicLossScaler calls, clip_grad_norm_ becomes
+// ops.clip_by_global_norm on the gradients.
 import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import { dynamicScalerArgs, scalerCalls } from './msp303Amp';
@@ -18,7 +20,6 @@ interface Step {
   optimizer: string;
   loss: string;
   forward: Node[];
-  pre: Node[];
   after: Node[];
   /** A GradScaler's loop (`scaler.scale(loss).backward()`, `scaler.step(opt)`, `scaler.update()`): the scaler. */
   scaler?: string;
@@ -133,7 +134,6 @@ function findStep(ctx: RuleContext, loop: Node): Step | undefined {
   // loss too: left outside forward_fn, its gradients would be lost)
   const forward = stmts.slice(0, bi).filter((_, i) => i !== zi);
   if (!forward.length) return undefined;
-  const pre: Node[] = [];
   const after = stmts.slice(si + (scaler ? 2 : 1)).filter((s) => s !== stmts[zi]);
   for (const s of forward) {
     if (findAll(s, (n) => /^(break_statement|continue_statement|return_statement|yield|function_definition|class_definition)$/.test(n.type)).length) return undefined;
@@ -148,7 +148,7 @@ function findStep(ctx: RuleContext, loop: Node): Step | undefined {
   if (clip && (names([clip.max]).read.some((r) => assigned.has(r)) || !optimizerOver(loop, optimizer, clip.params))) return undefined;
   // the scaler must become a DynamicLossScaler: made by GradScaler() without arguments, which MSP303 renames
   if (scaler && !plainScaler(ctx, loop, scaler)) return undefined;
-  return { loop, zero: zi >= 0 ? stmts[zi] : undefined, backward: stmts[bi], step, optimizer, loss: lossNode.text, forward, pre, after, scaler, update, clip: clip?.max.text };
+  return { loop, zero: zi >= 0 ? stmts[zi] : undefined, backward: stmts[bi], step, optimizer, loss: lossNode.text, forward, after, scaler, update, clip: clip?.max.text };
 }
 
 function isMemberName(n: Node): boolean {
