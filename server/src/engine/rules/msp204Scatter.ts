@@ -1,6 +1,7 @@
 // MSP204: scatter/gather message passing (index_add_, scatter_add_, scatter_reduce, torch_scatter, PyG, DGL).
 // Ports keep static src/dst index Tensors, gather with ops.gather and sum with ops.unsorted_segment_sum or
-// TensorScatterAdd. This is the slow part on Ascend, so the rule warns about speed as well as correctness.
+// TensorScatterAdd. This is the slow part on Ascend, so the rule warns about speed as well as correctness. Fixes:
+// torch_scatter sums as segment sums, mean/max/min with a segment helper, in-place index_add_/scatter_add_ out of place.
 import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';

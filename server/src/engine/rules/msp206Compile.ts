@@ -1,5 +1,6 @@
 // MSP206: torch.compile and TorchScript (jit.script / jit.trace). MindSpore compiles with graph mode:
-// ms.set_context(mode=ms.GRAPH_MODE) for the whole network, or @ms.jit on a function or construct.
+// ms.set_context(mode=ms.GRAPH_MODE) for the whole network, or @ms.jit on a function or construct. TorchScript's
+// per-function decorators (jit.ignore, unused, export, compiler.disable) have nothing to do there and are removed.
 import type { Fix, TextEdit } from '../findings';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';

@@ -1,5 +1,6 @@
 // MSP305: attention written out (q @ k^T, then softmax) materialises the full score matrix. On Ascend the
 // fused ops.flash_attention_score keeps it out of memory; elsewhere, recompute on the block is the lever.
+// F.scaled_dot_product_attention itself is written out with a helper of MindSpore ops (torch's definition).
 import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
