@@ -13,7 +13,7 @@ import { parseSyntax } from './moduleTree';
 import { withCodeCells } from './ipynbWrite';
 import { neutraliseMagics, type NotebookJson } from './notebook';
 import type { Node } from './parser';
-import { enclosingStatement, eol, indentAt, lineEndWithBreak, lineStartOf, parameterName } from './rules/util';
+import { enclosingStatement, eol, indentAt, isMemberName, lineEndWithBreak, lineStartOf, parameterName } from './rules/util';
 import type { Settings } from './settings';
 
 export interface PortSummary {
@@ -179,12 +179,7 @@ function usesOfImport(root: Node, imp: ImportInfo): Node[] {
   while (stack.length) {
     const n = stack.pop()!;
     if (n.type === 'import_statement' || n.type === 'import_from_statement' || n.type === 'comment' || n.type === 'string') continue;
-    if (n.type === 'identifier' && locals.has(n.text)) {
-      const p = n.parent;
-      const isAttrName = p?.type === 'attribute' && p.childForFieldName('attribute')?.id === n.id;
-      const isKw = p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === n.id;
-      if (!isAttrName && !isKw && !boundInFunction(n)) out.push(n);
-    }
+    if (n.type === 'identifier' && locals.has(n.text) && !isMemberName(n) && !boundInFunction(n)) out.push(n);
     for (const c of n.namedChildren) if (c) stack.push(c);
   }
   return out;

@@ -13,7 +13,7 @@ import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse, ClassInfo } from '../resolve';
 import type { RuleContext } from './types';
-import { callArgs, eol, indentAt, isBaseOf, lineEndOf, lineEndWithBreak, lineStartOf, ownsLines, parameterName, rootOf, tick, walk } from './util';
+import { callArgs, eol, indentAt, isBaseOf, isMemberName, lineEndOf, lineEndWithBreak, lineStartOf, ownsLines, parameterName, rootOf, tick, walk } from './util';
 
 /** torch's Function, by both of its names. */
 const AUTOGRAD_FUNCTION = new Set(['torch.autograd.Function', 'torch.autograd.function.Function']);
@@ -363,12 +363,6 @@ function targetNames(n: Node | null | undefined): string[] {
   if (n.type === 'identifier') return [n.text];
   if (['pattern_list', 'tuple_pattern', 'list_pattern', 'list_splat_pattern', 'parenthesized_expression'].includes(n.type)) return n.namedChildren.flatMap((c) => targetNames(c));
   return [];
-}
-
-/** `dims` in `ctx.dims`, or `dim` in `f(dim=1)`: a name that is not a variable. */
-function isMemberName(n: Node): boolean {
-  const p = n.parent;
-  return (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === n.id) || (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === n.id);
 }
 
 function enclosingLoop(n: Node): Node | undefined {

@@ -55,6 +55,19 @@ function helperState(text: string, fn: string): { kind: 'insert' | 'current' | '
   return endMark < 0 ? { kind: 'unusable' } : { kind: 'replace', start, end: endMark + DFT_HELPER_END.length };
 }
 
+/** Where a helper's block stands: from its first line (`marker`) to its end line, which is left out. */
+export function helperBlock(text: string, marker: string): { start: number; end: number } | undefined {
+  const start = text.indexOf(marker);
+  const end = start >= 0 ? text.indexOf('# mindport: end of', start) : -1;
+  return end > start ? { start, end } : undefined;
+}
+
+/** The text without a helper's block (its own definitions are no clash for the names it defines). */
+export function withoutHelperBlock(text: string, marker: string): string {
+  const b = helperBlock(text, marker);
+  return b ? text.slice(0, b.start) + text.slice(b.end) : text;
+}
+
 /**
  * Inserts a helper's source once (none when the file has its first line, `marker`): after the last top-level
  * import (or docstring / __future__), or after `after` (a top-level statement that must run first: the import a

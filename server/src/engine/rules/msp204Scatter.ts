@@ -5,7 +5,7 @@
 import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
-import { helperInsertEdit } from './msp201Fft';
+import { helperInsertEdit, withoutHelperBlock } from './msp201Fft';
 import type { Rule, RuleContext } from './types';
 import { argOf, assignedValue, callArgs, callStatement, claimUses, isAscend, isRepeatable, mindsporeNamer, parameterName, reportAdvice, ruleOwned, tick } from './util';
 
@@ -112,18 +112,11 @@ function segmentFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   }
   const helper = `segment_${reduce}`;
   // a name the file binds for something else (outside the helper) would be shadowed or would take the call
-  if (/(?<![.\w])(?:segment_(?:mean|max|min)|_segment_reduce|_seg_ops)\b(?!\s*\()/.test(withoutHelper(ctx.text))) return undefined;
+  if (/(?<![.\w])(?:segment_(?:mean|max|min)|_segment_reduce|_seg_ops)\b(?!\s*\()/.test(withoutHelperBlock(ctx.text, SEGMENT_HELPER_MARKER))) return undefined;
   edits.push({ start: whole.startIndex, end: whole.endIndex, newText: `${helper}(${src.text}, ${index.text}, ${count}${Number(dim) === 0 ? '' : `, dim=${dim}`})` });
   const insert = helperInsertEdit(ctx, SEGMENT_HELPER_SOURCE, SEGMENT_HELPER_MARKER);
   if (insert) edits.push(insert);
   return { title: `Use ${helper} (segment ops, a helper inserted once)${counted}`, applicability: 'unsafe', edits };
-}
-
-/** The text without the segment helper's block (its own definitions are not a clash). */
-function withoutHelper(text: string): string {
-  const start = text.indexOf(SEGMENT_HELPER_MARKER);
-  const end = text.indexOf('# mindport: end of segment helpers');
-  return start >= 0 && end > start ? text.slice(0, start) + text.slice(end) : text;
 }
 
 /**

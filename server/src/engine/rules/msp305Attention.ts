@@ -5,7 +5,7 @@ import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import { removeArgumentEdit } from '../edits';
-import { helperInsertEdit } from './msp201Fft';
+import { helperInsertEdit, withoutHelperBlock } from './msp201Fft';
 import type { Rule, RuleContext } from './types';
 import { assignedValue, calleeName, calleeObject, callArgs, claimUses, isAscend, reportAdvice, ruleOwned, scopeNode, tick, walk } from './util';
 
@@ -75,7 +75,7 @@ function attentionFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   // enable_gqa=False is torch's default: dropped; grouped heads are not what the helper does
   const gqa = args?.keywords.get('enable_gqa');
   if (!args || args.hasSplat || args.positional.length > SDPA_KEYWORDS.length || (gqa && gqa.value.text !== 'False') || [...args.keywords.keys()].some((k) => k !== 'enable_gqa' && !SDPA_KEYWORDS.includes(k))) return undefined;
-  const outside = ctx.text.replace(/# mindport: attention helper[\s\S]*# mindport: end of attention helper/, '');
+  const outside = withoutHelperBlock(ctx.text, ATTENTION_HELPER_MARKER);
   // a binding of the helper's names outside its block (a call of ours is not one)
   if (/(?<![.\w])(?:ms_scaled_dot_product_attention|_attn_math|_attn_dtype|_attn_ops)\b(?!\s*\()|\bdef\s+ms_scaled_dot_product_attention\b/.test(outside)) return undefined;
   const fn = use.call.childForFieldName('function')!;

@@ -8,7 +8,7 @@ import type { Node } from '../parser';
 import { dynamicScalerArgs, scalerCalls } from './msp303Amp';
 import type { Rule, RuleContext } from './types';
 import {
-  assignedValue, callArgs, calleeName, calleeObject, claimUses, eol, findAll, freshName, hasMultilineString, indentAt, lineEndOf, lineEndWithBreak, lineStartOf,
+  assignedValue, callArgs, calleeName, calleeObject, claimUses, eol, findAll, freshName, hasMultilineString, indentAt, isMemberName, lineEndOf, lineEndWithBreak, lineStartOf,
   parameterName, readsAssignments, reportAdvice, ruleOwned, statementCall, tick, walk,
 } from './util';
 
@@ -55,10 +55,7 @@ function names(stmts: Node[]): { read: string[]; assigned: Set<string> } {
         const name = n.childForFieldName('name');
         if (name) assigned.add(name.text);
       }
-      if (n.type !== 'identifier') return;
-      const p = n.parent;
-      if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === n.id) return;
-      if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === n.id) return;
+      if (n.type !== 'identifier' || isMemberName(n)) return;
       if (!read.includes(n.text)) read.push(n.text);
     });
   }
@@ -151,11 +148,6 @@ function findStep(ctx: RuleContext, loop: Node): Step | undefined {
   return { loop, zero: zi >= 0 ? stmts[zi] : undefined, backward: stmts[bi], step, optimizer, loss: lossNode.text, forward, after, scaler, update, clip: clip?.max.text };
 }
 
-function isMemberName(n: Node): boolean {
-  const p = n.parent;
-  return (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === n.id) || (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === n.id);
-}
-
 /** Whether an identifier is an assignment's target (`loss = ...`, `loss, out = ...`), not a read. */
 function isAssignedHere(id: Node): boolean {
   let q: Node = id;
@@ -200,11 +192,9 @@ function plainScaler(ctx: RuleContext, loop: Node, scaler: string): boolean {
  * nonlocal (global at module level), or the moved code reads a local of the new function before it is bound.
  */
 function outerNames(loop: Node, candidates: readonly string[]): { names: Set<string>; inFunction: boolean; scope: Node; declared: Map<string, string> } {
-  let f: Node | null = loop.parent;
-  while (f && f.type !== 'function_definition') f = f.parent;
-  let root: Node = loop;
-  while (root.parent) root = root.parent;
-  const scope = f?.childForFieldName('body') ?? root;
+  const enclosing = enclosingScope(loop);
+  const f = enclosing.type === 'function_definition' ? enclosing : undefined;
+  const scope = f?.childForFieldName('body') ?? enclosing;
   const out = new Set<string>();
   // names the enclosing function declares global or nonlocal: the new function declares them the same way
   const declared = new Map<string, string>();

@@ -6,7 +6,7 @@
 // - DropPath / drop_path: stochastic depth, a per-sample mask drawn with ops.rand, identity unless training.
 import type { Fix, TextEdit } from '../findings';
 import type { ApiUse } from '../resolve';
-import { helperInsertEdit } from './msp201Fft';
+import { helperBlock, helperInsertEdit } from './msp201Fft';
 import { findAll } from './util';
 import type { Node } from '../parser';
 import type { RuleContext } from './types';
@@ -102,8 +102,7 @@ const BINDING_PARENTS = new Set(['parameters', 'lambda_parameters', 'default_par
 
 /** Whether `name` is bound somewhere other than by an import from timm or in the helper's block. */
 function boundOtherwise(ctx: RuleContext, name: string, marker: string): boolean {
-  const start = ctx.text.indexOf(marker);
-  const end = start >= 0 ? ctx.text.indexOf('# mindport: end of', start) : -1;
+  const block = helperBlock(ctx.text, marker);
   const binds = (n: Node): boolean => {
     const p = n.parent;
     if (!p) return false;
@@ -121,5 +120,5 @@ function boundOtherwise(ctx: RuleContext, name: string, marker: string): boolean
     }
     return false;
   };
-  return findAll(ctx.tree.rootNode, (n) => n.type === 'identifier' && n.text === name && !(start >= 0 && n.startIndex > start && n.startIndex < end) && binds(n)).length > 0;
+  return findAll(ctx.tree.rootNode, (n) => n.type === 'identifier' && n.text === name && !(block && n.startIndex > block.start && n.startIndex < block.end) && binds(n)).length > 0;
 }

@@ -416,6 +416,12 @@ export function dropMethodCallEdit(call: Node): TextEdit | undefined {
   return { start: call.startIndex, end: call.endIndex, newText: obj.text };
 }
 
+/** `dims` in `ctx.dims`, or `dim` in `f(dim=1)`: an identifier that names a member or a keyword, not a variable. */
+export function isMemberName(n: Node): boolean {
+  const p = n.parent;
+  return (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === n.id) || (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === n.id);
+}
+
 /** Whether `node` is one of the base classes in the class statement of `cls`. */
 export function isBaseOf(cls: ClassInfo, node: Node): boolean {
   const supers = cls.node.childForFieldName('superclasses');
