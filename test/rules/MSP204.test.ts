@@ -54,7 +54,7 @@ test('a user function named scatter is not flagged', () => {
 test('graph-library types in annotations are hints, not the message passing warning', () => {
   const f = findings(lines('from torch_geometric.typing import Adj', 'from torch_geometric.nn import MessagePassing', 'def f(edge_index: Adj) -> Adj:', '    return edge_index', 'class C(MessagePassing):', '    pass'), 'MSP204');
   assert.deepEqual(f.map((x) => x.severity), ['hint', 'hint', 'warning']);
-  assert.match(f[0].message, /graph-library type: in MindSpore the same values are plain Tensors/);
+  assert.match(f[0].message, /graph-library alias: in MindSpore code the same values have the plain type `Tensor`/);
   assert.match(f[2].message, /not available for MindSpore/);
 });
 

@@ -142,7 +142,8 @@ test('dataset types in type hints are hints, not warnings: the value becomes a p
   assert.deepEqual(f.map((x) => x.severity), ['hint', 'hint']);
   assert.match(f[0].message, /`torch\.utils\.data\.Dataset` in a type hint: in MindSpore the value is a plain Python class/);
   assert.match(f[1].message, /`mindspore\.dataset\.Dataset`/);
-  assert.ok(f.every((x) => x.fixes.length === 0));
+  // the dataset class has no type to name; the loader's hint becomes MindSpore's dataset type (hintTypes.test.ts)
+  assert.deepEqual(f.map((x) => x.fixes.length), [0, 1]);
 });
 
 test('2.10: pin_memory_device (torch 1.12+) goes in the rename, which stays safe; the engine\'s samplers, which that loader cannot iterate, get advice', () => {

@@ -234,6 +234,20 @@ export class ImportPlanner {
     return { expr: alias, edit: { start: this.insertAt, end: this.insertAt, newText: `${this.prefix}import ${module} as ${alias}${this.suffix}` } };
   }
 
+  /**
+   * How to name a name of Python's `typing` module here (`Optional`): a module-level binding of it, else through
+   * an `import typing` (or an alias), else adding `from typing import Optional`; undefined when every spelling is
+   * taken by something else.
+   */
+  planTyping(name: string): ImportPlan | undefined {
+    const own = this.aliasOf(`typing.${name}`);
+    if (own !== undefined) return { expr: own };
+    const mod = this.aliasOf('typing');
+    if (mod !== undefined) return { expr: `${mod}.${name}` };
+    if (this.boundNames.has(name)) return undefined;
+    return { expr: name, edit: { start: this.insertAt, end: this.insertAt, newText: `${this.prefix}from typing import ${name}${this.suffix}` } };
+  }
+
   /** How to name `msName` here. Each call returns its own edit object: findings' edits are moved in place later. */
   plan(msName: string): ImportPlan {
     let p = this.plans.get(msName);

@@ -5,6 +5,7 @@
 import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
+import { hintTypeFix, hintTypeOf } from './annotationTypes';
 import { helperInsertEdit, withoutHelperBlock } from './msp201Fft';
 import type { Rule, RuleContext } from './types';
 import { argOf, assignedValue, callArgs, callStatement, claimUses, isAscend, isRepeatable, mindsporeNamer, parameterName, reportAdvice, ruleOwned, tick } from './util';
@@ -184,10 +185,12 @@ export const msp204Rule: Rule = {
       const lib = LIBS.test(use.qname);
       if (lib && use.context === 'annotation') {
         // a type hint (`edge_index: Adj`) computes nothing: a short hint, not the message passing warning
-        reportAdvice(ctx, 'MSP204', use, `${tick(use.qname)} is a graph-library type: in MindSpore the same values are plain Tensors (an edge index is a (2, E) integer Tensor).`, {
-          severity: 'hint',
-          withAdvice: false,
-        });
+        const plain = hintTypeOf(use.qname);
+        const fix = hintTypeFix(ctx, use);
+        const lead = plain
+          ? `${tick(use.qname)} in a type hint is a graph-library alias: in MindSpore code the same values have the plain type ${tick(plain)}.`
+          : `${tick(use.qname)} is a graph-library type: in MindSpore the same values are plain Tensors (an edge index is a (2, E) integer Tensor).`;
+        reportAdvice(ctx, 'MSP204', use, lead, { severity: 'hint', withAdvice: false, fixes: fix ? [fix] : [] });
         continue;
       }
       const lead = lib

@@ -6,6 +6,7 @@ import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
 import { platformOf, versionAtLeast } from '../../mappings/database';
+import { hintTypeFix } from './annotationTypes';
 import {
   callArgs, calleeName, calleeNameAt, calleeObject, callStatement, claimUses, deleteStatementEdit, enclosingStatement, indentAt, reportAdvice,
   ruleOwned, tick, twinRenameFix, walk, eol,
@@ -267,14 +268,17 @@ export const msp205Rule: Rule = {
       }
       if (use.context === 'annotation' && (use.qname === 'torch.device' || use.qname === 'torch.cuda.device')) {
         // a type hint (`device: torch.device`) computes nothing: what such values become
-        reportAdvice(ctx, 'MSP205', use, `${tick(use.qname)} in a type hint: MindSpore has no device objects; a device is named by a string (\`"Ascend"\`) where one is named at all.`, { severity: 'hint', withAdvice: false });
+        const fix = hintTypeFix(ctx, use);
+        reportAdvice(ctx, 'MSP205', use, `${tick(use.qname)} in a type hint: MindSpore has no device objects; a device is named by a string (\`"Ascend"\`) where one is named at all.`, { severity: 'hint', withAdvice: false, fixes: fix ? [fix] : [] });
         continue;
       }
       let fix: Fix | undefined;
       let lead: string;
       let withAdvice = true;
       if (use.qname === 'torch.device') {
-        fix = deviceAssignFix(ctx, use);
+        // `x.to(torch.device("cpu"))`: the move's own fix deletes the device with the call
+        const mover = use.call?.parent?.type === 'argument_list' ? use.call.parent.parent : undefined;
+        fix = deviceAssignFix(ctx, use) ?? (mover?.type === 'call' && moveOf(mover) === true ? moveFix(ctx, mover) : undefined);
         lead = `${tick('torch.device')}: there are no device objects to pass around; ${GLOBAL}.`;
         withAdvice = false;
       } else if (use.qname.startsWith('torch.backends.')) {

@@ -8,6 +8,7 @@ import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import { classRows, rowNames } from '../datasetRows';
+import { hintTypeFix } from './annotationTypes';
 import type { Rule, RuleContext } from './types';
 import { assignedValue, callArgs, claimUses, mindsporeNamer, reportAdvice, ruleOwned, scopeNode, tick, twinRenameFix } from './util';
 
@@ -150,7 +151,8 @@ export const msp405Rule: Rule = {
       else if (use.context === 'annotation') {
         // a type hint (`self.data_train: Optional[Dataset] = None`) computes nothing: a short hint of what the value becomes
         const becomes = use.qname === 'torch.utils.data.DataLoader' ? `a MindSpore dataset (${tick('mindspore.dataset.Dataset')}, what ${tick('GeneratorDataset(...).batch(...)')} returns)` : 'a plain Python class that GeneratorDataset wraps';
-        reportAdvice(ctx, 'MSP405', use, `${tick(use.qname)} in a type hint: in MindSpore the value is ${becomes}.`, { severity: 'hint', withAdvice: false });
+        const fix = hintTypeFix(ctx, use);
+        reportAdvice(ctx, 'MSP405', use, `${tick(use.qname)} in a type hint: in MindSpore the value is ${becomes}.`, { severity: 'hint', withAdvice: false, fixes: fix ? [fix] : [] });
       } else if (DATASETS.test(use.qname)) {
         const fix = baseRemoval(ctx, use);
         reportAdvice(ctx, 'MSP405', use, `${tick(use.qname)}: MindSpore needs no dataset base class.`, {

@@ -5,6 +5,7 @@ import { TORCH_LIKE_DATA } from '../../mappings/database';
 import type { Fix, TextEdit } from '../findings';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
+import { hintTypeFix } from './annotationTypes';
 import { callArgs, callStatement, claimUses, eol, indentAt, reportAdvice, ruleOwned, tick, twinRenameFix } from './util';
 
 const OWNED = /^torch\.(distributed\.|nn\.(parallel\.)?(DistributedDataParallel|DataParallel)$|utils\.data\.distributed\.|multiprocessing\.spawn$)/;
@@ -56,9 +57,11 @@ export const msp407Rule: Rule = {
       if (use.context === 'annotation' && /^torch\.distributed\./.test(use.qname)) {
         // a type hint (`group: Optional[ProcessGroup] = None`) computes nothing: a short hint
         const group = /ProcessGroup$/.test(use.qname);
-        reportAdvice(ctx, 'MSP407', use, `${tick(use.qname)} is a torch.distributed type${group ? ': MindSpore names communication groups by strings (mindspore.communication.create_group)' : ''}.`, {
+        const fix = hintTypeFix(ctx, use);
+        reportAdvice(ctx, 'MSP407', use, `${tick(use.qname)} is a torch.distributed type${group ? ': MindSpore names communication groups by strings (mindspore.communication.create_group), so the hint is `str`' : ''}.`, {
           severity: 'hint',
           withAdvice: false,
+          fixes: fix ? [fix] : [],
         });
         continue;
       }
