@@ -35,7 +35,17 @@ test('collate_fn or an unknown source: advice only; module import style', () => 
   const f = findings(src, 'MSP405');
   assert.equal(f.length, 1);
   assert.equal(f[0].fixes.length, 0);
+  // the message says why, and where the call would get a fix
+  assert.match(f[0].message, /No fix: it passes a `collate_fn`, which receives samples .*target 2\.10 for that rename\)\.$/);
   assert.equal(findings(lines('class DataLoader:', '    pass', 'l = DataLoader()'), 'MSP405').length, 0);
+});
+
+test('a DataLoader left alone says why: unknown columns, spread arguments, an argument without counterpart', () => {
+  const reason = (call: string) => findings(lines('from torch.utils.data import DataLoader', `l = ${call}`), 'MSP405')[0].message.replace(/^.*No fix: /, '');
+  assert.match(reason('DataLoader(train_set, batch_size=2)'), /^the columns of `train_set` are not known \(GeneratorDataset needs `column_names`/);
+  assert.match(reason('DataLoader(ds, **cfg)'), /^the call passes `\*args` \/ `\*\*kwargs`/);
+  assert.match(reason('DataLoader(ds, batch_size=2, worker_init_fn=seed_worker)'), /^it passes a `worker_init_fn`/);
+  assert.match(reason('DataLoader(ds, batch_size=2, in_order=False)'), /^it passes `in_order`, which the rewrite does not carry over\.$/);
 });
 
 // MindSpore 2.10's mindspore.dataset.dataloader: torch's DataLoader, Dataset, samplers with torch's arguments
@@ -126,6 +136,7 @@ test('sampler=DistributedSampler(...) becomes GeneratorDataset\'s own sharding (
   assert.match(fix(src, 'MSP405', 2).text, /^b = ms\.dataset\.GeneratorDataset\(ds, column_names=\["x", "y"\], num_shards=8, shard_id=r, shuffle=False\)\.batch\(4, drop_remainder=True\)$/m);
   // any other sampler, or a DistributedSampler whose drop_last GeneratorDataset has no word for: advice only
   assert.deepEqual([loaders[2].fixes.length, loaders[3].fixes.length], [0, 0]);
+  assert.match(loaders[2].message, /No fix: its `sampler` is not a `DistributedSampler`/);
 });
 
 test('dataset types in type hints are hints, not warnings: the value becomes a plain class or a MindSpore dataset', () => {

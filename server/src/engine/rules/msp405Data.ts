@@ -68,20 +68,41 @@ function shardingOf(ctx: RuleContext, sampler: Node, edits: TextEdit[]): string[
   ];
 }
 
-function loaderFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
+/** Why a torch argument keeps a DataLoader call from the rewrite (what GeneratorDataset has instead, if anything). */
+const UNSUPPORTED_LOADER_ARGS: Readonly<Record<string, string>> = {
+  collate_fn:
+    "it passes a `collate_fn`, which receives samples while GeneratorDataset's `.batch(per_batch_map=...)` receives columns (MindSpore 2.10's `mindspore.dataset.dataloader.DataLoader` takes `collate_fn` as it is: target 2.10 for that rename)",
+  worker_init_fn: 'it passes a `worker_init_fn`, which GeneratorDataset has no counterpart for',
+  generator: 'it passes a `torch.Generator` (seed MindSpore with `ms.set_seed` / `ds.config.set_seed` instead)',
+  timeout: 'it passes a `timeout`, which GeneratorDataset has no counterpart for',
+  batch_sampler: "it passes a `batch_sampler`: GeneratorDataset's `.batch()` makes batches of a fixed size",
+  multiprocessing_context: 'it passes a `multiprocessing_context` (GeneratorDataset chooses with `python_multiprocessing=`)',
+};
+
+type LoaderResult = { fix: Fix } | { why: string };
+
+function loaderFix(ctx: RuleContext, use: ApiUse): LoaderResult | undefined {
   if (use.qname !== 'torch.utils.data.DataLoader' || use.context !== 'call' || !use.call) return undefined;
   const args = callArgs(use.call);
-  if (!args || args.hasSplat || args.positional.length > 3) return undefined;
+  if (!args) return undefined;
+  if (args.hasSplat) return { why: 'the call passes `*args` / `**kwargs`, which the rewrite cannot see into' };
+  if (args.positional.length > 3) return { why: 'it passes more than three arguments by position' };
   const allowed = ['dataset', 'batch_size', 'shuffle', 'sampler', 'num_workers', 'drop_last', 'pin_memory', 'persistent_workers', 'prefetch_factor'];
-  for (const k of args.keywords.keys()) if (!allowed.includes(k)) return undefined;
+  for (const k of args.keywords.keys()) if (!allowed.includes(k)) return { why: UNSUPPORTED_LOADER_ARGS[k] ?? `it passes \`${k}\`, which the rewrite does not carry over` };
   const ds = args.keywords.get('dataset')?.value ?? args.positional[0];
-  if (!ds) return undefined;
+  if (!ds) return { why: 'it names no dataset' };
   const cols = columns(ctx, ds);
-  if (!cols) return undefined;
+  if (!cols) {
+    return {
+      why: `the columns of \`${ds.text.length > 40 ? 'the dataset' : ds.text}\` are not known (GeneratorDataset needs \`column_names\`: they are read from what the dataset class's \`__getitem__\` returns, when its class is found in this file or the project)`,
+    };
+  }
   const edits: TextEdit[] = [];
   const sampler = args.keywords.get('sampler')?.value;
   const sharding = sampler && sampler.type !== 'none' ? shardingOf(ctx, sampler, edits) : undefined;
-  if (sampler && sampler.type !== 'none' && !sharding) return undefined;
+  if (sampler && sampler.type !== 'none' && !sharding) {
+    return { why: 'its `sampler` is not a `DistributedSampler` the rewrite can turn into `num_shards` / `shard_id` (samplers with `drop_last` or `seed` included)' };
+  }
   const bs = args.keywords.get('batch_size')?.value.text ?? args.positional[1]?.text ?? '1';
   const workers = args.keywords.get('num_workers')?.value.text;
   // torch keeps the last partial batch by default; a fixed batch shape keeps graph mode from recompiling, so the
@@ -94,7 +115,7 @@ function loaderFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
   if (workers && workers !== '0') parts.push(`num_parallel_workers=${workers}`);
   edits.unshift({ start: use.call.startIndex, end: use.call.endIndex, newText: `${plan.expr}(${parts.join(', ')}).batch(${bs}, drop_remainder=${dropLast})` });
   if (plan.edit) edits.push(plan.edit);
-  return { title: 'Use GeneratorDataset(...).batch(..., drop_remainder=...)', applicability: 'unsafe', edits };
+  return { fix: { title: 'Use GeneratorDataset(...).batch(..., drop_remainder=...)', applicability: 'unsafe', edits } };
 }
 
 /**
@@ -160,11 +181,13 @@ export const msp405Rule: Rule = {
           fallback: `Any object with __getitem__ and __len__ (or an iterable) is wrapped by ${tick('mindspore.dataset.GeneratorDataset(source, column_names=[...])')}; return NumPy arrays from __getitem__.`,
         });
       } else if (use.qname === 'torch.utils.data.DataLoader') {
-        const fix = loaderFix(ctx, use);
+        const result = loaderFix(ctx, use);
+        const fix = result && 'fix' in result ? result.fix : undefined;
         // a sampler held in a name is consumed by the rewrite: the name and its set_epoch calls are left to delete
         const sampler = fix ? callArgs(use.call)?.keywords.get('sampler')?.value : undefined;
         const leftover = sampler?.type === 'identifier' ? ` ${tick(sampler.text)} is then unused: delete it and its set_epoch calls (the dataset shards and reshuffles every epoch itself), since torch's sampler needs torch's process group.` : '';
-        reportAdvice(ctx, 'MSP405', use, `${tick('DataLoader')} → ${tick('GeneratorDataset(source, column_names, shuffle=..., num_parallel_workers=...).batch(batch_size, drop_remainder=...)')}: fixed batch shapes keep graph mode from recompiling, so the last partial batch is dropped unless the call says drop_last=False; num_workers becomes num_parallel_workers; for data parallel pass num_shards/shard_id.${leftover}`, { fixes: fix ? [fix] : [], withAdvice: false });
+        const why = result && 'why' in result ? ` No fix: ${result.why}.` : '';
+        reportAdvice(ctx, 'MSP405', use, `${tick('DataLoader')} → ${tick('GeneratorDataset(source, column_names, shuffle=..., num_parallel_workers=...).batch(batch_size, drop_remainder=...)')}: fixed batch shapes keep graph mode from recompiling, so the last partial batch is dropped unless the call says drop_last=False; num_workers becomes num_parallel_workers; for data parallel pass num_shards/shard_id.${leftover}${why}`, { fixes: fix ? [fix] : [], withAdvice: false });
       } else {
         reportAdvice(ctx, 'MSP405', use, `${tick(use.qname)}: build the source in NumPy and wrap it with ${tick('GeneratorDataset')} (or NumpySlicesDataset).`);
       }
