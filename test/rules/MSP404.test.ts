@@ -1,7 +1,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { countSyntaxErrors } from '../../server/src/engine/fixAll';
-import { findings, fix, lines, settings, setup, all } from './helpers';
+import { spawnSync } from 'node:child_process';
+import { countSyntaxErrors, fixAll } from '../../server/src/engine/fixAll';
+import { database, findings, fix, lines, settings, setup, all } from './helpers';
 
 before(setup);
 
@@ -260,4 +261,159 @@ test('(an audit) a scaler also used as torch GradScaler elsewhere (its state_dic
     '    torch.save({"scaler": scaler.state_dict()}, "s.pt")',
   );
   assert.ok(findings(src, 'MSP404').every((f) => f.fixes.length === 0));
+});
+
+/** A function that is one train step, as weatherbench-resunet's train_once: inputs rebound, a configured clip. */
+const STEP_FUNCTION = lines(
+  'import torch',
+  'import torch.nn as nn',
+  'def train_once(network, optimizer, configs, input_x, input_y):',
+  '    """One step."""',
+  '    network.train()',
+  '    input_x = input_x.float()',
+  '    optimizer.zero_grad()',
+  '    output = network(input_x)',
+  '    if configs.sq:',
+  '        err = (output - input_y) ** 2',
+  '    else:',
+  '        err = abs(output - input_y)',
+  '    loss = err.mean()',
+  '    loss.backward()',
+  '    loss_value = loss.item()',
+  '    if configs.clip:',
+  '        nn.utils.clip_grad_norm_(network.parameters(), configs.max_norm)',
+  '    optimizer.step()',
+  '    return loss_value, output, input_x',
+);
+
+test('a function that is one step: forward_fn in it (its parameters rebound are nonlocal), a configured clip, a statement reading the loss moved after grad_fn', () => {
+  const src = STEP_FUNCTION.replace('optimizer, configs, input_x', 'configs, input_x').replace('import torch.nn as nn', 'import torch.nn as nn\noptimizer = torch.optim.Adam(network.parameters())');
+  const f = findings(src, 'MSP404');
+  assert.equal(f.length, 1, f.map((x) => x.message).join('\n'));
+  assert.match(f[0].message, /clipped with `ops\.clip_by_global_norm\(grads, configs\.max_norm\)` when `configs\.clip`/);
+  assert.equal(
+    fix(src, 'MSP404').text.split('def train_once')[1],
+    lines(
+      '(network, configs, input_x, input_y):',
+      '    """One step."""',
+      '    def forward_fn():',
+      '        nonlocal input_x',
+      '        network.train()',
+      '        input_x = input_x.float()',
+      '        output = network(input_x)',
+      '        if configs.sq:',
+      '            err = (output - input_y) ** 2',
+      '        else:',
+      '            err = abs(output - input_y)',
+      '        loss = err.mean()',
+      '        return loss, input_x, output',
+      '    grad_fn = ms.value_and_grad(forward_fn, None, optimizer.parameters, has_aux=True)',
+      '    (loss, input_x, output), grads = grad_fn()',
+      '    loss_value = loss.item()',
+      '    if configs.clip:',
+      '        grads = ops.clip_by_global_norm(grads, configs.max_norm)',
+      '    optimizer(grads)',
+      '    return loss_value, output, input_x',
+    ),
+  );
+});
+
+test('the rewritten step computes what the torch one did (CPython: torch and MindSpore played by stand-ins)', (t) => {
+  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'pass']).status === 0);
+  if (!python) return t.skip('no python3');
+  const loopSrc = lines(
+    'import torch',
+    'def fit(model, optimizer, data, best=1e9):',
+    '    total = 0.0',
+    '    for step, (x, y) in enumerate(data):',
+    '        out = model(x)',
+    '        optimizer.zero_grad()',
+    '        loss = (out - y) ** 2',
+    '        total += loss.item()',
+    '        loss.backward()',
+    '        seen = loss.item() + step',
+    '        optimizer.step()',
+    '        if loss.item() < best:',
+    '            best = loss.item()',
+    '    return total, best, out, seen',
+  );
+  const stepSrc = STEP_FUNCTION.replace("    if configs.clip:\n        nn.utils.clip_grad_norm_(network.parameters(), configs.max_norm)\n", '');
+  const program = `
+import json, sys, types
+class T(float):
+    def backward(self): LOG.append(("backward", float(self)))
+    def item(self): return float(self)
+    def float(self): return T(self)
+    def mean(self): return T(self)
+    def __sub__(self, o): return T(float(self) - o)
+    def __pow__(self, n): return T(float(self) ** n)
+    def __abs__(self): return T(abs(float(self)))
+class Opt:
+    parameters = "params"
+    def zero_grad(self): pass  # gradients a grad function returns never accumulate: nothing to compare
+    def step(self): LOG.append("step")
+    def __call__(self, grads): LOG.append("step")
+class Net:
+    def train(self): LOG.append("train")
+    def __call__(self, x): return T(x * 2)
+def value_and_grad(fn, pos, weights, has_aux=False):
+    def run(*args):
+        out = fn(*args)
+        (LOG.append(("backward", float(out[0] if has_aux else out))))
+        return out, "grads"
+    return run
+torch = types.ModuleType("torch"); torch.nn = types.ModuleType("torch.nn"); ms = types.ModuleType("mindspore"); ms.value_and_grad = value_and_grad
+sys.modules.update({"torch": torch, "torch.nn": torch.nn, "mindspore": ms})
+class Cfg: sq = True; clip = False
+src = json.loads(sys.stdin.read())
+results = []
+for name in ("before", "after"):
+    LOG = []
+    g = {}
+    exec(src[name + "_loop"], g)
+    a = g["fit"](Net(), Opt(), [(1.0, 0.5), (2.0, 1.0), (0.25, 3.0)])
+    g = {}
+    exec(src[name + "_step"], g)
+    b = g["train_once"](Net(), Opt(), Cfg(), T(1.5), 1.0)
+    results.append((a, b, LOG))
+print(json.dumps(results[0] == results[1]))
+print(json.dumps(results))
+`;
+  const after = (s: string) => fixAll(s, settings({ select: ['MSP404'] }), database(), { unsafe: true }).text;
+  const input = JSON.stringify({ before_loop: loopSrc, after_loop: after(loopSrc), before_step: stepSrc, after_step: after(stepSrc) });
+  assert.match(after(stepSrc), /def forward_fn\(\):\n        nonlocal input_x\n/);
+  assert.match(after(loopSrc), /def forward_fn\(x, y\):/);
+  const run = spawnSync(python, ['-c', program], { input, encoding: 'utf8' });
+  assert.equal(run.status, 0, `${run.stderr}\n${after(loopSrc)}\n${after(stepSrc)}`);
+  assert.equal(run.stdout.split('\n')[0], 'true', run.stdout);
+});
+
+test('zero_grad inside a `with` block of the forward part (an autocast region) goes with its line, the block stays', () => {
+  const src = lines(
+    'import torch',
+    'def train(model, loader, optimizer):',
+    '    for x in loader:',
+    '        with torch.autocast(device_type="cuda", dtype=torch.bfloat16):',
+    '            optimizer.zero_grad()',
+    '            loss = model(x).mean()',
+    '        loss.backward()',
+    '        optimizer.step()',
+  );
+  const out = fix(src, 'MSP404').text;
+  assert.match(out, /    def forward_fn\(x\):\n        with torch\.autocast\(device_type="cuda", dtype=torch\.bfloat16\):\n            loss = model\(x\)\.mean\(\)\n        return loss\n/);
+  assert.doesNotMatch(out, /zero_grad/);
+  // alone in its block, zero_grad cannot go without emptying it: no rewrite
+  const alone = src.replace('            loss = model(x).mean()\n', '').replace('        loss.backward()', '        loss = model(x).mean()\n        loss.backward()');
+  assert.ok(findings(alone, 'MSP404').every((x) => x.fixes.length === 0));
+});
+
+test('a train step left alone says why on its backward', () => {
+  const why = (...body: string[]) => {
+    const f = findings(lines('import torch', 'def train(model, loader, optimizer):', '    for x in loader:', ...body.map((b) => `        ${b}`)), 'MSP404');
+    return f.find((x) => /backward/.test(x.message))!.message.replace(/^.*No rewrite of this train step: /, '');
+  };
+  assert.match(why('loss = model(x)', 'loss.backward()', 'optimizer.step()'), /^no `zero_grad\(\)` in the same block: torch accumulates gradients over iterations without one\./);
+  assert.match(why('optimizer.zero_grad()', 'loss = model(x)', 'loss.backward()', 'print(model.weight.grad)', 'optimizer.step()'), /^a statement between `backward` and `step` reads more than the forward part's values/);
+  assert.match(why('optimizer.zero_grad()', 'loss = model(x)', 'loss.backward(retain_graph=True)', 'optimizer.step()'), /^`backward` is given arguments/);
+  assert.match(why('optimizer.zero_grad()', 'loss = model(x)', 'loss.backward()', 'if x:', '    break'), /^`backward\(\)` is not followed by `step\(\)` in the same block \(only clipping/);
 });

@@ -9,7 +9,7 @@ import { resolve, type ApiUse, type NameSet, type Resolution, type ResolveOption
 import { classifyUse, countUse, verdictMemo, type UseVerdict } from './rules/apiMapping';
 import { ruleMeta } from './rules/catalog';
 import { ALL_RULES } from './rules/index';
-import { watchAssignmentReads } from './rules/util';
+import { watchAssignmentReads, watchScopeReads } from './rules/util';
 import type { Report, RuleContext } from './rules/types';
 import { findSuppressions, isSuppressed } from './noqa';
 import { projectIndex } from './projectIndex';
@@ -112,6 +112,12 @@ export interface AnalysisRun {
   assignmentReads: { name: string; before: number; anywhere: boolean }[];
   /** With `recordQueries`: as `assignmentReads`, those of functions' scopes (`fn`: the function definition's start). */
   functionAssignmentReads: { fn: number; name: string; before: number; anywhere: boolean }[];
+  /** With `recordQueries`: names whose reads later in the module a rule's result depends on (readsLaterReads), and where. */
+  laterReads: { name: string; at: number }[];
+  /** With `recordQueries`: as `laterReads`, in functions' scopes (`fn`: the function definition's start). */
+  functionLaterReads: { fn: number; name: string; at: number }[];
+  /** With `recordQueries`: the starts of the function definitions whose whole body a rule read (readsWholeBody). */
+  wholeBodies: Set<number>;
   /** What the rules asked `textHas` and its answers (those given in RunOptions.textFacts among them). */
   textFacts: TextFacts;
 }
@@ -174,10 +180,20 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
   const assignmentReads: AnalysisRun['assignmentReads'] = [];
   const functionAssignmentReads: AnalysisRun['functionAssignmentReads'] = [];
   const textFacts = new Map(opts.textFacts);
+  const laterReads: AnalysisRun['laterReads'] = [];
+  const functionLaterReads: AnalysisRun['functionLaterReads'] = [];
+  const wholeBodies = new Set<number>();
   if (opts.recordQueries) {
     watchAssignmentReads((scope, name, before, anywhere) => {
       if (scope.type === 'module') assignmentReads.push({ name, before, anywhere });
       else if (scope.type === 'function_definition') functionAssignmentReads.push({ fn: scope.startIndex, name, before, anywhere });
+    });
+    watchScopeReads({
+      laterReads(scope, name, at) {
+        if (scope.type === 'module') laterReads.push({ name, at });
+        else if (scope.type === 'function_definition') functionLaterReads.push({ fn: scope.startIndex, name, at });
+      },
+      wholeBody: (fn) => wholeBodies.add(fn.startIndex),
     });
   }
   try {
@@ -248,8 +264,11 @@ export function runAnalysis(text: string, tree: Tree, lines: LineIndex, settings
   } catch (err) {
     out.internalErrors.push(`analysis failed: ${(err as Error).stack ?? err}`);
   } finally {
-    if (opts.recordQueries) watchAssignmentReads(undefined);
+    if (opts.recordQueries) {
+      watchAssignmentReads(undefined);
+      watchScopeReads(undefined);
+    }
   }
   tree.dropMemos();
-  return { analysis: out, tree, resolution, verdicts, suppressedAt, queried: recording?.queried ?? new Set(), fileNoqa, assignmentReads, functionAssignmentReads, textFacts };
+  return { analysis: out, tree, resolution, verdicts, suppressedAt, queried: recording?.queried ?? new Set(), fileNoqa, assignmentReads, functionAssignmentReads, laterReads, functionLaterReads, wholeBodies, textFacts };
 }

@@ -91,6 +91,8 @@ interface Statement {
   assigned: ReadonlySet<string>;
   /** Names all of whose module-level assignments its rules read (readsAssignments). */
   assignedAnywhere: ReadonlySet<string>;
+  /** Names whose reads after it its rules read (readsLaterReads): a statement that reads one, or read one, re-checks it. */
+  readsLater: ReadonlySet<string>;
   /** Carries a fact rules read about the whole file, so it is analysed with every change. */
   pinned: boolean;
   /** Uses mixed precision (autocast, GradScaler, apex.amp): MSP304 asks whether any statement does. */
@@ -134,6 +136,8 @@ interface BodyStatement extends Tally {
   /** Names whose last assignment before it (in the function's scope) its rules read, and those all of whose assignments they read. */
   assigned: ReadonlySet<string>;
   assignedAnywhere: ReadonlySet<string>;
+  /** Names whose reads after it (in the function) its rules read, as Statement.readsLater. */
+  readsLater: ReadonlySet<string>;
   /** Always part of a re-check: a comment, or it defines a class, imports, declares a global or holds a file-level noqa. */
   pinned: boolean;
   /** Holds `except` (an import fallback there keeps what came before: its bindings do not end a name's readers). */
@@ -485,13 +489,19 @@ export class IncrementalAnalyzer {
       const changedAt = (i: number, d: Difference) => {
         for (const st of graph.readersAfter(i, d.values, d.assigns, (n) => d.tree.has(n))) if (!pending.has(st)) next.add(st);
       };
+      // names a re-checked statement reads, or read: statements whose rules read where those are read are next
+      const reads = new Set<string>();
+      const readBy = (...sts: Statement[]) => sts.forEach((st) => st.refs.forEach((n) => reads.add(n)));
       if (round === 0) {
         // the changed region as a whole: what the statements after it see of each name it binds, before and after
         changedAt(regionFrom + changed.length - 1, regionDifference(changedOld, statements.slice(regionFrom, regionFrom + changed.length)));
         for (const [now, was] of replaced) changedAt(graph.indexOf(now), regionDifference([was], [now]));
+        readBy(...changedOld, ...statements.slice(regionFrom, regionFrom + changed.length), ...replaced.keys(), ...replaced.values());
       } else {
         for (const st of pending) changedAt(graph.indexOf(st), regionDifference([before!.get(st)!], [st]));
+        readBy(...pending, ...before!.values());
       }
+      if (reads.size) for (const st of statements) if (st.readsLater.size && !pending.has(st) && [...st.readsLater].some((n) => reads.has(n))) next.add(st);
       if (next.size) {
         pending = next;
         round++;
@@ -754,6 +764,8 @@ export class IncrementalAnalyzer {
         textFacts: old.textFacts,
       });
       if (typeof run === 'string') return run;
+      // a rule read the whole function (MSP404's one-step function): it is for the statement's re-check to see it all
+      if (run.wholeBodies.has(defStart)) return 'a rule reads the whole function';
       learnModuleReads(fn, run);
       const b = run.resolution.bindingsByStatement.get(fn.start);
       let again = false;
@@ -783,6 +795,13 @@ export class IncrementalAnalyzer {
         }
         if ([...refs].some((n) => !x.refs.has(n))) x.refs = union(x.refs, refs);
       }
+      for (const { fn: f, name, at } of run.functionLaterReads) {
+        if (f !== defStart) continue;
+        const r = lastStartingBy(list, at);
+        if (r < 0 || at >= list[r].end) continue;
+        for (let k = r + 1; k < list.length; k++) if (list[k].refs.has(name) && !keptBody.has(list[k])) extraBody.add(list[k]), (again = true);
+        if (!list[r].readsLater.has(name)) list[r].readsLater = union(list[r].readsLater, [name]);
+      }
       for (const { fn: f, name, before, anywhere } of run.functionAssignmentReads) {
         if (f !== defStart) continue;
         const r = lastStartingBy(list, before);
@@ -811,13 +830,21 @@ export class IncrementalAnalyzer {
       const changedAt = (last: number, d: Difference) => {
         for (const x of bodyReadersAfter(list, last, d)) if (!pending.has(x)) next.add(x);
       };
-      if (!diffed.size) changedAt(p + changed.length - 1, bodyDifference(changedOld, changed));
+      // names a re-checked statement reads, or read: statements whose rules read where those are read are next
+      const reads = new Set<string>();
+      const readBy = (...xs: BodyStatement[]) => xs.forEach((x) => x.refs.forEach((n) => reads.add(n)));
+      if (!diffed.size) {
+        changedAt(p + changed.length - 1, bodyDifference(changedOld, changed));
+        readBy(...changedOld, ...changed);
+      }
       for (const x of pending) {
         if (diffed.has(x)) continue;
         diffed.add(x);
         const was = replaced.get(x);
         if (was) changedAt(index.get(x)!, bodyDifference([was], [x]));
+        if (was) readBy(was, x);
       }
+      if (reads.size) for (const x of list) if (x.readsLater.size && !pending.has(x) && [...x.readsLater].some((n) => reads.has(n))) next.add(x);
       if (!next.size) {
         // whether the file uses mixed precision (MSP304) is not for the re-checked statements to change
         if (changedOld.some((x) => x.mixed) !== changed.some((x) => x.mixed) || [...replaced].some(([x, was]) => x.mixed !== was.mixed)) return 'mixed precision use appeared or went';
@@ -940,6 +967,7 @@ function learnModuleReads(st: Statement, run: AnalysisRun): void {
     if (anywhere) st.assignedAnywhere = union(st.assignedAnywhere, [name]);
     else st.assigned = union(st.assigned, [name]);
   }
+  for (const { name, at } of run.laterReads) if (at >= st.start && at < st.end) st.readsLater = union(st.readsLater, [name]);
 }
 
 /** An edit inside one top-level statement that `wants` it, where nothing else moved but by the edit. */
@@ -1125,6 +1153,7 @@ class Graph {
         }
         for (const n of st.assigned) add(this.lastAssigner(i, n));
         for (const n of st.assignedAnywhere) all.forEach((other, k) => other.assigns.has(n) && add(k));
+        for (const n of st.readsLater) all.forEach((other, k) => k > i && other.refs.has(n) && add(k));
       }
       frontier = next;
     }
@@ -1208,10 +1237,21 @@ class Graph {
       if (anywhere && !st.assignedAnywhere.has(name)) st.assignedAnywhere = new Set([...st.assignedAnywhere, name]);
       if (!anywhere && !st.assigned.has(name)) st.assigned = new Set([...st.assigned, name]);
     }
+    for (const { name, at } of run.laterReads) {
+      const st = this.statements[statementAt(this.statements, at)];
+      if (keep.has(st) && !pending.has(st) && !st.readsLater.has(name)) st.readsLater = new Set([...st.readsLater, name]);
+    }
   }
 
-  /** Whether a rule read a module-level assignment made in a statement left out of the analysis. */
+  /**
+   * Whether a rule read a module-level assignment made in a statement left out of the analysis, or where a name is
+   * read after it (readsLaterReads) when a statement reading it was left out.
+   */
   missedAssignments(keep: ReadonlySet<Statement>, run: AnalysisRun): boolean {
+    for (const { name, at } of run.laterReads) {
+      const all = this.statements;
+      for (let k = statementAt(all, at) + 1; k < all.length; k++) if (all[k].refs.has(name) && !keep.has(all[k])) return true;
+    }
     for (const { name, before, anywhere } of run.assignmentReads) {
       if (anywhere) {
         if (this.statements.some((st) => st.assigns.has(name) && !keep.has(st))) return true;
@@ -1260,7 +1300,7 @@ class Graph {
 function emptyStatement(text: string, start: number, end: number, type: string, refs: ReadonlySet<string> = new Set<string>()): Statement {
   return {
     start, end, type, text: ownCopy(text.slice(start, end)), findings: [], edits: [], editsEnd: -1, remoteEnd: -1, uses: [], stats: emptyStats(), suppressed: 0, errors: 0,
-    bound: new Set(), moduleBound: new Set(), refs, exports: new Map(), classes: NO_NAMES, assigns: NO_NAMES, assigned: NO_NAMES, assignedAnywhere: NO_NAMES, pinned: false, mixedPrecision: false,
+    bound: new Set(), moduleBound: new Set(), refs, exports: new Map(), classes: NO_NAMES, assigns: NO_NAMES, assigned: NO_NAMES, assignedAnywhere: NO_NAMES, readsLater: NO_NAMES, pinned: false, mixedPrecision: false,
     members: undefined, body: undefined, // every statement has the same fields (one hidden class for V8)
   };
 }
@@ -1378,6 +1418,7 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun, 
     st.assigns = NO_NAMES;
     st.assigned = NO_NAMES;
     st.assignedAnywhere = NO_NAMES;
+    st.readsLater = NO_NAMES;
     st.pinned = false;
     st.mixedPrecision = false;
   }
@@ -1409,6 +1450,10 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun, 
     if (st && anywhere) st.assignedAnywhere = withName(st.assignedAnywhere, name);
     else if (st) st.assigned = withName(st.assigned, name);
   }
+  for (const { name, at: o } of run.laterReads) {
+    const st = at(o);
+    if (st) st.readsLater = withName(st.readsLater, name);
+  }
   for (const off of run.suppressedAt) {
     const st = at(off);
     if (st) st.suppressed++;
@@ -1432,7 +1477,8 @@ function fill(statements: Statement[], which: Set<Statement>, run: AnalysisRun, 
     }
     if (PIN_TEXT.test(st.text)) st.pinned = true;
     if (st.end - st.start >= memberMinChars && !st.mixedPrecision && b?.members) st.members = classMemberRecords(run, c, b);
-    if (st.end - st.start >= memberMinChars && b?.body) st.body = bodyRecords(run, c, b.body);
+    // (a function whose whole body a rule read is re-checked whole: no body records)
+    if (st.end - st.start >= memberMinChars && b?.body && !run.wholeBodies.has(definitionOf(c)?.startIndex ?? -1)) st.body = bodyRecords(run, c, b.body);
   }
 }
 
@@ -1481,6 +1527,7 @@ function bodyRecords(run: AnalysisRun, c: Node, bodies: ReadonlyMap<number, Body
       assigns: ownNames(b?.assigns ?? NO_NAMES),
       assigned: NO_NAMES,
       assignedAnywhere: NO_NAMES,
+      readsLater: NO_NAMES,
       pinned: n.type === 'comment' || PIN_TEXT.test(own) || run.tree.nodesOfTypeIn(n.id, ['class_definition']).length > 0,
       except: EXCEPT.test(own),
       mixed: false,
@@ -1514,13 +1561,18 @@ function bodyRecords(run: AnalysisRun, c: Node, bodies: ReadonlyMap<number, Body
     if (anywhere) records[j].assignedAnywhere = withName(records[j].assignedAnywhere, name);
     else records[j].assigned = withName(records[j].assigned, name);
   }
+  for (const { fn, name, at: o } of run.functionLaterReads) {
+    if (fn !== def.startIndex) continue;
+    const j = lastStartingBy(records, o);
+    if (j >= 0 && o < records[j].end) records[j].readsLater = withName(records[j].readsLater, name);
+  }
   return { defStart: def.startIndex, statements: records, header };
 }
 
 /** A body statement not analysed yet. */
 function emptyBodyStatement(start: number, end: number, type: string, refs: ReadonlySet<string>): BodyStatement {
   return {
-    start, end, type, all: NO_NAMES, local: NO_NAMES, exports: new Map(), refs, assigns: NO_NAMES, assigned: NO_NAMES, assignedAnywhere: NO_NAMES,
+    start, end, type, all: NO_NAMES, local: NO_NAMES, exports: new Map(), refs, assigns: NO_NAMES, assigned: NO_NAMES, assignedAnywhere: NO_NAMES, readsLater: NO_NAMES,
     pinned: false, except: false, mixed: false, stats: emptyStats(), suppressed: 0, errors: 0,
   };
 }
@@ -1596,6 +1648,8 @@ function bodyContext(list: readonly BodyStatement[], index: ReadonlyMap<BodyStat
       }
       for (const n of x.assigned) add(lastBodyAssigner(list, i, n));
       for (const n of x.assignedAnywhere) list.forEach((y, k) => y.assigns.has(n) && add(k));
+      // what its rules read of the statements after it: those reading the names
+      for (const n of x.readsLater) list.forEach((y, k) => k > i && y.refs.has(n) && add(k));
     }
     frontier = next;
   }

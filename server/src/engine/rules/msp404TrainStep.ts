@@ -8,18 +8,25 @@ import type { Node } from '../parser';
 import { dynamicScalerArgs, scalerCalls } from './msp303Amp';
 import type { Rule, RuleContext } from './types';
 import {
-  assignedValue, callArgs, calleeName, calleeObject, claimUses, eol, findAll, freshName, hasMultilineString, indentAt, isMemberName, lineEndOf, lineEndWithBreak, lineStartOf,
-  parameterName, readsAssignments, reportAdvice, ruleOwned, statementCall, tick, walk,
+  assignedValue, callArgs, ownsLines, calleeName, calleeObject, claimUses, eol, findAll, freshName, hasMultilineString, indentAt, isMemberName, lineEndOf, lineEndWithBreak, lineStartOf,
+  parameterName, readsAssignments, readsLaterReads, readsWholeBody, reportAdvice, ruleOwned, statementCall, tick, walk,
 } from './util';
 
 interface Step {
+  /** The loop, or the function whose body is the step. */
   loop: Node;
+  /** The step is a function's body: forward_fn is defined in it, where the forward part began. */
+  fn: boolean;
+  /** Names the function declares global or nonlocal (function steps). */
+  declared: Map<string, string>;
   zero?: Node;
   backward: Node;
   step: Node;
   optimizer: string;
   loss: string;
   forward: Node[];
+  /** Statements between backward and step reading only the forward part's values: after grad_fn's call. */
+  between: Node[];
   after: Node[];
   /** A GradScaler's loop (`scaler.scale(loss).backward()`, `scaler.step(opt)`, `scaler.update()`): the scaler. */
   scaler?: string;
@@ -27,6 +34,8 @@ interface Step {
   update?: Node;
   /** `clip_grad_norm_(..., max_norm)` before the step: the max norm, for `ops.clip_by_global_norm`. */
   clip?: string;
+  /** The clipping's condition when it is `if cond: clip_grad_norm_(...)`. */
+  clipWhen?: string;
 }
 
 const CLIP_NORM = /^torch\.nn\.utils\.(clip_grad\.)?clip_grad_norm_$/;
@@ -62,90 +71,203 @@ function names(stmts: Node[]): { read: string[]; assigned: Set<string> } {
   return { read, assigned };
 }
 
-function findStep(ctx: RuleContext, loop: Node): Step | undefined {
-  const body = loop.childForFieldName('body');
+/** Names a statement between backward and step may read besides the forward part's values (`n = loss.item()`). */
+const PLAIN_BUILTINS = new Set(['float', 'int', 'bool', 'str', 'print', 'len', 'abs', 'round', 'min', 'max', 'isinstance', 'math']);
+
+/** A step, or why the block calling backward is not one the rewrite can take (`at`: the backward statement). */
+type Found = { step: Step } | { why: string; at: Node };
+
+/**
+ * The train step whose `backward()` is a statement of `container`'s body (a loop's, or a function's: a function
+ * that is one step, `def train_once(x, y): ... loss.backward(); optimizer.step(); return loss.item()`), or why
+ * it is not rewritten; undefined when no statement of the body calls backward.
+ */
+function findStep(ctx: RuleContext, container: Node): Found | undefined {
+  const body = container.childForFieldName('body');
   if (!body) return undefined;
-  const stmts = body.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
-  const bi = stmts.findIndex((s) => methodStatement(s, 'backward'));
-  if (bi < 0) return undefined;
+  const fn = container.type === 'function_definition';
+  let stmts = body.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  const bi0 = stmts.findIndex((s) => methodStatement(s, 'backward'));
+  if (bi0 < 0) return undefined;
+  const at = stmts[bi0];
+  const no = (why: string): Found => ({ why, at });
+  // what a function's step is, and why not, depends on every statement of its body (incremental analysis)
+  if (fn) readsWholeBody(container);
+  // a function's docstring and global / nonlocal statements stay where they are, before forward_fn
+  let prologue = 0;
+  if (fn) {
+    while (prologue < stmts.length && (/^(global|nonlocal)_statement$/.test(stmts[prologue].type) || (prologue === 0 && stmts[0].type === 'expression_statement' && stmts[0].namedChildren[0]?.type === 'string'))) prologue++;
+  }
+  const declared = new Map<string, string>();
+  for (const st of stmts.slice(0, prologue)) {
+    if (st.type !== 'expression_statement') for (const id of st.namedChildren) if (id?.type === 'identifier') declared.set(id.text, st.type === 'global_statement' ? 'global' : 'nonlocal');
+  }
+  stmts = stmts.slice(prologue);
+  const bi = bi0 - prologue;
   const bcall = methodStatement(stmts[bi], 'backward')!;
-  if (bcall.childForFieldName('arguments')?.namedChildren.length) return undefined;
+  if (bcall.childForFieldName('arguments')?.namedChildren.length) return no('`backward` is given arguments (a gradient or retain_graph), which a grad function has no counterpart for');
   let lossNode = calleeObject(bcall)!;
   // mixed precision: `scaler.scale(loss).backward()`, then `scaler.step(opt)` and `scaler.update()`
   let scaler: string | undefined;
   if (lossNode.type === 'call' && calleeName(lossNode) === 'scale') {
     const scaled = callArgs(lossNode);
     const isScaler = ctx.resolution.uses.some((u) => u.call?.id === lossNode.id && GRAD_SCALE.test(u.qname));
-    if (!isScaler || !scaled || scaled.all.length !== 1 || scaled.positional.length !== 1) return undefined;
+    if (!isScaler || !scaled || scaled.all.length !== 1 || scaled.positional.length !== 1) return no('`backward` is called on a `scale(...)` that is not a GradScaler\'s');
     scaler = calleeObject(lossNode)!.text;
     lossNode = scaled.positional[0];
   }
-  // gradient clipping between backward and step (a scaler's gradients unscaled first): written on the gradients
+  if (lossNode.type !== 'identifier') return no('`backward` is called on an expression, not on a name the forward part assigns');
+  // between backward and step: a scaler's unscale_, gradient clipping (written on the gradients), and statements
+  // that only read what the forward part computed (`loss_value = loss.item()`), which go after grad_fn's call
+  const forwardAll = stmts.slice(0, bi);
+  const readable = new Set([...names(forwardAll).assigned, lossNode.text, ...PLAIN_BUILTINS]);
+  // (and the loop's own variables)
+  const target = fn ? null : container.childForFieldName('left');
+  if (target) for (const id of findAll(target, (c) => c.type === 'identifier')) readable.add(id.text);
   let si = bi + 1;
-  let clip: { max: Node; params: Node } | undefined;
+  let clip: { max: Node; params: Node; when?: Node } | undefined;
   let unscaled = false;
-  if (scaler) {
-    const u = stmts[si] ? methodStatement(stmts[si], 'unscale_') : undefined;
-    if (u && calleeObject(u)!.text === scaler) {
-      si++;
-      unscaled = true;
+  const between: Node[] = [];
+  for (; si < stmts.length; si++) {
+    const st = stmts[si];
+    if (scaler && !unscaled && !clip) {
+      const u = methodStatement(st, 'unscale_');
+      if (u && calleeObject(u)!.text === scaler) {
+        unscaled = true;
+        continue;
+      }
     }
+    // clipping only when configured: `if configs.clip: clip_grad_norm_(...)` (one statement, no elif / else)
+    const guard = st.type === 'if_statement' && !st.childForFieldName('alternative') ? st : undefined;
+    const guarded = guard?.childForFieldName('consequence')?.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    const clipCall = statementCall(guarded?.length === 1 ? guarded[0] : st);
+    if (!clip && clipCall && ctx.resolution.uses.some((u) => u.call?.id === clipCall.id && CLIP_NORM.test(u.qname))) {
+      const a = callArgs(clipCall);
+      const norm = a ? (a.keywords.get('norm_type')?.value.text ?? a.positional[2]?.text) : undefined;
+      const max = a?.keywords.get('max_norm')?.value ?? a?.positional[1];
+      const params = a?.keywords.get('parameters')?.value ?? a?.positional[0];
+      const defaults: Record<string, string> = { error_if_nonfinite: 'False', foreach: 'None' };
+      const keywordsKnown = !!a && [...a.keywords].every(([k, v]) => ['parameters', 'max_norm', 'norm_type'].includes(k) || defaults[k] === v.value.text);
+      if (!a || a.hasSplat || !max || !params || a.positional.length > 3 || !keywordsKnown || (norm !== undefined && !/^2(\.0?)?$/.test(norm))) return no('`clip_grad_norm_` is given arguments `ops.clip_by_global_norm` has no counterpart for (a norm other than 2, error_if_nonfinite)');
+      // a scaler's gradients are clipped after unscale_: torch clips scaled ones otherwise
+      if (scaler && !unscaled) return no('the gradients are clipped while still scaled (no `unscale_` before `clip_grad_norm_`)');
+      const when = guard?.childForFieldName('condition') ?? undefined;
+      clip = { max, params, when };
+      continue;
+    }
+    if (methodStatement(st, 'step')) break;
+    const r = names([st]);
+    const reads = findAll(st, (n) => n.type === 'identifier' && !isMemberName(n) && !isAssignedHere(n)).map((n) => n.text);
+    const readsGrads = findAll(st, (n) => n.type === 'attribute' && n.childForFieldName('attribute')?.text === 'grad').length > 0;
+    if (st.type !== 'expression_statement' || hasMultilineString(st)) {
+      return no('`backward()` is not followed by `step()` in the same block (only clipping, and statements reading what the forward part computed, may come between)');
+    }
+    if (readsGrads || reads.some((x) => !readable.has(x))) {
+      return no('a statement between `backward` and `step` reads more than the forward part\'s values (gradients, parameters or other state)');
+    }
+    for (const a of r.assigned) readable.add(a);
+    between.push(st);
   }
-  const clipCall = stmts[si] ? statementCall(stmts[si]) : undefined;
-  if (clipCall && ctx.resolution.uses.some((u) => u.call?.id === clipCall.id && CLIP_NORM.test(u.qname))) {
-    const a = callArgs(clipCall);
-    const norm = a ? (a.keywords.get('norm_type')?.value.text ?? a.positional[2]?.text) : undefined;
-    const max = a?.keywords.get('max_norm')?.value ?? a?.positional[1];
-    const params = a?.keywords.get('parameters')?.value ?? a?.positional[0];
-    const defaults: Record<string, string> = { error_if_nonfinite: 'False', foreach: 'None' };
-    const keywordsKnown = !!a && [...a.keywords].every(([k, v]) => ['parameters', 'max_norm', 'norm_type'].includes(k) || defaults[k] === v.value.text);
-    // a scaler's gradients are clipped after unscale_: torch clips scaled ones otherwise
-    if (!a || a.hasSplat || !max || !params || a.positional.length > 3 || !keywordsKnown || (norm !== undefined && !/^2(\.0?)?$/.test(norm)) || (scaler && !unscaled)) return undefined;
-    clip = { max, params };
-    si++;
-  }
-  if (unscaled && !clip) return undefined; // unscale_ with nothing after it that uses it
+  if (unscaled && !clip) return no('`unscale_` is not followed by gradient clipping'); // unscale_ with nothing after it that uses it
   const step = stmts[si];
   const scall = step ? methodStatement(step, 'step') : undefined;
-  if (!scall) return undefined;
+  if (!scall) return no('no `step()` follows `backward()` in the same block');
   const stepArgs = callArgs(scall);
   let optimizer: string;
   let update: Node | undefined;
   if (scaler) {
     update = stmts[si + 1];
     const ucall = update ? methodStatement(update, 'update') : undefined;
-    if (calleeObject(scall)!.text !== scaler || stepArgs?.all.length !== 1 || stepArgs.positional.length !== 1) return undefined;
-    if (!ucall || calleeObject(ucall)!.text !== scaler || callArgs(ucall)?.all.length) return undefined;
+    if (calleeObject(scall)!.text !== scaler || stepArgs?.all.length !== 1 || stepArgs.positional.length !== 1) return no('the scaled loss is not stepped by `scaler.step(optimizer)`');
+    if (!ucall || calleeObject(ucall)!.text !== scaler || callArgs(ucall)?.all.length) return no('`scaler.step(optimizer)` is not followed by `scaler.update()`');
     optimizer = stepArgs.positional[0].text;
   } else {
-    if (stepArgs?.all.length) return undefined;
+    if (stepArgs?.all.length) return no('`step` is given arguments (a closure)');
     optimizer = calleeObject(scall)!.text;
   }
   // zero_grad of the optimizer or of a module (torch accumulates gradients without one: no rewrite then)
-  const zi = stmts.findIndex((s) => {
-    const c = methodStatement(s, 'zero_grad');
-    return c && (calleeObject(c)!.text === optimizer || ctx.resolution.uses.some((u) => u.call?.id === c.id && u.qname === 'torch.nn.Module.zero_grad'));
-  });
-  if (zi < 0 || lossNode.type !== 'identifier') return undefined;
+  const isZero = (st: Node) => {
+    const c = methodStatement(st, 'zero_grad');
+    return !!c && (calleeObject(c)!.text === optimizer || ctx.resolution.uses.some((u) => u.call?.id === c.id && u.qname === 'torch.nn.Module.zero_grad'));
+  };
+  const zi = stmts.findIndex(isZero);
+  // or one statement of a `with` block of the forward part (`with torch.autocast(...): optimizer.zero_grad(); ...`)
+  // that has others: its lines go, the block stays
+  const nestedZero = zi >= 0 ? undefined : stmts.slice(0, bi).flatMap((st) => {
+    if (st.type !== 'with_statement') return [];
+    const inner = st.childForFieldName('body')?.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') ?? [];
+    return inner.length > 1 ? inner.filter((z) => isZero(z) && ownsLines(ctx.text, z)) : [];
+  })[0];
+  if (zi < 0 && !nestedZero) return no(`no \`zero_grad()\` in the same block: torch accumulates gradients over ${fn ? 'calls' : 'iterations'} without one`);
+  if (zi > bi && zi < si) return no('`zero_grad()` comes between `backward` and `step`');
   // everything before backward is the forward part, zero_grad aside (`out = model(x)` before zero_grad computes the
   // loss too: left outside forward_fn, its gradients would be lost)
   const forward = stmts.slice(0, bi).filter((_, i) => i !== zi);
-  if (!forward.length) return undefined;
+  if (!forward.length) return no('nothing before `backward` computes the loss');
   const after = stmts.slice(si + (scaler ? 2 : 1)).filter((s) => s !== stmts[zi]);
   for (const s of forward) {
-    if (findAll(s, (n) => /^(break_statement|continue_statement|return_statement|yield|function_definition|class_definition)$/.test(n.type)).length) return undefined;
-    if (hasMultilineString(s)) return undefined;
+    if (findAll(s, (n) => /^(break_statement|continue_statement|return_statement|yield|function_definition|class_definition)$/.test(n.type)).length) {
+      return no('the forward part has a `break`, `continue`, `return`, `yield` or a definition, which cannot move into a function');
+    }
+    if (hasMultilineString(s)) return no('the forward part has a multi-line string, which re-indenting would change');
   }
   const { assigned } = names(forward);
-  if (!assigned.has(lossNode.text)) return undefined;
+  if (!assigned.has(lossNode.text)) return no(`the forward part does not assign \`${lossNode.text}\``);
   // the loss read before the forward part assigns it (the previous iteration's): forward_fn would not have it
   const firstLoss = forward.flatMap((st) => findAll(st, (n) => n.type === 'identifier' && n.text === lossNode.text && !isMemberName(n)))[0];
-  if (firstLoss && !isAssignedHere(firstLoss)) return undefined;
+  if (firstLoss && !isAssignedHere(firstLoss)) return no(`\`${lossNode.text}\` is read before the forward part assigns it`);
   // the clip reads what forward_fn assigns (it stays in the loop), or clips other parameters than the optimizer's
-  if (clip && (names([clip.max]).read.some((r) => assigned.has(r)) || !optimizerOver(loop, optimizer, clip.params))) return undefined;
+  if (clip && names([clip.max]).read.some((r) => assigned.has(r))) return no('the clipping norm is computed by the forward part');
+  if (clip?.when && (names([clip.when]).read.some((r) => assigned.has(r)) || hasMultilineString(clip.when))) return no('whether to clip depends on what the forward part computes');
+  if (clip && !optimizerOver(container, optimizer, clip.params)) return no('the clipped parameters are not shown to be the ones the optimizer was built over');
   // the scaler must become a DynamicLossScaler: made by GradScaler() without arguments, which MSP303 renames
-  if (scaler && !plainScaler(ctx, loop, scaler)) return undefined;
-  return { loop, zero: zi >= 0 ? stmts[zi] : undefined, backward: stmts[bi], step, optimizer, loss: lossNode.text, forward, after, scaler, update, clip: clip?.max.text };
+  if (scaler && !plainScaler(ctx, container, scaler)) return no(`\`${scaler}\` is not shown to be a GradScaler MSP303 makes a DynamicLossScaler (made here with arguments it carries over, and not used as torch's elsewhere)`);
+  return {
+    step: { loop: container, fn, declared, zero: zi >= 0 ? stmts[zi] : nestedZero, backward: stmts[bi], step, optimizer, loss: lossNode.text, forward, between, after, scaler, update, clip: clip?.max.text, clipWhen: clip?.when?.text },
+  };
+}
+
+/** Whether an identifier is bound, not read, where it stands: a `for` target, a `with ... as` / `except ... as` name, a definition's name, an import's. */
+function isBoundHere(id: Node): boolean {
+  if (isAssignedHere(id)) return true;
+  let q: Node = id;
+  for (let p = id.parent; p; q = p, p = p.parent) {
+    if (p.type === 'for_statement' || p.type === 'for_in_clause') return p.childForFieldName('left')?.id === q.id;
+    if (p.type === 'as_pattern_target' || p.type === 'aliased_import' || p.type === 'dotted_name') return true;
+    if (p.type === 'function_definition' || p.type === 'class_definition') return p.childForFieldName('name')?.id === q.id;
+    if (p.type === 'named_expression') return p.childForFieldName('name')?.id === q.id;
+    if (!['pattern_list', 'tuple_pattern', 'list_pattern', 'parenthesized_expression'].includes(p.type)) return false;
+  }
+  return false;
+}
+
+/**
+ * The names statements read from the scope they are in: not where they bind a name, and in a function, lambda or
+ * class inside them only names it does not bind itself (what resolution counts as a read, so that incremental
+ * analysis re-checks the loop when a read appears or goes: readsLaterReads).
+ */
+function scopeReads(stmts: readonly Node[]): Set<string> {
+  const out = new Set<string>();
+  const visit = (n: Node, shadowed: ReadonlySet<string>): void => {
+    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') {
+      const local = new Set(shadowed);
+      for (const c of n.childForFieldName('parameters')?.namedChildren ?? []) {
+        const name = c ? parameterName(c) : undefined;
+        if (name) local.add(name);
+      }
+      for (const a of names([n]).assigned) local.add(a);
+      const name = n.childForFieldName('name'); // (a definition's name is a binding)
+      for (const c of n.namedChildren) if (c && c.id !== name?.id) visit(c, local);
+      return;
+    }
+    if (n.type === 'identifier') {
+      if (!isMemberName(n) && !isBoundHere(n) && !shadowed.has(n.text)) out.add(n.text);
+      return;
+    }
+    for (const c of n.namedChildren) if (c) visit(c, shadowed);
+  };
+  for (const st of stmts) visit(st, new Set());
+  return out;
 }
 
 /** Whether an identifier is an assignment's target (`loss = ...`, `loss, out = ...`), not a read. */
@@ -227,13 +349,29 @@ function outerNames(loop: Node, candidates: readonly string[]): { names: Set<str
   return { names: out, inFunction: !!f, scope, declared };
 }
 
+/**
+ * For a function's step: the names forward_fn must declare, of those its forward part assigns: the function's
+ * parameters (nonlocal: `input_x = input_x.float()` rebinds the function's own) and what it declares global or
+ * nonlocal (declared the same way).
+ */
+function functionNames(s: Step, candidates: readonly string[]): { names: Set<string>; inFunction: boolean; scope: Node; declared: Map<string, string> } {
+  const params = new Set<string>();
+  for (const c of s.loop.childForFieldName('parameters')?.namedChildren ?? []) {
+    const name = c ? parameterName(c) : undefined;
+    if (name) params.add(name);
+  }
+  const out = new Set(candidates.filter((a) => params.has(a) || s.declared.has(a)));
+  return { names: out, inFunction: true, scope: s.loop.childForFieldName('body') ?? s.loop, declared: s.declared };
+}
+
 const BINDERS = ['assignment', 'augmented_assignment', 'for_statement'];
 const SCOPES = ['function_definition', 'class_definition', 'lambda'];
 
-function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
+function buildFix(ctx: RuleContext, s: Step): Fix | string {
   const nl = eol(ctx.text);
-  const loopIndent = indentAt(ctx.text, s.loop.startIndex);
   const bodyIndent = indentAt(ctx.text, s.forward[0].startIndex);
+  // forward_fn is defined before the loop, or in the function where its forward part began
+  const loopIndent = s.fn ? bodyIndent : indentAt(ctx.text, s.loop.startIndex);
   // inputs: names the forward part reads that the loop binds (its target, or earlier statements of the body)
   const loopBound = new Set<string>();
   const left = s.loop.childForFieldName('left');
@@ -242,12 +380,15 @@ function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
   const uniqParams = fw.read.filter((r) => loopBound.has(r));
   // values read later from the forward part (in the rest of the loop, its else clause, or after it) come back as
   // auxiliary outputs
-  const rest: Node[] = [...s.after];
-  const orelse = s.loop.childForFieldName('alternative');
+  // (a function's step: the rest of its body; statements moved from between backward and step read them too)
+  const rest: Node[] = [...s.between, ...s.after];
+  const orelse = s.fn ? null : s.loop.childForFieldName('alternative');
   if (orelse) rest.push(orelse);
-  for (let n = s.loop.nextNamedSibling; n; n = n.nextNamedSibling) rest.push(n);
-  const later = names(rest).read;
-  const aux = [...fw.assigned].filter((a) => a !== s.loss && later.includes(a));
+  if (!s.fn) for (let n = s.loop.nextNamedSibling; n; n = n.nextNamedSibling) rest.push(n);
+  const later = scopeReads(rest);
+  // incremental analysis: which of them the statements after the loop read is what this fix reads there
+  if (!s.fn) for (const a of fw.assigned) readsLaterReads(enclosingScope(s.loop), a, s.loop.startIndex);
+  const aux = [...fw.assigned].filter((a) => a !== s.loss && later.has(a));
   const fn = freshName(ctx, 'forward_fn');
   const gfn = freshName(ctx, 'grad_fn');
   const grads = freshName(ctx, 'grads');
@@ -272,14 +413,16 @@ function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
   // (the loss and the auxiliary outputs come back from grad_fn and are assigned where it is called)
   // (an auxiliary output the forward part also reads, `loss_all += ...`, is one too: read before it is bound)
   const candidates = [...fw.assigned].filter((a) => a !== s.loss && !uniqParams.includes(a));
-  const outer = outerNames(s.loop, candidates);
+  // (a function's step: its parameters the forward part rebinds, `x = x.float()`, and what it declares global)
+  const outer = s.fn ? functionNames(s, candidates) : outerNames(s.loop, candidates);
   // incremental analysis: the statements assigning these names are what this fix reads
-  for (const a of candidates) readsAssignments(outer.scope, a, s.loop.startIndex);
+  if (!s.fn) for (const a of candidates) readsAssignments(outer.scope, a, s.loop.startIndex);
   const kept = candidates.filter((a) => outer.names.has(a));
   // an auxiliary output bound only on some iterations (in an if, a loop, a try) and nowhere before the loop would be
   // unbound when forward_fn returns it
   const topLevel = new Set(s.forward.flatMap((st) => (st.type === 'expression_statement' ? [...names([st]).assigned] : [])));
-  if (aux.some((a) => !kept.includes(a) && !topLevel.has(a))) return undefined;
+  const unbound = aux.find((a) => !kept.includes(a) && !topLevel.has(a));
+  if (unbound) return `\`${unbound}\` is read after the step but the forward part binds it only on some paths (in an if, a loop or a try)`;
   const keyword = (a: string) => outer.declared.get(a) ?? (outer.inFunction ? 'nonlocal' : 'global');
   const declarations = ['nonlocal', 'global'].map((k) => kept.filter((a) => keyword(a) === k)).filter((l) => l.length);
   const def = [
@@ -292,14 +435,17 @@ function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
   const call = aux.length ? `(${s.loss}, ${aux.join(', ')}), ${grads}` : `${s.loss}, ${grads}`;
   const edits: TextEdit[] = [];
   const loopLine = lineStartOf(ctx.text, s.loop.startIndex);
-  edits.push({ start: loopLine, end: loopLine, newText: def + nl });
+  if (!s.fn) edits.push({ start: loopLine, end: loopLine, newText: def + nl });
   // replace [zero_grad (if first) .. step] with the two new lines
   const from = segStart;
   const stepLines = [`${call} = ${gfn}(${uniqParams.join(', ')})`];
-  const clipLine = () => {
+  // statements that read only the forward part's values, moved from between backward and step
+  const moved = s.between.map((st) => ctx.text.slice(st.startIndex, lineEndOf(ctx.text, st.endIndex)));
+  const clipLine = (): string[] => {
     const plan = ctx.imports.plan('mindspore.ops.clip_by_global_norm');
     if (plan.edit) edits.push(plan.edit);
-    return `${grads} = ${plan.expr}(${grads}, ${s.clip})`;
+    const line = `${grads} = ${plan.expr}(${grads}, ${s.clip})`;
+    return s.clipWhen ? [`if ${s.clipWhen.replace(/\s*\r?\n\s*/g, ' ')}:`, `    ${line}`] : [line];
   };
   if (s.scaler) {
     // DynamicLossScaler: unscale the loss and the gradients; a step only with finite gradients, then adjust the scale
@@ -308,19 +454,18 @@ function buildFix(ctx: RuleContext, s: Step): Fix | undefined {
     if (allFinite.edit) edits.push(allFinite.edit);
     stepLines.push(
       `${s.loss} = ${s.scaler}.unscale(${s.loss})`,
+      ...moved,
       `${grads} = ${s.scaler}.unscale(${grads})`,
-      ...(s.clip ? [clipLine()] : []),
+      ...(s.clip ? clipLine() : []),
       `${finite} = ${allFinite.expr}(${grads})`,
       `if ${finite}:`,
       `    ${s.optimizer}(${grads})`,
       `${s.scaler}.adjust(${finite})`,
     );
-  } else stepLines.push(...(s.clip ? [clipLine()] : []), `${s.optimizer}(${grads})`);
-  edits.push({
-    start: from,
-    end: lineEndOf(ctx.text, (s.update ?? s.step).endIndex),
-    newText: stepLines.map((l) => `${bodyIndent}${l}`).join(nl),
-  });
+  } else stepLines.push(...moved, ...(s.clip ? clipLine() : []), `${s.optimizer}(${grads})`);
+  const stepText = stepLines.map((l) => `${bodyIndent}${l}`).join(nl);
+  // a function's step: forward_fn and grad_fn where the forward part was
+  edits.push({ start: from, end: lineEndOf(ctx.text, (s.update ?? s.step).endIndex), newText: s.fn ? `${def}${nl}${stepText}` : stepText });
   if (s.zero && s.zero.startIndex > s.step.startIndex) {
     edits.push({ start: lineStartOf(ctx.text, s.zero.startIndex), end: lineEndOf(ctx.text, s.zero.endIndex) + (ctx.text[lineEndOf(ctx.text, s.zero.endIndex)] === '\r' ? 2 : 1), newText: '' });
   }
@@ -335,22 +480,31 @@ export const msp404Rule: Rule = {
     const uses = claimUses(ctx, 'MSP404', (q) => /^torch\.(Tensor\.backward|optim\.Optimizer\.(step|zero_grad)|autograd\.(backward|grad))$/.test(q) || ruleOwned(ctx, 'MSP404', q));
     if (!ctx.enabled('MSP404')) return;
     const covered = new Set<number>();
-    for (const n of ctx.tree.nodesOfType(['for_statement', 'while_statement'])) {
-      const s = findStep(ctx, n);
-      if (!s) continue;
-      const fix = buildFix(ctx, s);
+    // why a block calling backward got no rewrite, by the backward statement's start
+    const declined = new Map<number, string>();
+    for (const n of ctx.tree.nodesOfType(['for_statement', 'while_statement', 'function_definition'])) {
+      const found = findStep(ctx, n);
+      if (!found) continue;
+      if ('why' in found) {
+        declined.set(found.at.startIndex, found.why);
+        continue;
+      }
+      const s = found.step;
+      const built = buildFix(ctx, s);
+      const fix = typeof built === 'string' ? undefined : built;
+      const why = typeof built === 'string' ? ` No fix: ${built}.` : '';
       for (const st of [s.backward, s.step, s.zero]) if (st) covered.add(st.startIndex);
       const call = statementCall(s.backward)!;
       const steps = s.scaler
         ? `${s.optimizer}.zero_grad() / ${s.scaler}.scale(${s.loss}).backward() / ${s.clip ? 'clip_grad_norm_ / ' : ''}${s.scaler}.step(${s.optimizer}) / ${s.scaler}.update()`
         : `${s.optimizer}.zero_grad() / ${s.loss}.backward() / ${s.clip ? 'clip_grad_norm_ / ' : ''}${s.optimizer}.step()`;
-      const clipping = s.clip ? `; the gradients are clipped with ${tick(`ops.clip_by_global_norm(grads, ${s.clip})`)}` : '';
+      const clipping = s.clip ? `; the gradients are clipped with ${tick(`ops.clip_by_global_norm(grads, ${s.clip})`)}${s.clipWhen ? ` when ${tick(s.clipWhen)}` : ''}` : '';
       const scaling = s.scaler
         ? `; with loss scaling, forward_fn returns ${tick(`${s.scaler}.scale(${s.loss})`)} and the step unscales the gradients, steps only when ${tick('ms.amp.all_finite(grads)')} and calls ${tick(`${s.scaler}.adjust(finite)`)} (${s.scaler} must be a ${tick('ms.amp.DynamicLossScaler')}, see MSP303)`
         : '';
       ctx.report({
         code: 'MSP404',
-        message: `${tick(steps)} → a functional train step: ${tick(`grad_fn = ms.value_and_grad(forward_fn, None, ${s.optimizer}.parameters)`)}, then ${tick(`${s.loss}, grads = grad_fn(...)`)} and ${tick(`${s.optimizer}(grads)`)} (the optimizer must be a MindSpore optimizer over the network's trainable parameters)${clipping}${scaling}.`,
+        message: `${tick(steps)} → a functional train step: ${tick(`grad_fn = ms.value_and_grad(forward_fn, None, ${s.optimizer}.parameters)`)}, then ${tick(`${s.loss}, grads = grad_fn(...)`)} and ${tick(`${s.optimizer}(grads)`)} (the optimizer must be a MindSpore optimizer over the network's trainable parameters)${clipping}${scaling}.${why}`,
         start: call.startIndex,
         end: call.endIndex,
         fixes: fix ? [fix] : [],
@@ -360,9 +514,10 @@ export const msp404Rule: Rule = {
     for (const use of uses) {
       const stmt = use.call?.parent;
       if (stmt && covered.has(stmt.startIndex)) continue;
+      const why = stmt ? declined.get(stmt.startIndex) : undefined;
       reportAdvice(ctx, 'MSP404', use, `${tick(use.qname)}: MindSpore computes gradients with a grad function instead of backward()/step().`, {
         fallback: `${tick('loss, grads = ms.value_and_grad(forward_fn, None, optimizer.parameters)(...)')} then ${tick('optimizer(grads)')}.`,
-        tail: 'See the ms-train-step snippet.',
+        tail: `See the ms-train-step snippet.${why ? ` No rewrite of this train step: ${why}.` : ''}`,
       });
     }
   },

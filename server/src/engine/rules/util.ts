@@ -502,6 +502,30 @@ export function readsAssignments(scope: Node, name: string, at: number): void {
   assignmentRead?.(scope, name, at, true);
 }
 
+/** Told, while set, of what rules read beyond the statement they report on (see readsLaterReads, readsWholeBody). */
+export interface ScopeReadWatcher {
+  laterReads(scope: Node, name: string, at: number): void;
+  wholeBody(fn: Node): void;
+}
+let scopeReads: ScopeReadWatcher | undefined;
+export function watchScopeReads(w: ScopeReadWatcher | undefined): void {
+  scopeReads = w;
+}
+
+/**
+ * Tells incremental analysis that what a rule reports on the statement holding `at` depends on whether `name` is
+ * read after it in `scope` (MSP404 returns what the rest of the scope reads from forward_fn): a statement there
+ * starting or stopping to read `name` re-checks that statement.
+ */
+export function readsLaterReads(scope: Node, name: string, at: number): void {
+  scopeReads?.laterReads(scope, name, at);
+}
+
+/** Tells incremental analysis that a rule read every statement of function `fn`'s body (MSP404's one-step functions). */
+export function readsWholeBody(fn: Node): void {
+  scopeReads?.wholeBody(fn);
+}
+
 /** The last value assigned to a plain name before `before` in the same scope, if any. */
 export function assignedValue(scope: Node, name: string, before: number): Node | undefined {
   assignmentRead?.(scope, name, before, false);
