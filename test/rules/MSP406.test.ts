@@ -49,3 +49,26 @@ test('from torch import save as S; a local save() is not flagged', () => {
   assert.equal(findings(lines('from torch import save as S', 'S(obj, "x")'), 'MSP406').length, 1);
   assert.equal(findings(lines('def save(a, b):', '    pass', 'save(1, 2)'), 'MSP406').length, 0);
 });
+
+test('torch.save of a dict of states (FourCastNet\'s checkpoint): no fix, and the message gives the flat MindSpore checkpoint for it', () => {
+  const src = lines(
+    'import torch',
+    'import torch.nn as nn',
+    'class Trainer:',
+    '    def __init__(self):',
+    '        self.model = nn.Linear(2, 2)',
+    '        self.optimizer = torch.optim.Adam(self.model.parameters())',
+    '    def save(self, checkpoint_path):',
+    '        torch.save({"iters": self.iters, "epoch": self.epoch, "model_state": self.model.state_dict(),',
+    '                    "optimizer_state_dict": self.optimizer.state_dict(), "sched": self.sched.state_dict()}, checkpoint_path)',
+  );
+  const save = findings(src, 'MSP406').find((f) => /^`torch\.save`/.test(f.message))!;
+  assert.deepEqual(save.fixes, []);
+  assert.match(save.message, /save `ms\.save_checkpoint\(\{\*\*self\.model\.parameters_dict\(\), \*\*self\.optimizer\.parameters_dict\(\)\}, checkpoint_path, append_dict=\{"iters": self\.iters, "epoch": self\.epoch\}\)`/);
+  assert.match(save.message, /`ckpt = ms\.load_checkpoint\(checkpoint_path\)`.*`int\(ckpt\["iters"\]\)`/);
+  // the scheduler's state is not a parameter: kept apart
+  assert.match(save.message, /`"sched"` has no place in it/);
+  // a dict built just before, one module's state only
+  const named = lines('import torch', 'import torch.nn as nn', 'model = nn.Linear(2, 2)', 'states = {"model": model.state_dict(), "step": step}', 'torch.save(states, out)');
+  assert.match(findings(named, 'MSP406').find((f) => /^`torch\.save`/.test(f.message))!.message, /save `ms\.save_checkpoint\(model\.parameters_dict\(\), out, append_dict=\{"step": step\}\)`/);
+});

@@ -6,7 +6,7 @@ import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
 import type { Rule, RuleContext } from './types';
-import { argOf, callArgs, calleeName, calleeObject, callStatement, claimUses, eol, indentAt, lineStartOf, reportAdvice, ruleOwned, tick } from './util';
+import { argOf, assignedValue, callArgs, calleeName, calleeObject, callStatement, claimUses, eol, indentAt, lineStartOf, reportAdvice, ruleOwned, scopeNode, tick } from './util';
 
 const NAMES = 'Parameter names differ: BatchNorm running_mean/running_var → moving_mean/moving_variance and weight/bias → gamma/beta (LayerNorm too), so convert .pth files with a name map.';
 
@@ -99,6 +99,46 @@ function fixFor(ctx: RuleContext, use: ApiUse): Fix | undefined {
   return undefined;
 }
 
+/**
+ * For `torch.save({...}, path)` of a dict literal (in the call, or a name assigned one just before in the scope): how
+ * MindSpore keeps the same things, entry by entry, as the message's advice. A checkpoint is flat (name → Parameter),
+ * so the module and optimizer parameters go in one dict (an optimizer Cell holds the network's parameters under their
+ * own names, and its moments) and the scalars in append_dict; undefined for anything else.
+ */
+function dictSaveAdvice(ctx: RuleContext, use: ApiUse): string | undefined {
+  const args = use.call ? callArgs(use.call) : undefined;
+  let obj = args ? argOf(args, 'obj', 0) : undefined;
+  if (obj?.type === 'identifier') obj = assignedValue(scopeNode(obj), obj.text, obj.startIndex);
+  if (obj?.type !== 'dictionary') return undefined;
+  const states: string[] = [];
+  const scalars: string[] = [];
+  const others: string[] = [];
+  for (const pair of obj.namedChildren) {
+    if (pair?.type !== 'pair') {
+      if (pair && pair.type !== 'comment') others.push(pair.text);
+      continue;
+    }
+    const key = pair.childForFieldName('key')?.text ?? '';
+    const value = pair.childForFieldName('value');
+    const q = value?.type === 'call' ? ctx.resolution.uses.find((u) => u.call?.id === value.id)?.qname : undefined;
+    const owner = value?.type === 'call' ? calleeObject(value)?.text : undefined;
+    if (owner && (q === 'torch.nn.Module.state_dict' || q === 'torch.optim.Optimizer.state_dict')) states.push(`${owner}.parameters_dict()`);
+    // a name, an attribute or a literal: an int, a float or a string as far as one can tell (append_dict's types)
+    else if (value && (/^(self\.)?[A-Za-z_][\w.]*$/.test(value.text) || ['integer', 'float', 'string', 'true', 'false'].includes(value.type)) && !/state/i.test(key + value.text)) scalars.push(`${key}: ${value.text}`);
+    else others.push(key);
+  }
+  if (!states.length) return undefined;
+  const merged = states.length === 1 ? states[0] : `{${states.map((x) => `**${x}`).join(', ')}}`;
+  const path = args ? (argOf(args, 'f', 1)?.text ?? 'path') : 'path';
+  const save = `ms.save_checkpoint(${merged}, ${path}${scalars.length ? `, append_dict={${scalars.join(', ')}}` : ''})`;
+  const firstKey = scalars[0]?.slice(0, scalars[0].indexOf(':'));
+  return (
+    `A MindSpore checkpoint is one flat dict of parameters: save ${tick(save)} (an optimizer Cell holds the network's parameters under their own names and its moments; append_dict takes only ints, floats, bools, strings and Tensors), ` +
+    `then load it with ${tick(`ckpt = ms.load_checkpoint(${path})`)} and ${tick('ms.load_param_into_net(cell, ckpt)')} for each of them${firstKey ? ` (the scalars come back as Parameters: ${tick(`int(ckpt[${firstKey}])`)})` : ''}.` +
+    (others.length ? ` ${others.map((o) => tick(o)).join(', ')} ${others.length === 1 ? 'has' : 'have'} no place in it (a scheduler's state, nested data): keep ${others.length === 1 ? 'it' : 'them'} apart, e.g. with json or pickle.` : '')
+  );
+}
+
 export const msp406Rule: Rule = {
   codes: ['MSP406'],
   order: 40,
@@ -113,7 +153,8 @@ export const msp406Rule: Rule = {
         'torch.nn.Module.load_state_dict': 'ms.load_param_into_net(net, param_dict)',
         'torch.nn.Module.state_dict': 'net.parameters_dict()',
       }[use.qname];
-      reportAdvice(ctx, 'MSP406', use, `${tick(use.qname)}${what ? ` → ${tick(what)}` : ': optimizer state is saved with the network parameters by ms.save_checkpoint(optimizer, ...) or kept in the optimizer Cell'}. ${NAMES}`, { fixes: fix ? [fix] : [], withAdvice: false });
+      const dict = use.qname === 'torch.save' && !fix ? dictSaveAdvice(ctx, use) : undefined;
+      reportAdvice(ctx, 'MSP406', use, `${tick(use.qname)}${what ? ` → ${tick(what)}` : ': optimizer state is saved with the network parameters by ms.save_checkpoint(optimizer, ...) or kept in the optimizer Cell'}. ${dict ? `${dict} ` : ''}${NAMES}`, { fixes: fix ? [fix] : [], withAdvice: false });
     }
   },
 };
