@@ -143,6 +143,17 @@ export interface ImportPlan {
  * `from mindspore.dataset.dataloader import DataLoader`): `ms.common.initializer.Normal` says nothing more, and
  * `mint.distributed` and `dataset.dataloader` are packages their parents may not load.
  */
+/** A helper block's end line starts so (`# mindport: end of DFT helper`). */
+export const HELPER_END_PREFIX = '# mindport: end of ';
+/** A line marking a helper's block, its first or its end: `# mindport: ... helper(s) ...` (a global regex, for scanning). */
+export function helperMarkLines(): RegExp {
+  return /^# mindport: [^\r\n]*\bhelpers?\b[^\r\n]*/gm;
+}
+/** Whether a comment is the first line of a helper's block. */
+export function isHelperStart(comment: string): boolean {
+  return !comment.startsWith(HELPER_END_PREFIX) && /^# mindport: [^\r\n]*\bhelpers?\b/.test(comment);
+}
+
 const FROM_IMPORTED: ReadonlySet<string> = new Set(['mindspore.common.initializer', 'mindspore.mint.distributed', 'mindspore.dataset.dataloader']);
 /** Of those, the packages `import mindspore` may not load: named in full, they are imported by their full name. */
 const LOADED_APART: ReadonlySet<string> = new Set(['mindspore.mint.distributed', 'mindspore.dataset.dataloader']);
@@ -179,7 +190,7 @@ export class ImportPlanner {
       if (!c) continue;
       if (c.type === 'import_statement' || c.type === 'import_from_statement') lastImport = c;
       else if (c.type === 'future_import_statement') docOrFuture = c;
-      else if (c.type === 'comment' && /^# mindport: (?!end of)[^\n]*\bhelpers?\b/.test(c.text)) break; // a helper's block: its imports are its own
+      else if (c.type === 'comment' && isHelperStart(c.text)) break; // a helper's block: its imports are its own
       else if (c.type === 'comment') continue;
       else if (!lastImport && c.type === 'expression_statement' && c.namedChildren[0]?.type === 'string' && !docOrFuture) docOrFuture = c;
       else if (c.type === 'if_statement' || c.type === 'try_statement') continue; // guarded imports: keep looking

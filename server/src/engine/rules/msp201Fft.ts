@@ -2,6 +2,7 @@
 // compute FFTs as products with precomputed DFT matrices. The fix inserts the DFT helper once (or replaces one an
 // older MindPort inserted, which lacks the function needed) and rewrites fft/ifft, rfft/irfft, fft2/ifft2,
 // rfft2/irfft2 and fftn/ifftn calls whose axes are written out; view_as_complex/view_as_real become pair operations.
+import { HELPER_END_PREFIX, helperMarkLines } from '../edits';
 import type { Fix, TextEdit } from '../findings';
 import type { Node } from '../parser';
 import type { ApiUse } from '../resolve';
@@ -58,7 +59,7 @@ function helperState(text: string, fn: string): { kind: 'insert' | 'current' | '
 /** Where a helper's block stands: from its first line (`marker`) to its end line, which is left out. */
 export function helperBlock(text: string, marker: string): { start: number; end: number } | undefined {
   const start = text.indexOf(marker);
-  const end = start >= 0 ? text.indexOf('# mindport: end of', start) : -1;
+  const end = start >= 0 ? text.indexOf(HELPER_END_PREFIX, start) : -1;
   return end > start ? { start, end } : undefined;
 }
 
@@ -98,10 +99,10 @@ export function helperInsertEdit(ctx: Pick<RuleContext, 'tree' | 'text'>, source
   let at = anchor.endIndex;
   while (at < text.length && text[at] !== '\n' && text[at] !== '\r') at++;
   // an import of another helper's block: after that block's end line
-  const marks = /^# mindport: [^\r\n]*\bhelpers?\b[^\r\n]*/gm;
+  const marks = helperMarkLines();
   let open = -1;
   for (let m = marks.exec(text); m; m = marks.exec(text)) {
-    if (!m[0].startsWith('# mindport: end of ')) open = m.index;
+    if (!m[0].startsWith(HELPER_END_PREFIX)) open = m.index;
     else if (open >= 0 && open < at && at <= m.index) at = m.index + m[0].length;
   }
   return { start: at, end: at, newText: `${nl}${nl}${src.replace(/\r?\n$/, '')}${nl}` };
