@@ -410,10 +410,119 @@ test('zero_grad inside a `with` block of the forward part (an autocast region) g
 test('a train step left alone says why on its backward', () => {
   const why = (...body: string[]) => {
     const f = findings(lines('import torch', 'def train(model, loader, optimizer):', '    for x in loader:', ...body.map((b) => `        ${b}`)), 'MSP404');
-    return f.find((x) => /backward/.test(x.message))!.message.replace(/^.*No rewrite of this train step: /, '');
+    return f.find((x) => x.message.startsWith('`torch.Tensor.backward`'))!.message.replace(/^.*No rewrite of this train step: /, '');
   };
   assert.match(why('loss = model(x)', 'loss.backward()', 'optimizer.step()'), /^no `zero_grad\(\)` in the same block: torch accumulates gradients over iterations without one\./);
   assert.match(why('optimizer.zero_grad()', 'loss = model(x)', 'loss.backward()', 'print(model.weight.grad)', 'optimizer.step()'), /^a statement between `backward` and `step` reads more than the forward part's values/);
   assert.match(why('optimizer.zero_grad()', 'loss = model(x)', 'loss.backward(retain_graph=True)', 'optimizer.step()'), /^`backward` is given arguments/);
   assert.match(why('optimizer.zero_grad()', 'loss = model(x)', 'loss.backward()', 'if x:', '    break'), /^`backward\(\)` is not followed by `step\(\)` in the same block \(only clipping/);
+});
+
+/**
+ * Runs each case's source before and after MSP404's fixes (fix-all, unsafe) in CPython with torch and MindSpore
+ * played by stand-ins, calling `run` in each; returns the names of the cases whose result or log differ, or that
+ * failed. A case with `declined` must get no rewrite.
+ */
+function differing(cases: { name: string; src: string; run: string }[]): string[] {
+  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'pass']).status === 0);
+  if (!python) return [];
+  const program = `
+import json, sys, types
+class T(float):
+    def backward(self): LOG.append(("backward", float(self)))
+    def item(self): return float(self)
+    def float(self): return T(self)
+    def mean(self): return T(self)
+    def __add__(self, o): return T(float(self) + o)
+    def __mul__(self, o): return T(float(self) * o)
+    def __sub__(self, o): return T(float(self) - o)
+class Opt:
+    parameters = "params"
+    def zero_grad(self): pass
+    def step(self): LOG.append("step")
+    def __call__(self, grads): LOG.append("step")
+class Net:
+    def __call__(self, x): return T(x * 2)
+def value_and_grad(fn, pos, weights, has_aux=False):
+    def run(*args):
+        out = fn(*args)
+        LOG.append(("backward", float(out[0] if has_aux else out)))
+        return out, "grads"
+    return run
+torch = types.ModuleType("torch"); ms = types.ModuleType("mindspore"); ms.value_and_grad = value_and_grad
+sys.modules.update({"torch": torch, "mindspore": ms})
+cases = json.loads(sys.stdin.read())
+bad = []
+for c in cases:
+    results = []
+    for src in (c["before"], c["after"]):
+        LOG = []
+        g = {"T": T, "Opt": Opt, "Net": Net}
+        try:
+            exec(compile(src, c["name"], "exec"), g)
+            results.append(repr(eval(c["run"], g)) + repr(LOG))
+        except Exception as e:
+            results.append("error " + type(e).__name__ + ": " + str(e))
+    if results[0] != results[1]: bad.append(c["name"] + ": " + results[1])
+print(json.dumps(bad))
+`;
+  const after = (s: string) => fixAll(s, settings({ select: ['MSP404'] }), database(), { unsafe: true }).text;
+  const input = JSON.stringify(cases.map((c) => ({ name: c.name, run: c.run, before: c.src, after: after(c.src) })));
+  const run = spawnSync(python, ['-c', program], { input, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout);
+}
+
+// found by an audit (the thirty-first session)
+test('(an audit) what the rest of the scope reads: defaults of lambdas and defs, and a nested global, count as reads of forward values', (t) => {
+  if (!['python3', '/usr/bin/python3'].some((py) => spawnSync(py, ['-c', 'pass']).status === 0)) return t.skip('no python3');
+  const loop = (tail: string[], ret: string) =>
+    lines('import torch', 'def fit(model, optimizer, data):', '    cbs = []', '    for x in data:', '        optimizer.zero_grad()', '        out = model(x)', '        loss = out.mean()', '        loss.backward()', '        optimizer.step()', ...tail, `    return ${ret}`);
+  const cases = [
+    { name: 'lambda default', src: loop(['        cbs.append(lambda out=out: out * 1)'], 'cbs[-1]()'), run: 'fit(Net(), Opt(), [1.0, 2.0])' },
+    { name: 'def default', src: loop(['        def cb(v=out):', '            return v', '        cbs.append(cb)'], 'cbs[-1]()'), run: 'fit(Net(), Opt(), [1.0, 2.0])' },
+    {
+      name: 'nested global',
+      src: lines('import torch', 'out = 0.0', 'def bump():', '    global out', '    out = out + 1', '    return out', 'def go(model, optimizer, data):', '    global out', '    for x in data:', '        optimizer.zero_grad()', '        out = model(x)', '        loss = out.mean()', '        loss.backward()', '        optimizer.step()', '    return bump()'),
+      run: 'go(Net(), Opt(), [1.0, 2.0])',
+    },
+  ];
+  assert.deepEqual(differing(cases), []);
+});
+
+test('(an audit) a one-step function is rewritten only where forward_fn keeps its meaning', (t) => {
+  if (!['python3', '/usr/bin/python3'].some((py) => spawnSync(py, ['-c', 'pass']).status === 0)) return t.skip('no python3');
+  const fn = (...body: string[]) => lines('import torch', 'best = None', 'def train_once(model, optimizer, batch):', ...body.map((b) => `    ${b}`));
+  const step = ['optimizer.zero_grad()', 'loss = model(x).mean()', 'loss.backward()', 'optimizer.step()'];
+  const cases = [
+    { name: 'global after the first statement', src: fn('x = batch', 'global best', ...step, 'best = loss.item()', 'return best'), run: '(train_once(Net(), Opt(), 1.5), best)' },
+    { name: 'del of a parameter', src: fn('x = batch', 'del batch', ...step, 'return loss.item()'), run: 'train_once(Net(), Opt(), 1.5)' },
+    { name: 'annotated rebinding', src: fn('batch: float = batch * 2', 'x = batch', ...step, 'return loss.item(), batch'), run: 'train_once(Net(), Opt(), 1.5)' },
+    { name: 'optimizer assigned in the forward part', src: fn('opt = optimizer', 'x = batch', ...step.map((l) => l.replace('optimizer', 'opt')), 'return loss.item()'), run: 'train_once(Net(), Opt(), 1.5)' },
+    { name: 'statements sharing a line', src: fn('x = batch', 'optimizer.zero_grad(); y = x', 'loss = model(y).mean()', 'loss.backward()', 'n = loss.item(); optimizer.step()', 'return n'), run: 'train_once(Net(), Opt(), 1.5)' },
+    { name: 'one-line function', src: lines('import torch', 'def train_once(model, optimizer, x): optimizer.zero_grad(); loss = model(x).mean(); loss.backward(); optimizer.step(); return loss'), run: 'train_once(Net(), Opt(), 1.5)' },
+  ];
+  assert.deepEqual(differing(cases), []);
+  // and those that cannot keep it get no rewrite, with the reason
+  const reason = (src: string) => findings(src, 'MSP404').map((f) => f.message).find((m) => /No (fix|rewrite)/.test(m)) ?? '';
+  assert.match(reason(cases[0].src), /declares a name global or nonlocal/);
+  assert.match(reason(cases[3].src), /the forward part assigns `opt`/);
+  assert.match(reason(cases[4].src), /share a line/);
+  assert.match(reason(fn('x = batch', 'y = super().f(x)', ...step)), /calls `super\(\)` without arguments/);
+  assert.match(reason(lines('import torch', 'async def train_once(model, optimizer, b):', '    optimizer.zero_grad()', '    x = await b', '    loss = model(x).mean()', '    loss.backward()', '    optimizer.step()')), /the forward part awaits/);
+  // del binds: the parameter it deletes is nonlocal in forward_fn
+  assert.match(fix(cases[1].src, 'MSP404').text, /def forward_fn\(\):\n        nonlocal batch\n/);
+  // an annotated rebinding of a nonlocal name loses its annotation (a local's is never evaluated)
+  assert.match(fix(cases[2].src, 'MSP404').text, /        nonlocal batch\n        batch = batch \* 2\n/);
+});
+
+test('(an audit) a clip condition over several lines gets no rewrite; comments between backward and step stay', () => {
+  const src = (cond: string) =>
+    lines('import torch', 'def train(model, loader, cfg):', '    optimizer = torch.optim.AdamW(model.parameters())', '    for x in loader:', '        optimizer.zero_grad()', '        loss = model(x).mean()', '        loss.backward()', '        # clip here later', `        if ${cond}:`, '            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.max_norm)', '        optimizer.step()');
+  assert.match(findings(src('(cfg.clip  # only when set\n                and cfg.max_norm > 0)'), 'MSP404').find((f) => f.message.startsWith('`torch.Tensor.backward`'))!.message, /the clipping condition spans lines/);
+  const out = fix(src('cfg.clip'), 'MSP404').text;
+  assert.match(out, /        loss, grads = grad_fn\(x\)\n        # clip here later\n        if cfg\.clip:\n            grads = ops\.clip_by_global_norm\(grads, cfg\.max_norm\)\n        optimizer\(grads\)/);
+  // zero_grad between backward and step: its own reason
+  const zero = lines('import torch', 'for x in data:', '    opt.zero_grad()', '    loss = f(x)', '    loss.backward()', '    opt.zero_grad()', '    opt.step()');
+  assert.match(findings(zero, 'MSP404').find((f) => f.message.startsWith('`torch.Tensor.backward`'))!.message, /`zero_grad\(\)` comes between `backward` and `step`/);
 });

@@ -191,3 +191,10 @@ test('a __getitem__ returning one call (a row of unknown width) or a name holdin
     assert.equal(findings(src, 'MSP405').find((x) => /^`DataLoader` →/.test(x.message))?.fixes.length, 0, ret);
   }
 });
+
+test('(an audit) collate_fn=None and other arguments given their defaults do not keep a loader from its rewrite', () => {
+  const src = lines('from torch.utils.data import Dataset, DataLoader', 'class P(Dataset):', '    def __getitem__(self, i):', '        return self.x[i], self.y[i]', 'l = DataLoader(P(), batch_size=2, collate_fn=None, worker_init_fn=None, timeout=0)');
+  const f = findings(src, 'MSP405').find((x) => /^`DataLoader` →/.test(x.message))!;
+  assert.equal(f.fixes.length, 1, f.message);
+  assert.match(fix(src, 'MSP405', 1).text, /^l = ms\.dataset\.GeneratorDataset\(P\(\), column_names=\["x", "y"\], shuffle=False\)\.batch\(2, drop_remainder=True\)$/m);
+});

@@ -145,3 +145,30 @@ test('`.to(torch.device("cpu"))`: the device finding carries the move\'s fix', (
   assert.deepEqual(findings(other, 'MSP205')[0].fixes, []);
   void all;
 });
+
+// found by an audit (the thirty-first session)
+test('(an audit) typing.Optional[...] written as an attribute is a hint too: fixed like Optional[...]', () => {
+  const src = lines('import typing', 'import torch', 'from torch_geometric.typing import Size', 'def f(b: typing.Optional[Size] = None, c: typing.Optional[torch.device] = None, d: typing.Union[str, torch.device] = "cpu"): pass');
+  const f = [...findings(src, 'MSP204'), ...findings(src, 'MSP205')];
+  assert.ok(f.every((x) => x.severity === 'hint' && x.fixes[0]?.applicability === 'safe'), f.map((x) => x.message).join('\n'));
+  assert.match(fixAll(src, settings(), database()).text, /^def f\(b: typing\.Optional\[typing\.Tuple\[int, int\]\] = None, c: typing\.Optional\[str\] = None, d: str = "cpu"\): pass$/m);
+});
+
+test('(an audit) a typing name imported only under TYPE_CHECKING is imported for real by the fix', () => {
+  const src = lines('from typing import TYPE_CHECKING', 'from torch_geometric.typing import OptTensor', 'if TYPE_CHECKING:', '    from typing import Optional', 'def g(w: OptTensor = None): pass');
+  const out = fixAll(src, settings(), database()).text;
+  assert.match(out, /^from typing import Optional$/m);
+  assert.match(out, /^def g\(w: Optional\[ms\.Tensor\] = None\): pass$/m);
+  // the fixed module runs (a stand-in mindspore)
+  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'pass']).status === 0);
+  if (!python) return;
+  const dir = mkdtempSync(join(tmpdir(), 'mindport-hints-'));
+  mkdirSync(join(dir, 'mindspore'));
+  mkdirSync(join(dir, 'torch_geometric'));
+  writeFileSync(join(dir, 'mindspore', '__init__.py'), 'class Tensor: pass\n');
+  writeFileSync(join(dir, 'torch_geometric', '__init__.py'), '');
+  writeFileSync(join(dir, 'torch_geometric', 'typing.py'), 'OptTensor = None\n');
+  writeFileSync(join(dir, 'fixed.py'), out);
+  const run = spawnSync(python, ['-c', 'import fixed'], { cwd: dir, encoding: 'utf8', env: { ...process.env, PYTHONPATH: dir } });
+  assert.equal(run.status, 0, `${run.stderr}\n${out}`);
+});

@@ -251,12 +251,34 @@ export class ImportPlanner {
    * taken by something else.
    */
   planTyping(name: string): ImportPlan | undefined {
+    // (a name imported only under `if TYPE_CHECKING:` is not there when the program runs)
+    const checkingOnly = this.typeCheckingNames();
     const own = this.aliasOf(`typing.${name}`);
-    if (own !== undefined) return { expr: own };
+    if (own !== undefined && !checkingOnly.has(own)) return { expr: own };
     const mod = this.aliasOf('typing');
-    if (mod !== undefined) return { expr: `${mod}.${name}` };
-    if (this.boundNames.has(name)) return undefined;
+    if (mod !== undefined && !checkingOnly.has(mod)) return { expr: `${mod}.${name}` };
+    if (this.boundNames.has(name) && own !== name) return undefined;
     return { expr: name, edit: { start: this.insertAt, end: this.insertAt, newText: `${this.prefix}from typing import ${name}${this.suffix}` } };
+  }
+
+  private checkingNames: Set<string> | undefined;
+
+  /** Names imported at module level only inside `if TYPE_CHECKING:` blocks. */
+  private typeCheckingNames(): Set<string> {
+    if (this.checkingNames) return this.checkingNames;
+    const out = new Set<string>();
+    for (const c of this.tree.rootNode.namedChildren) {
+      if (c?.type !== 'if_statement' || !/\bTYPE_CHECKING\b/.test(c.childForFieldName('condition')?.text ?? '')) continue;
+      for (const st of c.childForFieldName('consequence')?.namedChildren ?? []) {
+        if (st?.type !== 'import_statement' && st?.type !== 'import_from_statement') continue;
+        for (const n of st.namedChildren) {
+          if (!n || n.id === st.childForFieldName('module_name')?.id) continue;
+          const bound = n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n.text.split('.')[0];
+          if (bound) out.add(bound);
+        }
+      }
+    }
+    return (this.checkingNames = out);
   }
 
   /** How to name `msName` here. Each call returns its own edit object: findings' edits are moved in place later. */

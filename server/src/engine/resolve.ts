@@ -550,6 +550,12 @@ export function resolve(tree: Tree, opts: ResolveOptions = {}): Resolution {
     if (type === 'call' && tree.fieldChild(p, 'function') === i) return { context: 'call', call: tree.node(p) };
     if (type === 'decorator') return { context: 'decorator' };
     if (type === 'type' || type === 'generic_type') return { context: 'annotation' };
+    // an item of a subscripted hint (`typing.Optional[X]`, `t.Union[a, X]`: a subscript, not a generic type)
+    if (type === 'subscript' && tree.fieldChild(p, 'value') !== i) {
+      let top = p;
+      while (tree.parentAt(top) >= 0 && ['subscript', 'tuple', 'binary_operator'].includes(tree.typeAt(tree.parentAt(top)))) top = tree.parentAt(top);
+      if (tree.parentAt(top) >= 0 && tree.typeAt(tree.parentAt(top)) === 'type') return { context: 'annotation' };
+    }
     if (type === 'binary_operator') {
       // a union in a hint (`device: str | torch.device`)
       let top = p;

@@ -38,13 +38,24 @@ export function hintTypeOf(qname: string): string | undefined {
 const OPTIONAL = /^(?:\w+\.)?Optional$/;
 const UNION = /^(?:\w+\.)?Union$/;
 
-/** The `type` items of a generic's brackets (`Union[str, X]`: both), or undefined when `node` is no such generic. */
-function genericItems(generic: Node | null | undefined): { name: string; items: Node[] } | undefined {
+/**
+ * The hint `use` is an item of, when it is one (`Optional[X]`: a generic type, whose items are `type` nodes;
+ * `typing.Optional[X]`: a subscript, whose items are the expressions): the whole hint, its name, its items, and
+ * the item holding the use.
+ */
+function enclosingHint(node: Node): { hint: Node; name: string; items: Node[]; item: Node } | undefined {
+  const p = node.parent;
+  if (p?.type === 'subscript' && p.childForFieldName('value')?.id !== node.id) {
+    const value = p.childForFieldName('value');
+    const items = p.namedChildren.filter((c): c is Node => !!c && c.id !== value?.id && c.type !== 'comment');
+    return value ? { hint: p, name: value.text, items, item: node } : undefined;
+  }
+  if (p?.type !== 'type' || p.parent?.type !== 'type_parameter') return undefined;
+  const generic = p.parent.parent;
   if (generic?.type !== 'generic_type') return undefined;
   const name = generic.namedChildren[0];
-  const params = generic.namedChildren.find((c) => c?.type === 'type_parameter');
-  if (!name || !params) return undefined;
-  return { name: name.text, items: params.namedChildren.filter((c): c is Node => c?.type === 'type') };
+  if (!name) return undefined;
+  return { hint: generic, name: name.text, items: p.parent.namedChildren.filter((c): c is Node => c?.type === 'type'), item: p };
 }
 
 /**
@@ -77,22 +88,20 @@ export function hintTypeFix(ctx: RuleContext, use: ApiUse): Fix | undefined {
     const other = holder.namedChildren.find((c) => c && c.id !== node.id);
     if (other && other.text === spelled) return fix({ start: holder.startIndex, end: holder.endIndex, newText: other.text });
   }
-  if (holder?.type === 'type') {
-    const params = holder.parent;
-    const outer = genericItems(params?.type === 'type_parameter' ? params.parent : undefined);
-    if (outer && params) {
-      // `Optional[Size]` → `Optional[Tuple[int, int]]`
-      if (OPTIONAL.test(outer.name) && outer.items.length === 1 && /^\{Optional\}\[/.test(template)) {
-        return fix({ start: params.parent!.startIndex, end: params.parent!.endIndex, newText: spelled });
-      }
-      // `Union[str, torch.device]` → `Union[str]` would be odd: the item and its comma go, or the Union when two
-      if (UNION.test(outer.name) && outer.items.some((t) => t.id !== holder.id && t.text === spelled)) {
-        const rest = outer.items.filter((t) => t.id !== holder.id);
-        if (rest.length === 1) return fix({ start: params.parent!.startIndex, end: params.parent!.endIndex, newText: rest[0].text });
-        const i = outer.items.findIndex((t) => t.id === holder.id);
-        const edit = i < outer.items.length - 1 ? { start: holder.startIndex, end: outer.items[i + 1].startIndex, newText: '' } : { start: outer.items[i - 1].endIndex, end: holder.endIndex, newText: '' };
-        return fix(edit);
-      }
+  const outer = enclosingHint(node);
+  if (outer) {
+    const { hint, item } = outer;
+    // `Optional[Size]` → `Optional[Tuple[int, int]]`
+    if (OPTIONAL.test(outer.name) && outer.items.length === 1 && /^\{Optional\}\[/.test(template)) {
+      return fix({ start: hint.startIndex, end: hint.endIndex, newText: spelled });
+    }
+    // `Union[str, torch.device]` → `Union[str]` would be odd: the item and its comma go, or the Union when two
+    if (UNION.test(outer.name) && outer.items.some((t) => t.id !== item.id && t.text === spelled)) {
+      const rest = outer.items.filter((t) => t.id !== item.id);
+      if (rest.length === 1) return fix({ start: hint.startIndex, end: hint.endIndex, newText: rest[0].text });
+      const i = outer.items.findIndex((t) => t.id === item.id);
+      const edit = i < outer.items.length - 1 ? { start: item.startIndex, end: outer.items[i + 1].startIndex, newText: '' } : { start: outer.items[i - 1].endIndex, end: item.endIndex, newText: '' };
+      return fix(edit);
     }
   }
   return fix({ start: node.startIndex, end: node.endIndex, newText: spelled });

@@ -27,6 +27,8 @@ interface Step {
   forward: Node[];
   /** Statements between backward and step reading only the forward part's values: after grad_fn's call. */
   between: Node[];
+  /** Comments of the block between backward and step (and the scaler's update): kept after grad_fn's call. */
+  comments: Node[];
   after: Node[];
   /** A GradScaler's loop (`scaler.scale(loss).backward()`, `scaler.step(opt)`, `scaler.update()`): the scaler. */
   scaler?: string;
@@ -59,6 +61,9 @@ function names(stmts: Node[]): { read: string[]; assigned: Set<string> } {
         const l = n.childForFieldName('left');
         if (l) for (const id of findAll(l, (c) => c.type === 'identifier')) assigned.add(id.text);
       }
+      // `del x` and `with ... as x` / `except ... as x` bind x in the scope too
+      if (n.type === 'delete_statement') for (const id of n.namedChildren.flatMap((c) => (c?.type === 'identifier' ? [c] : c?.type === 'expression_list' ? c.namedChildren.filter((x): x is Node => x?.type === 'identifier') : []))) assigned.add(id.text);
+      if (n.type === 'as_pattern_target') for (const id of findAll(n, (c) => c.type === 'identifier')) assigned.add(id.text);
       // (a comprehension's variables are its own; a walrus binds in the function)
       if (n.type === 'named_expression') {
         const name = n.childForFieldName('name');
@@ -128,12 +133,14 @@ function findStep(ctx: RuleContext, container: Node): Found | undefined {
   let clip: { max: Node; params: Node; when?: Node } | undefined;
   let unscaled = false;
   const between: Node[] = [];
+  const kept: Node[] = []; // the unscale_ and clip statements
   for (; si < stmts.length; si++) {
     const st = stmts[si];
     if (scaler && !unscaled && !clip) {
       const u = methodStatement(st, 'unscale_');
       if (u && calleeObject(u)!.text === scaler) {
         unscaled = true;
+        kept.push(st);
         continue;
       }
     }
@@ -152,10 +159,13 @@ function findStep(ctx: RuleContext, container: Node): Found | undefined {
       // a scaler's gradients are clipped after unscale_: torch clips scaled ones otherwise
       if (scaler && !unscaled) return no('the gradients are clipped while still scaled (no `unscale_` before `clip_grad_norm_`)');
       const when = guard?.childForFieldName('condition') ?? undefined;
+      if (when && /[\r\n]/.test(when.text)) return no('the clipping condition spans lines');
       clip = { max, params, when };
+      kept.push(st);
       continue;
     }
     if (methodStatement(st, 'step')) break;
+    if (methodStatement(st, 'zero_grad')) return no('`zero_grad()` comes between `backward` and `step`');
     const r = names([st]);
     const reads = findAll(st, (n) => n.type === 'identifier' && !isMemberName(n) && !isAssignedHere(n)).map((n) => n.text);
     const readsGrads = findAll(st, (n) => n.type === 'attribute' && n.childForFieldName('attribute')?.text === 'grad').length > 0;
@@ -210,9 +220,17 @@ function findStep(ctx: RuleContext, container: Node): Found | undefined {
       return no('the forward part has a `break`, `continue`, `return`, `yield` or a definition, which cannot move into a function');
     }
     if (hasMultilineString(s)) return no('the forward part has a multi-line string, which re-indenting would change');
+    if (findAll(s, (n) => n.type === 'global_statement' || n.type === 'nonlocal_statement').length) return no('the forward part declares a name global or nonlocal, which would then hold in forward_fn alone');
+    if (findAll(s, (n) => n.type === 'await').length) return no('the forward part awaits, which a grad function cannot');
+    if (findAll(s, (n) => n.type === 'call' && n.childForFieldName('function')?.text === 'super' && !callArgs(n)?.all.length).length) return no('the forward part calls `super()` without arguments, which fails inside forward_fn');
   }
+  // every statement of the step on lines of its own (`optimizer.zero_grad(); out = model(x)` would be cut apart)
+  const parts = [...forward, stmts[zi] ?? nestedZero!, stmts[bi], ...between, ...kept, step, ...(update ? [update] : [])];
+  if (parts.some((st) => st && !ownsLines(ctx.text, st))) return no('statements of the step share a line (`;`), which the rewrite would cut apart');
   const { assigned } = names(forward);
   if (!assigned.has(lossNode.text)) return no(`the forward part does not assign \`${lossNode.text}\``);
+  const optimizerRoot = /^[A-Za-z_]\w*/.exec(optimizer)?.[0];
+  if (optimizerRoot && assigned.has(optimizerRoot)) return no(`the forward part assigns \`${optimizerRoot}\`, which grad_fn needs before it runs`);
   // the loss read before the forward part assigns it (the previous iteration's): forward_fn would not have it
   const firstLoss = forward.flatMap((st) => findAll(st, (n) => n.type === 'identifier' && n.text === lossNode.text && !isMemberName(n)))[0];
   if (firstLoss && !isAssignedHere(firstLoss)) return no(`\`${lossNode.text}\` is read before the forward part assigns it`);
@@ -223,7 +241,9 @@ function findStep(ctx: RuleContext, container: Node): Found | undefined {
   // the scaler must become a DynamicLossScaler: made by GradScaler() without arguments, which MSP303 renames
   if (scaler && !plainScaler(ctx, container, scaler)) return no(`\`${scaler}\` is not shown to be a GradScaler MSP303 makes a DynamicLossScaler (made here with arguments it carries over, and not used as torch's elsewhere)`);
   return {
-    step: { loop: container, fn, declared, zero: zi >= 0 ? stmts[zi] : nestedZero, backward: stmts[bi], step, optimizer, loss: lossNode.text, forward, between, after, scaler, update, clip: clip?.max.text, clipWhen: clip?.when?.text },
+    step: {
+      comments: body.namedChildren.filter((c): c is Node => c?.type === 'comment' && c.startIndex > stmts[bi].startIndex && c.startIndex < (update ?? step).endIndex),
+      loop: container, fn, declared, zero: zi >= 0 ? stmts[zi] : nestedZero, backward: stmts[bi], step, optimizer, loss: lossNode.text, forward, between, after, scaler, update, clip: clip?.max.text, clipWhen: clip?.when?.text },
   };
 }
 
@@ -249,15 +269,34 @@ function isBoundHere(id: Node): boolean {
 function scopeReads(stmts: readonly Node[]): Set<string> {
   const out = new Set<string>();
   const visit = (n: Node, shadowed: ReadonlySet<string>): void => {
-    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') {
+    if (n.type === 'function_definition' || n.type === 'lambda') {
       const local = new Set(shadowed);
       for (const c of n.childForFieldName('parameters')?.namedChildren ?? []) {
-        const name = c ? parameterName(c) : undefined;
+        if (!c) continue;
+        const name = parameterName(c);
         if (name) local.add(name);
+        // defaults and annotations are evaluated where the function is defined
+        for (const f of ['value', 'type']) {
+          const v = c.childForFieldName(f);
+          if (v) visit(v, shadowed);
+        }
       }
-      for (const a of names([n]).assigned) local.add(a);
-      const name = n.childForFieldName('name'); // (a definition's name is a binding)
-      for (const c of n.namedChildren) if (c && c.id !== name?.id) visit(c, local);
+      const ret = n.childForFieldName('return_type');
+      if (ret) visit(ret, shadowed);
+      const body = n.childForFieldName('body');
+      if (!body) return;
+      // what it assigns is its own, but for the names it declares global or nonlocal
+      const declared = new Set(findAll(body, (c) => c.type === 'global_statement' || c.type === 'nonlocal_statement').flatMap((d) => d.namedChildren.map((id) => id?.text ?? '')));
+      for (const a of names([body]).assigned) if (!declared.has(a)) local.add(a);
+      for (const d of declared) local.delete(d);
+      visit(body, local);
+      return;
+    }
+    if (n.type === 'class_definition') {
+      const bases = n.childForFieldName('superclasses');
+      if (bases) visit(bases, shadowed);
+      const body = n.childForFieldName('body');
+      if (body) visit(body, new Set([...shadowed, ...names([body]).assigned]));
       return;
     }
     if (n.type === 'identifier') {
@@ -393,19 +432,6 @@ function buildFix(ctx: RuleContext, s: Step): Fix | string {
   const gfn = freshName(ctx, 'grad_fn');
   const grads = freshName(ctx, 'grads');
   const vag = ctx.imports.plan('mindspore.value_and_grad');
-  // the body from its first statement (zero_grad first: from the line after it) to backward, comments kept and
-  // zero_grad's lines left out, re-indented into the function
-  const firstStmt = s.zero && s.zero.startIndex < s.forward[0].startIndex ? s.zero : s.forward[0];
-  const segStart = lineStartOf(ctx.text, firstStmt.startIndex);
-  const segEnd = lineStartOf(ctx.text, s.backward.startIndex);
-  let src = ctx.text.slice(segStart, segEnd);
-  if (s.zero && s.zero.startIndex < s.backward.startIndex) {
-    const zs = lineStartOf(ctx.text, s.zero.startIndex) - segStart;
-    src = src.slice(0, zs) + src.slice(lineEndWithBreak(ctx.text, s.zero.endIndex) - segStart);
-  }
-  src = src.replace(/\s+$/, '');
-  const inner = `${loopIndent}    `;
-  const fbody = src.split(/\r?\n/).map((l) => (l.startsWith(bodyIndent) ? inner + l.slice(bodyIndent.length) : l.trim() ? inner + l.trim() : l));
   // with a scaler, the gradients are those of the scaled loss, unscaled after grad_fn
   const returned = s.scaler ? `${s.scaler}.scale(${s.loss})` : s.loss;
   const ret = aux.length ? `return ${returned}, ${aux.join(', ')}` : `return ${returned}`;
@@ -425,6 +451,31 @@ function buildFix(ctx: RuleContext, s: Step): Fix | string {
   if (unbound) return `\`${unbound}\` is read after the step but the forward part binds it only on some paths (in an if, a loop or a try)`;
   const keyword = (a: string) => outer.declared.get(a) ?? (outer.inFunction ? 'nonlocal' : 'global');
   const declarations = ['nonlocal', 'global'].map((k) => kept.filter((a) => keyword(a) === k)).filter((l) => l.length);
+  // the body from its first statement (zero_grad first: from the line after it) to backward, comments kept and
+  // zero_grad's lines left out, re-indented into the function
+  const firstStmt = s.zero && s.zero.startIndex < s.forward[0].startIndex ? s.zero : s.forward[0];
+  const segStart = lineStartOf(ctx.text, firstStmt.startIndex);
+  const segEnd = lineStartOf(ctx.text, s.backward.startIndex);
+  const cuts: { start: number; end: number }[] = [];
+  if (s.zero && s.zero.startIndex < s.backward.startIndex) cuts.push({ start: lineStartOf(ctx.text, s.zero.startIndex), end: lineEndWithBreak(ctx.text, s.zero.endIndex) });
+  // `y: Tensor = model(x)` cannot stand after `nonlocal y`: a local's annotation is never evaluated, so it goes
+  for (const st of s.forward) {
+    for (const a of findAll(st, (n) => n.type === 'assignment' && !!n.childForFieldName('type'))) {
+      const left = a.childForFieldName('left');
+      const type = a.childForFieldName('type');
+      if (left && type && kept.includes(left.text)) cuts.push({ start: left.endIndex, end: type.endIndex });
+    }
+  }
+  cuts.sort((x, y) => x.start - y.start);
+  let src = '';
+  let at = segStart;
+  for (const c of cuts) {
+    src += ctx.text.slice(at, c.start);
+    at = c.end;
+  }
+  src = (src + ctx.text.slice(at, segEnd)).replace(/\s+$/, '');
+  const inner = `${loopIndent}    `;
+  const fbody = src.split(/\r?\n/).map((l) => (l.startsWith(bodyIndent) ? inner + l.slice(bodyIndent.length) : l.trim() ? inner + l.trim() : l));
   const def = [
     `${loopIndent}def ${fn}(${uniqParams.join(', ')}):`,
     ...declarations.map((l) => `${inner}${keyword(l[0])} ${l.join(', ')}`),
@@ -440,7 +491,7 @@ function buildFix(ctx: RuleContext, s: Step): Fix | string {
   const from = segStart;
   const stepLines = [`${call} = ${gfn}(${uniqParams.join(', ')})`];
   // statements that read only the forward part's values, moved from between backward and step
-  const moved = s.between.map((st) => ctx.text.slice(st.startIndex, lineEndOf(ctx.text, st.endIndex)));
+  const moved = [...s.between, ...s.comments].sort((a, b) => a.startIndex - b.startIndex).map((st) => ctx.text.slice(st.startIndex, lineEndOf(ctx.text, st.endIndex)));
   const clipLine = (): string[] => {
     const plan = ctx.imports.plan('mindspore.ops.clip_by_global_norm');
     if (plan.edit) edits.push(plan.edit);

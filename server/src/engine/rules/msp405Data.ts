@@ -88,7 +88,11 @@ function loaderFix(ctx: RuleContext, use: ApiUse): LoaderResult | undefined {
   if (args.hasSplat) return { why: 'the call passes `*args` / `**kwargs`, which the rewrite cannot see into' };
   if (args.positional.length > 3) return { why: 'it passes more than three arguments by position' };
   const allowed = ['dataset', 'batch_size', 'shuffle', 'sampler', 'num_workers', 'drop_last', 'pin_memory', 'persistent_workers', 'prefetch_factor'];
-  for (const k of args.keywords.keys()) if (!allowed.includes(k)) return { why: UNSUPPORTED_LOADER_ARGS[k] ?? `it passes \`${k}\`, which the rewrite does not carry over` };
+  // an argument given its default (`collate_fn=None`) changes nothing
+  const defaults: Record<string, string> = { collate_fn: 'None', worker_init_fn: 'None', generator: 'None', batch_sampler: 'None', multiprocessing_context: 'None', timeout: '0' };
+  for (const [k, v] of args.keywords) {
+    if (!allowed.includes(k) && defaults[k] !== v.value.text) return { why: UNSUPPORTED_LOADER_ARGS[k] ?? `it passes \`${k}\`, which the rewrite does not carry over` };
+  }
   const ds = args.keywords.get('dataset')?.value ?? args.positional[0];
   if (!ds) return { why: 'it names no dataset' };
   const cols = columns(ctx, ds);
