@@ -526,3 +526,21 @@ test('(an audit) a clip condition over several lines gets no rewrite; comments b
   const zero = lines('import torch', 'for x in data:', '    opt.zero_grad()', '    loss = f(x)', '    loss.backward()', '    opt.zero_grad()', '    opt.step()');
   assert.match(findings(zero, 'MSP404').find((f) => f.message.startsWith('`torch.Tensor.backward`'))!.message, /`zero_grad\(\)` comes between `backward` and `step`/);
 });
+
+test('(an audit) a loop inside an if or a with: what the function reads after that block comes back too', (t) => {
+  if (!['python3', '/usr/bin/python3'].some((py) => spawnSync(py, ['-c', 'pass']).status === 0)) return t.skip('no python3');
+  const src = lines(
+    'import torch',
+    'def fit(model, optimizer, data, train=True):',
+    '    if train:',
+    '        for x in data:',
+    '            optimizer.zero_grad()',
+    '            out = model(x)',
+    '            loss = out.mean()',
+    '            loss.backward()',
+    '            optimizer.step()',
+    '    return out',
+  );
+  assert.match(fix(src, 'MSP404').text, /return loss, out\n/);
+  assert.deepEqual(differing([{ name: 'loop in an if', src, run: 'fit(Net(), Opt(), [1.0, 2.0])' }]), []);
+});

@@ -423,7 +423,12 @@ function buildFix(ctx: RuleContext, s: Step): Fix | string {
   const rest: Node[] = [...s.between, ...s.after];
   const orelse = s.fn ? null : s.loop.childForFieldName('alternative');
   if (orelse) rest.push(orelse);
-  if (!s.fn) for (let n = s.loop.nextNamedSibling; n; n = n.nextNamedSibling) rest.push(n);
+  // (and after each block around it, up to its function or the module: `if cfg.train: for ...` then `return out`)
+  if (!s.fn) {
+    for (let n: Node | null = s.loop; n && n.type !== 'function_definition' && n.type !== 'module'; n = n.parent) {
+      for (let m = n.nextNamedSibling; m; m = m.nextNamedSibling) rest.push(m);
+    }
+  }
   const later = scopeReads(rest);
   // incremental analysis: which of them the statements after the loop read is what this fix reads there
   if (!s.fn) for (const a of fw.assigned) readsLaterReads(enclosingScope(s.loop), a, s.loop.startIndex);
