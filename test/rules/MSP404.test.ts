@@ -544,3 +544,10 @@ test('(an audit) a loop inside an if or a with: what the function reads after th
   assert.match(fix(src, 'MSP404').text, /return loss, out\n/);
   assert.deepEqual(differing([{ name: 'loop in an if', src, run: 'fit(Net(), Opt(), [1.0, 2.0])' }]), []);
 });
+
+test('a long function calling backward once at its top level (a script\'s main()) is no one-step function', () => {
+  const filler = Array.from({ length: 200 }, (_, i) => `    v${i} = prepare(${i}, "a line of set-up code")`);
+  const src = lines('import torch', 'def main(model, optimizer, x):', ...filler, '    optimizer.zero_grad()', '    loss = model(x).mean()', '    loss.backward()', '    optimizer.step()');
+  const f = findings(src, 'MSP404');
+  assert.ok(f.length >= 1 && f.every((x) => x.fixes.length === 0 && !/No (fix|rewrite)/.test(x.message)), f.map((x) => x.message).join('\n'));
+});

@@ -489,17 +489,17 @@ export class IncrementalAnalyzer {
       const changedAt = (i: number, d: Difference) => {
         for (const st of graph.readersAfter(i, d.values, d.assigns, (n) => d.tree.has(n))) if (!pending.has(st)) next.add(st);
       };
-      // names a re-checked statement reads, or read: statements whose rules read where those are read are next
-      const reads = new Set<string>();
-      const readBy = (...sts: Statement[]) => sts.forEach((st) => st.refs.forEach((n) => reads.add(n)));
+      // names re-checked statements started or stopped reading: statements whose rules read where those are read
+      // (readsLaterReads) are next
+      let reads: Set<string>;
       if (round === 0) {
         // the changed region as a whole: what the statements after it see of each name it binds, before and after
         changedAt(regionFrom + changed.length - 1, regionDifference(changedOld, statements.slice(regionFrom, regionFrom + changed.length)));
         for (const [now, was] of replaced) changedAt(graph.indexOf(now), regionDifference([was], [now]));
-        readBy(...changedOld, ...statements.slice(regionFrom, regionFrom + changed.length), ...replaced.keys(), ...replaced.values());
+        reads = readsChanged([...changedOld, ...replaced.values()], [...statements.slice(regionFrom, regionFrom + changed.length), ...replaced.keys()]);
       } else {
         for (const st of pending) changedAt(graph.indexOf(st), regionDifference([before!.get(st)!], [st]));
-        readBy(...pending, ...before!.values());
+        reads = readsChanged([...before!.values()], [...pending]);
       }
       if (reads.size) for (const st of statements) if (st.readsLater.size && !pending.has(st) && [...st.readsLater].some((n) => reads.has(n))) next.add(st);
       if (next.size) {
@@ -830,20 +830,23 @@ export class IncrementalAnalyzer {
       const changedAt = (last: number, d: Difference) => {
         for (const x of bodyReadersAfter(list, last, d)) if (!pending.has(x)) next.add(x);
       };
-      // names a re-checked statement reads, or read: statements whose rules read where those are read are next
-      const reads = new Set<string>();
-      const readBy = (...xs: BodyStatement[]) => xs.forEach((x) => x.refs.forEach((n) => reads.add(n)));
+      // names re-checked statements started or stopped reading: statements whose rules read where those are read
+      // (readsLaterReads) are next
+      const wasRead: BodyStatement[] = [];
+      const nowRead: BodyStatement[] = [];
       if (!diffed.size) {
         changedAt(p + changed.length - 1, bodyDifference(changedOld, changed));
-        readBy(...changedOld, ...changed);
+        wasRead.push(...changedOld);
+        nowRead.push(...changed);
       }
       for (const x of pending) {
         if (diffed.has(x)) continue;
         diffed.add(x);
         const was = replaced.get(x);
         if (was) changedAt(index.get(x)!, bodyDifference([was], [x]));
-        if (was) readBy(was, x);
+        if (was) wasRead.push(was), nowRead.push(x);
       }
+      const reads = readsChanged(wasRead, nowRead);
       if (reads.size) for (const x of list) if (x.readsLater.size && !pending.has(x) && [...x.readsLater].some((n) => reads.has(n))) next.add(x);
       if (!next.size) {
         // whether the file uses mixed precision (MSP304) is not for the re-checked statements to change
@@ -1046,6 +1049,18 @@ interface Difference {
 }
 
 /** What statements after a region (or a statement) see differently now: names bound to another value, and names assigned anew. */
+/** The names read by one list of statements and not the other (what `readsLater` listeners are told of). */
+function readsChanged(was: readonly { refs: ReadonlySet<string> }[], now: readonly { refs: ReadonlySet<string> }[]): Set<string> {
+  const before = new Set<string>();
+  for (const x of was) for (const n of x.refs) before.add(n);
+  const after = new Set<string>();
+  for (const x of now) for (const n of x.refs) after.add(n);
+  const out = new Set<string>();
+  for (const n of before) if (!after.has(n)) out.add(n);
+  for (const n of after) if (!before.has(n)) out.add(n);
+  return out;
+}
+
 function regionDifference(was: readonly Statement[], now: readonly Statement[]): Difference {
   // a class changed or appeared or went: whatever refers to its name (rules find classes by name)
   const tree = new Set<string>();

@@ -79,6 +79,9 @@ function names(stmts: Node[]): { read: string[]; assigned: Set<string> } {
 /** Names a statement between backward and step may read besides the forward part's values (`n = loss.item()`). */
 const PLAIN_BUILTINS = new Set(['float', 'int', 'bool', 'str', 'print', 'len', 'abs', 'round', 'min', 'max', 'isinstance', 'math']);
 
+/** The longest function (in characters, some 150 lines) taken as one train step. */
+const ONE_STEP_MAX_CHARS = 6000;
+
 /** A step, or why the block calling backward is not one the rewrite can take (`at`: the backward statement). */
 type Found = { step: Step } | { why: string; at: Node };
 
@@ -96,6 +99,8 @@ function findStep(ctx: RuleContext, container: Node): Found | undefined {
   if (bi0 < 0) return undefined;
   const at = stmts[bi0];
   const no = (why: string): Found => ({ why, at });
+  // a long function calling backward once (a script's main()) is no one-step function: forward_fn would be most of it
+  if (fn && container.endIndex - container.startIndex > ONE_STEP_MAX_CHARS) return undefined;
   // what a function's step is, and why not, depends on every statement of its body (incremental analysis)
   if (fn) readsWholeBody(container);
   // a function's docstring and global / nonlocal statements stay where they are, before forward_fn
@@ -431,7 +436,7 @@ function buildFix(ctx: RuleContext, s: Step): Fix | string {
   }
   const later = scopeReads(rest);
   // incremental analysis: which of them the statements after the loop read is what this fix reads there
-  if (!s.fn) for (const a of fw.assigned) readsLaterReads(enclosingScope(s.loop), a, s.loop.startIndex);
+  if (!s.fn) for (const a of fw.assigned) if (a !== s.loss) readsLaterReads(enclosingScope(s.loop), a, s.loop.startIndex);
   const aux = [...fw.assigned].filter((a) => a !== s.loss && later.has(a));
   const fn = freshName(ctx, 'forward_fn');
   const gfn = freshName(ctx, 'grad_fn');
