@@ -496,7 +496,9 @@ export class IncrementalAnalyzer {
         // the changed region as a whole: what the statements after it see of each name it binds, before and after
         changedAt(regionFrom + changed.length - 1, regionDifference(changedOld, statements.slice(regionFrom, regionFrom + changed.length)));
         for (const [now, was] of replaced) changedAt(graph.indexOf(now), regionDifference([was], [now]));
-        reads = readsChanged([...changedOld, ...replaced.values()], [...statements.slice(regionFrom, regionFrom + changed.length), ...replaced.keys()]);
+        const was = [...changedOld, ...replaced.values()];
+        const now = [...statements.slice(regionFrom, regionFrom + changed.length), ...replaced.keys()];
+        reads = readsChanged(was, now, [...was, ...now].some((st) => st.errors > 0) ? [...was, ...now].map((st) => st.text) : []);
       } else {
         for (const st of pending) changedAt(graph.indexOf(st), regionDifference([before!.get(st)!], [st]));
         reads = readsChanged([...before!.values()], [...pending]);
@@ -846,7 +848,10 @@ export class IncrementalAnalyzer {
         if (was) changedAt(index.get(x)!, bodyDifference([was], [x]));
         if (was) wasRead.push(was), nowRead.push(x);
       }
-      const reads = readsChanged(wasRead, nowRead);
+      const erring = [...wasRead, ...nowRead].some((x) => x.errors > 0);
+      // (the old statements' text is the old text's; a re-checked one's, unchanged, the new text's)
+      const textOf = (x: BodyStatement) => (changedOld.includes(x) ? old.text : text).slice(x.start, x.end);
+      const reads = readsChanged(wasRead, nowRead, erring ? [...wasRead, ...nowRead].map(textOf) : []);
       if (reads.size) for (const x of list) if (x.readsLater.size && !pending.has(x) && [...x.readsLater].some((n) => reads.has(n))) next.add(x);
       if (!next.size) {
         // whether the file uses mixed precision (MSP304) is not for the re-checked statements to change
@@ -1049,8 +1054,12 @@ interface Difference {
 }
 
 /** What statements after a region (or a statement) see differently now: names bound to another value, and names assigned anew. */
-/** The names read by one list of statements and not the other (what `readsLater` listeners are told of). */
-function readsChanged(was: readonly { refs: ReadonlySet<string> }[], now: readonly { refs: ReadonlySet<string> }[]): Set<string> {
+/**
+ * The names read by one list of statements and not the other (what `readsLater` listeners are told of); with a
+ * syntax error about, every name in `texts` too (whether code an error cuts off counts as a read is not told by
+ * what resolution read).
+ */
+function readsChanged(was: readonly { refs: ReadonlySet<string> }[], now: readonly { refs: ReadonlySet<string> }[], texts: readonly string[] = []): Set<string> {
   const before = new Set<string>();
   for (const x of was) for (const n of x.refs) before.add(n);
   const after = new Set<string>();
@@ -1058,6 +1067,7 @@ function readsChanged(was: readonly { refs: ReadonlySet<string> }[], now: readon
   const out = new Set<string>();
   for (const n of before) if (!after.has(n)) out.add(n);
   for (const n of after) if (!before.has(n)) out.add(n);
+  for (const t of texts) for (const m of t.matchAll(/[A-Za-z_]\w*/g)) out.add(m[0]);
   return out;
 }
 

@@ -274,6 +274,8 @@ function isBoundHere(id: Node): boolean {
 function scopeReads(stmts: readonly Node[]): Set<string> {
   const out = new Set<string>();
   const visit = (n: Node, shadowed: ReadonlySet<string>): void => {
+    // (code tree-sitter could not parse is not read: resolution, which incremental analysis goes by, skips it too)
+    if (n.type === 'ERROR') return;
     if (n.type === 'function_definition' || n.type === 'lambda') {
       const local = new Set(shadowed);
       for (const c of n.childForFieldName('parameters')?.namedChildren ?? []) {
