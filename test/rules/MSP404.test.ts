@@ -338,54 +338,16 @@ test('the rewritten step computes what the torch one did (CPython: torch and Min
     '    return total, best, out, seen',
   );
   const stepSrc = STEP_FUNCTION.replace("    if configs.clip:\n        nn.utils.clip_grad_norm_(network.parameters(), configs.max_norm)\n", '');
-  const program = `
-import json, sys, types
-class T(float):
-    def backward(self): LOG.append(("backward", float(self)))
-    def item(self): return float(self)
-    def float(self): return T(self)
-    def mean(self): return T(self)
-    def __sub__(self, o): return T(float(self) - o)
-    def __pow__(self, n): return T(float(self) ** n)
-    def __abs__(self): return T(abs(float(self)))
-class Opt:
-    parameters = "params"
-    def zero_grad(self): pass  # gradients a grad function returns never accumulate: nothing to compare
-    def step(self): LOG.append("step")
-    def __call__(self, grads): LOG.append("step")
-class Net:
-    def train(self): LOG.append("train")
-    def __call__(self, x): return T(x * 2)
-def value_and_grad(fn, pos, weights, has_aux=False):
-    def run(*args):
-        out = fn(*args)
-        (LOG.append(("backward", float(out[0] if has_aux else out))))
-        return out, "grads"
-    return run
-torch = types.ModuleType("torch"); torch.nn = types.ModuleType("torch.nn"); ms = types.ModuleType("mindspore"); ms.value_and_grad = value_and_grad
-sys.modules.update({"torch": torch, "torch.nn": torch.nn, "mindspore": ms})
-class Cfg: sq = True; clip = False
-src = json.loads(sys.stdin.read())
-results = []
-for name in ("before", "after"):
-    LOG = []
-    g = {}
-    exec(src[name + "_loop"], g)
-    a = g["fit"](Net(), Opt(), [(1.0, 0.5), (2.0, 1.0), (0.25, 3.0)])
-    g = {}
-    exec(src[name + "_step"], g)
-    b = g["train_once"](Net(), Opt(), Cfg(), T(1.5), 1.0)
-    results.append((a, b, LOG))
-print(json.dumps(results[0] == results[1]))
-print(json.dumps(results))
-`;
-  const after = (s: string) => fixAll(s, settings({ select: ['MSP404'] }), database(), { unsafe: true }).text;
-  const input = JSON.stringify({ before_loop: loopSrc, after_loop: after(loopSrc), before_step: stepSrc, after_step: after(stepSrc) });
+  const after = (src: string) => fixAll(src, settings({ select: ['MSP404'] }), database(), { unsafe: true }).text;
   assert.match(after(stepSrc), /def forward_fn\(\):\n        nonlocal input_x\n/);
   assert.match(after(loopSrc), /def forward_fn\(x, y\):/);
-  const run = spawnSync(python, ['-c', program], { input, encoding: 'utf8' });
-  assert.equal(run.status, 0, `${run.stderr}\n${after(loopSrc)}\n${after(stepSrc)}`);
-  assert.equal(run.stdout.split('\n')[0], 'true', run.stdout);
+  assert.deepEqual(
+    differing([
+      { name: 'loop', src: loopSrc, run: 'fit(Net(), Opt(), [(1.0, 0.5), (2.0, 1.0), (0.25, 3.0)])' },
+      { name: 'one-step function', src: stepSrc, run: 'train_once(Net(), Opt(), Cfg(), T(1.5), 1.0)' },
+    ]),
+    [],
+  );
 });
 
 test('zero_grad inside a `with` block of the forward part (an autocast region) goes with its line, the block stays', () => {
@@ -436,34 +398,41 @@ class T(float):
     def __add__(self, o): return T(float(self) + o)
     def __mul__(self, o): return T(float(self) * o)
     def __sub__(self, o): return T(float(self) - o)
+    def __pow__(self, n): return T(float(self) ** n)
+    def __abs__(self): return T(abs(float(self)))
 class Opt:
     parameters = "params"
     def zero_grad(self): pass
     def step(self): LOG.append("step")
     def __call__(self, grads): LOG.append("step")
 class Net:
+    def train(self): LOG.append("train")
     def __call__(self, x): return T(x * 2)
+class Cfg:
+    sq = True
+    clip = False
 def value_and_grad(fn, pos, weights, has_aux=False):
     def run(*args):
         out = fn(*args)
         LOG.append(("backward", float(out[0] if has_aux else out)))
         return out, "grads"
     return run
-torch = types.ModuleType("torch"); ms = types.ModuleType("mindspore"); ms.value_and_grad = value_and_grad
-sys.modules.update({"torch": torch, "mindspore": ms})
+torch = types.ModuleType("torch"); torch.nn = types.ModuleType("torch.nn"); ms = types.ModuleType("mindspore"); ms.value_and_grad = value_and_grad
+sys.modules.update({"torch": torch, "torch.nn": torch.nn, "mindspore": ms})
 cases = json.loads(sys.stdin.read())
 bad = []
 for c in cases:
     results = []
     for src in (c["before"], c["after"]):
         LOG = []
-        g = {"T": T, "Opt": Opt, "Net": Net}
+        g = {"T": T, "Opt": Opt, "Net": Net, "Cfg": Cfg}
         try:
             exec(compile(src, c["name"], "exec"), g)
             results.append(repr(eval(c["run"], g)) + repr(LOG))
         except Exception as e:
             results.append("error " + type(e).__name__ + ": " + str(e))
-    if results[0] != results[1]: bad.append(c["name"] + ": " + results[1])
+    # (a case whose torch version fails tests nothing)
+    if results[0].startswith("error") or results[0] != results[1]: bad.append(c["name"] + ": " + results[0] + " / " + results[1])
 print(json.dumps(bad))
 `;
   const after = (s: string) => fixAll(s, settings({ select: ['MSP404'] }), database(), { unsafe: true }).text;
