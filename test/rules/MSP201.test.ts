@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { DFT_HELPER_SOURCE } from '../../server/src/engine/rules/msp201DftHelper';
 import { fixAll } from '../../server/src/engine/fixAll';
-import { database, findings, fix, lines, ROOT, settings, setup, all } from './helpers';
+import { database, findings, fix, lines, ROOT, settings, setup, all, findPython } from './helpers';
 
 before(setup);
 
@@ -112,7 +112,7 @@ test('complex through views and arithmetic; the real and imaginary parts are rea
 });
 
 /** MindSpore's four ops the helper uses, played by NumPy; the helper's source is read from stdin and run. */
-const pythonWithNumpy = () => ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0);
+const pythonWithNumpy = () => findPython('numpy');
 const NUMPY_MINDSPORE = `import sys, types
 import numpy as np
 ops = types.ModuleType("mindspore.ops")

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { applyFixes } from '../../server/src/engine/edits';
 import { SEGMENT_HELPER_MARKER, SEGMENT_HELPER_SOURCE } from '../../server/src/engine/rules/msp204Scatter';
-import { findings, fix, lines, settings, setup, all } from './helpers';
+import { findings, fix, lines, settings, setup, all, findPython } from './helpers';
 
 before(setup);
 
@@ -82,7 +82,7 @@ test('mean, max and min reductions use a segment helper inserted once; scatter_m
 });
 
 test("the segment helper reduces as torch_scatter does: sum / count, max and min with 0 for empty segments, along any dim", (t) => {
-  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0);
+  const python = findPython('numpy');
   if (!python) return t.skip('no python3 with NumPy (CI installs python3-numpy)');
   const program = `
 import sys, types

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { applyFixes } from '../../server/src/engine/edits';
 import { ATTENTION_HELPER_MARKER, ATTENTION_HELPER_SOURCE } from '../../server/src/engine/rules/msp305Attention';
-import { findings, fix, lines, settings, setup, all } from './helpers';
+import { findings, fix, lines, settings, setup, all, findPython } from './helpers';
 
 before(setup);
 
@@ -35,7 +35,7 @@ test('F.scaled_dot_product_attention is written out with MindSpore ops: a helper
 });
 
 test('the attention helper computes what torch defines: scale, causal, boolean and additive masks', (t) => {
-  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0);
+  const python = findPython('numpy');
   if (!python) return t.skip('no python3 with NumPy (CI installs python3-numpy)');
   const program = `
 import sys, types

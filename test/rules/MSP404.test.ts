@@ -2,7 +2,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { countSyntaxErrors, fixAll } from '../../server/src/engine/fixAll';
-import { database, findings, fix, lines, settings, setup, all } from './helpers';
+import { database, findings, fix, lines, settings, setup, all, findPython } from './helpers';
 
 before(setup);
 
@@ -319,7 +319,7 @@ test('a function that is one step: forward_fn in it (its parameters rebound are 
 });
 
 test('the rewritten step computes what the torch one did (CPython: torch and MindSpore played by stand-ins)', (t) => {
-  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'pass']).status === 0);
+  const python = findPython();
   if (!python) return t.skip('no python3');
   const loopSrc = lines(
     'import torch',
@@ -386,7 +386,7 @@ test('a train step left alone says why on its backward', () => {
  * failed. A case with `declined` must get no rewrite.
  */
 function differing(cases: { name: string; src: string; run: string }[]): string[] {
-  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'pass']).status === 0);
+  const python = findPython();
   if (!python) return [];
   const program = `
 import json, sys, types
@@ -444,7 +444,7 @@ print(json.dumps(bad))
 
 // found by an audit (the thirty-first session)
 test('(an audit) what the rest of the scope reads: defaults of lambdas and defs, and a nested global, count as reads of forward values', (t) => {
-  if (!['python3', '/usr/bin/python3'].some((py) => spawnSync(py, ['-c', 'pass']).status === 0)) return t.skip('no python3');
+  if (!findPython()) return t.skip('no python3');
   const loop = (tail: string[], ret: string) =>
     lines('import torch', 'def fit(model, optimizer, data):', '    cbs = []', '    for x in data:', '        optimizer.zero_grad()', '        out = model(x)', '        loss = out.mean()', '        loss.backward()', '        optimizer.step()', ...tail, `    return ${ret}`);
   const cases = [
@@ -460,7 +460,7 @@ test('(an audit) what the rest of the scope reads: defaults of lambdas and defs,
 });
 
 test('(an audit) a one-step function is rewritten only where forward_fn keeps its meaning', (t) => {
-  if (!['python3', '/usr/bin/python3'].some((py) => spawnSync(py, ['-c', 'pass']).status === 0)) return t.skip('no python3');
+  if (!findPython()) return t.skip('no python3');
   const fn = (...body: string[]) => lines('import torch', 'best = None', 'def train_once(model, optimizer, batch):', ...body.map((b) => `    ${b}`));
   const step = ['optimizer.zero_grad()', 'loss = model(x).mean()', 'loss.backward()', 'optimizer.step()'];
   const cases = [
@@ -497,7 +497,7 @@ test('(an audit) a clip condition over several lines gets no rewrite; comments b
 });
 
 test('(an audit) a loop inside an if or a with: what the function reads after that block comes back too', (t) => {
-  if (!['python3', '/usr/bin/python3'].some((py) => spawnSync(py, ['-c', 'pass']).status === 0)) return t.skip('no python3');
+  if (!findPython()) return t.skip('no python3');
   const src = lines(
     'import torch',
     'def fit(model, optimizer, data, train=True):',

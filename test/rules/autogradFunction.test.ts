@@ -8,7 +8,7 @@ import { before, test } from 'node:test';
 import { applyFixes } from '../../server/src/engine/edits';
 import type { Finding } from '../../server/src/engine/findings';
 import { countSyntaxErrors } from '../../server/src/engine/fixAll';
-import { findings, lines, setup } from './helpers';
+import { findings, lines, setup, findPython } from './helpers';
 
 before(setup);
 
@@ -145,7 +145,7 @@ test('forward becomes construct and backward a bprop of the inputs, out and the 
 });
 
 test('the written-out classes compute what the torch ones did: outputs and gradients, through apply and aliases', (t) => {
-  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0);
+  const python = findPython('numpy');
   if (!python) return t.skip('no python3 with NumPy (CI installs python3-numpy)');
   const program = `
 import json, sys, types

@@ -6,11 +6,11 @@ import { spawnSync } from 'node:child_process';
 import { before, test } from 'node:test';
 import { applyFixes } from '../../server/src/engine/edits';
 import { GRADIENT_HELPER_MARKER, GRADIENT_HELPER_SOURCE } from '../../server/src/engine/rules/gradientWriteOut';
-import { findings, fix, lines, setup } from './helpers';
+import { findings, fix, lines, setup, findPython } from './helpers';
 
 before(setup);
 
-const PYTHON = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0);
+const PYTHON = findPython('numpy');
 
 test('torch.gradient(x, dim=d) calls the helper, inserted once after the imports; the result is still a tuple', () => {
   const src = lines('import torch', 'def adv(data, v, dx):', '    u = torch.gradient(data, dim=3)[0]', '    w, = torch.gradient(v, spacing=dx, dim=(2,))', '    return u + w');

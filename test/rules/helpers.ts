@@ -1,6 +1,7 @@
 // Shared helpers for the rule tests: parser + mapping database setup, findings of one code, and applying a
 // fix with the check that the file still parses as well as before.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { analyzeText } from '../../server/src/engine/analyze';
 import { applyFixes } from '../../server/src/engine/edits';
@@ -51,4 +52,16 @@ export function fix(src: string, code: string, i = 0, s: Settings = DEFAULT_SETT
 
 export function lines(...l: string[]): string {
   return l.join('\n') + '\n';
+}
+
+const pythons = new Map<string, string | undefined>();
+
+/** A CPython that can import `modules` (none: any python3), or undefined; looked up once per set of modules. */
+export function findPython(...modules: string[]): string | undefined {
+  const key = modules.join(',');
+  if (!pythons.has(key)) {
+    const probe = modules.length ? `import ${modules.join(', ')}` : 'pass';
+    pythons.set(key, ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', probe], { encoding: 'utf8' }).status === 0));
+  }
+  return pythons.get(key);
 }

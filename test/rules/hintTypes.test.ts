@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixAll } from '../../server/src/engine/fixAll';
 import { portText } from '../../server/src/engine/port';
-import { all, database, findings, fix, lines, settings, setup } from './helpers';
+import { all, database, findings, fix, lines, settings, setup, findPython } from './helpers';
 
 before(setup);
 
@@ -96,7 +96,7 @@ test('port: a file whose PyG and torch.distributed names were only hints imports
 });
 
 test('the ported hints evaluate in CPython (a stand-in mindspore package)', (t) => {
-  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'pass']).status === 0);
+  const python = findPython();
   if (!python) return t.skip('no python3');
   const src = lines(
     'from typing import Optional, Union',
@@ -160,7 +160,7 @@ test('(an audit) a typing name imported only under TYPE_CHECKING is imported for
   assert.match(out, /^from typing import Optional$/m);
   assert.match(out, /^def g\(w: Optional\[ms\.Tensor\] = None\): pass$/m);
   // the fixed module runs (a stand-in mindspore)
-  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'pass']).status === 0);
+  const python = findPython();
   if (!python) return;
   const dir = mkdtempSync(join(tmpdir(), 'mindport-hints-'));
   mkdirSync(join(dir, 'mindspore'));

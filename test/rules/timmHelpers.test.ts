@@ -9,7 +9,7 @@ import { applyFixes } from '../../server/src/engine/edits';
 import { portText } from '../../server/src/engine/port';
 import { DEFAULT_SETTINGS } from '../../server/src/engine/settings';
 import { DROP_PATH_HELPER_MARKER, DROP_PATH_HELPER_SOURCE, TUPLE_HELPER_MARKER, TUPLE_HELPER_SOURCE } from '../../server/src/engine/rules/timmHelpers';
-import { database, findings, lines, setup } from './helpers';
+import { database, findings, lines, setup, findPython } from './helpers';
 
 before(setup);
 
@@ -56,7 +56,7 @@ test('port drops the timm import the helpers replace', () => {
 });
 
 test("the helpers do what timm's do: tuples from one value or an iterable, a per-sample mask while training", (t) => {
-  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0);
+  const python = findPython('numpy');
   if (!python) return t.skip('no python3 with NumPy (CI installs python3-numpy)');
   const program = `
 import sys, types
